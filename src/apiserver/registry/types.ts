@@ -1,0 +1,96 @@
+import type { FieldError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/meta.js';
+
+export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
+
+export const ALL_VERBS: Verb[] = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
+
+export type SubresourceName =
+  | 'status'
+  | 'scale'
+  | 'binding'
+  | 'eviction'
+  | 'log'
+  | 'exec'
+  | 'attach'
+  | 'portforward'
+  | 'proxy'
+  | 'ephemeralcontainers';
+
+/** Column of a meta.k8s.io/v1 Table. `priority: 1` columns show only with `-o wide`. */
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: string;
+  description: string;
+  priority: number;
+}
+
+export interface TableConvertor {
+  columns: TableColumn[];
+  /** One row's cells, in column order. `now` in ms, for ages. */
+  cells(obj: KubeObject, now: number): unknown[];
+}
+
+/** Per-kind behaviour used by the generic REST handler (as upstream's rest.RESTCreateStrategy & co). */
+export interface Strategy {
+  /** Fill defaults on an object about to be created or updated (in place). Runs before validation. */
+  defaults?(obj: KubeObject): void;
+  /** Clear or set server-owned fields on create (e.g. status). */
+  prepareForCreate?(obj: KubeObject): void;
+  /** Carry server-owned fields over from the old object on update (e.g. status for the main resource). */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** Validate a new object. Field paths are relative to the object root, e.g. `spec.containers[0].name`. */
+  validate?(obj: KubeObject): FieldError[];
+  /** Validate an update (immutable fields, transitions). Runs after validate(). */
+  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  /** For the status subresource: keep everything but status from old. Default: copy status only. */
+  prepareForStatusUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** Extra field-selector values beyond metadata.name / metadata.namespace, e.g. { 'spec.nodeName': … }. */
+  fieldSet?(obj: KubeObject): Record<string, string>;
+}
+
+/** One served group/version of a kind that is stored in another (canonical) version. */
+export interface VersionAlias {
+  group: string;
+  version: string;
+  /** Convert a request body of this version to the canonical version (in place or new object). */
+  toCanonical(obj: KubeObject): KubeObject;
+  /** Convert a canonical object to this version for responses. */
+  fromCanonical(obj: KubeObject): KubeObject;
+  /** Warning sent with every request to this version (deprecated APIs), e.g. `extensions/v1beta1 Deployment is deprecated …`. */
+  warning?: string;
+  /** Short names/categories are advertised only for the canonical version unless set here. */
+  shortNames?: string[];
+}
+
+/** A kind, declared once; one generic handler serves it. */
+export interface ResourceDef {
+  group: string;
+  /** Canonical (storage and preferred) version. */
+  version: string;
+  kind: string;
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  subresources?: SubresourceName[];
+  /** Verbs on the main resource; default ALL_VERBS. Review kinds (SelfSubjectAccessReview) are create-only. */
+  verbs?: Verb[];
+  /** Other group/versions this kind is served at. */
+  aliases?: VersionAlias[];
+  /** Kinds with a spec bump metadata.generation when spec (or anything but metadata/status) changes. */
+  generationTracked?: boolean;
+  strategy: Strategy;
+  table?: TableConvertor;
+}

@@ -1,0 +1,21 @@
+/** Injected time source so controllers and tests stay deterministic. */
+export interface Clock {
+  now(): number;
+}
+
+export const realClock: Clock = { now: () => Date.now() };
+
+export class FakeClock implements Clock {
+  constructor(private current = Date.parse('2026-01-01T00:00:00Z')) {}
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+/** RFC 3339 with second precision, as Kubernetes' metav1.Time marshals. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
