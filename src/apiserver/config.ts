@@ -1,0 +1,43 @@
+import type { IncomingMessage } from 'node:http';
+import type { Store } from '../store/types.js';
+import type { Logger } from '../util/logger.js';
+
+/** authentication.k8s.io UserInfo. */
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+/**
+ * Turns a request's credentials into a user.
+ * Returns undefined when the request carries no credentials at all (anonymous),
+ * throws an ApiError (401 Unauthorized) when it carries credentials that are wrong.
+ */
+export interface Authenticator {
+  authenticate(req: IncomingMessage): UserInfo | undefined;
+}
+
+export interface TlsMaterial {
+  /** PEM serving certificate (chain) and key. */
+  cert: string;
+  key: string;
+  /** PEM CA bundle that client certificates must chain to. */
+  clientCA: string;
+}
+
+export interface ApiServerConfig {
+  bindAddress: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** Without TLS the server speaks plain HTTP (tests only; kubectl sends no credentials over http). */
+  tls?: TlsMaterial;
+  authenticator: Authenticator;
+  store: Store;
+  /** e.g. 10.43.0.0/16; the first address is the `kubernetes` service. */
+  serviceCIDR: string;
+  /** Address and port advertised in the `kubernetes` Endpoints. */
+  advertiseAddress?: string;
+  logger?: Logger;
+}
