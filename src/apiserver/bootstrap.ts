@@ -1,0 +1,61 @@
+import { hasReason } from '../api/errors.js';
+import type { KubeObject } from '../api/meta.js';
+import type { ApiContext } from './rest/context.js';
+import { createCanonical, updateCanonical } from './rest/write.js';
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+const internalWrite = { dryRun: false, apiVersion: 'v1', fieldManager: 'tugboat-apiserver' };
+
+/** Creates an object unless it exists; returns whether it was created. */
+async function ensure(ctx: ApiContext, group: string, plural: string, obj: KubeObject): Promise<boolean> {
+  const def = ctx.registry.mustGet(group, plural);
+  try {
+    await createCanonical(ctx, def, obj, internalWrite);
+    return true;
+  } catch (err) {
+    if (hasReason(err, 'AlreadyExists')) return false;
+    throw err;
+  }
+}
+
+/**
+ * State every cluster starts with: the system namespaces and the `kubernetes` Service (first service IP)
+ * whose Endpoints point at this API server.
+ */
+export async function bootstrapCluster(
+  ctx: ApiContext,
+  opts: { kubernetesServiceIp: string; advertiseAddress: string; port: number },
+): Promise<void> {
+  for (const name of SYSTEM_NAMESPACES) {
+    await ensure(ctx, '', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  await ensure(ctx, '', 'services', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { component: 'apiserver', provider: 'kubernetes' },
+    },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: opts.kubernetesServiceIp,
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.port }],
+      sessionAffinity: 'None',
+    },
+  });
+  const endpoints: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [
+      { addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] },
+    ],
+  };
+  if (!(await ensure(ctx, '', 'endpoints', endpoints))) {
+    const def = ctx.registry.mustGet('', 'endpoints');
+    const old = await ctx.storage.mustGet(def, 'default', 'kubernetes');
+    await updateCanonical(ctx, def, { ...endpoints, metadata: { ...old.metadata, ...endpoints.metadata } }, old, internalWrite);
+  }
+}

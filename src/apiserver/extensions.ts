@@ -1,0 +1,53 @@
+import type { FieldError } from '../api/errors.js';
+import type { GroupVersionKind, KubeObject, ManagedFieldsEntry } from '../api/meta.js';
+import type { ResourceDef } from './registry/types.js';
+
+export interface Matcher<T> {
+  matches(value: T): boolean;
+  empty?: boolean;
+  /** For field selectors: the value a field must equal, if the selector pins it (e.g. metadata.name=x). */
+  requiresExactMatch?(field: string): string | undefined;
+  /** Field names referenced (field selectors), to reject unsupported ones. */
+  fields?: string[];
+}
+
+export interface ApplyOptions {
+  manager: string;
+  force: boolean;
+  gvk: GroupVersionKind;
+  now: string;
+}
+
+export interface ManagedFieldsUpdate {
+  manager: string;
+  operation: 'Update';
+  apiVersion: string;
+  now: string;
+  subresource?: string;
+}
+
+export interface OpenApiDocs {
+  index(): unknown;
+  groupVersionDoc(key: string): { body: Buffer; hash: string; etag: string } | undefined;
+}
+
+/**
+ * The parts of request processing that live in their own modules (decoders, patch engines, selectors, schema
+ * checks). The server takes them as one record so each can be tested alone and swapped in tests.
+ */
+export interface ApiExtensions {
+  decodeProtobuf?(body: Buffer): KubeObject;
+  applyPatch(contentType: string, live: KubeObject, patch: unknown, gvk: GroupVersionKind): KubeObject;
+  serverSideApply?(
+    live: KubeObject | undefined,
+    applied: KubeObject,
+    opts: ApplyOptions,
+  ): { object: KubeObject; managedFields?: ManagedFieldsEntry[] };
+  updateManagedFields?(old: KubeObject | undefined, updated: KubeObject, opts: ManagedFieldsUpdate): ManagedFieldsEntry[];
+  findUnknownFields?(obj: unknown, gvk: GroupVersionKind): string[];
+  validateObjectMeta(obj: KubeObject, def: ResourceDef): FieldError[];
+  validateObjectMetaUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  parseLabelSelector(selector: string): Matcher<Record<string, string> | undefined>;
+  parseFieldSelector(selector: string): Matcher<Record<string, string>>;
+  openapi?: OpenApiDocs;
+}

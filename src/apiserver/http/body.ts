@@ -1,0 +1,86 @@
+import type { IncomingMessage } from 'node:http';
+import { parseAllDocuments } from 'yaml';
+import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../../api/errors.js';
+import { isPlainObject, type KubeObject } from '../../api/meta.js';
+
+/** Upstream's default max request body size for non-patch writes. */
+export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    throw requestEntityTooLarge(limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) {
+      req.resume();
+      throw requestEntityTooLarge(limit);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+export type ProtobufDecoder = (body: Buffer) => KubeObject;
+
+export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+
+/** Decode a create/update body into an object. A missing Content-Type means JSON (kubectl scale sends none). */
+export function decodeObjectBody(contentType: string | undefined, body: Buffer, protobuf?: ProtobufDecoder): KubeObject {
+  const type = mediaType(contentType);
+  let value: unknown;
+  switch (type) {
+    case '':
+    case 'application/json':
+      value = parseJson(body);
+      break;
+    case 'application/yaml':
+    case 'application/apply-patch+yaml':
+      value = parseYaml(body);
+      break;
+    case 'application/vnd.kubernetes.protobuf':
+      if (!protobuf) throw unsupportedMediaType(OBJECT_MEDIA_TYPES);
+      return protobuf(body);
+    default:
+      throw unsupportedMediaType(OBJECT_MEDIA_TYPES);
+  }
+  if (!isPlainObject(value)) {
+    throw badRequest(`Object 'Kind' is missing in '${truncate(body.toString('utf8'))}'`);
+  }
+  return value as KubeObject;
+}
+
+export function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw badRequest('the body of the request was empty');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`error decoding JSON: ${(err as Error).message}`);
+  }
+}
+
+export function parseYaml(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw badRequest('the body of the request was empty');
+  const docs = parseAllDocuments(text);
+  if (!Array.isArray(docs)) throw badRequest('error converting YAML to JSON: empty document');
+  const real = docs.filter((d) => d.contents !== null);
+  if (real.length !== 1) throw badRequest('error converting YAML to JSON: expected exactly one YAML document');
+  const doc = real[0]!;
+  if (doc.errors.length > 0) throw badRequest(`error converting YAML to JSON: ${doc.errors[0]!.message}`);
+  return doc.toJSON();
+}
+
+function truncate(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
+}

@@ -1,0 +1,202 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  ApiError,
+  badRequest,
+  methodNotAllowed,
+  notAcceptable,
+  notFound,
+  serviceUnavailable,
+  unauthorized,
+} from '../../api/errors.js';
+import { aggregatedContentType, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, legacyResourceList } from '../discovery.js';
+import type { ApiContext, RequestScope } from '../rest/context.js';
+import { getObject, listObjects } from '../rest/read.js';
+import { createReview } from '../rest/reviews.js';
+import { bindPod, evictPod, getScale, requireObjectBody, writeScale } from '../rest/subresources.js';
+import { createObject, deleteCollection, deleteObject, patchObject, updateObject } from '../rest/write.js';
+import { VERSION_INFO } from '../version.js';
+import { serveWatch } from '../watch/serve-watch.js';
+import { decodeObjectBody, readBody } from './body.js';
+import { negotiateDiscovery, negotiateFormat } from './negotiate.js';
+import { Responder } from './respond.js';
+import { parseRoute, type ResourceRoute } from './route.js';
+
+const NOT_FOUND_MESSAGE = 'the server could not find the requested resource';
+
+function routeNotFound(): ApiError {
+  return new ApiError(404, 'NotFound', NOT_FOUND_MESSAGE, { causes: [] });
+}
+
+export interface HandlerOptions {
+  /** host:port advertised by legacy discovery. */
+  serverAddress: string;
+}
+
+export function createRequestHandler(ctx: ApiContext, opts: HandlerOptions) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const out = new Responder(res);
+    handle(ctx, opts, req, out).catch((err: unknown) => {
+      if (!(err instanceof ApiError)) ctx.logger.error('request failed', { url: req.url, error: String((err as Error)?.stack ?? err) });
+      if (!res.headersSent) out.error(err);
+      else res.destroy();
+    });
+  };
+}
+
+async function handle(ctx: ApiContext, opts: HandlerOptions, req: IncomingMessage, out: Responder): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const route = parseRoute(url.pathname);
+  const method = req.method ?? 'GET';
+  if (route.type === 'health') {
+    if (ctx.closing && route.check !== 'livez') return out.text(503, 'shutting down');
+    return out.text(200, 'ok');
+  }
+  if (route.type === 'version') return out.json(200, VERSION_INFO);
+  if (ctx.closing) throw serviceUnavailable('the server is shutting down');
+
+  const user = ctx.authenticator.authenticate(req);
+  if (!user) throw unauthorized();
+
+  switch (route.type) {
+    case 'root':
+      return out.json(200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v3', '/readyz', '/version'] });
+    case 'legacy-versions':
+    case 'groups': {
+      requireGet(method);
+      const mode = negotiateDiscovery(req.headers.accept);
+      const core = route.type === 'legacy-versions';
+      if (mode === 'legacy') {
+        return out.json(200, core ? legacyApiVersions(opts.serverAddress) : legacyGroupList(ctx.registry));
+      }
+      return out.json(200, aggregatedDiscovery(ctx.registry, core, mode), aggregatedContentType(mode));
+    }
+    case 'group': {
+      requireGet(method);
+      const g = legacyGroup(ctx.registry, route.group);
+      if (!g) throw routeNotFound();
+      return out.json(200, g);
+    }
+    case 'resource-list':
+      requireGet(method);
+      if (!ctx.registry.hasGroupVersion(route.group, route.version)) throw routeNotFound();
+      return out.json(200, legacyResourceList(ctx.registry, route.group, route.version));
+    case 'openapi-v3-index':
+      if (!ctx.ext.openapi) throw routeNotFound();
+      return out.json(200, ctx.ext.openapi.index());
+    case 'openapi-v3-doc': {
+      const doc = ctx.ext.openapi?.groupVersionDoc(route.key);
+      if (!doc) throw routeNotFound();
+      if (req.headers['if-none-match'] === doc.etag) {
+        out.res.writeHead(304, { ETag: doc.etag });
+        out.res.end();
+        return;
+      }
+      return out.send(200, doc.body, 'application/json', { ETag: doc.etag });
+    }
+    case 'openapi-v2':
+    case 'not-found':
+      throw routeNotFound();
+    case 'resource':
+      return handleResource(ctx, req, out, route, url, user);
+  }
+}
+
+function requireGet(method: string): void {
+  if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
+}
+
+const STREAMING_SUBRESOURCES = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
+
+async function handleResource(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  out: Responder,
+  route: ResourceRoute,
+  url: URL,
+  user: NonNullable<ReturnType<ApiContext['authenticator']['authenticate']>>,
+): Promise<void> {
+  const served = ctx.registry.lookup(route.group, route.version, route.resource);
+  if (!served) throw routeNotFound();
+  const def = served.def;
+  if (route.namespace !== undefined && !def.namespaced) throw routeNotFound();
+  if (route.subresource && !def.subresources?.includes(route.subresource as never)) throw routeNotFound();
+  if (served.alias?.warning) out.warn(served.alias.warning);
+
+  const format = negotiateFormat(req.headers.accept);
+  if (!format) throw notAcceptable('only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io');
+  const query = url.searchParams;
+  const scope: RequestScope = { served, query, user, out, format };
+  if (route.namespace !== undefined) scope.namespace = route.namespace;
+  if (route.name !== undefined) scope.name = route.name;
+  if (route.subresource !== undefined) scope.subresource = route.subresource;
+  const method = req.method ?? 'GET';
+  const verbs = def.verbs;
+  const userAgent = req.headers['user-agent'];
+
+  if (verbs && !verbs.includes('get')) {
+    // create-only review kinds
+    if (method !== 'POST' || route.name) throw methodNotAllowed();
+    const body = decodeObjectBody(req.headers['content-type'], await readBody(req), ctx.ext.decodeProtobuf);
+    return createReview(ctx, scope, body);
+  }
+
+  if (route.subresource && STREAMING_SUBRESOURCES.has(route.subresource)) {
+    const pod = await ctx.storage.mustGet(def, route.namespace, route.name!);
+    const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+    if (!node) throw badRequest(`pod ${route.name} does not have a host assigned`);
+    throw serviceUnavailable(`no node agent serves ${route.subresource} for pods on node ${node} yet`);
+  }
+
+  const isWatch = route.watchPrefix || query.get('watch') === 'true' || query.get('watch') === '1';
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      if (isWatch) {
+        if (route.subresource) throw methodNotAllowed();
+        return serveWatch(ctx, scope, req);
+      }
+      if (!route.name) {
+        if (route.subresource) throw routeNotFound();
+        return listObjects(ctx, scope);
+      }
+      if (route.subresource === 'scale') return getScale(ctx, scope);
+      return getObject(ctx, scope);
+    case 'POST': {
+      const raw = await readBody(req);
+      if (route.name) {
+        const body = requireObjectBody(decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf));
+        if (route.subresource === 'binding') return bindPod(ctx, scope, body);
+        if (route.subresource === 'eviction') return evictPod(ctx, scope, body);
+        throw methodNotAllowed();
+      }
+      if (def.namespaced && route.namespace === undefined) throw routeNotFound();
+      const body = decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf);
+      return createObject(ctx, scope, body, userAgent);
+    }
+    case 'PUT': {
+      if (!route.name) throw methodNotAllowed();
+      const raw = await readBody(req);
+      if (route.subresource === 'scale') return writeScale(ctx, scope, 'PUT', req.headers['content-type'], raw);
+      if (route.subresource && route.subresource !== 'status') throw methodNotAllowed();
+      const body = decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf);
+      return updateObject(ctx, scope, body, userAgent);
+    }
+    case 'PATCH': {
+      if (!route.name) throw methodNotAllowed();
+      const raw = await readBody(req);
+      if (route.subresource === 'scale') return writeScale(ctx, scope, 'PATCH', req.headers['content-type'], raw);
+      if (route.subresource && route.subresource !== 'status') throw methodNotAllowed();
+      return patchObject(ctx, scope, req.headers['content-type'], raw, userAgent);
+    }
+    case 'DELETE': {
+      const raw = await readBody(req);
+      if (route.subresource) throw methodNotAllowed();
+      if (route.name) return deleteObject(ctx, scope, raw, req.headers['content-type']);
+      return deleteCollection(ctx, scope, raw, req.headers['content-type']);
+    }
+    default:
+      throw methodNotAllowed();
+  }
+}
+
+export { notFound };

@@ -1,0 +1,68 @@
+import type { ServerResponse } from 'node:http';
+import { stringify as toYaml } from 'yaml';
+import { internalError, isApiError, type ApiError } from '../../api/errors.js';
+
+/** Per-request response helpers: one place sets content types and warning headers. */
+export class Responder {
+  readonly warnings: string[] = [];
+  constructor(readonly res: ServerResponse) {}
+
+  warn(message: string): void {
+    if (!this.warnings.includes(message)) this.warnings.push(message);
+  }
+
+  private applyWarnings(): void {
+    if (this.warnings.length > 0 && !this.res.headersSent) {
+      this.res.setHeader(
+        'Warning',
+        this.warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+      );
+    }
+  }
+
+  json(code: number, body: unknown, contentType = 'application/json'): void {
+    this.send(code, JSON.stringify(body), contentType);
+  }
+
+  yaml(code: number, body: unknown): void {
+    this.send(code, toYaml(body), 'application/yaml');
+  }
+
+  /** Pre-encoded JSON text. */
+  send(code: number, text: string | Buffer, contentType: string, extraHeaders: Record<string, string> = {}): void {
+    const res = this.res;
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    this.applyWarnings();
+    const buf = typeof text === 'string' ? Buffer.from(text) : text;
+    res.writeHead(code, {
+      'Content-Type': contentType,
+      'Content-Length': String(buf.length),
+      'Cache-Control': 'no-cache, private',
+      ...extraHeaders,
+    });
+    res.end(buf);
+  }
+
+  text(code: number, body: string): void {
+    this.send(code, body, 'text/plain; charset=utf-8');
+  }
+
+  error(err: unknown): void {
+    const apiErr: ApiError = isApiError(err) ? err : internalError(err);
+    this.json(apiErr.status.code, apiErr.status);
+  }
+
+  /** Start a streaming response (watch): headers are flushed at once (kubectl hangs otherwise). */
+  startStream(contentType: string): void {
+    this.applyWarnings();
+    this.res.writeHead(200, {
+      'Content-Type': contentType,
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
+    this.res.flushHeaders();
+  }
+}

@@ -1,0 +1,106 @@
+/** Parses request paths into what they address, without knowing which resources exist. */
+
+export type Route =
+  | { type: 'root' }
+  | { type: 'health'; check: 'healthz' | 'livez' | 'readyz' }
+  | { type: 'version' }
+  | { type: 'openapi-v3-index' }
+  | { type: 'openapi-v3-doc'; key: string }
+  | { type: 'openapi-v2' }
+  | { type: 'legacy-versions' }
+  | { type: 'groups' }
+  | { type: 'group'; group: string }
+  | { type: 'resource-list'; group: string; version: string }
+  | ResourceRoute
+  | { type: 'not-found' };
+
+export interface ResourceRoute {
+  type: 'resource';
+  group: string;
+  version: string;
+  /** Namespace from the path; undefined for cluster-scoped paths and all-namespace lists. */
+  namespace?: string;
+  resource: string;
+  name?: string;
+  subresource?: string;
+  /** Legacy `/watch/` path prefix. */
+  watchPrefix: boolean;
+}
+
+export function parseRoute(pathname: string): Route {
+  const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
+  const parts = trimmed.split('/').slice(1).map(safeDecode);
+  if (parts.some((p) => p === undefined)) return { type: 'not-found' };
+  const seg = parts as string[];
+  if (trimmed === '/' || trimmed === '') return { type: 'root' };
+  const first = seg[0];
+  if (seg.length === 1 && (first === 'healthz' || first === 'livez' || first === 'readyz')) {
+    return { type: 'health', check: first };
+  }
+  if (seg.length >= 2 && (first === 'healthz' || first === 'livez' || first === 'readyz')) {
+    return { type: 'health', check: first };
+  }
+  if (first === 'version' && seg.length === 1) return { type: 'version' };
+  if (first === 'openapi') {
+    if (seg[1] === 'v2' && seg.length === 2) return { type: 'openapi-v2' };
+    if (seg[1] === 'v3') {
+      if (seg.length === 2) return { type: 'openapi-v3-index' };
+      return { type: 'openapi-v3-doc', key: seg.slice(2).join('/') };
+    }
+    return { type: 'not-found' };
+  }
+  if (first === 'api') {
+    if (seg.length === 1) return { type: 'legacy-versions' };
+    const version = seg[1] as string;
+    if (seg.length === 2) return { type: 'resource-list', group: '', version };
+    return resourceRoute('', version, seg.slice(2));
+  }
+  if (first === 'apis') {
+    if (seg.length === 1) return { type: 'groups' };
+    const group = seg[1] as string;
+    if (seg.length === 2) return { type: 'group', group };
+    const version = seg[2] as string;
+    if (seg.length === 3) return { type: 'resource-list', group, version };
+    return resourceRoute(group, version, seg.slice(3));
+  }
+  return { type: 'not-found' };
+}
+
+function resourceRoute(group: string, version: string, rest: string[]): Route {
+  let watchPrefix = false;
+  if (rest[0] === 'watch') {
+    watchPrefix = true;
+    rest = rest.slice(1);
+  }
+  const base = { type: 'resource' as const, group, version, watchPrefix };
+  // /namespaces/{ns}/{resource}[/{name}[/{sub}]] addresses namespaced objects;
+  // /namespaces[/{name}[/{sub}]] addresses Namespace objects themselves.
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && isNamespaceSubresource(rest[2]))) {
+    const [, namespace, resource, name, subresource, ...extra] = rest;
+    if (extra.length > 0 || !resource) return { type: 'not-found' };
+    return compact({ ...base, namespace, resource, name, subresource });
+  }
+  const [resource, name, subresource, ...extra] = rest;
+  if (extra.length > 0 || !resource) return { type: 'not-found' };
+  return compact({ ...base, resource, name, subresource });
+}
+
+function isNamespaceSubresource(s: string | undefined): boolean {
+  return s === 'status' || s === 'finalize';
+}
+
+function compact(r: ResourceRoute & Record<string, unknown>): ResourceRoute {
+  const out: ResourceRoute = { type: 'resource', group: r.group, version: r.version, resource: r.resource, watchPrefix: r.watchPrefix };
+  if (r.namespace !== undefined) out.namespace = r.namespace;
+  if (r.name !== undefined) out.name = r.name;
+  if (r.subresource !== undefined) out.subresource = r.subresource;
+  return out;
+}
+
+function safeDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}

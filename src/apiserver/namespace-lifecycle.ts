@@ -1,0 +1,120 @@
+import { hasReason } from '../api/errors.js';
+import type { KubeObject, StoredObject } from '../api/meta.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import type { ApiContext } from './rest/context.js';
+import { deleteCanonical } from './rest/delete.js';
+import { updateCanonical } from './rest/write.js';
+import { resourcePrefix } from './storage/keys.js';
+
+const FINALIZER = 'kubernetes';
+
+/**
+ * Finishes namespace deletion: once a namespace is Terminating, deletes everything in it, then drops its
+ * `kubernetes` finalizer so the namespace itself goes away. Level-triggered: reacts to namespace events and
+ * re-checks terminating namespaces periodically (objects with finalizers may take a while).
+ */
+export class NamespaceLifecycle {
+  private readonly pending = new Set<string>();
+  private running = false;
+  private timer?: NodeJS.Timeout;
+  private subscription?: { close(): void };
+  private stopped = false;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly ctx: ApiContext,
+    opts: { logger?: Logger; resyncMs?: number } = {},
+  ) {
+    this.logger = opts.logger ?? silentLogger;
+    this.resyncMs = opts.resyncMs ?? 2000;
+  }
+
+  private readonly resyncMs: number;
+
+  async start(): Promise<void> {
+    const def = this.ctx.registry.mustGet('', 'namespaces');
+    const page = await this.ctx.storage.list(def);
+    for (const ns of page.items) if (ns.metadata.deletionTimestamp) this.pending.add(ns.metadata.name);
+    this.subscription = this.ctx.watchCache.subscribe({
+      prefix: resourcePrefix(def),
+      fromRevision: Number(page.resourceVersion),
+      onEvent: (ev) => {
+        if (ev.type !== 'DELETED' && ev.object.metadata.deletionTimestamp) {
+          this.pending.add(ev.object.metadata.name);
+          this.kick();
+        }
+      },
+      onClose: () => {},
+    });
+    this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.subscription?.close();
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private kick(): void {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    void this.drain().finally(() => {
+      this.running = false;
+      if (this.pending.size > 0 && !this.stopped) {
+        this.timer = setTimeout(() => this.kick(), this.resyncMs);
+        this.timer.unref();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (const name of [...this.pending]) {
+      if (this.stopped) return;
+      try {
+        if (await this.finalize(name)) this.pending.delete(name);
+      } catch (err) {
+        this.logger.warn('namespace cleanup failed; will retry', { namespace: name, error: String(err) });
+      }
+    }
+  }
+
+  /** Returns true when the namespace is gone or no longer terminating. */
+  private async finalize(name: string): Promise<boolean> {
+    const nsDef = this.ctx.registry.mustGet('', 'namespaces');
+    const ns = await this.ctx.storage.get(nsDef, undefined, name);
+    if (!ns || !ns.metadata.deletionTimestamp) return true;
+    let remaining = 0;
+    for (const def of this.ctx.registry.defs) {
+      if (!def.namespaced || (def.verbs && !def.verbs.includes('delete'))) continue;
+      const page = await this.ctx.storage.list(def, { namespace: name });
+      for (const obj of page.items) {
+        remaining++;
+        if (obj.metadata.deletionTimestamp) continue;
+        try {
+          await deleteCanonical(this.ctx, def, obj, { dryRun: false });
+        } catch (err) {
+          if (!hasReason(err, 'NotFound') && !hasReason(err, 'Conflict')) throw err;
+        }
+      }
+    }
+    if (remaining > 0) {
+      // Check again: what was deleted at once is gone; what has finalizers is still there.
+      let left = 0;
+      for (const def of this.ctx.registry.defs) {
+        if (!def.namespaced || (def.verbs && !def.verbs.includes('delete'))) continue;
+        left += (await this.ctx.storage.list(def, { namespace: name, limit: 1 })).items.length;
+      }
+      if (left > 0) return false;
+    }
+    await this.removeFinalizer(ns);
+    return true;
+  }
+
+  private async removeFinalizer(ns: StoredObject): Promise<void> {
+    const def = this.ctx.registry.mustGet('', 'namespaces');
+    const next = structuredClone(ns) as KubeObject & { spec?: { finalizers?: string[] } };
+    next.spec = { ...(next.spec ?? {}), finalizers: (next.spec?.finalizers ?? []).filter((f) => f !== FINALIZER) };
+    if (next.spec.finalizers?.length === 0) delete next.spec.finalizers;
+    await updateCanonical(this.ctx, def, next, ns, { dryRun: false, apiVersion: 'v1', subresource: 'finalize' });
+  }
+}

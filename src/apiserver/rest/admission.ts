@@ -1,0 +1,78 @@
+import { ApiError, invalid, notFound } from '../../api/errors.js';
+import type { KubeObject } from '../../api/meta.js';
+import type { Registry } from '../registry/index.js';
+import type { ResourceDef } from '../registry/types.js';
+import type { ServiceAllocator } from '../services/allocators.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
+
+type Rollback = () => void;
+const nothing: Rollback = () => {};
+
+interface ServiceLike extends KubeObject {
+  spec?: { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: { port?: number; nodePort?: number }[] };
+}
+
+/**
+ * Built-in admission: checks and side effects that need cluster state (namespace lifecycle, service address
+ * allocation). Each check returns a rollback for when the write does not happen (dry run, store error).
+ */
+export class Admission {
+  constructor(
+    private readonly storage: ObjectStorage,
+    private readonly registry: Registry,
+    readonly services: ServiceAllocator,
+  ) {}
+
+  async admitCreate(def: ResourceDef, obj: KubeObject): Promise<Rollback> {
+    if (def.namespaced) await this.requireActiveNamespace(obj.metadata?.namespace ?? '');
+    if (isServices(def)) return this.allocateService(def, obj as ServiceLike);
+    return nothing;
+  }
+
+  admitUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject): Rollback {
+    if (isServices(def)) return this.allocateService(def, obj as ServiceLike, old as ServiceLike);
+    return nothing;
+  }
+
+  /** After a successful update: free what the old version held and the new one does not. */
+  updated(def: ResourceDef, obj: KubeObject, old: KubeObject): void {
+    if (isServices(def)) this.services.releaseDropped((old as ServiceLike).spec, (obj as ServiceLike).spec);
+  }
+
+  deleted(def: ResourceDef, obj: KubeObject): void {
+    if (isServices(def)) this.services.releaseDropped((obj as ServiceLike).spec);
+  }
+
+  /** Rebuild allocator state from stored Services (at start). */
+  async loadServices(): Promise<void> {
+    const def = this.registry.mustGet('', 'services');
+    const page = await this.storage.list(def);
+    for (const svc of page.items) this.services.adopt((svc as ServiceLike).spec);
+  }
+
+  private async requireActiveNamespace(namespace: string): Promise<void> {
+    const nsDef = this.registry.mustGet('', 'namespaces');
+    const ns = await this.storage.get(nsDef, undefined, namespace);
+    if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
+    const phase = (ns.status as { phase?: string } | undefined)?.phase;
+    if (phase === 'Terminating' || ns.metadata.deletionTimestamp) {
+      throw new ApiError(
+        403,
+        'Forbidden',
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+        { causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] },
+      );
+    }
+  }
+
+  private allocateService(def: ResourceDef, svc: ServiceLike, old?: ServiceLike): Rollback {
+    svc.spec ??= {};
+    const result = this.services.allocate(svc.spec, old?.spec);
+    if (result.errors.length > 0) throw invalid(def.kind, def.group, svc.metadata?.name ?? '', result.errors);
+    return result.undo;
+  }
+}
+
+function isServices(def: ResourceDef): boolean {
+  return def.group === '' && def.plural === 'services';
+}

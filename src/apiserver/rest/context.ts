@@ -1,0 +1,44 @@
+import type { Clock } from '../../util/clock.js';
+import type { Logger } from '../../util/logger.js';
+import type { UserInfo, Authenticator } from '../config.js';
+import type { ApiExtensions } from '../extensions.js';
+import type { Responder } from '../http/respond.js';
+import type { ResponseFormat } from '../http/negotiate.js';
+import type { Registry, ServedResource } from '../registry/index.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
+import type { WatchCache } from '../watch/watch-cache.js';
+import type { Admission } from './admission.js';
+
+/** Everything request handlers share for the server's lifetime. */
+export interface ApiContext {
+  registry: Registry;
+  storage: ObjectStorage;
+  watchCache: WatchCache;
+  ext: ApiExtensions;
+  admission: Admission;
+  authenticator: Authenticator;
+  clock: Clock;
+  logger: Logger;
+  /** Generates object uids (injectable for tests). */
+  newUid(): string;
+  /** Random suffix for generateName. */
+  randomSuffix(): string;
+  /** Set while shutting down: watches end, new requests get 503. */
+  closing: boolean;
+}
+
+/** One resource request, after routing and authentication. */
+export interface RequestScope {
+  served: ServedResource;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  query: URLSearchParams;
+  user: UserInfo;
+  out: Responder;
+  format: ResponseFormat;
+}
+
+export function isDryRun(query: URLSearchParams): boolean {
+  return query.getAll('dryRun').includes('All');
+}

@@ -1,0 +1,122 @@
+import { badRequest, invalid, type FieldError } from '../../api/errors.js';
+import { apiVersionOf, type KubeObject, type ObjectMeta } from '../../api/meta.js';
+import { rfc3339 } from '../../util/clock.js';
+import type { ServedResource } from '../registry/index.js';
+import type { ResourceDef } from '../registry/types.js';
+import type { ApiContext } from './context.js';
+
+/** Checks apiVersion/kind of a request body against the endpoint and converts it to the canonical version. */
+export function toCanonical(served: ServedResource, body: KubeObject): KubeObject {
+  const expectedApiVersion = apiVersionOf(served.group, served.version);
+  if (body.apiVersion !== undefined && body.apiVersion !== expectedApiVersion) {
+    throw badRequest(
+      `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expectedApiVersion})`,
+    );
+  }
+  if (body.kind !== undefined && body.kind !== served.def.kind) {
+    throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${served.def.kind})`);
+  }
+  const obj = served.alias ? served.alias.toCanonical(body) : body;
+  obj.apiVersion = apiVersionOf(served.def.group, served.def.version);
+  obj.kind = served.def.kind;
+  if (obj.metadata === null || obj.metadata === undefined) obj.metadata = {};
+  if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
+    throw badRequest('metadata must be an object');
+  }
+  return obj;
+}
+
+/** Namespace in the body must agree with the URL; cluster-scoped objects carry none. */
+export function reconcileNamespace(def: ResourceDef, meta: ObjectMeta, urlNamespace: string | undefined): void {
+  if (!def.namespaced) {
+    delete meta.namespace;
+    return;
+  }
+  if (meta.namespace && urlNamespace && meta.namespace !== urlNamespace) {
+    throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  if (urlNamespace) meta.namespace = urlNamespace;
+}
+
+/** Server-owned metadata for a new object (as upstream's rest.BeforeCreate). */
+export function prepareMetadataForCreate(ctx: ApiContext, def: ResourceDef, obj: KubeObject): void {
+  const meta = obj.metadata!;
+  if (!meta.name && meta.generateName) meta.name = meta.generateName + ctx.randomSuffix();
+  meta.uid = ctx.newUid();
+  meta.creationTimestamp = rfc3339(ctx.clock.now());
+  delete meta.resourceVersion;
+  delete meta.deletionTimestamp;
+  delete meta.deletionGracePeriodSeconds;
+  if (def.generationTracked) meta.generation = 1;
+  else delete meta.generation;
+}
+
+/** Keep the immutable server-owned metadata of the stored object on update. */
+export function prepareMetadataForUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject): void {
+  const meta = obj.metadata!;
+  const oldMeta = old.metadata!;
+  meta.uid = oldMeta.uid;
+  meta.creationTimestamp = oldMeta.creationTimestamp;
+  if (oldMeta.deletionTimestamp) meta.deletionTimestamp = oldMeta.deletionTimestamp;
+  else delete meta.deletionTimestamp;
+  if (oldMeta.deletionGracePeriodSeconds !== undefined) {
+    meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+  } else delete meta.deletionGracePeriodSeconds;
+  if (def.generationTracked) {
+    meta.generation = (oldMeta.generation ?? 1) + (specChanged(obj, old) ? 1 : 0);
+  } else if (oldMeta.generation !== undefined) {
+    meta.generation = oldMeta.generation;
+  } else delete meta.generation;
+}
+
+/** Anything outside metadata and status counts as spec for generation purposes. */
+export function specChanged(a: KubeObject, b: KubeObject): boolean {
+  return stableJson(withoutMetaStatus(a)) !== stableJson(withoutMetaStatus(b));
+}
+
+function withoutMetaStatus(o: KubeObject): Record<string, unknown> {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
+  return rest;
+}
+
+/** JSON with sorted keys, for semantic equality. */
+export function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const keys = Object.keys(v).sort();
+    return `{${keys
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+export function validateCreate(ctx: ApiContext, def: ResourceDef, obj: KubeObject): void {
+  const errors: FieldError[] = [...ctx.ext.validateObjectMeta(obj, def), ...(def.strategy.validate?.(obj) ?? [])];
+  throwIfInvalid(def, obj, errors);
+}
+
+export function validateUpdate(ctx: ApiContext, def: ResourceDef, obj: KubeObject, old: KubeObject): void {
+  const errors: FieldError[] = [
+    ...ctx.ext.validateObjectMeta(obj, def),
+    ...ctx.ext.validateObjectMetaUpdate(obj, old),
+    ...(def.strategy.validate?.(obj) ?? []),
+    ...(def.strategy.validateUpdate?.(obj, old) ?? []),
+  ];
+  throwIfInvalid(def, obj, errors);
+}
+
+export function throwIfInvalid(def: ResourceDef, obj: KubeObject, errors: FieldError[]): void {
+  if (errors.length > 0) throw invalid(def.kind, def.group, obj.metadata?.name ?? '', dedupe(errors));
+}
+
+function dedupe(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.field}\u0000${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,85 @@
+import { badRequest, notAcceptable } from '../../api/errors.js';
+import { apiVersionOf, type KubeObject, type StoredObject } from '../../api/meta.js';
+import { toServedVersion } from '../registry/index.js';
+import type { ApiContext, RequestScope } from './context.js';
+import { selectionPredicate } from './selectors.js';
+import { parseIncludeObject, toTable } from './table.js';
+
+export async function getObject(ctx: ApiContext, s: RequestScope): Promise<void> {
+  const obj = await ctx.storage.mustGet(s.served.def, s.namespace, s.name!);
+  respondObject(ctx, s, 200, obj);
+}
+
+/** Writes one object in the negotiated representation (JSON, YAML or a one-row Table). */
+export function respondObject(ctx: ApiContext, s: RequestScope, code: number, obj: KubeObject): void {
+  const served = toServedVersion(s.served, obj);
+  switch (s.format.kind) {
+    case 'table':
+      s.out.json(
+        code,
+        toTable(s.served.def, [served], ctx.clock.now(), parseIncludeObject(s.query.get('includeObject')), {
+          resourceVersion: obj.metadata?.resourceVersion ?? '',
+        }),
+      );
+      return;
+    case 'yaml':
+      s.out.yaml(code, served);
+      return;
+    case 'partial-metadata':
+      s.out.json(code, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: served.metadata });
+      return;
+    case 'json':
+      s.out.json(code, served);
+  }
+}
+
+export function parseLimit(query: URLSearchParams): number | undefined {
+  const raw = query.get('limit');
+  if (raw === null || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid limit: ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export async function listObjects(ctx: ApiContext, s: RequestScope): Promise<void> {
+  const def = s.served.def;
+  const predicate = selectionPredicate(ctx, def, s.query);
+  const continueToken = s.query.get('continue') ?? undefined;
+  const page = await ctx.storage.list(def, {
+    namespace: s.namespace,
+    limit: parseLimit(s.query),
+    continueToken: continueToken || undefined,
+    predicate: predicate as ((o: StoredObject) => boolean) | undefined,
+  });
+  const listMeta: Record<string, unknown> = { resourceVersion: page.resourceVersion };
+  if (page.continue) listMeta.continue = page.continue;
+  if (page.remainingItemCount !== undefined) listMeta.remainingItemCount = page.remainingItemCount;
+  const items = page.items.map((o) => toServedVersion(s.served, o));
+  switch (s.format.kind) {
+    case 'table':
+      s.out.json(200, toTable(def, items, ctx.clock.now(), parseIncludeObject(s.query.get('includeObject')), listMeta));
+      return;
+    case 'partial-metadata':
+      s.out.json(200, {
+        kind: 'PartialObjectMetadataList',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: listMeta,
+        items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })),
+      });
+      return;
+    case 'yaml':
+    case 'json': {
+      const list = {
+        kind: `${def.kind}List`,
+        apiVersion: apiVersionOf(s.served.group, s.served.version),
+        metadata: listMeta,
+        items,
+      };
+      if (s.format.kind === 'yaml') s.out.yaml(200, list);
+      else s.out.json(200, list);
+      return;
+    }
+    default:
+      throw notAcceptable('only the following media types are accepted: application/json, application/yaml');
+  }
+}

@@ -1,0 +1,190 @@
+import { ApiError, badRequest, conflict, fieldErr, invalid, notFound, tooManyRequests } from '../../api/errors.js';
+import { isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
+import { rfc3339 } from '../../util/clock.js';
+import { mediaType } from '../http/body.js';
+import type { ResourceDef } from '../registry/types.js';
+import { isDryRun, type ApiContext, type RequestScope } from './context.js';
+import { deleteCanonical, parseDeleteOptions } from './delete.js';
+import { guaranteedUpdate, parsePatchBody, updateCanonical } from './write.js';
+
+interface LabelSelectorObject {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** Renders a selector as the label-selector string the Scale status carries (`app=web,tier in (a,b)`). */
+export function selectorToString(sel: LabelSelectorObject | Record<string, string> | undefined, mapOnly = false): string {
+  if (!sel) return '';
+  if (mapOnly) {
+    return Object.entries(sel as Record<string, string>)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+  }
+  const s = sel as LabelSelectorObject;
+  const parts = Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of s.matchExpressions ?? []) {
+    const values = [...(e.values ?? [])].sort().join(',');
+    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.sort().join(',');
+}
+
+function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
+  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: LabelSelectorObject | Record<string, string> };
+  const status = (obj.status ?? {}) as { replicas?: number };
+  const isRc = def.plural === 'replicationcontrollers';
+  const meta = obj.metadata!;
+  const scaleMeta: Record<string, unknown> = {
+    name: meta.name,
+    uid: meta.uid,
+    resourceVersion: meta.resourceVersion,
+    creationTimestamp: meta.creationTimestamp,
+  };
+  if (meta.namespace) scaleMeta.namespace = meta.namespace;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: scaleMeta,
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status.replicas ?? 0, selector: selectorToString(spec.selector, isRc) },
+  };
+}
+
+export async function getScale(ctx: ApiContext, s: RequestScope): Promise<void> {
+  const obj = await ctx.storage.mustGet(s.served.def, s.namespace, s.name!);
+  s.out.json(200, scaleOf(s.served.def, obj));
+}
+
+/** PUT or PATCH of …/scale: only spec.replicas of the parent changes. */
+export async function writeScale(
+  ctx: ApiContext,
+  s: RequestScope,
+  method: 'PUT' | 'PATCH',
+  contentType: string | undefined,
+  raw: Buffer,
+): Promise<void> {
+  const def = s.served.def;
+  const type = mediaType(contentType);
+  const body = method === 'PUT' ? parsePatchBody('application/json', raw) : parsePatchBody(type, raw);
+  const result = await guaranteedUpdate(
+    async (old) => {
+      const current = scaleOf(def, old);
+      let desired: KubeObject;
+      if (method === 'PUT') desired = body as KubeObject;
+      else {
+        const patchType = type === 'application/strategic-merge-patch+json' ? 'application/merge-patch+json' : type;
+        desired = ctx.ext.applyPatch(patchType, current, body, { group: 'autoscaling', version: 'v1', kind: 'Scale' });
+      }
+      const rv = desired.metadata?.resourceVersion;
+      if (rv && rv !== old.metadata.resourceVersion) {
+        const err = conflict({ group: def.group, resource: def.plural }, s.name!, 'the object has been modified; please apply your changes to the latest version and try again') as ApiError & { userPrecondition?: boolean };
+        err.userPrecondition = true;
+        throw err;
+      }
+      const replicas = (desired.spec as { replicas?: unknown } | undefined)?.replicas;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+        throw invalid('Scale', 'autoscaling', s.name!, [
+          fieldErr.invalid('spec.replicas', replicas ?? null, 'must be greater than or equal to 0'),
+        ]);
+      }
+      const next = structuredClone(old) as KubeObject;
+      next.spec = { ...((next.spec as object | undefined) ?? {}), replicas };
+      return updateCanonical(ctx, def, next, old, {
+        dryRun: isDryRun(s.query),
+        apiVersion: 'autoscaling/v1',
+        subresource: 'scale',
+        ...(s.query.get('fieldManager') ? { fieldManager: s.query.get('fieldManager')! } : {}),
+      });
+    },
+    () => ctx.storage.mustGet(def, s.namespace, s.name!),
+  );
+  s.out.json(200, scaleOf(def, result));
+}
+
+function successStatus(code = 201): Record<string, unknown> {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
+}
+
+/** POST pods/{name}/binding: assigns the pod to a node once. */
+export async function bindPod(ctx: ApiContext, s: RequestScope, body: KubeObject): Promise<void> {
+  const def = s.served.def;
+  const target = (body as { target?: { name?: string; kind?: string } }).target;
+  if (!target?.name) throw invalid('Binding', '', s.name!, [fieldErr.required('target.name')]);
+  await guaranteedUpdate(
+    async (old) => {
+      const spec = (old.spec ?? {}) as { nodeName?: string };
+      if (spec.nodeName) {
+        throw conflict({ group: '', resource: 'pods/binding' }, s.name!, `pod ${s.name} is already assigned to node "${spec.nodeName}"`);
+      }
+      if (old.metadata.deletionTimestamp) {
+        throw conflict({ group: '', resource: 'pods/binding' }, s.name!, `pod ${s.name} is being deleted, cannot be assigned to a host`);
+      }
+      const next = structuredClone(old) as KubeObject & { spec: Record<string, unknown>; status?: Record<string, unknown> };
+      next.spec.nodeName = target.name;
+      const status = (next.status ??= {});
+      const conditions = ((status.conditions as Record<string, unknown>[] | undefined) ?? []).filter(
+        (c) => c.type !== 'PodScheduled',
+      );
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(ctx.clock.now()) });
+      status.conditions = conditions;
+      // Binding changes spec and status together, which neither the main resource nor status may do alone.
+      if (isDryRun(s.query)) return next;
+      return ctx.storage.update(def, next, Number(old.metadata.resourceVersion));
+    },
+    () => ctx.storage.mustGet(def, s.namespace, s.name!),
+  );
+  s.out.json(201, successStatus());
+}
+
+interface Pdb extends KubeObject {
+  spec?: { selector?: LabelSelectorObject };
+  status?: { disruptionsAllowed?: number };
+}
+
+/** POST pods/{name}/eviction: deletes the pod unless a PodDisruptionBudget forbids it (429, kubectl drain retries). */
+export async function evictPod(ctx: ApiContext, s: RequestScope, body: KubeObject): Promise<void> {
+  const def = s.served.def;
+  const pod = await ctx.storage.get(def, s.namespace, s.name!);
+  if (!pod) throw notFound({ group: '', resource: 'pods' }, s.name!);
+  const pdbDef = ctx.registry.get('policy', 'poddisruptionbudgets');
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  if (pdbDef && phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp) {
+    const pdbs = await ctx.storage.list(pdbDef, { namespace: s.namespace });
+    const matching = pdbs.items.filter((p) => selectsPod(ctx, p as Pdb, pod));
+    if (matching.length > 1) {
+      throw new ApiError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+    }
+    const pdb = matching[0] as Pdb | undefined;
+    if (pdb && (pdb.status?.disruptionsAllowed ?? 0) <= 0) {
+      throw tooManyRequests(
+        `Cannot evict pod as it would violate the pod's disruption budget.`,
+        10,
+      );
+    }
+  }
+  const deleteOptions = (body as { deleteOptions?: unknown }).deleteOptions;
+  const options = parseDeleteOptions(
+    Buffer.from(isPlainObject(deleteOptions) ? JSON.stringify(deleteOptions) : ''),
+    'application/json',
+    s.query,
+  );
+  await deleteCanonical(ctx, def, pod, options);
+  s.out.json(201, successStatus());
+}
+
+function selectsPod(ctx: ApiContext, pdb: Pdb, pod: StoredObject): boolean {
+  const sel = pdb.spec?.selector;
+  if (!sel) return false;
+  const text = selectorToString(sel);
+  if (text === '') return true;
+  return ctx.ext.parseLabelSelector(text).matches(pod.metadata.labels ?? {});
+}
+
+export function requireObjectBody(body: unknown): KubeObject {
+  if (!isPlainObject(body)) throw badRequest('request body must be an object');
+  return body as KubeObject;
+}

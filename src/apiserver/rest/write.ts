@@ -1,0 +1,355 @@
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  hasReason,
+  isApiError,
+  unsupportedMediaType,
+} from '../../api/errors.js';
+import { apiVersionOf, isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
+import { rfc3339 } from '../../util/clock.js';
+import { decodeObjectBody, mediaType, parseJson, parseYaml } from '../http/body.js';
+import { toServedVersion } from '../registry/index.js';
+import type { ResourceDef } from '../registry/types.js';
+import { isDryRun, type ApiContext, type RequestScope } from './context.js';
+import { checkUnknownFields } from './field-validation.js';
+import {
+  prepareMetadataForCreate,
+  prepareMetadataForUpdate,
+  reconcileNamespace,
+  stableJson,
+  toCanonical,
+  validateCreate,
+  validateUpdate,
+} from './lifecycle.js';
+import { respondObject } from './read.js';
+import { deleteCanonical, parseDeleteOptions } from './delete.js';
+
+export interface WriteOptions {
+  dryRun: boolean;
+  fieldManager?: string;
+  /** apiVersion the client used, recorded in managedFields. */
+  apiVersion: string;
+  subresource?: string;
+}
+
+function writeOptions(s: RequestScope, defaultManager: string): WriteOptions {
+  const o: WriteOptions = {
+    dryRun: isDryRun(s.query),
+    fieldManager: s.query.get('fieldManager') || defaultManager,
+    apiVersion: apiVersionOf(s.served.group, s.served.version),
+  };
+  if (s.subresource) o.subresource = s.subresource;
+  return o;
+}
+
+/** kubectl and client-go default managers are derived from the user agent; ours is fixed per verb. */
+function defaultManager(userAgent: string | undefined): string {
+  return (userAgent ?? 'unknown').split('/')[0] || 'unknown';
+}
+
+export async function createObject(ctx: ApiContext, s: RequestScope, body: KubeObject, userAgent?: string): Promise<void> {
+  checkUnknownFields(ctx, s, body);
+  const def = s.served.def;
+  const obj = toCanonical(s.served, body);
+  reconcileNamespace(def, obj.metadata!, s.namespace);
+  if (def.namespaced && !obj.metadata!.namespace) throw badRequest('namespace is required for namespaced resources');
+  const created = await createCanonical(ctx, def, obj, writeOptions(s, defaultManager(userAgent)));
+  respondObject(ctx, s, 201, created);
+}
+
+/** The create path for an object already in the canonical version (also used by internal writers). */
+export async function createCanonical(
+  ctx: ApiContext,
+  def: ResourceDef,
+  obj: KubeObject,
+  opts: WriteOptions,
+): Promise<KubeObject> {
+  const generated = !obj.metadata?.name && !!obj.metadata?.generateName;
+  for (let attempt = 0; ; attempt++) {
+    const candidate = structuredClone(obj);
+    prepareMetadataForCreate(ctx, def, candidate);
+    if (def.subresources?.includes('status')) delete candidate.status;
+    def.strategy.prepareForCreate?.(candidate);
+    def.strategy.defaults?.(candidate);
+    validateCreate(ctx, def, candidate);
+    recordManagedFields(ctx, undefined, candidate, opts);
+    const rollback = await ctx.admission.admitCreate(def, candidate);
+    if (opts.dryRun) {
+      rollback();
+      return candidate;
+    }
+    try {
+      return await ctx.storage.create(def, candidate);
+    } catch (err) {
+      rollback();
+      if (generated && attempt < 5 && hasReason(err, 'AlreadyExists')) continue;
+      throw err;
+    }
+  }
+}
+
+function recordManagedFields(ctx: ApiContext, old: KubeObject | undefined, obj: KubeObject, opts: WriteOptions): void {
+  if (!ctx.ext.updateManagedFields || !opts.fieldManager) return;
+  const update = {
+    manager: opts.fieldManager,
+    operation: 'Update' as const,
+    apiVersion: opts.apiVersion,
+    now: rfc3339(ctx.clock.now()),
+    ...(opts.subresource ? { subresource: opts.subresource } : {}),
+  };
+  const entries = ctx.ext.updateManagedFields(old, obj, update);
+  if (entries.length > 0) obj.metadata!.managedFields = entries;
+  else delete obj.metadata!.managedFields;
+}
+
+export async function updateObject(ctx: ApiContext, s: RequestScope, body: KubeObject, userAgent?: string): Promise<void> {
+  checkUnknownFields(ctx, s, body);
+  const def = s.served.def;
+  const obj = toCanonical(s.served, body);
+  const meta = obj.metadata!;
+  reconcileNamespace(def, meta, s.namespace);
+  if (meta.name && meta.name !== s.name) {
+    throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${s.name})`);
+  }
+  meta.name = s.name;
+  const old = await ctx.storage.mustGet(def, s.namespace, s.name!);
+  if (meta.resourceVersion && meta.resourceVersion !== old.metadata.resourceVersion) {
+    throw conflict({ group: def.group, resource: def.plural }, s.name!, 'the object has been modified; please apply your changes to the latest version and try again');
+  }
+  const result = await updateCanonical(ctx, def, obj, old, writeOptions(s, defaultManager(userAgent)));
+  respondObject(ctx, s, 200, result);
+}
+
+/**
+ * The update path for a canonical object against the stored `old` (compare-and-swap on old's resourceVersion).
+ * Handles status isolation, generation, finalizer-completed deletion and no-op writes.
+ */
+export async function updateCanonical(
+  ctx: ApiContext,
+  def: ResourceDef,
+  input: KubeObject,
+  old: StoredObject,
+  opts: WriteOptions,
+): Promise<KubeObject> {
+  let obj = structuredClone(input);
+  if (opts.subresource === 'status') {
+    if (def.strategy.prepareForStatusUpdate) def.strategy.prepareForStatusUpdate(obj, old);
+    else obj = { ...structuredClone(old), status: obj.status };
+    if (obj.status === undefined) delete obj.status;
+  } else if (def.subresources?.includes('status')) {
+    if (old.status === undefined) delete obj.status;
+    else obj.status = structuredClone(old.status);
+  }
+  prepareMetadataForUpdate(def, obj, old);
+  // finalize writes spec.finalizers, which ordinary updates may not change.
+  if (opts.subresource !== 'status' && opts.subresource !== 'finalize') def.strategy.prepareForUpdate?.(obj, old);
+  def.strategy.defaults?.(obj);
+  validateUpdate(ctx, def, obj, old);
+  recordManagedFields(ctx, old, obj, opts);
+  obj.metadata!.resourceVersion = old.metadata.resourceVersion;
+  if (stableJson(obj) === stableJson(old)) return old;
+  const meta = obj.metadata!;
+  if (meta.deletionTimestamp && !finalizersPending(def, obj) && !awaitsGracefulTermination(def, obj)) {
+    if (opts.dryRun) return obj;
+    const gone = await ctx.storage.delete(def, meta.namespace, meta.name!, Number(old.metadata.resourceVersion));
+    ctx.admission.deleted(def, gone);
+    return gone;
+  }
+  const rollback = ctx.admission.admitUpdate(def, obj, old);
+  if (opts.dryRun) {
+    rollback();
+    return obj;
+  }
+  try {
+    const saved = await ctx.storage.update(def, obj, Number(old.metadata.resourceVersion));
+    ctx.admission.updated(def, saved, old);
+    return saved;
+  } catch (err) {
+    rollback();
+    throw err;
+  }
+}
+
+/** Namespaces also wait for their spec.finalizers (the namespace lifecycle empties them). */
+function finalizersPending(def: ResourceDef, obj: KubeObject): boolean {
+  if ((obj.metadata?.finalizers ?? []).length > 0) return true;
+  if (def.group === '' && def.plural === 'namespaces') {
+    return ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length > 0;
+  }
+  return false;
+}
+
+/** A bound pod being deleted gracefully stays until its node confirms (grace 0 delete); finalizers don't decide that. */
+function awaitsGracefulTermination(def: ResourceDef, obj: KubeObject): boolean {
+  return def.group === '' && def.plural === 'pods' && (obj.metadata?.deletionGracePeriodSeconds ?? 0) > 0;
+}
+
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+];
+
+/** A read-modify-write that retries when someone else wrote in between (upstream's GuaranteedUpdate). */
+export async function guaranteedUpdate(
+  attempt: (old: StoredObject) => Promise<KubeObject>,
+  load: () => Promise<StoredObject>,
+): Promise<KubeObject> {
+  for (let i = 0; ; i++) {
+    const old = await load();
+    try {
+      return await attempt(old);
+    } catch (err) {
+      if (i < 8 && isApiError(err) && err.status.reason === 'Conflict' && !(err as ApiError & { userPrecondition?: boolean }).userPrecondition) {
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+function preconditionConflict(def: ResourceDef, name: string): ApiError {
+  const err = conflict(
+    { group: def.group, resource: def.plural },
+    name,
+    'the object has been modified; please apply your changes to the latest version and try again',
+  ) as ApiError & { userPrecondition?: boolean };
+  err.userPrecondition = true;
+  return err;
+}
+
+export function parsePatchBody(type: string, raw: Buffer): unknown {
+  const value = type === 'application/apply-patch+yaml' ? parseYaml(raw) : parseJson(raw);
+  if (type === 'application/json-patch+json') {
+    if (!Array.isArray(value)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  } else if (!isPlainObject(value)) {
+    throw badRequest('json: cannot unmarshal non-object into Go value of type map[string]interface {}');
+  }
+  return value;
+}
+
+export async function patchObject(
+  ctx: ApiContext,
+  s: RequestScope,
+  contentType: string | undefined,
+  raw: Buffer,
+  userAgent?: string,
+): Promise<void> {
+  const type = mediaType(contentType);
+  if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(PATCH_TYPES);
+  const patch = parsePatchBody(type, raw);
+  const def = s.served.def;
+  const opts = writeOptions(s, defaultManager(userAgent));
+  const gvk = { group: s.served.group, version: s.served.version, kind: def.kind };
+  if (type === 'application/apply-patch+yaml') {
+    await applyObject(ctx, s, patch as KubeObject, opts);
+    return;
+  }
+  const result = await guaranteedUpdate(
+    async (old) => {
+      const live = toServedVersion(s.served, structuredClone(old));
+      const patched = ctx.ext.applyPatch(type, live, patch, gvk);
+      if (!isPlainObject(patched)) throw badRequest('the patch did not produce an object');
+      checkUnknownFields(ctx, s, patched);
+      const obj = toCanonical(s.served, patched);
+      const meta = obj.metadata!;
+      if (meta.resourceVersion && meta.resourceVersion !== old.metadata.resourceVersion) {
+        throw preconditionConflict(def, s.name!);
+      }
+      if (meta.name !== s.name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${s.name})`);
+      reconcileNamespace(def, meta, s.namespace);
+      return updateCanonical(ctx, def, obj, old, opts);
+    },
+    () => ctx.storage.mustGet(def, s.namespace, s.name!),
+  );
+  respondObject(ctx, s, 200, result);
+}
+
+/** Server-side apply: create when absent, else merge with field ownership (when the engine is present). */
+async function applyObject(ctx: ApiContext, s: RequestScope, applied: KubeObject, opts: WriteOptions): Promise<void> {
+  const def = s.served.def;
+  if (!s.query.get('fieldManager')) {
+    throw badRequest('PATCH, application/apply-patch+yaml requests must specify a fieldManager');
+  }
+  checkUnknownFields(ctx, s, applied);
+  const gvk = { group: s.served.group, version: s.served.version, kind: def.kind };
+  const force = s.query.get('force') === 'true';
+  const now = rfc3339(ctx.clock.now());
+  const existing = await ctx.storage.get(def, s.namespace, s.name!);
+  if (!existing) {
+    const body = structuredClone(applied);
+    body.metadata ??= {};
+    if (body.metadata.name && body.metadata.name !== s.name) {
+      throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${s.name})`);
+    }
+    body.metadata.name = s.name;
+    let obj = body;
+    let managed;
+    if (ctx.ext.serverSideApply) {
+      const r = ctx.ext.serverSideApply(undefined, body, { manager: opts.fieldManager!, force, gvk, now });
+      obj = r.object;
+      managed = r.managedFields;
+    }
+    const canonical = toCanonical(s.served, obj);
+    reconcileNamespace(def, canonical.metadata!, s.namespace);
+    if (managed) canonical.metadata!.managedFields = managed;
+    const created = await createCanonical(ctx, def, canonical, { ...opts, fieldManager: undefined });
+    respondObject(ctx, s, 201, created);
+    return;
+  }
+  const result = await guaranteedUpdate(
+    async (old) => {
+      const live = toServedVersion(s.served, structuredClone(old));
+      let merged: KubeObject;
+      let managed;
+      if (ctx.ext.serverSideApply) {
+        const r = ctx.ext.serverSideApply(live, applied, { manager: opts.fieldManager!, force, gvk, now });
+        merged = r.object;
+        managed = r.managedFields;
+      } else {
+        merged = ctx.ext.applyPatch('application/merge-patch+json', live, applied, gvk);
+      }
+      const obj = toCanonical(s.served, merged);
+      obj.metadata!.name = s.name;
+      reconcileNamespace(def, obj.metadata!, s.namespace);
+      if (managed) obj.metadata!.managedFields = managed;
+      return updateCanonical(ctx, def, obj, old, { ...opts, fieldManager: managed ? undefined : opts.fieldManager });
+    },
+    () => ctx.storage.mustGet(def, s.namespace, s.name!),
+  );
+  respondObject(ctx, s, 200, result);
+}
+
+export async function deleteObject(ctx: ApiContext, s: RequestScope, raw: Buffer, contentType?: string): Promise<void> {
+  const def = s.served.def;
+  const options = parseDeleteOptions(raw, contentType, s.query);
+  const old = await ctx.storage.mustGet(def, s.namespace, s.name!);
+  const result = await deleteCanonical(ctx, def, old, options);
+  respondObject(ctx, s, 200, result);
+}
+
+export async function deleteCollection(ctx: ApiContext, s: RequestScope, raw: Buffer, contentType?: string): Promise<void> {
+  const def = s.served.def;
+  const options = parseDeleteOptions(raw, contentType, s.query);
+  const { selectionPredicate } = await import('./selectors.js');
+  const predicate = selectionPredicate(ctx, def, s.query);
+  const page = await ctx.storage.list(def, { namespace: s.namespace, predicate: predicate as ((o: StoredObject) => boolean) | undefined });
+  const deleted: KubeObject[] = [];
+  for (const obj of page.items) {
+    try {
+      deleted.push(await deleteCanonical(ctx, def, obj, { ...options, preconditions: undefined }));
+    } catch (err) {
+      if (!hasReason(err, 'NotFound')) throw err;
+    }
+  }
+  s.out.json(200, {
+    kind: `${def.kind}List`,
+    apiVersion: apiVersionOf(s.served.group, s.served.version),
+    metadata: { resourceVersion: page.resourceVersion },
+    items: deleted.map((o) => toServedVersion(s.served, o)),
+  });
+}
+
+export { decodeObjectBody };

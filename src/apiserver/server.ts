@@ -1,0 +1,116 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { realClock, type Clock } from '../util/clock.js';
+import { silentLogger } from '../util/logger.js';
+import { bootstrapCluster } from './bootstrap.js';
+import type { ApiServerConfig } from './config.js';
+import type { ApiExtensions } from './extensions.js';
+import { createRequestHandler } from './http/handler.js';
+import { NamespaceLifecycle } from './namespace-lifecycle.js';
+import { Registry, type RegistryParts, buildResourceDefs } from './registry/index.js';
+import { Admission } from './rest/admission.js';
+import type { ApiContext } from './rest/context.js';
+import { ClusterIpAllocator, NodePortAllocator, ServiceAllocator } from './services/allocators.js';
+import { firstServiceIp, parseCidr } from './services/cidr.js';
+import { ObjectStorage } from './storage/object-storage.js';
+import { WatchCache } from './watch/watch-cache.js';
+
+export interface RunningApiServer {
+  port: number;
+  /** The context handlers share; in-process components may read through it. */
+  context: ApiContext;
+  close(): Promise<void>;
+}
+
+export interface ApiServerInternals {
+  extensions: ApiExtensions;
+  registryParts: RegistryParts;
+  clock?: Clock;
+}
+
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+function randomSuffix(): string {
+  const bytes = randomBytes(5);
+  return Array.from(bytes, (b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join('');
+}
+
+/** Starts the API server over an open store; resolves once it serves. The caller owns (and closes) the store. */
+export async function startApiServerWith(config: ApiServerConfig, internals: ApiServerInternals): Promise<RunningApiServer> {
+  const logger = config.logger ?? silentLogger;
+  const registry = new Registry(buildResourceDefs(internals.registryParts));
+  const storage = new ObjectStorage(config.store);
+  const watchCache = new WatchCache(config.store, { logger: logger.child('watch') });
+  const serviceRange = parseCidr(config.serviceCIDR);
+  const admission = new Admission(
+    storage,
+    registry,
+    new ServiceAllocator(new ClusterIpAllocator(serviceRange), new NodePortAllocator()),
+  );
+  const ctx: ApiContext = {
+    registry,
+    storage,
+    watchCache,
+    ext: internals.extensions,
+    admission,
+    authenticator: config.authenticator,
+    clock: internals.clock ?? realClock,
+    logger,
+    newUid: randomUUID,
+    randomSuffix,
+    closing: false,
+  };
+  await watchCache.start();
+  await admission.loadServices();
+
+  const handler = createRequestHandler(ctx, { serverAddress: `${config.advertiseAddress ?? '127.0.0.1'}:${config.port}` });
+  const server: Server = config.tls
+    ? createHttpsServer(
+        {
+          cert: config.tls.cert,
+          key: config.tls.key,
+          ca: config.tls.clientCA,
+          requestCert: true,
+          rejectUnauthorized: false,
+        },
+        handler,
+      )
+    : createHttpServer(handler);
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.bindAddress, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  await bootstrapCluster(ctx, {
+    kubernetesServiceIp: firstServiceIp(serviceRange),
+    advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
+    port,
+  });
+  const namespaces = new NamespaceLifecycle(ctx, { logger: logger.child('namespaces') });
+  await namespaces.start();
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      ctx.closing = true;
+      namespaces.stop();
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      watchCache.stop();
+      server.closeIdleConnections();
+      // In-flight requests finish; connections left idle after them are closed as they go idle.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+      await done;
+      clearInterval(sweeper);
+    })();
+    return closed;
+  };
+  logger.info('API server serving', { address: config.bindAddress, port, tls: !!config.tls });
+  return { port, context: ctx, close };
+}

@@ -1,0 +1,197 @@
+import { alreadyExists, badRequest, expired, notFound, staleConflict } from '../../api/errors.js';
+import type { GroupResource, KubeObject, StoredObject } from '../../api/meta.js';
+import {
+  CompactedError,
+  KeyExistsError,
+  KeyNotFoundError,
+  RevisionMismatchError,
+  type KeyValue,
+  type Store,
+} from '../../store/types.js';
+import { objectKey, resourcePrefix, type ResourceKeyParts } from './keys.js';
+
+export interface StorageResource extends ResourceKeyParts {
+  kind: string;
+}
+
+export interface ListPage {
+  items: StoredObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface ListQuery {
+  namespace?: string;
+  limit?: number;
+  continueToken?: string;
+  /** Items failing the predicate are skipped (selectors); the page still fills up to limit. */
+  predicate?: (obj: StoredObject) => boolean;
+}
+
+const CONTINUE_TOO_OLD =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
+
+/** The object layer over the key-value store: key layout, (de)serialization, resourceVersion, error mapping. */
+export class ObjectStorage {
+  constructor(readonly store: Store) {}
+
+  async get(r: StorageResource, namespace: string | undefined, name: string): Promise<StoredObject | undefined> {
+    const kv = await this.store.get(objectKey(r, namespace, name));
+    return kv ? decodeKv(kv) : undefined;
+  }
+
+  async mustGet(r: StorageResource, namespace: string | undefined, name: string): Promise<StoredObject> {
+    const obj = await this.get(r, namespace, name);
+    if (!obj) throw notFound(groupResource(r), name);
+    return obj;
+  }
+
+  async create(r: StorageResource, obj: KubeObject): Promise<StoredObject> {
+    const meta = obj.metadata ?? {};
+    const name = meta.name ?? '';
+    try {
+      const kv = await this.store.create(objectKey(r, meta.namespace, name), encodeObject(obj));
+      return withRevision(obj, kv.modRevision);
+    } catch (err) {
+      if (err instanceof KeyExistsError) throw alreadyExists(groupResource(r), name);
+      throw err;
+    }
+  }
+
+  /** Compare-and-swap on the object's previous resourceVersion. */
+  async update(r: StorageResource, obj: KubeObject, expectedRevision: number): Promise<StoredObject> {
+    const meta = obj.metadata ?? {};
+    const name = meta.name ?? '';
+    try {
+      const kv = await this.store.update(objectKey(r, meta.namespace, name), encodeObject(obj), expectedRevision);
+      return withRevision(obj, kv.modRevision);
+    } catch (err) {
+      if (err instanceof RevisionMismatchError) throw staleConflict(groupResource(r), name);
+      if (err instanceof KeyNotFoundError) throw notFound(groupResource(r), name);
+      throw err;
+    }
+  }
+
+  async delete(
+    r: StorageResource,
+    namespace: string | undefined,
+    name: string,
+    expectedRevision?: number,
+  ): Promise<StoredObject> {
+    try {
+      const kv = await this.store.delete(objectKey(r, namespace, name), expectedRevision);
+      return decodeKv(kv);
+    } catch (err) {
+      if (err instanceof RevisionMismatchError) throw staleConflict(groupResource(r), name);
+      if (err instanceof KeyNotFoundError) throw notFound(groupResource(r), name);
+      throw err;
+    }
+  }
+
+  async list(r: StorageResource, q: ListQuery = {}): Promise<ListPage> {
+    const prefix = resourcePrefix(r, q.namespace);
+    let revision: number | undefined;
+    let startKey: string | undefined;
+    if (q.continueToken) {
+      const token = decodeContinue(q.continueToken);
+      revision = token.rv;
+      startKey = prefix + token.start;
+    }
+    const limit = q.limit && q.limit > 0 ? q.limit : 0;
+    const items: StoredObject[] = [];
+    let more = false;
+    let remaining: number | undefined;
+    let lastKey: string | undefined;
+    try {
+      // Page through the store until `limit` items pass the predicate (or the keys run out).
+      for (;;) {
+        const want = limit === 0 ? 0 : Math.max(limit - items.length, q.predicate ? 100 : 0);
+        const page = await this.store.list(prefix, { revision, limit: want, startKey });
+        revision = page.revision;
+        let stoppedEarly = false;
+        for (let i = 0; i < page.items.length; i++) {
+          const kv = page.items[i]!;
+          const obj = decodeKv(kv);
+          lastKey = kv.key;
+          if (q.predicate && !q.predicate(obj)) continue;
+          items.push(obj);
+          if (limit > 0 && items.length >= limit) {
+            stoppedEarly = i < page.items.length - 1 || page.more;
+            if (!q.predicate && page.remaining !== undefined) remaining = page.remaining + (page.items.length - 1 - i);
+            break;
+          }
+        }
+        if (limit > 0 && items.length >= limit) {
+          more = stoppedEarly;
+          break;
+        }
+        if (!page.more || page.items.length === 0) break;
+        startKey = page.items[page.items.length - 1]!.key + '\u0000';
+      }
+    } catch (err) {
+      if (err instanceof CompactedError) {
+        throw q.continueToken ? expired(CONTINUE_TOO_OLD) : expired(err.message);
+      }
+      throw err;
+    }
+    const result: ListPage = { items, resourceVersion: String(revision ?? 0) };
+    if (more && lastKey !== undefined) {
+      result.continue = encodeContinue(revision ?? 0, lastKey.slice(prefix.length) + '\u0000');
+      if (remaining !== undefined) result.remainingItemCount = remaining;
+    }
+    return result;
+  }
+
+  async currentResourceVersion(): Promise<string> {
+    return String(await this.store.currentRevision());
+  }
+}
+
+export function groupResource(r: StorageResource): GroupResource {
+  return { group: r.group, resource: r.plural };
+}
+
+export function decodeKv(kv: KeyValue): StoredObject {
+  const obj = JSON.parse(kv.value.toString('utf8')) as StoredObject;
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return obj;
+}
+
+/** The stored bytes never carry resourceVersion: it is the key's modRevision. */
+export function encodeObject(obj: KubeObject): Buffer {
+  const meta = obj.metadata;
+  if (meta && 'resourceVersion' in meta) {
+    const { resourceVersion: _rv, ...rest } = meta;
+    return Buffer.from(JSON.stringify({ ...obj, metadata: rest }));
+  }
+  return Buffer.from(JSON.stringify(obj));
+}
+
+function withRevision(obj: KubeObject, revision: number): StoredObject {
+  const copy = structuredClone(obj) as StoredObject;
+  copy.metadata.resourceVersion = String(revision);
+  return copy;
+}
+
+interface ContinueToken {
+  v: string;
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(rv: number, start: string): string {
+  const token: ContinueToken = { v: 'meta.k8s.io/v1', rv, start };
+  return Buffer.from(JSON.stringify(token)).toString('base64url');
+}
+
+function decodeContinue(s: string): ContinueToken {
+  try {
+    const token = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as ContinueToken;
+    if (token.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || typeof token.start !== 'string') throw new Error();
+    if (token.start.includes('/..') || token.start.startsWith('/')) throw new Error();
+    return token;
+  } catch {
+    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+}

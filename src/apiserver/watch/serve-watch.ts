@@ -1,0 +1,151 @@
+import type { IncomingMessage } from 'node:http';
+import { badRequest, isApiError, type ApiError } from '../../api/errors.js';
+import { apiVersionOf, type KubeObject, type StoredObject } from '../../api/meta.js';
+import { toServedVersion } from '../registry/index.js';
+import type { ApiContext, RequestScope } from '../rest/context.js';
+import { selectionPredicate, type ObjectPredicate } from '../rest/selectors.js';
+import { parseIncludeObject, tableColumns, tableRow } from '../rest/table.js';
+import { resourcePrefix } from '../storage/keys.js';
+import type { CachedEvent } from './watch-cache.js';
+
+/** A watcher whose socket buffer grows past this is cut off rather than holding memory without bound. */
+const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+const BOOKMARK_INTERVAL_MS = 60_000;
+/** Upstream's default when the client gives no timeoutSeconds: somewhere in 30–60 minutes. */
+const DEFAULT_TIMEOUT_MS = 45 * 60_000;
+
+type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export async function serveWatch(ctx: ApiContext, s: RequestScope, req: IncomingMessage): Promise<void> {
+  const def = s.served.def;
+  let predicate: ObjectPredicate | undefined = selectionPredicate(ctx, def, s.query);
+  if (s.name) {
+    const byName = s.name;
+    const base = predicate;
+    predicate = (o) => o.metadata?.name === byName && (!base || base(o));
+  }
+  const rvParam = s.query.get('resourceVersion') ?? '';
+  const timeoutMs = parseTimeout(s.query.get('timeoutSeconds'));
+  const allowBookmarks = s.query.get('allowWatchBookmarks') === 'true';
+  const table = s.format.kind === 'table';
+  const include = parseIncludeObject(s.query.get('includeObject'));
+  const servedApiVersion = apiVersionOf(s.served.group, s.served.version);
+
+  let fromRevision: number;
+  let initial: StoredObject[] = [];
+  if (rvParam === '' || rvParam === '0') {
+    const page = await ctx.storage.list(def, {
+      namespace: s.namespace,
+      predicate: predicate as ((o: StoredObject) => boolean) | undefined,
+    });
+    initial = page.items;
+    fromRevision = Number(page.resourceVersion);
+  } else {
+    fromRevision = Number(rvParam);
+    if (!Number.isInteger(fromRevision) || fromRevision < 0) {
+      throw badRequest(`invalid resource version: ${JSON.stringify(rvParam)}`);
+    }
+  }
+
+  const res = s.out.res;
+  s.out.startStream(table ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json');
+  let sentColumns = false;
+  let lastRevision = fromRevision;
+  let finished = false;
+
+  const encodeObject = (obj: KubeObject, ev?: CachedEvent): string => {
+    const cacheKey = table ? `table:${servedApiVersion}:${include}` : `json:${servedApiVersion}`;
+    const cached = ev?.encoded.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const served = toServedVersion(s.served, structuredClone(obj));
+    const text = table ? JSON.stringify(tableRow(def, served, ctx.clock.now(), include)) : JSON.stringify(served);
+    ev?.encoded.set(cacheKey, text);
+    return text;
+  };
+
+  const write = (type: EventType, objectJson: string, resourceVersion: string): void => {
+    if (finished) return;
+    let body = objectJson;
+    if (table && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
+      const columns = sentColumns ? '[]' : JSON.stringify(tableColumns(def));
+      sentColumns = true;
+      body = `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":${JSON.stringify(resourceVersion)}},"columnDefinitions":${columns},"rows":[${objectJson}]}`;
+    }
+    res.write(`{"type":"${type}","object":${body}}\n`);
+    if (res.writableLength > MAX_PENDING_BYTES) {
+      ctx.logger.warn('cutting off slow watcher', { resource: def.plural, pendingBytes: res.writableLength });
+      finish(true);
+    }
+  };
+
+  const onEvent = (ev: CachedEvent): void => {
+    lastRevision = ev.revision;
+    let type: EventType = ev.type;
+    if (predicate) {
+      const now = ev.type !== 'DELETED' && predicate(ev.object);
+      const before = ev.prevObject !== undefined && predicate(ev.prevObject);
+      if (ev.type === 'ADDED') {
+        if (!now) return;
+      } else if (ev.type === 'DELETED') {
+        if (!before) return;
+      } else if (now && !before) type = 'ADDED';
+      else if (!now && before) type = 'DELETED';
+      else if (!now) return;
+    }
+    write(type, encodeObject(ev.object, ev), ev.object.metadata.resourceVersion);
+  };
+
+  const timers: NodeJS.Timeout[] = [];
+  let subscription: { close(): void } | undefined;
+  const finish = (abort = false): void => {
+    if (finished) return;
+    finished = true;
+    for (const t of timers) clearTimeout(t);
+    subscription?.close();
+    if (abort) res.destroy();
+    else res.end();
+  };
+  req.on('close', () => finish());
+  res.on('close', () => finish());
+
+  for (const obj of initial) write('ADDED', encodeObject(obj), obj.metadata.resourceVersion);
+  try {
+    subscription = ctx.watchCache.subscribe({
+      prefix: resourcePrefix(def, s.namespace),
+      fromRevision,
+      onEvent,
+      onClose: () => finish(),
+    });
+  } catch (err) {
+    if (isApiError(err)) {
+      writeError(write, err);
+      finish();
+      return;
+    }
+    throw err;
+  }
+  timers.push(setTimeout(() => finish(), timeoutMs));
+  if (allowBookmarks) {
+    const bookmark = (): void => {
+      const rv = String(Math.max(lastRevision, ctx.watchCache.latestRevision));
+      write(
+        'BOOKMARK',
+        JSON.stringify({ kind: def.kind, apiVersion: servedApiVersion, metadata: { resourceVersion: rv, creationTimestamp: null } }),
+        rv,
+      );
+      timers.push(setTimeout(bookmark, BOOKMARK_INTERVAL_MS).unref());
+    };
+    timers.push(setTimeout(bookmark, BOOKMARK_INTERVAL_MS).unref());
+  }
+}
+
+function writeError(write: (type: EventType, json: string, rv: string) => void, err: ApiError): void {
+  write('ERROR', JSON.stringify(err.status), '');
+}
+
+function parseTimeout(raw: string | null): number {
+  if (raw === null || raw === '') return DEFAULT_TIMEOUT_MS;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw badRequest(`invalid timeoutSeconds: ${JSON.stringify(raw)}`);
+  return n === 0 ? DEFAULT_TIMEOUT_MS : n * 1000;
+}

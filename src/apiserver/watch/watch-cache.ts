@@ -1,0 +1,161 @@
+import { tooOldResourceVersion } from '../../api/errors.js';
+import type { StoredObject } from '../../api/meta.js';
+import type { Store, StoreEvent, Watcher } from '../../store/types.js';
+import { silentLogger, type Logger } from '../../util/logger.js';
+import { decodeKv } from '../storage/object-storage.js';
+import { parseKey, ROOT_PREFIX, type ParsedKey } from '../storage/keys.js';
+
+export type CachedEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** A store event decoded once and shared by every watcher; encodings are memoized per representation. */
+export interface CachedEvent {
+  type: CachedEventType;
+  revision: number;
+  key: string;
+  parsed: ParsedKey;
+  object: StoredObject;
+  prevObject?: StoredObject;
+  encoded: Map<string, string>;
+}
+
+export interface Subscription {
+  close(): void;
+}
+
+export interface SubscribeOptions {
+  /** Resource prefix (`/registry/apps/deployments/`), optionally with a namespace segment. */
+  prefix: string;
+  /** Deliver events with revision > fromRevision. */
+  fromRevision: number;
+  onEvent(ev: CachedEvent): void;
+  /** The cache stopped (store watch failed or server closing). */
+  onClose(err?: Error): void;
+}
+
+interface Subscriber extends SubscribeOptions {
+  closed: boolean;
+}
+
+/**
+ * One store watch on the whole registry fans events out to all API watchers. Keeps a bounded window of recent
+ * events so a watch can resume from a recent resourceVersion; older ones get 410 Expired.
+ */
+export class WatchCache {
+  private readonly buffer: CachedEvent[] = [];
+  private readonly capacity: number;
+  /** Events with revision > this are all in the buffer (or still to come). */
+  private windowStart = 0;
+  private latest = 0;
+  private readonly byResource = new Map<string, Set<Subscriber>>();
+  private storeWatch?: Watcher;
+  private stopped = false;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly store: Store,
+    opts: { capacity?: number; logger?: Logger } = {},
+  ) {
+    this.capacity = opts.capacity ?? 4096;
+    this.logger = opts.logger ?? silentLogger;
+  }
+
+  async start(): Promise<void> {
+    const rev = await this.store.currentRevision();
+    this.windowStart = rev;
+    this.latest = rev;
+    this.storeWatch = this.store.watch(ROOT_PREFIX, rev, {
+      onEvents: (events) => this.ingest(events),
+      onError: (err) => this.fail(err),
+    });
+  }
+
+  get latestRevision(): number {
+    return this.latest;
+  }
+
+  /** Throws 410 Expired when fromRevision is older than the retained window. */
+  subscribe(opts: SubscribeOptions): Subscription {
+    if (this.stopped) throw new Error('watch cache stopped');
+    if (opts.fromRevision < this.windowStart) throw tooOldResourceVersion(opts.fromRevision, this.windowStart + 1);
+    const sub: Subscriber = { ...opts, closed: false };
+    const resourceKey = resourceOf(opts.prefix);
+    let set = this.byResource.get(resourceKey);
+    if (!set) this.byResource.set(resourceKey, (set = new Set()));
+    set.add(sub);
+    for (const ev of this.buffer) {
+      if (sub.closed) break;
+      if (ev.revision > opts.fromRevision && ev.key.startsWith(opts.prefix)) sub.onEvent(ev);
+    }
+    return {
+      close: () => {
+        sub.closed = true;
+        set.delete(sub);
+        if (set.size === 0 && this.byResource.get(resourceKey) === set) this.byResource.delete(resourceKey);
+      },
+    };
+  }
+
+  get watcherCount(): number {
+    let n = 0;
+    for (const s of this.byResource.values()) n += s.size;
+    return n;
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.storeWatch?.close();
+    this.closeAll();
+  }
+
+  private ingest(events: StoreEvent[]): void {
+    for (const e of events) {
+      const parsed = parseKey(e.kv.key);
+      if (!parsed) continue;
+      const ev: CachedEvent = {
+        type: e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED',
+        revision: e.revision,
+        key: e.kv.key,
+        parsed,
+        object: decodeKv(e.kv),
+        encoded: new Map(),
+      };
+      if (e.prevKv) ev.prevObject = decodeKv(e.prevKv);
+      this.latest = e.revision;
+      this.buffer.push(ev);
+      if (this.buffer.length > this.capacity) {
+        const dropped = this.buffer.shift()!;
+        this.windowStart = dropped.revision;
+      }
+      const subs = this.byResource.get(resourceOf(ev.key));
+      if (!subs) continue;
+      for (const sub of [...subs]) {
+        if (!sub.closed && ev.key.startsWith(sub.prefix)) sub.onEvent(ev);
+      }
+    }
+  }
+
+  private fail(err: Error): void {
+    if (this.stopped) return;
+    this.logger.error('store watch failed; ending all watches', { error: err.message });
+    this.stopped = true;
+    this.closeAll(err);
+  }
+
+  private closeAll(err?: Error): void {
+    for (const set of this.byResource.values()) {
+      for (const sub of set) {
+        sub.closed = true;
+        sub.onClose(err);
+      }
+    }
+    this.byResource.clear();
+  }
+}
+
+/** `/registry/apps/deployments/ns/name` → `/registry/apps/deployments/`. */
+function resourceOf(keyOrPrefix: string): string {
+  const rest = keyOrPrefix.slice(ROOT_PREFIX.length);
+  const parts = rest.split('/');
+  return `${ROOT_PREFIX}${parts[0]}/${parts[1]}/`;
+}
