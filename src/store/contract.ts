@@ -53,7 +53,7 @@ export function runStoreContract(
   cleanup?: (store: Store) => Promise<void>,
   options: StoreContractOptions = {},
 ): void {
-  describe(`Store contract: ${name}`, { skip: options.skip ?? false }, () => {
+  void describe(`Store contract: ${name}`, { skip: options.skip ?? false }, () => {
     const open: Store[] = [];
     const fresh = async (): Promise<Store> => {
       const s = await makeStore();
@@ -70,7 +70,7 @@ export function runStoreContract(
       for (const s of open.splice(0)) await s.close();
     });
 
-    test('create then get returns the value with equal create and mod revisions', async () => {
+    void test('create then get returns the value with equal create and mod revisions', async () => {
       const s = await fresh();
       const before = await s.currentRevision();
       const kv = await s.create('/a/one', buf('v1'));
@@ -83,12 +83,12 @@ export function runStoreContract(
       assert.deepEqual(got && { ...got, value: str(got.value) }, { ...kv, value: 'v1' });
     });
 
-    test('get of a missing key is undefined', async () => {
+    void test('get of a missing key is undefined', async () => {
       const s = await fresh();
       assert.equal(await s.get('/a/missing'), undefined);
     });
 
-    test('binary and empty values round-trip', async () => {
+    void test('binary and empty values round-trip', async () => {
       const s = await fresh();
       const bytes = Buffer.from([0, 1, 2, 255, 254, 0]);
       await s.create('/a/bin', bytes);
@@ -97,7 +97,7 @@ export function runStoreContract(
       assert.equal((await s.get('/a/empty'))?.value.length, 0);
     });
 
-    test('create of an existing key throws KeyExistsError and changes nothing', async () => {
+    void test('create of an existing key throws KeyExistsError and changes nothing', async () => {
       const s = await fresh();
       const kv = await s.create('/a/dup', buf('first'));
       await assert.rejects(s.create('/a/dup', buf('second')), KeyExistsError);
@@ -105,7 +105,7 @@ export function runStoreContract(
       assert.equal(str((await s.get('/a/dup'))?.value), 'first');
     });
 
-    test('update with the current revision succeeds and keeps createRevision', async () => {
+    void test('update with the current revision succeeds and keeps createRevision', async () => {
       const s = await fresh();
       const created = await s.create('/a/u', buf('v1'));
       const updated = await s.update('/a/u', buf('v2'), created.modRevision);
@@ -117,7 +117,7 @@ export function runStoreContract(
       assert.equal(got?.modRevision, updated.modRevision);
     });
 
-    test('update with a stale revision throws RevisionMismatchError with the actual revision', async () => {
+    void test('update with a stale revision throws RevisionMismatchError with the actual revision', async () => {
       const s = await fresh();
       const created = await s.create('/a/u', buf('v1'));
       const updated = await s.update('/a/u', buf('v2'), created.modRevision);
@@ -131,12 +131,12 @@ export function runStoreContract(
       assert.equal(str((await s.get('/a/u'))?.value), 'v2');
     });
 
-    test('update of a missing key throws KeyNotFoundError', async () => {
+    void test('update of a missing key throws KeyNotFoundError', async () => {
       const s = await fresh();
       await assert.rejects(s.update('/a/nope', buf('x'), 1), KeyNotFoundError);
     });
 
-    test('delete returns the last value with the deletion revision', async () => {
+    void test('delete returns the last value with the deletion revision', async () => {
       const s = await fresh();
       const created = await s.create('/a/d', buf('last'));
       const deleted = await s.delete('/a/d');
@@ -149,7 +149,7 @@ export function runStoreContract(
       await assert.rejects(s.delete('/a/d'), KeyNotFoundError);
     });
 
-    test('delete with a precondition checks the revision', async () => {
+    void test('delete with a precondition checks the revision', async () => {
       const s = await fresh();
       const created = await s.create('/a/d', buf('v1'));
       const updated = await s.update('/a/d', buf('v2'), created.modRevision);
@@ -160,7 +160,7 @@ export function runStoreContract(
       assert.equal(await s.get('/a/d'), undefined);
     });
 
-    test('a deleted key can be created again with a new createRevision', async () => {
+    void test('a deleted key can be created again with a new createRevision', async () => {
       const s = await fresh();
       const first = await s.create('/a/r', buf('v1'));
       await s.delete('/a/r');
@@ -170,7 +170,7 @@ export function runStoreContract(
       assert.equal(str((await s.get('/a/r'))?.value), 'v2');
     });
 
-    test('revisions strictly increase across writes', async () => {
+    void test('revisions strictly increase across writes', async () => {
       const s = await fresh();
       const revs: number[] = [];
       revs.push((await s.create('/a/1', buf('x'))).modRevision);
@@ -182,7 +182,7 @@ export function runStoreContract(
       assert.equal(await s.currentRevision(), revs[revs.length - 1]);
     });
 
-    test('list returns keys under the prefix only, in key order', async () => {
+    void test('list returns keys under the prefix only, in key order', async () => {
       const s = await fresh();
       for (const k of ['/a/c', '/a/a', '/ab/x', '/a', '/b/a', '/a/b/deep']) await s.create(k, buf(k));
       const res = await s.list('/a/');
@@ -200,7 +200,7 @@ export function runStoreContract(
       assert.deepEqual((await s.list('/none/')).items, []);
     });
 
-    test('list omits deleted keys', async () => {
+    void test('list omits deleted keys', async () => {
       const s = await fresh();
       await s.create('/a/1', buf('1'));
       await s.create('/a/2', buf('2'));
@@ -211,7 +211,7 @@ export function runStoreContract(
       );
     });
 
-    test('list at an old revision sees the values of that revision', async () => {
+    void test('list at an old revision sees the values of that revision', async () => {
       const s = await fresh();
       const k1 = await s.create('/a/1', buf('old'));
       await s.create('/a/2', buf('gone-later'));
@@ -233,7 +233,7 @@ export function runStoreContract(
       );
     });
 
-    test('limit and startKey paginate over every key exactly once at a fixed revision', async () => {
+    void test('limit and startKey paginate over every key exactly once at a fixed revision', async () => {
       const s = await fresh();
       const keys = Array.from({ length: 23 }, (_, i) => `/p/k${String(i).padStart(3, '0')}`);
       for (const k of keys) await s.create(k, buf(`v-${k}`));
@@ -266,7 +266,7 @@ export function runStoreContract(
       assert.equal(pages, 5);
     });
 
-    test('limit exactly equal to the number of keys reports no more', async () => {
+    void test('limit exactly equal to the number of keys reports no more', async () => {
       const s = await fresh();
       for (const k of ['/l/a', '/l/b', '/l/c']) await s.create(k, buf(k));
       const res = await s.list('/l/', { limit: 3 });
@@ -274,7 +274,7 @@ export function runStoreContract(
       assert.equal(res.more, false);
     });
 
-    test('count counts live keys under the prefix', async () => {
+    void test('count counts live keys under the prefix', async () => {
       const s = await fresh();
       for (const k of ['/c/1', '/c/2', '/c/3', '/cc/1']) await s.create(k, buf(k));
       await s.delete('/c/2');
@@ -283,7 +283,7 @@ export function runStoreContract(
       assert.equal(await s.count('/none/'), 0);
     });
 
-    test('watch from a revision replays history, then streams live events with prevKv', async () => {
+    void test('watch from a revision replays history, then streams live events with prevKv', async () => {
       const s = await fresh();
       const start = await s.currentRevision();
       const a = await s.create('/w/a', buf('a1'));
@@ -319,7 +319,7 @@ export function runStoreContract(
       assert.equal(log.error, undefined);
     });
 
-    test('watch from the current revision sees only later events', async () => {
+    void test('watch from the current revision sees only later events', async () => {
       const s = await fresh();
       await s.create('/w/old', buf('x'));
       const log = new EventLog();
@@ -330,7 +330,7 @@ export function runStoreContract(
       w.close();
     });
 
-    test('watch delivers only keys under its prefix', async () => {
+    void test('watch delivers only keys under its prefix', async () => {
       const s = await fresh();
       const start = await s.currentRevision();
       const log = new EventLog();
@@ -349,7 +349,7 @@ export function runStoreContract(
       w2.close();
     });
 
-    test('many concurrent writes are all acknowledged with distinct revisions and all watched', async () => {
+    void test('many concurrent writes are all acknowledged with distinct revisions and all watched', async () => {
       const s = await fresh();
       const start = await s.currentRevision();
       const log = new EventLog();
@@ -367,7 +367,7 @@ export function runStoreContract(
       w.close();
     });
 
-    test('concurrent compare-and-swaps on one key: exactly one wins, the rest fail individually', async () => {
+    void test('concurrent compare-and-swaps on one key: exactly one wins, the rest fail individually', async () => {
       const s = await fresh();
       const kv = await s.create('/cas/k', buf('0'));
       const other = s.create('/cas/other', buf('x'));
@@ -387,7 +387,7 @@ export function runStoreContract(
       assert.ok(dup.some((r) => r.status === 'rejected' && r.reason instanceof KeyExistsError));
     });
 
-    test('compaction: old revisions throw CompactedError, current data survives', async () => {
+    void test('compaction: old revisions throw CompactedError, current data survives', async () => {
       const s = await fresh();
       const k = await s.create('/k/1', buf('v1'));
       await s.create('/k/2', buf('gone'));
@@ -420,7 +420,7 @@ export function runStoreContract(
       assert.equal(await s.count('/k/'), 3);
     });
 
-    test('watch from a compacted revision fails with CompactedError', async () => {
+    void test('watch from a compacted revision fails with CompactedError', async () => {
       const s = await fresh();
       const start = await s.currentRevision();
       const k = await s.create('/wc/1', buf('v1'));
@@ -447,7 +447,7 @@ export function runStoreContract(
       w.close();
     });
 
-    test('close ends open watches with an error', async () => {
+    void test('close ends open watches with an error', async () => {
       const s = await makeStore();
       const log = new EventLog();
       s.watch('/z/', await s.currentRevision(), log.callbacks);
