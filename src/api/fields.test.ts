@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { isApiError } from './errors.js';
 import { escapeFieldValue, fieldSelectorFromSet, parseFieldSelector } from './fields.js';
 
-describe('parseFieldSelector', () => {
+void describe('parseFieldSelector', () => {
   const match: [string, Record<string, string>, boolean][] = [
     ['', {}, true],
     ['metadata.name=x', { 'metadata.name': 'x' }, true],
@@ -28,18 +28,18 @@ describe('parseFieldSelector', () => {
     ['a==b=', { a: 'b=' }, false],
   ];
   for (const [sel, fields, want] of match.slice(0, -1)) {
-    test(`${sel} vs ${JSON.stringify(fields)}`, () =>
+    void test(`${sel} vs ${JSON.stringify(fields)}`, () =>
       assert.equal(parseFieldSelector(sel).matches(fields), want));
   }
 
-  test('requiresExactMatch', () => {
+  void test('requiresExactMatch', () => {
     const s = parseFieldSelector('metadata.name=web,metadata.namespace!=kube-system');
     assert.equal(s.requiresExactMatch('metadata.name'), 'web');
     assert.equal(s.requiresExactMatch('metadata.namespace'), undefined);
     assert.equal(s.requiresExactMatch('spec.nodeName'), undefined);
   });
 
-  test('terms are sorted and re-escaped by toString', () => {
+  void test('terms are sorted and re-escaped by toString', () => {
     assert.equal(parseFieldSelector('b=2,a!=x\\,y').toString(), 'a!=x\\,y,b=2');
     assert.equal(parseFieldSelector('a==1').toString(), 'a=1');
     assert.equal(parseFieldSelector('').empty, true);
@@ -53,7 +53,7 @@ describe('parseFieldSelector', () => {
     ['a=b\\', 'invalid field selector: invalid escape sequence: \\'],
   ];
   for (const [sel, message] of errors) {
-    test(`error ${sel}`, () => {
+    void test(`error ${sel}`, () => {
       assert.throws(
         () => parseFieldSelector(sel),
         (e: unknown) => isApiError(e) && e.code === 400 && e.message === message,
@@ -61,7 +61,7 @@ describe('parseFieldSelector', () => {
     });
   }
 
-  test('fromSet and escape', () => {
+  void test('fromSet and escape', () => {
     assert.equal(fieldSelectorFromSet({ b: '1', a: 'x=y' }).toString(), 'a=x\\=y,b=1');
     assert.equal(escapeFieldValue('a\\b,c=d'), 'a\\\\b\\,c\\=d');
   });

@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { intValue, percentValue, scaledValueFromIntOrPercent } from './intstr.js';
 
-describe('scaledValueFromIntOrPercent', () => {
+void describe('scaledValueFromIntOrPercent', () => {
   const cases: [number | string, number, boolean, number][] = [
     [3, 10, true, 3],
     ['25%', 10, true, 3],
@@ -14,15 +14,15 @@ describe('scaledValueFromIntOrPercent', () => {
     ['1%', 1, false, 0],
   ];
   for (const [v, total, up, want] of cases) {
-    test(`${v} of ${total} roundUp=${up} → ${want}`, () =>
+    void test(`${v} of ${total} roundUp=${up} → ${want}`, () =>
       assert.equal(scaledValueFromIntOrPercent(v, total, up), want));
   }
-  test('errors', () => {
+  void test('errors', () => {
     assert.throws(() => scaledValueFromIntOrPercent('5', 10, true), /string is not a percentage/);
     assert.throws(() => scaledValueFromIntOrPercent('x%', 10, true), /invalid value "x%"/);
     assert.throws(() => scaledValueFromIntOrPercent(undefined, 10, true), /nil value/);
   });
-  test('helpers', () => {
+  void test('helpers', () => {
     assert.equal(percentValue('30%'), 30);
     assert.equal(percentValue('30'), undefined);
     assert.equal(intValue('8080'), 8080);

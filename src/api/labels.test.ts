@@ -10,7 +10,7 @@ import {
   validateLabels,
 } from './labels.js';
 
-describe('parseLabelSelector matching', () => {
+void describe('parseLabelSelector matching', () => {
   const cases: [string, Record<string, string> | undefined, boolean][] = [
     ['', undefined, true],
     ['', { a: 'b' }, true],
@@ -47,13 +47,13 @@ describe('parseLabelSelector matching', () => {
     ['a in ()', { a: '' }, true],
   ];
   for (const [sel, labels, want] of cases) {
-    test(`${JSON.stringify(sel)} vs ${JSON.stringify(labels)} → ${want}`, () => {
+    void test(`${JSON.stringify(sel)} vs ${JSON.stringify(labels)} → ${want}`, () => {
       assert.equal(parseLabelSelector(sel).matches(labels), want);
     });
   }
 });
 
-describe('parseLabelSelector toString', () => {
+void describe('parseLabelSelector toString', () => {
   const cases: [string, string][] = [
     ['b=2,a=1', 'a=1,b=2'],
     ['x in (c,a,b)', 'x in (a,b,c)'],
@@ -65,15 +65,15 @@ describe('parseLabelSelector toString', () => {
     ['', ''],
   ];
   for (const [sel, want] of cases) {
-    test(`${sel} → ${want}`, () => assert.equal(parseLabelSelector(sel).toString(), want));
+    void test(`${sel} → ${want}`, () => assert.equal(parseLabelSelector(sel).toString(), want));
   }
-  test('empty flag', () => {
+  void test('empty flag', () => {
     assert.equal(parseLabelSelector('').empty, true);
     assert.equal(parseLabelSelector('a').empty, false);
   });
 });
 
-describe('parseLabelSelector errors', () => {
+void describe('parseLabelSelector errors', () => {
   const cases: [string, string][] = [
     ['a=b,', "found '', expected: identifier after ','"],
     ['a b', "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"],
@@ -98,7 +98,7 @@ describe('parseLabelSelector errors', () => {
     ],
   ];
   for (const [sel, message] of cases) {
-    test(JSON.stringify(sel), () => {
+    void test(JSON.stringify(sel), () => {
       assert.throws(
         () => parseLabelSelector(sel),
         (err: unknown) => isApiError(err) && err.code === 400 && err.message === message,
@@ -107,13 +107,13 @@ describe('parseLabelSelector errors', () => {
   }
 });
 
-describe('label selector objects', () => {
-  test('nil matches nothing, {} matches everything', () => {
+void describe('label selector objects', () => {
+  void test('nil matches nothing, {} matches everything', () => {
     assert.equal(labelSelectorFromObject(undefined), nothing);
     assert.equal(labelSelectorFromObject(null).matches({}), false);
     assert.equal(labelSelectorFromObject({}).matches({ a: 'b' }), true);
   });
-  test('matchLabels and matchExpressions', () => {
+  void test('matchLabels and matchExpressions', () => {
     const sel = labelSelectorFromObject({
       matchLabels: { app: 'web' },
       matchExpressions: [
@@ -129,12 +129,12 @@ describe('label selector objects', () => {
     assert.equal(sel.matches({ app: 'web', tier: 'fe', zone: 'a', env: 'dev' }), false);
     assert.equal(sel.toString(), 'app=web,!canary,env notin (dev),tier in (be,fe),zone');
   });
-  test('selectorString', () => {
+  void test('selectorString', () => {
     assert.equal(selectorString({ matchLabels: { app: 'nginx' } }), 'app=nginx');
     assert.equal(selectorString({ matchLabels: { b: '2', a: '1' } }), 'a=1,b=2');
     assert.equal(selectorString({}), '');
   });
-  test('bad operator throws 400', () => {
+  void test('bad operator throws 400', () => {
     assert.throws(
       () => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Foo' }] }),
       (e: unknown) => isApiError(e) && e.message === '"Foo" is not a valid label selector operator',
@@ -142,12 +142,12 @@ describe('label selector objects', () => {
   });
 });
 
-describe('validateLabelSelector / validateLabels', () => {
-  test('valid', () => {
+void describe('validateLabelSelector / validateLabels', () => {
+  void test('valid', () => {
     assert.deepEqual(validateLabelSelector({ matchLabels: { a: 'b' } }, 'spec.selector'), []);
     assert.deepEqual(validateLabels({ 'k8s.io/a': 'x' }, 'metadata.labels'), []);
   });
-  test('expression errors', () => {
+  void test('expression errors', () => {
     const errs = validateLabelSelector(
       {
         matchExpressions: [
@@ -170,7 +170,7 @@ describe('validateLabelSelector / validateLabels', () => {
     );
     assert.equal(errs[2]?.message, 'Invalid value: "Bad": not a valid selector operator');
   });
-  test('label value too long and bad key', () => {
+  void test('label value too long and bad key', () => {
     const errs = validateLabels({ 'a/b/c': 'x'.repeat(64) }, 'metadata.labels');
     assert.equal(errs.length, 2);
     assert.ok(errs.every((e) => e.field === 'metadata.labels'));

@@ -13,7 +13,7 @@ import {
   tryParseQuantity,
 } from './quantity.js';
 
-describe('canonical form', () => {
+void describe('canonical form', () => {
   const cases: [string | number, string][] = [
     ['0', '0'],
     ['0Mi', '0'],
@@ -49,17 +49,17 @@ describe('canonical form', () => {
     ['12e-3', '12e-3'],
   ];
   for (const [input, want] of cases) {
-    test(`${JSON.stringify(input)} → ${want}`, () => assert.equal(canonicalQuantity(input), want));
+    void test(`${JSON.stringify(input)} → ${want}`, () => assert.equal(canonicalQuantity(input), want));
   }
 });
 
-describe('values and comparison', () => {
-  test('compare', () => {
+void describe('values and comparison', () => {
+  void test('compare', () => {
     assert.equal(compareQuantities(parseQuantity('1'), parseQuantity('1000m')), 0);
     assert.equal(compareQuantities(parseQuantity('1Gi'), parseQuantity('1G')), 1);
     assert.equal(compareQuantities(parseQuantity('100m'), parseQuantity('0.2')), -1);
   });
-  test('numbers', () => {
+  void test('numbers', () => {
     assert.equal(quantityToNumber(parseQuantity('1.5Gi')), 1.5 * 1024 ** 3);
     assert.equal(quantityToNumber(parseQuantity('250m')), 0.25);
     assert.equal(quantityValue(parseQuantity('100m')), 1n);
@@ -68,7 +68,7 @@ describe('values and comparison', () => {
   });
 });
 
-describe('errors', () => {
+void describe('errors', () => {
   const cases: [string, string][] = [
     ['', QUANTITY_FORMAT_ERROR],
     ['abc', QUANTITY_FORMAT_ERROR],
@@ -81,7 +81,7 @@ describe('errors', () => {
     ['1x', QUANTITY_FORMAT_ERROR],
   ];
   for (const [input, message] of cases) {
-    test(JSON.stringify(input), () => {
+    void test(JSON.stringify(input), () => {
       assert.throws(
         () => parseQuantity(input),
         (e: unknown) => isApiError(e) && e.code === 400 && e.message === message,

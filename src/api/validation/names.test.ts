@@ -19,55 +19,56 @@ const SUBDOMAIN_MSG =
 const LABEL_MSG =
   "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
-describe('isDNS1123Subdomain', () => {
+void describe('isDNS1123Subdomain', () => {
   for (const ok of ['a', 'example.com', 'a-b.c-d', '0', 'a'.repeat(253)]) {
-    test(`valid ${ok.slice(0, 20)}`, () => assert.deepEqual(isDNS1123Subdomain(ok), []));
+    void test(`valid ${ok.slice(0, 20)}`, () => assert.deepEqual(isDNS1123Subdomain(ok), []));
   }
   for (const bad of ['A', '-a', 'a-', 'a..b', 'a_b', '', '.a']) {
-    test(`invalid ${JSON.stringify(bad)}`, () => assert.deepEqual(isDNS1123Subdomain(bad), [SUBDOMAIN_MSG]));
+    void test(`invalid ${JSON.stringify(bad)}`, () =>
+      assert.deepEqual(isDNS1123Subdomain(bad), [SUBDOMAIN_MSG]));
   }
-  test('too long', () =>
+  void test('too long', () =>
     assert.deepEqual(isDNS1123Subdomain('a'.repeat(254)), ['must be no more than 253 characters']));
 });
 
-describe('isDNS1123Label', () => {
-  test('valid', () => assert.deepEqual(isDNS1123Label('my-name'), []));
-  test('regex', () => assert.deepEqual(isDNS1123Label('My'), [LABEL_MSG]));
-  test('dots', () => assert.deepEqual(isDNS1123Label('a.b'), ['must not contain dots']));
-  test('too long', () =>
+void describe('isDNS1123Label', () => {
+  void test('valid', () => assert.deepEqual(isDNS1123Label('my-name'), []));
+  void test('regex', () => assert.deepEqual(isDNS1123Label('My'), [LABEL_MSG]));
+  void test('dots', () => assert.deepEqual(isDNS1123Label('a.b'), ['must not contain dots']));
+  void test('too long', () =>
     assert.deepEqual(isDNS1123Label('a'.repeat(64)), ['must be no more than 63 characters']));
 });
 
-describe('isDNS1035Label', () => {
-  test('valid', () => assert.deepEqual(isDNS1035Label('web-1'), []));
-  test('leading digit', () =>
+void describe('isDNS1035Label', () => {
+  void test('valid', () => assert.deepEqual(isDNS1035Label('web-1'), []));
+  void test('leading digit', () =>
     assert.deepEqual(isDNS1035Label('1web'), [
       "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
     ]));
 });
 
-describe('isQualifiedName', () => {
+void describe('isQualifiedName', () => {
   for (const ok of ['a', 'A_b.c-d', 'example.com/Name', 'k8s.io/x']) {
-    test(`valid ${ok}`, () => assert.deepEqual(isQualifiedName(ok), []));
+    void test(`valid ${ok}`, () => assert.deepEqual(isQualifiedName(ok), []));
   }
-  test('empty prefix', () => assert.deepEqual(isQualifiedName('/a'), ['prefix part must be non-empty']));
-  test('empty name', () => {
+  void test('empty prefix', () => assert.deepEqual(isQualifiedName('/a'), ['prefix part must be non-empty']));
+  void test('empty name', () => {
     const errs = isQualifiedName('a/');
     assert.equal(errs[0], 'name part must be non-empty');
     assert.equal(errs.length, 2);
   });
-  test('bad prefix', () => assert.deepEqual(isQualifiedName('A/b'), [`prefix part ${SUBDOMAIN_MSG}`]));
-  test('too long name', () =>
+  void test('bad prefix', () => assert.deepEqual(isQualifiedName('A/b'), [`prefix part ${SUBDOMAIN_MSG}`]));
+  void test('too long name', () =>
     assert.deepEqual(isQualifiedName('a'.repeat(64)), ['name part must be no more than 63 characters']));
 });
 
-describe('misc', () => {
-  test('label value', () => {
+void describe('misc', () => {
+  void test('label value', () => {
     assert.deepEqual(isValidLabelValue(''), []);
     assert.deepEqual(isValidLabelValue('a.b_c-d'), []);
     assert.equal(isValidLabelValue('-a').length, 1);
   });
-  test('port name', () => {
+  void test('port name', () => {
     assert.deepEqual(isValidPortName('http'), []);
     assert.deepEqual(isValidPortName('123'), ['must contain at least one letter (a-z)']);
     assert.deepEqual(isValidPortName('a--b'), [
@@ -79,23 +80,23 @@ describe('misc', () => {
     ]);
     assert.deepEqual(isValidPortName('abcdefghijklmnop'), ['must be no more than 15 characters']);
   });
-  test('port number', () => {
+  void test('port number', () => {
     assert.deepEqual(isValidPortNum(80), []);
     assert.deepEqual(isValidPortNum(0), ['must be between 1 and 65535, inclusive']);
     assert.deepEqual(isValidPortNum(65536), ['must be between 1 and 65535, inclusive']);
   });
-  test('env and c identifiers', () => {
+  void test('env and c identifiers', () => {
     assert.deepEqual(isEnvVarName('MY_VAR.x-1'), []);
     assert.equal(isEnvVarName('1X').length, 1);
     assert.deepEqual(isEnvVarName('..'), ["must not be '..'"]);
     assert.deepEqual(isCIdentifier('_ok1'), []);
     assert.equal(isCIdentifier('no-dash').length, 1);
   });
-  test('percent', () => {
+  void test('percent', () => {
     assert.deepEqual(isValidPercent('25%'), []);
     assert.equal(isValidPercent('25').length, 1);
   });
-  test('generateName masks trailing dash', () => {
+  void test('generateName masks trailing dash', () => {
     assert.deepEqual(nameIsDNSSubdomain('web-', true), []);
     assert.equal(nameIsDNSSubdomain('web-', false).length, 1);
   });

@@ -6,8 +6,8 @@ import { nameIsDNSLabel } from './names.js';
 
 const brief = (errs: FieldError[]): string[] => errs.map((e) => `${e.field}: ${e.message}`);
 
-describe('validateObjectMeta', () => {
-  test('valid namespaced', () => {
+void describe('validateObjectMeta', () => {
+  void test('valid namespaced', () => {
     assert.deepEqual(
       validateObjectMeta(
         { name: 'web', namespace: 'default', labels: { app: 'web' }, annotations: { 'a.b/c': 'x' } },
@@ -16,12 +16,12 @@ describe('validateObjectMeta', () => {
       [],
     );
   });
-  test('name required', () => {
+  void test('name required', () => {
     assert.deepEqual(brief(validateObjectMeta({ namespace: 'default' }, { namespaced: true })), [
       'metadata.name: Required value: name or generateName is required',
     ]);
   });
-  test('bad name and generateName', () => {
+  void test('bad name and generateName', () => {
     const errs = validateObjectMeta(
       { name: 'Web', generateName: 'Web-', namespace: 'ns' },
       { namespaced: true },
@@ -32,14 +32,14 @@ describe('validateObjectMeta', () => {
     );
     assert.match(errs[1]?.message ?? '', /^Invalid value: "Web": a lowercase RFC 1123 subdomain/);
   });
-  test('custom name validator', () => {
+  void test('custom name validator', () => {
     const errs = validateObjectMeta(
       { name: 'a.b', namespace: 'ns' },
       { namespaced: true, nameValidator: nameIsDNSLabel },
     );
     assert.deepEqual(brief(errs), ['metadata.name: Invalid value: "a.b": must not contain dots']);
   });
-  test('namespace required / forbidden', () => {
+  void test('namespace required / forbidden', () => {
     assert.deepEqual(brief(validateObjectMeta({ name: 'x' }, { namespaced: true })), [
       'metadata.namespace: Required value',
     ]);
@@ -47,7 +47,7 @@ describe('validateObjectMeta', () => {
       'metadata.namespace: Forbidden: not allowed on this type',
     ]);
   });
-  test('labels, annotations, finalizers, ownerReferences', () => {
+  void test('labels, annotations, finalizers, ownerReferences', () => {
     const errs = validateObjectMeta(
       {
         name: 'x',
@@ -80,14 +80,14 @@ describe('validateObjectMeta', () => {
       /Only one reference can have Controller set to true\. Found "true" in references for ReplicaSet\/a and \//,
     );
   });
-  test('negative generation', () => {
+  void test('negative generation', () => {
     assert.deepEqual(brief(validateObjectMeta({ name: 'x', generation: -1 }, { namespaced: false })), [
       'metadata.generation: Invalid value: -1: must be greater than or equal to 0',
     ]);
   });
 });
 
-describe('validateObjectMetaUpdate', () => {
+void describe('validateObjectMetaUpdate', () => {
   const old = {
     name: 'x',
     namespace: 'ns',
@@ -95,9 +95,9 @@ describe('validateObjectMetaUpdate', () => {
     creationTimestamp: '2026-01-01T00:00:00Z',
     generation: 2,
   };
-  test('unchanged', () =>
+  void test('unchanged', () =>
     assert.deepEqual(validateObjectMetaUpdate({ ...old, labels: { a: 'b' } }, old), []));
-  test('immutable fields', () => {
+  void test('immutable fields', () => {
     assert.deepEqual(
       brief(validateObjectMetaUpdate({ ...old, name: 'y', uid: 'u2', namespace: 'other' }, old)),
       [
@@ -107,12 +107,12 @@ describe('validateObjectMetaUpdate', () => {
       ],
     );
   });
-  test('generation not decremented', () => {
+  void test('generation not decremented', () => {
     assert.deepEqual(brief(validateObjectMetaUpdate({ ...old, generation: 1 }, old)), [
       'metadata.generation: Invalid value: 1: must not be decremented',
     ]);
   });
-  test('no new finalizers while deleting', () => {
+  void test('no new finalizers while deleting', () => {
     const deleting = { ...old, deletionTimestamp: '2026-01-02T00:00:00Z', finalizers: ['a/b'] };
     assert.deepEqual(brief(validateObjectMetaUpdate({ ...deleting, finalizers: ['a/b', 'c/d'] }, deleting)), [
       'metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"c/d"}',
