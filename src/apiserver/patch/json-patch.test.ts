@@ -1,0 +1,107 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { isApiError } from '../../api/errors.js';
+import { applyJsonPatch } from './json-patch.js';
+
+function badRequest(fn: () => unknown, message: RegExp): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(isApiError(err));
+    assert.equal(err.code, 400);
+    assert.equal(err.reason, 'BadRequest');
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
+void describe('applyJsonPatch', () => {
+  const doc = { metadata: { name: 'x', annotations: { a: '1' } }, spec: { replicas: 1, list: [1, 2, 3] } };
+
+  void test('add, remove, replace, move, copy, test', () => {
+    const out = applyJsonPatch(doc, [
+      { op: 'test', path: '/spec/replicas', value: 1 },
+      { op: 'replace', path: '/spec/replicas', value: 3 },
+      { op: 'add', path: '/spec/list/-', value: 4 },
+      { op: 'add', path: '/spec/list/0', value: 0 },
+      { op: 'remove', path: '/spec/list/1' },
+      { op: 'copy', from: '/metadata/name', path: '/spec/copied' },
+      { op: 'move', from: '/metadata/annotations/a', path: '/metadata/annotations/b' },
+      { op: 'add', path: '/metadata/labels', value: { 'a~b/c': 'x' } },
+      { op: 'replace', path: '/metadata/labels/a~0b~1c', value: 'y' },
+    ]);
+    assert.deepEqual(out, {
+      metadata: { name: 'x', annotations: { b: '1' }, labels: { 'a~b/c': 'y' } },
+      spec: { replicas: 3, list: [0, 2, 3, 4], copied: 'x' },
+    });
+  });
+
+  void test('does not mutate the input', () => {
+    const before = structuredClone(doc);
+    applyJsonPatch(doc, [{ op: 'replace', path: '/spec/replicas', value: 9 }]);
+    assert.deepEqual(doc, before);
+  });
+
+  void test('rollout undo body replaces template and annotations', () => {
+    const live = {
+      metadata: { name: 'web', annotations: { 'deployment.kubernetes.io/revision': '2' } },
+      spec: {
+        replicas: 2,
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'n', image: 'nginx:2' }] },
+        },
+      },
+    };
+    const template = {
+      metadata: { labels: { app: 'web' } },
+      spec: { containers: [{ name: 'n', image: 'nginx:1' }] },
+    };
+    const annotations = { 'deployment.kubernetes.io/revision': '2', 'kubernetes.io/change-cause': 'v1' };
+    const out = applyJsonPatch(live, [
+      { op: 'replace', path: '/spec/template', value: template },
+      { op: 'replace', path: '/metadata/annotations', value: annotations },
+    ]);
+    assert.deepEqual(out.spec.template, template);
+    assert.deepEqual(out.metadata.annotations, annotations);
+    assert.equal(out.spec.replicas, 2);
+  });
+
+  void test('errors are 400 with upstream-style wording', () => {
+    badRequest(
+      () => applyJsonPatch(doc, [{ op: 'test', path: '/spec/replicas', value: 2 }]),
+      /^testing value \/spec\/replicas failed: test failed$/,
+    );
+    badRequest(
+      () => applyJsonPatch(doc, [{ op: 'replace', path: '/spec/nope', value: 2 }]),
+      /replace operation does not apply: doc is missing path: "\/spec\/nope"/,
+    );
+    badRequest(
+      () => applyJsonPatch(doc, [{ op: 'remove', path: '/nope' }]),
+      /remove operation does not apply/,
+    );
+    badRequest(
+      () => applyJsonPatch(doc, [{ op: 'add', path: '/a/b/c', value: 1 }]),
+      /add operation does not apply: doc is missing path/,
+    );
+    badRequest(
+      () => applyJsonPatch(doc, [{ op: 'move', from: '/nope', path: '/x' }]),
+      /doc is missing from path: "\/nope"/,
+    );
+    badRequest(() => applyJsonPatch(doc, [{ op: 'frob', path: '/x' }]), /^Unexpected kind: frob$/);
+    badRequest(
+      () => applyJsonPatch(doc, { op: 'add' }),
+      /cannot unmarshal object into Go value of type jsonpatch.Patch/,
+    );
+    badRequest(() => applyJsonPatch(doc, [{ op: 'add', path: '/x' }]), /requires "value"/);
+  });
+
+  void test('a failing operation leaves no partial result visible', () => {
+    const before = structuredClone(doc);
+    assert.throws(() =>
+      applyJsonPatch(doc, [
+        { op: 'replace', path: '/spec/replicas', value: 5 },
+        { op: 'test', path: '/spec/replicas', value: 1 },
+      ]),
+    );
+    assert.deepEqual(doc, before);
+  });
+});

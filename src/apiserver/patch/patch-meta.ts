@@ -1,0 +1,155 @@
+/**
+ * Strategic-merge metadata for built-in kinds: which lists merge and by which key, which are sets of
+ * primitives, which structs use retainKeys, and which type each field holds. Facts come from the
+ * `patchStrategy` / `patchMergeKey` struct tags of k8s.io/api; lists without a tag are atomic (replaced).
+ * Fields not declared here are treated leniently: maps merge recursively, lists are replaced.
+ */
+import type { GroupVersionKind } from '../../api/meta.js';
+
+export interface FieldMeta {
+  /** Named struct held by this field (for lists: by each element). */
+  type?: string;
+  /** `map`: list of objects merged by `key`; `set`: list of primitives merged as a set. Absent: atomic list. */
+  list?: 'map' | 'set';
+  key?: string;
+  /** `patchStrategy:"retainKeys"`: the struct (or each list element) honours `$retainKeys`. */
+  retainKeys?: boolean;
+}
+
+export type StructMeta = Readonly<Record<string, FieldMeta>>;
+
+const t = (type: string): FieldMeta => ({ type });
+const byKey = (key: string, type?: string): FieldMeta =>
+  type ? { list: 'map', key, type } : { list: 'map', key };
+const set: FieldMeta = { list: 'set' };
+const conditions = byKey('type');
+
+const container: StructMeta = {
+  ports: byKey('containerPort'),
+  env: byKey('name'),
+  volumeMounts: byKey('mountPath'),
+  volumeDevices: byKey('devicePath'),
+  resources: t('ResourceRequirements'),
+};
+
+/** Struct name → fields. Object kinds are declared by their top-level struct (see KIND_ROOTS). */
+export const STRUCTS: Readonly<Record<string, StructMeta>> = {
+  ObjectMeta: { ownerReferences: byKey('uid'), finalizers: set },
+  ResourceRequirements: {},
+  LabelSelector: {},
+  Container: container,
+  EphemeralContainer: container,
+  Volume: {},
+  PodSpec: {
+    volumes: { list: 'map', key: 'name', type: 'Volume', retainKeys: true },
+    initContainers: byKey('name', 'Container'),
+    containers: byKey('name', 'Container'),
+    ephemeralContainers: byKey('name', 'EphemeralContainer'),
+    imagePullSecrets: byKey('name'),
+    hostAliases: byKey('ip'),
+    topologySpreadConstraints: byKey('topologyKey'),
+    schedulingGates: byKey('name'),
+    resourceClaims: { list: 'map', key: 'name', retainKeys: true },
+  },
+  PodStatus: {
+    conditions,
+    podIPs: byKey('ip'),
+    hostIPs: byKey('ip'),
+  },
+  Pod: { metadata: t('ObjectMeta'), spec: t('PodSpec'), status: t('PodStatus') },
+  PodTemplateSpec: { metadata: t('ObjectMeta'), spec: t('PodSpec') },
+  PodTemplate: { metadata: t('ObjectMeta'), template: t('PodTemplateSpec') },
+
+  DeploymentSpec: {
+    selector: t('LabelSelector'),
+    template: t('PodTemplateSpec'),
+    strategy: { type: 'DeploymentStrategy', retainKeys: true },
+  },
+  DeploymentStrategy: {},
+  WorkloadStatus: { conditions },
+  Deployment: { metadata: t('ObjectMeta'), spec: t('DeploymentSpec'), status: t('WorkloadStatus') },
+  ReplicaSetSpec: { selector: t('LabelSelector'), template: t('PodTemplateSpec') },
+  ReplicaSet: { metadata: t('ObjectMeta'), spec: t('ReplicaSetSpec'), status: t('WorkloadStatus') },
+  DaemonSet: { metadata: t('ObjectMeta'), spec: t('ReplicaSetSpec'), status: t('WorkloadStatus') },
+  // volumeClaimTemplates is atomic upstream (no patch tags).
+  StatefulSet: { metadata: t('ObjectMeta'), spec: t('ReplicaSetSpec'), status: t('WorkloadStatus') },
+  ReplicationControllerSpec: { template: t('PodTemplateSpec') },
+  ReplicationController: {
+    metadata: t('ObjectMeta'),
+    spec: t('ReplicationControllerSpec'),
+    status: t('WorkloadStatus'),
+  },
+  JobSpec: { selector: t('LabelSelector'), template: t('PodTemplateSpec') },
+  Job: { metadata: t('ObjectMeta'), spec: t('JobSpec'), status: t('WorkloadStatus') },
+  JobTemplateSpec: { metadata: t('ObjectMeta'), spec: t('JobSpec') },
+  CronJobSpec: { jobTemplate: t('JobTemplateSpec') },
+  CronJob: { metadata: t('ObjectMeta'), spec: t('CronJobSpec') },
+
+  ServiceSpec: { ports: byKey('port') },
+  Service: { metadata: t('ObjectMeta'), spec: t('ServiceSpec'), status: t('WorkloadStatus') },
+  // Endpoints.subsets and everything inside EndpointSubset are atomic upstream.
+  Endpoints: { metadata: t('ObjectMeta') },
+  NodeSpec: { podCIDRs: set },
+  NodeStatus: { conditions, addresses: byKey('type') },
+  Node: { metadata: t('ObjectMeta'), spec: t('NodeSpec'), status: t('NodeStatus') },
+  Namespace: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
+  ServiceAccount: { metadata: t('ObjectMeta'), secrets: byKey('name') },
+  PersistentVolumeClaim: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
+  PersistentVolume: { metadata: t('ObjectMeta') },
+  HorizontalPodAutoscaler: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
+  PodDisruptionBudget: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
+  /** Kinds with only metadata-level merge semantics (their lists are atomic: rules, subjects, tls, …). */
+  Plain: { metadata: t('ObjectMeta') },
+};
+
+/** `group/Kind` → top-level struct. Only these kinds accept strategic merge patch. */
+export const KIND_ROOTS: Readonly<Record<string, string>> = {
+  '/Pod': 'Pod',
+  '/PodTemplate': 'PodTemplate',
+  '/ReplicationController': 'ReplicationController',
+  '/Service': 'Service',
+  '/Endpoints': 'Endpoints',
+  '/Node': 'Node',
+  '/Namespace': 'Namespace',
+  '/ServiceAccount': 'ServiceAccount',
+  '/PersistentVolumeClaim': 'PersistentVolumeClaim',
+  '/PersistentVolume': 'PersistentVolume',
+  '/ConfigMap': 'Plain',
+  '/Secret': 'Plain',
+  '/Event': 'Plain',
+  '/LimitRange': 'Plain',
+  '/ResourceQuota': 'Plain',
+  'apps/Deployment': 'Deployment',
+  'apps/ReplicaSet': 'ReplicaSet',
+  'apps/DaemonSet': 'DaemonSet',
+  'apps/StatefulSet': 'StatefulSet',
+  'apps/ControllerRevision': 'Plain',
+  'batch/Job': 'Job',
+  'batch/CronJob': 'CronJob',
+  'autoscaling/HorizontalPodAutoscaler': 'HorizontalPodAutoscaler',
+  'autoscaling/Scale': 'Plain',
+  'policy/PodDisruptionBudget': 'PodDisruptionBudget',
+  'policy/Eviction': 'Plain',
+  'networking.k8s.io/Ingress': 'Plain',
+  'networking.k8s.io/IngressClass': 'Plain',
+  'networking.k8s.io/NetworkPolicy': 'Plain',
+  'discovery.k8s.io/EndpointSlice': 'Plain',
+  'rbac.authorization.k8s.io/Role': 'Plain',
+  'rbac.authorization.k8s.io/ClusterRole': 'Plain',
+  'rbac.authorization.k8s.io/RoleBinding': 'Plain',
+  'rbac.authorization.k8s.io/ClusterRoleBinding': 'Plain',
+  'coordination.k8s.io/Lease': 'Plain',
+  'scheduling.k8s.io/PriorityClass': 'Plain',
+  'storage.k8s.io/StorageClass': 'Plain',
+  'events.k8s.io/Event': 'Plain',
+};
+
+/** The top-level struct for a kind, or undefined for kinds without strategic-merge metadata (CRDs). */
+export function rootTypeFor(gvk: Pick<GroupVersionKind, 'group' | 'kind'>): string | undefined {
+  return KIND_ROOTS[`${gvk.group}/${gvk.kind}`];
+}
+
+export function fieldMeta(typeName: string | undefined, field: string): FieldMeta | undefined {
+  if (typeName === undefined) return undefined;
+  return STRUCTS[typeName]?.[field];
+}

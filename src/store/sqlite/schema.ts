@@ -1,0 +1,94 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * One table in kine's shape: one row per revision (id). A row records a create, an update or a deletion
+ * (deleted = 1, value = the last value) of `name`; prev_revision links to the row it supersedes.
+ * Row id 0 is a marker, not a key: prev_revision = the compacted revision, create_revision = how far
+ * compaction has actually removed rows.
+ */
+export const COMPACT_MARKER_NAME = 'compact_rev_key';
+
+const ddl = `
+CREATE TABLE IF NOT EXISTS kine (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT,
+  created INTEGER,
+  deleted INTEGER,
+  create_revision INTEGER,
+  prev_revision INTEGER,
+  lease INTEGER,
+  value BLOB,
+  old_value BLOB
+);
+CREATE INDEX IF NOT EXISTS kine_name_index ON kine (name);
+CREATE INDEX IF NOT EXISTS kine_name_id_index ON kine (name, id);
+CREATE UNIQUE INDEX IF NOT EXISTS kine_name_prev_revision_uindex ON kine (name, prev_revision);
+`;
+
+export interface Row {
+  id: number;
+  name: string;
+  created: number;
+  deleted: number;
+  create_revision: number;
+  prev_revision: number;
+  value: Buffer | null;
+  old_value: Buffer | null;
+}
+
+export function initSchema(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  // FULL: an acknowledged (committed) write survives a crash of the process or the machine.
+  db.pragma('synchronous = FULL');
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+  db.exec(ddl);
+}
+
+const cols = 'id, name, created, deleted, create_revision, prev_revision, value, old_value';
+
+/** Every statement the store runs, prepared once. */
+export function prepareStatements(db: Database.Database) {
+  return {
+    latest: db.prepare<[string], Row>(`SELECT ${cols} FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1`),
+    insert: db.prepare<[number, string, number, number, number, number, Buffer, Buffer | null]>(
+      `INSERT INTO kine (id, name, created, deleted, create_revision, prev_revision, lease, value, old_value)
+       VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+    ),
+    /** Live rows under [start, end) as of a revision, in name order. */
+    listAt: db.prepare<[string, string, number, number], Row>(
+      `SELECT ${cols} FROM kine k
+       WHERE k.name >= ? AND k.name < ? AND k.id > 0 AND k.deleted = 0
+         AND k.id = (SELECT MAX(k2.id) FROM kine k2 WHERE k2.name = k.name AND k2.id <= ?)
+       ORDER BY k.name LIMIT ?`,
+    ),
+    count: db.prepare<[string, string], { n: number }>(
+      `SELECT COUNT(*) AS n FROM kine k
+       WHERE k.name >= ? AND k.name < ? AND k.id > 0 AND k.deleted = 0
+         AND k.id = (SELECT MAX(k2.id) FROM kine k2 WHERE k2.name = k.name)`,
+    ),
+    /** History rows after a revision under [start, end), in revision order. */
+    history: db.prepare<[number, string, string, number], Row>(
+      `SELECT ${cols} FROM kine WHERE id > ? AND name >= ? AND name < ? ORDER BY id LIMIT ?`,
+    ),
+    maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM kine'),
+    sequence: db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'kine'"),
+    marker: db.prepare<[], Row>(`SELECT ${cols} FROM kine WHERE id = 0`),
+    setMarker: db.prepare<[number, number]>(
+      `INSERT INTO kine (id, name, created, deleted, create_revision, prev_revision, lease)
+       VALUES (0, '${COMPACT_MARKER_NAME}', 0, 0, ?, ?, 0)
+       ON CONFLICT (id) DO UPDATE SET create_revision = excluded.create_revision, prev_revision = excluded.prev_revision`,
+    ),
+    /** Remove rows superseded by rows in (lo, hi]. */
+    compactSuperseded: db.prepare<[number, number]>(
+      `DELETE FROM kine WHERE id > 0 AND id IN
+         (SELECT prev_revision FROM kine WHERE id > ? AND id <= ? AND prev_revision != 0)`,
+    ),
+    /** Remove deletion markers in (lo, hi]. */
+    compactDeletions: db.prepare<[number, number]>(
+      'DELETE FROM kine WHERE id > ? AND id <= ? AND deleted = 1',
+    ),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

@@ -1,0 +1,297 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { silentLogger, type Logger } from '../../util/logger.js';
+import { prefixEnd, rangeStart } from '../keys.js';
+import {
+  CompactedError,
+  KeyExistsError,
+  KeyNotFoundError,
+  RevisionMismatchError,
+  StoreClosedError,
+  type KeyValue,
+  type ListOptions,
+  type ListResult,
+  type Store,
+  type StoreEvent,
+  type WatchCallbacks,
+  type Watcher,
+} from '../types.js';
+import { WatchHub } from '../watch-hub.js';
+import { rowToEvent, rowToKv } from './rows.js';
+import { initSchema, prepareStatements, type Row, type Statements } from './schema.js';
+
+/** Upper bound for the empty prefix: above every key we store. */
+const MAX_KEY = '\u{10FFFF}';
+/** Rows per compaction transaction; the event loop gets a turn between batches. */
+const COMPACT_BATCH = 1000;
+
+type WriteOp =
+  | { kind: 'create'; key: string; value: Buffer }
+  | { kind: 'update'; key: string; value: Buffer; expected: number }
+  | { kind: 'delete'; key: string; expected: number | undefined };
+
+interface Pending {
+  op: WriteOp;
+  resolve: (kv: KeyValue) => void;
+  reject: (err: Error) => void;
+}
+
+type Outcome = { kv: KeyValue; event: StoreEvent } | { err: Error };
+
+export interface SqliteStoreOptions {
+  logger?: Logger;
+}
+
+/**
+ * SQLite backend (one writer: this process). Writes issued in one event-loop turn are applied in one
+ * transaction (group commit), each checked on its own; promises settle and watchers hear about the
+ * writes only after COMMIT.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmts: Statements;
+  private readonly hub: WatchHub;
+  private readonly logger: Logger;
+  /** Latest committed revision. */
+  private rev: number;
+  private compactedRev: number;
+  private compactedThrough: number;
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private compacting: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(file: string, opts: SqliteStoreOptions) {
+    this.logger = opts.logger ?? silentLogger;
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    initSchema(this.db);
+    this.stmts = prepareStatements(this.db);
+    const marker = this.stmts.marker.get();
+    this.compactedRev = marker?.prev_revision ?? 0;
+    this.compactedThrough = marker?.create_revision ?? 0;
+    // sqlite_sequence remembers the highest id ever used, even when compaction removed that row.
+    this.rev = Math.max(
+      this.stmts.maxId.get()?.id ?? 0,
+      this.stmts.sequence.get()?.seq ?? 0,
+      this.compactedRev,
+    );
+    this.hub = new WatchHub(
+      {
+        readEvents: (prefix, after, limit) => this.readEvents(prefix, after, limit),
+        head: () => this.rev,
+        compacted: () => this.compactedRev,
+      },
+      this.logger,
+    );
+  }
+
+  /** Open (creating parent directories and the schema as needed) the database file. */
+  static open(file: string, opts: SqliteStoreOptions = {}): SqliteStore {
+    return new SqliteStore(file, opts);
+  }
+
+  get(key: string): Promise<KeyValue | undefined> {
+    return settle(() => {
+      this.checkOpen();
+      const row = this.stmts.latest.get(key);
+      return row && row.deleted === 0 ? rowToKv(row) : undefined;
+    });
+  }
+
+  list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    return settle(() => {
+      this.checkOpen();
+      const revision = opts.revision && opts.revision > 0 ? opts.revision : this.rev;
+      if (revision < this.compactedRev) throw new CompactedError(revision, this.compactedRev);
+      if (revision > this.rev) throw new Error(`revision ${revision} is in the future (current ${this.rev})`);
+      const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+      const rows = this.stmts.listAt.all(
+        rangeStart(prefix, opts.startKey),
+        prefixEnd(prefix) ?? MAX_KEY,
+        revision,
+        limit > 0 ? limit + 1 : -1,
+      );
+      const more = limit > 0 && rows.length > limit;
+      if (more) rows.pop();
+      return { items: rows.map(rowToKv), revision, more };
+    });
+  }
+
+  count(prefix: string): Promise<number> {
+    return settle(() => {
+      this.checkOpen();
+      return this.stmts.count.get(prefix, prefixEnd(prefix) ?? MAX_KEY)?.n ?? 0;
+    });
+  }
+
+  create(key: string, value: Buffer): Promise<KeyValue> {
+    return this.enqueue({ kind: 'create', key, value });
+  }
+
+  update(key: string, value: Buffer, expectedModRevision: number): Promise<KeyValue> {
+    return this.enqueue({ kind: 'update', key, value, expected: expectedModRevision });
+  }
+
+  delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
+    return this.enqueue({ kind: 'delete', key, expected: expectedModRevision });
+  }
+
+  watch(prefix: string, fromRevision: number, callbacks: WatchCallbacks): Watcher {
+    this.checkOpen();
+    return this.hub.add(prefix, fromRevision, callbacks);
+  }
+
+  compact(revision: number): Promise<void> {
+    const run = this.compacting.then(() => this.compactTo(revision));
+    this.compacting = run.catch(() => {});
+    return run;
+  }
+
+  currentRevision(): Promise<number> {
+    return settle(() => {
+      this.checkOpen();
+      return this.rev;
+    });
+  }
+
+  compactedRevision(): Promise<number> {
+    return settle(() => {
+      this.checkOpen();
+      return this.compactedRev;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.queue.length > 0) this.flush();
+    this.closed = true;
+    this.hub.closeAll();
+    await this.compacting;
+    this.db.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StoreClosedError();
+  }
+
+  private enqueue(op: WriteOp): Promise<KeyValue> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Apply every queued write in one transaction, then notify watchers and settle the promises. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let outcomes: Outcome[];
+    const before = this.rev;
+    try {
+      outcomes = this.db.transaction(() => batch.map((p) => this.apply(p.op)))();
+    } catch (err) {
+      this.rev = before;
+      const e = err instanceof Error ? err : new Error(String(err));
+      this.logger.error('store write transaction failed', { error: e.message, writes: batch.length });
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    const events: StoreEvent[] = [];
+    for (const o of outcomes) if ('event' in o) events.push(o.event);
+    this.hub.publish(events);
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if ('kv' in o) p.resolve(o.kv);
+      else p.reject(o.err);
+    });
+  }
+
+  /** One write inside the group transaction. A failed check affects only this write. */
+  private apply(op: WriteOp): Outcome {
+    const cur = this.stmts.latest.get(op.key);
+    const live = cur && cur.deleted === 0 ? cur : undefined;
+    if (op.kind === 'create') {
+      if (live) return { err: new KeyExistsError(op.key) };
+    } else {
+      if (!live) return { err: new KeyNotFoundError(op.key) };
+      if (op.expected !== undefined && live.id !== op.expected) {
+        return { err: new RevisionMismatchError(op.key, op.expected, live.id) };
+      }
+    }
+    const id = this.rev + 1;
+    const row: Row = {
+      id,
+      name: op.key,
+      created: op.kind === 'create' ? 1 : 0,
+      deleted: op.kind === 'delete' ? 1 : 0,
+      create_revision: live ? live.create_revision : id,
+      prev_revision: cur?.id ?? 0,
+      value: op.kind === 'delete' ? (live?.value ?? null) : op.value,
+      old_value: op.kind === 'update' ? (live?.value ?? null) : null,
+    };
+    try {
+      this.stmts.insert.run(
+        id,
+        row.name,
+        row.created,
+        row.deleted,
+        row.create_revision,
+        row.prev_revision,
+        row.value ?? Buffer.alloc(0),
+        row.old_value,
+      );
+    } catch (err) {
+      return { err: err instanceof Error ? err : new Error(String(err)) };
+    }
+    this.rev = id;
+    const event = rowToEvent(row);
+    return { kv: event.kv, event };
+  }
+
+  private readEvents(prefix: string, after: number, limit: number): StoreEvent[] {
+    return this.stmts.history.all(after, prefix, prefixEnd(prefix) ?? MAX_KEY, limit).map(rowToEvent);
+  }
+
+  /** Delete superseded rows and deletion markers at or below revision, a batch per event-loop turn. */
+  private async compactTo(revision: number): Promise<void> {
+    this.checkOpen();
+    if (revision > this.rev)
+      throw new Error(`cannot compact to future revision ${revision} (current ${this.rev})`);
+    if (revision <= this.compactedRev && this.compactedThrough >= this.compactedRev) return;
+    const target = Math.max(revision, this.compactedRev);
+    this.compactedRev = target;
+    this.stmts.setMarker.run(this.compactedThrough, target);
+    const started = Date.now();
+    let removed = 0;
+    while (this.compactedThrough < target) {
+      if (this.closed) return;
+      const lo = this.compactedThrough;
+      const hi = Math.min(lo + COMPACT_BATCH, target);
+      this.db.transaction(() => {
+        removed += this.stmts.compactSuperseded.run(lo, hi).changes;
+        removed += this.stmts.compactDeletions.run(lo, hi).changes;
+        this.stmts.setMarker.run(hi, target);
+      })();
+      this.compactedThrough = hi;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.logger.debug('compacted', { revision: target, removed, ms: Date.now() - started });
+  }
+}
+
+/** Runs a synchronous operation, turning a throw into a rejected promise. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}

@@ -1,0 +1,85 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { CompactedError } from '../types.js';
+import { runStoreContract } from '../contract.js';
+import { SqliteStore } from './sqlite-store.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tugboat-sqlite-'));
+let n = 0;
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+runStoreContract('sqlite', () => Promise.resolve(SqliteStore.open(path.join(dir, `db${n++}`, 'state.db'))));
+
+void describe('sqlite specifics', () => {
+  const file = (): string => path.join(dir, `extra${n++}`, 'state.db');
+
+  void test('data, revisions and the compaction point survive a reopen', async () => {
+    const f = file();
+    const s1 = SqliteStore.open(f);
+    const a = await s1.create('/r/a', Buffer.from('a'));
+    await s1.update('/r/a', Buffer.from('a2'), a.modRevision);
+    await s1.create('/r/b', Buffer.from('b'));
+    const del = await s1.delete('/r/b');
+    // The newest row is a deletion marker that compaction removes: the revision must not go back.
+    await s1.compact(del.modRevision);
+    await s1.close();
+    const s2 = SqliteStore.open(f);
+    try {
+      assert.equal(await s2.currentRevision(), del.modRevision);
+      assert.equal(await s2.compactedRevision(), del.modRevision);
+      assert.equal((await s2.get('/r/a'))?.value.toString(), 'a2');
+      assert.equal(await s2.get('/r/b'), undefined);
+      const next = await s2.create('/r/c', Buffer.from('c'));
+      assert.equal(next.modRevision, del.modRevision + 1);
+      await assert.rejects(s2.list('/r/', { revision: a.modRevision }), CompactedError);
+    } finally {
+      await s2.close();
+    }
+  });
+
+  void test('compaction removes superseded rows and deletion markers from the table', async () => {
+    const f = file();
+    const s = SqliteStore.open(f);
+    let kv = await s.create('/x/k', Buffer.from('0'));
+    for (let i = 1; i <= 2500; i++) kv = await s.update('/x/k', Buffer.from(String(i)), kv.modRevision);
+    await s.create('/x/gone', Buffer.from('g'));
+    await s.delete('/x/gone');
+    const later = await s.update('/x/k', Buffer.from('later'), kv.modRevision);
+    await s.compact(later.modRevision - 1);
+    await s.close();
+    const db = new Database(f, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT id, name, deleted FROM kine WHERE id > 0 ORDER BY id').all();
+      assert.deepEqual(rows, [
+        { id: kv.modRevision, name: '/x/k', deleted: 0 },
+        { id: later.modRevision, name: '/x/k', deleted: 0 },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  void test('a failed write in a group does not fail the others', async () => {
+    const s = SqliteStore.open(file());
+    try {
+      await s.create('/g/exists', Buffer.from('x'));
+      const results = await Promise.allSettled([
+        s.create('/g/1', Buffer.from('1')),
+        s.create('/g/exists', Buffer.from('dup')),
+        s.update('/g/missing', Buffer.from('u'), 1),
+        s.create('/g/2', Buffer.from('2')),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'rejected', 'fulfilled'],
+      );
+      assert.equal(await s.count('/g/'), 3);
+    } finally {
+      await s.close();
+    }
+  });
+});
