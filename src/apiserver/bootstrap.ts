@@ -48,14 +48,27 @@ export async function bootstrapCluster(
   const endpoints: KubeObject = {
     apiVersion: 'v1',
     kind: 'Endpoints',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+    },
     subsets: [
-      { addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] },
+      {
+        addresses: [{ ip: opts.advertiseAddress }],
+        ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }],
+      },
     ],
   };
   if (!(await ensure(ctx, '', 'endpoints', endpoints))) {
     const def = ctx.registry.mustGet('', 'endpoints');
     const old = await ctx.storage.mustGet(def, 'default', 'kubernetes');
-    await updateCanonical(ctx, def, { ...endpoints, metadata: { ...old.metadata, ...endpoints.metadata } }, old, internalWrite);
+    await updateCanonical(
+      ctx,
+      def,
+      { ...endpoints, metadata: { ...old.metadata, ...endpoints.metadata } },
+      old,
+      internalWrite,
+    );
   }
 }

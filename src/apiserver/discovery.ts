@@ -29,7 +29,12 @@ function subresourceFacts(name: SubresourceName, s: ServedResource): Subresource
     case 'portforward':
       return { group: '', version: 'v1', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
     case 'proxy':
-      return { group: '', version: 'v1', kind: `${s.def.kind}ProxyOptions`, verbs: ['create', 'delete', 'get', 'patch', 'update'] };
+      return {
+        group: '',
+        version: 'v1',
+        kind: `${s.def.kind}ProxyOptions`,
+        verbs: ['create', 'delete', 'get', 'patch', 'update'],
+      };
     case 'ephemeralcontainers':
       return { ...same, verbs: ['get', 'patch', 'update'] };
   }
@@ -73,18 +78,31 @@ function aggregatedResource(s: ServedResource): Record<string, unknown> {
 }
 
 function aggregatedVersion(registry: Registry, group: string, version: string): Record<string, unknown> {
-  return { version, resources: registry.resourcesIn(group, version).map(aggregatedResource), freshness: 'Current' };
+  return {
+    version,
+    resources: registry.resourcesIn(group, version).map(aggregatedResource),
+    freshness: 'Current',
+  };
 }
 
 /** apidiscovery.k8s.io v2 (or v2beta1, same shape) document for /api (core) or /apis. */
-export function aggregatedDiscovery(registry: Registry, core: boolean, apiVersion: 'v2' | 'v2beta1'): unknown {
+export function aggregatedDiscovery(
+  registry: Registry,
+  core: boolean,
+  apiVersion: 'v2' | 'v2beta1',
+): unknown {
   const items = core
     ? [{ metadata: { creationTimestamp: null }, versions: [aggregatedVersion(registry, '', 'v1')] }]
     : registry.groups().map((g) => ({
         metadata: { name: g.group, creationTimestamp: null },
         versions: g.versions.map((v) => aggregatedVersion(registry, g.group, v)),
       }));
-  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${apiVersion}`, metadata: {}, items };
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: `apidiscovery.k8s.io/${apiVersion}`,
+    metadata: {},
+    items,
+  };
 }
 
 export function aggregatedContentType(apiVersion: 'v2' | 'v2beta1'): string {
@@ -144,5 +162,10 @@ export function legacyResourceList(registry: Registry, group: string, version: s
       resources.push(sub);
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources,
+  };
 }

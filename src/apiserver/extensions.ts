@@ -36,18 +36,22 @@ export interface OpenApiDocs {
  * checks). The server takes them as one record so each can be tested alone and swapped in tests.
  */
 export interface ApiExtensions {
-  decodeProtobuf?(body: Buffer): KubeObject;
-  applyPatch(contentType: string, live: KubeObject, patch: unknown, gvk: GroupVersionKind): KubeObject;
-  serverSideApply?(
+  decodeProtobuf?: (body: Buffer) => KubeObject;
+  applyPatch: (contentType: string, live: KubeObject, patch: unknown, gvk: GroupVersionKind) => KubeObject;
+  serverSideApply?: (
     live: KubeObject | undefined,
     applied: KubeObject,
     opts: ApplyOptions,
-  ): { object: KubeObject; managedFields?: ManagedFieldsEntry[] };
-  updateManagedFields?(old: KubeObject | undefined, updated: KubeObject, opts: ManagedFieldsUpdate): ManagedFieldsEntry[];
-  findUnknownFields?(obj: unknown, gvk: GroupVersionKind): string[];
-  validateObjectMeta(obj: KubeObject, def: ResourceDef): FieldError[];
-  validateObjectMetaUpdate(obj: KubeObject, old: KubeObject): FieldError[];
-  parseLabelSelector(selector: string): Matcher<Record<string, string> | undefined>;
-  parseFieldSelector(selector: string): Matcher<Record<string, string>>;
+  ) => { object: KubeObject; managedFields?: ManagedFieldsEntry[] };
+  updateManagedFields?: (
+    old: KubeObject | undefined,
+    updated: KubeObject,
+    opts: ManagedFieldsUpdate,
+  ) => ManagedFieldsEntry[];
+  findUnknownFields?: (obj: unknown, gvk: GroupVersionKind) => string[];
+  validateObjectMeta: (obj: KubeObject, def: ResourceDef) => FieldError[];
+  validateObjectMetaUpdate: (obj: KubeObject, old: KubeObject) => FieldError[];
+  parseLabelSelector: (selector: string) => Matcher<Record<string, string> | undefined>;
+  parseFieldSelector: (selector: string) => Matcher<Record<string, string>>;
   openapi?: OpenApiDocs;
 }

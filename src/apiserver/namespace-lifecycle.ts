@@ -113,8 +113,15 @@ export class NamespaceLifecycle {
   private async removeFinalizer(ns: StoredObject): Promise<void> {
     const def = this.ctx.registry.mustGet('', 'namespaces');
     const next = structuredClone(ns) as KubeObject & { spec?: { finalizers?: string[] } };
-    next.spec = { ...(next.spec ?? {}), finalizers: (next.spec?.finalizers ?? []).filter((f) => f !== FINALIZER) };
+    next.spec = {
+      ...(next.spec ?? {}),
+      finalizers: (next.spec?.finalizers ?? []).filter((f) => f !== FINALIZER),
+    };
     if (next.spec.finalizers?.length === 0) delete next.spec.finalizers;
-    await updateCanonical(this.ctx, def, next, ns, { dryRun: false, apiVersion: 'v1', subresource: 'finalize' });
+    await updateCanonical(this.ctx, def, next, ns, {
+      dryRun: false,
+      apiVersion: 'v1',
+      subresource: 'finalize',
+    });
   }
 }

@@ -38,7 +38,10 @@ function randomSuffix(): string {
 }
 
 /** Starts the API server over an open store; resolves once it serves. The caller owns (and closes) the store. */
-export async function startApiServerWith(config: ApiServerConfig, internals: ApiServerInternals): Promise<RunningApiServer> {
+export async function startApiServerWith(
+  config: ApiServerConfig,
+  internals: ApiServerInternals,
+): Promise<RunningApiServer> {
   const logger = config.logger ?? silentLogger;
   const registry = new Registry(buildResourceDefs(internals.registryParts));
   const storage = new ObjectStorage(config.store);
@@ -65,7 +68,9 @@ export async function startApiServerWith(config: ApiServerConfig, internals: Api
   await watchCache.start();
   await admission.loadServices();
 
-  const handler = createRequestHandler(ctx, { serverAddress: `${config.advertiseAddress ?? '127.0.0.1'}:${config.port}` });
+  const handler = createRequestHandler(ctx, {
+    serverAddress: `${config.advertiseAddress ?? '127.0.0.1'}:${config.port}`,
+  });
   const server: Server = config.tls
     ? createHttpsServer(
         {

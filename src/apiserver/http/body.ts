@@ -32,10 +32,18 @@ export function mediaType(header: string | undefined): string {
 
 export type ProtobufDecoder = (body: Buffer) => KubeObject;
 
-export const OBJECT_MEDIA_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+export const OBJECT_MEDIA_TYPES = [
+  'application/json',
+  'application/yaml',
+  'application/vnd.kubernetes.protobuf',
+];
 
 /** Decode a create/update body into an object. A missing Content-Type means JSON (kubectl scale sends none). */
-export function decodeObjectBody(contentType: string | undefined, body: Buffer, protobuf?: ProtobufDecoder): KubeObject {
+export function decodeObjectBody(
+  contentType: string | undefined,
+  body: Buffer,
+  protobuf?: ProtobufDecoder,
+): KubeObject {
   const type = mediaType(contentType);
   let value: unknown;
   switch (type) {
@@ -56,7 +64,7 @@ export function decodeObjectBody(contentType: string | undefined, body: Buffer, 
   if (!isPlainObject(value)) {
     throw badRequest(`Object 'Kind' is missing in '${truncate(body.toString('utf8'))}'`);
   }
-  return value as KubeObject;
+  return value;
 }
 
 export function parseJson(body: Buffer): unknown {
@@ -75,7 +83,8 @@ export function parseYaml(body: Buffer): unknown {
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs)) throw badRequest('error converting YAML to JSON: empty document');
   const real = docs.filter((d) => d.contents !== null);
-  if (real.length !== 1) throw badRequest('error converting YAML to JSON: expected exactly one YAML document');
+  if (real.length !== 1)
+    throw badRequest('error converting YAML to JSON: expected exactly one YAML document');
   const doc = real[0]!;
   if (doc.errors.length > 0) throw badRequest(`error converting YAML to JSON: ${doc.errors[0]!.message}`);
   return doc.toJSON();

@@ -8,7 +8,14 @@ import {
   serviceUnavailable,
   unauthorized,
 } from '../../api/errors.js';
-import { aggregatedContentType, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, legacyResourceList } from '../discovery.js';
+import {
+  aggregatedContentType,
+  aggregatedDiscovery,
+  legacyApiVersions,
+  legacyGroup,
+  legacyGroupList,
+  legacyResourceList,
+} from '../discovery.js';
 import type { ApiContext, RequestScope } from '../rest/context.js';
 import { getObject, listObjects } from '../rest/read.js';
 import { createReview } from '../rest/reviews.js';
@@ -36,14 +43,20 @@ export function createRequestHandler(ctx: ApiContext, opts: HandlerOptions) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const out = new Responder(res);
     handle(ctx, opts, req, out).catch((err: unknown) => {
-      if (!(err instanceof ApiError)) ctx.logger.error('request failed', { url: req.url, error: String((err as Error)?.stack ?? err) });
+      if (!(err instanceof ApiError))
+        ctx.logger.error('request failed', { url: req.url, error: String((err as Error)?.stack ?? err) });
       if (!res.headersSent) out.error(err);
       else res.destroy();
     });
   };
 }
 
-async function handle(ctx: ApiContext, opts: HandlerOptions, req: IncomingMessage, out: Responder): Promise<void> {
+async function handle(
+  ctx: ApiContext,
+  opts: HandlerOptions,
+  req: IncomingMessage,
+  out: Responder,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const route = parseRoute(url.pathname);
   const method = req.method ?? 'GET';
@@ -59,7 +72,9 @@ async function handle(ctx: ApiContext, opts: HandlerOptions, req: IncomingMessag
 
   switch (route.type) {
     case 'root':
-      return out.json(200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v3', '/readyz', '/version'] });
+      return out.json(200, {
+        paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v3', '/readyz', '/version'],
+      });
     case 'legacy-versions':
     case 'groups': {
       requireGet(method);
@@ -123,7 +138,10 @@ async function handleResource(
   if (served.alias?.warning) out.warn(served.alias.warning);
 
   const format = negotiateFormat(req.headers.accept);
-  if (!format) throw notAcceptable('only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io');
+  if (!format)
+    throw notAcceptable(
+      'only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io',
+    );
   const query = url.searchParams;
   const scope: RequestScope = { served, query, user, out, format };
   if (route.namespace !== undefined) scope.namespace = route.namespace;
@@ -164,7 +182,9 @@ async function handleResource(
     case 'POST': {
       const raw = await readBody(req);
       if (route.name) {
-        const body = requireObjectBody(decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf));
+        const body = requireObjectBody(
+          decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf),
+        );
         if (route.subresource === 'binding') return bindPod(ctx, scope, body);
         if (route.subresource === 'eviction') return evictPod(ctx, scope, body);
         throw methodNotAllowed();
@@ -176,7 +196,8 @@ async function handleResource(
     case 'PUT': {
       if (!route.name) throw methodNotAllowed();
       const raw = await readBody(req);
-      if (route.subresource === 'scale') return writeScale(ctx, scope, 'PUT', req.headers['content-type'], raw);
+      if (route.subresource === 'scale')
+        return writeScale(ctx, scope, 'PUT', req.headers['content-type'], raw);
       if (route.subresource && route.subresource !== 'status') throw methodNotAllowed();
       const body = decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf);
       return updateObject(ctx, scope, body, userAgent);
@@ -184,7 +205,8 @@ async function handleResource(
     case 'PATCH': {
       if (!route.name) throw methodNotAllowed();
       const raw = await readBody(req);
-      if (route.subresource === 'scale') return writeScale(ctx, scope, 'PATCH', req.headers['content-type'], raw);
+      if (route.subresource === 'scale')
+        return writeScale(ctx, scope, 'PATCH', req.headers['content-type'], raw);
       if (route.subresource && route.subresource !== 'status') throw methodNotAllowed();
       return patchObject(ctx, scope, req.headers['content-type'], raw, userAgent);
     }

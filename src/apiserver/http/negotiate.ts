@@ -30,15 +30,28 @@ export function negotiateFormat(header: string | undefined): ResponseFormat | un
   if (ranges.length === 0) return { kind: 'json' };
   for (const r of ranges) {
     const as = r.params.as;
-    if (as === 'Table' && r.params.g === 'meta.k8s.io' && (r.type === 'application/json' || r.type === '*/*')) {
+    if (
+      as === 'Table' &&
+      r.params.g === 'meta.k8s.io' &&
+      (r.type === 'application/json' || r.type === '*/*')
+    ) {
       return { kind: 'table', version: r.params.v === 'v1beta1' ? 'v1beta1' : 'v1' };
     }
-    if ((as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') && r.params.g === 'meta.k8s.io') {
-      if (r.type === 'application/json') return { kind: 'partial-metadata', list: as === 'PartialObjectMetadataList' };
+    if (
+      (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') &&
+      r.params.g === 'meta.k8s.io'
+    ) {
+      if (r.type === 'application/json')
+        return { kind: 'partial-metadata', list: as === 'PartialObjectMetadataList' };
       continue;
     }
     if (as) continue;
-    if (r.type === 'application/json' || r.type === 'application/*' || r.type === '*/*' || r.type === 'application/json-seq') {
+    if (
+      r.type === 'application/json' ||
+      r.type === 'application/*' ||
+      r.type === '*/*' ||
+      r.type === 'application/json-seq'
+    ) {
       return { kind: 'json' };
     }
     if (r.type === 'application/yaml') return { kind: 'yaml' };

@@ -29,7 +29,12 @@ export class Responder {
   }
 
   /** Pre-encoded JSON text. */
-  send(code: number, text: string | Buffer, contentType: string, extraHeaders: Record<string, string> = {}): void {
+  send(
+    code: number,
+    text: string | Buffer,
+    contentType: string,
+    extraHeaders: Record<string, string> = {},
+  ): void {
     const res = this.res;
     if (res.headersSent) {
       res.end();

@@ -75,7 +75,11 @@ function resourceRoute(group: string, version: string, rest: string[]): Route {
   const base = { type: 'resource' as const, group, version, watchPrefix };
   // /namespaces/{ns}/{resource}[/{name}[/{sub}]] addresses namespaced objects;
   // /namespaces[/{name}[/{sub}]] addresses Namespace objects themselves.
-  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && isNamespaceSubresource(rest[2]))) {
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    !(rest.length === 3 && isNamespaceSubresource(rest[2]))
+  ) {
     const [, namespace, resource, name, subresource, ...extra] = rest;
     if (extra.length > 0 || !resource) return { type: 'not-found' };
     return compact({ ...base, namespace, resource, name, subresource });
@@ -90,7 +94,13 @@ function isNamespaceSubresource(s: string | undefined): boolean {
 }
 
 function compact(r: ResourceRoute & Record<string, unknown>): ResourceRoute {
-  const out: ResourceRoute = { type: 'resource', group: r.group, version: r.version, resource: r.resource, watchPrefix: r.watchPrefix };
+  const out: ResourceRoute = {
+    type: 'resource',
+    group: r.group,
+    version: r.version,
+    resource: r.resource,
+    watchPrefix: r.watchPrefix,
+  };
   if (r.namespace !== undefined) out.namespace = r.namespace;
   if (r.name !== undefined) out.name = r.name;
   if (r.subresource !== undefined) out.subresource = r.subresource;

@@ -34,9 +34,23 @@ export const CATALOG: KindInfo[] = [
   kind('', 'v1', 'Pod', 'pods', true, {
     shortNames: ['po'],
     categories: ALL,
-    subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy', 'ephemeralcontainers'],
+    subresources: [
+      'status',
+      'binding',
+      'eviction',
+      'log',
+      'exec',
+      'attach',
+      'portforward',
+      'proxy',
+      'ephemeralcontainers',
+    ],
   }),
-  kind('', 'v1', 'Service', 'services', true, { shortNames: ['svc'], categories: ALL, subresources: ['status', 'proxy'] }),
+  kind('', 'v1', 'Service', 'services', true, {
+    shortNames: ['svc'],
+    categories: ALL,
+    subresources: ['status', 'proxy'],
+  }),
   kind('', 'v1', 'ReplicationController', 'replicationcontrollers', true, {
     shortNames: ['rc'],
     categories: ALL,
@@ -50,12 +64,18 @@ export const CATALOG: KindInfo[] = [
   kind('', 'v1', 'Secret', 'secrets', true),
   kind('', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
   kind('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
-  kind('', 'v1', 'PersistentVolume', 'persistentvolumes', false, { shortNames: ['pv'], subresources: ['status'] }),
+  kind('', 'v1', 'PersistentVolume', 'persistentvolumes', false, {
+    shortNames: ['pv'],
+    subresources: ['status'],
+  }),
   kind('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, {
     shortNames: ['pvc'],
     subresources: ['status'],
   }),
-  kind('', 'v1', 'ResourceQuota', 'resourcequotas', true, { shortNames: ['quota'], subresources: ['status'] }),
+  kind('', 'v1', 'ResourceQuota', 'resourcequotas', true, {
+    shortNames: ['quota'],
+    subresources: ['status'],
+  }),
   kind('', 'v1', 'LimitRange', 'limitranges', true, { shortNames: ['limits'] }),
   kind('', 'v1', 'PodTemplate', 'podtemplates', true),
   // apps/v1
@@ -85,7 +105,11 @@ export const CATALOG: KindInfo[] = [
   }),
   kind('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
   // batch/v1
-  kind('batch', 'v1', 'Job', 'jobs', true, { categories: ALL, subresources: ['status'], generationTracked: true }),
+  kind('batch', 'v1', 'Job', 'jobs', true, {
+    categories: ALL,
+    subresources: ['status'],
+    generationTracked: true,
+  }),
   kind('batch', 'v1', 'CronJob', 'cronjobs', true, {
     shortNames: ['cj'],
     categories: ALL,
@@ -123,7 +147,9 @@ export const CATALOG: KindInfo[] = [
   }),
   kind('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, { shortNames: ['pc'] }),
   // Review kinds: create-only, never stored.
-  kind('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: CREATE_ONLY }),
+  kind('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, {
+    verbs: CREATE_ONLY,
+  }),
   kind('authentication.k8s.io', 'v1', 'TokenReview', 'tokenreviews', false, { verbs: CREATE_ONLY }),
   kind('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, {
     verbs: CREATE_ONLY,
@@ -131,7 +157,9 @@ export const CATALOG: KindInfo[] = [
   kind('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, {
     verbs: CREATE_ONLY,
   }),
-  kind('authorization.k8s.io', 'v1', 'SubjectAccessReview', 'subjectaccessreviews', false, { verbs: CREATE_ONLY }),
+  kind('authorization.k8s.io', 'v1', 'SubjectAccessReview', 'subjectaccessreviews', false, {
+    verbs: CREATE_ONLY,
+  }),
   kind('authorization.k8s.io', 'v1', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true, {
     verbs: CREATE_ONLY,
   }),

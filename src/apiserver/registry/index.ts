@@ -58,7 +58,8 @@ export class Registry {
       this.add({ def, group: def.group, version: def.version });
     }
     for (const def of defs) {
-      for (const alias of def.aliases ?? []) this.add({ def, group: alias.group, version: alias.version, alias });
+      for (const alias of def.aliases ?? [])
+        this.add({ def, group: alias.group, version: alias.version, alias });
     }
   }
 

@@ -9,7 +9,12 @@ type Rollback = () => void;
 const nothing: Rollback = () => {};
 
 interface ServiceLike extends KubeObject {
-  spec?: { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: { port?: number; nodePort?: number }[] };
+  spec?: {
+    type?: string;
+    clusterIP?: string;
+    clusterIPs?: string[];
+    ports?: { port?: number; nodePort?: number }[];
+  };
 }
 
 /**
@@ -25,12 +30,12 @@ export class Admission {
 
   async admitCreate(def: ResourceDef, obj: KubeObject): Promise<Rollback> {
     if (def.namespaced) await this.requireActiveNamespace(obj.metadata?.namespace ?? '');
-    if (isServices(def)) return this.allocateService(def, obj as ServiceLike);
+    if (isServices(def)) return this.allocateService(def, obj);
     return nothing;
   }
 
   admitUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject): Rollback {
-    if (isServices(def)) return this.allocateService(def, obj as ServiceLike, old as ServiceLike);
+    if (isServices(def)) return this.allocateService(def, obj, old);
     return nothing;
   }
 
@@ -60,7 +65,15 @@ export class Admission {
         403,
         'Forbidden',
         `unable to create new content in namespace ${namespace} because it is being terminated`,
-        { causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] },
+        {
+          causes: [
+            {
+              reason: 'NamespaceTerminating',
+              message: `namespace ${namespace} is being terminated`,
+              field: 'metadata.namespace',
+            },
+          ],
+        },
       );
     }
   }

@@ -13,20 +13,27 @@ export interface DeleteOptions {
 }
 
 /** DeleteOptions come from the JSON body (kubectl) or query parameters (curl-style clients). */
-export function parseDeleteOptions(raw: Buffer, contentType: string | undefined, query: URLSearchParams): DeleteOptions {
+export function parseDeleteOptions(
+  raw: Buffer,
+  contentType: string | undefined,
+  query: URLSearchParams,
+): DeleteOptions {
   let body: Record<string, unknown> = {};
   if (raw.length > 0 && raw.toString('utf8').trim() !== '') {
     const type = mediaType(contentType);
-    if (type !== '' && type !== 'application/json') throw badRequest(`unsupported DeleteOptions media type ${type}`);
+    if (type !== '' && type !== 'application/json')
+      throw badRequest(`unsupported DeleteOptions media type ${type}`);
     const parsed = parseJson(raw);
     if (!isPlainObject(parsed)) throw badRequest('DeleteOptions must be an object');
     body = parsed;
   }
-  const opts: DeleteOptions = { dryRun: isDryRun(query) || (Array.isArray(body.dryRun) && body.dryRun.includes('All')) };
+  const opts: DeleteOptions = {
+    dryRun: isDryRun(query) || (Array.isArray(body.dryRun) && body.dryRun.includes('All')),
+  };
   const grace = body.gracePeriodSeconds ?? query.get('gracePeriodSeconds') ?? undefined;
   if (grace !== undefined && grace !== null) {
     const n = Number(grace);
-    if (!Number.isInteger(n)) throw badRequest(`invalid gracePeriodSeconds: ${String(grace)}`);
+    if (!Number.isInteger(n)) throw badRequest(`invalid gracePeriodSeconds: ${JSON.stringify(grace)}`);
     opts.gracePeriodSeconds = n;
   }
   const policy = body.propagationPolicy ?? query.get('propagationPolicy') ?? undefined;
@@ -52,7 +59,11 @@ function checkPreconditions(def: ResourceDef, obj: StoredObject, p: DeleteOption
   if (!p) return;
   const gr = { group: def.group, resource: def.plural };
   if (p.uid && p.uid !== obj.metadata.uid) {
-    throw conflict(gr, obj.metadata.name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid}`);
+    throw conflict(
+      gr,
+      obj.metadata.name,
+      `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid}`,
+    );
   }
   if (p.resourceVersion && p.resourceVersion !== obj.metadata.resourceVersion) {
     throw conflict(
@@ -91,7 +102,8 @@ export async function deleteCanonical(
 
   if (meta.deletionTimestamp) {
     // Already terminating: only a shorter grace period for a pod changes anything.
-    if (isPods(def) && (podGrace === 0 || !bound) && finalizers.length === 0) return removeNow(ctx, def, obj, rev, opts);
+    if (isPods(def) && (podGrace === 0 || !bound) && finalizers.length === 0)
+      return removeNow(ctx, def, obj, rev, opts);
     if (isPods(def) && bound && podGrace < (meta.deletionGracePeriodSeconds ?? Infinity)) {
       return markTerminating(ctx, def, obj, rev, opts, now, podGrace);
     }
@@ -99,7 +111,7 @@ export async function deleteCanonical(
   }
   if (isNamespaces(def)) {
     return markTerminating(ctx, def, obj, rev, opts, now, 0, (o) => {
-      o.status = { ...((o.status as object | undefined) ?? {}), phase: 'Terminating' };
+      o.status = { ...(o.status ?? {}), phase: 'Terminating' };
     });
   }
   if (finalizers.length > 0) return markTerminating(ctx, def, obj, rev, opts, now, 0);

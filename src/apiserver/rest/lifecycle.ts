@@ -14,7 +14,9 @@ export function toCanonical(served: ServedResource, body: KubeObject): KubeObjec
     );
   }
   if (body.kind !== undefined && body.kind !== served.def.kind) {
-    throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${served.def.kind})`);
+    throw badRequest(
+      `the kind in the data (${String(body.kind)}) does not match the expected kind (${served.def.kind})`,
+    );
   }
   const obj = served.alias ? served.alias.toCanonical(body) : body;
   obj.apiVersion = apiVersionOf(served.def.group, served.def.version);
@@ -27,7 +29,11 @@ export function toCanonical(served: ServedResource, body: KubeObject): KubeObjec
 }
 
 /** Namespace in the body must agree with the URL; cluster-scoped objects carry none. */
-export function reconcileNamespace(def: ResourceDef, meta: ObjectMeta, urlNamespace: string | undefined): void {
+export function reconcileNamespace(
+  def: ResourceDef,
+  meta: ObjectMeta,
+  urlNamespace: string | undefined,
+): void {
   if (!def.namespaced) {
     delete meta.namespace;
     return;
@@ -93,7 +99,10 @@ export function stableJson(v: unknown): string {
 }
 
 export function validateCreate(ctx: ApiContext, def: ResourceDef, obj: KubeObject): void {
-  const errors: FieldError[] = [...ctx.ext.validateObjectMeta(obj, def), ...(def.strategy.validate?.(obj) ?? [])];
+  const errors: FieldError[] = [
+    ...ctx.ext.validateObjectMeta(obj, def),
+    ...(def.strategy.validate?.(obj) ?? []),
+  ];
   throwIfInvalid(def, obj, errors);
 }
 

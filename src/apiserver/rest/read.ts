@@ -26,7 +26,11 @@ export function respondObject(ctx: ApiContext, s: RequestScope, code: number, ob
       s.out.yaml(code, served);
       return;
     case 'partial-metadata':
-      s.out.json(code, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: served.metadata });
+      s.out.json(code, {
+        kind: 'PartialObjectMetadata',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: served.metadata,
+      });
       return;
     case 'json':
       s.out.json(code, served);
@@ -57,14 +61,21 @@ export async function listObjects(ctx: ApiContext, s: RequestScope): Promise<voi
   const items = page.items.map((o) => toServedVersion(s.served, o));
   switch (s.format.kind) {
     case 'table':
-      s.out.json(200, toTable(def, items, ctx.clock.now(), parseIncludeObject(s.query.get('includeObject')), listMeta));
+      s.out.json(
+        200,
+        toTable(def, items, ctx.clock.now(), parseIncludeObject(s.query.get('includeObject')), listMeta),
+      );
       return;
     case 'partial-metadata':
       s.out.json(200, {
         kind: 'PartialObjectMetadataList',
         apiVersion: 'meta.k8s.io/v1',
         metadata: listMeta,
-        items: items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata })),
+        items: items.map((o) => ({
+          kind: 'PartialObjectMetadata',
+          apiVersion: 'meta.k8s.io/v1',
+          metadata: o.metadata,
+        })),
       });
       return;
     case 'yaml':

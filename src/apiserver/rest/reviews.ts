@@ -17,7 +17,10 @@ export function createReview(ctx: ApiContext, s: RequestScope, body: KubeObject)
     case 'SelfSubjectAccessReview':
     case 'SubjectAccessReview':
     case 'LocalSubjectAccessReview':
-      obj.status = { allowed: true, reason: 'all authenticated users are allowed (no authorizer configured)' };
+      obj.status = {
+        allowed: true,
+        reason: 'all authenticated users are allowed (no authorizer configured)',
+      };
       break;
     case 'SelfSubjectRulesReview':
       obj.status = {

@@ -13,7 +13,8 @@ function supportedFields(def: ResourceDef): Set<string> {
   if (!set) {
     set = new Set(['metadata.name', 'metadata.namespace']);
     try {
-      for (const k of Object.keys(def.strategy.fieldSet?.({ metadata: { name: '', namespace: '' } }) ?? {})) set.add(k);
+      for (const k of Object.keys(def.strategy.fieldSet?.({ metadata: { name: '', namespace: '' } }) ?? {}))
+        set.add(k);
     } catch {
       // a field set that needs a fuller object still works per object; only the upfront check is skipped
     }
@@ -30,7 +31,11 @@ export function objectFields(def: ResourceDef, obj: KubeObject): Record<string, 
 }
 
 /** Builds the label+field predicate of a list or watch request; undefined when it selects everything. */
-export function selectionPredicate(ctx: ApiContext, def: ResourceDef, query: URLSearchParams): ObjectPredicate | undefined {
+export function selectionPredicate(
+  ctx: ApiContext,
+  def: ResourceDef,
+  query: URLSearchParams,
+): ObjectPredicate | undefined {
   const labelText = query.get('labelSelector') ?? '';
   const fieldText = query.get('fieldSelector') ?? '';
   const labels = labelText.trim() ? ctx.ext.parseLabelSelector(labelText) : undefined;
@@ -45,7 +50,8 @@ export function selectionPredicate(ctx: ApiContext, def: ResourceDef, query: URL
   }
   if (!labels && !fields) return undefined;
   return (obj) =>
-    (!labels || labels.matches(obj.metadata?.labels ?? {})) && (!fields || fields.matches(objectFields(def, obj)));
+    (!labels || labels.matches(obj.metadata?.labels ?? {})) &&
+    (!fields || fields.matches(objectFields(def, obj)));
 }
 
 export function matchesAll(_obj: StoredObject): boolean {

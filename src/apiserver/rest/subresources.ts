@@ -1,4 +1,12 @@
-import { ApiError, badRequest, conflict, fieldErr, invalid, notFound, tooManyRequests } from '../../api/errors.js';
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  fieldErr,
+  invalid,
+  notFound,
+  tooManyRequests,
+} from '../../api/errors.js';
 import { isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType } from '../http/body.js';
@@ -13,7 +21,10 @@ interface LabelSelectorObject {
 }
 
 /** Renders a selector as the label-selector string the Scale status carries (`app=web,tier in (a,b)`). */
-export function selectorToString(sel: LabelSelectorObject | Record<string, string> | undefined, mapOnly = false): string {
+export function selectorToString(
+  sel: LabelSelectorObject | Record<string, string> | undefined,
+  mapOnly = false,
+): string {
   if (!sel) return '';
   if (mapOnly) {
     return Object.entries(sel as Record<string, string>)
@@ -34,7 +45,10 @@ export function selectorToString(sel: LabelSelectorObject | Record<string, strin
 }
 
 function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
-  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: LabelSelectorObject | Record<string, string> };
+  const spec = (obj.spec ?? {}) as {
+    replicas?: number;
+    selector?: LabelSelectorObject | Record<string, string>;
+  };
   const status = (obj.status ?? {}) as { replicas?: number };
   const isRc = def.plural === 'replicationcontrollers';
   const meta = obj.metadata!;
@@ -76,12 +90,21 @@ export async function writeScale(
       let desired: KubeObject;
       if (method === 'PUT') desired = body as KubeObject;
       else {
-        const patchType = type === 'application/strategic-merge-patch+json' ? 'application/merge-patch+json' : type;
-        desired = ctx.ext.applyPatch(patchType, current, body, { group: 'autoscaling', version: 'v1', kind: 'Scale' });
+        const patchType =
+          type === 'application/strategic-merge-patch+json' ? 'application/merge-patch+json' : type;
+        desired = ctx.ext.applyPatch(patchType, current, body, {
+          group: 'autoscaling',
+          version: 'v1',
+          kind: 'Scale',
+        });
       }
       const rv = desired.metadata?.resourceVersion;
       if (rv && rv !== old.metadata.resourceVersion) {
-        const err = conflict({ group: def.group, resource: def.plural }, s.name!, 'the object has been modified; please apply your changes to the latest version and try again') as ApiError & { userPrecondition?: boolean };
+        const err = conflict(
+          { group: def.group, resource: def.plural },
+          s.name!,
+          'the object has been modified; please apply your changes to the latest version and try again',
+        ) as ApiError & { userPrecondition?: boolean };
         err.userPrecondition = true;
         throw err;
       }
@@ -92,7 +115,7 @@ export async function writeScale(
         ]);
       }
       const next = structuredClone(old) as KubeObject;
-      next.spec = { ...((next.spec as object | undefined) ?? {}), replicas };
+      next.spec = { ...(next.spec ?? {}), replicas };
       return updateCanonical(ctx, def, next, old, {
         dryRun: isDryRun(s.query),
         apiVersion: 'autoscaling/v1',
@@ -118,18 +141,34 @@ export async function bindPod(ctx: ApiContext, s: RequestScope, body: KubeObject
     async (old) => {
       const spec = (old.spec ?? {}) as { nodeName?: string };
       if (spec.nodeName) {
-        throw conflict({ group: '', resource: 'pods/binding' }, s.name!, `pod ${s.name} is already assigned to node "${spec.nodeName}"`);
+        throw conflict(
+          { group: '', resource: 'pods/binding' },
+          s.name!,
+          `pod ${s.name} is already assigned to node "${spec.nodeName}"`,
+        );
       }
       if (old.metadata.deletionTimestamp) {
-        throw conflict({ group: '', resource: 'pods/binding' }, s.name!, `pod ${s.name} is being deleted, cannot be assigned to a host`);
+        throw conflict(
+          { group: '', resource: 'pods/binding' },
+          s.name!,
+          `pod ${s.name} is being deleted, cannot be assigned to a host`,
+        );
       }
-      const next = structuredClone(old) as KubeObject & { spec: Record<string, unknown>; status?: Record<string, unknown> };
+      const next = structuredClone(old) as KubeObject & {
+        spec: Record<string, unknown>;
+        status?: Record<string, unknown>;
+      };
       next.spec.nodeName = target.name;
       const status = (next.status ??= {});
       const conditions = ((status.conditions as Record<string, unknown>[] | undefined) ?? []).filter(
         (c) => c.type !== 'PodScheduled',
       );
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(ctx.clock.now()) });
+      conditions.push({
+        type: 'PodScheduled',
+        status: 'True',
+        lastProbeTime: null,
+        lastTransitionTime: rfc3339(ctx.clock.now()),
+      });
       status.conditions = conditions;
       // Binding changes spec and status together, which neither the main resource nor status may do alone.
       if (isDryRun(s.query)) return next;
@@ -156,14 +195,15 @@ export async function evictPod(ctx: ApiContext, s: RequestScope, body: KubeObjec
     const pdbs = await ctx.storage.list(pdbDef, { namespace: s.namespace });
     const matching = pdbs.items.filter((p) => selectsPod(ctx, p as Pdb, pod));
     if (matching.length > 1) {
-      throw new ApiError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+      throw new ApiError(
+        500,
+        'InternalError',
+        'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+      );
     }
     const pdb = matching[0] as Pdb | undefined;
     if (pdb && (pdb.status?.disruptionsAllowed ?? 0) <= 0) {
-      throw tooManyRequests(
-        `Cannot evict pod as it would violate the pod's disruption budget.`,
-        10,
-      );
+      throw tooManyRequests(`Cannot evict pod as it would violate the pod's disruption budget.`, 10);
     }
   }
   const deleteOptions = (body as { deleteOptions?: unknown }).deleteOptions;
@@ -186,5 +226,5 @@ function selectsPod(ctx: ApiContext, pdb: Pdb, pod: StoredObject): boolean {
 
 export function requireObjectBody(body: unknown): KubeObject {
   if (!isPlainObject(body)) throw badRequest('request body must be an object');
-  return body as KubeObject;
+  return body;
 }

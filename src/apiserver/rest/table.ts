@@ -7,13 +7,15 @@ export const DEFAULT_TABLE: TableConvertor = {
       name: 'Name',
       type: 'string',
       format: 'name',
-      description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+      description:
+        'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
       priority: 0,
     },
     {
       name: 'Created At',
       type: 'date',
-      description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+      description:
+        'CreationTimestamp is a timestamp representing the server time when this object was created.',
       priority: 0,
     },
   ],
@@ -32,7 +34,12 @@ function rowObject(obj: KubeObject, include: IncludeObject): unknown {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
 }
 
-export function tableRow(def: ResourceDef, obj: KubeObject, now: number, include: IncludeObject): Record<string, unknown> {
+export function tableRow(
+  def: ResourceDef,
+  obj: KubeObject,
+  now: number,
+  include: IncludeObject,
+): Record<string, unknown> {
   const convertor = def.table ?? DEFAULT_TABLE;
   const row: Record<string, unknown> = { cells: convertor.cells(obj, now) };
   const o = rowObject(obj, include);

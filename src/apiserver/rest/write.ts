@@ -48,12 +48,18 @@ function defaultManager(userAgent: string | undefined): string {
   return (userAgent ?? 'unknown').split('/')[0] || 'unknown';
 }
 
-export async function createObject(ctx: ApiContext, s: RequestScope, body: KubeObject, userAgent?: string): Promise<void> {
+export async function createObject(
+  ctx: ApiContext,
+  s: RequestScope,
+  body: KubeObject,
+  userAgent?: string,
+): Promise<void> {
   checkUnknownFields(ctx, s, body);
   const def = s.served.def;
   const obj = toCanonical(s.served, body);
   reconcileNamespace(def, obj.metadata!, s.namespace);
-  if (def.namespaced && !obj.metadata!.namespace) throw badRequest('namespace is required for namespaced resources');
+  if (def.namespaced && !obj.metadata!.namespace)
+    throw badRequest('namespace is required for namespaced resources');
   const created = await createCanonical(ctx, def, obj, writeOptions(s, defaultManager(userAgent)));
   respondObject(ctx, s, 201, created);
 }
@@ -89,7 +95,12 @@ export async function createCanonical(
   }
 }
 
-function recordManagedFields(ctx: ApiContext, old: KubeObject | undefined, obj: KubeObject, opts: WriteOptions): void {
+function recordManagedFields(
+  ctx: ApiContext,
+  old: KubeObject | undefined,
+  obj: KubeObject,
+  opts: WriteOptions,
+): void {
   if (!ctx.ext.updateManagedFields || !opts.fieldManager) return;
   const update = {
     manager: opts.fieldManager,
@@ -103,7 +114,12 @@ function recordManagedFields(ctx: ApiContext, old: KubeObject | undefined, obj: 
   else delete obj.metadata!.managedFields;
 }
 
-export async function updateObject(ctx: ApiContext, s: RequestScope, body: KubeObject, userAgent?: string): Promise<void> {
+export async function updateObject(
+  ctx: ApiContext,
+  s: RequestScope,
+  body: KubeObject,
+  userAgent?: string,
+): Promise<void> {
   checkUnknownFields(ctx, s, body);
   const def = s.served.def;
   const obj = toCanonical(s.served, body);
@@ -115,7 +131,11 @@ export async function updateObject(ctx: ApiContext, s: RequestScope, body: KubeO
   meta.name = s.name;
   const old = await ctx.storage.mustGet(def, s.namespace, s.name!);
   if (meta.resourceVersion && meta.resourceVersion !== old.metadata.resourceVersion) {
-    throw conflict({ group: def.group, resource: def.plural }, s.name!, 'the object has been modified; please apply your changes to the latest version and try again');
+    throw conflict(
+      { group: def.group, resource: def.plural },
+      s.name!,
+      'the object has been modified; please apply your changes to the latest version and try again',
+    );
   }
   const result = await updateCanonical(ctx, def, obj, old, writeOptions(s, defaultManager(userAgent)));
   respondObject(ctx, s, 200, result);
@@ -143,7 +163,8 @@ export async function updateCanonical(
   }
   prepareMetadataForUpdate(def, obj, old);
   // finalize writes spec.finalizers, which ordinary updates may not change.
-  if (opts.subresource !== 'status' && opts.subresource !== 'finalize') def.strategy.prepareForUpdate?.(obj, old);
+  if (opts.subresource !== 'status' && opts.subresource !== 'finalize')
+    def.strategy.prepareForUpdate?.(obj, old);
   def.strategy.defaults?.(obj);
   validateUpdate(ctx, def, obj, old);
   recordManagedFields(ctx, old, obj, opts);
@@ -152,7 +173,12 @@ export async function updateCanonical(
   const meta = obj.metadata!;
   if (meta.deletionTimestamp && !finalizersPending(def, obj) && !awaitsGracefulTermination(def, obj)) {
     if (opts.dryRun) return obj;
-    const gone = await ctx.storage.delete(def, meta.namespace, meta.name!, Number(old.metadata.resourceVersion));
+    const gone = await ctx.storage.delete(
+      def,
+      meta.namespace,
+      meta.name!,
+      Number(old.metadata.resourceVersion),
+    );
     ctx.admission.deleted(def, gone);
     return gone;
   }
@@ -202,7 +228,12 @@ export async function guaranteedUpdate(
     try {
       return await attempt(old);
     } catch (err) {
-      if (i < 8 && isApiError(err) && err.status.reason === 'Conflict' && !(err as ApiError & { userPrecondition?: boolean }).userPrecondition) {
+      if (
+        i < 8 &&
+        isApiError(err) &&
+        err.status.reason === 'Conflict' &&
+        !(err as ApiError & { userPrecondition?: boolean }).userPrecondition
+      ) {
         continue;
       }
       throw err;
@@ -223,7 +254,8 @@ function preconditionConflict(def: ResourceDef, name: string): ApiError {
 export function parsePatchBody(type: string, raw: Buffer): unknown {
   const value = type === 'application/apply-patch+yaml' ? parseYaml(raw) : parseJson(raw);
   if (type === 'application/json-patch+json') {
-    if (!Array.isArray(value)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+    if (!Array.isArray(value))
+      throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   } else if (!isPlainObject(value)) {
     throw badRequest('json: cannot unmarshal non-object into Go value of type map[string]interface {}');
   }
@@ -258,7 +290,10 @@ export async function patchObject(
       if (meta.resourceVersion && meta.resourceVersion !== old.metadata.resourceVersion) {
         throw preconditionConflict(def, s.name!);
       }
-      if (meta.name !== s.name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${s.name})`);
+      if (meta.name !== s.name)
+        throw badRequest(
+          `the name of the object (${String(meta.name)}) does not match the name on the URL (${s.name})`,
+        );
       reconcileNamespace(def, meta, s.namespace);
       return updateCanonical(ctx, def, obj, old, opts);
     },
@@ -268,7 +303,12 @@ export async function patchObject(
 }
 
 /** Server-side apply: create when absent, else merge with field ownership (when the engine is present). */
-async function applyObject(ctx: ApiContext, s: RequestScope, applied: KubeObject, opts: WriteOptions): Promise<void> {
+async function applyObject(
+  ctx: ApiContext,
+  s: RequestScope,
+  applied: KubeObject,
+  opts: WriteOptions,
+): Promise<void> {
   const def = s.served.def;
   if (!s.query.get('fieldManager')) {
     throw badRequest('PATCH, application/apply-patch+yaml requests must specify a fieldManager');
@@ -282,7 +322,9 @@ async function applyObject(ctx: ApiContext, s: RequestScope, applied: KubeObject
     const body = structuredClone(applied);
     body.metadata ??= {};
     if (body.metadata.name && body.metadata.name !== s.name) {
-      throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${s.name})`);
+      throw badRequest(
+        `the name of the object (${body.metadata.name}) does not match the name on the URL (${s.name})`,
+      );
     }
     body.metadata.name = s.name;
     let obj = body;
@@ -315,14 +357,22 @@ async function applyObject(ctx: ApiContext, s: RequestScope, applied: KubeObject
       obj.metadata!.name = s.name;
       reconcileNamespace(def, obj.metadata!, s.namespace);
       if (managed) obj.metadata!.managedFields = managed;
-      return updateCanonical(ctx, def, obj, old, { ...opts, fieldManager: managed ? undefined : opts.fieldManager });
+      return updateCanonical(ctx, def, obj, old, {
+        ...opts,
+        fieldManager: managed ? undefined : opts.fieldManager,
+      });
     },
     () => ctx.storage.mustGet(def, s.namespace, s.name!),
   );
   respondObject(ctx, s, 200, result);
 }
 
-export async function deleteObject(ctx: ApiContext, s: RequestScope, raw: Buffer, contentType?: string): Promise<void> {
+export async function deleteObject(
+  ctx: ApiContext,
+  s: RequestScope,
+  raw: Buffer,
+  contentType?: string,
+): Promise<void> {
   const def = s.served.def;
   const options = parseDeleteOptions(raw, contentType, s.query);
   const old = await ctx.storage.mustGet(def, s.namespace, s.name!);
@@ -330,12 +380,20 @@ export async function deleteObject(ctx: ApiContext, s: RequestScope, raw: Buffer
   respondObject(ctx, s, 200, result);
 }
 
-export async function deleteCollection(ctx: ApiContext, s: RequestScope, raw: Buffer, contentType?: string): Promise<void> {
+export async function deleteCollection(
+  ctx: ApiContext,
+  s: RequestScope,
+  raw: Buffer,
+  contentType?: string,
+): Promise<void> {
   const def = s.served.def;
   const options = parseDeleteOptions(raw, contentType, s.query);
   const { selectionPredicate } = await import('./selectors.js');
   const predicate = selectionPredicate(ctx, def, s.query);
-  const page = await ctx.storage.list(def, { namespace: s.namespace, predicate: predicate as ((o: StoredObject) => boolean) | undefined });
+  const page = await ctx.storage.list(def, {
+    namespace: s.namespace,
+    predicate: predicate as ((o: StoredObject) => boolean) | undefined,
+  });
   const deleted: KubeObject[] = [];
   for (const obj of page.items) {
     try {

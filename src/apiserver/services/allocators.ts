@@ -92,7 +92,7 @@ interface ServiceSpec {
 /** Allocation of a Service's cluster IP and node ports; undo() releases what this call reserved. */
 export interface ServiceAllocation {
   errors: FieldError[];
-  undo(): void;
+  undo: () => void;
 }
 
 function wantsNodePorts(type: string | undefined): boolean {
@@ -149,7 +149,8 @@ export class ServiceAllocator {
           else reservedPorts.push(p.nodePort);
         } else {
           const port = this.nodePorts.allocate();
-          if (port === undefined) errors.push(fieldErr.invalid(`spec.ports[${i}].nodePort`, 0, 'range is full'));
+          if (port === undefined)
+            errors.push(fieldErr.invalid(`spec.ports[${i}].nodePort`, 0, 'range is full'));
           else {
             reservedPorts.push(port);
             p.nodePort = port;
@@ -166,8 +167,10 @@ export class ServiceAllocator {
   /** Release what `old` held and `now` no longer does (update) or everything (delete: now undefined). */
   releaseDropped(old: ServiceSpec | undefined, now?: ServiceSpec): void {
     if (!old) return;
-    if (old.clusterIP && old.clusterIP !== 'None' && old.clusterIP !== now?.clusterIP) this.ips.release(old.clusterIP);
+    if (old.clusterIP && old.clusterIP !== 'None' && old.clusterIP !== now?.clusterIP)
+      this.ips.release(old.clusterIP);
     const kept = new Set((now?.ports ?? []).map((p) => p.nodePort));
-    for (const p of old.ports ?? []) if (p.nodePort && !kept.has(p.nodePort)) this.nodePorts.release(p.nodePort);
+    for (const p of old.ports ?? [])
+      if (p.nodePort && !kept.has(p.nodePort)) this.nodePorts.release(p.nodePort);
   }
 }

@@ -28,7 +28,9 @@ export function parseCidr(cidr: string): Ipv4Range {
   const base = ip === undefined ? undefined : parseIpv4(ip);
   const bits = Number(bitsText);
   if (base === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30) {
-    throw new Error(`invalid service CIDR ${JSON.stringify(cidr)}: want an IPv4 network such as 10.43.0.0/16 (prefix /8 to /30)`);
+    throw new Error(
+      `invalid service CIDR ${JSON.stringify(cidr)}: want an IPv4 network such as 10.43.0.0/16 (prefix /8 to /30)`,
+    );
   }
   const size = 2 ** (32 - bits);
   const mask = size - 1;

@@ -36,7 +36,11 @@ const CONTINUE_TOO_OLD =
 export class ObjectStorage {
   constructor(readonly store: Store) {}
 
-  async get(r: StorageResource, namespace: string | undefined, name: string): Promise<StoredObject | undefined> {
+  async get(
+    r: StorageResource,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<StoredObject | undefined> {
     const kv = await this.store.get(objectKey(r, namespace, name));
     return kv ? decodeKv(kv) : undefined;
   }
@@ -64,7 +68,11 @@ export class ObjectStorage {
     const meta = obj.metadata ?? {};
     const name = meta.name ?? '';
     try {
-      const kv = await this.store.update(objectKey(r, meta.namespace, name), encodeObject(obj), expectedRevision);
+      const kv = await this.store.update(
+        objectKey(r, meta.namespace, name),
+        encodeObject(obj),
+        expectedRevision,
+      );
       return withRevision(obj, kv.modRevision);
     } catch (err) {
       if (err instanceof RevisionMismatchError) throw staleConflict(groupResource(r), name);
@@ -118,7 +126,8 @@ export class ObjectStorage {
           items.push(obj);
           if (limit > 0 && items.length >= limit) {
             stoppedEarly = i < page.items.length - 1 || page.more;
-            if (!q.predicate && page.remaining !== undefined) remaining = page.remaining + (page.items.length - 1 - i);
+            if (!q.predicate && page.remaining !== undefined)
+              remaining = page.remaining + (page.items.length - 1 - i);
             break;
           }
         }
@@ -188,10 +197,13 @@ function encodeContinue(rv: number, start: string): string {
 function decodeContinue(s: string): ContinueToken {
   try {
     const token = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as ContinueToken;
-    if (token.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || typeof token.start !== 'string') throw new Error();
+    if (token.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || typeof token.start !== 'string')
+      throw new Error();
     if (token.start.includes('/..') || token.start.startsWith('/')) throw new Error();
     return token;
   } catch {
-    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+    throw badRequest(
+      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+    );
   }
 }

@@ -58,7 +58,9 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
     const cached = ev?.encoded.get(cacheKey);
     if (cached !== undefined) return cached;
     const served = toServedVersion(s.served, structuredClone(obj));
-    const text = table ? JSON.stringify(tableRow(def, served, ctx.clock.now(), include)) : JSON.stringify(served);
+    const text = table
+      ? JSON.stringify(tableRow(def, served, ctx.clock.now(), include))
+      : JSON.stringify(served);
     ev?.encoded.set(cacheKey, text);
     return text;
   };
@@ -130,7 +132,11 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
       const rv = String(Math.max(lastRevision, ctx.watchCache.latestRevision));
       write(
         'BOOKMARK',
-        JSON.stringify({ kind: def.kind, apiVersion: servedApiVersion, metadata: { resourceVersion: rv, creationTimestamp: null } }),
+        JSON.stringify({
+          kind: def.kind,
+          apiVersion: servedApiVersion,
+          metadata: { resourceVersion: rv, creationTimestamp: null },
+        }),
         rv,
       );
       timers.push(setTimeout(bookmark, BOOKMARK_INTERVAL_MS).unref());

@@ -76,7 +76,8 @@ export class WatchCache {
   /** Throws 410 Expired when fromRevision is older than the retained window. */
   subscribe(opts: SubscribeOptions): Subscription {
     if (this.stopped) throw new Error('watch cache stopped');
-    if (opts.fromRevision < this.windowStart) throw tooOldResourceVersion(opts.fromRevision, this.windowStart + 1);
+    if (opts.fromRevision < this.windowStart)
+      throw tooOldResourceVersion(opts.fromRevision, this.windowStart + 1);
     const sub: Subscriber = { ...opts, closed: false };
     const resourceKey = resourceOf(opts.prefix);
     let set = this.byResource.get(resourceKey);

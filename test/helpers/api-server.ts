@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Authenticator } from '../../src/apiserver/config.js';
+import { startApiServer, type RunningApiServer } from '../../src/apiserver/index.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
+import type { Store } from '../../src/store/types.js';
+
+/** Treats every request as the cluster admin (tests over plain HTTP, where kubectl sends no credentials). */
+export const adminAuthenticator: Authenticator = {
+  authenticate: () => ({ username: 'admin', groups: ['system:masters', 'system:authenticated'] }),
+};
+
+export interface TestServer {
+  url: string;
+  server: RunningApiServer;
+  store: Store;
+  /** A kubeconfig file for kubectl pointing at this server. */
+  kubeconfig: string;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(opts: { store?: Store } = {}): Promise<TestServer> {
+  const store = opts.store ?? new MemoryStore();
+  const server = await startApiServer({
+    bindAddress: '127.0.0.1',
+    port: 0,
+    authenticator: adminAuthenticator,
+    store,
+    serviceCIDR: '10.43.0.0/16',
+  });
+  const url = `http://127.0.0.1:${server.port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'tugboat-test-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters:
+- name: test
+  cluster:
+    server: ${url}
+contexts:
+- name: test
+  context:
+    cluster: test
+    user: test
+    namespace: default
+current-context: test
+users:
+- name: test
+  user: {}
+`,
+  );
+  return {
+    url,
+    server,
+    store,
+    kubeconfig,
+    dir,
+    close: async () => {
+      await server.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
