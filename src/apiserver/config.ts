@@ -39,5 +39,7 @@ export interface ApiServerConfig {
   serviceCIDR: string;
   /** Address and port advertised in the `kubernetes` Endpoints. */
   advertiseAddress?: string;
+  /** Events kept for watch resumption (older resourceVersions get 410 Expired). Default 4096. */
+  watchCacheSize?: number;
   logger?: Logger;
 }

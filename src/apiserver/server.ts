@@ -45,7 +45,10 @@ export async function startApiServerWith(
   const logger = config.logger ?? silentLogger;
   const registry = new Registry(buildResourceDefs(internals.registryParts));
   const storage = new ObjectStorage(config.store);
-  const watchCache = new WatchCache(config.store, { logger: logger.child('watch') });
+  const watchCache = new WatchCache(config.store, {
+    logger: logger.child('watch'),
+    ...(config.watchCacheSize ? { capacity: config.watchCacheSize } : {}),
+  });
   const serviceRange = parseCidr(config.serviceCIDR);
   const admission = new Admission(
     storage,

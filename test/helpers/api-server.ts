@@ -21,7 +21,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(opts: { store?: Store } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { store?: Store; watchCacheSize?: number } = {},
+): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
   const server = await startApiServer({
     bindAddress: '127.0.0.1',
@@ -29,6 +31,7 @@ export async function startTestServer(opts: { store?: Store } = {}): Promise<Tes
     authenticator: adminAuthenticator,
     store,
     serviceCIDR: '10.43.0.0/16',
+    ...(opts.watchCacheSize ? { watchCacheSize: opts.watchCacheSize } : {}),
   });
   const url = `http://127.0.0.1:${server.port}`;
   const dir = mkdtempSync(join(tmpdir(), 'tugboat-test-'));
