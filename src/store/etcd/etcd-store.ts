@@ -1,4 +1,11 @@
-import { Etcd3, type IKeyValue, type IWatchResponse, type Watcher as EtcdWatcher } from 'etcd3';
+import {
+  Etcd3,
+  type IKeyValue,
+  type ITxnRequest as TxnRequest,
+  type ITxnResponse as TxnResponse,
+  type IWatchResponse,
+  type Watcher as EtcdWatcher,
+} from 'etcd3';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import {
   CompactedError,
@@ -34,6 +41,8 @@ export class EtcdStore implements Store {
   private readonly markerKey: Buffer;
   private readonly logger: Logger;
   private readonly watches = new Set<{ fail(err: Error): void }>();
+  /** Writes sent to etcd and not yet answered; close() waits for them. */
+  private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(opts: EtcdStoreOptions) {
@@ -95,7 +104,7 @@ export class EtcdStore implements Store {
   async create(key: string, value: Buffer): Promise<KeyValue> {
     this.checkOpen();
     const k = this.full(key);
-    const res = await this.client.kv.txn({
+    const res = await this.txn({
       compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
       success: [{ request_put: { key: k, value } }],
     });
@@ -107,7 +116,7 @@ export class EtcdStore implements Store {
   async update(key: string, value: Buffer, expectedModRevision: number): Promise<KeyValue> {
     this.checkOpen();
     const k = this.full(key);
-    const res = await this.client.kv.txn({
+    const res = await this.txn({
       compare: [
         { key: k, target: 'Create', result: 'Greater', create_revision: 0 },
         { key: k, target: 'Mod', result: 'Equal', mod_revision: expectedModRevision },
@@ -130,13 +139,13 @@ export class EtcdStore implements Store {
   async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
     this.checkOpen();
     const k = this.full(key);
-    const compare: NonNullable<Parameters<Etcd3['kv']['txn']>[0]['compare']> = [
+    const compare: NonNullable<TxnRequest['compare']> = [
       { key: k, target: 'Create', result: 'Greater', create_revision: 0 },
     ];
     if (expectedModRevision !== undefined) {
       compare.push({ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedModRevision });
     }
-    const res = await this.client.kv.txn({
+    const res = await this.txn({
       compare,
       success: [{ request_delete_range: { key: k, prev_kv: true } }],
       failure: [{ request_range: { key: k } }],
@@ -218,12 +227,21 @@ export class EtcdStore implements Store {
     return kv ? Number(kv.value.toString()) || 0 : 0;
   }
 
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     for (const w of [...this.watches]) w.fail(new StoreClosedError());
+    await Promise.allSettled([...this.inflight]);
     this.client.close();
-    return Promise.resolve();
+  }
+
+  /** A write transaction, tracked so close() can wait for it. */
+  private txn(req: TxnRequest): Promise<TxnResponse> {
+    const p = this.client.kv.txn(req);
+    this.inflight.add(p);
+    const done = (): void => void this.inflight.delete(p);
+    p.then(done, done);
+    return p;
   }
 
   private checkOpen(): void {
