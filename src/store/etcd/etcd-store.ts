@@ -161,6 +161,7 @@ export class EtcdStore implements Store {
   watch(prefix: string, fromRevision: number, callbacks: WatchCallbacks): Watcher {
     this.checkOpen();
     let done = false;
+    let delivered = fromRevision;
     let etcdWatcher: EtcdWatcher | undefined;
     const stop = (): void => {
       done = true;
@@ -192,10 +193,13 @@ export class EtcdStore implements Store {
       w.on('data', (res: IWatchResponse) => {
         if (done) return;
         const events = this.toEvents(res);
+        const last = events[events.length - 1];
+        if (last) delivered = last.revision;
         if (events.length > 0) callbacks.onEvents(events);
       });
+      // etcd cancels a watch on a compacted revision without a reason: ask etcd whether that was it.
       w.on('error', (err: Error) => {
-        void this.mapCompacted(err, fromRevision).then(handle.fail);
+        void this.watchFailure(err, delivered).then(handle.fail);
       });
     };
     start().catch((err: unknown) => handle.fail(err instanceof Error ? err : new Error(String(err))));
@@ -307,10 +311,21 @@ export class EtcdStore implements Store {
     return new RevisionMismatchError(key, expected, Number(current.mod_revision));
   }
 
+  private async watchFailure(err: Error, delivered: number): Promise<Error> {
+    try {
+      await this.client.kv.range({ key: this.markerKey, revision: delivered + 1, count_only: true });
+      return err;
+    } catch (probe) {
+      return this.mapCompacted(probe, delivered);
+    }
+  }
+
   private async mapCompacted(err: unknown, requested: number): Promise<Error> {
     const e = err instanceof Error ? err : new Error(String(err));
     if (!isCompactedError(e)) return e;
-    const compacted = await this.compactedRevision().catch(() => requested + 1);
+    // etcd does not say where it compacted; our marker knows unless someone else compacted.
+    const marker = await this.compactedRevision().catch(() => 0);
+    const compacted = Math.max(marker, requested + 1);
     this.logger.debug('etcd revision compacted', { requested, compacted });
     return new CompactedError(requested, compacted);
   }

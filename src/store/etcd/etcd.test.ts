@@ -1,7 +1,10 @@
 import net from 'node:net';
-import { after } from 'node:test';
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
 import { Etcd3 } from 'etcd3';
+import { waitFor } from '../../util/wait.js';
 import { runStoreContract } from '../contract.js';
+import { CompactedError } from '../types.js';
 import { EtcdStore } from './etcd-store.js';
 
 const endpoint = process.env.TUGBOAT_TEST_ETCD ?? '127.0.0.1:2379';
@@ -47,3 +50,37 @@ runStoreContract(
   undefined,
   skip ? { skip } : {},
 );
+
+void describe('etcd specifics', { skip: skip ?? false }, () => {
+  void test('a watch on a revision compacted by another client of the same etcd fails with CompactedError', async () => {
+    const a = new EtcdStore({ endpoints: [endpoint], keyPrefix: `${runPrefix}${n++}` });
+    const b = new EtcdStore({ endpoints: [endpoint], keyPrefix: `${runPrefix}${n++}` });
+    try {
+      const start = await a.currentRevision();
+      await a.create('/k/1', Buffer.from('1'));
+      await a.create('/k/2', Buffer.from('2'));
+      await b.compact(await b.currentRevision());
+      let error: Error | undefined;
+      a.watch('/k/', start, { onEvents: () => {}, onError: (err) => (error = err) });
+      const err = await waitFor(() => error, { message: 'watch error' });
+      assert.ok(err instanceof CompactedError, `got ${String(err)}`);
+      await assert.rejects(a.list('/k/', { revision: start }), CompactedError);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  void test('list reports how many items remain past the limit', async () => {
+    const s = new EtcdStore({ endpoints: [endpoint], keyPrefix: `${runPrefix}${n++}` });
+    try {
+      for (let i = 0; i < 7; i++) await s.create(`/r/${i}`, Buffer.from(String(i)));
+      const res = await s.list('/r/', { limit: 3 });
+      assert.equal(res.items.length, 3);
+      assert.equal(res.more, true);
+      assert.equal(res.remaining, 4);
+    } finally {
+      await s.close();
+    }
+  });
+});
