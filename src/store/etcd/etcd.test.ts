@@ -71,6 +71,19 @@ void describe('etcd specifics', { skip: skip ?? false }, () => {
     }
   });
 
+  void test('a list bigger than the default 4 MiB gRPC message limit works', async () => {
+    const s = new EtcdStore({ endpoints: [endpoint], keyPrefix: `${runPrefix}${n++}` });
+    try {
+      const value = Buffer.alloc(8 * 1024, 'v');
+      await Promise.all(Array.from({ length: 640 }, (_, i) => s.create(`/big/${i}`, value)));
+      const res = await s.list('/big/');
+      assert.equal(res.items.length, 640);
+      assert.ok(res.items.every((kv) => kv.value.length === value.length));
+    } finally {
+      await s.close();
+    }
+  });
+
   void test('list reports how many items remain past the limit', async () => {
     const s = new EtcdStore({ endpoints: [endpoint], keyPrefix: `${runPrefix}${n++}` });
     try {
