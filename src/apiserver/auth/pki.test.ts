@@ -8,7 +8,7 @@ import { ensurePki, issueClientCert, PKI_FILES, type Pki } from './pki.js';
 
 const opts = { hosts: ['myhost', 'kubernetes.default.svc'], ips: ['10.43.0.1', '192.0.2.7'] };
 
-describe('ensurePki', () => {
+void describe('ensurePki', () => {
   let dir: string;
   let pki: Pki;
 
@@ -20,7 +20,7 @@ describe('ensurePki', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('serving certificate covers loopback, the host names and the requested IPs', () => {
+  void test('serving certificate covers loopback, the host names and the requested IPs', () => {
     const san = new X509Certificate(pki.servingCert).subjectAltName ?? '';
     for (const want of [
       'DNS:localhost',
@@ -35,7 +35,7 @@ describe('ensurePki', () => {
     }
   });
 
-  test('serving and admin certificates chain to the CA', () => {
+  void test('serving and admin certificates chain to the CA', () => {
     const ca = new X509Certificate(pki.caCert);
     assert.equal(ca.ca, true);
     for (const pem of [pki.servingCert, pki.adminCert]) {
@@ -46,14 +46,14 @@ describe('ensurePki', () => {
     }
   });
 
-  test('admin certificate is CN=admin, O=system:masters, for client auth', () => {
+  void test('admin certificate is CN=admin, O=system:masters, for client auth', () => {
     const admin = new X509Certificate(pki.adminCert);
     assert.deepEqual(admin.subject.split('\n').sort(), ['CN=admin', 'O=system:masters']);
     assert.deepEqual(admin.keyUsage, ['1.3.6.1.5.5.7.3.2']);
     assert.deepEqual(new X509Certificate(pki.servingCert).keyUsage, ['1.3.6.1.5.5.7.3.1']);
   });
 
-  test('keys are written with mode 0600, certificates readable', async () => {
+  void test('keys are written with mode 0600, certificates readable', async () => {
     for (const name of [PKI_FILES.caKey, PKI_FILES.servingKey, PKI_FILES.adminKey]) {
       assert.equal((await stat(join(dir, name))).mode & 0o777, 0o600, name);
     }
@@ -61,17 +61,17 @@ describe('ensurePki', () => {
     assert.equal((await stat(dir)).mode & 0o777, 0o700);
   });
 
-  test('a second call reuses everything', async () => {
+  void test('a second call reuses everything', async () => {
     const again = await ensurePki(dir, opts);
     assert.deepEqual(again, pki);
   });
 
-  test('a subset of the names reuses the serving certificate', async () => {
+  void test('a subset of the names reuses the serving certificate', async () => {
     const again = await ensurePki(dir, { hosts: ['myhost'], ips: ['10.43.0.1'] });
     assert.equal(again.servingCert, pki.servingCert);
   });
 
-  test('a new name regenerates only the serving certificate', async () => {
+  void test('a new name regenerates only the serving certificate', async () => {
     const again = await ensurePki(dir, {
       hosts: [...opts.hosts, 'other.example'],
       ips: [...opts.ips, '::ffff:1'],
@@ -89,7 +89,7 @@ describe('ensurePki', () => {
     assert.equal(third.servingCert, again.servingCert);
   });
 
-  test('a damaged CA regenerates the CA and every leaf', async () => {
+  void test('a damaged CA regenerates the CA and every leaf', async () => {
     const d2 = await mkdtemp(join(tmpdir(), 'tugboat-pki-'));
     try {
       const first = await ensurePki(d2, opts);
@@ -105,7 +105,7 @@ describe('ensurePki', () => {
   });
 });
 
-test('issueClientCert puts the user in CN and the groups in O', async () => {
+void test('issueClientCert puts the user in CN and the groups in O', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tugboat-pki-'));
   try {
     const pki = await ensurePki(dir, { hosts: [], ips: [] });
