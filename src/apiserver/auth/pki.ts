@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { readIfExists, writeFileAtomic } from './files.js';
+import { ADMIN_GROUP, ADMIN_USER } from './users.js';
 import {
   canonicalIp,
   createCa,
@@ -47,9 +48,6 @@ const CA_DAYS = 3650;
 const LEAF_DAYS = 365;
 /** Leaf certificates with less validity left than this are renewed at start-up (k3s renews within 90 days). */
 const RENEW_DAYS = 90;
-
-export const ADMIN_USER = 'admin';
-export const ADMIN_GROUP = 'system:masters';
 
 /**
  * Load the PKI from `dir`, creating what is missing or unusable: the CA on first start, the serving certificate
