@@ -12,7 +12,7 @@ function fakeIo(): CliIo & { out: string; err: string } {
     env: {},
     uid: 1000,
     home: '/home/someone',
-    cwd: '/work',
+    cwd: '/home/someone/project',
   };
   return io;
 }

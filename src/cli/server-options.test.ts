@@ -85,7 +85,7 @@ void test('bad values are usage errors naming the flag', () => {
     [['--service-cidr', '10.43.0.0/16,fd00::/108'], 'service-cidr'],
     [['--service-cidr', '300.1.0.0/16'], 'service-cidr'],
     [['--datastore-endpoint', 'mysql://x'], 'datastore-endpoint'],
-    [['--datastore-endpoint', '/tmp/db'], 'datastore-endpoint'],
+    [['--datastore-endpoint', '/var/db/state.db'], 'datastore-endpoint'],
     [['--advertise-address', 'host'], 'advertise-address'],
     [['--tls-san', 'bad name'], 'tls-san'],
     [['--data-dir', ''], 'data-dir'],
