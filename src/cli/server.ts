@@ -71,6 +71,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     const tokenFile = opts.tokenFile ?? join(serverDir, 'token');
     if (!opts.tokenFile) await ensureTokenFile(tokenFile);
     const authenticator = createAuthenticator({ tokenFile });
+    log.info(`bearer tokens from ${tokenFile}`);
 
     await ensureSqliteDir(opts.datastoreEndpoint);
     const openStore = deps.openStore ?? (await loadOpenStore());

@@ -216,6 +216,11 @@ void describe('client certificate authentication over TLS', () => {
     assert.equal(res.status, 401);
   });
 
+  void test('a certificate of the cluster CA without client-auth usage is 401', async () => {
+    const res = await call({ cert: pki.servingCert, key: pki.servingKey });
+    assert.equal(res.status, 401);
+  });
+
   void test('a valid token still wins over a foreign certificate', async () => {
     const res = await call({ cert: other.adminCert, key: other.adminKey }, { authorization: 'Bearer tok' });
     assert.equal(res.status, 200);
