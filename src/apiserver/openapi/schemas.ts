@@ -53,11 +53,32 @@ export function minimalKindSchema(gvk: GroupVersionKind): Schema {
   };
 }
 
+/** A list schema for a kind with a minimal schema. */
+export function minimalListSchema(gvk: GroupVersionKind, itemSchema: string): Schema {
+  return {
+    description: `${gvk.kind}List is a list of ${gvk.kind} objects.`,
+    type: 'object',
+    required: ['items'],
+    properties: {
+      apiVersion: { type: 'string' },
+      items: { type: 'array', items: { allOf: [{ $ref: refTo(itemSchema) }], default: {} } },
+      kind: { type: 'string' },
+      metadata: { allOf: [{ $ref: refTo(`${META_V1}.ListMeta`) }] },
+    },
+    'x-kubernetes-group-version-kind': [{ group: gvk.group, kind: `${gvk.kind}List`, version: gvk.version }],
+  };
+}
+
 /** Minimal schemas for the served kinds: enough for kubectl's validation gate, no field checking. */
 export function fallbackSchemaFile(kinds: readonly ServedKind[] = SERVED_KINDS): SchemaFile {
   const schemas: SchemaMap = {
     [`${META_V1}.ObjectMeta`]: {
       description: 'ObjectMeta is metadata that all persisted resources must have.',
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+    },
+    [`${META_V1}.ListMeta`]: {
+      description: 'ListMeta describes metadata that synthetic resources must have.',
       type: 'object',
       'x-kubernetes-preserve-unknown-fields': true,
     },
@@ -72,7 +93,10 @@ export function fallbackSchemaFile(kinds: readonly ServedKind[] = SERVED_KINDS):
       'x-kubernetes-preserve-unknown-fields': true,
     },
   };
-  for (const k of kinds) schemas[nameForKind(k)] = minimalKindSchema(k);
+  for (const k of kinds) {
+    schemas[nameForKind(k)] = minimalKindSchema(k);
+    schemas[`${nameForKind(k)}List`] = minimalListSchema(k, nameForKind(k));
+  }
   return { source: 'fallback', schemas };
 }
 
