@@ -1,0 +1,31 @@
+import type { VersionAlias } from '../types.js';
+import { horizontalPodAutoscalerAliases } from './autoscaling.js';
+import { cronJobAliases, podDisruptionBudgetAliases } from './batch-policy.js';
+import { eventsV1Alias, eventsV1beta1Alias } from './events.js';
+import { ingressAliases, networkPolicyAliases } from './networking.js';
+import {
+  controllerRevisionAliases,
+  daemonSetAliases,
+  deploymentAliases,
+  replicaSetAliases,
+  statefulSetAliases,
+} from './workloads.js';
+
+export { HPA_ANNOTATIONS } from './autoscaling.js';
+export { coreToEventsV1, eventsV1ToCore } from './events.js';
+export { deprecationWarning } from './util.js';
+
+/** Older (or sibling) group/versions served for each canonical resource, keyed like `deployments.apps`. */
+export const aliasesByResource: Record<string, VersionAlias[]> = {
+  'deployments.apps': deploymentAliases,
+  'replicasets.apps': replicaSetAliases,
+  'daemonsets.apps': daemonSetAliases,
+  'statefulsets.apps': statefulSetAliases,
+  'controllerrevisions.apps': controllerRevisionAliases,
+  'ingresses.networking.k8s.io': ingressAliases,
+  'networkpolicies.networking.k8s.io': networkPolicyAliases,
+  'cronjobs.batch': cronJobAliases,
+  'horizontalpodautoscalers.autoscaling': horizontalPodAutoscalerAliases,
+  'poddisruptionbudgets.policy': podDisruptionBudgetAliases,
+  events: [eventsV1Alias, eventsV1beta1Alias],
+};
