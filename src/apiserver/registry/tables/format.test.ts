@@ -7,7 +7,7 @@ const m = 60 * s;
 const h = 60 * m;
 const d = 24 * h;
 
-describe('humanDuration (upstream duration.HumanDuration)', () => {
+void describe('humanDuration (upstream duration.HumanDuration)', () => {
   const cases: Array<[number, string]> = [
     [-3 * s, '<invalid>'],
     [-1 * s, '0s'],
@@ -30,17 +30,17 @@ describe('humanDuration (upstream duration.HumanDuration)', () => {
     [9 * 365 * d, '9y'],
   ];
   for (const [ms, want] of cases) {
-    test(`${ms}ms → ${want}`, () => assert.equal(humanDuration(ms), want));
+    void test(`${ms}ms → ${want}`, () => assert.equal(humanDuration(ms), want));
   }
 });
 
-describe('label formatting', () => {
-  test('formatLabels sorts keys and prints <none> for empty', () => {
+void describe('label formatting', () => {
+  void test('formatLabels sorts keys and prints <none> for empty', () => {
     assert.equal(formatLabels({ tier: 'web', app: 'shop' }), 'app=shop,tier=web');
     assert.equal(formatLabels({}), '<none>');
     assert.equal(formatLabels(undefined), '<none>');
   });
-  test('selectors print as labels.Selector.String()', () => {
+  void test('selectors print as labels.Selector.String()', () => {
     const sel = {
       matchLabels: { app: 'web' },
       matchExpressions: [

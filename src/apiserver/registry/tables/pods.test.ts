@@ -21,8 +21,8 @@ function pod(
 
 const running = { running: { startedAt: '2026-01-01T11:55:10Z' } };
 
-describe('pod table', () => {
-  test('running pod with two ready containers, wide columns', () => {
+void describe('pod table', () => {
+  void test('running pod with two ready containers, wide columns', () => {
     const p = pod(
       { nodeName: 'node-1', containers: [{ name: 'app' }, { name: 'sidecar' }] },
       {
@@ -53,12 +53,12 @@ describe('pod table', () => {
     );
   });
 
-  test('pending pod without status prints <none> for ip and node', () => {
+  void test('pending pod without status prints <none> for ip and node', () => {
     const cells = podTable.cells(pod({ containers: [{ name: 'app' }] }, { phase: 'Pending' }), NOW);
     assert.deepEqual(cells.slice(0, 7), ['web-1', '0/1', 'Pending', '0', '5m', '<none>', '<none>']);
   });
 
-  test('CrashLoopBackOff shows the restart count with the age of the last restart', () => {
+  void test('CrashLoopBackOff shows the restart count with the age of the last restart', () => {
     const p = pod(
       { containers: [{ name: 'app' }] },
       {
@@ -80,7 +80,7 @@ describe('pod table', () => {
     assert.equal(restarts, '4 (2m ago)');
   });
 
-  test('a finished pod shows Completed', () => {
+  void test('a finished pod shows Completed', () => {
     const p = pod(
       { containers: [{ name: 'job' }] },
       {
@@ -98,7 +98,7 @@ describe('pod table', () => {
     assert.equal(podTable.cells(p, NOW)[2], 'Completed');
   });
 
-  test('terminated without reason prints the exit code or signal', () => {
+  void test('terminated without reason prints the exit code or signal', () => {
     const p = pod(
       { containers: [{ name: 'a' }] },
       {
@@ -109,7 +109,7 @@ describe('pod table', () => {
     assert.equal(podTable.cells(p, NOW)[2], 'Signal:9');
   });
 
-  test('init containers: Init:1/2, then Init:CrashLoopBackOff, then Init:Error', () => {
+  void test('init containers: Init:1/2, then Init:CrashLoopBackOff, then Init:Error', () => {
     const spec = { initContainers: [{ name: 'i1' }, { name: 'i2' }], containers: [{ name: 'app' }] };
     const done = { name: 'i1', state: { terminated: { exitCode: 0, reason: 'Completed' } }, restartCount: 0 };
     const runningInit = pod(spec, {
@@ -133,7 +133,7 @@ describe('pod table', () => {
     assert.equal(podTable.cells(failed, NOW)[2], 'Init:Error');
   });
 
-  test('a started sidecar (restartable init container) counts as a container', () => {
+  void test('a started sidecar (restartable init container) counts as a container', () => {
     const p = pod(
       { initContainers: [{ name: 'proxy', restartPolicy: 'Always' }], containers: [{ name: 'app' }] },
       {
@@ -148,7 +148,7 @@ describe('pod table', () => {
     assert.deepEqual(podTable.cells(p, NOW).slice(1, 4), ['2/2', 'Running', '1']);
   });
 
-  test('deletion timestamp: Terminating, except for finished pods', () => {
+  void test('deletion timestamp: Terminating, except for finished pods', () => {
     const meta = { deletionTimestamp: '2026-01-01T11:59:00Z' };
     const live = pod({ containers: [{ name: 'a' }] }, { phase: 'Running' }, meta);
     assert.equal(podTable.cells(live, NOW)[2], 'Terminating');
@@ -158,7 +158,7 @@ describe('pod table', () => {
     assert.equal(podTable.cells(lost, NOW)[2], 'Unknown');
   });
 
-  test('scheduling gates and readiness gates', () => {
+  void test('scheduling gates and readiness gates', () => {
     const p = pod(
       {
         containers: [{ name: 'a' }],

@@ -35,8 +35,8 @@ const podSpec = {
   ],
 };
 
-describe('every table', () => {
-  test('has one cell per column even for an empty object, and a Name column', () => {
+void describe('every table', () => {
+  void test('has one cell per column even for an empty object, and a Name column', () => {
     for (const [resource, table] of Object.entries(tableConvertors)) {
       const row = table.cells({ metadata: { name: 'n' } }, NOW);
       assert.equal(row.length, table.columns.length, resource);
@@ -47,7 +47,7 @@ describe('every table', () => {
       for (const c of table.columns) assert.ok(c.description.length > 0, `${resource}.${c.name} described`);
     }
   });
-  test('default table: Name and Created At (date)', () => {
+  void test('default table: Name and Created At (date)', () => {
     assert.deepEqual(
       defaultTable.columns.map((c) => [c.name, c.type]),
       [
@@ -59,8 +59,8 @@ describe('every table', () => {
   });
 });
 
-describe('core', () => {
-  test('nodes: status, roles, version and wide info', () => {
+void describe('core', () => {
+  void test('nodes: status, roles, version and wide info', () => {
     const node = obj(
       'v1',
       'Node',
@@ -101,7 +101,7 @@ describe('core', () => {
     assert.equal(cells('nodes', obj('v1', 'Node', {}))[1], 'Unknown');
   });
 
-  test('services: ports, cluster IP, external IPs', () => {
+  void test('services: ports, cluster IP, external IPs', () => {
     const lb = obj('v1', 'Service', {
       spec: {
         type: 'LoadBalancer',
@@ -135,7 +135,7 @@ describe('core', () => {
     assert.deepEqual(cells('services', ext).slice(2, 5), ['<none>', 'db.example.test', '<none>']);
   });
 
-  test('endpoints: at most three addresses then "+ N more..."', () => {
+  void test('endpoints: at most three addresses then "+ N more..."', () => {
     const ep = obj('v1', 'Endpoints', {
       subsets: [
         {
@@ -148,7 +148,7 @@ describe('core', () => {
     assert.equal(cells('endpoints', obj('v1', 'Endpoints', {}))[1], '<none>');
   });
 
-  test('configmaps, secrets, serviceaccounts, namespaces', () => {
+  void test('configmaps, secrets, serviceaccounts, namespaces', () => {
     assert.deepEqual(
       cells('configmaps', obj('v1', 'ConfigMap', { data: { a: '1' }, binaryData: { b: 'AA==' } })),
       ['x', 2, '3h'],
@@ -165,7 +165,7 @@ describe('core', () => {
     ]);
   });
 
-  test('core events: last seen, object, source and count', () => {
+  void test('core events: last seen, object, source and count', () => {
     const ev = obj('v1', 'Event', {
       involvedObject: { kind: 'Pod', name: 'web-1', namespace: 'default', fieldPath: 'spec.containers{web}' },
       reason: 'Pulled',
@@ -190,7 +190,7 @@ describe('core', () => {
     ]);
   });
 
-  test('events.k8s.io events: series, reporting controller, singleton count', () => {
+  void test('events.k8s.io events: series, reporting controller, singleton count', () => {
     const ev = obj('events.k8s.io/v1', 'Event', {
       regarding: { kind: 'Deployment', name: 'web' },
       reason: 'ScalingReplicaSet',
@@ -217,7 +217,7 @@ describe('core', () => {
     assert.equal(row[8], 7);
   });
 
-  test('resource quotas split requests and limits', () => {
+  void test('resource quotas split requests and limits', () => {
     const rq = obj('v1', 'ResourceQuota', {
       status: {
         hard: { pods: '10', 'requests.cpu': '2', 'limits.memory': '2Gi', 'limits.cpu': '4' },
@@ -232,7 +232,7 @@ describe('core', () => {
     ]);
   });
 
-  test('limit ranges and roles print a Created At date', () => {
+  void test('limit ranges and roles print a Created At date', () => {
     assert.deepEqual(cells('limitranges', obj('v1', 'LimitRange', {})), ['x', CREATED]);
     assert.deepEqual(
       cells('roles.rbac.authorization.k8s.io', obj('rbac.authorization.k8s.io/v1', 'Role', {})),
@@ -240,7 +240,7 @@ describe('core', () => {
     );
   });
 
-  test('persistent volumes and claims', () => {
+  void test('persistent volumes and claims', () => {
     const pv = obj('v1', 'PersistentVolume', {
       spec: {
         capacity: { storage: '10Gi' },
@@ -284,7 +284,7 @@ describe('core', () => {
     assert.deepEqual(cells('persistentvolumeclaims', pending).slice(1, 5), ['Pending', '', '', '']);
   });
 
-  test('replication controllers', () => {
+  void test('replication controllers', () => {
     const rc = obj('v1', 'ReplicationController', {
       spec: { replicas: 3, selector: { app: 'web' }, template: { spec: podSpec } },
       status: { replicas: 3, readyReplicas: 2 },
@@ -302,8 +302,8 @@ describe('core', () => {
   });
 });
 
-describe('apps', () => {
-  test('deployments: ready/desired, up-to-date, available, selector', () => {
+void describe('apps', () => {
+  void test('deployments: ready/desired, up-to-date, available, selector', () => {
     const dep = obj('apps/v1', 'Deployment', {
       spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { spec: podSpec } },
       status: { replicas: 3, readyReplicas: 2, updatedReplicas: 3, availableReplicas: 2 },
@@ -324,7 +324,7 @@ describe('apps', () => {
     );
   });
 
-  test('replica sets, stateful sets, daemon sets', () => {
+  void test('replica sets, stateful sets, daemon sets', () => {
     const rs = obj('apps/v1', 'ReplicaSet', {
       spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { spec: podSpec } },
       status: { replicas: 2, readyReplicas: 1 },
@@ -363,7 +363,7 @@ describe('apps', () => {
     ]);
   });
 
-  test('controller revisions name their controller as kind.group/name', () => {
+  void test('controller revisions name their controller as kind.group/name', () => {
     const cr = obj(
       'apps/v1',
       'ControllerRevision',
@@ -379,8 +379,8 @@ describe('apps', () => {
   });
 });
 
-describe('batch', () => {
-  test('jobs: status, completions and duration', () => {
+void describe('batch', () => {
+  void test('jobs: status, completions and duration', () => {
     const running = obj('batch/v1', 'Job', {
       spec: {
         completions: 3,
@@ -415,7 +415,7 @@ describe('batch', () => {
     assert.deepEqual(cells('jobs.batch', pending).slice(1, 4), ['Suspended', '0/1', '']);
   });
 
-  test('cron jobs: schedule, suspend, active, last schedule', () => {
+  void test('cron jobs: schedule, suspend, active, last schedule', () => {
     const cj = obj('batch/v1', 'CronJob', {
       spec: {
         schedule: '*/1 * * * *',
@@ -441,7 +441,7 @@ describe('batch', () => {
   });
 });
 
-describe('autoscaling', () => {
+void describe('autoscaling', () => {
   const hpa = (metrics: unknown[], currentMetrics?: unknown[]) =>
     obj('autoscaling/v2', 'HorizontalPodAutoscaler', {
       spec: {
@@ -457,7 +457,7 @@ describe('autoscaling', () => {
     resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
   };
 
-  test('cpu utilization with and without a current value', () => {
+  void test('cpu utilization with and without a current value', () => {
     assert.deepEqual(cells('horizontalpodautoscalers.autoscaling', hpa([cpu])), [
       'x',
       'Deployment/web',
@@ -476,7 +476,7 @@ describe('autoscaling', () => {
     assert.equal(cells('horizontalpodautoscalers.autoscaling', hpa([cpu], current))[2], 'cpu: 10%/80%');
   });
 
-  test('other metric kinds, and more than two metrics', () => {
+  void test('other metric kinds, and more than two metrics', () => {
     const memory = {
       type: 'Resource',
       resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '500Mi' } },
@@ -501,8 +501,8 @@ describe('autoscaling', () => {
   });
 });
 
-describe('networking, rbac, storage, policy, scheduling, coordination', () => {
-  test('ingresses and ingress classes', () => {
+void describe('networking, rbac, storage, policy, scheduling, coordination', () => {
+  void test('ingresses and ingress classes', () => {
     const ing = obj('networking.k8s.io/v1', 'Ingress', {
       spec: {
         ingressClassName: 'nginx',
@@ -535,7 +535,7 @@ describe('networking, rbac, storage, policy, scheduling, coordination', () => {
     ]);
   });
 
-  test('network policies and endpoint slices', () => {
+  void test('network policies and endpoint slices', () => {
     const np = obj('networking.k8s.io/v1', 'NetworkPolicy', { spec: { podSelector: {} } });
     assert.deepEqual(cells('networkpolicies.networking.k8s.io', np), ['x', '<none>', '3h']);
     const es = obj('discovery.k8s.io/v1', 'EndpointSlice', {
@@ -559,7 +559,7 @@ describe('networking, rbac, storage, policy, scheduling, coordination', () => {
     assert.deepEqual(cells('endpointslices.discovery.k8s.io', empty).slice(2, 4), ['<unset>', '<unset>']);
   });
 
-  test('role bindings list role and subjects', () => {
+  void test('role bindings list role and subjects', () => {
     const rb = obj('rbac.authorization.k8s.io/v1', 'RoleBinding', {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
       subjects: [
@@ -579,7 +579,7 @@ describe('networking, rbac, storage, policy, scheduling, coordination', () => {
     ]);
   });
 
-  test('storage classes mark the default', () => {
+  void test('storage classes mark the default', () => {
     const sc = obj(
       'storage.k8s.io/v1',
       'StorageClass',
@@ -596,7 +596,7 @@ describe('networking, rbac, storage, policy, scheduling, coordination', () => {
     ]);
   });
 
-  test('pod disruption budgets, priority classes, leases', () => {
+  void test('pod disruption budgets, priority classes, leases', () => {
     const pdb = obj('policy/v1', 'PodDisruptionBudget', {
       spec: { minAvailable: '50%' },
       status: { disruptionsAllowed: 1 },
@@ -614,7 +614,7 @@ describe('networking, rbac, storage, policy, scheduling, coordination', () => {
     assert.deepEqual(cells('leases.coordination.k8s.io', lease), ['x', 'node-1', '3h']);
   });
 
-  test('pod templates', () => {
+  void test('pod templates', () => {
     const pt = obj('v1', 'PodTemplate', {
       template: { metadata: { labels: { app: 'web' } }, spec: podSpec },
     });
