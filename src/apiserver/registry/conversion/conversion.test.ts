@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { KubeObject } from '../../../api/meta.js';
-import { aliasesByResource, findAlias, HPA_ANNOTATIONS } from './index.js';
+import { aliasesByResource, findAlias } from './index.js';
 
 const TUTORIAL = join(import.meta.dirname, 'testdata', 'tutorial');
 const CURRENT = new Set(['v1', 'apps/v1', 'batch/v1', 'networking.k8s.io/v1', 'autoscaling/v2', 'policy/v1']);
