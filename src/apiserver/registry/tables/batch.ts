@@ -19,18 +19,18 @@ import {
   str,
 } from './format.js';
 
+/** The first condition of the type decides, as upstream's hasJobCondition. */
 function hasCondition(job: KubeObject, type: string): boolean {
-  return arr(rec(job.status).conditions).some((c) => c.type === type && c.status === 'True');
+  return arr(rec(job.status).conditions).find((c) => c.type === type)?.status === 'True';
 }
 
-/** Complete > Failed > Terminating > Suspended > FailureTarget > SuccessCriteriaMet > Running, as upstream. */
+/** Complete > Failed > Terminating > Suspended > FailureTarget > Running, as upstream (kubectl 1.32). */
 function jobStatus(job: KubeObject): string {
   if (hasCondition(job, 'Complete')) return 'Complete';
   if (hasCondition(job, 'Failed')) return 'Failed';
   if (job.metadata?.deletionTimestamp) return 'Terminating';
   if (hasCondition(job, 'Suspended')) return 'Suspended';
   if (hasCondition(job, 'FailureTarget')) return 'FailureTarget';
-  if (hasCondition(job, 'SuccessCriteriaMet')) return 'SuccessCriteriaMet';
   return 'Running';
 }
 

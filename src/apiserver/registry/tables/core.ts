@@ -69,12 +69,12 @@ export const limitRangeTable: TableConvertor = {
 export const resourceQuotaTable: TableConvertor = {
   columns: [
     nameColumn,
-    ageColumn,
     col('Request', 'Request represents a minimum amount of cpu/memory that a container may consume.'),
     col(
       'Limit',
       'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.',
     ),
+    ageColumn,
   ],
   cells(obj, now) {
     const status = rec(obj.status);
@@ -87,7 +87,7 @@ export const resourceQuotaTable: TableConvertor = {
       const target = pieces.length > 1 && pieces[0] === 'limits' ? limits : requests;
       target.push(`${resource}: ${quantity(used[resource])}/${quantity(hard[resource])}`);
     }
-    return [obj.metadata?.name ?? '', age(obj, now), requests.join(', '), limits.join(', ')];
+    return [obj.metadata?.name ?? '', requests.join(', '), limits.join(', '), age(obj, now)];
   },
 };
 

@@ -47,6 +47,6 @@ export const priorityClassTable: TableConvertor = {
     num(pc.value),
     pc.globalDefault === true,
     age(pc, now),
-    str(pc.preemptionPolicy) || 'PreemptLowerPriority',
+    str(pc.preemptionPolicy),
   ],
 };

@@ -23,7 +23,7 @@ function formatHosts(rules: unknown): string {
 export const ingressTable: TableConvertor = {
   columns: [
     nameColumn,
-    col('Class', 'The name of the IngressClass resource that should be used for this ingress'),
+    col('Class', 'The name of the IngressClass resource that should be used for additional configuration'),
     col('Hosts', 'Hosts that incoming requests are matched against before the ingress rule'),
     col('Address', 'Address is a list containing ingress points for the load-balancer'),
     col('Ports', 'Ports of TLS configurations that open'),
@@ -43,7 +43,12 @@ export const ingressTable: TableConvertor = {
 };
 
 export const ingressClassTable: TableConvertor = {
-  columns: [nameColumn, col('Controller', doc.icController), col('Parameters', doc.icParameters), ageColumn],
+  columns: [
+    nameColumn,
+    col('Controller', 'Controller that is responsible for handling this class'),
+    col('Parameters', 'A reference to a resource with additional parameters'),
+    ageColumn,
+  ],
   cells(ic, now) {
     const spec = rec(ic.spec);
     let parameters = '<none>';

@@ -21,15 +21,15 @@ function subjects(binding: KubeObject): [string, string, string] {
   return [users.join(', '), groups.join(', '), sas.join(', ')];
 }
 
-function bindingTable(roleRefDoc: string): TableConvertor {
+function bindingTable(roleRefDoc: string, noun: string): TableConvertor {
   return {
     columns: [
       nameColumn,
       col('Role', roleRefDoc),
       ageColumn,
-      col('Users', 'Users in the roleBinding', 1),
-      col('Groups', 'Groups in the roleBinding', 1),
-      col('ServiceAccounts', 'ServiceAccounts in the roleBinding', 1),
+      col('Users', `Users in the ${noun}`, 1),
+      col('Groups', `Groups in the ${noun}`, 1),
+      col('ServiceAccounts', `ServiceAccounts in the ${noun}`, 1),
     ],
     cells(obj, now) {
       const ref = rec(obj.roleRef);
@@ -38,5 +38,5 @@ function bindingTable(roleRefDoc: string): TableConvertor {
   };
 }
 
-export const roleBindingTable = bindingTable(doc.rbRoleRef);
-export const clusterRoleBindingTable = bindingTable(doc.crbRoleRef);
+export const roleBindingTable = bindingTable(doc.rbRoleRef, 'roleBinding');
+export const clusterRoleBindingTable = bindingTable(doc.crbRoleRef, 'clusterRoleBinding');

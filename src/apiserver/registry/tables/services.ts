@@ -33,6 +33,12 @@ function externalIP(svc: KubeObject): string {
   }
 }
 
+/** The internal type fills clusterIPs from clusterIP, so the first of either is shown. */
+function clusterIP(spec: Record<string, unknown>): string {
+  const ips = Array.isArray(spec.clusterIPs) ? (spec.clusterIPs as unknown[]) : [];
+  return str(ips[0]) || str(spec.clusterIP) || '<none>';
+}
+
 function portString(ports: unknown): string {
   return arr(ports)
     .map((p) => {
@@ -59,7 +65,7 @@ export const serviceTable: TableConvertor = {
     return [
       svc.metadata?.name ?? '',
       str(spec.type),
-      str(spec.clusterIP) || '<none>',
+      clusterIP(spec),
       externalIP(svc),
       portString(spec.ports) || '<none>',
       age(svc, now),
@@ -75,6 +81,14 @@ function formatEndpoints(subsets: unknown): string {
   const list: string[] = [];
   let count = 0;
   for (const ss of all) {
+    if (arr(ss.ports).length === 0) {
+      // headless services may have no ports: addresses alone
+      for (const addr of arr(ss.addresses)) {
+        if (list.length < 3) list.push(str(addr.ip));
+        count++;
+      }
+      continue;
+    }
     for (const port of arr(ss.ports)) {
       for (const addr of arr(ss.addresses)) {
         if (list.length < 3) {

@@ -131,6 +131,20 @@ void describe('core', () => {
       spec: { type: 'ClusterIP', clusterIP: 'None', ports: [{ port: 53, protocol: 'UDP' }] },
     });
     assert.deepEqual(cells('services', headless).slice(1, 5), ['ClusterIP', 'None', '<none>', '53/UDP']);
+    const dual = obj('v1', 'Service', {
+      spec: {
+        type: 'NodePort',
+        clusterIP: '10.96.0.9',
+        clusterIPs: ['10.96.0.9', 'fd00::9'],
+        externalIPs: ['198.51.100.1'],
+      },
+    });
+    assert.deepEqual(cells('services', dual).slice(1, 5), [
+      'NodePort',
+      '10.96.0.9',
+      '198.51.100.1',
+      '<none>',
+    ]);
     const ext = obj('v1', 'Service', { spec: { type: 'ExternalName', externalName: 'db.example.test' } });
     assert.deepEqual(cells('services', ext).slice(2, 5), ['<none>', 'db.example.test', '<none>']);
   });
@@ -146,6 +160,8 @@ void describe('core', () => {
     });
     assert.equal(cells('endpoints', ep)[1], '10.0.0.1:8080,10.0.0.2:8080,10.0.0.3:8080 + 1 more...');
     assert.equal(cells('endpoints', obj('v1', 'Endpoints', {}))[1], '<none>');
+    const headless = obj('v1', 'Endpoints', { subsets: [{ addresses: [{ ip: '10.0.0.9' }] }] });
+    assert.equal(cells('endpoints', headless)[1], '10.0.0.9');
   });
 
   void test('configmaps, secrets, serviceaccounts, namespaces', () => {
@@ -226,9 +242,9 @@ void describe('core', () => {
     });
     assert.deepEqual(cells('resourcequotas', rq), [
       'x',
-      '3h',
       'pods: 3/10, requests.cpu: 500m/2',
       'limits.cpu: 1/4, limits.memory: 0/2Gi',
+      '3h',
     ]);
   });
 
@@ -602,7 +618,11 @@ void describe('networking, rbac, storage, policy, scheduling, coordination', () 
       status: { disruptionsAllowed: 1 },
     });
     assert.deepEqual(cells('poddisruptionbudgets.policy', pdb), ['x', '50%', 'N/A', 1, '3h']);
-    const pc = obj('scheduling.k8s.io/v1', 'PriorityClass', { value: 1000, globalDefault: false });
+    const pc = obj('scheduling.k8s.io/v1', 'PriorityClass', {
+      value: 1000,
+      globalDefault: false,
+      preemptionPolicy: 'PreemptLowerPriority',
+    });
     assert.deepEqual(cells('priorityclasses.scheduling.k8s.io', pc), [
       'x',
       1000,
