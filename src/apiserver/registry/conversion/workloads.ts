@@ -59,6 +59,11 @@ const appsV1beta1DeploymentDefaults: Defaulter = (spec, obj) => {
 const extensionsDaemonSetDefaults: Defaulter = (spec, obj) => {
   selectorFromTemplate(spec, obj);
   spec.updateStrategy ??= { type: 'OnDelete' };
+  const strategy = spec.updateStrategy as Obj;
+  if (strategy.type === 'RollingUpdate') {
+    strategy.rollingUpdate ??= {};
+    (strategy.rollingUpdate as Obj).maxUnavailable ??= 1;
+  }
   spec.revisionHistoryLimit ??= 10;
 };
 
