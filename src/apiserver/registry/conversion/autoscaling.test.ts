@@ -80,6 +80,21 @@ void describe('autoscaling/v1 ↔ autoscaling/v2', () => {
     assert.equal((v2.spec as any).targetCPUUtilizationPercentage, undefined);
   });
 
+  void test('without any target, v1 means the old implicit 80% cpu', () => {
+    const bare: KubeObject = {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web' },
+      spec: { scaleTargetRef: ref, maxReplicas: 4 },
+    };
+    assert.deepEqual((v1.toCanonical(bare).spec as any).metrics, [
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+      },
+    ]);
+  });
+
   void test('v1 → v2 → v1 round trips', () => {
     assert.deepEqual(v1.fromCanonical(v1.toCanonical(v1Hpa)), {
       ...v1Hpa,

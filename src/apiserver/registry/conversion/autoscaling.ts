@@ -24,6 +24,19 @@ function parseList(json: string | undefined): Obj[] | undefined {
   }
 }
 
+const DEFAULT_CPU_UTILIZATION = 80;
+
+function cpuUtilization(percent: number): Obj {
+  return {
+    type: 'Resource',
+    resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: percent } },
+  };
+}
+
+function isCpuResource(m: Obj): boolean {
+  return m.type === 'Resource' && rec(m.resource)?.name === 'cpu';
+}
+
 function isCpuUtilization(m: Obj): boolean {
   const r = rec(m.resource);
   return m.type === 'Resource' && r?.name === 'cpu' && typeof rec(r.target)?.averageUtilization === 'number';
@@ -40,20 +53,15 @@ function hpaV1ToV2(obj: KubeObject): KubeObject {
 
   const metrics = otherMetrics.map(specToV2);
   if (typeof spec.targetCPUUtilizationPercentage === 'number') {
-    metrics.push({
-      type: 'Resource',
-      resource: {
-        name: 'cpu',
-        target: { type: 'Utilization', averageUtilization: spec.targetCPUUtilizationPercentage },
-      },
-    });
+    metrics.push(cpuUtilization(spec.targetCPUUtilizationPercentage));
   }
   const newSpec: Obj = compact({
     scaleTargetRef: spec.scaleTargetRef,
     minReplicas: spec.minReplicas,
     maxReplicas: spec.maxReplicas,
   });
-  if (metrics.length > 0) newSpec.metrics = metrics;
+  // autoscaling/v1 once defaulted to 80% cpu in the controller; upstream makes that explicit on conversion.
+  newSpec.metrics = metrics.length > 0 ? metrics : [cpuUtilization(DEFAULT_CPU_UTILIZATION)];
   if (behavior !== undefined) {
     try {
       newSpec.behavior = JSON.parse(behavior);
@@ -90,7 +98,8 @@ function hpaV2ToV1(obj: KubeObject): KubeObject {
   const spec: Obj = rec(out.spec) ?? {};
   const status = rec(out.status);
   const metrics = list(spec.metrics);
-  const cpu = metrics.find(isCpuUtilization);
+  // The first cpu Resource metric decides targetCPUUtilizationPercentage (none if it targets a value).
+  const cpu = metrics.find(isCpuResource);
   const others = metrics.filter((m) => !isCpuUtilization(m)).map(specFromV2);
   if (others.length > 0) setAnnotation(out, HPA_ANNOTATIONS.metrics, JSON.stringify(others));
   if (spec.behavior !== undefined && spec.behavior !== null)
@@ -109,8 +118,11 @@ function hpaV2ToV1(obj: KubeObject): KubeObject {
     if (current.length > 0)
       setAnnotation(out, HPA_ANNOTATIONS.currentMetrics, JSON.stringify(current.map(statusFromV2)));
     if (conditions.length > 0) setAnnotation(out, HPA_ANNOTATIONS.conditions, JSON.stringify(conditions));
-    const cpuStatus = current.find((m) => m.type === 'Resource' && rec(m.resource)?.name === 'cpu');
-    const utilization = rec(rec(cpuStatus?.resource)?.current)?.averageUtilization;
+    let utilization: unknown; // the last cpu utilization wins, as upstream's loop
+    for (const m of current.filter(isCpuResource)) {
+      const u = rec(rec(m.resource)?.current)?.averageUtilization;
+      if (typeof u === 'number') utilization = u;
+    }
     out.status = compact({
       observedGeneration: status.observedGeneration,
       lastScaleTime: status.lastScaleTime,
