@@ -28,6 +28,8 @@ import { endpointsTable, serviceTable } from './services.js';
 import { persistentVolumeClaimTable, persistentVolumeTable, storageClassTable } from './storage.js';
 import { createdAtColumn, nameColumn } from './format.js';
 
+export { buildTable, columnDefinitions, rowObject } from './build.js';
+export type { IncludeObject, Table, TableColumnDefinition, TableOptions, TableRow } from './build.js';
 export { formatHPAMetrics } from './autoscaling.js';
 export { humanDuration, formatLabels, formatLabelSelector, selectorString } from './format.js';
 export { summarizePod } from './pods.js';
@@ -77,3 +79,8 @@ export const tableConvertors: Record<string, TableConvertor> = {
   'poddisruptionbudgets.policy': podDisruptionBudgetTable,
   'priorityclasses.scheduling.k8s.io': priorityClassTable,
 };
+
+/** The convertor for a qualified resource (`deployments.apps`, `pods`), or the default one. */
+export function tableFor(resource: string): TableConvertor {
+  return tableConvertors[resource] ?? defaultTable;
+}
