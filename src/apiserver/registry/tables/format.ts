@@ -2,6 +2,7 @@ import type { KubeObject } from '../../../api/meta.js';
 import { isPlainObject } from '../../../api/meta.js';
 import type { TableColumn } from '../types.js';
 import { doc } from './docs.js';
+import { canonicalQuantity } from './quantity.js';
 
 /** Loose JSON access: objects stay plain JSON, so printers read them defensively. */
 export type Obj = Record<string, any>;
@@ -172,7 +173,9 @@ export function boolPtr(value: unknown): string {
   return value ? 'True' : 'False';
 }
 
+/** A resource quantity as Quantity.String() prints it; a missing quantity is the zero value `0`. */
 export function quantity(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  return typeof value === 'string' && value !== '' ? value : '0';
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
+  if (text === '') return '0';
+  return canonicalQuantity(text) ?? text;
 }

@@ -237,7 +237,7 @@ void describe('core', () => {
     const rq = obj('v1', 'ResourceQuota', {
       status: {
         hard: { pods: '10', 'requests.cpu': '2', 'limits.memory': '2Gi', 'limits.cpu': '4' },
-        used: { pods: '3', 'requests.cpu': '500m', 'limits.cpu': '1' },
+        used: { pods: '3', 'requests.cpu': '0.5', 'limits.cpu': '1000m' },
       },
     });
     assert.deepEqual(cells('resourcequotas', rq), [
