@@ -70,6 +70,7 @@ void describe('field sets', () => {
     assert.equal(g['regarding.name'], 'node-1');
     assert.equal(g.reportingController, 'kubelet');
     assert.equal(g.type, 'Warning');
+    assert.equal(g.source, 'kubelet', 'source falls back to the reporting controller');
   });
 
   void test('simple per-kind fields', () => {

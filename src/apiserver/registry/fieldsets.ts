@@ -56,7 +56,8 @@ function coreEventFields(event: KubeObject): Record<string, string> {
     'involvedObject.fieldPath': s(ref.fieldPath),
     reason: s(event.reason),
     reportingComponent: s(event.reportingComponent),
-    source: s(rec(event.source).component),
+    // events written through events.k8s.io carry only a reporting controller
+    source: s(rec(event.source).component) || s(event.reportingComponent),
     type: s(event.type),
   };
 }
@@ -65,14 +66,13 @@ function toCoreEvent(event: KubeObject): KubeObject {
   return s(event.apiVersion).startsWith('events.k8s.io/') ? eventsV1ToCore(event) : event;
 }
 
-/** events.k8s.io names the same fields `regarding.*`, `reportingController` and `deprecatedSource`. */
+/** events.k8s.io names the same fields `regarding.*` and `reportingController`. */
 function eventsV1Fields(input: KubeObject): Record<string, string> {
   const core = coreEventFields(toCoreEvent(input));
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(core)) {
     if (k.startsWith('involvedObject.')) out[`regarding.${k.slice('involvedObject.'.length)}`] = v;
     else if (k === 'reportingComponent') out.reportingController = v;
-    else if (k === 'source') out.deprecatedSource = v;
     else out[k] = v;
   }
   return out;
