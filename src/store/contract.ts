@@ -10,6 +10,7 @@ import {
   KeyExistsError,
   KeyNotFoundError,
   RevisionMismatchError,
+  StoreClosedError,
   type Store,
   type StoreEvent,
 } from './types.js';
@@ -445,6 +446,36 @@ export function runStoreContract(
       await ok.waitForCount(1);
       assert.deepEqual(ok.summary(), ['create /wc/3=y']);
       w.close();
+    });
+
+    void test('a watch replaying a long history delivers every event once, in order', async () => {
+      const s = await fresh();
+      const start = await s.currentRevision();
+      const n = 1200;
+      await Promise.all(Array.from({ length: n }, (_, i) => s.create(`/h/${i}`, buf(String(i)))));
+      await s.create('/hx/outside', buf('x'));
+      const log = new EventLog();
+      const w = s.watch('/h/', start, log.callbacks);
+      await log.waitForCount(n);
+      await s.create('/h/live', buf('live'));
+      const events = await log.waitForCount(n + 1);
+      assert.equal(events.length, n + 1);
+      for (let i = 1; i < events.length; i++) assert.ok(events[i]!.revision > events[i - 1]!.revision);
+      assert.equal(new Set(events.map((e) => e.kv.key)).size, n + 1);
+      assert.equal(events[n]!.kv.key, '/h/live');
+      w.close();
+    });
+
+    void test('close finishes in-flight writes; later calls reject with StoreClosedError', async () => {
+      const s = await makeStore();
+      const pending = s.create('/cl/1', buf('x'));
+      if (cleanup) await cleanup(s);
+      await s.close();
+      const kv = await pending;
+      assert.equal(str(kv.value), 'x');
+      await assert.rejects(s.get('/cl/1'), StoreClosedError);
+      await assert.rejects(s.create('/cl/2', buf('y')), StoreClosedError);
+      await assert.rejects(s.list('/cl/'), StoreClosedError);
     });
 
     void test('close ends open watches with an error', async () => {

@@ -9,10 +9,6 @@ export function prefixEnd(prefix: string): string | undefined {
   return undefined;
 }
 
-export function hasPrefix(key: string, prefix: string): boolean {
-  return key.startsWith(prefix);
-}
-
 /** Where a list starts: the continuation key when given (it must lie under the prefix), else the prefix. */
 export function rangeStart(prefix: string, startKey: string | undefined): string {
   if (startKey === undefined || startKey === '') return prefix;

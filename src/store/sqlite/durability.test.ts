@@ -9,12 +9,15 @@ import { durabilityValue } from './durability-writer.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const writer = fileURLToPath(new URL('./durability-writer.ts', import.meta.url));
+/** The repository root, where `--import tsx` resolves. */
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 void test('every acknowledged create survives SIGKILL of the writing process', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tugboat-durability-'));
   try {
     const file = path.join(dir, 'state.db');
     const child = spawn(process.execPath, ['--import', 'tsx', writer, file], {
+      cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const acked: string[] = [];

@@ -46,26 +46,33 @@ export function initSchema(db: Database.Database): void {
 }
 
 const cols = 'id, name, created, deleted, create_revision, prev_revision, value, old_value';
+/** Without old_value: reading a second blob per row costs time where it is not needed. */
+const kvCols = 'id, name, created, deleted, create_revision, prev_revision, value, NULL AS old_value';
 
 /** Every statement the store runs, prepared once. */
 export function prepareStatements(db: Database.Database) {
   return {
-    latest: db.prepare<[string], Row>(`SELECT ${cols} FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1`),
+    latest: db.prepare<[string], Row>(`SELECT ${kvCols} FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1`),
     insert: db.prepare<[number, string, number, number, number, number, Buffer, Buffer | null]>(
       `INSERT INTO kine (id, name, created, deleted, create_revision, prev_revision, lease, value, old_value)
        VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
     ),
-    /** Live rows under [start, end) as of a revision, in name order. */
+    /**
+     * Live rows under [start, end) as of a revision, in name order. The newest id per name comes from the
+     * covering (name, id) index in name order, so the scan streams (no sort) and stops at the limit.
+     */
     listAt: db.prepare<[string, string, number, number], Row>(
-      `SELECT ${cols} FROM kine k
-       WHERE k.name >= ? AND k.name < ? AND k.id > 0 AND k.deleted = 0
-         AND k.id = (SELECT MAX(k2.id) FROM kine k2 WHERE k2.name = k.name AND k2.id <= ?)
-       ORDER BY k.name LIMIT ?`,
+      `SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.value, NULL AS old_value FROM
+         (SELECT name, MAX(id) AS mid FROM kine
+          WHERE name >= ? AND name < ? AND id > 0 AND id <= ? GROUP BY name ORDER BY name) m
+         CROSS JOIN kine k ON k.id = m.mid
+       WHERE k.deleted = 0 ORDER BY m.name LIMIT ?`,
     ),
     count: db.prepare<[string, string], { n: number }>(
-      `SELECT COUNT(*) AS n FROM kine k
-       WHERE k.name >= ? AND k.name < ? AND k.id > 0 AND k.deleted = 0
-         AND k.id = (SELECT MAX(k2.id) FROM kine k2 WHERE k2.name = k.name)`,
+      `SELECT COUNT(*) AS n FROM
+         (SELECT MAX(id) AS mid FROM kine WHERE name >= ? AND name < ? AND id > 0 GROUP BY name) m
+         CROSS JOIN kine k ON k.id = m.mid
+       WHERE k.deleted = 0`,
     ),
     /** History rows after a revision under [start, end), in revision order. */
     history: db.prepare<[number, string, string, number], Row>(

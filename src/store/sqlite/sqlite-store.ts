@@ -64,8 +64,12 @@ export class SqliteStore implements Store {
 
   private constructor(file: string, opts: SqliteStoreOptions) {
     this.logger = opts.logger ?? silentLogger;
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const onDisk = file !== ':memory:' && file !== '';
+    if (onDisk) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+    const isNew = onDisk && !fs.existsSync(file);
     this.db = new Database(file);
+    // The store holds Secrets: keep a new database private (SQLite gives -wal/-shm the same mode).
+    if (isNew) fs.chmodSync(file, 0o600);
     initSchema(this.db);
     this.stmts = prepareStatements(this.db);
     const marker = this.stmts.marker.get();

@@ -83,3 +83,11 @@ void describe('sqlite specifics', () => {
     }
   });
 });
+
+void test('a new database file is readable by its owner only', async () => {
+  const f = path.join(dir, `perm${n++}`, 'state.db');
+  const s = SqliteStore.open(f);
+  await s.create('/secret', Buffer.from('x'));
+  await s.close();
+  assert.equal(fs.statSync(f).mode & 0o777, 0o600);
+});

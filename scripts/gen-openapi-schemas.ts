@@ -1,0 +1,297 @@
+/**
+ * Generates OpenAPI v3 component schemas for the kinds the API server serves, from the TypeScript
+ * declarations (and their JSDoc) in the `kubernetes-types` package, using the TypeScript compiler API.
+ * Output: generated/k8s-schemas.json. Run: node --import tsx scripts/gen-openapi-schemas.ts [outFile]
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
+import {
+  INT_OR_STRING,
+  META_V1,
+  QUANTITY,
+  SERVED_KINDS,
+  packageOfGroup,
+  schemaNameFor,
+} from '../src/apiserver/openapi/kinds.js';
+import {
+  refTo,
+  type Schema,
+  type SchemaFile,
+  type SchemaMap,
+} from '../src/apiserver/openapi/schema-types.js';
+import { parseApiVersion } from '../src/api/meta.js';
+
+const require = createRequire(import.meta.url);
+
+/** Properties that upstream declares as int64; every other integer is int32. */
+const INT64_FIELDS = new Set([
+  'activeDeadlineSeconds',
+  'deletionGracePeriodSeconds',
+  'expirationSeconds',
+  'fsGroup',
+  'generation',
+  'gracePeriodSeconds',
+  'observedGeneration',
+  'remainingItemCount',
+  'revision',
+  'runAsGroup',
+  'runAsUser',
+  'startingDeadlineSeconds',
+  'supplementalGroups',
+  'terminationGracePeriodSeconds',
+]);
+
+/** Time-like aliases are strings with format date-time, as upstream. */
+const DATE_TIME_ALIASES = new Set([`${META_V1}.Time`, `${META_V1}.MicroTime`]);
+
+const INT_OR_STRING_SCHEMA: Schema = {
+  description:
+    'IntOrString holds either an int32 or a string. In JSON and YAML it is written as the bare number or string, so a field of this type accepts, for example, a port number or a port name.',
+  format: 'int-or-string',
+  oneOf: [{ type: 'integer' }, { type: 'string' }],
+  'x-kubernetes-int-or-string': true,
+};
+
+/** Schema-name prefix (upstream Go package path) for a declaration file of kubernetes-types. */
+function packagePrefix(relFile: string): string {
+  const mod = relFile
+    .replace(/\.d\.ts$/, '')
+    .split(path.sep)
+    .join('/');
+  if (mod === 'runtime') return 'io.k8s.apimachinery.pkg.runtime';
+  if (mod === 'version') return 'io.k8s.apimachinery.pkg.version';
+  if (mod === 'api/resource') return 'io.k8s.apimachinery.pkg.api.resource';
+  const [dir, version] = mod.split('/');
+  if (dir === 'meta') return `io.k8s.apimachinery.pkg.apis.meta.${version}`;
+  if (dir === 'apiextensions') return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${version}`;
+  return `io.k8s.api.${dir}.${version}`;
+}
+
+type Decl = ts.InterfaceDeclaration | ts.TypeAliasDeclaration;
+
+class SchemaGenerator {
+  private readonly checker: ts.TypeChecker;
+  private readonly nameOfDecl = new Map<Decl, string>();
+  private readonly declOfName = new Map<string, Decl>();
+  private readonly schemas: SchemaMap = {};
+  private readonly pending: string[] = [];
+  readonly warnings: string[] = [];
+
+  constructor(
+    private readonly program: ts.Program,
+    private readonly pkgDir: string,
+  ) {
+    this.checker = program.getTypeChecker();
+    for (const sf of program.getSourceFiles()) {
+      const rel = path.relative(pkgDir, sf.fileName);
+      if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
+      const prefix = packagePrefix(rel);
+      for (const st of sf.statements) {
+        if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) {
+          const name = `${prefix}.${st.name.text}`;
+          this.nameOfDecl.set(st, name);
+          this.declOfName.set(name, st);
+        }
+      }
+    }
+  }
+
+  has(name: string): boolean {
+    return this.declOfName.has(name);
+  }
+
+  /** Generate `name` and everything it references. */
+  add(name: string): void {
+    this.want(name);
+    for (let next = this.pending.pop(); next !== undefined; next = this.pending.pop()) {
+      this.schemas[next] = this.build(next);
+    }
+  }
+
+  result(): SchemaMap {
+    const sorted: SchemaMap = {};
+    for (const k of Object.keys(this.schemas).sort()) sorted[k] = this.schemas[k] as Schema;
+    return sorted;
+  }
+
+  private want(name: string): void {
+    if (name in this.schemas || this.pending.includes(name)) return;
+    if (name === INT_OR_STRING) {
+      this.schemas[name] = INT_OR_STRING_SCHEMA;
+      return;
+    }
+    this.schemas[name] = {}; // placeholder; guards against cycles
+    this.pending.push(name);
+  }
+
+  private build(name: string): Schema {
+    const decl = this.declOfName.get(name);
+    if (!decl) throw new Error(`no declaration for ${name}`);
+    const description = this.docOf(decl.name);
+    if (ts.isTypeAliasDeclaration(decl)) return this.aliasSchema(name, decl, description);
+
+    const schema: Schema = {};
+    if (description) schema.description = description;
+    schema.type = 'object';
+    const properties: Record<string, Schema> = {};
+    const required: string[] = [];
+    const literals: Record<string, string> = {};
+    for (const member of decl.members) {
+      if (!ts.isPropertySignature(member) || !member.type) continue;
+      const prop = propertyName(member.name);
+      if (prop === undefined) continue;
+      if (ts.isLiteralTypeNode(member.type) && ts.isStringLiteral(member.type.literal)) {
+        literals[prop] = member.type.literal.text;
+      }
+      properties[prop] = this.propertySchema(prop, member.type, this.docOf(member.name));
+      if (!member.questionToken) required.push(prop);
+    }
+    if (Object.keys(properties).length > 0) schema.properties = properties;
+    if (required.length > 0) schema.required = required;
+    const { apiVersion, kind } = literals;
+    if (apiVersion !== undefined && kind !== undefined) {
+      const { group, version } = parseApiVersion(apiVersion);
+      schema['x-kubernetes-group-version-kind'] = [{ group, kind, version }];
+    }
+    return schema;
+  }
+
+  private aliasSchema(name: string, decl: ts.TypeAliasDeclaration, description: string): Schema {
+    const schema: Schema = {};
+    if (description) schema.description = description;
+    if (name === QUANTITY) {
+      // Upstream v3 (Quantity.OpenAPIV3OneOfTypes): a string such as "500m" or a bare number.
+      schema.oneOf = [{ type: 'string' }, { type: 'number' }];
+      return schema;
+    }
+    if (DATE_TIME_ALIASES.has(name)) return { ...schema, type: 'string', format: 'date-time' };
+    return { ...schema, ...this.typeSchema(decl.type, 'item') };
+  }
+
+  private propertySchema(prop: string, node: ts.TypeNode, description: string): Schema {
+    const t = this.typeSchema(node, 'property');
+    if (t.type === 'integer' && INT64_FIELDS.has(prop)) t.format = 'int64';
+    if (t.type === 'array' && t.items?.type === 'integer' && INT64_FIELDS.has(prop)) t.items.format = 'int64';
+    const out: Schema = t.$ref ? { allOf: [{ $ref: t.$ref }] } : t;
+    if (description) out.description = description;
+    return out;
+  }
+
+  /** Schema for a type node. `item` marks array items and map values, which upstream gives zero-value defaults. */
+  private typeSchema(node: ts.TypeNode, where: 'property' | 'item'): Schema {
+    switch (node.kind) {
+      case ts.SyntaxKind.StringKeyword:
+        return where === 'item' ? { type: 'string', default: '' } : { type: 'string' };
+      case ts.SyntaxKind.NumberKeyword:
+        return { type: 'integer', format: 'int32' };
+      case ts.SyntaxKind.BooleanKeyword:
+        return { type: 'boolean' };
+      case ts.SyntaxKind.LiteralType:
+        return { type: 'string' };
+      default:
+        break;
+    }
+    if (ts.isParenthesizedTypeNode(node)) return this.typeSchema(node.type, where);
+    if (ts.isArrayTypeNode(node)) return { type: 'array', items: this.typeSchema(node.elementType, 'item') };
+    if (ts.isUnionTypeNode(node)) {
+      const kinds = new Set(node.types.map((t) => t.kind));
+      if (
+        kinds.has(ts.SyntaxKind.NumberKeyword) &&
+        kinds.has(ts.SyntaxKind.StringKeyword) &&
+        kinds.size === 2
+      ) {
+        this.want(INT_OR_STRING);
+        return { $ref: refTo(INT_OR_STRING) };
+      }
+    }
+    if (ts.isTypeLiteralNode(node)) {
+      const index = node.members.find(ts.isIndexSignatureDeclaration);
+      if (index) return { type: 'object', additionalProperties: this.typeSchema(index.type, 'item') };
+    }
+    if (ts.isTypeReferenceNode(node)) {
+      if (ts.isIdentifier(node.typeName) && node.typeName.text === 'Array' && node.typeArguments?.[0]) {
+        return { type: 'array', items: this.typeSchema(node.typeArguments[0], 'item') };
+      }
+      const target = this.resolve(node.typeName);
+      if (target) {
+        this.want(target.name);
+        const isStruct = ts.isInterfaceDeclaration(target.decl);
+        if (where === 'item' && isStruct) return { allOf: [{ $ref: refTo(target.name) }], default: {} };
+        return { $ref: refTo(target.name) };
+      }
+    }
+    this.warnings.push(`unsupported type ${node.getText()} at ${node.getSourceFile().fileName}`);
+    return {};
+  }
+
+  private resolve(name: ts.EntityName): { name: string; decl: Decl } | undefined {
+    let sym = this.checker.getSymbolAtLocation(name);
+    if (sym && sym.flags & ts.SymbolFlags.Alias) sym = this.checker.getAliasedSymbol(sym);
+    for (const d of sym?.declarations ?? []) {
+      if (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)) {
+        const schemaName = this.nameOfDecl.get(d);
+        if (schemaName) return { name: schemaName, decl: d };
+      }
+    }
+    return undefined;
+  }
+
+  private docOf(name: ts.Node): string {
+    const sym = this.checker.getSymbolAtLocation(name);
+    return sym ? ts.displayPartsToString(sym.getDocumentationComment(this.checker)).trim() : '';
+  }
+}
+
+function propertyName(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name)) return name.text;
+  return undefined;
+}
+
+/** Root schema names: every served kind, its List, and the meta types the path operations reference. */
+export function rootSchemaNames(): string[] {
+  const roots = new Set<string>();
+  for (const k of SERVED_KINDS) {
+    roots.add(schemaNameFor(k));
+    roots.add(`${schemaNameFor(k)}List`);
+  }
+  for (const meta of ['Status', 'DeleteOptions', 'APIResourceList', 'WatchEvent', 'Patch'])
+    roots.add(`${META_V1}.${meta}`);
+  return [...roots];
+}
+
+export function generateSchemas(): { file: SchemaFile; warnings: string[] } {
+  const pkgJson = require.resolve('kubernetes-types/package.json');
+  const pkgDir = path.dirname(pkgJson);
+  const { version } = JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { version: string };
+  const files = new Set<string>();
+  for (const k of SERVED_KINDS) files.add(path.join(pkgDir, packageOfGroup(k.group), `${k.version}.d.ts`));
+  files.add(path.join(pkgDir, 'meta', 'v1.d.ts'));
+  const program = ts.createProgram([...files], {
+    noLib: true,
+    types: [],
+    skipLibCheck: true,
+    noResolve: false,
+  });
+  const gen = new SchemaGenerator(program, pkgDir);
+  for (const name of rootSchemaNames()) if (gen.has(name)) gen.add(name);
+  return { file: { source: `kubernetes-types@${version}`, schemas: gen.result() }, warnings: gen.warnings };
+}
+
+function main(): void {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const out = process.argv[2] ?? path.join(here, '..', 'generated', 'k8s-schemas.json');
+  const started = Date.now();
+  const { file, warnings } = generateSchemas();
+  for (const w of warnings) process.stderr.write(`gen-openapi-schemas: warning: ${w}\n`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(file) + '\n');
+  const count = Object.keys(file.schemas).length;
+  process.stdout.write(
+    `gen-openapi-schemas: ${count} schemas from ${file.source} in ${Date.now() - started} ms\n`,
+  );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -1,0 +1,121 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { TLSSocket } from 'node:tls';
+import { unauthorized } from '../../api/errors.js';
+import type { Authenticator, UserInfo } from '../config.js';
+import { loadTokenFile, type TokenEntry } from './tokenfile.js';
+import { AUTHENTICATED_GROUP } from './users.js';
+
+export interface AuthenticatorOptions {
+  /** A static token file (kube-apiserver --token-auth-file format). */
+  tokenFile?: string;
+  /** Tokens given directly, in addition to the file's. */
+  tokens?: TokenEntry[];
+}
+
+/** What a connection's client certificate says; computed once per TLS connection. */
+type CertResult = { kind: 'user'; user: UserInfo } | { kind: 'none' } | { kind: 'invalid' };
+
+interface HashedToken {
+  digest: Buffer;
+  user: UserInfo;
+}
+
+/**
+ * Authenticates by client certificate (verified by the TLS layer against the cluster CA: the server must
+ * listen with `requestCert: true, rejectUnauthorized: false, ca: <cluster CA>`) or by bearer token.
+ * As upstream's union authenticator: the first method that yields a user wins; credentials that are present
+ * but wrong answer 401 only when no other method succeeds.
+ */
+export function createAuthenticator(opts: AuthenticatorOptions = {}): Authenticator {
+  const entries = [...(opts.tokenFile ? loadTokenFile(opts.tokenFile) : []), ...(opts.tokens ?? [])];
+  const byDigest = new Map<string, HashedToken>();
+  for (const e of entries) {
+    // A later duplicate replaces an earlier one, as upstream's map does.
+    const digest = sha256(e.token);
+    const user: UserInfo = { username: e.username, groups: withAuthenticated(e.groups) };
+    if (e.uid) user.uid = e.uid;
+    byDigest.set(digest.toString('hex'), { digest, user });
+  }
+  const tokens = [...byDigest.values()];
+  const certCache = new WeakMap<TLSSocket, CertResult>();
+
+  return {
+    authenticate(req: IncomingMessage): UserInfo | undefined {
+      const cert = certUser(req, certCache);
+      if (cert.kind === 'user') return cert.user;
+
+      const token = bearerToken(req);
+      if (token !== undefined) {
+        const user = lookupToken(tokens, token);
+        if (!user) throw unauthorized();
+        // Keep the credential away from anything downstream (logs, proxies), as upstream does.
+        delete req.headers.authorization;
+        return cloneUser(user);
+      }
+      if (cert.kind === 'invalid') throw unauthorized();
+      return undefined;
+    },
+  };
+}
+
+function certUser(req: IncomingMessage, cache: WeakMap<TLSSocket, CertResult>): CertResult {
+  const socket = req.socket;
+  if (!(socket instanceof TLSSocket)) return { kind: 'none' };
+  let result = cache.get(socket);
+  if (!result) {
+    result = readPeerCertificate(socket);
+    cache.set(socket, result);
+  }
+  return result.kind === 'user' ? { kind: 'user', user: cloneUser(result.user) } : result;
+}
+
+function readPeerCertificate(socket: TLSSocket): CertResult {
+  const peer = socket.getPeerCertificate();
+  // Without a client certificate Node returns an empty object (or null once the socket is gone).
+  if (!peer || Object.keys(peer).length === 0) return { kind: 'none' };
+  if (!socket.authorized) return { kind: 'invalid' };
+  const subject = peer.subject as unknown as Record<string, string | string[] | undefined>;
+  const cn = asList(subject.CN)[0];
+  if (!cn) return { kind: 'none' }; // upstream: a certificate without a CN names no user
+  return { kind: 'user', user: { username: cn, groups: withAuthenticated(asList(subject.O)) } };
+}
+
+/** The token of `Authorization: Bearer <token>`; undefined when there is none (upstream's bearertoken rules). */
+function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization?.trim();
+  if (!header) return undefined;
+  const parts = header.split(' ');
+  if (parts.length < 2 || parts[0]?.toLowerCase() !== 'bearer') return undefined;
+  const token = parts[1];
+  return token ? token : undefined;
+}
+
+/** Compares against every known token, in time independent of which (if any) matches. */
+function lookupToken(tokens: HashedToken[], token: string): UserInfo | undefined {
+  const digest = sha256(token);
+  let found: UserInfo | undefined;
+  for (const t of tokens) {
+    if (timingSafeEqual(t.digest, digest)) found = t.user;
+  }
+  return found;
+}
+
+function sha256(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+function asList(v: string | string[] | undefined): string[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+function withAuthenticated(groups: string[]): string[] {
+  return groups.includes(AUTHENTICATED_GROUP) ? [...groups] : [...groups, AUTHENTICATED_GROUP];
+}
+
+function cloneUser(u: UserInfo): UserInfo {
+  const copy: UserInfo = { username: u.username, groups: [...u.groups] };
+  if (u.uid !== undefined) copy.uid = u.uid;
+  return copy;
+}

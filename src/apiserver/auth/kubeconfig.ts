@@ -1,0 +1,43 @@
+import { stringify } from 'yaml';
+import { writeFileAtomic } from './files.js';
+
+export interface KubeconfigOptions {
+  /** e.g. https://127.0.0.1:6443 */
+  server: string;
+  caPem: string;
+  clientCertPem: string;
+  clientKeyPem: string;
+  clusterName?: string;
+  user?: string;
+}
+
+/** A kubeconfig with one cluster, user and context (all credentials inline as *-data fields). */
+export function renderKubeconfig(opts: KubeconfigOptions): string {
+  const cluster = opts.clusterName ?? 'default';
+  const user = opts.user ?? 'default';
+  const b64 = (pem: string): string => Buffer.from(pem, 'utf8').toString('base64');
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      { name: cluster, cluster: { server: opts.server, 'certificate-authority-data': b64(opts.caPem) } },
+    ],
+    users: [
+      {
+        name: user,
+        user: {
+          'client-certificate-data': b64(opts.clientCertPem),
+          'client-key-data': b64(opts.clientKeyPem),
+        },
+      },
+    ],
+    contexts: [{ name: cluster, context: { cluster, user } }],
+    'current-context': cluster,
+    preferences: {},
+  });
+}
+
+/** Write atomically with mode 0600: the file holds a private key. */
+export function writeKubeconfig(path: string, text: string): Promise<void> {
+  return writeFileAtomic(path, text, 0o600);
+}

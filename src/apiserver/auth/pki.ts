@@ -1,0 +1,137 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { silentLogger, type Logger } from '../../util/logger.js';
+import { readIfExists, writeFileAtomic } from './files.js';
+import { ADMIN_GROUP, ADMIN_USER } from './users.js';
+import {
+  canonicalIp,
+  createCa,
+  isUsableLeaf,
+  issueLeaf,
+  keyMatchesCert,
+  subjectAltNames,
+  type CertAndKey,
+} from './x509.js';
+
+export type { CertAndKey } from './x509.js';
+
+/** PEM material of the cluster: one CA signs the serving certificate and every client certificate. */
+export interface Pki {
+  caCert: string;
+  caKey: string;
+  servingCert: string;
+  servingKey: string;
+  /** CN=admin, O=system:masters. */
+  adminCert: string;
+  adminKey: string;
+}
+
+export interface PkiOptions {
+  /** DNS names the serving certificate must cover (localhost is always added). */
+  hosts: string[];
+  /** IP addresses the serving certificate must cover (127.0.0.1 and ::1 are always added). */
+  ips: string[];
+  logger?: Logger;
+}
+
+/** File names inside the PKI folder (k3s-like). */
+export const PKI_FILES = {
+  caCert: 'server-ca.crt',
+  caKey: 'server-ca.key',
+  servingCert: 'serving-kube-apiserver.crt',
+  servingKey: 'serving-kube-apiserver.key',
+  adminCert: 'client-admin.crt',
+  adminKey: 'client-admin.key',
+} as const;
+
+const CA_DAYS = 3650;
+const LEAF_DAYS = 365;
+/** Leaf certificates with less validity left than this are renewed at start-up (k3s renews within 90 days). */
+const RENEW_DAYS = 90;
+
+/**
+ * Load the PKI from `dir`, creating what is missing or unusable: the CA on first start, the serving certificate
+ * again when its SANs no longer cover the requested names, leaf certificates again when they near expiry or
+ * were not signed by the current CA.
+ */
+export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
+  const log = opts.logger ?? silentLogger;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = (name: keyof typeof PKI_FILES): string => join(dir, PKI_FILES[name]);
+
+  let ca = await loadPair(path('caCert'), path('caKey'));
+  if (!ca || !isUsableCa(ca)) {
+    log.info('creating cluster certificate authority', { dir });
+    ca = await createCa(`tugboat-server-ca@${Math.floor(Date.now() / 1000)}`, CA_DAYS);
+    await savePair(ca, path('caCert'), path('caKey'));
+  }
+
+  const dnsNames = unique(['localhost', ...opts.hosts].map((h) => h.toLowerCase()));
+  const ips = unique(['127.0.0.1', '::1', ...opts.ips].map(canonicalIp));
+  let serving = await loadPair(path('servingCert'), path('servingKey'));
+  if (!serving || !isUsablePair(serving, ca) || !coversNames(serving.certPem, dnsNames, ips)) {
+    log.info('issuing API server serving certificate', { dnsNames, ips });
+    serving = await issueLeaf(ca, {
+      commonName: 'kube-apiserver',
+      usage: 'server',
+      dnsNames,
+      ips,
+      days: LEAF_DAYS,
+    });
+    await savePair(serving, path('servingCert'), path('servingKey'));
+  }
+
+  let admin = await loadPair(path('adminCert'), path('adminKey'));
+  if (!admin || !isUsablePair(admin, ca)) {
+    log.info('issuing admin client certificate');
+    admin = await issueClientCert(ca, ADMIN_USER, [ADMIN_GROUP], LEAF_DAYS);
+    await savePair(admin, path('adminCert'), path('adminKey'));
+  }
+
+  return {
+    caCert: ca.certPem,
+    caKey: ca.keyPem,
+    servingCert: serving.certPem,
+    servingKey: serving.keyPem,
+    adminCert: admin.certPem,
+    adminKey: admin.keyPem,
+  };
+}
+
+/** A client certificate for user `cn` in `groups` (the API server reads CN as the user, O as groups). */
+export function issueClientCert(
+  ca: CertAndKey,
+  cn: string,
+  groups: string[],
+  days: number,
+): Promise<CertAndKey> {
+  return issueLeaf(ca, { commonName: cn, organizations: groups, usage: 'client', days });
+}
+
+async function loadPair(certPath: string, keyPath: string): Promise<CertAndKey | undefined> {
+  const [certPem, keyPem] = await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
+  return certPem && keyPem ? { certPem, keyPem } : undefined;
+}
+
+async function savePair(pair: CertAndKey, certPath: string, keyPath: string): Promise<void> {
+  // Key first: a crash between the writes leaves a cert without its key, which the next start replaces.
+  await writeFileAtomic(keyPath, pair.keyPem, 0o600);
+  await writeFileAtomic(certPath, pair.certPem, 0o644);
+}
+
+function isUsableCa(ca: CertAndKey): boolean {
+  return keyMatchesCert(ca.certPem, ca.keyPem) && isUsableLeaf(ca.certPem, ca.certPem, RENEW_DAYS);
+}
+
+function isUsablePair(pair: CertAndKey, ca: CertAndKey): boolean {
+  return keyMatchesCert(pair.certPem, pair.keyPem) && isUsableLeaf(pair.certPem, ca.certPem, RENEW_DAYS);
+}
+
+function coversNames(certPem: string, dnsNames: string[], ips: string[]): boolean {
+  const san = subjectAltNames(certPem);
+  return dnsNames.every((d) => san.dnsNames.includes(d)) && ips.every((ip) => san.ips.includes(ip));
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values.filter((v) => v !== ''))];
+}

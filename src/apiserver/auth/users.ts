@@ -1,0 +1,6 @@
+/** Well-known user and group names (k8s.io/apiserver/pkg/authentication/user). */
+export const ADMIN_USER = 'admin';
+/** Members are allowed everything by the default authorizer. */
+export const ADMIN_GROUP = 'system:masters';
+/** Added to every authenticated user. */
+export const AUTHENTICATED_GROUP = 'system:authenticated';

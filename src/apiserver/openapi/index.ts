@@ -1,0 +1,30 @@
+export {
+  buildOpenApi,
+  groupVersionKey,
+  type BuildOptions,
+  type GroupVersionDoc,
+  type OpenApi,
+  type OpenApiResource,
+} from './document.js';
+export {
+  duplicateFieldMessage,
+  findDuplicateFields,
+  findUnknownFields,
+  goValueString,
+  parseFieldValidation,
+  strictDecodingError,
+  strictFieldErrors,
+  strictPatchError,
+  unknownFieldMessage,
+  type FieldValidation,
+} from './strict-fields.js';
+export {
+  defaultSchemas,
+  fallbackSchemaFile,
+  indexSchemas,
+  loadSchemas,
+  schemaNameForGvk,
+  type SchemaSet,
+} from './schemas.js';
+export { SERVED_KINDS, type ServedKind } from './kinds.js';
+export type { Schema, SchemaFile, SchemaMap } from './schema-types.js';

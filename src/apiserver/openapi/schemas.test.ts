@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { silentLogger, type Logger } from '../../util/logger.js';
+import { SERVED_KINDS } from './kinds.js';
+import { loadSchemas, schemaNameForGvk } from './schemas.js';
+import { generatedSchemaSet } from './testing/generated.js';
+
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { ...silentLogger, warn: (m) => warnings.push(m), child: () => recordingLogger(), warnings };
+}
+
+void describe('loadSchemas', () => {
+  void test('reads a generated file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-'));
+    try {
+      const file = path.join(dir, 'k8s-schemas.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          source: 'test',
+          schemas: {
+            'a.B': {
+              type: 'object',
+              'x-kubernetes-group-version-kind': [{ group: 'a', version: 'v1', kind: 'B' }],
+            },
+          },
+        }),
+      );
+      const set = loadSchemas(file, silentLogger);
+      assert.equal(set.source, 'test');
+      assert.equal(set.byGvk.get('a/v1/B'), 'a.B');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void test('a missing file falls back to minimal schemas for every served kind and warns once', () => {
+    const logger = recordingLogger();
+    const missing = path.join(os.tmpdir(), 'no-such-dir-openapi', 'k8s-schemas.json');
+    const set = loadSchemas(missing, logger);
+    loadSchemas(missing, logger);
+    assert.equal(set.source, 'fallback');
+    assert.equal(logger.warnings.length, 1);
+    for (const k of SERVED_KINDS) assert.ok(schemaNameForGvk(set, k), `${k.group}/${k.version} ${k.kind}`);
+  });
+});
+
+void describe('schemaNameForGvk', () => {
+  const set = generatedSchemaSet();
+  void test('exact, same-group older versions, and legacy extensions kinds', () => {
+    assert.equal(
+      schemaNameForGvk(set, { group: 'apps', version: 'v1', kind: 'Deployment' }),
+      'io.k8s.api.apps.v1.Deployment',
+    );
+    assert.equal(
+      schemaNameForGvk(set, { group: 'batch', version: 'v1beta1', kind: 'CronJob' }),
+      'io.k8s.api.batch.v1.CronJob',
+    );
+    assert.equal(
+      schemaNameForGvk(set, { group: 'autoscaling', version: 'v2beta2', kind: 'HorizontalPodAutoscaler' }),
+      'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler',
+    );
+    assert.equal(
+      schemaNameForGvk(set, { group: 'events.k8s.io', version: 'v1beta1', kind: 'Event' }),
+      'io.k8s.api.events.v1.Event',
+    );
+    assert.equal(
+      schemaNameForGvk(set, { group: 'extensions', version: 'v1beta1', kind: 'Ingress' }),
+      'io.k8s.api.networking.v1.Ingress',
+    );
+    assert.equal(
+      schemaNameForGvk(set, { group: 'example.com', version: 'v1', kind: 'Deployment' }),
+      undefined,
+    );
+  });
+});

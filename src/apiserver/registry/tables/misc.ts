@@ -1,0 +1,52 @@
+import type { TableConvertor } from '../types.js';
+import { doc } from './docs.js';
+import { age, ageColumn, col, nameColumn, num, rec, str } from './format.js';
+
+/** IntOrString as Go's IntOrString.String(). */
+function intOrString(value: unknown): string {
+  return String(value);
+}
+
+export const podDisruptionBudgetTable: TableConvertor = {
+  columns: [
+    nameColumn,
+    col('Min Available', 'The minimum number of pods that must be available.'),
+    col('Max Unavailable', 'The maximum number of pods that may be unavailable.'),
+    col('Allowed Disruptions', 'Calculated number of pods that may be disrupted at this time.', 0, 'integer'),
+    ageColumn,
+  ],
+  cells(pdb, now) {
+    const spec = rec(pdb.spec);
+    return [
+      pdb.metadata?.name ?? '',
+      spec.minAvailable !== undefined && spec.minAvailable !== null ? intOrString(spec.minAvailable) : 'N/A',
+      spec.maxUnavailable !== undefined && spec.maxUnavailable !== null
+        ? intOrString(spec.maxUnavailable)
+        : 'N/A',
+      num(rec(pdb.status).disruptionsAllowed),
+      age(pdb, now),
+    ];
+  },
+};
+
+export const leaseTable: TableConvertor = {
+  columns: [nameColumn, col('Holder', doc.leaseHolder), ageColumn],
+  cells: (lease, now) => [lease.metadata?.name ?? '', str(rec(lease.spec).holderIdentity), age(lease, now)],
+};
+
+export const priorityClassTable: TableConvertor = {
+  columns: [
+    nameColumn,
+    col('Value', doc.pcValue, 0, 'integer'),
+    col('Global-Default', doc.pcGlobal, 0, 'boolean'),
+    ageColumn,
+    col('PreemptionPolicy', doc.pcPreemption),
+  ],
+  cells: (pc, now) => [
+    pc.metadata?.name ?? '',
+    num(pc.value),
+    pc.globalDefault === true,
+    age(pc, now),
+    str(pc.preemptionPolicy),
+  ],
+};

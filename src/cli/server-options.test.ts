@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseFlags, UsageError, type CliIo } from './command.js';
+import { resolveServerOptions, serverFlags, type ServerOptions } from './server-options.js';
+
+function io(uid: number, env: NodeJS.ProcessEnv = {}): CliIo {
+  return { stdout: () => {}, stderr: () => {}, env, uid, home: '/home/jo', cwd: '/srv/here' };
+}
+
+function resolve(args: string[], cliIo = io(1000)): ServerOptions {
+  return resolveServerOptions(parseFlags('server', serverFlags, args), cliIo);
+}
+
+void test('defaults for a normal user live under ~/.tugboat', () => {
+  assert.deepEqual(resolve([]), {
+    dataDir: '/home/jo/.tugboat',
+    bindAddress: '0.0.0.0',
+    httpsListenPort: 6443,
+    tlsSan: [],
+    writeKubeconfig: '/home/jo/.tugboat/kubeconfig.yaml',
+    datastoreEndpoint: 'sqlite:///home/jo/.tugboat/db/state.db',
+    serviceCidr: '10.43.0.0/16',
+    disableAgent: false,
+    logLevel: 'info',
+  });
+});
+
+void test('root defaults to /var/lib/tugboat', () => {
+  const opts = resolve([], io(0));
+  assert.equal(opts.dataDir, '/var/lib/tugboat');
+  assert.equal(opts.writeKubeconfig, '/var/lib/tugboat/kubeconfig.yaml');
+  assert.equal(opts.datastoreEndpoint, 'sqlite:///var/lib/tugboat/db/state.db');
+});
+
+void test('flags override defaults; relative paths resolve against the working folder', () => {
+  const opts = resolve([
+    '--data-dir=data',
+    '--bind-address',
+    '127.0.0.1',
+    '--https-listen-port',
+    '0',
+    '-o',
+    'kc.yaml',
+    '--datastore-endpoint',
+    'etcd://127.0.0.1:2379',
+    '--service-cidr',
+    '10.96.7.9/12',
+    '--token-file',
+    'tokens.csv',
+    '--tls-san',
+    'api.example.com,10.0.0.5',
+    '--tls-san',
+    'other',
+    '--advertise-address',
+    '192.0.2.1',
+    '--disable-agent',
+    '--log-level',
+    'debug',
+  ]);
+  assert.deepEqual(opts, {
+    dataDir: '/srv/here/data',
+    bindAddress: '127.0.0.1',
+    httpsListenPort: 0,
+    tlsSan: ['api.example.com', '10.0.0.5', 'other'],
+    writeKubeconfig: '/srv/here/kc.yaml',
+    datastoreEndpoint: 'etcd://127.0.0.1:2379',
+    serviceCidr: '10.96.0.0/12',
+    disableAgent: true,
+    logLevel: 'debug',
+    advertiseAddress: '192.0.2.1',
+    tokenFile: '/srv/here/tokens.csv',
+  });
+});
+
+void test('the log level defaults to $TUGBOAT_LOG_LEVEL', () => {
+  assert.equal(resolve([], io(5, { TUGBOAT_LOG_LEVEL: 'warn' })).logLevel, 'warn');
+});
+
+void test('bad values are usage errors naming the flag', () => {
+  const bad: [string[], string][] = [
+    [['--https-listen-port', '-1'], 'https-listen-port'],
+    [['--https-listen-port', '1e3'], 'https-listen-port'],
+    [['--service-cidr', '10.43.0.0/31'], 'service-cidr'],
+    [['--service-cidr', 'fd00::/64'], 'service-cidr'],
+    [['--service-cidr', '10.43.0.0/16,fd00::/108'], 'service-cidr'],
+    [['--service-cidr', '300.1.0.0/16'], 'service-cidr'],
+    [['--datastore-endpoint', 'mysql://x'], 'datastore-endpoint'],
+    [['--datastore-endpoint', '/var/db/state.db'], 'datastore-endpoint'],
+    [['--advertise-address', 'host'], 'advertise-address'],
+    [['--tls-san', 'bad name'], 'tls-san'],
+    [['--data-dir', ''], 'data-dir'],
+  ];
+  for (const [args, flag] of bad) {
+    assert.throws(
+      () => resolve(args),
+      (err: unknown) => err instanceof UsageError && err.message.includes(`--${flag}`),
+      args.join(' '),
+    );
+  }
+  assert.equal(resolve(['--service-cidr', 'fd00:43::/112']).serviceCidr, 'fd00:43::/112');
+});

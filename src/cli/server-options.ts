@@ -1,0 +1,193 @@
+import { isIP } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { LogLevel } from '../util/logger.js';
+import { UsageError, type CliIo, type FlagSpec, type FlagValues } from './command.js';
+import { formatCidr, parseCidr } from './net.js';
+
+/** Everything `tugboat server` needs, defaults resolved and values validated. */
+export interface ServerOptions {
+  dataDir: string;
+  bindAddress: string;
+  /** 0 picks a free port. */
+  httpsListenPort: number;
+  advertiseAddress?: string;
+  /** Extra names and addresses for the serving certificate. */
+  tlsSan: string[];
+  writeKubeconfig: string;
+  datastoreEndpoint: string;
+  serviceCidr: string;
+  tokenFile?: string;
+  disableAgent: boolean;
+  logLevel: LogLevel;
+}
+
+export const serverFlags: FlagSpec[] = [
+  {
+    name: 'data-dir',
+    short: 'd',
+    type: 'string',
+    valueName: 'DIR',
+    description: 'Folder for the state, certificates and kubeconfig',
+    defaultText: '/var/lib/tugboat as root, ~/.tugboat otherwise',
+  },
+  {
+    name: 'bind-address',
+    type: 'string',
+    valueName: 'IP',
+    description: 'Address the API server listens on',
+    defaultText: '0.0.0.0',
+  },
+  {
+    name: 'https-listen-port',
+    type: 'string',
+    valueName: 'PORT',
+    description: 'HTTPS port of the API server (0 picks a free one)',
+    defaultText: '6443',
+  },
+  {
+    name: 'advertise-address',
+    type: 'string',
+    valueName: 'IP',
+    description: 'Address published as the kubernetes service endpoint',
+    defaultText: "the host's first non-loopback address",
+  },
+  {
+    name: 'tls-san',
+    type: 'string',
+    multiple: true,
+    valueName: 'NAME',
+    description: 'Extra host name or IP for the serving certificate',
+  },
+  {
+    name: 'write-kubeconfig',
+    short: 'o',
+    type: 'string',
+    valueName: 'FILE',
+    description: 'Where to write the admin kubeconfig',
+    defaultText: 'DATA_DIR/kubeconfig.yaml',
+  },
+  {
+    name: 'datastore-endpoint',
+    type: 'string',
+    valueName: 'URL',
+    description: 'Store: sqlite://PATH, etcd://HOST:PORT[,HOST:PORT] or memory://',
+    defaultText: 'sqlite://DATA_DIR/db/state.db',
+  },
+  {
+    name: 'service-cidr',
+    type: 'string',
+    valueName: 'CIDR',
+    description: 'Range of service cluster IPs; its first address is the kubernetes service',
+    defaultText: '10.43.0.0/16',
+  },
+  {
+    name: 'token-file',
+    type: 'string',
+    valueName: 'FILE',
+    description: 'Static bearer tokens, CSV lines: token,user,uid,"group1,group2"',
+    defaultText: 'DATA_DIR/server/token, created with one admin token',
+  },
+  {
+    name: 'disable-agent',
+    type: 'boolean',
+    description: 'Do not run workloads on this host',
+  },
+  {
+    name: 'log-level',
+    type: 'string',
+    valueName: 'LEVEL',
+    description: 'debug, info, warn or error',
+    defaultText: '$TUGBOAT_LOG_LEVEL or info',
+  },
+];
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const DATASTORE_SCHEMES = ['sqlite', 'etcd', 'memory'];
+
+export function defaultDataDir(io: Pick<CliIo, 'uid' | 'home'>): string {
+  return io.uid === 0 ? '/var/lib/tugboat' : join(io.home, '.tugboat');
+}
+
+/** Turn parsed flags into ServerOptions; a bad value is a UsageError naming the flag. */
+export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptions {
+  const str = (name: string): string | undefined => {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const bad = (flag: string, value: string, why: string): UsageError =>
+    new UsageError(`invalid value "${value}" for --${flag}: ${why}`, 'server');
+
+  const dataDirFlag = str('data-dir');
+  if (dataDirFlag === '') throw bad('data-dir', '', 'must not be empty');
+  const dataDir = resolve(io.cwd, dataDirFlag ?? defaultDataDir(io));
+
+  const bindAddress = str('bind-address') ?? '0.0.0.0';
+  if (!isIP(bindAddress)) throw bad('bind-address', bindAddress, 'must be an IP address');
+
+  const portText = str('https-listen-port') ?? '6443';
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 0 && port <= 65535))
+    throw bad('https-listen-port', portText, 'must be a port number 0-65535');
+
+  const advertiseAddress = str('advertise-address');
+  if (advertiseAddress !== undefined && !isIP(advertiseAddress)) {
+    throw bad('advertise-address', advertiseAddress, 'must be an IP address');
+  }
+
+  const tlsSan = ((values['tls-san'] as string[] | undefined) ?? []).flatMap((s) => s.split(','));
+  for (const san of tlsSan) {
+    if (!isIP(san) && !/^[a-z0-9*]([-a-z0-9.]*[a-z0-9])?$/i.test(san)) {
+      throw bad('tls-san', san, 'must be a DNS name or an IP address');
+    }
+  }
+
+  const serviceCidrText = str('service-cidr') ?? '10.43.0.0/16';
+  if (serviceCidrText.includes(',')) {
+    throw bad('service-cidr', serviceCidrText, 'dual-stack service ranges are not supported');
+  }
+  let serviceCidr: string;
+  try {
+    const cidr = parseCidr(serviceCidrText);
+    // kube-apiserver's limits: at most 2^20 service IPs, and room for at least one.
+    const bits = cidr.family === 4 ? 32 : 128;
+    if (bits - cidr.prefix > 20) {
+      throw new Error(`range too large; for ${bits}-bit addresses, the mask must be >= ${bits - 20}`);
+    }
+    if (bits - cidr.prefix < 2) throw new Error('range too small; it must hold at least 2 addresses');
+    serviceCidr = formatCidr(cidr);
+  } catch (err) {
+    throw bad('service-cidr', serviceCidrText, (err as Error).message);
+  }
+
+  const datastoreEndpoint = str('datastore-endpoint') ?? `sqlite://${join(dataDir, 'db', 'state.db')}`;
+  const scheme = /^([a-z0-9+.-]+):\/\//i.exec(datastoreEndpoint)?.[1]?.toLowerCase();
+  if (!scheme || !DATASTORE_SCHEMES.includes(scheme)) {
+    throw bad('datastore-endpoint', datastoreEndpoint, 'must start with sqlite://, etcd:// or memory://');
+  }
+
+  const kubeconfigFlag = str('write-kubeconfig');
+  if (kubeconfigFlag === '') throw bad('write-kubeconfig', '', 'must not be empty');
+  const writeKubeconfig = resolve(io.cwd, kubeconfigFlag ?? join(dataDir, 'kubeconfig.yaml'));
+
+  const tokenFileFlag = str('token-file');
+  if (tokenFileFlag === '') throw bad('token-file', '', 'must not be empty');
+
+  const levelText = str('log-level') ?? io.env.TUGBOAT_LOG_LEVEL ?? 'info';
+  const logLevel = LOG_LEVELS.find((l) => l === levelText);
+  if (!logLevel) throw bad('log-level', levelText, `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const opts: ServerOptions = {
+    dataDir,
+    bindAddress,
+    httpsListenPort: port,
+    tlsSan,
+    writeKubeconfig,
+    datastoreEndpoint,
+    serviceCidr,
+    disableAgent: values['disable-agent'] === true,
+    logLevel,
+  };
+  if (advertiseAddress !== undefined) opts.advertiseAddress = advertiseAddress;
+  if (tokenFileFlag !== undefined) opts.tokenFile = resolve(io.cwd, tokenFileFlag);
+  return opts;
+}

@@ -1,0 +1,187 @@
+import { mkdir } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { dirname, join } from 'node:path';
+import { createAuthenticator } from '../apiserver/auth/authenticator.js';
+import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.js';
+import { ensurePki } from '../apiserver/auth/pki.js';
+import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
+import type { Store } from '../store/types.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import {
+  loadOpenStore,
+  loadStartApiServer,
+  type OpenStore,
+  type RunningApiServer,
+  type StartApiServer,
+} from './components.js';
+import { firstHostAddress, hostAddresses, hostName, parseCidr, primaryAddress } from './net.js';
+import type { ServerOptions } from './server-options.js';
+import { tugboatVersion } from './version.js';
+
+export interface ServerDeps {
+  /** Default: openStore from the store module. */
+  openStore?: OpenStore;
+  /** Default: startApiServer from the API server module. */
+  startApiServer?: StartApiServer;
+  /** Resolves when the server should stop. Default: the first SIGTERM or SIGINT (a second one exits at once). */
+  shutdown?: Promise<unknown>;
+  logger?: Logger;
+  /** Called once the API serves and the kubeconfig is written. */
+  onReady?: (info: { port: number; server: string; kubeconfig: string }) => void;
+}
+
+/** Names every client may use to reach the API server, in-cluster ones included. */
+const SERVICE_NAMES = [
+  'kubernetes',
+  'kubernetes.default',
+  'kubernetes.default.svc',
+  'kubernetes.default.svc.cluster.local',
+];
+
+/** Run `tugboat server` until shutdown; resolves to the exit code. */
+export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Promise<number> {
+  const log = deps.logger ?? createLogger('tugboat', opts.logLevel);
+  const signals = deps.shutdown ? undefined : watchSignals(log);
+  const shutdown = deps.shutdown ?? signals?.stopped;
+  let store: Store | undefined;
+  let api: RunningApiServer | undefined;
+  try {
+    log.info(`tugboat server v${tugboatVersion()} starting`, { dataDir: opts.dataDir });
+    const serverDir = join(opts.dataDir, 'server');
+    await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+    await mkdir(serverDir, { recursive: true, mode: 0o700 });
+
+    const specificBind = !isUnspecified(opts.bindAddress);
+    const advertiseAddress =
+      opts.advertiseAddress ??
+      (specificBind && !isLoopback(opts.bindAddress) ? opts.bindAddress : primaryAddress());
+    const serviceIp = firstHostAddress(parseCidr(opts.serviceCidr));
+    const pki = await ensurePki(join(serverDir, 'tls'), {
+      hosts: [hostName(), ...SERVICE_NAMES, ...opts.tlsSan.filter((s) => !isIP(s))],
+      ips: [
+        ...hostAddresses(),
+        serviceIp,
+        advertiseAddress,
+        ...(specificBind ? [opts.bindAddress] : []),
+        ...opts.tlsSan.filter((s) => isIP(s)),
+      ],
+      logger: log.child('pki'),
+    });
+
+    const tokenFile = opts.tokenFile ?? join(serverDir, 'token');
+    if (!opts.tokenFile) await ensureTokenFile(tokenFile);
+    const authenticator = createAuthenticator({ tokenFile });
+    log.info(`bearer tokens from ${tokenFile}`);
+
+    await ensureSqliteDir(opts.datastoreEndpoint);
+    const openStore = deps.openStore ?? (await loadOpenStore());
+    store = await openStore(opts.datastoreEndpoint, { logger: log.child('store') });
+    log.info('store open', { endpoint: redact(opts.datastoreEndpoint) });
+
+    const startApiServer = deps.startApiServer ?? (await loadStartApiServer());
+    api = await startApiServer({
+      bindAddress: opts.bindAddress,
+      port: opts.httpsListenPort,
+      tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
+      authenticator,
+      store,
+      serviceCIDR: opts.serviceCidr,
+      advertiseAddress,
+      logger: log.child('apiserver'),
+    });
+    const server = `https://${urlHost(specificBind ? opts.bindAddress : '127.0.0.1')}:${api.port}`;
+    log.info('API server serving', { server, bindAddress: opts.bindAddress });
+
+    await writeKubeconfig(
+      opts.writeKubeconfig,
+      renderKubeconfig({
+        server,
+        caPem: pki.caCert,
+        clientCertPem: pki.adminCert,
+        clientKeyPem: pki.adminKey,
+      }),
+    );
+    log.info(`wrote kubeconfig to ${opts.writeKubeconfig}`);
+    if (opts.disableAgent) log.info('agent disabled');
+    else log.info('no agent is available yet: this host runs no workloads (as with --disable-agent)');
+    deps.onReady?.({ port: api.port, server, kubeconfig: opts.writeKubeconfig });
+
+    await shutdown;
+    log.info('shutting down');
+    await closeAll(api, store, log);
+    log.info('stopped');
+    return 0;
+  } catch (err) {
+    log.error(`server failed: ${err instanceof Error ? err.message : String(err)}`);
+    await closeAll(api, store, log);
+    return 1;
+  } finally {
+    signals?.dispose();
+  }
+}
+
+async function closeAll(
+  api: RunningApiServer | undefined,
+  store: Store | undefined,
+  log: Logger,
+): Promise<void> {
+  // The API server first: in-flight requests and watches still need the store.
+  try {
+    await api?.close();
+  } catch (err) {
+    log.error('closing the API server failed', { error: String(err) });
+  }
+  try {
+    await store?.close();
+  } catch (err) {
+    log.error('closing the store failed', { error: String(err) });
+  }
+}
+
+function watchSignals(log: Logger): { stopped: Promise<NodeJS.Signals>; dispose(): void } {
+  let received = 0;
+  let resolveStopped: (s: NodeJS.Signals) => void = () => {};
+  const stopped = new Promise<NodeJS.Signals>((resolve) => (resolveStopped = resolve));
+  const handler = (signal: NodeJS.Signals): void => {
+    received++;
+    if (received === 1) {
+      log.info(`received ${signal}: stopping (send it again to exit at once)`);
+      resolveStopped(signal);
+      return;
+    }
+    log.warn(`received ${signal} again: exiting now`);
+    process.exit(1);
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  return {
+    stopped,
+    dispose() {
+      process.off('SIGTERM', handler);
+      process.off('SIGINT', handler);
+    },
+  };
+}
+
+/** Create the folder of a sqlite:// database file so the store can open it. */
+async function ensureSqliteDir(endpoint: string): Promise<void> {
+  const m = /^sqlite:\/\/([^?#]+)/i.exec(endpoint);
+  if (m?.[1] && m[1].startsWith('/')) await mkdir(dirname(m[1]), { recursive: true, mode: 0o700 });
+}
+
+function isUnspecified(ip: string): boolean {
+  return ip === '0.0.0.0' || ip === '::' || /^(0+:){7}0+$/.test(ip);
+}
+
+function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1';
+}
+
+function urlHost(ip: string): string {
+  return isIP(ip) === 6 ? `[${ip}]` : ip;
+}
+
+/** Hide a password in user:password@ endpoints before logging. */
+function redact(endpoint: string): string {
+  return endpoint.replace(/\/\/([^/@:]+):[^/@]*@/, '//$1:***@');
+}

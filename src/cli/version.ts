@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from './command.js';
+
+/** The package version; this file sits two levels below package.json both as source and when built. */
+export function tugboatVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export const versionCommand: Command = {
+  name: 'version',
+  summary: 'Print the version',
+  flags: [],
+  run(_values, io) {
+    io.stdout(`tugboat version v${tugboatVersion()}\nnode version ${process.version}\n`);
+    return Promise.resolve(0);
+  },
+};
