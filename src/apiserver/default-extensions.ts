@@ -1,13 +1,9 @@
 import { parseFieldSelector } from '../api/fields.js';
 import { parseLabelSelector } from '../api/labels.js';
-import {
-  nameIsDNS1035Label,
-  nameIsDNSLabel,
-  nameIsDNSSubdomain,
-  type NameValidator,
-} from '../api/validation/names.js';
+import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, type NameValidator } from '../api/validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/object-meta.js';
-import type { ApiExtensions } from './extensions.js';
+import type { ApiExtensions, OpenApiDocs } from './extensions.js';
+import { strictDecodingError, strictFieldErrors } from './openapi/index.js';
 import { applyPatch } from './patch/index.js';
 import { resourceKey } from './registry/index.js';
 import type { ResourceDef } from './registry/types.js';
@@ -18,10 +14,14 @@ const BUILTIN_NAME_VALIDATORS: Record<string, NameValidator> = {
   services: nameIsDNS1035Label,
 };
 
-export function createDefaultExtensions(nameValidators: Record<string, NameValidator> = {}): ApiExtensions {
-  const validators = { ...BUILTIN_NAME_VALIDATORS, ...nameValidators };
-  return {
+export function createDefaultExtensions(
+  opts: { nameValidators?: Record<string, NameValidator>; openapi?: OpenApiDocs } = {},
+): ApiExtensions {
+  const validators = { ...BUILTIN_NAME_VALIDATORS, ...(opts.nameValidators ?? {}) };
+  const ext: ApiExtensions = {
     applyPatch,
+    strictFieldErrors: (body, gvk) => strictFieldErrors(body, gvk),
+    strictDecodingError: (messages, gvk) => strictDecodingError(messages, gvk),
     validateObjectMeta: (obj, def: ResourceDef) =>
       validateObjectMeta(obj.metadata, {
         namespaced: def.namespaced,
@@ -40,4 +40,6 @@ export function createDefaultExtensions(nameValidators: Record<string, NameValid
       };
     },
   };
+  if (opts.openapi) ext.openapi = opts.openapi;
+  return ext;
 }

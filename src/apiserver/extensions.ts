@@ -1,4 +1,4 @@
-import type { FieldError } from '../api/errors.js';
+import type { ApiError, FieldError } from '../api/errors.js';
 import type { GroupVersionKind, KubeObject, ManagedFieldsEntry } from '../api/meta.js';
 import type { ResourceDef } from './registry/types.js';
 
@@ -48,7 +48,10 @@ export interface ApiExtensions {
     updated: KubeObject,
     opts: ManagedFieldsUpdate,
   ) => ManagedFieldsEntry[];
-  findUnknownFields?: (obj: unknown, gvk: GroupVersionKind) => string[];
+  /** Upstream messages for unknown (and duplicate) fields: `unknown field "spec.foo"`. */
+  strictFieldErrors?: (body: unknown, gvk: GroupVersionKind) => string[];
+  /** The 400 answered under fieldValidation=Strict. */
+  strictDecodingError?: (messages: string[], gvk: GroupVersionKind) => ApiError;
   validateObjectMeta: (obj: KubeObject, def: ResourceDef) => FieldError[];
   validateObjectMetaUpdate: (obj: KubeObject, old: KubeObject) => FieldError[];
   parseLabelSelector: (selector: string) => Matcher<Record<string, string> | undefined>;

@@ -11,21 +11,11 @@ export interface RunningApiServer {
 export type OpenStore = (endpoint: string, opts?: { logger?: Logger }) => Promise<Store>;
 export type StartApiServer = (config: ApiServerConfig) => Promise<RunningApiServer>;
 
-// The store and API server entry points are loaded by name at run time, so the command line builds and its
-// tests run on their own; the shapes above are the contract with those modules.
-const STORE_MODULE = '../store/index.js';
-const APISERVER_MODULE = '../apiserver/index.js';
-
+// Loaded on demand so `tugboat --help` stays fast.
 export async function loadOpenStore(): Promise<OpenStore> {
-  const mod = (await import(STORE_MODULE)) as { openStore?: unknown };
-  if (typeof mod.openStore !== 'function') throw new Error(`${STORE_MODULE} does not export openStore()`);
-  return mod.openStore as OpenStore;
+  return (await import('../store/index.js')).openStore;
 }
 
 export async function loadStartApiServer(): Promise<StartApiServer> {
-  const mod = (await import(APISERVER_MODULE)) as { startApiServer?: unknown };
-  if (typeof mod.startApiServer !== 'function') {
-    throw new Error(`${APISERVER_MODULE} does not export startApiServer()`);
-  }
-  return mod.startApiServer as StartApiServer;
+  return (await import('../apiserver/index.js')).startApiServer;
 }

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MemoryStore, SqliteStore, openStore, parseStoreEndpoint } from './index.js';
+import { MemoryStore, openStore, parseStoreEndpoint } from './index.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
 
 void describe('parseStoreEndpoint', () => {
   void test('accepts the three backends', () => {

@@ -1,14 +1,9 @@
 import { silentLogger, type Logger } from '../util/logger.js';
-import { EtcdStore } from './etcd/etcd-store.js';
-import { MemoryStore } from './memory/memory-store.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './types.js';
 
 export * from './types.js';
 export { startCompactor, type Compactor, type CompactorOptions } from './compactor.js';
 export { MemoryStore } from './memory/memory-store.js';
-export { SqliteStore } from './sqlite/sqlite-store.js';
-export { EtcdStore } from './etcd/etcd-store.js';
 
 export interface OpenStoreOptions {
   logger?: Logger;
@@ -63,10 +58,12 @@ export async function openStore(endpoint: string, opts: OpenStoreOptions = {}): 
   const logger = opts.logger ?? silentLogger;
   switch (parsed.kind) {
     case 'memory':
-      return new MemoryStore({ logger });
+      return new (await import('./memory/memory-store.js')).MemoryStore({ logger });
     case 'sqlite':
-      return SqliteStore.open(parsed.path, { logger });
+      // Backends load on demand: the etcd client pulls in gRPC, which costs startup time.
+      return (await import('./sqlite/sqlite-store.js')).SqliteStore.open(parsed.path, { logger });
     case 'etcd': {
+      const { EtcdStore } = await import('./etcd/etcd-store.js');
       const store = new EtcdStore({ endpoints: parsed.endpoints, keyPrefix: parsed.keyPrefix, logger });
       try {
         await withTimeout(store.currentRevision(), opts.connectTimeoutMs ?? 10_000);

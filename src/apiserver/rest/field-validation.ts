@@ -14,11 +14,12 @@ export function fieldValidationMode(query: URLSearchParams): FieldValidation {
 /** Unknown fields: 400 under Strict (upstream's "strict decoding error" wording), warnings under Warn. */
 export function checkUnknownFields(ctx: ApiContext, s: RequestScope, body: KubeObject): void {
   const mode = fieldValidationMode(s.query);
-  if (mode === 'Ignore' || !ctx.ext.findUnknownFields) return;
+  if (mode === 'Ignore' || !ctx.ext.strictFieldErrors) return;
   const gvk: GroupVersionKind = { group: s.served.group, version: s.served.version, kind: s.served.def.kind };
-  const unknown = ctx.ext.findUnknownFields(body, gvk);
-  if (unknown.length === 0) return;
-  const messages = unknown.map((f) => `unknown field ${JSON.stringify(f)}`);
-  if (mode === 'Strict') throw badRequest(`strict decoding error: ${messages.join(', ')}`);
+  const messages = ctx.ext.strictFieldErrors(body, gvk);
+  if (messages.length === 0) return;
+  if (mode === 'Strict') {
+    throw ctx.ext.strictDecodingError?.(messages, gvk) ?? badRequest(`strict decoding error: ${messages.join(', ')}`);
+  }
   for (const m of messages) s.out.warn(m);
 }
