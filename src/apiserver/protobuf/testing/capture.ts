@@ -203,6 +203,27 @@ export const CASES: CaptureCase[] = [
   { name: 'whoami', args: ['auth', 'whoami'], dryRun: false },
 ];
 
+/** `--dry-run=client -o json` goes before a `--` command separator. */
+function dryRunArgs(args: string[]): string[] {
+  const sep = args.indexOf('--');
+  const head = sep < 0 ? args : args.slice(0, sep);
+  const tail = sep < 0 ? [] : args.slice(sep);
+  return [...head, '--dry-run=client', '-o', 'json', ...tail];
+}
+
+/** Go's JSON writes `null` for zero structs and `{}` for empty ones; protobuf carries neither. */
+export function pruneEmpty(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(pruneEmpty);
+  if (typeof v !== 'object' || v === null) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    const p = pruneEmpty(x);
+    if (p === null || (typeof p === 'object' && !Array.isArray(p) && Object.keys(p).length === 0)) continue;
+    out[k] = p;
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const kubectl = process.argv[2] ?? 'kubectl.1.32';
   const outDir = process.argv[3] ?? join('test', 'fixtures', 'protobuf');
@@ -258,14 +279,9 @@ async function main(): Promise<void> {
       const request = { args: c.args, method: post.method, url: post.url, contentType: post.contentType };
       writeFileSync(join(outDir, `${c.name}.request.json`), JSON.stringify(request, null, 2) + '\n');
       if (c.dryRun) {
-        const d = await exec([
-          ...c.args.slice(0, c.args.indexOf('--') < 0 ? undefined : c.args.indexOf('--')),
-          '--dry-run=client',
-          '-o',
-          'json',
-          ...(c.args.includes('--') ? c.args.slice(c.args.indexOf('--')) : []),
-        ]);
-        if (d.ok) writeFileSync(join(outDir, `${c.name}.dryrun.json`), d.stdout);
+        const d = await exec(dryRunArgs(c.args));
+        const expected = JSON.stringify(pruneEmpty(JSON.parse(d.stdout || 'null')), null, 2);
+        if (d.ok) writeFileSync(join(outDir, `${c.name}.expected.json`), expected + '\n');
         else console.error(`${c.name}: dry-run failed: ${d.stderr.trim()}`);
       }
       console.log(
