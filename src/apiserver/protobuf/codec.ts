@@ -178,8 +178,8 @@ export function decodeEnvelope(body: Buffer): KubeObject {
         `no kind "${kind}" is registered for version "${apiVersion}" in protobuf request body`,
       );
     }
-    if (unknown.contentEncoding)
-      throw badRequest(`unsupported protobuf content encoding "${unknown.contentEncoding}"`);
+    const encoding = typeof unknown.contentEncoding === 'string' ? unknown.contentEncoding : '';
+    if (encoding) throw badRequest(`unsupported protobuf content encoding "${encoding}"`);
     const raw = Buffer.from(typeof unknown.raw === 'string' ? unknown.raw : '', 'base64');
     const obj = messageToJson(typeName, decodeMessage(typeName, raw));
     return { apiVersion, kind, ...obj };
