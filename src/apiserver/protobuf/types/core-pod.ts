@@ -269,8 +269,8 @@ declare('core', {
   PodSchedulingGate: { name: '1 string' },
   PodResourceClaim: {
     name: '1 string',
-    resourceClaimName: '5 *string',
-    resourceClaimTemplateName: '6 *string',
+    resourceClaimName: '3 *string',
+    resourceClaimTemplateName: '4 *string',
   },
   PodStatus: {
     observedGeneration: '17 int64',

@@ -156,6 +156,16 @@ declare('core', {
     configMap: '3 *ConfigMapProjection',
     serviceAccountToken: '4 *ServiceAccountTokenProjection',
     clusterTrustBundle: '5 *ClusterTrustBundleProjection',
+    podCertificate: '6 *PodCertificateProjection',
+  },
+  PodCertificateProjection: {
+    signerName: '1 string',
+    keyType: '2 string',
+    maxExpirationSeconds: '3 *int32',
+    credentialBundlePath: '4 string',
+    keyPath: '5 string',
+    certificateChainPath: '6 string',
+    userAnnotations: '7 {}string',
   },
   SecretProjection: {
     localObjectReference: '1 ...LocalObjectReference',
@@ -233,7 +243,9 @@ declare('core', {
     allocatedResources: '5 {}meta.Quantity',
     allocatedResourceStatuses: '7 {}string',
     currentVolumeAttributesClassName: '8 *string',
+    modifyVolumeStatus: '9 *ModifyVolumeStatus',
   },
+  ModifyVolumeStatus: { targetVolumeAttributesClassName: '1 string', status: '2 string' },
   PersistentVolumeClaimCondition: {
     type: '1 string',
     status: '2 string',
