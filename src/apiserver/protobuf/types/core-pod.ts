@@ -184,7 +184,9 @@ declare('core', {
     procMount: '9 *string',
     seccompProfile: '11 *SeccompProfile',
     appArmorProfile: '12 *AppArmorProfile',
+    ulimits: '13 []Ulimit',
   },
+  Ulimit: { name: '1 string', hard: '2 int64', soft: '3 int64' },
   PodSecurityContext: {
     seLinuxOptions: '1 *SELinuxOptions',
     windowsOptions: '8 *WindowsSecurityContextOptions',
@@ -289,7 +291,11 @@ declare('core', {
     qosClass: '9 string',
     ephemeralContainerStatuses: '13 []ContainerStatus',
     resize: '14 string',
+    resourceClaimStatuses: '15 []PodResourceClaimStatus',
+    allocatedResources: '19 {}meta.Quantity',
+    resources: '20 *ResourceRequirements',
   },
+  PodResourceClaimStatus: { name: '1 string', resourceClaimName: '2 *string' },
   PodCondition: {
     type: '1 string',
     observedGeneration: '7 int64',
