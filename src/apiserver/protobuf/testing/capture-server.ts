@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import protobuf from 'protobufjs';
+import { SAMPLE_POD_SPEC } from './sample-pod-spec.js';
 
 export interface CapturedRequest {
   method: string;
@@ -215,8 +216,42 @@ function peekEnvelope(body: Buffer): { apiVersion: string; kind: string; name: s
   return out;
 }
 
+/** A CronJob whose job template carries the full sample pod spec. */
+export const FULL_CRONJOB = {
+  apiVersion: 'batch/v1',
+  kind: 'CronJob',
+  metadata: { name: 'full', namespace: 'default', uid: 'c0c0c0c0-0000-4000-8000-000000000003' },
+  spec: {
+    schedule: '*/5 * * * *',
+    jobTemplate: {
+      metadata: { labels: { job: 'full' } },
+      spec: {
+        parallelism: 2,
+        completions: 4,
+        activeDeadlineSeconds: 0,
+        backoffLimit: 3,
+        ttlSecondsAfterFinished: 0,
+        completionMode: 'Indexed',
+        suspend: false,
+        backoffLimitPerIndex: 1,
+        maxFailedIndexes: 0,
+        podReplacementPolicy: 'Failed',
+        podFailurePolicy: {
+          rules: [
+            { action: 'FailIndex', onExitCodes: { containerName: 'app', operator: 'In', values: [42, 43] } },
+            { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+          ],
+        },
+        successPolicy: { rules: [{ succeededIndexes: '0-2', succeededCount: 2 }] },
+        template: { metadata: { labels: { job: 'full' }, annotations: { a: 'b' } }, spec: SAMPLE_POD_SPEC },
+      },
+    },
+  },
+};
+
 /** Canned objects kubectl reads before it writes (autoscale, create job --from). */
 const CANNED: Record<string, unknown> = {
+  '/apis/batch/v1/namespaces/default/cronjobs/full': FULL_CRONJOB,
   '/apis/apps/v1/namespaces/default/deployments/web': {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

@@ -9,7 +9,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startCaptureServer } from './capture-server.js';
+import { FULL_CRONJOB, startCaptureServer } from './capture-server.js';
 
 const run = promisify(execFile);
 
@@ -81,6 +81,7 @@ export const CASES: CaptureCase[] = [
   },
   { name: 'job', args: ['create', 'job', 'j1', '--image=busybox', '--', 'echo', 'hi'], dryRun: true },
   { name: 'job-from-cronjob', args: ['create', 'job', 'manual-1', '--from=cronjob/nightly'], dryRun: false },
+  { name: 'job-from-cronjob-full', args: ['create', 'job', 'full-1', '--from=cronjob/full'], dryRun: false },
   { name: 'serviceaccount', args: ['create', 'serviceaccount', 'sa1'], dryRun: true },
   {
     name: 'pdb',
@@ -224,6 +225,30 @@ export function pruneEmpty(v: unknown): unknown {
   return out;
 }
 
+/** What `kubectl create job --from=cronjob/full` builds (kubectl's createJobFromCronJob), from the canned CronJob. */
+function jobFromCronJob(name: string): unknown {
+  const { metadata, spec } = FULL_CRONJOB.spec.jobTemplate;
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      labels: metadata.labels,
+      annotations: { 'cronjob.kubernetes.io/instantiate': 'manual' },
+      ownerReferences: [
+        {
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          name: FULL_CRONJOB.metadata.name,
+          uid: FULL_CRONJOB.metadata.uid,
+          controller: true,
+        },
+      ],
+    },
+    spec,
+  };
+}
+
 async function main(): Promise<void> {
   const kubectl = process.argv[2] ?? 'kubectl.1.32';
   const outDir = process.argv[3] ?? join('test', 'fixtures', 'protobuf');
@@ -278,6 +303,12 @@ async function main(): Promise<void> {
       writeFileSync(join(outDir, `${c.name}.pb`), post.body);
       const request = { args: c.args, method: post.method, url: post.url, contentType: post.contentType };
       writeFileSync(join(outDir, `${c.name}.request.json`), JSON.stringify(request, null, 2) + '\n');
+      if (c.name === 'job-from-cronjob-full') {
+        writeFileSync(
+          join(outDir, `${c.name}.expected.json`),
+          JSON.stringify(jobFromCronJob('full-1'), null, 2) + '\n',
+        );
+      }
       if (c.dryRun) {
         const d = await exec(dryRunArgs(c.args));
         const expected = JSON.stringify(pruneEmpty(JSON.parse(d.stdout || 'null')), null, 2);
