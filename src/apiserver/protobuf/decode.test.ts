@@ -4,7 +4,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isApiError } from '../../api/errors.js';
-import { decodeProtobufObject, PROTOBUF_MAGIC, supportedKinds } from './index.js';
+import {
+  decodeProtobufObject,
+  encodeProtobufObject,
+  isProtobufContentType,
+  PROTOBUF_MAGIC,
+  supportedKinds,
+} from './index.js';
 import { lookupType } from './schema.js';
 import { messageTypeFor } from './codec.js';
 
@@ -113,5 +119,39 @@ void describe('declarations', () => {
       for (const f of type.fieldsArray)
         assert.ok(f.resolve().resolvedType !== undefined || !f.resolvedType, f.name);
     }
+  });
+});
+
+void describe('special types', () => {
+  void test('Time drops fractions, MicroTime keeps microseconds, empty Time is omitted', () => {
+    const lease = encodeProtobufObject({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'l', creationTimestamp: '2025-06-07T08:09:10.987Z' },
+      spec: { renewTime: '2025-06-07T08:09:10.987654Z' },
+    });
+    assert.deepStrictEqual(decodeProtobufObject(lease), {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'l', creationTimestamp: '2025-06-07T08:09:10Z' },
+      spec: { renewTime: '2025-06-07T08:09:10.987654Z' },
+    });
+  });
+
+  void test('a RawExtension that is not JSON is a 400', () => {
+    const revision = lookupType('apps.ControllerRevision');
+    const raw = revision.encode(revision.fromObject({ data: { raw: Buffer.from('{not json') } })).finish();
+    const unknown = lookupType('meta.Unknown');
+    const env = unknown.encode(
+      unknown.fromObject({ typeMeta: { apiVersion: 'apps/v1', kind: 'ControllerRevision' }, raw }),
+    );
+    expectBadRequest(Buffer.concat([PROTOBUF_MAGIC, env.finish()]), /raw extension does not hold valid JSON/);
+  });
+
+  void test('content type detection ignores parameters and case', () => {
+    assert.equal(isProtobufContentType('application/vnd.kubernetes.protobuf'), true);
+    assert.equal(isProtobufContentType('Application/Vnd.Kubernetes.Protobuf; charset=x'), true);
+    assert.equal(isProtobufContentType('application/json'), false);
+    assert.equal(isProtobufContentType(undefined), false);
   });
 });

@@ -5,6 +5,11 @@ import { decodeEnvelope, encodeEnvelope } from './codec.js';
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
 export { PROTOBUF_MAGIC, messageTypeFor, supportedKinds } from './codec.js';
 
+/** True for a Content-Type header naming the Kubernetes protobuf encoding (parameters ignored). */
+export function isProtobufContentType(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === PROTOBUF_CONTENT_TYPE;
+}
+
 /**
  * Decodes a protobuf request body (magic `k8s\0` + runtime.Unknown) into the object exactly as the JSON
  * API would carry it. Unknown kinds and malformed bytes throw ApiError 400 BadRequest, nothing else.

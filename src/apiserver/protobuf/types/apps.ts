@@ -12,6 +12,7 @@ declare('apps', {
     revisionHistoryLimit: '6 *int32',
     paused: '7 bool',
     progressDeadlineSeconds: '9 *int32',
+    podReplacementPolicy: '10 *string',
   },
   DeploymentStrategy: { type: '1 string', rollingUpdate: '2 *RollingUpdateDeployment' },
   RollingUpdateDeployment: { maxUnavailable: '1 *meta.IntOrString', maxSurge: '2 *meta.IntOrString' },
