@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { FULL_CRONJOB, startCaptureServer } from './capture-server.js';
 
@@ -301,7 +301,13 @@ async function main(): Promise<void> {
         continue;
       }
       writeFileSync(join(outDir, `${c.name}.pb`), post.body);
-      const request = { args: c.args, method: post.method, url: post.url, contentType: post.contentType };
+      const request = {
+        kubectl: basename(kubectl),
+        args: c.args,
+        method: post.method,
+        url: post.url,
+        contentType: post.contentType,
+      };
       writeFileSync(join(outDir, `${c.name}.request.json`), JSON.stringify(request, null, 2) + '\n');
       if (c.name === 'job-from-cronjob-full') {
         writeFileSync(
