@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import protobuf from 'protobufjs';
+import { encodeProtobufObject } from '../index.js';
 import { SAMPLE_POD_SPEC } from './sample-pod-spec.js';
 
 export interface CapturedRequest {
@@ -249,6 +250,33 @@ export const FULL_CRONJOB = {
   },
 };
 
+/** The same CronJob, answered in protobuf. */
+export const FULL_CRONJOB_PB = { ...FULL_CRONJOB, metadata: { ...FULL_CRONJOB.metadata, name: 'full-pb' } };
+
+/** What `kubectl create job NAME --from=cronjob/X` builds from a CronJob (kubectl's createJobFromCronJob). */
+export function expectedJobFromCronJob(cronJob: typeof FULL_CRONJOB, name: string): Record<string, unknown> {
+  const { metadata, spec } = cronJob.spec.jobTemplate;
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      labels: metadata.labels,
+      annotations: { 'cronjob.kubernetes.io/instantiate': 'manual' },
+      ownerReferences: [
+        {
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          name: cronJob.metadata.name,
+          uid: cronJob.metadata.uid,
+          controller: true,
+        },
+      ],
+    },
+    spec,
+  };
+}
+
 /** Canned objects kubectl reads before it writes (autoscale, create job --from). */
 const CANNED: Record<string, unknown> = {
   '/apis/batch/v1/namespaces/default/cronjobs/full': FULL_CRONJOB,
@@ -373,6 +401,12 @@ function handle(req: IncomingMessage, body: Buffer, res: ServerResponse, log: Ca
     if (path === '/api') return send(res, 200, aggregated(true), AGGREGATED);
     if (path === '/apis') return send(res, 200, aggregated(false), AGGREGATED);
     if (path === '/api/v1') return send(res, 200, legacyCoreV1());
+    // served as protobuf (our encoder) so that kubectl's Go decoder checks it
+    if (path === `/apis/batch/v1/namespaces/default/cronjobs/${FULL_CRONJOB_PB.metadata.name}`) {
+      res.writeHead(200, { 'Content-Type': 'application/vnd.kubernetes.protobuf' });
+      res.end(encodeProtobufObject(FULL_CRONJOB_PB));
+      return;
+    }
     const canned = CANNED[path];
     if (canned) return send(res, 200, canned);
     return send(res, 404, {

@@ -9,7 +9,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { FULL_CRONJOB, startCaptureServer } from './capture-server.js';
+import { expectedJobFromCronJob, FULL_CRONJOB, startCaptureServer } from './capture-server.js';
 
 const run = promisify(execFile);
 
@@ -225,30 +225,6 @@ export function pruneEmpty(v: unknown): unknown {
   return out;
 }
 
-/** What `kubectl create job --from=cronjob/full` builds (kubectl's createJobFromCronJob), from the canned CronJob. */
-function jobFromCronJob(name: string): unknown {
-  const { metadata, spec } = FULL_CRONJOB.spec.jobTemplate;
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: {
-      name,
-      labels: metadata.labels,
-      annotations: { 'cronjob.kubernetes.io/instantiate': 'manual' },
-      ownerReferences: [
-        {
-          apiVersion: 'batch/v1',
-          kind: 'CronJob',
-          name: FULL_CRONJOB.metadata.name,
-          uid: FULL_CRONJOB.metadata.uid,
-          controller: true,
-        },
-      ],
-    },
-    spec,
-  };
-}
-
 async function main(): Promise<void> {
   const kubectl = process.argv[2] ?? 'kubectl.1.32';
   const outDir = process.argv[3] ?? join('test', 'fixtures', 'protobuf');
@@ -312,7 +288,7 @@ async function main(): Promise<void> {
       if (c.name === 'job-from-cronjob-full') {
         writeFileSync(
           join(outDir, `${c.name}.expected.json`),
-          JSON.stringify(jobFromCronJob('full-1'), null, 2) + '\n',
+          JSON.stringify(expectedJobFromCronJob(FULL_CRONJOB, 'full-1'), null, 2) + '\n',
         );
       }
       if (c.dryRun) {
