@@ -12,7 +12,7 @@ import {
   supportedKinds,
 } from './index.js';
 import { lookupType } from './schema.js';
-import { messageTypeFor } from './codec.js';
+import { messageTypeFor } from './kinds.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/protobuf/', import.meta.url));
 

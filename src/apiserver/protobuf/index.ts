@@ -1,9 +1,10 @@
 /** Decoding of `application/vnd.kubernetes.protobuf` request bodies into plain JSON objects. */
 import type { KubeObject } from '../../api/meta.js';
-import { decodeEnvelope, encodeEnvelope } from './codec.js';
+import { decodeEnvelope, encodeEnvelope } from './envelope.js';
 
 export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
-export { PROTOBUF_MAGIC, messageTypeFor, supportedKinds } from './codec.js';
+export { PROTOBUF_MAGIC } from './envelope.js';
+export { messageTypeFor, supportedKinds } from './kinds.js';
 
 /** True for a Content-Type header naming the Kubernetes protobuf encoding (parameters ignored). */
 export function isProtobufContentType(contentType: string | undefined): boolean {
