@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeProtobufObject } from './index.js';
-import { expectedJobFromCronJob, FULL_CRONJOB_PB, startCaptureServer } from './testing/capture-server.js';
+import { expectedJobFromCronJob, FULL_CRONJOB_PB } from './testing/canned.js';
+import { startCaptureServer } from './testing/capture-server.js';
 
 /** kubectl.1.32 from PATH, or beside a `kubectl` dispatcher on PATH. */
 function findKubectl132(): string | undefined {

@@ -9,7 +9,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { expectedJobFromCronJob, FULL_CRONJOB, startCaptureServer } from './capture-server.js';
+import { expectedJobFromCronJob, FULL_CRONJOB } from './canned.js';
+import { startCaptureServer } from './capture-server.js';
 
 const run = promisify(execFile);
 
