@@ -58,12 +58,14 @@ const KINDS: Record<string, { ns: string; kinds: string[] }> = {
 /** The message type for apiVersion+kind, or undefined when this server cannot decode it. */
 export function messageTypeFor(apiVersion: string, kind: string): string | undefined {
   const gv = KINDS[apiVersion];
+  // meta/v1 option types are registered in every group-version; Go clients send DELETE bodies this way
+  if (kind === 'DeleteOptions' && (gv || apiVersion === 'meta.k8s.io/v1')) return 'meta.DeleteOptions';
   if (!gv || !gv.kinds.includes(kind)) return undefined;
   const name = `${gv.ns}.${kind}`;
   return hasType(name) ? name : undefined;
 }
 
-/** Every apiVersion/kind pair decodeProtobufObject accepts. */
+/** Every apiVersion/kind pair decodeProtobufObject accepts (DeleteOptions is also accepted under each of them). */
 export function supportedKinds(): { apiVersion: string; kind: string }[] {
   return Object.entries(KINDS).flatMap(([apiVersion, gv]) => gv.kinds.map((kind) => ({ apiVersion, kind })));
 }

@@ -362,6 +362,20 @@ void describe('round trip through our own declarations', () => {
     });
   });
 
+  void test('DeleteOptions under any served group-version', () => {
+    for (const apiVersion of ['v1', 'apps/v1', 'meta.k8s.io/v1']) {
+      const opts: KubeObject = {
+        apiVersion,
+        kind: 'DeleteOptions',
+        gracePeriodSeconds: 0,
+        preconditions: { uid: 'u-1', resourceVersion: '7' },
+        propagationPolicy: 'Foreground',
+        dryRun: ['All'],
+      };
+      assert.deepStrictEqual(roundTrip(opts), opts);
+    }
+  });
+
   void test('Go duration formatting', () => {
     assert.equal(formatGoDuration(0), '0s');
     assert.equal(formatGoDuration(3600e9), '1h0m0s');
