@@ -21,6 +21,7 @@ const KINDS: Record<string, { ns: string; kinds: string[] }> = {
       'Node',
       'PersistentVolumeClaim',
       'ReplicationController',
+      'Binding',
     ],
   },
   'apps/v1': {

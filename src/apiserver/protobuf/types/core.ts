@@ -31,6 +31,7 @@ declare('core', {
     imagePullSecrets: '3 []LocalObjectReference',
     automountServiceAccountToken: '4 *bool',
   },
+  Binding: { metadata: '1 meta.ObjectMeta', target: '2 ObjectReference' },
   ObjectReference: {
     kind: '1 string',
     namespace: '2 string',
