@@ -148,6 +148,18 @@ void describe('special types', () => {
     expectBadRequest(Buffer.concat([PROTOBUF_MAGIC, env.finish()]), /raw extension does not hold valid JSON/);
   });
 
+  void test('RawExtensions nested without end are a 400, not a stack overflow', () => {
+    const revision = lookupType('apps.ControllerRevision');
+    const unknown = lookupType('meta.Unknown');
+    let body = encodeProtobufObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
+    for (let i = 0; i < 20; i++) {
+      const raw = revision.encode(revision.fromObject({ data: { raw: body } })).finish();
+      const typeMeta = { apiVersion: 'apps/v1', kind: 'ControllerRevision' };
+      body = Buffer.concat([PROTOBUF_MAGIC, unknown.encode(unknown.fromObject({ typeMeta, raw })).finish()]);
+    }
+    expectBadRequest(body, /nested too deeply/);
+  });
+
   void test('content type detection ignores parameters and case', () => {
     assert.equal(isProtobufContentType('application/vnd.kubernetes.protobuf'), true);
     assert.equal(isProtobufContentType('Application/Vnd.Kubernetes.Protobuf; charset=x'), true);

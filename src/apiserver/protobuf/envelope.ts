@@ -17,8 +17,22 @@ function decodeMessage(typeName: string, bytes: Uint8Array): Record<string, unkn
   return type.toObject(type.decode(protobuf.Reader.create(view)), TO_OBJECT);
 }
 
+/** RawExtensions may hold further envelopes; decoding is synchronous, so a module counter bounds the depth. */
+const MAX_NESTING = 8;
+let nesting = 0;
+
 /** Decodes `k8s\0` + runtime.Unknown into the object's JSON form. Throws only ApiError. */
 export function decodeEnvelope(body: Buffer): KubeObject {
+  if (nesting >= MAX_NESTING) throw badRequest('protobuf objects are nested too deeply');
+  nesting++;
+  try {
+    return decodeOne(body);
+  } finally {
+    nesting--;
+  }
+}
+
+function decodeOne(body: Buffer): KubeObject {
   if (body.length < 4 || !body.subarray(0, 4).equals(PROTOBUF_MAGIC)) {
     throw badRequest('the protobuf body does not start with the Kubernetes magic prefix "k8s\\x00"');
   }
