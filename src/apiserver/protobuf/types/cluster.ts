@@ -1,0 +1,62 @@
+/** Small cluster-level groups: scheduling, coordination, discovery and storage (all v1). */
+import { declare } from '../schema.js';
+
+declare('scheduling', {
+  PriorityClass: {
+    metadata: '1 meta.ObjectMeta',
+    value: '2 !int32',
+    globalDefault: '3 bool',
+    description: '4 string',
+    preemptionPolicy: '5 *string',
+  },
+});
+
+declare('coordination', {
+  Lease: { metadata: '1 meta.ObjectMeta', spec: '2 LeaseSpec' },
+  LeaseSpec: {
+    holderIdentity: '1 *string',
+    leaseDurationSeconds: '2 *int32',
+    acquireTime: '3 *meta.MicroTime',
+    renewTime: '4 *meta.MicroTime',
+    leaseTransitions: '5 *int32',
+    strategy: '6 *string',
+    preferredHolder: '7 *string',
+  },
+});
+
+declare('discovery', {
+  EndpointSlice: {
+    metadata: '1 meta.ObjectMeta',
+    addressType: '4 string',
+    endpoints: '2 []Endpoint',
+    ports: '3 []EndpointPort',
+  },
+  Endpoint: {
+    addresses: '1 []string',
+    conditions: '2 EndpointConditions',
+    hostname: '3 *string',
+    targetRef: '4 *core.ObjectReference',
+    deprecatedTopology: '5 {}string',
+    nodeName: '6 *string',
+    zone: '7 *string',
+    hints: '8 *EndpointHints',
+  },
+  EndpointConditions: { ready: '1 *bool', serving: '2 *bool', terminating: '3 *bool' },
+  EndpointHints: { forZones: '1 []ForZone', forNodes: '2 []ForNode' },
+  ForZone: { name: '1 string' },
+  ForNode: { name: '1 string' },
+  EndpointPort: { name: '1 *string', protocol: '2 *string', port: '3 *int32', appProtocol: '4 *string' },
+});
+
+declare('storage', {
+  StorageClass: {
+    metadata: '1 meta.ObjectMeta',
+    provisioner: '2 string',
+    parameters: '3 {}string',
+    reclaimPolicy: '4 *string',
+    mountOptions: '5 []string',
+    allowVolumeExpansion: '6 *bool',
+    volumeBindingMode: '7 *string',
+    allowedTopologies: '8 []core.TopologySelectorTerm',
+  },
+});
