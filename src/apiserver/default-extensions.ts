@@ -1,10 +1,16 @@
 import { parseFieldSelector } from '../api/fields.js';
 import { parseLabelSelector } from '../api/labels.js';
-import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, type NameValidator } from '../api/validation/names.js';
+import {
+  nameIsDNS1035Label,
+  nameIsDNSLabel,
+  nameIsDNSSubdomain,
+  type NameValidator,
+} from '../api/validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/object-meta.js';
 import type { ApiExtensions, OpenApiDocs } from './extensions.js';
 import { strictDecodingError, strictFieldErrors } from './openapi/index.js';
 import { applyPatch } from './patch/index.js';
+import { decodeProtobufObject } from './protobuf/index.js';
 import { resourceKey } from './registry/index.js';
 import type { ResourceDef } from './registry/types.js';
 
@@ -20,6 +26,7 @@ export function createDefaultExtensions(
   const validators = { ...BUILTIN_NAME_VALIDATORS, ...(opts.nameValidators ?? {}) };
   const ext: ApiExtensions = {
     applyPatch,
+    decodeProtobuf: decodeProtobufObject,
     strictFieldErrors: (body, gvk) => strictFieldErrors(body, gvk),
     strictDecodingError: (messages, gvk) => strictDecodingError(messages, gvk),
     validateObjectMeta: (obj, def: ResourceDef) =>

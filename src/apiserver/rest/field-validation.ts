@@ -19,7 +19,10 @@ export function checkUnknownFields(ctx: ApiContext, s: RequestScope, body: KubeO
   const messages = ctx.ext.strictFieldErrors(body, gvk);
   if (messages.length === 0) return;
   if (mode === 'Strict') {
-    throw ctx.ext.strictDecodingError?.(messages, gvk) ?? badRequest(`strict decoding error: ${messages.join(', ')}`);
+    throw (
+      ctx.ext.strictDecodingError?.(messages, gvk) ??
+      badRequest(`strict decoding error: ${messages.join(', ')}`)
+    );
   }
   for (const m of messages) s.out.warn(m);
 }
