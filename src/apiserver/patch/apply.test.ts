@@ -321,3 +321,41 @@ void describe('updateManagedFields', () => {
     ]);
   });
 });
+
+void describe('server-side apply: list keys', () => {
+  const pod = { group: '', version: 'v1', kind: 'Pod' };
+  const podManifest = (ports: Record<string, unknown>[]): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p' },
+    spec: { containers: [{ name: 'c', image: 'i', ports }] },
+  });
+
+  void test('container ports are keyed by containerPort and protocol (defaulting to TCP)', () => {
+    const { object, managedFields } = apply(
+      undefined,
+      podManifest([{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }]),
+      {
+        manager: 'm',
+        gvk: pod,
+        now: T0,
+      },
+    );
+    const ports = (managedFields[0]?.fieldsV1 as any)['f:spec']['f:containers']['k:{"name":"c"}']['f:ports'];
+    assert.deepEqual(Object.keys(ports), [
+      'k:{"containerPort":53,"protocol":"UDP"}',
+      'k:{"containerPort":80,"protocol":"TCP"}',
+    ]);
+    // The registry defaults protocol; re-applying without it still matches the live item.
+    const live = structuredClone(object);
+    (live.spec as any).containers[0].ports[0].protocol = 'TCP';
+    const next = apply(live, podManifest([{ containerPort: 80, name: 'http' }]), {
+      manager: 'm',
+      gvk: pod,
+      now: T1,
+    }).object;
+    assert.deepEqual((next.spec as any).containers[0].ports, [
+      { containerPort: 80, protocol: 'TCP', name: 'http' },
+    ]);
+  });
+});

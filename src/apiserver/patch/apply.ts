@@ -26,7 +26,7 @@ import {
   union,
   type FieldSet,
 } from './field-set.js';
-import { fieldMeta, rootTypeFor } from './patch-meta.js';
+import { applyKeyOf, fieldMeta, rootTypeFor, type FieldMeta } from './patch-meta.js';
 
 type Obj = Record<string, unknown>;
 
@@ -171,15 +171,8 @@ function mergeApplied(live: Obj, applied: Obj, type: string | undefined): Obj {
     const current = live[name];
     if (isPlainObject(value) && isPlainObject(current)) {
       live[name] = mergeApplied(current, value, meta?.type);
-    } else if (Array.isArray(value) && Array.isArray(current) && meta?.list === 'map' && meta.key) {
-      const key = meta.key;
-      const out = current.slice();
-      for (const item of value) {
-        const at = isPlainObject(item) ? out.findIndex((o) => isPlainObject(o) && o[key] === item[key]) : -1;
-        if (at >= 0 && isPlainObject(item)) out[at] = mergeApplied(out[at] as Obj, item, meta.type);
-        else out.push(structuredClone(item));
-      }
-      live[name] = out;
+    } else if (Array.isArray(value) && Array.isArray(current) && meta?.list === 'map') {
+      live[name] = mergeKeyedItems(current, value, meta);
     } else if (Array.isArray(value) && Array.isArray(current) && meta?.list === 'set') {
       live[name] = [...current, ...value.filter((v) => !current.includes(v))];
     } else {
@@ -189,20 +182,44 @@ function mergeApplied(live: Obj, applied: Obj, type: string | undefined): Obj {
   return live;
 }
 
+function sameKey(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
+  return a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Applied items merge into the live item with the same key; new ones are appended. */
+function mergeKeyedItems(current: unknown[], applied: unknown[], meta: FieldMeta): unknown[] {
+  const keyOf = (v: unknown): Record<string, unknown> | undefined =>
+    isPlainObject(v) ? applyKeyOf(meta, v) : undefined;
+  const out = current.slice();
+  for (const item of applied) {
+    const key = keyOf(item);
+    const at = key ? out.findIndex((o) => sameKey(keyOf(o), key)) : -1;
+    const existing = out[at];
+    if (isPlainObject(item) && isPlainObject(existing)) out[at] = mergeApplied(existing, item, meta.type);
+    else out.push(structuredClone(item));
+  }
+  return out;
+}
+
 /** Deletes the member at `path` (a field, a keyed item or a set value) if it exists. */
-function removePath(root: Obj, path: string[]): void {
+function removePath(root: Obj, path: string[], rootType: string | undefined): void {
   let node: unknown = root;
+  let type = rootType;
+  let listMeta: FieldMeta | undefined;
   path.forEach((el, i) => {
     const last = i === path.length - 1;
     if (node === undefined) return;
     if (el.startsWith('f:') && isPlainObject(node)) {
       const name = el.slice(2);
+      listMeta = fieldMeta(type, name);
+      type = listMeta?.type;
       if (last) delete node[name];
       node = node[name];
-    } else if (el.startsWith('k:') && Array.isArray(node)) {
+    } else if (el.startsWith('k:') && Array.isArray(node) && listMeta) {
       const key = JSON.parse(el.slice(2)) as Obj;
+      const meta = listMeta;
       const list: unknown[] = node;
-      const at = list.findIndex((o) => isPlainObject(o) && Object.entries(key).every(([k, v]) => o[k] === v));
+      const at = list.findIndex((o) => isPlainObject(o) && sameKey(applyKeyOf(meta, o), key));
       if (at < 0) node = undefined;
       else if (last) list.splice(at, 1);
       else node = list[at];
@@ -277,7 +294,8 @@ export function apply(live: KubeObject | undefined, applied: unknown, opts: Appl
   const ownedByOthers = union(...others.map((m) => m.set));
   // Parents before children, so a removed list item is found by its key before its fields go.
   const dropped = [...difference(mine?.set ?? new Set(), appliedSet)].sort((a, b) => a.length - b.length);
-  for (const p of dropped) if (!isOwnedAtOrBelow(p, ownedByOthers)) removePath(merged, decodePath(p));
+  for (const p of dropped)
+    if (!isOwnedAtOrBelow(p, ownedByOthers)) removePath(merged, decodePath(p), rootTypeFor(gvk));
 
   const { removed } = compareValues(liveValues, fieldValues(merged, gvk, setOpts));
   for (const m of others) m.set = difference(m.set, removed);

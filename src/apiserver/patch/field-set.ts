@@ -4,7 +4,7 @@
  * A set is held flat: each member is a path (array of elements) encoded as a JSON string.
  */
 import { isPlainObject, type GroupVersionKind } from '../../api/meta.js';
-import { fieldMeta, rootTypeFor } from './patch-meta.js';
+import { applyKeyOf, fieldMeta, rootTypeFor } from './patch-meta.js';
 
 export type FieldSet = Set<string>;
 type Obj = Record<string, unknown>;
@@ -67,8 +67,9 @@ function walkObject(obj: Obj, type: string | undefined, path: string[], out: Map
       else walkObject(value, meta?.type, here, out);
     } else if (Array.isArray(value) && value.length > 0 && meta?.list === 'map' && meta.key) {
       for (const item of value) {
-        if (!isPlainObject(item)) continue;
-        const itemPath = [...here, keyElement(meta.key, item[meta.key])];
+        const key = isPlainObject(item) ? applyKeyOf(meta, item) : undefined;
+        if (!key || !isPlainObject(item)) continue;
+        const itemPath = [...here, `k:${JSON.stringify(key)}`];
         out.set(encodePath(itemPath), '');
         walkObject(item, meta.type, itemPath, out);
       }
@@ -78,10 +79,6 @@ function walkObject(obj: Obj, type: string | undefined, path: string[], out: Map
       out.set(encodePath(here), JSON.stringify(value));
     }
   }
-}
-
-export function keyElement(key: string, value: unknown): string {
-  return `k:${JSON.stringify({ [key]: value })}`;
 }
 
 /** FieldsV1 JSON (`{"f:spec":{"f:replicas":{}}}`) for a set. */

@@ -14,6 +14,11 @@ export interface FieldMeta {
   key?: string;
   /** `patchStrategy:"retainKeys"`: the struct (or each list element) honours `$retainKeys`. */
   retainKeys?: boolean;
+  /**
+   * Server-side apply identifies items by these keys (`+listMapKey`) when they differ from the merge key,
+   * with the value a missing key field defaults to (e.g. ports: containerPort + protocol, default TCP).
+   */
+  applyKeys?: readonly { name: string; default?: string }[];
 }
 
 export type StructMeta = Readonly<Record<string, FieldMeta>>;
@@ -24,8 +29,14 @@ const byKey = (key: string, type?: string): FieldMeta =>
 const set: FieldMeta = { list: 'set' };
 const conditions = byKey('type');
 
+const portsBy = (key: string): FieldMeta => ({
+  list: 'map',
+  key,
+  applyKeys: [{ name: key }, { name: 'protocol', default: 'TCP' }],
+});
+
 const container: StructMeta = {
-  ports: byKey('containerPort'),
+  ports: portsBy('containerPort'),
   env: byKey('name'),
   volumeMounts: byKey('mountPath'),
   volumeDevices: byKey('devicePath'),
@@ -47,7 +58,11 @@ export const STRUCTS: Readonly<Record<string, StructMeta>> = {
     ephemeralContainers: byKey('name', 'EphemeralContainer'),
     imagePullSecrets: byKey('name'),
     hostAliases: byKey('ip'),
-    topologySpreadConstraints: byKey('topologyKey'),
+    topologySpreadConstraints: {
+      list: 'map',
+      key: 'topologyKey',
+      applyKeys: [{ name: 'topologyKey' }, { name: 'whenUnsatisfiable' }],
+    },
     schedulingGates: byKey('name'),
     resourceClaims: { list: 'map', key: 'name', retainKeys: true },
   },
@@ -85,7 +100,7 @@ export const STRUCTS: Readonly<Record<string, StructMeta>> = {
   CronJobSpec: { jobTemplate: t('JobTemplateSpec') },
   CronJob: { metadata: t('ObjectMeta'), spec: t('CronJobSpec') },
 
-  ServiceSpec: { ports: byKey('port') },
+  ServiceSpec: { ports: portsBy('port') },
   Service: { metadata: t('ObjectMeta'), spec: t('ServiceSpec'), status: t('WorkloadStatus') },
   // Endpoints.subsets and everything inside EndpointSubset are atomic upstream.
   Endpoints: { metadata: t('ObjectMeta') },
@@ -98,6 +113,11 @@ export const STRUCTS: Readonly<Record<string, StructMeta>> = {
   PersistentVolume: { metadata: t('ObjectMeta') },
   HorizontalPodAutoscaler: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
   PodDisruptionBudget: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
+  CertificateSigningRequest: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
+  CustomResourceDefinition: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
+  APIService: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
+  CSINodeSpec: { drivers: byKey('name') },
+  CSINode: { metadata: t('ObjectMeta'), spec: t('CSINodeSpec') },
   /** Kinds with only metadata-level merge semantics (their lists are atomic: rules, subjects, tls, …). */
   Plain: { metadata: t('ObjectMeta') },
 };
@@ -142,11 +162,44 @@ export const KIND_ROOTS: Readonly<Record<string, string>> = {
   'scheduling.k8s.io/PriorityClass': 'Plain',
   'storage.k8s.io/StorageClass': 'Plain',
   'events.k8s.io/Event': 'Plain',
+  '/Binding': 'Plain',
+  '/ComponentStatus': 'Plain',
+  'apiextensions.k8s.io/CustomResourceDefinition': 'CustomResourceDefinition',
+  'apiregistration.k8s.io/APIService': 'APIService',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': 'Plain',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': 'Plain',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': 'Plain',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': 'Plain',
+  'certificates.k8s.io/CertificateSigningRequest': 'CertificateSigningRequest',
+  'node.k8s.io/RuntimeClass': 'Plain',
+  'storage.k8s.io/CSIDriver': 'Plain',
+  'storage.k8s.io/CSINode': 'CSINode',
+  'storage.k8s.io/VolumeAttachment': 'Plain',
+  'storage.k8s.io/CSIStorageCapacity': 'Plain',
+  'flowcontrol.apiserver.k8s.io/FlowSchema': 'Plain',
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': 'Plain',
+  'networking.k8s.io/IPAddress': 'Plain',
+  'networking.k8s.io/ServiceCIDR': 'Plain',
 };
 
 /** The top-level struct for a kind, or undefined for kinds without strategic-merge metadata (CRDs). */
 export function rootTypeFor(gvk: Pick<GroupVersionKind, 'group' | 'kind'>): string | undefined {
   return KIND_ROOTS[`${gvk.group}/${gvk.kind}`];
+}
+
+/** Keys identifying an item of a keyed list for server-side apply (undefined when the item lacks one). */
+export function applyKeyOf(
+  meta: FieldMeta,
+  item: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const keys = meta.applyKeys ?? (meta.key ? [{ name: meta.key }] : []);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const value = item[k.name] ?? k.default;
+    if (value === undefined || value === null) return undefined;
+    out[k.name] = value;
+  }
+  return keys.length > 0 ? out : undefined;
 }
 
 export function fieldMeta(typeName: string | undefined, field: string): FieldMeta | undefined {
