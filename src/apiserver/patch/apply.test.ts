@@ -359,3 +359,56 @@ void describe('server-side apply: list keys', () => {
     ]);
   });
 });
+
+void describe('updateManagedFields: managedFields sent by the client', () => {
+  const base = (): KubeObject =>
+    updateManagedFields(undefined, stored(manifest(1)), {
+      manager: 'kubectl-client-side-apply',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      now: T0,
+    }).object;
+
+  void test('non-empty managedFields in the write replace the stored ones (CSA → SSA migration)', () => {
+    const old = base();
+    const migrated = structuredClone(old);
+    const entry = migrated.metadata?.managedFields?.[0];
+    assert.ok(entry);
+    entry.manager = 'kubectl';
+    entry.operation = 'Apply';
+    const { managedFields } = updateManagedFields(old, migrated, {
+      manager: 'kubectl',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      now: T1,
+    });
+    assert.deepEqual(
+      managedFields.map((m) => `${m.manager}/${m.operation}`),
+      ['kubectl/Apply'],
+    );
+    // The applier now owns replicas: a new apply by it changes them without conflict.
+    const next = apply(migrated, manifest(7), { manager: 'kubectl', gvk, now: T1 });
+    assert.equal((next.object.spec as any).replicas, 7);
+  });
+
+  void test('an empty list keeps the stored entries; [{}] strips them', () => {
+    const old = base();
+    const emptied = structuredClone(old);
+    (emptied.metadata as any).managedFields = [];
+    assert.equal(
+      updateManagedFields(old, emptied, { manager: 'x', operation: 'Update', apiVersion: 'apps/v1', now: T1 })
+        .managedFields.length,
+      1,
+    );
+    const reset = structuredClone(old);
+    (reset.metadata as any).managedFields = [{}];
+    const out = updateManagedFields(old, reset, {
+      manager: 'x',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      now: T1,
+    });
+    assert.deepEqual(out.managedFields, []);
+    assert.equal(out.object.metadata?.managedFields, undefined);
+  });
+});

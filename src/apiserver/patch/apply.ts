@@ -304,7 +304,17 @@ export function apply(live: KubeObject | undefined, applied: unknown, opts: Appl
   return { object: withManagedFields(merged, managedFields), managedFields };
 }
 
-/** Records ownership for an ordinary write (create when `old` is undefined). Neither argument is mutated. */
+/** `managedFields: [{}]` in a write strips field management from the object (upstream's reset). */
+function isReset(obj: KubeObject): boolean {
+  const mf = obj.metadata?.managedFields;
+  return Array.isArray(mf) && mf.length === 1 && isPlainObject(mf[0]) && Object.keys(mf[0]).length === 0;
+}
+
+/**
+ * Records ownership for an ordinary write (create when `old` is undefined). Neither argument is mutated.
+ * As upstream, managedFields sent with the write replace the stored ones when non-empty (this is how
+ * kubectl migrates client-side-apply ownership), an empty list keeps the stored ones, `[{}]` strips them.
+ */
 export function updateManagedFields(
   old: KubeObject | undefined,
   updated: KubeObject,
@@ -319,7 +329,9 @@ export function updateManagedFields(
   if (opts.subresource) me.subresource = opts.subresource;
   const myId = identity(me);
 
-  const managers = decodeManagers(old);
+  if (isReset(updated)) return { object: withManagedFields(structuredClone(updated), []), managedFields: [] };
+  const sent = updated.metadata?.managedFields;
+  const managers = decodeManagers(Array.isArray(sent) && sent.length > 0 ? updated : old);
   const before = old ? fieldValues(old, gvk, setOpts) : new Map<string, string>();
   const { added, modified, removed } = compareValues(before, fieldValues(updated, gvk, setOpts));
   const changed = union(added, modified);
