@@ -412,3 +412,34 @@ void describe('updateManagedFields: managedFields sent by the client', () => {
     assert.equal(out.object.metadata?.managedFields, undefined);
   });
 });
+
+void describe('server-side apply: atomic values', () => {
+  void test('an atomic list of objects equal up to key order is not a change', () => {
+    const pod = { group: '', version: 'v1', kind: 'Pod' };
+    const mk = (tol: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { tolerations: [tol], containers: [{ name: 'c', image: 'i' }] },
+    });
+    const created = updateManagedFields(undefined, stored(mk({ key: 'k', operator: 'Exists' })), {
+      manager: 'creator',
+      operation: 'Update',
+      apiVersion: 'v1',
+      now: T0,
+    }).object;
+    const out = apply(created, mk({ operator: 'Exists', key: 'k' }), {
+      manager: 'applier',
+      gvk: pod,
+      now: T1,
+    });
+    assert.equal(out.managedFields.length, 2);
+    const c = conflictOf(() =>
+      apply(created, mk({ operator: 'Exists', key: 'other' }), { manager: 'applier', gvk: pod, now: T1 }),
+    );
+    assert.equal(
+      c.message,
+      'Apply failed with 1 conflict: conflict with "creator" using v1: .spec.tolerations',
+    );
+  });
+});

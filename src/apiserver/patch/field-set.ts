@@ -76,9 +76,19 @@ function walkObject(obj: Obj, type: string | undefined, path: string[], out: Map
     } else if (Array.isArray(value) && value.length > 0 && meta?.list === 'set') {
       for (const item of value) out.set(encodePath([...here, `v:${JSON.stringify(item)}`]), '');
     } else {
-      out.set(encodePath(here), JSON.stringify(value));
+      out.set(encodePath(here), canonicalJson(value));
     }
   }
+}
+
+/** JSON with object keys sorted, so equal values compare equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 /** FieldsV1 JSON (`{"f:spec":{"f:replicas":{}}}`) for a set. */
