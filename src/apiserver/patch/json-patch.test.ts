@@ -94,6 +94,14 @@ void describe('applyJsonPatch', () => {
     badRequest(() => applyJsonPatch(doc, [{ op: 'add', path: '/x' }]), /requires "value"/);
   });
 
+  void test('more than 10000 operations is 413', () => {
+    const ops = Array.from({ length: 10001 }, () => ({ op: 'test', path: '/spec/replicas', value: 1 }));
+    assert.throws(
+      () => applyJsonPatch(doc, ops),
+      (err: unknown) => isApiError(err) && err.code === 413 && err.reason === 'RequestEntityTooLarge',
+    );
+  });
+
   void test('a failing operation leaves no partial result visible', () => {
     const before = structuredClone(doc);
     assert.throws(() =>

@@ -1,8 +1,11 @@
 /** RFC 6902 JSON patch (application/json-patch+json) via fast-json-patch, on a deep copy of the document. */
 import fjp from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
-import { badRequest } from '../../api/errors.js';
+import { ApiError, badRequest } from '../../api/errors.js';
 import { isPlainObject } from '../../api/meta.js';
+
+/** Upstream's maxJSONPatchOperations. */
+export const MAX_JSON_PATCH_OPERATIONS = 10000;
 
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
@@ -23,6 +26,13 @@ export function applyJsonPatch<T>(doc: T, ops: unknown): T {
 function parseOperations(ops: unknown): Operation[] {
   if (!Array.isArray(ops)) {
     throw badRequest(`json: cannot unmarshal ${jsonKind(ops)} into Go value of type jsonpatch.Patch`);
+  }
+  if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
+    throw new ApiError(
+      413,
+      'RequestEntityTooLarge',
+      `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`,
+    );
   }
   return ops.map((op, i) => {
     if (!isPlainObject(op))
