@@ -109,6 +109,13 @@ void describe('server-side apply', () => {
     assert.equal((second.object.spec as any).replicas, 3);
     assert.equal((second.object.spec as any).template.spec.containers[0].image, 'nginx:1.28');
     assert.equal(second.managedFields[0]?.time, T1);
+    const T2 = '2026-11-22T03:00:00Z';
+    const noop = apply(stored(second.object), manifest(3, 'nginx:1.28'), {
+      manager: 'kubectl',
+      gvk,
+      now: T2,
+    });
+    assert.equal(noop.managedFields[0]?.time, T1, 'an apply that changes nothing keeps the time');
     assert.equal(second.object.metadata?.uid, 'u1');
   });
 

@@ -299,6 +299,8 @@ export function apply(live: KubeObject | undefined, applied: unknown, opts: Appl
 
   const { removed } = compareValues(liveValues, fieldValues(merged, gvk, setOpts));
   for (const m of others) m.set = difference(m.set, removed);
+  // As upstream, the entry's time only moves when the apply changed the object.
+  if (mine?.entry.time && changed.size === 0 && removed.size === 0) me.time = mine.entry.time;
   const result = [...others, { entry: me, set: appliedSet }];
   const managedFields = encodeManagers(result);
   return { object: withManagedFields(merged, managedFields), managedFields };
@@ -342,7 +344,7 @@ export function updateManagedFields(
     managers.push(mine);
   }
   const next = difference(union(mine.set, changed), removed);
-  if (next.size !== mine.set.size || [...next].some((p) => !mine.set.has(p)) || !mine.entry.time) {
+  if (changed.size > 0 || removed.size > 0 || !mine.entry.time) {
     mine.entry = { ...me, time: rfc3339(opts.now) };
   }
   mine.set = next;
