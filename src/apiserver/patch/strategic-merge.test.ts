@@ -611,3 +611,101 @@ void describe('strategic merge: primitive lists', () => {
     assert.deepEqual(out, { spec: { containers: [{ name: 'a', args: ['3'] }] } });
   });
 });
+
+void describe('strategic merge: client-side apply three-way patches', () => {
+  void test('removing an env var and a field of a container', () => {
+    const live = deploy([
+      {
+        name: 'nginx',
+        image: 'nginx',
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+        resources: { limits: { cpu: '1' } },
+      },
+    ]);
+    const out = strategicMerge(
+      live,
+      {
+        spec: {
+          template: {
+            spec: {
+              '$setElementOrder/containers': [{ name: 'nginx' }],
+              containers: [
+                {
+                  '$setElementOrder/env': [{ name: 'A' }],
+                  env: [{ $patch: 'delete', name: 'B' }],
+                  name: 'nginx',
+                  resources: null,
+                },
+              ],
+            },
+          },
+        },
+      },
+      'Deployment',
+    );
+    assert.deepEqual(podSpec(out).containers, [
+      { name: 'nginx', image: 'nginx', env: [{ name: 'A', value: '1' }] },
+    ]);
+  });
+
+  void test('adding a second container keeps the manifest order', () => {
+    const live = deploy([{ name: 'a', image: 'a', terminationMessagePath: '/dev/termination-log' }]);
+    const out = strategicMerge(
+      live,
+      {
+        spec: {
+          template: {
+            spec: {
+              '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }],
+              containers: [{ image: 'b', name: 'b' }],
+            },
+          },
+        },
+      },
+      'Deployment',
+    );
+    assert.deepEqual(podSpec(out).containers, [
+      { name: 'a', image: 'a', terminationMessagePath: '/dev/termination-log' },
+      { name: 'b', image: 'b' },
+    ]);
+  });
+
+  void test('a new list with directives inside is created clean', () => {
+    const live = deploy([{ name: 'a' }]);
+    const out = strategicMerge(
+      live,
+      {
+        spec: {
+          template: {
+            spec: {
+              '$setElementOrder/volumes': [{ name: 'v' }],
+              volumes: [
+                { name: 'v', emptyDir: {} },
+                { name: 'gone', $patch: 'delete' },
+              ],
+            },
+          },
+        },
+      },
+      'Deployment',
+    );
+    assert.deepEqual(podSpec(out).volumes, [{ name: 'v', emptyDir: {} }]);
+  });
+
+  void test('Deployment strategy switch as kubectl sends it', () => {
+    const live = deploy([{ name: 'a' }]);
+    (live.spec as Obj).strategy = {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
+    };
+    const out = strategicMerge(
+      live,
+      { spec: { strategy: { $retainKeys: ['type'], rollingUpdate: null, type: 'Recreate' } } },
+      'Deployment',
+    );
+    assert.deepEqual((out.spec as Obj).strategy, { type: 'Recreate' });
+  });
+});
