@@ -76,7 +76,7 @@ void describe('strategic merge: maps and scalars', () => {
     });
   });
 
-  void test('$patch: replace on a map replaces it; $patch: delete empties it; $patch: merge merges', () => {
+  void test('$patch: replace on a map replaces it; $patch: delete empties it; $patch: merge is refused', () => {
     const live = { spec: { selector: { a: '1', b: '2' } } };
     assert.deepEqual(strategicMerge(live, { spec: { selector: { $patch: 'replace', c: '3' } } }, undefined), {
       spec: { selector: { c: '3' } },
@@ -84,9 +84,10 @@ void describe('strategic merge: maps and scalars', () => {
     assert.deepEqual(strategicMerge(live, { spec: { selector: { $patch: 'delete' } } }, undefined), {
       spec: { selector: {} },
     });
-    assert.deepEqual(strategicMerge(live, { spec: { selector: { $patch: 'merge', c: '3' } } }, undefined), {
-      spec: { selector: { a: '1', b: '2', c: '3' } },
-    });
+    rejects(
+      () => strategicMerge(live, { spec: { selector: { $patch: 'merge', c: '3' } } }, undefined),
+      /^unknown patch type: merge in map: map\[\$patch:merge c:3\]$/,
+    );
     assert.deepEqual(strategicMerge({ a: 1, b: 2 }, { $patch: 'replace', c: 3 }, undefined), { c: 3 });
     rejects(
       () => strategicMerge(live, { spec: { $patch: 'frob' } }, undefined),
