@@ -153,7 +153,8 @@ void describe('server-side apply', () => {
     const csa = forced.managedFields.find((m) => m.manager === 'kubectl-client-side-apply');
     assert.ok(csa);
     assert.equal((csa.fieldsV1 as any)['f:spec']['f:replicas'], undefined);
-    assert.deepEqual((csa.fieldsV1 as any)['f:spec']['f:selector'], { 'f:matchLabels': { 'f:app': {} } });
+    // Label selectors are atomic for field ownership.
+    assert.deepEqual((csa.fieldsV1 as any)['f:spec']['f:selector'], {});
     // Apply entries sort before Update entries.
     assert.deepEqual(
       forced.managedFields.map((m) => m.operation),
@@ -265,6 +266,76 @@ void describe('server-side apply', () => {
 });
 
 void describe('updateManagedFields', () => {
+  void test('create: maps and lists the write added are owned themselves (".")', () => {
+    const obj = stored(manifest(2, 'nginx', { ports: [{ containerPort: 80, protocol: 'TCP' }] }));
+    (obj.spec as any).strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%' } };
+    const { managedFields } = updateManagedFields(undefined, obj, {
+      manager: 'kubectl-create',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      now: T0,
+    });
+    assert.deepEqual(managedFields[0]?.fieldsV1, {
+      'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+      'f:spec': {
+        'f:replicas': {},
+        'f:selector': {},
+        'f:strategy': { 'f:rollingUpdate': { '.': {}, 'f:maxSurge': {} }, 'f:type': {} },
+        'f:template': {
+          'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+          'f:spec': {
+            'f:containers': {
+              'k:{"name":"nginx"}': {
+                '.': {},
+                'f:image': {},
+                'f:name': {},
+                'f:ports': {
+                  '.': {},
+                  'k:{"containerPort":80,"protocol":"TCP"}': {
+                    '.': {},
+                    'f:containerPort': {},
+                    'f:protocol': {},
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    });
+  });
+
+  void test('update: a map the write adds is owned; removing it drops ownership', () => {
+    const created = updateManagedFields(undefined, stored(manifest(1)), {
+      manager: 'kubectl-create',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      now: T0,
+    }).object;
+    const annotated = structuredClone(created);
+    (annotated.metadata as any).annotations = { note: 'x' };
+    const a = updateManagedFields(created, annotated, {
+      manager: 'kubectl-annotate',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      now: T1,
+    });
+    const mine = a.managedFields.find((m) => m.manager === 'kubectl-annotate');
+    assert.deepEqual(mine?.fieldsV1, { 'f:metadata': { 'f:annotations': { '.': {}, 'f:note': {} } } });
+    const cleared = structuredClone(a.object);
+    delete (cleared.metadata as any).annotations;
+    const b = updateManagedFields(a.object, cleared, {
+      manager: 'kubectl-edit',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      now: T1,
+    });
+    assert.equal(
+      b.managedFields.find((m) => m.manager === 'kubectl-annotate'),
+      undefined,
+    );
+  });
+
   void test('create: the writer owns every field it set, server metadata excluded', () => {
     const { managedFields } = updateManagedFields(undefined, stored(manifest(1)), {
       manager: 'kubectl-create',

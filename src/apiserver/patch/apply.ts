@@ -20,6 +20,8 @@ import {
   difference,
   fieldValues,
   fromFieldsV1,
+  structuralValues,
+  updateValues,
   intersection,
   pathString,
   toFieldsV1,
@@ -297,7 +299,10 @@ export function apply(live: KubeObject | undefined, applied: unknown, opts: Appl
   for (const p of dropped)
     if (!isOwnedAtOrBelow(p, ownedByOthers)) removePath(merged, decodePath(p), rootTypeFor(gvk));
 
-  const { removed } = compareValues(liveValues, fieldValues(merged, gvk, setOpts));
+  const { removed } = compareValues(
+    structuralValues(live, gvk, setOpts),
+    structuralValues(merged, gvk, setOpts),
+  );
   for (const m of others) m.set = difference(m.set, removed);
   // As upstream, the entry's time only moves when the apply changed the object.
   if (mine?.entry.time && changed.size === 0 && removed.size === 0) me.time = mine.entry.time;
@@ -334,8 +339,8 @@ export function updateManagedFields(
   if (isReset(updated)) return { object: withManagedFields(structuredClone(updated), []), managedFields: [] };
   const sent = updated.metadata?.managedFields;
   const managers = decodeManagers(Array.isArray(sent) && sent.length > 0 ? updated : old);
-  const before = old ? fieldValues(old, gvk, setOpts) : new Map<string, string>();
-  const { added, modified, removed } = compareValues(before, fieldValues(updated, gvk, setOpts));
+  const { before, after } = updateValues(old, updated, gvk, setOpts);
+  const { added, modified, removed } = compareValues(before, after);
   const changed = union(added, modified);
   let mine = managers.find((m) => identity(m.entry) === myId);
   for (const m of managers) if (m !== mine) m.set = difference(difference(m.set, changed), removed);

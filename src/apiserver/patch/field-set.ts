@@ -4,7 +4,7 @@
  * A set is held flat: each member is a path (array of elements) encoded as a JSON string.
  */
 import { isPlainObject, type GroupVersionKind } from '../../api/meta.js';
-import { applyKeyOf, fieldMeta, rootTypeFor } from './patch-meta.js';
+import { applyKeyOf, fieldMeta, rootTypeFor, type FieldMeta } from './patch-meta.js';
 
 export type FieldSet = Set<string>;
 type Obj = Record<string, unknown>;
@@ -30,16 +30,69 @@ export interface FieldSetOptions {
   subresource?: string;
 }
 
-/** Each member path of `obj` mapped to a comparable rendering of its value (`''` for structural members). */
+/** Value recorded for maps and lists that hold members; never equal to a leaf's rendering. */
+const STRUCTURAL = '\u0000';
+
+interface Walk {
+  values: Map<string, string>;
+  /** Record maps and lists that hold members too (upstream's Compare reports them when added). */
+  structural: boolean;
+  /** Values of the previous object, to tell which zero-value fields it implicitly had. */
+  old?: Map<string, string>;
+  /** Fields absent from the previous object that its typed zero value would have had. */
+  implicit: Set<string>;
+}
+
+function walk(
+  obj: unknown,
+  gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
+  w: Walk,
+  opts: FieldSetOptions,
+): Walk {
+  if (isPlainObject(obj)) walkObject(obj, rootTypeFor(gvk), [], w, true);
+  for (const key of [...w.values.keys()]) if (!counts(key, opts)) w.values.delete(key);
+  for (const key of [...w.implicit]) if (!counts(key, opts)) w.implicit.delete(key);
+  return w;
+}
+
+/** Each member path of `obj` mapped to a comparable rendering of its value (`''` for list items). */
 export function fieldValues(
   obj: unknown,
   gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
   opts: FieldSetOptions = {},
-) {
-  const out = new Map<string, string>();
-  if (isPlainObject(obj)) walkObject(obj, rootTypeFor(gvk), [], out);
-  for (const key of [...out.keys()]) if (!counts(key, opts)) out.delete(key);
-  return out;
+): Map<string, string> {
+  return walk(obj, gvk, { values: new Map(), structural: false, implicit: new Set() }, opts).values;
+}
+
+/** Like fieldValues, plus maps and lists that hold members. */
+export function structuralValues(
+  obj: unknown,
+  gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
+  opts: FieldSetOptions = {},
+): Map<string, string> {
+  return walk(obj, gvk, { values: new Map(), structural: true, implicit: new Set() }, opts).values;
+}
+
+/**
+ * Values to compare for an ordinary write, as upstream compares typed objects: a map or list that
+ * appears is itself a change (so its writer owns it, `.` in FieldsV1), unless the previous object's
+ * typed zero value already had it (e.g. `spec`, `spec.template`, `spec.template.spec.containers`).
+ */
+export function updateValues(
+  old: unknown,
+  updated: unknown,
+  gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
+  opts: FieldSetOptions = {},
+): { before: Map<string, string>; after: Map<string, string> } {
+  const before = structuralValues(old, gvk, opts);
+  const w = walk(
+    updated,
+    gvk,
+    { values: new Map(), structural: true, old: before, implicit: new Set() },
+    opts,
+  );
+  for (const key of w.implicit) before.set(key, STRUCTURAL);
+  return { before, after: w.values };
 }
 
 /** The set of fields `obj` sets, as upstream's ToFieldSet, minus server-owned metadata. */
@@ -57,26 +110,40 @@ function counts(key: string, opts: FieldSetOptions): boolean {
   return opts.subresource === 'status' ? isStatus : !isStatus;
 }
 
-function walkObject(obj: Obj, type: string | undefined, path: string[], out: Map<string, string>): void {
+/** Records a map or list holding members; returns whether the previous object had it. */
+function structure(w: Walk, encoded: string, meta: FieldMeta | undefined, parentInOld: boolean): boolean {
+  if (w.structural) w.values.set(encoded, STRUCTURAL);
+  if (!w.old) return false;
+  if (w.old.has(encoded)) return true;
+  const implicit = meta?.zero === true && parentInOld;
+  if (implicit) w.implicit.add(encoded);
+  return implicit;
+}
+
+function walkObject(obj: Obj, type: string | undefined, path: string[], w: Walk, parentInOld: boolean): void {
   for (const [name, value] of Object.entries(obj)) {
     if (value === null || value === undefined) continue;
     const here = [...path, `f:${name}`];
+    const encoded = encodePath(here);
     const meta = fieldMeta(type, name);
-    if (isPlainObject(value)) {
-      if (Object.keys(value).length === 0) out.set(encodePath(here), '{}');
-      else walkObject(value, meta?.type, here, out);
+    if (isPlainObject(value) && !meta?.atomic && Object.keys(value).length > 0) {
+      const inOld = structure(w, encoded, meta, parentInOld);
+      walkObject(value, meta?.type, here, w, inOld);
     } else if (Array.isArray(value) && value.length > 0 && meta?.list === 'map' && meta.key) {
+      structure(w, encoded, meta, parentInOld);
       for (const item of value) {
         const key = isPlainObject(item) ? applyKeyOf(meta, item) : undefined;
         if (!key || !isPlainObject(item)) continue;
         const itemPath = [...here, `k:${JSON.stringify(key)}`];
-        out.set(encodePath(itemPath), '');
-        walkObject(item, meta.type, itemPath, out);
+        const itemEncoded = encodePath(itemPath);
+        w.values.set(itemEncoded, '');
+        walkObject(item, meta.type, itemPath, w, w.old?.has(itemEncoded) ?? false);
       }
     } else if (Array.isArray(value) && value.length > 0 && meta?.list === 'set') {
-      for (const item of value) out.set(encodePath([...here, `v:${JSON.stringify(item)}`]), '');
+      structure(w, encoded, meta, parentInOld);
+      for (const item of value) w.values.set(encodePath([...here, `v:${JSON.stringify(item)}`]), '');
     } else {
-      out.set(encodePath(here), canonicalJson(value));
+      w.values.set(encoded, canonicalJson(value));
     }
   }
 }

@@ -19,11 +19,23 @@ export interface FieldMeta {
    * with the value a missing key field defaults to (e.g. ports: containerPort + protocol, default TCP).
    */
   applyKeys?: readonly { name: string; default?: string }[];
+  /** Server-side apply owns this struct as one value (`+structType=atomic`, e.g. label selectors). */
+  atomic?: boolean;
+  /** The field exists in its parent's typed zero value (a non-pointer struct or a list without omitempty). */
+  zero?: boolean;
 }
 
 export type StructMeta = Readonly<Record<string, FieldMeta>>;
 
 const t = (type: string): FieldMeta => ({ type });
+/** A field present in the typed zero value of its parent. */
+const z = (type?: string): FieldMeta => (type ? { type, zero: true } : { zero: true });
+const selector: FieldMeta = { type: 'LabelSelector', atomic: true };
+const top = (spec?: string, status = 'WorkloadStatus'): StructMeta => ({
+  metadata: z('ObjectMeta'),
+  ...(spec ? { spec: z(spec) } : {}),
+  status: z(status),
+});
 const byKey = (key: string, type?: string): FieldMeta =>
   type ? { list: 'map', key, type } : { list: 'map', key };
 const set: FieldMeta = { list: 'set' };
@@ -54,7 +66,7 @@ export const STRUCTS: Readonly<Record<string, StructMeta>> = {
   PodSpec: {
     volumes: { list: 'map', key: 'name', type: 'Volume', retainKeys: true },
     initContainers: byKey('name', 'Container'),
-    containers: byKey('name', 'Container'),
+    containers: { list: 'map', key: 'name', type: 'Container', zero: true },
     ephemeralContainers: byKey('name', 'EphemeralContainer'),
     imagePullSecrets: byKey('name'),
     hostAliases: byKey('ip'),
@@ -72,54 +84,52 @@ export const STRUCTS: Readonly<Record<string, StructMeta>> = {
     hostIPs: byKey('ip'),
     resourceClaimStatuses: { list: 'map', key: 'name', retainKeys: true },
   },
-  Pod: { metadata: t('ObjectMeta'), spec: t('PodSpec'), status: t('PodStatus') },
-  PodTemplateSpec: { metadata: t('ObjectMeta'), spec: t('PodSpec') },
-  PodTemplate: { metadata: t('ObjectMeta'), template: t('PodTemplateSpec') },
+  Pod: top('PodSpec', 'PodStatus'),
+  PodTemplateSpec: { metadata: z('ObjectMeta'), spec: z('PodSpec') },
+  PodTemplate: { metadata: z('ObjectMeta'), template: z('PodTemplateSpec') },
 
   DeploymentSpec: {
-    selector: t('LabelSelector'),
-    template: t('PodTemplateSpec'),
-    strategy: { type: 'DeploymentStrategy', retainKeys: true },
+    selector,
+    template: z('PodTemplateSpec'),
+    strategy: { type: 'DeploymentStrategy', retainKeys: true, zero: true },
   },
   DeploymentStrategy: {},
-  WorkloadStatus: { conditions },
-  Deployment: { metadata: t('ObjectMeta'), spec: t('DeploymentSpec'), status: t('WorkloadStatus') },
-  ReplicaSetSpec: { selector: t('LabelSelector'), template: t('PodTemplateSpec') },
-  ReplicaSet: { metadata: t('ObjectMeta'), spec: t('ReplicaSetSpec'), status: t('WorkloadStatus') },
-  DaemonSet: { metadata: t('ObjectMeta'), spec: t('ReplicaSetSpec'), status: t('WorkloadStatus') },
-  // volumeClaimTemplates is atomic upstream (no patch tags).
-  StatefulSet: { metadata: t('ObjectMeta'), spec: t('ReplicaSetSpec'), status: t('WorkloadStatus') },
+  /** Status of most kinds: conditions merge by type. */
+  WorkloadStatus: { conditions, loadBalancer: z() },
+  Deployment: top('DeploymentSpec'),
+  /** Spec shared by ReplicaSet, DaemonSet and StatefulSet (volumeClaimTemplates is atomic upstream). */
+  ReplicaSetSpec: { selector, template: z('PodTemplateSpec'), updateStrategy: z() },
+  ReplicaSet: top('ReplicaSetSpec'),
+  DaemonSet: top('ReplicaSetSpec'),
+  StatefulSet: top('ReplicaSetSpec'),
   ReplicationControllerSpec: { template: t('PodTemplateSpec') },
-  ReplicationController: {
-    metadata: t('ObjectMeta'),
-    spec: t('ReplicationControllerSpec'),
-    status: t('WorkloadStatus'),
-  },
-  JobSpec: { selector: t('LabelSelector'), template: t('PodTemplateSpec') },
-  Job: { metadata: t('ObjectMeta'), spec: t('JobSpec'), status: t('WorkloadStatus') },
-  JobTemplateSpec: { metadata: t('ObjectMeta'), spec: t('JobSpec') },
-  CronJobSpec: { jobTemplate: t('JobTemplateSpec') },
-  CronJob: { metadata: t('ObjectMeta'), spec: t('CronJobSpec') },
+  ReplicationController: top('ReplicationControllerSpec'),
+  JobSpec: { selector, template: z('PodTemplateSpec') },
+  Job: top('JobSpec'),
+  JobTemplateSpec: { metadata: z('ObjectMeta'), spec: z('JobSpec') },
+  CronJobSpec: { jobTemplate: z('JobTemplateSpec') },
+  CronJob: top('CronJobSpec'),
 
   ServiceSpec: { ports: portsBy('port') },
-  Service: { metadata: t('ObjectMeta'), spec: t('ServiceSpec'), status: t('WorkloadStatus') },
+  Service: top('ServiceSpec'),
   // Endpoints.subsets and everything inside EndpointSubset are atomic upstream.
-  Endpoints: { metadata: t('ObjectMeta') },
+  Endpoints: { metadata: z('ObjectMeta') },
   NodeSpec: { podCIDRs: set },
-  NodeStatus: { conditions, addresses: byKey('type') },
-  Node: { metadata: t('ObjectMeta'), spec: t('NodeSpec'), status: t('NodeStatus') },
-  Namespace: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
-  ServiceAccount: { metadata: t('ObjectMeta'), secrets: byKey('name') },
-  PersistentVolumeClaim: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
-  PersistentVolume: { metadata: t('ObjectMeta') },
-  HorizontalPodAutoscaler: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
-  PodDisruptionBudget: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
-  CustomResourceDefinition: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
-  APIService: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
+  NodeStatus: { conditions, addresses: byKey('type'), daemonEndpoints: z(), nodeInfo: z() },
+  Node: top('NodeSpec', 'NodeStatus'),
+  Namespace: top('Empty'),
+  ServiceAccount: { metadata: z('ObjectMeta'), secrets: byKey('name') },
+  PersistentVolumeClaim: top('Empty'),
+  PersistentVolume: top('Empty'),
+  HorizontalPodAutoscaler: top('Empty'),
+  PodDisruptionBudget: top('Empty'),
+  CustomResourceDefinition: top('Empty'),
+  APIService: top('Empty'),
   CSINodeSpec: { drivers: byKey('name') },
-  CSINode: { metadata: t('ObjectMeta'), spec: t('CSINodeSpec') },
+  CSINode: top('CSINodeSpec'),
+  Empty: {},
   /** Kinds with only metadata-level merge semantics (their lists are atomic: rules, subjects, tls, …). */
-  Plain: { metadata: t('ObjectMeta') },
+  Plain: { metadata: z('ObjectMeta'), spec: z(), status: z() },
 };
 
 /** `group/Kind` → top-level struct. Only these kinds accept strategic merge patch. */
