@@ -117,3 +117,35 @@ void describe('applyPatch', () => {
     );
   });
 });
+
+void describe('applyPatch: server-side apply', () => {
+  void test('kubectl apply --server-side body (JSON as YAML) with fieldManager', () => {
+    const body = JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: { replicas: 3 },
+    });
+    const created = applyPatch('application/apply-patch+yaml', live(), body, deployGvk, {
+      manager: 'before',
+      force: true,
+    });
+    assert.equal((created.spec as any).replicas, 3);
+    assert.equal(created.metadata?.managedFields?.[0]?.operation, 'Apply');
+  });
+
+  void test('YAML bodies parse; a missing fieldManager is 422', () => {
+    const yaml = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n';
+    const out = applyPatch('application/apply-patch+yaml', live(), yaml, deployGvk, {
+      manager: 'm',
+      force: true,
+    });
+    assert.equal((out.spec as any).replicas, 2);
+    const s = status(() => applyPatch('application/apply-patch+yaml', live(), yaml, deployGvk));
+    assert.equal(s.code, 422);
+    assert.equal(
+      s.message,
+      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    );
+  });
+});

@@ -1,7 +1,8 @@
 /** PATCH engines of the API server: pure functions from (live object, patch body) to the new object. */
 import { parse as parseYaml } from 'yaml';
-import { badRequest, unsupportedMediaType } from '../../api/errors.js';
+import { badRequest, fieldErr, invalid, unsupportedMediaType } from '../../api/errors.js';
 import { isPlainObject, type GroupVersionKind, type KubeObject } from '../../api/meta.js';
+import { apply } from './apply.js';
 import { applyJsonPatch } from './json-patch.js';
 import { applyMergePatch } from './merge-patch.js';
 import { rootTypeFor } from './patch-meta.js';
@@ -38,20 +39,31 @@ export function decodePatchBody(contentType: string, body: unknown): unknown {
   }
 }
 
+export interface PatchOptions {
+  /** fieldManager; required for apply patches. */
+  manager?: string;
+  /** `force=true` on apply: take ownership of conflicting fields. */
+  force?: boolean;
+  now?: Date | string;
+  subresource?: string;
+}
+
 /**
- * Applies a json / merge / strategic-merge patch to `live` (never mutated) and returns the new object.
- * Errors: 415 for a media type the kind does not accept, 400 for a malformed patch. Server-side apply
- * needs field ownership and is served by `apply()` in apply.ts; here it is rejected with 415.
+ * Applies a patch to `live` (never mutated) and returns the new object.
+ * Errors: 415 for a media type the kind does not accept, 400 for a malformed patch, 409 for apply conflicts.
+ * For `application/apply-patch+yaml` the result carries the new metadata.managedFields; for the other types
+ * record ownership with `updateManagedFields` (apply.ts).
  */
 export function applyPatch(
   contentType: string,
   live: KubeObject,
   patch: unknown,
   gvk: GroupVersionKind,
+  opts: PatchOptions = {},
 ): KubeObject {
   const type = mediaTypeOf(contentType);
   const accepted = patchTypesFor(gvk);
-  if (!(accepted as string[]).includes(type) || type === APPLY_PATCH) throw unsupportedMediaType(accepted);
+  if (!(accepted as string[]).includes(type)) throw unsupportedMediaType(accepted);
   const body = decodePatchBody(type, patch);
   let result: unknown;
   if (type === JSON_PATCH) {
@@ -59,9 +71,21 @@ export function applyPatch(
   } else if (type === MERGE_PATCH) {
     if (!isPlainObject(body)) throw badRequest('invalid JSON document');
     result = applyMergePatch(live, body);
-  } else {
+  } else if (type === STRATEGIC_MERGE_PATCH) {
     if (!isPlainObject(body)) throw badRequest('invalid JSON document');
     result = strategicMerge(live, body, rootTypeFor(gvk));
+  } else {
+    if (!opts.manager) {
+      throw invalid('PatchOptions', 'meta.k8s.io', '', [
+        fieldErr.required('fieldManager', 'is required for apply patch'),
+      ]);
+    }
+    const applyOpts = { manager: opts.manager, force: opts.force ?? false, gvk, now: opts.now ?? new Date() };
+    result = apply(
+      live,
+      body,
+      opts.subresource ? { ...applyOpts, subresource: opts.subresource } : applyOpts,
+    ).object;
   }
   if (!isPlainObject(result)) throw badRequest('the patched document is not a JSON object');
   return result;

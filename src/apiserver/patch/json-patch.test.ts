@@ -72,19 +72,31 @@ void describe('applyJsonPatch', () => {
     );
     badRequest(
       () => applyJsonPatch(doc, [{ op: 'replace', path: '/spec/nope', value: 2 }]),
-      /replace operation does not apply: doc is missing path: "\/spec\/nope"/,
+      /^replace operation does not apply: doc is missing key: \/spec\/nope: missing value$/,
+    );
+    badRequest(
+      () => applyJsonPatch(doc, [{ op: 'replace', path: '/nope/x', value: 2 }]),
+      /^replace operation does not apply: doc is missing path: \/nope\/x: missing value$/,
     );
     badRequest(
       () => applyJsonPatch(doc, [{ op: 'remove', path: '/nope' }]),
-      /remove operation does not apply/,
+      /^error in remove for path: '\/nope': Unable to remove nonexistent key: nope: missing value$/,
     );
     badRequest(
       () => applyJsonPatch(doc, [{ op: 'add', path: '/a/b/c', value: 1 }]),
-      /add operation does not apply: doc is missing path/,
+      /^add operation does not apply: doc is missing path: "\/a\/b\/c": missing value$/,
     );
     badRequest(
       () => applyJsonPatch(doc, [{ op: 'move', from: '/nope', path: '/x' }]),
-      /doc is missing from path: "\/nope"/,
+      /^error in move for path: 'nope': Unable to remove nonexistent key: nope: missing value$/,
+    );
+    badRequest(
+      () => applyJsonPatch(doc, [{ op: 'copy', from: '/nope', path: '/x' }]),
+      /^copy operation does not apply: doc is missing from path: \/nope: missing value$/,
+    );
+    badRequest(
+      () => applyJsonPatch(doc, [{ op: 'add', path: '/spec/list/9', value: 1 }]),
+      /^error in add for path: '\/spec\/list\/9': Unable to access invalid index: 9: invalid index referenced$/,
     );
     badRequest(() => applyJsonPatch(doc, [{ op: 'frob', path: '/x' }]), /^Unexpected kind: frob$/);
     badRequest(
@@ -92,6 +104,14 @@ void describe('applyJsonPatch', () => {
       /cannot unmarshal object into Go value of type jsonpatch.Patch/,
     );
     badRequest(() => applyJsonPatch(doc, [{ op: 'add', path: '/x' }]), /requires "value"/);
+  });
+
+  void test('more than 10000 operations is 413', () => {
+    const ops = Array.from({ length: 10001 }, () => ({ op: 'test', path: '/spec/replicas', value: 1 }));
+    assert.throws(
+      () => applyJsonPatch(doc, ops),
+      (err: unknown) => isApiError(err) && err.code === 413 && err.reason === 'RequestEntityTooLarge',
+    );
   });
 
   void test('a failing operation leaves no partial result visible', () => {

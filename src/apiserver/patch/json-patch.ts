@@ -1,12 +1,15 @@
 /** RFC 6902 JSON patch (application/json-patch+json) via fast-json-patch, on a deep copy of the document. */
 import fjp from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
-import { badRequest } from '../../api/errors.js';
+import { ApiError, badRequest } from '../../api/errors.js';
 import { isPlainObject } from '../../api/meta.js';
+
+/** Upstream's maxJSONPatchOperations. */
+export const MAX_JSON_PATCH_OPERATIONS = 10000;
 
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
-/** Applies `ops` to a copy of `doc`. Errors are 400 BadRequest, worded like upstream's json-patch library. */
+/** Applies `ops` to a copy of `doc`. Errors are 400 BadRequest (413 beyond the operation limit). */
 export function applyJsonPatch<T>(doc: T, ops: unknown): T {
   const operations = parseOperations(ops);
   const copy = structuredClone(doc);
@@ -14,7 +17,7 @@ export function applyJsonPatch<T>(doc: T, ops: unknown): T {
     try {
       fjp.applyOperation(copy, op, true, true, true, index);
     } catch (err) {
-      throw describeFailure(err, op);
+      throw describeFailure(err, op, copy);
     }
   });
   return copy;
@@ -23,6 +26,13 @@ export function applyJsonPatch<T>(doc: T, ops: unknown): T {
 function parseOperations(ops: unknown): Operation[] {
   if (!Array.isArray(ops)) {
     throw badRequest(`json: cannot unmarshal ${jsonKind(ops)} into Go value of type jsonpatch.Patch`);
+  }
+  if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
+    throw new ApiError(
+      413,
+      'RequestEntityTooLarge',
+      `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`,
+    );
   }
   return ops.map((op, i) => {
     if (!isPlainObject(op))
@@ -46,28 +56,53 @@ function jsonKind(v: unknown): string {
   return typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : 'bool';
 }
 
-function describeFailure(err: unknown, op: Operation): Error {
+function lastToken(pointer: string): string {
+  const token = pointer.slice(pointer.lastIndexOf('/') + 1);
+  return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function exists(doc: unknown, pointer: string): boolean {
+  try {
+    return fjp.getValueByPointer(doc, pointer) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Messages as upstream's json-patch library (evanphx/json-patch v4) words them. */
+function describeFailure(err: unknown, op: Operation, doc: unknown): Error {
   const name = err instanceof Error ? err.name : '';
   const from = 'from' in op ? op.from : '';
   switch (name) {
     case 'TEST_OPERATION_FAILED':
       return badRequest(`testing value ${op.path} failed: test failed`);
     case 'OPERATION_PATH_UNRESOLVABLE':
+      if (op.op === 'remove') {
+        return badRequest(
+          `error in remove for path: '${op.path}': Unable to remove nonexistent key: ${lastToken(op.path)}: missing value`,
+        );
+      }
+      if (op.op === 'test') return badRequest(`testing value ${op.path} failed: test failed`);
       return badRequest(
-        `${op.op} operation does not apply: doc is missing path: "${op.path}": missing value`,
+        `${op.op} operation does not apply: doc is missing ${exists(doc, op.path.slice(0, op.path.lastIndexOf('/'))) ? 'key' : 'path'}: ${op.path}: missing value`,
       );
     case 'OPERATION_PATH_CANNOT_ADD':
       return badRequest(`add operation does not apply: doc is missing path: "${op.path}": missing value`);
     case 'OPERATION_FROM_UNRESOLVABLE':
-      return badRequest(
-        `${op.op} operation does not apply: doc is missing from path: "${from}": missing value`,
-      );
+      if (op.op === 'move') {
+        return badRequest(
+          `error in move for path: '${lastToken(from)}': Unable to remove nonexistent key: ${lastToken(from)}: missing value`,
+        );
+      }
+      return badRequest(`copy operation does not apply: doc is missing from path: ${from}: missing value`);
     case 'OPERATION_PATH_ILLEGAL_ARRAY_INDEX':
     case 'OPERATION_VALUE_OUT_OF_BOUNDS':
-      return badRequest(`${op.op} operation does not apply: invalid array index in path: "${op.path}"`);
+      return badRequest(
+        `error in ${op.op} for path: '${op.path}': Unable to access invalid index: ${lastToken(op.path)}: invalid index referenced`,
+      );
     default:
       return badRequest(
-        `${op.op} operation does not apply: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+        `${op.op} operation does not apply: ${err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)}`,
       );
   }
 }

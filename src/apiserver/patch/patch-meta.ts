@@ -14,18 +14,41 @@ export interface FieldMeta {
   key?: string;
   /** `patchStrategy:"retainKeys"`: the struct (or each list element) honours `$retainKeys`. */
   retainKeys?: boolean;
+  /**
+   * Server-side apply identifies items by these keys (`+listMapKey`) when they differ from the merge key,
+   * with the value a missing key field defaults to (e.g. ports: containerPort + protocol, default TCP).
+   */
+  applyKeys?: readonly { name: string; default?: string }[];
+  /** Server-side apply owns this struct as one value (`+structType=atomic`, e.g. label selectors). */
+  atomic?: boolean;
+  /** The field exists in its parent's typed zero value (a non-pointer struct or a list without omitempty). */
+  zero?: boolean;
 }
 
 export type StructMeta = Readonly<Record<string, FieldMeta>>;
 
 const t = (type: string): FieldMeta => ({ type });
+/** A field present in the typed zero value of its parent. */
+const z = (type?: string): FieldMeta => (type ? { type, zero: true } : { zero: true });
+const selector: FieldMeta = { type: 'LabelSelector', atomic: true };
+const top = (spec?: string, status = 'WorkloadStatus'): StructMeta => ({
+  metadata: z('ObjectMeta'),
+  ...(spec ? { spec: z(spec) } : {}),
+  status: z(status),
+});
 const byKey = (key: string, type?: string): FieldMeta =>
   type ? { list: 'map', key, type } : { list: 'map', key };
 const set: FieldMeta = { list: 'set' };
 const conditions = byKey('type');
 
+const portsBy = (key: string): FieldMeta => ({
+  list: 'map',
+  key,
+  applyKeys: [{ name: key }, { name: 'protocol', default: 'TCP' }],
+});
+
 const container: StructMeta = {
-  ports: byKey('containerPort'),
+  ports: portsBy('containerPort'),
   env: byKey('name'),
   volumeMounts: byKey('mountPath'),
   volumeDevices: byKey('devicePath'),
@@ -43,11 +66,15 @@ export const STRUCTS: Readonly<Record<string, StructMeta>> = {
   PodSpec: {
     volumes: { list: 'map', key: 'name', type: 'Volume', retainKeys: true },
     initContainers: byKey('name', 'Container'),
-    containers: byKey('name', 'Container'),
+    containers: { list: 'map', key: 'name', type: 'Container', zero: true },
     ephemeralContainers: byKey('name', 'EphemeralContainer'),
     imagePullSecrets: byKey('name'),
     hostAliases: byKey('ip'),
-    topologySpreadConstraints: byKey('topologyKey'),
+    topologySpreadConstraints: {
+      list: 'map',
+      key: 'topologyKey',
+      applyKeys: [{ name: 'topologyKey' }, { name: 'whenUnsatisfiable' }],
+    },
     schedulingGates: byKey('name'),
     resourceClaims: { list: 'map', key: 'name', retainKeys: true },
   },
@@ -55,51 +82,54 @@ export const STRUCTS: Readonly<Record<string, StructMeta>> = {
     conditions,
     podIPs: byKey('ip'),
     hostIPs: byKey('ip'),
+    resourceClaimStatuses: { list: 'map', key: 'name', retainKeys: true },
   },
-  Pod: { metadata: t('ObjectMeta'), spec: t('PodSpec'), status: t('PodStatus') },
-  PodTemplateSpec: { metadata: t('ObjectMeta'), spec: t('PodSpec') },
-  PodTemplate: { metadata: t('ObjectMeta'), template: t('PodTemplateSpec') },
+  Pod: top('PodSpec', 'PodStatus'),
+  PodTemplateSpec: { metadata: z('ObjectMeta'), spec: z('PodSpec') },
+  PodTemplate: { metadata: z('ObjectMeta'), template: z('PodTemplateSpec') },
 
   DeploymentSpec: {
-    selector: t('LabelSelector'),
-    template: t('PodTemplateSpec'),
-    strategy: { type: 'DeploymentStrategy', retainKeys: true },
+    selector,
+    template: z('PodTemplateSpec'),
+    strategy: { type: 'DeploymentStrategy', retainKeys: true, zero: true },
   },
   DeploymentStrategy: {},
-  WorkloadStatus: { conditions },
-  Deployment: { metadata: t('ObjectMeta'), spec: t('DeploymentSpec'), status: t('WorkloadStatus') },
-  ReplicaSetSpec: { selector: t('LabelSelector'), template: t('PodTemplateSpec') },
-  ReplicaSet: { metadata: t('ObjectMeta'), spec: t('ReplicaSetSpec'), status: t('WorkloadStatus') },
-  DaemonSet: { metadata: t('ObjectMeta'), spec: t('ReplicaSetSpec'), status: t('WorkloadStatus') },
-  // volumeClaimTemplates is atomic upstream (no patch tags).
-  StatefulSet: { metadata: t('ObjectMeta'), spec: t('ReplicaSetSpec'), status: t('WorkloadStatus') },
+  /** Status of most kinds: conditions merge by type. */
+  WorkloadStatus: { conditions, loadBalancer: z() },
+  Deployment: top('DeploymentSpec'),
+  /** Spec shared by ReplicaSet, DaemonSet and StatefulSet (volumeClaimTemplates is atomic upstream). */
+  ReplicaSetSpec: { selector, template: z('PodTemplateSpec'), updateStrategy: z() },
+  ReplicaSet: top('ReplicaSetSpec'),
+  DaemonSet: top('ReplicaSetSpec'),
+  StatefulSet: top('ReplicaSetSpec'),
   ReplicationControllerSpec: { template: t('PodTemplateSpec') },
-  ReplicationController: {
-    metadata: t('ObjectMeta'),
-    spec: t('ReplicationControllerSpec'),
-    status: t('WorkloadStatus'),
-  },
-  JobSpec: { selector: t('LabelSelector'), template: t('PodTemplateSpec') },
-  Job: { metadata: t('ObjectMeta'), spec: t('JobSpec'), status: t('WorkloadStatus') },
-  JobTemplateSpec: { metadata: t('ObjectMeta'), spec: t('JobSpec') },
-  CronJobSpec: { jobTemplate: t('JobTemplateSpec') },
-  CronJob: { metadata: t('ObjectMeta'), spec: t('CronJobSpec') },
+  ReplicationController: top('ReplicationControllerSpec'),
+  JobSpec: { selector, template: z('PodTemplateSpec') },
+  Job: top('JobSpec'),
+  JobTemplateSpec: { metadata: z('ObjectMeta'), spec: z('JobSpec') },
+  CronJobSpec: { jobTemplate: z('JobTemplateSpec') },
+  CronJob: top('CronJobSpec'),
 
-  ServiceSpec: { ports: byKey('port') },
-  Service: { metadata: t('ObjectMeta'), spec: t('ServiceSpec'), status: t('WorkloadStatus') },
+  ServiceSpec: { ports: portsBy('port') },
+  Service: top('ServiceSpec'),
   // Endpoints.subsets and everything inside EndpointSubset are atomic upstream.
-  Endpoints: { metadata: t('ObjectMeta') },
+  Endpoints: { metadata: z('ObjectMeta') },
   NodeSpec: { podCIDRs: set },
-  NodeStatus: { conditions, addresses: byKey('type') },
-  Node: { metadata: t('ObjectMeta'), spec: t('NodeSpec'), status: t('NodeStatus') },
-  Namespace: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
-  ServiceAccount: { metadata: t('ObjectMeta'), secrets: byKey('name') },
-  PersistentVolumeClaim: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
-  PersistentVolume: { metadata: t('ObjectMeta') },
-  HorizontalPodAutoscaler: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
-  PodDisruptionBudget: { metadata: t('ObjectMeta'), status: t('WorkloadStatus') },
+  NodeStatus: { conditions, addresses: byKey('type'), daemonEndpoints: z(), nodeInfo: z() },
+  Node: top('NodeSpec', 'NodeStatus'),
+  Namespace: top('Empty'),
+  ServiceAccount: { metadata: z('ObjectMeta'), secrets: byKey('name') },
+  PersistentVolumeClaim: top('Empty'),
+  PersistentVolume: top('Empty'),
+  HorizontalPodAutoscaler: top('Empty'),
+  PodDisruptionBudget: top('Empty'),
+  CustomResourceDefinition: top('Empty'),
+  APIService: top('Empty'),
+  CSINodeSpec: { drivers: byKey('name') },
+  CSINode: top('CSINodeSpec'),
+  Empty: {},
   /** Kinds with only metadata-level merge semantics (their lists are atomic: rules, subjects, tls, …). */
-  Plain: { metadata: t('ObjectMeta') },
+  Plain: { metadata: z('ObjectMeta'), spec: z(), status: z() },
 };
 
 /** `group/Kind` → top-level struct. Only these kinds accept strategic merge patch. */
@@ -142,11 +172,45 @@ export const KIND_ROOTS: Readonly<Record<string, string>> = {
   'scheduling.k8s.io/PriorityClass': 'Plain',
   'storage.k8s.io/StorageClass': 'Plain',
   'events.k8s.io/Event': 'Plain',
+  '/Binding': 'Plain',
+  '/ComponentStatus': 'Plain',
+  'apiextensions.k8s.io/CustomResourceDefinition': 'CustomResourceDefinition',
+  'apiregistration.k8s.io/APIService': 'APIService',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': 'Plain',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': 'Plain',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': 'Plain',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': 'Plain',
+  // status.conditions has no patch tags here (atomic for strategic merge).
+  'certificates.k8s.io/CertificateSigningRequest': 'Plain',
+  'node.k8s.io/RuntimeClass': 'Plain',
+  'storage.k8s.io/CSIDriver': 'Plain',
+  'storage.k8s.io/CSINode': 'CSINode',
+  'storage.k8s.io/VolumeAttachment': 'Plain',
+  'storage.k8s.io/CSIStorageCapacity': 'Plain',
+  'flowcontrol.apiserver.k8s.io/FlowSchema': 'Plain',
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': 'Plain',
+  'networking.k8s.io/IPAddress': 'Plain',
+  'networking.k8s.io/ServiceCIDR': 'Plain',
 };
 
 /** The top-level struct for a kind, or undefined for kinds without strategic-merge metadata (CRDs). */
 export function rootTypeFor(gvk: Pick<GroupVersionKind, 'group' | 'kind'>): string | undefined {
   return KIND_ROOTS[`${gvk.group}/${gvk.kind}`];
+}
+
+/** Keys identifying an item of a keyed list for server-side apply (undefined when the item lacks one). */
+export function applyKeyOf(
+  meta: FieldMeta,
+  item: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const keys = meta.applyKeys ?? (meta.key ? [{ name: meta.key }] : []);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const value = item[k.name] ?? k.default;
+    if (value === undefined || value === null) return undefined;
+    out[k.name] = value;
+  }
+  return keys.length > 0 ? out : undefined;
 }
 
 export function fieldMeta(typeName: string | undefined, field: string): FieldMeta | undefined {

@@ -76,7 +76,7 @@ void describe('strategic merge: maps and scalars', () => {
     });
   });
 
-  void test('$patch: replace on a map replaces it; $patch: delete empties it; $patch: merge merges', () => {
+  void test('$patch: replace on a map replaces it; $patch: delete empties it; $patch: merge is refused', () => {
     const live = { spec: { selector: { a: '1', b: '2' } } };
     assert.deepEqual(strategicMerge(live, { spec: { selector: { $patch: 'replace', c: '3' } } }, undefined), {
       spec: { selector: { c: '3' } },
@@ -84,9 +84,10 @@ void describe('strategic merge: maps and scalars', () => {
     assert.deepEqual(strategicMerge(live, { spec: { selector: { $patch: 'delete' } } }, undefined), {
       spec: { selector: {} },
     });
-    assert.deepEqual(strategicMerge(live, { spec: { selector: { $patch: 'merge', c: '3' } } }, undefined), {
-      spec: { selector: { a: '1', b: '2', c: '3' } },
-    });
+    rejects(
+      () => strategicMerge(live, { spec: { selector: { $patch: 'merge', c: '3' } } }, undefined),
+      /^unknown patch type: merge in map: map\[\$patch:merge c:3\]$/,
+    );
     assert.deepEqual(strategicMerge({ a: 1, b: 2 }, { $patch: 'replace', c: 3 }, undefined), { c: 3 });
     rejects(
       () => strategicMerge(live, { spec: { $patch: 'frob' } }, undefined),
@@ -609,5 +610,103 @@ void describe('strategic merge: primitive lists', () => {
     const live = { spec: { containers: [{ name: 'a', args: ['1', '2'] }] } };
     const out = strategicMerge(live, { spec: { containers: [{ name: 'a', args: ['3'] }] } }, 'Pod');
     assert.deepEqual(out, { spec: { containers: [{ name: 'a', args: ['3'] }] } });
+  });
+});
+
+void describe('strategic merge: client-side apply three-way patches', () => {
+  void test('removing an env var and a field of a container', () => {
+    const live = deploy([
+      {
+        name: 'nginx',
+        image: 'nginx',
+        env: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+        resources: { limits: { cpu: '1' } },
+      },
+    ]);
+    const out = strategicMerge(
+      live,
+      {
+        spec: {
+          template: {
+            spec: {
+              '$setElementOrder/containers': [{ name: 'nginx' }],
+              containers: [
+                {
+                  '$setElementOrder/env': [{ name: 'A' }],
+                  env: [{ $patch: 'delete', name: 'B' }],
+                  name: 'nginx',
+                  resources: null,
+                },
+              ],
+            },
+          },
+        },
+      },
+      'Deployment',
+    );
+    assert.deepEqual(podSpec(out).containers, [
+      { name: 'nginx', image: 'nginx', env: [{ name: 'A', value: '1' }] },
+    ]);
+  });
+
+  void test('adding a second container keeps the manifest order', () => {
+    const live = deploy([{ name: 'a', image: 'a', terminationMessagePath: '/dev/termination-log' }]);
+    const out = strategicMerge(
+      live,
+      {
+        spec: {
+          template: {
+            spec: {
+              '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }],
+              containers: [{ image: 'b', name: 'b' }],
+            },
+          },
+        },
+      },
+      'Deployment',
+    );
+    assert.deepEqual(podSpec(out).containers, [
+      { name: 'a', image: 'a', terminationMessagePath: '/dev/termination-log' },
+      { name: 'b', image: 'b' },
+    ]);
+  });
+
+  void test('a new list with directives inside is created clean', () => {
+    const live = deploy([{ name: 'a' }]);
+    const out = strategicMerge(
+      live,
+      {
+        spec: {
+          template: {
+            spec: {
+              '$setElementOrder/volumes': [{ name: 'v' }],
+              volumes: [
+                { name: 'v', emptyDir: {} },
+                { name: 'gone', $patch: 'delete' },
+              ],
+            },
+          },
+        },
+      },
+      'Deployment',
+    );
+    assert.deepEqual(podSpec(out).volumes, [{ name: 'v', emptyDir: {} }]);
+  });
+
+  void test('Deployment strategy switch as kubectl sends it', () => {
+    const live = deploy([{ name: 'a' }]);
+    (live.spec as Obj).strategy = {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' },
+    };
+    const out = strategicMerge(
+      live,
+      { spec: { strategy: { $retainKeys: ['type'], rollingUpdate: null, type: 'Recreate' } } },
+      'Deployment',
+    );
+    assert.deepEqual((out.spec as Obj).strategy, { type: 'Recreate' });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Strategic merge patch (k8s.io/apimachinery/pkg/util/strategicpatch semantics) on plain JSON.
  * Lists declared in patch-meta merge by key (or as sets of primitives); other lists are replaced.
- * Directives: `$patch: replace|delete|merge`, `$setElementOrder/<list>`, `$deleteFromPrimitiveList/<list>`,
+ * Directives: `$patch: replace|delete` (`merge` is refused, as upstream), `$setElementOrder/<list>`, `$deleteFromPrimitiveList/<list>`,
  * `$retainKeys`; `null` deletes a key. Directives never reach the result.
  */
 import { badRequest } from '../../api/errors.js';
@@ -40,7 +40,8 @@ function mergeMap(orig: Obj, patch: Obj, type: string | undefined): Obj {
     delete patch[PATCH];
     if (directive === 'replace') return mergeMap({}, patch, type);
     if (directive === 'delete') return {};
-    if (directive !== 'merge') throw badPatchType(directive, { ...patch, [PATCH]: directive });
+    // Upstream refuses `merge` (and anything else) as a map directive.
+    throw badPatchType(directive, { ...patch, [PATCH]: directive });
   }
   applyRetainKeys(orig, patch);
   applySetElementOrder(orig, patch, type);

@@ -1,0 +1,249 @@
+/**
+ * Field sets for server-side apply, in the FieldsV1 vocabulary: `f:<field>`, `k:<json key>` for items of
+ * keyed lists, `v:<json value>` for items of primitive sets, `.` for a node that is itself a member.
+ * A set is held flat: each member is a path (array of elements) encoded as a JSON string.
+ */
+import { isPlainObject, type GroupVersionKind } from '../../api/meta.js';
+import { applyKeyOf, fieldMeta, rootTypeFor, type FieldMeta } from './patch-meta.js';
+
+export type FieldSet = Set<string>;
+type Obj = Record<string, unknown>;
+
+export const encodePath = (path: readonly string[]): string => JSON.stringify(path);
+export const decodePath = (encoded: string): string[] => JSON.parse(encoded) as string[];
+
+/** Paths the server owns itself; never recorded for any manager (upstream's stripped metadata). */
+const STRIPPED = new Set(
+  [
+    ['f:apiVersion'],
+    ['f:kind'],
+    ['f:metadata'],
+    ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'generation', 'resourceVersion'].map(
+      (f) => ['f:metadata', `f:${f}`],
+    ),
+  ].map(encodePath),
+);
+const MANAGED_FIELDS_PREFIX = encodePath(['f:metadata', 'f:managedFields']).slice(0, -1);
+
+export interface FieldSetOptions {
+  /** `status`: only `.status` counts; otherwise `.status` is left out (it belongs to the status subresource). */
+  subresource?: string;
+}
+
+/** Value recorded for maps and lists that hold members; never equal to a leaf's rendering. */
+const STRUCTURAL = '\u0000';
+
+interface Walk {
+  values: Map<string, string>;
+  /** Record maps and lists that hold members too (upstream's Compare reports them when added). */
+  structural: boolean;
+  /** Values of the previous object, to tell which zero-value fields it implicitly had. */
+  old?: Map<string, string>;
+  /** Fields absent from the previous object that its typed zero value would have had. */
+  implicit: Set<string>;
+}
+
+function walk(
+  obj: unknown,
+  gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
+  w: Walk,
+  opts: FieldSetOptions,
+): Walk {
+  if (isPlainObject(obj)) walkObject(obj, rootTypeFor(gvk), [], w, true);
+  for (const key of [...w.values.keys()]) if (!counts(key, opts)) w.values.delete(key);
+  for (const key of [...w.implicit]) if (!counts(key, opts)) w.implicit.delete(key);
+  return w;
+}
+
+/** Each member path of `obj` mapped to a comparable rendering of its value (`''` for list items). */
+export function fieldValues(
+  obj: unknown,
+  gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
+  opts: FieldSetOptions = {},
+): Map<string, string> {
+  return walk(obj, gvk, { values: new Map(), structural: false, implicit: new Set() }, opts).values;
+}
+
+/** Like fieldValues, plus maps and lists that hold members. */
+export function structuralValues(
+  obj: unknown,
+  gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
+  opts: FieldSetOptions = {},
+): Map<string, string> {
+  return walk(obj, gvk, { values: new Map(), structural: true, implicit: new Set() }, opts).values;
+}
+
+/**
+ * Values to compare for an ordinary write, as upstream compares typed objects: a map or list that
+ * appears is itself a change (so its writer owns it, `.` in FieldsV1), unless the previous object's
+ * typed zero value already had it (e.g. `spec`, `spec.template`, `spec.template.spec.containers`).
+ */
+export function updateValues(
+  old: unknown,
+  updated: unknown,
+  gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
+  opts: FieldSetOptions = {},
+): { before: Map<string, string>; after: Map<string, string> } {
+  const before = structuralValues(old, gvk, opts);
+  const w = walk(
+    updated,
+    gvk,
+    { values: new Map(), structural: true, old: before, implicit: new Set() },
+    opts,
+  );
+  for (const key of w.implicit) before.set(key, STRUCTURAL);
+  return { before, after: w.values };
+}
+
+/** The set of fields `obj` sets, as upstream's ToFieldSet, minus server-owned metadata. */
+export function computeFieldSet(
+  obj: unknown,
+  gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
+  opts: FieldSetOptions = {},
+): FieldSet {
+  return new Set(fieldValues(obj, gvk, opts).keys());
+}
+
+function counts(key: string, opts: FieldSetOptions): boolean {
+  if (STRIPPED.has(key) || key.startsWith(MANAGED_FIELDS_PREFIX)) return false;
+  const isStatus = key.startsWith('["f:status"');
+  return opts.subresource === 'status' ? isStatus : !isStatus;
+}
+
+/** Records a map or list holding members; returns whether the previous object had it. */
+function structure(w: Walk, encoded: string, meta: FieldMeta | undefined, parentInOld: boolean): boolean {
+  if (w.structural) w.values.set(encoded, STRUCTURAL);
+  if (!w.old) return false;
+  if (w.old.has(encoded)) return true;
+  const implicit = meta?.zero === true && parentInOld;
+  if (implicit) w.implicit.add(encoded);
+  return implicit;
+}
+
+function walkObject(obj: Obj, type: string | undefined, path: string[], w: Walk, parentInOld: boolean): void {
+  for (const [name, value] of Object.entries(obj)) {
+    if (value === null || value === undefined) continue;
+    const here = [...path, `f:${name}`];
+    const encoded = encodePath(here);
+    const meta = fieldMeta(type, name);
+    if (isPlainObject(value) && !meta?.atomic && Object.keys(value).length > 0) {
+      const inOld = structure(w, encoded, meta, parentInOld);
+      walkObject(value, meta?.type, here, w, inOld);
+    } else if (Array.isArray(value) && value.length > 0 && meta?.list === 'map' && meta.key) {
+      structure(w, encoded, meta, parentInOld);
+      for (const item of value) {
+        const key = isPlainObject(item) ? applyKeyOf(meta, item) : undefined;
+        if (!key || !isPlainObject(item)) continue;
+        const itemPath = [...here, `k:${JSON.stringify(key)}`];
+        const itemEncoded = encodePath(itemPath);
+        w.values.set(itemEncoded, '');
+        walkObject(item, meta.type, itemPath, w, w.old?.has(itemEncoded) ?? false);
+      }
+    } else if (Array.isArray(value) && value.length > 0 && meta?.list === 'set') {
+      structure(w, encoded, meta, parentInOld);
+      for (const item of value) w.values.set(encodePath([...here, `v:${JSON.stringify(item)}`]), '');
+    } else {
+      w.values.set(encoded, canonicalJson(value));
+    }
+  }
+}
+
+/** JSON with object keys sorted, so equal values compare equal whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** FieldsV1 JSON (`{"f:spec":{"f:replicas":{}}}`) for a set. */
+export function toFieldsV1(set: FieldSet): Record<string, unknown> {
+  interface Node {
+    member: boolean;
+    children: Map<string, Node>;
+  }
+  const root: Node = { member: false, children: new Map() };
+  for (const encoded of set) {
+    let node = root;
+    for (const el of decodePath(encoded)) {
+      let next = node.children.get(el);
+      if (!next) {
+        next = { member: false, children: new Map() };
+        node.children.set(el, next);
+      }
+      node = next;
+    }
+    node.member = true;
+  }
+  const render = (node: Node): Obj => {
+    const out: Obj = {};
+    if (node.member && node.children.size > 0) out['.'] = {};
+    for (const k of [...node.children.keys()].sort()) out[k] = render(node.children.get(k) as Node);
+    return out;
+  };
+  return render(root);
+}
+
+export function fromFieldsV1(fields: unknown): FieldSet {
+  const set: FieldSet = new Set();
+  const visit = (node: unknown, path: string[]): void => {
+    if (!isPlainObject(node)) return;
+    const children = Object.keys(node).filter((k) => k !== '.');
+    if (path.length > 0 && (children.length === 0 || '.' in node)) set.add(encodePath(path));
+    for (const k of children) visit(node[k], [...path, k]);
+  };
+  visit(fields, []);
+  return set;
+}
+
+/** Upstream's path rendering in conflict messages: `.spec.containers[name="nginx"].image`. */
+export function pathString(encoded: string): string {
+  return decodePath(encoded)
+    .map((el) => {
+      if (el.startsWith('f:')) return `.${el.slice(2)}`;
+      if (el.startsWith('k:')) {
+        const key = JSON.parse(el.slice(2)) as Obj;
+        return `[${Object.entries(key)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(',')}]`;
+      }
+      if (el.startsWith('v:')) return `[=${el.slice(2)}]`;
+      return `[${el}]`;
+    })
+    .join('');
+}
+
+export interface Comparison {
+  added: FieldSet;
+  removed: FieldSet;
+  modified: FieldSet;
+}
+
+export function compareValues(before: Map<string, string>, after: Map<string, string>): Comparison {
+  const added: FieldSet = new Set();
+  const removed: FieldSet = new Set();
+  const modified: FieldSet = new Set();
+  for (const [k, v] of after) {
+    const old = before.get(k);
+    if (old === undefined) added.add(k);
+    else if (old !== v) modified.add(k);
+  }
+  for (const k of before.keys()) if (!after.has(k)) removed.add(k);
+  return { added, removed, modified };
+}
+
+export function union(...sets: FieldSet[]): FieldSet {
+  const out: FieldSet = new Set();
+  for (const s of sets) for (const v of s) out.add(v);
+  return out;
+}
+
+export function difference(a: FieldSet, b: FieldSet): FieldSet {
+  return new Set([...a].filter((v) => !b.has(v)));
+}
+
+export function intersection(a: FieldSet, b: FieldSet): FieldSet {
+  return new Set([...a].filter((v) => b.has(v)));
+}
