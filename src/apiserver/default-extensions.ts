@@ -9,6 +9,7 @@ import {
 import { validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/object-meta.js';
 import type { ApiExtensions, OpenApiDocs } from './extensions.js';
 import { strictDecodingError, strictFieldErrors } from './openapi/index.js';
+import { apply, updateManagedFields } from './patch/apply.js';
 import { applyPatch } from './patch/index.js';
 import { decodeProtobufObject } from './protobuf/index.js';
 import { resourceKey } from './registry/index.js';
@@ -27,6 +28,8 @@ export function createDefaultExtensions(
   const ext: ApiExtensions = {
     applyPatch,
     decodeProtobuf: decodeProtobufObject,
+    serverSideApply: (live, applied, o) => apply(live, applied, o),
+    updateManagedFields: (old, updated, o) => updateManagedFields(old, updated, o).managedFields,
     strictFieldErrors: (body, gvk) => strictFieldErrors(body, gvk),
     strictDecodingError: (messages, gvk) => strictDecodingError(messages, gvk),
     validateObjectMeta: (obj, def: ResourceDef) =>

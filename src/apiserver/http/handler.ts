@@ -144,12 +144,12 @@ async function handleResource(
     );
   const query = url.searchParams;
   const scope: RequestScope = { served, query, user, out, format };
+  if (req.headers['user-agent']) scope.userAgent = req.headers['user-agent'];
   if (route.namespace !== undefined) scope.namespace = route.namespace;
   if (route.name !== undefined) scope.name = route.name;
   if (route.subresource !== undefined) scope.subresource = route.subresource;
   const method = req.method ?? 'GET';
   const verbs = def.verbs;
-  const userAgent = req.headers['user-agent'];
 
   if (verbs && !verbs.includes('get')) {
     // create-only review kinds
@@ -191,7 +191,7 @@ async function handleResource(
       }
       if (def.namespaced && route.namespace === undefined) throw routeNotFound();
       const body = decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf);
-      return createObject(ctx, scope, body, userAgent);
+      return createObject(ctx, scope, body);
     }
     case 'PUT': {
       if (!route.name) throw methodNotAllowed();
@@ -200,7 +200,7 @@ async function handleResource(
         return writeScale(ctx, scope, 'PUT', req.headers['content-type'], raw);
       if (route.subresource && route.subresource !== 'status') throw methodNotAllowed();
       const body = decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf);
-      return updateObject(ctx, scope, body, userAgent);
+      return updateObject(ctx, scope, body);
     }
     case 'PATCH': {
       if (!route.name) throw methodNotAllowed();
@@ -208,7 +208,7 @@ async function handleResource(
       if (route.subresource === 'scale')
         return writeScale(ctx, scope, 'PATCH', req.headers['content-type'], raw);
       if (route.subresource && route.subresource !== 'status') throw methodNotAllowed();
-      return patchObject(ctx, scope, req.headers['content-type'], raw, userAgent);
+      return patchObject(ctx, scope, req.headers['content-type'], raw);
     }
     case 'DELETE': {
       const raw = await readBody(req);

@@ -37,6 +37,8 @@ export interface RequestScope {
   user: UserInfo;
   out: Responder;
   format: ResponseFormat;
+  /** Default field manager when the request names none (upstream derives it from the User-Agent). */
+  userAgent?: string;
 }
 
 export function isDryRun(query: URLSearchParams): boolean {

@@ -7,13 +7,13 @@ import {
   notFound,
   tooManyRequests,
 } from '../../api/errors.js';
-import { isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
+import { apiVersionOf, isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType } from '../http/body.js';
 import type { ResourceDef } from '../registry/types.js';
 import { isDryRun, type ApiContext, type RequestScope } from './context.js';
 import { deleteCanonical, parseDeleteOptions } from './delete.js';
-import { guaranteedUpdate, parsePatchBody, updateCanonical } from './write.js';
+import { defaultManager, guaranteedUpdate, parsePatchBody, updateCanonical } from './write.js';
 
 interface LabelSelectorObject {
   matchLabels?: Record<string, string>;
@@ -118,9 +118,9 @@ export async function writeScale(
       next.spec = { ...(next.spec ?? {}), replicas };
       return updateCanonical(ctx, def, next, old, {
         dryRun: isDryRun(s.query),
-        apiVersion: 'autoscaling/v1',
+        apiVersion: apiVersionOf(s.served.group, s.served.version),
         subresource: 'scale',
-        ...(s.query.get('fieldManager') ? { fieldManager: s.query.get('fieldManager')! } : {}),
+        fieldManager: s.query.get('fieldManager') || defaultManager(s.userAgent),
       });
     },
     () => ctx.storage.mustGet(def, s.namespace, s.name!),

@@ -1,6 +1,8 @@
 import {
   ApiError,
   badRequest,
+  fieldErr,
+  invalid,
   conflict,
   hasReason,
   isApiError,
@@ -33,10 +35,10 @@ export interface WriteOptions {
   subresource?: string;
 }
 
-function writeOptions(s: RequestScope, defaultManager: string): WriteOptions {
+function writeOptions(s: RequestScope): WriteOptions {
   const o: WriteOptions = {
     dryRun: isDryRun(s.query),
-    fieldManager: s.query.get('fieldManager') || defaultManager,
+    fieldManager: s.query.get('fieldManager') || defaultManager(s.userAgent),
     apiVersion: apiVersionOf(s.served.group, s.served.version),
   };
   if (s.subresource) o.subresource = s.subresource;
@@ -44,7 +46,7 @@ function writeOptions(s: RequestScope, defaultManager: string): WriteOptions {
 }
 
 /** kubectl and client-go default managers are derived from the user agent; ours is fixed per verb. */
-function defaultManager(userAgent: string | undefined): string {
+export function defaultManager(userAgent: string | undefined): string {
   return (userAgent ?? 'unknown').split('/')[0] || 'unknown';
 }
 
@@ -60,7 +62,7 @@ export async function createObject(
   reconcileNamespace(def, obj.metadata!, s.namespace);
   if (def.namespaced && !obj.metadata!.namespace)
     throw badRequest('namespace is required for namespaced resources');
-  const created = await createCanonical(ctx, def, obj, writeOptions(s, defaultManager(userAgent)));
+  const created = await createCanonical(ctx, def, obj, writeOptions(s));
   respondObject(ctx, s, 201, created);
 }
 
@@ -137,7 +139,7 @@ export async function updateObject(
       'the object has been modified; please apply your changes to the latest version and try again',
     );
   }
-  const result = await updateCanonical(ctx, def, obj, old, writeOptions(s, defaultManager(userAgent)));
+  const result = await updateCanonical(ctx, def, obj, old, writeOptions(s));
   respondObject(ctx, s, 200, result);
 }
 
@@ -267,14 +269,14 @@ export async function patchObject(
   s: RequestScope,
   contentType: string | undefined,
   raw: Buffer,
-  userAgent?: string,
 ): Promise<void> {
   const type = mediaType(contentType);
   if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(PATCH_TYPES);
   const patch = parsePatchBody(type, raw);
   const def = s.served.def;
-  const opts = writeOptions(s, defaultManager(userAgent));
-  const gvk = { group: s.served.group, version: s.served.version, kind: def.kind };
+  const opts = writeOptions(s);
+  // Patch engines key their merge rules by the canonical group (extensions/v1beta1 Deployment is apps).
+  const gvk = { group: def.group, version: s.served.version, kind: def.kind };
   if (type === 'application/apply-patch+yaml') {
     await applyObject(ctx, s, patch as KubeObject, opts);
     return;
@@ -311,10 +313,10 @@ async function applyObject(
 ): Promise<void> {
   const def = s.served.def;
   if (!s.query.get('fieldManager')) {
-    throw badRequest('PATCH, application/apply-patch+yaml requests must specify a fieldManager');
+    throw invalid('PatchOptions', 'meta.k8s.io', '', [fieldErr.required('fieldManager', 'is required for apply patch')]);
   }
   checkUnknownFields(ctx, s, applied);
-  const gvk = { group: s.served.group, version: s.served.version, kind: def.kind };
+  const gvk = { group: def.group, version: s.served.version, kind: def.kind };
   const force = s.query.get('force') === 'true';
   const now = rfc3339(ctx.clock.now());
   const existing = await ctx.storage.get(def, s.namespace, s.name!);
