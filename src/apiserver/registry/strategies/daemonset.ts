@@ -75,9 +75,7 @@ export function validateDaemonSetSpec(spec: unknown, path: string): FieldError[]
   if (selErrs.length === 0) {
     let matches = false;
     try {
-      matches = labelSelectorFromObject(obj(s.selector)).matches(
-        templateLabels(s.template) as Record<string, string>,
-      );
+      matches = labelSelectorFromObject(obj(s.selector)).matches(templateLabels(s.template));
     } catch {
       matches = true;
     }

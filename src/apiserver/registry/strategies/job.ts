@@ -47,7 +47,7 @@ function defaultJob(o: KubeObject): void {
   const labels = templateLabels(spec.template);
   const meta = o.metadata ?? (o.metadata = {});
   if (labels && (!meta.labels || Object.keys(meta.labels).length === 0)) {
-    meta.labels = { ...labels } as Record<string, string>;
+    meta.labels = { ...labels };
   }
 }
 
@@ -171,7 +171,7 @@ export function validateJobSpec(spec: unknown, path: string): FieldError[] {
   const selErrs = validateLabelSelector(s.selector, `${path}.selector`);
   errs.push(...selErrs);
   if (selErrs.length === 0) {
-    const labels = templateLabels(s.template) as Record<string, string> | undefined;
+    const labels = templateLabels(s.template);
     let matches = true;
     try {
       matches = labelSelectorFromObject(obj(s.selector)).matches(labels);

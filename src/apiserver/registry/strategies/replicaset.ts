@@ -51,7 +51,7 @@ export function validateReplicationControllerSpec(spec: unknown, path: string): 
   const selMap = obj(s.selector);
   if (!selMap || Object.keys(selMap).length === 0) errs.push(fieldErr.required(`${path}.selector`));
   else errs.push(...validateLabels(selMap, `${path}.selector`));
-  const selector = selMap ? selectorFromSet(selMap as Record<string, string>) : undefined;
+  const selector = selMap ? selectorFromSet(selMap) : undefined;
   errs.push(...validateControllerTemplate(s.template, selector, `${path}.template`, 'ReplicationController'));
   return errs;
 }
@@ -65,8 +65,7 @@ export const replicationControllerStrategy: Strategy = makeStrategy(
       if (labels) {
         if (!obj(spec.selector) || Object.keys(spec.selector).length === 0) spec.selector = { ...labels };
         const meta = o.metadata ?? (o.metadata = {});
-        if (!meta.labels || Object.keys(meta.labels).length === 0)
-          meta.labels = { ...labels } as Record<string, string>;
+        if (!meta.labels || Object.keys(meta.labels).length === 0) meta.labels = { ...labels };
       }
       if (spec.replicas === undefined || spec.replicas === null) spec.replicas = 1;
       defaultPodTemplateSpec(spec.template);

@@ -44,7 +44,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 export function clone<T>(v: T): T {
-  return v === undefined ? v : (structuredClone(v) as T);
+  return v === undefined ? v : structuredClone(v);
 }
 
 export function nonNegative(value: unknown, path: string): FieldError[] {

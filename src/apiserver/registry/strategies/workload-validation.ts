@@ -60,7 +60,7 @@ export function selectorMismatch(
   path: string,
 ): FieldError[] {
   if (!selector || selector.empty) return [];
-  const labels = templateLabels(template) as Record<string, string> | undefined;
+  const labels = templateLabels(template);
   return selector.matches(labels)
     ? []
     : [invalidRendered(path, goStringMap(labels), TEMPLATE_SELECTOR_MISMATCH)];
