@@ -306,10 +306,7 @@ void describe('DaemonSet', () => {
     [
       'missing selector',
       { template: template() },
-      [
-        'spec.selector: Required value',
-        `spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: ${MISMATCH}`,
-      ],
+      [`spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: ${MISMATCH}`],
     ],
     [
       'surge and unavailable both set',
