@@ -258,7 +258,7 @@ void describe('pod validation', () => {
       'requests above limits',
       { containers: [{ ...nginx, resources: { limits: { cpu: '500m' }, requests: { cpu: '1' } } }] },
       [
-        'spec.containers[0].resources.requests[cpu]: Invalid value: "1": must be less than or equal to cpu limit of 500m',
+        'spec.containers[0].resources.requests: Invalid value: "1": must be less than or equal to cpu limit of 500m',
       ],
     ],
     [
@@ -267,6 +267,28 @@ void describe('pod validation', () => {
       [
         `spec.containers[0].resources.limits[memory]: Invalid value: "1GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
         `spec.containers[0].resources.requests[memory]: Invalid value: "1GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,
+      ],
+    ],
+    [
+      'unknown container resource',
+      { containers: [{ ...nginx, resources: { requests: { gpu: '1' } } }] },
+      [
+        'spec.containers[0].resources.requests[gpu]: Invalid value: "gpu": must be a standard resource for containers',
+      ],
+    ],
+    [
+      'extended resources: integer, requests equal limits',
+      {
+        containers: [
+          {
+            ...nginx,
+            resources: { limits: { 'example.com/gpu': '2' }, requests: { 'example.com/gpu': '500m' } },
+          },
+        ],
+      },
+      [
+        'spec.containers[0].resources.requests[example.com/gpu]: Invalid value: "500m": must be an integer',
+        'spec.containers[0].resources.requests: Invalid value: "500m": must be equal to example.com/gpu limit of 2',
       ],
     ],
     [

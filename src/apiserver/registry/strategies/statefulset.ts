@@ -67,7 +67,7 @@ function validateClaimTemplates(templates: unknown, path: string): FieldError[] 
     const requests = obj(obj(spec.resources)?.requests);
     if (!requests || requests.storage === undefined)
       errs.push(fieldErr.required(`${p}.spec.resources[storage]`));
-    errs.push(...validateResourceRequirements(spec.resources, `${p}.spec.resources`));
+    errs.push(...validateResourceRequirements(spec.resources, `${p}.spec.resources`, false));
   });
   return errs;
 }
