@@ -45,9 +45,20 @@ void describe('Job', () => {
     assert.equal(spec.parallelism, 3);
   });
 
-  void test('object labels default from the template labels', () => {
-    const { obj } = create(jobStrategy, job({ template: podTemplate('Never', { app: 'pi' }) }));
-    assert.deepEqual(obj.metadata?.labels, { app: 'pi' });
+  void test('object labels default from the template labels, generated ones included', () => {
+    const { obj } = create(jobStrategy, job({ template: podTemplate('Never', { app: 'pi' }) }), 'u9');
+    assert.deepEqual(obj.metadata?.labels, {
+      app: 'pi',
+      'job-name': 'pi',
+      'batch.kubernetes.io/job-name': 'pi',
+      'controller-uid': 'u9',
+      'batch.kubernetes.io/controller-uid': 'u9',
+    });
+    const own = create(jobStrategy, {
+      ...job({ template: podTemplate('Never', { app: 'pi' }) }),
+      metadata: { name: 'pi', namespace: 'd', labels: { mine: 'x' } },
+    });
+    assert.deepEqual(own.obj.metadata?.labels, { mine: 'x' });
   });
 
   const cases: [string, Record<string, unknown>, string[]][] = [

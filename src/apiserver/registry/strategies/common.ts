@@ -2,7 +2,11 @@
 import type { FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
 import { nameIsDNSSubdomain, type NameValidator } from '../../../api/validation/names.js';
-import { validateObjectMeta, validateObjectMetaUpdate } from '../../../api/validation/object-meta.js';
+import {
+  carryOverSystemMetadata,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from '../../../api/validation/object-meta.js';
 import type { Strategy } from '../types.js';
 import { clone } from './util.js';
 
@@ -60,6 +64,7 @@ export function makeStrategy(
       hooks.prepareForCreate?.(o);
     },
     prepareForUpdate(o, old) {
+      carryOverSystemMetadata(o.metadata ?? (o.metadata = {}), old.metadata);
       status.prepareForUpdate?.(o, old);
       hooks.prepareForUpdate?.(o, old);
     },

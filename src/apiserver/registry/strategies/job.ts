@@ -9,6 +9,7 @@ import { defaultPodTemplateSpec } from './pod-defaults.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
 import {
   child,
+  deepEqual,
   goStringMap,
   invalidRendered,
   nonNegative,
@@ -64,13 +65,19 @@ export function generateJobSelector(o: KubeObject): void {
   if (manualSelector(o) || !uid) return;
   const spec = child(o, 'spec');
   const tmeta = child(child(spec, 'template'), 'metadata');
+  const hadLabels = obj(tmeta.labels) !== undefined;
   const labels = child(tmeta, 'labels');
-  const name = o.metadata?.name ?? '';
+  // Upstream's defaulting shares one map between the job's labels and the template's, so labels copied
+  // from the template also receive the generated ones.
+  const meta = o.metadata ?? (o.metadata = {});
+  const shared = hadLabels && deepEqual(meta.labels, labels);
+  const name = meta.name ?? '';
   for (const k of [LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL]) if (labels[k] === undefined) labels[k] = name;
   for (const k of [LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL])
     if (labels[k] === undefined) labels[k] = uid;
   const matchLabels = child(child(spec, 'selector'), 'matchLabels');
   if (matchLabels[CONTROLLER_UID_LABEL] === undefined) matchLabels[CONTROLLER_UID_LABEL] = uid;
+  if (shared) meta.labels = { ...labels } as Record<string, string>;
 }
 
 function validateGeneratedSelector(o: KubeObject): FieldError[] {
