@@ -77,7 +77,7 @@ export function generateJobSelector(o: KubeObject): void {
     if (labels[k] === undefined) labels[k] = uid;
   const matchLabels = child(child(spec, 'selector'), 'matchLabels');
   if (matchLabels[CONTROLLER_UID_LABEL] === undefined) matchLabels[CONTROLLER_UID_LABEL] = uid;
-  if (shared) meta.labels = { ...labels } as Record<string, string>;
+  if (shared) meta.labels = { ...labels };
 }
 
 function validateGeneratedSelector(o: KubeObject): FieldError[] {
