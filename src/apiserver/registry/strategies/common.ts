@@ -1,31 +1,13 @@
-/** Strategy building blocks shared by all kinds: metadata validation and status handling. */
+/** Strategy building blocks shared by all kinds: status handling and the hook wiring. */
 import type { FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
-import { nameIsDNSSubdomain, type NameValidator } from '../../../api/validation/names.js';
-import {
-  carryOverSystemMetadata,
-  validateObjectMeta,
-  validateObjectMetaUpdate,
-} from '../../../api/validation/object-meta.js';
+import { carryOverSystemMetadata } from '../../../api/validation/object-meta.js';
 import type { Strategy } from '../types.js';
 import { clone } from './util.js';
 
 export interface KindOptions {
-  namespaced: boolean;
-  nameValidator?: NameValidator;
   /** Status a freshly created object starts with (upstream zero values that JSON shows), or none. */
   initialStatus?: () => Record<string, unknown>;
-}
-
-export function metaErrors(o: KubeObject, opts: KindOptions): FieldError[] {
-  return validateObjectMeta(o.metadata, {
-    namespaced: opts.namespaced,
-    nameValidator: opts.nameValidator ?? nameIsDNSSubdomain,
-  });
-}
-
-export function metaUpdateErrors(o: KubeObject, old: KubeObject): FieldError[] {
-  return validateObjectMetaUpdate(o.metadata, old.metadata);
 }
 
 /** Status is server-owned: reset on create, carried over on update (changes go through /status). */
@@ -43,8 +25,9 @@ export function statusHandling(opts: KindOptions): Pick<Strategy, 'prepareForCre
 }
 
 /**
- * A strategy from per-kind spec hooks; metadata checks and status handling are added here so every kind
- * behaves alike. `validate` returns metadata + spec errors; `validateUpdate` metadata-update + transition errors.
+ * A strategy from per-kind spec hooks, with status handling added so every kind behaves alike. ObjectMeta
+ * (validateObjectMeta / validateObjectMetaUpdate) is checked by the REST handler, not here; kinds whose
+ * names follow other rules are listed in workloadNameValidators.
  */
 export function makeStrategy(
   opts: KindOptions,
@@ -54,7 +37,6 @@ export function makeStrategy(
     validateSpecUpdate?: (o: KubeObject, old: KubeObject) => FieldError[];
     prepareForCreate?: (o: KubeObject) => void;
     prepareForUpdate?: (o: KubeObject, old: KubeObject) => void;
-    fieldSet?: (o: KubeObject) => Record<string, string>;
   },
 ): Strategy {
   const status = statusHandling(opts);
@@ -69,13 +51,12 @@ export function makeStrategy(
       hooks.prepareForUpdate?.(o, old);
     },
     validate(o) {
-      return [...metaErrors(o, opts), ...(hooks.validateSpec?.(o) ?? [])];
+      return hooks.validateSpec?.(o) ?? [];
     },
     validateUpdate(o, old) {
-      return [...metaUpdateErrors(o, old), ...(hooks.validateSpecUpdate?.(o, old) ?? [])];
+      return hooks.validateSpecUpdate?.(o, old) ?? [];
     },
   };
   if (hooks.defaults) strategy.defaults = hooks.defaults;
-  if (hooks.fieldSet) strategy.fieldSet = hooks.fieldSet;
   return strategy;
 }

@@ -6,7 +6,7 @@ import { makeStrategy } from './common.js';
 import { nonNegative } from './util.js';
 
 export const controllerRevisionStrategy: Strategy = makeStrategy(
-  { namespaced: true },
+  {},
   {
     validateSpec(o) {
       const errs =

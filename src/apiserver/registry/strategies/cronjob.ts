@@ -100,7 +100,7 @@ export function validateCronJobSpec(spec: unknown, oldSpec: unknown, path: strin
 }
 
 const base = makeStrategy(
-  { namespaced: true, initialStatus: () => ({}) },
+  { initialStatus: () => ({}) },
   {
     defaults: (o) => defaultCronJob(child(o, 'spec')),
     validateSpec: (o) => validateCronJobSpec(o.spec, undefined, 'spec'),

@@ -108,7 +108,6 @@ export function validateDaemonSetSpec(spec: unknown, path: string): FieldError[]
 
 export const daemonSetStrategy: Strategy = makeStrategy(
   {
-    namespaced: true,
     initialStatus: () => ({
       currentNumberScheduled: 0,
       numberMisscheduled: 0,

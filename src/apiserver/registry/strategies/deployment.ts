@@ -93,7 +93,7 @@ export function validateDeploymentSpec(spec: unknown, path: string): FieldError[
 }
 
 export const deploymentStrategy: Strategy = makeStrategy(
-  { namespaced: true },
+  {},
   {
     defaults: (o) => defaultDeployment(child(o, 'spec')),
     prepareForCreate(o) {

@@ -208,7 +208,7 @@ export function validateHPASpec(spec: unknown, path: string): FieldError[] {
 }
 
 export const horizontalPodAutoscalerStrategy: Strategy = makeStrategy(
-  { namespaced: true, initialStatus: () => ({ desiredReplicas: 0 }) },
+  { initialStatus: () => ({ desiredReplicas: 0 }) },
   {
     defaults: (o) => defaultHPASpec(child(o, 'spec')),
     validateSpec: (o) => validateHPASpec(o.spec, 'spec'),

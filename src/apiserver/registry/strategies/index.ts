@@ -2,6 +2,7 @@
  * Per-kind strategies, keyed by `plural.group` (core kinds bare: `pods`). Each family lives in its own map
  * so other families can be added beside it and merged into `allStrategies`.
  */
+import { nameIsDNSLabel, type NameValidator } from '../../../api/validation/names.js';
 import type { Strategy } from '../types.js';
 import { controllerRevisionStrategy } from './controllerrevision.js';
 import { cronJobStrategy } from './cronjob.js';
@@ -27,6 +28,14 @@ export const workloadStrategies: Record<string, Strategy> = {
   'cronjobs.batch': cronJobStrategy,
   'horizontalpodautoscalers.autoscaling': horizontalPodAutoscalerStrategy,
   'poddisruptionbudgets.policy': podDisruptionBudgetStrategy,
+};
+
+/**
+ * Kinds whose metadata.name is not a DNS-1123 subdomain (upstream ValidateXName), for the handler's
+ * ObjectMeta check: StatefulSet pods are named `<set>-<ordinal>` and must be DNS labels.
+ */
+export const workloadNameValidators: Record<string, NameValidator> = {
+  'statefulsets.apps': nameIsDNSLabel,
 };
 
 /** Every strategy defined here; add other families' maps to the spread. */

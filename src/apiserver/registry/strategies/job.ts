@@ -209,7 +209,7 @@ function validateJobSpecUpdate(spec: Obj, old: Obj): FieldError[] {
 }
 
 export const jobStrategy: Strategy = makeStrategy(
-  { namespaced: true, initialStatus: () => ({}) },
+  { initialStatus: () => ({}) },
   {
     defaults: defaultJob,
     prepareForCreate: generateJobSelector,
@@ -219,9 +219,5 @@ export const jobStrategy: Strategy = makeStrategy(
       return [...validateGeneratedSelector(o), ...validateJobSpec(o.spec, 'spec')];
     },
     validateSpecUpdate: (o, old) => validateJobSpecUpdate(obj(o.spec) ?? {}, obj(old.spec) ?? {}),
-    fieldSet(o) {
-      const succeeded = obj(o.status)?.succeeded;
-      return { 'status.successful': String(typeof succeeded === 'number' ? succeeded : 0) };
-    },
   },
 );

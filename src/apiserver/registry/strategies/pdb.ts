@@ -34,7 +34,6 @@ export function validatePDBSpec(spec: unknown, path: string): FieldError[] {
 
 export const podDisruptionBudgetStrategy: Strategy = makeStrategy(
   {
-    namespaced: true,
     initialStatus: () => ({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }),
   },
   { validateSpec: (o) => validatePDBSpec(o.spec, 'spec') },

@@ -183,7 +183,6 @@ export function validatePodSpecUpdate(newSpec: Obj, oldSpec: Obj): FieldError[] 
 }
 
 const podOpts = {
-  namespaced: true,
   initialStatus: () => ({ phase: 'Pending' }),
 };
 
@@ -201,21 +200,6 @@ const podBase = makeStrategy(podOpts, {
   },
   validateSpec: (o) => validatePodSpec(o.spec, 'spec'),
   validateSpecUpdate: (o, old) => validatePodSpecUpdate(obj(o.spec) ?? {}, obj(old.spec) ?? {}),
-  fieldSet(o) {
-    const spec = obj(o.spec) ?? {};
-    const status = obj(o.status) ?? {};
-    const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-    return {
-      'spec.nodeName': str(spec.nodeName),
-      'spec.restartPolicy': str(spec.restartPolicy),
-      'spec.schedulerName': str(spec.schedulerName),
-      'spec.serviceAccountName': str(spec.serviceAccountName),
-      'spec.hostNetwork': spec.hostNetwork === true ? 'true' : 'false',
-      'status.phase': str(status.phase),
-      'status.podIP': str(status.podIP),
-      'status.nominatedNodeName': str(status.nominatedNodeName),
-    };
-  },
 });
 
 export const podStrategy: Strategy = {
@@ -230,7 +214,7 @@ export const podStrategy: Strategy = {
 };
 
 export const podTemplateStrategy: Strategy = makeStrategy(
-  { namespaced: true },
+  {},
   {
     defaults: (o) => defaultPodTemplateSpec(o.template),
     validateSpec: (o) => validatePodTemplateSpec(o.template, 'template'),

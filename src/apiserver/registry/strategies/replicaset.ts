@@ -1,6 +1,5 @@
 /** ReplicaSet (apps/v1) and ReplicationController (v1) strategies. */
 import { fieldErr, type FieldError } from '../../../api/errors.js';
-import type { KubeObject } from '../../../api/meta.js';
 import { selectorFromSet, validateLabels } from '../../../api/labels.js';
 import { validateImmutableField } from '../../../api/validation/object-meta.js';
 import type { Strategy } from '../types.js';
@@ -8,11 +7,6 @@ import { makeStrategy } from './common.js';
 import { defaultPodTemplateSpec } from './pod-defaults.js';
 import { child, nonNegative, obj } from './util.js';
 import { validateControllerTemplate, validateRequiredSelector } from './workload-validation.js';
-
-function replicasField(o: KubeObject): Record<string, string> {
-  const replicas = obj(o.status)?.replicas;
-  return { 'status.replicas': String(typeof replicas === 'number' ? replicas : 0) };
-}
 
 export function validateReplicaSetSpec(spec: unknown, path: string): FieldError[] {
   const s = obj(spec) ?? {};
@@ -28,7 +22,7 @@ export function validateReplicaSetSpec(spec: unknown, path: string): FieldError[
 }
 
 export const replicaSetStrategy: Strategy = makeStrategy(
-  { namespaced: true, initialStatus: () => ({ replicas: 0 }) },
+  { initialStatus: () => ({ replicas: 0 }) },
   {
     defaults(o) {
       const spec = child(o, 'spec');
@@ -38,7 +32,6 @@ export const replicaSetStrategy: Strategy = makeStrategy(
     validateSpec: (o) => validateReplicaSetSpec(o.spec, 'spec'),
     validateSpecUpdate: (o, old) =>
       validateImmutableField(obj(o.spec)?.selector, obj(old.spec)?.selector, 'spec.selector'),
-    fieldSet: replicasField,
   },
 );
 
@@ -57,7 +50,7 @@ export function validateReplicationControllerSpec(spec: unknown, path: string): 
 }
 
 export const replicationControllerStrategy: Strategy = makeStrategy(
-  { namespaced: true, initialStatus: () => ({ replicas: 0 }) },
+  { initialStatus: () => ({ replicas: 0 }) },
   {
     defaults(o) {
       const spec = child(o, 'spec');
@@ -71,6 +64,5 @@ export const replicationControllerStrategy: Strategy = makeStrategy(
       defaultPodTemplateSpec(spec.template);
     },
     validateSpec: (o) => validateReplicationControllerSpec(o.spec, 'spec'),
-    fieldSet: replicasField,
   },
 );

@@ -1,7 +1,6 @@
 /** StatefulSet (apps/v1) strategy: SetDefaults_StatefulSet and ValidateStatefulSet/Update. */
 import { fieldErr, type FieldError } from '../../../api/errors.js';
 import { validateLabels } from '../../../api/labels.js';
-import { nameIsDNSLabel } from '../../../api/validation/names.js';
 import type { Strategy } from '../types.js';
 import { makeStrategy } from './common.js';
 import { defaultPodTemplateSpec, defaultResourceList } from './pod-defaults.js';
@@ -174,8 +173,6 @@ export function validateStatefulSetSpecUpdate(spec: unknown, oldSpec: unknown): 
 
 export const statefulSetStrategy: Strategy = makeStrategy(
   {
-    namespaced: true,
-    nameValidator: nameIsDNSLabel,
     initialStatus: () => ({ replicas: 0, availableReplicas: 0 }),
   },
   {

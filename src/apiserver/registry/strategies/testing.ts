@@ -1,7 +1,12 @@
-/** Test helpers: run a strategy the way the REST handler does. */
+/** Test helpers: run a strategy in the order the REST handler does, ObjectMeta checks included. */
 import type { FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../../../api/validation/object-meta.js';
 import type { Strategy } from '../types.js';
+
+function metaErrors(o: KubeObject): FieldError[] {
+  return validateObjectMeta(o.metadata, { namespaced: true });
+}
 
 export function create(
   strategy: Strategy,
@@ -9,10 +14,10 @@ export function create(
   uid = 'uid-1',
 ): { obj: KubeObject; errors: FieldError[] } {
   const copy = structuredClone(o);
-  strategy.defaults?.(copy);
-  copy.metadata = { uid, ...(copy.metadata ?? {}) };
+  copy.metadata = { ...(copy.metadata ?? {}), uid };
   strategy.prepareForCreate?.(copy);
-  return { obj: copy, errors: strategy.validate?.(copy) ?? [] };
+  strategy.defaults?.(copy);
+  return { obj: copy, errors: [...metaErrors(copy), ...(strategy.validate?.(copy) ?? [])] };
 }
 
 export function update(
@@ -21,11 +26,16 @@ export function update(
   old: KubeObject,
 ): { obj: KubeObject; errors: FieldError[] } {
   const copy = structuredClone(o);
-  strategy.defaults?.(copy);
   strategy.prepareForUpdate?.(copy, old);
+  strategy.defaults?.(copy);
   return {
     obj: copy,
-    errors: [...(strategy.validate?.(copy) ?? []), ...(strategy.validateUpdate?.(copy, old) ?? [])],
+    errors: [
+      ...metaErrors(copy),
+      ...validateObjectMetaUpdate(copy.metadata, old.metadata),
+      ...(strategy.validate?.(copy) ?? []),
+      ...(strategy.validateUpdate?.(copy, old) ?? []),
+    ],
   };
 }
 
