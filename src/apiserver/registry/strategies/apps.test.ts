@@ -294,6 +294,10 @@ void describe('DaemonSet', () => {
     assert.equal(obj.metadata?.annotations?.[TEMPLATE_GENERATION_ANNOTATION], '1');
     const old = stored(obj);
     const same = update(daemonSetStrategy, structuredClone(old), old).obj;
+    const undefaulted = structuredClone(old);
+    (undefaulted.spec as any).template = template();
+    const replaced = update(daemonSetStrategy, undefaulted, old).obj;
+    assert.equal(replaced.metadata?.annotations?.[TEMPLATE_GENERATION_ANNOTATION], '1');
     assert.equal(same.metadata?.annotations?.[TEMPLATE_GENERATION_ANNOTATION], '1');
     const changed = structuredClone(old);
     (changed.spec as any).template.spec.containers[0].image = 'nginx:2';

@@ -8,6 +8,7 @@ import { defaultPodTemplateSpec } from './pod-defaults.js';
 import { validatePodTemplateSpec } from './pod-validation.js';
 import {
   child,
+  clone,
   deepEqual,
   goStringMap,
   invalidRendered,
@@ -123,7 +124,10 @@ export const daemonSetStrategy: Strategy = makeStrategy(
     },
     prepareForUpdate(o, old) {
       const oldGen = Number(old.metadata?.annotations?.[TEMPLATE_GENERATION_ANNOTATION] ?? '1') || 1;
-      const changed = !deepEqual(obj(o.spec)?.template, obj(old.spec)?.template);
+      // Defaults run after this hook; compare the template as it will be stored.
+      const template = clone(obj(o.spec)?.template);
+      defaultPodTemplateSpec(template);
+      const changed = !deepEqual(template, obj(old.spec)?.template);
       const meta = o.metadata ?? (o.metadata = {});
       meta.annotations = {
         ...(meta.annotations ?? {}),

@@ -32,6 +32,8 @@ void describe('pod defaults', () => {
     assert.equal(spec.terminationGracePeriodSeconds, 30);
     assert.deepEqual(spec.securityContext, {});
     assert.equal(spec.enableServiceLinks, true);
+    assert.equal(spec.serviceAccountName, 'default');
+    assert.equal(spec.serviceAccount, 'default');
     assert.equal(spec.priority, 0);
     assert.equal(spec.preemptionPolicy, 'PreemptLowerPriority');
     assert.deepEqual(spec.tolerations, [

@@ -52,6 +52,15 @@ function addDefaultTolerations(spec: Obj): void {
   spec.tolerations = tolerations;
 }
 
+/**
+ * The ServiceAccount admission plugin's defaulting half: pods run as `default` unless they say otherwise
+ * (the deprecated serviceAccount field mirrors it). The existence check and token volume are not done here.
+ */
+function defaultServiceAccount(spec: Obj): void {
+  if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
+  spec.serviceAccount = spec.serviceAccountName;
+}
+
 const SYSTEM_PRIORITIES: Record<string, number> = {
   'system-cluster-critical': 2000000000,
   'system-node-critical': 2000001000,
@@ -195,6 +204,7 @@ const podBase = makeStrategy(podOpts, {
   prepareForCreate(o) {
     const spec = child(o, 'spec');
     addDefaultTolerations(spec);
+    defaultServiceAccount(spec);
     defaultPriority(spec);
     (o.status as Obj).qosClass = podQOSClass(spec);
   },
