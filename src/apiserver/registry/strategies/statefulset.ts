@@ -4,7 +4,8 @@ import { validateLabels } from '../../../api/labels.js';
 import type { Strategy } from '../types.js';
 import { makeStrategy } from './common.js';
 import { defaultPodTemplateSpec, defaultResourceList } from './pod-defaults.js';
-import { validatePodTemplateSpec, validateResourceRequirements } from './pod-validation.js';
+import { validatePodTemplateSpec } from './pod-validation.js';
+import { validateResourceRequirements } from './resource-validation.js';
 import { arr, child, clone, deepEqual, nonNegative, obj, type Obj } from './util.js';
 import {
   alwaysRestartNoDeadline,
