@@ -167,6 +167,24 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   }
   errs.push(...nonNegative(s.terminationGracePeriodSeconds, `${path}.terminationGracePeriodSeconds`));
   errs.push(...validateTolerations(s.tolerations, `${path}.tolerations`));
+  if (s.hostNetwork === true) {
+    for (const key of ['initContainers', 'containers']) {
+      arr(s[key]).forEach((c, i) => {
+        arr(obj(c)?.ports).forEach((pt, j) => {
+          const port = obj(pt) ?? {};
+          if (port.hostPort !== undefined && port.hostPort !== port.containerPort) {
+            errs.push(
+              fieldErr.invalid(
+                `${path}.${key}[${i}].ports[${j}].containerPort`,
+                port.containerPort ?? 0,
+                'must match `hostPort` when `hostNetwork` is true',
+              ),
+            );
+          }
+        });
+      });
+    }
+  }
   return errs;
 }
 

@@ -311,6 +311,13 @@ void describe('pod validation', () => {
       ],
     ],
     [
+      'hostNetwork ports must match',
+      { hostNetwork: true, containers: [{ ...nginx, ports: [{ containerPort: 80, hostPort: 8080 }] }] },
+      [
+        'spec.containers[0].ports[0].containerPort: Invalid value: 80: must match `hostPort` when `hostNetwork` is true',
+      ],
+    ],
+    [
       'activeDeadlineSeconds range',
       { containers: [nginx], activeDeadlineSeconds: 0 },
       ['spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive'],
