@@ -350,8 +350,6 @@ export function validateLabels(labels: unknown, path: string): FieldError[] {
   return errs;
 }
 
-const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
-
 /** metav1validation.ValidateLabelSelector. */
 export function validateLabelSelector(sel: unknown, path: string): FieldError[] {
   if (sel === undefined || sel === null) return [];
@@ -441,5 +439,3 @@ export function selectorFromSet(set: Record<string, string>): LabelSelector {
     Object.entries(set).map(([key, v]) => ({ key, operator: '=' as const, values: [v] })),
   );
 }
-
-export { SELECTOR_OPERATORS };

@@ -190,3 +190,16 @@ export function validateObjectMetaUpdate(
   errs.push(...validateOwnerReferences(m.ownerReferences, 'metadata.ownerReferences'));
   return errs;
 }
+
+/**
+ * What the API server does to metadata before validating an update (rest.BeforeUpdate): keep the old uid
+ * when none is sent, and never let a client change creation/deletion timestamps or the grace period.
+ */
+export function carryOverSystemMetadata(meta: ObjectMeta, old: ObjectMeta | undefined): void {
+  if (!old) return;
+  if (!meta.uid && old.uid) meta.uid = old.uid;
+  if (old.creationTimestamp) meta.creationTimestamp = old.creationTimestamp;
+  if (old.deletionTimestamp) meta.deletionTimestamp = old.deletionTimestamp;
+  if (old.deletionGracePeriodSeconds !== undefined)
+    meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
+}

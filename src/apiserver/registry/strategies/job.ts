@@ -1,0 +1,223 @@
+/** Job (batch/v1) strategy: SetDefaults_Job, generated selector, ValidateJob/Update. */
+import { fieldErr, type FieldError } from '../../../api/errors.js';
+import type { KubeObject } from '../../../api/meta.js';
+import { labelSelectorFromObject, validateLabelSelector } from '../../../api/labels.js';
+import { validateImmutableField } from '../../../api/validation/object-meta.js';
+import type { Strategy } from '../types.js';
+import { makeStrategy } from './common.js';
+import { defaultPodTemplateSpec } from './pod-defaults.js';
+import { validatePodTemplateSpec } from './pod-validation.js';
+import {
+  child,
+  deepEqual,
+  goStringMap,
+  invalidRendered,
+  nonNegative,
+  obj,
+  TEMPLATE_SELECTOR_MISMATCH,
+  type Obj,
+} from './util.js';
+import { templateLabels } from './workload-validation.js';
+
+export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+export const LEGACY_JOB_NAME_LABEL = 'job-name';
+export const CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
+export const LEGACY_CONTROLLER_UID_LABEL = 'controller-uid';
+const MAX_PARALLELISM_INDEXED = 100000;
+const MAX_INT32 = 2147483647;
+
+/** Defaults for a Job's spec (also the parts that apply inside a CronJob's jobTemplate: the pod template). */
+export function defaultJobSpec(spec: Obj): void {
+  if (spec.completions == null && spec.parallelism == null) {
+    spec.completions = 1;
+    spec.parallelism = 1;
+  }
+  if (spec.parallelism == null) spec.parallelism = 1;
+  if (spec.backoffLimit == null) spec.backoffLimit = spec.backoffLimitPerIndex != null ? MAX_INT32 : 6;
+  if (spec.completionMode == null) spec.completionMode = 'NonIndexed';
+  if (spec.suspend == null) spec.suspend = false;
+  if (spec.podReplacementPolicy == null) {
+    spec.podReplacementPolicy = spec.podFailurePolicy != null ? 'Failed' : 'TerminatingOrFailed';
+  }
+  defaultPodTemplateSpec(spec.template);
+}
+
+function defaultJob(o: KubeObject): void {
+  const spec = child(o, 'spec');
+  defaultJobSpec(spec);
+  const labels = templateLabels(spec.template);
+  const meta = o.metadata ?? (o.metadata = {});
+  if (labels && (!meta.labels || Object.keys(meta.labels).length === 0)) {
+    meta.labels = { ...labels };
+  }
+}
+
+function manualSelector(o: KubeObject): boolean {
+  return obj(o.spec)?.manualSelector === true;
+}
+
+/**
+ * generateSelector: label the template with the job's name and uid and select on the uid. Needs
+ * metadata.uid, so it runs once the server has assigned it; idempotent.
+ */
+export function generateJobSelector(o: KubeObject): void {
+  const uid = o.metadata?.uid;
+  if (manualSelector(o) || !uid) return;
+  const spec = child(o, 'spec');
+  const tmeta = child(child(spec, 'template'), 'metadata');
+  const hadLabels = obj(tmeta.labels) !== undefined;
+  const labels = child(tmeta, 'labels');
+  // Upstream's defaulting shares one map between the job's labels and the template's, so labels copied
+  // from the template also receive the generated ones.
+  const meta = o.metadata ?? (o.metadata = {});
+  const shared = hadLabels && deepEqual(meta.labels, labels);
+  const name = meta.name ?? '';
+  for (const k of [LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL]) if (labels[k] === undefined) labels[k] = name;
+  for (const k of [LEGACY_CONTROLLER_UID_LABEL, CONTROLLER_UID_LABEL])
+    if (labels[k] === undefined) labels[k] = uid;
+  const matchLabels = child(child(spec, 'selector'), 'matchLabels');
+  if (matchLabels[CONTROLLER_UID_LABEL] === undefined) matchLabels[CONTROLLER_UID_LABEL] = uid;
+  if (shared) meta.labels = { ...labels };
+}
+
+function validateGeneratedSelector(o: KubeObject): FieldError[] {
+  if (manualSelector(o)) return [];
+  const labels = templateLabels(obj(o.spec)?.template);
+  if (!labels) return [];
+  const uid = o.metadata?.uid ?? '';
+  const name = o.metadata?.name ?? '';
+  const errs: FieldError[] = [];
+  const base = 'spec.template.metadata.labels';
+  const expect = (key: string, want: string): void => {
+    if (labels[key] !== undefined && labels[key] !== want) {
+      errs.push(invalidRendered(`${base}[${key}]`, goStringMap(labels), `must be '${want}'`));
+    }
+  };
+  if (uid) {
+    expect(LEGACY_CONTROLLER_UID_LABEL, uid);
+    expect(CONTROLLER_UID_LABEL, uid);
+    const matchLabels = obj(obj(obj(o.spec)?.selector)?.matchLabels);
+    if (matchLabels && matchLabels[CONTROLLER_UID_LABEL] !== uid) {
+      errs.push(
+        invalidRendered(
+          `spec.selector.matchLabels[${CONTROLLER_UID_LABEL}]`,
+          goStringMap(matchLabels),
+          `must be '${uid}'`,
+        ),
+      );
+    }
+  }
+  expect(LEGACY_JOB_NAME_LABEL, name);
+  expect(JOB_NAME_LABEL, name);
+  return errs;
+}
+
+/** validateJobSpec: the part shared with CronJob job templates (no selector rules). */
+export function validateJobSpecCommon(spec: unknown, path: string): FieldError[] {
+  const s = obj(spec) ?? {};
+  const errs: FieldError[] = [];
+  for (const k of [
+    'parallelism',
+    'completions',
+    'activeDeadlineSeconds',
+    'backoffLimit',
+    'ttlSecondsAfterFinished',
+  ]) {
+    errs.push(...nonNegative(s[k], `${path}.${k}`));
+  }
+  if (s.completionMode != null) {
+    if (s.completionMode !== 'NonIndexed' && s.completionMode !== 'Indexed') {
+      errs.push(fieldErr.notSupported(`${path}.completionMode`, s.completionMode, ['NonIndexed', 'Indexed']));
+    }
+    if (s.completionMode === 'Indexed') {
+      if (s.completions == null)
+        errs.push(fieldErr.required(`${path}.completions`, 'when completion mode is Indexed'));
+      if (typeof s.parallelism === 'number' && s.parallelism > MAX_PARALLELISM_INDEXED) {
+        errs.push(
+          fieldErr.invalid(
+            `${path}.parallelism`,
+            s.parallelism,
+            `must be less than or equal to ${MAX_PARALLELISM_INDEXED} when completion mode is Indexed`,
+          ),
+        );
+      }
+    }
+  }
+  if (
+    s.podReplacementPolicy != null &&
+    s.podReplacementPolicy !== 'TerminatingOrFailed' &&
+    s.podReplacementPolicy !== 'Failed'
+  ) {
+    errs.push(
+      fieldErr.notSupported(`${path}.podReplacementPolicy`, s.podReplacementPolicy, [
+        'Failed',
+        'TerminatingOrFailed',
+      ]),
+    );
+  }
+  errs.push(...validatePodTemplateSpec(s.template, `${path}.template`));
+  const restart = obj(obj(s.template)?.spec)?.restartPolicy ?? '';
+  const rp = `${path}.template.spec.restartPolicy`;
+  if (restart === 'Always' || restart === '') {
+    errs.push(fieldErr.required(rp, 'valid values: "OnFailure", "Never"'));
+  } else if (restart !== 'OnFailure' && restart !== 'Never') {
+    errs.push(fieldErr.notSupported(rp, restart, ['OnFailure', 'Never']));
+  } else if (s.podFailurePolicy != null && restart !== 'Never') {
+    errs.push(fieldErr.invalid(rp, restart, 'only "Never" is supported when podFailurePolicy is specified'));
+  }
+  return errs;
+}
+
+export function validateJobSpec(spec: unknown, path: string): FieldError[] {
+  const s = obj(spec) ?? {};
+  const errs = validateJobSpecCommon(spec, path);
+  if (s.selector == null) {
+    errs.push(fieldErr.required(`${path}.selector`));
+    return errs;
+  }
+  const selErrs = validateLabelSelector(s.selector, `${path}.selector`);
+  errs.push(...selErrs);
+  if (selErrs.length === 0) {
+    const labels = templateLabels(s.template);
+    let matches = true;
+    try {
+      matches = labelSelectorFromObject(obj(s.selector)).matches(labels);
+    } catch {
+      // Reported by validateLabelSelector.
+    }
+    if (!matches)
+      errs.push(
+        invalidRendered(`${path}.template.metadata.labels`, goStringMap(labels), TEMPLATE_SELECTOR_MISMATCH),
+      );
+  }
+  return errs;
+}
+
+function validateJobSpecUpdate(spec: Obj, old: Obj): FieldError[] {
+  return [
+    ...validateImmutableField(spec.completions, old.completions, 'spec.completions'),
+    ...validateImmutableField(spec.selector, old.selector, 'spec.selector'),
+    ...validateImmutableField(spec.template, old.template, 'spec.template'),
+    ...validateImmutableField(spec.completionMode, old.completionMode, 'spec.completionMode'),
+    ...validateImmutableField(spec.podFailurePolicy, old.podFailurePolicy, 'spec.podFailurePolicy'),
+    ...validateImmutableField(
+      spec.backoffLimitPerIndex,
+      old.backoffLimitPerIndex,
+      'spec.backoffLimitPerIndex',
+    ),
+  ];
+}
+
+export const jobStrategy: Strategy = makeStrategy(
+  { initialStatus: () => ({}) },
+  {
+    defaults: defaultJob,
+    prepareForCreate: generateJobSelector,
+    validateSpec(o) {
+      // Upstream generates the selector at validation time, once the uid exists.
+      generateJobSelector(o);
+      return [...validateGeneratedSelector(o), ...validateJobSpec(o.spec, 'spec')];
+    },
+    validateSpecUpdate: (o, old) => validateJobSpecUpdate(obj(o.spec) ?? {}, obj(old.spec) ?? {}),
+  },
+);
