@@ -29,6 +29,7 @@ export type StatusReason =
 /** Field error cause types (k8s.io/apimachinery/pkg/util/validation/field/errors.go). */
 export type CauseType =
   | 'FieldValueRequired'
+  | 'FieldValueNotFound'
   | 'FieldValueInvalid'
   | 'FieldValueNotSupported'
   | 'FieldValueDuplicate'
@@ -211,6 +212,9 @@ export const fieldErr = {
       field,
       message: `Unsupported value: ${formatValue(value)}${supported.length ? `: supported values: ${list}` : ''}`,
     };
+  },
+  notFound(field: string, value: unknown): FieldError {
+    return { type: 'FieldValueNotFound', field, message: `Not found: ${formatValue(value)}` };
   },
   duplicate(field: string, value: unknown): FieldError {
     return { type: 'FieldValueDuplicate', field, message: `Duplicate value: ${formatValue(value)}` };

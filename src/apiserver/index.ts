@@ -4,6 +4,7 @@ import { buildOpenApi, loadSchemas } from './openapi/index.js';
 import { aliasesByResource } from './registry/conversion/index.js';
 import { fieldSets } from './registry/fieldsets.js';
 import { buildResourceDefs, type RegistryParts } from './registry/index.js';
+import { workloadNameValidators, workloadStrategies } from './registry/strategies/index.js';
 import { tableConvertors } from './registry/tables/index.js';
 import { startApiServerWith, type RunningApiServer } from './server.js';
 
@@ -12,7 +13,7 @@ export type { RunningApiServer } from './server.js';
 
 /** Every built-in kind with its behaviour: tables, field selectors, older served versions. */
 export function builtinRegistryParts(): RegistryParts {
-  return { tables: tableConvertors, fieldSets, aliases: aliasesByResource };
+  return { strategies: workloadStrategies, tables: tableConvertors, fieldSets, aliases: aliasesByResource };
 }
 
 /** Starts the API server with every built-in kind and request feature. */
@@ -22,7 +23,7 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     schemas: loadSchemas(undefined, config.logger),
   });
   return startApiServerWith(config, {
-    extensions: createDefaultExtensions({ openapi }),
+    extensions: createDefaultExtensions({ openapi, nameValidators: workloadNameValidators }),
     registryParts,
   });
 }

@@ -163,11 +163,13 @@ export async function updateCanonical(
     if (old.status === undefined) delete obj.status;
     else obj.status = structuredClone(old.status);
   }
-  prepareMetadataForUpdate(def, obj, old);
-  // finalize writes spec.finalizers, which ordinary updates may not change.
-  if (opts.subresource !== 'status' && opts.subresource !== 'finalize')
-    def.strategy.prepareForUpdate?.(obj, old);
+  // Defaults first, so a manifest that omits defaulted fields does not count as a spec change.
   def.strategy.defaults?.(obj);
+  // finalize writes spec.finalizers, which ordinary updates may not change.
+  if (opts.subresource !== 'status' && opts.subresource !== 'finalize') {
+    def.strategy.prepareForUpdate?.(obj, old);
+  }
+  prepareMetadataForUpdate(def, obj, old);
   validateUpdate(ctx, def, obj, old);
   recordManagedFields(ctx, old, obj, opts);
   obj.metadata!.resourceVersion = old.metadata.resourceVersion;
@@ -313,7 +315,9 @@ async function applyObject(
 ): Promise<void> {
   const def = s.served.def;
   if (!s.query.get('fieldManager')) {
-    throw invalid('PatchOptions', 'meta.k8s.io', '', [fieldErr.required('fieldManager', 'is required for apply patch')]);
+    throw invalid('PatchOptions', 'meta.k8s.io', '', [
+      fieldErr.required('fieldManager', 'is required for apply patch'),
+    ]);
   }
   checkUnknownFields(ctx, s, applied);
   const gvk = { group: def.group, version: s.served.version, kind: def.kind };

@@ -71,11 +71,7 @@ export function invalidRendered(field: string, rendered: string, detail: string)
  * asserted here; see the report on errors.ts.
  */
 export function notFoundErr(field: string, value: unknown): FieldError {
-  return {
-    type: 'FieldValueNotFound' as FieldError['type'],
-    field,
-    message: `Not found: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
-  };
+  return fieldErr.notFound(field, value);
 }
 
 export const TEMPLATE_SELECTOR_MISMATCH = '`selector` does not match template `labels`';
