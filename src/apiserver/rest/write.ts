@@ -50,12 +50,7 @@ export function defaultManager(userAgent: string | undefined): string {
   return (userAgent ?? 'unknown').split('/')[0] || 'unknown';
 }
 
-export async function createObject(
-  ctx: ApiContext,
-  s: RequestScope,
-  body: KubeObject,
-  userAgent?: string,
-): Promise<void> {
+export async function createObject(ctx: ApiContext, s: RequestScope, body: KubeObject): Promise<void> {
   checkUnknownFields(ctx, s, body);
   const def = s.served.def;
   const obj = toCanonical(s.served, body);
@@ -116,12 +111,7 @@ function recordManagedFields(
   else delete obj.metadata!.managedFields;
 }
 
-export async function updateObject(
-  ctx: ApiContext,
-  s: RequestScope,
-  body: KubeObject,
-  userAgent?: string,
-): Promise<void> {
+export async function updateObject(ctx: ApiContext, s: RequestScope, body: KubeObject): Promise<void> {
   checkUnknownFields(ctx, s, body);
   const def = s.served.def;
   const obj = toCanonical(s.served, body);
