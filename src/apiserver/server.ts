@@ -14,6 +14,7 @@ import { Admission } from './rest/admission.js';
 import type { ApiContext } from './rest/context.js';
 import { ClusterIpAllocator, NodePortAllocator, ServiceAllocator } from './services/allocators.js';
 import { firstServiceIp, parseCidr } from './services/cidr.js';
+import { startCompactor } from '../store/compactor.js';
 import { ObjectStorage } from './storage/object-storage.js';
 import { WatchCache } from './watch/watch-cache.js';
 
@@ -69,6 +70,8 @@ export async function startApiServerWith(
     closing: false,
   };
   await watchCache.start();
+  // Keeps a window of history for watches and consistent paging; older revisions answer 410 Expired.
+  const compactor = startCompactor(config.store, { logger: logger.child('compactor') });
   await admission.loadServices();
 
   const handler = createRequestHandler(ctx, {
@@ -109,6 +112,7 @@ export async function startApiServerWith(
     closed ??= (async () => {
       ctx.closing = true;
       namespaces.stop();
+      compactor.stop();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       watchCache.stop();
       server.closeIdleConnections();
