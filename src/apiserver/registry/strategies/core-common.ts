@@ -1,0 +1,184 @@
+/** Small helpers shared by the non-workload strategies: loose field access, IP/CIDR and quantity checks. */
+import { isIP } from 'node:net';
+import { fieldErr, type FieldError } from '../../../api/errors.js';
+import { isPlainObject, type KubeObject } from '../../../api/meta.js';
+import { tryParseQuantity } from '../../../api/quantity.js';
+import {
+  NEGATIVE_ERROR,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  maxLenError,
+  regexError,
+} from '../../../api/validation/names.js';
+import type { Strategy } from '../types.js';
+
+export type Obj = Record<string, unknown>;
+
+export function rec(v: unknown): Obj | undefined {
+  return isPlainObject(v) ? v : undefined;
+}
+
+/** The object at obj[key], created when missing (for defaulting). */
+export function child(obj: Obj, key: string): Obj {
+  const cur = obj[key];
+  if (isPlainObject(cur)) return cur;
+  const made: Obj = {};
+  obj[key] = made;
+  return made;
+}
+
+export function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? (v as unknown[]) : [];
+}
+
+export function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+export function sameJSON(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+export function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+/** Go's %#v of a []string, as used in upstream messages: `[]string{"a", "b"}`. */
+export function goStrings(values: unknown[]): string {
+  return `[]string{${values.map((v) => JSON.stringify(String(v))).join(', ')}}`;
+}
+
+/** An error whose value is rendered verbatim (Go struct/slice syntax) rather than JSON. */
+export function invalidRaw(field: string, rendered: string, detail: string): FieldError {
+  return { type: 'FieldValueInvalid', field, message: `Invalid value: ${rendered}: ${detail}` };
+}
+
+// ---------- status handling for kinds with a status subresource ----------
+
+export function dropStatus(obj: KubeObject): void {
+  delete obj.status;
+}
+
+export function keepOldStatus(obj: KubeObject, old: KubeObject): void {
+  if (old.status === undefined) delete obj.status;
+  else obj.status = clone(old.status);
+}
+
+/** prepareForCreate/prepareForUpdate of a kind whose status is written only through /status. */
+export const statusSubresource: Pick<Strategy, 'prepareForCreate' | 'prepareForUpdate'> = {
+  prepareForCreate: dropStatus,
+  prepareForUpdate: keepOldStatus,
+};
+
+// ---------- value checks returning field errors ----------
+
+const IP_ERROR = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+const CIDR_ERROR = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
+
+export function isValidIP(value: string): boolean {
+  return isIP(value) !== 0;
+}
+
+export function validateIP(value: unknown, path: string): FieldError[] {
+  return typeof value === 'string' && isValidIP(value) ? [] : [fieldErr.invalid(path, value ?? '', IP_ERROR)];
+}
+
+export function isValidCIDR(value: string): boolean {
+  const slash = value.indexOf('/');
+  if (slash < 0) return false;
+  const ip = value.slice(0, slash);
+  const bits = value.slice(slash + 1);
+  const family = isIP(ip);
+  if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+export function validateCIDR(value: unknown, path: string): FieldError[] {
+  return typeof value === 'string' && isValidCIDR(value)
+    ? []
+    : [fieldErr.invalid(path, value ?? '', CIDR_ERROR)];
+}
+
+function wrap(msgs: string[], path: string, value: unknown): FieldError[] {
+  return msgs.map((m) => fieldErr.invalid(path, value, m));
+}
+
+export function validateDNSLabel(value: string, path: string): FieldError[] {
+  return wrap(isDNS1123Label(value), path, value);
+}
+
+export function validateDNSSubdomain(value: string, path: string): FieldError[] {
+  return wrap(isDNS1123Subdomain(value), path, value);
+}
+
+export function validateQualifiedName(value: string, path: string): FieldError[] {
+  return wrap(isQualifiedName(value), path, value);
+}
+
+/** Required non-empty string field. */
+export function requireString(value: unknown, path: string, detail = ''): FieldError[] {
+  return typeof value === 'string' && value !== '' ? [] : [fieldErr.required(path, detail)];
+}
+
+/** A resource quantity: parseable, and (unless allowNegative) not negative. */
+export function validateQuantity(value: unknown, path: string, allowNegative = false): FieldError[] {
+  const parsed = tryParseQuantity(value);
+  if ('error' in parsed) return [fieldErr.invalid(path, value ?? '', parsed.error)];
+  if (!allowNegative && parsed.quantity.nanos < 0n) {
+    return [fieldErr.invalid(path, value, NEGATIVE_ERROR)];
+  }
+  return [];
+}
+
+/** Resource names (map keys such as `cpu`, `requests.storage`, `example.com/gpu`), as upstream validateResourceName. */
+export function validateResourceName(name: string, path: string): FieldError[] {
+  return wrap(isQualifiedName(name), path, name);
+}
+
+// ---------- config keys (ConfigMap / Secret) ----------
+
+const CONFIG_KEY_FMT = '[-._a-zA-Z0-9]+';
+const configKeyRe = new RegExp(`^(?:${CONFIG_KEY_FMT})$`);
+const CONFIG_KEY_MAX = 253;
+
+export function isConfigMapKey(key: string): string[] {
+  const errs: string[] = [];
+  if (key.length > CONFIG_KEY_MAX) errs.push(maxLenError(CONFIG_KEY_MAX));
+  if (!configKeyRe.test(key)) {
+    errs.push(
+      regexError(
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+        CONFIG_KEY_FMT,
+        'key.name',
+        'KEY_NAME',
+        'key-name',
+      ),
+    );
+  }
+  if (key === '.') errs.push("must not be '.'");
+  else if (key === '..') errs.push("must not be '..'");
+  else if (key.startsWith('..')) errs.push("must not start with '..'");
+  return errs;
+}
+
+/** Upstream's MaxSecretSize, shared by ConfigMap and Secret. */
+export const MAX_CONFIG_SIZE = 1024 * 1024;
+
+export const IMMUTABLE_WHEN_SET = 'field is immutable when `immutable` is set';
+
+/** Old object had immutable: true → immutable may not be unset and the listed fields may not change. */
+export function validateImmutableData(obj: KubeObject, old: KubeObject, fields: string[]): FieldError[] {
+  if (old.immutable !== true) return [];
+  const errs: FieldError[] = [];
+  if (obj.immutable !== true) errs.push(fieldErr.forbidden('immutable', IMMUTABLE_WHEN_SET));
+  for (const f of fields) {
+    if (!sameJSON(emptyToNull(obj[f]), emptyToNull(old[f])))
+      errs.push(fieldErr.forbidden(f, IMMUTABLE_WHEN_SET));
+  }
+  return errs;
+}
+
+function emptyToNull(v: unknown): unknown {
+  return isPlainObject(v) && Object.keys(v).length === 0 ? null : v;
+}
