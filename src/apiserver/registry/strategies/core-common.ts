@@ -182,3 +182,42 @@ export function validateImmutableData(obj: KubeObject, old: KubeObject, fields: 
 function emptyToNull(v: unknown): unknown {
   return isPlainObject(v) && Object.keys(v).length === 0 ? null : v;
 }
+
+/** An IP address as a bigint (32 bits for IPv4, 128 for IPv6); undefined when not an IP. */
+export function ipToBigInt(ip: string): { value: bigint; family: 4 | 6 } | undefined {
+  const family = isIP(ip);
+  if (family === 4) {
+    return { value: ip.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n), family };
+  }
+  if (family !== 6) return undefined;
+  let text = ip;
+  // An embedded dotted IPv4 tail becomes two hex groups.
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted?.[1]) {
+    const v4 = ipToBigInt(dotted[1])?.value ?? 0n;
+    text = `${text.slice(0, -dotted[1].length)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return { value: groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n), family };
+}
+
+/** Whether `inner` is a strict subset of `outer` (both valid CIDRs). */
+export function isStrictSubnet(inner: string, outer: string): boolean {
+  const [ip1 = '', bits1 = ''] = inner.split('/');
+  const [ip2 = '', bits2 = ''] = outer.split('/');
+  const a = ipToBigInt(ip1);
+  const b = ipToBigInt(ip2);
+  if (!a || !b || a.family !== b.family) return false;
+  const width = a.family === 4 ? 32n : 128n;
+  const outerBits = BigInt(Number(bits2));
+  if (Number(bits2) >= Number(bits1)) return false;
+  const mask = ((1n << outerBits) - 1n) << (width - outerBits);
+  return (a.value & mask) === (b.value & mask);
+}
+
+export function tooMany(field: string, actual: number, max: number): FieldError {
+  return { type: 'FieldValueTooMany', field, message: `Too many: ${actual}: must have at most ${max} items` };
+}
