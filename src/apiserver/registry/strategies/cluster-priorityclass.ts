@@ -46,7 +46,11 @@ function validatePriorityClass(obj: KubeObject): FieldError[] {
     );
   }
   const policy = obj.preemptionPolicy;
-  if (policy !== undefined && policy !== null && !PREEMPTION_POLICIES.includes(String(policy))) {
+  if (
+    policy !== undefined &&
+    policy !== null &&
+    (typeof policy !== 'string' || !PREEMPTION_POLICIES.includes(policy))
+  ) {
     errs.push(fieldErr.notSupported('preemptionPolicy', policy, PREEMPTION_POLICIES));
   }
   return errs;
