@@ -19,8 +19,8 @@ function create(spec: Record<string, unknown>): { obj: KubeObject; errs: string[
   return { obj, errs: lines(s.validate?.(obj)) };
 }
 
-describe('Service defaults', () => {
-  test('ClusterIP defaults', () => {
+void describe('Service defaults', () => {
+  void test('ClusterIP defaults', () => {
     const { obj, errs } = create({ selector: { app: 'web' }, ports: [{ port: 80 }] });
     assert.deepEqual(errs, []);
     assert.deepEqual(obj.spec, {
@@ -35,7 +35,7 @@ describe('Service defaults', () => {
     assert.deepEqual(obj.status, { loadBalancer: {} });
   });
 
-  test('LoadBalancer gets externalTrafficPolicy and allocateLoadBalancerNodePorts', () => {
+  void test('LoadBalancer gets externalTrafficPolicy and allocateLoadBalancerNodePorts', () => {
     const { obj, errs } = create({ type: 'LoadBalancer', ports: [{ port: 443, targetPort: 'https' }] });
     assert.deepEqual(errs, []);
     const spec = obj.spec as Record<string, unknown>;
@@ -44,7 +44,7 @@ describe('Service defaults', () => {
     assert.deepEqual(spec.ports, [{ port: 443, targetPort: 'https', protocol: 'TCP' }]);
   });
 
-  test('ExternalName gets no IP family fields', () => {
+  void test('ExternalName gets no IP family fields', () => {
     const { obj, errs } = create({ type: 'ExternalName', externalName: 'db.example.com.' });
     assert.deepEqual(errs, []);
     const spec = obj.spec as Record<string, unknown>;
@@ -52,7 +52,7 @@ describe('Service defaults', () => {
     assert.equal(spec.internalTrafficPolicy, undefined);
   });
 
-  test('clusterIP fills clusterIPs; ClientIP affinity gets a timeout', () => {
+  void test('clusterIP fills clusterIPs; ClientIP affinity gets a timeout', () => {
     const { obj } = create({ clusterIP: '10.0.0.9', sessionAffinity: 'ClientIP', ports: [{ port: 1 }] });
     const spec = obj.spec as Record<string, unknown>;
     assert.deepEqual(spec.clusterIPs, ['10.0.0.9']);
@@ -60,7 +60,7 @@ describe('Service defaults', () => {
   });
 });
 
-describe('Service validation', () => {
+void describe('Service validation', () => {
   const cases: [string, Record<string, unknown>, string[]][] = [
     ['ports required', { selector: { a: 'b' } }, ['spec.ports: Required value']],
     ['headless needs no ports', { clusterIP: 'None' }, []],
@@ -157,11 +157,11 @@ describe('Service validation', () => {
     ],
   ];
   for (const [name, spec, want] of cases) {
-    test(name, () => assert.deepEqual(create(spec).errs, want));
+    void test(name, () => assert.deepEqual(create(spec).errs, want));
   }
 });
 
-describe('Service update', () => {
+void describe('Service update', () => {
   const created = (): KubeObject => {
     const { obj } = create({ selector: { app: 'web' }, ports: [{ port: 80 }] });
     (obj.spec as Record<string, unknown>).clusterIP = '10.96.0.10';
@@ -169,7 +169,7 @@ describe('Service update', () => {
     return obj;
   };
 
-  test('clusterIP may not change', () => {
+  void test('clusterIP may not change', () => {
     const old = created();
     const next = structuredClone(old);
     (next.spec as Record<string, unknown>).clusterIP = '10.96.0.11';
@@ -180,7 +180,7 @@ describe('Service update', () => {
     ]);
   });
 
-  test('omitted clusterIP is carried over and status kept', () => {
+  void test('omitted clusterIP is carried over and status kept', () => {
     const old = created();
     old.status = { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } };
     const next = svc({ selector: { app: 'web' }, ports: [{ port: 80 }] });
@@ -193,7 +193,7 @@ describe('Service update', () => {
     assert.deepEqual(next.status, old.status);
   });
 
-  test('switching NodePort to ClusterIP drops the unchanged node ports', () => {
+  void test('switching NodePort to ClusterIP drops the unchanged node ports', () => {
     const { obj: old } = create({ type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] });
     const next = structuredClone(old);
     (next.spec as Record<string, unknown>).type = 'ClusterIP';
