@@ -155,6 +155,26 @@ void describe('Service validation', () => {
       },
       ['spec.ports[1].nodePort: Duplicate value: 30000'],
     ],
+    [
+      'externalTrafficPolicy only for external services',
+      { externalTrafficPolicy: 'Local', ports: [{ port: 80 }] },
+      [
+        'spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services',
+      ],
+    ],
+    [
+      'source ranges only for load balancers',
+      { loadBalancerSourceRanges: ['10.0.0.0/8', 'x'], ports: [{ port: 80 }] },
+      [
+        "spec.LoadBalancerSourceRanges: Forbidden: may only be used when `type` is 'LoadBalancer'",
+        'spec.LoadBalancerSourceRanges[1]: Invalid value: "x": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
+      ],
+    ],
+    [
+      'clusterIPs must follow clusterIP',
+      { clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.2'], ports: [{ port: 80 }] },
+      ['spec.clusterIPs: Invalid value: []string{"10.0.0.2"}: first value must match `clusterIP`'],
+    ],
   ];
   for (const [name, spec, want] of cases) {
     void test(name, () => assert.deepEqual(create(spec).errs, want));
@@ -182,7 +202,10 @@ void describe('Service update', () => {
 
   void test('omitted clusterIP is carried over and status kept', () => {
     const old = created();
-    old.status = { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } };
+    old.status = {
+      loadBalancer: { ingress: [{ ip: '1.2.3.4' }] },
+      conditions: [{ type: 'x', status: 'True' }],
+    };
     const next = svc({ selector: { app: 'web' }, ports: [{ port: 80 }] });
     next.status = { loadBalancer: {} };
     s.defaults?.(next);
@@ -190,7 +213,44 @@ void describe('Service update', () => {
     assert.deepEqual(lines(s.validate?.(next)), []);
     assert.deepEqual(lines(s.validateUpdate?.(next, old)), []);
     assert.equal((next.spec as Record<string, unknown>).clusterIP, '10.96.0.10');
-    assert.deepEqual(next.status, old.status);
+    // Only load balancers keep load-balancer status.
+    assert.deepEqual(next.status, { loadBalancer: {}, conditions: [{ type: 'x', status: 'True' }] });
+  });
+
+  void test('node ports are carried over by port name', () => {
+    const { obj: old } = create({ type: 'NodePort', ports: [{ name: 'http', port: 80, nodePort: 30080 }] });
+    const next = svc({ type: 'NodePort', ports: [{ name: 'http', port: 80 }] });
+    s.defaults?.(next);
+    s.prepareForUpdate?.(next, old);
+    assert.equal(
+      ((next.spec as Record<string, unknown>).ports as Record<string, unknown>[])[0]?.nodePort,
+      30080,
+    );
+  });
+
+  void test('switching to ExternalName drops the allocated IP fields', () => {
+    const old = created();
+    const next = structuredClone(old);
+    Object.assign(next.spec as Record<string, unknown>, {
+      type: 'ExternalName',
+      externalName: 'example.com',
+    });
+    s.defaults?.(next);
+    s.prepareForUpdate?.(next, old);
+    assert.deepEqual(lines(s.validate?.(next)), []);
+    assert.deepEqual(lines(s.validateUpdate?.(next, old)), []);
+    const spec = next.spec as Record<string, unknown>;
+    assert.equal(spec.clusterIP, undefined);
+    assert.equal(spec.ipFamilies, undefined);
+  });
+
+  void test('LoadBalancer to ClusterIP drops allocateLoadBalancerNodePorts', () => {
+    const { obj: old } = create({ type: 'LoadBalancer', ports: [{ port: 80 }] });
+    const next = structuredClone(old);
+    (next.spec as Record<string, unknown>).type = 'ClusterIP';
+    s.defaults?.(next);
+    s.prepareForUpdate?.(next, old);
+    assert.deepEqual(lines(s.validate?.(next)), []);
   });
 
   void test('switching NodePort to ClusterIP drops the unchanged node ports', () => {

@@ -19,8 +19,10 @@ import {
   sameJSON,
   str,
   validateDNSLabel,
+  validateCIDR,
   validateDNSSubdomain,
   validateIP,
+  validateQualifiedName,
   type Obj,
 } from './core-common.js';
 
@@ -70,12 +72,10 @@ function defaultService(obj: KubeObject): void {
   }
 }
 
-/** clusterIP and clusterIPs[0] are the same value; fill whichever is missing. */
+/** A client that only sets clusterIP (the singular field) gets clusterIPs filled from it. */
 function normalizeClusterIPs(spec: Obj): void {
   const ip = str(spec.clusterIP);
-  const ips = list(spec.clusterIPs);
-  if (ip && ips.length === 0) spec.clusterIPs = [ip];
-  else if (!ip && ips.length > 0 && typeof ips[0] === 'string') spec.clusterIP = ips[0];
+  if (ip && list(spec.clusterIPs).length === 0) spec.clusterIPs = [ip];
 }
 
 /** This cluster is single-stack IPv4, as upstream's defaults on such a cluster. */
@@ -92,68 +92,85 @@ function prepareServiceCreate(obj: KubeObject): void {
   obj.status = { loadBalancer: {} };
 }
 
-function portKey(p: Obj): string {
-  return `${str(p.protocol) || 'TCP'}/${String(p.port)}`;
+const needsClusterIP = (spec: Obj): boolean => str(spec.type) !== 'ExternalName';
+const needsNodePort = (spec: Obj): boolean =>
+  spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
+const needsHealthCheckNodePort = (spec: Obj): boolean =>
+  spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+const nodePortsOf = (spec: Obj): unknown[] => list(spec.ports).map((p) => rec(p)?.nodePort ?? 0);
+
+/** Fill allocated values the client left out (patchAllocatedValues), for idempotent updates. */
+function patchAllocatedValues(spec: Obj, oldSpec: Obj): void {
+  if (needsClusterIP(oldSpec) && needsClusterIP(spec)) {
+    if (!spec.clusterIP && oldSpec.clusterIP) spec.clusterIP = oldSpec.clusterIP;
+    if (list(spec.clusterIPs).length === 0 && list(oldSpec.clusterIPs).length > 0) {
+      spec.clusterIPs = clone(oldSpec.clusterIPs);
+    }
+  }
+  if (needsNodePort(oldSpec) && needsNodePort(spec)) {
+    const used = new Set(nodePortsOf(spec).filter((n) => n));
+    const byName = new Map<string, unknown>();
+    for (const p of list(oldSpec.ports)) byName.set(str(rec(p)?.name), rec(p)?.nodePort);
+    for (const p of list(spec.ports)) {
+      const port = rec(p);
+      if (!port || port.nodePort) continue;
+      const oldValue = byName.get(str(port.name));
+      if (oldValue && !used.has(oldValue)) port.nodePort = oldValue;
+    }
+  }
+  if (needsHealthCheckNodePort(oldSpec) && needsHealthCheckNodePort(spec) && !spec.healthCheckNodePort) {
+    if (oldSpec.healthCheckNodePort) spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
+  }
 }
 
-/**
- * Carry allocated values (cluster IPs, node ports) over when the user left them out, and drop the ones
- * the new type no longer uses when the user did not change them (so `kubectl apply` can switch types).
- */
-function prepareServiceUpdate(obj: KubeObject, old: KubeObject): void {
-  if (old.status === undefined) delete obj.status;
-  else obj.status = clone(old.status);
-  const spec = child(obj, 'spec');
-  const oldSpec = specOf(old);
-  const type = str(spec.type) || 'ClusterIP';
-  const oldType = str(oldSpec.type) || 'ClusterIP';
-
-  if (type !== 'ExternalName' && oldType !== 'ExternalName') {
-    if (!spec.clusterIP && list(spec.clusterIPs).length === 0 && oldSpec.clusterIP) {
-      spec.clusterIP = oldSpec.clusterIP;
-      if (oldSpec.clusterIPs !== undefined) spec.clusterIPs = clone(oldSpec.clusterIPs);
-    }
+/** Keep clusterIP and clusterIPs in step when an (old) client touched only one of them. */
+function normalizeClusterIPsOnUpdate(spec: Obj, oldSpec: Obj): void {
+  const sameIPs = sameJSON(spec.clusterIPs, oldSpec.clusterIPs);
+  if (list(oldSpec.clusterIPs).length > 0 && list(spec.clusterIPs).length === 0) {
+    if (oldSpec.clusterIP === spec.clusterIP) spec.clusterIPs = clone(oldSpec.clusterIPs);
   }
-  if (type === 'ExternalName' && oldType !== 'ExternalName') {
-    if (sameJSON(spec.clusterIP, oldSpec.clusterIP)) delete spec.clusterIP;
-    if (sameJSON(spec.clusterIPs, oldSpec.clusterIPs)) delete spec.clusterIPs;
+  if (str(oldSpec.clusterIP) !== str(spec.clusterIP)) {
+    if (str(oldSpec.clusterIP) && !str(spec.clusterIP) && sameIPs) delete spec.clusterIPs;
+    if (str(spec.clusterIP) && sameIPs) spec.clusterIPs = [spec.clusterIP];
+  }
+}
+
+/** Wipe values that the new type no longer uses, when the client did not change them (dropTypeDependentFields). */
+function dropTypeDependentFields(spec: Obj, oldSpec: Obj): void {
+  if (needsClusterIP(oldSpec) && !needsClusterIP(spec)) {
+    if (sameJSON(spec.clusterIPs, oldSpec.clusterIPs)) {
+      delete spec.clusterIP;
+      delete spec.clusterIPs;
+    }
     if (sameJSON(spec.ipFamilies, oldSpec.ipFamilies)) delete spec.ipFamilies;
     if (sameJSON(spec.ipFamilyPolicy, oldSpec.ipFamilyPolicy)) delete spec.ipFamilyPolicy;
-    if (sameJSON(spec.internalTrafficPolicy, oldSpec.internalTrafficPolicy))
-      delete spec.internalTrafficPolicy;
   }
-
-  const oldNodePorts = new Map<string, unknown>();
-  for (const p of list(oldSpec.ports)) {
-    const port = rec(p);
-    if (port?.nodePort) oldNodePorts.set(portKey(port), port.nodePort);
+  if (needsNodePort(oldSpec) && !needsNodePort(spec) && sameJSON(nodePortsOf(spec), nodePortsOf(oldSpec))) {
+    for (const p of list(spec.ports)) delete rec(p)?.nodePort;
   }
-  const keepNodePorts = usesNodePorts(type);
-  for (const p of list(spec.ports)) {
-    const port = rec(p);
-    if (!port) continue;
-    const oldNodePort = oldNodePorts.get(portKey(port));
-    if (keepNodePorts && usesNodePorts(oldType) && !port.nodePort && oldNodePort) port.nodePort = oldNodePort;
-    if (!keepNodePorts && port.nodePort && port.nodePort === oldNodePort) delete port.nodePort;
-  }
-  if (!keepNodePorts && usesNodePorts(oldType) && !externallyAccessible(spec)) {
-    if (spec.externalTrafficPolicy === oldSpec.externalTrafficPolicy) delete spec.externalTrafficPolicy;
-  }
-  if (
-    type === 'LoadBalancer' &&
-    oldType === 'LoadBalancer' &&
-    !spec.healthCheckNodePort &&
-    oldSpec.healthCheckNodePort
-  ) {
-    if (spec.externalTrafficPolicy === 'Local') spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
-  }
-  if (type !== 'LoadBalancer' && oldType === 'LoadBalancer') {
-    if (sameJSON(spec.allocateLoadBalancerNodePorts, oldSpec.allocateLoadBalancerNodePorts)) {
-      delete spec.allocateLoadBalancerNodePorts;
-    }
+  if (needsHealthCheckNodePort(oldSpec) && !needsHealthCheckNodePort(spec)) {
     if (sameJSON(spec.healthCheckNodePort, oldSpec.healthCheckNodePort)) delete spec.healthCheckNodePort;
+  }
+  if (oldSpec.type === 'LoadBalancer' && spec.type !== 'LoadBalancer') {
+    const a = spec.allocateLoadBalancerNodePorts;
+    if (typeof a === 'boolean' && a === oldSpec.allocateLoadBalancerNodePorts)
+      delete spec.allocateLoadBalancerNodePorts;
     if (sameJSON(spec.loadBalancerClass, oldSpec.loadBalancerClass)) delete spec.loadBalancerClass;
   }
+  if (externallyAccessible(oldSpec) && !externallyAccessible(spec)) {
+    if (spec.externalTrafficPolicy === oldSpec.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+  }
+}
+
+function prepareServiceUpdate(obj: KubeObject, old: KubeObject): void {
+  const spec = child(obj, 'spec');
+  const oldSpec = specOf(old);
+  patchAllocatedValues(spec, oldSpec);
+  normalizeClusterIPsOnUpdate(spec, oldSpec);
+  dropTypeDependentFields(spec, oldSpec);
+  obj.status = old.status === undefined ? { loadBalancer: {} } : clone(old.status);
+  // A service that is no longer a load balancer loses its load-balancer status.
+  if (spec.type !== 'LoadBalancer') child(obj, 'status').loadBalancer = {};
 }
 
 /** A port number or an IANA service name (ValidatePortNumOrName). */
@@ -202,43 +219,85 @@ function portKeyText(protocol: string, port: number, nodePort: number): string {
   );
 }
 
+function familyOf(ip: string): 4 | 6 {
+  return ip.includes(':') ? 6 : 4;
+}
+
+const isHeadless = (spec: Obj): boolean => {
+  const ips = list(spec.clusterIPs);
+  return ips.length === 1 && ips[0] === 'None';
+};
+
+/** ValidateServiceClusterIPsRelatedFields: clusterIP(s), ipFamilies and ipFamilyPolicy together. */
 function validateClusterIPs(spec: Obj): FieldError[] {
   const errs: FieldError[] = [];
   const ips = list(spec.clusterIPs).map(str);
-  if (ips.length === 0) return errs;
   const clusterIP = str(spec.clusterIP);
-  if (clusterIP !== '' && clusterIP !== ips[0]) {
-    errs.push(invalidRaw('spec.clusterIPs', goStrings(ips), 'first value must match `clusterIP`'));
-  }
-  if (ips.length > 2)
-    errs.push(invalidRaw('spec.clusterIPs', goStrings(ips), 'may only hold up to 2 values'));
-  ips.forEach((ip, i) => {
-    if (i === 0 && ip === 'None') {
-      if (ips.length > 1) {
-        errs.push(invalidRaw('spec.clusterIPs', goStrings(ips), "'None' must be the first and only value"));
-      }
-      return;
+  if (clusterIP !== '') {
+    if (ips.length === 0) errs.push(fieldErr.required('spec.clusterIPs'));
+    else if (ips[0] !== clusterIP) {
+      errs.push(invalidRaw('spec.clusterIPs', goStrings(ips), 'first value must match `clusterIP`'));
     }
-    errs.push(...validateIP(ip, `spec.clusterIPs[${i}]`));
-  });
-  return errs;
-}
-
-function validateIPFamilyFields(spec: Obj): FieldError[] {
-  const errs: FieldError[] = [];
-  const policy = spec.ipFamilyPolicy;
-  if (policy !== undefined && policy !== null && !FAMILY_POLICIES.includes(str(policy))) {
-    errs.push(fieldErr.notSupported('spec.ipFamilyPolicy', policy, FAMILY_POLICIES));
+  } else if (ips.length > 0) {
+    errs.push(
+      invalidRaw('spec.clusterIPs', goStrings(ips), 'must be empty when `clusterIP` is not specified'),
+    );
   }
   const families = list(spec.ipFamilies).map(str);
   const seen = new Set<string>();
   families.forEach((f, i) => {
     if (!IP_FAMILIES.includes(f)) errs.push(fieldErr.notSupported(`spec.ipFamilies[${i}]`, f, IP_FAMILIES));
-    else if (seen.has(f)) errs.push(fieldErr.duplicate(`spec.ipFamilies[${i}]`, f));
+    if (seen.has(f)) errs.push(fieldErr.duplicate(`spec.ipFamilies[${i}]`, f));
     seen.add(f);
   });
-  if (families.length > 2)
-    errs.push(invalidRaw('spec.ipFamilies', goStrings(families), 'may only hold up to 2 values'));
+  const policy = spec.ipFamilyPolicy;
+  if (policy !== undefined && policy !== null && !FAMILY_POLICIES.includes(str(policy))) {
+    errs.push(fieldErr.notSupported('spec.ipFamilyPolicy', policy, FAMILY_POLICIES));
+  }
+  let invalidIPs = false;
+  ips.forEach((ip, i) => {
+    if (i === 0 && ip === 'None') {
+      if (ips.length > 1) {
+        invalidIPs = true;
+        errs.push(invalidRaw('spec.clusterIPs', goStrings(ips), "'None' must be the first and only value"));
+      }
+      return;
+    }
+    const ipErrs = validateIP(ip, `spec.clusterIPs[${i}]`);
+    if (ipErrs.length) invalidIPs = true;
+    errs.push(...ipErrs);
+  });
+  if (ips.length > 2)
+    errs.push(invalidRaw('spec.clusterIPs', goStrings(ips), 'may only hold up to 2 values'));
+  if (invalidIPs) return errs;
+  if (ips.length === 2 && familyOf(ips[0] ?? '') === familyOf(ips[1] ?? '')) {
+    errs.push(
+      invalidRaw('spec.clusterIPs', goStrings(ips), 'may specify no more than one IP for each IP family'),
+    );
+  }
+  if (!isHeadless(spec)) {
+    ips.forEach((ip, i) => {
+      const family = families[i];
+      if (family === 'IPv4' && familyOf(ip) === 6) {
+        errs.push(
+          fieldErr.invalid(
+            `spec.clusterIPs[${i}]`,
+            ip,
+            `expected an IPv4 value as indicated by \`ipFamilies[${i}]\``,
+          ),
+        );
+      }
+      if (family === 'IPv6' && familyOf(ip) === 4) {
+        errs.push(
+          fieldErr.invalid(
+            `spec.clusterIPs[${i}]`,
+            ip,
+            `expected an IPv6 value as indicated by \`ipFamilies[${i}]\``,
+          ),
+        );
+      }
+    });
+  }
   return errs;
 }
 
@@ -247,8 +306,7 @@ function validateService(obj: KubeObject): FieldError[] {
   const spec = specOf(obj);
   const type = str(spec.type);
   const ports = list(spec.ports);
-  const clusterIPs = list(spec.clusterIPs).map(str);
-  const headless = spec.clusterIP === 'None' || clusterIPs[0] === 'None';
+  const headless = isHeadless(spec);
 
   if (ports.length === 0 && !headless && type !== 'ExternalName') errs.push(fieldErr.required('spec.ports'));
   switch (type) {
@@ -261,7 +319,7 @@ function validateService(obj: KubeObject): FieldError[] {
       }
       break;
     case 'ExternalName': {
-      if (clusterIPs.length > 0 || str(spec.clusterIP) !== '') {
+      if (list(spec.clusterIPs).length > 0) {
         errs.push(fieldErr.forbidden('spec.clusterIPs', 'may not be set for ExternalName services'));
       }
       if (list(spec.ipFamilies).length > 0) {
@@ -315,10 +373,7 @@ function validateService(obj: KubeObject): FieldError[] {
     );
   }
 
-  if (type !== 'ExternalName') {
-    errs.push(...validateClusterIPs(spec));
-    errs.push(...validateIPFamilyFields(spec));
-  }
+  if (type !== 'ExternalName') errs.push(...validateClusterIPs(spec));
   list(spec.externalIPs).forEach((ip, i) => {
     const path = `spec.externalIPs[${i}]`;
     const ipErrs = validateIP(ip, path);
@@ -360,23 +415,27 @@ function validateService(obj: KubeObject): FieldError[] {
   });
 
   const ranges = list(spec.loadBalancerSourceRanges);
-  if (ranges.length > 0 && type !== 'LoadBalancer') {
+  if (ranges.length > 0) {
+    // Upstream names this path with a capital L.
+    const path = 'spec.LoadBalancerSourceRanges';
+    if (type !== 'LoadBalancer')
+      errs.push(fieldErr.forbidden(path, "may only be used when `type` is 'LoadBalancer'"));
+    ranges.forEach((r, i) => errs.push(...validateCIDR(str(r).trim(), `${path}[${i}]`)));
+  }
+  const allocate = spec.allocateLoadBalancerNodePorts;
+  if (allocate !== undefined && allocate !== null && type !== 'LoadBalancer') {
     errs.push(
-      fieldErr.forbidden('spec.loadBalancerSourceRanges', "may only be used when `type` is 'LoadBalancer'"),
+      fieldErr.forbidden(
+        'spec.allocateLoadBalancerNodePorts',
+        "may only be used when `type` is 'LoadBalancer'",
+      ),
     );
   }
-  if (spec.allocateLoadBalancerNodePorts !== undefined && spec.allocateLoadBalancerNodePorts !== null) {
-    if (type !== 'LoadBalancer') {
-      errs.push(
-        fieldErr.forbidden(
-          'spec.allocateLoadBalancerNodePorts',
-          "may only be used when `type` is 'LoadBalancer'",
-        ),
-      );
-    }
-  } else if (type === 'LoadBalancer') {
-    errs.push(fieldErr.required('spec.allocateLoadBalancerNodePorts'));
+  if (type === 'LoadBalancer' && (allocate === undefined || allocate === null)) {
+    // Upstream reports this one without the `spec.` prefix.
+    errs.push(fieldErr.required('allocateLoadBalancerNodePorts'));
   }
+  errs.push(...validateLoadBalancerClass(spec));
 
   const etp = str(spec.externalTrafficPolicy);
   if (!externallyAccessible(spec)) {
@@ -393,16 +452,10 @@ function validateService(obj: KubeObject): FieldError[] {
   else if (!TRAFFIC_POLICIES.includes(etp)) {
     errs.push(fieldErr.notSupported('spec.externalTrafficPolicy', etp, TRAFFIC_POLICIES));
   }
-  const itp = spec.internalTrafficPolicy;
-  if (type !== 'ExternalName') {
-    if (!itp) errs.push(fieldErr.required('spec.internalTrafficPolicy'));
-    else if (!TRAFFIC_POLICIES.includes(str(itp))) {
-      errs.push(fieldErr.notSupported('spec.internalTrafficPolicy', itp, TRAFFIC_POLICIES));
-    }
-  }
+  // healthCheckNodePort is allocated elsewhere, so a missing one is not reported here.
   const hc = spec.healthCheckNodePort;
   if (hc !== undefined && hc !== null && hc !== 0) {
-    if (type !== 'LoadBalancer' || etp !== 'Local') {
+    if (!needsHealthCheckNodePort(spec)) {
       errs.push(
         fieldErr.invalid(
           'spec.healthCheckNodePort',
@@ -410,28 +463,105 @@ function validateService(obj: KubeObject): FieldError[] {
           "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
         ),
       );
+    } else {
+      for (const m of isValidPortNum(Number(hc)))
+        errs.push(fieldErr.invalid('spec.healthCheckNodePort', hc, m));
     }
   }
+  const itp = spec.internalTrafficPolicy;
+  if ((itp === undefined || itp === null) && ['ClusterIP', 'NodePort', 'LoadBalancer'].includes(type)) {
+    errs.push(fieldErr.required('spec.internalTrafficPolicy'));
+  }
+  if (itp !== undefined && itp !== null && !TRAFFIC_POLICIES.includes(str(itp))) {
+    errs.push(fieldErr.notSupported('spec.internalTrafficPolicy', itp, TRAFFIC_POLICIES));
+  }
+  const distribution = spec.trafficDistribution;
+  if (distribution !== undefined && distribution !== null && distribution !== 'PreferClose') {
+    errs.push(fieldErr.notSupported('spec.trafficDistribution', distribution, ['PreferClose']));
+  }
   return errs;
+}
+
+function validateLoadBalancerClass(spec: Obj, oldSpec?: Obj): FieldError[] {
+  const errs: FieldError[] = [];
+  const cls = spec.loadBalancerClass;
+  const set = cls !== undefined && cls !== null;
+  if (oldSpec && oldSpec.type === 'LoadBalancer' && spec.type === 'LoadBalancer') {
+    if (!sameJSON(cls, oldSpec.loadBalancerClass)) {
+      errs.push(fieldErr.invalid('spec.loadBalancerClass', cls ?? null, 'may not change once set'));
+    }
+  }
+  if (spec.type === 'LoadBalancer') {
+    if (set) errs.push(...validateQualifiedName(str(cls), 'spec.loadBalancerClass'));
+  } else if (set) {
+    errs.push(fieldErr.forbidden('spec.loadBalancerClass', "may only be used when `type` is 'LoadBalancer'"));
+  }
+  return errs;
+}
+
+/** validateUpgradeDowngradeClusterIPs: the primary (and a kept secondary) cluster IP never changes. */
+function validateClusterIPsUpdate(spec: Obj, oldSpec: Obj): FieldError[] {
+  if (isHeadless(spec) && isHeadless(oldSpec)) return [];
+  const ips = list(spec.clusterIPs).map(str);
+  const oldIPs = list(oldSpec.clusterIPs).map(str);
+  const rendered = goStrings(ips);
+  const errs: FieldError[] = [];
+  if (oldIPs.length === ips.length) {
+    oldIPs.forEach((ip, i) => {
+      if (ip !== ips[i]) errs.push(invalidRaw(`spec.clusterIPs[${i}]`, rendered, 'may not change once set'));
+    });
+  } else if (oldIPs.length > ips.length) {
+    if (ips.length === 0)
+      errs.push(invalidRaw('spec.clusterIPs[0]', rendered, 'primary clusterIP can not be unset'));
+    if (oldIPs.length > 0 && ips.length > 0 && ips[0] !== oldIPs[0]) {
+      errs.push(invalidRaw('spec.clusterIPs[0]', rendered, 'may not change once set'));
+    }
+    if (ips.length === 1 && spec.ipFamilyPolicy !== 'SingleStack') {
+      errs.push(
+        fieldErr.invalid(
+          'spec.ipFamilyPolicy',
+          spec.ipFamilyPolicy ?? null,
+          "must be set to 'SingleStack' when releasing the secondary clusterIP",
+        ),
+      );
+    }
+  } else if (oldIPs.length > 0 && ips[0] !== oldIPs[0]) {
+    errs.push(invalidRaw('spec.clusterIPs[0]', rendered, 'may not change once set'));
+  }
+  return errs;
+}
+
+function validateIPFamiliesUpdate(spec: Obj, oldSpec: Obj): FieldError[] {
+  if (isHeadless(spec) || isHeadless(oldSpec)) return [];
+  const families = list(spec.ipFamilies).map(str);
+  const oldFamilies = list(oldSpec.ipFamilies).map(str);
+  const rendered = `[]core.IPFamily{${families.map((f) => JSON.stringify(f)).join(', ')}}`;
+  if (oldFamilies.length === families.length) {
+    return oldFamilies.some((f, i) => f !== families[i])
+      ? [invalidRaw('spec.ipFamilies[0]', rendered, 'may not change once set')]
+      : [];
+  }
+  if (families.length > 0 && oldFamilies.length > 0 && families[0] !== oldFamilies[0]) {
+    return [invalidRaw('spec.ipFamilies[0]', goStrings(list(spec.clusterIPs)), 'may not change once set')];
+  }
+  return [];
 }
 
 function validateServiceUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   const spec = specOf(obj);
   const oldSpec = specOf(old);
-  if (spec.type === 'ExternalName' || oldSpec.type === 'ExternalName') return [];
   const errs: FieldError[] = [];
-  const ips = list(spec.clusterIPs).map(str);
-  const oldIPs = list(oldSpec.clusterIPs).map(str);
-  if (oldIPs.length > 0 && ips[0] !== oldIPs[0]) {
-    errs.push(invalidRaw('spec.clusterIPs[0]', goStrings(ips), 'may not change once set'));
+  if (needsClusterIP(spec) && needsClusterIP(oldSpec)) {
+    errs.push(...validateClusterIPsUpdate(spec, oldSpec));
+    errs.push(...validateIPFamiliesUpdate(spec, oldSpec));
   }
-  if (oldIPs.length > 1 && ips.length > 1 && ips[1] !== oldIPs[1]) {
-    errs.push(invalidRaw('spec.clusterIPs[1]', goStrings(ips), 'may not change once set'));
-  }
-  const families = list(spec.ipFamilies).map(str);
-  const oldFamilies = list(oldSpec.ipFamilies).map(str);
-  if (oldFamilies.length > 0 && families.length > 0 && families[0] !== oldFamilies[0]) {
-    errs.push(fieldErr.invalid('spec.ipFamilies[0]', families[0], 'may not change once set'));
+  errs.push(
+    ...validateLoadBalancerClass(spec, oldSpec).filter((e) => e.message.endsWith('may not change once set')),
+  );
+  if (needsHealthCheckNodePort(oldSpec) && needsHealthCheckNodePort(spec)) {
+    if (spec.healthCheckNodePort !== oldSpec.healthCheckNodePort) {
+      errs.push(fieldErr.forbidden('spec.healthCheckNodePort', 'field is immutable'));
+    }
   }
   return errs;
 }
