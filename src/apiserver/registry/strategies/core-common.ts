@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import { fieldErr, type FieldError } from '../../../api/errors.js';
 import { isPlainObject, type KubeObject } from '../../../api/meta.js';
-import { tryParseQuantity } from '../../../api/quantity.js';
+import { formatQuantity, tryParseQuantity } from '../../../api/quantity.js';
 import {
   NEGATIVE_ERROR,
   isDNS1123Label,
@@ -126,7 +126,7 @@ export function validateQuantity(value: unknown, path: string, allowNegative = f
   const parsed = tryParseQuantity(value);
   if ('error' in parsed) return [fieldErr.invalid(path, value ?? '', parsed.error)];
   if (!allowNegative && parsed.quantity.nanos < 0n) {
-    return [fieldErr.invalid(path, value, NEGATIVE_ERROR)];
+    return [fieldErr.invalid(path, formatQuantity(parsed.quantity), NEGATIVE_ERROR)];
   }
   return [];
 }

@@ -3,12 +3,21 @@ import { fieldErr, type FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
 import { isValidPortNum } from '../../../api/validation/names.js';
 import type { Strategy } from '../types.js';
-import { list, rec, str, validateDNSLabel, validateDNSSubdomain, validateIP } from './core-common.js';
+import {
+  isValidIP,
+  list,
+  rec,
+  str,
+  validateDNSLabel,
+  validateDNSSubdomain,
+  validateIP,
+} from './core-common.js';
 
 export const PORT_PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 
 /** IPs that may not be endpoints (ValidateNonSpecialIP). */
 export function validateNonSpecialIP(ip: string, path: string): FieldError[] {
+  if (!isValidIP(ip)) return [fieldErr.invalid(path, ip, 'must be a valid IP address')];
   const lower = ip.toLowerCase();
   const v4 = lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
   let detail = '';
@@ -26,8 +35,8 @@ export function validateNonSpecialIP(ip: string, path: string): FieldError[] {
 function validateAddress(addr: unknown, path: string): FieldError[] {
   const a = rec(addr) ?? {};
   const ip = str(a.ip);
-  const ipErrs = validateIP(ip, `${path}.ip`);
-  const errs = ipErrs.length ? ipErrs : validateNonSpecialIP(ip, `${path}.ip`);
+  // Upstream runs both checks, so an unparseable IP is reported twice.
+  const errs = [...validateIP(ip, `${path}.ip`), ...validateNonSpecialIP(ip, `${path}.ip`)];
   if (str(a.hostname)) errs.push(...validateDNSLabel(str(a.hostname), `${path}.hostname`));
   if (typeof a.nodeName === 'string') errs.push(...validateDNSSubdomain(a.nodeName, `${path}.nodeName`));
   return errs;

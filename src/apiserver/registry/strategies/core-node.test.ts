@@ -81,6 +81,7 @@ void describe('Endpoints', () => {
       [{ addresses: [{ ip: 'x' }, { ip: '127.0.0.1' }] }],
       [
         'subsets[0].addresses[0].ip: Invalid value: "x": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+        'subsets[0].addresses[0].ip: Invalid value: "x": must be a valid IP address',
         'subsets[0].addresses[1].ip: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
       ],
     ],

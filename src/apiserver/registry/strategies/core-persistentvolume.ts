@@ -1,7 +1,7 @@
 /** PersistentVolume (core/v1): capacity, access modes, exactly one volume source, reclaim policy. */
 import { fieldErr, type FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
-import { tryParseQuantity } from '../../../api/quantity.js';
+import { formatQuantity, tryParseQuantity } from '../../../api/quantity.js';
 import { validateImmutableField } from '../../../api/validation/object-meta.js';
 import type { Strategy } from '../types.js';
 import {
@@ -9,6 +9,7 @@ import {
   keepOldStatus,
   list,
   rec,
+  sameJSON,
   str,
   validateDNSSubdomain,
   validateQuantity,
@@ -22,10 +23,11 @@ const POSITIVE = 'must be greater than zero';
 
 /** The PersistentVolumeSource members of a PV spec. */
 const VOLUME_SOURCES = [
+  'hostPath',
   'gcePersistentDisk',
   'awsElasticBlockStore',
-  'hostPath',
   'glusterfs',
+  'flocker',
   'nfs',
   'rbd',
   'quobyte',
@@ -36,14 +38,16 @@ const VOLUME_SOURCES = [
   'flexVolume',
   'azureFile',
   'vsphereVolume',
-  'azureDisk',
   'photonPersistentDisk',
   'portworxVolume',
+  'azureDisk',
   'scaleIO',
   'local',
   'storageos',
   'csi',
 ];
+/** Upstream's path for a second source; cephfs is reported as `cephFS`. */
+const forbiddenPath = (name: string): string => (name === 'cephfs' ? 'spec.cephFS' : `spec.${name}`);
 
 export function validateAccessModes(modes: unknown, path: string, requiredDetail: string): FieldError[] {
   const values = list(modes).map(str);
@@ -63,7 +67,8 @@ export function validatePositiveQuantity(value: unknown, path: string): FieldErr
   const errs = validateQuantity(value, path, true);
   if (errs.length) return errs;
   const parsed = tryParseQuantity(value);
-  return 'quantity' in parsed && parsed.quantity.nanos <= 0n ? [fieldErr.invalid(path, value, POSITIVE)] : [];
+  if (!('quantity' in parsed) || parsed.quantity.nanos > 0n) return [];
+  return [fieldErr.invalid(path, formatQuantity(parsed.quantity), POSITIVE)];
 }
 
 export function validateVolumeMode(mode: unknown, path: string): FieldError[] {
@@ -119,13 +124,32 @@ function validatePVSpec(spec: Obj): FieldError[] {
     errs.push(fieldErr.notSupported('spec.persistentVolumeReclaimPolicy', policy, RECLAIM_POLICIES));
   }
   const present = VOLUME_SOURCES.filter((s) => spec[s] !== undefined && spec[s] !== null);
+  // flexVolume is counted but, as upstream, never reported as the extra source.
+  let count = 0;
+  for (const name of present) {
+    if (count > 0 && name !== 'flexVolume') {
+      errs.push(fieldErr.forbidden(forbiddenPath(name), 'may not specify more than 1 volume type'));
+      continue;
+    }
+    count++;
+    errs.push(...validateSource(name, rec(spec[name]) ?? {}, `spec.${name}`));
+    if (name === 'local' && !rec(spec.nodeAffinity)) {
+      errs.push(fieldErr.required('spec.nodeAffinity', 'Local volume requires node affinity'));
+    }
+  }
   if (present.length === 0) errs.push(fieldErr.required('spec', 'must specify a volume type'));
-  present.forEach((name, i) => {
-    if (i > 0) errs.push(fieldErr.forbidden(`spec.${name}`, 'may not specify more than 1 volume type'));
-    else errs.push(...validateSource(name, rec(spec[name]) ?? {}, `spec.${name}`));
-  });
-  if (present.includes('local') && !rec(spec.nodeAffinity)) {
-    errs.push(fieldErr.required('spec.nodeAffinity', 'Local volume requires node affinity'));
+  const affinity = rec(spec.nodeAffinity);
+  if (affinity && !rec(affinity.required)) {
+    errs.push(fieldErr.required('spec.nodeAffinity.required', 'must specify required node constraints'));
+  }
+  const hostPath = str(rec(spec.hostPath)?.path).replace(/\/+$/, '');
+  if (rec(spec.hostPath) && hostPath === '' && str(rec(spec.hostPath)?.path) !== '' && policy === 'Recycle') {
+    errs.push(
+      fieldErr.forbidden(
+        'spec.persistentVolumeReclaimPolicy',
+        "may not be 'recycle' for a hostPath mount of '/'",
+      ),
+    );
   }
   const scName = str(spec.storageClassName);
   if (scName !== '') errs.push(...validateDNSSubdomain(scName, 'spec.storageClassName'));
@@ -150,11 +174,39 @@ function validatePVUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   const spec = rec(obj.spec) ?? {};
   const oldSpec = rec(old.spec) ?? {};
   const source = (s: Obj): Record<string, unknown> =>
-    Object.fromEntries(VOLUME_SOURCES.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
-  const errs = validateImmutableField(source(spec), source(oldSpec), 'spec.persistentvolumesource');
+    Object.fromEntries(
+      VOLUME_SOURCES.filter((k) => s[k] !== undefined && s[k] !== null).map((k) => [k, s[k]]),
+    );
+  const newSource = source(spec);
+  const oldSource = source(oldSpec);
+  // A CSI volume may gain a controllerExpandSecretRef.
+  const newCSI = rec(newSource.csi);
+  if (newCSI && rec(oldSource.csi) && rec(oldSource.csi)?.controllerExpandSecretRef === undefined) {
+    const { controllerExpandSecretRef: _ignored, ...rest } = newCSI;
+    newSource.csi = rest;
+  }
+  const errs: FieldError[] = [];
+  if (!sameJSON(newSource, oldSource)) {
+    errs.push(
+      fieldErr.forbidden(
+        'spec.persistentvolumesource',
+        'spec.persistentvolumesource is immutable after creation',
+      ),
+    );
+  }
   errs.push(...validateImmutableField(spec.volumeMode, oldSpec.volumeMode, 'volumeMode'));
-  if (oldSpec.nodeAffinity !== undefined) {
-    errs.push(...validateImmutableField(spec.nodeAffinity, oldSpec.nodeAffinity, 'nodeAffinity'));
+  if (
+    oldSpec.nodeAffinity !== undefined &&
+    oldSpec.nodeAffinity !== null &&
+    !sameJSON(spec.nodeAffinity, oldSpec.nodeAffinity)
+  ) {
+    errs.push(
+      fieldErr.invalid(
+        'nodeAffinity',
+        spec.nodeAffinity ?? null,
+        'field is immutable, except for updating from beta label to GA',
+      ),
+    );
   }
   return errs;
 }

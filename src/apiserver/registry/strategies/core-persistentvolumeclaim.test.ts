@@ -64,6 +64,23 @@ void describe('PersistentVolumeClaim', () => {
     assert.deepEqual(lines(pvc.validateUpdate?.(claim({ ...spec, volumeName: 'pv-1' }), claim(spec))), []);
   });
 
+  void test('storageClassName may be set once on a claim without one', () => {
+    const spec = { ...structuredClone(goodClaim), volumeMode: 'Filesystem' };
+    assert.deepEqual(
+      lines(pvc.validateUpdate?.(claim({ ...spec, storageClassName: 'fast' }), claim(spec))),
+      [],
+    );
+    assert.equal(
+      lines(
+        pvc.validateUpdate?.(
+          claim({ ...spec, storageClassName: 'slow' }),
+          claim({ ...spec, storageClassName: 'fast' }),
+        ),
+      ).length,
+      1,
+    );
+  });
+
   void test('status is kept on update', () => {
     const obj = claim(goodClaim, 'Lost');
     pvc.prepareForUpdate?.(obj, claim(goodClaim, 'Bound'));
@@ -97,6 +114,16 @@ void describe('PersistentVolume', () => {
       ['spec: Required value: must specify a volume type'],
     ],
     [
+      'hostPath of / may not be recycled',
+      { ...good, hostPath: { path: '/' }, persistentVolumeReclaimPolicy: 'Recycle' },
+      ["spec.persistentVolumeReclaimPolicy: Forbidden: may not be 'recycle' for a hostPath mount of '/'"],
+    ],
+    [
+      'negative capacity',
+      { ...good, capacity: { storage: '-1Gi' } },
+      ['spec.capacity[storage]: Invalid value: "-1Gi": must be greater than zero'],
+    ],
+    [
       'two volume sources',
       { ...good, nfs: { server: 'nfs', path: '/x' } },
       ['spec.nfs: Forbidden: may not specify more than 1 volume type'],
@@ -122,7 +149,7 @@ void describe('PersistentVolume', () => {
   void test('volume source is immutable', () => {
     assert.deepEqual(
       lines(pv.validateUpdate?.({ spec: { ...good, hostPath: { path: '/other' } } }, { spec: good })),
-      ['spec.persistentvolumesource: Invalid value: {"hostPath":{"path":"/other"}}: field is immutable'],
+      ['spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation'],
     );
   });
 });

@@ -10,7 +10,6 @@ import {
   validatePositiveQuantity,
   validateVolumeMode,
 } from './core-persistentvolume.js';
-import { validateResourceList } from './core-resourcequota.js';
 import {
   child,
   clone,
@@ -46,9 +45,6 @@ function validatePVC(obj: KubeObject): FieldError[] {
   const requests = rec(resources.requests) ?? {};
   if (!('storage' in requests)) errs.push(fieldErr.required('spec.resources[storage]'));
   else errs.push(...validatePositiveQuantity(requests.storage, 'spec.resources[storage]'));
-  const { storage: _storage, ...otherRequests } = requests;
-  errs.push(...validateResourceList(otherRequests, 'spec.resources.requests'));
-  errs.push(...validateResourceList(resources.limits, 'spec.resources.limits'));
   const scName = spec.storageClassName;
   if (typeof scName === 'string' && scName !== '')
     errs.push(...validateDNSSubdomain(scName, 'spec.storageClassName'));
@@ -67,11 +63,20 @@ function validatePVCUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   const oldCmp = clone(oldSpec);
   // The binder sets volumeName once.
   if (!str(oldSpec.volumeName)) oldCmp.volumeName = newCmp.volumeName;
+  // A class may be set once on a claim that had none.
+  if (
+    (oldSpec.storageClassName === undefined || oldSpec.storageClassName === null) &&
+    typeof spec.storageClassName === 'string'
+  ) {
+    oldCmp.storageClassName = newCmp.storageClassName;
+  }
   const bound = rec(obj.status)?.phase === 'Bound';
   if (bound) {
     const requests = rec(rec(newCmp.resources)?.requests);
     if (requests) requests.storage = storageOf(oldSpec);
-    oldCmp.volumeAttributesClassName = newCmp.volumeAttributesClassName;
+    if (newCmp.volumeAttributesClassName !== undefined && newCmp.volumeAttributesClassName !== null) {
+      newCmp.volumeAttributesClassName = oldCmp.volumeAttributesClassName;
+    }
   }
   const errs: FieldError[] = [];
   if (!sameJSON(newCmp, oldCmp)) errs.push(fieldErr.forbidden('spec', PVC_SPEC_IMMUTABLE));
