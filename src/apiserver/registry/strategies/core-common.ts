@@ -131,11 +131,6 @@ export function validateQuantity(value: unknown, path: string, allowNegative = f
   return [];
 }
 
-/** Resource names (map keys such as `cpu`, `requests.storage`, `example.com/gpu`), as upstream validateResourceName. */
-export function validateResourceName(name: string, path: string): FieldError[] {
-  return wrap(isQualifiedName(name), path, name);
-}
-
 // ---------- config keys (ConfigMap / Secret) ----------
 
 const CONFIG_KEY_FMT = '[-._a-zA-Z0-9]+';

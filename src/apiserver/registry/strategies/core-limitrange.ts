@@ -1,13 +1,19 @@
 /** LimitRange (core/v1): container defaults from max/min, type names, min <= defaultRequest <= default <= max. */
 import { fieldErr, type FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
-import { tryParseQuantity, type Quantity } from '../../../api/quantity.js';
+import { formatQuantity, quantityToNumber, tryParseQuantity, type Quantity } from '../../../api/quantity.js';
 import { isQualifiedName } from '../../../api/validation/names.js';
 import type { Strategy } from '../types.js';
-import { child, list, rec, str, validateQuantity, validateResourceName } from './core-common.js';
+import { child, list, rec, str } from './core-common.js';
+import { validateContainerResourceName, validateResourceName } from './core-resourcenames.js';
 
 const STANDARD_TYPES = ['Pod', 'Container', 'PersistentVolumeClaim'];
-const BOUNDS = ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const;
+type BoundName = 'max' | 'min' | 'default' | 'defaultRequest' | 'maxLimitRequestRatio';
+
+interface Bound {
+  text: string;
+  q: Quantity;
+}
 
 function defaultLimitRange(obj: KubeObject): void {
   for (const item of list(rec(obj.spec)?.limits)) {
@@ -44,27 +50,32 @@ function validateLimitRange(obj: KubeObject): FieldError[] {
     if (seenTypes.has(type)) errs.push(fieldErr.duplicate(`${path}.type`, type));
     seenTypes.add(type);
 
-    const values: Record<string, Map<string, { raw: unknown; q: Quantity }>> = {};
+    const nameCheck =
+      type === 'Pod' || type === 'Container' ? validateContainerResourceName : validateResourceName;
+    const values: Record<string, Map<string, Bound>> = {};
     const keys = new Set<string>();
-    for (const bound of BOUNDS) {
-      const parsed = new Map<string, { raw: unknown; q: Quantity }>();
+    const collect = (bound: BoundName): void => {
+      const parsed = new Map<string, Bound>();
       values[bound] = parsed;
       for (const [k, v] of Object.entries(rec(limit[bound]) ?? {})) {
-        const p = `${path}.${bound}[${k}]`;
-        errs.push(...validateResourceName(k, p));
-        const qErrs = validateQuantity(v, p);
-        errs.push(...qErrs);
-        const r = tryParseQuantity(v);
-        if (qErrs.length === 0 && 'quantity' in r) parsed.set(k, { raw: v, q: r.quantity });
+        errs.push(...nameCheck(k, `${path}.${bound}[${k}]`));
         keys.add(k);
+        const r = tryParseQuantity(v);
+        if ('quantity' in r) parsed.set(k, { text: formatQuantity(r.quantity), q: r.quantity });
+        else errs.push(fieldErr.invalid(`${path}.${bound}[${k}]`, v ?? '', r.error));
       }
-    }
+    };
+    collect('max');
+    collect('min');
     if (type === 'Pod') {
       for (const bound of ['default', 'defaultRequest']) {
         if (Object.keys(rec(limit[bound]) ?? {}).length > 0) {
           errs.push(fieldErr.forbidden(`${path}.${bound}`, "may not be specified when `type` is 'Pod'"));
         }
       }
+    } else {
+      collect('default');
+      collect('defaultRequest');
     }
     if (type === 'PersistentVolumeClaim' && !values.min?.has('storage') && !values.max?.has('storage')) {
       errs.push(
@@ -74,19 +85,20 @@ function validateLimitRange(obj: KubeObject): FieldError[] {
         ),
       );
     }
+    collect('maxLimitRequestRatio');
     for (const k of keys) {
       const min = values.min?.get(k);
       const max = values.max?.get(k);
       const def = values.default?.get(k);
       const req = values.defaultRequest?.get(k);
       const ratio = values.maxLimitRequestRatio?.get(k);
-      const gt = (a: { q: Quantity }, b: { q: Quantity }): boolean => a.q.nanos > b.q.nanos;
-      const s = (v: { raw: unknown }): string => String(v.raw);
+      const gt = (a: Bound, b: Bound): boolean => a.q.nanos > b.q.nanos;
+      const s = (v: Bound): string => v.text;
       if (min && max && gt(min, max)) {
         errs.push(
           fieldErr.invalid(
             `${path}.min[${k}]`,
-            min.raw,
+            min.text,
             `min value ${s(min)} is greater than max value ${s(max)}`,
           ),
         );
@@ -95,7 +107,7 @@ function validateLimitRange(obj: KubeObject): FieldError[] {
         errs.push(
           fieldErr.invalid(
             `${path}.defaultRequest[${k}]`,
-            req.raw,
+            req.text,
             `min value ${s(min)} is greater than default request value ${s(req)}`,
           ),
         );
@@ -104,7 +116,7 @@ function validateLimitRange(obj: KubeObject): FieldError[] {
         errs.push(
           fieldErr.invalid(
             `${path}.defaultRequest[${k}]`,
-            req.raw,
+            req.text,
             `default request value ${s(req)} is greater than max value ${s(max)}`,
           ),
         );
@@ -113,7 +125,7 @@ function validateLimitRange(obj: KubeObject): FieldError[] {
         errs.push(
           fieldErr.invalid(
             `${path}.defaultRequest[${k}]`,
-            req.raw,
+            req.text,
             `default request value ${s(req)} is greater than default limit value ${s(def)}`,
           ),
         );
@@ -122,7 +134,7 @@ function validateLimitRange(obj: KubeObject): FieldError[] {
         errs.push(
           fieldErr.invalid(
             `${path}.default[${k}]`,
-            min.raw,
+            min.text,
             `min value ${s(min)} is greater than default value ${s(def)}`,
           ),
         );
@@ -131,16 +143,28 @@ function validateLimitRange(obj: KubeObject): FieldError[] {
         errs.push(
           fieldErr.invalid(
             `${path}.default[${k}]`,
-            max.raw,
+            max.text,
             `default value ${s(def)} is greater than max value ${s(max)}`,
           ),
         );
+      }
+      if (ratio && min && max && min.q.nanos > 0n) {
+        const limitRatio = quantityToNumber(max.q) / quantityToNumber(min.q);
+        if (quantityToNumber(ratio.q) > limitRatio) {
+          errs.push(
+            fieldErr.invalid(
+              `${path}.maxLimitRequestRatio[${k}]`,
+              ratio.text,
+              `ratio ${s(ratio)} is greater than max/min = ${limitRatio.toFixed(6)}`,
+            ),
+          );
+        }
       }
       if (ratio && ratio.q.nanos < 1_000_000_000n) {
         errs.push(
           fieldErr.invalid(
             `${path}.maxLimitRequestRatio[${k}]`,
-            ratio.raw,
+            ratio.text,
             `ratio ${s(ratio)} is less than 1`,
           ),
         );

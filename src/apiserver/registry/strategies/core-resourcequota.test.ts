@@ -11,7 +11,34 @@ const lines = (errs: FieldError[] | undefined): string[] =>
 
 void describe('ResourceQuota', () => {
   const cases: [string, Record<string, unknown>, string[]][] = [
-    ['valid', { hard: { cpu: '2', pods: '10', 'requests.storage': '10Gi' }, scopes: ['BestEffort'] }, []],
+    [
+      'valid',
+      { hard: { cpu: '2', pods: '10', 'requests.storage': '10Gi', 'count/deployments.apps': '5' } },
+      [],
+    ],
+    ['best effort counts pods', { hard: { pods: '10' }, scopes: ['BestEffort'] }, []],
+    [
+      'scope must suit the resources',
+      { hard: { cpu: '1' }, scopes: ['BestEffort'] },
+      [
+        'spec.scopes: Invalid value: []core.ResourceQuotaScope{"BestEffort"}: unsupported scope applied to resource',
+      ],
+    ],
+    [
+      'standard quota resources',
+      { hard: { gpus: '1' } },
+      [
+        'spec.hard[gpus]: Invalid value: "gpus": must be a standard resource type or fully qualified',
+        'spec.hard[gpus]: Invalid value: "gpus": must be a standard resource for quota',
+      ],
+    ],
+    [
+      'scope selector operators',
+      { scopeSelector: { matchExpressions: [{ scopeName: 'BestEffort', operator: 'In', values: ['x'] }] } },
+      [
+        'spec.scopeSelector.matchExpressions.operator: Invalid value: "In": must be \'Exists\' when scope is any of ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity',
+      ],
+    ],
     [
       'negative',
       { hard: { memory: '-1Gi' } },
@@ -20,7 +47,7 @@ void describe('ResourceQuota', () => {
     [
       'integer resources',
       { hard: { pods: '1.5' } },
-      ['spec.hard[pods]: Invalid value: "1.5": must be an integer'],
+      ['spec.hard[pods]: Invalid value: "1500m": must be an integer'],
     ],
     [
       'bad quantity',
@@ -32,17 +59,25 @@ void describe('ResourceQuota', () => {
     [
       'unknown scope',
       { scopes: ['Sometimes'] },
-      ['spec.scopes: Invalid value: ["Sometimes"]: unsupported scope'],
+      ['spec.scopes: Invalid value: []core.ResourceQuotaScope{"Sometimes"}: unsupported scope'],
     ],
     [
       'conflicting scopes',
       { scopes: ['Terminating', 'NotTerminating'] },
-      ['spec.scopes: Invalid value: ["Terminating","NotTerminating"]: conflicting scopes'],
+      [
+        'spec.scopes: Invalid value: []core.ResourceQuotaScope{"Terminating", "NotTerminating"}: conflicting scopes',
+      ],
     ],
   ];
   for (const [name, spec, want] of cases) {
     void test(name, () => assert.deepEqual(lines(rq.validate?.({ spec })), want));
   }
+
+  void test('scopes are immutable', () => {
+    assert.deepEqual(lines(rq.validateUpdate?.({ spec: { scopes: ['BestEffort'] } }, { spec: {} })), [
+      'spec.scopes: Invalid value: []core.ResourceQuotaScope{"BestEffort"}: field is immutable',
+    ]);
+  });
 
   void test('status is dropped on create and kept on update', () => {
     const obj: KubeObject = { spec: {}, status: { used: { pods: '3' } } };
