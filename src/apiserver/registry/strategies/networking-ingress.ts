@@ -12,6 +12,7 @@ import {
 } from '../../../api/validation/names.js';
 import type { Strategy } from '../types.js';
 import { clone, isValidIP, list, rec, str, validateDNSSubdomain, type Obj } from './core-common.js';
+import { validateRefName } from './networking-ingressclass.js';
 
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
 const INVALID_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
@@ -46,11 +47,10 @@ export function validateIngressBackend(backend: Obj, path: string): FieldError[]
     return [fieldErr.invalid(path, '', 'cannot set both resource and service backends')];
   if (resource) {
     const errs: FieldError[] = [];
-    if (!str(resource.kind)) errs.push(fieldErr.required(`${path}.resource.kind`));
-    if (!str(resource.name)) errs.push(fieldErr.required(`${path}.resource.name`));
     const group = resource.apiGroup;
-    if (typeof group === 'string' && group !== '')
-      errs.push(...validateDNSSubdomain(group, `${path}.resource.apiGroup`));
+    if (typeof group === 'string') errs.push(...validateDNSSubdomain(group, `${path}.resource.apiGroup`));
+    errs.push(...validateRefName(resource.kind, `${path}.resource.kind`));
+    errs.push(...validateRefName(resource.name, `${path}.resource.name`));
     return errs;
   }
   if (!service) return [fieldErr.invalid(path, '', 'resource or service backend is required')];
@@ -143,6 +143,8 @@ function validateIngress(obj: KubeObject): FieldError[] {
       const host = str(h);
       for (const m of hostErrors(host)) errs.push(fieldErr.invalid(`spec.tls[${i}].hosts[${j}]`, host, m));
     });
+    const secretName = str(rec(item)?.secretName);
+    if (secretName !== '') errs.push(...validateDNSSubdomain(secretName, `spec.tls[${i}].secretName`));
   });
   const className = spec.ingressClassName;
   if (typeof className === 'string') errs.push(...validateDNSSubdomain(className, 'spec.ingressClassName'));

@@ -1,7 +1,12 @@
 /** IngressClass (networking.k8s.io/v1): controller is a domain-prefixed path and immutable; parameters scope. */
 import { fieldErr, type FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
-import { isDNS1123Label, isDNS1123Subdomain, regexError } from '../../../api/validation/names.js';
+import {
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  regexError,
+  validatePathSegmentName,
+} from '../../../api/validation/names.js';
 import { validateImmutableField } from '../../../api/validation/object-meta.js';
 import type { Strategy } from '../types.js';
 import { rec, str, validateDNSSubdomain } from './core-common.js';
@@ -26,6 +31,13 @@ export function validateDomainPrefixedPath(value: string, path: string): FieldEr
   return errs;
 }
 
+/** kind / name of a typed reference: required, and usable as a URL path segment. */
+export function validateRefName(value: unknown, path: string): FieldError[] {
+  const v = str(value);
+  if (v === '') return [fieldErr.required(path)];
+  return validatePathSegmentName(v, false).map((m) => fieldErr.invalid(path, v, m));
+}
+
 function validateParameters(params: unknown, path: string): FieldError[] {
   const p = rec(params);
   if (!p) return [];
@@ -33,8 +45,8 @@ function validateParameters(params: unknown, path: string): FieldError[] {
   const group = p.apiGroup;
   if (typeof group === 'string' && group !== '')
     errs.push(...validateDNSSubdomain(group, `${path}.apiGroup`));
-  if (!str(p.kind)) errs.push(fieldErr.required(`${path}.kind`, 'kind is required'));
-  if (!str(p.name)) errs.push(fieldErr.required(`${path}.name`, 'name is required'));
+  errs.push(...validateRefName(p.kind, `${path}.kind`));
+  errs.push(...validateRefName(p.name, `${path}.name`));
   const scope = p.scope;
   if (scope === undefined || scope === null) {
     errs.push(fieldErr.required(`${path}.scope`));

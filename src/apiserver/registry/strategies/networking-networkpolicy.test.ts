@@ -68,7 +68,7 @@ void describe('NetworkPolicy', () => {
     [
       'endPort below port',
       { podSelector: {}, ingress: [{ ports: [{ port: 90, endPort: 80 }] }] },
-      ['spec.ingress[0].ports[0].endPort: Invalid value: 90: must be greater than or equal to `port`'],
+      ['spec.ingress[0].ports[0].endPort: Invalid value: 80: must be greater than or equal to `port`'],
     ],
     [
       'policy types',

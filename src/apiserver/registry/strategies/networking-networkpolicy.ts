@@ -40,7 +40,7 @@ function validatePort(item: unknown, path: string): FieldError[] {
     for (const m of isValidPortNum(p.port)) errs.push(fieldErr.invalid(`${path}.port`, p.port, m));
     if (hasEnd) {
       if (Number(endPort) < p.port) {
-        errs.push(fieldErr.invalid(`${path}.endPort`, p.port, 'must be greater than or equal to `port`'));
+        errs.push(fieldErr.invalid(`${path}.endPort`, endPort, 'must be greater than or equal to `port`'));
       }
       for (const m of isValidPortNum(Number(endPort)))
         errs.push(fieldErr.invalid(`${path}.endPort`, endPort, m));
