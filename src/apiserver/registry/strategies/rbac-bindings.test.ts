@@ -12,6 +12,11 @@ void describe('Role and ClusterRole', () => {
   const cases: [string, unknown, string[]][] = [
     ['valid', { verbs: ['get'], apiGroups: [''], resources: ['pods'] }, []],
     [
+      'resource names need a single resource',
+      { verbs: ['get'], apiGroups: [''], resources: ['pods', 'services'], resourceNames: ['x'] },
+      ['rules[0].resourceNames: Required value: resource names cannot apply to multiple resources'],
+    ],
+    [
       'verbs required',
       { apiGroups: [''], resources: ['pods'] },
       ['rules[0].verbs: Required value: verbs must contain at least one value'],
@@ -96,6 +101,11 @@ void describe('RoleBinding and ClusterRoleBinding', () => {
       'subject kind',
       binding({ subjects: [{ kind: 'Robot', name: 'r2' }] }),
       ['subjects[0].kind: Unsupported value: "Robot": supported values: "ServiceAccount", "User", "Group"'],
+    ],
+    [
+      'user name required',
+      binding({ subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io' }] }),
+      ['subjects[0].name: Required value', 'subjects[0].name: Invalid value: "": user name cannot be empty'],
     ],
     [
       'service account apiGroup',

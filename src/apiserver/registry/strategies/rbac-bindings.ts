@@ -32,6 +32,15 @@ export function validateSubject(subject: unknown, namespaced: boolean, path: str
       break;
     case 'User':
     case 'Group':
+      if (name === '') {
+        errs.push(
+          fieldErr.invalid(
+            `${path}.name`,
+            name,
+            `${s.kind === 'User' ? 'user' : 'group'} name cannot be empty`,
+          ),
+        );
+      }
       if (apiGroup !== RBAC_GROUP)
         errs.push(fieldErr.notSupported(`${path}.apiGroup`, apiGroup, [RBAC_GROUP]));
       break;

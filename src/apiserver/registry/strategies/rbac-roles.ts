@@ -38,6 +38,11 @@ export function validatePolicyRule(rule: unknown, namespaced: boolean, path: str
   if (list(r.resources).length === 0) {
     errs.push(fieldErr.required(`${path}.resources`, 'resource rules must supply at least one resource'));
   }
+  if (list(r.resourceNames).length > 0 && list(r.resources).length > 1) {
+    errs.push(
+      fieldErr.required(`${path}.resourceNames`, 'resource names cannot apply to multiple resources'),
+    );
+  }
   return errs;
 }
 
