@@ -36,10 +36,10 @@ function validateAddress(type: string, address: string, path: string): FieldErro
     case 'IPv4':
     case 'IPv6': {
       const family = type === 'IPv4' ? 4 : 6;
-      if (isIP(address) !== family) {
-        return [fieldErr.invalid(path, address, `must be a valid ${type} address`)];
-      }
-      return validateNonSpecialIP(address, path);
+      // Both checks run, as upstream, so a malformed address is reported twice.
+      const errs =
+        isIP(address) === family ? [] : [fieldErr.invalid(path, address, `must be a valid ${type} address`)];
+      return [...errs, ...validateNonSpecialIP(address, path)];
     }
     case 'FQDN': {
       const name = address.replace(/\.$/, '');
@@ -65,20 +65,22 @@ function validateSlice(obj: KubeObject): FieldError[] {
 
   const endpoints = list(obj.endpoints);
   if (endpoints.length > MAX_ENDPOINTS) errs.push(tooMany('endpoints', endpoints.length, MAX_ENDPOINTS));
-  endpoints.forEach((item, i) => {
-    const ep = rec(item) ?? {};
-    const path = `endpoints[${i}]`;
-    const addresses = list(ep.addresses);
-    if (addresses.length === 0)
-      errs.push(fieldErr.required(`${path}.addresses`, 'must contain at least 1 address'));
-    else if (addresses.length > MAX_ADDRESSES)
-      errs.push(tooMany(`${path}.addresses`, addresses.length, MAX_ADDRESSES));
-    addresses.forEach((a, j) => errs.push(...validateAddress(type, str(a), `${path}.addresses[${j}]`)));
-    if (typeof ep.nodeName === 'string') errs.push(...validateDNSSubdomain(ep.nodeName, `${path}.nodeName`));
-    if (typeof ep.hostname === 'string') errs.push(...validateDNSLabel(ep.hostname, `${path}.hostname`));
-    if (ep.deprecatedTopology !== undefined)
-      errs.push(...validateLabels(ep.deprecatedTopology, `${path}.deprecatedTopology`));
-  });
+  else
+    endpoints.forEach((item, i) => {
+      const ep = rec(item) ?? {};
+      const path = `endpoints[${i}]`;
+      const addresses = list(ep.addresses);
+      if (addresses.length === 0)
+        errs.push(fieldErr.required(`${path}.addresses`, 'must contain at least 1 address'));
+      else if (addresses.length > MAX_ADDRESSES)
+        errs.push(tooMany(`${path}.addresses`, addresses.length, MAX_ADDRESSES));
+      addresses.forEach((a, j) => errs.push(...validateAddress(type, str(a), `${path}.addresses[${j}]`)));
+      if (typeof ep.nodeName === 'string')
+        errs.push(...validateDNSSubdomain(ep.nodeName, `${path}.nodeName`));
+      if (typeof ep.hostname === 'string') errs.push(...validateDNSLabel(ep.hostname, `${path}.hostname`));
+      if (ep.deprecatedTopology !== undefined)
+        errs.push(...validateLabels(ep.deprecatedTopology, `${path}.deprecatedTopology`));
+    });
 
   const ports = list(obj.ports);
   if (ports.length > MAX_PORTS) errs.push(tooMany('ports', ports.length, MAX_PORTS));
