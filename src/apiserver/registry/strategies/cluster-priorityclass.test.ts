@@ -68,6 +68,10 @@ void describe('Lease', () => {
         'spec.leaseTransitions: Invalid value: -1: must be greater than or equal to 0',
       ],
     );
+    assert.deepEqual(lines(leaseStrategy.validate?.({ spec: { strategy: 'Newest' } })), [
+      'spec.strategy.strategy: Unsupported value: "Newest": supported values: "OldestEmulationVersion"',
+    ]);
+    assert.deepEqual(lines(leaseStrategy.validate?.({ spec: { strategy: 'example.com/mine' } })), []);
     assert.deepEqual(lines(leaseStrategy.validate?.({ spec: { preferredHolder: 'b' } })), [
       'spec.preferredHolder: Forbidden: may only be specified if `strategy` is defined',
     ]);

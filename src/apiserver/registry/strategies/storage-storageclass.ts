@@ -1,9 +1,10 @@
 /** StorageClass (storage.k8s.io/v1): provisioner, parameters, reclaim and binding modes; most fields frozen. */
 import { fieldErr, type FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
+import { isQualifiedName } from '../../../api/validation/names.js';
 import { validateImmutableField } from '../../../api/validation/object-meta.js';
 import type { Strategy } from '../types.js';
-import { rec, sameJSON, str, validateQualifiedName } from './core-common.js';
+import { rec, sameJSON, str } from './core-common.js';
 
 const RECLAIM_POLICIES = ['Delete', 'Retain'];
 const BINDING_MODES = ['Immediate', 'WaitForFirstConsumer'];
@@ -32,7 +33,10 @@ function validateStorageClass(obj: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   const provisioner = str(obj.provisioner);
   if (provisioner === '') errs.push(fieldErr.required('provisioner'));
-  else errs.push(...validateQualifiedName(provisioner.toLowerCase(), 'provisioner'));
+  else {
+    for (const m of isQualifiedName(provisioner.toLowerCase()))
+      errs.push(fieldErr.invalid('provisioner', provisioner, m));
+  }
   errs.push(...validateParameters(obj.parameters));
   const policy = str(obj.reclaimPolicy);
   if (policy !== '' && !RECLAIM_POLICIES.includes(policy)) {
