@@ -16,8 +16,14 @@ void describe('Node', () => {
       'bad podCIDR',
       { podCIDR: '10.244.0.0' },
       [
-        'spec.podCIDR: Invalid value: "10.244.0.0": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
         'spec.podCIDRs[0]: Invalid value: "10.244.0.0": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
+      ],
+    ],
+    [
+      'one CIDR per family',
+      { podCIDRs: ['10.0.0.0/24', '10.0.1.0/24'] },
+      [
+        'spec.podCIDRs: Invalid value: []string{"10.0.0.0/24", "10.0.1.0/24"}: may specify no more than one CIDR for each IP family',
       ],
     ],
     ['taint effect required', { taints: [{ key: 'a' }] }, ['spec.taints[0].effect: Required value']],

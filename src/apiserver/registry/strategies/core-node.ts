@@ -3,7 +3,17 @@ import { fieldErr, type FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
 import { isQualifiedName, isValidLabelValue } from '../../../api/validation/names.js';
 import type { Strategy } from '../types.js';
-import { clone, keepOldStatus, list, rec, str, validateCIDR, type Obj } from './core-common.js';
+import {
+  clone,
+  goStrings,
+  invalidRaw,
+  keepOldStatus,
+  list,
+  rec,
+  str,
+  validateCIDR,
+  type Obj,
+} from './core-common.js';
 
 export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
@@ -47,27 +57,30 @@ function defaultNode(obj: KubeObject): void {
 function validateNode(obj: KubeObject): FieldError[] {
   const spec: Obj = rec(obj.spec) ?? {};
   const errs: FieldError[] = [];
-  const podCIDR = str(spec.podCIDR);
+  // podCIDR is only the first of podCIDRs (defaults keep them in step), so only podCIDRs is checked.
   const podCIDRs = list(spec.podCIDRs).map(str);
-  if (podCIDR !== '') errs.push(...validateCIDR(podCIDR, 'spec.podCIDR'));
   podCIDRs.forEach((c, i) => errs.push(...validateCIDR(c, `spec.podCIDRs[${i}]`)));
-  if (podCIDRs.length > 0 && podCIDR !== '' && podCIDR !== podCIDRs[0]) {
-    errs.push(fieldErr.invalid('spec.podCIDRs', podCIDRs, 'first value must match `podCIDR`'));
-  }
-  const families = new Set(podCIDRs.map((c) => (c.includes(':') ? 6 : 4)));
-  if (podCIDRs.length > 2 || families.size < podCIDRs.length) {
-    errs.push(
-      fieldErr.invalid('spec.podCIDRs', podCIDRs, 'may specify no more than one CIDR for each IP family'),
-    );
+  if (podCIDRs.length > 1) {
+    const families = new Set(podCIDRs.map((c) => (c.includes(':') ? 6 : 4)));
+    if (podCIDRs.length > 2 || families.size < podCIDRs.length) {
+      errs.push(
+        invalidRaw(
+          'spec.podCIDRs',
+          goStrings(podCIDRs),
+          'may specify no more than one CIDR for each IP family',
+        ),
+      );
+    }
   }
   errs.push(...validateTaints(spec.taints, 'spec.taints'));
   return errs;
 }
 
+/** As upstream's v1 conversion: podCIDRs wins; a lone podCIDR becomes podCIDRs. */
 function normalizePodCIDRs(spec: Obj): void {
   const podCIDRs = list(spec.podCIDRs);
-  if (spec.podCIDR && podCIDRs.length === 0) spec.podCIDRs = [spec.podCIDR];
-  else if (!spec.podCIDR && typeof podCIDRs[0] === 'string') spec.podCIDR = podCIDRs[0];
+  if (podCIDRs.length > 0) spec.podCIDR = podCIDRs[0];
+  else if (spec.podCIDR) spec.podCIDRs = [spec.podCIDR];
 }
 
 function validateNodeUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
