@@ -161,6 +161,8 @@ function defaultPV(obj: KubeObject): void {
   const spec = child(obj, 'spec');
   if (!spec.persistentVolumeReclaimPolicy) spec.persistentVolumeReclaimPolicy = 'Retain';
   if (!spec.volumeMode) spec.volumeMode = 'Filesystem';
+  const hostPath = rec(spec.hostPath);
+  if (hostPath && hostPath.type === undefined) hostPath.type = '';
 }
 
 function prepareCreate(obj: KubeObject): void {
