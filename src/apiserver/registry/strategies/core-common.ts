@@ -116,11 +116,6 @@ export function validateQualifiedName(value: string, path: string): FieldError[]
   return wrap(isQualifiedName(value), path, value);
 }
 
-/** Required non-empty string field. */
-export function requireString(value: unknown, path: string, detail = ''): FieldError[] {
-  return typeof value === 'string' && value !== '' ? [] : [fieldErr.required(path, detail)];
-}
-
 /** A resource quantity: parseable, and (unless allowNegative) not negative. */
 export function validateQuantity(value: unknown, path: string, allowNegative = false): FieldError[] {
   const parsed = tryParseQuantity(value);
