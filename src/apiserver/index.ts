@@ -5,6 +5,7 @@ import { aliasesByResource } from './registry/conversion/index.js';
 import { fieldSets } from './registry/fieldsets.js';
 import { buildResourceDefs, type RegistryParts } from './registry/index.js';
 import { workloadNameValidators, workloadStrategies } from './registry/strategies/index.js';
+import { nameValidators, otherStrategies } from './registry/strategies/others.js';
 import { tableConvertors } from './registry/tables/index.js';
 import { startApiServerWith, type RunningApiServer } from './server.js';
 
@@ -13,7 +14,12 @@ export type { RunningApiServer } from './server.js';
 
 /** Every built-in kind with its behaviour: tables, field selectors, older served versions. */
 export function builtinRegistryParts(): RegistryParts {
-  return { strategies: workloadStrategies, tables: tableConvertors, fieldSets, aliases: aliasesByResource };
+  return {
+    strategies: { ...otherStrategies, ...workloadStrategies },
+    tables: tableConvertors,
+    fieldSets,
+    aliases: aliasesByResource,
+  };
 }
 
 /** Starts the API server with every built-in kind and request feature. */
@@ -23,7 +29,10 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     schemas: loadSchemas(undefined, config.logger),
   });
   return startApiServerWith(config, {
-    extensions: createDefaultExtensions({ openapi, nameValidators: workloadNameValidators }),
+    extensions: createDefaultExtensions({
+      openapi,
+      nameValidators: { ...nameValidators, ...workloadNameValidators },
+    }),
     registryParts,
   });
 }

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import type { FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
 import { limitRangeStrategy as lr } from './core-limitrange.js';
-import { podTemplateStrategy } from './core-podtemplate.js';
+import { workloadStrategies } from './index.js';
+
+const podTemplateStrategy = workloadStrategies.podtemplates!;
 import { resourceQuotaStrategy as rq } from './core-resourcequota.js';
 
 const lines = (errs: FieldError[] | undefined): string[] =>
@@ -148,7 +150,12 @@ void describe('PodTemplate', () => {
     assert.deepEqual(lines(podTemplateStrategy.validate?.({})), ['template: Required value']);
     assert.deepEqual(
       lines(podTemplateStrategy.validate?.({ template: { metadata: { labels: { app: 'x' } }, spec: {} } })),
-      ['template.spec.containers: Required value'],
+      // validation runs after defaulting; undefaulted specs also lack restartPolicy and dnsPolicy
+      [
+        'template.spec.containers: Required value',
+        'template.spec.restartPolicy: Required value',
+        'template.spec.dnsPolicy: Required value',
+      ],
     );
   });
 });

@@ -20,7 +20,6 @@ import { namespaceStrategy } from './core-namespace.js';
 import { nodeStrategy } from './core-node.js';
 import { persistentVolumeStrategy } from './core-persistentvolume.js';
 import { persistentVolumeClaimStrategy } from './core-persistentvolumeclaim.js';
-import { podTemplateStrategy } from './core-podtemplate.js';
 import { resourceQuotaStrategy } from './core-resourcequota.js';
 import { secretStrategy } from './core-secret.js';
 import { serviceStrategy } from './core-service.js';
@@ -46,7 +45,6 @@ export const otherStrategies: Record<string, Strategy> = {
   persistentvolumeclaims: persistentVolumeClaimStrategy,
   resourcequotas: resourceQuotaStrategy,
   limitranges: limitRangeStrategy,
-  podtemplates: podTemplateStrategy,
   'leases.coordination.k8s.io': leaseStrategy,
   'endpointslices.discovery.k8s.io': endpointSliceStrategy,
   'ingresses.networking.k8s.io': ingressStrategy,
