@@ -3,7 +3,7 @@
  * The server runs as the built CLI in a child process; this process is only the load generator.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hotSpots, type CpuProfile } from './lib/cpu-profile.js';
@@ -109,7 +109,7 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
     if (backend === 'etcd') {
       progress(`starting etcd ${etcdVersion}`);
       etcd = await startEtcd(join(dir, 'etcd'), etcdVersion);
-      cleanups.push(etcd.stop);
+      cleanups.push(() => etcd?.stop());
       endpoint = `etcd://${etcd.clientHostPort}`;
       run.detail = `etcd ${etcdVersion}, one member, own process`;
     } else {
@@ -123,7 +123,7 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
       datastoreEndpoint: endpoint,
       ...(profileDir ? { cpuProfileDir: profileDir } : {}),
     });
-    cleanups.push(server.stop);
+    cleanups.push(() => server?.stop());
     // Let start-up work (bootstrap objects, lazy imports, first GCs) finish before reading idle memory.
     await new Promise((r) => setTimeout(r, 3000));
     run.idleRss = memoryOf(server.pid)?.rss;
@@ -189,7 +189,9 @@ function printProfile(backend: string, dir: string): void {
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
   const byFunction = hotSpots(profile, { root: REPO_ROOT, top: 25 });
   const byFile = hotSpots(profile, { root: REPO_ROOT, top: 15, byFile: true });
-  console.log(`\n### CPU profile of the ${backend} server (whole run, ${fmtMs(byFunction.busyMs)} ms busy)\n`);
+  console.log(
+    `\n### CPU profile of the ${backend} server (whole run, ${fmtMs(byFunction.busyMs)} ms busy)\n`,
+  );
   console.log('Self time by function (dist/ is the build of src/, same paths):\n');
   console.log(
     markdownTable(
@@ -216,12 +218,15 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stopOnSignal);
 
   const runs: BackendRun[] = [];
+  const loadBefore = loadavg();
   try {
     for (const backend of s.backends) runs.push(await runBackend(backend, s));
   } finally {
     await cleanUp();
   }
+  const loadAfter = loadavg();
   const measured = runs.filter((r) => !r.skipped);
+  const fmtLoad = (l: number[]): string => l.map((v) => v.toFixed(2)).join(' ');
   const cpuModel = cpus()[0]?.model.trim() ?? 'unknown CPU';
 
   console.log(`\n## Tugboat API benchmark${s.quick ? ' (--quick)' : ''}\n`);
@@ -231,6 +236,8 @@ async function main(): Promise<void> {
       '- The server is the built CLI (`bin/tugboat.js server`, HTTPS, bearer token) in a child process; this',
       '  process generates the load; etcd, when measured, is a third process. All of them share the same cores,',
       '  so the CPU table shows where the time went.',
+      `- Load average before the run ${fmtLoad(loadBefore)}, after ${fmtLoad(loadAfter)} (1/5/15 min): anything`,
+      `  above ${availableParallelism()} means other processes took CPU from the server; "ops per server CPU-s" factors that out.`,
       `- ConfigMaps of ~300 bytes. Each phase runs ${s.phaseMs} ms (or ${s.maxOpsPerPhase.toLocaleString('en-US')} ops) per`,
       '  client count with a closed loop per client over keep-alive connections (maxSockets = clients).',
       `  list = one LIST of a namespace holding ${s.listSize} ConfigMaps; update = PUT with the resourceVersion last seen.`,

@@ -75,7 +75,8 @@ export async function runCrud(clients: number, ns: string, opts: CrudOptions): P
       owned[c]!.push(created);
       names.push(created.metadata.name);
     });
-    if (names.length === 0) throw new Error(`no ConfigMap could be created in ${ns}: ${results[0]?.firstError}`);
+    if (names.length === 0)
+      throw new Error(`no ConfigMap could be created in ${ns}: ${results[0]?.firstError}`);
 
     let pick = 0;
     await measure('get', opts.limits, async () => {

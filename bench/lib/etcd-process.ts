@@ -13,7 +13,8 @@ export interface EtcdProcess {
 /** The etcd binary's version line, or why it cannot be used. */
 export function etcdAvailability(): { ok: true; version: string } | { ok: false; reason: string } {
   const r = spawnSync('etcd', ['--version'], { encoding: 'utf8' });
-  if (r.error) return { ok: false, reason: `no etcd binary on PATH (${r.error.message}); apt-get install etcd-server` };
+  if (r.error)
+    return { ok: false, reason: `no etcd binary on PATH (${r.error.message}); apt-get install etcd-server` };
   if (r.status !== 0) return { ok: false, reason: `etcd --version exited ${r.status}: ${r.stderr.trim()}` };
   const version = /etcd Version:\s*(\S+)/.exec(r.stdout)?.[1] ?? r.stdout.split('\n')[0]!.trim();
   return { ok: true, version };

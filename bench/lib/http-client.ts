@@ -62,7 +62,9 @@ export class ApiClient {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+          );
           res.on('error', reject);
         },
       );
@@ -75,7 +77,8 @@ export class ApiClient {
   /** Like request, but a status outside 2xx is an HttpStatusError; the body is parsed JSON. */
   async call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.request(method, path, body);
-    if (res.status < 200 || res.status > 299) throw new HttpStatusError(res.status, res.body, `${method} ${path}`);
+    if (res.status < 200 || res.status > 299)
+      throw new HttpStatusError(res.status, res.body, `${method} ${path}`);
     return JSON.parse(res.body) as T;
   }
 

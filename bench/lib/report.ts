@@ -49,7 +49,7 @@ export function cpuTable(runs: BackendRun[], clientCounts: number[]): string {
   for (const r of runs) {
     header.push(`${r.backend}: server CPU`);
     if (r.backend === 'etcd') header.push('etcd CPU');
-    header.push('load gen CPU');
+    header.push('load gen CPU', 'ops per server CPU-s');
   }
   const rows: string[][] = [];
   for (const op of CRUD_OPS) {
@@ -60,6 +60,8 @@ export function cpuTable(runs: BackendRun[], clientCounts: number[]): string {
         row.push(fmtPercent(p?.serverCores));
         if (r.backend === 'etcd') row.push(fmtPercent(p?.storeCores));
         row.push(fmtPercent(p?.loadCores));
+        // Throughput per second of server CPU: what one dedicated core could do, whatever else ran meanwhile.
+        row.push(p?.serverCores ? fmtRate(p.opsPerSecond / p.serverCores) : '-');
       }
       rows.push(row);
     }
@@ -175,7 +177,8 @@ export function errorNotes(runs: BackendRun[]): string[] {
     if (r.skipped) notes.push(`- ${r.backend}: skipped: ${r.skipped}`);
     if (r.failed) notes.push(`- ${r.backend}: stopped early: ${r.failed}`);
     for (const p of r.phases) {
-      if (p.errors) notes.push(`- ${r.backend} ${p.op} × ${p.clients}: ${p.errors} errors, first: ${p.firstError}`);
+      if (p.errors)
+        notes.push(`- ${r.backend} ${p.op} × ${p.clients}: ${p.errors} errors, first: ${p.firstError}`);
     }
     if (r.watch && r.watch.delivered < r.watch.expected) {
       notes.push(`- ${r.backend} watch: ${r.watch.expected - r.watch.delivered} events never arrived`);
