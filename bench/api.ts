@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hotSpots, type CpuProfile } from './lib/cpu-profile.js';
 import { prepareListNamespace, runCrud, type MeasuredPhase } from './lib/crud.js';
+import { RemoteProfiler } from './lib/inspector-profiler.js';
 import { etcdAvailability, startEtcd, type EtcdProcess } from './lib/etcd-process.js';
 import { memoryOf } from './lib/proc.js';
 import {
@@ -25,7 +26,9 @@ import { runWatchBench } from './lib/watch.js';
 
 const USAGE = `usage: node --import tsx bench/api.ts [--quick] [--profile] [--backends sqlite,etcd]
   --quick      short phases and a smaller watch burst (about a minute)
-  --profile    run each server with node --cpu-prof and print its hot spots
+  --profile    profile each server (node --cpu-prof for the whole run, plus the inspector for each
+               phase at the highest client count and for the watch burst) and print the hot spots;
+               profiling slows the server, so take the throughput numbers from a run without it
   --backends   which stores to measure (default: sqlite,etcd)`;
 
 interface Settings {
@@ -104,6 +107,7 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
   cleanups.push(removeDir);
   let etcd: EtcdProcess | undefined;
   let server: ServerProcess | undefined;
+  let profiler: RemoteProfiler | undefined;
   try {
     let endpoint = `sqlite://${join(dir, 'db', 'state.db')}`;
     if (backend === 'etcd') {
@@ -121,8 +125,12 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
     server = await startServerProcess({
       dataDir: join(dir, 'data'),
       datastoreEndpoint: endpoint,
-      ...(profileDir ? { cpuProfileDir: profileDir } : {}),
+      ...(profileDir ? { cpuProfileDir: profileDir, inspect: true } : {}),
     });
+    if (s.profile && server.inspectorUrl) {
+      profiler = await RemoteProfiler.connect(server.inspectorUrl);
+      cleanups.push(() => profiler?.close());
+    }
     cleanups.push(() => server?.stop());
     // Let start-up work (bootstrap objects, lazy imports, first GCs) finish before reading idle memory.
     await new Promise((r) => setTimeout(r, 3000));
@@ -145,6 +153,7 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
         ...(etcd ? { storePid: etcd.pid } : {}),
         limits: { durationMs: s.phaseMs, maxOps: s.maxOpsPerPhase },
         listNamespace: 'bench-list',
+        ...(profiler && clients === Math.max(...s.clientCounts) ? { profiler } : {}),
       });
       run.phases.push(...phases);
     }
@@ -158,6 +167,7 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
       writes: s.watchWrites,
       writeConcurrency: s.watchWriteConcurrency,
       timeoutMs: 60_000,
+      ...(profiler ? { profiler } : {}),
     });
     // Watch connections close asynchronously; give the server a moment to drop them.
     await new Promise((r) => setTimeout(r, 1000));
@@ -170,42 +180,56 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
     if (server) run.failed += `\nserver output:\n${server.output.toString().slice(-2000)}`;
   } finally {
     progress(`stopping ${backend}`);
+    profiler?.close();
     await server?.stop();
     await etcd?.stop();
   }
-  if (s.profile) printProfile(backend, join(dir, 'profile'));
+  if (s.profile) run.profileReport = profileReport(run, join(dir, 'profile'));
   removeDir();
   return run;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-function printProfile(backend: string, dir: string): void {
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  if (!file) {
-    console.log(`\n(no CPU profile was written for ${backend})`);
-    return;
+function hotSpotTable(profile: CpuProfile, top: number, byFile = false): { busyMs: number; table: string } {
+  const { busyMs, spots } = hotSpots(profile, { root: REPO_ROOT, top, byFile });
+  const table = byFile
+    ? markdownTable(
+        ['file', 'self ms', 'share'],
+        spots.map((h) => [h.where || '(V8/native)', fmtMs(h.selfMs), fmtPercent(h.share)]),
+      )
+    : markdownTable(
+        ['function', 'where', 'self ms', 'share'],
+        spots.map((h) => [h.name, h.where, fmtMs(h.selfMs), fmtPercent(h.share)]),
+      );
+  return { busyMs, table };
+}
+
+/** Hot spots per profiled phase, then by file over the whole run. dist/ paths are the build of src/. */
+function profileReport(run: BackendRun, dir: string): string {
+  const out: string[] = [];
+  const phases: [string, CpuProfile | undefined][] = [
+    ...run.phases
+      .filter((p) => p.profile)
+      .map((p): [string, CpuProfile | undefined] => [`${p.op} × ${p.clients} clients`, p.profile]),
+    [`watch burst (${run.watch?.watchers ?? 0} watchers)`, run.watch?.profile],
+  ];
+  for (const [label, profile] of phases) {
+    if (!profile) continue;
+    const { busyMs, table } = hotSpotTable(profile, 12);
+    out.push(`#### ${run.backend} server, ${label}: ${fmtMs(busyMs)} ms on the main thread\n\n${table}`);
   }
-  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-  const byFunction = hotSpots(profile, { root: REPO_ROOT, top: 25 });
-  const byFile = hotSpots(profile, { root: REPO_ROOT, top: 15, byFile: true });
-  console.log(
-    `\n### CPU profile of the ${backend} server (whole run, ${fmtMs(byFunction.busyMs)} ms busy)\n`,
-  );
-  console.log('Self time by function (dist/ is the build of src/, same paths):\n');
-  console.log(
-    markdownTable(
-      ['function', 'where', 'self ms', 'share'],
-      byFunction.spots.map((h) => [h.name, h.where, fmtMs(h.selfMs), fmtPercent(h.share)]),
-    ),
-  );
-  console.log('\nSelf time by file:\n');
-  console.log(
-    markdownTable(
-      ['file', 'self ms', 'share'],
-      byFile.spots.map((h) => [h.where || '(V8/native)', fmtMs(h.selfMs), fmtPercent(h.share)]),
-    ),
-  );
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (file) {
+    const whole = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    const { busyMs, table } = hotSpotTable(whole, 15, true);
+    out.push(
+      `#### ${run.backend} server, whole run (node --cpu-prof), by file: ${fmtMs(busyMs)} ms\n\n${table}`,
+    );
+  } else {
+    out.push(`(no --cpu-prof file was written for ${run.backend})`);
+  }
+  return out.join('\n\n');
 }
 
 async function main(): Promise<void> {
@@ -259,6 +283,11 @@ async function main(): Promise<void> {
   console.log(goalsTable(runs, s.clientCounts));
   const notes = errorNotes(runs);
   if (notes.length) console.log(`\n### Notes\n\n${notes.join('\n')}`);
+  const profiles = runs.filter((r) => r.profileReport);
+  if (profiles.length) {
+    console.log('\n### Server CPU profiles (self time; dist/ is the build of src/, same paths)\n');
+    console.log(profiles.map((r) => r.profileReport).join('\n\n'));
+  }
   if (runs.some((r) => r.failed)) process.exitCode = 1;
 }
 

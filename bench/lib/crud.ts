@@ -1,6 +1,8 @@
 import { forEachLimit, runClosedLoop, type PhaseLimits, type PhaseResult } from './closed-loop.js';
 import { configMap, configMapsPath, createNamespace, type ConfigMapObject } from './configmaps.js';
+import type { CpuProfile } from './cpu-profile.js';
 import { ApiClient, type ApiTarget } from './http-client.js';
+import type { RemoteProfiler } from './inspector-profiler.js';
 import { cpuSecondsOf } from './proc.js';
 
 export const CRUD_OPS = ['create', 'get', 'list', 'update'] as const;
@@ -13,6 +15,8 @@ export interface MeasuredPhase extends PhaseResult {
   storeCores?: number;
   /** CPU this load generator used, in cores. */
   loadCores: number;
+  /** The server's CPU profile of this phase, when one was asked for. */
+  profile?: CpuProfile;
 }
 
 export interface CrudOptions {
@@ -23,6 +27,8 @@ export interface CrudOptions {
   limits: PhaseLimits;
   /** Namespace holding exactly `listSize` ConfigMaps, made by prepareListNamespace. */
   listNamespace: string;
+  /** Profile every phase of this run in the server. */
+  profiler?: RemoteProfiler;
 }
 
 /** Fills a namespace with `count` ConfigMaps for the list phase. */
@@ -53,8 +59,10 @@ export async function runCrud(clients: number, ns: string, opts: CrudOptions): P
   ): Promise<void> => {
     const server0 = cpuSecondsOf(opts.serverPid);
     const store0 = opts.storePid === undefined ? undefined : cpuSecondsOf(opts.storePid);
+    await opts.profiler?.start();
     const load0 = process.cpuUsage();
     const r = await runClosedLoop(clients, limits, fn);
+    const profile = await opts.profiler?.stop();
     const secs = r.elapsedMs / 1000;
     const load = process.cpuUsage(load0);
     const server1 = cpuSecondsOf(opts.serverPid);
@@ -63,6 +71,7 @@ export async function runCrud(clients: number, ns: string, opts: CrudOptions): P
       ...r,
       op,
       loadCores: (load.user + load.system) / 1e6 / secs,
+      ...(profile ? { profile } : {}),
       ...(server0 !== undefined && server1 !== undefined ? { serverCores: (server1 - server0) / secs } : {}),
       ...(store0 !== undefined && store1 !== undefined ? { storeCores: (store1 - store0) / secs } : {}),
     });

@@ -16,6 +16,8 @@ export interface BackendRun {
   loadedRss?: number;
   peakRss?: number;
   storeRss?: number;
+  /** Markdown with the server's CPU hot spots, from a --profile run. */
+  profileReport?: string;
 }
 
 const phaseOf = (run: BackendRun | undefined, op: string, clients: number): MeasuredPhase | undefined =>

@@ -12,6 +12,8 @@ export interface ServerProcess {
   target: ApiTarget;
   /** What the server wrote to stderr lately. */
   output: OutputTail;
+  /** ws:// address of the inspector, when started with inspect. */
+  inspectorUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -24,8 +26,13 @@ export async function startServerProcess(opts: {
   datastoreEndpoint: string;
   /** Write a V8 CPU profile into this folder when the server exits. */
   cpuProfileDir?: string;
+  /** Open the inspector on a free loopback port (for per-phase profiles). */
+  inspect?: boolean;
 }): Promise<ServerProcess> {
-  const nodeArgs = opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir] : [];
+  const nodeArgs = [
+    ...(opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir] : []),
+    ...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []),
+  ];
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -48,9 +55,11 @@ export async function startServerProcess(opts: {
   );
   const output = new OutputTail();
   let url: string | undefined;
+  let inspectorUrl: string | undefined;
   const onData = (chunk: Buffer): void => {
     const text = chunk.toString();
     output.add(text);
+    inspectorUrl ??= /Debugger listening on (ws:\/\/\S+)/.exec(output.toString())?.[1];
     url ??= /API server serving \{"server":"(https:\/\/[^"]+)"/.exec(output.toString())?.[1];
   };
   child.stdout?.on('data', onData);
@@ -68,6 +77,7 @@ export async function startServerProcess(opts: {
     pid: child.pid!,
     target: { url: url!, token, ca },
     output,
+    ...(inspectorUrl ? { inspectorUrl } : {}),
     stop: () => stopChild(child, 20_000),
   };
 }

@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { forEachLimit } from './closed-loop.js';
 import { configMap, configMapsPath, createNamespace } from './configmaps.js';
+import type { CpuProfile } from './cpu-profile.js';
 import { ApiClient, type ApiTarget } from './http-client.js';
+import type { RemoteProfiler } from './inspector-profiler.js';
 import { memoryOf } from './proc.js';
 import { Samples, summarize, type LatencySummary } from './stats.js';
 
@@ -15,6 +17,8 @@ export interface WatchBenchOptions {
   writeConcurrency: number;
   /** Give up waiting for deliveries after this long. */
   timeoutMs: number;
+  /** Profile the server during the burst. */
+  profiler?: RemoteProfiler;
 }
 
 export interface WatchBenchResult {
@@ -31,6 +35,7 @@ export interface WatchBenchResult {
   /** Write to arrival at the last of all watchers, one sample per write that reached all of them. */
   toAllWatchers: LatencySummary;
   serverRssWithWatchers?: number;
+  profile?: CpuProfile;
 }
 
 /**
@@ -79,6 +84,7 @@ export async function runWatchBench(opts: WatchBenchOptions): Promise<WatchBench
     });
     const connectMs = performance.now() - connectStart;
 
+    await opts.profiler?.start();
     const burstStart = performance.now();
     await forEachLimit(opts.writes, opts.writeConcurrency, async (seq) => {
       const t = performance.now();
@@ -88,6 +94,7 @@ export async function runWatchBench(opts: WatchBenchOptions): Promise<WatchBench
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([allInPromise, new Promise((r) => (timer = setTimeout(r, opts.timeoutMs)))]);
     clearTimeout(timer);
+    const profile = await opts.profiler?.stop();
     const burstMs = delivered === 0 ? NaN : Math.max(...lastArrival) - burstStart;
     const serverMemory = memoryOf(opts.serverPid);
 
@@ -105,6 +112,7 @@ export async function runWatchBench(opts: WatchBenchOptions): Promise<WatchBench
       perDelivery: summarize(perDelivery.values()),
       toAllWatchers: summarize(toAll.values()),
       ...(serverMemory ? { serverRssWithWatchers: serverMemory.rss } : {}),
+      ...(profile ? { profile } : {}),
     };
   } finally {
     for (const s of streams) s.close();
