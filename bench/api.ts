@@ -268,7 +268,9 @@ async function main(): Promise<void> {
       `- Watch: ${s.watchers} watches on one namespace's ConfigMaps, then ${s.watchWrites} creates, ${s.watchWriteConcurrency} in flight;`,
       '  each carries its send time in data and every watcher reads it back (one process clock). Arrival is when',
       "  the chunk reaches the load generator's event loop, so its own queueing is included.",
-      ...measured.map((r) => `- ${r.backend}: ${r.detail ?? ''}`),
+      ...runs.map((r) =>
+        r.skipped ? `- ${r.backend}: column skipped: ${r.skipped}` : `- ${r.backend}: ${r.detail ?? ''}`,
+      ),
     ].join('\n'),
   );
   console.log('\n### Requests: throughput and latency\n');
