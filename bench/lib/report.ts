@@ -139,7 +139,10 @@ export function goalsTable(runs: BackendRun[], clientCounts: number[]): string {
       goal: 'gets/s (best client count)',
       target: '>= 20,000',
       value: (r) => bestGets(r)?.opsPerSecond,
-      show: (v, r) => `${fmtRate(v)} (${bestGets(r)?.clients} clients)`,
+      show: (v, r) => {
+        const n = bestGets(r)?.clients ?? 0;
+        return `${fmtRate(v)} (${n} client${n === 1 ? '' : 's'})`;
+      },
       met: (v) => v >= 20_000,
     },
     {
