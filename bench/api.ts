@@ -25,11 +25,13 @@ import { fmtMs, fmtPercent, markdownTable } from './lib/table.js';
 import { runWatchBench } from './lib/watch.js';
 
 const USAGE = `usage: node --import tsx bench/api.ts [--quick] [--profile] [--backends sqlite,etcd]
+                                                     [--clients 1,16,64]
   --quick      short phases and a smaller watch burst (about a minute)
   --profile    profile each server (node --cpu-prof for the whole run, plus the inspector for each
                phase at the highest client count and for the watch burst) and print the hot spots;
                profiling slows the server, so take the throughput numbers from a run without it
-  --backends   which stores to measure (default: sqlite,etcd)`;
+  --backends   which stores to measure (default: sqlite,etcd)
+  --clients    concurrent client counts for the request phases (default: 1,16,64)`;
 
 interface Settings {
   quick: boolean;
@@ -48,6 +50,7 @@ function parseArgs(argv: string[]): Settings {
   let quick = false;
   let profile = false;
   let backends: Settings['backends'] = ['sqlite', 'etcd'];
+  let clientCounts = [1, 16, 64];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
@@ -59,6 +62,12 @@ function parseArgs(argv: string[]): Settings {
         throw new Error(`--backends takes sqlite and/or etcd, not ${JSON.stringify(v)}\n${USAGE}`);
       }
       backends = list as Settings['backends'];
+    } else if (a === '--clients' || a.startsWith('--clients=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
+      clientCounts = v.split(',').map(Number);
+      if (clientCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 1000)) {
+        throw new Error(`--clients takes counts from 1 to 1000, not ${JSON.stringify(v)}\n${USAGE}`);
+      }
     } else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -68,7 +77,7 @@ function parseArgs(argv: string[]): Settings {
     quick,
     profile,
     backends,
-    clientCounts: [1, 16, 64],
+    clientCounts,
     phaseMs: quick ? 1000 : 4000,
     maxOpsPerPhase: 200_000,
     listSize: 1000,
