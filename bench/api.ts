@@ -1,0 +1,309 @@
+/**
+ * API server benchmark: sqlite and etcd backends side by side. Run with `npm run bench:api [-- --quick]`.
+ * The server runs as the built CLI in a child process; this process is only the load generator.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hotSpots, type CpuProfile } from './lib/cpu-profile.js';
+import { prepareListNamespace, runCrud, type MeasuredPhase } from './lib/crud.js';
+import { RemoteProfiler } from './lib/inspector-profiler.js';
+import { etcdAvailability, startEtcd, type EtcdProcess } from './lib/etcd-process.js';
+import { memoryOf } from './lib/proc.js';
+import {
+  cpuTable,
+  crudTable,
+  errorNotes,
+  goalsTable,
+  memoryTable,
+  watchTable,
+  type BackendRun,
+} from './lib/report.js';
+import { startServerProcess, type ServerProcess } from './lib/server-process.js';
+import { fmtMs, fmtPercent, markdownTable } from './lib/table.js';
+import { runWatchBench } from './lib/watch.js';
+
+const USAGE = `usage: node --import tsx bench/api.ts [--quick] [--profile] [--backends sqlite,etcd]
+                                                     [--clients 1,16,64]
+  --quick      short phases and a smaller watch burst (about a minute)
+  --profile    profile each server (node --cpu-prof for the whole run, plus the inspector for each
+               phase at the highest client count and for the watch burst) and print the hot spots;
+               profiling slows the server, so take the throughput numbers from a run without it
+  --backends   which stores to measure (default: sqlite,etcd)
+  --clients    concurrent client counts for the request phases (default: 1,16,64)`;
+
+interface Settings {
+  quick: boolean;
+  profile: boolean;
+  backends: ('sqlite' | 'etcd')[];
+  clientCounts: number[];
+  phaseMs: number;
+  maxOpsPerPhase: number;
+  listSize: number;
+  watchers: number;
+  watchWrites: number;
+  watchWriteConcurrency: number;
+}
+
+function parseArgs(argv: string[]): Settings {
+  let quick = false;
+  let profile = false;
+  let backends: Settings['backends'] = ['sqlite', 'etcd'];
+  let clientCounts = [1, 16, 64];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') quick = true;
+    else if (a === '--profile') profile = true;
+    else if (a === '--backends' || a.startsWith('--backends=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
+      const list = v.split(',').filter(Boolean);
+      if (list.length === 0 || list.some((b) => b !== 'sqlite' && b !== 'etcd')) {
+        throw new Error(`--backends takes sqlite and/or etcd, not ${JSON.stringify(v)}\n${USAGE}`);
+      }
+      backends = list as Settings['backends'];
+    } else if (a === '--clients' || a.startsWith('--clients=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
+      clientCounts = v.split(',').map(Number);
+      if (clientCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 1000)) {
+        throw new Error(`--clients takes counts from 1 to 1000, not ${JSON.stringify(v)}\n${USAGE}`);
+      }
+    } else if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${JSON.stringify(a)}\n${USAGE}`);
+  }
+  return {
+    quick,
+    profile,
+    backends,
+    clientCounts,
+    phaseMs: quick ? 1000 : 4000,
+    maxOpsPerPhase: 200_000,
+    listSize: 1000,
+    watchers: 1000,
+    watchWrites: quick ? 30 : 200,
+    watchWriteConcurrency: 8,
+  };
+}
+
+const progress = (msg: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+};
+
+/** Children and temp dirs to clean up, also on Ctrl-C. */
+const cleanups: (() => Promise<void> | void)[] = [];
+async function cleanUp(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) {
+    try {
+      await fn();
+    } catch (err) {
+      progress(`cleanup: ${String(err)}`);
+    }
+  }
+}
+
+async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<BackendRun> {
+  const run: BackendRun = { backend, phases: [] };
+  let etcdVersion = '';
+  if (backend === 'etcd') {
+    const avail = etcdAvailability();
+    if (!avail.ok) return { ...run, skipped: avail.reason };
+    etcdVersion = avail.version;
+  }
+  const dir = mkdtempSync(join(tmpdir(), `tugboat-bench-${backend}-`));
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  cleanups.push(removeDir);
+  let etcd: EtcdProcess | undefined;
+  let server: ServerProcess | undefined;
+  let profiler: RemoteProfiler | undefined;
+  try {
+    let endpoint = `sqlite://${join(dir, 'db', 'state.db')}`;
+    if (backend === 'etcd') {
+      progress(`starting etcd ${etcdVersion}`);
+      etcd = await startEtcd(join(dir, 'etcd'), etcdVersion);
+      cleanups.push(() => etcd?.stop());
+      endpoint = `etcd://${etcd.clientHostPort}`;
+      run.detail = `etcd ${etcdVersion}, one member, own process`;
+    } else {
+      run.detail = 'embedded SQLite (WAL) in the data dir';
+    }
+    const profileDir = s.profile ? join(dir, 'profile') : undefined;
+    if (profileDir) mkdirSync(profileDir);
+    progress(`starting tugboat server (${backend})`);
+    server = await startServerProcess({
+      dataDir: join(dir, 'data'),
+      datastoreEndpoint: endpoint,
+      ...(profileDir ? { cpuProfileDir: profileDir, inspect: true } : {}),
+    });
+    if (s.profile && server.inspectorUrl) {
+      profiler = await RemoteProfiler.connect(server.inspectorUrl);
+      cleanups.push(() => profiler?.close());
+    }
+    cleanups.push(() => server?.stop());
+    // Let start-up work (bootstrap objects, lazy imports, first GCs) finish before reading idle memory.
+    await new Promise((r) => setTimeout(r, 3000));
+    run.idleRss = memoryOf(server.pid)?.rss;
+
+    progress(`warming up and filling a namespace with ${s.listSize} ConfigMaps`);
+    await runCrud(8, 'bench-warmup', {
+      target: server.target,
+      serverPid: server.pid,
+      limits: { durationMs: s.quick ? 300 : 1000, maxOps: 2000 },
+      listNamespace: 'default',
+    });
+    await prepareListNamespace(server.target, 'bench-list', s.listSize);
+
+    for (const clients of s.clientCounts) {
+      progress(`${backend}: create/get/list/update with ${clients} client(s), ${s.phaseMs} ms each`);
+      const phases: MeasuredPhase[] = await runCrud(clients, `bench-c${clients}`, {
+        target: server.target,
+        serverPid: server.pid,
+        ...(etcd ? { storePid: etcd.pid } : {}),
+        limits: { durationMs: s.phaseMs, maxOps: s.maxOpsPerPhase },
+        listNamespace: 'bench-list',
+        ...(profiler && clients === Math.max(...s.clientCounts) ? { profiler } : {}),
+      });
+      run.phases.push(...phases);
+    }
+
+    progress(`${backend}: ${s.watchers} watchers, burst of ${s.watchWrites} writes`);
+    run.watch = await runWatchBench({
+      target: server.target,
+      serverPid: server.pid,
+      namespace: 'bench-watch',
+      watchers: s.watchers,
+      writes: s.watchWrites,
+      writeConcurrency: s.watchWriteConcurrency,
+      timeoutMs: 60_000,
+      ...(profiler ? { profiler } : {}),
+    });
+    // Watch connections close asynchronously; give the server a moment to drop them.
+    await new Promise((r) => setTimeout(r, 1000));
+    const mem = memoryOf(server.pid);
+    run.loadedRss = mem?.rss;
+    run.peakRss = mem?.peak;
+    if (etcd) run.storeRss = memoryOf(etcd.pid)?.rss;
+  } catch (err) {
+    run.failed = err instanceof Error ? err.message : String(err);
+    if (server) run.failed += `\nserver output:\n${server.output.toString().slice(-2000)}`;
+  } finally {
+    progress(`stopping ${backend}`);
+    profiler?.close();
+    await server?.stop();
+    await etcd?.stop();
+  }
+  if (s.profile) run.profileReport = profileReport(run, join(dir, 'profile'));
+  removeDir();
+  return run;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+function hotSpotTable(profile: CpuProfile, top: number, byFile = false): { busyMs: number; table: string } {
+  const { busyMs, spots } = hotSpots(profile, { root: REPO_ROOT, top, byFile });
+  const table = byFile
+    ? markdownTable(
+        ['file', 'self ms', 'share'],
+        spots.map((h) => [h.where || '(V8/native)', fmtMs(h.selfMs), fmtPercent(h.share)]),
+      )
+    : markdownTable(
+        ['function', 'where', 'self ms', 'share'],
+        spots.map((h) => [h.name, h.where, fmtMs(h.selfMs), fmtPercent(h.share)]),
+      );
+  return { busyMs, table };
+}
+
+/** Hot spots per profiled phase, then by file over the whole run. dist/ paths are the build of src/. */
+function profileReport(run: BackendRun, dir: string): string {
+  const out: string[] = [];
+  const phases: [string, CpuProfile | undefined][] = [
+    ...run.phases
+      .filter((p) => p.profile)
+      .map((p): [string, CpuProfile | undefined] => [`${p.op} × ${p.clients} clients`, p.profile]),
+    [`watch burst (${run.watch?.watchers ?? 0} watchers)`, run.watch?.profile],
+  ];
+  for (const [label, profile] of phases) {
+    if (!profile) continue;
+    const { busyMs, table } = hotSpotTable(profile, 12);
+    out.push(`#### ${run.backend} server, ${label}: ${fmtMs(busyMs)} ms on the main thread\n\n${table}`);
+  }
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (file) {
+    const whole = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    const { busyMs, table } = hotSpotTable(whole, 15, true);
+    out.push(
+      `#### ${run.backend} server, whole run (node --cpu-prof), by file: ${fmtMs(busyMs)} ms\n\n${table}`,
+    );
+  } else {
+    out.push(`(no --cpu-prof file was written for ${run.backend})`);
+  }
+  return out.join('\n\n');
+}
+
+async function main(): Promise<void> {
+  const s = parseArgs(process.argv.slice(2));
+  const stopOnSignal = (signal: NodeJS.Signals): void => {
+    progress(`${signal}: cleaning up`);
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+
+  const runs: BackendRun[] = [];
+  const loadBefore = loadavg();
+  try {
+    for (const backend of s.backends) runs.push(await runBackend(backend, s));
+  } finally {
+    await cleanUp();
+  }
+  const loadAfter = loadavg();
+  const measured = runs.filter((r) => !r.skipped);
+  const fmtLoad = (l: number[]): string => l.map((v) => v.toFixed(2)).join(' ');
+  const cpuModel = cpus()[0]?.model.trim() ?? 'unknown CPU';
+
+  console.log(`\n## Tugboat API benchmark${s.quick ? ' (--quick)' : ''}\n`);
+  console.log(
+    [
+      `- ${new Date().toISOString()}, Node ${process.version}, ${availableParallelism()} cores (${cpuModel}).`,
+      '- The server is the built CLI (`bin/tugboat.js server`, HTTPS, bearer token) in a child process; this',
+      '  process generates the load; etcd, when measured, is a third process. All of them share the same cores,',
+      '  so the CPU table shows where the time went.',
+      `- Load average before the run ${fmtLoad(loadBefore)}, after ${fmtLoad(loadAfter)} (1/5/15 min): anything`,
+      `  above ${availableParallelism()} means other processes took CPU from the server; "ops per server CPU-s" factors that out.`,
+      `- ConfigMaps of ~300 bytes. Each phase runs ${s.phaseMs} ms (or ${s.maxOpsPerPhase.toLocaleString('en-US')} ops) per`,
+      '  client count with a closed loop per client over keep-alive connections (maxSockets = clients).',
+      `  list = one LIST of a namespace holding ${s.listSize} ConfigMaps; update = PUT with the resourceVersion last seen.`,
+      `- Watch: ${s.watchers} watches on one namespace's ConfigMaps, then ${s.watchWrites} creates, ${s.watchWriteConcurrency} in flight;`,
+      '  each carries its send time in data and every watcher reads it back (one process clock). Arrival is when',
+      "  the chunk reaches the load generator's event loop, so its own queueing is included.",
+      ...runs.map((r) =>
+        r.skipped ? `- ${r.backend}: column skipped: ${r.skipped}` : `- ${r.backend}: ${r.detail ?? ''}`,
+      ),
+    ].join('\n'),
+  );
+  console.log('\n### Requests: throughput and latency\n');
+  console.log(crudTable(measured, s.clientCounts));
+  console.log('\n### CPU during each phase (100% = one core)\n');
+  console.log(cpuTable(measured, s.clientCounts));
+  console.log('\n### Watch fan-out\n');
+  console.log(watchTable(measured));
+  console.log('\n### Memory\n');
+  console.log(memoryTable(measured));
+  console.log('\n### Goals\n');
+  console.log(goalsTable(runs, s.clientCounts));
+  const notes = errorNotes(runs);
+  if (notes.length) console.log(`\n### Notes\n\n${notes.join('\n')}`);
+  const profiles = runs.filter((r) => r.profileReport);
+  if (profiles.length) {
+    console.log('\n### Server CPU profiles (self time; dist/ is the build of src/, same paths)\n');
+    console.log(profiles.map((r) => r.profileReport).join('\n\n'));
+  }
+  if (runs.some((r) => r.failed)) process.exitCode = 1;
+}
+
+main().catch(async (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  await cleanUp();
+  process.exit(1);
+});

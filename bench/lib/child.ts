@@ -1,0 +1,59 @@
+import type { ChildProcess } from 'node:child_process';
+
+/** Keeps the last `max` characters a child wrote, for error messages. */
+export class OutputTail {
+  private text = '';
+  constructor(private readonly max = 8192) {}
+
+  add(chunk: string): void {
+    this.text = (this.text + chunk).slice(-this.max);
+  }
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** Resolves with the exit code (or signal) once the child has exited. */
+export function exited(child: ChildProcess): Promise<number | NodeJS.Signals> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  if (child.signalCode !== null) return Promise.resolve(child.signalCode);
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 0)));
+}
+
+/** SIGTERM, then SIGKILL if the child is still there after `graceMs`. Only ever signals this child's PID. */
+export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const done = exited(child);
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    done.then(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+  ]);
+  clearTimeout(timer);
+  if (timedOut) {
+    child.kill('SIGKILL');
+    await done;
+  }
+}
+
+/** Waits until `ready` returns a value or the child exits or the time is up. */
+export async function waitForOutput<T>(
+  child: ChildProcess,
+  tail: OutputTail,
+  ready: () => T | undefined,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = ready();
+    if (value !== undefined) return value;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail}`);
+    }
+    if (Date.now() > deadline) throw new Error(`${what} not ready within ${timeoutMs} ms:\n${tail}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

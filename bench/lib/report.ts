@@ -1,0 +1,193 @@
+import type { MeasuredPhase } from './crud.js';
+import { CRUD_OPS } from './crud.js';
+import type { WatchBenchResult } from './watch.js';
+import { fmtMiB, fmtMs, fmtPercent, fmtRate, markdownTable } from './table.js';
+
+export interface BackendRun {
+  backend: 'sqlite' | 'etcd';
+  /** Why the backend was not measured, when it was not. */
+  skipped?: string;
+  /** Why the run stopped early, when it did. */
+  failed?: string;
+  detail?: string;
+  phases: MeasuredPhase[];
+  watch?: WatchBenchResult;
+  idleRss?: number;
+  loadedRss?: number;
+  peakRss?: number;
+  storeRss?: number;
+  /** Markdown with the server's CPU hot spots, from a --profile run. */
+  profileReport?: string;
+}
+
+const phaseOf = (run: BackendRun | undefined, op: string, clients: number): MeasuredPhase | undefined =>
+  run?.phases.find((p) => p.op === op && p.clients === clients);
+
+export function crudTable(runs: BackendRun[], clientCounts: number[]): string {
+  const header = ['op', 'clients'];
+  for (const r of runs) header.push(`${r.backend} ops/s`, 'p50 ms', 'p99 ms', 'max ms');
+  const rows: string[][] = [];
+  for (const op of CRUD_OPS) {
+    for (const c of clientCounts) {
+      const row = [op, String(c)];
+      for (const r of runs) {
+        const p = phaseOf(r, op, c);
+        row.push(
+          p ? fmtRate(p.opsPerSecond) + (p.errors ? ` (${p.errors} err)` : '') : '-',
+          fmtMs(p?.latency.p50 ?? NaN),
+          fmtMs(p?.latency.p99 ?? NaN),
+          fmtMs(p?.latency.max ?? NaN),
+        );
+      }
+      rows.push(row);
+    }
+  }
+  return markdownTable(header, rows);
+}
+
+/** CPU per process during each phase: shows which process the 2 cores went to. */
+export function cpuTable(runs: BackendRun[], clientCounts: number[]): string {
+  const header = ['op', 'clients'];
+  for (const r of runs) {
+    header.push(`${r.backend}: server CPU`);
+    if (r.backend === 'etcd') header.push('etcd CPU');
+    header.push('load gen CPU', 'ops per server CPU-s');
+  }
+  const rows: string[][] = [];
+  for (const op of CRUD_OPS) {
+    for (const c of clientCounts) {
+      const row = [op, String(c)];
+      for (const r of runs) {
+        const p = phaseOf(r, op, c);
+        row.push(fmtPercent(p?.serverCores));
+        if (r.backend === 'etcd') row.push(fmtPercent(p?.storeCores));
+        row.push(fmtPercent(p?.loadCores));
+        // Throughput per second of server CPU: what one dedicated core could do, whatever else ran meanwhile.
+        row.push(p?.serverCores ? fmtRate(p.opsPerSecond / p.serverCores) : '-');
+      }
+      rows.push(row);
+    }
+  }
+  return markdownTable(header, rows);
+}
+
+export function watchTable(runs: BackendRun[]): string {
+  const lines: [string, (w: WatchBenchResult) => string][] = [
+    ['watchers × writes', (w) => `${w.watchers} × ${w.writes}`],
+    ['open all watches', (w) => `${fmtMs(w.connectMs)} ms`],
+    ['events delivered', (w) => `${w.delivered} / ${w.expected}`],
+    ['delivery p50 (per watcher)', (w) => `${fmtMs(w.perDelivery.p50)} ms`],
+    ['delivery p99 (per watcher)', (w) => `${fmtMs(w.perDelivery.p99)} ms`],
+    ['delivery max (per watcher)', (w) => `${fmtMs(w.perDelivery.max)} ms`],
+    ['to all watchers p50 (per write)', (w) => `${fmtMs(w.toAllWatchers.p50)} ms`],
+    ['to all watchers p99 (per write)', (w) => `${fmtMs(w.toAllWatchers.p99)} ms`],
+    ['to all watchers max (per write)', (w) => `${fmtMs(w.toAllWatchers.max)} ms`],
+    ['burst: first write to last delivery', (w) => `${fmtMs(w.burstMs)} ms`],
+    ['events/s delivered', (w) => fmtRate((w.delivered / w.burstMs) * 1000)],
+  ];
+  return markdownTable(
+    ['', ...runs.map((r) => r.backend)],
+    lines.map(([label, f]) => [label, ...runs.map((r) => (r.watch ? f(r.watch) : '-'))]),
+  );
+}
+
+export function memoryTable(runs: BackendRun[]): string {
+  const rows: [string, (r: BackendRun) => string][] = [
+    ['server idle RSS (started, nothing done)', (r) => fmtMiB(r.idleRss)],
+    ['server RSS with the watchers open', (r) => fmtMiB(r.watch?.serverRssWithWatchers)],
+    ['server loaded RSS (after the runs)', (r) => fmtMiB(r.loadedRss)],
+    ['server peak RSS (VmHWM)', (r) => fmtMiB(r.peakRss)],
+    ['etcd RSS (after the runs)', (r) => (r.backend === 'etcd' ? fmtMiB(r.storeRss) : 'n/a')],
+  ];
+  return markdownTable(
+    ['', ...runs.map((r) => r.backend)],
+    rows.map(([label, f]) => [label, ...runs.map(f)]),
+  );
+}
+
+const MIB = 1024 * 1024;
+
+/** The targets for the default (sqlite) backend, with etcd's numbers beside them for reference. */
+export function goalsTable(runs: BackendRun[], clientCounts: number[]): string {
+  const sqlite = runs.find((r) => r.backend === 'sqlite');
+  const etcd = runs.find((r) => r.backend === 'etcd');
+  const maxC = Math.max(...clientCounts);
+  const bestGets = (r: BackendRun | undefined): MeasuredPhase | undefined =>
+    r?.phases.filter((p) => p.op === 'get').sort((a, b) => b.opsPerSecond - a.opsPerSecond)[0];
+  const goals: {
+    goal: string;
+    target: string;
+    value: (r: BackendRun | undefined) => number | undefined;
+    show: (v: number, r: BackendRun | undefined) => string;
+    met: (v: number) => boolean;
+  }[] = [
+    {
+      goal: `creates/s at ${maxC} clients`,
+      target: '>= 5,000',
+      value: (r) => phaseOf(r, 'create', maxC)?.opsPerSecond,
+      show: fmtRate,
+      met: (v) => v >= 5000,
+    },
+    {
+      goal: `create p99 at ${maxC} clients`,
+      target: '<= 50 ms',
+      value: (r) => phaseOf(r, 'create', maxC)?.latency.p99,
+      show: (v) => `${fmtMs(v)} ms`,
+      met: (v) => v <= 50,
+    },
+    {
+      goal: 'gets/s (best client count)',
+      target: '>= 20,000',
+      value: (r) => bestGets(r)?.opsPerSecond,
+      show: (v, r) => {
+        const n = bestGets(r)?.clients ?? 0;
+        return `${fmtRate(v)} (${n} client${n === 1 ? '' : 's'})`;
+      },
+      met: (v) => v >= 20_000,
+    },
+    {
+      goal: `watch delivery p99, ${sqlite?.watch?.watchers ?? etcd?.watch?.watchers ?? '-'} watchers`,
+      target: '<= 100 ms',
+      value: (r) => r?.watch?.perDelivery.p99,
+      show: (v) => `${fmtMs(v)} ms`,
+      met: (v) => v <= 100,
+    },
+    {
+      goal: 'idle RSS',
+      target: '<= 80 MiB',
+      value: (r) => r?.idleRss,
+      show: (v) => fmtMiB(v),
+      met: (v) => v <= 80 * MIB,
+    },
+  ];
+  return markdownTable(
+    ['goal (sqlite)', 'target', 'sqlite', 'met', 'etcd (for reference)'],
+    goals.map((g) => {
+      const v = g.value(sqlite);
+      const e = g.value(etcd);
+      return [
+        g.goal,
+        g.target,
+        v === undefined || Number.isNaN(v) ? '-' : g.show(v, sqlite),
+        v === undefined || Number.isNaN(v) ? '-' : g.met(v) ? 'yes' : '**no**',
+        e === undefined || Number.isNaN(e) ? '-' : g.show(e, etcd),
+      ];
+    }),
+  );
+}
+
+export function errorNotes(runs: BackendRun[]): string[] {
+  const notes: string[] = [];
+  for (const r of runs) {
+    if (r.skipped) notes.push(`- ${r.backend}: skipped: ${r.skipped}`);
+    if (r.failed) notes.push(`- ${r.backend}: stopped early: ${r.failed}`);
+    for (const p of r.phases) {
+      if (p.errors)
+        notes.push(`- ${r.backend} ${p.op} × ${p.clients}: ${p.errors} errors, first: ${p.firstError}`);
+    }
+    if (r.watch && r.watch.delivered < r.watch.expected) {
+      notes.push(`- ${r.backend} watch: ${r.watch.expected - r.watch.delivered} events never arrived`);
+    }
+  }
+  return notes;
+}

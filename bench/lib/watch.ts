@@ -1,0 +1,122 @@
+import { performance } from 'node:perf_hooks';
+import { forEachLimit } from './closed-loop.js';
+import { configMap, configMapsPath, createNamespace } from './configmaps.js';
+import type { CpuProfile } from './cpu-profile.js';
+import { ApiClient, type ApiTarget } from './http-client.js';
+import type { RemoteProfiler } from './inspector-profiler.js';
+import { memoryOf } from './proc.js';
+import { Samples, summarize, type LatencySummary } from './stats.js';
+
+export interface WatchBenchOptions {
+  target: ApiTarget;
+  serverPid: number;
+  namespace: string;
+  watchers: number;
+  writes: number;
+  /** Creates in flight at once during the burst. */
+  writeConcurrency: number;
+  /** Give up waiting for deliveries after this long. */
+  timeoutMs: number;
+  /** Profile the server during the burst. */
+  profiler?: RemoteProfiler;
+}
+
+export interface WatchBenchResult {
+  watchers: number;
+  writes: number;
+  /** Time to open every watch (TLS handshake included). */
+  connectMs: number;
+  /** Time from the first write until the last watcher had the last event. */
+  burstMs: number;
+  expected: number;
+  delivered: number;
+  /** Write (timestamp in the object) to arrival at one watcher, over every watcher and write. */
+  perDelivery: LatencySummary;
+  /** Write to arrival at the last of all watchers, one sample per write that reached all of them. */
+  toAllWatchers: LatencySummary;
+  serverRssWithWatchers?: number;
+  profile?: CpuProfile;
+}
+
+/**
+ * Opens `watchers` watches on the ConfigMaps of one namespace, then creates `writes` ConfigMaps as fast as
+ * `writeConcurrency` allows, each carrying its send time in data.sentAt; every watcher reads the time back out of
+ * the event. Writer and watchers share this process's clock (performance.now()).
+ */
+export async function runWatchBench(opts: WatchBenchOptions): Promise<WatchBenchResult> {
+  const writer = new ApiClient(opts.target, opts.writeConcurrency);
+  const watchClient = new ApiClient(opts.target, opts.watchers);
+  const path = configMapsPath(opts.namespace);
+  const perDelivery = new Samples();
+  const counts = new Int32Array(opts.writes);
+  const lastArrival = new Float64Array(opts.writes);
+  const sentAt = new Float64Array(opts.writes);
+  const expected = opts.watchers * opts.writes;
+  let delivered = 0;
+  let allIn: () => void = () => {};
+  const allInPromise = new Promise<void>((resolve) => (allIn = resolve));
+  const streams: { close(): void }[] = [];
+
+  const onLine = (line: string, at: number): void => {
+    // Cheap field extraction rather than JSON.parse: the load generator must not become the bottleneck.
+    const seq = Number(/"seq":"(\d+)"/.exec(line)?.[1] ?? NaN);
+    const sent = Number(/"sentAt":"([\d.]+)"/.exec(line)?.[1] ?? NaN);
+    if (!Number.isInteger(seq) || seq < 0 || seq >= opts.writes || Number.isNaN(sent)) return;
+    perDelivery.push(at - sent);
+    counts[seq]!++;
+    if (at > lastArrival[seq]!) lastArrival[seq] = at;
+    if (++delivered === expected) allIn();
+  };
+
+  try {
+    await createNamespace(writer, opts.namespace);
+    const list = await writer.call<{ metadata: { resourceVersion: string } }>('GET', `${path}?limit=1`);
+    const rv = list.metadata.resourceVersion;
+    const connectStart = performance.now();
+    await forEachLimit(opts.watchers, 50, async () => {
+      let rest = '';
+      const stream = await watchClient.openStream(`${path}?watch=true&resourceVersion=${rv}`, (chunk, at) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) if (line) onLine(line, at);
+      });
+      streams.push(stream);
+    });
+    const connectMs = performance.now() - connectStart;
+
+    await opts.profiler?.start();
+    const burstStart = performance.now();
+    await forEachLimit(opts.writes, opts.writeConcurrency, async (seq) => {
+      const t = performance.now();
+      sentAt[seq] = t;
+      await writer.call('POST', path, configMap(`w-${seq}`, { seq: String(seq), sentAt: t.toFixed(3) }));
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([allInPromise, new Promise((r) => (timer = setTimeout(r, opts.timeoutMs)))]);
+    clearTimeout(timer);
+    const profile = await opts.profiler?.stop();
+    const burstMs = delivered === 0 ? NaN : Math.max(...lastArrival) - burstStart;
+    const serverMemory = memoryOf(opts.serverPid);
+
+    const toAll = new Samples();
+    for (let seq = 0; seq < opts.writes; seq++) {
+      if (counts[seq] === opts.watchers) toAll.push(lastArrival[seq]! - sentAt[seq]!);
+    }
+    return {
+      watchers: opts.watchers,
+      writes: opts.writes,
+      connectMs,
+      burstMs,
+      expected,
+      delivered,
+      perDelivery: summarize(perDelivery.values()),
+      toAllWatchers: summarize(toAll.values()),
+      ...(serverMemory ? { serverRssWithWatchers: serverMemory.rss } : {}),
+      ...(profile ? { profile } : {}),
+    };
+  } finally {
+    for (const s of streams) s.close();
+    watchClient.close();
+    writer.close();
+  }
+}
