@@ -1,6 +1,7 @@
 import type { ApiServerConfig } from './config.js';
 import { createDefaultExtensions } from './default-extensions.js';
-import { buildOpenApi, loadSchemas } from './openapi/index.js';
+import type { OpenApiDocs } from './extensions.js';
+import { buildOpenApi, loadSchemas, type OpenApi } from './openapi/index.js';
 import { aliasesByResource } from './registry/conversion/index.js';
 import { fieldSets } from './registry/fieldsets.js';
 import { buildResourceDefs, type RegistryParts } from './registry/index.js';
@@ -25,9 +26,14 @@ export function builtinRegistryParts(): RegistryParts {
 /** Starts the API server with every built-in kind and request feature. */
 export async function startApiServer(config: ApiServerConfig): Promise<RunningApiServer> {
   const registryParts = builtinRegistryParts();
-  const openapi = buildOpenApi(buildResourceDefs(registryParts), {
-    schemas: loadSchemas(undefined, config.logger),
-  });
+  // Built on first use: the documents are large and most clients never ask for them.
+  let built: OpenApi | undefined;
+  const docs = (): OpenApi =>
+    (built ??= buildOpenApi(buildResourceDefs(registryParts), { schemas: loadSchemas(undefined, config.logger) }));
+  const openapi: OpenApiDocs = {
+    index: () => docs().index(),
+    groupVersionDoc: (key) => docs().groupVersionDoc(key),
+  };
   return startApiServerWith(config, {
     extensions: createDefaultExtensions({
       openapi,

@@ -108,6 +108,7 @@ function compact(r: ResourceRoute & Record<string, unknown>): ResourceRoute {
 }
 
 function safeDecode(s: string): string | undefined {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {

@@ -77,7 +77,19 @@ export function prepareMetadataForUpdate(def: ResourceDef, obj: KubeObject, old:
 
 /** Anything outside metadata and status counts as spec for generation purposes. */
 export function specChanged(a: KubeObject, b: KubeObject): boolean {
-  return stableJson(withoutMetaStatus(a)) !== stableJson(withoutMetaStatus(b));
+  return !semanticallyEqual(withoutMetaStatus(a), withoutMetaStatus(b));
+}
+
+/**
+ * Deep equality ignoring key order. Plain JSON answers most cases: equal text is equal, and different
+ * lengths can't be a mere reordering; only same-length differences need the key-sorted form.
+ */
+export function semanticallyEqual(a: unknown, b: unknown): boolean {
+  const ja = JSON.stringify(a);
+  const jb = JSON.stringify(b);
+  if (ja === jb) return true;
+  if (ja.length !== jb.length) return false;
+  return stableJson(a) === stableJson(b);
 }
 
 function withoutMetaStatus(o: KubeObject): Record<string, unknown> {

@@ -5,7 +5,16 @@ import type { ApiContext, RequestScope } from './context.js';
 import { selectionPredicate } from './selectors.js';
 import { parseIncludeObject, toTable } from './table.js';
 
+/** Plain JSON in the canonical version needs no decode/encode: the stored bytes are served as they are. */
+function servesStoredBytes(s: RequestScope): boolean {
+  return s.format.kind === 'json' && !s.served.alias;
+}
+
 export async function getObject(ctx: ApiContext, s: RequestScope): Promise<void> {
+  if (servesStoredBytes(s)) {
+    s.out.send(200, await ctx.storage.getJson(s.served.def, s.namespace, s.name!), 'application/json');
+    return;
+  }
   const obj = await ctx.storage.mustGet(s.served.def, s.namespace, s.name!);
   respondObject(ctx, s, 200, obj);
 }
@@ -49,6 +58,19 @@ export async function listObjects(ctx: ApiContext, s: RequestScope): Promise<voi
   const def = s.served.def;
   const predicate = selectionPredicate(ctx, def, s.query);
   const continueToken = s.query.get('continue') ?? undefined;
+  if (!predicate && servesStoredBytes(s)) {
+    const raw = await ctx.storage.listJson(def, {
+      namespace: s.namespace,
+      limit: parseLimit(s.query),
+      continueToken: continueToken || undefined,
+    });
+    const meta: Record<string, unknown> = { resourceVersion: raw.resourceVersion };
+    if (raw.continue) meta.continue = raw.continue;
+    if (raw.remainingItemCount !== undefined) meta.remainingItemCount = raw.remainingItemCount;
+    const head = JSON.stringify({ kind: `${def.kind}List`, apiVersion: apiVersionOf(s.served.group, s.served.version), metadata: meta });
+    s.out.send(200, `${head.slice(0, -1)},"items":[${raw.items.join(',')}]}`, 'application/json');
+    return;
+  }
   const page = await ctx.storage.list(def, {
     namespace: s.namespace,
     limit: parseLimit(s.query),

@@ -19,7 +19,7 @@ import {
   prepareMetadataForCreate,
   prepareMetadataForUpdate,
   reconcileNamespace,
-  stableJson,
+  semanticallyEqual,
   toCanonical,
   validateCreate,
   validateUpdate,
@@ -163,7 +163,7 @@ export async function updateCanonical(
   validateUpdate(ctx, def, obj, old);
   recordManagedFields(ctx, old, obj, opts);
   obj.metadata!.resourceVersion = old.metadata.resourceVersion;
-  if (stableJson(obj) === stableJson(old)) return old;
+  if (semanticallyEqual(obj, old)) return old;
   const meta = obj.metadata!;
   if (meta.deletionTimestamp && !finalizersPending(def, obj) && !awaitsGracefulTermination(def, obj)) {
     if (opts.dryRun) return obj;

@@ -14,12 +14,14 @@ export interface StorageResource extends ResourceKeyParts {
   kind: string;
 }
 
-export interface ListPage {
-  items: StoredObject[];
+export interface Page<T> {
+  items: T[];
   resourceVersion: string;
   continue?: string;
   remainingItemCount?: number;
 }
+
+export type ListPage = Page<StoredObject>;
 
 export interface ListQuery {
   namespace?: string;
@@ -43,6 +45,13 @@ export class ObjectStorage {
   ): Promise<StoredObject | undefined> {
     const kv = await this.store.get(objectKey(r, namespace, name));
     return kv ? decodeKv(kv) : undefined;
+  }
+
+  /** The object's JSON text as served in the canonical version (fast path for plain GETs). */
+  async getJson(r: StorageResource, namespace: string | undefined, name: string): Promise<string> {
+    const kv = await this.store.get(objectKey(r, namespace, name));
+    if (!kv) throw notFound(groupResource(r), name);
+    return spliceResourceVersion(kv);
   }
 
   async mustGet(r: StorageResource, namespace: string | undefined, name: string): Promise<StoredObject> {
@@ -98,6 +107,20 @@ export class ObjectStorage {
   }
 
   async list(r: StorageResource, q: ListQuery = {}): Promise<ListPage> {
+    return this.scan(r, q, decodeKv, q.predicate);
+  }
+
+  /** A page of objects as JSON text, without decoding them (unfiltered lists in the canonical version). */
+  async listJson(r: StorageResource, q: Omit<ListQuery, 'predicate'> = {}): Promise<Page<string>> {
+    return this.scan(r, q, spliceResourceVersion);
+  }
+
+  private async scan<T>(
+    r: StorageResource,
+    q: Omit<ListQuery, 'predicate'>,
+    decode: (kv: KeyValue) => T,
+    predicate?: (item: T) => boolean,
+  ): Promise<Page<T>> {
     const prefix = resourcePrefix(r, q.namespace);
     let revision: number | undefined;
     let startKey: string | undefined;
@@ -107,27 +130,26 @@ export class ObjectStorage {
       startKey = prefix + token.start;
     }
     const limit = q.limit && q.limit > 0 ? q.limit : 0;
-    const items: StoredObject[] = [];
+    const items: T[] = [];
     let more = false;
     let remaining: number | undefined;
     let lastKey: string | undefined;
     try {
       // Page through the store until `limit` items pass the predicate (or the keys run out).
       for (;;) {
-        const want = limit === 0 ? 0 : Math.max(limit - items.length, q.predicate ? 100 : 0);
+        const want = limit === 0 ? 0 : Math.max(limit - items.length, predicate ? 100 : 0);
         const page = await this.store.list(prefix, { revision, limit: want, startKey });
         revision = page.revision;
         let stoppedEarly = false;
         for (let i = 0; i < page.items.length; i++) {
           const kv = page.items[i]!;
-          const obj = decodeKv(kv);
+          const item = decode(kv);
           lastKey = kv.key;
-          if (q.predicate && !q.predicate(obj)) continue;
-          items.push(obj);
+          if (predicate && !predicate(item)) continue;
+          items.push(item);
           if (limit > 0 && items.length >= limit) {
             stoppedEarly = i < page.items.length - 1 || page.more;
-            if (!q.predicate && page.remaining !== undefined)
-              remaining = page.remaining + (page.items.length - 1 - i);
+            if (!predicate && page.remaining !== undefined) remaining = page.remaining + (page.items.length - 1 - i);
             break;
           }
         }
@@ -144,7 +166,7 @@ export class ObjectStorage {
       }
       throw err;
     }
-    const result: ListPage = { items, resourceVersion: String(revision ?? 0) };
+    const result: Page<T> = { items, resourceVersion: String(revision ?? 0) };
     if (more && lastKey !== undefined) {
       result.continue = encodeContinue(revision ?? 0, lastKey.slice(prefix.length) + '\u0000');
       if (remaining !== undefined) result.remainingItemCount = remaining;
@@ -168,19 +190,39 @@ export function decodeKv(kv: KeyValue): StoredObject {
 }
 
 /** The stored bytes never carry resourceVersion: it is the key's modRevision. */
+/**
+ * The stored bytes never carry resourceVersion: it is the key's modRevision. apiVersion, kind and metadata
+ * always come first, so readers can splice the resourceVersion into the bytes without parsing them
+ * (spliceResourceVersion).
+ */
 export function encodeObject(obj: KubeObject): Buffer {
-  const meta = obj.metadata;
-  if (meta && 'resourceVersion' in meta) {
-    const { resourceVersion: _rv, ...rest } = meta;
-    return Buffer.from(JSON.stringify({ ...obj, metadata: rest }));
-  }
-  return Buffer.from(JSON.stringify(obj));
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  const { resourceVersion: _rv, ...meta } = metadata ?? {};
+  return Buffer.from(JSON.stringify({ apiVersion, kind, metadata: meta, ...rest }));
 }
 
+const METADATA_OPEN = '"metadata":{';
+
+/**
+ * JSON text of a stored object with its resourceVersion, without a parse/stringify round trip. Relies on the
+ * layout encodeObject writes: the first `"metadata":{` is the top-level one (apiVersion and kind before it
+ * are strings, which cannot contain an unescaped quote).
+ */
+export function spliceResourceVersion(kv: KeyValue): string {
+  const text = kv.value.toString('utf8');
+  const at = text.indexOf(METADATA_OPEN);
+  if (at < 0) return JSON.stringify(decodeKv(kv));
+  const insertAt = at + METADATA_OPEN.length;
+  const rv = `"resourceVersion":"${kv.modRevision}"`;
+  const sep = text[insertAt] === '}' ? '' : ',';
+  return text.slice(0, insertAt) + rv + sep + text.slice(insertAt);
+}
+
+/** The object as written, with its new resourceVersion (the caller hands over ownership of obj). */
 function withRevision(obj: KubeObject, revision: number): StoredObject {
-  const copy = structuredClone(obj) as StoredObject;
-  copy.metadata.resourceVersion = String(revision);
-  return copy;
+  const stored = obj as StoredObject;
+  stored.metadata.resourceVersion = String(revision);
+  return stored;
 }
 
 interface ContinueToken {

@@ -73,7 +73,16 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
       sentColumns = true;
       body = `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":${JSON.stringify(resourceVersion)}},"columnDefinitions":${columns},"rows":[${objectJson}]}`;
     }
-    res.write(`{"type":"${type}","object":${body}}\n`);
+    pending.push(`{"type":"${type}","object":${body}}\n`);
+    if (pending.length === 1) setImmediate(flush);
+  };
+
+  // Events that arrive in one event-loop turn go out in one socket write (TLS records are costly).
+  const pending: string[] = [];
+  const flush = (): void => {
+    if (finished || pending.length === 0) return;
+    res.write(pending.join(''));
+    pending.length = 0;
     if (res.writableLength > MAX_PENDING_BYTES) {
       ctx.logger.warn('cutting off slow watcher', { resource: def.plural, pendingBytes: res.writableLength });
       finish(true);
@@ -101,6 +110,7 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
   let subscription: { close(): void } | undefined;
   const finish = (abort = false): void => {
     if (finished) return;
+    if (!abort) flush();
     finished = true;
     for (const t of timers) clearTimeout(t);
     subscription?.close();
