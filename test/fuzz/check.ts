@@ -9,11 +9,29 @@ export function problemWith(req: FuzzRequest, res: FuzzResponse): string | undef
   if (req.method === 'HEAD' || res.truncated) return undefined;
   const type = String(res.headers['content-type'] ?? '');
   if (res.status < 300) {
+    if (res.streaming) return watchProblem(res.body);
     if (type.startsWith('application/json') && !isJson(res.body)) return '2xx JSON body does not parse';
     return undefined;
   }
   if (res.status === 304) return undefined;
   return statusProblem(res, type);
+}
+
+/** Every complete line of a watch stream is one JSON event with a type and an object. */
+function watchProblem(body: Buffer): string | undefined {
+  const lines = body.toString('utf8').split('\n');
+  lines.pop(); // the last piece may be cut short
+  for (const line of lines) {
+    if (!line.trim()) continue;
+    try {
+      const event = JSON.parse(line);
+      if (typeof event?.type !== 'string' || typeof event.object !== 'object')
+        return `watch event without type/object: ${line.slice(0, 200)}`;
+    } catch {
+      return `watch line is not JSON: ${line.slice(0, 200)}`;
+    }
+  }
+  return undefined;
 }
 
 function isJson(body: Buffer): boolean {

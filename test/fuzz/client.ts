@@ -5,6 +5,8 @@ export interface FuzzResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** A watch answer: newline-delimited JSON events. */
+  streaming: boolean;
   /** True when the client stopped reading a streaming (watch) answer on purpose. */
   truncated: boolean;
 }

@@ -201,13 +201,22 @@ export const FUZZ_KINDS: FuzzKind[] = [
   })),
 ];
 
+/** Percent-encodes a path segment; lone surrogates (which encodeURIComponent rejects) go out as their UTF-8 replacement. */
+export function pathSegment(s: string): string {
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    return [...Buffer.from(s)].map((b) => `%${b.toString(16).padStart(2, '0').toUpperCase()}`).join('');
+  }
+}
+
 export function collectionPath(k: FuzzKind, namespace: string | undefined): string {
   const base = k.group ? `/apis/${k.group}/${k.version}` : `/api/${k.version}`;
   return k.namespaced && namespace !== undefined
-    ? `${base}/namespaces/${encodeURIComponent(namespace)}/${k.plural}`
+    ? `${base}/namespaces/${pathSegment(namespace)}/${k.plural}`
     : `${base}/${k.plural}`;
 }
 
 export function objectPath(k: FuzzKind, namespace: string | undefined, name: string, sub?: string): string {
-  return `${collectionPath(k, namespace)}/${encodeURIComponent(name)}${sub ? `/${sub}` : ''}`;
+  return `${collectionPath(k, namespace)}/${pathSegment(name)}${sub ? `/${sub}` : ''}`;
 }

@@ -136,6 +136,7 @@ export function mutateOnce(rng: Prng, obj: Record<string, unknown>): string {
       const parent = parentOf(obj, p);
       if (!parent) return 'duplicate (none)';
       const value = parent[p[p.length - 1]!];
+      if (depthOf(value) > 64) return 'duplicate (too deep)';
       if (Array.isArray(parent)) parent.push(structuredClone(value));
       else parent[`${String(p[p.length - 1])}${rng.pick(['', '2', 'Copy'])}`] = structuredClone(value);
       if (Array.isArray(value)) value.push(...structuredClone(value));

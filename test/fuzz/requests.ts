@@ -292,7 +292,8 @@ function mergePatchBody(rng: Prng, obj: Record<string, unknown>): unknown {
 }
 
 function strategicDirectives(rng: Prng, patch: Record<string, unknown>): void {
-  const spec = (patch.spec ??= {}) as Record<string, unknown>;
+  if (patch.spec === null || typeof patch.spec !== 'object' || Array.isArray(patch.spec)) patch.spec = {};
+  const spec = patch.spec as Record<string, unknown>;
   const which = rng.pick([
     () => (patch.$patch = rng.pick(['replace', 'delete', 'merge', 'nope', 5])),
     () => (spec.$retainKeys = rng.pick<unknown>([['replicas'], 'x', [5], null])),
