@@ -44,6 +44,7 @@ export function send(port: number, req: FuzzRequest): Promise<FuzzResponse> {
             status: res.statusCode ?? 0,
             headers: res.headers,
             body: Buffer.concat(chunks),
+            streaming,
             truncated,
           });
         };
