@@ -255,6 +255,105 @@ describe('list query errors', () => {
   });
 });
 
+/** Cases the fuzz test found: each is a single request that must get a 4xx Status, not a 5xx or a hang. */
+describe('hostile bodies and paths', () => {
+  const typeMismatch = (kind: string, version: string) =>
+    new RegExp(`^${kind} in version "${version}" cannot be handled as a ${kind}: json: cannot unmarshal `);
+
+  test('an unknown field whose name is not ASCII is answered, with a Warning header', async () => {
+    const body = JSON.stringify({ ...cm('unicode-field'), 'bad\u00e9\u263a\n': 1 });
+    const res = await fetch(`${t.url}${CM_PATH}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.equal(res.status, 201, await res.text());
+    assert.match(res.headers.get('warning') ?? '', /^299 - "unknown field /);
+  });
+
+  test('a non-string generateName is 400 BadRequest', async () => {
+    const body = { ...deployment('gen-type'), metadata: { name: 'gen-type', generateName: [1] } };
+    const r = await call(t.url, 'POST', DEPLOY_PATH, body);
+    assertStatus(r, 400, 'BadRequest');
+    assert.match(r.json.message, typeMismatch('Deployment', 'v1'));
+  });
+
+  test('a Service whose spec.ports is a number is 400 BadRequest', async () => {
+    const r = await call(t.url, 'POST', '/api/v1/namespaces/default/services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'ports-type' },
+      spec: { ports: 5 },
+    });
+    assertStatus(r, 400, 'BadRequest');
+    assert.match(r.json.message, typeMismatch('Service', 'v1'));
+  });
+
+  test('a Service whose spec is a boolean is 400 BadRequest', async () => {
+    const r = await call(t.url, 'POST', '/api/v1/namespaces/default/services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'spec-type' },
+      spec: false,
+    });
+    assertStatus(r, 400, 'BadRequest');
+    assert.match(r.json.message, typeMismatch('Service', 'v1'));
+  });
+
+  test('an autoscaling/v1 HPA whose annotations are a string is 400 BadRequest', async () => {
+    const r = await call(t.url, 'POST', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers', {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'hpa-annotations', annotations: 'note' },
+      spec: { scaleTargetRef: { kind: 'Deployment', name: 'd' }, maxReplicas: 2 },
+    });
+    assertStatus(r, 400, 'BadRequest');
+    assert.match(r.json.message, typeMismatch('HorizontalPodAutoscaler', 'v1'));
+  });
+
+  test('an apply patch whose metadata is a string is 400 BadRequest', async () => {
+    const r = await call(
+      t.url,
+      'PATCH',
+      `${CM_PATH}/apply-meta?fieldManager=fuzz`,
+      '{"apiVersion":"v1","kind":"ConfigMap","metadata":"str"}',
+      { 'content-type': 'application/apply-patch+yaml' },
+    );
+    assertStatus(r, 400, 'BadRequest');
+  });
+
+  test('a continue token with an out-of-range resourceVersion is 400 BadRequest', async () => {
+    const token = Buffer.from('{"v":"meta.k8s.io/v1","rv":1e+300,"start":"a"}').toString('base64url');
+    const r = await call(t.url, 'GET', `${PODS_PATH}?limit=1&continue=${token}`);
+    assertStatus(r, 400, 'BadRequest');
+    assert.match(r.json.message, /continue key is not valid/);
+  });
+
+  test('a path starting with // that is no URL authority is 404 NotFound', async () => {
+    const r = await call(t.url, 'DELETE', '//r]7ok]8eb');
+    assertStatus(r, 404, 'NotFound');
+  });
+
+  test('a 70 kB object name in the URL is answered with a Status (404), not a bare 431', async () => {
+    const name = 'a'.repeat(70_000);
+    const r = await call(t.url, 'GET', `${CM_PATH}/${name}`);
+    assertStatus(r, 404, 'NotFound');
+  });
+
+  test('the default namespace may not be deleted: 403 Forbidden', async () => {
+    const r = await call(t.url, 'DELETE', '/api/v1/namespaces/default');
+    assertStatus(r, 403, 'Forbidden');
+    assert.equal(r.json.message, 'namespaces "default" is forbidden: this namespace may not be deleted');
+  });
+
+  test('kube-system may not be deleted: 403 Forbidden', async () => {
+    const r = await call(t.url, 'DELETE', '/api/v1/namespaces/kube-system');
+    assertStatus(r, 403, 'Forbidden');
+    assert.equal(r.json.message, 'namespaces "kube-system" is forbidden: this namespace may not be deleted');
+  });
+});
+
 interface TlsResult {
   status: number;
   text: string;
