@@ -341,6 +341,24 @@ describe('hostile bodies and paths', () => {
     assertStatus(r, 404, 'NotFound');
   });
 
+  test('an autoscaling/v2 HPA with a null metric is 422, and autoscaling/v1 lists keep working', async () => {
+    const hpaPath = '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers';
+    const c = await call(t.url, 'POST', hpaPath, {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'null-metric' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'd' },
+        maxReplicas: 2,
+        metrics: [null],
+      },
+    });
+    assertStatus(c, 422, 'Invalid');
+    assert.match(c.json.message, /spec\.metrics\[0\]\.type: Required value/);
+    const l = await call(t.url, 'GET', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers');
+    assert.equal(l.status, 200, l.text);
+  });
+
   test('the default namespace may not be deleted: 403 Forbidden', async () => {
     const r = await call(t.url, 'DELETE', '/api/v1/namespaces/default');
     assertStatus(r, 403, 'Forbidden');
