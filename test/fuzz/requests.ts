@@ -1,4 +1,5 @@
 import { stringify as toYaml } from 'yaml';
+import { encodeProtobufObject } from '../../src/apiserver/protobuf/index.js';
 import { FUZZ_KINDS, collectionPath, objectPath, type FuzzKind } from './manifests.js';
 import { encodeBody, mutate } from './mutate.js';
 import type { Prng } from './prng.js';
@@ -463,6 +464,57 @@ function queryRequest(rng: Prng, state: FuzzState): FuzzRequest {
   return { method: 'GET', path: `${path}${query ? `?${query}` : ''}`, headers, note: `query ${kind.kind}` };
 }
 
+/** Flips, drops or inserts a few bytes (never the 4 magic bytes, so the decoder gets past them). */
+function damageBytes(rng: Prng, buf: Buffer): { body: Buffer; note: string } {
+  const out = Buffer.from(buf);
+  const how = rng.pick(['flip', 'truncate', 'insert', 'varint']);
+  const at = () => rng.int(4, Math.max(4, out.length - 1));
+  switch (how) {
+    case 'flip':
+      for (let n = rng.int(1, 5); n > 0; n--) out[at()] = rng.int(0, 255);
+      return { body: out, note: how };
+    case 'truncate':
+      return { body: out.subarray(0, at()), note: how };
+    case 'insert': {
+      const i = at();
+      return {
+        body: Buffer.concat([out.subarray(0, i), rng.bytes(rng.int(1, 8)), out.subarray(i)]),
+        note: how,
+      };
+    }
+    default: {
+      // An overlong or huge length prefix.
+      const i = at();
+      const varint = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+      return { body: Buffer.concat([out.subarray(0, i), varint, out.subarray(i + 1)]), note: how };
+    }
+  }
+}
+
+/** A create with a protobuf body: a real encoding of a (possibly mutated) manifest, often damaged. */
+function protobufCreateRequest(rng: Prng, state: FuzzState): FuzzRequest {
+  const kind = rng.pick(FUZZ_KINDS);
+  const name = freshName(rng, state);
+  const obj = kind.make(name);
+  const mutations = rng.chance(0.3) ? mutate(rng, obj) : [];
+  let encoded: Buffer;
+  try {
+    encoded = encodeProtobufObject(obj);
+  } catch {
+    encoded = protobufish(rng);
+  }
+  const { body, note } = rng.chance(0.6) ? damageBytes(rng, encoded) : { body: encoded, note: '' };
+  const namespace = kind.namespaced ? pickNamespace(rng, state) : undefined;
+  return {
+    method: 'POST',
+    path: collectionPath(kind, namespace) + writeQuery(rng),
+    headers: jsonHeaders(rng, 'application/vnd.kubernetes.protobuf'),
+    body,
+    note: `protobuf-create ${kind.kind} [${mutations.join('; ')}] ${note}`,
+    about: { kind, namespace },
+  };
+}
+
 /** A Kubernetes protobuf envelope (magic + runtime.Unknown) around random bytes, or plain random bytes. */
 function protobufish(rng: Prng): Buffer {
   const random = rng.bytes(rng.int(0, 200));
@@ -527,6 +579,7 @@ function garbageRequest(rng: Prng, state: FuzzState): FuzzRequest {
 export function nextRequest(rng: Prng, state: FuzzState): FuzzRequest {
   return rng.weighted<(r: Prng, s: FuzzState) => FuzzRequest>([
     [30, createRequest],
+    [6, protobufCreateRequest],
     [14, updateRequest],
     [20, patchRequest],
     [3, scaleRequest],
