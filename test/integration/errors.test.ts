@@ -235,7 +235,7 @@ describe('list query errors', () => {
   test('an invalid continue token is 400 BadRequest', async () => {
     const r = await call(t.url, 'GET', `${CM_PATH}?limit=1&continue=not-a-token!!`);
     assertStatus(r, 400, 'BadRequest');
-    assert.match(r.json.message, /^invalid continue token: /);
+    assert.match(r.json.message, /^invalid continue token: continue key is not valid/);
   });
 
   test('an invalid label selector is 400 BadRequest', async () => {
