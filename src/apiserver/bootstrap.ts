@@ -1,7 +1,8 @@
 import { hasReason } from '../api/errors.js';
 import type { KubeObject } from '../api/meta.js';
 import type { ApiContext } from './rest/context.js';
-import { createCanonical, updateCanonical } from './rest/write.js';
+import { rfc3339 } from '../util/clock.js';
+import { createCanonical } from './rest/write.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -45,30 +46,31 @@ export async function bootstrapCluster(
       sessionAffinity: 'None',
     },
   });
-  const endpoints: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: {
-      name: 'kubernetes',
-      namespace: 'default',
-      labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
-    },
-    subsets: [
-      {
-        addresses: [{ ip: opts.advertiseAddress }],
-        ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }],
+  await reconcileKubernetesEndpoints(ctx, opts.advertiseAddress, opts.port);
+}
+
+/**
+ * The `kubernetes` Endpoints name this API server. Written straight to storage, as upstream's endpoint
+ * reconciler does: the address may be loopback on a single machine, which user-written Endpoints may not use.
+ */
+async function reconcileKubernetesEndpoints(ctx: ApiContext, address: string, port: number): Promise<void> {
+  const def = ctx.registry.mustGet('', 'endpoints');
+  const subsets = [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
+  const old = await ctx.storage.get(def, 'default', 'kubernetes');
+  if (!old) {
+    await ctx.storage.create(def, {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        uid: ctx.newUid(),
+        creationTimestamp: rfc3339(ctx.clock.now()),
+        labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
       },
-    ],
-  };
-  if (!(await ensure(ctx, '', 'endpoints', endpoints))) {
-    const def = ctx.registry.mustGet('', 'endpoints');
-    const old = await ctx.storage.mustGet(def, 'default', 'kubernetes');
-    await updateCanonical(
-      ctx,
-      def,
-      { ...endpoints, metadata: { ...old.metadata, ...endpoints.metadata } },
-      old,
-      internalWrite,
-    );
+      subsets,
+    });
+  } else if (JSON.stringify(old.subsets) !== JSON.stringify(subsets)) {
+    await ctx.storage.update(def, { ...old, subsets }, Number(old.metadata.resourceVersion));
   }
 }

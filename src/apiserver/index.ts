@@ -29,7 +29,9 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
   // Built on first use: the documents are large and most clients never ask for them.
   let built: OpenApi | undefined;
   const docs = (): OpenApi =>
-    (built ??= buildOpenApi(buildResourceDefs(registryParts), { schemas: loadSchemas(undefined, config.logger) }));
+    (built ??= buildOpenApi(buildResourceDefs(registryParts), {
+      schemas: loadSchemas(undefined, config.logger),
+    }));
   const openapi: OpenApiDocs = {
     index: () => docs().index(),
     groupVersionDoc: (key) => docs().groupVersionDoc(key),

@@ -31,6 +31,9 @@ export interface ApiServerInternals {
   clock?: Clock;
 }
 
+/** Upstream accepts 1 MiB of request headers (long names in URLs); Node's default is 16 KiB. */
+const MAX_HEADER_BYTES = 1 << 20;
+
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 function randomSuffix(): string {
@@ -85,10 +88,11 @@ export async function startApiServerWith(
           ca: config.tls.clientCA,
           requestCert: true,
           rejectUnauthorized: false,
+          maxHeaderSize: MAX_HEADER_BYTES,
         },
         handler,
       )
-    : createHttpServer(handler);
+    : createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {

@@ -43,6 +43,13 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
   const log = deps.logger ?? createLogger('tugboat', opts.logLevel);
   const signals = deps.shutdown ? undefined : watchSignals(log);
   const shutdown = deps.shutdown ?? signals?.stopped;
+  // A bug in one request's handling must not take the whole API down: log it loudly and keep serving.
+  const onUnhandled = (reason: unknown): void => {
+    log.error('unhandled rejection (a bug: please report it)', {
+      error: String((reason as Error)?.stack ?? reason),
+    });
+  };
+  if (!deps.shutdown) process.on('unhandledRejection', onUnhandled);
   let store: Store | undefined;
   let api: RunningApiServer | undefined;
   try {
@@ -117,6 +124,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     return 1;
   } finally {
     signals?.dispose();
+    process.off('unhandledRejection', onUnhandled);
   }
 }
 

@@ -43,17 +43,19 @@ export function decodeObjectBody(
   contentType: string | undefined,
   body: Buffer,
   protobuf?: ProtobufDecoder,
+  kind = 'Object',
 ): KubeObject {
+  const unrecognized = `the object provided is unrecognized (must be of type ${kind})`;
   const type = mediaType(contentType);
   let value: unknown;
   switch (type) {
     case '':
     case 'application/json':
-      value = parseJson(body);
+      value = parseJson(body, `${unrecognized}: couldn't get version/kind; json parse error`);
       break;
     case 'application/yaml':
     case 'application/apply-patch+yaml':
-      value = parseYaml(body);
+      value = parseYaml(body, unrecognized);
       break;
     case 'application/vnd.kubernetes.protobuf':
       if (!protobuf) throw unsupportedMediaType(OBJECT_MEDIA_TYPES);
@@ -67,26 +69,28 @@ export function decodeObjectBody(
   return value;
 }
 
-export function parseJson(body: Buffer): unknown {
+export function parseJson(body: Buffer, context = 'error decoding JSON'): unknown {
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the body of the request was empty');
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw badRequest(`error decoding JSON: ${(err as Error).message}`);
+    throw badRequest(`${context}: ${(err as Error).message}`);
   }
 }
 
-export function parseYaml(body: Buffer): unknown {
+export function parseYaml(body: Buffer, context?: string): unknown {
+  const prefix = context ? `${context}: ` : '';
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the body of the request was empty');
   const docs = parseAllDocuments(text);
-  if (!Array.isArray(docs)) throw badRequest('error converting YAML to JSON: empty document');
+  if (!Array.isArray(docs)) throw badRequest(`${prefix}error converting YAML to JSON: empty document`);
   const real = docs.filter((d) => d.contents !== null);
   if (real.length !== 1)
-    throw badRequest('error converting YAML to JSON: expected exactly one YAML document');
+    throw badRequest(`${prefix}error converting YAML to JSON: expected exactly one YAML document`);
   const doc = real[0]!;
-  if (doc.errors.length > 0) throw badRequest(`error converting YAML to JSON: ${doc.errors[0]!.message}`);
+  if (doc.errors.length > 0)
+    throw badRequest(`${prefix}error converting YAML to JSON: ${doc.errors[0]!.message}`);
   return doc.toJSON();
 }
 

@@ -43,10 +43,16 @@ export function createRequestHandler(ctx: ApiContext, opts: HandlerOptions) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const out = new Responder(res);
     handle(ctx, opts, req, out).catch((err: unknown) => {
-      if (!(err instanceof ApiError))
+      if (!(err instanceof ApiError)) {
         ctx.logger.error('request failed', { url: req.url, error: String((err as Error)?.stack ?? err) });
-      if (!res.headersSent) out.error(err);
-      else res.destroy();
+      }
+      try {
+        if (!res.headersSent) out.error(err);
+        else res.destroy();
+      } catch (writeErr) {
+        ctx.logger.error('could not answer a failed request', { url: req.url, error: String(writeErr) });
+        res.destroy();
+      }
     });
   };
 }
@@ -57,7 +63,8 @@ async function handle(
   req: IncomingMessage,
   out: Responder,
 ): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // Prefixing the origin keeps a path that starts with `//` a path (new URL would read it as a host).
+  const url = new URL(`http://localhost${req.url?.startsWith('/') ? req.url : '/'}`);
   const route = parseRoute(url.pathname);
   const method = req.method ?? 'GET';
   if (route.type === 'health') {
@@ -154,7 +161,12 @@ async function handleResource(
   if (verbs && !verbs.includes('get')) {
     // create-only review kinds
     if (method !== 'POST' || route.name) throw methodNotAllowed();
-    const body = decodeObjectBody(req.headers['content-type'], await readBody(req), ctx.ext.decodeProtobuf);
+    const body = decodeObjectBody(
+      req.headers['content-type'],
+      await readBody(req),
+      ctx.ext.decodeProtobuf,
+      def.kind,
+    );
     return createReview(ctx, scope, body);
   }
 
@@ -183,14 +195,14 @@ async function handleResource(
       const raw = await readBody(req);
       if (route.name) {
         const body = requireObjectBody(
-          decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf),
+          decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind),
         );
         if (route.subresource === 'binding') return bindPod(ctx, scope, body);
         if (route.subresource === 'eviction') return evictPod(ctx, scope, body);
         throw methodNotAllowed();
       }
       if (def.namespaced && route.namespace === undefined) throw routeNotFound();
-      const body = decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf);
+      const body = decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind);
       return createObject(ctx, scope, body);
     }
     case 'PUT': {
@@ -199,7 +211,7 @@ async function handleResource(
       if (route.subresource === 'scale')
         return writeScale(ctx, scope, 'PUT', req.headers['content-type'], raw);
       if (route.subresource && route.subresource !== 'status') throw methodNotAllowed();
-      const body = decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf);
+      const body = decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind);
       return updateObject(ctx, scope, body);
     }
     case 'PATCH': {

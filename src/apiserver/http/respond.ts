@@ -13,10 +13,7 @@ export class Responder {
 
   private applyWarnings(): void {
     if (this.warnings.length > 0 && !this.res.headersSent) {
-      this.res.setHeader(
-        'Warning',
-        this.warnings.map((w) => `299 - ${JSON.stringify(w)}`),
-      );
+      this.res.setHeader('Warning', this.warnings.map(warningHeaderValue));
     }
   }
 
@@ -70,4 +67,13 @@ export class Responder {
     });
     this.res.flushHeaders();
   }
+}
+
+/**
+ * `299 - "<text>"` as header-safe bytes: JSON quoting escapes control characters, DEL is escaped too, and
+ * non-ASCII text goes out as its UTF-8 bytes (Node only accepts latin1 code units in header values).
+ */
+export function warningHeaderValue(text: string): string {
+  const quoted = JSON.stringify(text).replace(/\x7f/g, '\\u007f');
+  return Buffer.from(`299 - ${quoted}`, 'utf8').toString('latin1');
 }

@@ -1,4 +1,4 @@
-import { badRequest, conflict, invalid, fieldErr } from '../../api/errors.js';
+import { badRequest, conflict, fieldErr, forbidden, invalid } from '../../api/errors.js';
 import { isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType, parseJson } from '../http/body.js';
@@ -39,7 +39,7 @@ export function parseDeleteOptions(
   const policy = body.propagationPolicy ?? query.get('propagationPolicy') ?? undefined;
   if (policy !== undefined && policy !== null) {
     if (policy !== 'Background' && policy !== 'Foreground' && policy !== 'Orphan') {
-      throw invalid('DeleteOptions', '', '', [
+      throw invalid('DeleteOptions', 'meta.k8s.io', '', [
         fieldErr.notSupported('propagationPolicy', policy, ['Foreground', 'Background', 'Orphan', 'nil']),
       ]);
     }
@@ -73,6 +73,9 @@ function checkPreconditions(def: ResourceDef, obj: StoredObject, p: DeleteOption
     );
   }
 }
+
+/** Upstream's NamespaceLifecycle admission keeps these. */
+const IMMORTAL_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 
 function isPods(def: ResourceDef): boolean {
   return def.group === '' && def.plural === 'pods';
@@ -110,6 +113,9 @@ export async function deleteCanonical(
     return obj;
   }
   if (isNamespaces(def)) {
+    if (IMMORTAL_NAMESPACES.has(meta.name)) {
+      throw forbidden({ group: '', resource: 'namespaces' }, meta.name, 'this namespace may not be deleted');
+    }
     return markTerminating(ctx, def, obj, rev, opts, now, 0, (o) => {
       o.status = { ...(o.status ?? {}), phase: 'Terminating' };
     });

@@ -14,8 +14,9 @@ export function toCanonical(served: ServedResource, body: KubeObject): KubeObjec
     );
   }
   if (body.kind !== undefined && body.kind !== served.def.kind) {
+    const kind = typeof body.kind === 'string' ? body.kind : JSON.stringify(body.kind);
     throw badRequest(
-      `the kind in the data (${String(body.kind)}) does not match the expected kind (${served.def.kind})`,
+      `${kind} in version "${served.version}" cannot be handled as a ${served.def.kind}: the object provided is unrecognized (must be of type ${served.def.kind})`,
     );
   }
   const obj = served.alias ? served.alias.toCanonical(body) : body;

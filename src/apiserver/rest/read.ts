@@ -67,7 +67,11 @@ export async function listObjects(ctx: ApiContext, s: RequestScope): Promise<voi
     const meta: Record<string, unknown> = { resourceVersion: raw.resourceVersion };
     if (raw.continue) meta.continue = raw.continue;
     if (raw.remainingItemCount !== undefined) meta.remainingItemCount = raw.remainingItemCount;
-    const head = JSON.stringify({ kind: `${def.kind}List`, apiVersion: apiVersionOf(s.served.group, s.served.version), metadata: meta });
+    const head = JSON.stringify({
+      kind: `${def.kind}List`,
+      apiVersion: apiVersionOf(s.served.group, s.served.version),
+      metadata: meta,
+    });
     s.out.send(200, `${head.slice(0, -1)},"items":[${raw.items.join(',')}]}`, 'application/json');
     return;
   }

@@ -126,6 +126,11 @@ export class ObjectStorage {
     let startKey: string | undefined;
     if (q.continueToken) {
       const token = decodeContinue(q.continueToken);
+      if (token.rv > (await this.store.currentRevision())) {
+        throw badRequest(
+          'invalid continue token: continue key is not valid: the resourceVersion is in the future',
+        );
+      }
       revision = token.rv;
       startKey = prefix + token.start;
     }
@@ -149,7 +154,8 @@ export class ObjectStorage {
           items.push(item);
           if (limit > 0 && items.length >= limit) {
             stoppedEarly = i < page.items.length - 1 || page.more;
-            if (!predicate && page.remaining !== undefined) remaining = page.remaining + (page.items.length - 1 - i);
+            if (!predicate && page.remaining !== undefined)
+              remaining = page.remaining + (page.items.length - 1 - i);
             break;
           }
         }
@@ -237,15 +243,25 @@ function encodeContinue(rv: number, start: string): string {
 }
 
 function decodeContinue(s: string): ContinueToken {
+  const invalidToken = (why: string) =>
+    badRequest(`invalid continue token: continue key is not valid: ${why}`);
+  let token: ContinueToken;
   try {
-    const token = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as ContinueToken;
-    if (token.v !== 'meta.k8s.io/v1' || typeof token.rv !== 'number' || typeof token.start !== 'string')
-      throw new Error();
-    if (token.start.includes('/..') || token.start.startsWith('/')) throw new Error();
-    return token;
+    token = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as ContinueToken;
   } catch {
-    throw badRequest(
-      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
-    );
+    throw invalidToken('illegal base64 data or JSON');
   }
+  if (token?.v !== 'meta.k8s.io/v1') throw invalidToken('server does not recognize this encoded key');
+  if (typeof token.rv !== 'number' || !Number.isSafeInteger(token.rv) || token.rv <= 0) {
+    throw invalidToken('incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+  // A start key is relative to the listed prefix and may not climb out of it.
+  if (
+    typeof token.start !== 'string' ||
+    token.start.startsWith('/') ||
+    token.start.split('/').includes('..')
+  ) {
+    throw invalidToken('continue key is not valid');
+  }
+  return token;
 }

@@ -163,5 +163,6 @@ function parseTimeout(raw: string | null): number {
   if (raw === null || raw === '') return DEFAULT_TIMEOUT_MS;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0) throw badRequest(`invalid timeoutSeconds: ${JSON.stringify(raw)}`);
-  return n === 0 ? DEFAULT_TIMEOUT_MS : n * 1000;
+  // setTimeout takes at most 2^31-1 ms (about 24.8 days); longer asks are capped there.
+  return n === 0 ? DEFAULT_TIMEOUT_MS : Math.min(n * 1000, 2 ** 31 - 1);
 }

@@ -33,11 +33,12 @@ function cpuUtilization(percent: number): Obj {
   };
 }
 
-function isCpuResource(m: Obj): boolean {
-  return m.type === 'Resource' && rec(m.resource)?.name === 'cpu';
+function isCpuResource(m: Obj | null): boolean {
+  return m?.type === 'Resource' && rec(m.resource)?.name === 'cpu';
 }
 
-function isCpuUtilization(m: Obj): boolean {
+function isCpuUtilization(m: Obj | null): boolean {
+  if (!m) return false;
   const r = rec(m.resource);
   return m.type === 'Resource' && r?.name === 'cpu' && typeof rec(r.target)?.averageUtilization === 'number';
 }

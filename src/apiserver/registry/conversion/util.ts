@@ -36,7 +36,7 @@ export function setAnnotation(obj: KubeObject, key: string, value: string): void
 /** Removes an annotation, returning its value; drops an emptied annotations map. */
 export function takeAnnotation(obj: KubeObject, key: string): string | undefined {
   const annotations = obj.metadata?.annotations;
-  if (!annotations || !(key in annotations)) return undefined;
+  if (!annotations || typeof annotations !== 'object' || !(key in annotations)) return undefined;
   const value = annotations[key];
   const rest = { ...annotations };
   delete rest[key];
