@@ -118,10 +118,13 @@ describe('durability across SIGKILL (sqlite)', () => {
     const failedStatus: string[] = [];
     let next = 0;
     let killed: Promise<void> | undefined;
+    let inFlight = 0;
+    let inFlightAtKill = 0;
     const victim = server;
     const worker = async (): Promise<void> => {
       for (;;) {
         const i = next++;
+        inFlight++;
         try {
           const r = await client.call('POST', `/api/v1/namespaces/${NS}/configmaps`, {
             apiVersion: 'v1',
@@ -133,9 +136,14 @@ describe('durability across SIGKILL (sqlite)', () => {
           else failedStatus.push(`${i}: ${r.status} ${JSON.stringify(r.json)}`);
         } catch {
           return; // the connection died with the server: stop streaming
+        } finally {
+          inFlight--;
         }
         // Kill while the other workers' requests are still in flight.
-        if (acked.size >= ACKED_BEFORE_KILL && !killed) killed = victim.kill9();
+        if (acked.size >= ACKED_BEFORE_KILL && !killed) {
+          inFlightAtKill = inFlight;
+          killed = victim.kill9();
+        }
         if (killed) {
           if (next > ACKED_BEFORE_KILL + WORKERS * 50) return; // a server that outlives SIGKILL is caught below
         }
@@ -146,6 +154,7 @@ describe('durability across SIGKILL (sqlite)', () => {
     client.close();
     assert.deepEqual(failedStatus, [], 'creates answered with a non-201 status before the kill');
     assert.ok(acked.size >= ACKED_BEFORE_KILL, `only ${acked.size} creates acknowledged`);
+    assert.ok(inFlightAtKill > 0, 'the server was killed with no request in flight');
 
     server = await startServerProcess({ dataDir });
     client = adminClient(server.kubeconfig);
