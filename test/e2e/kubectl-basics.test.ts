@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { expectOk, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
 
 let s: ServerProcess;
@@ -63,6 +66,20 @@ describe('discovery and cluster information', () => {
   });
 });
 
+describe('health endpoints', () => {
+  for (const path of ['/healthz', '/livez', '/readyz']) {
+    test(`get --raw ${path} is ok`, async () => {
+      assert.equal(await ok('get', '--raw', path), 'ok');
+    });
+  }
+
+  test('get --raw /readyz?verbose lists the checks', async () => {
+    const out = await ok('get', '--raw', '/readyz?verbose');
+    assert.match(out, /^\[\+\]ping ok$/m);
+    assert.match(out, /^readyz check passed$/m);
+  });
+});
+
 describe('identity and authorization', () => {
   test('auth can-i create pods answers yes for the admin', async () => {
     const r = await s.kubectl(['auth', 'can-i', 'create', 'pods']);
@@ -74,6 +91,34 @@ describe('identity and authorization', () => {
     const out = await ok('auth', 'whoami');
     assert.match(out, /^Username\s+admin$/m);
     assert.match(out, /^Groups\s+\[.*system:masters.*\]$/m);
+  });
+});
+
+describe('bearer tokens', () => {
+  /** A kubeconfig with the server's CA and only a bearer token as credentials. */
+  const tokenKubeconfig = (token: string): string => {
+    const doc = parseYaml(readFileSync(s.kubeconfig, 'utf8'));
+    doc.users = [{ name: 'default', user: { token } }];
+    const file = join(s.cacheDir, `token-${token.length}-${token.slice(0, 4)}.yaml`);
+    writeFileSync(file, stringifyYaml(doc), { mode: 0o600 });
+    return file;
+  };
+
+  test('the admin token from the token file authenticates as admin', async () => {
+    const line = readFileSync(join(s.dataDir, 'server', 'token'), 'utf8').split('\n')[0] ?? '';
+    const token = line.split(',')[0] ?? '';
+    assert.ok(token.length >= 16, 'token file has no token');
+    const r = await s.kubectl(['auth', 'whoami'], { env: { KUBECONFIG: tokenKubeconfig(token) } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Username\s+admin$/m);
+  });
+
+  test('an unknown token is Unauthorized', async () => {
+    const r = await s.kubectl(['get', 'configmaps'], {
+      env: { KUBECONFIG: tokenKubeconfig('not-a-real-token') },
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error: You must be logged in to the server \(Unauthorized\)/);
   });
 });
 
