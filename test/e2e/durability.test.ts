@@ -89,7 +89,8 @@ describe('restart on the same data dir (sqlite)', () => {
       s = await startServerProcess({ dataDir });
       const created = await s.kubectl(['create', 'configmap', 'kept', '--from-literal=a=1']);
       assert.equal(created.code, 0, created.stderr);
-      await s.stop();
+      assert.equal(await s.stop(), 0, `exit code of a SIGTERM-stopped server\n${s.output()}`);
+      assert.match(s.output(), /stopped/);
       s = await startServerProcess({ dataDir });
       const r = await s.kubectl(['get', 'configmap', 'kept', '-o', 'jsonpath={.data.a}']);
       assert.equal(r.code, 0, r.stderr);

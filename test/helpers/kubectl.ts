@@ -34,8 +34,11 @@ export interface ServerProcess {
   cacheDir: string;
   /** Everything the server printed so far (for failure messages). */
   output(): string;
-  /** SIGTERM, wait for exit (SIGKILL after a deadline), remove the temp dir if this helper created it. */
-  stop(): Promise<void>;
+  /**
+   * SIGTERM, wait for exit (SIGKILL after a deadline), remove the temp dirs this helper created.
+   * Resolves to the exit code (null when killed by a signal).
+   */
+  stop(): Promise<number | null>;
   /** SIGKILL and wait for exit; leaves the data dir in place. */
   kill9(): Promise<void>;
   /** kubectl against this server with KUBECONFIG and KUBECACHEDIR set. */
@@ -87,15 +90,19 @@ export async function startServerProcess(opts: StartServerOptions = {}): Promise
 
   let server: string;
   try {
-    server = await waitFor(
+    const ready = await waitFor(
       () => {
-        if (!running) throw new Error(`tugboat server exited early:\n${out}`);
+        // waitFor retries on errors, so report an early exit as a value.
+        if (!running) return { exited: true as const };
         if (!existsSync(kubeconfig)) return undefined;
         const doc = parseYaml(readFileSync(kubeconfig, 'utf8')) as KubeconfigDoc | null;
-        return doc?.clusters?.[0]?.cluster?.server;
+        const url = doc?.clusters?.[0]?.cluster?.server;
+        return url ? { url } : undefined;
       },
       { timeoutMs: opts.readyTimeoutMs ?? 30_000, intervalMs: 50, message: 'kubeconfig written' },
     );
+    if ('exited' in ready) throw new Error(`tugboat server exited before serving (code ${await exited})`);
+    server = ready.url;
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
@@ -130,6 +137,7 @@ export async function startServerProcess(opts: StartServerOptions = {}): Promise
         clearTimeout(timer);
       }
       cleanup();
+      return exited;
     },
     kill9: () => kill('SIGKILL'),
     kubectl: (a, o = {}) => kubectl(a, { ...o, env: env(o.env) }),
