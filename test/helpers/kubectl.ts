@@ -39,7 +39,7 @@ export interface ServerProcess {
    * Resolves to the exit code (null when killed by a signal).
    */
   stop(): Promise<number | null>;
-  /** SIGKILL and wait for exit; leaves the data dir in place. */
+  /** SIGKILL and wait for exit; leaves the data dir in place (removes only the kubectl cache). */
   kill9(): Promise<void>;
   /** kubectl against this server with KUBECONFIG and KUBECACHEDIR set. */
   kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
@@ -139,7 +139,10 @@ export async function startServerProcess(opts: StartServerOptions = {}): Promise
       cleanup();
       return exited;
     },
-    kill9: () => kill('SIGKILL'),
+    kill9: async () => {
+      await kill('SIGKILL');
+      rmSync(cacheDir, { recursive: true, force: true });
+    },
     kubectl: (a, o = {}) => kubectl(a, { ...o, env: env(o.env) }),
     kubectlStream: (a, o = {}) => kubectlStream(a, { ...o, env: env(o.env) }),
   };
