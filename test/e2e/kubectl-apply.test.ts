@@ -170,6 +170,7 @@ describe('apply (client-side)', () => {
       'shop',
       '-n',
       ns,
+      '--show-managed-fields',
       '-o',
       'jsonpath={.metadata.managedFields[*].manager}',
     );
