@@ -11,6 +11,9 @@ const internalWrite = { dryRun: false, apiVersion: 'v1', fieldManager: 'tugboat-
 /** Creates an object unless it exists; returns whether it was created. */
 async function ensure(ctx: ApiContext, group: string, plural: string, obj: KubeObject): Promise<boolean> {
   const def = ctx.registry.mustGet(group, plural);
+  // Checked first: creating runs admission (e.g. cluster IP allocation), which would refuse an existing object
+  // as a conflict before the store could answer AlreadyExists.
+  if (await ctx.storage.get(def, obj.metadata?.namespace, obj.metadata!.name!)) return false;
   try {
     await createCanonical(ctx, def, obj, internalWrite);
     return true;

@@ -67,10 +67,7 @@ async function handle(
   const url = new URL(`http://localhost${req.url?.startsWith('/') ? req.url : '/'}`);
   const route = parseRoute(url.pathname);
   const method = req.method ?? 'GET';
-  if (route.type === 'health') {
-    if (ctx.closing && route.check !== 'livez') return out.text(503, 'shutting down');
-    return out.text(200, 'ok');
-  }
+  if (route.type === 'health') return health(ctx, out, route.check, url.searchParams.has('verbose'));
   if (route.type === 'version') return out.json(200, VERSION_INFO);
   if (ctx.closing) throw serviceUnavailable('the server is shutting down');
 
@@ -121,6 +118,24 @@ async function handle(
     case 'resource':
       return handleResource(ctx, req, out, route, url, user);
   }
+}
+
+/** /healthz, /livez, /readyz: `ok`, or with ?verbose one line per check as upstream prints them. */
+async function health(ctx: ApiContext, out: Responder, check: string, verbose: boolean): Promise<void> {
+  const results: [string, boolean][] = [['ping', true]];
+  let storeOk = true;
+  try {
+    await ctx.storage.currentResourceVersion();
+  } catch {
+    storeOk = false;
+  }
+  results.push(['etcd', storeOk]);
+  if (check !== 'livez') results.push(['shutdown', !ctx.closing]);
+  const passed = results.every(([, ok]) => ok);
+  if (!verbose) return out.text(passed ? 200 : 503, passed ? 'ok' : `${check} check failed`);
+  const lines = results.map(([name, ok]) => `[${ok ? '+' : '-'}]${name} ${ok ? 'ok' : 'failed'}`);
+  lines.push(`${check} check ${passed ? 'passed' : 'failed'}`);
+  return out.text(passed ? 200 : 503, lines.join('\n') + '\n');
 }
 
 function requireGet(method: string): void {

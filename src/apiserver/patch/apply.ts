@@ -130,6 +130,8 @@ function describeManager(e: ManagedFieldsEntry): string {
 }
 
 /** 409 as upstream's NewApplyConflict: one FieldManagerConflict cause per field. */
+const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
 export function applyConflictError(conflicts: { manager: ManagedFieldsEntry; path: string }[]): ApiError {
   const sorted = [...conflicts].sort(
     (a, b) =>
@@ -242,6 +244,25 @@ function isOwnedAtOrBelow(path: string, owned: FieldSet): boolean {
   return false;
 }
 
+/**
+ * Upstream's lastAppliedManager: `kubectl apply --server-side` on an object that client-side apply managed
+ * takes over, without conflicts, the fields named in the last-applied-configuration annotation.
+ */
+function upgradeableFromClientSideApply(
+  live: KubeObject | undefined,
+  manager: string,
+  gvk: GroupVersionKind,
+): FieldSet | undefined {
+  if (manager !== 'kubectl') return undefined;
+  const text = live?.metadata?.annotations?.[LAST_APPLIED_ANNOTATION];
+  if (!text) return undefined;
+  try {
+    return computeFieldSet(JSON.parse(text), gvk);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Server-side apply of `applied` onto `live` (undefined: create). Neither argument is mutated. */
 export function apply(live: KubeObject | undefined, applied: unknown, opts: ApplyOptions): ManagedResult {
   if (!isPlainObject(applied))
@@ -284,20 +305,26 @@ export function apply(live: KubeObject | undefined, applied: unknown, opts: Appl
     : structuredClone(config);
   const { added, modified } = compareValues(liveValues, fieldValues(merged, gvk, setOpts));
   const changed = union(added, modified);
-  const conflicts: { manager: ManagedFieldsEntry; path: string }[] = [];
+  const conflicts: { manager: ManagedFieldsEntry; path: string; encoded: string }[] = [];
   for (const m of others) {
-    const clash = intersection(m.set, changed);
-    for (const p of clash) conflicts.push({ manager: m.entry, path: pathString(p) });
-    if (opts.force) m.set = difference(m.set, clash);
+    for (const p of intersection(m.set, changed))
+      conflicts.push({ manager: m.entry, path: pathString(p), encoded: p });
   }
-  if (conflicts.length > 0 && !opts.force) throw applyConflictError(conflicts);
+  const allowed = opts.force ? undefined : upgradeableFromClientSideApply(live, opts.manager, gvk);
+  const blocking = opts.force ? [] : conflicts.filter((c) => !allowed?.has(c.encoded));
+  if (blocking.length > 0) throw applyConflictError(blocking);
+  // Forced (or allowed) conflicts move ownership to this manager.
+  for (const m of others) m.set = difference(m.set, intersection(m.set, changed));
 
   // Fields this manager applied before but no longer does go away unless another manager owns them.
   const ownedByOthers = union(...others.map((m) => m.set));
   // Parents before children, so a removed list item is found by its key before its fields go.
   const dropped = [...difference(mine?.set ?? new Set(), appliedSet)].sort((a, b) => a.length - b.length);
   for (const p of dropped)
-    if (!isOwnedAtOrBelow(p, ownedByOthers)) removePath(merged, decodePath(p), rootTypeFor(gvk));
+    // A map or list that still has applied members stays (its own entry may come from another writer's set).
+    if (!isOwnedAtOrBelow(p, ownedByOthers) && !isOwnedAtOrBelow(p, appliedSet)) {
+      removePath(merged, decodePath(p), rootTypeFor(gvk));
+    }
 
   const { removed } = compareValues(
     structuralValues(live, gvk, setOpts),

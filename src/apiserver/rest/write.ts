@@ -163,7 +163,6 @@ export async function updateCanonical(
   validateUpdate(ctx, def, obj, old);
   recordManagedFields(ctx, old, obj, opts);
   obj.metadata!.resourceVersion = old.metadata.resourceVersion;
-  if (semanticallyEqual(obj, old)) return old;
   const meta = obj.metadata!;
   if (meta.deletionTimestamp && !finalizersPending(def, obj) && !awaitsGracefulTermination(def, obj)) {
     if (opts.dryRun) return obj;
@@ -176,6 +175,7 @@ export async function updateCanonical(
     ctx.admission.deleted(def, gone);
     return gone;
   }
+  if (semanticallyEqual(obj, old)) return old;
   const rollback = ctx.admission.admitUpdate(def, obj, old);
   if (opts.dryRun) {
     rollback();
