@@ -341,6 +341,8 @@ function zeroOf(n: Node): unknown {
     case 'number':
     case 'intOrString':
       return 0;
+    case 'quantity':
+      return '0';
     default:
       return undefined;
   }
@@ -457,7 +459,7 @@ export function decodeAgainstSchema(
   const decoder = new Decoder(compiler, report);
   if (node.k === 'object') {
     try {
-      decoder.object(obj, node.struct, node.props);
+      decoder.object(obj, node.struct || gvk.kind, node.props);
     } catch (err) {
       if (err instanceof DecodeFailure) throw decodeError(gvk, err.message);
       throw err;
