@@ -212,6 +212,12 @@ describe('decodeAgainstSchema: type errors', () => {
       `${DEP}json: cannot unmarshal string into Go struct field ObjectMeta.metadata.generation of type int64`,
     ],
     [
+      'int64 out of range',
+      deployment,
+      { metadata: { generation: 1e19 } },
+      `${DEP}json: cannot unmarshal number 10000000000000000000 into Go struct field ObjectMeta.metadata.generation of type int64`,
+    ],
+    [
       'boolean field',
       pod,
       { spec: { hostNetwork: 'true' } },

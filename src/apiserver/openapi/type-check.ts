@@ -19,7 +19,8 @@ import {
 const MAX_ERRORS = 100;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-const INT64_LIMIT = 9223372036854775808; // 2^63
+// 2^63: JavaScript cannot tell 2^63-1 (valid) from 2^63, so the bound is inclusive.
+const INT64_LIMIT = 9223372036854775808;
 /** The pattern upstream's ParseQuantity reports when a quantity is malformed. */
 const QUANTITY_PATTERN = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
 const QUANTITY_RE = new RegExp(QUANTITY_PATTERN);
@@ -190,7 +191,7 @@ class Decoder {
 
   constructor(
     private readonly c: Compiler,
-    private readonly strict: boolean,
+    private readonly collectUnknown: boolean,
   ) {}
 
   /** Checks `value` against `schema`, pruning inside it. */
@@ -251,7 +252,7 @@ class Decoder {
       const child = obj[key];
       const schema = Object.hasOwn(props, key) ? props[key] : undefined;
       if (!schema) {
-        if (this.strict) {
+        if (this.collectUnknown) {
           const path = this.unknownPath(key);
           if (!this.unknown.includes(path)) this.unknown.push(path);
         }
@@ -307,7 +308,7 @@ class Decoder {
       Number.isInteger(value) &&
       (goType === 'int32'
         ? value >= INT32_MIN && value <= INT32_MAX
-        : value >= -INT64_LIMIT && value < INT64_LIMIT);
+        : value >= -INT64_LIMIT && value <= INT64_LIMIT);
     if (!ok) this.typeError(`number ${String(value)}`, goType);
   }
 
