@@ -390,6 +390,12 @@ describe('decodeAgainstSchema: nulls', () => {
     ],
     ['null struct is unset', deployment, { spec: null, status: null }, {}],
     [
+      'a null free-form field is unset, nulls inside one are kept',
+      deployment,
+      { metadata: { managedFields: [{ manager: 'a', fieldsV1: null }, { fieldsV1: { 'f:x': null } }] } },
+      { metadata: { managedFields: [{ manager: 'a' }, { fieldsV1: { 'f:x': null } }] } },
+    ],
+    [
       'null items in a list of objects become empty objects',
       pod,
       { spec: { containers: [null, { name: 'c' }] } },

@@ -259,7 +259,8 @@ class Decoder {
         delete obj[key];
         continue;
       }
-      if (child === null && this.c.node(schema).k !== 'any') {
+      // A null field is unset, free-form ones included; nulls inside free-form values are kept.
+      if (child === null) {
         delete obj[key];
         continue;
       }
