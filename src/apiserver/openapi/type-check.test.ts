@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isApiError } from '../../api/errors.js';
 import type { GroupVersionKind } from '../../api/meta.js';
+import { fallbackSchemaFile, indexSchemas } from './schemas.js';
 import { generatedSchemaSet } from './testing/generated.js';
 import { decodeAgainstSchema, rfc3339Problem } from './type-check.js';
 
@@ -134,6 +135,16 @@ describe('decodeAgainstSchema: valid objects pass unchanged', () => {
   test('returns the same object (decodes in place)', () => {
     const body = validDeployment();
     assert.equal(decode(body).object, body);
+  });
+
+  test('minimal (fallback) schemas check nothing and prune nothing', () => {
+    const fallback = indexSchemas(fallbackSchemaFile());
+    const body = {
+      kind: 'Deployment',
+      metadata: { name: 'x', bogus: 1 },
+      spec: { replicas: 'x', extra: null },
+    };
+    assert.deepEqual(decodeAgainstSchema(structuredClone(body), deployment, 'Strict', fallback).object, body);
   });
 
   test('kinds without a schema pass through', () => {
