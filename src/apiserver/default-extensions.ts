@@ -8,7 +8,7 @@ import {
 } from '../api/validation/names.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/object-meta.js';
 import type { ApiExtensions, OpenApiDocs } from './extensions.js';
-import { strictDecodingError, strictFieldErrors } from './openapi/index.js';
+import { decodeAgainstSchema, strictDecodingError, strictFieldErrors } from './openapi/index.js';
 import { apply, updateManagedFields } from './patch/apply.js';
 import { applyPatch } from './patch/index.js';
 import { decodeProtobufObject } from './protobuf/index.js';
@@ -30,6 +30,7 @@ export function createDefaultExtensions(
     decodeProtobuf: decodeProtobufObject,
     serverSideApply: (live, applied, o) => apply(live, applied, o),
     updateManagedFields: (old, updated, o) => updateManagedFields(old, updated, o).managedFields,
+    decodeBody: (body, gvk, mode) => decodeAgainstSchema(body, gvk, mode),
     strictFieldErrors: (body, gvk) => strictFieldErrors(body, gvk),
     strictDecodingError: (messages, gvk) => strictDecodingError(messages, gvk),
     validateObjectMeta: (obj, def: ResourceDef) =>

@@ -48,6 +48,16 @@ export interface ApiExtensions {
     updated: KubeObject,
     opts: ManagedFieldsUpdate,
   ) => ManagedFieldsEntry[];
+  /**
+   * Decodes a full object body against its kind's schema, as upstream's typed decoding does: wrong JSON types
+   * are a 400 in every mode, unknown fields are dropped (an error under Strict, warnings under Warn).
+   * Mutates and returns the body.
+   */
+  decodeBody?: (
+    body: unknown,
+    gvk: GroupVersionKind,
+    mode: 'Strict' | 'Warn' | 'Ignore',
+  ) => { object: KubeObject; warnings: string[] };
   /** Upstream messages for unknown (and duplicate) fields: `unknown field "spec.foo"`. */
   strictFieldErrors?: (body: unknown, gvk: GroupVersionKind) => string[];
   /** The 400 answered under fieldValidation=Strict. */

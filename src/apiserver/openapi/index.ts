@@ -28,3 +28,4 @@ export {
 } from './schemas.js';
 export { SERVED_KINDS, type ServedKind } from './kinds.js';
 export type { Schema, SchemaFile, SchemaMap } from './schema-types.js';
+export { decodeAgainstSchema, type DecodeOptions } from './type-check.js';

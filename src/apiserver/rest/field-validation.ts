@@ -26,3 +26,33 @@ export function checkUnknownFields(ctx: ApiContext, s: RequestScope, body: KubeO
   }
   for (const m of messages) s.out.warn(m);
 }
+
+/**
+ * Types a full object body against its schema (as upstream's decoding into Go structs): wrong JSON types are
+ * a 400, unknown fields are dropped and reported per fieldValidation. Mutates body.
+ */
+export function decodeTypedBody(ctx: ApiContext, s: RequestScope, body: KubeObject): void {
+  if (!ctx.ext.decodeBody) {
+    checkUnknownFields(ctx, s, body);
+    return;
+  }
+  const gvk: GroupVersionKind = { group: s.served.group, version: s.served.version, kind: s.served.def.kind };
+  const { warnings } = ctx.ext.decodeBody(body, gvk, fieldValidationMode(s.query));
+  for (const w of warnings) s.out.warn(w);
+}
+
+/**
+ * An apply configuration is partial, so nothing is pruned from it; it is still type-checked (on a copy) and
+ * checked for unknown fields.
+ */
+export function checkApplyConfiguration(ctx: ApiContext, s: RequestScope, applied: KubeObject): void {
+  if (ctx.ext.decodeBody) {
+    const gvk: GroupVersionKind = {
+      group: s.served.group,
+      version: s.served.version,
+      kind: s.served.def.kind,
+    };
+    ctx.ext.decodeBody(structuredClone(applied), gvk, 'Ignore');
+  }
+  checkUnknownFields(ctx, s, applied);
+}

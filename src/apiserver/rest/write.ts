@@ -14,7 +14,7 @@ import { decodeObjectBody, mediaType, parseJson, parseYaml } from '../http/body.
 import { toServedVersion } from '../registry/index.js';
 import type { ResourceDef } from '../registry/types.js';
 import { isDryRun, type ApiContext, type RequestScope } from './context.js';
-import { checkUnknownFields } from './field-validation.js';
+import { checkApplyConfiguration, decodeTypedBody } from './field-validation.js';
 import {
   prepareMetadataForCreate,
   prepareMetadataForUpdate,
@@ -51,7 +51,7 @@ export function defaultManager(userAgent: string | undefined): string {
 }
 
 export async function createObject(ctx: ApiContext, s: RequestScope, body: KubeObject): Promise<void> {
-  checkUnknownFields(ctx, s, body);
+  decodeTypedBody(ctx, s, body);
   const def = s.served.def;
   const obj = toCanonical(s.served, body);
   reconcileNamespace(def, obj.metadata!, s.namespace);
@@ -112,7 +112,7 @@ function recordManagedFields(
 }
 
 export async function updateObject(ctx: ApiContext, s: RequestScope, body: KubeObject): Promise<void> {
-  checkUnknownFields(ctx, s, body);
+  decodeTypedBody(ctx, s, body);
   const def = s.served.def;
   const obj = toCanonical(s.served, body);
   const meta = obj.metadata!;
@@ -278,7 +278,7 @@ export async function patchObject(
       const live = toServedVersion(s.served, structuredClone(old));
       const patched = ctx.ext.applyPatch(type, live, patch, gvk);
       if (!isPlainObject(patched)) throw badRequest('the patch did not produce an object');
-      checkUnknownFields(ctx, s, patched);
+      decodeTypedBody(ctx, s, patched);
       const obj = toCanonical(s.served, patched);
       const meta = obj.metadata!;
       if (meta.resourceVersion && meta.resourceVersion !== old.metadata.resourceVersion) {
@@ -309,7 +309,7 @@ async function applyObject(
       fieldErr.required('fieldManager', 'is required for apply patch'),
     ]);
   }
-  checkUnknownFields(ctx, s, applied);
+  checkApplyConfiguration(ctx, s, applied);
   const gvk = { group: def.group, version: s.served.version, kind: def.kind };
   const force = s.query.get('force') === 'true';
   const now = rfc3339(ctx.clock.now());
