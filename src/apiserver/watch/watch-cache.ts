@@ -1,6 +1,6 @@
 import { tooOldResourceVersion } from '../../api/errors.js';
 import type { StoredObject } from '../../api/meta.js';
-import type { Store, StoreEvent, Watcher } from '../../store/types.js';
+import type { KeyValue, Store, StoreEvent, Watcher } from '../../store/types.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { decodeKv } from '../storage/object-storage.js';
 import { parseKey, ROOT_PREFIX, type ParsedKey } from '../storage/keys.js';
@@ -13,9 +13,34 @@ export interface CachedEvent {
   revision: number;
   key: string;
   parsed: ParsedKey;
-  object: StoredObject;
-  prevObject?: StoredObject;
+  /** Decoded on first use: events nobody watches are never parsed. */
+  readonly object: StoredObject;
+  readonly prevObject: StoredObject | undefined;
   encoded: Map<string, string>;
+}
+
+class StoreBackedEvent implements CachedEvent {
+  readonly encoded = new Map<string, string>();
+  private decoded?: StoredObject;
+  private decodedPrev?: StoredObject;
+
+  constructor(
+    readonly type: CachedEventType,
+    readonly revision: number,
+    readonly key: string,
+    readonly parsed: ParsedKey,
+    private readonly kv: KeyValue,
+    private readonly prevKv: KeyValue | undefined,
+  ) {}
+
+  get object(): StoredObject {
+    return (this.decoded ??= decodeKv(this.kv));
+  }
+
+  get prevObject(): StoredObject | undefined {
+    if (!this.prevKv) return undefined;
+    return (this.decodedPrev ??= decodeKv(this.prevKv));
+  }
 }
 
 export interface Subscription {
@@ -113,15 +138,8 @@ export class WatchCache {
     for (const e of events) {
       const parsed = parseKey(e.kv.key);
       if (!parsed) continue;
-      const ev: CachedEvent = {
-        type: e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED',
-        revision: e.revision,
-        key: e.kv.key,
-        parsed,
-        object: decodeKv(e.kv),
-        encoded: new Map(),
-      };
-      if (e.prevKv) ev.prevObject = decodeKv(e.prevKv);
+      const type = e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED';
+      const ev = new StoreBackedEvent(type, e.revision, e.kv.key, parsed, e.kv, e.prevKv);
       this.latest = e.revision;
       this.buffer.push(ev);
       if (this.buffer.length > this.capacity) {
