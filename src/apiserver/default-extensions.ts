@@ -11,7 +11,6 @@ import type { ApiExtensions, OpenApiDocs } from './extensions.js';
 import { decodeAgainstSchema, strictDecodingError, strictFieldErrors } from './openapi/index.js';
 import { apply, updateManagedFields } from './patch/apply.js';
 import { applyPatch } from './patch/index.js';
-import { decodeProtobufObject } from './protobuf/index.js';
 import { resourceKey } from './registry/index.js';
 import type { ResourceDef } from './registry/types.js';
 
@@ -27,7 +26,7 @@ export function createDefaultExtensions(
   const validators = { ...BUILTIN_NAME_VALIDATORS, ...(opts.nameValidators ?? {}) };
   const ext: ApiExtensions = {
     applyPatch,
-    decodeProtobuf: decodeProtobufObject,
+    decodeProtobuf: async (body) => (await import('./protobuf/index.js')).decodeProtobufObject(body),
     serverSideApply: (live, applied, o) => apply(live, applied, o),
     updateManagedFields: (old, updated, o) => updateManagedFields(old, updated, o).managedFields,
     decodeBody: (body, gvk, mode) => decodeAgainstSchema(body, gvk, mode),

@@ -36,7 +36,8 @@ export interface OpenApiDocs {
  * checks). The server takes them as one record so each can be tested alone and swapped in tests.
  */
 export interface ApiExtensions {
-  decodeProtobuf?: (body: Buffer) => KubeObject;
+  /** Async so the (large) protobuf declarations load on the first protobuf request only. */
+  decodeProtobuf?: (body: Buffer) => Promise<KubeObject>;
   applyPatch: (contentType: string, live: KubeObject, patch: unknown, gvk: GroupVersionKind) => KubeObject;
   serverSideApply?: (
     live: KubeObject | undefined,

@@ -1,4 +1,4 @@
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { X509Certificate as NodeX509, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 
@@ -7,7 +7,12 @@ const keyAlgorithm = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const subtle = webcrypto.subtle;
 // @peculiar/x509 takes the WebCrypto provider explicitly; Node's webcrypto is one.
-const provider = webcrypto as unknown as Parameters<typeof x509.X509CertificateGenerator.create>[1];
+const provider = webcrypto as unknown as Parameters<typeof X509.X509CertificateGenerator.create>[1];
+
+/** The X.509 library is only needed to issue certificates; restarts that reuse them never load it. */
+async function loadX509(): Promise<typeof X509> {
+  return import('@peculiar/x509');
+}
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
@@ -29,6 +34,7 @@ export interface LeafSpec {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export async function createCa(commonName: string, days: number): Promise<CertAndKey> {
+  const x509 = await loadX509();
   const keys = await generateKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
@@ -52,14 +58,15 @@ export async function createCa(commonName: string, days: number): Promise<CertAn
 }
 
 export async function issueLeaf(ca: CertAndKey, spec: LeafSpec): Promise<CertAndKey> {
+  const x509 = await loadX509();
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importKey(ca.keyPem);
   const keys = await generateKeys();
-  const subject: x509.JsonName = [
+  const subject: X509.JsonName = [
     ...(spec.organizations ?? []).map((o) => ({ O: [o] })),
     { CN: [spec.commonName] },
   ];
-  const extensions: x509.Extension[] = [
+  const extensions: X509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension(
@@ -68,7 +75,7 @@ export async function issueLeaf(ca: CertAndKey, spec: LeafSpec): Promise<CertAnd
     ),
     await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey, false, provider),
   ];
-  const names: x509.JsonGeneralNames = [
+  const names: X509.JsonGeneralNames = [
     ...(spec.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
     ...(spec.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
   ];
@@ -91,12 +98,17 @@ export async function issueLeaf(ca: CertAndKey, spec: LeafSpec): Promise<CertAnd
 
 /** DNS names and IP addresses (canonical text form) in a certificate's subjectAltName. */
 export function subjectAltNames(certPem: string): { dnsNames: string[]; ips: string[] } {
-  const san = new x509.X509Certificate(certPem).getExtension(x509.SubjectAlternativeNameExtension);
   const dnsNames: string[] = [];
   const ips: string[] = [];
-  for (const name of san?.names.toJSON() ?? []) {
-    if (name.type === 'dns') dnsNames.push(name.value.toLowerCase());
-    else if (name.type === 'ip') ips.push(canonicalIp(name.value));
+  // Node renders the extension as `DNS:a, IP Address:1.2.3.4` (values needing it are JSON-quoted).
+  for (const entry of (new NodeX509(certPem).subjectAltName ?? '').split(', ')) {
+    const colon = entry.indexOf(':');
+    if (colon < 0) continue;
+    const type = entry.slice(0, colon);
+    let value = entry.slice(colon + 1);
+    if (value.startsWith('"')) value = JSON.parse(value) as string;
+    if (type === 'DNS') dnsNames.push(value.toLowerCase());
+    else if (type === 'IP Address') ips.push(canonicalIp(value));
   }
   return { dnsNames, ips };
 }
@@ -140,11 +152,13 @@ async function generateKeys(): Promise<CryptoKeyPair> {
 }
 
 async function exportKey(key: CryptoKey): Promise<string> {
+  const x509 = await loadX509();
   const der = await subtle.exportKey('pkcs8', key);
   return x509.PemConverter.encode(der, 'PRIVATE KEY');
 }
 
 async function importKey(pem: string): Promise<CryptoKey> {
+  const x509 = await loadX509();
   const der = x509.PemConverter.decodeFirst(pem);
   return subtle.importKey('pkcs8', der, keyAlgorithm, false, ['sign']);
 }

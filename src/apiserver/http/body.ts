@@ -30,7 +30,7 @@ export function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-export type ProtobufDecoder = (body: Buffer) => KubeObject;
+export type ProtobufDecoder = (body: Buffer) => Promise<KubeObject>;
 
 export const OBJECT_MEDIA_TYPES = [
   'application/json',
@@ -39,12 +39,12 @@ export const OBJECT_MEDIA_TYPES = [
 ];
 
 /** Decode a create/update body into an object. A missing Content-Type means JSON (kubectl scale sends none). */
-export function decodeObjectBody(
+export async function decodeObjectBody(
   contentType: string | undefined,
   body: Buffer,
   protobuf?: ProtobufDecoder,
   kind = 'Object',
-): KubeObject {
+): Promise<KubeObject> {
   const unrecognized = `the object provided is unrecognized (must be of type ${kind})`;
   const type = mediaType(contentType);
   let value: unknown;

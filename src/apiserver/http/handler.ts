@@ -176,7 +176,7 @@ async function handleResource(
   if (verbs && !verbs.includes('get')) {
     // create-only review kinds
     if (method !== 'POST' || route.name) throw methodNotAllowed();
-    const body = decodeObjectBody(
+    const body = await decodeObjectBody(
       req.headers['content-type'],
       await readBody(req),
       ctx.ext.decodeProtobuf,
@@ -210,14 +210,14 @@ async function handleResource(
       const raw = await readBody(req);
       if (route.name) {
         const body = requireObjectBody(
-          decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind),
+          await decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind),
         );
         if (route.subresource === 'binding') return bindPod(ctx, scope, body);
         if (route.subresource === 'eviction') return evictPod(ctx, scope, body);
         throw methodNotAllowed();
       }
       if (def.namespaced && route.namespace === undefined) throw routeNotFound();
-      const body = decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind);
+      const body = await decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind);
       return createObject(ctx, scope, body);
     }
     case 'PUT': {
@@ -226,7 +226,7 @@ async function handleResource(
       if (route.subresource === 'scale')
         return writeScale(ctx, scope, 'PUT', req.headers['content-type'], raw);
       if (route.subresource && route.subresource !== 'status') throw methodNotAllowed();
-      const body = decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind);
+      const body = await decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind);
       return updateObject(ctx, scope, body);
     }
     case 'PATCH': {

@@ -10,7 +10,7 @@ import {
 } from '../../api/errors.js';
 import { apiVersionOf, isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
-import { decodeObjectBody, mediaType, parseJson, parseYaml } from '../http/body.js';
+import { mediaType, parseJson, parseYaml } from '../http/body.js';
 import { toServedVersion } from '../registry/index.js';
 import type { ResourceDef } from '../registry/types.js';
 import { isDryRun, type ApiContext, type RequestScope } from './context.js';
@@ -405,5 +405,3 @@ export async function deleteCollection(
     items: deleted.map((o) => toServedVersion(s.served, o)),
   });
 }
-
-export { decodeObjectBody };
