@@ -521,3 +521,53 @@ void describe('server-side apply: atomic values', () => {
     );
   });
 });
+
+describe('upgrade from client-side apply', () => {
+  const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+  /** An object written by `kubectl apply` (client-side): a last-applied annotation and an Update entry. */
+  function clientSideApplied(image: string): KubeObject {
+    const config = manifest(1, image);
+    const live = stored(config);
+    live.metadata!.annotations = { [LAST_APPLIED]: JSON.stringify(config) };
+    const { object } = updateManagedFields(undefined, live, {
+      manager: 'kubectl-client-side-apply',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      now: T0,
+    });
+    return object;
+  }
+
+  test('kubectl takes over the fields named in last-applied without a conflict', () => {
+    const live = clientSideApplied('nginx:1.25');
+    const { object } = apply(live, manifest(1, 'nginx:1.26'), { manager: 'kubectl', gvk, now: T1 });
+    const containers = (object.spec as any).template.spec.containers;
+    assert.equal(containers[0].image, 'nginx:1.26');
+  });
+
+  test('other managers still conflict', () => {
+    const live = clientSideApplied('nginx:1.25');
+    const { message } = conflictOf(() =>
+      apply(live, manifest(1, 'nginx:1.26'), { manager: 'my-tool', gvk, now: T1 }),
+    );
+    assert.match(message, /conflict with "kubectl-client-side-apply"/);
+  });
+
+  test('fields outside last-applied still conflict for kubectl', () => {
+    const live = clientSideApplied('nginx:1.25');
+    const { object: scaled } = updateManagedFields(
+      live,
+      { ...structuredClone(live), spec: { ...(live.spec as object), minReadySeconds: 5 } },
+      {
+        manager: 'other',
+        operation: 'Update',
+        apiVersion: 'apps/v1',
+        now: T1,
+      },
+    );
+    const wanted = manifest(1, 'nginx:1.25');
+    (wanted.spec as any).minReadySeconds = 9;
+    const { message } = conflictOf(() => apply(scaled, wanted, { manager: 'kubectl', gvk, now: T1 }));
+    assert.match(message, /conflict with "other".*\.spec\.minReadySeconds/);
+  });
+});
