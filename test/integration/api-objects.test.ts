@@ -294,6 +294,24 @@ describe('lists', () => {
     assert.equal(badLabel.status, 400);
   });
 
+  test('deletecollection deletes what the selector matches, nothing else', async () => {
+    await call(t.url, 'POST', '/api/v1/namespaces/kube-public/configmaps', cm('dc-a', {}, { batch: 'one' }));
+    await call(t.url, 'POST', '/api/v1/namespaces/kube-public/configmaps', cm('dc-b', {}, { batch: 'one' }));
+    await call(t.url, 'POST', '/api/v1/namespaces/kube-public/configmaps', cm('dc-c', {}, { batch: 'two' }));
+    const r = await call(
+      t.url,
+      'DELETE',
+      '/api/v1/namespaces/kube-public/configmaps?labelSelector=batch%3Done',
+    );
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json.items.map((i: any) => i.metadata.name).sort(), ['dc-a', 'dc-b']);
+    const left = await call(t.url, 'GET', '/api/v1/namespaces/kube-public/configmaps?labelSelector=batch');
+    assert.deepEqual(
+      left.json.items.map((i: any) => i.metadata.name),
+      ['dc-c'],
+    );
+  });
+
   test('all-namespace list spans namespaces', async () => {
     const r = await call(t.url, 'GET', '/api/v1/configmaps');
     const namespaces = new Set(r.json.items.map((i: any) => i.metadata.namespace));

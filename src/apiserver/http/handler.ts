@@ -4,7 +4,6 @@ import {
   badRequest,
   methodNotAllowed,
   notAcceptable,
-  notFound,
   serviceUnavailable,
   unauthorized,
 } from '../../api/errors.js';
@@ -248,4 +247,3 @@ async function handleResource(
   }
 }
 
-export { notFound };

@@ -25,6 +25,7 @@ import {
   validateUpdate,
 } from './lifecycle.js';
 import { respondObject } from './read.js';
+import { selectionPredicate } from './selectors.js';
 import { deleteCanonical, parseDeleteOptions } from './delete.js';
 
 export interface WriteOptions {
@@ -384,7 +385,6 @@ export async function deleteCollection(
 ): Promise<void> {
   const def = s.served.def;
   const options = parseDeleteOptions(raw, contentType, s.query);
-  const { selectionPredicate } = await import('./selectors.js');
   const predicate = selectionPredicate(ctx, def, s.query);
   const page = await ctx.storage.list(def, {
     namespace: s.namespace,
