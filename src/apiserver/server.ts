@@ -36,9 +36,18 @@ const MAX_HEADER_BYTES = 1 << 20;
 
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
+/** Random bytes drawn in blocks: one crypto call per few hundred generated names. */
+let entropy = Buffer.alloc(0);
+let entropyAt = 0;
+
 function randomSuffix(): string {
-  const bytes = randomBytes(5);
-  return Array.from(bytes, (b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join('');
+  if (entropyAt + 5 > entropy.length) {
+    entropy = randomBytes(2048);
+    entropyAt = 0;
+  }
+  let out = '';
+  for (let i = 0; i < 5; i++) out += SUFFIX_ALPHABET[entropy[entropyAt++]! % SUFFIX_ALPHABET.length];
+  return out;
 }
 
 /** Starts the API server over an open store; resolves once it serves. The caller owns (and closes) the store. */
@@ -76,6 +85,7 @@ export async function startApiServerWith(
   // Keeps a window of history for watches and consistent paging; older revisions answer 410 Expired.
   const compactor = startCompactor(config.store, { logger: logger.child('compactor') });
   await admission.loadServices();
+  const namespaceTracking = await admission.trackNamespaces(watchCache);
 
   const handler = createRequestHandler(ctx, {
     serverAddress: `${config.advertiseAddress ?? '127.0.0.1'}:${config.port}`,
@@ -117,6 +127,7 @@ export async function startApiServerWith(
       ctx.closing = true;
       namespaces.stop();
       compactor.stop();
+      namespaceTracking.close();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       watchCache.stop();
       server.closeIdleConnections();

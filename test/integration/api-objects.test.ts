@@ -420,6 +420,45 @@ describe('namespaces and services', () => {
     );
   });
 
+  test('a Terminating namespace refuses new content until it is gone', async () => {
+    await call(t.url, 'POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'closing' },
+    });
+    assert.equal(
+      (await call(t.url, 'POST', '/api/v1/namespaces/closing/configmaps', cm('before'))).status,
+      201,
+    );
+    // A finalizer keeps one object, and so the namespace, around while it terminates.
+    await call(t.url, 'POST', '/api/v1/namespaces/closing/configmaps', {
+      ...cm('held'),
+      metadata: { name: 'held', finalizers: ['example.com/hold'] },
+    });
+    await call(t.url, 'DELETE', '/api/v1/namespaces/closing');
+    const refused = await call(t.url, 'POST', '/api/v1/namespaces/closing/configmaps', cm('after'));
+    assert.equal(refused.status, 403);
+    assert.match(refused.json.message, /because it is being terminated/);
+    await call(
+      t.url,
+      'PATCH',
+      '/api/v1/namespaces/closing/configmaps/held',
+      { metadata: { finalizers: null } },
+      {
+        'content-type': 'application/merge-patch+json',
+      },
+    );
+    for (let i = 0; i < 100; i++) {
+      if ((await call(t.url, 'GET', '/api/v1/namespaces/closing')).status === 404) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal((await call(t.url, 'GET', '/api/v1/namespaces/closing')).status, 404);
+    assert.equal(
+      (await call(t.url, 'POST', '/api/v1/namespaces/closing/configmaps', cm('later'))).status,
+      404,
+    );
+  });
+
   test('the kubernetes service holds the first service IP; services get addresses and node ports', async () => {
     const k = await call(t.url, 'GET', '/api/v1/namespaces/default/services/kubernetes');
     assert.equal(k.json.spec.clusterIP, '10.43.0.1');

@@ -1,5 +1,7 @@
 import { ApiError, invalid, notFound } from '../../api/errors.js';
-import type { KubeObject } from '../../api/meta.js';
+import type { KubeObject, StoredObject } from '../../api/meta.js';
+import { resourcePrefix } from '../storage/keys.js';
+import type { Subscription, WatchCache } from '../watch/watch-cache.js';
 import type { Registry } from '../registry/index.js';
 import type { ResourceDef } from '../registry/types.js';
 import type { ServiceAllocator } from '../services/allocators.js';
@@ -22,6 +24,8 @@ interface ServiceLike extends KubeObject {
  * allocation). Each check returns a rollback for when the write does not happen (dry run, store error).
  */
 export class Admission {
+  private readonly activeNamespaces = new Set<string>();
+
   constructor(
     private readonly storage: ObjectStorage,
     private readonly registry: Registry,
@@ -55,7 +59,27 @@ export class Admission {
     for (const svc of page.items) this.services.adopt((svc as ServiceLike).spec);
   }
 
+  /**
+   * Keeps the set of active namespaces from the watch cache so most creates skip a store read. A namespace not
+   * in the set (new, or the event still on its way) is looked up in the store, which stays authoritative.
+   */
+  async trackNamespaces(watchCache: WatchCache): Promise<Subscription> {
+    const nsDef = this.registry.mustGet('', 'namespaces');
+    const page = await this.storage.list(nsDef);
+    for (const ns of page.items) if (isActive(ns)) this.activeNamespaces.add(ns.metadata.name);
+    return watchCache.subscribe({
+      prefix: resourcePrefix(nsDef),
+      fromRevision: Number(page.resourceVersion),
+      onEvent: (ev) => {
+        if (ev.type !== 'DELETED' && isActive(ev.object)) this.activeNamespaces.add(ev.parsed.name);
+        else this.activeNamespaces.delete(ev.parsed.name);
+      },
+      onClose: () => this.activeNamespaces.clear(),
+    });
+  }
+
   private async requireActiveNamespace(namespace: string): Promise<void> {
+    if (this.activeNamespaces.has(namespace)) return;
     const nsDef = this.registry.mustGet('', 'namespaces');
     const ns = await this.storage.get(nsDef, undefined, namespace);
     if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
@@ -84,6 +108,11 @@ export class Admission {
     if (result.errors.length > 0) throw invalid(def.kind, def.group, svc.metadata?.name ?? '', result.errors);
     return result.undo;
   }
+}
+
+function isActive(ns: StoredObject): boolean {
+  const phase = (ns.status as { phase?: string } | undefined)?.phase;
+  return !ns.metadata.deletionTimestamp && phase !== 'Terminating';
 }
 
 function isServices(def: ResourceDef): boolean {
