@@ -9,7 +9,7 @@ import {
 import { validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/object-meta.js';
 import type { ApiExtensions, OpenApiDocs } from './extensions.js';
 import { decodeAgainstSchema, strictDecodingError, strictFieldErrors } from './openapi/index.js';
-import { apply, updateManagedFields } from './patch/apply.js';
+import { apply, managedFieldsAfterUpdate } from './patch/apply.js';
 import { applyPatch } from './patch/index.js';
 import { resourceKey } from './registry/index.js';
 import type { ResourceDef } from './registry/types.js';
@@ -28,7 +28,7 @@ export function createDefaultExtensions(
     applyPatch,
     decodeProtobuf: async (body) => (await import('./protobuf/index.js')).decodeProtobufObject(body),
     serverSideApply: (live, applied, o) => apply(live, applied, o),
-    updateManagedFields: (old, updated, o) => updateManagedFields(old, updated, o).managedFields,
+    updateManagedFields: (old, updated, o) => managedFieldsAfterUpdate(old, updated, o),
     decodeBody: (body, gvk, mode) => decodeAgainstSchema(body, gvk, mode),
     strictFieldErrors: (body, gvk) => strictFieldErrors(body, gvk),
     strictDecodingError: (messages, gvk) => strictDecodingError(messages, gvk),

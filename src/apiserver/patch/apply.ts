@@ -354,6 +354,16 @@ export function updateManagedFields(
   updated: KubeObject,
   opts: UpdateOptions,
 ): ManagedResult {
+  const managedFields = managedFieldsAfterUpdate(old, updated, opts);
+  return { object: withManagedFields(structuredClone(updated), managedFields), managedFields };
+}
+
+/** The managedFields an ordinary write leaves, without copying the object (the API server's hot path). */
+export function managedFieldsAfterUpdate(
+  old: KubeObject | undefined,
+  updated: KubeObject,
+  opts: UpdateOptions,
+): ManagedFieldsEntry[] {
   const gvk = opts.gvk ?? {
     ...parseApiVersion(updated.apiVersion ?? opts.apiVersion),
     kind: updated.kind ?? '',
@@ -363,7 +373,7 @@ export function updateManagedFields(
   if (opts.subresource) me.subresource = opts.subresource;
   const myId = identity(me);
 
-  if (isReset(updated)) return { object: withManagedFields(structuredClone(updated), []), managedFields: [] };
+  if (isReset(updated)) return [];
   const sent = updated.metadata?.managedFields;
   const managers = decodeManagers(Array.isArray(sent) && sent.length > 0 ? updated : old);
   const { before, after } = updateValues(old, updated, gvk, setOpts);
@@ -380,6 +390,5 @@ export function updateManagedFields(
     mine.entry = { ...me, time: rfc3339(opts.now) };
   }
   mine.set = next;
-  const managedFields = encodeManagers(managers);
-  return { object: withManagedFields(structuredClone(updated), managedFields), managedFields };
+  return encodeManagers(managers);
 }
