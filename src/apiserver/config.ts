@@ -41,5 +41,7 @@ export interface ApiServerConfig {
   advertiseAddress?: string;
   /** Events kept for watch resumption (older resourceVersions get 410 Expired). Default 4096. */
   watchCacheSize?: number;
+  /** A watcher whose unsent bytes pass this is cut off instead of buffering without bound. Default 16 MiB. */
+  watchMaxPendingBytes?: number;
   logger?: Logger;
 }

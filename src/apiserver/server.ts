@@ -79,6 +79,7 @@ export async function startApiServerWith(
     logger,
     newUid: randomUUID,
     randomSuffix,
+    watchMaxPendingBytes: config.watchMaxPendingBytes ?? 16 * 1024 * 1024,
     closing: false,
   };
   await watchCache.start();

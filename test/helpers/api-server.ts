@@ -22,7 +22,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  opts: { store?: Store; watchCacheSize?: number } = {},
+  opts: { store?: Store; watchCacheSize?: number; watchMaxPendingBytes?: number } = {},
 ): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
   const server = await startApiServer({
@@ -32,6 +32,7 @@ export async function startTestServer(
     store,
     serviceCIDR: '10.43.0.0/16',
     ...(opts.watchCacheSize ? { watchCacheSize: opts.watchCacheSize } : {}),
+    ...(opts.watchMaxPendingBytes ? { watchMaxPendingBytes: opts.watchMaxPendingBytes } : {}),
   });
   const url = `http://127.0.0.1:${server.port}`;
   const dir = mkdtempSync(join(tmpdir(), 'tugboat-test-'));

@@ -23,6 +23,8 @@ export interface ApiContext {
   newUid(): string;
   /** Random suffix for generateName. */
   randomSuffix(): string;
+  /** Unsent bytes at which a slow watcher is cut off. */
+  watchMaxPendingBytes: number;
   /** Set while shutting down: watches end, new requests get 503. */
   closing: boolean;
 }

@@ -8,8 +8,6 @@ import { parseIncludeObject, tableColumns, tableRow } from '../rest/table.js';
 import { resourcePrefix } from '../storage/keys.js';
 import type { CachedEvent } from './watch-cache.js';
 
-/** A watcher whose socket buffer grows past this is cut off rather than holding memory without bound. */
-const MAX_PENDING_BYTES = 16 * 1024 * 1024;
 const BOOKMARK_INTERVAL_MS = 60_000;
 /** Upstream's default when the client gives no timeoutSeconds: somewhere in 30–60 minutes. */
 const DEFAULT_TIMEOUT_MS = 45 * 60_000;
@@ -81,12 +79,14 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
   const pending: string[] = [];
   const flush = (): void => {
     if (finished || pending.length === 0) return;
-    res.write(pending.join(''));
-    pending.length = 0;
-    if (res.writableLength > MAX_PENDING_BYTES) {
+    // A watcher that has not taken what it was sent before is cut off rather than holding memory without bound.
+    if (res.writableLength > ctx.watchMaxPendingBytes) {
       ctx.logger.warn('cutting off slow watcher', { resource: def.plural, pendingBytes: res.writableLength });
       finish(true);
+      return;
     }
+    res.write(pending.join(''));
+    pending.length = 0;
   };
 
   const onEvent = (ev: CachedEvent): void => {
