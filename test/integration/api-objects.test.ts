@@ -209,6 +209,41 @@ describe('object semantics', () => {
     assert.equal((await call(t.url, 'GET', '/api/v1/namespaces/default/pods/bound')).status, 404);
   });
 
+  test('eviction deletes the pod unless a PodDisruptionBudget forbids it (429)', async () => {
+    const pod = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels: { app: 'guarded' } },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    await call(t.url, 'POST', '/api/v1/namespaces/default/pods', pod('guarded-1'));
+    await call(t.url, 'POST', '/apis/policy/v1/namespaces/default/poddisruptionbudgets', {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'guard' },
+      spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } },
+    });
+    const eviction = {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: 'guarded-1', namespace: 'default' },
+    };
+    const refused = await call(t.url, 'POST', '/api/v1/namespaces/default/pods/guarded-1/eviction', eviction);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.json.reason, 'TooManyRequests');
+    assert.equal((await call(t.url, 'GET', '/api/v1/namespaces/default/pods/guarded-1')).status, 200);
+    await call(
+      t.url,
+      'PATCH',
+      '/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard/status',
+      { status: { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2 } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    const allowed = await call(t.url, 'POST', '/api/v1/namespaces/default/pods/guarded-1/eviction', eviction);
+    assert.equal(allowed.status, 201);
+    assert.equal((await call(t.url, 'GET', '/api/v1/namespaces/default/pods/guarded-1')).status, 404);
+  });
+
   test('binding assigns a node once', async () => {
     await call(t.url, 'POST', '/api/v1/namespaces/default/pods', {
       apiVersion: 'v1',

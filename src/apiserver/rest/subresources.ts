@@ -7,6 +7,12 @@ import {
   notFound,
   tooManyRequests,
 } from '../../api/errors.js';
+import {
+  labelSelectorFromObject,
+  selectorFromSet,
+  selectorString,
+  type LabelSelectorObject,
+} from '../../api/labels.js';
 import { apiVersionOf, isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType } from '../http/body.js';
@@ -14,35 +20,6 @@ import type { ResourceDef } from '../registry/types.js';
 import { isDryRun, type ApiContext, type RequestScope } from './context.js';
 import { deleteCanonical, parseDeleteOptions } from './delete.js';
 import { defaultManager, guaranteedUpdate, parsePatchBody, updateCanonical } from './write.js';
-
-interface LabelSelectorObject {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
-/** Renders a selector as the label-selector string the Scale status carries (`app=web,tier in (a,b)`). */
-export function selectorToString(
-  sel: LabelSelectorObject | Record<string, string> | undefined,
-  mapOnly = false,
-): string {
-  if (!sel) return '';
-  if (mapOnly) {
-    return Object.entries(sel as Record<string, string>)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-  }
-  const s = sel as LabelSelectorObject;
-  const parts = Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of s.matchExpressions ?? []) {
-    const values = [...(e.values ?? [])].sort().join(',');
-    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.sort().join(',');
-}
 
 function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
   const spec = (obj.spec ?? {}) as {
@@ -64,7 +41,13 @@ function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
     apiVersion: 'autoscaling/v1',
     metadata: scaleMeta,
     spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0, selector: selectorToString(spec.selector, isRc) },
+    // ReplicationControllers select with a plain map; the apps kinds with a LabelSelector.
+    status: {
+      replicas: status.replicas ?? 0,
+      selector: isRc
+        ? selectorFromSet((spec.selector ?? {}) as Record<string, string>).toString()
+        : selectorString(spec.selector),
+    },
   };
 }
 
@@ -193,7 +176,7 @@ export async function evictPod(ctx: ApiContext, s: RequestScope, body: KubeObjec
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   if (pdbDef && phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp) {
     const pdbs = await ctx.storage.list(pdbDef, { namespace: s.namespace });
-    const matching = pdbs.items.filter((p) => selectsPod(ctx, p as Pdb, pod));
+    const matching = pdbs.items.filter((p) => selectsPod(p as Pdb, pod));
     if (matching.length > 1) {
       throw new ApiError(
         500,
@@ -216,12 +199,8 @@ export async function evictPod(ctx: ApiContext, s: RequestScope, body: KubeObjec
   s.out.json(201, successStatus());
 }
 
-function selectsPod(ctx: ApiContext, pdb: Pdb, pod: StoredObject): boolean {
-  const sel = pdb.spec?.selector;
-  if (!sel) return false;
-  const text = selectorToString(sel);
-  if (text === '') return true;
-  return ctx.ext.parseLabelSelector(text).matches(pod.metadata.labels ?? {});
+function selectsPod(pdb: Pdb, pod: StoredObject): boolean {
+  return labelSelectorFromObject(pdb.spec?.selector).matches(pod.metadata.labels ?? {});
 }
 
 export function requireObjectBody(body: unknown): KubeObject {
