@@ -39,6 +39,8 @@ interface Pending {
 
 type Outcome = { kv: KeyValue; event: StoreEvent } | { err: Error };
 
+const EMPTY = Buffer.alloc(0);
+
 export interface SqliteStoreOptions {
   logger?: Logger;
 }
@@ -119,7 +121,13 @@ export class SqliteStore implements Store {
       );
       const more = limit > 0 && rows.length > limit;
       if (more) rows.pop();
-      return { items: rows.map(rowToKv), revision, more };
+      const items = rows.map(([id, name, createRevision, value]) => ({
+        key: name,
+        value: value ?? EMPTY,
+        createRevision,
+        modRevision: id,
+      }));
+      return { items, revision, more };
     });
   }
 
