@@ -19,7 +19,13 @@ import { mediaType } from '../http/body.js';
 import type { ResourceDef } from '../registry/types.js';
 import { isDryRun, type ApiContext, type RequestScope } from './context.js';
 import { deleteCanonical, parseDeleteOptions } from './delete.js';
-import { defaultManager, guaranteedUpdate, parsePatchBody, updateCanonical } from './write.js';
+import {
+  defaultManager,
+  guaranteedUpdate,
+  parsePatchBody,
+  preconditionConflict,
+  updateCanonical,
+} from './write.js';
 
 function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
   const spec = (obj.spec ?? {}) as {
@@ -83,13 +89,7 @@ export async function writeScale(
       }
       const rv = desired.metadata?.resourceVersion;
       if (rv && rv !== old.metadata.resourceVersion) {
-        const err = conflict(
-          { group: def.group, resource: def.plural },
-          s.name!,
-          'the object has been modified; please apply your changes to the latest version and try again',
-        ) as ApiError & { userPrecondition?: boolean };
-        err.userPrecondition = true;
-        throw err;
+        throw preconditionConflict(def, s.name!);
       }
       const replicas = (desired.spec as { replicas?: unknown } | undefined)?.replicas;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {

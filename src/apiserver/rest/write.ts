@@ -3,7 +3,7 @@ import {
   badRequest,
   fieldErr,
   invalid,
-  conflict,
+  staleConflict,
   hasReason,
   isApiError,
   unsupportedMediaType,
@@ -124,11 +124,7 @@ export async function updateObject(ctx: ApiContext, s: RequestScope, body: KubeO
   meta.name = s.name;
   const old = await ctx.storage.mustGet(def, s.namespace, s.name!);
   if (meta.resourceVersion && meta.resourceVersion !== old.metadata.resourceVersion) {
-    throw conflict(
-      { group: def.group, resource: def.plural },
-      s.name!,
-      'the object has been modified; please apply your changes to the latest version and try again',
-    );
+    throw staleConflict({ group: def.group, resource: def.plural }, s.name!);
   }
   const result = await updateCanonical(ctx, def, obj, old, writeOptions(s));
   respondObject(ctx, s, 200, result);
@@ -236,12 +232,14 @@ export async function guaranteedUpdate(
   }
 }
 
-function preconditionConflict(def: ResourceDef, name: string): ApiError {
-  const err = conflict(
-    { group: def.group, resource: def.plural },
-    name,
-    'the object has been modified; please apply your changes to the latest version and try again',
-  ) as ApiError & { userPrecondition?: boolean };
+/**
+ * A resourceVersion the client sent that is not the stored one: answered at once, never retried by
+ * guaranteedUpdate (which retries only conflicts between its own read and write).
+ */
+export function preconditionConflict(def: ResourceDef, name: string): ApiError {
+  const err = staleConflict({ group: def.group, resource: def.plural }, name) as ApiError & {
+    userPrecondition?: boolean;
+  };
   err.userPrecondition = true;
   return err;
 }
