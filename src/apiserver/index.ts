@@ -3,7 +3,6 @@ import { createDefaultExtensions } from './default-extensions.js';
 import type { OpenApiDocs } from './extensions.js';
 import { buildOpenApi, loadSchemas, type OpenApi } from './openapi/index.js';
 import { aliasesByResource } from './registry/conversion/index.js';
-import { fieldSets } from './registry/fieldsets.js';
 import { buildResourceDefs, type RegistryParts } from './registry/index.js';
 import { workloadNameValidators, workloadStrategies } from './registry/strategies/index.js';
 import { nameValidators, otherStrategies } from './registry/strategies/others.js';
@@ -13,12 +12,11 @@ import { startApiServerWith, type RunningApiServer } from './server.js';
 export type { ApiServerConfig, Authenticator, UserInfo, TlsMaterial } from './config.js';
 export type { RunningApiServer } from './server.js';
 
-/** Every built-in kind with its behaviour: tables, field selectors, older served versions. */
+/** Every built-in kind with its behaviour: strategies, tables, older served versions. */
 export function builtinRegistryParts(): RegistryParts {
   return {
     strategies: { ...otherStrategies, ...workloadStrategies },
     tables: tableConvertors,
-    fieldSets,
     aliases: aliasesByResource,
   };
 }

@@ -16,7 +16,6 @@ export interface RegistryParts {
   strategies?: Record<string, Strategy>;
   tables?: Record<string, TableConvertor>;
   aliases?: Record<string, VersionAlias[]>;
-  fieldSets?: Record<string, (obj: KubeObject) => Record<string, string>>;
 }
 
 /** `deployments.apps` / `pods`: the key every per-resource table uses. */
@@ -28,8 +27,6 @@ export function buildResourceDefs(parts: RegistryParts, catalog: KindInfo[] = CA
   return catalog.map((info) => {
     const key = resourceKey(info);
     const strategy: Strategy = { ...(parts.strategies?.[key] ?? {}) };
-    const fieldSet = parts.fieldSets?.[key];
-    if (fieldSet && !strategy.fieldSet) strategy.fieldSet = fieldSet;
     const def: ResourceDef = { ...info, strategy };
     const table = parts.tables?.[key];
     if (table) def.table = table;

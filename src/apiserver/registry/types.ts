@@ -55,8 +55,6 @@ export interface Strategy {
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
   /** For the status subresource: keep everything but status from old. Default: copy status only. */
   prepareForStatusUpdate?(obj: KubeObject, old: KubeObject): void;
-  /** Extra field-selector values beyond metadata.name / metadata.namespace, e.g. { 'spec.nodeName': … }. */
-  fieldSet?(obj: KubeObject): Record<string, string>;
 }
 
 /** One served group/version of a kind that is stored in another (canonical) version. */

@@ -1,17 +1,10 @@
-import { convertFieldLabel } from '../registry/fieldsets.js';
+import { convertFieldLabel, fieldsOf } from '../registry/fieldsets.js';
 import { resourceKey } from '../registry/index.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { ResourceDef } from '../registry/types.js';
 import type { ApiContext } from './context.js';
 
 export type ObjectPredicate = (obj: KubeObject) => boolean;
-
-export function objectFields(def: ResourceDef, obj: KubeObject): Record<string, string> {
-  const base: Record<string, string> = { 'metadata.name': obj.metadata?.name ?? '' };
-  if (def.namespaced) base['metadata.namespace'] = obj.metadata?.namespace ?? '';
-  else base['metadata.namespace'] = '';
-  return { ...base, ...(def.strategy.fieldSet?.(obj) ?? {}) };
-}
 
 /** Builds the label+field predicate of a list or watch request; undefined when it selects everything. */
 export function selectionPredicate(
@@ -28,5 +21,5 @@ export function selectionPredicate(
   if (!labels && !fields) return undefined;
   return (obj) =>
     (!labels || labels.matches(obj.metadata?.labels ?? {})) &&
-    (!fields || fields.matches(objectFields(def, obj)));
+    (!fields || fields.matches(fieldsOf(resourceKey(def), obj)));
 }

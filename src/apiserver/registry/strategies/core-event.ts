@@ -46,25 +46,6 @@ function validateEvent(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-function eventFields(obj: KubeObject): Record<string, string> {
-  const io = rec(obj.involvedObject) ?? {};
-  const source = rec(obj.source) ?? {};
-  return {
-    'involvedObject.kind': str(io.kind),
-    'involvedObject.namespace': str(io.namespace),
-    'involvedObject.name': str(io.name),
-    'involvedObject.uid': str(io.uid),
-    'involvedObject.apiVersion': str(io.apiVersion),
-    'involvedObject.resourceVersion': str(io.resourceVersion),
-    'involvedObject.fieldPath': str(io.fieldPath),
-    reason: str(obj.reason),
-    reportingComponent: str(obj.reportingComponent),
-    source: str(source.component) || str(obj.reportingComponent),
-    type: str(obj.type),
-  };
-}
-
 export const eventStrategy: Strategy = {
   validate: validateEvent,
-  fieldSet: eventFields,
 };

@@ -58,5 +58,4 @@ export const namespaceStrategy: Strategy = {
   prepareForCreate: prepareNamespaceCreate,
   prepareForUpdate: prepareNamespaceUpdate,
   validate: validateNamespace,
-  fieldSet: (obj) => ({ 'status.phase': str(rec(obj.status)?.phase) }),
 };

@@ -70,7 +70,6 @@ void describe('Node', () => {
     assert.deepEqual(lines(s.validateUpdate?.(next, old)), [
       'spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid',
     ]);
-    assert.deepEqual(s.fieldSet?.({ spec: { unschedulable: true } }), { 'spec.unschedulable': 'true' });
   });
 });
 
@@ -135,11 +134,5 @@ void describe('Event', () => {
       'action: Required value',
       'reason: Invalid value: "": can have at most 128 characters',
     ]);
-  });
-
-  void test('field set', () => {
-    const set = eventStrategy.fieldSet?.({ involvedObject: { kind: 'Pod', name: 'p' }, type: 'Warning' });
-    assert.equal(set?.['involvedObject.kind'], 'Pod');
-    assert.equal(set?.type, 'Warning');
   });
 });

@@ -109,5 +109,4 @@ export const nodeStrategy: Strategy = {
   prepareForUpdate: keepOldStatus,
   validate: validateNode,
   validateUpdate: validateNodeUpdate,
-  fieldSet: (obj) => ({ 'spec.unschedulable': String(rec(obj.spec)?.unschedulable === true) }),
 };

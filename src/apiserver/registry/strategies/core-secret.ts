@@ -98,5 +98,4 @@ export const secretStrategy: Strategy = {
     ...validateImmutableField(obj.type, old.type, 'type'),
     ...validateImmutableData(obj, old, ['data']),
   ],
-  fieldSet: (obj) => ({ type: typeof obj.type === 'string' ? obj.type : '' }),
 };

@@ -572,5 +572,4 @@ export const serviceStrategy: Strategy = {
   prepareForUpdate: prepareServiceUpdate,
   validate: validateService,
   validateUpdate: validateServiceUpdate,
-  fieldSet: (obj) => ({ 'spec.clusterIP': str(specOf(obj).clusterIP), 'spec.type': str(specOf(obj).type) }),
 };
