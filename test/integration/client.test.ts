@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { hasReason } from '../../src/api/errors.js';
+import type { KubeObject } from '../../src/api/meta.js';
+import { ApiClient, Informer, LeaderElector, R } from '../../src/client/index.js';
+import { waitFor } from '../../src/util/wait.js';
+import { startTestServer, type TestServer } from '../helpers/api-server.js';
+
+let server: TestServer;
+let client: ApiClient;
+
+before(async () => {
+  server = await startTestServer({ watchCacheSize: 64 });
+  client = new ApiClient({ server: server.url });
+});
+after(async () => {
+  client.close();
+  await server.close();
+});
+
+const cm = (name: string, data: Record<string, string> = {}): KubeObject => ({
+  metadata: { name, namespace: 'default', labels: { app: 'client-test' } },
+  data,
+});
+
+test('typed verbs: create, get, update, patch, list with selectors, delete; errors are ApiErrors', async () => {
+  const cms = client.resource(R.configMaps);
+  const created = await cms.create(cm('verbs', { a: '1' }));
+  assert.equal(created.kind, 'ConfigMap');
+  const got = await cms.get('default', 'verbs');
+  assert.equal(got.metadata?.uid, created.metadata?.uid);
+  const updated = await cms.update({ ...got, data: { a: '2' } });
+  assert.notEqual(updated.metadata?.resourceVersion, got.metadata?.resourceVersion);
+  await assert.rejects(cms.update({ ...got, data: { a: '3' } }), (e) => hasReason(e, 'Conflict'));
+  const patched = await cms.patch('default', 'verbs', 'merge', { data: { b: 'x' } });
+  assert.deepEqual(patched.data, { a: '2', b: 'x' });
+  const list = await cms.list('default', { labelSelector: 'app=client-test' });
+  assert.ok(list.items.some((i) => i.metadata?.name === 'verbs' && i.kind === 'ConfigMap'));
+  await cms.delete('default', 'verbs');
+  await assert.rejects(cms.get('default', 'verbs'), (e) => hasReason(e, 'NotFound'));
+  await assert.rejects(cms.create({ metadata: { name: 'Bad_Name', namespace: 'default' } }), (e) =>
+    hasReason(e, 'Invalid'),
+  );
+});
+
+test('informer: lists, then delivers add/update/delete and keeps its cache and indexes', async () => {
+  const cms = client.resource(R.configMaps);
+  await cms.create(cm('before'));
+  const informer = new Informer(cms, { namespace: 'default' });
+  informer.addIndexer('byData', (o) => Object.keys((o.data as Record<string, string> | undefined) ?? {}));
+  const seen: string[] = [];
+  informer.addEventHandler({
+    add: (o) => seen.push(`add ${o.metadata?.name}`),
+    update: (_, o) => seen.push(`update ${o.metadata?.name}`),
+    delete: (o) => seen.push(`delete ${o.metadata?.name}`),
+  });
+  informer.start();
+  await informer.waitForSync();
+  assert.ok(informer.get('default', 'before'));
+  await cms.create(cm('later', { k: 'v' }));
+  await cms.patch('default', 'later', 'merge', { data: { k: 'w' } });
+  await cms.delete('default', 'before');
+  await waitFor(() => seen.includes('delete before') && seen.includes('update later'));
+  assert.deepEqual(seen, ['add before', 'add later', 'update later', 'delete before']);
+  assert.equal(informer.get('default', 'before'), undefined);
+  assert.deepEqual(
+    informer.byIndex('byData', 'k').map((o) => o.metadata?.name),
+    ['later'],
+  );
+  informer.stop();
+  await cms.delete('default', 'later');
+});
+
+test('informer relists after its watch position is compacted away (410) and catches up', async () => {
+  const cms = client.resource(R.configMaps);
+  const informer = new Informer(cms, { namespace: 'default', labelSelector: 'app=relist' });
+  informer.start();
+  await informer.waitForSync();
+  informer.stop();
+  // While stopped, push more than the watch cache window (64 events) so resuming from the old revision fails.
+  for (let i = 0; i < 80; i++) {
+    await cms.create({ metadata: { name: `r-${i}`, namespace: 'default', labels: { app: 'relist' } } });
+  }
+  await server.store.compact(await server.store.currentRevision());
+  informer.start();
+  await waitFor(() => informer.size === 80, { message: 'informer relisted all 80' });
+  informer.stop();
+});
+
+test('leader election: one leader at a time; a second candidate takes over when the first stops', async () => {
+  const events: string[] = [];
+  const make = (id: string) =>
+    new LeaderElector(client, {
+      name: 'client-test',
+      identity: id,
+      leaseDurationMs: 1000,
+      renewDeadlineMs: 800,
+      retryPeriodMs: 100,
+      onStartedLeading: () => events.push(`${id} leads`),
+      onStoppedLeading: () => events.push(`${id} stops`),
+    });
+  const a = make('a');
+  a.start();
+  await waitFor(() => a.isLeader);
+  const b = make('b');
+  b.start();
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(b.isLeader, false, 'b waits while a renews');
+  await a.stop();
+  await waitFor(() => b.isLeader, { timeoutMs: 5000 });
+  await b.stop();
+  assert.deepEqual(events, ['a leads', 'a stops', 'b leads', 'b stops']);
+});
