@@ -1,11 +1,12 @@
 import { homedir } from 'node:os';
 import { EXIT_USAGE, UsageError, formatHelp, parseFlags, type CliIo, type Command } from './command.js';
+import { controllerManagerCommand } from './controller-manager-command.js';
 import { serverCommand } from './server-command.js';
 import { versionCommand } from './version.js';
 
 export type { CliIo } from './command.js';
 
-const commands: Command[] = [serverCommand, versionCommand];
+const commands: Command[] = [serverCommand, controllerManagerCommand, versionCommand];
 
 function defaultIo(): CliIo {
   return {

@@ -18,6 +18,8 @@ export interface ServerOptions {
   serviceCidr: string;
   tokenFile?: string;
   disableAgent: boolean;
+  disableControllerManager: boolean;
+  disableScheduler: boolean;
   logLevel: LogLevel;
 }
 
@@ -91,6 +93,16 @@ export const serverFlags: FlagSpec[] = [
     name: 'disable-agent',
     type: 'boolean',
     description: 'Do not run workloads on this host',
+  },
+  {
+    name: 'disable-controller-manager',
+    type: 'boolean',
+    description: 'Do not run the controllers here (run `tugboat controller-manager` elsewhere)',
+  },
+  {
+    name: 'disable-scheduler',
+    type: 'boolean',
+    description: 'Do not run the scheduler here (run `tugboat scheduler` elsewhere)',
   },
   {
     name: 'log-level',
@@ -185,6 +197,8 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     datastoreEndpoint,
     serviceCidr,
     disableAgent: values['disable-agent'] === true,
+    disableControllerManager: values['disable-controller-manager'] === true,
+    disableScheduler: values['disable-scheduler'] === true,
     logLevel,
   };
   if (advertiseAddress !== undefined) opts.advertiseAddress = advertiseAddress;

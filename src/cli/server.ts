@@ -5,6 +5,7 @@ import { createAuthenticator } from '../apiserver/auth/authenticator.js';
 import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.js';
 import { ensurePki } from '../apiserver/auth/pki.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
+import type { ClientConfig, Stoppable } from '../client/index.js';
 import type { Store } from '../store/types.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import {
@@ -16,6 +17,7 @@ import {
 } from './components.js';
 import { firstHostAddress, hostAddresses, hostName, parseCidr, primaryAddress } from './net.js';
 import type { ServerOptions } from './server-options.js';
+import { watchSignals } from './signals.js';
 import { tugboatVersion } from './version.js';
 
 export interface ServerDeps {
@@ -52,6 +54,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
   if (!deps.shutdown) process.on('unhandledRejection', onUnhandled);
   let store: Store | undefined;
   let api: RunningApiServer | undefined;
+  let components: Stoppable[] = [];
   try {
     log.info(`tugboat server v${tugboatVersion()} starting`, { dataDir: opts.dataDir });
     const serverDir = join(opts.dataDir, 'server');
@@ -109,22 +112,55 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       }),
     );
     log.info(`wrote kubeconfig to ${opts.writeKubeconfig}`);
+    components = await startControlPlaneComponents(
+      opts,
+      { server, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey },
+      log,
+    );
     if (opts.disableAgent) log.info('agent disabled');
     else log.info('no agent is available yet: this host runs no workloads (as with --disable-agent)');
     deps.onReady?.({ port: api.port, server, kubeconfig: opts.writeKubeconfig });
 
     await shutdown;
     log.info('shutting down');
+    await stopComponents(components, log);
     await closeAll(api, store, log);
     log.info('stopped');
     return 0;
   } catch (err) {
     log.error(`server failed: ${err instanceof Error ? err.message : String(err)}`);
+    await stopComponents(components, log);
     await closeAll(api, store, log);
     return 1;
   } finally {
     signals?.dispose();
     process.off('unhandledRejection', onUnhandled);
+  }
+}
+
+/** The controller-manager and scheduler, in this process, as clients of the API over loopback. */
+async function startControlPlaneComponents(
+  opts: ServerOptions,
+  client: ClientConfig,
+  log: Logger,
+): Promise<Stoppable[]> {
+  const started: Stoppable[] = [];
+  if (!opts.disableControllerManager) {
+    const { runControllerManager } = await import('../controllers/index.js');
+    started.push(
+      runControllerManager({ client, leaderElect: true, logger: log.child('controller-manager') }),
+    );
+  }
+  return started;
+}
+
+async function stopComponents(components: Stoppable[], log: Logger): Promise<void> {
+  for (const c of components) {
+    try {
+      await c.stop();
+    } catch (err) {
+      log.error('stopping a component failed', { error: String(err) });
+    }
   }
 }
 
@@ -144,31 +180,6 @@ async function closeAll(
   } catch (err) {
     log.error('closing the store failed', { error: String(err) });
   }
-}
-
-function watchSignals(log: Logger): { stopped: Promise<NodeJS.Signals>; dispose(): void } {
-  let received = 0;
-  let resolveStopped: (s: NodeJS.Signals) => void = () => {};
-  const stopped = new Promise<NodeJS.Signals>((resolve) => (resolveStopped = resolve));
-  const handler = (signal: NodeJS.Signals): void => {
-    received++;
-    if (received === 1) {
-      log.info(`received ${signal}: stopping (send it again to exit at once)`);
-      resolveStopped(signal);
-      return;
-    }
-    log.warn(`received ${signal} again: exiting now`);
-    process.exit(1);
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
-  return {
-    stopped,
-    dispose() {
-      process.off('SIGTERM', handler);
-      process.off('SIGINT', handler);
-    },
-  };
 }
 
 /** Create the folder of a sqlite:// database file so the store can open it. */

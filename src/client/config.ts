@@ -49,7 +49,8 @@ export async function loadKubeconfig(path: string, context?: string): Promise<Cl
     return undefined;
   };
   const server = cluster.server;
-  if (typeof server !== 'string' || server === '') throw new Error(`kubeconfig ${path}: cluster has no server`);
+  if (typeof server !== 'string' || server === '')
+    throw new Error(`kubeconfig ${path}: cluster has no server`);
   const token =
     typeof user.token === 'string'
       ? user.token

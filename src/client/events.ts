@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/meta.js';
+import type { ClientObject } from './object.js';
 import { realClock, rfc3339, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { R } from './resources.js';
@@ -37,13 +37,16 @@ export class EventRecorder {
 
   private readonly host: string | undefined;
 
-  event(obj: KubeObject, type: EventType, reason: string, message: string): void {
+  event(obj: ClientObject, type: EventType, reason: string, message: string): void {
     void this.record(obj, type, reason, message).catch((err: unknown) =>
-      this.logger.debug('event not recorded', { reason, error: err instanceof Error ? err.message : String(err) }),
+      this.logger.debug('event not recorded', {
+        reason,
+        error: err instanceof Error ? err.message : String(err),
+      }),
     );
   }
 
-  private async record(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+  private async record(obj: ClientObject, type: EventType, reason: string, message: string): Promise<void> {
     const meta = obj.metadata ?? {};
     const namespace = meta.namespace || 'default';
     const now = rfc3339(this.clock.now());

@@ -1,6 +1,13 @@
 export { loadKubeconfig, type ClientConfig } from './config.js';
 export { EventRecorder, type EventType } from './events.js';
-export { Informer, objectKey, splitKey, type EventHandler, type IndexFunc, type InformerOptions } from './informer.js';
+export {
+  Informer,
+  objectKey,
+  splitKey,
+  type EventHandler,
+  type IndexFunc,
+  type InformerOptions,
+} from './informer.js';
 export { InformerFactory } from './informer-factory.js';
 export { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
 export {
@@ -25,3 +32,5 @@ export {
 export { errorFromResponse, Transport } from './transport.js';
 export { runWorkers, type SyncResult } from './workers.js';
 export { WorkQueue } from './workqueue.js';
+export type { ClientObject } from './object.js';
+export { replicaIdentity, runLeaderElected, type LeaderRunOptions, type Stoppable } from './leader-run.js';

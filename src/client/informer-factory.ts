@@ -1,4 +1,4 @@
-import type { KubeObject } from '../api/meta.js';
+import type { ClientObject } from './object.js';
 import type { Logger } from '../util/logger.js';
 import { Informer, type InformerOptions } from './informer.js';
 import type { ResourceType } from './resources.js';
@@ -6,7 +6,7 @@ import type { ApiClient } from './rest.js';
 
 /** One informer per resource (and selector), shared by every controller of a process. */
 export class InformerFactory {
-  private readonly informers = new Map<string, Informer<KubeObject>>();
+  private readonly informers = new Map<string, Informer<ClientObject>>();
   private started = false;
 
   constructor(
@@ -14,10 +14,14 @@ export class InformerFactory {
     private readonly defaults: { logger?: Logger; resyncMs?: number } = {},
   ) {}
 
-  informer<T extends KubeObject>(type: ResourceType, opts: InformerOptions = {}): Informer<T> {
-    const id = [type.group, type.resource, opts.namespace ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? ''].join(
-      '|',
-    );
+  informer<T extends ClientObject>(type: ResourceType, opts: InformerOptions = {}): Informer<T> {
+    const id = [
+      type.group,
+      type.resource,
+      opts.namespace ?? '',
+      opts.labelSelector ?? '',
+      opts.fieldSelector ?? '',
+    ].join('|');
     let informer = this.informers.get(id) as Informer<T> | undefined;
     if (!informer) {
       informer = new Informer<T>(this.client.resource<T>(type), {
@@ -25,7 +29,7 @@ export class InformerFactory {
         ...(this.defaults.resyncMs ? { resyncMs: this.defaults.resyncMs } : {}),
         ...opts,
       });
-      this.informers.set(id, informer as unknown as Informer<KubeObject>);
+      this.informers.set(id, informer as unknown as Informer<ClientObject>);
       if (this.started) informer.start();
     }
     return informer;

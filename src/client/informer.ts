@@ -1,5 +1,5 @@
 import { hasReason } from '../api/errors.js';
-import type { KubeObject } from '../api/meta.js';
+import type { ClientObject } from './object.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { ResourceClient, WatchEvent } from './rest.js';
 import type { LineStream } from './transport.js';
@@ -25,7 +25,7 @@ export interface InformerOptions {
 }
 
 /** `namespace/name`, or `name` for cluster-scoped objects: the key of caches and work queues. */
-export function objectKey(obj: KubeObject): string {
+export function objectKey(obj: ClientObject): string {
   const ns = obj.metadata?.namespace;
   const name = obj.metadata?.name ?? '';
   return ns ? `${ns}/${name}` : name;
@@ -33,7 +33,9 @@ export function objectKey(obj: KubeObject): string {
 
 export function splitKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf('/');
-  return slash === -1 ? { namespace: '', name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+  return slash === -1
+    ? { namespace: '', name: key }
+    : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
 const NAMESPACE_INDEX = 'namespace';
@@ -44,7 +46,7 @@ const MAX_BACKOFF_MS = 30_000;
  * SharedIndexInformer). The watch resumes from the last seen resourceVersion; a 410 Expired relists and the
  * difference (adds, updates, deletes) is delivered to handlers. Cached objects are shared: never mutate them.
  */
-export class Informer<T extends KubeObject> {
+export class Informer<T extends ClientObject> {
   private readonly items = new Map<string, T>();
   private readonly handlers: EventHandler<T>[] = [];
   private readonly indexers = new Map<string, IndexFunc<T>>();

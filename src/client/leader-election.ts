@@ -1,5 +1,5 @@
 import { hasReason } from '../api/errors.js';
-import type { KubeObject } from '../api/meta.js';
+import type { ClientObject } from './object.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { R } from './resources.js';
@@ -12,7 +12,7 @@ interface LeaseSpec {
   renewTime?: string | null;
   leaseTransitions?: number;
 }
-type Lease = KubeObject & { spec?: LeaseSpec };
+type Lease = ClientObject & { spec?: LeaseSpec };
 
 export interface LeaderElectionOptions {
   /** Lease name, e.g. `kube-controller-manager`. */
@@ -86,7 +86,13 @@ export class LeaderElector {
     try {
       await this.leases().update({
         ...lease,
-        spec: { ...lease.spec, holderIdentity: null, leaseDurationSeconds: 1, acquireTime: null, renewTime: null },
+        spec: {
+          ...lease.spec,
+          holderIdentity: null,
+          leaseDurationSeconds: 1,
+          acquireTime: null,
+          renewTime: null,
+        },
       });
     } catch (err) {
       this.logger.debug('lease release failed', { error: err instanceof Error ? err.message : String(err) });
@@ -141,7 +147,10 @@ export class LeaderElector {
       lease = await this.leases().get(namespace, this.opts.name);
     } catch (err) {
       if (!hasReason(err, 'NotFound')) throw err;
-      this.current = await this.leases().create({ metadata: { name: this.opts.name, namespace }, spec: mine });
+      this.current = await this.leases().create({
+        metadata: { name: this.opts.name, namespace },
+        spec: mine,
+      });
       return true;
     }
     const spec = lease.spec ?? {};

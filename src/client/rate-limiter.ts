@@ -76,5 +76,8 @@ export class MaxOfRateLimiter<K> implements RateLimiter<K> {
 
 /** client-go's DefaultControllerRateLimiter: per-item 5 ms → 1000 s, overall 10 qps with a burst of 100. */
 export function defaultControllerRateLimiter<K>(clock: Clock = realClock): RateLimiter<K> {
-  return new MaxOfRateLimiter<K>(new ItemExponentialRateLimiter<K>(5, 1_000_000), new BucketRateLimiter<K>(10, 100, clock));
+  return new MaxOfRateLimiter<K>(
+    new ItemExponentialRateLimiter<K>(5, 1_000_000),
+    new BucketRateLimiter<K>(10, 100, clock),
+  );
 }

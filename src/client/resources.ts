@@ -15,7 +15,13 @@ const core = (resource: string, kind: string, namespaced = true): ResourceType =
   kind,
   namespaced,
 });
-const grouped = (group: string, version: string, resource: string, kind: string, namespaced = true): ResourceType => ({
+const grouped = (
+  group: string,
+  version: string,
+  resource: string,
+  kind: string,
+  namespaced = true,
+): ResourceType => ({
   group,
   version,
   resource,
@@ -46,7 +52,12 @@ export const R = {
   controllerRevisions: grouped('apps', 'v1', 'controllerrevisions', 'ControllerRevision'),
   jobs: grouped('batch', 'v1', 'jobs', 'Job'),
   cronJobs: grouped('batch', 'v1', 'cronjobs', 'CronJob'),
-  horizontalPodAutoscalers: grouped('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler'),
+  horizontalPodAutoscalers: grouped(
+    'autoscaling',
+    'v2',
+    'horizontalpodautoscalers',
+    'HorizontalPodAutoscaler',
+  ),
   leases: grouped('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   endpointSlices: grouped('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   podDisruptionBudgets: grouped('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),
@@ -59,7 +70,12 @@ export function apiVersionOf(r: ResourceType): string {
 }
 
 /** `/api/v1/namespaces/ns/pods/name/status` and friends. */
-export function resourcePath(r: ResourceType, namespace?: string, name?: string, subresource?: string): string {
+export function resourcePath(
+  r: ResourceType,
+  namespace?: string,
+  name?: string,
+  subresource?: string,
+): string {
   let path = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
   if (r.namespaced && namespace) path += `/namespaces/${encodeURIComponent(namespace)}`;
   path += `/${r.resource}`;

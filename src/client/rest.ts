@@ -1,4 +1,5 @@
 import type { KubeObject, WatchEventType } from '../api/meta.js';
+import type { ClientObject } from './object.js';
 import type { ClientConfig } from './config.js';
 import { apiVersionOf, resourcePath, type ResourceType } from './resources.js';
 import { errorFromStatus, Transport, type LineStream } from './transport.js';
@@ -57,7 +58,7 @@ export class ApiClient {
     this.transport = new Transport(config);
   }
 
-  resource<T extends KubeObject>(type: ResourceType): ResourceClient<T> {
+  resource<T extends ClientObject = KubeObject>(type: ResourceType): ResourceClient<T> {
     return new ResourceClient<T>(this.transport, type);
   }
 
@@ -67,7 +68,7 @@ export class ApiClient {
 }
 
 /** Verbs on one resource. Namespace is '' (or ignored) for cluster-scoped resources. */
-export class ResourceClient<T extends KubeObject> {
+export class ResourceClient<T extends ClientObject> {
   constructor(
     readonly transport: Transport,
     readonly type: ResourceType,
@@ -86,7 +87,7 @@ export class ResourceClient<T extends KubeObject> {
     const kind = this.type.kind;
     const apiVersion = apiVersionOf(this.type);
     // Lists carry kind/apiVersion only on the list; informers and callers want them on every item.
-    for (const item of items) {
+    for (const item of items as ClientObject[]) {
       item.kind ??= kind;
       item.apiVersion ??= apiVersion;
     }
@@ -179,7 +180,12 @@ export class ResourceClient<T extends KubeObject> {
   }
 
   /** POST to a subresource (binding, eviction). */
-  async createSubresource<R = unknown>(namespace: string, name: string, subresource: string, body: unknown): Promise<R> {
+  async createSubresource<R = unknown>(
+    namespace: string,
+    name: string,
+    subresource: string,
+    body: unknown,
+  ): Promise<R> {
     return this.json<R>('POST', resourcePath(this.type, namespace, name, subresource), JSON.stringify(body));
   }
 
@@ -187,7 +193,12 @@ export class ResourceClient<T extends KubeObject> {
     return this.json<R>('GET', resourcePath(this.type, namespace, name, subresource));
   }
 
-  async updateSubresource<R = unknown>(namespace: string, name: string, subresource: string, body: unknown): Promise<R> {
+  async updateSubresource<R = unknown>(
+    namespace: string,
+    name: string,
+    subresource: string,
+    body: unknown,
+  ): Promise<R> {
     return this.json<R>('PUT', resourcePath(this.type, namespace, name, subresource), JSON.stringify(body));
   }
 

@@ -1,0 +1,68 @@
+import {
+  ApiClient,
+  EventRecorder,
+  InformerFactory,
+  runLeaderElected,
+  type ClientConfig,
+  type Stoppable,
+} from '../client/index.js';
+import { realClock, type Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import type { ControllerContext, ControllerFactory, ControllerOptions } from './context.js';
+import { startControllers } from './manager.js';
+import { builtinControllers } from './registry.js';
+
+export type { Controller, ControllerContext, ControllerFactory, ControllerOptions } from './context.js';
+export { builtinControllers } from './registry.js';
+
+export interface ControllerManagerOptions {
+  client: ClientConfig;
+  leaderElect: boolean;
+  logger: Logger;
+  clock?: Clock;
+  /** Default: every built-in controller. */
+  controllers?: Record<string, ControllerFactory>;
+  options?: ControllerOptions;
+  leaseDurationMs?: number;
+  retryPeriodMs?: number;
+}
+
+/** The controller-manager: every controller, leader-elected on the `kube-controller-manager` Lease. */
+export function runControllerManager(opts: ControllerManagerOptions): Stoppable {
+  const client = new ApiClient({ userAgent: 'tugboat-controller-manager', ...opts.client });
+  const clock = opts.clock ?? realClock;
+  const runner = runLeaderElected({
+    client,
+    lease: 'kube-controller-manager',
+    leaderElect: opts.leaderElect,
+    logger: opts.logger,
+    ...(opts.leaseDurationMs ? { leaseDurationMs: opts.leaseDurationMs } : {}),
+    ...(opts.retryPeriodMs ? { retryPeriodMs: opts.retryPeriodMs } : {}),
+    start: () => {
+      const recorders = new Map<string, EventRecorder>();
+      const ctx: ControllerContext = {
+        client,
+        informers: new InformerFactory(client, { logger: opts.logger }),
+        clock,
+        logger: opts.logger,
+        options: opts.options ?? {},
+        events: (component) => {
+          let r = recorders.get(component);
+          if (!r)
+            recorders.set(
+              component,
+              (r = new EventRecorder(client, component, { clock, logger: opts.logger })),
+            );
+          return r;
+        },
+      };
+      return startControllers(ctx, opts.controllers ?? builtinControllers, opts.logger);
+    },
+  });
+  return {
+    stop: async () => {
+      await runner.stop();
+      client.close();
+    },
+  };
+}
