@@ -47,7 +47,8 @@ export async function startTestCluster(
 
 /**
  * Stands in for scheduler + kubelet in controller tests: every pod that appears is bound to `nodeName` and moved
- * to Running and Ready (unless `ready(pod)` says otherwise). Returns a stop function.
+ * to Running and Ready (unless `ready(pod)` says otherwise); graceful deletions are confirmed at once. Returns a
+ * stop function.
  */
 export function simulateKubelet(
   client: ApiClient,
@@ -57,7 +58,14 @@ export function simulateKubelet(
   const informer = new Informer<Pod>(pods);
   const clock = opts.clock ?? realClock;
   const handle = (pod: Pod): void => {
-    if (pod.metadata?.deletionTimestamp || pod.status?.phase === 'Running') return;
+    if (pod.metadata?.deletionTimestamp) {
+      // A kubelet confirms a graceful deletion once the containers are gone: here, at once.
+      void pods
+        .delete(pod.metadata.namespace ?? '', pod.metadata.name ?? '', { gracePeriodSeconds: 0 })
+        .catch(() => {});
+      return;
+    }
+    if (pod.status?.phase === 'Running') return;
     const ready = opts.ready ? opts.ready(pod) : true;
     const now = rfc3339(clock.now());
     const status = {
