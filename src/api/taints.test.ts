@@ -19,7 +19,7 @@ test('toleration matching follows upstream: Exists, Equal, empty key, empty effe
 
 test('nodeSelector and required node affinity: expressions, fields, ORed terms', () => {
   const node: Node = { metadata: { name: 'n1', labels: { zone: 'a', cores: '8' } } };
-  const pod = (spec: Pod['spec']): Pod => ({ spec: { containers: [], ...spec } });
+  const pod = (spec: Partial<NonNullable<Pod['spec']>>): Pod => ({ spec: { containers: [], ...spec } });
   assert.equal(podMatchesNodeSelectorAndAffinity(pod({ nodeSelector: { zone: 'a' } }), node), true);
   assert.equal(podMatchesNodeSelectorAndAffinity(pod({ nodeSelector: { zone: 'b' } }), node), false);
   const affinity = (terms: object[]): Pod['spec'] => ({
