@@ -22,7 +22,7 @@ test('nodeSelector and required node affinity: expressions, fields, ORed terms',
   const pod = (spec: Partial<NonNullable<Pod['spec']>>): Pod => ({ spec: { containers: [], ...spec } });
   assert.equal(podMatchesNodeSelectorAndAffinity(pod({ nodeSelector: { zone: 'a' } }), node), true);
   assert.equal(podMatchesNodeSelectorAndAffinity(pod({ nodeSelector: { zone: 'b' } }), node), false);
-  const affinity = (terms: object[]): Pod['spec'] => ({
+  const affinity = (terms: object[]): Partial<NonNullable<Pod['spec']>> => ({
     containers: [],
     affinity: {
       nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } },
