@@ -164,7 +164,10 @@ export class ResourceClient<T extends ClientObject> {
     patch: unknown,
     opts: WriteOptions & { subresource?: string; force?: boolean } = {},
   ): Promise<T> {
-    const params: Record<string, unknown> = { fieldManager: opts.fieldManager, force: opts.force };
+    const params: Record<string, string | number | boolean | undefined> = {
+      fieldManager: opts.fieldManager,
+      force: opts.force,
+    };
     if (opts.dryRun) params.dryRun = 'All';
     return this.json<T>(
       'PATCH',
@@ -209,7 +212,7 @@ export class ResourceClient<T extends ClientObject> {
   }
 
   private async write(method: string, path: string, obj: T, opts: WriteOptions): Promise<T> {
-    const params: Record<string, unknown> = { fieldManager: opts.fieldManager };
+    const params: Record<string, string | number | boolean | undefined> = { fieldManager: opts.fieldManager };
     if (opts.dryRun) params.dryRun = 'All';
     const body = { apiVersion: apiVersionOf(this.type), kind: this.type.kind, ...obj };
     return this.json<T>(method, path + query(params), JSON.stringify(body));
@@ -222,7 +225,7 @@ export class ResourceClient<T extends ClientObject> {
   }
 }
 
-function query(params: Record<string, unknown>): string {
+function query(params: Record<string, string | number | boolean | undefined>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined || v === '' || v === false) continue;

@@ -27,11 +27,9 @@ export async function runWorkers<K>(
         if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
       } catch (err) {
         const retries = queue.numRequeues(key);
-        (retries < 5 ? logger.debug : logger.warn)('sync failed, retrying', {
-          key: String(key),
-          retries,
-          error: err instanceof Error ? err.message : String(err),
-        });
+        const fields = { key: String(key), retries, error: err instanceof Error ? err.message : String(err) };
+        if (retries < 5) logger.debug('sync failed, retrying', fields);
+        else logger.warn('sync failed, retrying', fields);
         queue.addRateLimited(key);
       } finally {
         queue.done(key);
