@@ -1,0 +1,38 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OutputTail, stopChild } from './child.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface HollowProcess {
+  pid: number;
+  output: OutputTail;
+  stop(): Promise<void>;
+}
+
+/** `tugboat hollow-nodes` as a child process: `count` simulated nodes registered against the server. */
+export function startHollowNodes(opts: {
+  kubeconfig: string;
+  count: number;
+  namePrefix?: string;
+}): HollowProcess {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'bin', 'tugboat.js'),
+      'hollow-nodes',
+      '--kubeconfig',
+      opts.kubeconfig,
+      '--count',
+      String(opts.count),
+      '--name-prefix',
+      opts.namePrefix ?? 'hollow-node-',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output = new OutputTail();
+  child.stdout?.on('data', (c: Buffer) => output.add(c.toString()));
+  child.stderr?.on('data', (c: Buffer) => output.add(c.toString()));
+  return { pid: child.pid!, output, stop: () => stopChild(child, 20_000) };
+}
