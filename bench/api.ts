@@ -21,8 +21,10 @@ import {
   type BackendRun,
 } from './lib/report.js';
 import { startServerProcess, type ServerProcess } from './lib/server-process.js';
-import { fmtMs, fmtPercent, markdownTable } from './lib/table.js';
+import { fmtMs, fmtPercent, fmtRate, markdownTable } from './lib/table.js';
 import { runWatchBench } from './lib/watch.js';
+import { measureBaseline } from './lib/baseline.js';
+import { ApiClient } from './lib/http-client.js';
 
 const USAGE = `usage: node --import tsx bench/api.ts [--quick] [--profile] [--backends sqlite,etcd]
                                                      [--clients 1,16,64]
@@ -167,6 +169,22 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
       run.phases.push(...phases);
     }
 
+    if (backend === 'sqlite') {
+      const clients = Math.max(...s.clientCounts);
+      progress(`ceiling: a bare Node HTTPS server answering gets, ${clients} clients`);
+      const one = new ApiClient(server.target, 1);
+      const sample = await one
+        .request('GET', '/api/v1/namespaces/bench-list/configmaps/item-0')
+        .finally(() => one.close());
+      run.baseline = await measureBaseline({
+        target: server.target,
+        tlsDir: join(dir, 'data', 'server', 'tls'),
+        body: sample.body,
+        clients,
+        limits: { durationMs: s.phaseMs, maxOps: s.maxOpsPerPhase },
+      });
+    }
+
     progress(`${backend}: ${s.watchers} watchers, burst of ${s.watchWrites} writes`);
     run.watch = await runWatchBench({
       target: server.target,
@@ -292,6 +310,14 @@ async function main(): Promise<void> {
   console.log(memoryTable(measured));
   console.log('\n### Goals\n');
   console.log(goalsTable(runs, s.clientCounts));
+  const ceiling = runs.find((r) => r.baseline)?.baseline;
+  if (ceiling) {
+    console.log(
+      `\nCeiling on this machine: a bare Node HTTPS server (no routing, auth or store) answering the same GET ` +
+        `with the same client at ${ceiling.clients} clients: ${fmtRate(ceiling.opsPerSecond)} req/s, ` +
+        `p99 ${fmtMs(ceiling.latency.p99)} ms.`,
+    );
+  }
   const notes = errorNotes(runs);
   if (notes.length) console.log(`\n### Notes\n\n${notes.join('\n')}`);
   const profiles = runs.filter((r) => r.profileReport);

@@ -1,3 +1,4 @@
+import type { PhaseResult } from './closed-loop.js';
 import type { MeasuredPhase } from './crud.js';
 import { CRUD_OPS } from './crud.js';
 import type { WatchBenchResult } from './watch.js';
@@ -11,6 +12,8 @@ export interface BackendRun {
   failed?: string;
   detail?: string;
   phases: MeasuredPhase[];
+  /** Gets against a bare Node HTTPS server with the same client: the ceiling of this machine and runtime. */
+  baseline?: PhaseResult;
   watch?: WatchBenchResult;
   idleRss?: number;
   loadedRss?: number;
