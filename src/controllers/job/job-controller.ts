@@ -474,7 +474,7 @@ export class JobController extends QueueController {
     if (indexes.length === 0) return 0;
     this.expectations.expectCreations(key, indexes.length);
     let created = 0;
-    let failure: unknown;
+    let failure: Error | undefined;
     await Promise.all(
       indexes.map(async (ix) => {
         try {
@@ -488,7 +488,7 @@ export class JobController extends QueueController {
           );
         } catch (err) {
           this.expectations.lowerCreations(key);
-          failure ??= err;
+          failure ??= err instanceof Error ? err : new Error(String(err));
           this.recorder.event(
             asJob(job),
             'Warning',
@@ -498,8 +498,7 @@ export class JobController extends QueueController {
         }
       }),
     );
-    if (failure !== undefined && created === 0)
-      throw failure instanceof Error ? failure : new Error(String(failure));
+    if (failure !== undefined && created === 0) throw failure;
     return created;
   }
 
