@@ -249,3 +249,39 @@ test('ttlSecondsAfterFinished deletes the finished job', async () => {
     { message: 'job deleted after its TTL' },
   );
 });
+
+test('podFailurePolicy: FailJob fails at once, Ignore does not count the failure', async () => {
+  kubelet.setOutcome((p) => (p.metadata?.labels?.app === 'fatal' ? 'Failed' : 'Running'));
+  await jobs.create(
+    newJob('fatal', {
+      backoffLimit: 6,
+      podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [1] } }] },
+    }),
+  );
+  const failedJob = await waitForCondition('fatal', 'Failed');
+  const [pod] = await podsOf('fatal');
+  assert.equal(condition(failedJob, 'Failed')?.reason, 'PodFailurePolicy');
+  assert.equal(
+    condition(failedJob, 'Failed')?.message,
+    `Container main for pod default/${pod?.metadata?.name ?? ''} failed with exit code 1 matching FailJob rule at index 0`,
+  );
+  assert.equal(failedJob.status?.failed, 1);
+
+  let first = true;
+  kubelet.setOutcome((p) => {
+    if (p.metadata?.labels?.app !== 'ignored') return 'Running';
+    const fate = first ? 'Failed' : 'Succeeded';
+    first = false;
+    return fate;
+  });
+  await jobs.create(
+    newJob('ignored', {
+      backoffLimit: 0,
+      podFailurePolicy: { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [1] } }] },
+    }),
+  );
+  const job = await waitForCondition('ignored', 'Complete');
+  assert.equal(job.status?.failed ?? 0, 0);
+  assert.equal(job.status?.succeeded, 1);
+  assert.equal((await podsOf('ignored')).length, 2);
+});

@@ -20,10 +20,17 @@ import { QueueController } from '../queue-controller.js';
 import { nextBackoffRecord, remainingBackoffMs, type BackoffRecord } from './backoff.js';
 import { ensureCondition, finishedCondition } from './conditions.js';
 import { completionIndexOf, formatIndexes, parseIndexes } from './indexes.js';
+import { matchPodFailurePolicy } from './pod-failure-policy.js';
 import { compareForDeletion } from './pod-ranking.js';
 import { JOB_TRACKING_FINALIZER, podForJob } from './pod-template.js';
 
 const BY_CONTROLLER_UID = 'job-controller-uid';
+const JOB_CONTROLLER_NAME = 'kubernetes.io/job-controller';
+/** The interim conditions written before the finalizers go, and the final condition each leads to. */
+const INTERIM: Record<string, 'Complete' | 'Failed'> = {
+  SuccessCriteriaMet: 'Complete',
+  FailureTarget: 'Failed',
+};
 
 interface Finish {
   type: 'Complete' | 'Failed';
@@ -34,9 +41,13 @@ interface Finish {
 const hasTrackingFinalizer = (p: Pod): boolean =>
   p.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER) ?? false;
 
-/** Upstream isPodFailed with podReplacementPolicy: a deleted pod that did not succeed counts as failed. */
+/**
+ * Upstream isPodFailed: with a podFailurePolicy only the Failed phase counts; otherwise (podReplacementPolicy
+ * TerminatingOrFailed) a deleted pod that did not succeed counts as failed at once.
+ */
 function isPodFailed(pod: Pod, job: Job): boolean {
   if (pod.status?.phase === 'Failed') return true;
+  if (job.spec?.podFailurePolicy) return false;
   if (job.spec?.podReplacementPolicy === 'Failed') return false;
   return !!pod.metadata?.deletionTimestamp && pod.status?.phase !== 'Succeeded';
 }
@@ -206,6 +217,9 @@ export class JobController extends QueueController {
       return;
     }
     if (this.isStale(cached)) return;
+    // spec.managedBy names another controller: leave the Job to it.
+    const managedBy = cached.spec?.managedBy;
+    if (managedBy && managedBy !== JOB_CONTROLLER_NAME) return;
     const job = structuredClone(cached);
     const uid = job.metadata?.uid ?? '';
     const pods = this.pods
@@ -247,6 +261,7 @@ export class JobController extends QueueController {
     const newIndexes = new Map<string, number>();
     let newSucceeded = 0;
     let newFailed = 0;
+    let failJobMessage: string | undefined;
     for (const pod of pods) {
       const puid = pod.metadata?.uid ?? '';
       if (!hasTrackingFinalizer(pod) || this.released.has(puid)) continue;
@@ -264,6 +279,12 @@ export class JobController extends QueueController {
         }
       } else if (isPodFailed(pod, job) || uncountedFailed.has(puid)) {
         release.push(pod);
+        if (spec.podFailurePolicy && !uncountedFailed.has(puid)) {
+          const match = matchPodFailurePolicy(spec.podFailurePolicy, pod);
+          // Ignored failures lose their finalizer without being counted.
+          if (match.action === 'Ignore') continue;
+          if (match.action === 'FailJob') failJobMessage ??= match.message;
+        }
         if (!uncountedFailed.has(puid)) {
           uncountedFailed.add(puid);
           newFailed++;
@@ -279,12 +300,17 @@ export class JobController extends QueueController {
     if (!status.startTime && !suspended) status.startTime = now;
 
     let finish: Finish | undefined;
+    const interim = status.conditions?.find((c) => INTERIM[c.type] && c.status === 'True');
     const startMs = status.startTime ? Date.parse(status.startTime) : undefined;
     const deadlineMs =
       spec.activeDeadlineSeconds != null && startMs !== undefined && !suspended
         ? startMs + spec.activeDeadlineSeconds * 1000
         : undefined;
-    if (failed > backoffLimit) {
+    if (interim) {
+      finish = { type: INTERIM[interim.type]!, reason: interim.reason ?? '', message: interim.message ?? '' };
+    } else if (failJobMessage !== undefined) {
+      finish = { type: 'Failed', reason: 'PodFailurePolicy', message: failJobMessage };
+    } else if (failed > backoffLimit) {
       finish = {
         type: 'Failed',
         reason: 'BackoffLimitExceeded',
@@ -349,7 +375,19 @@ export class JobController extends QueueController {
     const uncountedChanged =
       uncountedSucceeded.size !== (status.uncountedTerminatedPods?.succeeded?.length ?? 0) ||
       uncountedFailed.size !== (status.uncountedTerminatedPods?.failed?.length ?? 0);
-    if (uncountedChanged) {
+    // The verdict goes on record (SuccessCriteriaMet / FailureTarget) before the pods that led to it lose
+    // their finalizers, so it survives a failed write or a restart.
+    const interimAdded =
+      finish !== undefined &&
+      ensureCondition(
+        status,
+        finish.type === 'Complete' ? 'SuccessCriteriaMet' : 'FailureTarget',
+        'True',
+        finish.reason,
+        finish.message,
+        now,
+      );
+    if (uncountedChanged || interimAdded) {
       status.uncountedTerminatedPods = { succeeded: [...uncountedSucceeded], failed: [...uncountedFailed] };
       latest = await this.writeStatus(key, latest, status);
     }
@@ -406,8 +444,6 @@ export class JobController extends QueueController {
     }
     const allCounted = uncountedSucceeded.size === 0 && uncountedFailed.size === 0;
     if (finish && allCounted) {
-      const interim = finish.type === 'Complete' ? 'SuccessCriteriaMet' : 'FailureTarget';
-      ensureCondition(status, interim, 'True', finish.reason, finish.message, now);
       ensureCondition(status, finish.type, 'True', finish.reason, finish.message, now);
       if (finish.type === 'Complete') {
         status.completionTime = now;
