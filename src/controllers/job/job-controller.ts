@@ -52,6 +52,20 @@ function isPodFailed(pod: Pod, job: Job): boolean {
   return !!pod.metadata?.deletionTimestamp && pod.status?.phase !== 'Succeeded';
 }
 
+/** Upstream pastBackoffLimitOnFailure: with restartPolicy OnFailure, container restarts of live pods count. */
+function pastBackoffLimitOnFailure(job: Job, pods: Pod[]): boolean {
+  if (job.spec?.template.spec?.restartPolicy !== 'OnFailure') return false;
+  let restarts = 0;
+  for (const p of pods) {
+    if (p.status?.phase !== 'Running' && p.status?.phase !== 'Pending') continue;
+    for (const c of [...(p.status.initContainerStatuses ?? []), ...(p.status.containerStatuses ?? [])]) {
+      restarts += c.restartCount;
+    }
+  }
+  const limit = job.spec.backoffLimit ?? 6;
+  return limit === 0 ? restarts > 0 : restarts >= limit;
+}
+
 const asJob = (job: Job): Job => ({ ...job, apiVersion: 'batch/v1', kind: 'Job' });
 
 /**
@@ -310,7 +324,7 @@ export class JobController extends QueueController {
       finish = { type: INTERIM[interim.type]!, reason: interim.reason ?? '', message: interim.message ?? '' };
     } else if (failJobMessage !== undefined) {
       finish = { type: 'Failed', reason: 'PodFailurePolicy', message: failJobMessage };
-    } else if (failed > backoffLimit) {
+    } else if (failed > backoffLimit || pastBackoffLimitOnFailure(job, pods)) {
       finish = {
         type: 'Failed',
         reason: 'BackoffLimitExceeded',
