@@ -25,11 +25,17 @@ export function ensureCondition(
   message: string,
   now: string,
 ): boolean {
-  const conditions = (status.conditions ??= []);
-  const existing = conditions.find((c) => c.type === type);
+  const existing = status.conditions?.find((c) => c.type === type);
   if (!existing) {
     if (value === 'False') return false;
-    conditions.push({ type, status: value, reason, message, lastProbeTime: now, lastTransitionTime: now });
+    (status.conditions ??= []).push({
+      type,
+      status: value,
+      reason,
+      message,
+      lastProbeTime: now,
+      lastTransitionTime: now,
+    });
     return true;
   }
   if (existing.status === value && existing.reason === reason && existing.message === message) return false;

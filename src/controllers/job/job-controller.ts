@@ -66,6 +66,30 @@ function pastBackoffLimitOnFailure(job: Job, pods: Pod[]): boolean {
   return limit === 0 ? restarts > 0 : restarts >= limit;
 }
 
+/** JSON with sorted keys: status comparisons must not depend on field order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+/** Drops what upstream's omitempty fields would not serialise. */
+function tidyStatus(status: JobStatus): JobStatus {
+  const out = structuredClone(status);
+  if (!out.succeeded) delete out.succeeded;
+  if (!out.failed) delete out.failed;
+  if (!out.completedIndexes) delete out.completedIndexes;
+  if (out.conditions?.length === 0) delete out.conditions;
+  const u = out.uncountedTerminatedPods;
+  if (u) {
+    if (u.succeeded?.length === 0) delete u.succeeded;
+    if (u.failed?.length === 0) delete u.failed;
+  }
+  return out;
+}
+
 const asJob = (job: Job): Job => ({ ...job, apiVersion: 'batch/v1', kind: 'Job' });
 
 /**
@@ -467,8 +491,9 @@ export class JobController extends QueueController {
       }
       this.backoff.delete(key);
     }
-    if (JSON.stringify(status) !== JSON.stringify(latest.status ?? {}))
+    if (canonical(tidyStatus(status)) !== canonical(latest.status ?? {})) {
       await this.writeStatus(key, latest, status);
+    }
     if (finish && !allCounted) throw new Error('finished pods not yet counted');
 
     if (!finish && deadlineMs !== undefined) {
@@ -578,7 +603,7 @@ export class JobController extends QueueController {
   }
 
   private async writeStatus(key: string, job: Job, status: JobStatus): Promise<Job> {
-    const updated = await this.jobClient.updateStatus({ ...job, status: structuredClone(status) });
+    const updated = await this.jobClient.updateStatus({ ...job, status: tidyStatus(status) });
     this.written.set(key, Number(updated.metadata?.resourceVersion ?? 0));
     return updated;
   }
