@@ -382,7 +382,7 @@ export class JobController extends QueueController {
     let toCreate: (number | undefined)[] = [];
     if (finish || suspended) {
       toDelete = active;
-    } else if (this.expectations.satisfied(key)) {
+    } else if (this.expectations.satisfied(key) && !job.metadata?.deletionTimestamp) {
       const plan = indexed
         ? this.planIndexed(active, allSucceededIndexes, completions ?? 0, parallelism)
         : this.planNonIndexed(active, succeeded, completions, parallelism);
