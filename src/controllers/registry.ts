@@ -1,4 +1,11 @@
 import type { ControllerFactory } from './context.js';
+import { cronJobControllerFactory } from './cronjob/index.js';
+import { jobControllerFactory } from './job/index.js';
+import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
 
 /** Every built-in controller by its upstream name (as in kube-controller-manager's --controllers). */
-export const builtinControllers: Record<string, ControllerFactory> = {};
+export const builtinControllers: Record<string, ControllerFactory> = {
+  job: jobControllerFactory,
+  cronjob: cronJobControllerFactory,
+  'ttl-after-finished': ttlAfterFinishedControllerFactory,
+};
