@@ -52,7 +52,11 @@ export function parseDeleteOptions(
   if (orphan !== undefined && orphan !== null) {
     if (opts.propagationPolicy) {
       throw invalid('DeleteOptions', 'meta.k8s.io', '', [
-        fieldErr.invalid('propagationPolicy', opts.propagationPolicy, 'orphanDependents and deletionPropagation cannot be both set'),
+        fieldErr.invalid(
+          'propagationPolicy',
+          opts.propagationPolicy,
+          'orphanDependents and deletionPropagation cannot be both set',
+        ),
       ]);
     }
     // The deprecated flag: true orphans, false deletes dependents in the background.

@@ -132,7 +132,11 @@ export class GarbageCollector implements Controller {
     return type;
   }
 
-  private async getLive(type: ResourceType, namespace: string, name: string): Promise<KubeObject | undefined> {
+  private async getLive(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+  ): Promise<KubeObject | undefined> {
     try {
       return await this.ctx.client.resource<KubeObject>(type).get(type.namespaced ? namespace : '', name);
     } catch (err) {
@@ -170,7 +174,8 @@ export class GarbageCollector implements Controller {
       this.graph.remove(uid);
       return;
     }
-    if (node.virtual) throw new NotObservedYet(`${node.identity.kind} ${node.identity.name} not observed yet`);
+    if (node.virtual)
+      throw new NotObservedYet(`${node.identity.kind} ${node.identity.name} not observed yet`);
     if (latest.metadata?.deletionTimestamp && hasFinalizer(latest, FINALIZER_FOREGROUND)) {
       return this.processDeletingDependents(node, type);
     }
@@ -285,12 +290,10 @@ export class GarbageCollector implements Controller {
   private async deleteNode(type: ResourceType, obj: KubeObject, policy: Policy): Promise<void> {
     const meta = obj.metadata ?? {};
     try {
-      await this.ctx.client
-        .resource(type)
-        .delete(meta.namespace ?? '', meta.name ?? '', {
-          propagationPolicy: policy,
-          ...(meta.uid ? { preconditions: { uid: meta.uid } } : {}),
-        });
+      await this.ctx.client.resource(type).delete(meta.namespace ?? '', meta.name ?? '', {
+        propagationPolicy: policy,
+        ...(meta.uid ? { preconditions: { uid: meta.uid } } : {}),
+      });
     } catch (err) {
       // Gone already, or replaced by a namesake (uid precondition).
       if (!hasReason(err, 'NotFound') && !hasReason(err, 'Conflict')) throw err;
@@ -323,8 +326,11 @@ export class GarbageCollector implements Controller {
         if (hasReason(err, 'NotFound')) return;
         if (!retry || !hasReason(err, 'Conflict') || i >= UPDATE_RETRIES) throw err;
       }
-      const { namespace = '', name = '', uid }: { namespace?: string; name?: string; uid?: string } =
-        current.metadata ?? {};
+      const {
+        namespace = '',
+        name = '',
+        uid,
+      }: { namespace?: string; name?: string; uid?: string } = current.metadata ?? {};
       current = await this.getLive(type, namespace, name);
       if (current?.metadata?.uid !== uid) return;
     }
@@ -336,7 +342,7 @@ export class GarbageCollector implements Controller {
       const obj = await this.getLive(type, id.namespace, id.name);
       if (!obj || obj.metadata?.uid !== id.uid || !hasFinalizer(obj, finalizer)) return;
       const updated = structuredClone(obj);
-      updated.metadata!.finalizers = obj.metadata!.finalizers!.filter((f) => f !== finalizer);
+      updated.metadata!.finalizers = obj.metadata.finalizers!.filter((f) => f !== finalizer);
       try {
         await client.update(updated);
         return;

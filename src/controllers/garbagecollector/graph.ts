@@ -124,7 +124,11 @@ export class DependencyGraph {
       owner.virtual = true;
       this.nodes.set(ref.uid, owner);
       this.sink.attemptToDelete(owner);
-    } else if (!owner.virtual && owner.identity.namespace && owner.identity.namespace !== node.identity.namespace) {
+    } else if (
+      !owner.virtual &&
+      owner.identity.namespace &&
+      owner.identity.namespace !== node.identity.namespace
+    ) {
       // A namespaced owner must be in the dependent's namespace: the lookup there decides.
       this.sink.attemptToDelete(node);
     }
