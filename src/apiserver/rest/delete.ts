@@ -137,6 +137,10 @@ export async function deleteCanonical(
       }
       return obj;
     }
+    // A terminating namespace whose spec.finalizers are done goes on a later DELETE (upstream namespace REST).
+    if (isNamespaces(def) && finalizers.length === 0 && namespaceFinalized(obj)) {
+      return removeNow(ctx, def, obj, rev, opts);
+    }
     // Waiting for finalizers: a DELETE may still switch the propagation policy.
     if (!gc.changed) return obj;
     if (finalizers.length === 0 && !isNamespaces(def)) return removeNow(ctx, def, obj, rev, opts);
@@ -170,6 +174,10 @@ async function updateFinalizers(
   mutate(next);
   if (opts.dryRun) return next;
   return ctx.storage.update(def, next, rev);
+}
+
+function namespaceFinalized(ns: KubeObject): boolean {
+  return ((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length === 0;
 }
 
 function podGracePeriod(pod: KubeObject, opts: DeleteOptions): number {
