@@ -3,6 +3,7 @@ import type { KubeObject, OwnerReference } from '../../api/meta.js';
 import {
   runWorkers,
   WorkQueue,
+  type Informer,
   type DeleteOptions,
   type EventRecorder,
   type ResourceType,
@@ -26,8 +27,20 @@ type Policy = NonNullable<DeleteOptions['propagationPolicy']>;
 /** How often new resources (CRDs, aggregated APIs) are looked for, as upstream's 30 s resync of discovery. */
 const DISCOVERY_PERIOD_MS = 30_000;
 const UPDATE_RETRIES = 5;
+const SYNC_TIMEOUT_MS = 30_000;
 
 class NotObservedYet extends Error {}
+
+/**
+ * extensions/v1beta1 serves the same objects as apps/v1 and networking.k8s.io/v1: watching both would hold every
+ * object twice. The alias stays known for owner references that name it.
+ */
+function isLegacyAlias(type: ResourceType, all: ResourceType[]): boolean {
+  return (
+    type.group === 'extensions' &&
+    all.some((t) => t.group !== 'extensions' && t.resource === type.resource && t.kind === type.kind)
+  );
+}
 
 /**
  * Upstream's garbage collector: watches every deletable resource, keeps the owner→dependents graph, deletes
@@ -41,7 +54,7 @@ export class GarbageCollector implements Controller {
   readonly graph: DependencyGraph;
   private readonly absent = new AbsentOwners();
   private readonly byGroupKind = new Map<string, ResourceType>();
-  private readonly monitored = new Set<string>();
+  private readonly monitors = new Map<string, Informer<KubeObject>>();
   private readonly events: EventRecorder;
   private readonly logger: Logger;
   private running: Promise<unknown> | undefined;
@@ -80,10 +93,15 @@ export class GarbageCollector implements Controller {
         await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** attempt)));
       }
     }
-    // Foreground deletion trusts the graph's view of dependents: wait until every monitor has listed.
-    await Promise.all(
-      [...this.byGroupKind.values()].map((t) => this.ctx.informers.informer<KubeObject>(t).waitForSync()),
-    );
+    // Foreground deletion trusts the graph's view of dependents: wait until every monitor has listed (for a
+    // while: a resource that cannot be listed must not stop collection altogether, as upstream).
+    let timer: NodeJS.Timeout | undefined;
+    const synced = await Promise.race([
+      Promise.all([...this.monitors.values()].map((i) => i.waitForSync())).then(() => true),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), SYNC_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!synced) this.logger.warn('not every resource could be listed; collecting garbage anyway');
     this.scheduleDiscovery();
     const workers = this.ctx.options.workers ?? 5;
     return Promise.all([
@@ -106,12 +124,14 @@ export class GarbageCollector implements Controller {
   private discover(): Promise<void> {
     this.discovering ??= (async () => {
       try {
-        for (const type of await deletableResources(this.ctx.client)) {
+        const types = await deletableResources(this.ctx.client);
+        for (const type of types) {
           const gk = `${type.group}/${type.kind}`;
           this.byGroupKind.set(gk, type);
-          if (this.monitored.has(gk) || this.stopped) continue;
-          this.monitored.add(gk);
-          this.ctx.informers.informer<KubeObject>(type).addEventHandler({
+          if (this.monitors.has(gk) || this.stopped || isLegacyAlias(type, types)) continue;
+          const informer = this.ctx.informers.informer<KubeObject>(type);
+          this.monitors.set(gk, informer);
+          informer.addEventHandler({
             add: (o) => this.graph.observe(o),
             update: (old, o) => this.graph.observe(o, old),
             delete: (o) => o.metadata?.uid && this.graph.remove(o.metadata.uid),

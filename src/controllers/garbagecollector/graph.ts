@@ -131,6 +131,9 @@ export class DependencyGraph {
     ) {
       // A namespaced owner must be in the dependent's namespace: the lookup there decides.
       this.sink.attemptToDelete(node);
+    } else if (owner.deletingDependents) {
+      // Created while its owner is being deleted in the foreground: it goes too.
+      this.sink.attemptToDelete(node);
     }
     owner.dependents.add(node);
   }
