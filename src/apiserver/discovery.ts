@@ -37,6 +37,8 @@ function subresourceFacts(name: SubresourceName, s: ServedResource): Subresource
       };
     case 'ephemeralcontainers':
       return { ...same, verbs: ['get', 'patch', 'update'] };
+    case 'finalize':
+      return { ...same, verbs: ['update'] };
   }
 }
 

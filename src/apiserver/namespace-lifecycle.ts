@@ -7,11 +7,13 @@ import { updateCanonical } from './rest/write.js';
 import { resourcePrefix } from './storage/keys.js';
 
 const FINALIZER = 'kubernetes';
+const CONTROLLER_MANAGER_LEASE = 'kube-controller-manager';
 
 /**
- * Finishes namespace deletion: once a namespace is Terminating, deletes everything in it, then drops its
- * `kubernetes` finalizer so the namespace itself goes away. Level-triggered: reacts to namespace events and
- * re-checks terminating namespaces periodically (objects with finalizers may take a while).
+ * Finishes namespace deletion when no controller-manager runs (the namespace controller does it otherwise): once
+ * a namespace is Terminating, deletes everything in it, then drops its `kubernetes` finalizer so the namespace
+ * itself goes away. Level-triggered: reacts to namespace events and re-checks terminating namespaces periodically
+ * (objects with finalizers may take a while).
  */
 export class NamespaceLifecycle {
   private readonly pending = new Set<string>();
@@ -78,11 +80,24 @@ export class NamespaceLifecycle {
     }
   }
 
+  /** A controller-manager holding a current lease runs the namespace controller: leave the work to it. */
+  private async controllerManagerActive(): Promise<boolean> {
+    const def = this.ctx.registry.get('coordination.k8s.io', 'leases');
+    if (!def) return false;
+    const lease = await this.ctx.storage.get(def, 'kube-system', CONTROLLER_MANAGER_LEASE);
+    const spec = lease?.spec as
+      { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number } | undefined;
+    if (!spec?.holderIdentity || !spec.renewTime) return false;
+    const expires = Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? 15) * 1000;
+    return expires > this.ctx.clock.now();
+  }
+
   /** Returns true when the namespace is gone or no longer terminating. */
   private async finalize(name: string): Promise<boolean> {
     const nsDef = this.ctx.registry.mustGet('', 'namespaces');
     const ns = await this.ctx.storage.get(nsDef, undefined, name);
     if (!ns || !ns.metadata.deletionTimestamp) return true;
+    if (await this.controllerManagerActive()) return false;
     let remaining = 0;
     for (const def of this.ctx.registry.defs) {
       if (!def.namespaced || (def.verbs && !def.verbs.includes('delete'))) continue;
@@ -91,7 +106,8 @@ export class NamespaceLifecycle {
         remaining++;
         if (obj.metadata.deletionTimestamp) continue;
         try {
-          await deleteCanonical(this.ctx, def, obj, { dryRun: false });
+          // As the namespace controller: dependents go too, whatever the kind's default policy.
+          await deleteCanonical(this.ctx, def, obj, { dryRun: false, propagationPolicy: 'Background' });
         } catch (err) {
           if (!hasReason(err, 'NotFound') && !hasReason(err, 'Conflict')) throw err;
         }

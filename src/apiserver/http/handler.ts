@@ -224,7 +224,8 @@ async function handleResource(
       const raw = await readBody(req);
       if (route.subresource === 'scale')
         return writeScale(ctx, scope, 'PUT', req.headers['content-type'], raw);
-      if (route.subresource && route.subresource !== 'status') throw methodNotAllowed();
+      if (route.subresource && route.subresource !== 'status' && route.subresource !== 'finalize')
+        throw methodNotAllowed();
       const body = await decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind);
       return updateObject(ctx, scope, body);
     }

@@ -57,7 +57,10 @@ export const CATALOG: KindInfo[] = [
     subresources: ['scale', 'status'],
     generationTracked: true,
   }),
-  kind('', 'v1', 'Namespace', 'namespaces', false, { shortNames: ['ns'], subresources: ['status'] }),
+  kind('', 'v1', 'Namespace', 'namespaces', false, {
+    shortNames: ['ns'],
+    subresources: ['status', 'finalize'],
+  }),
   kind('', 'v1', 'Node', 'nodes', false, { shortNames: ['no'], subresources: ['status', 'proxy'] }),
   kind('', 'v1', 'Endpoints', 'endpoints', true, { shortNames: ['ep'], singular: 'endpoints' }),
   kind('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),

@@ -24,7 +24,8 @@ export type SubresourceName =
   | 'attach'
   | 'portforward'
   | 'proxy'
-  | 'ephemeralcontainers';
+  | 'ephemeralcontainers'
+  | 'finalize';
 
 /** Column of a meta.k8s.io/v1 Table. `priority: 1` columns show only with `-o wide`. */
 export interface TableColumn {

@@ -1,15 +1,18 @@
-import { badRequest, conflict, fieldErr, forbidden, invalid } from '../../api/errors.js';
+import { badRequest, conflict as conflictError, fieldErr, forbidden, invalid } from '../../api/errors.js';
 import { isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType, parseJson } from '../http/body.js';
 import type { ResourceDef } from '../registry/types.js';
 import { isDryRun, type ApiContext } from './context.js';
+import { finalizersForDeletion, type PropagationPolicy, type RequestGroupVersion } from './gc-finalizers.js';
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
-  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  propagationPolicy?: PropagationPolicy;
   preconditions?: { uid?: string; resourceVersion?: string };
   dryRun: boolean;
+  /** The group/version the request addressed; it picks the kind's default propagation policy. */
+  requestVersion?: RequestGroupVersion;
 }
 
 /** DeleteOptions come from the JSON body (kubectl) or query parameters (curl-style clients). */
@@ -45,7 +48,20 @@ export function parseDeleteOptions(
     }
     opts.propagationPolicy = policy;
   }
-  if (body.orphanDependents === true && !opts.propagationPolicy) opts.propagationPolicy = 'Orphan';
+  const orphan = body.orphanDependents ?? query.get('orphanDependents') ?? undefined;
+  if (orphan !== undefined && orphan !== null) {
+    if (opts.propagationPolicy) {
+      throw invalid('DeleteOptions', 'meta.k8s.io', '', [
+        fieldErr.invalid(
+          'propagationPolicy',
+          opts.propagationPolicy,
+          'orphanDependents and deletionPropagation cannot be both set',
+        ),
+      ]);
+    }
+    // The deprecated flag: true orphans, false deletes dependents in the background.
+    opts.propagationPolicy = orphan === true || orphan === 'true' ? 'Orphan' : 'Background';
+  }
   if (isPlainObject(body.preconditions)) {
     const p = body.preconditions as { uid?: string; resourceVersion?: string };
     opts.preconditions = {};
@@ -58,6 +74,8 @@ export function parseDeleteOptions(
 function checkPreconditions(def: ResourceDef, obj: StoredObject, p: DeleteOptions['preconditions']): void {
   if (!p) return;
   const gr = { group: def.group, resource: def.plural };
+  const conflict = (...args: Parameters<typeof conflictError>): Error =>
+    Object.assign(conflictError(...args), { userPrecondition: true });
   if (p.uid && p.uid !== obj.metadata.uid) {
     throw conflict(
       gr,
@@ -86,7 +104,8 @@ function isNamespaces(def: ResourceDef): boolean {
 }
 
 /**
- * Deletes as upstream: objects with finalizers (and namespaces) get a deletionTimestamp and stay until
+ * Deletes as upstream's Store.Delete: the garbage-collection finalizers follow the propagation policy (`orphan`,
+ * `foregroundDeletion`); objects with finalizers (and namespaces) get a deletionTimestamp and stay until
  * finalized; pods bound to a node are deleted gracefully; everything else is removed at once.
  */
 export async function deleteCanonical(
@@ -101,28 +120,64 @@ export async function deleteCanonical(
   const rev = Number(meta.resourceVersion);
   const podGrace = isPods(def) ? podGracePeriod(obj, opts) : 0;
   const bound = isPods(def) && !!(obj.spec as { nodeName?: string } | undefined)?.nodeName;
-  const finalizers = meta.finalizers ?? [];
+  const gc = finalizersForDeletion(def, obj, opts.propagationPolicy, opts.requestVersion);
+  const finalizers = gc.finalizers;
+  const setFinalizers = (o: KubeObject): void => {
+    if (!gc.changed) return;
+    if (finalizers.length > 0) o.metadata!.finalizers = [...finalizers];
+    else delete o.metadata!.finalizers;
+  };
 
   if (meta.deletionTimestamp) {
-    // Already terminating: only a shorter grace period for a pod changes anything.
-    if (isPods(def) && (podGrace === 0 || !bound) && finalizers.length === 0)
-      return removeNow(ctx, def, obj, rev, opts);
-    if (isPods(def) && bound && podGrace < (meta.deletionGracePeriodSeconds ?? Infinity)) {
-      return markTerminating(ctx, def, obj, rev, opts, now, podGrace);
+    if (isPods(def) && (meta.deletionGracePeriodSeconds ?? 0) > 0) {
+      // A graceful deletion is pending: only a shorter grace period changes anything.
+      if ((podGrace === 0 || !bound) && finalizers.length === 0) return removeNow(ctx, def, obj, rev, opts);
+      if (bound && podGrace < (meta.deletionGracePeriodSeconds ?? Infinity)) {
+        return markTerminating(ctx, def, obj, rev, opts, now, podGrace);
+      }
+      return obj;
     }
-    return obj;
+    // A terminating namespace whose spec.finalizers are done goes on a later DELETE (upstream namespace REST).
+    if (isNamespaces(def) && finalizers.length === 0 && namespaceFinalized(obj)) {
+      return removeNow(ctx, def, obj, rev, opts);
+    }
+    // Waiting for finalizers: a DELETE may still switch the propagation policy.
+    if (!gc.changed) return obj;
+    if (finalizers.length === 0 && !isNamespaces(def)) return removeNow(ctx, def, obj, rev, opts);
+    return updateFinalizers(ctx, def, obj, rev, opts, setFinalizers);
   }
   if (isNamespaces(def)) {
     if (IMMORTAL_NAMESPACES.has(meta.name)) {
       throw forbidden({ group: '', resource: 'namespaces' }, meta.name, 'this namespace may not be deleted');
     }
     return markTerminating(ctx, def, obj, rev, opts, now, 0, (o) => {
+      setFinalizers(o);
       o.status = { ...(o.status ?? {}), phase: 'Terminating' };
     });
   }
-  if (finalizers.length > 0) return markTerminating(ctx, def, obj, rev, opts, now, 0);
-  if (isPods(def) && bound && podGrace > 0) return markTerminating(ctx, def, obj, rev, opts, now, podGrace);
+  if (isPods(def) && bound && podGrace > 0) {
+    return markTerminating(ctx, def, obj, rev, opts, now, podGrace, setFinalizers);
+  }
+  if (finalizers.length > 0) return markTerminating(ctx, def, obj, rev, opts, now, 0, setFinalizers);
   return removeNow(ctx, def, obj, rev, opts);
+}
+
+async function updateFinalizers(
+  ctx: ApiContext,
+  def: ResourceDef,
+  obj: StoredObject,
+  rev: number,
+  opts: DeleteOptions,
+  mutate: (o: KubeObject) => void,
+): Promise<KubeObject> {
+  const next = structuredClone(obj) as KubeObject;
+  mutate(next);
+  if (opts.dryRun) return next;
+  return ctx.storage.update(def, next, rev);
+}
+
+function namespaceFinalized(ns: KubeObject): boolean {
+  return ((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length === 0;
 }
 
 function podGracePeriod(pod: KubeObject, opts: DeleteOptions): number {
@@ -142,6 +197,10 @@ async function markTerminating(
   mutate?: (o: KubeObject) => void,
 ): Promise<KubeObject> {
   const next = structuredClone(obj) as KubeObject;
+  // Deleting counts as a change of intent for generation-tracked kinds (upstream bumps it once).
+  if (!obj.metadata.deletionTimestamp && (obj.metadata.generation ?? 0) > 0) {
+    next.metadata!.generation = (obj.metadata.generation ?? 0) + 1;
+  }
   next.metadata!.deletionTimestamp = rfc3339(now + graceSeconds * 1000);
   next.metadata!.deletionGracePeriodSeconds = graceSeconds;
   mutate?.(next);

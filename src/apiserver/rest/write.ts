@@ -369,9 +369,15 @@ export async function deleteObject(
   contentType?: string,
 ): Promise<void> {
   const def = s.served.def;
-  const options = parseDeleteOptions(raw, contentType, s.query);
-  const old = await ctx.storage.mustGet(def, s.namespace, s.name!);
-  const result = await deleteCanonical(ctx, def, old, options);
+  const options = {
+    ...parseDeleteOptions(raw, contentType, s.query),
+    requestVersion: { group: s.served.group, version: s.served.version },
+  };
+  // Retried on conflicts with concurrent writers (e.g. a controller removing a finalizer).
+  const result = await guaranteedUpdate(
+    (old) => deleteCanonical(ctx, def, old, options),
+    () => ctx.storage.mustGet(def, s.namespace, s.name!),
+  );
   respondObject(ctx, s, 200, result);
 }
 
@@ -382,7 +388,10 @@ export async function deleteCollection(
   contentType?: string,
 ): Promise<void> {
   const def = s.served.def;
-  const options = parseDeleteOptions(raw, contentType, s.query);
+  const options = {
+    ...parseDeleteOptions(raw, contentType, s.query),
+    requestVersion: { group: s.served.group, version: s.served.version },
+  };
   const predicate = selectionPredicate(ctx, def, s.query);
   const page = await ctx.storage.list(def, {
     namespace: s.namespace,
