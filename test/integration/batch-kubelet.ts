@@ -5,6 +5,7 @@ import { CronJobController } from '../../src/controllers/cronjob/index.js';
 import { JobController } from '../../src/controllers/job/index.js';
 import { TtlAfterFinishedController } from '../../src/controllers/ttlafterfinished/index.js';
 import { FakeClock, rfc3339, type Clock } from '../../src/util/clock.js';
+import { garbageCollectorController } from '../../src/controllers/garbagecollector/index.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 export type Outcome = 'Succeeded' | 'Failed' | 'Running';
@@ -123,7 +124,7 @@ export interface BatchCluster extends TestCluster {
 }
 
 /**
- * An API server plus the job, cronjob and ttl-after-finished controllers on a FakeClock. The clock starts at
+ * An API server plus the job, cronjob, ttl-after-finished and garbage-collector controllers on a FakeClock. The clock starts at
  * the real time because the API server stamps creationTimestamp with it.
  */
 export async function startBatchCluster(start = Math.floor(Date.now() / 1000) * 1000): Promise<BatchCluster> {
@@ -136,6 +137,8 @@ export async function startBatchCluster(start = Math.floor(Date.now() / 1000) * 
       job: (ctx) => (job = new JobController(ctx)),
       cronjob: (ctx) => (cronJob = new CronJobController(ctx)),
       'ttl-after-finished': (ctx) => (ttl = new TtlAfterFinishedController(ctx)),
+      // TTL deletes in the foreground, as upstream: the collector removes the pods, then the Job.
+      'garbage-collector': garbageCollectorController,
     },
     { clock, options: { workers: 2 } },
   );

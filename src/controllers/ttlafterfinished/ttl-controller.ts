@@ -65,7 +65,8 @@ export class TtlAfterFinishedController extends QueueController {
     if (freshWait > 0) return { requeueAfterMs: freshWait };
     try {
       await this.jobClient.delete(namespace, name, {
-        propagationPolicy: 'Background',
+        // Upstream deletes in the foreground: the Job stays until its pods are gone.
+        propagationPolicy: 'Foreground',
         preconditions: { uid: fresh.metadata?.uid ?? '' },
       });
     } catch (err) {
