@@ -125,7 +125,7 @@ export function revisionsToPrune(
 
 /** The template stored in a revision whose data is `{spec: {template: {..., $patch: 'replace'}}}`. */
 export function templateOfRevision<T>(rev: ControllerRevision): T | undefined {
-  const data = rev.data as { spec?: { template?: Record<string, unknown> } } | undefined;
+  const data = rev.data;
   const template = data?.spec?.template;
   if (!template) return undefined;
   const { $patch: _ignored, ...rest } = template;
