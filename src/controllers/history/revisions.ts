@@ -125,8 +125,8 @@ export function revisionsToPrune(
 
 /** The template stored in a revision whose data is `{spec: {template: {..., $patch: 'replace'}}}`. */
 export function templateOfRevision<T>(rev: ControllerRevision): T | undefined {
-  const data = rev.data;
-  const template = data?.spec?.template;
+  const data: unknown = rev.data;
+  const template = (data as { spec?: { template?: Record<string, unknown> } } | undefined)?.spec?.template;
   if (!template) return undefined;
   const { $patch: _ignored, ...rest } = template;
   return structuredClone(rest) as T;
