@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Event, Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
@@ -8,6 +9,7 @@ import { newDaemonSetController } from '../../src/controllers/daemonset/index.js
 import { rfc3339 } from '../../src/util/clock.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { kubectl, kubectlBinary } from '../helpers/kubectl.js';
 
 let cluster: TestCluster;
 let client: ApiClient;
@@ -392,4 +394,21 @@ test('a node that stops being Ready keeps its daemon pods (not-ready taint toler
   await waitFor(() => rolledOut('nr', 1));
   assert.deepEqual(await sortedNodes('nr'), ['nr1']);
   await sets().delete('default', 'nr');
+});
+
+test('kubectl rollout status daemonset/x completes after an update', async (t) => {
+  if (!existsSync(kubectlBinary())) return t.skip('kubectl is not installed');
+  await addNode('k1', { group: 'kubectl' });
+  await addNode('k2', { group: 'kubectl' });
+  await sets().create(
+    daemonSet('ro', { template: { spec: { nodeSelector: { group: 'kubectl' }, containers: [] } } }),
+  );
+  await sets().patch('default', 'ro', 'merge', {
+    spec: { template: { spec: { containers: [{ name: 'agent', image: 'agent:2' }] } } },
+  });
+  const env = { KUBECONFIG: cluster.server.kubeconfig };
+  const res = await kubectl(['rollout', 'status', 'daemonset/ro', '--timeout=60s'], { env });
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /daemon set "ro" successfully rolled out/);
+  await sets().delete('default', 'ro');
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Event, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
@@ -7,6 +8,7 @@ import { Informer, R, type ApiClient } from '../../src/client/index.js';
 import { newStatefulSetController } from '../../src/controllers/statefulset/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { simulateKubelet, startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { kubectl, kubectlBinary } from '../helpers/kubectl.js';
 
 let cluster: TestCluster;
 let client: ApiClient;
@@ -291,4 +293,19 @@ test('Parallel creates all pods without waiting for readiness', async () => {
   });
   assert.equal(st.readyReplicas, 0);
   await sets().delete('default', 'par');
+});
+
+test('kubectl rollout status statefulset/x completes after an update', async (t) => {
+  if (!existsSync(kubectlBinary())) return t.skip('kubectl is not installed');
+  await sets().create(statefulSet('ro', { replicas: 2 }));
+  const env = { KUBECONFIG: cluster.server.kubeconfig };
+  await sets().patch('default', 'ro', 'merge', {
+    spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:1.28' }] } } },
+  });
+  const res = await kubectl(['rollout', 'status', 'statefulset/ro', '--timeout=60s'], { env });
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /partitioned roll out complete|roll out complete/);
+  const st = (await sets().get('default', 'ro')).status;
+  assert.equal(st?.currentRevision, st?.updateRevision);
+  await sets().delete('default', 'ro');
 });
