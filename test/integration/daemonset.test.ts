@@ -412,3 +412,37 @@ test('kubectl rollout status daemonset/x completes after an update', async (t) =
   assert.match(res.stdout, /daemon set "ro" successfully rolled out/);
   await sets().delete('default', 'ro');
 });
+
+test('an orphan daemon pod on a node is adopted instead of a second pod being created', async () => {
+  await addNode('a1', { group: 'adopt' });
+  await addNode('a2', { group: 'adopt' });
+  const orphan = await pods().create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'adopt-orphan', namespace: 'default', labels: { app: 'adopt' } },
+    spec: { nodeName: 'a1', containers: [{ name: 'agent', image: 'agent:1' }] },
+  });
+  await pods().patch(
+    'default',
+    'adopt-orphan',
+    'merge',
+    { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } },
+    { subresource: 'status' },
+  );
+  // OnDelete: a rolling update would replace the adopted pod, which carries no revision label.
+  await sets().create(
+    daemonSet('adopt', {
+      template: { spec: { nodeSelector: { group: 'adopt' }, containers: [] } },
+      updateStrategy: { type: 'OnDelete' },
+    }),
+  );
+  await waitFor(async () => (await sets().get('default', 'adopt')).status?.currentNumberScheduled === 2);
+  const byNode = await podsByNode('adopt');
+  assert.deepEqual(
+    byNode.get('a1')?.map((p) => p.metadata?.uid),
+    [orphan.metadata?.uid],
+  );
+  const adopted = await pods().get('default', 'adopt-orphan');
+  assert.equal(adopted.metadata?.ownerReferences?.find((r) => r.controller)?.name, 'adopt');
+  await sets().delete('default', 'adopt');
+});

@@ -309,3 +309,21 @@ test('kubectl rollout status statefulset/x completes after an update', async (t)
   assert.equal(st?.currentRevision, st?.updateRevision);
   await sets().delete('default', 'ro');
 });
+
+test('an orphan pod with a matching name and labels is adopted, not replaced', async () => {
+  const orphan = await pods().create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'adopt-0', namespace: 'default', labels: { app: 'adopt' } },
+    spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] },
+  });
+  // OnDelete: a rolling update would replace the adopted pod, which carries no revision label.
+  await sets().create(statefulSet('adopt', { replicas: 2, updateStrategy: { type: 'OnDelete' } }));
+  await waitFor(async () => (await sets().get('default', 'adopt')).status?.readyReplicas === 2);
+  const adopted = await pods().get('default', 'adopt-0');
+  assert.equal(adopted.metadata?.uid, orphan.metadata?.uid);
+  const ref = adopted.metadata?.ownerReferences?.find((r) => r.controller);
+  assert.equal(ref?.name, 'adopt');
+  assert.equal(ref?.kind, 'StatefulSet');
+  await sets().delete('default', 'adopt');
+});

@@ -1,7 +1,8 @@
 import type { ControllerRevision, DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { hasReason } from '../../api/errors.js';
-import { controllerOf } from '../../api/owners.js';
+import { labelSelectorFromObject } from '../../api/labels.js';
+import { controllerOf, newControllerRef } from '../../api/owners.js';
 import {
   objectKey,
   R,
@@ -13,7 +14,7 @@ import {
 } from '../../client/index.js';
 import type { ControllerContext } from '../context.js';
 import { Expectations } from '../expectations.js';
-import { ownedRevisions, REVISION_HASH_LABEL, revisionsToPrune } from '../history/index.js';
+import { claimObjects, ownedRevisions, REVISION_HASH_LABEL, revisionsToPrune } from '../history/index.js';
 import { QueueController } from '../queue-controller.js';
 import { NodeBackoff } from './backoff.js';
 import { computeDaemonStatus, planNodes, planRollingUpdate, type DaemonPlan } from './plan.js';
@@ -22,9 +23,11 @@ import { currentDaemonRevision } from './revisions.js';
 
 const OWNER_INDEX = 'daemonset-owner';
 
+/** Objects by controlling DaemonSet's uid; orphans by `orphan/<namespace>` (candidates for adoption). */
 const ownerIndex = (obj: Pod | ControllerRevision): string[] => {
   const ref = controllerOf(obj);
-  return ref?.kind === 'DaemonSet' ? [ref.uid] : [];
+  if (!ref) return [`orphan/${obj.metadata?.namespace ?? ''}`];
+  return ref.kind === 'DaemonSet' ? [ref.uid] : [];
 };
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -72,13 +75,14 @@ export class DaemonSetController extends QueueController {
     this.pods.addEventHandler({
       add: (pod) => {
         const key = this.ownerKey(pod);
-        if (!key) return;
+        if (!key) return this.enqueueAdopters(pod);
         this.creations.creationObserved(key);
         this.queue.add(key);
       },
       update: (old, cur) => {
         const key = this.ownerKey(cur);
         if (key) this.queue.add(key);
+        else this.enqueueAdopters(cur);
         const oldKey = this.ownerKey(old);
         if (oldKey && oldKey !== key) this.queue.add(oldKey);
       },
@@ -115,6 +119,14 @@ export class DaemonSetController extends QueueController {
     if (key) this.queue.add(key);
   }
 
+  /** An orphan pod may be adopted by the DaemonSets whose selector it matches. */
+  private enqueueAdopters(pod: Pod): void {
+    if (controllerOf(pod) || pod.metadata?.deletionTimestamp) return;
+    for (const ds of this.sets.list(pod.metadata?.namespace ?? '')) {
+      if (labelSelectorFromObject(ds.spec?.selector).matches(pod.metadata?.labels)) this.enqueue(ds);
+    }
+  }
+
   private enqueueAll(): void {
     for (const ds of this.sets.list()) this.enqueue(ds);
   }
@@ -126,9 +138,19 @@ export class DaemonSetController extends QueueController {
     const ds = structuredClone(cached);
     const uid = ds.metadata?.uid ?? '';
     const nodes = this.nodes.list();
-    const owned = ownedRevisions(this.revisions.byIndex(OWNER_INDEX, uid), ds);
+    const selector = labelSelectorFromObject(ds.spec?.selector);
+    const matches = (o: Pod | ControllerRevision): boolean => selector.matches(o.metadata?.labels);
+    const ref = newControllerRef(ds, 'apps/v1', 'DaemonSet');
+    const claimable = <T extends Pod | ControllerRevision>(inf: Informer<T>): T[] => [
+      ...inf.byIndex(OWNER_INDEX, uid),
+      ...inf.byIndex(OWNER_INDEX, `orphan/${namespace}`),
+    ];
+    const owned = ownedRevisions(
+      await claimObjects(this.revisionClient, ref, false, claimable(this.revisions), matches),
+      ds,
+    );
     const { revision, hash, collisionCount } = await currentDaemonRevision(this.revisionClient, ds, owned);
-    const pods = this.pods.byIndex(OWNER_INDEX, uid);
+    const pods = await claimObjects(this.podClient, ref, false, claimable(this.pods), matches);
     const podsByNode = groupByNode(pods);
     const now = this.ctx.clock.now();
 

@@ -52,7 +52,7 @@ function pod(
   };
 }
 
-const names = (pods: { pod: Pod }[]): string[] => pods.map((d) => d.pod.spec?.nodeName ?? '').sort();
+const names = (pods: { node: string }[]): string[] => pods.map((d) => d.node).sort();
 
 test('eligibility: selector, affinity and untolerated taints', () => {
   const d = ds({}, { nodeSelector: { role: 'edge' } });
@@ -127,7 +127,8 @@ test('planNodes: create where missing, delete where not wanted, replace failed, 
     ['b', [failed]],
     ['c', [pod('c', 'h')]],
     ['d', [dupNew, dupOld]],
-    ['gone', [pod('gone', 'h')]],
+    ['gone', [{ ...pod('gone', 'h'), spec: { containers: [] } }]],
+    ['bound-to-gone', [pod('bound-to-gone', 'h')]],
   ]);
   const plan = planNodes(ds(), nodes, byNode, 'h', noBackoff);
   assert.deepEqual(plan.create, ['a']);

@@ -96,9 +96,12 @@ export function planNodes(
       else plan.delete.push({ pod, reason: 'duplicate', node: name });
     }
   }
+  // Unscheduled pods aimed at a node that is gone; bound ones are left to pod garbage collection (upstream).
   for (const [node, pods] of podsByNode) {
     if (known.has(node)) continue;
-    for (const pod of pods) if (!isDeleting(pod)) plan.delete.push({ pod, reason: 'orphaned', node });
+    for (const pod of pods) {
+      if (!isDeleting(pod) && !pod.spec?.nodeName) plan.delete.push({ pod, reason: 'orphaned', node });
+    }
   }
   return plan;
 }

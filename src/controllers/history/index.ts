@@ -13,3 +13,4 @@ export {
   templatePatch,
   type RevisionParent,
 } from './revisions.js';
+export { claimObjects } from './adoption.js';

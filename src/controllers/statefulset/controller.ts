@@ -2,7 +2,8 @@ import type { ControllerRevision, StatefulSet, StatefulSetStatus } from 'kuberne
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { hasReason } from '../../api/errors.js';
 import { scaledValueFromIntOrPercent } from '../../api/intstr.js';
-import { controllerOf } from '../../api/owners.js';
+import { labelSelectorFromObject } from '../../api/labels.js';
+import { controllerOf, newControllerRef } from '../../api/owners.js';
 import { isPodAvailable } from '../../api/pods.js';
 import {
   R,
@@ -13,7 +14,7 @@ import {
   type SyncResult,
 } from '../../client/index.js';
 import type { ControllerContext } from '../context.js';
-import { ownedRevisions, revisionsToPrune } from '../history/index.js';
+import { claimObjects, ownedRevisions, revisionsToPrune } from '../history/index.js';
 import { QueueController } from '../queue-controller.js';
 import { claimsFor, newStatefulPod, ordinalOf, podRevision, startOrdinal } from './identity.js';
 import { isRunningAndReady, isTerminating, planStatefulSet, type Action, type Slot } from './plan.js';
@@ -21,9 +22,11 @@ import { applyRevision, resolveRevisions, type SetRevisions } from './revisions.
 
 const OWNER_INDEX = 'statefulset-owner';
 
+/** Objects by controlling StatefulSet's uid; orphans by `orphan/<namespace>` (candidates for adoption). */
 const ownerIndex = (obj: Pod | ControllerRevision): string[] => {
   const ref = controllerOf(obj);
-  return ref?.kind === 'StatefulSet' ? [ref.uid] : [];
+  if (!ref) return [`orphan/${obj.metadata?.namespace ?? ''}`];
+  return ref.kind === 'StatefulSet' ? [ref.uid] : [];
 };
 
 /** Upstream's StatefulSet controller: stable pod identities, ordered scaling, storage per ordinal, rolling updates. */
@@ -71,6 +74,13 @@ export class StatefulSetController extends QueueController {
 
   private enqueueOwner(obj: Pod | ControllerRevision): void {
     const ref = controllerOf(obj);
+    if (!ref && !obj.metadata?.deletionTimestamp) {
+      // An orphan may be adopted by the sets whose selector it matches.
+      for (const set of this.sets.list(obj.metadata?.namespace ?? '')) {
+        if (labelSelectorFromObject(set.spec?.selector).matches(obj.metadata?.labels)) this.enqueue(set);
+      }
+      return;
+    }
     if (ref?.kind !== 'StatefulSet') return;
     const set = this.sets.get(obj.metadata?.namespace ?? '', ref.name);
     if (set?.metadata?.uid === ref.uid) this.enqueue(set);
@@ -82,10 +92,27 @@ export class StatefulSetController extends QueueController {
     if (!cached) return;
     const set = structuredClone(cached);
     const uid = set.metadata?.uid ?? '';
-    const pods = this.pods
-      .byIndex(OWNER_INDEX, uid)
-      .filter((p) => ordinalOf(name, p.metadata?.name ?? '') >= 0);
-    const owned = ownedRevisions(this.revisions.byIndex(OWNER_INDEX, uid), set);
+    const selector = labelSelectorFromObject(set.spec?.selector);
+    const ref = newControllerRef(set, 'apps/v1', 'StatefulSet');
+    const deleting = !!set.metadata?.deletionTimestamp;
+    const claimable = <T extends Pod | ControllerRevision>(inf: Informer<T>): T[] => [
+      ...inf.byIndex(OWNER_INDEX, uid),
+      ...inf.byIndex(OWNER_INDEX, `orphan/${namespace}`),
+    ];
+    const owned = ownedRevisions(
+      await claimObjects(this.revisionClient, ref, deleting, claimable(this.revisions), (r) =>
+        selector.matches(r.metadata?.labels),
+      ),
+      set,
+    );
+    // Upstream only adopts pods whose name is one of this set's ordinals.
+    const pods = await claimObjects(
+      this.podClient,
+      ref,
+      deleting,
+      claimable(this.pods),
+      (p) => selector.matches(p.metadata?.labels) && ordinalOf(name, p.metadata?.name ?? '') >= 0,
+    );
     const revs = await resolveRevisions(this.revisionClient, set, owned);
     const currentName = revs.current.metadata?.name ?? '';
     const updateName = revs.update.metadata?.name ?? '';
