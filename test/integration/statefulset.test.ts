@@ -327,3 +327,35 @@ test('an orphan pod with a matching name and labels is adopted, not replaced', a
   assert.equal(ref?.kind, 'StatefulSet');
   await sets().delete('default', 'adopt');
 });
+
+test('persistentVolumeClaimRetentionPolicy Delete hands claims to the set, and to the pod on scale down', async () => {
+  await sets().create(
+    statefulSet('ret', {
+      replicas: 2,
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Delete' },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data' },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        },
+      ],
+    }),
+  );
+  const set = await waitFor(() => rolledOut('ret', 2));
+  const claim0 = await claims().get('default', 'data-ret-0');
+  assert.deepEqual(
+    claim0.metadata?.ownerReferences?.map((r) => [r.kind, r.uid]),
+    [['StatefulSet', set.metadata?.uid]],
+  );
+  const ret1 = await pods().get('default', 'ret-1');
+  await sets().patch('default', 'ret', 'merge', { spec: { replicas: 1 } });
+  const claim1 = await waitFor(async () => {
+    const c = await claims().get('default', 'data-ret-1');
+    return c.metadata?.ownerReferences?.some((r) => r.kind === 'Pod') ? c : undefined;
+  });
+  assert.deepEqual(
+    claim1.metadata?.ownerReferences?.map((r) => [r.kind, r.uid]),
+    [['Pod', ret1.metadata?.uid]],
+  );
+  await sets().delete('default', 'ret');
+});

@@ -300,7 +300,8 @@ export class StatefulSetController extends QueueController {
         'merge',
         {
           metadata: {
-            ownerReferences: [...refs, podRef],
+            // The pod now bounds the claim's life; the set's reference (whenDeleted) is dropped.
+            ownerReferences: [...refs.filter((r) => r.uid !== set.metadata?.uid), podRef],
             resourceVersion: existing.metadata?.resourceVersion,
           },
         },
