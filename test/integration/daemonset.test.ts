@@ -446,3 +446,39 @@ test('an orphan daemon pod on a node is adopted instead of a second pod being cr
   assert.equal(adopted.metadata?.ownerReferences?.find((r) => r.controller)?.name, 'adopt');
   await sets().delete('default', 'adopt');
 });
+
+test('kubectl rollout history and undo work from the ControllerRevisions', async (t) => {
+  if (!existsSync(kubectlBinary())) return t.skip('kubectl is not installed');
+  await addNode('h1x', { group: 'history' });
+  await sets().create(
+    daemonSet('hist', { template: { spec: { nodeSelector: { group: 'history' }, containers: [] } } }),
+  );
+  await waitFor(() => rolledOut('hist', 1));
+  await sets().patch('default', 'hist', 'merge', {
+    spec: { template: { spec: { containers: [{ name: 'agent', image: 'agent:2' }] } } },
+  });
+  await waitFor(async () => {
+    const ds = await rolledOut('hist', 1);
+    return ds?.metadata?.generation === 2;
+  });
+  const env = { KUBECONFIG: cluster.server.kubeconfig };
+  const history = await kubectl(['rollout', 'history', 'daemonset/hist'], { env });
+  assert.equal(history.code, 0, history.stderr);
+  assert.match(history.stdout, /REVISION\s+CHANGE-CAUSE\s*\n1\s+<none>\s*\n2\s+<none>/);
+  const undo = await kubectl(['rollout', 'undo', 'daemonset/hist'], { env });
+  assert.equal(undo.code, 0, undo.stderr);
+  await waitFor(async () => {
+    const ds = await rolledOut('hist', 1);
+    const p = (await podsByNode('hist')).get('h1x')?.[0];
+    return (
+      ds?.spec?.template.spec?.containers[0]?.image === 'agent:1' &&
+      p?.spec?.containers[0]?.image === 'agent:1'
+    );
+  });
+  // The old revision is reused (renumbered 3), not duplicated.
+  const revisions = await client.resource(R.controllerRevisions).list('default');
+  const owned = revisions.items.filter((r) => r.metadata?.ownerReferences?.[0]?.name === 'hist');
+  assert.equal(owned.length, 2);
+  assert.deepEqual(owned.map((r) => (r as { revision?: number }).revision).sort(), [2, 3]);
+  await sets().delete('default', 'hist');
+});
