@@ -359,3 +359,16 @@ test('persistentVolumeClaimRetentionPolicy Delete hands claims to the set, and t
   );
   await sets().delete('default', 'ret');
 });
+
+test('minReadySeconds: pods count as available once Ready long enough', async () => {
+  await sets().create(statefulSet('slow', { replicas: 2, minReadySeconds: 1 }));
+  const st = await waitFor(
+    async () => {
+      const s = (await sets().get('default', 'slow')).status;
+      return s?.availableReplicas === 2 ? s : undefined;
+    },
+    { timeoutMs: 20_000 },
+  );
+  assert.equal(st.readyReplicas, 2);
+  await sets().delete('default', 'slow');
+});

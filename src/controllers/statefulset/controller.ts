@@ -151,7 +151,12 @@ export class StatefulSetController extends QueueController {
       await this.execute(set, revs, plan.actions);
     }
 
-    await this.updateStatus(set, pods, revs);
+    const status = await this.updateStatus(set, pods, revs);
+    const minReady = set.spec?.minReadySeconds ?? 0;
+    // Pods become available minReadySeconds after Ready without any event: look again then.
+    if (minReady > 0 && status.readyReplicas !== status.availableReplicas) {
+      requeueAfterMs = Math.min(requeueAfterMs ?? minReady * 1000, minReady * 1000);
+    }
     await this.truncateHistory(set, pods, owned, revs);
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
   }
@@ -309,17 +314,17 @@ export class StatefulSetController extends QueueController {
     }
   }
 
-  private async updateStatus(set: StatefulSet, pods: Pod[], revs: SetRevisions): Promise<void> {
+  private async updateStatus(set: StatefulSet, pods: Pod[], revs: SetRevisions): Promise<StatefulSetStatus> {
     const status = computeStatus(set, pods, revs, this.ctx.clock.now());
     const old: Partial<StatefulSetStatus> = set.status ?? {};
     const same = (Object.keys(status) as (keyof StatefulSetStatus)[]).every((k) => status[k] === old[k]);
-    if (same) return;
+    if (same) return status;
     try {
       await this.setClient.updateStatus({ ...set, status: { ...old, ...status } });
     } catch (err) {
-      if (hasReason(err, 'NotFound')) return;
-      throw err;
+      if (!hasReason(err, 'NotFound')) throw err;
     }
+    return status;
   }
 
   private async truncateHistory(
