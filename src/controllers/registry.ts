@@ -1,14 +1,18 @@
 import type { ControllerFactory } from './context.js';
 import { cronJobControllerFactory } from './cronjob/index.js';
+import { newDaemonSetController } from './daemonset/index.js';
 import { garbageCollectorController } from './garbagecollector/index.js';
 import { jobControllerFactory } from './job/index.js';
 import { namespaceController } from './namespace/index.js';
+import { newStatefulSetController } from './statefulset/index.js';
 import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
 
 /** Every built-in controller by its upstream name (as in kube-controller-manager's --controllers). */
 export const builtinControllers: Record<string, ControllerFactory> = {
   'garbage-collector': garbageCollectorController,
   namespace: namespaceController,
+  daemonset: newDaemonSetController,
+  statefulset: newStatefulSetController,
   job: jobControllerFactory,
   cronjob: cronJobControllerFactory,
   'ttl-after-finished': ttlAfterFinishedControllerFactory,

@@ -1,0 +1,1 @@
+export { DaemonSetController, newDaemonSetController } from './controller.js';

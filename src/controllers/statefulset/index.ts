@@ -1,0 +1,1 @@
+export { newStatefulSetController, StatefulSetController } from './controller.js';
