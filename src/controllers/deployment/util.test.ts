@@ -77,6 +77,8 @@ test('proportional scaling shares the difference by size, leftovers to the large
   );
 });
 
+const annotationsOf = (r: ReplicaSet): Record<string, string> => r.metadata?.annotations ?? {};
+
 test('annotations: deployment annotations copied, revision raised, history kept on reuse', () => {
   const d = deploy(3, 1, 0);
   const fresh: ReplicaSet = { metadata: { name: 'web-a' } };
@@ -89,8 +91,8 @@ test('annotations: deployment annotations copied, revision raised, history kept 
   });
   assert.equal(setNewReplicaSetAnnotations(d, fresh, 1, true), false);
   assert.ok(setNewReplicaSetAnnotations(d, fresh, 3, true));
-  assert.equal(fresh.metadata?.annotations?.['deployment.kubernetes.io/revision'], '3');
-  assert.equal(fresh.metadata?.annotations?.['deployment.kubernetes.io/revision-history'], '1');
+  assert.equal(annotationsOf(fresh)['deployment.kubernetes.io/revision'], '3');
+  assert.equal(annotationsOf(fresh)['deployment.kubernetes.io/revision-history'], '1');
   setNewReplicaSetAnnotations(d, fresh, 5, true);
-  assert.equal(fresh.metadata?.annotations?.['deployment.kubernetes.io/revision-history'], '1,3');
+  assert.equal(annotationsOf(fresh)['deployment.kubernetes.io/revision-history'], '1,3');
 });
