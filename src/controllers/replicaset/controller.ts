@@ -1,5 +1,5 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { hasReason } from '../../api/errors.js';
+import { hasReason, isApiError } from '../../api/errors.js';
 import type { OwnerReference } from '../../api/meta.js';
 import { controllerOf, newControllerRef } from '../../api/owners.js';
 import { isPodActive, isPodReady } from '../../api/pods.js';
@@ -194,7 +194,9 @@ export class ReplicaSetController extends QueueController {
       this.expectations.expectCreations(key, count);
       const { successes, error } = await slowStartBatch(count, 1, () => this.createPod(owner));
       if (count - successes > 0) this.expectations.lowerCreations(key, count - successes);
-      return error === undefined ? undefined : asError(error);
+      // Every create in a terminating namespace fails; that is not a failure of this controller.
+      if (error === undefined || namespaceTerminating(error)) return undefined;
+      return asError(error);
     }
     if (diff > 0) {
       const count = Math.min(diff, BURST_REPLICAS);
@@ -281,6 +283,12 @@ export class ReplicaSetController extends QueueController {
       return await this.ownerClient.updateStatus({ ...fresh, status });
     }
   }
+}
+
+function namespaceTerminating(err: unknown): boolean {
+  return (
+    isApiError(err) && (err.status.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating')
+  );
 }
 
 function asError(err: unknown): Error {
