@@ -21,6 +21,14 @@ import { podsToDelete } from './pods-to-delete.js';
 import { BURST_REPLICAS, slowStartBatch } from './slow-start.js';
 import { calculateStatus, statusEqual, type ReplicaStatus } from './status.js';
 
+const POD_OWNER_INDEX = 'replicaset-controller/owner';
+
+/** Pods by controller UID; orphans by `orphan/<namespace>`. */
+function podOwnerIndex(pod: Pod): string[] {
+  const ref = controllerOf(pod);
+  return [ref ? ref.uid : `orphan/${pod.metadata?.namespace ?? ''}`];
+}
+
 /**
  * Upstream's ReplicaSet controller (pkg/controller/replicaset), shared by ReplicaSets and
  * ReplicationControllers: keeps `spec.replicas` active pods that match the selector, adopting orphans and
@@ -41,6 +49,7 @@ export class ReplicaSetController extends QueueController {
     super(kind.name, ctx);
     this.owners = ctx.informers.informer<ReplicaOwner>(kind.resource);
     this.pods = ctx.informers.informer<Pod>(R.pods);
+    this.pods.addIndexer(POD_OWNER_INDEX, podOwnerIndex);
     this.ownerClient = ctx.client.resource<ReplicaOwner>(kind.resource);
     this.podClient = ctx.client.resource<Pod>(R.pods);
     this.expectations = new Expectations(ctx.clock);
@@ -145,7 +154,11 @@ export class ReplicaSetController extends QueueController {
     const owner = structuredClone(cached);
     const needsSync = this.expectations.satisfied(key);
     const selector = this.kind.selector(owner);
-    const active = this.pods.list(namespace).filter(isPodActive);
+    // Only pods this owner controls and orphans can be claimed: skip everybody else's pods.
+    const active = [
+      ...this.pods.byIndex(POD_OWNER_INDEX, owner.metadata?.uid ?? ''),
+      ...this.pods.byIndex(POD_OWNER_INDEX, `orphan/${namespace}`),
+    ].filter(isPodActive);
     const pods = await claimObjects(active, {
       owner,
       selector,
@@ -265,7 +278,7 @@ export class ReplicaSetController extends QueueController {
         if (controllerOf(o)?.uid === parent.uid) uids.add(o.metadata?.uid ?? '');
       }
     }
-    return this.pods.list(ns).filter((p) => uids.has(controllerOf(p)?.uid ?? ''));
+    return [...uids].flatMap((uid) => this.pods.byIndex(POD_OWNER_INDEX, uid));
   }
 
   private async updateStatus(owner: ReplicaOwner, status: ReplicaStatus): Promise<ReplicaOwner | undefined> {
