@@ -5,7 +5,7 @@ import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import { controllerOf } from '../../src/api/owners.js';
 import { isPodActive, isPodReady } from '../../src/api/pods.js';
 import { Informer, R } from '../../src/client/index.js';
-import { deploymentControllerFactory } from '../../src/controllers/deployment/index.js';
+import { computeHash, deploymentControllerFactory } from '../../src/controllers/deployment/index.js';
 import { replicaSetControllerFactory } from '../../src/controllers/replicaset/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { simulateKubelet, startTestCluster, type TestCluster } from '../helpers/cluster.js';
@@ -282,4 +282,27 @@ test('a rollout whose pods never get ready exceeds its progress deadline', async
   assert.match(cond?.message ?? '', /^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/);
   const available = d.status?.conditions?.find((c) => c.type === 'Available');
   assert.equal(available?.reason, 'MinimumReplicasUnavailable');
+});
+
+test('a name taken by a foreign ReplicaSet bumps collisionCount and picks another hash', async () => {
+  // Paused, the controller creates no ReplicaSet yet, so the hash it will want can be taken first.
+  const created = await deployments().create(deployment('collide', 1, { paused: true }));
+  const taken = `collide-${computeHash(created.spec?.template)}`;
+  await replicaSets().create({
+    metadata: { name: taken, namespace: 'default', labels: { other: 'x' } },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: { other: 'x' } },
+      template: {
+        metadata: { labels: { other: 'x' } },
+        spec: { containers: [{ name: 'c', image: 'busybox' }] },
+      },
+    },
+  });
+  await deployments().patch('default', 'collide', 'merge', { spec: { paused: null } });
+  const d = await rolledOut('collide');
+  assert.equal(d.status?.collisionCount, 1);
+  const [rs, ...others] = await ownedReplicaSets(created);
+  assert.equal(others.length, 0);
+  assert.equal(rs?.metadata?.name, `collide-${computeHash(created.spec?.template, 1)}`);
 });
