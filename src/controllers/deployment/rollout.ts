@@ -7,41 +7,42 @@ import type { SyncResult } from '../../client/index.js';
 import type { DeploymentController } from './controller.js';
 import { computeHash, POD_TEMPLATE_HASH_LABEL } from './hash.js';
 import {
-  byCreation,
-  byRevision,
   calculateStatus,
   deploymentComplete,
-  deploymentProgressing,
-  deploymentTimedOut,
+  getCondition,
+  hasProgressDeadline,
+  newCondition,
+  rolloutStatus,
+  setCondition,
+  statusEqual,
+  stuckRequeueMs,
+} from './progress.js';
+import {
+  byCreation,
+  byRevision,
   desiredReplicas,
+  DESIRED_REPLICAS_ANNOTATION,
   filterActive,
   findActiveOrLatest,
   findNewReplicaSet,
   findOldReplicaSets,
-  getCondition,
-  hasProgressDeadline,
   isRollingUpdate,
   isSaturated,
   maxRevision,
   maxScaledDown,
   maxSurge,
   maxUnavailable,
-  newCondition,
   newRSNewReplicas,
   proportionalSizes,
   REASON,
-  removeCondition,
   replicasAnnotationsNeedUpdate,
   replicasOf,
   REVISION_ANNOTATION,
-  setCondition,
   setNewReplicaSetAnnotations,
   setReplicasAnnotations,
-  statusEqual,
   sumActual,
   sumAvailable,
   sumReplicas,
-  DESIRED_REPLICAS_ANNOTATION,
 } from './util.js';
 
 /**
@@ -444,70 +445,12 @@ export class Rollout {
     allRSs: ReplicaSet[],
     newRS: ReplicaSet | undefined,
   ): Promise<SyncResult | void> {
-    const d = this.d;
-    const now = this.now;
-    const status = calculateStatus(allRSs, newRS, d, now);
-    if (!hasProgressDeadline(d)) removeCondition(status, 'Progressing');
-    const current = getCondition(d.status, 'Progressing');
-    const complete = status.replicas === status.updatedReplicas && current?.reason === REASON.newRSAvailable;
-    const rsName = newRS?.metadata?.name;
-    if (hasProgressDeadline(d) && !complete) {
-      if (deploymentComplete(d, status)) {
-        const msg = rsName
-          ? `ReplicaSet "${rsName}" has successfully progressed.`
-          : `Deployment "${this.name}" has successfully progressed.`;
-        setCondition(status, newCondition('Progressing', 'True', REASON.newRSAvailable, msg, now));
-      } else if (deploymentProgressing(d, status)) {
-        const msg = rsName
-          ? `ReplicaSet "${rsName}" is progressing.`
-          : `Deployment "${this.name}" is progressing.`;
-        const cond = newCondition('Progressing', 'True', REASON.rsUpdated, msg, now);
-        // Progress moves lastUpdateTime even when the reason stays the same.
-        if (current) {
-          if (current.status === 'True') cond.lastTransitionTime = current.lastTransitionTime;
-          removeCondition(status, 'Progressing');
-        }
-        setCondition(status, cond);
-      } else if (deploymentTimedOut(d, status, now)) {
-        const msg = rsName
-          ? `ReplicaSet "${rsName}" has timed out progressing.`
-          : `Deployment "${this.name}" has timed out progressing.`;
-        setCondition(status, newCondition('Progressing', 'False', REASON.timedOut, msg, now));
-      }
+    const status = rolloutStatus(this.d, allRSs, newRS, this.now);
+    if (statusEqual(this.d.status, status)) {
+      const after = stuckRequeueMs(this.d, status, this.now);
+      return after === undefined ? undefined : { requeueAfterMs: after };
     }
-    const failure = this.replicaFailure(allRSs, newRS);
-    if (failure) setCondition(status, failure);
-    else removeCondition(status, 'ReplicaFailure');
-
-    if (statusEqual(d.status, status)) return this.requeueStuck(status);
     await this.writeStatus(status);
-  }
-
-  private replicaFailure(allRSs: ReplicaSet[], newRS: ReplicaSet | undefined) {
-    const from = (rs: ReplicaSet | undefined) =>
-      rs?.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
-    const c = from(newRS) ?? allRSs.map(from).find((x) => x !== undefined);
-    if (!c) return undefined;
-    const t = c.lastTransitionTime ?? undefined;
-    return {
-      type: 'ReplicaFailure',
-      status: c.status,
-      ...(c.reason ? { reason: c.reason } : {}),
-      ...(c.message ? { message: c.message } : {}),
-      ...(t ? { lastUpdateTime: t, lastTransitionTime: t } : {}),
-    };
-  }
-
-  /** Wake up at the progress deadline when nothing else will (upstream requeueStuckDeployment). */
-  private requeueStuck(status: DeploymentStatus): SyncResult | void {
-    const d = this.d;
-    const cond = getCondition(d.status, 'Progressing');
-    if (!hasProgressDeadline(d) || !cond) return;
-    if (deploymentComplete(d, status) || cond.reason === REASON.timedOut) return;
-    const last = Date.parse(cond.lastUpdateTime ?? '');
-    if (!Number.isFinite(last)) return;
-    const after = last + (d.spec?.progressDeadlineSeconds ?? 0) * 1000 - this.now;
-    return { requeueAfterMs: after < 1000 ? 1000 : after + 1000 };
   }
 }
 
