@@ -118,12 +118,11 @@ test('a rolling update stays within maxSurge and maxUnavailable', async () => {
     namespace: 'default',
     labelSelector: 'app=roll',
   });
-  rsWatch.addEventHandler({
-    update: () => {
-      const total = rsWatch.list().reduce((n, rs) => n + (rs.spec?.replicas ?? 0), 0);
-      maxSpec = Math.max(maxSpec, total);
-    },
-  });
+  const countSpec = (): void => {
+    const total = rsWatch.list().reduce((n, rs) => n + (rs.spec?.replicas ?? 0), 0);
+    maxSpec = Math.max(maxSpec, total);
+  };
+  rsWatch.addEventHandler({ add: countSpec, update: countSpec });
   const podWatch = new Informer<Pod>(podClient(), { namespace: 'default', labelSelector: 'app=roll' });
   const countReady = (): void => {
     minReady = Math.min(minReady, podWatch.list().filter((p) => isPodActive(p) && isPodReady(p)).length);
