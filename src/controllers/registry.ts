@@ -1,9 +1,11 @@
 import type { ControllerFactory } from './context.js';
 import { cronJobControllerFactory } from './cronjob/index.js';
 import { newDaemonSetController } from './daemonset/index.js';
+import { deploymentControllerFactory } from './deployment/index.js';
 import { garbageCollectorController } from './garbagecollector/index.js';
 import { jobControllerFactory } from './job/index.js';
 import { namespaceController } from './namespace/index.js';
+import { replicaSetControllerFactory, replicationControllerFactory } from './replicaset/index.js';
 import { newStatefulSetController } from './statefulset/index.js';
 import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
 
@@ -11,6 +13,9 @@ import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
 export const builtinControllers: Record<string, ControllerFactory> = {
   'garbage-collector': garbageCollectorController,
   namespace: namespaceController,
+  replicaset: replicaSetControllerFactory,
+  replicationcontroller: replicationControllerFactory,
+  deployment: deploymentControllerFactory,
   daemonset: newDaemonSetController,
   statefulset: newStatefulSetController,
   job: jobControllerFactory,
