@@ -1,12 +1,6 @@
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
-import {
-  MAX_NODE_SCORE,
-  unschedulable,
-  type FilterPlugin,
-  type ScorePlugin,
-  type Status,
-} from '../../framework/types.js';
+import { MAX_NODE_SCORE, type FilterPlugin, type ScorePlugin, type Status } from '../../framework/types.js';
 import { formatAmount } from './amounts.js';
 
 export type ScoringStrategyType = 'LeastAllocated' | 'MostAllocated';
