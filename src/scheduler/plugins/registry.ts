@@ -5,7 +5,7 @@ import { NodeAffinity } from './node-affinity/node-affinity.js';
 import { NodeName } from './node-name/node-name.js';
 import { NodePorts } from './node-ports/node-ports.js';
 import { NodeResourcesBalancedAllocation } from './node-resources/balanced-allocation.js';
-import { NodeResourcesFit, type NodeResourcesFitArgs } from './node-resources/fit.js';
+import { NodeResourcesFit } from './node-resources/fit.js';
 import { NodeUnschedulable } from './node-unschedulable/node-unschedulable.js';
 import { PodTopologySpread } from './pod-topology-spread/pod-topology-spread.js';
 import { TaintToleration } from './taint-toleration/taint-toleration.js';
