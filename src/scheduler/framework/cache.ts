@@ -19,6 +19,9 @@ export class SchedulerCache {
   private readonly listIndex = new Map<string, number>();
   private readonly pods = new Map<string, CachedPod>();
   private readonly imageNodes = new Map<string, number>();
+  /** Kept as pods come and go, so a cycle need not scan every node for them. */
+  private readonly withAffinity = new Set<NodeInfo>();
+  private readonly withRequiredAnti = new Set<NodeInfo>();
 
   nodes(): readonly NodeInfo[] {
     return this.list;
@@ -38,11 +41,18 @@ export class SchedulerCache {
   }
 
   nodesWithRequiredAntiAffinityPods(): NodeInfo[] {
-    return this.list.filter((n) => n.podsWithRequiredAntiAffinity > 0);
+    return this.withRequiredAnti.size === 0 ? [] : [...this.withRequiredAnti].filter((n) => n.node);
   }
 
   nodesWithAffinityPods(): NodeInfo[] {
-    return this.list.filter((n) => n.podsWithAffinity > 0);
+    return this.withAffinity.size === 0 ? [] : [...this.withAffinity].filter((n) => n.node);
+  }
+
+  private trackAffinity(info: NodeInfo): void {
+    if (info.podsWithAffinity > 0) this.withAffinity.add(info);
+    else this.withAffinity.delete(info);
+    if (info.podsWithRequiredAntiAffinity > 0) this.withRequiredAnti.add(info);
+    else this.withRequiredAnti.delete(info);
   }
 
   addNode(node: Node): void {
@@ -129,6 +139,7 @@ export class SchedulerCache {
     let info = this.infos.get(p.nodeName);
     if (!info) this.infos.set(p.nodeName, (info = new NodeInfo(p.nodeName)));
     info.addPod(p.info);
+    if (p.info.hasAffinity()) this.trackAffinity(info);
   }
 
   private detach(p: CachedPod): void {
@@ -136,6 +147,7 @@ export class SchedulerCache {
     const info = this.infos.get(p.nodeName);
     if (!info) return;
     info.removePod(p.info.key);
+    if (p.info.hasAffinity()) this.trackAffinity(info);
     if (!info.node && info.pods.length === 0) this.infos.delete(p.nodeName);
   }
 }

@@ -14,6 +14,12 @@ export class NodeInfo {
   readonly requested = new Map<string, number>();
   nonZeroCpu = 0;
   nonZeroMemory = 0;
+  /** Hot-path copies of allocatable/requested cpu and memory and the allowed pod count. */
+  allocatableCpu = 0;
+  allocatableMemory = 0;
+  allowedPods = 0;
+  requestedCpu = 0;
+  requestedMemory = 0;
   readonly pods: PodInfo[] = [];
   private readonly podIndex = new Map<string, number>();
   /** `protocol/ip/port` → pods using it. */
@@ -39,16 +45,14 @@ export class NodeInfo {
     for (const [k, v] of Object.entries(node.status?.allocatable ?? {})) {
       this.allocatable.set(k, Number(quantityMilliValue(parseQuantity(v))));
     }
+    this.allocatableCpu = this.allocatable.get('cpu') ?? 0;
+    this.allocatableMemory = this.allocatable.get('memory') ?? 0;
+    this.allowedPods = (this.allocatable.get('pods') ?? 0) / 1000;
     this.images.clear();
     for (const img of node.status?.images ?? []) {
       for (const name of img.names ?? []) this.images.set(normalizeImageName(name), img.sizeBytes ?? 0);
     }
     this.generation++;
-  }
-
-  /** Allowed pod count (allocatable "pods", a plain count). */
-  get allowedPods(): number {
-    return (this.allocatable.get('pods') ?? 0) / 1000;
   }
 
   addPod(p: PodInfo): void {
@@ -82,6 +86,8 @@ export class NodeInfo {
       const name = p.resourceNames[i]!;
       this.requested.set(name, (this.requested.get(name) ?? 0) + sign * p.resourceValues[i]!);
     }
+    this.requestedCpu += sign * p.requestCpu;
+    this.requestedMemory += sign * p.requestMemory;
     this.nonZeroCpu += sign * p.nonZeroCpu;
     this.nonZeroMemory += sign * p.nonZeroMemory;
     for (const hp of p.hostPorts) {
@@ -98,6 +104,9 @@ export class NodeInfo {
     const c = new NodeInfo(this.name);
     c.node = this.node;
     for (const [k, v] of this.allocatable) c.allocatable.set(k, v);
+    c.allocatableCpu = this.allocatableCpu;
+    c.allocatableMemory = this.allocatableMemory;
+    c.allowedPods = this.allowedPods;
     for (const [k, v] of this.images) c.images.set(k, v);
     for (const p of this.pods) c.addPod(p);
     return c;

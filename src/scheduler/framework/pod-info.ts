@@ -33,6 +33,8 @@ export class PodInfo {
   readonly labels: Record<string, string>;
   readonly resourceNames: string[] = [];
   readonly resourceValues: number[] = [];
+  readonly requestCpu: number;
+  readonly requestMemory: number;
   readonly nonZeroCpu: number;
   readonly nonZeroMemory: number;
   readonly hostPorts: HostPort[] = [];
@@ -54,6 +56,8 @@ export class PodInfo {
       this.resourceNames.push(name);
       this.resourceValues.push(Number(v));
     }
+    this.requestCpu = this.request('cpu');
+    this.requestMemory = this.request('memory');
     let cpu = 0;
     let mem = 0;
     for (const c of pod.spec?.containers ?? []) {

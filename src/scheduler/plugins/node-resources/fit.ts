@@ -54,7 +54,12 @@ export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
       const name = pod.resourceNames[i]!;
       if (this.ignored.has(name)) continue;
       const want = pod.resourceValues[i]!;
-      const free = (node.allocatable.get(name) ?? 0) - (node.requested.get(name) ?? 0);
+      const free =
+        name === 'cpu'
+          ? node.allocatableCpu - node.requestedCpu
+          : name === 'memory'
+            ? node.allocatableMemory - node.requestedMemory
+            : (node.allocatable.get(name) ?? 0) - (node.requested.get(name) ?? 0);
       if (want <= free) continue;
       (reasons ??= []).push(`Insufficient ${name}`);
       (details ??= []).push(
@@ -69,7 +74,12 @@ export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
     let total = 0;
     let weights = 0;
     for (const r of this.resources) {
-      const capacity = node.allocatable.get(r.name) ?? 0;
+      const capacity =
+        r.name === 'cpu'
+          ? node.allocatableCpu
+          : r.name === 'memory'
+            ? node.allocatableMemory
+            : (node.allocatable.get(r.name) ?? 0);
       const requested = requestedWith(node, pod, r.name);
       total += resourceScore(this.strategy, requested, capacity) * r.weight;
       weights += r.weight;
