@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiClient, Informer, R } from '../../src/client/index.js';
@@ -30,13 +32,19 @@ afterEach(async () => {
 });
 
 /** An API server, the scheduler, and a stand-in kubelet that finishes graceful deletions at once. */
-async function setup(): Promise<Env> {
+async function setup(configYaml?: string): Promise<Env> {
   const server = await startTestServer();
   const client = new ApiClient({ server: server.url });
+  let configFile: string | undefined;
+  if (configYaml) {
+    configFile = join(server.dir, 'scheduler.yaml');
+    writeFileSync(configFile, configYaml);
+  }
   const scheduler = runScheduler({
     client: { server: server.url },
     leaderElect: false,
     logger: silentLogger,
+    ...(configFile ? { configFile } : {}),
   });
   const pods = client.resource<Pod>(R.pods);
   const terminator = new Informer(pods);
@@ -288,4 +296,40 @@ test('a pending pod is scheduled once a node is added', async () => {
   assert.match(msg, /^no nodes available to schedule pods/);
   await env.node('late');
   assert.equal((await env.placed(['waiting'])).waiting, 'late');
+});
+
+test("a config file selects MostAllocated (bin-packing) for its profile; other schedulers' pods are left alone", async () => {
+  const env = await setup(`apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+- schedulerName: default-scheduler
+  pluginConfig:
+  - name: NodeResourcesFit
+    args:
+      scoringStrategy:
+        type: MostAllocated
+`);
+  await env.node('n1');
+  await env.node('n2');
+  await env.node('n3');
+  // cpu and memory in the same proportion, so BalancedAllocation scores every node alike.
+  const packed: Partial<Pod['spec']> = {
+    containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '1', memory: '2Gi' } } }],
+  };
+  await env.pod('first', packed);
+  const first = (await env.placed(['first'])).first;
+  const rest = ['b1', 'b2'];
+  for (const p of rest) await env.pod(p, packed);
+  const placed = await env.placed(rest);
+  assert.deepEqual(Object.values(placed), [first, first]);
+
+  await env.pod('elsewhere', { ...cpuPod('1'), schedulerName: 'other-scheduler' });
+  await env.pod('marker', cpuPod('1'));
+  await env.placed(['marker']);
+  const other = await env.get('elsewhere');
+  assert.equal(other.spec?.nodeName, undefined);
+  assert.equal(
+    other.status?.conditions?.find((c) => c.type === 'PodScheduled'),
+    undefined,
+  );
 });
