@@ -109,6 +109,7 @@ export class Scheduler {
       nodesWithRequiredAntiAffinityPods: () => cache.nodesWithRequiredAntiAffinityPods(),
       nodesWithAffinityPods: () => cache.nodesWithAffinityPods(),
       imageNodeCount: (image) => cache.imageNodeCount(image),
+      lowestPodPriority: () => cache.lowestPodPriority(),
       namespaceLabels: (ns) => this.namespaces.get('', ns)?.metadata?.labels,
       pvc: (ns, name) => this.pvcs.get(ns, name),
       pv: (name) => this.pvs.get('', name),

@@ -22,6 +22,7 @@ export class SchedulerCache {
   /** Kept as pods come and go, so a cycle need not scan every node for them. */
   private readonly withAffinity = new Set<NodeInfo>();
   private readonly withRequiredAnti = new Set<NodeInfo>();
+  private readonly priorities = new Map<number, number>();
 
   nodes(): readonly NodeInfo[] {
     return this.list;
@@ -46,6 +47,18 @@ export class SchedulerCache {
 
   nodesWithAffinityPods(): NodeInfo[] {
     return this.withAffinity.size === 0 ? [] : [...this.withAffinity].filter((n) => n.node);
+  }
+
+  lowestPodPriority(): number | undefined {
+    let min: number | undefined;
+    for (const p of this.priorities.keys()) if (min === undefined || p < min) min = p;
+    return min;
+  }
+
+  private countPriority(priority: number, by: number): void {
+    const n = (this.priorities.get(priority) ?? 0) + by;
+    if (n > 0) this.priorities.set(priority, n);
+    else this.priorities.delete(priority);
   }
 
   private trackAffinity(info: NodeInfo): void {
@@ -139,11 +152,13 @@ export class SchedulerCache {
     let info = this.infos.get(p.nodeName);
     if (!info) this.infos.set(p.nodeName, (info = new NodeInfo(p.nodeName)));
     info.addPod(p.info);
+    this.countPriority(p.info.priority, 1);
     if (p.info.hasAffinity()) this.trackAffinity(info);
   }
 
   private detach(p: CachedPod): void {
     this.pods.delete(p.info.key);
+    this.countPriority(p.info.priority, -1);
     const info = this.infos.get(p.nodeName);
     if (!info) return;
     info.removePod(p.info.key);

@@ -10,6 +10,8 @@ export interface ClusterView {
   nodesWithRequiredAntiAffinityPods(): NodeInfo[];
   /** Nodes hosting at least one pod with any (anti-)affinity. */
   nodesWithAffinityPods(): NodeInfo[];
+  /** The lowest priority of any placed pod (undefined without pods): preemption's quick exit. */
+  lowestPodPriority(): number | undefined;
   /** How many nodes hold this (normalized) image. */
   imageNodeCount(image: string): number;
   namespaceLabels(ns: string): Record<string, string> | undefined;

@@ -53,6 +53,8 @@ export function findPreemption(
       return { message: 'preemption: not eligible due to a terminating pod on the nominated node.' };
   }
   const nodes = cluster.nodes();
+  const lowest = cluster.lowestPodPriority();
+  if (lowest === undefined || lowest >= pod.priority) return { message: nothingToPreempt(fit, nodes) };
   const statuses = new Map<string, Status>();
   const candidates: Candidate[] = [];
   const wanted = Math.max(
@@ -75,6 +77,22 @@ export function findPreemption(
     return { message: `preemption: 0/${nodes.length} nodes are available: ${reasonHistogram(statuses)}.` };
   }
   return { candidate: pickCandidate(candidates) };
+}
+
+/** The summary when no pod anywhere has a lower priority, without simulating each node. */
+function nothingToPreempt(fit: FitError, nodes: readonly NodeInfo[]): string {
+  let notHelpful = 0;
+  let noVictims = 0;
+  for (const node of nodes) {
+    const failed = fit.preFilterStatus ?? fit.statuses.get(node.name);
+    if (!failed) continue;
+    if (failed.code === 'UnschedulableAndUnresolvable') notHelpful++;
+    else noVictims++;
+  }
+  const parts: string[] = [];
+  if (notHelpful) parts.push(`${notHelpful} ${NOT_HELPFUL_REASON}`);
+  if (noVictims) parts.push(`${noVictims} ${NO_VICTIMS_REASON}`);
+  return `preemption: 0/${nodes.length} nodes are available: ${parts.sort().join(', ')}.`;
 }
 
 export function selectVictimsOnNode(

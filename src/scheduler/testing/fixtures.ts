@@ -74,6 +74,10 @@ export function view(
     node: (name) => nodes.find((n) => n.name === name),
     nodesWithRequiredAntiAffinityPods: () => nodes.filter((n) => n.podsWithRequiredAntiAffinity > 0),
     nodesWithAffinityPods: () => nodes.filter((n) => n.podsWithAffinity > 0),
+    lowestPodPriority: () => {
+      const all = nodes.flatMap((n) => n.pods.map((p) => p.priority));
+      return all.length ? Math.min(...all) : undefined;
+    },
     imageNodeCount: (image) => nodes.filter((n) => n.images.has(image)).length,
     namespaceLabels: (ns) => o.namespaces?.[ns],
     pvc: (ns, name) => o.pvcs?.find((c) => c.metadata?.namespace === ns && c.metadata?.name === name),
