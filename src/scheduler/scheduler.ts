@@ -130,6 +130,10 @@ export class Scheduler {
 
   async start(): Promise<void> {
     this.running = true;
+    // Pods' priorities are resolved as they arrive, so the classes must be known first.
+    this.priorityClasses.start();
+    await this.priorityClasses.waitForSync();
+    if (!this.running) return;
     this.nodes.addEventHandler({
       add: (n) => {
         this.cache.addNode(n);
