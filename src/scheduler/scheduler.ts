@@ -337,21 +337,13 @@ export class Scheduler {
   private preempt(preemptor: PodInfo, c: Candidate): void {
     const pods = this.deps.client.resource(R.pods);
     for (const v of c.victims) {
-      const ns = v.namespace;
-      const name = v.name;
       this.deps.events.event(
         asPod(v.pod),
         'Normal',
         'Preempted',
         `Preempted by pod ${preemptor.uid} on node ${c.node}`,
       );
-      pods
-        .delete(ns, name, { preconditions: { uid: v.uid } })
-        .catch((err: unknown) =>
-          hasReason(err, 'NotFound') || hasReason(err, 'Conflict')
-            ? undefined
-            : this.deps.logger.warn('preemption: delete failed', { pod: v.key, error: String(err) }),
-        );
+      void this.evict(v, preemptor);
     }
     for (const other of this.nominated.nominatedPodsOn(c.node)) {
       if (other.priority >= preemptor.priority || other.key === preemptor.key) continue;
@@ -365,6 +357,31 @@ export class Scheduler {
           { subresource: 'status' },
         )
         .catch(() => undefined);
+    }
+  }
+
+  /** Marks the victim (DisruptionTarget condition, as upstream) and deletes it with its grace period. */
+  private async evict(victim: PodInfo, preemptor: PodInfo): Promise<void> {
+    const pods = this.deps.client.resource(R.pods);
+    const condition = {
+      type: 'DisruptionTarget',
+      status: 'True',
+      reason: 'PreemptionByScheduler',
+      message: `${preemptor.pod.spec?.schedulerName ?? 'default-scheduler'}: preempting to accommodate a higher priority pod`,
+      lastTransitionTime: rfc3339(this.deps.clock.now()),
+    };
+    try {
+      await pods.patch(
+        victim.namespace,
+        victim.name,
+        'strategic',
+        { status: { conditions: [condition] } },
+        { subresource: 'status' },
+      );
+      await pods.delete(victim.namespace, victim.name, { preconditions: { uid: victim.uid } });
+    } catch (err) {
+      if (hasReason(err, 'NotFound') || hasReason(err, 'Conflict')) return;
+      this.deps.logger.warn('preemption: eviction failed', { pod: victim.key, error: String(err) });
     }
   }
 

@@ -11,6 +11,8 @@ import { startTestServer } from '../helpers/api-server.js';
 
 interface Env {
   client: ApiClient;
+  /** Pods as last seen terminating (before the stand-in kubelet removed them). */
+  terminating: Map<string, Pod>;
   node(name: string, opts?: NodeOpts): Promise<void>;
   pod(name: string, spec?: Partial<Pod['spec']>, labels?: Record<string, string>): Promise<void>;
   nodeOf(name: string): Promise<string | undefined>;
@@ -47,10 +49,12 @@ async function setup(configYaml?: string): Promise<Env> {
     ...(configFile ? { configFile } : {}),
   });
   const pods = client.resource<Pod>(R.pods);
+  const terminating = new Map<string, Pod>();
   const terminator = new Informer(pods);
   terminator.addEventHandler({
     update: (_, p) => {
       if (p.metadata?.deletionTimestamp) {
+        terminating.set(p.metadata.name!, p);
         void pods
           .delete(p.metadata.namespace!, p.metadata.name!, { gracePeriodSeconds: 0 })
           .catch(() => undefined);
@@ -67,6 +71,7 @@ async function setup(configYaml?: string): Promise<Env> {
   const nodes = client.resource<Node>(R.nodes);
   const env: Env = {
     client,
+    terminating,
     async node(name, o = {}) {
       await nodes.create({
         metadata: { name, labels: { 'kubernetes.io/hostname': name, ...o.labels } },
@@ -253,6 +258,10 @@ test('priority preemption evicts a lower-priority pod and nominates the node', a
   assert.equal(nominated, 'only');
   assert.equal((await env.placed(['preemptor'])).preemptor, 'only');
   await assert.rejects(env.get('victim'));
+  const disruption = env.terminating
+    .get('victim')
+    ?.status?.conditions?.find((c) => c.type === 'DisruptionTarget');
+  assert.equal(disruption?.reason, 'PreemptionByScheduler');
   const events = env.client.resource<Event>(R.events);
   const preempted = await waitFor(async () =>
     (await events.list('default')).items.find(
