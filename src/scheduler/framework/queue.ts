@@ -203,15 +203,7 @@ export class SchedulingQueue {
   /** Retry pods parked longer than maxUnschedulableMs. */
   flushUnschedulableLeftover(): void {
     const now = this.clock.now();
-    this.moveAllToActiveOrBackoffWhere((p) => now - p.failedAt >= this.maxUnschedulableMs);
-  }
-
-  private moveAllToActiveOrBackoffWhere(filter: (p: QueuedPod) => boolean): void {
-    for (const [key, p] of this.unschedulablePods) {
-      if (!filter(p)) continue;
-      this.unschedulablePods.delete(key);
-      this.moveOne(p);
-    }
+    this.moveAllToActiveOrBackoff((p) => now - p.failedAt >= this.maxUnschedulableMs);
   }
 
   backoffDurationMs(p: QueuedPod): number {
