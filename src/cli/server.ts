@@ -151,6 +151,10 @@ async function startControlPlaneComponents(
       runControllerManager({ client, leaderElect: true, logger: log.child('controller-manager') }),
     );
   }
+  if (!opts.disableScheduler) {
+    const { runScheduler } = await import('../scheduler/index.js');
+    started.push(runScheduler({ client, leaderElect: true, logger: log.child('scheduler') }));
+  }
   return started;
 }
 

@@ -1,0 +1,20 @@
+import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { NodeInfo } from './node-info.js';
+
+/** What plugins may read of the cluster during one cycle (upstream SharedLister plus a few listers). */
+export interface ClusterView {
+  /** Nodes that exist (have a Node object), in a stable order. */
+  nodes(): readonly NodeInfo[];
+  node(name: string): NodeInfo | undefined;
+  /** Nodes hosting at least one pod with required anti-affinity. */
+  nodesWithRequiredAntiAffinityPods(): NodeInfo[];
+  /** Nodes hosting at least one pod with any (anti-)affinity. */
+  nodesWithAffinityPods(): NodeInfo[];
+  /** The lowest priority of any placed pod (undefined without pods): preemption's quick exit. */
+  lowestPodPriority(): number | undefined;
+  /** How many nodes hold this (normalized) image. */
+  imageNodeCount(image: string): number;
+  namespaceLabels(ns: string): Record<string, string> | undefined;
+  pvc(ns: string, name: string): PersistentVolumeClaim | undefined;
+  pv(name: string): PersistentVolume | undefined;
+}

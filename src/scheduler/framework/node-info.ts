@@ -1,0 +1,136 @@
+import type { Node } from 'kubernetes-types/core/v1.js';
+import { parseQuantity, quantityMilliValue } from '../../api/quantity.js';
+import type { HostPort, PodInfo } from './pod-info.js';
+
+/**
+ * A node and the pods on it, with running sums kept as pods come and go (upstream framework.NodeInfo):
+ * requested resources, non-zero requests for scoring, host ports in use, pods with (anti-)affinity.
+ * Values are milli-units, as PodInfo's.
+ */
+export class NodeInfo {
+  node: Node | undefined;
+  name: string;
+  readonly allocatable = new Map<string, number>();
+  readonly requested = new Map<string, number>();
+  nonZeroCpu = 0;
+  nonZeroMemory = 0;
+  /** Hot-path copies of allocatable/requested cpu and memory and the allowed pod count. */
+  allocatableCpu = 0;
+  allocatableMemory = 0;
+  allowedPods = 0;
+  requestedCpu = 0;
+  requestedMemory = 0;
+  readonly pods: PodInfo[] = [];
+  private readonly podIndex = new Map<string, number>();
+  /** `protocol/ip/port` → pods using it. */
+  readonly usedPorts = new Map<string, number>();
+  /** `protocol/port` → pods using it on any IP. */
+  readonly usedPortsAnyIp = new Map<string, number>();
+  podsWithAffinity = 0;
+  podsWithRequiredAntiAffinity = 0;
+  /** image name → size in bytes, from node.status.images. */
+  readonly images = new Map<string, number>();
+  /** Bumped on every change; lets callers notice staleness cheaply. */
+  generation = 0;
+
+  constructor(name: string, node?: Node) {
+    this.name = name;
+    if (node) this.setNode(node);
+  }
+
+  setNode(node: Node): void {
+    this.node = node;
+    this.name = node.metadata?.name ?? this.name;
+    this.allocatable.clear();
+    for (const [k, v] of Object.entries(node.status?.allocatable ?? {})) {
+      this.allocatable.set(k, Number(quantityMilliValue(parseQuantity(v))));
+    }
+    this.allocatableCpu = this.allocatable.get('cpu') ?? 0;
+    this.allocatableMemory = this.allocatable.get('memory') ?? 0;
+    this.allowedPods = (this.allocatable.get('pods') ?? 0) / 1000;
+    this.images.clear();
+    for (const img of node.status?.images ?? []) {
+      for (const name of img.names ?? []) this.images.set(normalizeImageName(name), img.sizeBytes ?? 0);
+    }
+    this.generation++;
+  }
+
+  addPod(p: PodInfo): void {
+    if (this.podIndex.has(p.key)) this.removePod(p.key);
+    this.podIndex.set(p.key, this.pods.length);
+    this.pods.push(p);
+    this.account(p, 1);
+  }
+
+  /** Returns the removed PodInfo, if the pod was here. */
+  removePod(key: string): PodInfo | undefined {
+    const i = this.podIndex.get(key);
+    if (i === undefined) return undefined;
+    const p = this.pods[i]!;
+    const last = this.pods.pop()!;
+    if (last !== p) {
+      this.pods[i] = last;
+      this.podIndex.set(last.key, i);
+    }
+    this.podIndex.delete(key);
+    this.account(p, -1);
+    return p;
+  }
+
+  hasPod(key: string): boolean {
+    return this.podIndex.has(key);
+  }
+
+  private account(p: PodInfo, sign: 1 | -1): void {
+    for (let i = 0; i < p.resourceNames.length; i++) {
+      const name = p.resourceNames[i]!;
+      this.requested.set(name, (this.requested.get(name) ?? 0) + sign * p.resourceValues[i]!);
+    }
+    this.requestedCpu += sign * p.requestCpu;
+    this.requestedMemory += sign * p.requestMemory;
+    this.nonZeroCpu += sign * p.nonZeroCpu;
+    this.nonZeroMemory += sign * p.nonZeroMemory;
+    for (const hp of p.hostPorts) {
+      bump(this.usedPorts, portKey(hp), sign);
+      bump(this.usedPortsAnyIp, `${hp.protocol}/${hp.port}`, sign);
+    }
+    if (p.hasAffinity()) this.podsWithAffinity += sign;
+    if (p.requiredAntiAffinity.length > 0) this.podsWithRequiredAntiAffinity += sign;
+    this.generation++;
+  }
+
+  /** A copy for what-if evaluation (preemption, nominated pods); PodInfos are shared, not copied. */
+  clone(): NodeInfo {
+    const c = new NodeInfo(this.name);
+    c.node = this.node;
+    for (const [k, v] of this.allocatable) c.allocatable.set(k, v);
+    c.allocatableCpu = this.allocatableCpu;
+    c.allocatableMemory = this.allocatableMemory;
+    c.allowedPods = this.allowedPods;
+    for (const [k, v] of this.images) c.images.set(k, v);
+    for (const p of this.pods) c.addPod(p);
+    return c;
+  }
+
+  labels(): Record<string, string> {
+    return this.node?.metadata?.labels ?? {};
+  }
+}
+
+function bump(m: Map<string, number>, k: string, by: number): void {
+  const n = (m.get(k) ?? 0) + by;
+  if (n > 0) m.set(k, n);
+  else m.delete(k);
+}
+
+export function portKey(hp: HostPort): string {
+  return `${hp.protocol}/${hp.ip}/${hp.port}`;
+}
+
+/** Images are compared as upstream's normalizedImageName: a name without tag or digest gets `:latest`. */
+export function normalizeImageName(name: string): string {
+  const lastSlash = name.lastIndexOf('/');
+  const tail = name.slice(lastSlash + 1);
+  if (tail.includes(':') || name.includes('@')) return name;
+  return `${name}:latest`;
+}

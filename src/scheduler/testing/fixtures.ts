@@ -1,0 +1,90 @@
+import type {
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  PodSpec,
+  Taint,
+} from 'kubernetes-types/core/v1.js';
+import type { ClusterView } from '../framework/cluster-view.js';
+import { NodeInfo } from '../framework/node-info.js';
+import { PodInfo } from '../framework/pod-info.js';
+import { CycleState } from '../framework/types.js';
+
+/** Builders for plugin tests: plain objects in, NodeInfo/PodInfo out. */
+export function node(
+  name: string,
+  o: {
+    cpu?: string;
+    memory?: string;
+    pods?: string;
+    labels?: Record<string, string>;
+    taints?: Taint[];
+    unschedulable?: boolean;
+    extra?: Record<string, string>;
+    images?: { names: string[]; sizeBytes: number }[];
+  } = {},
+): Node {
+  const alloc = { cpu: o.cpu ?? '4', memory: o.memory ?? '8Gi', pods: o.pods ?? '110', ...o.extra };
+  return {
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...o.labels } },
+    spec: { ...(o.taints ? { taints: o.taints } : {}), ...(o.unschedulable ? { unschedulable: true } : {}) },
+    status: { allocatable: alloc, capacity: alloc, ...(o.images ? { images: o.images } : {}) },
+  };
+}
+
+export function pod(
+  name: string,
+  spec: Partial<PodSpec> = {},
+  o: {
+    labels?: Record<string, string>;
+    namespace?: string;
+    priority?: number;
+    requests?: Record<string, string>;
+  } = {},
+): PodInfo {
+  const p: Pod = {
+    metadata: { name, namespace: o.namespace ?? 'default', uid: `uid-${name}`, labels: o.labels ?? {} },
+    spec: {
+      containers: [
+        { name: 'c', image: 'img', ...(o.requests ? { resources: { requests: o.requests } } : {}) },
+      ],
+      ...spec,
+    },
+  };
+  return new PodInfo(p, o.priority ?? 0);
+}
+
+export function nodeInfo(n: Node, ...pods: PodInfo[]): NodeInfo {
+  const info = new NodeInfo(n.metadata!.name!, n);
+  for (const p of pods) info.addPod(p);
+  return info;
+}
+
+export function view(
+  nodes: NodeInfo[],
+  o: {
+    pvcs?: PersistentVolumeClaim[];
+    pvs?: PersistentVolume[];
+    namespaces?: Record<string, Record<string, string>>;
+  } = {},
+): ClusterView {
+  return {
+    nodes: () => nodes,
+    node: (name) => nodes.find((n) => n.name === name),
+    nodesWithRequiredAntiAffinityPods: () => nodes.filter((n) => n.podsWithRequiredAntiAffinity > 0),
+    nodesWithAffinityPods: () => nodes.filter((n) => n.podsWithAffinity > 0),
+    lowestPodPriority: () => {
+      const all = nodes.flatMap((n) => n.pods.map((p) => p.priority));
+      return all.length ? Math.min(...all) : undefined;
+    },
+    imageNodeCount: (image) => nodes.filter((n) => n.images.has(image)).length,
+    namespaceLabels: (ns) => o.namespaces?.[ns],
+    pvc: (ns, name) => o.pvcs?.find((c) => c.metadata?.namespace === ns && c.metadata?.name === name),
+    pv: (name) => o.pvs?.find((v) => v.metadata?.name === name),
+  };
+}
+
+export function state(): CycleState {
+  return new CycleState();
+}
