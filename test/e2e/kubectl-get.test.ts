@@ -333,10 +333,7 @@ describe('events', () => {
 
     const out = await ok('get', 'events', '-n', 'ev');
     assert.match(out, /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/m);
-    assert.match(
-      out,
-      /^\d+s\s+Normal\s+NoteByHand\s+deployment\/app\s+Written by a test$/m,
-    );
+    assert.match(out, /^\d+s\s+Normal\s+NoteByHand\s+deployment\/app\s+Written by a test$/m);
 
     const selected = await ok(
       'get',
@@ -351,9 +348,6 @@ describe('events', () => {
     assert.equal(selected, 'event/app.scaled\n');
 
     const described = await ok('describe', 'deployment', 'app', '-n', 'ev');
-    assert.match(
-      described,
-      /Normal\s+NoteByHand\s+\S+\s+deployment-controller\s+Written by a test/,
-    );
+    assert.match(described, /Normal\s+NoteByHand\s+\S+\s+deployment-controller\s+Written by a test/);
   });
 });
