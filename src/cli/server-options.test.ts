@@ -21,6 +21,8 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     datastoreEndpoint: 'sqlite:///home/jo/.tugboat/db/state.db',
     serviceCidr: '10.43.0.0/16',
     disableAgent: false,
+    disableControllerManager: false,
+    disableScheduler: false,
     logLevel: 'info',
   });
 });
@@ -66,6 +68,8 @@ void test('flags override defaults; relative paths resolve against the working f
     datastoreEndpoint: 'etcd://127.0.0.1:2379',
     serviceCidr: '10.96.0.0/12',
     disableAgent: true,
+    disableControllerManager: false,
+    disableScheduler: false,
     logLevel: 'debug',
     advertiseAddress: '192.0.2.1',
     tokenFile: '/srv/here/tokens.csv',
