@@ -127,7 +127,7 @@ function nodeMetrics(node: KubeObject, p: NodeUsagePoint): KubeObject {
     timestamp: rfc3339(p.timestampMs),
     window: windowText(p.windowMs),
     usage: { cpu: p.usage.cpu, memory: p.usage.memory },
-  } as KubeObject;
+  };
 }
 
 function podMetrics(pod: KubeObject, p: PodUsagePoint): KubeObject {
@@ -141,7 +141,7 @@ function podMetrics(pod: KubeObject, p: PodUsagePoint): KubeObject {
       name: c.name,
       usage: { cpu: c.usage.cpu, memory: c.usage.memory },
     })),
-  } as KubeObject;
+  };
 }
 
 function respond(req: MetricsRequest, obj: KubeObject): void {
