@@ -18,5 +18,5 @@ export async function forEachLimit<T>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (firstError !== undefined)
-    throw firstError instanceof Error ? firstError : new Error(String(firstError));
+    throw firstError instanceof Error ? firstError : new Error('a call failed', { cause: firstError });
 }

@@ -97,11 +97,8 @@ test('pods bound to a hollow node run with an IP from the node range', async () 
   await pods.create(pod('runner', 'hollow-node-2'));
   const running = await waitFor(async () => {
     const p = await pods.get('default', 'runner');
-    return (
-      p.status?.phase === 'Running' &&
-      p.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True' &&
-      p
-    );
+    const ready = p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    return p.status?.phase === 'Running' && ready ? p : undefined;
   });
   assert.match(running.status?.podIP ?? '', /^10\.42\.2\.\d+$/);
   assert.equal(running.status?.hostIP, '127.1.0.3');
@@ -138,12 +135,12 @@ test('true succeeds, false fails, run-seconds succeeds', async () => {
   );
   const ok = await waitFor(async () => {
     const p = await pods.get('default', 'ok');
-    return p.status?.phase === 'Succeeded' && p;
+    return p.status?.phase === 'Succeeded' ? p : undefined;
   });
   assert.equal(ok.status?.containerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
   const bad = await waitFor(async () => {
     const p = await pods.get('default', 'bad');
-    return p.status?.phase === 'Failed' && p;
+    return p.status?.phase === 'Failed' ? p : undefined;
   });
   assert.equal(bad.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 1);
   assert.equal(bad.status?.containerStatuses?.[0]?.state?.terminated?.reason, 'Error');
