@@ -1,12 +1,13 @@
 import { homedir } from 'node:os';
 import { EXIT_USAGE, UsageError, formatHelp, parseFlags, type CliIo, type Command } from './command.js';
 import { controllerManagerCommand } from './controller-manager-command.js';
+import { hollowNodesCommand } from './hollow-nodes-command.js';
 import { serverCommand } from './server-command.js';
 import { versionCommand } from './version.js';
 
 export type { CliIo } from './command.js';
 
-const commands: Command[] = [serverCommand, controllerManagerCommand, versionCommand];
+const commands: Command[] = [serverCommand, controllerManagerCommand, hollowNodesCommand, versionCommand];
 
 function defaultIo(): CliIo {
   return {
