@@ -209,25 +209,33 @@ export class HollowNodes {
     if (this.stopping) return;
     const leases = this.client.resource<Lease>(R.leases);
     const now = this.clock.now();
+    const renew = (): Promise<Lease> =>
+      leases.patch(NODE_LEASE_NAMESPACE, node.name, 'merge', {
+        spec: { holderIdentity: node.name, renewTime: microTime(now) },
+      });
+    const create = (): Promise<Lease> =>
+      leases.create({
+        metadata: {
+          name: node.name,
+          namespace: NODE_LEASE_NAMESPACE,
+          ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node.name, uid: node.uid }],
+        },
+        spec: {
+          holderIdentity: node.name,
+          leaseDurationSeconds: this.opts.leaseDurationSeconds ?? 40,
+          renewTime: microTime(now),
+        },
+      });
     try {
+      // At registration the Lease usually does not exist yet; later it usually does.
+      const [first, second, fallbackOn] = initial
+        ? ([create, renew, 'AlreadyExists'] as const)
+        : ([renew, create, 'NotFound'] as const);
       try {
-        await leases.patch(NODE_LEASE_NAMESPACE, node.name, 'merge', {
-          spec: { holderIdentity: node.name, renewTime: microTime(now) },
-        });
+        await first();
       } catch (err) {
-        if (!hasReason(err, 'NotFound')) throw err;
-        await leases.create({
-          metadata: {
-            name: node.name,
-            namespace: NODE_LEASE_NAMESPACE,
-            ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node.name, uid: node.uid }],
-          },
-          spec: {
-            holderIdentity: node.name,
-            leaseDurationSeconds: this.opts.leaseDurationSeconds ?? 40,
-            renewTime: microTime(now),
-          },
-        });
+        if (!hasReason(err, fallbackOn)) throw err;
+        await second();
       }
     } catch (err) {
       if (initial) throw err;
