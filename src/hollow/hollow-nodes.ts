@@ -301,21 +301,45 @@ export class HollowNodes {
       ready: plan.readyAfterMs !== undefined && startTime + plan.readyAfterMs <= now,
     };
     this.pods.set(uid, state);
-    const s = state;
+    this.startContainers(state, pod.spec?.restartPolicy ?? 'Always', startTime);
+    this.write(state);
+  }
+
+  /** (Re)starts the pod's containers at `at`: readiness and exit follow the plan. */
+  private startContainers(s: PodState, restartPolicy: string, at: number): void {
+    const { plan, uid } = s;
+    s.containersStartedMs = at;
+    s.waiting = undefined;
+    s.ready = plan.readyAfterMs !== undefined && at + plan.readyAfterMs <= this.clock.now();
     if (plan.readyAfterMs !== undefined && !s.ready) {
-      this.due.schedule(`ready/${uid}`, startTime + plan.readyAfterMs, () => {
+      this.due.schedule(`ready/${uid}`, at + plan.readyAfterMs, () => {
         s.ready = true;
         this.write(s);
       });
     }
-    if (plan.exitAfterMs !== undefined && (pod.spec?.restartPolicy ?? 'Always') !== 'Always') {
-      this.due.schedule(`exit/${uid}`, startTime + plan.exitAfterMs, () => {
-        s.exit = { code: plan.exitCode, atMs: this.clock.now() };
+    if (plan.exitAfterMs === undefined) return;
+    this.due.schedule(`exit/${uid}`, at + plan.exitAfterMs, () => {
+      const now = this.clock.now();
+      const code = plan.exitCode;
+      const restart = restartPolicy === 'Always' || (restartPolicy === 'OnFailure' && code !== 0);
+      if (!restart) {
+        s.exit = { code, atMs: now };
         s.node.pool.release(s.podIP);
         this.write(s);
+        return;
+      }
+      // The kubelet restarts the container with back-off (10 s doubling to 5 min): CrashLoopBackOff.
+      s.restarts = (s.restarts ?? 0) + 1;
+      s.lastTermination = { code, atMs: now, startedMs: s.containersStartedMs ?? s.startedMs };
+      s.ready = false;
+      const backoffMs = Math.min(300_000, 10_000 * 2 ** (s.restarts - 1));
+      s.waiting = { reason: 'CrashLoopBackOff', backoffMs };
+      this.write(s);
+      this.due.schedule(`restart/${uid}`, now + backoffMs, () => {
+        this.startContainers(s, restartPolicy, this.clock.now());
+        this.write(s);
       });
-    }
-    this.write(s);
+    });
   }
 
   /** Sends the state's current status; writes for one pod never overlap and the last state always lands. */
@@ -362,7 +386,7 @@ export class HollowNodes {
   private forget(pod: Pod): void {
     const uid = pod.metadata?.uid ?? '';
     const state = this.pods.get(uid);
-    for (const what of ['ready', 'exit', 'delete']) this.due.cancel(`${what}/${uid}`);
+    for (const what of ['ready', 'exit', 'restart', 'delete']) this.due.cancel(`${what}/${uid}`);
     if (!state) return;
     this.pods.delete(uid);
     if (!state.exit) state.node.pool.release(state.podIP);

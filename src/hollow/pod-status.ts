@@ -7,8 +7,15 @@ export interface RunState {
   hostIP: string;
   startedMs: number;
   ready: boolean;
-  /** Set once the containers exited. */
+  /** Set once the containers exited for good. */
   exit?: { code: number; atMs: number };
+  /** When the current container instances started (after restarts). */
+  containersStartedMs?: number;
+  restarts?: number;
+  /** The previous instance's end, after a restart. */
+  lastTermination?: { code: number; atMs: number; startedMs: number };
+  /** Waiting to be restarted. */
+  waiting?: { reason: string; backoffMs: number };
 }
 
 function imageId(image: string): string {
@@ -42,27 +49,45 @@ export function podStatusFor(pod: Pod, state: RunState, nowMs: number): PodStatu
     return undefined;
   };
   const at = (type: string, status: boolean, fallback: number): number => prior(type, status) ?? fallback;
+  const containerStarted = rfc3339(state.containersStartedMs ?? state.startedMs);
+  const last = state.lastTermination;
+  const terminated = (code: number, atMs: number, startedMs: number, id: string) => ({
+    exitCode: code,
+    reason: code === 0 ? 'Completed' : 'Error',
+    startedAt: rfc3339(startedMs),
+    finishedAt: rfc3339(atMs),
+    containerID: id,
+  });
   const containerStatuses: ContainerStatus[] = (pod.spec?.containers ?? []).map((c) => {
+    const id = containerId(pod, c.name);
+    const waiting = state.waiting;
     const s: ContainerStatus = {
       name: c.name,
       image: c.image ?? '',
       imageID: imageId(c.image ?? ''),
       containerID: containerId(pod, c.name),
       ready,
-      started: !exited,
-      restartCount: 0,
+      started: !exited && !waiting,
+      restartCount: state.restarts ?? 0,
       state: exited
         ? {
-            terminated: {
-              exitCode: exited.code,
-              reason: exited.code === 0 ? 'Completed' : 'Error',
-              startedAt: started,
-              finishedAt: rfc3339(exited.atMs),
-              containerID: containerId(pod, c.name),
-            },
+            terminated: terminated(
+              exited.code,
+              exited.atMs,
+              state.containersStartedMs ?? state.startedMs,
+              id,
+            ),
           }
-        : { running: { startedAt: started } },
+        : waiting
+          ? {
+              waiting: {
+                reason: waiting.reason,
+                message: `back-off ${waiting.backoffMs / 1000}s restarting failed container=${c.name} pod=${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}(${pod.metadata?.uid ?? ''})`,
+              },
+            }
+          : { running: { startedAt: containerStarted } },
     };
+    if (last) s.lastState = { terminated: terminated(last.code, last.atMs, last.startedMs, id) };
     return s;
   });
   const conditions: PodCondition[] = [

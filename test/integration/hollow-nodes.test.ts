@@ -147,6 +147,23 @@ test('true succeeds, false fails, run-seconds succeeds', async () => {
   await waitFor(async () => (await pods.get('default', 'timed')).status?.phase === 'Succeeded');
 });
 
+test('a failing container under restartPolicy Always crash-loops instead of failing the pod', async () => {
+  const pods = client.resource<Pod>(R.pods);
+  await pods.create(
+    pod('looper', 'hollow-node-1', { containers: [{ name: 'c', image: 'busybox', command: ['false'] }] }),
+  );
+  const looping = await waitFor(async () => {
+    const p = await pods.get('default', 'looper');
+    return p.status?.containerStatuses?.[0]?.state?.waiting ? p : undefined;
+  });
+  const cs = looping.status?.containerStatuses?.[0];
+  assert.equal(looping.status?.phase, 'Running');
+  assert.equal(cs?.state?.waiting?.reason, 'CrashLoopBackOff');
+  assert.equal(cs?.restartCount, 1);
+  assert.equal(cs?.lastState?.terminated?.exitCode, 1);
+  assert.equal(cs?.ready, false);
+});
+
 test('graceful deletion is confirmed', async () => {
   const pods = client.resource<Pod>(R.pods);
   await pods.create(pod('doomed', 'hollow-node-1'));
