@@ -1,6 +1,6 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 
-/** Pod annotations that steer what a hollow node makes of a pod (documented in docs/operations.md). */
+/** Pod annotations that steer what a hollow node makes of a pod. */
 export const ANNOTATIONS = {
   /** The pod runs this many seconds, then succeeds (exit 0). */
   runSeconds: 'hollow.tugboat.dev/run-seconds',
