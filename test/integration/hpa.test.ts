@@ -12,7 +12,7 @@ import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 const clock = new FakeClock();
 let cluster: TestCluster;
-/** CPU each pod of an app uses, in millicores. */
+/** Total CPU of an app in millicores, spread evenly over its pods (as the hollow-load ConfigMap does). */
 const load = new Map<string, number>();
 let podTimer: NodeJS.Timeout | undefined;
 
@@ -21,8 +21,10 @@ const provider: MetricsProvider = {
   getPodMetrics: (pods) =>
     pods.map((p) => {
       const app = p.name.split('-')[0] ?? '';
-      const milli = load.get(app);
-      if (milli === undefined) return undefined;
+      const total = load.get(app);
+      if (total === undefined) return undefined;
+      const peers = pods.filter((q) => q.name.startsWith(`${app}-`)).length;
+      const milli = Math.round(total / peers);
       return {
         timestampMs: clock.now(),
         windowMs: 15_000,
@@ -109,7 +111,7 @@ const condition = (h: HorizontalPodAutoscaler, type: string) =>
   h.status?.conditions?.find((c) => c.type === type);
 
 test('scales up on load, holds during the downscale window, scales down after it, respects max', async () => {
-  load.set('web', 100);
+  load.set('web', 200);
   await cluster.client.resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers).create({
     metadata: { name: 'web', namespace: 'default' },
     spec: {
@@ -125,7 +127,7 @@ test('scales up on load, holds during the downscale window, scales down after it
       behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
     },
   });
-  // 2 pods at 100% of their request against a 50% target → 4.
+  // 2 pods at 100% of their request against a 50% target → 4 (then 4 pods at 50%: steady).
   await waitFor(async () => (await replicas('web')) === 4, { message: 'scaled to 4' });
   const rescale = await waitFor(async () =>
     (await cluster.client.resource<Event>(R.events).list('default')).items.find(
@@ -138,14 +140,17 @@ test('scales up on load, holds during the downscale window, scales down after it
   );
   const scaled = await waitFor(async () => {
     const h = await hpaOf('web');
-    return h.status?.desiredReplicas === 4 && h.status.currentReplicas === 4 ? h : undefined;
+    const utilization = h.status?.currentMetrics?.[0]?.resource?.current.averageUtilization;
+    return h.status?.desiredReplicas === 4 && h.status.currentReplicas === 4 && utilization === 50
+      ? h
+      : undefined;
   });
-  assert.equal(scaled.status?.currentMetrics?.[0]?.resource?.current.averageUtilization, 100);
+  assert.equal(scaled.status?.currentMetrics?.[0]?.resource?.current.averageValue, '50m');
   assert.equal(scaled.status?.lastScaleTime, rfc3339(clock.now()));
   assert.equal(condition(scaled, 'ScalingActive')?.reason, 'ValidMetricFound');
 
   // Load drops to 10%: the recommendation is 1, but the 60 s window still holds 4.
-  load.set('web', 10);
+  load.set('web', 40);
   const held = await waitFor(async () => {
     const h = await hpaOf('web');
     return condition(h, 'AbleToScale')?.reason === 'ScaleDownStabilized' ? h : undefined;
@@ -156,7 +161,7 @@ test('scales up on load, holds during the downscale window, scales down after it
   await waitFor(async () => (await replicas('web')) === 1, { message: 'scaled down to 1' });
 
   // Far above target: capped at maxReplicas.
-  load.set('web', 500);
+  load.set('web', 1000);
   await waitFor(async () => (await replicas('web')) === 5, { message: 'scaled to max' });
   const limited = await waitFor(async () => {
     const h = await hpaOf('web');
