@@ -95,6 +95,7 @@ export class HollowNodes {
   private readonly endpoint: KubeletEndpoint;
   private podInformer: Informer<Pod> | undefined;
   private loadInformer: Informer<ConfigMap> | undefined;
+  private nodeInformer: Informer<Node> | undefined;
   private stopping = false;
   private shares: { atMs: number; byUid: Map<string, number> } | undefined;
   private readonly leaseRenewMs: number;
@@ -156,9 +157,20 @@ export class HollowNodes {
       update: (_, p) => this.onPod(p),
       delete: (p) => this.forget(p),
     });
+    // A status someone else changed (e.g. the node lifecycle controller's Ready=Unknown) is reported again at
+    // once rather than at the next periodic report.
+    this.nodeInformer = new Informer<Node>(this.client.resource<Node>(R.nodes), {
+      logger: this.logger.child('nodes'),
+    });
+    this.nodeInformer.addEventHandler({ update: (_, n) => this.onNode(n) });
     this.loadInformer.start();
     this.podInformer.start();
-    await Promise.all([this.loadInformer.waitForSync(), this.podInformer.waitForSync()]);
+    this.nodeInformer.start();
+    await Promise.all([
+      this.loadInformer.waitForSync(),
+      this.podInformer.waitForSync(),
+      this.nodeInformer.waitForSync(),
+    ]);
   }
 
   /** Stops renewing, marks every node NotReady (as a kubelet shutting down), stops serving. */
@@ -168,6 +180,7 @@ export class HollowNodes {
     this.due.stop();
     this.podInformer?.stop();
     this.loadInformer?.stop();
+    this.nodeInformer?.stop();
     await Promise.allSettled([...this.pods.values()].flatMap((s) => (s.writing ? [s.writing] : [])));
     const nodes = this.client.resource<Node>(R.nodes);
     const conditions = shuttingDownConditions(this.clock.now());
@@ -265,6 +278,14 @@ export class HollowNodes {
       this.logger.warn('node status update failed', { node: node.name, error: String(err) });
     }
     this.due.schedule(`status/${node.name}`, now + this.statusReportMs, () => void this.reportStatus(node));
+  }
+
+  private onNode(n: Node): void {
+    const node = this.nodes.get(n.metadata?.name ?? '');
+    if (!node || this.stopping) return;
+    const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
+    if (ready?.status === 'True') return;
+    this.due.schedule(`status/${node.name}`, this.clock.now(), () => void this.reportStatus(node));
   }
 
   private onPod(pod: Pod): void {

@@ -182,6 +182,24 @@ test('graceful deletion is confirmed', async () => {
   );
 });
 
+test('a Ready condition changed by someone else is reported again at once', async () => {
+  const nodes = client.resource<Node>(R.nodes);
+  await nodes.patch(
+    '',
+    'hollow-node-0',
+    'strategic',
+    { status: { conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown' }] } },
+    { subresource: 'status' },
+  );
+  await waitFor(
+    async () => {
+      const n = await nodes.get('', 'hollow-node-0');
+      return n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    },
+    { message: 'Ready again' },
+  );
+});
+
 test('stop marks the nodes NotReady', async () => {
   await hollow.stop();
   const nodes = await client.resource<Node>(R.nodes).list();
