@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../util/logger.js';
+import type { MetricsProvider } from './metrics/provider.js';
 
 /** authentication.k8s.io UserInfo. */
 export interface UserInfo {
@@ -44,4 +45,9 @@ export interface ApiServerConfig {
   /** A watcher whose unsent bytes pass this is cut off instead of buffering without bound. Default 16 MiB. */
   watchMaxPendingBytes?: number;
   logger?: Logger;
+  /**
+   * Serves metrics.k8s.io/v1beta1 (kubectl top, the HPA) from this provider. It may also be set later on the
+   * running server's context (`context.metrics`), once the metrics pipeline has a client of this server.
+   */
+  metrics?: MetricsProvider;
 }

@@ -81,6 +81,7 @@ export async function startApiServerWith(
     randomSuffix,
     watchMaxPendingBytes: config.watchMaxPendingBytes ?? 16 * 1024 * 1024,
     closing: false,
+    ...(config.metrics ? { metrics: config.metrics } : {}),
   };
   await watchCache.start();
   // Keeps a window of history for watches and consistent paging; older revisions answer 410 Expired.

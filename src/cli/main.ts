@@ -1,13 +1,20 @@
 import { homedir } from 'node:os';
 import { EXIT_USAGE, UsageError, formatHelp, parseFlags, type CliIo, type Command } from './command.js';
 import { controllerManagerCommand } from './controller-manager-command.js';
+import { hollowNodesCommand } from './hollow-nodes-command.js';
 import { schedulerCommand } from './scheduler-command.js';
 import { serverCommand } from './server-command.js';
 import { versionCommand } from './version.js';
 
 export type { CliIo } from './command.js';
 
-const commands: Command[] = [serverCommand, controllerManagerCommand, schedulerCommand, versionCommand];
+const commands: Command[] = [
+  serverCommand,
+  controllerManagerCommand,
+  schedulerCommand,
+  hollowNodesCommand,
+  versionCommand,
+];
 
 function defaultIo(): CliIo {
   return {

@@ -15,6 +15,7 @@ import {
   type RunningApiServer,
   type StartApiServer,
 } from './components.js';
+import { DeferredMetricsProvider, startMetricsPipeline } from './metrics-pipeline.js';
 import { firstHostAddress, hostAddresses, hostName, parseCidr, primaryAddress } from './net.js';
 import type { ServerOptions } from './server-options.js';
 import { watchSignals } from './signals.js';
@@ -89,7 +90,9 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     log.info('store open', { endpoint: redact(opts.datastoreEndpoint) });
 
     const startApiServer = deps.startApiServer ?? (await loadStartApiServer());
+    const metrics = new DeferredMetricsProvider();
     api = await startApiServer({
+      metrics,
       bindAddress: opts.bindAddress,
       port: opts.httpsListenPort,
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
@@ -112,11 +115,9 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       }),
     );
     log.info(`wrote kubeconfig to ${opts.writeKubeconfig}`);
-    components = await startControlPlaneComponents(
-      opts,
-      { server, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey },
-      log,
-    );
+    const adminClient = { server, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey };
+    components = await startControlPlaneComponents(opts, adminClient, log);
+    components.push(await startMetricsPipeline(metrics, adminClient, log.child('metrics')));
     if (opts.disableAgent) log.info('agent disabled');
     else log.info('no agent is available yet: this host runs no workloads (as with --disable-agent)');
     deps.onReady?.({ port: api.port, server, kubeconfig: opts.writeKubeconfig });

@@ -3,6 +3,7 @@ import { cronJobControllerFactory } from './cronjob/index.js';
 import { newDaemonSetController } from './daemonset/index.js';
 import { deploymentControllerFactory } from './deployment/index.js';
 import { garbageCollectorController } from './garbagecollector/index.js';
+import { horizontalPodAutoscalerController } from './hpa/index.js';
 import { jobControllerFactory } from './job/index.js';
 import { namespaceController } from './namespace/index.js';
 import { replicaSetControllerFactory, replicationControllerFactory } from './replicaset/index.js';
@@ -21,4 +22,5 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   job: jobControllerFactory,
   cronjob: cronJobControllerFactory,
   'ttl-after-finished': ttlAfterFinishedControllerFactory,
+  'horizontal-pod-autoscaler': horizontalPodAutoscalerController,
 };

@@ -20,6 +20,13 @@ import { getObject, listObjects } from '../rest/read.js';
 import { createReview } from '../rest/reviews.js';
 import { bindPod, evictPod, getScale, requireObjectBody, writeScale } from '../rest/subresources.js';
 import { createObject, deleteCollection, deleteObject, patchObject, updateObject } from '../rest/write.js';
+import {
+  METRICS_GROUP,
+  METRICS_VERSION,
+  metricsLegacyGroup,
+  serveMetrics,
+  withMetricsGroup,
+} from '../metrics/index.js';
 import { VERSION_INFO } from '../version.js';
 import { serveWatch } from '../watch/serve-watch.js';
 import { decodeObjectBody, readBody } from './body.js';
@@ -83,19 +90,27 @@ async function handle(
       requireGet(method);
       const mode = negotiateDiscovery(req.headers.accept);
       const core = route.type === 'legacy-versions';
+      const metrics = !core && ctx.metrics !== undefined;
       if (mode === 'legacy') {
-        return out.json(200, core ? legacyApiVersions(opts.serverAddress) : legacyGroupList(ctx.registry));
+        if (core) return out.json(200, legacyApiVersions(opts.serverAddress));
+        const groups = legacyGroupList(ctx.registry);
+        return out.json(200, metrics ? withMetricsGroup(groups, false) : groups);
       }
-      return out.json(200, aggregatedDiscovery(ctx.registry, core, mode), aggregatedContentType(mode));
+      const doc = aggregatedDiscovery(ctx.registry, core, mode);
+      return out.json(200, metrics ? withMetricsGroup(doc, true) : doc, aggregatedContentType(mode));
     }
     case 'group': {
       requireGet(method);
+      if (route.group === METRICS_GROUP && ctx.metrics) {
+        return out.json(200, { kind: 'APIGroup', apiVersion: 'v1', ...metricsLegacyGroup() });
+      }
       const g = legacyGroup(ctx.registry, route.group);
       if (!g) throw routeNotFound();
       return out.json(200, g);
     }
     case 'resource-list':
       requireGet(method);
+      if (route.group === METRICS_GROUP && ctx.metrics) return metricsRoute(ctx, ctx.metrics, req, out, url);
       if (!ctx.registry.hasGroupVersion(route.group, route.version)) throw routeNotFound();
       return out.json(200, legacyResourceList(ctx.registry, route.group, route.version));
     case 'openapi-v3-index':
@@ -115,6 +130,7 @@ async function handle(
     case 'not-found':
       throw routeNotFound();
     case 'resource':
+      if (route.group === METRICS_GROUP && ctx.metrics) return metricsRoute(ctx, ctx.metrics, req, out, url);
       return handleResource(ctx, req, out, route, url, user);
   }
 }
@@ -135,6 +151,26 @@ async function health(ctx: ApiContext, out: Responder, check: string, verbose: b
   const lines = results.map(([name, ok]) => `[${ok ? '+' : '-'}]${name} ${ok ? 'ok' : 'failed'}`);
   lines.push(`${check} check ${passed ? 'passed' : 'failed'}`);
   return out.text(passed ? 200 : 503, lines.join('\n') + '\n');
+}
+
+async function metricsRoute(
+  ctx: ApiContext,
+  provider: NonNullable<ApiContext['metrics']>,
+  req: IncomingMessage,
+  out: Responder,
+  url: URL,
+): Promise<void> {
+  const segments = url.pathname.replace(/\/$/, '').split('/').slice(1).map(decodeURIComponent);
+  // ['apis', 'metrics.k8s.io', 'v1beta1', ...rest]
+  if (segments[2] !== METRICS_VERSION) throw routeNotFound();
+  const format = negotiateFormat(req.headers.accept) ?? { kind: 'json' };
+  return serveMetrics(ctx, provider, {
+    method: req.method ?? 'GET',
+    rest: segments.slice(3),
+    query: url.searchParams,
+    format,
+    out,
+  });
 }
 
 function requireGet(method: string): void {

@@ -8,6 +8,7 @@ import type { Registry, ServedResource } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { WatchCache } from '../watch/watch-cache.js';
 import type { Admission } from './admission.js';
+import type { MetricsProvider } from '../metrics/provider.js';
 
 /** Everything request handlers share for the server's lifetime. */
 export interface ApiContext {
@@ -27,6 +28,8 @@ export interface ApiContext {
   watchMaxPendingBytes: number;
   /** Set while shutting down: watches end, new requests get 503. */
   closing: boolean;
+  /** Serves metrics.k8s.io when set. */
+  metrics?: MetricsProvider;
 }
 
 /** One resource request, after routing and authentication. */

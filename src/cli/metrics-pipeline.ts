@@ -1,0 +1,35 @@
+import type { MetricsProvider } from '../apiserver/metrics/provider.js';
+import type { ClientConfig, Stoppable } from '../client/index.js';
+import type { Logger } from '../util/logger.js';
+
+/**
+ * The API server needs its metrics provider before it serves, the scraper needs a client of the serving API:
+ * this provider answers "no samples yet" until the scraper is attached.
+ */
+export class DeferredMetricsProvider implements MetricsProvider {
+  target: MetricsProvider | undefined;
+  getNodeMetrics(names: string[]): ReturnType<MetricsProvider['getNodeMetrics']> {
+    return this.target ? this.target.getNodeMetrics(names) : names.map(() => undefined);
+  }
+  getPodMetrics(pods: { namespace: string; name: string }[]): ReturnType<MetricsProvider['getPodMetrics']> {
+    return this.target ? this.target.getPodMetrics(pods) : pods.map(() => undefined);
+  }
+}
+
+/** Starts the metrics scraper (metrics-server's role) and attaches it to the API server's provider. */
+export async function startMetricsPipeline(
+  provider: DeferredMetricsProvider,
+  client: ClientConfig,
+  logger: Logger,
+): Promise<Stoppable> {
+  const { MetricsScraper } = await import('../metrics/index.js');
+  const scraper = new MetricsScraper({ client, logger });
+  await scraper.start();
+  provider.target = scraper;
+  return {
+    stop: async () => {
+      provider.target = undefined;
+      await scraper.stop();
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import { request } from 'node:http';
+import type { Node } from 'kubernetes-types/core/v1.js';
+import { ApiClient, Informer, R, type ClientConfig } from '../client/index.js';
+import { realClock, type Clock } from '../util/clock.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { parsePrometheusText } from './prometheus.js';
+import { MetricsStore, type NodePoint, type PodPoint } from './store.js';
+
+export interface MetricsScraperOptions {
+  client: ClientConfig;
+  /** Scrape period (metrics-server's --metric-resolution, 15 s). */
+  intervalMs?: number;
+  /** Per-node request timeout. */
+  timeoutMs?: number;
+  /** Nodes scraped at once. */
+  concurrency?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** The node's kubelet endpoint: its InternalIP (else first address) and daemonEndpoints port. */
+export function kubeletAddress(node: Node): { host: string; port: number } | undefined {
+  const addresses = node.status?.addresses ?? [];
+  const host = (addresses.find((a) => a.type === 'InternalIP') ?? addresses[0])?.address;
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  if (!host || !port) return undefined;
+  return { host, port };
+}
+
+function isReady(node: Node): boolean {
+  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+}
+
+function fetchText(host: string, port: number, path: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        if (res.statusCode === 200) resolve(Buffer.concat(chunks).toString('utf8'));
+        else reject(new Error(`${path}: HTTP ${res.statusCode ?? 0}`));
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * A metrics-server: scrapes /metrics/resource of every Ready node every interval (a few at a time, each with
+ * a timeout), keeps the latest window per node and pod, and answers the API server's metrics provider calls.
+ */
+export class MetricsScraper {
+  readonly store = new MetricsStore();
+  private readonly client: ApiClient;
+  private readonly nodes: Informer<Node>;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly intervalMs: number;
+  private readonly timeoutMs: number;
+  private readonly concurrency: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private scrapes = 0;
+  private readonly scrapeWaiters: (() => void)[] = [];
+
+  constructor(opts: MetricsScraperOptions) {
+    this.client = new ApiClient({ userAgent: 'tugboat-metrics', ...opts.client });
+    this.nodes = new Informer<Node>(this.client.resource<Node>(R.nodes));
+    this.clock = opts.clock ?? realClock;
+    this.logger = opts.logger ?? silentLogger;
+    this.intervalMs = opts.intervalMs ?? 15_000;
+    this.timeoutMs = opts.timeoutMs ?? Math.min(10_000, this.intervalMs);
+    this.concurrency = opts.concurrency ?? 16;
+  }
+
+  async start(): Promise<void> {
+    this.nodes.start();
+    await this.nodes.waitForSync();
+    this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.nodes.stop();
+    await this.running;
+    this.client.close();
+  }
+
+  /** Resolves after `count` more complete scrape rounds (tests). */
+  waitForScrapes(count = 1): Promise<void> {
+    const target = this.scrapes + count;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.scrapes >= target) resolve();
+        else this.scrapeWaiters.push(check);
+      };
+      check();
+    });
+  }
+
+  getNodeMetrics(names: string[]): (NodePoint | undefined)[] {
+    return this.store.getNodeMetrics(names);
+  }
+
+  getPodMetrics(pods: { namespace: string; name: string }[]): (PodPoint | undefined)[] {
+    return this.store.getPodMetrics(pods);
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    this.running = this.scrapeAll()
+      .catch((err: unknown) => this.logger.warn('scrape failed', { error: String(err) }))
+      .finally(() => {
+        this.scrapes++;
+        for (const w of this.scrapeWaiters.splice(0)) w();
+        if (this.stopped) return;
+        this.timer = setTimeout(() => this.tick(), this.intervalMs);
+      });
+  }
+
+  private async scrapeAll(): Promise<void> {
+    const targets = this.nodes.list().filter(isReady);
+    const wanted = new Set(targets.map((n) => n.metadata?.name ?? ''));
+    for (const name of this.store.nodeNames()) if (!wanted.has(name)) this.store.drop(name);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < targets.length && !this.stopped) {
+        const node = targets[next++]!;
+        await this.scrapeNode(node);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, targets.length) }, worker));
+  }
+
+  private async scrapeNode(node: Node): Promise<void> {
+    const name = node.metadata?.name ?? '';
+    const address = kubeletAddress(node);
+    if (!address) return;
+    try {
+      const text = await fetchText(address.host, address.port, '/metrics/resource', this.timeoutMs);
+      this.store.record(name, parsePrometheusText(text), this.clock.now());
+    } catch (err) {
+      this.logger.debug('node scrape failed', {
+        node: name,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      this.store.drop(name);
+    }
+  }
+}

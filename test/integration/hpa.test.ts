@@ -1,0 +1,206 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Deployment } from 'kubernetes-types/apps/v1.js';
+import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js';
+import type { Event, Pod } from 'kubernetes-types/core/v1.js';
+import type { MetricsProvider } from '../../src/apiserver/metrics/index.js';
+import { R } from '../../src/client/index.js';
+import { horizontalPodAutoscalerController } from '../../src/controllers/hpa/index.js';
+import { FakeClock, rfc3339 } from '../../src/util/clock.js';
+import { waitFor } from '../../src/util/wait.js';
+import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+
+const clock = new FakeClock();
+let cluster: TestCluster;
+/** Total CPU of an app in millicores, spread evenly over its pods (as the hollow-load ConfigMap does). */
+const load = new Map<string, number>();
+let podTimer: NodeJS.Timeout | undefined;
+
+const provider: MetricsProvider = {
+  getNodeMetrics: (names) => names.map(() => undefined),
+  getPodMetrics: (pods) =>
+    pods.map((p) => {
+      const app = p.name.split('-')[0] ?? '';
+      const total = load.get(app);
+      if (total === undefined) return undefined;
+      const peers = pods.filter((q) => q.name.startsWith(`${app}-`)).length;
+      const milli = Math.round(total / peers);
+      return {
+        timestampMs: clock.now(),
+        windowMs: 15_000,
+        containers: [{ name: 'main', usage: { cpu: `${milli}m`, memory: '32Mi' } }],
+      };
+    }),
+};
+
+function deployment(name: string, replicas: number): Deployment {
+  return {
+    metadata: { name, namespace: 'default' },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'main', image: 'nginx', resources: { requests: { cpu: '100m' } } }] },
+      },
+    },
+  };
+}
+
+/** Stands in for the deployment controller and the kubelet: keeps Ready pods matching spec.replicas. */
+async function syncPods(name: string): Promise<void> {
+  const d = await cluster.client.resource<Deployment>(R.deployments).get('default', name);
+  const pods = cluster.client.resource<Pod>(R.pods);
+  const have = (await pods.list('default', { labelSelector: `app=${name}` })).items;
+  const want = d.spec?.replicas ?? 0;
+  const long = rfc3339(clock.now() - 10 * 60_000);
+  for (let i = have.length; i < want; i++) {
+    const pod = await pods.create({
+      metadata: { generateName: `${name}-`, namespace: 'default', labels: { app: name } },
+      spec: {
+        nodeName: 'node-1',
+        containers: [{ name: 'main', image: 'nginx', resources: { requests: { cpu: '100m' } } }],
+      },
+    });
+    await pods.patch(
+      'default',
+      pod.metadata!.name!,
+      'merge',
+      {
+        status: {
+          phase: 'Running',
+          startTime: long,
+          conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: long }],
+        },
+      },
+      { subresource: 'status' },
+    );
+  }
+  for (const pod of have.slice(want))
+    await pods.delete('default', pod.metadata!.name!, { gracePeriodSeconds: 0 });
+}
+
+before(async () => {
+  cluster = await startTestCluster(
+    { 'horizontal-pod-autoscaler': horizontalPodAutoscalerController },
+    { clock, options: { hpaSyncPeriodMs: 50 } },
+  );
+  cluster.server.server.context.metrics = provider;
+  const loop = (): void => {
+    void Promise.all([syncPods('web'), syncPods('small')])
+      .catch(() => {})
+      .finally(() => (podTimer = setTimeout(loop, 30)));
+  };
+  await cluster.client.resource<Deployment>(R.deployments).create(deployment('web', 2));
+  await cluster.client.resource<Deployment>(R.deployments).create(deployment('small', 1));
+  loop();
+});
+
+after(async () => {
+  clearTimeout(podTimer);
+  await cluster.close();
+});
+
+const replicas = async (name: string): Promise<number> =>
+  (await cluster.client.resource<Deployment>(R.deployments).get('default', name)).spec?.replicas ?? -1;
+
+const hpaOf = (name: string): Promise<HorizontalPodAutoscaler> =>
+  cluster.client.resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers).get('default', name);
+
+const condition = (h: HorizontalPodAutoscaler, type: string) =>
+  h.status?.conditions?.find((c) => c.type === type);
+
+test('scales up on load, holds during the downscale window, scales down after it, respects max', async () => {
+  load.set('web', 200);
+  await cluster.client.resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers).create({
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 1,
+      maxReplicas: 5,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+        },
+      ],
+      behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
+    },
+  });
+  // 2 pods at 100% of their request against a 50% target → 4 (then 4 pods at 50%: steady).
+  await waitFor(async () => (await replicas('web')) === 4, { message: 'scaled to 4' });
+  const rescale = await waitFor(async () =>
+    (await cluster.client.resource<Event>(R.events).list('default')).items.find(
+      (e) => e.reason === 'SuccessfulRescale' && e.involvedObject.name === 'web',
+    ),
+  );
+  assert.equal(
+    rescale.message,
+    'New size: 4; reason: cpu resource utilization (percentage of request) above target',
+  );
+  const scaled = await waitFor(async () => {
+    const h = await hpaOf('web');
+    const utilization = h.status?.currentMetrics?.[0]?.resource?.current.averageUtilization;
+    return h.status?.desiredReplicas === 4 && h.status.currentReplicas === 4 && utilization === 50
+      ? h
+      : undefined;
+  });
+  assert.equal(scaled.status?.currentMetrics?.[0]?.resource?.current.averageValue, '50m');
+  assert.equal(scaled.status?.lastScaleTime, rfc3339(clock.now()));
+  assert.equal(condition(scaled, 'ScalingActive')?.reason, 'ValidMetricFound');
+
+  // Load drops to 10%: the recommendation is 1, but the 60 s window still holds 4.
+  load.set('web', 40);
+  const held = await waitFor(async () => {
+    const h = await hpaOf('web');
+    return condition(h, 'AbleToScale')?.reason === 'ScaleDownStabilized' ? h : undefined;
+  });
+  assert.equal(held.status?.desiredReplicas, 4);
+  assert.equal(await replicas('web'), 4);
+  clock.advance(61_000);
+  await waitFor(async () => (await replicas('web')) === 1, { message: 'scaled down to 1' });
+
+  // Far above target: capped at maxReplicas.
+  load.set('web', 1000);
+  await waitFor(async () => (await replicas('web')) === 5, { message: 'scaled to max' });
+  const limited = await waitFor(async () => {
+    const h = await hpaOf('web');
+    return condition(h, 'ScalingLimited')?.status === 'True' ? h : undefined;
+  });
+  assert.equal(condition(limited, 'ScalingLimited')?.reason, 'TooManyReplicas');
+});
+
+test('raises to minReplicas and reports metrics failures', async () => {
+  await cluster.client.resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers).create({
+    metadata: { name: 'small', namespace: 'default' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'small' },
+      minReplicas: 2,
+      maxReplicas: 3,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+        },
+      ],
+    },
+  });
+  await waitFor(async () => (await replicas('small')) === 2, { message: 'raised to min' });
+  const rescale = await waitFor(async () =>
+    (await cluster.client.resource<Event>(R.events).list('default')).items.find(
+      (e) => e.reason === 'SuccessfulRescale' && e.involvedObject.name === 'small',
+    ),
+  );
+  assert.equal(rescale.message, 'New size: 2; reason: Current number of replicas below Spec.MinReplicas');
+  // No metrics for these pods at all.
+  const failing = await waitFor(async () => {
+    const h = await hpaOf('small');
+    return condition(h, 'ScalingActive')?.reason === 'FailedGetResourceMetric' ? h : undefined;
+  });
+  assert.equal(condition(failing, 'ScalingActive')?.status, 'False');
+  await waitFor(async () =>
+    (await cluster.client.resource<Event>(R.events).list('default')).items.some(
+      (e) => e.reason === 'FailedGetResourceMetric' && e.involvedObject.name === 'small',
+    ),
+  );
+});
