@@ -44,4 +44,7 @@ export interface ApiServerConfig {
   /** A watcher whose unsent bytes pass this is cut off instead of buffering without bound. Default 16 MiB. */
   watchMaxPendingBytes?: number;
   logger?: Logger;
+  /** tolerationSeconds of the not-ready / unreachable NoExecute tolerations added to pods. Default 60. */
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
 }

@@ -1,4 +1,8 @@
 import type { ControllerFactory } from './context.js';
+import { nodeLifecycleController, taintEvictionController } from './nodelifecycle/index.js';
 
 /** Every built-in controller by its upstream name (as in kube-controller-manager's --controllers). */
-export const builtinControllers: Record<string, ControllerFactory> = {};
+export const builtinControllers: Record<string, ControllerFactory> = {
+  'node-lifecycle': nodeLifecycleController,
+  'taint-eviction-controller': taintEvictionController,
+};

@@ -6,6 +6,7 @@ import type { Registry } from '../registry/index.js';
 import type { ResourceDef } from '../registry/types.js';
 import type { ServiceAllocator } from '../services/allocators.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
+import { addDefaultTolerations, type DefaultTolerationOptions } from './default-tolerations.js';
 
 type Rollback = () => void;
 const nothing: Rollback = () => {};
@@ -30,10 +31,12 @@ export class Admission {
     private readonly storage: ObjectStorage,
     private readonly registry: Registry,
     readonly services: ServiceAllocator,
+    private readonly tolerations: DefaultTolerationOptions = {},
   ) {}
 
   async admitCreate(def: ResourceDef, obj: KubeObject): Promise<Rollback> {
     if (def.namespaced) await this.requireActiveNamespace(obj.metadata?.namespace ?? '');
+    if (def.group === '' && def.plural === 'pods') addDefaultTolerations(obj, this.tolerations);
     if (isServices(def)) return this.allocateService(def, obj);
     return nothing;
   }
