@@ -1,8 +1,10 @@
 import type { ControllerFactory } from './context.js';
+import { disruptionController } from './disruption/index.js';
 import { nodeLifecycleController, taintEvictionController } from './nodelifecycle/index.js';
 
 /** Every built-in controller by its upstream name (as in kube-controller-manager's --controllers). */
 export const builtinControllers: Record<string, ControllerFactory> = {
+  disruption: disruptionController,
   'node-lifecycle': nodeLifecycleController,
   'taint-eviction-controller': taintEvictionController,
 };
