@@ -1,5 +1,6 @@
 import type { ControllerFactory } from './context.js';
 import { disruptionController } from './disruption/index.js';
+import { resourceQuotaController } from './resourcequota/index.js';
 import { nodeLifecycleController, taintEvictionController } from './nodelifecycle/index.js';
 
 /** Every built-in controller by its upstream name (as in kube-controller-manager's --controllers). */
@@ -7,4 +8,5 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   disruption: disruptionController,
   'node-lifecycle': nodeLifecycleController,
   'taint-eviction-controller': taintEvictionController,
+  resourcequota: resourceQuotaController,
 };
