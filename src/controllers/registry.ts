@@ -1,6 +1,7 @@
 import type { ControllerFactory } from './context.js';
 import { disruptionController } from './disruption/index.js';
 import { resourceQuotaController } from './resourcequota/index.js';
+import { serviceAccountController } from './serviceaccount/index.js';
 import { nodeLifecycleController, taintEvictionController } from './nodelifecycle/index.js';
 
 /** Every built-in controller by its upstream name (as in kube-controller-manager's --controllers). */
@@ -9,4 +10,5 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   'node-lifecycle': nodeLifecycleController,
   'taint-eviction-controller': taintEvictionController,
   resourcequota: resourceQuotaController,
+  serviceaccount: serviceAccountController,
 };

@@ -70,7 +70,7 @@ function add(sums: Sums, name: string, q: Quantity): void {
  */
 export function podResources(pod: Pod, kind: 'requests' | 'limits'): Sums {
   const sums: Sums = new Map();
-  const of = (c: Container): Record<string, string> => (c.resources?.[kind] ?? {});
+  const of = (c: Container): Record<string, string> => c.resources?.[kind] ?? {};
   for (const c of pod.spec?.containers ?? [])
     for (const [k, v] of Object.entries(of(c))) add(sums, k, parseQuantity(v));
   for (const c of pod.spec?.initContainers ?? []) {
