@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ConfigMap, Pod, ResourceQuota, Service } from 'kubernetes-types/core/v1.js';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
+import { hasReason } from '../../src/api/errors.js';
 import { R, type ApiClient } from '../../src/client/index.js';
 import { resourceQuotaController } from '../../src/controllers/resourcequota/index.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -19,11 +20,15 @@ after(() => cluster.close());
 
 const quotas = () => client.resource<ResourceQuota>(R.resourceQuotas);
 
-async function usedOf(name: string, expect: Record<string, string>): Promise<ResourceQuota> {
+async function usedOf(
+  name: string,
+  expect: Record<string, string>,
+  namespace = 'quota',
+): Promise<ResourceQuota> {
   let last: unknown;
   return waitFor(
     async () => {
-      const q = await quotas().get('quota', name);
+      const q = await quotas().get(namespace, name);
       last = q.status;
       return JSON.stringify(q.status?.used) === JSON.stringify(expect) ? q : undefined;
     },
@@ -103,6 +108,8 @@ test('object counts: configmaps, services, node ports, load balancers, count/<re
       },
     },
   });
+  // Admission refuses tracked creates until the controller has filled in status.hard.
+  await waitFor(async () => (await quotas().get('quota', 'objects')).status?.hard);
   await client.resource<ConfigMap>(R.configMaps).create({ metadata: { name: 'one', namespace: 'quota' } });
   const svcs = client.resource<Service>(R.services);
   await svcs.create({
@@ -140,4 +147,48 @@ test('object counts: configmaps, services, node ports, load balancers, count/<re
     'count/deployments.apps': '1',
     resourcequotas: '2',
   });
+});
+
+test('admission refuses creates past spec.hard with 403 "exceeded quota"', async () => {
+  await client.resource(R.namespaces).create({ metadata: { name: 'limited' } });
+  await quotas().create({
+    metadata: { name: 'small', namespace: 'limited' },
+    spec: { hard: { pods: '2', 'requests.cpu': '1', configmaps: '1' } },
+  });
+  await waitFor(async () => (await quotas().get('limited', 'small')).status?.hard);
+  const pods = client.resource<Pod>(R.pods);
+  const p = (name: string, cpu: string): Pod => ({
+    ...pod(name, { requests: { cpu } }),
+    metadata: { name, namespace: 'limited' },
+  });
+  await pods.create(p('p1', '500m'));
+  const cpu = await pods.create(p('p2', '600m')).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(hasReason(cpu, 'Forbidden'));
+  assert.equal(
+    (cpu as Error).message,
+    'pods "p2" is forbidden: exceeded quota: small, requested: requests.cpu=600m, used: requests.cpu=500m, limited: requests.cpu=1',
+  );
+  await pods.create(p('p2', '100m'));
+  const third = await pods.create(p('p3', '100m')).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.equal(
+    (third as Error).message,
+    'pods "p3" is forbidden: exceeded quota: small, requested: pods=1, used: pods=2, limited: pods=2',
+  );
+
+  const cms = client.resource<ConfigMap>(R.configMaps);
+  await cms.create({ metadata: { name: 'one', namespace: 'limited' } });
+  await assert.rejects(cms.create({ metadata: { name: 'two', namespace: 'limited' } }), (e) =>
+    hasReason(e, 'Forbidden'),
+  );
+
+  // Deleting frees the charge once the controller has recounted.
+  await pods.delete('limited', 'p1');
+  await usedOf('small', { pods: '1', 'requests.cpu': '100m', configmaps: '1' }, 'limited');
+  await pods.create(p('p3', '100m'));
 });

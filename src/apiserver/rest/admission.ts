@@ -7,6 +7,7 @@ import type { ResourceDef } from '../registry/types.js';
 import type { ServiceAllocator } from '../services/allocators.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { addDefaultTolerations, type DefaultTolerationOptions } from './default-tolerations.js';
+import { admitQuota } from './quota-admission.js';
 
 type Rollback = () => void;
 const nothing: Rollback = () => {};
@@ -37,8 +38,18 @@ export class Admission {
   async admitCreate(def: ResourceDef, obj: KubeObject): Promise<Rollback> {
     if (def.namespaced) await this.requireActiveNamespace(obj.metadata?.namespace ?? '');
     if (def.group === '' && def.plural === 'pods') addDefaultTolerations(obj, this.tolerations);
-    if (isServices(def)) return this.allocateService(def, obj);
-    return nothing;
+    const undoQuota = await admitQuota(this.storage, this.registry, def, obj);
+    if (!isServices(def)) return undoQuota;
+    try {
+      const undoService = this.allocateService(def, obj);
+      return () => {
+        undoService();
+        undoQuota();
+      };
+    } catch (err) {
+      undoQuota();
+      throw err;
+    }
   }
 
   admitUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject): Rollback {

@@ -17,7 +17,7 @@ import {
 } from '../../client/index.js';
 import type { ControllerContext } from '../context.js';
 import { QueueController } from '../queue-controller.js';
-import { computeUsage, LEGACY_COUNT_NAMES } from './usage.js';
+import { computeUsage, LEGACY_COUNT_NAMES } from '../../api/quota-usage.js';
 
 /** `count/<resource>[.<group>]` → the resource, for every resource the client knows. */
 const COUNTABLE = new Map<string, ResourceType>(

@@ -1,5 +1,5 @@
 import type { Container, PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1.js';
-import { addQuantities, formatQuantity, parseQuantity, type Quantity } from '../../api/quantity.js';
+import { addQuantities, formatQuantity, parseQuantity, type Quantity } from './quantity.js';
 
 /** The namespace's objects a quota is computed from. */
 export interface NamespaceObjects {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { computeUsage, podResources } from './usage.js';
+import { computeUsage, podResources } from './quota-usage.js';
 
 const pod = (requests: Record<string, string>, extra: Partial<Pod['spec']> = {}, phase?: string): Pod => ({
   metadata: { name: 'p' },
