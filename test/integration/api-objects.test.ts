@@ -258,6 +258,10 @@ describe('object semantics', () => {
     const allowed = await call(t.url, 'POST', '/api/v1/namespaces/default/pods/guarded-1/eviction', eviction);
     assert.equal(allowed.status, 201);
     assert.equal((await call(t.url, 'GET', '/api/v1/namespaces/default/pods/guarded-1')).status, 404);
+    // The eviction took the disruption from the budget and recorded it for the disruption controller.
+    const pdb = await call(t.url, 'GET', '/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard');
+    assert.equal(pdb.json.status.disruptionsAllowed, 0);
+    assert.ok(pdb.json.status.disruptedPods['guarded-1']);
   });
 
   test('binding assigns a node once', async () => {
