@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { computeUsage, podResources } from './quota-usage.js';
+import { computeUsage, missingComputeResources, podResources } from './quota-usage.js';
 
 const pod = (requests: Record<string, string>, extra: Partial<Pod['spec']> = {}, phase?: string): Pod => ({
   metadata: { name: 'p' },
@@ -62,4 +62,20 @@ void test('claims: count, storage, per storage class', () => {
     'requests.storage': '1536Mi',
     'gold.storageclass.storage.k8s.io/requests.storage': '1Gi',
   });
+});
+
+void test('quotas on cpu or memory need every container to state them', () => {
+  const p: Pod = {
+    spec: {
+      containers: [
+        { name: 'b', resources: { requests: { cpu: '1' } } },
+        { name: 'a', resources: { limits: { memory: '1Gi' } } },
+      ],
+    },
+  };
+  assert.equal(missingComputeResources(p, ['pods']), undefined);
+  assert.equal(
+    missingComputeResources(p, ['cpu', 'limits.memory', 'pods']),
+    'must specify cpu for: a; limits.memory for: b',
+  );
 });

@@ -175,3 +175,29 @@ function isKnown(name: string): boolean {
     STORAGE_CLASS_SUFFIXES.some((s) => name.endsWith(s))
   );
 }
+
+const VALIDATED_COMPUTE = ['cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'];
+
+/**
+ * Upstream's pod evaluator Constraints: when a quota limits cpu or memory, every container must state the
+ * matching request or limit. Returns upstream's "must specify …" text naming what is missing, or undefined.
+ */
+export function missingComputeResources(pod: Pod, hard: readonly string[]): string | undefined {
+  const required = VALIDATED_COMPUTE.filter((n) => hard.includes(n));
+  if (required.length === 0) return undefined;
+  const missing = new Map<string, Set<string>>();
+  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+    const has = new Set<string>();
+    for (const k of Object.keys(c.resources?.requests ?? {})) has.add(k).add(`requests.${k}`);
+    for (const k of Object.keys(c.resources?.limits ?? {})) has.add(`limits.${k}`);
+    for (const r of required) {
+      if (has.has(r)) continue;
+      let names = missing.get(r);
+      if (!names) missing.set(r, (names = new Set()));
+      names.add(c.name);
+    }
+  }
+  if (missing.size === 0) return undefined;
+  const parts = [...missing.keys()].sort().map((r) => `${r} for: ${[...missing.get(r)!].sort().join(',')}`);
+  return `must specify ${parts.join('; ')}`;
+}

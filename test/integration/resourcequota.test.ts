@@ -161,6 +161,22 @@ test('admission refuses creates past spec.hard with 403 "exceeded quota"', async
     ...pod(name, { requests: { cpu } }),
     metadata: { name, namespace: 'limited' },
   });
+  const bare = await pods
+    .create({
+      metadata: { name: 'bare', namespace: 'limited' },
+      spec: {
+        containers: [{ name: 'web', image: 'busybox' }],
+        initContainers: [{ name: 'init', image: 'busybox' }],
+      },
+    })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  assert.equal(
+    (bare as Error).message,
+    'pods "bare" is forbidden: failed quota: small: must specify requests.cpu for: init,web',
+  );
   await pods.create(p('p1', '500m'));
   const cpu = await pods.create(p('p2', '600m')).then(
     () => undefined,

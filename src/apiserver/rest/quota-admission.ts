@@ -1,7 +1,7 @@
 import type { PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { forbidden } from '../../api/errors.js';
 import type { KubeObject, StoredObject } from '../../api/meta.js';
-import { computeUsage } from '../../api/quota-usage.js';
+import { computeUsage, missingComputeResources, podMatchesScopes } from '../../api/quota-usage.js';
 import {
   addQuantities,
   compareQuantities,
@@ -84,6 +84,10 @@ export async function admitQuota(
   const charges: { quota: string; delta: Map<string, string> }[] = [];
   for (const quota of [...quotas].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
     const hard = quota.spec?.hard ?? {};
+    if (def.group === '' && def.plural === 'pods' && podMatchesScopes(obj as Pod, quota.spec?.scopes ?? [])) {
+      const missing = missingComputeResources(obj as Pod, Object.keys(hard));
+      if (missing) throw forbidden(gr, name, `failed quota: ${quota.metadata.name}: ${missing}`);
+    }
     const delta = usageOf(def, obj, Object.keys(hard), quota.spec?.scopes ?? []);
     if (delta.size === 0) continue;
     const unknown = [...delta.keys()].filter((n) => quota.status?.hard?.[n] === undefined);
