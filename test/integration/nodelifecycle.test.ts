@@ -6,7 +6,7 @@ import { hasReason } from '../../src/api/errors.js';
 import { R, type ApiClient } from '../../src/client/index.js';
 import {
   NodeLifecycleController,
-  taintEvictionController,
+  TaintEvictionController,
 } from '../../src/controllers/nodelifecycle/index.js';
 import { FakeClock, rfc3339 } from '../../src/util/clock.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -16,12 +16,13 @@ const clock = new FakeClock();
 let cluster: TestCluster;
 let client: ApiClient;
 let lifecycle: NodeLifecycleController | undefined;
+let eviction: TaintEvictionController | undefined;
 
 before(async () => {
   cluster = await startTestCluster(
     {
       'node-lifecycle': (ctx) => (lifecycle = new NodeLifecycleController(ctx)),
-      'taint-eviction-controller': taintEvictionController,
+      'taint-eviction-controller': (ctx) => (eviction = new TaintEvictionController(ctx)),
     },
     {
       clock,
@@ -147,6 +148,13 @@ test('a silent node goes Unknown, is tainted unreachable, and its pods are evict
     return p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'False';
   });
 
+  // Both countdowns have started before time moves on.
+  await waitFor(
+    () => eviction?.pendingEviction('default/short') && eviction.pendingEviction('default/defaults'),
+    {
+      message: 'evictions scheduled',
+    },
+  );
   clock.advance(31_000);
   await waitFor(() => isEvicted('short'), { message: 'short-toleration pod evicted' });
   const short = await pods().get('default', 'short');

@@ -15,7 +15,7 @@ import { matchingTolerations, minTolerationMs, sameTaints } from './node-taints.
 import { numberOption } from './options.js';
 import { indexPodsByNode, podsOnNode } from './pod-index.js';
 
-interface ScheduledEviction {
+export interface ScheduledEviction {
   createdMs: number;
   triggerMs: number;
 }
@@ -69,6 +69,11 @@ export class TaintEvictionController extends QueueController {
   override async stop(): Promise<void> {
     clearInterval(this.timer);
     await super.stop();
+  }
+
+  /** When the pod named by `key` is due for eviction, if it is scheduled for one (diagnostics and tests). */
+  pendingEviction(key: string): Readonly<ScheduledEviction> | undefined {
+    return this.scheduled.get(key);
   }
 
   private podChanged(pod: Pod): void {
