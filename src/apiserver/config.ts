@@ -50,4 +50,7 @@ export interface ApiServerConfig {
    * running server's context (`context.metrics`), once the metrics pipeline has a client of this server.
    */
   metrics?: MetricsProvider;
+  /** tolerationSeconds of the not-ready / unreachable NoExecute tolerations added to pods. Default 60. */
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
 }

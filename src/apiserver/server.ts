@@ -67,6 +67,14 @@ export async function startApiServerWith(
     storage,
     registry,
     new ServiceAllocator(new ClusterIpAllocator(serviceRange), new NodePortAllocator()),
+    {
+      ...(config.defaultNotReadyTolerationSeconds !== undefined
+        ? { notReadySeconds: config.defaultNotReadyTolerationSeconds }
+        : {}),
+      ...(config.defaultUnreachableTolerationSeconds !== undefined
+        ? { unreachableSeconds: config.defaultUnreachableTolerationSeconds }
+        : {}),
+    },
   );
   const ctx: ApiContext = {
     registry,

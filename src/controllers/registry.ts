@@ -2,18 +2,24 @@ import type { ControllerFactory } from './context.js';
 import { cronJobControllerFactory } from './cronjob/index.js';
 import { newDaemonSetController } from './daemonset/index.js';
 import { deploymentControllerFactory } from './deployment/index.js';
+import { disruptionController } from './disruption/index.js';
 import { garbageCollectorController } from './garbagecollector/index.js';
 import { horizontalPodAutoscalerController } from './hpa/index.js';
 import { jobControllerFactory } from './job/index.js';
 import { namespaceController } from './namespace/index.js';
+import { nodeLifecycleController, taintEvictionController } from './nodelifecycle/index.js';
 import { replicaSetControllerFactory, replicationControllerFactory } from './replicaset/index.js';
+import { resourceQuotaController } from './resourcequota/index.js';
+import { serviceAccountController } from './serviceaccount/index.js';
 import { newStatefulSetController } from './statefulset/index.js';
 import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
+import { persistentVolumeBinderController } from './volume/index.js';
 
 /** Every built-in controller by its upstream name (as in kube-controller-manager's --controllers). */
 export const builtinControllers: Record<string, ControllerFactory> = {
   'garbage-collector': garbageCollectorController,
   namespace: namespaceController,
+  serviceaccount: serviceAccountController,
   replicaset: replicaSetControllerFactory,
   replicationcontroller: replicationControllerFactory,
   deployment: deploymentControllerFactory,
@@ -23,4 +29,9 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   cronjob: cronJobControllerFactory,
   'ttl-after-finished': ttlAfterFinishedControllerFactory,
   'horizontal-pod-autoscaler': horizontalPodAutoscalerController,
+  disruption: disruptionController,
+  'node-lifecycle': nodeLifecycleController,
+  'taint-eviction-controller': taintEvictionController,
+  resourcequota: resourceQuotaController,
+  'persistentvolume-binder': persistentVolumeBinderController,
 };

@@ -217,6 +217,14 @@ describe('object semantics', () => {
       spec: { containers: [{ name: 'c', image: 'busybox' }] },
     });
     await call(t.url, 'POST', '/api/v1/namespaces/default/pods', pod('guarded-1'));
+    // Pending pods ignore budgets (upstream canIgnorePDB): this one runs.
+    await call(
+      t.url,
+      'PATCH',
+      '/api/v1/namespaces/default/pods/guarded-1/status',
+      { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
     await call(t.url, 'POST', '/apis/policy/v1/namespaces/default/poddisruptionbudgets', {
       apiVersion: 'policy/v1',
       kind: 'PodDisruptionBudget',
@@ -236,12 +244,24 @@ describe('object semantics', () => {
       t.url,
       'PATCH',
       '/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard/status',
-      { status: { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2 } },
+      {
+        status: {
+          observedGeneration: 1,
+          disruptionsAllowed: 1,
+          currentHealthy: 2,
+          desiredHealthy: 1,
+          expectedPods: 2,
+        },
+      },
       { 'content-type': 'application/merge-patch+json' },
     );
     const allowed = await call(t.url, 'POST', '/api/v1/namespaces/default/pods/guarded-1/eviction', eviction);
     assert.equal(allowed.status, 201);
     assert.equal((await call(t.url, 'GET', '/api/v1/namespaces/default/pods/guarded-1')).status, 404);
+    // The eviction took the disruption from the budget and recorded it for the disruption controller.
+    const pdb = await call(t.url, 'GET', '/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard');
+    assert.equal(pdb.json.status.disruptionsAllowed, 0);
+    assert.ok(pdb.json.status.disruptedPods['guarded-1']);
   });
 
   test('binding assigns a node once', async () => {

@@ -6,6 +6,8 @@ import type { Registry } from '../registry/index.js';
 import type { ResourceDef } from '../registry/types.js';
 import type { ServiceAllocator } from '../services/allocators.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
+import { addDefaultTolerations, type DefaultTolerationOptions } from './default-tolerations.js';
+import { admitQuota } from './quota-admission.js';
 
 type Rollback = () => void;
 const nothing: Rollback = () => {};
@@ -30,12 +32,24 @@ export class Admission {
     private readonly storage: ObjectStorage,
     private readonly registry: Registry,
     readonly services: ServiceAllocator,
+    private readonly tolerations: DefaultTolerationOptions = {},
   ) {}
 
   async admitCreate(def: ResourceDef, obj: KubeObject): Promise<Rollback> {
     if (def.namespaced) await this.requireActiveNamespace(obj.metadata?.namespace ?? '');
-    if (isServices(def)) return this.allocateService(def, obj);
-    return nothing;
+    if (def.group === '' && def.plural === 'pods') addDefaultTolerations(obj, this.tolerations);
+    const undoQuota = await admitQuota(this.storage, this.registry, def, obj);
+    if (!isServices(def)) return undoQuota;
+    try {
+      const undoService = this.allocateService(def, obj);
+      return () => {
+        undoService();
+        undoQuota();
+      };
+    } catch (err) {
+      undoQuota();
+      throw err;
+    }
   }
 
   admitUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject): Rollback {

@@ -1,24 +1,12 @@
-import {
-  ApiError,
-  badRequest,
-  conflict,
-  fieldErr,
-  invalid,
-  notFound,
-  tooManyRequests,
-} from '../../api/errors.js';
-import {
-  labelSelectorFromObject,
-  selectorFromSet,
-  selectorString,
-  type LabelSelectorObject,
-} from '../../api/labels.js';
-import { apiVersionOf, isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
+import { badRequest, conflict, fieldErr, invalid, notFound } from '../../api/errors.js';
+import { selectorFromSet, selectorString, type LabelSelectorObject } from '../../api/labels.js';
+import { apiVersionOf, isPlainObject, type KubeObject } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType } from '../http/body.js';
 import type { ResourceDef } from '../registry/types.js';
 import { isDryRun, type ApiContext, type RequestScope } from './context.js';
 import { deleteCanonical, parseDeleteOptions } from './delete.js';
+import { takeDisruption } from './eviction-budget.js';
 import {
   defaultManager,
   guaranteedUpdate,
@@ -162,33 +150,12 @@ export async function bindPod(ctx: ApiContext, s: RequestScope, body: KubeObject
   s.out.json(201, successStatus());
 }
 
-interface Pdb extends KubeObject {
-  spec?: { selector?: LabelSelectorObject };
-  status?: { disruptionsAllowed?: number };
-}
-
 /** POST pods/{name}/eviction: deletes the pod unless a PodDisruptionBudget forbids it (429, kubectl drain retries). */
 export async function evictPod(ctx: ApiContext, s: RequestScope, body: KubeObject): Promise<void> {
   const def = s.served.def;
   const pod = await ctx.storage.get(def, s.namespace, s.name!);
   if (!pod) throw notFound({ group: '', resource: 'pods' }, s.name!);
-  const pdbDef = ctx.registry.get('policy', 'poddisruptionbudgets');
-  const phase = (pod.status as { phase?: string } | undefined)?.phase;
-  if (pdbDef && phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp) {
-    const pdbs = await ctx.storage.list(pdbDef, { namespace: s.namespace });
-    const matching = pdbs.items.filter((p) => selectsPod(p as Pdb, pod));
-    if (matching.length > 1) {
-      throw new ApiError(
-        500,
-        'InternalError',
-        'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
-      );
-    }
-    const pdb = matching[0] as Pdb | undefined;
-    if (pdb && (pdb.status?.disruptionsAllowed ?? 0) <= 0) {
-      throw tooManyRequests(`Cannot evict pod as it would violate the pod's disruption budget.`, 10);
-    }
-  }
+  await takeDisruption(ctx, s.namespace ?? '', pod, isDryRun(s.query));
   const deleteOptions = (body as { deleteOptions?: unknown }).deleteOptions;
   const options = parseDeleteOptions(
     Buffer.from(isPlainObject(deleteOptions) ? JSON.stringify(deleteOptions) : ''),
@@ -197,10 +164,6 @@ export async function evictPod(ctx: ApiContext, s: RequestScope, body: KubeObjec
   );
   await deleteCanonical(ctx, def, pod, options);
   s.out.json(201, successStatus());
-}
-
-function selectsPod(pdb: Pdb, pod: StoredObject): boolean {
-  return labelSelectorFromObject(pdb.spec?.selector).matches(pod.metadata.labels ?? {});
 }
 
 export function requireObjectBody(body: unknown): KubeObject {

@@ -36,20 +36,8 @@ void describe('pod defaults', () => {
     assert.equal(spec.serviceAccount, 'default');
     assert.equal(spec.priority, 0);
     assert.equal(spec.preemptionPolicy, 'PreemptLowerPriority');
-    assert.deepEqual(spec.tolerations, [
-      {
-        key: 'node.kubernetes.io/not-ready',
-        operator: 'Exists',
-        effect: 'NoExecute',
-        tolerationSeconds: 300,
-      },
-      {
-        key: 'node.kubernetes.io/unreachable',
-        operator: 'Exists',
-        effect: 'NoExecute',
-        tolerationSeconds: 300,
-      },
-    ]);
+    // Default tolerations are admission's (rest/default-tolerations.ts), not the strategy's.
+    assert.equal(spec.tolerations, undefined);
     const c = spec.containers[0];
     assert.equal(c.imagePullPolicy, 'Always');
     assert.equal(c.terminationMessagePath, '/dev/termination-log');
@@ -367,13 +355,15 @@ void describe('pod update', () => {
   });
 
   void test('toleration additions allowed, removals not', () => {
-    const add = structuredClone(old);
+    const tolerated = structuredClone(old);
+    (tolerated.spec as any).tolerations = [{ key: 'a', operator: 'Exists', effect: 'NoExecute' }];
+    const add = structuredClone(tolerated);
     (add.spec as any).tolerations.push({ key: 'k', operator: 'Exists' });
-    assert.deepEqual(update(podStrategy, add, old).errors, []);
-    const remove = structuredClone(old);
+    assert.deepEqual(update(podStrategy, add, tolerated).errors, []);
+    const remove = structuredClone(tolerated);
     (remove.spec as any).tolerations = [];
     assert.ok(
-      lines(update(podStrategy, remove, old).errors).includes(
+      lines(update(podStrategy, remove, tolerated).errors).includes(
         'spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds',
       ),
     );

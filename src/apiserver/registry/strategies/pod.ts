@@ -38,20 +38,6 @@ export function podQOSClass(spec: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-/** The DefaultTolerationSeconds admission plugin: tolerate not-ready/unreachable nodes for 300s. */
-function addDefaultTolerations(spec: Obj): void {
-  const tolerations = arr(spec.tolerations);
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
-    const covered = tolerations.some((t) => {
-      const tol = obj(t) ?? {};
-      const effectOk = !tol.effect || tol.effect === 'NoExecute';
-      return effectOk && (tol.key === key || (!tol.key && tol.operator === 'Exists'));
-    });
-    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
-  }
-  spec.tolerations = tolerations;
-}
-
 /**
  * The ServiceAccount admission plugin's defaulting half: pods run as `default` unless they say otherwise
  * (the deprecated serviceAccount field mirrors it). The existence check and token volume are not done here.
@@ -203,7 +189,6 @@ const podBase = makeStrategy(podOpts, {
   },
   prepareForCreate(o) {
     const spec = child(o, 'spec');
-    addDefaultTolerations(spec);
     defaultServiceAccount(spec);
     defaultPriority(spec);
     (o.status as Obj).qosClass = podQOSClass(spec);

@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { ConfigMap, Pod, ResourceQuota, Service } from 'kubernetes-types/core/v1.js';
+import type { Deployment } from 'kubernetes-types/apps/v1.js';
+import { hasReason } from '../../src/api/errors.js';
+import { R, type ApiClient } from '../../src/client/index.js';
+import { resourceQuotaController } from '../../src/controllers/resourcequota/index.js';
+import { waitFor } from '../../src/util/wait.js';
+import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+
+let cluster: TestCluster;
+let client: ApiClient;
+
+before(async () => {
+  cluster = await startTestCluster({ resourcequota: resourceQuotaController });
+  client = cluster.client;
+  await client.resource(R.namespaces).create({ metadata: { name: 'quota' } });
+});
+after(() => cluster.close());
+
+const quotas = () => client.resource<ResourceQuota>(R.resourceQuotas);
+
+async function usedOf(
+  name: string,
+  expect: Record<string, string>,
+  namespace = 'quota',
+): Promise<ResourceQuota> {
+  let last: unknown;
+  return waitFor(
+    async () => {
+      const q = await quotas().get(namespace, name);
+      last = q.status;
+      return JSON.stringify(q.status?.used) === JSON.stringify(expect) ? q : undefined;
+    },
+    { message: `used of ${name} (last ${JSON.stringify(last)})` },
+  ).catch((err: unknown) => {
+    throw new Error(`${String(err)}: last status ${JSON.stringify(last)}`);
+  });
+}
+
+function pod(name: string, resources: Record<string, Record<string, string>>, phase?: string): Pod {
+  return {
+    metadata: { name, namespace: 'quota' },
+    spec: { containers: [{ name: 'c', image: 'busybox', resources }] },
+    ...(phase ? { status: { phase } } : {}),
+  };
+}
+
+test('compute quota: pods, requests and limits, bare cpu/memory', async () => {
+  const hard = {
+    pods: '10',
+    'requests.cpu': '4',
+    'limits.memory': '2Gi',
+    cpu: '4',
+    memory: '4Gi',
+    'requests.memory': '4Gi',
+    'count/pods': '10',
+  };
+  await quotas().create({ metadata: { name: 'compute', namespace: 'quota' }, spec: { hard } });
+  const empty = await usedOf('compute', {
+    pods: '0',
+    'requests.cpu': '0',
+    'limits.memory': '0',
+    cpu: '0',
+    memory: '0',
+    'requests.memory': '0',
+    'count/pods': '0',
+  });
+  assert.deepEqual(empty.status?.hard, hard);
+
+  const pods = client.resource<Pod>(R.pods);
+  await pods.create(pod('a', { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '256Mi' } }));
+  await pods.create(pod('b', { requests: { cpu: '1', memory: '128Mi' }, limits: { memory: '256Mi' } }));
+  await usedOf('compute', {
+    pods: '2',
+    'requests.cpu': '1250m',
+    'limits.memory': '512Mi',
+    cpu: '1250m',
+    memory: '256Mi',
+    'requests.memory': '256Mi',
+    'count/pods': '2',
+  });
+
+  // A terminal pod no longer counts.
+  await pods.patch('quota', 'b', 'merge', { status: { phase: 'Succeeded' } }, { subresource: 'status' });
+  await usedOf('compute', {
+    pods: '1',
+    'requests.cpu': '250m',
+    'limits.memory': '256Mi',
+    cpu: '250m',
+    memory: '128Mi',
+    'requests.memory': '128Mi',
+    'count/pods': '1',
+  });
+});
+
+test('object counts: configmaps, services, node ports, load balancers, count/<resource>.<group>', async () => {
+  await quotas().create({
+    metadata: { name: 'objects', namespace: 'quota' },
+    spec: {
+      hard: {
+        configmaps: '5',
+        services: '5',
+        'services.nodeports': '4',
+        'services.loadbalancers': '2',
+        'count/deployments.apps': '3',
+        resourcequotas: '3',
+      },
+    },
+  });
+  // Admission refuses tracked creates until the controller has filled in status.hard.
+  await waitFor(async () => (await quotas().get('quota', 'objects')).status?.hard);
+  await client.resource<ConfigMap>(R.configMaps).create({ metadata: { name: 'one', namespace: 'quota' } });
+  const svcs = client.resource<Service>(R.services);
+  await svcs.create({
+    metadata: { name: 'np', namespace: 'quota' },
+    spec: {
+      type: 'NodePort',
+      ports: [
+        { port: 80, name: 'http' },
+        { port: 443, name: 'tls' },
+      ],
+    },
+  });
+  await svcs.create({
+    metadata: { name: 'lb', namespace: 'quota' },
+    spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+  });
+  await svcs.create({ metadata: { name: 'plain', namespace: 'quota' }, spec: { ports: [{ port: 80 }] } });
+  await client.resource<Deployment>(R.deployments).create({
+    metadata: { name: 'd', namespace: 'quota' },
+    spec: {
+      selector: { matchLabels: { app: 'd' } },
+      template: {
+        metadata: { labels: { app: 'd' } },
+        spec: { containers: [{ name: 'c', image: 'busybox' }] },
+      },
+    },
+  });
+  // The deployment count is read at sync time; a new service triggers one.
+  await svcs.create({ metadata: { name: 'last', namespace: 'quota' }, spec: { ports: [{ port: 81 }] } });
+  await usedOf('objects', {
+    configmaps: '1',
+    services: '4',
+    'services.nodeports': '3',
+    'services.loadbalancers': '1',
+    'count/deployments.apps': '1',
+    resourcequotas: '2',
+  });
+});
+
+test('admission refuses creates past spec.hard with 403 "exceeded quota"', async () => {
+  await client.resource(R.namespaces).create({ metadata: { name: 'limited' } });
+  await quotas().create({
+    metadata: { name: 'small', namespace: 'limited' },
+    spec: { hard: { pods: '2', 'requests.cpu': '1', configmaps: '1' } },
+  });
+  await waitFor(async () => (await quotas().get('limited', 'small')).status?.hard);
+  const pods = client.resource<Pod>(R.pods);
+  const p = (name: string, cpu: string): Pod => ({
+    ...pod(name, { requests: { cpu } }),
+    metadata: { name, namespace: 'limited' },
+  });
+  const bare = await pods
+    .create({
+      metadata: { name: 'bare', namespace: 'limited' },
+      spec: {
+        containers: [{ name: 'web', image: 'busybox' }],
+        initContainers: [{ name: 'init', image: 'busybox' }],
+      },
+    })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  assert.equal(
+    (bare as Error).message,
+    'pods "bare" is forbidden: failed quota: small: must specify requests.cpu for: init,web',
+  );
+  await pods.create(p('p1', '500m'));
+  const cpu = await pods.create(p('p2', '600m')).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(hasReason(cpu, 'Forbidden'));
+  assert.equal(
+    (cpu as Error).message,
+    'pods "p2" is forbidden: exceeded quota: small, requested: requests.cpu=600m, used: requests.cpu=500m, limited: requests.cpu=1',
+  );
+  await pods.create(p('p2', '100m'));
+  const third = await pods.create(p('p3', '100m')).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.equal(
+    (third as Error).message,
+    'pods "p3" is forbidden: exceeded quota: small, requested: pods=1, used: pods=2, limited: pods=2',
+  );
+
+  const cms = client.resource<ConfigMap>(R.configMaps);
+  await cms.create({ metadata: { name: 'one', namespace: 'limited' } });
+  await assert.rejects(cms.create({ metadata: { name: 'two', namespace: 'limited' } }), (e) =>
+    hasReason(e, 'Forbidden'),
+  );
+
+  // Deleting frees the charge once the controller has recounted.
+  await pods.delete('limited', 'p1');
+  await usedOf('small', { pods: '1', 'requests.cpu': '100m', configmaps: '1' }, 'limited');
+  await pods.create(p('p3', '100m'));
+});
