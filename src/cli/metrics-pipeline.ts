@@ -24,7 +24,8 @@ export async function startMetricsPipeline(
 ): Promise<Stoppable> {
   const { MetricsScraper } = await import('../metrics/index.js');
   const scraper = new MetricsScraper({ client, logger });
-  await scraper.start();
+  // Not awaited: the scraper waits for its node informer, which must not hold up the server's start or stop.
+  void scraper.start();
   provider.target = scraper;
   return {
     stop: async () => {

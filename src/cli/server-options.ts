@@ -20,6 +20,11 @@ export interface ServerOptions {
   disableAgent: boolean;
   disableControllerManager: boolean;
   disableScheduler: boolean;
+  /** Seconds without a node heartbeat before its Ready condition goes Unknown. */
+  nodeMonitorGracePeriodSeconds?: number;
+  /** tolerationSeconds of the default not-ready / unreachable NoExecute tolerations given to pods. */
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
   logLevel: LogLevel;
 }
 
@@ -100,6 +105,28 @@ export const serverFlags: FlagSpec[] = [
     description: 'Do not run the controllers here (run `tugboat controller-manager` elsewhere)',
   },
   {
+    name: 'node-monitor-grace-period',
+    type: 'string',
+    valueName: 'SECONDS',
+    description: 'How long a node may miss heartbeats before it is marked Unknown and tainted unreachable',
+    defaultText: '40',
+  },
+  {
+    name: 'default-not-ready-toleration-seconds',
+    type: 'string',
+    valueName: 'SECONDS',
+    description: 'How long pods stay on a NotReady node before they are evicted (unless they say otherwise)',
+    defaultText: '60',
+  },
+  {
+    name: 'default-unreachable-toleration-seconds',
+    type: 'string',
+    valueName: 'SECONDS',
+    description:
+      'How long pods stay on an unreachable node before they are evicted (unless they say otherwise)',
+    defaultText: '60',
+  },
+  {
     name: 'disable-scheduler',
     type: 'boolean',
     description: 'Do not run the scheduler here (run `tugboat scheduler` elsewhere)',
@@ -140,6 +167,16 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   if (!(port >= 0 && port <= 65535))
     throw bad('https-listen-port', portText, 'must be a port number 0-65535');
+
+  const seconds = (flag: string): number | undefined => {
+    const text = str(flag);
+    if (text === undefined) return undefined;
+    if (!/^\d{1,7}$/.test(text)) throw bad(flag, text, 'must be a whole number of seconds');
+    return Number(text);
+  };
+  const nodeMonitorGracePeriodSeconds = seconds('node-monitor-grace-period');
+  const defaultNotReadyTolerationSeconds = seconds('default-not-ready-toleration-seconds');
+  const defaultUnreachableTolerationSeconds = seconds('default-unreachable-toleration-seconds');
 
   const advertiseAddress = str('advertise-address');
   if (advertiseAddress !== undefined && !isIP(advertiseAddress)) {
@@ -202,6 +239,14 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     logLevel,
   };
   if (advertiseAddress !== undefined) opts.advertiseAddress = advertiseAddress;
+  if (nodeMonitorGracePeriodSeconds !== undefined)
+    opts.nodeMonitorGracePeriodSeconds = nodeMonitorGracePeriodSeconds;
+  if (defaultNotReadyTolerationSeconds !== undefined) {
+    opts.defaultNotReadyTolerationSeconds = defaultNotReadyTolerationSeconds;
+  }
+  if (defaultUnreachableTolerationSeconds !== undefined) {
+    opts.defaultUnreachableTolerationSeconds = defaultUnreachableTolerationSeconds;
+  }
   if (tokenFileFlag !== undefined) opts.tokenFile = resolve(io.cwd, tokenFileFlag);
   return opts;
 }

@@ -95,6 +95,12 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       metrics,
       bindAddress: opts.bindAddress,
       port: opts.httpsListenPort,
+      ...(opts.defaultNotReadyTolerationSeconds !== undefined
+        ? { defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds }
+        : {}),
+      ...(opts.defaultUnreachableTolerationSeconds !== undefined
+        ? { defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds }
+        : {}),
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
       authenticator,
       store,
@@ -149,7 +155,15 @@ async function startControlPlaneComponents(
   if (!opts.disableControllerManager) {
     const { runControllerManager } = await import('../controllers/index.js');
     started.push(
-      runControllerManager({ client, leaderElect: true, logger: log.child('controller-manager') }),
+      runControllerManager({
+        client,
+        leaderElect: true,
+        logger: log.child('controller-manager'),
+        options:
+          opts.nodeMonitorGracePeriodSeconds === undefined
+            ? {}
+            : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 },
+      }),
     );
   }
   if (!opts.disableScheduler) {

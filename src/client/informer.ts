@@ -93,8 +93,10 @@ export class Informer<T extends ClientObject> {
     }
   }
 
+  /** Stops list/watch; anyone waiting in waitForSync is released (check hasSynced). */
   stop(): void {
     this.running = false;
+    for (const resolve of this.syncWaiters.splice(0)) resolve();
     clearTimeout(this.retryTimer);
     clearInterval(this.resyncTimer);
     this.stream?.close();

@@ -14,8 +14,11 @@ export interface LeaderRunOptions {
   /** false: act at once, without a lease (a single replica). */
   leaderElect: boolean;
   logger: Logger;
-  /** Starts the component's work; called each time this replica becomes leader. */
-  start(): Promise<Stoppable>;
+  /**
+   * Starts the component's work; called each time this replica becomes leader. `signal` fires when it should
+   * give up starting (e.g. still waiting for its informers at shutdown).
+   */
+  start(signal: AbortSignal): Promise<Stoppable>;
   leaseDurationMs?: number;
   retryPeriodMs?: number;
 }
@@ -32,13 +35,16 @@ export function replicaIdentity(): string {
  */
 export function runLeaderElected(opts: LeaderRunOptions): Stoppable {
   let running: Promise<Stoppable> | undefined;
+  let abort: AbortController | undefined;
   const stopRunning = async (): Promise<void> => {
     const r = running;
     running = undefined;
+    abort?.abort();
     if (r) await (await r).stop();
   };
   const begin = (): void => {
-    running = opts.start().catch((err: unknown) => {
+    abort = new AbortController();
+    running = opts.start(abort.signal).catch((err: unknown) => {
       opts.logger.error('component failed to start', {
         error: err instanceof Error ? err.message : String(err),
       });

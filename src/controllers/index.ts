@@ -38,7 +38,7 @@ export function runControllerManager(opts: ControllerManagerOptions): Stoppable 
     logger: opts.logger,
     ...(opts.leaseDurationMs ? { leaseDurationMs: opts.leaseDurationMs } : {}),
     ...(opts.retryPeriodMs ? { retryPeriodMs: opts.retryPeriodMs } : {}),
-    start: () => {
+    start: (signal) => {
       const recorders = new Map<string, EventRecorder>();
       const ctx: ControllerContext = {
         client,
@@ -56,7 +56,7 @@ export function runControllerManager(opts: ControllerManagerOptions): Stoppable 
           return r;
         },
       };
-      return startControllers(ctx, opts.controllers ?? builtinControllers, opts.logger);
+      return startControllers(ctx, opts.controllers ?? builtinControllers, opts.logger, signal);
     },
   });
   return {

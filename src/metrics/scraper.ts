@@ -79,7 +79,7 @@ export class MetricsScraper {
   async start(): Promise<void> {
     this.nodes.start();
     await this.nodes.waitForSync();
-    this.tick();
+    if (!this.stopped) this.tick();
   }
 
   async stop(): Promise<void> {

@@ -50,7 +50,7 @@ export function runScheduler(opts: SchedulerOptions): Stoppable {
     logger: opts.logger,
     ...(opts.leaseDurationMs ? { leaseDurationMs: opts.leaseDurationMs } : {}),
     ...(opts.retryPeriodMs ? { retryPeriodMs: opts.retryPeriodMs } : {}),
-    start: async () => {
+    start: async (signal) => {
       const scheduler = new Scheduler({
         client,
         informers: new InformerFactory(client, { logger: opts.logger }),
@@ -59,6 +59,7 @@ export function runScheduler(opts: SchedulerOptions): Stoppable {
         events: new EventRecorder(client, 'default-scheduler', { clock, logger: opts.logger }),
         config,
       });
+      signal.addEventListener('abort', () => void scheduler.stop());
       await scheduler.start();
       return scheduler;
     },
