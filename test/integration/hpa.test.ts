@@ -80,6 +80,8 @@ async function syncPods(name: string): Promise<void> {
     await pods.delete('default', pod.metadata!.name!, { gracePeriodSeconds: 0 });
 }
 
+let stopped = false;
+
 before(async () => {
   cluster = await startTestCluster(
     { 'horizontal-pod-autoscaler': horizontalPodAutoscalerController },
@@ -89,7 +91,10 @@ before(async () => {
   const loop = (): void => {
     void Promise.all([syncPods('web'), syncPods('small')])
       .catch(() => {})
-      .finally(() => (podTimer = setTimeout(loop, 30)));
+      .finally(() => {
+        // A round still in flight when the tests end must not schedule another.
+        if (!stopped) podTimer = setTimeout(loop, 30);
+      });
   };
   await cluster.client.resource<Deployment>(R.deployments).create(deployment('web', 2));
   await cluster.client.resource<Deployment>(R.deployments).create(deployment('small', 1));
@@ -97,6 +102,7 @@ before(async () => {
 });
 
 after(async () => {
+  stopped = true;
   clearTimeout(podTimer);
   await cluster.close();
 });
