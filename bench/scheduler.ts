@@ -10,7 +10,7 @@ import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { ApiClient, loadKubeconfig, R } from '../src/client/index.js';
 import { ApiProbe } from './lib/api-probe.js';
-import { startHollowNodes, type HollowProcess } from './lib/hollow-process.js';
+import { startHollowNodes, startTugboat, type HollowProcess } from './lib/hollow-process.js';
 import { PodTracker, type PodProgress } from './lib/pod-tracker.js';
 import { memoryOf } from './lib/proc.js';
 import { startServerProcess, type ServerProcess } from './lib/server-process.js';
@@ -21,7 +21,8 @@ import { workload, type Workload } from './lib/workloads.js';
 const USAGE = `usage: node --import tsx bench/scheduler.ts [--quick] [--scales 1000:10000,5000:30000] [--no-affinity]
   --quick        one small scale (500 nodes, 2,000 pods) and small affinity workloads
   --scales       nodes:pods pairs to run, each on a fresh cluster (default 1000:10000,5000:30000)
-  --no-affinity  skip the anti-affinity and topology-spread workloads (run on the first scale)`;
+  --no-affinity  skip the anti-affinity and topology-spread workloads (run on the first scale)
+  --split        run the scheduler and the controller-manager as their own processes`;
 
 interface Scale {
   nodes: number;
@@ -49,6 +50,8 @@ interface ScaleResult {
   failed?: string;
 }
 
+let split = false;
+
 function parseArgs(argv: string[]): { scales: Scale[]; affinity: boolean; quick: boolean } {
   let scales: Scale[] = [
     { nodes: 1000, pods: 10_000 },
@@ -62,6 +65,7 @@ function parseArgs(argv: string[]): { scales: Scale[]; affinity: boolean; quick:
       quick = true;
       scales = [{ nodes: 500, pods: 2000 }];
     } else if (a === '--no-affinity') affinity = false;
+    else if (a === '--split') split = true;
     else if (a === '--scales' || a.startsWith('--scales=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
       scales = v.split(',').map((pair) => {
@@ -132,6 +136,7 @@ async function runScale(
   const dir = mkdtempSync(join(tmpdir(), 'tugboat-bench-sched-'));
   let server: ServerProcess | undefined;
   let hollow: HollowProcess | undefined;
+  const components: HollowProcess[] = [];
   let client: ApiClient | undefined;
   try {
     progress(`starting tugboat server`);
@@ -139,8 +144,14 @@ async function runScale(
     server = await startServerProcess({
       dataDir,
       datastoreEndpoint: `sqlite://${join(dir, 'db', 'state.db')}`,
+      ...(split ? { extraArgs: ['--disable-scheduler', '--disable-controller-manager'] } : {}),
     });
     const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+    if (split) {
+      for (const component of ['scheduler', 'controller-manager']) {
+        components.push(startTugboat([component, '--kubeconfig', kubeconfig]));
+      }
+    }
     client = new ApiClient({ ...(await loadKubeconfig(kubeconfig)), userAgent: 'tugboat-bench' });
     const c = client;
     progress(`starting ${scale.nodes} hollow nodes`);
@@ -177,6 +188,7 @@ async function runScale(
     client?.close();
     progress('stopping');
     await hollow?.stop();
+    for (const c of components) await c.stop();
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -17,20 +17,22 @@ export function startHollowNodes(opts: {
   count: number;
   namePrefix?: string;
 }): HollowProcess {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      join(REPO_ROOT, 'bin', 'tugboat.js'),
-      'hollow-nodes',
-      '--kubeconfig',
-      opts.kubeconfig,
-      '--count',
-      String(opts.count),
-      '--name-prefix',
-      opts.namePrefix ?? 'hollow-node-',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  return startTugboat([
+    'hollow-nodes',
+    '--kubeconfig',
+    opts.kubeconfig,
+    '--count',
+    String(opts.count),
+    '--name-prefix',
+    opts.namePrefix ?? 'hollow-node-',
+  ]);
+}
+
+/** Any `tugboat` subcommand (e.g. `scheduler --kubeconfig F`) as a child process, stopped by its PID. */
+export function startTugboat(args: string[]): HollowProcess {
+  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'tugboat.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output = new OutputTail();
   child.stdout?.on('data', (c: Buffer) => output.add(c.toString()));
   child.stderr?.on('data', (c: Buffer) => output.add(c.toString()));

@@ -28,6 +28,8 @@ export async function startServerProcess(opts: {
   cpuProfileDir?: string;
   /** Open the inspector on a free loopback port (for per-phase profiles). */
   inspect?: boolean;
+  /** More `tugboat server` flags. */
+  extraArgs?: string[];
 }): Promise<ServerProcess> {
   const nodeArgs = [
     ...(opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir] : []),
@@ -50,6 +52,7 @@ export async function startServerProcess(opts: {
       '--disable-agent',
       '--log-level',
       'info',
+      ...(opts.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TUGBOAT_LOG_LEVEL: 'info' } },
   );
