@@ -15,6 +15,7 @@ import {
 import type { ControllerContext } from '../context.js';
 import { Expectations } from '../expectations.js';
 import { claimObjects, ownedRevisions, REVISION_HASH_LABEL, revisionsToPrune } from '../history/index.js';
+import { ownedAndOrphans, ownerIndex } from '../owner-index.js';
 import { QueueController } from '../queue-controller.js';
 import { NodeBackoff } from './backoff.js';
 import { computeDaemonStatus, planNodes, planRollingUpdate, type DaemonPlan } from './plan.js';
@@ -23,12 +24,7 @@ import { currentDaemonRevision } from './revisions.js';
 
 const OWNER_INDEX = 'daemonset-owner';
 
-/** Objects by controlling DaemonSet's uid; orphans by `orphan/<namespace>` (candidates for adoption). */
-const ownerIndex = (obj: Pod | ControllerRevision): string[] => {
-  const ref = controllerOf(obj);
-  if (!ref) return [`orphan/${obj.metadata?.namespace ?? ''}`];
-  return ref.kind === 'DaemonSet' ? [ref.uid] : [];
-};
+const indexByOwner = ownerIndex('DaemonSet');
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -61,8 +57,8 @@ export class DaemonSetController extends QueueController {
     this.deletions = new Expectations(ctx.clock);
     this.backoff = new NodeBackoff(ctx.clock);
 
-    this.pods.addIndexer(OWNER_INDEX, ownerIndex);
-    this.revisions.addIndexer(OWNER_INDEX, ownerIndex);
+    this.pods.addIndexer(OWNER_INDEX, indexByOwner);
+    this.revisions.addIndexer(OWNER_INDEX, indexByOwner);
     this.sets.addEventHandler({
       add: (ds) => this.enqueue(ds),
       update: (_, ds) => this.enqueue(ds),
@@ -141,10 +137,8 @@ export class DaemonSetController extends QueueController {
     const selector = labelSelectorFromObject(ds.spec?.selector);
     const matches = (o: Pod | ControllerRevision): boolean => selector.matches(o.metadata?.labels);
     const ref = newControllerRef(ds, 'apps/v1', 'DaemonSet');
-    const claimable = <T extends Pod | ControllerRevision>(inf: Informer<T>): T[] => [
-      ...inf.byIndex(OWNER_INDEX, uid),
-      ...inf.byIndex(OWNER_INDEX, `orphan/${namespace}`),
-    ];
+    const claimable = <T extends Pod | ControllerRevision>(inf: Informer<T>): T[] =>
+      ownedAndOrphans(inf, OWNER_INDEX, uid, namespace);
     const owned = ownedRevisions(
       await claimObjects(this.revisionClient, ref, false, claimable(this.revisions), matches),
       ds,

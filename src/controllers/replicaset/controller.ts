@@ -17,17 +17,14 @@ import { Expectations } from '../expectations.js';
 import { QueueController } from '../queue-controller.js';
 import { claimObjects } from './claim.js';
 import type { ReplicaKind, ReplicaOwner } from './kind.js';
+import { ownedAndOrphans, ownerIndex } from '../owner-index.js';
 import { podsToDelete } from './pods-to-delete.js';
 import { BURST_REPLICAS, slowStartBatch } from './slow-start.js';
 import { calculateStatus, statusEqual, type ReplicaStatus } from './status.js';
 
 const POD_OWNER_INDEX = 'replicaset-controller/owner';
 
-/** Pods by controller UID; orphans by `orphan/<namespace>`. */
-function podOwnerIndex(pod: Pod): string[] {
-  const ref = controllerOf(pod);
-  return [ref ? ref.uid : `orphan/${pod.metadata?.namespace ?? ''}`];
-}
+const podOwnerIndex = ownerIndex();
 
 /**
  * Upstream's ReplicaSet controller (pkg/controller/replicaset), shared by ReplicaSets and
@@ -155,10 +152,9 @@ export class ReplicaSetController extends QueueController {
     const needsSync = this.expectations.satisfied(key);
     const selector = this.kind.selector(owner);
     // Only pods this owner controls and orphans can be claimed: skip everybody else's pods.
-    const active = [
-      ...this.pods.byIndex(POD_OWNER_INDEX, owner.metadata?.uid ?? ''),
-      ...this.pods.byIndex(POD_OWNER_INDEX, `orphan/${namespace}`),
-    ].filter(isPodActive);
+    const active = ownedAndOrphans(this.pods, POD_OWNER_INDEX, owner.metadata?.uid ?? '', namespace).filter(
+      isPodActive,
+    );
     const pods = await claimObjects(active, {
       owner,
       selector,

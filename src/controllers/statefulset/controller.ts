@@ -15,6 +15,7 @@ import {
 } from '../../client/index.js';
 import type { ControllerContext } from '../context.js';
 import { claimObjects, ownedRevisions, revisionsToPrune } from '../history/index.js';
+import { ownedAndOrphans, ownerIndex } from '../owner-index.js';
 import { QueueController } from '../queue-controller.js';
 import { claimsFor, newStatefulPod, ordinalOf, podRevision, startOrdinal } from './identity.js';
 import { isRunningAndReady, isTerminating, planStatefulSet, type Action, type Slot } from './plan.js';
@@ -22,12 +23,7 @@ import { applyRevision, resolveRevisions, type SetRevisions } from './revisions.
 
 const OWNER_INDEX = 'statefulset-owner';
 
-/** Objects by controlling StatefulSet's uid; orphans by `orphan/<namespace>` (candidates for adoption). */
-const ownerIndex = (obj: Pod | ControllerRevision): string[] => {
-  const ref = controllerOf(obj);
-  if (!ref) return [`orphan/${obj.metadata?.namespace ?? ''}`];
-  return ref.kind === 'StatefulSet' ? [ref.uid] : [];
-};
+const indexByOwner = ownerIndex('StatefulSet');
 
 /** Upstream's StatefulSet controller: stable pod identities, ordered scaling, storage per ordinal, rolling updates. */
 export class StatefulSetController extends QueueController {
@@ -53,8 +49,8 @@ export class StatefulSetController extends QueueController {
     this.claimClient = ctx.client.resource<PersistentVolumeClaim>(R.persistentVolumeClaims);
     this.recorder = ctx.events('statefulset-controller');
 
-    this.pods.addIndexer(OWNER_INDEX, ownerIndex);
-    this.revisions.addIndexer(OWNER_INDEX, ownerIndex);
+    this.pods.addIndexer(OWNER_INDEX, indexByOwner);
+    this.revisions.addIndexer(OWNER_INDEX, indexByOwner);
     this.sets.addEventHandler({
       add: (s) => this.enqueue(s),
       update: (_, s) => this.enqueue(s),
@@ -95,10 +91,8 @@ export class StatefulSetController extends QueueController {
     const selector = labelSelectorFromObject(set.spec?.selector);
     const ref = newControllerRef(set, 'apps/v1', 'StatefulSet');
     const deleting = !!set.metadata?.deletionTimestamp;
-    const claimable = <T extends Pod | ControllerRevision>(inf: Informer<T>): T[] => [
-      ...inf.byIndex(OWNER_INDEX, uid),
-      ...inf.byIndex(OWNER_INDEX, `orphan/${namespace}`),
-    ];
+    const claimable = <T extends Pod | ControllerRevision>(inf: Informer<T>): T[] =>
+      ownedAndOrphans(inf, OWNER_INDEX, uid, namespace);
     const owned = ownedRevisions(
       await claimObjects(this.revisionClient, ref, deleting, claimable(this.revisions), (r) =>
         selector.matches(r.metadata?.labels),
