@@ -148,6 +148,23 @@ function newestTimestamp(metrics: PodMetrics): number {
   return t;
 }
 
+/**
+ * The pods grouped as upstream does (ignored, unready, missing) and the metrics that count: those of ready,
+ * selected pods. Throws when there are no pods or no usable metrics.
+ */
+function usableMetrics(pods: Pod[], allMetrics: PodMetrics, resource: string, cfg: CalculatorConfig) {
+  if (pods.length === 0)
+    throw new CalculationError('no pods returned by selector while calculating replica count');
+  const g = groupPods(pods, allMetrics, resource, cfg);
+  const usable = withoutPods(withoutPods(allMetrics, g.ignored), g.unready);
+  // Metrics of pods the selector no longer matches do not count.
+  const known = new Set(pods.map((p) => p.metadata?.name ?? ''));
+  for (const name of [...usable.keys()]) if (!known.has(name)) usable.delete(name);
+  if (usable.size === 0)
+    throw new CalculationError('did not receive metrics for targeted pods (pods might be unready)');
+  return { g, usable };
+}
+
 /** Upstream GetResourceReplicas: desired replicas for a Utilization target. */
 export function resourceReplicas(
   currentReplicas: number,
@@ -157,15 +174,8 @@ export function resourceReplicas(
   pods: Pod[],
   cfg: CalculatorConfig,
 ): ResourceResult {
-  if (pods.length === 0)
-    throw new CalculationError('no pods returned by selector while calculating replica count');
-  const g = groupPods(pods, allMetrics, resource, cfg);
-  let metrics = withoutPods(withoutPods(allMetrics, g.ignored), g.unready);
-  // Metrics of pods the selector no longer matches do not count.
-  const known = new Set(pods.map((p) => p.metadata?.name ?? ''));
-  for (const name of [...metrics.keys()]) if (!known.has(name)) metrics.delete(name);
-  if (metrics.size === 0)
-    throw new CalculationError('did not receive metrics for targeted pods (pods might be unready)');
+  const { g, usable } = usableMetrics(pods, allMetrics, resource, cfg);
+  let metrics = usable;
   const requests = podRequests(pods, resource);
   const timestampMs = newestTimestamp(metrics);
   const first = utilizationRatio(metrics, requests, targetUtilization);
@@ -211,14 +221,8 @@ export function averageValueReplicas(
   pods: Pod[],
   cfg: CalculatorConfig,
 ): ResourceResult {
-  if (pods.length === 0)
-    throw new CalculationError('no pods returned by selector while calculating replica count');
-  const g = groupPods(pods, allMetrics, resource, cfg);
-  let metrics = withoutPods(withoutPods(allMetrics, g.ignored), g.unready);
-  const known = new Set(pods.map((p) => p.metadata?.name ?? ''));
-  for (const name of [...metrics.keys()]) if (!known.has(name)) metrics.delete(name);
-  if (metrics.size === 0)
-    throw new CalculationError('did not receive metrics for targeted pods (pods might be unready)');
+  const { g, usable } = usableMetrics(pods, allMetrics, resource, cfg);
+  let metrics = usable;
   const timestampMs = newestTimestamp(metrics);
   const usageRatio = (m: PodMetrics): { ratio: number; average: number } => {
     let total = 0;
