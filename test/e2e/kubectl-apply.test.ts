@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { waitFor } from '../../src/util/wait.js';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -288,6 +289,26 @@ spec:
   });
 
   test('a patch that changes nothing reports no change', async () => {
+    // The deployment controller writes status while pods come and go; wait until the object stops changing,
+    // or kubectl would see those writes as a change.
+    let last = '';
+    await waitFor(
+      async () => {
+        const rv = await ok(
+          'get',
+          'deployment',
+          'api',
+          '-n',
+          ns,
+          '-o',
+          'jsonpath={.metadata.resourceVersion}',
+        );
+        const settled = rv === last;
+        last = rv;
+        return settled;
+      },
+      { timeoutMs: 30_000, intervalMs: 1000, message: 'deployment settled' },
+    );
     const out = await ok(
       'patch',
       'deployment',
