@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { ApiClient, loadKubeconfig, R } from '../src/client/index.js';
@@ -22,7 +22,9 @@ const USAGE = `usage: node --import tsx bench/scheduler.ts [--quick] [--scales 1
   --quick        one small scale (500 nodes, 2,000 pods) and small affinity workloads
   --scales       nodes:pods pairs to run, each on a fresh cluster (default 1000:10000,5000:30000)
   --no-affinity  skip the anti-affinity and topology-spread workloads (run on the first scale)
-  --split        run the scheduler and the controller-manager as their own processes`;
+  --split        run the scheduler and the controller-manager as their own processes
+  --profile DIR  write a V8 CPU profile of every control-plane process into DIR (summarize with
+                 \`node --import tsx bench/profile-summary.ts DIR/FILE.cpuprofile\`)`;
 
 interface Scale {
   nodes: number;
@@ -51,6 +53,7 @@ interface ScaleResult {
 }
 
 let split = false;
+let profileDir: string | undefined;
 
 function parseArgs(argv: string[]): { scales: Scale[]; affinity: boolean; quick: boolean } {
   let scales: Scale[] = [
@@ -66,6 +69,7 @@ function parseArgs(argv: string[]): { scales: Scale[]; affinity: boolean; quick:
       scales = [{ nodes: 500, pods: 2000 }];
     } else if (a === '--no-affinity') affinity = false;
     else if (a === '--split') split = true;
+    else if (a === '--profile') profileDir = resolve(argv[++i] ?? '.');
     else if (a === '--scales' || a.startsWith('--scales=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
       scales = v.split(',').map((pair) => {
@@ -145,11 +149,13 @@ async function runScale(
       dataDir,
       datastoreEndpoint: `sqlite://${join(dir, 'db', 'state.db')}`,
       ...(split ? { extraArgs: ['--disable-scheduler', '--disable-controller-manager'] } : {}),
+      ...(profileDir ? { cpuProfileDir: profileDir } : {}),
     });
     const kubeconfig = join(dataDir, 'kubeconfig.yaml');
     if (split) {
       for (const component of ['scheduler', 'controller-manager']) {
-        components.push(startTugboat([component, '--kubeconfig', kubeconfig]));
+        const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+        components.push(startTugboat([component, '--kubeconfig', kubeconfig], nodeArgs));
       }
     }
     client = new ApiClient({ ...(await loadKubeconfig(kubeconfig)), userAgent: 'tugboat-bench' });

@@ -29,10 +29,14 @@ export function startHollowNodes(opts: {
 }
 
 /** Any `tugboat` subcommand (e.g. `scheduler --kubeconfig F`) as a child process, stopped by its PID. */
-export function startTugboat(args: string[]): HollowProcess {
-  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'tugboat.js'), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function startTugboat(args: string[], nodeArgs: string[] = []): HollowProcess {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, join(REPO_ROOT, 'bin', 'tugboat.js'), ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output = new OutputTail();
   child.stdout?.on('data', (c: Buffer) => output.add(c.toString()));
   child.stderr?.on('data', (c: Buffer) => output.add(c.toString()));

@@ -1,5 +1,6 @@
 import type { ClientObject } from './object.js';
 import { realClock, rfc3339, type Clock } from '../util/clock.js';
+import { EventCorrelator, LruMap } from './event-correlator.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { R } from './resources.js';
 import type { ApiClient } from './rest.js';
@@ -18,12 +19,14 @@ const CACHE_LIMIT = 4096;
 /**
  * Writes core/v1 Events about objects, as client-go's recorder does: fire and forget, and a repeat of the same
  * event (object, type, reason, message) bumps `count` and `lastTimestamp` on the existing Event instead of
- * creating another, so `kubectl describe` shows "(x4 over 2m)".
+ * creating another, so `kubectl describe` shows "(x4 over 2m)". Similar events are combined and floods about
+ * one object are cut off (EventCorrelator).
  */
 export class EventRecorder {
-  private readonly seen = new Map<string, Seen>();
+  private readonly seen = new LruMap<string, Seen>(CACHE_LIMIT);
   private readonly logger: Logger;
   private readonly clock: Clock;
+  private readonly correlator: EventCorrelator;
 
   constructor(
     private readonly client: ApiClient,
@@ -33,6 +36,7 @@ export class EventRecorder {
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? silentLogger;
     this.host = opts.host;
+    this.correlator = new EventCorrelator(this.clock);
   }
 
   private readonly host: string | undefined;
@@ -46,17 +50,28 @@ export class EventRecorder {
     );
   }
 
-  private async record(obj: ClientObject, type: EventType, reason: string, message: string): Promise<void> {
+  private async record(obj: ClientObject, type: EventType, reason: string, original: string): Promise<void> {
     const meta = obj.metadata ?? {};
     const namespace = meta.namespace || 'default';
     const now = rfc3339(this.clock.now());
-    const id = `${meta.uid ?? ''}|${obj.kind ?? ''}|${meta.namespace ?? ''}|${meta.name ?? ''}|${type}|${reason}|${message}`;
+    const correlation = this.correlator.correlate({
+      component: this.component,
+      host: this.host ?? '',
+      kind: obj.kind ?? '',
+      namespace: meta.namespace ?? '',
+      name: meta.name ?? '',
+      uid: meta.uid ?? '',
+      apiVersion: obj.apiVersion ?? '',
+      type,
+      reason,
+      message: original,
+    });
+    if (correlation.skip) return;
+    const { key: id, message } = correlation;
     const events = this.client.resource(R.events);
     const prior = this.seen.get(id);
     if (prior) {
       prior.count++;
-      this.seen.delete(id);
-      this.seen.set(id, prior);
       try {
         await events.patch(prior.namespace, prior.name, 'merge', { count: prior.count, lastTimestamp: now });
         return;
@@ -86,7 +101,6 @@ export class EventRecorder {
       reportingInstance: this.host ?? '',
     };
     this.seen.set(id, { name, namespace, count: event.count, firstTimestamp: event.firstTimestamp });
-    if (this.seen.size > CACHE_LIMIT) this.seen.delete(this.seen.keys().next().value!);
     await events.create(event);
   }
 }

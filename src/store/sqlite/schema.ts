@@ -38,8 +38,9 @@ export interface Row {
 
 export function initSchema(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
-  // FULL: an acknowledged (committed) write survives a crash of the process or the machine.
-  db.pragma('synchronous = FULL');
+  // NORMAL: a commit does not fsync the WAL; the store syncs it on a background thread (wal-sync.ts) and
+  // acknowledges writes only after that, so they survive a crash of the process or the machine.
+  db.pragma('synchronous = NORMAL');
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');
   db.exec(ddl);
@@ -53,6 +54,10 @@ const kvCols = 'id, name, created, deleted, create_revision, prev_revision, valu
 export function prepareStatements(db: Database.Database) {
   return {
     latest: db.prepare<[string], Row>(`SELECT ${kvCols} FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1`),
+    /** The newest row of a key at or below a revision. */
+    latestAt: db.prepare<[string, number], Row>(
+      `SELECT ${kvCols} FROM kine WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1`,
+    ),
     insert: db.prepare<[number, string, number, number, number, number, Buffer, Buffer | null]>(
       `INSERT INTO kine (id, name, created, deleted, create_revision, prev_revision, lease, value, old_value)
        VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)`,
@@ -71,15 +76,15 @@ export function prepareStatements(db: Database.Database) {
        WHERE k.deleted = 0 ORDER BY m.name LIMIT ?`,
       )
       .raw(true),
-    count: db.prepare<[string, string], { n: number }>(
+    count: db.prepare<[string, string, number], { n: number }>(
       `SELECT COUNT(*) AS n FROM
-         (SELECT MAX(id) AS mid FROM kine WHERE name >= ? AND name < ? AND id > 0 GROUP BY name) m
+         (SELECT MAX(id) AS mid FROM kine WHERE name >= ? AND name < ? AND id > 0 AND id <= ? GROUP BY name) m
          CROSS JOIN kine k ON k.id = m.mid
        WHERE k.deleted = 0`,
     ),
     /** History rows after a revision under [start, end), in revision order. */
-    history: db.prepare<[number, string, string, number], Row>(
-      `SELECT ${cols} FROM kine WHERE id > ? AND name >= ? AND name < ? ORDER BY id LIMIT ?`,
+    history: db.prepare<[number, number, string, string, number], Row>(
+      `SELECT ${cols} FROM kine WHERE id > ? AND id <= ? AND name >= ? AND name < ? ORDER BY id LIMIT ?`,
     ),
     maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM kine'),
     sequence: db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'kine'"),

@@ -20,6 +20,7 @@ import {
 import { WatchHub } from '../watch-hub.js';
 import { rowToEvent, rowToKv } from './rows.js';
 import { initSchema, prepareStatements, type Row, type Statements } from './schema.js';
+import { WalSync } from './wal-sync.js';
 
 /** Upper bound for the empty prefix: above every key we store. */
 const MAX_KEY = '\u{10FFFF}';
@@ -47,16 +48,21 @@ export interface SqliteStoreOptions {
 
 /**
  * SQLite backend (one writer: this process). Writes issued in one event-loop turn are applied in one
- * transaction (group commit), each checked on its own; promises settle and watchers hear about the
- * writes only after COMMIT.
+ * transaction (group commit), each checked on its own. A committed transaction becomes visible (to reads,
+ * watchers and the writers' promises) only once its WAL frames are synced to disk; the sync runs on a
+ * background thread while the next transactions commit.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts: Statements;
   private readonly hub: WatchHub;
   private readonly logger: Logger;
-  /** Latest committed revision. */
+  /** Latest committed revision: what compare-and-swap checks see. */
   private rev: number;
+  /** Latest durable revision: what readers and watchers see. */
+  private visibleRev: number;
+  /** Undefined for an in-memory database, where commits are visible at once. */
+  private readonly walSync: WalSync | undefined;
   private compactedRev: number;
   private compactedThrough: number;
   private queue: Pending[] = [];
@@ -83,10 +89,12 @@ export class SqliteStore implements Store {
       this.stmts.sequence.get()?.seq ?? 0,
       this.compactedRev,
     );
+    this.visibleRev = this.rev;
+    this.walSync = onDisk ? new WalSync(`${path.resolve(file)}-wal`) : undefined;
     this.hub = new WatchHub(
       {
         readEvents: (prefix, after, limit) => this.readEvents(prefix, after, limit),
-        head: () => this.rev,
+        head: () => this.visibleRev,
         compacted: () => this.compactedRev,
       },
       this.logger,
@@ -101,7 +109,7 @@ export class SqliteStore implements Store {
   get(key: string): Promise<KeyValue | undefined> {
     return settle(() => {
       this.checkOpen();
-      const row = this.stmts.latest.get(key);
+      const row = this.stmts.latestAt.get(key, this.visibleRev);
       return row && row.deleted === 0 ? rowToKv(row) : undefined;
     });
   }
@@ -109,9 +117,11 @@ export class SqliteStore implements Store {
   list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     return settle(() => {
       this.checkOpen();
-      const revision = opts.revision && opts.revision > 0 ? opts.revision : this.rev;
+      const revision = opts.revision && opts.revision > 0 ? opts.revision : this.visibleRev;
       if (revision < this.compactedRev) throw new CompactedError(revision, this.compactedRev);
-      if (revision > this.rev) throw new Error(`revision ${revision} is in the future (current ${this.rev})`);
+      if (revision > this.visibleRev) {
+        throw new Error(`revision ${revision} is in the future (current ${this.visibleRev})`);
+      }
       const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
       const rows = this.stmts.listAt.all(
         rangeStart(prefix, opts.startKey),
@@ -134,7 +144,7 @@ export class SqliteStore implements Store {
   count(prefix: string): Promise<number> {
     return settle(() => {
       this.checkOpen();
-      return this.stmts.count.get(prefix, prefixEnd(prefix) ?? MAX_KEY)?.n ?? 0;
+      return this.stmts.count.get(prefix, prefixEnd(prefix) ?? MAX_KEY, this.visibleRev)?.n ?? 0;
     });
   }
 
@@ -164,7 +174,7 @@ export class SqliteStore implements Store {
   currentRevision(): Promise<number> {
     return settle(() => {
       this.checkOpen();
-      return this.rev;
+      return this.visibleRev;
     });
   }
 
@@ -179,8 +189,10 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     if (this.queue.length > 0) this.flush();
     this.closed = true;
+    await this.walSync?.drain();
     this.hub.closeAll();
     await this.compacting;
+    this.walSync?.close();
     this.db.close();
   }
 
@@ -216,14 +228,38 @@ export class SqliteStore implements Store {
       for (const p of batch) p.reject(e);
       return;
     }
-    const events: StoreEvent[] = [];
-    for (const o of outcomes) if ('event' in o) events.push(o.event);
-    this.hub.publish(events);
-    batch.forEach((p, i) => {
-      const o = outcomes[i]!;
-      if ('kv' in o) p.resolve(o.kv);
-      else p.reject(o.err);
-    });
+    const committed = this.rev;
+    const publish = (syncErr?: Error): void => {
+      if (syncErr) {
+        // Whether the transaction reached the disk is unknown: refuse to acknowledge anything more.
+        this.logger.error('store WAL sync failed; closing the store', { error: syncErr.message });
+        this.closed = true;
+        this.hub.closeAll(syncErr);
+        for (const p of batch) p.reject(syncErr);
+        return;
+      }
+      this.visibleRev = Math.max(this.visibleRev, committed);
+      const events: StoreEvent[] = [];
+      for (const o of outcomes) if ('event' in o) events.push(o.event);
+      this.hub.publish(events);
+      batch.forEach((p, i) => {
+        const o = outcomes[i]!;
+        if ('kv' in o) p.resolve(o.kv);
+        else p.reject(o.err);
+      });
+    };
+    if (this.walSync && committed > before) this.walSync.afterCommit(publish);
+    else if (committed > before) publish();
+    else this.settleAfterVisible(publish);
+  }
+
+  /**
+   * A batch that wrote nothing (every write failed its check) must still not answer before earlier writes it
+   * was checked against are visible, or a client could see a conflict with a revision it cannot read.
+   */
+  private settleAfterVisible(publish: () => void): void {
+    if (this.walSync && this.visibleRev < this.rev) this.walSync.afterCommit(() => publish());
+    else publish();
   }
 
   /** One write inside the group transaction. A failed check affects only this write. */
@@ -269,14 +305,16 @@ export class SqliteStore implements Store {
   }
 
   private readEvents(prefix: string, after: number, limit: number): StoreEvent[] {
-    return this.stmts.history.all(after, prefix, prefixEnd(prefix) ?? MAX_KEY, limit).map(rowToEvent);
+    return this.stmts.history
+      .all(after, this.visibleRev, prefix, prefixEnd(prefix) ?? MAX_KEY, limit)
+      .map(rowToEvent);
   }
 
   /** Delete superseded rows and deletion markers at or below revision, a batch per event-loop turn. */
   private async compactTo(revision: number): Promise<void> {
     this.checkOpen();
-    if (revision > this.rev)
-      throw new Error(`cannot compact to future revision ${revision} (current ${this.rev})`);
+    if (revision > this.visibleRev)
+      throw new Error(`cannot compact to future revision ${revision} (current ${this.visibleRev})`);
     if (revision <= this.compactedRev && this.compactedThrough >= this.compactedRev) return;
     const target = Math.max(revision, this.compactedRev);
     this.compactedRev = target;
