@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import { ApiError, type StatusReason } from '../api/errors.js';
 import type { Status } from '../api/meta.js';
 import type { ClientConfig } from './config.js';
@@ -42,9 +43,12 @@ export class Transport {
     this.secure = this.url.protocol === 'https:';
     const agentOptions: https.AgentOptions = { keepAlive: true, maxSockets: 64 };
     if (this.secure) {
-      if (config.caPem) agentOptions.ca = config.caPem;
-      if (config.certPem) agentOptions.cert = config.certPem;
-      if (config.keyPem) agentOptions.key = config.keyPem;
+      // One context for every connection: without it each new socket parses the key and CA again.
+      agentOptions.secureContext = tls.createSecureContext({
+        ...(config.caPem ? { ca: config.caPem } : {}),
+        ...(config.certPem ? { cert: config.certPem } : {}),
+        ...(config.keyPem ? { key: config.keyPem } : {}),
+      });
       if (config.insecureSkipTLSVerify) agentOptions.rejectUnauthorized = false;
     }
     this.agent = this.secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);

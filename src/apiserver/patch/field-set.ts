@@ -49,7 +49,7 @@ function walk(
   w: Walk,
   opts: FieldSetOptions,
 ): Walk {
-  if (isPlainObject(obj)) walkObject(obj, rootTypeFor(gvk), [], w, true);
+  if (isPlainObject(obj)) walkObject(relevantPart(obj, opts), rootTypeFor(gvk), '[]', w, true);
   for (const key of [...w.values.keys()]) if (!counts(key, opts)) w.values.delete(key);
   for (const key of [...w.implicit]) if (!counts(key, opts)) w.implicit.delete(key);
   return w;
@@ -104,6 +104,25 @@ export function computeFieldSet(
   return new Set(fieldValues(obj, gvk, opts).keys());
 }
 
+/** The top-level fields that can count for this write, so the walk skips the rest (status, managedFields). */
+function relevantPart(obj: Obj, opts: FieldSetOptions): Obj {
+  if (opts.subresource === 'status') return obj.status === undefined ? {} : { status: obj.status };
+  const meta = obj.metadata;
+  const { status: _status, ...rest } = obj;
+  if (isPlainObject(meta) && meta.managedFields !== undefined) {
+    const { managedFields: _managed, ...metadata } = meta;
+    rest.metadata = metadata;
+  }
+  return rest;
+}
+
+/** Appends one element to an encoded path: the same string encodePath gives for the longer array. */
+function child(encoded: string, element: string): string {
+  return encoded === '[]'
+    ? `[${JSON.stringify(element)}]`
+    : `${encoded.slice(0, -1)},${JSON.stringify(element)}]`;
+}
+
 function counts(key: string, opts: FieldSetOptions): boolean {
   if (STRIPPED.has(key) || key.startsWith(MANAGED_FIELDS_PREFIX)) return false;
   const isStatus = key.startsWith('["f:status"');
@@ -120,28 +139,26 @@ function structure(w: Walk, encoded: string, meta: FieldMeta | undefined, parent
   return implicit;
 }
 
-function walkObject(obj: Obj, type: string | undefined, path: string[], w: Walk, parentInOld: boolean): void {
+function walkObject(obj: Obj, type: string | undefined, path: string, w: Walk, parentInOld: boolean): void {
   for (const [name, value] of Object.entries(obj)) {
     if (value === null || value === undefined) continue;
-    const here = [...path, `f:${name}`];
-    const encoded = encodePath(here);
+    const encoded = child(path, `f:${name}`);
     const meta = fieldMeta(type, name);
     if (isPlainObject(value) && !meta?.atomic && Object.keys(value).length > 0) {
       const inOld = structure(w, encoded, meta, parentInOld);
-      walkObject(value, meta?.type, here, w, inOld);
+      walkObject(value, meta?.type, encoded, w, inOld);
     } else if (Array.isArray(value) && value.length > 0 && meta?.list === 'map' && meta.key) {
       structure(w, encoded, meta, parentInOld);
       for (const item of value) {
         const key = isPlainObject(item) ? applyKeyOf(meta, item) : undefined;
         if (!key || !isPlainObject(item)) continue;
-        const itemPath = [...here, `k:${JSON.stringify(key)}`];
-        const itemEncoded = encodePath(itemPath);
+        const itemEncoded = child(encoded, `k:${JSON.stringify(key)}`);
         w.values.set(itemEncoded, '');
-        walkObject(item, meta.type, itemPath, w, w.old?.has(itemEncoded) ?? false);
+        walkObject(item, meta.type, itemEncoded, w, w.old?.has(itemEncoded) ?? false);
       }
     } else if (Array.isArray(value) && value.length > 0 && meta?.list === 'set') {
       structure(w, encoded, meta, parentInOld);
-      for (const item of value) w.values.set(encodePath([...here, `v:${JSON.stringify(item)}`]), '');
+      for (const item of value) w.values.set(child(encoded, `v:${JSON.stringify(item)}`), '');
     } else {
       w.values.set(encoded, canonicalJson(value));
     }
