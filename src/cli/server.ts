@@ -5,7 +5,7 @@ import { createAuthenticator } from '../apiserver/auth/authenticator.js';
 import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.js';
 import { ensurePki } from '../apiserver/auth/pki.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
-import type { ClientConfig, Stoppable } from '../client/index.js';
+import type { Stoppable } from '../client/index.js';
 import type { Store } from '../store/types.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import {
@@ -15,6 +15,7 @@ import {
   type RunningApiServer,
   type StartApiServer,
 } from './components.js';
+import { startControlPlaneThread } from './control-plane-thread.js';
 import { DeferredMetricsProvider, startMetricsPipeline } from './metrics-pipeline.js';
 import { firstHostAddress, hostAddresses, hostName, parseCidr, primaryAddress } from './net.js';
 import type { ServerOptions } from './server-options.js';
@@ -55,7 +56,16 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
   if (!deps.shutdown) process.on('unhandledRejection', onUnhandled);
   let store: Store | undefined;
   let api: RunningApiServer | undefined;
-  let components: Stoppable[] = [];
+  const components: Stoppable[] = [];
+  let failure: Error | undefined;
+  let componentFailed: (err: Error) => void = () => {};
+  const failed = new Promise<void>((resolve) => {
+    componentFailed = (err) => {
+      failure ??= err;
+      log.error(`a control-plane component died: ${err.message}`);
+      resolve();
+    };
+  });
   try {
     log.info(`tugboat server v${tugboatVersion()} starting`, { dataDir: opts.dataDir });
     const serverDir = join(opts.dataDir, 'server');
@@ -122,18 +132,34 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     );
     log.info(`wrote kubeconfig to ${opts.writeKubeconfig}`);
     const adminClient = { server, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey };
-    components = await startControlPlaneComponents(opts, adminClient, log);
+    if (!opts.disableControllerManager || !opts.disableScheduler) {
+      const controlPlane = await startControlPlaneThread(
+        {
+          client: adminClient,
+          // A caller that brings its own logger (tests) hears only the thread's errors.
+          logLevel: deps.logger ? 'error' : opts.logLevel,
+          controllerManager: !opts.disableControllerManager,
+          scheduler: !opts.disableScheduler,
+          ...(opts.nodeMonitorGracePeriodSeconds === undefined
+            ? {}
+            : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 }),
+        },
+        log,
+        componentFailed,
+      );
+      components.push(controlPlane);
+    }
     components.push(await startMetricsPipeline(metrics, adminClient, log.child('metrics')));
     if (opts.disableAgent) log.info('agent disabled');
     else log.info('no agent is available yet: this host runs no workloads (as with --disable-agent)');
     deps.onReady?.({ port: api.port, server, kubeconfig: opts.writeKubeconfig });
 
-    await shutdown;
+    await Promise.race([shutdown, failed]);
     log.info('shutting down');
     await stopComponents(components, log);
     await closeAll(api, store, log);
     log.info('stopped');
-    return 0;
+    return failure ? 1 : 0;
   } catch (err) {
     log.error(`server failed: ${err instanceof Error ? err.message : String(err)}`);
     await stopComponents(components, log);
@@ -143,34 +169,6 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     signals?.dispose();
     process.off('unhandledRejection', onUnhandled);
   }
-}
-
-/** The controller-manager and scheduler, in this process, as clients of the API over loopback. */
-async function startControlPlaneComponents(
-  opts: ServerOptions,
-  client: ClientConfig,
-  log: Logger,
-): Promise<Stoppable[]> {
-  const started: Stoppable[] = [];
-  if (!opts.disableControllerManager) {
-    const { runControllerManager } = await import('../controllers/index.js');
-    started.push(
-      runControllerManager({
-        client,
-        leaderElect: true,
-        logger: log.child('controller-manager'),
-        options:
-          opts.nodeMonitorGracePeriodSeconds === undefined
-            ? {}
-            : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 },
-      }),
-    );
-  }
-  if (!opts.disableScheduler) {
-    const { runScheduler } = await import('../scheduler/index.js');
-    started.push(runScheduler({ client, leaderElect: true, logger: log.child('scheduler') }));
-  }
-  return started;
 }
 
 async function stopComponents(components: Stoppable[], log: Logger): Promise<void> {

@@ -1,0 +1,61 @@
+/**
+ * Entry point of the worker thread that runs the controller-manager and the scheduler inside `tugboat server`,
+ * so they use the second core instead of competing with the API server's event loop. They reach the API
+ * over loopback HTTPS, exactly as when they run as their own processes.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ClientConfig, Stoppable } from '../client/index.js';
+import { createLogger, type LogLevel } from '../util/logger.js';
+
+export interface ControlPlaneWorkerData {
+  client: ClientConfig;
+  logLevel: LogLevel;
+  controllerManager: boolean;
+  scheduler: boolean;
+  nodeMonitorGracePeriodMs?: number;
+}
+
+/** Messages the worker posts to the server thread. */
+export type ControlPlaneWorkerMessage = { type: 'started' } | { type: 'stopped' };
+
+async function main(data: ControlPlaneWorkerData): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('control-plane-worker must run in a worker thread');
+  const log = createLogger('tugboat', data.logLevel);
+  const running: Stoppable[] = [];
+  if (data.controllerManager) {
+    const { runControllerManager } = await import('../controllers/index.js');
+    running.push(
+      runControllerManager({
+        client: data.client,
+        leaderElect: true,
+        logger: log.child('controller-manager'),
+        options:
+          data.nodeMonitorGracePeriodMs === undefined
+            ? {}
+            : { nodeMonitorGracePeriodMs: data.nodeMonitorGracePeriodMs },
+      }),
+    );
+  }
+  if (data.scheduler) {
+    const { runScheduler } = await import('../scheduler/index.js');
+    running.push(runScheduler({ client: data.client, leaderElect: true, logger: log.child('scheduler') }));
+  }
+  port.postMessage({ type: 'started' } satisfies ControlPlaneWorkerMessage);
+  port.once('message', () => {
+    void (async () => {
+      for (const r of running) {
+        try {
+          await r.stop();
+        } catch (err) {
+          log.error('stopping a component failed', { error: String(err) });
+        }
+      }
+      port.postMessage({ type: 'stopped' } satisfies ControlPlaneWorkerMessage);
+      // Keep-alive sockets and timers of stopped clients must not keep the thread alive.
+      process.exit(0);
+    })();
+  });
+}
+
+await main(workerData as ControlPlaneWorkerData);
