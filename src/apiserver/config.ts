@@ -50,6 +50,8 @@ export interface ApiServerConfig {
    * running server's context (`context.metrics`), once the metrics pipeline has a client of this server.
    */
   metrics?: MetricsProvider;
+  /** Also serve plain HTTP on this Unix socket, as one fixed user (the server's own components). */
+  localSocket?: { path: string; user: UserInfo };
   /** tolerationSeconds of the not-ready / unreachable NoExecute tolerations added to pods. Default 60. */
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;

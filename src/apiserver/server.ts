@@ -8,6 +8,7 @@ import { bootstrapCluster } from './bootstrap.js';
 import type { ApiServerConfig } from './config.js';
 import type { ApiExtensions } from './extensions.js';
 import { createRequestHandler } from './http/handler.js';
+import { localListener } from './local-socket.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
 import { Registry, type RegistryParts, buildResourceDefs } from './registry/index.js';
 import { Admission } from './rest/admission.js';
@@ -76,13 +77,14 @@ export async function startApiServerWith(
         : {}),
     },
   );
+  const local = config.localSocket ? localListener(config.localSocket, config.authenticator) : undefined;
   const ctx: ApiContext = {
     registry,
     storage,
     watchCache,
     ext: internals.extensions,
     admission,
-    authenticator: config.authenticator,
+    authenticator: local?.authenticator ?? config.authenticator,
     clock: internals.clock ?? realClock,
     logger,
     newUid: randomUUID,
@@ -123,6 +125,7 @@ export async function startApiServerWith(
     });
   });
   const port = (server.address() as AddressInfo).port;
+  await local?.listen(handler);
   await bootstrapCluster(ctx, {
     kubernetesServiceIp: firstServiceIp(serviceRange),
     advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
@@ -139,11 +142,13 @@ export async function startApiServerWith(
       compactor.stop();
       namespaceTracking.close();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      const localDone = local?.close();
       watchCache.stop();
       server.closeIdleConnections();
       // In-flight requests finish; connections left idle after them are closed as they go idle.
       const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       await done;
+      await localDone;
       clearInterval(sweeper);
     })();
     return closed;

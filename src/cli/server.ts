@@ -5,7 +5,7 @@ import { createAuthenticator } from '../apiserver/auth/authenticator.js';
 import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.js';
 import { ensurePki } from '../apiserver/auth/pki.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
-import type { Stoppable } from '../client/index.js';
+import type { ClientConfig, Stoppable } from '../client/index.js';
 import type { Store } from '../store/types.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import {
@@ -42,6 +42,14 @@ const SERVICE_NAMES = [
   'kubernetes.default.svc.cluster.local',
 ];
 
+/** Who the controller-manager, scheduler and metrics pipeline are on the local socket. */
+const CONTROL_PLANE_USER = {
+  username: 'system:tugboat-control-plane',
+  groups: ['system:masters', 'system:authenticated'],
+};
+/** Unix socket paths longer than this do not fit in sockaddr_un; such a server uses loopback HTTPS instead. */
+const MAX_SOCKET_PATH = 100;
+
 /** Run `tugboat server` until shutdown; resolves to the exit code. */
 export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Promise<number> {
   const log = deps.logger ?? createLogger('tugboat', opts.logLevel);
@@ -71,6 +79,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     const serverDir = join(opts.dataDir, 'server');
     await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
     await mkdir(serverDir, { recursive: true, mode: 0o700 });
+    const socketPath = join(serverDir, 'api.sock');
+    const localSocket = socketPath.length <= MAX_SOCKET_PATH ? socketPath : undefined;
 
     const specificBind = !isUnspecified(opts.bindAddress);
     const advertiseAddress =
@@ -113,6 +123,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         : {}),
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
       authenticator,
+      ...(localSocket ? { localSocket: { path: localSocket, user: CONTROL_PLANE_USER } } : {}),
       store,
       serviceCIDR: opts.serviceCidr,
       advertiseAddress,
@@ -131,7 +142,10 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       }),
     );
     log.info(`wrote kubeconfig to ${opts.writeKubeconfig}`);
-    const adminClient = { server, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey };
+    // The server's own components talk to it over the local socket when there is one.
+    const adminClient: ClientConfig = localSocket
+      ? { server: 'http://localhost', socketPath: localSocket }
+      : { server, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey };
     if (!opts.disableControllerManager || !opts.disableScheduler) {
       const controlPlane = await startControlPlaneThread(
         {

@@ -6,6 +6,8 @@ import { parse } from 'yaml';
 export interface ClientConfig {
   /** e.g. https://127.0.0.1:6443 */
   server: string;
+  /** Connect to this Unix socket instead of the server URL's host and port (plain HTTP). */
+  socketPath?: string;
   caPem?: string;
   certPem?: string;
   keyPem?: string;

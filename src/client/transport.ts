@@ -128,15 +128,10 @@ export class Transport {
   }
 
   private options(method: string, path: string): http.RequestOptions {
-    return {
-      agent: this.agent,
-      protocol: this.url.protocol,
-      hostname: this.url.hostname,
-      port: this.url.port || (this.secure ? 443 : 80),
-      method,
-      path,
-      headers: this.headers,
-    };
+    const where = this.config.socketPath
+      ? { socketPath: this.config.socketPath }
+      : { hostname: this.url.hostname, port: this.url.port || (this.secure ? 443 : 80) };
+    return { agent: this.agent, protocol: this.url.protocol, ...where, method, path, headers: this.headers };
   }
 }
 
