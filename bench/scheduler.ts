@@ -12,7 +12,7 @@ import { ApiClient, loadKubeconfig, R } from '../src/client/index.js';
 import { ApiProbe } from './lib/api-probe.js';
 import { startHollowNodes, startTugboat, type HollowProcess } from './lib/hollow-process.js';
 import { PodTracker, type PodProgress } from './lib/pod-tracker.js';
-import { memoryOf } from './lib/proc.js';
+import { cpuSecondsOf, memoryOf } from './lib/proc.js';
 import { startServerProcess, type ServerProcess } from './lib/server-process.js';
 import type { LatencySummary } from './lib/stats.js';
 import { fmtMiB, fmtMs, fmtRate, markdownTable } from './lib/table.js';
@@ -36,6 +36,8 @@ interface WorkloadResult {
   kind: string;
   pods: number;
   progress?: PodProgress;
+  /** CPU time of the control-plane processes per pod, ms: unlike pods/s, barely moved by other load. */
+  cpuMsPerPod?: number;
   failed?: string;
 }
 
@@ -110,8 +112,15 @@ async function readyNodes(client: ApiClient): Promise<number> {
   ).length;
 }
 
-async function runWorkload(client: ApiClient, w: Workload, nodes: number): Promise<WorkloadResult> {
+async function runWorkload(
+  client: ApiClient,
+  w: Workload,
+  nodes: number,
+  controlPlanePids: number[],
+): Promise<WorkloadResult> {
   const result: WorkloadResult = { nodes, kind: w.kind, pods: w.pods };
+  const cpu = (): number => controlPlanePids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0);
+  const cpuBefore = cpu();
   await client.resource(R.namespaces).create({ metadata: { name: w.namespace } });
   const tracker = new PodTracker(client, w.namespace);
   await tracker.start();
@@ -121,6 +130,7 @@ async function runWorkload(client: ApiClient, w: Workload, nodes: number): Promi
     const budgetMs = 120_000 + w.pods * 20;
     await waitUntil(`${w.kind}: all ${w.pods} pods bound`, budgetMs, () => tracker.bound >= w.pods);
     await waitUntil(`${w.kind}: all ${w.pods} pods Running`, budgetMs, () => tracker.running >= w.pods);
+    result.cpuMsPerPod = ((cpu() - cpuBefore) * 1000) / w.pods;
   } catch (err) {
     result.failed = err instanceof Error ? err.message : String(err);
   } finally {
@@ -177,7 +187,8 @@ async function runScale(
       plan.push(workload('spread', 'bench-spread', Math.min(quick ? 500 : 2000, scale.nodes * 2)));
     }
     plan.push(workload('plain', 'bench-plain', scale.pods));
-    for (const w of plan) workloads.push(await runWorkload(client, w, scale.nodes));
+    const controlPlanePids = [server.pid, ...components.map((c) => c.pid)];
+    for (const w of plan) workloads.push(await runWorkload(client, w, scale.nodes, controlPlanePids));
     const api = await probe.stop();
     result.mutating = api.mutating;
     result.reads = api.reads;
@@ -213,6 +224,7 @@ function report(scales: ScaleResult[], workloads: WorkloadResult[]): string {
         'Running pods/s',
         'schedule p50 / p99 ms',
         'to Running p50 / p99 ms',
+        'control-plane CPU ms/pod',
       ],
       workloads.map((w) => {
         const p = w.progress;
@@ -224,6 +236,7 @@ function report(scales: ScaleResult[], workloads: WorkloadResult[]): string {
           p ? fmtRate(p.runningPerSecond) : '-',
           p ? `${fmtMs(p.scheduling.p50)} / ${fmtMs(p.scheduling.p99)}` : '-',
           p ? `${fmtMs(p.startup.p50)} / ${fmtMs(p.startup.p99)}` : '-',
+          w.cpuMsPerPod === undefined ? '-' : w.cpuMsPerPod.toFixed(1),
         ];
       }),
     ),
@@ -261,8 +274,9 @@ function report(scales: ScaleResult[], workloads: WorkloadResult[]): string {
     '',
     '- bound pods/s: pods bound divided by the time from the first pod seen to the last pod bound (creation through',
     '  Deployment → ReplicaSet → Pod is part of it). Latencies are per pod, from first seen on a watch to bound / Running.',
-    '- Control plane = one `tugboat server` process (API server, store, controllers, scheduler); hollow nodes run in',
-    '  another process; all share the machine.',
+    '- Control plane = one `tugboat server` process (API server and store on the main thread, controllers and',
+    '  scheduler in a worker thread), plus the scheduler and controller-manager processes with --split; hollow nodes',
+    '  run in another process; all share the machine. CPU ms/pod = their CPU time during the workload / pods.',
   );
   return out.join('\n');
 }
