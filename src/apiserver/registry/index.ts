@@ -107,6 +107,15 @@ export class Registry {
 }
 
 /** Convert a canonical object to the served version for a response (a copy when converting). */
+/**
+ * The object as served at s's version without touching obj: obj itself when it already is (the canonical
+ * version with apiVersion and kind set, the usual case), otherwise a converted copy.
+ */
+export function servedView(s: ServedResource, obj: KubeObject): KubeObject {
+  if (!s.alias && obj.apiVersion === apiVersionOf(s.group, s.version) && obj.kind === s.def.kind) return obj;
+  return toServedVersion(s, s.alias ? obj : structuredClone(obj));
+}
+
 export function toServedVersion(s: ServedResource, obj: KubeObject): KubeObject {
   if (s.alias) {
     const out = s.alias.fromCanonical(structuredClone(obj));

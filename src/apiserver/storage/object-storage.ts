@@ -195,7 +195,6 @@ export function decodeKv(kv: KeyValue): StoredObject {
   return obj;
 }
 
-/** The stored bytes never carry resourceVersion: it is the key's modRevision. */
 /**
  * The stored bytes never carry resourceVersion: it is the key's modRevision. apiVersion, kind and metadata
  * always come first, so readers can splice the resourceVersion into the bytes without parsing them

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { badRequest, isApiError, type ApiError } from '../../api/errors.js';
 import { apiVersionOf, type KubeObject, type StoredObject } from '../../api/meta.js';
-import { toServedVersion } from '../registry/index.js';
+import { servedView } from '../registry/index.js';
 import type { ApiContext, RequestScope } from '../rest/context.js';
 import { selectionPredicate, type ObjectPredicate } from '../rest/selectors.js';
 import { parseIncludeObject, tableColumns, tableRow } from '../rest/table.js';
@@ -55,7 +55,9 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
     const cacheKey = table ? `table:${servedApiVersion}:${include}` : `json:${servedApiVersion}`;
     const cached = ev?.encoded.get(cacheKey);
     if (cached !== undefined) return cached;
-    const served = toServedVersion(s.served, structuredClone(obj));
+    // The stored bytes already are the canonical version's JSON: splice in the resourceVersion and send them.
+    if (ev && !table && !s.served.alias && ev.type !== 'DELETED') return ev.storedJson;
+    const served = servedView(s.served, obj);
     const text = table
       ? JSON.stringify(tableRow(def, served, ctx.clock.now(), include))
       : JSON.stringify(served);

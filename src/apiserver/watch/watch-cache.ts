@@ -2,7 +2,7 @@ import { tooOldResourceVersion } from '../../api/errors.js';
 import type { StoredObject } from '../../api/meta.js';
 import type { KeyValue, Store, StoreEvent, Watcher } from '../../store/types.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
-import { decodeKv } from '../storage/object-storage.js';
+import { decodeKv, spliceResourceVersion } from '../storage/object-storage.js';
 import { parseKey, ROOT_PREFIX, type ParsedKey } from '../storage/keys.js';
 
 export type CachedEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -16,6 +16,8 @@ export interface CachedEvent {
   /** Decoded on first use: events nobody watches are never parsed. */
   readonly object: StoredObject;
   readonly prevObject: StoredObject | undefined;
+  /** JSON of the object as stored (canonical version) with its resourceVersion, made without parsing it. */
+  readonly storedJson: string;
   encoded: Map<string, string>;
 }
 
@@ -23,6 +25,7 @@ class StoreBackedEvent implements CachedEvent {
   readonly encoded = new Map<string, string>();
   private decoded?: StoredObject;
   private decodedPrev?: StoredObject;
+  private json?: string;
 
   constructor(
     readonly type: CachedEventType,
@@ -35,6 +38,10 @@ class StoreBackedEvent implements CachedEvent {
 
   get object(): StoredObject {
     return (this.decoded ??= decodeKv(this.kv));
+  }
+
+  get storedJson(): string {
+    return (this.json ??= spliceResourceVersion(this.kv));
   }
 
   get prevObject(): StoredObject | undefined {
