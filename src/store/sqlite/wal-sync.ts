@@ -8,7 +8,6 @@ import fs from 'node:fs';
  */
 export class WalSync {
   private fd: number | undefined;
-  private ino: number | undefined;
   private running = false;
   /** Callbacks of commits waiting for the next sync to start. */
   private waiting: ((err?: Error) => void)[] = [];
@@ -44,20 +43,14 @@ export class WalSync {
   }
 
   private syncOnce(cb: (err: Error | null) => void): void {
-    // SQLite keeps one WAL file while a connection is open, but re-open if it was ever replaced.
-    fs.stat(this.walPath, (statErr, st) => {
-      if (statErr) return cb(statErr);
-      if (this.fd === undefined || st.ino !== this.ino) {
-        if (this.fd !== undefined) fs.closeSync(this.fd);
-        try {
-          this.fd = fs.openSync(this.walPath, 'r');
-        } catch (err) {
-          this.fd = undefined;
-          return cb(err as Error);
-        }
-        this.ino = st.ino;
+    // SQLite keeps (truncates and reuses, never replaces) the WAL file while its connection is open.
+    if (this.fd === undefined) {
+      try {
+        this.fd = fs.openSync(this.walPath, 'r');
+      } catch (err) {
+        return cb(err as Error);
       }
-      fs.fdatasync(this.fd, cb);
-    });
+    }
+    fs.fdatasync(this.fd, cb);
   }
 }
