@@ -14,6 +14,8 @@ export abstract class QueueController implements Controller {
   constructor(
     readonly name: string,
     protected readonly ctx: ControllerContext,
+    /** `workers` fixes the worker count (1 for a controller whose syncs must not overlap). */
+    private readonly opts: { workers?: number } = {},
   ) {
     this.logger = ctx.logger.child(name);
   }
@@ -28,7 +30,7 @@ export abstract class QueueController implements Controller {
   run(): void {
     this.workers ??= runWorkers(
       this.queue,
-      this.ctx.options.workers ?? 5,
+      this.opts.workers ?? this.ctx.options.workers ?? 5,
       (key) => this.sync(key),
       this.logger,
     );

@@ -7,6 +7,7 @@ import { garbageCollectorController } from './garbagecollector/index.js';
 import { horizontalPodAutoscalerController } from './hpa/index.js';
 import { jobControllerFactory } from './job/index.js';
 import { namespaceController } from './namespace/index.js';
+import { nodeIpamController } from './nodeipam/index.js';
 import { nodeLifecycleController, taintEvictionController } from './nodelifecycle/index.js';
 import { replicaSetControllerFactory, replicationControllerFactory } from './replicaset/index.js';
 import { resourceQuotaController } from './resourcequota/index.js';
@@ -30,6 +31,7 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   'ttl-after-finished': ttlAfterFinishedControllerFactory,
   'horizontal-pod-autoscaler': horizontalPodAutoscalerController,
   disruption: disruptionController,
+  'node-ipam-controller': nodeIpamController,
   'node-lifecycle': nodeLifecycleController,
   'taint-eviction-controller': taintEvictionController,
   resourcequota: resourceQuotaController,
