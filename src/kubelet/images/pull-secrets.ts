@@ -61,7 +61,7 @@ function candidates(data: SecretData): Candidate[] {
   const out: Candidate[] = [];
   for (const [key, value] of Object.entries(auths as Record<string, unknown>)) {
     if (typeof value !== 'object' || value === null) continue;
-    const auth = toAuthConfig(value as DockerConfigEntry);
+    const auth = toAuthConfig(value);
     if (!auth) continue;
     const { host, path } = splitKey(key);
     if (host === '') continue;
