@@ -6,6 +6,7 @@ import { createGunzip } from 'node:zlib';
 /** Passes bytes through while hashing them with sha256 and counting them. */
 export class DigestStream extends Transform {
   private readonly hash: Hash = createHash('sha256');
+  private result: string | undefined;
   bytes = 0;
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -16,7 +17,8 @@ export class DigestStream extends Transform {
 
   /** `sha256:…`; only after the stream has ended. */
   digest(): string {
-    return `sha256:${this.hash.digest('hex')}`;
+    this.result ??= `sha256:${this.hash.digest('hex')}`;
+    return this.result;
   }
 }
 
