@@ -1,18 +1,16 @@
 /** Builds small tar and image fixtures for tests. */
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
-import type { Headers } from 'tar-stream';
+import type { Header } from 'tar-stream';
 import { sha256Digest } from './manifest.js';
 
-export interface FixtureEntry extends Headers {
-  content?: string | Buffer;
-}
+export type FixtureEntry = Partial<Header> & { name: string; content?: string | Buffer };
 
 export async function makeTar(entries: FixtureEntry[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   const done = (async () => {
-    for await (const c of pack) chunks.push(c);
+    for await (const c of pack) chunks.push(c as Buffer);
   })();
   for (const { content, ...header } of entries) {
     await new Promise<void>((resolve, reject) => {
