@@ -154,6 +154,13 @@ void test(
       for (const l of (await service.store.getById(id))!.layers) layerDigests.add(l.digest);
     assert.equal(layerDigests.size, 5);
     for (const digest of layerDigests) assert.equal(proxy.blobGets.get(digest), 1, `layer ${digest}`);
+    const before = [...proxy.blobGets.values()].reduce((a, b) => a + b, 0);
+    await service.pullImage({ image: ref('crash', proxy.host) });
+    assert.equal(
+      [...proxy.blobGets.values()].reduce((a, b) => a + b, 0),
+      before,
+      'a re-pull fetches no blobs',
+    );
     const layerDirs = await readdir(join(root, 'layers', 'sha256'));
     assert.equal(layerDirs.length, 5, 'one shared base + four image layers');
 

@@ -15,7 +15,8 @@ import { ImageStore, type ImageRecord } from './image-store.js';
 import type { Platform } from './manifest.js';
 import { pullIntoStore } from './pull.js';
 import { normalizeReference } from './reference.js';
-import { emptyRegistriesConfig, type RegistriesConfig } from './registries-config.js';
+import { emptyRegistriesConfig, loadRegistriesConfig, type RegistriesConfig } from './registries-config.js';
+import { join } from 'node:path';
 
 export interface LocalImageServiceOptions {
   /** Store root, e.g. `DATA_DIR/agent/images`. */
@@ -109,6 +110,23 @@ export class LocalImageService implements ImageService, ImageLayerSource {
     await this.init();
     return collectImageGarbage(this.store, policy, inUseImageIds, this.opts.clock, measure);
   }
+}
+
+/** The agent's image service: store in `DATA_DIR/agent/images`, registries from `DATA_DIR/registries.yaml`. */
+export async function openNodeImageService(opts: {
+  dataDir: string;
+  clock: Clock;
+  privileged?: boolean;
+}): Promise<LocalImageService> {
+  const registries = await loadRegistriesConfig(join(opts.dataDir, 'registries.yaml'));
+  const service = new LocalImageService({
+    root: join(opts.dataDir, 'agent', 'images'),
+    clock: opts.clock,
+    registries,
+    ...(opts.privileged !== undefined ? { privileged: opts.privileged } : {}),
+  });
+  await service.init();
+  return service;
 }
 
 export function toImage(r: ImageRecord): Image {

@@ -203,6 +203,12 @@ export class ImageStore {
     return readFile(this.blobPath(digest));
   }
 
+  /** The blob when the store has it and it still matches its digest. */
+  async readBlobIfPresent(digest: string): Promise<Buffer | undefined> {
+    const bytes = await this.readBlob(digest).catch(() => undefined);
+    return bytes && sha256Digest(bytes) === digest ? bytes : undefined;
+  }
+
   /** Brings the image's layers in (each once), then records the image; tags move to it from other images. */
   async addImage(img: NewImage): Promise<ImageRecord> {
     for (const l of img.layers) this.pinned.set(l.diffId, (this.pinned.get(l.diffId) ?? 0) + 1);

@@ -31,3 +31,4 @@ export {
 } from './registries-config.js';
 export { RegistryError } from './distribution-client.js';
 export { DigestMismatchError } from './digest-stream.js';
+export { pullDecision, type PullDecision, type PullPolicy } from './pull-policy.js';

@@ -39,7 +39,10 @@ export async function pullIntoStore(
   }
   if (manifest.kind !== 'manifest') throw new RegistryError(`${image}: nested index`, 'Invalid');
 
-  const configBytes = await readBody(await session.blob(manifest.config.digest), 8 << 20);
+  // Re-pulls of a present image (imagePullPolicy Always) cost one manifest request: the config is local.
+  const configBytes =
+    (await store.readBlobIfPresent(manifest.config.digest)) ??
+    (await readBody(await session.blob(manifest.config.digest), 8 << 20));
   const configDigest = sha256Digest(configBytes);
   if (configDigest !== manifest.config.digest)
     throw new DigestMismatchError(`config of ${image}`, manifest.config.digest, configDigest);
