@@ -10,7 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { chmod, link, lchown, lutimes, mkdir, rm, symlink } from 'node:fs/promises';
+import { chmod, link, lchown, lutimes, mkdir, open, rm, symlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -44,6 +44,9 @@ export class LayerFormatError extends Error {
 }
 
 const OPAQUE = '.wh..wh..opq';
+/** Files up to this size are buffered and written in the background, several at a time. */
+const SMALL_FILE = 1 << 20;
+const MAX_WRITES_IN_FLIGHT = 16;
 const WHITEOUT_PREFIX = '.wh.';
 
 /** Normalized relative path of a tar entry ('' for the root), or throws on `..`. */
@@ -92,6 +95,7 @@ export async function unpackLayer(
   const clear = async (rel: string): Promise<void> => {
     const kind = created.get(rel);
     if (kind === undefined) return;
+    await writes.all();
     await rm(abs(rel), { recursive: true, force: true });
     for (const key of [...created.keys()]) if (key === rel || key.startsWith(`${rel}/`)) created.delete(key);
   };
@@ -107,6 +111,7 @@ export async function unpackLayer(
     await run('mknod', args);
   };
 
+  const writes = new BackgroundWrites(MAX_WRITES_IN_FLIGHT);
   const extract = tar.extract();
   const feeding = pipeline(source, extract);
   feeding.catch(() => undefined);
@@ -155,8 +160,17 @@ export async function unpackLayer(
       case null:
       case undefined:
         await clear(rel);
-        await pipeline(entry, createWriteStream(abs(rel), { flags: 'wx', mode: 0o600 }));
         result.bytes += h.size ?? 0;
+        if ((h.size ?? 0) <= SMALL_FILE) {
+          const data = await readAll(entry);
+          const p = abs(rel);
+          created.set(rel, 'other');
+          if (opts.privileged)
+            collectPaxXattrs(entry as unknown as { header: { pax?: Record<string, string> } }, p, xattrs);
+          await writes.add(rel, () => writeSmallFile(p, data, { ...h, mode }, opts.privileged));
+          continue;
+        }
+        await pipeline(entry, createWriteStream(abs(rel), { flags: 'wx', mode: 0o600 }));
         break;
       case 'symlink':
         entry.resume();
@@ -170,6 +184,7 @@ export async function unpackLayer(
           throw new LayerFormatError(
             `hard link "${rel}" points to "${target}", not an earlier file of the layer`,
           );
+        await writes.settled(target);
         await clear(rel);
         await link(abs(target), abs(rel));
         created.set(rel, 'other');
@@ -207,6 +222,7 @@ export async function unpackLayer(
       collectPaxXattrs(entry as unknown as { header: { pax?: Record<string, string> } }, p, xattrs);
   }
   await feeding;
+  await writes.all();
 
   for (const [rel, attrs] of [...dirAttrs].reverse()) {
     const p = abs(rel);
@@ -215,6 +231,66 @@ export async function unpackLayer(
   }
   if (xattrs.length > 0) await restoreXattrs(xattrs);
   return result;
+}
+
+async function readAll(entry: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of entry) chunks.push(c as Buffer);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+interface FileAttrs {
+  mode: number;
+  uid?: number;
+  gid?: number;
+  mtime?: Date;
+}
+
+/** One open file handle for content, owner, mode and times. */
+async function writeSmallFile(path: string, data: Buffer, a: FileAttrs, privileged: boolean): Promise<void> {
+  const fh = await open(path, 'wx', 0o600);
+  try {
+    if (data.length > 0) await fh.writeFile(data);
+    // chown before chmod: chown clears setuid and setgid bits.
+    if (privileged) await fh.chown(a.uid ?? 0, a.gid ?? 0);
+    await fh.chmod(a.mode & 0o7777);
+    if (a.mtime) await fh.utimes(a.mtime, a.mtime);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** File writes that run while the tar keeps streaming; a failure fails the layer. */
+class BackgroundWrites {
+  private readonly pending = new Map<string, Promise<void>>();
+  private error: Error | undefined;
+
+  constructor(private readonly limit: number) {}
+
+  async add(key: string, write: () => Promise<void>): Promise<void> {
+    while (this.pending.size >= this.limit) await Promise.race(this.pending.values());
+    this.throwIfFailed();
+    const p = write()
+      .catch((err: unknown) => {
+        this.error ??= err instanceof Error ? err : new Error(String(err));
+      })
+      .finally(() => this.pending.delete(key));
+    this.pending.set(key, p);
+  }
+
+  async settled(key: string): Promise<void> {
+    await this.pending.get(key);
+    this.throwIfFailed();
+  }
+
+  async all(): Promise<void> {
+    await Promise.all(this.pending.values());
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.error !== undefined) throw this.error;
+  }
 }
 
 function collectPaxXattrs(
