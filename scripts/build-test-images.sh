@@ -3,7 +3,7 @@
 #   tugboat-test/busybox      busybox httpd on :8080 serving /www (index.html says "tugboat-test busybox")
 #   tugboat-test/crash        prints a line and exits 1
 #   tugboat-test/slow-start   sleeps $SLOW_START_SECONDS (default 5) before serving like busybox
-#   tugboat-test/memory-hog   grows a shell variable by 1 MiB every 50 ms until it is killed
+#   tugboat-test/memory-hog   grows a shell variable (real RSS) by 4 MiB every 100 ms until it is killed
 #   tugboat-test/busybox-v2s2 the busybox image pushed with a Docker schema 2 manifest
 #   tugboat-test/multiarch    an OCI index: linux/amd64 -> busybox, linux/arm64 -> crash
 # Every image is the shared busybox base layer plus one small layer of its own; the busybox image's layer
@@ -80,14 +80,15 @@ populate_memory_hog() {
   # A shell variable lives in the process heap: appending to it raises RSS for real.
   cat >"$1/bin/memory-hog" <<'EOF'
 #!/bin/sh
-chunk=$(head -c 1048576 /dev/zero | tr '\0' x)
+chunk=x
+while [ ${#chunk} -lt 4194304 ]; do chunk="$chunk$chunk"; done
 hog=
 mib=0
 while :; do
   hog="$hog$chunk"
-  mib=$((mib + 1))
+  mib=$((mib + 4))
   [ $((mib % 16)) -eq 0 ] && echo "memory-hog: holding ${mib} MiB"
-  usleep 50000
+  usleep 100000
 done
 EOF
   chmod 755 "$1/bin/memory-hog"
