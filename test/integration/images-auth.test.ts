@@ -13,6 +13,7 @@ import {
   DigestMismatchError,
   LocalImageService,
   RegistryError,
+  parseRegistriesConfig,
   selectPullAuth,
 } from '../../src/kubelet/images/index.js';
 import { FakeRegistry, type FakeRegistryOptions } from './images-fake-registry.js';
@@ -127,4 +128,30 @@ void test('a digest-pinned reference is verified against the manifest bytes', as
     service.pullImage({ image: `${registry.host}/d/app@${img.manifestDigest}` }),
     /has digest/,
   );
+});
+
+void test('registries.yaml: a mirror with its own credentials serves a registry by another name', async () => {
+  const { registry, root } = await setup({ auth: 'basic', username: 'mirror-user', password: 'mp' });
+  const img = await registry.addImage('team/app', 'v1', 'from the mirror');
+  // The mirror answers, so the registry's own (unreachable, .invalid) endpoint is never tried.
+  const registries = parseRegistriesConfig(
+    [
+      'mirrors:',
+      '  registry.invalid:',
+      `    endpoint: ["http://${registry.host}"]`,
+      'configs:',
+      `  "${registry.host}":`,
+      '    auth: { username: mirror-user, password: mp }',
+    ].join('\n'),
+  );
+  const service = new LocalImageService({
+    root: join(root, 'mirrored'),
+    clock: new FakeClock(),
+    registries,
+    privileged: false,
+  });
+  assert.equal(await service.pullImage({ image: 'registry.invalid/team/app:v1' }), img.configDigest);
+  const status = await service.imageStatus({ image: 'registry.invalid/team/app:v1' });
+  assert.deepEqual(status?.repoTags, ['registry.invalid/team/app:v1']);
+  assert.ok(registry.requests.includes('/v2/team/app/manifests/v1'));
 });
