@@ -155,3 +155,18 @@ void test('registries.yaml: a mirror with its own credentials serves a registry 
   assert.deepEqual(status?.repoTags, ['registry.invalid/team/app:v1']);
   assert.ok(registry.requests.includes('/v2/team/app/manifests/v1'));
 });
+
+void test('an identity token is exchanged for an access token by an OAuth2 refresh-token POST', async () => {
+  const { registry, service } = await setup({ auth: 'bearer', refreshToken: 'refresh-123' });
+  const img = await registry.addImage('oauth/app', 'latest', 'oauth');
+  const image = `${registry.host}/oauth/app`;
+  await assert.rejects(service.pullImage({ image }, { identityToken: 'wrong' }), /Unauthorized|HTTP 401/);
+  assert.equal(await service.pullImage({ image }, { identityToken: 'refresh-123' }), img.configDigest);
+  assert.deepEqual(registry.tokenRequests.at(-1)?.form, {
+    grant_type: 'refresh_token',
+    refresh_token: 'refresh-123',
+    service: 'fake-registry',
+    scope: 'repository:oauth/app:pull',
+    client_id: 'tugboat',
+  });
+});

@@ -11,6 +11,8 @@ export interface FakeRegistryOptions {
   auth?: 'none' | 'bearer' | 'basic';
   username?: string;
   password?: string;
+  /** Accept this OAuth2 refresh token (an identity token) at the token endpoint's POST. */
+  refreshToken?: string;
   /** Blob digests served with one byte flipped. */
   corrupt?: Set<string>;
 }
@@ -27,7 +29,7 @@ export class FakeRegistry {
   readonly blobs = new Map<string, Buffer>();
   readonly manifests = new Map<string, { mediaType: string; bytes: Buffer }>();
   readonly requests: string[] = [];
-  readonly tokenRequests: { authorization?: string; query: string }[] = [];
+  readonly tokenRequests: { authorization?: string; query: string; form?: Record<string, string> }[] = [];
   private server: Server | undefined;
   private readonly token = `tok-${process.pid}-${Date.now()}`;
   port = 0;
@@ -130,15 +132,33 @@ export class FakeRegistry {
     return false;
   }
 
+  /** OAuth2 refresh-token grant: the identity token of a dockerconfigjson entry. */
+  private issueOAuthToken(res: ServerResponse, url: URL, form: URLSearchParams): void {
+    this.tokenRequests.push({ query: url.search, form: Object.fromEntries(form) });
+    if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== this.opts.refreshToken) {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end('{"details":"bad refresh token"}');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ access_token: this.token, expires_in: 300 }));
+  }
+
   private basic(): string {
     return Buffer.from(`${this.opts.username ?? ''}:${this.opts.password ?? ''}`).toString('base64');
   }
 
   private issueToken(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => this.issueOAuthToken(res, url, new URLSearchParams(body)));
+      return;
+    }
     const entry: { authorization?: string; query: string } = { query: url.search };
     if (req.headers.authorization) entry.authorization = req.headers.authorization;
     this.tokenRequests.push(entry);
-    const needsCredentials = this.opts.username !== undefined;
+    const needsCredentials = this.opts.username !== undefined || this.opts.refreshToken !== undefined;
     if (needsCredentials && req.headers.authorization !== `Basic ${this.basic()}`) {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end('{"details":"bad credentials"}');

@@ -133,11 +133,25 @@ export class RepositorySession {
     tokenUrl.searchParams.set('scope', challenge.params.scope ?? `repository:${this.repository}:pull`);
     const headers: Record<string, string> = { accept: 'application/json' };
     const basic = basicCredentials(this.auth);
-    if (basic) headers.authorization = `Basic ${basic}`;
-    else if (this.auth?.identityToken) tokenUrl.searchParams.set('refresh_token', this.auth.identityToken);
+    let form: Record<string, string> | undefined;
+    if (this.auth?.identityToken) {
+      // An identity token is an OAuth2 refresh token: exchanged by a form POST (distribution's token spec).
+      form = {
+        grant_type: 'refresh_token',
+        refresh_token: this.auth.identityToken,
+        service: challenge.params.service ?? '',
+        scope: tokenUrl.searchParams.get('scope') ?? '',
+        client_id: 'tugboat',
+      };
+    } else if (basic) headers.authorization = `Basic ${basic}`;
     let res: IncomingMessage;
     try {
-      res = await httpGet(tokenUrl.href, { ...this.endpoint, headers, idleTimeoutMs: this.idleTimeoutMs });
+      res = await httpGet(tokenUrl.href, {
+        ...this.endpoint,
+        headers,
+        idleTimeoutMs: this.idleTimeoutMs,
+        ...(form ? { form } : {}),
+      });
     } catch (err) {
       throw new RegistryError(
         `token request to ${tokenUrl.origin}: ${(err as Error).message}`,

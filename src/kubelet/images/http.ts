@@ -18,6 +18,8 @@ export interface HttpGetOptions extends TlsSettings {
   /** Milliseconds without any socket activity before the request fails. */
   idleTimeoutMs?: number;
   signal?: AbortSignal;
+  /** A form POST instead of a GET (OAuth2 token requests); not repeated on redirects. */
+  form?: Record<string, string>;
 }
 
 const MAX_REDIRECTS = 5;
@@ -38,7 +40,7 @@ export async function httpGet(url: string, opts: HttpGetOptions = {}): Promise<I
   let current = new URL(url);
   let headers = { ...opts.headers };
   for (let hop = 0; ; hop++) {
-    const res = await once(current, headers, opts);
+    const res = await once(current, headers, hop === 0 ? opts : { ...opts, form: undefined });
     const location = res.headers.location;
     if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
       res.resume();
@@ -74,9 +76,14 @@ export async function readBody(res: IncomingMessage, limit = 16 << 20): Promise<
 
 function once(url: URL, headers: Record<string, string>, opts: HttpGetOptions): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
+    const body = opts.form ? new URLSearchParams(opts.form).toString() : undefined;
     const common = {
-      method: 'GET',
-      headers: { 'user-agent': 'tugboat', ...headers },
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        'user-agent': 'tugboat',
+        ...headers,
+        ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
+      },
       signal: opts.signal,
     };
     const req =
@@ -95,6 +102,6 @@ function once(url: URL, headers: Record<string, string>, opts: HttpGetOptions): 
       resolve(res);
     });
     req.once('error', reject);
-    req.end();
+    req.end(body);
   });
 }
