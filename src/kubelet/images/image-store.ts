@@ -84,6 +84,29 @@ export interface ImageStoreOptions {
 }
 
 const hex = (digest: string): string => digest.slice('sha256:'.length);
+const MAX_PARALLEL_LAYERS = 3;
+
+/** Runs `fn` over `items` with at most `limit` running; rejects with the first failure after all settle. */
+async function forEachLimited<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      try {
+        await fn(items[next++]!);
+      } catch (err) {
+        next = items.length; // stop starting new work
+        throw err;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
 
 export class ImageStore {
   private readonly clock: Clock;
@@ -213,8 +236,8 @@ export class ImageStore {
   async addImage(img: NewImage): Promise<ImageRecord> {
     for (const l of img.layers) this.pinned.set(l.diffId, (this.pinned.get(l.diffId) ?? 0) + 1);
     try {
-      // Layers of one image in parallel: the network and the disk overlap.
-      await Promise.all(img.layers.map((l) => this.ensureLayer(l)));
+      // Layers of one image in parallel, at most three at a time (Docker's max-concurrent-downloads).
+      await forEachLimited(img.layers, MAX_PARALLEL_LAYERS, (l) => this.ensureLayer(l));
       return await this.lock.run(async () => {
         await this.putBlob(img.configBytes);
         await this.putBlob(img.manifestBytes);
