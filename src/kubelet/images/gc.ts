@@ -47,6 +47,7 @@ export async function collectImageGarbage(
 ): Promise<ImageGcResult> {
   if (!(policy.lowThresholdPercent < policy.highThresholdPercent))
     throw new Error('image GC: the low threshold must be below the high threshold');
+  await store.pruneUnreferenced();
   const start = usedPercent(await measure());
   const result: ImageGcResult = { usagePercent: start, removed: [], insufficient: false };
   if (start < policy.highThresholdPercent) return result;

@@ -169,3 +169,15 @@ void test('GC keeps images younger than minAge and reports when it cannot reach 
   );
   assert.deepEqual(r, { usagePercent: 95, removed: [], insufficient: true });
 });
+
+void test('layers and blobs no image uses are pruned (leftovers of a crash)', async () => {
+  const store = await newStore();
+  const a = await store.addImage(image([base, appA], ['r.io/a:1']));
+  await store.addImage(image([base, appB], ['r.io/b:1']));
+  // A crash right after the record was deleted: the layers stay behind.
+  await rm(join(store.root, 'images', `${a.id.slice(7)}.json`));
+  assert.deepEqual(await store.pruneUnreferenced(), { layers: 1, blobs: 2 });
+  assert.equal(await store.layer(appA.diffId), undefined);
+  assert.ok(await store.layer(base.diffId));
+  assert.deepEqual(await store.pruneUnreferenced(), { layers: 0, blobs: 0 });
+});

@@ -115,6 +115,7 @@ export class ImageStore {
   private readonly lock = new Mutex();
   /** diffID → number of in-progress imports using it: never deleted meanwhile. */
   private readonly pinned = new Map<string, number>();
+  private importing = 0;
 
   constructor(
     readonly root: string,
@@ -235,6 +236,7 @@ export class ImageStore {
   /** Brings the image's layers in (each once), then records the image; tags move to it from other images. */
   async addImage(img: NewImage): Promise<ImageRecord> {
     for (const l of img.layers) this.pinned.set(l.diffId, (this.pinned.get(l.diffId) ?? 0) + 1);
+    this.importing++;
     try {
       // Layers of one image in parallel, at most three at a time (Docker's max-concurrent-downloads).
       await forEachLimited(img.layers, MAX_PARALLEL_LAYERS, (l) => this.ensureLayer(l));
@@ -263,6 +265,7 @@ export class ImageStore {
         return record;
       });
     } finally {
+      this.importing--;
       for (const l of img.layers) {
         const n = (this.pinned.get(l.diffId) ?? 1) - 1;
         if (n <= 0) this.pinned.delete(l.diffId);
@@ -340,6 +343,28 @@ export class ImageStore {
         if (!blobsInUse.has(b)) await rm(this.blobPath(b), { force: true });
     });
     return true;
+  }
+
+  /** Deletes layers and blobs no image uses (left by a crash between removing an image and its layers). */
+  async pruneUnreferenced(): Promise<{ layers: number; blobs: number }> {
+    return this.lock.run(async () => {
+      const images = await this.list();
+      const layersInUse = new Set(images.flatMap((o) => o.layers.map((l) => l.diffId)));
+      const blobsInUse = new Set(images.flatMap((o) => [o.id, o.manifestDigest]));
+      const pruned = { layers: 0, blobs: 0 };
+      for (const h of await readdir(join(this.root, 'layers', 'sha256'))) {
+        const diffId = `sha256:${h}`;
+        if (layersInUse.has(diffId) || this.pinned.has(diffId) || this.layerFlight.has(diffId)) continue;
+        await this.removeLayer(diffId);
+        pruned.layers++;
+      }
+      for (const h of await readdir(join(this.root, 'blobs', 'sha256'))) {
+        if (blobsInUse.has(`sha256:${h}`) || this.importing > 0) continue;
+        await rm(join(this.root, 'blobs', 'sha256', h), { force: true });
+        pruned.blobs++;
+      }
+      return pruned;
+    });
   }
 
   /** Moves the layer into tmp first so a half-deleted layer is never seen as present. */
