@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeDockerSave, makeLayer, makeOciArchive } from '../kubelet/images/tar-fixtures.js';
+import { makeDockerSave, makeLayer, makeOciArchive } from '../kubelet/images/testing/tar-fixtures.js';
 import { main, type CliIo } from './main.js';
 
 const dirs: string[] = [];

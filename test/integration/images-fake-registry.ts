@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MediaType, sha256Digest } from '../../src/kubelet/images/manifest.js';
-import { makeConfig, makeLayer, type FixtureLayer } from '../../src/kubelet/images/tar-fixtures.js';
+import { makeConfig, makeLayer, type FixtureLayer } from '../../src/kubelet/images/testing/tar-fixtures.js';
 
 export interface FakeRegistryOptions {
   auth?: 'none' | 'bearer' | 'basic';

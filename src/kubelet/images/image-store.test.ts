@@ -10,7 +10,7 @@ import { DigestMismatchError } from './digest-stream.js';
 import { collectImageGarbage } from './gc.js';
 import { ImageStore, type NewImage } from './image-store.js';
 import { sha256Digest } from './manifest.js';
-import { makeConfig, makeLayer, type FixtureLayer } from './tar-fixtures.js';
+import { makeConfig, makeLayer, type FixtureLayer } from './testing/tar-fixtures.js';
 
 const roots: string[] = [];
 after(async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { LayerFormatError, entryPath, unpackLayer } from './unpack-layer.js';
-import { makeTar, type FixtureEntry } from './tar-fixtures.js';
+import { makeTar, type FixtureEntry } from './testing/tar-fixtures.js';
 
 const isRoot = process.geteuid?.() === 0;
 const hasSetfattr = (() => {

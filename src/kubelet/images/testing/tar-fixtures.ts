@@ -2,7 +2,7 @@
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import type { Header } from 'tar-stream';
-import { sha256Digest } from './manifest.js';
+import { sha256Digest } from '../manifest.js';
 
 export type FixtureEntry = Partial<Header> & { name: string; content?: string | Buffer };
 
