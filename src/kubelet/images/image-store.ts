@@ -116,6 +116,7 @@ export class ImageStore {
   /** diffID → number of in-progress imports using it: never deleted meanwhile. */
   private readonly pinned = new Map<string, number>();
   private importing = 0;
+  private listCache: { mtime: number; records: ImageRecord[] } | undefined;
 
   constructor(
     readonly root: string,
@@ -275,17 +276,29 @@ export class ImageStore {
   }
 
   private async writeRecord(r: ImageRecord): Promise<void> {
+    this.listCache = undefined;
     await writeFileAtomic(this.imagePath(r.id), JSON.stringify(r), this.tmp);
+    this.listCache = undefined;
   }
 
+  /**
+   * Every image record. Cached while the images directory's mtime stays the same (renames into it and
+   * deletions change it); our own writes drop the cache, so only another process's write inside one
+   * timestamp tick could be missed, until the next change.
+   */
   async list(): Promise<ImageRecord[]> {
+    const dir = join(this.root, 'images');
+    const mtime = (await stat(dir)).mtimeMs;
+    if (this.listCache?.mtime === mtime) return this.listCache.records.map((r) => structuredClone(r));
     const out: ImageRecord[] = [];
-    for (const name of await readdir(join(this.root, 'images'))) {
+    for (const name of await readdir(dir)) {
       if (!name.endsWith('.json')) continue;
-      const r = await readJsonIfExists<ImageRecord>(join(this.root, 'images', name));
+      const r = await readJsonIfExists<ImageRecord>(join(dir, name));
       if (r) out.push(r);
     }
-    return out.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    out.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    this.listCache = { mtime, records: out.map((r) => structuredClone(r)) };
+    return out;
   }
 
   async getById(id: string): Promise<ImageRecord | undefined> {
@@ -331,7 +344,9 @@ export class ImageStore {
     const r = await this.find(imageOrRef);
     if (!r) return false;
     await this.lock.run(async () => {
+      this.listCache = undefined;
       await rm(this.imagePath(r.id), { force: true });
+      this.listCache = undefined;
       const rest = await this.list();
       const layersInUse = new Set(rest.flatMap((o) => o.layers.map((l) => l.diffId)));
       for (const l of r.layers) {
