@@ -5,7 +5,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../src/util/clock.js';
@@ -13,6 +13,7 @@ import {
   DigestMismatchError,
   LocalImageService,
   RegistryError,
+  openNodeImageService,
   parseRegistriesConfig,
   selectPullAuth,
 } from '../../src/kubelet/images/index.js';
@@ -169,4 +170,18 @@ void test('an identity token is exchanged for an access token by an OAuth2 refre
     scope: 'repository:oauth/app:pull',
     client_id: 'tugboat',
   });
+});
+
+void test('openNodeImageService reads DATA_DIR/registries.yaml and stores in DATA_DIR/agent/images', async () => {
+  const { registry, root } = await setup({});
+  const img = await registry.addImage('team/app', 'v2', 'node service');
+  const dataDir = join(root, 'data');
+  await mkdir(dataDir);
+  await writeFile(
+    join(dataDir, 'registries.yaml'),
+    `mirrors:\n  registry.invalid:\n    endpoint: ["http://${registry.host}"]\n`,
+  );
+  const service = await openNodeImageService({ dataDir, clock: new FakeClock(), privileged: false });
+  assert.equal(await service.pullImage({ image: 'registry.invalid/team/app:v2' }), img.configDigest);
+  assert.equal((await readdir(join(dataDir, 'agent', 'images', 'images'))).length, 1);
 });

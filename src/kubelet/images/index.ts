@@ -1,6 +1,7 @@
 export {
   LocalImageService,
   ImageNotFoundError,
+  openNodeImageService,
   toImage,
   type LocalImageServiceOptions,
 } from './image-service.js';
