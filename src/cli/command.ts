@@ -34,6 +34,8 @@ export interface Command {
   description?: string;
   flags: FlagSpec[];
   run(values: FlagValues, io: CliIo): Promise<number>;
+  /** For commands with subcommands and arguments: gets the raw arguments instead of `run` (handles --help itself). */
+  runArgs?(args: string[], io: CliIo): Promise<number>;
 }
 
 /** A mistake on the command line: reported in one line plus a hint, exit code 2. */

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { EXIT_USAGE, UsageError, formatHelp, parseFlags, type CliIo, type Command } from './command.js';
 import { controllerManagerCommand } from './controller-manager-command.js';
 import { hollowNodesCommand } from './hollow-nodes-command.js';
+import { imagesCommand } from './images-command.js';
 import { schedulerCommand } from './scheduler-command.js';
 import { serverCommand } from './server-command.js';
 import { versionCommand } from './version.js';
@@ -13,6 +14,7 @@ const commands: Command[] = [
   controllerManagerCommand,
   schedulerCommand,
   hollowNodesCommand,
+  imagesCommand,
   versionCommand,
 ];
 
@@ -55,13 +57,16 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
-    io.stdout(commandHelp(findCommand(topic)));
+    const command = findCommand(topic);
+    if (command.runArgs) return command.runArgs(['--help'], io);
+    io.stdout(commandHelp(command));
     return 0;
   }
   if (first === '--version') return versionCommand.run({}, io);
   if (first.startsWith('-')) throw new UsageError(`unknown flag: ${first} (flags go after the command)`);
 
   const command = findCommand(first);
+  if (command.runArgs) return command.runArgs(rest, io);
   const values = parseFlags(command.name, command.flags, rest);
   if (values.help === true) {
     io.stdout(commandHelp(command));
