@@ -82,11 +82,10 @@ export async function isMounted(target: string): Promise<boolean> {
 export const CGROUP_ROOT = '/sys/fs/cgroup';
 const POD_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids'];
 
-/** cgroup v1 hierarchies mounted on this host (one directory each under /sys/fs/cgroup; symlinks skipped). */
+/** cgroup hierarchies mounted on this host, the v2 `unified` one of a hybrid layout included (symlinks skipped). */
 export async function cgroupHierarchies(): Promise<string[]> {
   const out: string[] = [];
   for (const name of await readdir(CGROUP_ROOT)) {
-    if (name === 'unified') continue;
     const s = await stat(path.join(CGROUP_ROOT, name)).catch(() => undefined);
     if (s?.isDirectory() && !(await isSymlink(path.join(CGROUP_ROOT, name)))) out.push(name);
   }

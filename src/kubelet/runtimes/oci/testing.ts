@@ -20,9 +20,13 @@ export async function buildBusyboxLayer(dir: string): Promise<string> {
   await chmod(path.join(bin, 'busybox'), 0o755);
   const applets = (await run([busybox, '--list'])).stdout.split('\n').filter((a) => a && a !== 'busybox');
   for (const a of applets) await symlink('busybox', path.join(bin, a));
-  for (const d of ['etc', 'tmp', 'proc', 'sys', 'dev', 'root', 'var/www']) await mkdir(path.join(dir, d), { recursive: true });
+  for (const d of ['etc', 'tmp', 'proc', 'sys', 'dev', 'root', 'var/www'])
+    await mkdir(path.join(dir, d), { recursive: true });
   await chmod(path.join(dir, 'tmp'), 0o1777);
-  await writeFile(path.join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\napp:x:1000:1000:app:/tmp:/bin/sh\n');
+  await writeFile(
+    path.join(dir, 'etc/passwd'),
+    'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\napp:x:1000:1000:app:/tmp:/bin/sh\n',
+  );
   await writeFile(path.join(dir, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\napp:x:1000:\n');
   await writeFile(path.join(dir, 'var/www/index.html'), 'hello from busybox\n');
   return dir;
