@@ -112,8 +112,9 @@ export class CniNetwork {
     return prev;
   }
 
+  /** CHECK of the bridge plugin; portmap 1.1.1's CHECK wrongly demands an ip6tables chain on IPv4-only pods. */
   async check(containerId: string, netns: string, ports: PortMapping[], result: CniResult): Promise<void> {
-    for (const plugin of this.conflist().plugins) {
+    for (const plugin of this.conflist().plugins.filter((p) => p.type !== 'portmap')) {
       await this.exec(
         plugin.type,
         'CHECK',

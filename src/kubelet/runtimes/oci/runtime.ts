@@ -245,6 +245,14 @@ export class OciRuntime implements RuntimeService {
       .filter((s) => sandboxMatches(s, filter));
   }
 
+  /** Runs CNI CHECK for the sandbox's network (not part of CRI; for diagnostics and tests). */
+  async checkNetwork(podSandboxId: string): Promise<void> {
+    const rec = await this.sandbox(podSandboxId);
+    if (!rec.networkAttached || !rec.cniResult || !rec.netnsPath)
+      throw new RuntimeStateError(`sandbox ${podSandboxId} has no pod network`);
+    await this.cni.check(podSandboxId, rec.netnsPath, rec.config.portMappings, rec.cniResult);
+  }
+
   // ---- containers ----
 
   async createContainer(
