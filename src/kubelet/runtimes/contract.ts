@@ -346,6 +346,34 @@ export function runRuntimeContract(
       await removeAllAndCheck(e);
     });
 
+    test('exec with a tty gives the command a terminal', async () => {
+      const e = await fresh();
+      const { id } = await startContainer(e, 'sleep 60');
+      const out = collect();
+      const code = await e.rt.exec(id, ['sh', '-c', 'tty; exit 3'], {
+        stdin: null,
+        stdout: out.stream,
+        stderr: null,
+        tty: true,
+      });
+      assert.equal(code, 3);
+      assert.match(out.text(), /^\/dev\/pts\/\d+\r?\n/);
+      await removeAllAndCheck(e);
+    });
+
+    test('attach writes stdin to a container started with stdin and streams its output', async () => {
+      const e = await fresh();
+      const { id } = await startContainer(e, 'read line; echo "got $line"; sleep 0.2', { stdin: true });
+      await waitState(e.rt, id, 'running');
+      const stdin = new PassThrough();
+      const out = collect();
+      const attached = e.rt.attach(id, { stdin, stdout: out.stream, stderr: null, tty: false });
+      stdin.write('hello\n');
+      await attached;
+      assert.match(out.text(), /got hello\n/);
+      await removeAllAndCheck(e);
+    });
+
     test('attach streams the output of a running container until it exits', async () => {
       const e = await fresh();
       const { id } = await startContainer(e, 'sleep 0.5; echo late; sleep 0.3');

@@ -9,6 +9,7 @@ export interface PipeOptions {
   endOutput?: boolean;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  onSpawn?: (pid: number) => void;
 }
 
 export function pipeExec(
@@ -25,6 +26,7 @@ export function pipeExec(
       env: opts.env ?? process.env,
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     if (streams.stdin && child.stdin) {
       child.stdin.on('error', () => {});
       streams.stdin.pipe(child.stdin);

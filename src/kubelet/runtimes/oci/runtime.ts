@@ -27,7 +27,7 @@ import type {
 } from '../../cri/types.js';
 import { realClock, type Clock } from '../../../util/clock.js';
 import { sleep } from '../../../util/wait.js';
-import { followCriLog } from '../common/cri-log.js';
+import { attachToContainer } from '../common/attach.js';
 import { RuntimeNotFoundError, RuntimeStateError } from '../common/errors.js';
 import { writeEtcFiles, etcFilesIn } from '../common/etc-files.js';
 import { containerMatches, sandboxMatches } from '../common/filters.js';
@@ -36,6 +36,7 @@ import { identify, isAlive } from '../common/proc.js';
 import { RecordDir } from '../common/records.js';
 import { run } from '../common/run.js';
 import { pipeExec } from '../common/streams.js';
+import { applyResizes, ttyArgv } from '../common/tty.js';
 import { CniNetwork, podIp } from './cni.js';
 import { conmonFiles, launchConmon } from './conmon.js';
 import type { OciRuntimeBinary } from './detect.js';
@@ -518,20 +519,32 @@ export class OciRuntime implements RuntimeService {
     const pidFile = path.join(this.containerDir(rec.id), `exec-${this.newId().slice(0, 12)}.pid`);
     const argv = this.execArgv(containerId, cmd, streams.tty, pidFile);
     try {
-      return await pipeExec(argv, streams, () => killExecProcess(pidFile));
+      if (!streams.tty) return await pipeExec(argv, streams, () => killExecProcess(pidFile));
+      return await pipeExec(
+        ttyArgv(argv, true),
+        { ...streams, stderr: null },
+        () => killExecProcess(pidFile),
+        {
+          onSpawn: (pid) => {
+            if (streams.resize) void applyResizes(pid, streams.resize).catch(() => {});
+          },
+        },
+      );
     } finally {
       await rm(pidFile, { force: true });
     }
   }
 
-  /** Streams the container's output from its log as it is written; stdin is not connected (see the report). */
+  /** Output from the log as it is written; stdin for non-tty containers started with stdin (common/attach.ts). */
   async attach(containerId: string, streams: StreamOptions): Promise<void> {
     const rec = await this.container(containerId);
-    await followCriLog(
-      rec.logPath,
+    await attachToContainer(
+      {
+        logPath: rec.logPath,
+        ...(rec.config.stdin && !rec.config.tty ? { stdinPid: rec.pid } : {}),
+        isRunning: async () => (await this.observe(rec)).state === 'running',
+      },
       streams,
-      async () => (await this.observe(rec)).state !== 'running',
-      streams.signal,
     );
   }
 

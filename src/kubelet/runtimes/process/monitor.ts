@@ -3,8 +3,9 @@
  * container's command in its own process group, writes its output as a CRI-format log, and records the pid and,
  * at the end, the exit status in files the runtime reads (`node monitor.js SPEC.json`).
  */
-import { spawn } from 'node:child_process';
-import { openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { constants, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { realClock } from '../../../util/clock.js';
 import { CriLogWriter } from '../common/cri-log.js';
@@ -17,6 +18,8 @@ export interface MonitorSpec {
   uid?: number;
   gid?: number;
   logPath: string;
+  /** Give the command a stdin pipe (kept open by the monitor; attach writes into it). */
+  stdin: boolean;
   pidFile: string;
   exitFile: string;
 }
@@ -38,11 +41,19 @@ function main(specPath: string): void {
   const logFd = openSync(spec.logPath, 'a');
   const log = new CriLogWriter((line) => writeSync(logFd, line), realClock);
   const [file, ...args] = spec.argv;
+  // A FIFO, not a Node pipe (a socketpair): attach reopens it through /proc/<pid>/fd/0, which sockets refuse.
+  // Opened read-write here, so it never reports EOF while the monitor lives.
+  let stdin: number | 'ignore' = 'ignore';
+  if (spec.stdin) {
+    const fifo = path.join(path.dirname(spec.pidFile), 'stdin');
+    execFileSync('mkfifo', ['-m', '600', fifo]);
+    stdin = openSync(fifo, constants.O_RDWR);
+  }
   const child = spawn(file ?? '', args, {
     env: spec.env,
     cwd: spec.cwd,
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
     ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
     ...(spec.gid !== undefined ? { gid: spec.gid } : {}),
   });
@@ -55,8 +66,8 @@ function main(specPath: string): void {
     process.exit(0);
   };
   for (const [name, stream] of [
-    ['stdout', child.stdout],
-    ['stderr', child.stderr],
+    ['stdout', child.stdout!],
+    ['stderr', child.stderr!],
   ] as const) {
     const decoder = new StringDecoder('utf8');
     stream.on('data', (b: Buffer) => log.push(name, decoder.write(b)));

@@ -29,13 +29,14 @@ import type {
 } from '../../cri/types.js';
 import { realClock, type Clock } from '../../../util/clock.js';
 import { sleep } from '../../../util/wait.js';
-import { followCriLog } from '../common/cri-log.js';
+import { attachToContainer } from '../common/attach.js';
 import { RuntimeNotFoundError, RuntimeStateError } from '../common/errors.js';
 import { containerMatches, sandboxMatches } from '../common/filters.js';
 import { randomId, type IdGenerator } from '../common/ids.js';
 import { identify, isAlive, type ProcessIdentity } from '../common/proc.js';
 import { RecordDir } from '../common/records.js';
 import { pipeExec } from '../common/streams.js';
+import { applyResizes, ttyArgv } from '../common/tty.js';
 import { RunAsNonRootError } from '../oci/user.js';
 import type { ExitRecord, MonitorSpec } from './monitor.js';
 
@@ -235,6 +236,7 @@ export class ProcessRuntime implements RuntimeService {
       ...(sc.runAsUser !== undefined ? { uid: sc.runAsUser } : {}),
       ...(sc.runAsGroup !== undefined ? { gid: sc.runAsGroup } : {}),
       logPath,
+      stdin: config.stdin,
       pidFile: path.join(dir, 'pid'),
       exitFile: path.join(dir, 'exit.json'),
     };
@@ -432,17 +434,25 @@ export class ProcessRuntime implements RuntimeService {
 
   async exec(containerId: string, cmd: string[], streams: StreamOptions): Promise<number> {
     const rec = await this.runningContainer(containerId);
-    // No pty here: a tty request runs the command with plain pipes.
-    return pipeExec(cmd, streams, () => Promise.resolve(), { env: rec.spec.env, cwd: rec.spec.cwd });
+    const opts = { env: rec.spec.env, cwd: rec.spec.cwd };
+    if (!streams.tty) return pipeExec(cmd, streams, () => Promise.resolve(), opts);
+    return pipeExec(ttyArgv(cmd, false), { ...streams, stderr: null }, () => Promise.resolve(), {
+      ...opts,
+      onSpawn: (pid) => {
+        if (streams.resize) void applyResizes(pid, streams.resize).catch(() => {});
+      },
+    });
   }
 
   async attach(containerId: string, streams: StreamOptions): Promise<void> {
     const rec = await this.container(containerId);
-    await followCriLog(
-      rec.logPath,
+    await attachToContainer(
+      {
+        logPath: rec.logPath,
+        ...(rec.config.stdin && rec.main ? { stdinPid: rec.main.pid } : {}),
+        isRunning: async () => (await this.observe(rec)).state === 'running',
+      },
       streams,
-      async () => (await this.observe(rec)).state !== 'running',
-      streams.signal,
     );
   }
 
