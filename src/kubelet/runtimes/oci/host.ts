@@ -10,7 +10,6 @@ export const NETNS_DIR = '/var/run/netns';
 /** `ip netns add`: a bind-mounted network namespace in /var/run/netns, visible to `ip netns list`. */
 export async function createNetns(name: string): Promise<string> {
   await run(['ip', 'netns', 'add', name]);
-  await run(['ip', 'netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up'], { allowFailure: true });
   return path.join(NETNS_DIR, name);
 }
 

@@ -43,6 +43,7 @@ import type { OciRuntimeBinary } from './detect.js';
 import {
   applyPodResources,
   createNetns,
+  NETNS_DIR,
   deleteNetns,
   holdIpcUts,
   hostDevices,
@@ -156,19 +157,22 @@ export class OciRuntime implements RuntimeService {
       networkAttached: false,
       cgroupParent: config.linux.cgroupParent.replace(/^\/+|\/+$/g, ''),
     };
+    // Name every host resource in the record before creating it, so a crash part-way leaves nothing unnamed.
+    if (ns.network !== 'node') {
+      rec.netnsName = `${this.opts.netnsPrefix ?? 'tugboat-'}${id.slice(0, 12)}`;
+      rec.netnsPath = path.join(NETNS_DIR, rec.netnsName);
+      rec.networkAttached = true; // DEL is safe even when ADD never ran or failed half-way
+    }
     await this.sandboxes.put(id, rec);
     try {
-      if (ns.network !== 'node') {
-        rec.netnsName = `${this.opts.netnsPrefix ?? 'tugboat-'}${id.slice(0, 12)}`;
-        rec.netnsPath = await createNetns(rec.netnsName);
-        await this.sandboxes.put(id, rec);
-        rec.networkAttached = true; // a failed ADD may still have allocated: DEL on cleanup
-        await this.sandboxes.put(id, rec);
+      if (rec.netnsName && rec.netnsPath) {
+        await createNetns(rec.netnsName);
         rec.cniResult = await this.cni.add(id, rec.netnsPath, config.portMappings);
         rec.ip = podIp(rec.cniResult);
       } else {
         rec.ip = this.opts.hostIp ?? '127.0.0.1';
       }
+      await this.sandboxes.put(id, rec);
       const held = await holdIpcUts(dir, ns.ipc !== 'node', ns.network !== 'node');
       if (held.ipc) rec.ipcPath = held.ipc;
       if (held.uts) rec.utsPath = held.uts;
@@ -302,6 +306,17 @@ export class OciRuntime implements RuntimeService {
       await mkdir(path.dirname(logPath), { recursive: true });
       await mkdir(this.exitDir, { recursive: true });
       await mkdir(this.socketDir, { recursive: true });
+      const rec: ContainerRecord = {
+        id,
+        podSandboxId,
+        config,
+        imageRef: config.image.image,
+        createdAt: this.clock.now(),
+        logPath,
+        cgroupsPath,
+        pid: 0,
+      };
+      await this.containers.put(id, rec); // before conmon: a crash during create leaves a removable record
       const { pid, conmonPid } = await launchConmon({
         conmonPath: this.opts.conmonPath,
         runtimePath: this.opts.runtime.path,
@@ -314,23 +329,16 @@ export class OciRuntime implements RuntimeService {
         terminal: config.tty,
         stdin: config.stdin,
       });
+      rec.pid = pid;
       const conmon = await identify(conmonPid);
-      await this.containers.put(id, {
-        id,
-        podSandboxId,
-        config,
-        imageRef: config.image.image,
-        createdAt: this.clock.now(),
-        logPath,
-        cgroupsPath,
-        pid,
-        ...(conmon ? { conmon } : {}),
-      });
+      if (conmon) rec.conmon = conmon;
+      await this.containers.put(id, rec);
       return id;
     } catch (err) {
       await run(this.runtimeArgv('delete', '--force', id), { allowFailure: true });
       await unmount(rootfs);
       await rm(dir, { recursive: true, force: true });
+      await this.containers.delete(id);
       throw err;
     }
   }
@@ -361,8 +369,21 @@ export class OciRuntime implements RuntimeService {
       await this.containers.put(rec.id, rec);
       return { state: 'exited', finished: rec.finished };
     }
-    if (await isAlive(rec.conmon)) return { state: rec.startedAt === undefined ? 'created' : 'running' };
+    if (await isAlive(rec.conmon)) {
+      if (rec.startedAt === undefined && (await this.runtimeState(rec.id)) === 'running') {
+        // Started by an instance that died before recording it.
+        rec.startedAt = this.clock.now();
+        await this.containers.put(rec.id, rec);
+      }
+      return { state: rec.startedAt === undefined ? 'created' : 'running' };
+    }
     return { state: 'unknown' };
+  }
+
+  private async runtimeState(id: string): Promise<string | undefined> {
+    const res = await run(this.runtimeArgv('state', id), { allowFailure: true });
+    if (res.code !== 0) return undefined;
+    return (JSON.parse(res.stdout) as { status?: string }).status;
   }
 
   private async oomKilled(rec: ContainerRecord): Promise<boolean> {
