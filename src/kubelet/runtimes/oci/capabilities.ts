@@ -66,9 +66,18 @@ export function capabilityName(name: string): string {
   return upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
 }
 
-/** Kubernetes semantics: start from the default set, add, then drop; `ALL` in either list means every capability. */
-export function effectiveCapabilities(add: string[], drop: string[], lastCap: number): string[] {
-  const known = ALL_CAPABILITIES.slice(0, lastCap + 1) as readonly string[];
+/** Names of the capabilities set in a /proc/<pid>/status hex mask (CapBnd). */
+export function capabilitiesInMask(hex: string): string[] {
+  const mask = BigInt(`0x${hex}`);
+  return ALL_CAPABILITIES.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
+}
+
+/**
+ * Kubernetes semantics: start from the default set, add, then drop; `ALL` in either list means every
+ * capability. Only capabilities in `available` (the agent's own bounding set) can be granted.
+ */
+export function effectiveCapabilities(add: string[], drop: string[], available: readonly string[]): string[] {
+  const known = available;
   const addNames = add.map(capabilityName);
   const dropNames = drop.map(capabilityName);
   let set = new Set<string>(DEFAULT_CAPABILITIES.filter((c) => known.includes(c)));

@@ -3,6 +3,7 @@ import { readFile, readdir, rmdir, stat, writeFile, mkdir } from 'node:fs/promis
 import path from 'node:path';
 import type { LinuxContainerResources } from '../../cri/types.js';
 import { run } from '../common/run.js';
+import { capabilitiesInMask } from './capabilities.js';
 import type { LinuxDevice } from './spec.js';
 
 export const NETNS_DIR = '/var/run/netns';
@@ -135,12 +136,9 @@ export async function readCgroupFile(
   }
 }
 
-export async function lastCapability(): Promise<number> {
-  try {
-    return Number((await readFile('/proc/sys/kernel/cap_last_cap', 'utf8')).trim());
-  } catch {
-    return 40;
-  }
+export async function boundingCapabilities(): Promise<string[]> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  return capabilitiesInMask(/^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0');
 }
 
 /** Top-level character and block devices of the host's /dev, for privileged containers. */

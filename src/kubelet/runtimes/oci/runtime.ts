@@ -47,7 +47,7 @@ import {
   deleteNetns,
   holdIpcUts,
   hostDevices,
-  lastCapability,
+  boundingCapabilities,
   mountOverlay,
   readCgroupFile,
   removeCgroup,
@@ -87,7 +87,7 @@ export class OciRuntime implements RuntimeService {
   private readonly runtimeRoot: string;
   private readonly exitDir: string;
   private readonly socketDir: string;
-  private lastCap: number | undefined;
+  private capabilities: string[] | undefined;
 
   constructor(private readonly opts: OciRuntimeOptions) {
     const s = opts.stateDir;
@@ -283,7 +283,7 @@ export class OciRuntime implements RuntimeService {
         rootfs,
       );
       const user = await resolveUser(image.user, config.linux.securityContext, rootfs);
-      this.lastCap ??= await lastCapability();
+      this.capabilities ??= await boundingCapabilities();
       const spec = buildSpec({
         config,
         sandboxConfig: sb.config,
@@ -299,7 +299,7 @@ export class OciRuntime implements RuntimeService {
         user,
         rootfs,
         cgroupsPath,
-        lastCap: this.lastCap,
+        availableCapabilities: this.capabilities,
         hostDevices: config.linux.securityContext.privileged ? await hostDevices() : [],
       });
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(spec));

@@ -38,8 +38,8 @@ export interface SpecInput {
   user: ProcessUser;
   rootfs: string;
   cgroupsPath: string;
-  /** /proc/sys/kernel/cap_last_cap of the host. */
-  lastCap: number;
+  /** Capabilities the agent itself holds (its bounding set): a container cannot get more. */
+  availableCapabilities: readonly string[];
   /** Host devices given to privileged containers. */
   hostDevices: LinuxDevice[];
 }
@@ -148,11 +148,11 @@ export function buildSpec(input: SpecInput): Record<string, unknown> {
   const sc = config.linux.securityContext;
   const privileged = sc.privileged;
   const caps = privileged
-    ? effectiveCapabilities(['ALL'], [], input.lastCap)
+    ? effectiveCapabilities(['ALL'], [], input.availableCapabilities)
     : effectiveCapabilities(
         sc.capabilities?.addCapabilities ?? [],
         sc.capabilities?.dropCapabilities ?? [],
-        input.lastCap,
+        input.availableCapabilities,
       );
   const r = config.linux.resources;
 
