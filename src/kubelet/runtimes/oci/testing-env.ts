@@ -8,7 +8,7 @@ import { detectOciRuntime, which, type Detection } from './detect.js';
 import { CGROUP_ROOT, cgroupHierarchies } from './host.js';
 import { REQUIRED_PLUGINS } from './cni.js';
 import { OciRuntime } from './runtime.js';
-import { BUSYBOX_IMAGE, StaticImages, buildBusyboxLayer, isStaticBusybox } from './testing.js';
+import { BUSYBOX_IMAGE, StaticImages, buildBusyboxLayer } from './testing.js';
 
 export const CNI_BIN_DIR = '/usr/lib/cni';
 
@@ -35,10 +35,7 @@ async function whyMissing(): Promise<string | undefined> {
   }
   const busybox = await which('busybox');
   if (!busybox) return 'busybox missing (apt-get install busybox-static)';
-  if (
-    !isStaticBusybox((await run(['file', '-L', busybox], { allowFailure: true })).stdout) &&
-    !(await isStaticByElf(busybox))
-  ) {
+  if (!(await isStaticByElf(busybox))) {
     return 'busybox is not statically linked (apt-get install busybox-static)';
   }
   if (!(await which('iptables'))) return 'iptables missing';

@@ -32,10 +32,6 @@ export async function buildBusyboxLayer(dir: string): Promise<string> {
   return dir;
 }
 
-export function isStaticBusybox(text: string): boolean {
-  return /statically linked|static-pie/.test(text);
-}
-
 export class StaticImages implements ImageLayerSource {
   private readonly images = new Map<string, { layerDirs: string[]; config: ImageRuntimeConfig }>();
 
