@@ -95,10 +95,18 @@ export class CniNetwork {
     await writeFile(this.conflistPath, JSON.stringify(this.conflist(), null, 2));
   }
 
+  /** portmap only runs for pods with hostPorts: without mappings it has nothing to do and costs an exec. */
+  private plugins(ports: PortMapping[]): PluginConf[] {
+    const hostPorts = ports.some((p) => p.hostPort > 0);
+    return this.conflist().plugins.filter((p) => p.type !== 'portmap' || hostPorts);
+  }
+
   async add(containerId: string, netns: string, ports: PortMapping[]): Promise<CniResult> {
-    await this.exec('loopback', 'ADD', containerId, netns, 'lo', { type: 'loopback' });
+    // lo and eth0 are independent: bring lo up while the chain runs.
+    const loopback = this.exec('loopback', 'ADD', containerId, netns, 'lo', { type: 'loopback' });
+    loopback.catch(() => {}); // awaited below; a chain failure must not leave it unhandled
     let prev: CniResult | undefined;
-    for (const plugin of this.conflist().plugins) {
+    for (const plugin of this.plugins(ports)) {
       prev = await this.exec(
         plugin.type,
         'ADD',
@@ -108,13 +116,14 @@ export class CniNetwork {
         this.pluginConf(plugin, ports, prev),
       );
     }
+    await loopback;
     if (!prev) throw new Error('empty conflist');
     return prev;
   }
 
   /** CHECK of the bridge plugin; portmap 1.1.1's CHECK wrongly demands an ip6tables chain on IPv4-only pods. */
   async check(containerId: string, netns: string, ports: PortMapping[], result: CniResult): Promise<void> {
-    for (const plugin of this.conflist().plugins.filter((p) => p.type !== 'portmap')) {
+    for (const plugin of this.plugins([]).filter((p) => p.type !== 'portmap')) {
       await this.exec(
         plugin.type,
         'CHECK',
@@ -133,7 +142,7 @@ export class CniNetwork {
     ports: PortMapping[],
     result: CniResult | undefined,
   ): Promise<void> {
-    for (const plugin of [...this.conflist().plugins].reverse()) {
+    for (const plugin of [...this.plugins(ports)].reverse()) {
       await this.exec(plugin.type, 'DEL', containerId, netns, 'eth0', this.pluginConf(plugin, ports, result));
     }
     if (netns) await this.exec('loopback', 'DEL', containerId, netns, 'lo', { type: 'loopback' });

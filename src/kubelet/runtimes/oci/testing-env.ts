@@ -56,7 +56,8 @@ export async function ociTestEnv(tag: string): Promise<OciTestEnv> {
     netnsPrefix: `tb${tag}${pid}-`,
     cgroupTop: `tugboat-contract-${pid}`,
   };
-  const podCidr = `10.${200 + (pid % 50)}.${pid % 250}.0/24`;
+  // The tag keeps concurrently running test files (one process each) on distinct subnets.
+  const podCidr = `10.${200 + (tag.charCodeAt(0) % 50)}.${pid % 250}.0/24`;
   const images = new StaticImages();
   const env: OciTestEnv = {
     images,
