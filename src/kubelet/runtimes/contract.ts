@@ -284,6 +284,18 @@ export function runRuntimeContract(
       await removeAllAndCheck(e);
     });
 
+    test('a created container that never started can be stopped and removed', async () => {
+      const e = await fresh();
+      const sbConfig = e.sandboxConfig();
+      const sb = await e.rt.runPodSandbox(sbConfig);
+      const id = await e.rt.createContainer(sb, e.containerConfig('sleep 60'), sbConfig);
+      await e.rt.stopContainer(id, 5);
+      assert.notEqual((await e.rt.containerStatus(id)).state, 'running');
+      await e.rt.removeContainer(id);
+      await assert.rejects(e.rt.containerStatus(id), isNotFound);
+      await removeAllAndCheck(e);
+    });
+
     test('removing a sandbox stops and removes its running containers', async () => {
       const e = await fresh();
       const { id, sb } = await startContainer(e, 'sleep 60');

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { ImageLayerSource, RuntimeService } from '../cri/services.js';
 import type { Clock } from '../../util/clock.js';
+import type { Logger } from '../../util/logger.js';
 import { CniNetwork } from './oci/cni.js';
 import { detectOciRuntime } from './oci/detect.js';
 import { OciRuntime } from './oci/runtime.js';
@@ -32,6 +33,7 @@ export interface SelectRuntimeOptions {
   cniBinDir?: string;
   bridgeName?: string;
   clock?: Clock;
+  logger?: Logger;
 }
 
 export interface SelectedRuntime {
@@ -77,6 +79,7 @@ export async function selectRuntime(opts: SelectRuntimeOptions): Promise<Selecte
     images: opts.images,
     ...(opts.hostIp ? { hostIp: opts.hostIp } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
   });
   return { kind: 'process', runtime, rejected };
 }

@@ -5,7 +5,7 @@
  * therefore does not close the container's stdin (stdinOnce is not honoured).
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { StreamOptions } from '../../cri/types.js';
 import { followCriLog } from './cri-log.js';
 
@@ -17,6 +17,11 @@ export interface AttachTarget {
 }
 
 export async function attachToContainer(target: AttachTarget, streams: StreamOptions): Promise<void> {
+  // Where output starts counting: taken before stdin is connected, so a quick answer to it is not missed.
+  const startOffset = await stat(target.logPath).then(
+    (s) => s.size,
+    () => 0,
+  );
   let closeStdin = (): void => {};
   if (streams.stdin && target.stdinPid !== undefined) {
     const fh = await open(`/proc/${target.stdinPid}/fd/0`, constants.O_WRONLY);
@@ -30,7 +35,13 @@ export async function attachToContainer(target: AttachTarget, streams: StreamOpt
     };
   }
   try {
-    await followCriLog(target.logPath, streams, async () => !(await target.isRunning()), streams.signal);
+    await followCriLog(
+      target.logPath,
+      streams,
+      async () => !(await target.isRunning()),
+      streams.signal,
+      startOffset,
+    );
   } finally {
     closeStdin();
   }

@@ -38,4 +38,5 @@ test('parse conmon lines, including empty messages', () => {
   });
   assert.equal(parseCriLogLine('2026-12-04T07:36:27Z stderr F ')?.message, '');
   assert.equal(parseCriLogLine('garbage'), undefined);
+  assert.equal(parseCriLogLine('2026-12-04T07:36:27Z stdout F /dev/pts/0\r')?.message, '/dev/pts/0\r');
 });

@@ -57,7 +57,8 @@ export interface CriLogEntry {
 }
 
 export function parseCriLogLine(line: string): CriLogEntry | undefined {
-  const m = /^(\S+) (stdout|stderr) ([FP]) ?(.*)$/.exec(line);
+  // [^] rather than `.`: a tty's messages end in \r, which `.` does not match.
+  const m = /^(\S+) (stdout|stderr) ([FP]) ?([^]*)$/.exec(line);
   if (!m) return undefined;
   return { time: m[1]!, stream: m[2] as LogStream, partial: m[3] === 'P', message: m[4]! };
 }
@@ -73,7 +74,7 @@ export function readCriLog(contents: string): { stream: LogStream; text: string 
 }
 
 /**
- * Follows a CRI log file from its current end, writing new messages to the streams until `done()` is true
+ * Follows a CRI log file from startOffset (default: its current end), writing new messages to the streams until `done()` is true
  * (checked after each poll that found nothing new) or the signal aborts.
  */
 export async function followCriLog(
@@ -81,11 +82,12 @@ export async function followCriLog(
   streams: { stdout: NodeJS.WritableStream | null; stderr: NodeJS.WritableStream | null },
   done: () => Promise<boolean>,
   signal?: AbortSignal,
+  startOffset?: number,
   pollMs = 50,
 ): Promise<void> {
   const fh = await open(file, 'r');
   try {
-    let offset = (await fh.stat()).size;
+    let offset = startOffset ?? (await fh.stat()).size;
     let carry = '';
     for (;;) {
       if (signal?.aborted) return;

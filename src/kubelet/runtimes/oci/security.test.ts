@@ -262,6 +262,12 @@ void describe('oci runtime: security, limits and pod plumbing', { skip: env.skip
     assert.match(r.output, /tmpfs\s+4096 /);
   });
 
+  test('a tty container gets a terminal from conmon and its output is logged', async () => {
+    const r = await runToEnd(containerConfig('tty; echo done', {}, { tty: true }));
+    assert.equal(r.exitCode, 0);
+    assert.match(r.output, /^\/dev\/pts\/\d+\r?\ndone/);
+  });
+
   test('a hostNetwork pod uses the host network namespace and reports the host IP', async () => {
     const config = sandboxConfig();
     config.linux.namespaceOptions = { network: 'node', pid: 'container', ipc: 'node' };

@@ -28,6 +28,7 @@ import type {
   StreamOptions,
 } from '../../cri/types.js';
 import { realClock, type Clock } from '../../../util/clock.js';
+import { silentLogger, type Logger } from '../../../util/logger.js';
 import { sleep } from '../../../util/wait.js';
 import { attachToContainer } from '../common/attach.js';
 import { RuntimeNotFoundError, RuntimeStateError } from '../common/errors.js';
@@ -52,6 +53,8 @@ export interface ProcessRuntimeOptions {
   images?: ImageLayerSource;
   clock?: Clock;
   newId?: IdGenerator;
+  /** Receives the no-isolation warning once at start and for every container started. */
+  logger?: Logger;
 }
 
 interface SandboxRecord {
@@ -92,8 +95,11 @@ export class ProcessRuntime implements RuntimeService {
   private readonly containers: RecordDir<ContainerRecord>;
   private readonly clock: Clock;
   private readonly newId: IdGenerator;
+  private readonly logger: Logger;
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
+    this.logger = opts.logger ?? silentLogger;
+    this.logger.warn(NO_ISOLATION_WARNING);
     this.sandboxes = new RecordDir(path.join(opts.stateDir, 'sandboxes'));
     this.containers = new RecordDir(path.join(opts.stateDir, 'containers'));
     this.clock = opts.clock ?? realClock;
@@ -274,6 +280,10 @@ export class ProcessRuntime implements RuntimeService {
     const rec = await this.container(containerId);
     if (rec.startedAt !== undefined)
       throw new RuntimeStateError(`container ${containerId} was already started`);
+    this.logger.warn('starting a container without isolation', {
+      container: rec.config.metadata.name,
+      argv: rec.spec.argv,
+    });
     const [node, ...args] = monitorCommand();
     const monitor = spawn(node!, [...args, path.join(this.containerDir(containerId), 'spec.json')], {
       detached: true,
