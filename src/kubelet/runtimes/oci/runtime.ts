@@ -88,6 +88,8 @@ export class OciRuntime implements RuntimeService {
   private readonly exitDir: string;
   private readonly socketDir: string;
   private capabilities: string[] | undefined;
+  /** Containers this instance is creating right now: 'created', not 'unknown', while conmon is not up yet. */
+  private readonly creating = new Set<string>();
 
   constructor(private readonly opts: OciRuntimeOptions) {
     const s = opts.stateDir;
@@ -272,9 +274,23 @@ export class OciRuntime implements RuntimeService {
     const rootfs = path.join(dir, 'rootfs');
     const logPath = path.join(sandboxConfig.logDirectory, config.logPath);
     const cgroupsPath = `/${sb.cgroupParent}/${id}`;
-    for (const d of ['rootfs', 'upper', 'work', 'persist', 'empty'])
-      await mkdir(path.join(dir, d), { recursive: true });
+    const rec: ContainerRecord = {
+      id,
+      podSandboxId,
+      config,
+      imageRef: config.image.image,
+      createdAt: this.clock.now(),
+      logPath,
+      cgroupsPath,
+      pid: 0,
+    };
+    // Recorded before anything exists on the host: a crash part-way leaves a record that remove cleans up.
+    this.creating.add(id);
+    await this.containers.put(id, rec);
     try {
+      for (const d of ['rootfs', 'upper', 'work', 'persist', 'empty']) {
+        await mkdir(path.join(dir, d), { recursive: true });
+      }
       const { layerDirs, config: image } = await this.opts.images.layers(config.image.image);
       await mountOverlay(
         layerDirs.length ? layerDirs : [path.join(dir, 'empty')],
@@ -306,17 +322,6 @@ export class OciRuntime implements RuntimeService {
       await mkdir(path.dirname(logPath), { recursive: true });
       await mkdir(this.exitDir, { recursive: true });
       await mkdir(this.socketDir, { recursive: true });
-      const rec: ContainerRecord = {
-        id,
-        podSandboxId,
-        config,
-        imageRef: config.image.image,
-        createdAt: this.clock.now(),
-        logPath,
-        cgroupsPath,
-        pid: 0,
-      };
-      await this.containers.put(id, rec); // before conmon: a crash during create leaves a removable record
       const { pid, conmonPid } = await launchConmon({
         conmonPath: this.opts.conmonPath,
         runtimePath: this.opts.runtime.path,
@@ -340,6 +345,8 @@ export class OciRuntime implements RuntimeService {
       await rm(dir, { recursive: true, force: true });
       await this.containers.delete(id);
       throw err;
+    } finally {
+      this.creating.delete(id);
     }
   }
 
@@ -369,6 +376,7 @@ export class OciRuntime implements RuntimeService {
       await this.containers.put(rec.id, rec);
       return { state: 'exited', finished: rec.finished };
     }
+    if (this.creating.has(rec.id)) return { state: 'created' };
     if (await isAlive(rec.conmon)) {
       if (rec.startedAt === undefined && (await this.runtimeState(rec.id)) === 'running') {
         // Started by an instance that died before recording it.
