@@ -9,6 +9,8 @@ export interface PipeOptions {
   endOutput?: boolean;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  uid?: number;
+  gid?: number;
   onSpawn?: (pid: number) => void;
 }
 
@@ -25,6 +27,8 @@ export function pipeExec(
       stdio: [streams.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       env: opts.env ?? process.env,
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
+      ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+      ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     });
     if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     if (streams.stdin && child.stdin) {

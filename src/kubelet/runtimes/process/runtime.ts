@@ -415,6 +415,7 @@ export class ProcessRuntime implements RuntimeService {
     let timedOut = false;
     const exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(file, args, {
+        ...asUser(rec.spec),
         env: rec.spec.env,
         cwd: rec.spec.cwd,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -444,7 +445,7 @@ export class ProcessRuntime implements RuntimeService {
 
   async exec(containerId: string, cmd: string[], streams: StreamOptions): Promise<number> {
     const rec = await this.runningContainer(containerId);
-    const opts = { env: rec.spec.env, cwd: rec.spec.cwd };
+    const opts = { env: rec.spec.env, cwd: rec.spec.cwd, ...asUser(rec.spec) };
     if (!streams.tty) return pipeExec(cmd, streams, () => Promise.resolve(), opts);
     return pipeExec(ttyArgv(cmd, false), { ...streams, stderr: null }, () => Promise.resolve(), {
       ...opts,
@@ -507,4 +508,12 @@ export class ProcessRuntime implements RuntimeService {
     for (const c of await this.listContainers(filter)) out.push(await this.containerStats(c.id));
     return out;
   }
+}
+
+/** Execs run as the container's user, like its main process. */
+function asUser(spec: MonitorSpec): { uid?: number; gid?: number } {
+  return {
+    ...(spec.uid !== undefined ? { uid: spec.uid } : {}),
+    ...(spec.gid !== undefined ? { gid: spec.gid } : {}),
+  };
 }
