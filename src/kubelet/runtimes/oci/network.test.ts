@@ -10,6 +10,7 @@ import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { ContainerConfig, PodSandboxConfig } from '../../cri/types.js';
 import { waitFor } from '../../../util/wait.js';
 import { run } from '../common/run.js';
@@ -150,6 +151,8 @@ void describe('oci runtime networking', { skip: env.skip ?? false }, () => {
     } finally {
       server.close();
     }
+    const nothing = new PassThrough();
+    await assert.rejects(rt.portForward(web.sb, 9, nothing), /port-forward to 9 .* failed/);
     await rt.removePodSandbox(web.sb);
     assert.deepEqual(await env.leaks(stateDir), []);
   });
