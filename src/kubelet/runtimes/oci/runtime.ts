@@ -428,7 +428,12 @@ export class OciRuntime implements RuntimeService {
     const rec = await this.containers.get(containerId);
     if (!rec) return;
     const { state } = await this.observe(rec);
-    if (state === 'exited' || state === 'unknown') return;
+    if (state === 'exited') return;
+    if (state === 'unknown') {
+      // The monitor is gone; the container may not be: make sure, without waiting for an exit file.
+      await run(this.runtimeArgv('kill', '--all', containerId, 'KILL'), { allowFailure: true });
+      return;
+    }
     if (state === 'running' && timeoutSeconds > 0) {
       await run(this.runtimeArgv('kill', containerId, 'TERM'), { allowFailure: true });
       if (await this.waitExited(rec, timeoutSeconds * 1000)) return;
