@@ -71,6 +71,8 @@ export async function launchConmon(l: ConmonLaunch): Promise<{ pid: number; conm
   try {
     child = spawn(l.conmonPath, args, {
       detached: true,
+      // conmon writes some files (an `oom` marker) relative to its working directory.
+      cwd: l.bundle,
       stdio: ['ignore', logFd, logFd, 'pipe'],
       env: { ...process.env, _OCI_SYNCPIPE: '3' },
     });
