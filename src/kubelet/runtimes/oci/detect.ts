@@ -1,0 +1,108 @@
+/**
+ * Finds an OCI runtime that really works here by running a trivial container with it. crun is preferred
+ * (faster) but refuses hybrid cgroup layouts; runc is the baseline.
+ */
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { run } from '../common/run.js';
+
+export interface OciRuntimeBinary {
+  name: 'runc' | 'crun';
+  path: string;
+  version: string;
+}
+
+export interface Detection {
+  runtime?: OciRuntimeBinary;
+  conmonPath?: string;
+  /** Why each candidate was rejected, for the node's status and logs. */
+  rejected: string[];
+}
+
+const SEARCH_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+export async function which(name: string): Promise<string | undefined> {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SEARCH_PATH];
+  for (const dir of dirs) {
+    const p = path.join(dir, name);
+    try {
+      await access(p);
+      return p;
+    } catch {
+      // keep looking
+    }
+  }
+  return undefined;
+}
+
+/** A bundle whose rootfs is empty but for the host's /usr bound read-only, running /bin/true. */
+async function probeBundle(dir: string, cgroupsPath: string): Promise<void> {
+  const rootfs = path.join(dir, 'rootfs');
+  for (const d of ['usr', 'proc', 'dev', 'sys']) await mkdir(path.join(rootfs, d), { recursive: true });
+  for (const l of ['bin', 'lib', 'lib64', 'sbin']) await symlink(`usr/${l}`, path.join(rootfs, l));
+  const config = {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args: ['/bin/true'],
+      cwd: '/',
+      env: ['PATH=/usr/bin:/bin'],
+    },
+    root: { path: 'rootfs', readonly: true },
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'mode=755'] },
+      { destination: '/usr', type: 'bind', source: '/usr', options: ['rbind', 'ro'] },
+    ],
+    linux: {
+      namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }],
+      cgroupsPath,
+      resources: { devices: [{ allow: false, access: 'rwm' }] },
+    },
+  };
+  await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
+}
+
+/** Runs a trivial container with the binary; returns the failure text, or undefined when it worked. */
+export async function probeRuntime(binary: string): Promise<string | undefined> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tugboat-probe-'));
+  const id = `tugboat-probe-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await probeBundle(dir, `/${id}`);
+    const res = await run([binary, '--root', path.join(dir, 'state'), 'run', '--bundle', dir, id], {
+      allowFailure: true,
+      timeoutMs: 10_000,
+    });
+    if (res.code === 0) return undefined;
+    await run([binary, '--root', path.join(dir, 'state'), 'delete', '--force', id], { allowFailure: true });
+    return (res.stderr || res.stdout).trim().split('\n').pop() ?? `exit ${res.code}`;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function detectOciRuntime(preferred?: 'runc' | 'crun'): Promise<Detection> {
+  const rejected: string[] = [];
+  if (process.getuid?.() !== 0) return { rejected: ['not running as root'] };
+  const conmonPath = await which('conmon');
+  if (!conmonPath) rejected.push('conmon not found');
+  const order: ('runc' | 'crun')[] = preferred ? [preferred] : ['crun', 'runc'];
+  for (const name of order) {
+    const p = await which(name);
+    if (!p) {
+      rejected.push(`${name} not found`);
+      continue;
+    }
+    const failure = await probeRuntime(p);
+    if (failure) {
+      rejected.push(`${name} does not work here: ${failure}`);
+      continue;
+    }
+    const version = (await run([p, '--version'])).stdout.split('\n')[0]?.replace(/^\S+ version /, '') ?? '';
+    return { runtime: { name, path: p, version }, ...(conmonPath ? { conmonPath } : {}), rejected };
+  }
+  return { ...(conmonPath ? { conmonPath } : {}), rejected };
+}

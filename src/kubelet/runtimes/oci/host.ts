@@ -1,0 +1,163 @@
+/** Host-side plumbing of the oci runtime: namespaces held without a process, overlay mounts, cgroup v1 dirs. */
+import { readFile, readdir, rmdir, stat, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { LinuxContainerResources } from '../../cri/types.js';
+import { run } from '../common/run.js';
+import { capabilitiesInMask } from './capabilities.js';
+import type { LinuxDevice } from './spec.js';
+
+export const NETNS_DIR = '/var/run/netns';
+
+/** `ip netns add`: a bind-mounted network namespace in /var/run/netns, visible to `ip netns list`. */
+export async function createNetns(name: string): Promise<string> {
+  await run(['ip', 'netns', 'add', name]);
+  return path.join(NETNS_DIR, name);
+}
+
+export async function deleteNetns(name: string): Promise<void> {
+  const res = await run(['ip', 'netns', 'delete', name], { allowFailure: true });
+  if (res.code !== 0 && !/No such file|does not exist/i.test(res.stderr)) {
+    throw new Error(`ip netns delete ${name}: ${res.stderr.trim()}`);
+  }
+}
+
+/**
+ * New IPC and UTS namespaces kept alive by bind mounts onto files (util-linux `unshare --ipc=FILE --uts=FILE`),
+ * so no pause process is needed; containers join them by path.
+ */
+export async function holdIpcUts(
+  dir: string,
+  wantIpc: boolean,
+  wantUts: boolean,
+): Promise<{ ipc?: string; uts?: string }> {
+  const out: { ipc?: string; uts?: string } = {};
+  const args = ['unshare'];
+  if (wantIpc) {
+    out.ipc = path.join(dir, 'ipc');
+    await writeFile(out.ipc, '');
+    args.push(`--ipc=${out.ipc}`);
+  }
+  if (wantUts) {
+    out.uts = path.join(dir, 'uts');
+    await writeFile(out.uts, '');
+    args.push(`--uts=${out.uts}`);
+  }
+  if (args.length > 1) await run([...args, 'true']);
+  return out;
+}
+
+/** Unmounts path if it is a mount point; absent or unmounted paths are fine. */
+export async function unmount(target: string): Promise<void> {
+  const res = await run(['umount', target], { allowFailure: true });
+  if (res.code !== 0 && !/not mounted|no mount point|No such file/i.test(res.stderr)) {
+    // A busy mount is detached lazily rather than leaked.
+    await run(['umount', '-l', target]);
+  }
+}
+
+export async function mountOverlay(
+  lowerDirs: string[],
+  upper: string,
+  work: string,
+  target: string,
+): Promise<void> {
+  // overlayfs wants the topmost layer first.
+  const lower = [...lowerDirs].reverse().join(':');
+  await run([
+    'mount',
+    '-t',
+    'overlay',
+    'overlay',
+    '-o',
+    `lowerdir=${lower},upperdir=${upper},workdir=${work}`,
+    target,
+  ]);
+}
+
+export async function isMounted(target: string): Promise<boolean> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  return info.split('\n').some((l) => l.split(' ')[4] === target);
+}
+
+export const CGROUP_ROOT = '/sys/fs/cgroup';
+const POD_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids'];
+
+/** cgroup hierarchies mounted on this host, the v2 `unified` one of a hybrid layout included (symlinks skipped). */
+export async function cgroupHierarchies(): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of await readdir(CGROUP_ROOT)) {
+    const s = await stat(path.join(CGROUP_ROOT, name)).catch(() => undefined);
+    if (s?.isDirectory() && !(await isSymlink(path.join(CGROUP_ROOT, name)))) out.push(name);
+  }
+  return out;
+}
+
+async function isSymlink(p: string): Promise<boolean> {
+  const { lstat } = await import('node:fs/promises');
+  return (await lstat(p)).isSymbolicLink();
+}
+
+/** Pod-level limits on the sandbox's cgroup parent, so the pod as a whole cannot exceed them. */
+export async function applyPodResources(cgroupParent: string, r: LinuxContainerResources): Promise<void> {
+  const writes: [string, string, number | undefined][] = [
+    ['cpu', 'cpu.shares', r.cpuShares],
+    ['cpu', 'cpu.cfs_period_us', r.cpuPeriod],
+    ['cpu', 'cpu.cfs_quota_us', r.cpuQuota],
+    ['memory', 'memory.limit_in_bytes', r.memoryLimitInBytes],
+    ['pids', 'pids.max', r.pidsLimit],
+  ];
+  for (const c of POD_CONTROLLERS) await mkdir(path.join(CGROUP_ROOT, c, cgroupParent), { recursive: true });
+  for (const [controller, file, value] of writes) {
+    if (value) await writeFile(path.join(CGROUP_ROOT, controller, cgroupParent, file), String(value));
+  }
+}
+
+/** Removes the pod's cgroup directory from every hierarchy (its containers' cgroups must be gone already). */
+export async function removeCgroup(relPath: string): Promise<void> {
+  for (const h of await cgroupHierarchies()) {
+    try {
+      await rmdir(path.join(CGROUP_ROOT, h, relPath));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw err;
+    }
+  }
+}
+
+export async function readCgroupFile(
+  controller: string,
+  relPath: string,
+  file: string,
+): Promise<string | undefined> {
+  try {
+    return await readFile(path.join(CGROUP_ROOT, controller, relPath, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export async function boundingCapabilities(): Promise<string[]> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  return capabilitiesInMask(/^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0');
+}
+
+/** Top-level character and block devices of the host's /dev, for privileged containers. */
+export async function hostDevices(): Promise<LinuxDevice[]> {
+  const out: LinuxDevice[] = [];
+  for (const name of await readdir('/dev')) {
+    const p = path.join('/dev', name);
+    const s = await stat(p).catch(() => undefined);
+    if (!s || (!s.isCharacterDevice() && !s.isBlockDevice())) continue;
+    if (['console', 'ptmx', 'tty'].includes(name)) continue;
+    out.push({
+      path: p,
+      type: s.isCharacterDevice() ? 'c' : 'b',
+      major: Math.floor(s.rdev / 256) & 0xfff,
+      minor: (s.rdev & 0xff) | ((s.rdev >> 12) & 0xfff00),
+      fileMode: s.mode & 0o777,
+      uid: s.uid,
+      gid: s.gid,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,656 @@
+/**
+ * The `oci` runtime: pod sandboxes are network namespaces wired by CNI plus held IPC/UTS namespaces; containers
+ * are OCI bundles on overlayfs run by runc or crun under a conmon monitor. Everything lives as JSON and files
+ * under stateDir, so a new instance over the same dir adopts what an earlier one started.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
+import type { ImageLayerSource, RuntimeService } from '../../cri/services.js';
+import type {
+  Container,
+  ContainerConfig,
+  ContainerFilter,
+  ContainerState,
+  ContainerStats,
+  ContainerStatus,
+  ExecSyncResult,
+  PodSandbox,
+  PodSandboxConfig,
+  PodSandboxFilter,
+  PodSandboxStatus,
+  RuntimeCondition,
+  RuntimeVersion,
+  StreamOptions,
+} from '../../cri/types.js';
+import { realClock, type Clock } from '../../../util/clock.js';
+import { sleep } from '../../../util/wait.js';
+import { attachToContainer } from '../common/attach.js';
+import { RuntimeNotFoundError, RuntimeStateError } from '../common/errors.js';
+import { writeEtcFiles, etcFilesIn } from '../common/etc-files.js';
+import { containerMatches, sandboxMatches } from '../common/filters.js';
+import { randomId, type IdGenerator } from '../common/ids.js';
+import { identify, isAlive } from '../common/proc.js';
+import { RecordDir } from '../common/records.js';
+import { run } from '../common/run.js';
+import { pipeExec } from '../common/streams.js';
+import { applyResizes, ttyArgv } from '../common/tty.js';
+import { CniNetwork, podIp } from './cni.js';
+import { conmonFiles, launchConmon } from './conmon.js';
+import type { OciRuntimeBinary } from './detect.js';
+import {
+  applyPodResources,
+  createNetns,
+  NETNS_DIR,
+  deleteNetns,
+  holdIpcUts,
+  hostDevices,
+  boundingCapabilities,
+  mountOverlay,
+  readCgroupFile,
+  removeCgroup,
+  unmount,
+} from './host.js';
+import type { ContainerRecord, FinishedState, SandboxRecord } from './records.js';
+import { buildSpec } from './spec.js';
+import { resolveUser } from './user.js';
+
+export interface OciRuntimeOptions {
+  stateDir: string;
+  runtime: OciRuntimeBinary;
+  conmonPath: string;
+  images: ImageLayerSource;
+  /** This node's pod CIDR (host-local allocates from it). */
+  podCidr: string;
+  bridgeName?: string;
+  networkName?: string;
+  cniBinDir?: string;
+  ipMasq?: boolean;
+  /** Address reported for hostNetwork sandboxes. */
+  hostIp?: string;
+  /** Prefix of the `ip netns` names of sandboxes. */
+  netnsPrefix?: string;
+  clock?: Clock;
+  newId?: IdGenerator;
+}
+
+const KILL_WAIT_MS = 10_000;
+
+export class OciRuntime implements RuntimeService {
+  readonly cni: CniNetwork;
+  private readonly sandboxes: RecordDir<SandboxRecord>;
+  private readonly containers: RecordDir<ContainerRecord>;
+  private readonly clock: Clock;
+  private readonly newId: IdGenerator;
+  private readonly runtimeRoot: string;
+  private readonly exitDir: string;
+  private readonly socketDir: string;
+  private capabilities: string[] | undefined;
+  /** Containers this instance is creating right now: 'created', not 'unknown', while conmon is not up yet. */
+  private readonly creating = new Set<string>();
+
+  constructor(private readonly opts: OciRuntimeOptions) {
+    const s = opts.stateDir;
+    this.sandboxes = new RecordDir(path.join(s, 'sandboxes'));
+    this.containers = new RecordDir(path.join(s, 'containers'));
+    this.runtimeRoot = path.join(s, opts.runtime.name);
+    this.exitDir = path.join(s, 'exits');
+    this.socketDir = path.join(s, 'sock');
+    this.clock = opts.clock ?? realClock;
+    this.newId = opts.newId ?? randomId;
+    this.cni = new CniNetwork({
+      binDir: opts.cniBinDir ?? '/usr/lib/cni',
+      confDir: path.join(s, 'cni'),
+      networkName: opts.networkName ?? 'tugboat',
+      bridgeName: opts.bridgeName ?? 'tugboat0',
+      podCidr: opts.podCidr,
+      ipMasq: opts.ipMasq ?? true,
+    });
+  }
+
+  private sandboxDir(id: string): string {
+    return path.join(this.opts.stateDir, 'p', id);
+  }
+
+  private containerDir(id: string): string {
+    return path.join(this.opts.stateDir, 'c', id);
+  }
+
+  private runtimeArgv(...args: string[]): string[] {
+    return [this.opts.runtime.path, '--root', this.runtimeRoot, ...args];
+  }
+
+  version(): Promise<RuntimeVersion> {
+    return Promise.resolve({
+      runtimeName: this.opts.runtime.name,
+      runtimeVersion: this.opts.runtime.version,
+      runtimeApiVersion: 'v1',
+    });
+  }
+
+  async status(): Promise<{ conditions: RuntimeCondition[]; warnings: string[] }> {
+    const missing = await this.cni.missingPlugins();
+    const network: RuntimeCondition = missing.length
+      ? {
+          type: 'NetworkReady',
+          status: false,
+          reason: 'NetworkPluginNotReady',
+          message: `missing CNI plugins: ${missing.join(', ')}`,
+        }
+      : { type: 'NetworkReady', status: true };
+    return { conditions: [{ type: 'RuntimeReady', status: true }, network], warnings: [] };
+  }
+
+  // ---- sandboxes ----
+
+  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    const id = this.newId();
+    const dir = this.sandboxDir(id);
+    await mkdir(dir, { recursive: true });
+    await this.cni.writeConflist();
+    const ns = config.linux.namespaceOptions;
+    const rec: SandboxRecord = {
+      id,
+      config,
+      state: 'notready',
+      createdAt: this.clock.now(),
+      networkAttached: false,
+      cgroupParent: config.linux.cgroupParent.replace(/^\/+|\/+$/g, ''),
+    };
+    // Name every host resource in the record before creating it, so a crash part-way leaves nothing unnamed.
+    if (ns.network !== 'node') {
+      rec.netnsName = `${this.opts.netnsPrefix ?? 'tugboat-'}${id.slice(0, 12)}`;
+      rec.netnsPath = path.join(NETNS_DIR, rec.netnsName);
+      rec.networkAttached = true; // DEL is safe even when ADD never ran or failed half-way
+    }
+    await this.sandboxes.put(id, rec);
+    try {
+      if (rec.netnsName && rec.netnsPath) {
+        await createNetns(rec.netnsName);
+        rec.cniResult = await this.cni.add(id, rec.netnsPath, config.portMappings);
+        rec.ip = podIp(rec.cniResult);
+      } else {
+        rec.ip = this.opts.hostIp ?? '127.0.0.1';
+      }
+      await this.sandboxes.put(id, rec);
+      const held = await holdIpcUts(dir, ns.ipc !== 'node', ns.network !== 'node');
+      if (held.ipc) rec.ipcPath = held.ipc;
+      if (held.uts) rec.utsPath = held.uts;
+      await writeEtcFiles(dir, config, ns.network !== 'node' ? rec.ip : undefined);
+      if (config.linux.resources) await applyPodResources(rec.cgroupParent, config.linux.resources);
+      rec.state = 'ready';
+      await this.sandboxes.put(id, rec);
+      return id;
+    } catch (err) {
+      await this.sandboxes.put(id, rec);
+      await this.removePodSandbox(id).catch(() => {});
+      throw err;
+    }
+  }
+
+  async stopPodSandbox(podSandboxId: string): Promise<void> {
+    const rec = await this.sandboxes.get(podSandboxId);
+    if (!rec) return;
+    for (const c of await this.containers.list()) {
+      if (c.podSandboxId === podSandboxId) await this.stopContainer(c.id, 0);
+    }
+    if (rec.networkAttached) {
+      await this.cni.del(podSandboxId, rec.netnsPath ?? '', rec.config.portMappings, rec.cniResult);
+      rec.networkAttached = false;
+      delete rec.cniResult;
+    }
+    rec.state = 'notready';
+    await this.sandboxes.put(podSandboxId, rec);
+  }
+
+  async removePodSandbox(podSandboxId: string): Promise<void> {
+    const rec = await this.sandboxes.get(podSandboxId);
+    if (!rec) return;
+    await this.stopPodSandbox(podSandboxId);
+    for (const c of await this.containers.list()) {
+      if (c.podSandboxId === podSandboxId) await this.removeContainer(c.id);
+    }
+    if (rec.ipcPath) await unmount(rec.ipcPath);
+    if (rec.utsPath) await unmount(rec.utsPath);
+    if (rec.netnsName) await deleteNetns(rec.netnsName);
+    if (rec.cgroupParent) await removeCgroup(rec.cgroupParent);
+    await rm(this.sandboxDir(podSandboxId), { recursive: true, force: true });
+    await this.sandboxes.delete(podSandboxId);
+  }
+
+  private async sandbox(id: string): Promise<SandboxRecord> {
+    const rec = await this.sandboxes.get(id);
+    if (!rec) throw new RuntimeNotFoundError('sandbox', id);
+    return rec;
+  }
+
+  async podSandboxStatus(podSandboxId: string): Promise<PodSandboxStatus> {
+    const rec = await this.sandbox(podSandboxId);
+    return {
+      id: rec.id,
+      metadata: rec.config.metadata,
+      state: rec.state,
+      createdAt: rec.createdAt,
+      ...(rec.ip ? { network: { ip: rec.ip, additionalIps: [] } } : {}),
+      labels: rec.config.labels,
+      annotations: rec.config.annotations,
+    };
+  }
+
+  async listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandbox[]> {
+    return (await this.sandboxes.list())
+      .map((rec) => ({
+        id: rec.id,
+        metadata: rec.config.metadata,
+        state: rec.state,
+        createdAt: rec.createdAt,
+        labels: rec.config.labels,
+        annotations: rec.config.annotations,
+      }))
+      .filter((s) => sandboxMatches(s, filter));
+  }
+
+  /** Runs CNI CHECK for the sandbox's network (not part of CRI; for diagnostics and tests). */
+  async checkNetwork(podSandboxId: string): Promise<void> {
+    const rec = await this.sandbox(podSandboxId);
+    if (!rec.networkAttached || !rec.cniResult || !rec.netnsPath)
+      throw new RuntimeStateError(`sandbox ${podSandboxId} has no pod network`);
+    await this.cni.check(podSandboxId, rec.netnsPath, rec.config.portMappings, rec.cniResult);
+  }
+
+  // ---- containers ----
+
+  async createContainer(
+    podSandboxId: string,
+    config: ContainerConfig,
+    sandboxConfig: PodSandboxConfig,
+  ): Promise<string> {
+    const sb = await this.sandbox(podSandboxId);
+    if (sb.state !== 'ready') throw new RuntimeStateError(`sandbox ${podSandboxId} is not ready`);
+    const id = this.newId();
+    const dir = this.containerDir(id);
+    const rootfs = path.join(dir, 'rootfs');
+    const logPath = path.join(sandboxConfig.logDirectory, config.logPath);
+    const cgroupsPath = `/${sb.cgroupParent}/${id}`;
+    const rec: ContainerRecord = {
+      id,
+      podSandboxId,
+      config,
+      imageRef: config.image.image,
+      createdAt: this.clock.now(),
+      logPath,
+      cgroupsPath,
+      pid: 0,
+    };
+    // Recorded before anything exists on the host: a crash part-way leaves a record that remove cleans up.
+    this.creating.add(id);
+    await this.containers.put(id, rec);
+    try {
+      for (const d of ['rootfs', 'upper', 'work', 'persist', 'empty']) {
+        await mkdir(path.join(dir, d), { recursive: true });
+      }
+      const { layerDirs, config: image } = await this.opts.images.layers(config.image.image);
+      await mountOverlay(
+        layerDirs.length ? layerDirs : [path.join(dir, 'empty')],
+        path.join(dir, 'upper'),
+        path.join(dir, 'work'),
+        rootfs,
+      );
+      const user = await resolveUser(image.user, config.linux.securityContext, rootfs);
+      this.capabilities ??= await boundingCapabilities();
+      const spec = buildSpec({
+        config,
+        sandboxConfig: sb.config,
+        namespaces: {
+          ...(sb.netnsPath ? { network: sb.netnsPath } : {}),
+          ...(sb.ipcPath && config.linux.securityContext.namespaceOptions.ipc !== 'node'
+            ? { ipc: sb.ipcPath }
+            : {}),
+          ...(sb.utsPath ? { uts: sb.utsPath } : {}),
+        },
+        files: etcFilesIn(this.sandboxDir(podSandboxId)),
+        image,
+        user,
+        rootfs,
+        cgroupsPath,
+        availableCapabilities: this.capabilities,
+        hostDevices: config.linux.securityContext.privileged ? await hostDevices() : [],
+      });
+      await writeFile(path.join(dir, 'config.json'), JSON.stringify(spec));
+      await mkdir(path.dirname(logPath), { recursive: true });
+      await mkdir(this.exitDir, { recursive: true });
+      await mkdir(this.socketDir, { recursive: true });
+      const { pid, conmonPid } = await launchConmon({
+        conmonPath: this.opts.conmonPath,
+        runtimePath: this.opts.runtime.path,
+        runtimeRoot: this.runtimeRoot,
+        containerId: id,
+        bundle: dir,
+        logPath,
+        exitDir: this.exitDir,
+        socketDir: this.socketDir,
+        terminal: config.tty,
+        stdin: config.stdin,
+      });
+      rec.pid = pid;
+      const conmon = await identify(conmonPid);
+      if (conmon) rec.conmon = conmon;
+      await this.containers.put(id, rec);
+      return id;
+    } catch (err) {
+      await run(this.runtimeArgv('delete', '--force', id), { allowFailure: true });
+      await unmount(rootfs);
+      await rm(dir, { recursive: true, force: true });
+      await this.containers.delete(id);
+      throw err;
+    } finally {
+      this.creating.delete(id);
+    }
+  }
+
+  private async container(id: string): Promise<ContainerRecord> {
+    const rec = await this.containers.get(id);
+    if (!rec) throw new RuntimeNotFoundError('container', id);
+    return rec;
+  }
+
+  private exitFile(id: string): string {
+    return path.join(this.exitDir, id);
+  }
+
+  /** Current state; records the exit (code, time, OOM) the first time it is seen, while the cgroup still exists. */
+  private async observe(rec: ContainerRecord): Promise<{ state: ContainerState; finished?: FinishedState }> {
+    if (rec.finished) return { state: 'exited', finished: rec.finished };
+    const exit = await readFile(this.exitFile(rec.id), 'utf8').catch(() => undefined);
+    if (exit !== undefined && exit.trim() !== '') {
+      const exitCode = Number(exit.trim());
+      const finishedAt = (await stat(this.exitFile(rec.id))).mtimeMs;
+      const oom = await this.oomKilled(rec);
+      rec.finished = {
+        exitCode,
+        finishedAt: Math.floor(finishedAt),
+        reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error',
+      };
+      await this.containers.put(rec.id, rec);
+      return { state: 'exited', finished: rec.finished };
+    }
+    if (this.creating.has(rec.id)) return { state: 'created' };
+    if (await isAlive(rec.conmon)) {
+      if (rec.startedAt === undefined && (await this.runtimeState(rec.id)) === 'running') {
+        // Started by an instance that died before recording it.
+        rec.startedAt = this.clock.now();
+        await this.containers.put(rec.id, rec);
+      }
+      return { state: rec.startedAt === undefined ? 'created' : 'running' };
+    }
+    return { state: 'unknown' };
+  }
+
+  private async runtimeState(id: string): Promise<string | undefined> {
+    const res = await run(this.runtimeArgv('state', id), { allowFailure: true });
+    if (res.code !== 0) return undefined;
+    return (JSON.parse(res.stdout) as { status?: string }).status;
+  }
+
+  private async oomKilled(rec: ContainerRecord): Promise<boolean> {
+    const marked = await stat(conmonFiles(this.containerDir(rec.id)).oomFile).then(
+      () => true,
+      () => false,
+    );
+    if (marked) return true;
+    const control = await readCgroupFile('memory', rec.cgroupsPath, 'memory.oom_control');
+    const kills = /oom_kill (\d+)/.exec(control ?? '');
+    return kills ? Number(kills[1]) > 0 : false;
+  }
+
+  async startContainer(containerId: string): Promise<void> {
+    const rec = await this.container(containerId);
+    const { state } = await this.observe(rec);
+    if (state !== 'created') throw new RuntimeStateError(`container ${containerId} is ${state}, not created`);
+    await run(this.runtimeArgv('start', containerId));
+    rec.startedAt = this.clock.now();
+    await this.containers.put(containerId, rec);
+  }
+
+  private async waitExited(rec: ContainerRecord, ms: number): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    for (;;) {
+      const { state } = await this.observe(rec);
+      if (state === 'exited' || state === 'unknown') return true;
+      if (performance.now() >= deadline) return false;
+      await sleep(Math.min(25, ms));
+    }
+  }
+
+  async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
+    const rec = await this.containers.get(containerId);
+    if (!rec) return;
+    const { state } = await this.observe(rec);
+    if (state === 'exited') return;
+    if (state === 'unknown') {
+      // The monitor is gone; the container may not be: make sure, without waiting for an exit file.
+      await run(this.runtimeArgv('kill', '--all', containerId, 'KILL'), { allowFailure: true });
+      return;
+    }
+    if (state === 'running' && timeoutSeconds > 0) {
+      await run(this.runtimeArgv('kill', containerId, 'TERM'), { allowFailure: true });
+      if (await this.waitExited(rec, timeoutSeconds * 1000)) return;
+    }
+    await run(this.runtimeArgv('kill', '--all', containerId, 'KILL'), { allowFailure: true });
+    if (!(await this.waitExited(rec, KILL_WAIT_MS))) {
+      throw new Error(`container ${containerId} did not exit after SIGKILL`);
+    }
+  }
+
+  async removeContainer(containerId: string): Promise<void> {
+    const rec = await this.containers.get(containerId);
+    if (!rec) return;
+    await this.stopContainer(containerId, 0);
+    await this.observe(rec);
+    const del = await run(this.runtimeArgv('delete', '--force', containerId), { allowFailure: true });
+    if (del.code !== 0 && !/does not exist|not exist/i.test(del.stderr))
+      throw new Error(`delete ${containerId}: ${del.stderr.trim()}`);
+    if (rec.conmon && (await isAlive(rec.conmon))) process.kill(rec.conmon.pid, 'SIGKILL');
+    const dir = this.containerDir(containerId);
+    await unmount(path.join(dir, 'rootfs'));
+    await rm(dir, { recursive: true, force: true });
+    await rm(this.exitFile(containerId), { force: true });
+    await rm(path.join(this.socketDir, containerId), { recursive: true, force: true });
+    await this.containers.delete(containerId);
+  }
+
+  async listContainers(filter?: ContainerFilter): Promise<Container[]> {
+    const out: Container[] = [];
+    for (const rec of await this.containers.list()) {
+      const { state } = await this.observe(rec);
+      const c: Container = {
+        id: rec.id,
+        podSandboxId: rec.podSandboxId,
+        metadata: rec.config.metadata,
+        image: rec.config.image,
+        imageRef: rec.imageRef,
+        state,
+        createdAt: rec.createdAt,
+        labels: rec.config.labels,
+        annotations: rec.config.annotations,
+      };
+      if (containerMatches(c, filter)) out.push(c);
+    }
+    return out;
+  }
+
+  async containerStatus(containerId: string): Promise<ContainerStatus> {
+    const rec = await this.container(containerId);
+    const { state, finished } = await this.observe(rec);
+    return {
+      id: rec.id,
+      metadata: rec.config.metadata,
+      state,
+      createdAt: rec.createdAt,
+      ...(rec.startedAt !== undefined ? { startedAt: rec.startedAt } : {}),
+      ...(finished
+        ? { finishedAt: finished.finishedAt, exitCode: finished.exitCode, reason: finished.reason }
+        : {}),
+      ...(state === 'unknown'
+        ? { reason: 'Unknown', message: 'the container monitor is gone without an exit status' }
+        : {}),
+      image: rec.config.image,
+      imageRef: rec.imageRef,
+      labels: rec.config.labels,
+      annotations: rec.config.annotations,
+      logPath: rec.logPath,
+    };
+  }
+
+  // ---- streaming ----
+
+  private async runningContainer(id: string): Promise<ContainerRecord> {
+    const rec = await this.container(id);
+    const { state } = await this.observe(rec);
+    if (state !== 'running') throw new RuntimeStateError(`container ${id} is ${state}, not running`);
+    return rec;
+  }
+
+  private execArgv(id: string, cmd: string[], tty: boolean, pidFile: string): string[] {
+    return this.runtimeArgv('exec', ...(tty ? ['--tty'] : []), '--pid-file', pidFile, id, ...cmd);
+  }
+
+  async execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult> {
+    const rec = await this.runningContainer(containerId);
+    const pidFile = path.join(this.containerDir(rec.id), `exec-${this.newId().slice(0, 12)}.pid`);
+    const argv = this.execArgv(containerId, cmd, false, pidFile);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let timedOut = false;
+    try {
+      const exitCode = await new Promise<number>((resolve, reject) => {
+        const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout.on('data', (b: Buffer) => stdout.push(b));
+        child.stderr.on('data', (b: Buffer) => stderr.push(b));
+        const timer =
+          timeoutSeconds > 0
+            ? setTimeout(() => {
+                timedOut = true;
+                void killExecProcess(pidFile);
+              }, timeoutSeconds * 1000)
+            : undefined;
+        child.on('error', reject);
+        child.on('close', (code, signal) => {
+          clearTimeout(timer);
+          resolve(code ?? (signal ? 128 + 9 : 1));
+        });
+      });
+      return { stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode, timedOut };
+    } finally {
+      await rm(pidFile, { force: true });
+    }
+  }
+
+  async exec(containerId: string, cmd: string[], streams: StreamOptions): Promise<number> {
+    const rec = await this.runningContainer(containerId);
+    const pidFile = path.join(this.containerDir(rec.id), `exec-${this.newId().slice(0, 12)}.pid`);
+    const argv = this.execArgv(containerId, cmd, streams.tty, pidFile);
+    try {
+      if (!streams.tty) return await pipeExec(argv, streams, () => killExecProcess(pidFile));
+      return await pipeExec(
+        ttyArgv(argv, true),
+        { ...streams, stderr: null },
+        () => killExecProcess(pidFile),
+        {
+          onSpawn: (pid) => {
+            if (streams.resize) void applyResizes(pid, streams.resize).catch(() => {});
+          },
+        },
+      );
+    } finally {
+      await rm(pidFile, { force: true });
+    }
+  }
+
+  /** Output from the log as it is written; stdin for non-tty containers started with stdin (common/attach.ts). */
+  async attach(containerId: string, streams: StreamOptions): Promise<void> {
+    const rec = await this.container(containerId);
+    await attachToContainer(
+      {
+        logPath: rec.logPath,
+        ...(rec.config.stdin && !rec.config.tty ? { stdinPid: rec.pid } : {}),
+        isRunning: async () => (await this.observe(rec)).state === 'running',
+      },
+      streams,
+    );
+  }
+
+  /** Enters the sandbox's network namespace with nsenter and relays the stream through a small node connector. */
+  async portForward(podSandboxId: string, port: number, stream: Duplex): Promise<void> {
+    const sb = await this.sandbox(podSandboxId);
+    const connector = `const s=require('net').connect(${Number(port)},'127.0.0.1');process.stdin.pipe(s);s.pipe(process.stdout);s.on('error',e=>{process.stderr.write(e.message);process.exit(1)})`;
+    const argv = sb.netnsPath
+      ? ['nsenter', `--net=${sb.netnsPath}`, process.execPath, '-e', connector]
+      : [process.execPath, '-e', connector];
+    const code = await pipeExec(
+      argv,
+      { stdin: stream, stdout: stream, stderr: null },
+      () => Promise.resolve(),
+      {
+        endOutput: true,
+      },
+    );
+    if (code !== 0)
+      throw new Error(`port-forward to ${port} in sandbox ${podSandboxId} failed (exit ${code})`);
+  }
+
+  // ---- stats ----
+
+  async containerStats(containerId: string): Promise<ContainerStats> {
+    const rec = await this.container(containerId);
+    const usage = Number((await readCgroupFile('cpuacct', rec.cgroupsPath, 'cpuacct.usage')) ?? 0);
+    const memUsage = Number((await readCgroupFile('memory', rec.cgroupsPath, 'memory.usage_in_bytes')) ?? 0);
+    const memStat = (await readCgroupFile('memory', rec.cgroupsPath, 'memory.stat')) ?? '';
+    const inactive = Number(/^total_inactive_file (\d+)$/m.exec(memStat)?.[1] ?? 0);
+    return {
+      containerId,
+      timestamp: this.clock.now(),
+      cpuUsageCoreNanoSeconds: usage,
+      memoryWorkingSetBytes: Math.max(0, memUsage - inactive),
+      memoryUsageBytes: memUsage,
+      writableLayerBytes: await dirBytes(path.join(this.containerDir(containerId), 'upper')),
+    };
+  }
+
+  async listContainerStats(filter?: ContainerFilter): Promise<ContainerStats[]> {
+    const out: ContainerStats[] = [];
+    for (const c of await this.listContainers(filter)) out.push(await this.containerStats(c.id));
+    return out;
+  }
+
+  /** Removes the bridge the CNI plugin created (no sandbox may still use it). Not part of CRI. */
+  async removeNetwork(): Promise<void> {
+    const bridge = this.cni.bridgeName;
+    await run(['ip', 'link', 'delete', bridge], { allowFailure: true });
+  }
+}
+
+async function killExecProcess(pidFile: string): Promise<void> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (pid > 0) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+async function dirBytes(dir: string): Promise<number> {
+  const { readdir, lstat } = await import('node:fs/promises');
+  let total = 0;
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += await dirBytes(p);
+    else total += (await lstat(p).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
+}
