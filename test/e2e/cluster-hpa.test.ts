@@ -129,8 +129,12 @@ test('kubectl autoscale scales a Deployment up under load and back down when it 
     timeoutMs: 60_000,
     message: '5 web pods Running',
   });
-  const table = await ok('get', 'hpa', ...ns);
-  assert.match(table, /^web\s+Deployment\/web\s+cpu: \d+%\/50%\s+1\s+5\s+5\s/m);
+  // The table of `kubectl get hpa`: NAME REFERENCE TARGETS MINPODS MAXPODS REPLICAS AGE.
+  await waitExplained(
+    async () => /^web\s+Deployment\/web\s+cpu: \d+%\/50%\s+1\s+5\s+5\s/m.test(await ok('get', 'hpa', ...ns)),
+    30_000,
+    'kubectl get hpa showing 5 replicas and the cpu target',
+  );
   assert.match(
     await ok('describe', 'hpa', 'web', ...ns),
     /SuccessfulRescale\s.*New size: \d; reason: cpu resource utilization \(percentage of request\) above target/,
