@@ -66,6 +66,9 @@ export function componentCommand(spec: {
       const { loadKubeconfig } = await import('../client/index.js');
       const client = await loadKubeconfig(kubeconfig);
       const signals = watchSignals(logger);
+      // A standby replica waits on unref'd timers only (its leader elector's): without this handle the process
+      // would exit as soon as it started, leaving no one to take over from the leader.
+      const keepAlive = setInterval(() => {}, 1 << 30);
       try {
         const running = await spec.start({ client, leaderElect: leaderText === 'true', logger, values });
         await signals.stopped;
@@ -73,6 +76,7 @@ export function componentCommand(spec: {
         await running.stop();
         return 0;
       } finally {
+        clearInterval(keepAlive);
         signals.dispose();
       }
     },

@@ -13,6 +13,7 @@ export interface ControlPlaneWorkerData {
   controllerManager: boolean;
   scheduler: boolean;
   nodeMonitorGracePeriodMs?: number;
+  hpaSyncPeriodMs?: number;
 }
 
 /** Messages the worker posts to the server thread. */
@@ -30,10 +31,12 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
         client: data.client,
         leaderElect: true,
         logger: log.child('controller-manager'),
-        options:
-          data.nodeMonitorGracePeriodMs === undefined
+        options: {
+          ...(data.nodeMonitorGracePeriodMs === undefined
             ? {}
-            : { nodeMonitorGracePeriodMs: data.nodeMonitorGracePeriodMs },
+            : { nodeMonitorGracePeriodMs: data.nodeMonitorGracePeriodMs }),
+          ...(data.hpaSyncPeriodMs === undefined ? {} : { hpaSyncPeriodMs: data.hpaSyncPeriodMs }),
+        },
       }),
     );
   }

@@ -21,9 +21,10 @@ export async function startMetricsPipeline(
   provider: DeferredMetricsProvider,
   client: ClientConfig,
   logger: Logger,
+  intervalMs?: number,
 ): Promise<Stoppable> {
   const { MetricsScraper } = await import('../metrics/index.js');
-  const scraper = new MetricsScraper({ client, logger });
+  const scraper = new MetricsScraper({ client, logger, ...(intervalMs === undefined ? {} : { intervalMs }) });
   // Not awaited: the scraper waits for its node informer, which must not hold up the server's start or stop.
   void scraper.start();
   provider.target = scraper;

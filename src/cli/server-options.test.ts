@@ -93,6 +93,10 @@ void test('bad values are usage errors naming the flag', () => {
     [['--advertise-address', 'host'], 'advertise-address'],
     [['--tls-san', 'bad name'], 'tls-san'],
     [['--data-dir', ''], 'data-dir'],
+    [['--horizontal-pod-autoscaler-sync-period', '0'], 'horizontal-pod-autoscaler-sync-period'],
+    [['--horizontal-pod-autoscaler-sync-period', '1.5'], 'horizontal-pod-autoscaler-sync-period'],
+    [['--metric-resolution', '0'], 'metric-resolution'],
+    [['--metric-resolution', '15s'], 'metric-resolution'],
   ];
   for (const [args, flag] of bad) {
     assert.throws(
@@ -102,4 +106,12 @@ void test('bad values are usage errors naming the flag', () => {
     );
   }
   assert.equal(resolve(['--service-cidr', 'fd00:43::/112']).serviceCidr, 'fd00:43::/112');
+});
+
+void test('the HPA sync period and metric resolution are whole seconds, unset by default', () => {
+  const opts = resolve(['--horizontal-pod-autoscaler-sync-period', '2', '--metric-resolution=3']);
+  assert.equal(opts.hpaSyncPeriodSeconds, 2);
+  assert.equal(opts.metricResolutionSeconds, 3);
+  assert.equal(resolve([]).hpaSyncPeriodSeconds, undefined);
+  assert.equal(resolve([]).metricResolutionSeconds, undefined);
 });

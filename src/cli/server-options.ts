@@ -25,6 +25,10 @@ export interface ServerOptions {
   /** tolerationSeconds of the default not-ready / unreachable NoExecute tolerations given to pods. */
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
+  /** How often the HPA controller re-evaluates every HorizontalPodAutoscaler (default 15). */
+  hpaSyncPeriodSeconds?: number;
+  /** How often node resource metrics are scraped (metrics-server's --metric-resolution, default 15). */
+  metricResolutionSeconds?: number;
   logLevel: LogLevel;
 }
 
@@ -127,6 +131,20 @@ export const serverFlags: FlagSpec[] = [
     defaultText: '60',
   },
   {
+    name: 'horizontal-pod-autoscaler-sync-period',
+    type: 'string',
+    valueName: 'SECONDS',
+    description: 'How often every HorizontalPodAutoscaler is re-evaluated',
+    defaultText: '15',
+  },
+  {
+    name: 'metric-resolution',
+    type: 'string',
+    valueName: 'SECONDS',
+    description: 'How often node and pod resource metrics (kubectl top, HPA) are collected',
+    defaultText: '15',
+  },
+  {
     name: 'disable-scheduler',
     type: 'boolean',
     description: 'Do not run the scheduler here (run `tugboat scheduler` elsewhere)',
@@ -168,15 +186,18 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   if (!(port >= 0 && port <= 65535))
     throw bad('https-listen-port', portText, 'must be a port number 0-65535');
 
-  const seconds = (flag: string): number | undefined => {
+  const seconds = (flag: string, min = 0): number | undefined => {
     const text = str(flag);
     if (text === undefined) return undefined;
     if (!/^\d{1,7}$/.test(text)) throw bad(flag, text, 'must be a whole number of seconds');
+    if (Number(text) < min) throw bad(flag, text, `must be at least ${min}`);
     return Number(text);
   };
   const nodeMonitorGracePeriodSeconds = seconds('node-monitor-grace-period');
   const defaultNotReadyTolerationSeconds = seconds('default-not-ready-toleration-seconds');
   const defaultUnreachableTolerationSeconds = seconds('default-unreachable-toleration-seconds');
+  const hpaSyncPeriodSeconds = seconds('horizontal-pod-autoscaler-sync-period', 1);
+  const metricResolutionSeconds = seconds('metric-resolution', 1);
 
   const advertiseAddress = str('advertise-address');
   if (advertiseAddress !== undefined && !isIP(advertiseAddress)) {
@@ -247,6 +268,8 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   if (defaultUnreachableTolerationSeconds !== undefined) {
     opts.defaultUnreachableTolerationSeconds = defaultUnreachableTolerationSeconds;
   }
+  if (hpaSyncPeriodSeconds !== undefined) opts.hpaSyncPeriodSeconds = hpaSyncPeriodSeconds;
+  if (metricResolutionSeconds !== undefined) opts.metricResolutionSeconds = metricResolutionSeconds;
   if (tokenFileFlag !== undefined) opts.tokenFile = resolve(io.cwd, tokenFileFlag);
   return opts;
 }

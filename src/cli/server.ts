@@ -157,13 +157,23 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           ...(opts.nodeMonitorGracePeriodSeconds === undefined
             ? {}
             : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 }),
+          ...(opts.hpaSyncPeriodSeconds === undefined
+            ? {}
+            : { hpaSyncPeriodMs: opts.hpaSyncPeriodSeconds * 1000 }),
         },
         log,
         componentFailed,
       );
       components.push(controlPlane);
     }
-    components.push(await startMetricsPipeline(metrics, adminClient, log.child('metrics')));
+    components.push(
+      await startMetricsPipeline(
+        metrics,
+        adminClient,
+        log.child('metrics'),
+        opts.metricResolutionSeconds === undefined ? undefined : opts.metricResolutionSeconds * 1000,
+      ),
+    );
     if (opts.disableAgent) log.info('agent disabled');
     else log.info('no agent is available yet: this host runs no workloads (as with --disable-agent)');
     deps.onReady?.({ port: api.port, server, kubeconfig: opts.writeKubeconfig });

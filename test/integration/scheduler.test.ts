@@ -201,11 +201,8 @@ test('required anti-affinity keeps replicas apart; the extra one explains itself
   assert.notEqual(placed.w1, placed.w2);
   await env.pod('w3', spec, { app: 'web' });
   const msg = await unschedulableMessage(env, 'w3');
-  // The placed pods' own anti-affinity rejects it first, as upstream checks existing pods' terms first.
-  assert.match(
-    msg,
-    /^0\/2 nodes are available: 2 node\(s\) didn't satisfy existing pods anti-affinity rules\./,
-  );
+  // Its own anti-affinity rejects it first: upstream checks the incoming pod's terms before existing pods'.
+  assert.match(msg, /^0\/2 nodes are available: 2 node\(s\) didn't match pod anti-affinity rules\./);
 });
 
 test('topology spread over zones with maxSkew 1', async () => {

@@ -90,6 +90,33 @@ test("InterPodAffinity filter: existing pods' anti-affinity repels the incoming 
   assert.deepEqual(run(nodes, pod('api', {}, { labels: { app: 'api' } })), { a1: 'ok', a2: 'ok', b1: 'ok' });
 });
 
+test('InterPodAffinity filter: a group that repels itself reports its own anti-affinity first, as upstream', () => {
+  const self = antiAffinity(term('solo', 'kubernetes.io/hostname'));
+  const placed = pod('solo-1', self, { labels: { app: 'solo' } });
+  const nodes = [nodeInfo(node('a1', { labels: { zone: 'a' } }), placed), nodeInfo(node('a2'))];
+  assert.deepEqual(run(nodes, pod('solo-2', self, { labels: { app: 'solo' } })), {
+    a1: "node(s) didn't match pod anti-affinity rules",
+    a2: 'ok',
+  });
+  // Affinity that cannot be met is unresolvable and reported before any anti-affinity.
+  const both: Partial<PodSpec> = {
+    affinity: {
+      podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('cache')] },
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [term('solo', 'kubernetes.io/hostname')],
+      },
+    },
+  };
+  const cacheElsewhere = [
+    nodeInfo(node('a1', { labels: { zone: 'a' } }), placed),
+    nodeInfo(node('b1', { labels: { zone: 'b' } }), pod('cache', {}, { labels: { app: 'cache' } })),
+  ];
+  assert.deepEqual(run(cacheElsewhere, pod('x', both, { labels: { app: 'solo' } })), {
+    a1: "node(s) didn't match pod affinity rules",
+    b1: 'ok',
+  });
+});
+
 test('InterPodAffinity score: preferred affinity and anti-affinity by domain', () => {
   const p = new InterPodAffinity();
   const nodes = [

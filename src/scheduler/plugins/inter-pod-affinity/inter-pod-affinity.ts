@@ -127,19 +127,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const s = state.read<AffinityState>(FILTER_KEY);
     if (!s) return null;
     const labels = node.labels();
-    if (s.existingAnti.size > 0) {
-      for (const [k, v] of Object.entries(labels)) {
-        if (s.existingAnti.has(`${k}=${v}`)) {
-          return unschedulable(EXISTING_ANTI_AFFINITY_REASON, `${EXISTING_ANTI_AFFINITY_REASON} (${k}=${v})`);
-        }
-      }
-    }
-    for (const t of pod.requiredAntiAffinity) {
-      const v = labels[t.topologyKey];
-      if (v !== undefined && s.anti.has(`${t.topologyKey}=${v}`)) {
-        return unschedulable(ANTI_AFFINITY_REASON, `${ANTI_AFFINITY_REASON} (${t.topologyKey}=${v})`);
-      }
-    }
+    // Upstream's order: the pod's own affinity, its own anti-affinity, then existing pods' anti-affinity.
     if (pod.requiredAffinity.length > 0) {
       let allFound = true;
       for (const t of pod.requiredAffinity) {
@@ -151,6 +139,19 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       // The first pod of a group that selects itself may go anywhere (upstream's special case).
       if (!allFound && !(s.affinity.size === 0 && matchesAll(pod.requiredAffinity, pod, s.nsLabels))) {
         return unresolvable(AFFINITY_REASON);
+      }
+    }
+    for (const t of pod.requiredAntiAffinity) {
+      const v = labels[t.topologyKey];
+      if (v !== undefined && s.anti.has(`${t.topologyKey}=${v}`)) {
+        return unschedulable(ANTI_AFFINITY_REASON, `${ANTI_AFFINITY_REASON} (${t.topologyKey}=${v})`);
+      }
+    }
+    if (s.existingAnti.size > 0) {
+      for (const [k, v] of Object.entries(labels)) {
+        if (s.existingAnti.has(`${k}=${v}`)) {
+          return unschedulable(EXISTING_ANTI_AFFINITY_REASON, `${EXISTING_ANTI_AFFINITY_REASON} (${k}=${v})`);
+        }
       }
     }
     return null;
