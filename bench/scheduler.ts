@@ -158,7 +158,12 @@ async function runScale(
     server = await startServerProcess({
       dataDir,
       datastoreEndpoint: `sqlite://${join(dir, 'db', 'state.db')}`,
-      ...(split ? { extraArgs: ['--disable-scheduler', '--disable-controller-manager'] } : {}),
+      // A pod range with a /24 for each of thousands of nodes, as kubemark clusters have.
+      extraArgs: [
+        '--cluster-cidr',
+        '100.64.0.0/10',
+        ...(split ? ['--disable-scheduler', '--disable-controller-manager'] : []),
+      ],
       ...(profileDir ? { cpuProfileDir: profileDir } : {}),
     });
     const kubeconfig = join(dataDir, 'kubeconfig.yaml');

@@ -14,6 +14,7 @@ export interface ControlPlaneWorkerData {
   scheduler: boolean;
   nodeMonitorGracePeriodMs?: number;
   hpaSyncPeriodMs?: number;
+  clusterCidr?: string;
 }
 
 /** Messages the worker posts to the server thread. */
@@ -36,6 +37,7 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
             ? {}
             : { nodeMonitorGracePeriodMs: data.nodeMonitorGracePeriodMs }),
           ...(data.hpaSyncPeriodMs === undefined ? {} : { hpaSyncPeriodMs: data.hpaSyncPeriodMs }),
+          ...(data.clusterCidr === undefined ? {} : { clusterCidr: data.clusterCidr }),
         },
       }),
     );

@@ -20,6 +20,7 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     writeKubeconfig: '/home/jo/.tugboat/kubeconfig.yaml',
     datastoreEndpoint: 'sqlite:///home/jo/.tugboat/db/state.db',
     serviceCidr: '10.43.0.0/16',
+    clusterCidr: '10.42.0.0/16',
     disableAgent: false,
     disableControllerManager: false,
     disableScheduler: false,
@@ -67,6 +68,7 @@ void test('flags override defaults; relative paths resolve against the working f
     writeKubeconfig: '/srv/here/kc.yaml',
     datastoreEndpoint: 'etcd://127.0.0.1:2379',
     serviceCidr: '10.96.0.0/12',
+    clusterCidr: '10.42.0.0/16',
     disableAgent: true,
     disableControllerManager: false,
     disableScheduler: false,
@@ -114,4 +116,15 @@ void test('the HPA sync period and metric resolution are whole seconds, unset by
   assert.equal(opts.metricResolutionSeconds, 3);
   assert.equal(resolve([]).hpaSyncPeriodSeconds, undefined);
   assert.equal(resolve([]).metricResolutionSeconds, undefined);
+});
+
+void test('--cluster-cidr is normalized and must leave room for node subnets', () => {
+  assert.equal(resolve(['--cluster-cidr', '10.244.7.9/16']).clusterCidr, '10.244.0.0/16');
+  assert.equal(resolve(['--cluster-cidr', 'fd00:42::/48']).clusterCidr, 'fd00:42::/48');
+  for (const bad of ['10.42.0.0/25', 'nonsense', 'fd00::/80']) {
+    assert.throws(
+      () => resolve(['--cluster-cidr', bad]),
+      (err) => err instanceof UsageError && /cluster-cidr/.test(err.message),
+    );
+  }
 });

@@ -16,6 +16,8 @@ export interface ServerOptions {
   writeKubeconfig: string;
   datastoreEndpoint: string;
   serviceCidr: string;
+  /** Pod IP range; the node IPAM controller gives each node a /24 (IPv4) or /64 (IPv6) of it. */
+  clusterCidr: string;
   tokenFile?: string;
   disableAgent: boolean;
   disableControllerManager: boolean;
@@ -83,6 +85,13 @@ export const serverFlags: FlagSpec[] = [
     valueName: 'URL',
     description: 'Store: sqlite://PATH, etcd://HOST:PORT[,HOST:PORT] or memory://',
     defaultText: 'sqlite://DATA_DIR/db/state.db',
+  },
+  {
+    name: 'cluster-cidr',
+    type: 'string',
+    valueName: 'CIDR',
+    description: 'Range of pod IPs; every node gets a /24 of it (/64 for IPv6)',
+    defaultText: '10.42.0.0/16',
   },
   {
     name: 'service-cidr',
@@ -229,6 +238,18 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     throw bad('service-cidr', serviceCidrText, (err as Error).message);
   }
 
+  const clusterCidrText = str('cluster-cidr') ?? '10.42.0.0/16';
+  let clusterCidr: string;
+  try {
+    const cidr = parseCidr(clusterCidrText);
+    const nodeMask = cidr.family === 4 ? 24 : 64;
+    if (cidr.prefix > nodeMask)
+      throw new Error(`must be /${nodeMask} or larger: each node gets a /${nodeMask}`);
+    clusterCidr = formatCidr(cidr);
+  } catch (err) {
+    throw bad('cluster-cidr', clusterCidrText, (err as Error).message);
+  }
+
   const datastoreEndpoint = str('datastore-endpoint') ?? `sqlite://${join(dataDir, 'db', 'state.db')}`;
   const scheme = /^([a-z0-9+.-]+):\/\//i.exec(datastoreEndpoint)?.[1]?.toLowerCase();
   if (!scheme || !DATASTORE_SCHEMES.includes(scheme)) {
@@ -254,6 +275,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     writeKubeconfig,
     datastoreEndpoint,
     serviceCidr,
+    clusterCidr,
     disableAgent: values['disable-agent'] === true,
     disableControllerManager: values['disable-controller-manager'] === true,
     disableScheduler: values['disable-scheduler'] === true,

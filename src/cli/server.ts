@@ -154,6 +154,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           logLevel: deps.logger ? 'error' : opts.logLevel,
           controllerManager: !opts.disableControllerManager,
           scheduler: !opts.disableScheduler,
+          clusterCidr: opts.clusterCidr,
           ...(opts.nodeMonitorGracePeriodSeconds === undefined
             ? {}
             : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 }),

@@ -7,13 +7,14 @@ import { CidrSet } from './cidr-set.js';
 
 export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
 export const DEFAULT_NODE_CIDR_MASK_SIZE = 24;
+export const DEFAULT_NODE_CIDR_MASK_SIZE_V6 = 64;
 const RETRY_WHEN_FULL_MS = 30_000;
 
 /**
  * Upstream's node IPAM range allocator: every node gets `spec.podCIDR`, a /24 (by default) of the cluster
  * CIDR, which its agent gives to the pod network. Subnets of deleted nodes are reused. One worker, so two
  * nodes never get the same subnet; what nodes already hold is taken into account before anything is given out.
- * Options: `clusterCidr` (default 10.42.0.0/16), `nodeCidrMaskSize` (default 24).
+ * Options: `clusterCidr` (default 10.42.0.0/16), `nodeCidrMaskSize` (default 24, 64 for IPv6).
  */
 export class NodeIpamController extends QueueController {
   private readonly nodes: Informer<Node>;
@@ -29,7 +30,9 @@ export class NodeIpamController extends QueueController {
     const mask =
       typeof ctx.options.nodeCidrMaskSize === 'number'
         ? ctx.options.nodeCidrMaskSize
-        : DEFAULT_NODE_CIDR_MASK_SIZE;
+        : clusterCidr.includes(':')
+          ? DEFAULT_NODE_CIDR_MASK_SIZE_V6
+          : DEFAULT_NODE_CIDR_MASK_SIZE;
     this.cidrs = new CidrSet(clusterCidr, mask);
     this.nodes = ctx.informers.informer<Node>(R.nodes);
     this.nodes.addEventHandler({
