@@ -98,6 +98,7 @@ export async function startApiServerWith(
   const compactor = startCompactor(config.store, { logger: logger.child('compactor') });
   await admission.loadServices();
   const namespaceTracking = await admission.trackNamespaces(watchCache);
+  const priorityTracking = await admission.trackPriorityClasses(watchCache);
 
   const handler = createRequestHandler(ctx, {
     serverAddress: `${config.advertiseAddress ?? '127.0.0.1'}:${config.port}`,
@@ -141,6 +142,7 @@ export async function startApiServerWith(
       namespaces.stop();
       compactor.stop();
       namespaceTracking.close();
+      priorityTracking.close();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       const localDone = local?.close();
       watchCache.stop();

@@ -7,6 +7,7 @@ import type { ResourceDef } from '../registry/types.js';
 import type { ServiceAllocator } from '../services/allocators.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { addDefaultTolerations, type DefaultTolerationOptions } from './default-tolerations.js';
+import { PriorityAdmission } from './priority-admission.js';
 import { admitQuota } from './quota-admission.js';
 
 type Rollback = () => void;
@@ -27,17 +28,28 @@ interface ServiceLike extends KubeObject {
  */
 export class Admission {
   private readonly activeNamespaces = new Set<string>();
+  private readonly priority: PriorityAdmission;
 
   constructor(
     private readonly storage: ObjectStorage,
     private readonly registry: Registry,
     readonly services: ServiceAllocator,
     private readonly tolerations: DefaultTolerationOptions = {},
-  ) {}
+  ) {
+    this.priority = new PriorityAdmission(storage, registry);
+  }
+
+  /** Keeps the PriorityClasses the Priority plugin needs in memory. */
+  trackPriorityClasses(watchCache: WatchCache): Promise<Subscription> {
+    return this.priority.track(watchCache);
+  }
 
   async admitCreate(def: ResourceDef, obj: KubeObject): Promise<Rollback> {
     if (def.namespaced) await this.requireActiveNamespace(obj.metadata?.namespace ?? '');
-    if (def.group === '' && def.plural === 'pods') addDefaultTolerations(obj, this.tolerations);
+    if (def.group === '' && def.plural === 'pods') {
+      await this.priority.admit(obj);
+      addDefaultTolerations(obj, this.tolerations);
+    }
     const undoQuota = await admitQuota(this.storage, this.registry, def, obj);
     if (!isServices(def)) return undoQuota;
     try {

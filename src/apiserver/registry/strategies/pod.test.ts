@@ -34,9 +34,8 @@ void describe('pod defaults', () => {
     assert.equal(spec.enableServiceLinks, true);
     assert.equal(spec.serviceAccountName, 'default');
     assert.equal(spec.serviceAccount, 'default');
-    assert.equal(spec.priority, 0);
-    assert.equal(spec.preemptionPolicy, 'PreemptLowerPriority');
-    // Default tolerations are admission's (rest/default-tolerations.ts), not the strategy's.
+    // Priority and default tolerations are admission's (rest/priority-admission.ts, rest/default-tolerations.ts).
+    assert.equal(spec.priority, undefined);
     assert.equal(spec.tolerations, undefined);
     const c = spec.containers[0];
     assert.equal(c.imagePullPolicy, 'Always');

@@ -47,22 +47,6 @@ function defaultServiceAccount(spec: Obj): void {
   spec.serviceAccount = spec.serviceAccountName;
 }
 
-const SYSTEM_PRIORITIES: Record<string, number> = {
-  'system-cluster-critical': 2000000000,
-  'system-node-critical': 2000001000,
-};
-
-/** The Priority admission plugin for pods without a (custom) priority class. */
-function defaultPriority(spec: Obj): void {
-  const cls = typeof spec.priorityClassName === 'string' ? spec.priorityClassName : '';
-  if (spec.priority === undefined || spec.priority === null) {
-    if (!cls) spec.priority = 0;
-    else if (SYSTEM_PRIORITIES[cls] !== undefined) spec.priority = SYSTEM_PRIORITIES[cls];
-  }
-  if (!spec.preemptionPolicy && (spec.priority !== undefined || cls))
-    spec.preemptionPolicy = 'PreemptLowerPriority';
-}
-
 export const POD_UPDATE_FORBIDDEN =
   'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
@@ -190,7 +174,6 @@ const podBase = makeStrategy(podOpts, {
   prepareForCreate(o) {
     const spec = child(o, 'spec');
     defaultServiceAccount(spec);
-    defaultPriority(spec);
     (o.status as Obj).qosClass = podQOSClass(spec);
   },
   validateSpec: (o) => validatePodSpec(o.spec, 'spec'),
