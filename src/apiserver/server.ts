@@ -76,6 +76,7 @@ export async function startApiServerWith(
         ? { unreachableSeconds: config.defaultUnreachableTolerationSeconds }
         : {}),
     },
+    internals.clock ?? realClock,
   );
   const local = config.localSocket ? localListener(config.localSocket, config.authenticator) : undefined;
   const ctx: ApiContext = {
@@ -99,6 +100,7 @@ export async function startApiServerWith(
   await admission.loadServices();
   const namespaceTracking = await admission.trackNamespaces(watchCache);
   const priorityTracking = await admission.trackPriorityClasses(watchCache);
+  const quotaTracking = await admission.trackResourceQuotas(watchCache);
 
   const handler = createRequestHandler(ctx, {
     serverAddress: `${config.advertiseAddress ?? '127.0.0.1'}:${config.port}`,
@@ -143,6 +145,7 @@ export async function startApiServerWith(
       compactor.stop();
       namespaceTracking.close();
       priorityTracking.close();
+      quotaTracking.close();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       const localDone = local?.close();
       watchCache.stop();

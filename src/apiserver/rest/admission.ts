@@ -9,6 +9,8 @@ import type { ObjectStorage } from '../storage/object-storage.js';
 import { addDefaultTolerations, type DefaultTolerationOptions } from './default-tolerations.js';
 import { PriorityAdmission } from './priority-admission.js';
 import { admitQuota } from './quota-admission.js';
+import { QuotaPresence } from './quota-presence.js';
+import { realClock, type Clock } from '../../util/clock.js';
 
 type Rollback = () => void;
 const nothing: Rollback = () => {};
@@ -29,14 +31,22 @@ interface ServiceLike extends KubeObject {
 export class Admission {
   private readonly activeNamespaces = new Set<string>();
   private readonly priority: PriorityAdmission;
+  private readonly quotas: QuotaPresence;
 
   constructor(
     private readonly storage: ObjectStorage,
     private readonly registry: Registry,
     readonly services: ServiceAllocator,
     private readonly tolerations: DefaultTolerationOptions = {},
+    clock: Clock = realClock,
   ) {
     this.priority = new PriorityAdmission(storage, registry);
+    this.quotas = new QuotaPresence(storage, registry, clock);
+  }
+
+  /** Keeps track of which namespaces have ResourceQuotas, so creates elsewhere skip quota reads. */
+  trackResourceQuotas(watchCache: WatchCache): Promise<Subscription> {
+    return this.quotas.track(watchCache);
   }
 
   /** Keeps the PriorityClasses the Priority plugin needs in memory. */
@@ -50,7 +60,7 @@ export class Admission {
       await this.priority.admit(obj);
       addDefaultTolerations(obj, this.tolerations);
     }
-    const undoQuota = await admitQuota(this.storage, this.registry, def, obj);
+    const undoQuota = await admitQuota(this.storage, this.registry, def, obj, this.quotas);
     if (!isServices(def)) return undoQuota;
     try {
       const undoService = this.allocateService(def, obj);

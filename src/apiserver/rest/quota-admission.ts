@@ -12,6 +12,7 @@ import {
 import type { Registry } from '../registry/index.js';
 import type { ResourceDef } from '../registry/types.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
+import type { QuotaPresence } from './quota-presence.js';
 import { guaranteedUpdate } from './write.js';
 
 interface Quota extends StoredObject {
@@ -73,12 +74,17 @@ export async function admitQuota(
   registry: Registry,
   def: ResourceDef,
   obj: KubeObject,
+  presence?: QuotaPresence,
 ): Promise<Rollback> {
   const namespace = obj.metadata?.namespace;
   const quotaDef = registry.get('', 'resourcequotas');
   if (!def.namespaced || !namespace || !quotaDef) return () => {};
+  if (presence && !presence.mayHaveQuotas(namespace)) return () => {};
   const quotas = (await storage.list(quotaDef, { namespace })).items as Quota[];
-  if (quotas.length === 0) return () => {};
+  if (quotas.length === 0) {
+    presence?.confirmEmpty(namespace);
+    return () => {};
+  }
   const gr = { group: def.group, resource: def.plural };
   const name = obj.metadata?.name ?? '';
   const charges: { quota: string; delta: Map<string, string> }[] = [];
