@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS kine (
   value BLOB,
   old_value BLOB
 );
-CREATE INDEX IF NOT EXISTS kine_name_index ON kine (name);
+-- An index on (name) alone holds exactly what (name, id) does (id is the rowid): one is enough.
+DROP INDEX IF EXISTS kine_name_index;
 CREATE INDEX IF NOT EXISTS kine_name_id_index ON kine (name, id);
 CREATE UNIQUE INDEX IF NOT EXISTS kine_name_prev_revision_uindex ON kine (name, prev_revision);
 `;
@@ -70,7 +71,7 @@ export function prepareStatements(db: Database.Database) {
     listAt: db
       .prepare<[string, string, number, number], [number, string, number, Buffer | null]>(
         `SELECT k.id, k.name, k.create_revision, k.value FROM
-         (SELECT name, MAX(id) AS mid FROM kine
+         (SELECT name, MAX(id) AS mid FROM kine INDEXED BY kine_name_id_index
           WHERE name >= ? AND name < ? AND id > 0 AND id <= ? GROUP BY name ORDER BY name) m
          CROSS JOIN kine k ON k.id = m.mid
        WHERE k.deleted = 0 ORDER BY m.name LIMIT ?`,
