@@ -1,0 +1,95 @@
+/** What the runtime says about one pod: its sandboxes and containers, read back via the kubelet's labels. */
+import type { RuntimeService } from './cri/services.js';
+import type { ContainerState, PodSandboxStatus } from './cri/types.js';
+import {
+  CONTAINER_HASH_ANNOTATION,
+  CONTAINER_NAME_LABEL,
+  POD_UID_LABEL,
+  RESTART_COUNT_ANNOTATION,
+} from './labels.js';
+
+export interface ObservedContainer {
+  id: string;
+  name: string;
+  state: ContainerState;
+  restartCount: number;
+  hash: string;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  exitCode?: number;
+  reason?: string;
+  message?: string;
+  image: string;
+  imageRef: string;
+}
+
+export interface ObservedPod {
+  uid: string;
+  /** Newest first. */
+  sandboxes: PodSandboxStatus[];
+  /** Newest first. */
+  containers: ObservedContainer[];
+}
+
+export function emptyObservedPod(uid: string): ObservedPod {
+  return { uid, sandboxes: [], containers: [] };
+}
+
+/** The newest container of that name (upstream's FindContainerStatusByName). */
+export function findContainer(observed: ObservedPod, name: string): ObservedContainer | undefined {
+  return observed.containers.find((c) => c.name === name);
+}
+
+export function sortNewestFirst<T extends { createdAt: number }>(list: T[]): T[] {
+  return list.sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/** Reads every pod's state in one pass over the runtime (the PLEG relist), keyed by pod uid. */
+export async function observeAll(runtime: RuntimeService): Promise<Map<string, ObservedPod>> {
+  const pods = new Map<string, ObservedPod>();
+  const of = (uid: string): ObservedPod => {
+    let p = pods.get(uid);
+    if (!p) pods.set(uid, (p = emptyObservedPod(uid)));
+    return p;
+  };
+  for (const sb of await runtime.listPodSandbox()) {
+    const uid = sb.labels[POD_UID_LABEL];
+    if (!uid) continue;
+    try {
+      of(uid).sandboxes.push(await runtime.podSandboxStatus(sb.id));
+    } catch {
+      // Removed between list and status.
+    }
+  }
+  for (const c of await runtime.listContainers()) {
+    const uid = c.labels[POD_UID_LABEL];
+    const name = c.labels[CONTAINER_NAME_LABEL];
+    if (!uid || !name) continue;
+    try {
+      const s = await runtime.containerStatus(c.id);
+      of(uid).containers.push({
+        id: s.id,
+        name,
+        state: s.state,
+        restartCount: Number(s.annotations[RESTART_COUNT_ANNOTATION] ?? 0) || 0,
+        hash: s.annotations[CONTAINER_HASH_ANNOTATION] ?? '',
+        createdAt: s.createdAt,
+        ...(s.startedAt !== undefined ? { startedAt: s.startedAt } : {}),
+        ...(s.finishedAt !== undefined ? { finishedAt: s.finishedAt } : {}),
+        ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+        ...(s.reason !== undefined ? { reason: s.reason } : {}),
+        ...(s.message !== undefined ? { message: s.message } : {}),
+        image: s.image.image,
+        imageRef: s.imageRef,
+      });
+    } catch {
+      // Removed between list and status.
+    }
+  }
+  for (const p of pods.values()) {
+    sortNewestFirst(p.sandboxes);
+    sortNewestFirst(p.containers);
+  }
+  return pods;
+}
