@@ -30,6 +30,13 @@ export class CrashBackoff implements BackoffView {
     return now - eventTime < e.backoffMs ? e.backoffMs : undefined;
   }
 
+  /** In back-off since the last recorded failure (upstream IsInBackOffSinceUpdate): the delay, or undefined. */
+  inBackoffSinceUpdate(key: string, now: number): number | undefined {
+    const e = this.entries.get(key);
+    if (!e || now - e.lastUpdate > 2 * this.maxMs) return undefined;
+    return now - e.lastUpdate < e.backoffMs ? e.backoffMs : undefined;
+  }
+
   /** Records a restart after a failure that ended at eventTime. */
   next(key: string, eventTime: number): void {
     const e = this.entries.get(key);
@@ -39,6 +46,10 @@ export class CrashBackoff implements BackoffView {
     }
     e.backoffMs = Math.min(e.backoffMs * 2, this.maxMs);
     e.lastUpdate = eventTime;
+  }
+
+  forgetSuffix(suffix: string): void {
+    for (const k of this.entries.keys()) if (k.endsWith(suffix)) this.entries.delete(k);
   }
 
   /** Drops entries of a pod (by key prefix) once the pod is gone. */
