@@ -45,15 +45,24 @@ export function sortNewestFirst<T extends { createdAt: number }>(list: T[]): T[]
   return list.sort((a, b) => b.createdAt - a.createdAt);
 }
 
+/** Reads one pod's sandboxes and containers. */
+export async function observePod(runtime: RuntimeService, uid: string): Promise<ObservedPod> {
+  return (await observeAll(runtime, uid)).get(uid) ?? emptyObservedPod(uid);
+}
+
 /** Reads every pod's state in one pass over the runtime (the PLEG relist), keyed by pod uid. */
-export async function observeAll(runtime: RuntimeService): Promise<Map<string, ObservedPod>> {
+export async function observeAll(
+  runtime: RuntimeService,
+  onlyUid?: string,
+): Promise<Map<string, ObservedPod>> {
+  const selector = onlyUid ? { labelSelector: { [POD_UID_LABEL]: onlyUid } } : undefined;
   const pods = new Map<string, ObservedPod>();
   const of = (uid: string): ObservedPod => {
     let p = pods.get(uid);
     if (!p) pods.set(uid, (p = emptyObservedPod(uid)));
     return p;
   };
-  for (const sb of await runtime.listPodSandbox()) {
+  for (const sb of await runtime.listPodSandbox(selector)) {
     const uid = sb.labels[POD_UID_LABEL];
     if (!uid) continue;
     try {
@@ -62,7 +71,7 @@ export async function observeAll(runtime: RuntimeService): Promise<Map<string, O
       // Removed between list and status.
     }
   }
-  for (const c of await runtime.listContainers()) {
+  for (const c of await runtime.listContainers(selector)) {
     const uid = c.labels[POD_UID_LABEL];
     const name = c.labels[CONTAINER_NAME_LABEL];
     if (!uid || !name) continue;
@@ -92,4 +101,12 @@ export async function observeAll(runtime: RuntimeService): Promise<Map<string, O
     sortNewestFirst(p.containers);
   }
   return pods;
+}
+
+/** A digest of what PLEG compares between relists: ids and states. */
+export function observedDigest(p: ObservedPod): string {
+  return [
+    ...p.sandboxes.map((s) => `${s.id}:${s.state}`),
+    ...p.containers.map((c) => `${c.id}:${c.state}`),
+  ].join(',');
 }

@@ -1,0 +1,398 @@
+/**
+ * The node agent: registers the node, watches the pods bound to it, and drives each through its pod worker
+ * (sync → terminating → terminated) against the CRI runtime; a PLEG-like relist notices container changes,
+ * probes feed readiness and restarts, and the status manager reports what happened.
+ */
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { EventRecorder, Informer, R, type ApiClient } from '../client/index.js';
+import { realClock, type Clock } from '../util/clock.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { CrashBackoff } from './crash-backoff.js';
+import type { ImageService, RuntimeService } from './cri/services.js';
+import type { DnsConfig } from './cri/types.js';
+import { ImagePuller } from './image-puller.js';
+import { detectNodeIP } from './node/host-readings.js';
+import { NodeAgent } from './node/node-agent.js';
+import { DEFAULT_THRESHOLDS, type Thresholds } from './node/node-status.js';
+import type { HostReadings } from './node/host-readings.js';
+import { apiObjectSource } from './object-source.js';
+import { generatePodStatus } from './pod-status.js';
+import { PodSyncer, type NodeFacts } from './pod-sync.js';
+import { PodWorkers } from './pod-workers.js';
+import { ProbeManager } from './probes/probe-manager.js';
+import { readHostResolvConf } from './resolv-conf.js';
+import {
+  emptyObservedPod,
+  findContainer,
+  observeAll,
+  observedDigest,
+  observePod,
+  type ObservedPod,
+} from './runtime-state.js';
+import type { ClusterDns } from './sandbox-config.js';
+import { StartFailures } from './start-failures.js';
+import { StatusManager } from './status-manager.js';
+import { VolumeManager } from './volumes/volume-manager.js';
+import { parseQuantity, quantityValue } from '../api/quantity.js';
+
+export interface KubeletOptions {
+  nodeName: string;
+  client: ApiClient;
+  runtime: RuntimeService;
+  imageService: ImageService;
+  /** Data directory of the agent: `pods/<uid>/volumes`, `logs/pods`. */
+  rootDir: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Called with node.spec.podCIDR once the server assigned it (and when it changes). */
+  onPodCIDR?: (cidr: string) => void | Promise<void>;
+  /** InternalIP to report; detected from the host's interfaces by default. */
+  nodeIP?: string;
+  hostname?: string;
+  clusterDns?: ClusterDns;
+  /** The host's resolver config; read from /etc/resolv.conf by default. */
+  hostDns?: DnsConfig;
+  maxPods?: number;
+  reserved?: Record<string, string>;
+  thresholds?: Partial<Thresholds>;
+  kubeletVersion?: string;
+  /** Port of the agent's streaming/stats endpoint, reported in daemonEndpoints. */
+  kubeletPort?: number;
+  /** Runtime relist period (PLEG), default 1 s. */
+  relistMs?: number;
+  /** Every pod is synced again this often (ConfigMap/Secret volume refresh), default 30 s. */
+  resyncMs?: number;
+  statusIntervalMs?: number;
+  reportIntervalMs?: number;
+  leaseRenewMs?: number;
+  leaseDurationSeconds?: number;
+  /** First retry of a failed pod sync, default 1 s, doubling up to maxSyncRetryMs (10 s). */
+  syncRetryMs?: number;
+  maxSyncRetryMs?: number;
+  /** Service link variables for a pod's containers (KUBERNETES_SERVICE_HOST…), when the caller provides them. */
+  serviceEnv?: (pod: Pod) => Promise<Map<string, string>>;
+  /** Replaces host readings (tests). */
+  readings?: () => Promise<HostReadings>;
+}
+
+const isTerminalPhase = (s: PodStatus | undefined): boolean =>
+  s?.phase === 'Succeeded' || s?.phase === 'Failed';
+
+export class Kubelet {
+  readonly nodeName: string;
+  private readonly client: ApiClient;
+  private readonly runtime: RuntimeService;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly node: NodeAgent;
+  private readonly status: StatusManager;
+  private readonly workers: PodWorkers;
+  private readonly probes: ProbeManager;
+  private readonly syncer: PodSyncer;
+  private readonly volumes: VolumeManager;
+  private readonly puller: ImagePuller;
+  private readonly backoff = new CrashBackoff();
+  private readonly startFailures = new StartFailures();
+  private readonly recorder: EventRecorder;
+  private readonly observed = new Map<string, ObservedPod>();
+  private readonly digests = new Map<string, string>();
+  private readonly pods = new Map<string, Pod>();
+  private informer: Informer<Pod> | undefined;
+  private relistTimer: NodeJS.Timeout | undefined;
+  private running = false;
+  private runtimeName = 'unknown';
+
+  constructor(private readonly opts: KubeletOptions) {
+    this.nodeName = opts.nodeName;
+    this.client = opts.client;
+    this.runtime = opts.runtime;
+    this.clock = opts.clock ?? realClock;
+    this.logger = opts.logger ?? silentLogger;
+    this.recorder = new EventRecorder(this.client, 'kubelet', {
+      clock: this.clock,
+      logger: this.logger,
+      host: this.nodeName,
+    });
+    const nodeIP = opts.nodeIP ?? detectNodeIP();
+    this.node = new NodeAgent({
+      nodeName: opts.nodeName,
+      client: opts.client,
+      runtime: opts.runtime,
+      rootDir: opts.rootDir,
+      clock: this.clock,
+      logger: this.logger.child('node'),
+      nodeIP,
+      hostname: opts.hostname ?? opts.nodeName,
+      maxPods: opts.maxPods ?? 110,
+      reserved: opts.reserved ?? {},
+      thresholds: { ...DEFAULT_THRESHOLDS, ...opts.thresholds },
+      kubeletVersion: opts.kubeletVersion ?? 'v1.32.0-tugboat',
+      kubeletPort: opts.kubeletPort ?? 10250,
+      leaseRenewMs: opts.leaseRenewMs ?? 10_000,
+      leaseDurationSeconds: opts.leaseDurationSeconds ?? 40,
+      statusIntervalMs: opts.statusIntervalMs ?? 10_000,
+      reportIntervalMs: opts.reportIntervalMs ?? 5 * 60_000,
+      ...(opts.onPodCIDR ? { onPodCIDR: opts.onPodCIDR } : {}),
+      ...(opts.readings ? { readings: opts.readings } : {}),
+    });
+    const objects = apiObjectSource(this.client);
+    this.volumes = new VolumeManager(opts.rootDir, objects);
+    this.puller = new ImagePuller(opts.imageService, this.clock);
+    this.status = new StatusManager(this.client, this.logger.child('status'));
+    this.probes = new ProbeManager({
+      runtime: opts.runtime,
+      clock: this.clock,
+      logger: this.logger.child('probes'),
+      view: (uid, name) => this.containerView(uid, name),
+      onChange: (uid) => this.workers.resync(uid),
+      onFailure: (e) => {
+        const kind = e.type[0]!.toUpperCase() + e.type.slice(1);
+        this.event(e.pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${e.output}`);
+      },
+    });
+    const hostDns = opts.hostDns ?? readHostResolvConf();
+    this.syncer = new PodSyncer({
+      runtime: opts.runtime,
+      puller: this.puller,
+      volumes: this.volumes,
+      configMap: objects.configMap,
+      secret: objects.secret,
+      ...(opts.serviceEnv ? { serviceEnv: opts.serviceEnv } : {}),
+      probes: this.probes,
+      backoff: this.backoff,
+      startFailures: this.startFailures,
+      clock: this.clock,
+      logger: this.logger.child('sync'),
+      event: (pod, type, reason, message) => this.event(pod, type, reason, message),
+      node: () => this.nodeFacts(),
+      rootDir: opts.rootDir,
+      ...(opts.clusterDns ? { clusterDns: opts.clusterDns } : {}),
+      ...(hostDns ? { hostDns } : {}),
+    });
+    this.workers = new PodWorkers({
+      logger: this.logger.child('workers'),
+      retryMs: opts.syncRetryMs ?? 1000,
+      maxRetryMs: opts.maxSyncRetryMs ?? 10_000,
+      handler: {
+        syncPod: (pod) => this.syncPod(pod),
+        syncTerminatingPod: (pod, grace) => this.syncTerminatingPod(pod, grace),
+        syncTerminatedPod: (pod, removed) => this.syncTerminatedPod(pod, removed),
+      },
+    });
+  }
+
+  /** The pod CIDR the server assigned to this node ('' until then). */
+  get podCIDR(): string {
+    return this.node.podCIDR;
+  }
+
+  /** Registers the node and starts every loop; resolves once the pod cache is synced. */
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    signal?.addEventListener('abort', () => void this.stop(), { once: true });
+    const v = await this.runtime.version();
+    this.runtimeName = v.runtimeName;
+    const st = await this.runtime.status();
+    for (const w of st.warnings) this.logger.warn(`container runtime: ${w}`);
+    await this.node.register();
+    this.node.start();
+    this.informer = new Informer<Pod>(this.client.resource<Pod>(R.pods), {
+      fieldSelector: `spec.nodeName=${this.nodeName}`,
+      resyncMs: this.opts.resyncMs ?? 30_000,
+      logger: this.logger.child('pods'),
+    });
+    this.informer.addEventHandler({
+      add: (p) => this.onPod(p),
+      update: (_, p) => this.onPod(p),
+      delete: (p) => {
+        this.pods.delete(p.metadata?.uid ?? '');
+        this.workers.remove(p);
+      },
+    });
+    this.informer.start();
+    await this.informer.waitForSync();
+    this.scheduleRelist();
+  }
+
+  /** Stops the loops (containers keep running), marks the node NotReady. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearTimeout(this.relistTimer);
+    this.informer?.stop();
+    this.probes.stop();
+    await this.workers.stop();
+    await this.node.stop();
+  }
+
+  private onPod(pod: Pod): void {
+    if (!this.running || pod.spec?.nodeName !== this.nodeName) return;
+    const uid = pod.metadata?.uid ?? '';
+    this.pods.set(uid, pod);
+    this.workers.update(pod);
+  }
+
+  private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, type, reason, message);
+  }
+
+  private nodeFacts(): NodeFacts {
+    const latest = this.node.latest;
+    const mem = latest?.readings.memoryTotalBytes ?? 0;
+    const allocatable: Record<string, string> = {};
+    if (latest) {
+      allocatable.cpu = String(latest.readings.cpuCores);
+      allocatable.memory = String(mem);
+      allocatable['ephemeral-storage'] = String(latest.readings.fsCapacityBytes);
+      for (const [k, v] of Object.entries(latest.reserved)) {
+        const cur = allocatable[k];
+        if (cur === undefined || k === 'cpu') continue;
+        allocatable[k] = String(Number(cur) - Number(quantityValue(parseQuantity(v))));
+      }
+    }
+    return {
+      hostIPs: [latest?.nodeIP ?? this.opts.nodeIP ?? '127.0.0.1'],
+      allocatable,
+      memoryCapacityBytes: mem,
+    };
+  }
+
+  private containerView(uid: string, name: string) {
+    const o = this.observed.get(uid);
+    const c = o ? findContainer(o, name) : undefined;
+    if (!o || !c) return undefined;
+    const pod = this.pods.get(uid);
+    const ip = o.sandboxes.find((s) => s.state === 'ready')?.network?.ip ?? '';
+    return {
+      id: c.id,
+      running: c.state === 'running',
+      ...(c.startedAt !== undefined ? { startedAt: c.startedAt } : {}),
+      podIP: pod?.spec?.hostNetwork ? (this.nodeFacts().hostIPs[0] ?? '') : ip,
+      terminating: Boolean(pod?.metadata?.deletionTimestamp),
+    };
+  }
+
+  private podWithLatestStatus(pod: Pod): Pod {
+    const s = this.status.get(pod.metadata?.uid ?? '');
+    return s ? { ...pod, status: s } : pod;
+  }
+
+  private async refresh(pod: Pod, podIsTerminal: boolean): Promise<PodStatus> {
+    const uid = pod.metadata?.uid ?? '';
+    const observed = await observePod(this.runtime, uid);
+    this.observed.set(uid, observed);
+    this.digests.set(uid, observedDigest(observed));
+    const status = generatePodStatus({
+      pod: this.podWithLatestStatus(pod),
+      observed,
+      runtimeName: this.runtimeName,
+      hostIPs: this.nodeFacts().hostIPs,
+      now: this.clock.now(),
+      podIsTerminal,
+      startFailure: (name) => this.startFailures.get(uid, name),
+      readiness: (id) => this.probes.result('readiness', id),
+      startup: (id) => this.probes.result('startup', id),
+    });
+    await this.status.set(pod, status);
+    return status;
+  }
+
+  private async syncPod(pod: Pod): Promise<{ terminal: boolean; retry: boolean }> {
+    const uid = pod.metadata?.uid ?? '';
+    if (isTerminalPhase(this.status.get(uid) ?? pod.status)) return { terminal: true, retry: false };
+    const observed = await observePod(this.runtime, uid);
+    this.observed.set(uid, observed);
+    this.probes.addPod(pod);
+    let errors: string[];
+    try {
+      errors = await this.syncer.syncPod(pod, observed);
+    } catch (err) {
+      await this.refresh(pod, false);
+      throw err;
+    }
+    const status = await this.refresh(pod, false);
+    return { terminal: isTerminalPhase(status), retry: errors.length > 0 };
+  }
+
+  private async syncTerminatingPod(pod: Pod, grace: number): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    const observed = await observePod(this.runtime, uid);
+    await this.syncer.killPod(pod, observed, pod.metadata?.deletionTimestamp ? grace : undefined);
+    this.probes.removePod(uid);
+    await this.refresh(pod, true);
+  }
+
+  private async syncTerminatedPod(pod: Pod, removed: boolean): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    if (!removed && !pod.metadata?.deletionTimestamp) return;
+    const observed = await observePod(this.runtime, uid);
+    if (observed.containers.some((c) => c.state === 'running')) {
+      await this.syncer.killPod(pod, observed, 0);
+    }
+    await this.syncer.removePod(await observePod(this.runtime, uid));
+    await this.volumes.tearDown(uid);
+    this.startFailures.forget(uid);
+    this.backoff.forget(`${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}_${uid}_`);
+    this.puller.forgetPod(uid);
+    this.observed.delete(uid);
+    this.digests.delete(uid);
+    if (!removed) await this.status.confirmDeletion(pod);
+    this.status.forget(uid);
+  }
+
+  private scheduleRelist(): void {
+    if (!this.running) return;
+    this.relistTimer = setTimeout(() => {
+      void this.relist().finally(() => this.scheduleRelist());
+    }, this.opts.relistMs ?? 1000);
+    this.relistTimer.unref();
+  }
+
+  /** PLEG: compare the runtime with the last look; pods whose containers changed are synced. */
+  private async relist(): Promise<void> {
+    let all: Map<string, ObservedPod>;
+    try {
+      all = await observeAll(this.runtime);
+    } catch (err) {
+      this.logger.warn('runtime relist failed', { error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    for (const [uid, o] of all) {
+      const digest = observedDigest(o);
+      const known = this.workers.known(uid);
+      if (!known) {
+        if (!this.pods.has(uid) && this.informer?.hasSynced()) await this.removeOrphan(o);
+        continue;
+      }
+      if (this.digests.get(uid) !== digest) {
+        this.observed.set(uid, o);
+        this.digests.set(uid, digest);
+        this.workers.resync(uid);
+      }
+    }
+    for (const uid of this.digests.keys()) {
+      if (!all.has(uid) && this.workers.known(uid)) {
+        this.observed.set(uid, emptyObservedPod(uid));
+        this.digests.set(uid, '');
+        this.workers.resync(uid);
+      }
+    }
+    for (const uid of await this.volumes.podUids()) {
+      if (!all.has(uid) && !this.workers.known(uid) && !this.pods.has(uid)) await this.volumes.tearDown(uid);
+    }
+  }
+
+  /** Containers of a pod the API no longer has (deleted while the agent was down): stop and remove them. */
+  private async removeOrphan(o: ObservedPod): Promise<void> {
+    this.logger.info('removing containers of a pod that no longer exists', { uid: o.uid });
+    try {
+      for (const c of o.containers) if (c.state === 'running') await this.runtime.stopContainer(c.id, 0);
+      for (const sb of o.sandboxes) await this.runtime.stopPodSandbox(sb.id);
+      await this.syncer.removePod(o);
+      await this.volumes.tearDown(o.uid);
+    } catch (err) {
+      this.logger.warn('orphan cleanup failed', { uid: o.uid, error: String(err) });
+    }
+  }
+}
