@@ -7,7 +7,7 @@ import type { ConfigMap, Container, Pod, Secret } from 'kubernetes-types/core/v1
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { backoffKey, computePodActions, type ContainerToKill } from './compute-pod-actions.js';
-import { ContainerConfigError, expandCommand, makeEnvironment, referencedObjects } from './container-env.js';
+import { expandCommand, makeEnvironment, referencedObjects } from './container-env.js';
 import { containerConfig, gracePeriodSeconds } from './container-config.js';
 import type { CrashBackoff } from './crash-backoff.js';
 import type { RuntimeService } from './cri/services.js';

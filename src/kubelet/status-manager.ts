@@ -53,11 +53,11 @@ export class StatusManager {
     e.status = status;
     if (comparable(status) === e.written) return e.writing ?? Promise.resolve();
     e.dirty = true;
-    if (!e.writing) e.writing = this.flush(uid, e);
+    if (!e.writing) e.writing = this.flush(e);
     return e.writing;
   }
 
-  private async flush(uid: string, e: Entry): Promise<void> {
+  private async flush(e: Entry): Promise<void> {
     try {
       while (e.dirty) {
         e.dirty = false;
@@ -81,7 +81,6 @@ export class StatusManager {
       }
     } finally {
       e.writing = undefined;
-      if (!this.entries.has(uid)) return;
     }
   }
 

@@ -176,7 +176,7 @@ export class NodeAgent {
     try {
       const input = await this.gather();
       await this.writeStatus(input, false);
-      if (!this.podCIDR) await this.notePodCIDR();
+      await this.notePodCIDR();
     } catch (err) {
       this.o.logger.warn('node status update failed', {
         error: err instanceof Error ? err.message : String(err),
@@ -188,7 +188,7 @@ export class NodeAgent {
     const now = this.o.clock.now();
     const base = nodeStatus(input);
     const conds = nodeConditions(input);
-    const text = JSON.stringify(base) + comparableConditions(conds as NodeCondition[]);
+    const text = JSON.stringify(base) + comparableConditions(conds);
     const due = now - this.lastReportAt >= this.o.reportIntervalMs;
     if (!force && !due && text === this.lastStatus) return;
     const conditions = stampConditions(conds, this.lastConditions, now);

@@ -31,11 +31,11 @@ const secrets = new Map<string, Secret>();
 const pvcs = new Map<string, PersistentVolumeClaim>();
 const pvs = new Map<string, PersistentVolume>();
 const objects: VolumeObjects = {
-  configMap: async (ns, n) => configMaps.get(`${ns}/${n}`),
-  secret: async (ns, n) => secrets.get(`${ns}/${n}`),
-  serviceAccountToken: async (_ns, sa) => (sa === 'with-token' ? 'tok-123' : undefined),
-  persistentVolumeClaim: async (ns, n) => pvcs.get(`${ns}/${n}`),
-  persistentVolume: async (n) => pvs.get(n),
+  configMap: (ns, n) => Promise.resolve(configMaps.get(`${ns}/${n}`)),
+  secret: (ns, n) => Promise.resolve(secrets.get(`${ns}/${n}`)),
+  serviceAccountToken: (_ns, sa) => Promise.resolve(sa === 'with-token' ? 'tok-123' : undefined),
+  persistentVolumeClaim: (ns, n) => Promise.resolve(pvcs.get(`${ns}/${n}`)),
+  persistentVolume: (n) => Promise.resolve(pvs.get(n)),
 };
 const manager = new VolumeManager(root, objects);
 

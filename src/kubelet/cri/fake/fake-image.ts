@@ -25,6 +25,7 @@ export class FakeImageService implements ImageService {
   }
 
   async listImages(): Promise<Image[]> {
+    await Promise.resolve();
     return [...this.images.values()];
   }
 
