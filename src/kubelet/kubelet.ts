@@ -27,6 +27,7 @@ import {
   observeAll,
   observedDigest,
   observePod,
+  StatusCache,
   type ObservedPod,
 } from './runtime-state.js';
 import type { ClusterDns } from './sandbox-config.js';
@@ -97,6 +98,7 @@ export class Kubelet {
   private readonly observed = new Map<string, ObservedPod>();
   private readonly digests = new Map<string, string>();
   private readonly pods = new Map<string, Pod>();
+  private readonly statusCache = new StatusCache();
   private informer: Informer<Pod> | undefined;
   private relistTimer: NodeJS.Timeout | undefined;
   private running = false;
@@ -353,7 +355,7 @@ export class Kubelet {
   private async relist(): Promise<void> {
     let all: Map<string, ObservedPod>;
     try {
-      all = await observeAll(this.runtime);
+      all = await observeAll(this.runtime, undefined, this.statusCache);
     } catch (err) {
       this.logger.warn('runtime relist failed', { error: err instanceof Error ? err.message : String(err) });
       return;

@@ -45,6 +45,21 @@ export function sortNewestFirst<T extends { createdAt: number }>(list: T[]): T[]
   return list.sort((a, b) => b.createdAt - a.createdAt);
 }
 
+/**
+ * Statuses by id, reused while the listed state is unchanged (a status only changes with its state), so a
+ * relist costs one list call per kind plus a status call per change.
+ */
+export class StatusCache {
+  readonly sandboxes = new Map<string, PodSandboxStatus>();
+  readonly containers = new Map<string, ObservedContainer>();
+
+  /** Drops entries whose ids were not listed. */
+  retain(sandboxIds: Set<string>, containerIds: Set<string>): void {
+    for (const id of this.sandboxes.keys()) if (!sandboxIds.has(id)) this.sandboxes.delete(id);
+    for (const id of this.containers.keys()) if (!containerIds.has(id)) this.containers.delete(id);
+  }
+}
+
 /** Reads one pod's sandboxes and containers. */
 export async function observePod(runtime: RuntimeService, uid: string): Promise<ObservedPod> {
   return (await observeAll(runtime, uid)).get(uid) ?? emptyObservedPod(uid);
@@ -54,6 +69,7 @@ export async function observePod(runtime: RuntimeService, uid: string): Promise<
 export async function observeAll(
   runtime: RuntimeService,
   onlyUid?: string,
+  cache?: StatusCache,
 ): Promise<Map<string, ObservedPod>> {
   const selector = onlyUid ? { labelSelector: { [POD_UID_LABEL]: onlyUid } } : undefined;
   const pods = new Map<string, ObservedPod>();
@@ -62,11 +78,21 @@ export async function observeAll(
     if (!p) pods.set(uid, (p = emptyObservedPod(uid)));
     return p;
   };
+  const sandboxIds = new Set<string>();
+  const containerIds = new Set<string>();
   for (const sb of await runtime.listPodSandbox(selector)) {
     const uid = sb.labels[POD_UID_LABEL];
     if (!uid) continue;
+    sandboxIds.add(sb.id);
+    const cached = cache?.sandboxes.get(sb.id);
+    if (cached && cached.state === sb.state) {
+      of(uid).sandboxes.push(cached);
+      continue;
+    }
     try {
-      of(uid).sandboxes.push(await runtime.podSandboxStatus(sb.id));
+      const st = await runtime.podSandboxStatus(sb.id);
+      cache?.sandboxes.set(sb.id, st);
+      of(uid).sandboxes.push(st);
     } catch {
       // Removed between list and status.
     }
@@ -75,9 +101,15 @@ export async function observeAll(
     const uid = c.labels[POD_UID_LABEL];
     const name = c.labels[CONTAINER_NAME_LABEL];
     if (!uid || !name) continue;
+    containerIds.add(c.id);
+    const cached = cache?.containers.get(c.id);
+    if (cached && cached.state === c.state) {
+      of(uid).containers.push(cached);
+      continue;
+    }
     try {
       const s = await runtime.containerStatus(c.id);
-      of(uid).containers.push({
+      const observed: ObservedContainer = {
         id: s.id,
         name,
         state: s.state,
@@ -91,11 +123,14 @@ export async function observeAll(
         ...(s.message !== undefined ? { message: s.message } : {}),
         image: s.image.image,
         imageRef: s.imageRef,
-      });
+      };
+      cache?.containers.set(c.id, observed);
+      of(uid).containers.push(observed);
     } catch {
       // Removed between list and status.
     }
   }
+  if (cache && !onlyUid) cache.retain(sandboxIds, containerIds);
   for (const p of pods.values()) {
     sortNewestFirst(p.sandboxes);
     sortNewestFirst(p.containers);

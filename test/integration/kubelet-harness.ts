@@ -26,6 +26,8 @@ export interface KubeletHarness {
   waitPod(name: string, predicate: (p: Pod) => boolean, message?: string, timeoutMs?: number): Promise<Pod>;
   /** The runtime id of the newest container of that name in the pod. */
   containerId(pod: Pod, name: string): string | undefined;
+  /** Stops the kubelet (containers keep running) and starts a new one on the same runtime and data dir. */
+  restartKubelet(during?: () => Promise<void>): Promise<Kubelet>;
   close(): Promise<void>;
 }
 
@@ -40,24 +42,26 @@ export async function startKubeletHarness(
   const images = new FakeImageService();
   const rootDir = mkdtempSync(join(tmpdir(), `tugboat-kubelet-${process.pid}-`));
   const nodeName = `node-${process.pid}-${++seq}`;
-  const kubelet = new Kubelet({
-    nodeName,
-    client,
-    runtime,
-    imageService: images,
-    rootDir,
-    logger: silentLogger,
-    nodeIP: '192.0.2.10',
-    hostDns: { servers: ['192.0.2.53'], searches: [], options: [] },
-    relistMs: 100,
-    resyncMs: 500,
-    syncRetryMs: 100,
-    maxSyncRetryMs: 300,
-    statusIntervalMs: 200,
-    leaseRenewMs: 200,
-    ...(opts.clock ? { clock: opts.clock } : {}),
-    ...opts.kubelet,
-  });
+  const makeKubelet = (): Kubelet =>
+    new Kubelet({
+      nodeName,
+      client,
+      runtime,
+      imageService: images,
+      rootDir,
+      logger: silentLogger,
+      nodeIP: '192.0.2.10',
+      hostDns: { servers: ['192.0.2.53'], searches: [], options: [] },
+      relistMs: 100,
+      resyncMs: 500,
+      syncRetryMs: 100,
+      maxSyncRetryMs: 300,
+      statusIntervalMs: 200,
+      leaseRenewMs: 200,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...opts.kubelet,
+    });
+  let kubelet = makeKubelet();
   if (opts.start !== false) await kubelet.start();
   const pods = client.resource<Pod>(R.pods);
   const getPod = async (name: string): Promise<Pod | undefined> => {
@@ -68,7 +72,7 @@ export async function startKubeletHarness(
       throw err;
     }
   };
-  return {
+  const h: KubeletHarness = {
     server,
     client,
     runtime,
@@ -92,6 +96,14 @@ export async function startKubeletHarness(
         { timeoutMs, message: message ?? `pod ${name}` },
       ),
     containerId: (pod, name) => runtime.containersNamed(pod.metadata?.uid ?? '', name)[0]?.status.id,
+    restartKubelet: async (during) => {
+      await kubelet.stop();
+      await during?.();
+      kubelet = makeKubelet();
+      h.kubelet = kubelet;
+      await kubelet.start();
+      return kubelet;
+    },
     close: async () => {
       await kubelet.stop();
       client.close();
@@ -99,6 +111,7 @@ export async function startKubeletHarness(
       rmSync(rootDir, { recursive: true, force: true });
     },
   };
+  return h;
 }
 
 export const cond = (p: Pod, type: string) => p.status?.conditions?.find((c) => c.type === type);
