@@ -76,6 +76,12 @@ export interface KubeletOptions {
   readings?: () => Promise<HostReadings>;
 }
 
+/** What of a pod object drives its sync: everything but status and bookkeeping metadata. */
+function syncRelevant(p: Pod): string {
+  const m = p.metadata ?? {};
+  return JSON.stringify([p.spec, m.labels, m.annotations, m.deletionTimestamp, m.deletionGracePeriodSeconds]);
+}
+
 const isTerminalPhase = (s: PodStatus | undefined): boolean =>
   s?.phase === 'Succeeded' || s?.phase === 'Failed';
 
@@ -206,7 +212,7 @@ export class Kubelet {
     });
     this.informer.addEventHandler({
       add: (p) => this.onPod(p),
-      update: (_, p) => this.onPod(p),
+      update: (old, p) => this.onPod(p, old),
       delete: (p) => {
         this.pods.delete(p.metadata?.uid ?? '');
         this.workers.remove(p);
@@ -228,10 +234,15 @@ export class Kubelet {
     await this.node.stop();
   }
 
-  private onPod(pod: Pod): void {
+  private onPod(pod: Pod, old?: Pod): void {
     if (!this.running || pod.spec?.nodeName !== this.nodeName) return;
     const uid = pod.metadata?.uid ?? '';
     this.pods.set(uid, pod);
+    // A status-only change (usually our own write coming back) needs no sync; a resync (old === pod) does.
+    if (old && old !== pod && old.metadata?.uid === uid && syncRelevant(old) === syncRelevant(pod)) {
+      this.workers.refreshPod(pod);
+      return;
+    }
     this.workers.update(pod);
   }
 

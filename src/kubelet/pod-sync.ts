@@ -14,6 +14,7 @@ import type { RuntimeService } from './cri/services.js';
 import type { DnsConfig, PodSandboxConfig } from './cri/types.js';
 import type { DownwardContext } from './downward-api.js';
 import { ImagePullError, type ImagePuller } from './image-puller.js';
+import { POD_UID_LABEL } from './labels.js';
 import { runLifecycleHandler } from './lifecycle-hooks.js';
 import type { ProbeManager } from './probes/probe-manager.js';
 import { authConfigsFor } from './pull-secrets.js';
@@ -353,7 +354,9 @@ export class PodSyncer {
       if (newestIsThis || n <= KEEP_EXITED) kept.add(c.id);
       else await this.d.runtime.removeContainer(c.id).catch(() => {});
     }
-    const liveSandboxes = new Set((await this.d.runtime.listContainers()).map((c) => c.podSandboxId));
+    if (observed.sandboxes.length < 2) return;
+    const listed = await this.d.runtime.listContainers({ labelSelector: { [POD_UID_LABEL]: observed.uid } });
+    const liveSandboxes = new Set(listed.map((c) => c.podSandboxId));
     for (const sb of observed.sandboxes.slice(1)) {
       if (sb.state !== 'ready' && !liveSandboxes.has(sb.id))
         await this.d.runtime.removePodSandbox(sb.id).catch(() => {});

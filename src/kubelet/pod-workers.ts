@@ -68,6 +68,12 @@ export class PodWorkers {
     this.kick(uid, s);
   }
 
+  /** Keeps the newest pod object without syncing (a status-only change). */
+  refreshPod(pod: Pod): void {
+    const s = this.states.get(pod.metadata?.uid ?? '');
+    if (s) s.pod = pod;
+  }
+
   /** The pod object disappeared from the API: terminate it if it is still running. */
   remove(pod: Pod): void {
     const uid = pod.metadata?.uid ?? '';
