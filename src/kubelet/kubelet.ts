@@ -3,7 +3,7 @@
  * (sync → terminating → terminated) against the CRI runtime; a PLEG-like relist notices container changes,
  * probes feed readiness and restarts, and the status manager reports what happened.
  */
-import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
 import { EventRecorder, Informer, R, type ApiClient } from '../client/index.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
@@ -32,6 +32,7 @@ import {
 } from './runtime-state.js';
 import type { ClusterDns } from './sandbox-config.js';
 import { StartFailures } from './start-failures.js';
+import { serviceVariables, servicesForPod } from './service-env.js';
 import { StatusManager } from './status-manager.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 import { parseQuantity, quantityValue } from '../api/quantity.js';
@@ -70,7 +71,7 @@ export interface KubeletOptions {
   /** First retry of a failed pod sync, default 1 s, doubling up to maxSyncRetryMs (10 s). */
   syncRetryMs?: number;
   maxSyncRetryMs?: number;
-  /** Service link variables for a pod's containers (KUBERNETES_SERVICE_HOST…), when the caller provides them. */
+  /** Replaces the service link variables the kubelet derives from a Service informer. */
   serviceEnv?: (pod: Pod) => Promise<Map<string, string>>;
   /** Replaces host readings (tests). */
   readings?: () => Promise<HostReadings>;
@@ -106,6 +107,7 @@ export class Kubelet {
   private readonly pods = new Map<string, Pod>();
   private readonly statusCache = new StatusCache();
   private informer: Informer<Pod> | undefined;
+  private services: Informer<Service> | undefined;
   private relistTimer: NodeJS.Timeout | undefined;
   private running = false;
   private runtimeName = 'unknown';
@@ -165,7 +167,7 @@ export class Kubelet {
       volumes: this.volumes,
       configMap: (ns, name) => objects.configMap(ns, name),
       secret: (ns, name) => objects.secret(ns, name),
-      ...(opts.serviceEnv ? { serviceEnv: opts.serviceEnv } : {}),
+      serviceEnv: opts.serviceEnv ?? ((pod) => Promise.resolve(this.serviceEnv(pod))),
       probes: this.probes,
       backoff: this.backoff,
       startFailures: this.startFailures,
@@ -218,6 +220,11 @@ export class Kubelet {
         this.workers.remove(p);
       },
     });
+    this.services = new Informer<Service>(this.client.resource<Service>(R.services), {
+      logger: this.logger.child('services'),
+    });
+    this.services.start();
+    await this.services.waitForSync();
     this.informer.start();
     await this.informer.waitForSync();
     this.scheduleRelist();
@@ -229,6 +236,7 @@ export class Kubelet {
     this.running = false;
     clearTimeout(this.relistTimer);
     this.informer?.stop();
+    this.services?.stop();
     this.probes.stop();
     await this.workers.stop();
     await this.node.stop();
@@ -244,6 +252,10 @@ export class Kubelet {
       return;
     }
     this.workers.update(pod);
+  }
+
+  private serviceEnv(pod: Pod): Map<string, string> {
+    return serviceVariables(servicesForPod(pod, this.services?.list() ?? []));
   }
 
   private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {

@@ -80,6 +80,10 @@ void test('env from a ConfigMap and a Secret, with the downward API and expansio
   assert.equal(env.POD_IP, p.status?.podIP);
   assert.equal(env.NODE, h.nodeName);
   assert.equal(env.GREETING, 'hello env in fast mode');
+  // Service links: the API server's own `kubernetes` service is always there.
+  assert.match(env.KUBERNETES_SERVICE_HOST ?? '', /^10\.43\./);
+  assert.equal(env.KUBERNETES_SERVICE_PORT, '443');
+  assert.equal(env.KUBERNETES_SERVICE_PORT_HTTPS, '443');
   assert.deepEqual(h.runtime.containers.get(id)!.config.command, ['sh', '-c', 'echo hello env in fast mode']);
 });
 
