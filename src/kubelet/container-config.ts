@@ -16,6 +16,10 @@ import {
   RESTART_COUNT_ANNOTATION,
 } from './labels.js';
 import { qosClass } from './qos.js';
+import {
+  TERMINATION_MESSAGE_FILE_ANNOTATION,
+  TERMINATION_MESSAGE_POLICY_ANNOTATION,
+} from './termination-message.js';
 import { CPU_PERIOD, namespaceOptions } from './sandbox-config.js';
 
 const MIN_SHARES = 2;
@@ -90,6 +94,8 @@ export interface ContainerConfigInput {
   args: string[];
   mounts: Mount[];
   memoryCapacity: number;
+  /** Host file behind terminationMessagePath. */
+  terminationMessageFile?: string;
 }
 
 export function containerConfig(i: ContainerConfigInput): ContainerConfig {
@@ -106,6 +112,10 @@ export function containerConfig(i: ContainerConfigInput): ContainerConfig {
       [CONTAINER_HASH_ANNOTATION]: containerHash(c),
       [RESTART_COUNT_ANNOTATION]: String(i.restartCount),
       [GRACE_PERIOD_ANNOTATION]: String(i.pod.spec?.terminationGracePeriodSeconds ?? 30),
+      [TERMINATION_MESSAGE_POLICY_ANNOTATION]: c.terminationMessagePolicy ?? 'File',
+      ...(i.terminationMessageFile
+        ? { [TERMINATION_MESSAGE_FILE_ANNOTATION]: i.terminationMessageFile }
+        : {}),
     },
     logPath: `${c.name}/${i.restartCount}.log`,
     stdin: c.stdin ?? false,

@@ -16,6 +16,7 @@ import type { DownwardContext } from './downward-api.js';
 import { ImagePullError, type ImagePuller } from './image-puller.js';
 import { POD_UID_LABEL } from './labels.js';
 import { runLifecycleHandler } from './lifecycle-hooks.js';
+import { terminationMessageMount } from './termination-message.js';
 import type { ProbeManager } from './probes/probe-manager.js';
 import { authConfigsFor } from './pull-secrets.js';
 import { findContainer, type ObservedPod } from './runtime-state.js';
@@ -205,6 +206,10 @@ export class PodSyncer {
       for (const w of warnings) this.d.event(pod, 'Warning', w.reason, w.message);
       const { command, args } = expandCommand(c, env);
       const mounts = await makeMounts(c, volumes, env);
+      const termination = await terminationMessageMount(this.d.volumes.podDir(pod.metadata?.uid ?? ''), c);
+      if (termination && !mounts.some((m) => m.containerPath === termination.mount.containerPath)) {
+        mounts.push(termination.mount);
+      }
       const prior = findContainer(observed, c.name);
       config = containerConfig({
         pod,
@@ -216,6 +221,7 @@ export class PodSyncer {
         args,
         mounts,
         memoryCapacity: this.d.node().memoryCapacityBytes,
+        ...(termination ? { terminationMessageFile: termination.hostPath } : {}),
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -2,6 +2,11 @@
 import type { RuntimeService } from './cri/services.js';
 import type { ContainerState, PodSandboxStatus } from './cri/types.js';
 import {
+  TERMINATION_MESSAGE_FILE_ANNOTATION,
+  TERMINATION_MESSAGE_POLICY_ANNOTATION,
+  readTerminationMessage,
+} from './termination-message.js';
+import {
   CONTAINER_HASH_ANNOTATION,
   CONTAINER_NAME_LABEL,
   POD_UID_LABEL,
@@ -109,6 +114,15 @@ export async function observeAll(
     }
     try {
       const s = await runtime.containerStatus(c.id);
+      if (s.state === 'exited') {
+        const extra = await readTerminationMessage({
+          file: s.annotations[TERMINATION_MESSAGE_FILE_ANNOTATION],
+          policy: s.annotations[TERMINATION_MESSAGE_POLICY_ANNOTATION],
+          exitCode: s.exitCode ?? 0,
+          logPath: s.logPath,
+        });
+        if (extra) s.message = s.message ? `${s.message}: ${extra}` : extra;
+      }
       const observed: ObservedContainer = {
         id: s.id,
         name,

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
 import { cond, cstatus, startKubeletHarness, type KubeletHarness } from './kubelet-harness.js';
 import type { Event } from 'kubernetes-types/core/v1.js';
@@ -166,4 +168,29 @@ void test('imagePullPolicy Never with an absent image: ErrImageNeverPull', async
     cstatus(p, 'app')?.state?.waiting?.message,
     'Container image "absent:1" is not present with pull policy of Never',
   );
+});
+
+void test('termination message from the file, or from the log tail under FallbackToLogsOnError', async () => {
+  await h.createPod('msg', {
+    restartPolicy: 'Never',
+    containers: [
+      { name: 'file', image: 'busybox:1.36' },
+      { name: 'logs', image: 'busybox:1.36', terminationMessagePolicy: 'FallbackToLogsOnError' },
+    ],
+  });
+  const p = await h.waitPod('msg', (x) => x.status?.phase === 'Running');
+  const fileC = h.runtime.containers.get(h.containerId(p, 'file')!)!;
+  const mount = fileC.config.mounts.find((m) => m.containerPath === '/dev/termination-log')!;
+  writeFileSync(mount.hostPath, 'config invalid: port missing');
+  h.runtime.exitContainer(fileC.status.id, 1);
+  const logsC = h.runtime.containers.get(h.containerId(p, 'logs')!)!;
+  mkdirSync(dirname(logsC.status.logPath), { recursive: true });
+  writeFileSync(
+    logsC.status.logPath,
+    '2026-01-01T00:00:00.000000000Z stdout F starting\n2026-01-01T00:00:01.000000000Z stderr P panic: \n2026-01-01T00:00:01.000000000Z stderr F boom\n',
+  );
+  h.runtime.exitContainer(logsC.status.id, 2);
+  const done = await h.waitPod('msg', (x) => x.status?.phase === 'Failed');
+  assert.equal(cstatus(done, 'file')?.state?.terminated?.message, 'config invalid: port missing');
+  assert.equal(cstatus(done, 'logs')?.state?.terminated?.message, 'starting\npanic: boom\n');
 });
