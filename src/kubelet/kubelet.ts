@@ -106,6 +106,7 @@ export class Kubelet {
   private readonly digests = new Map<string, string>();
   private readonly pods = new Map<string, Pod>();
   private readonly statusCache = new StatusCache();
+  private readonly deadlineTimers = new Map<string, NodeJS.Timeout>();
   private informer: Informer<Pod> | undefined;
   private services: Informer<Service> | undefined;
   private relistTimer: NodeJS.Timeout | undefined;
@@ -238,6 +239,7 @@ export class Kubelet {
     this.informer?.stop();
     this.services?.stop();
     this.probes.stop();
+    for (const t of this.deadlineTimers.values()) clearTimeout(t);
     await this.workers.stop();
     await this.node.stop();
   }
@@ -303,7 +305,11 @@ export class Kubelet {
     return s ? { ...pod, status: s } : pod;
   }
 
-  private async refresh(pod: Pod, podIsTerminal: boolean): Promise<PodStatus> {
+  private async refresh(
+    pod: Pod,
+    podIsTerminal: boolean,
+    evict?: { reason: string; message: string },
+  ): Promise<PodStatus> {
     const uid = pod.metadata?.uid ?? '';
     const observed = await observePod(this.runtime, uid);
     this.observed.set(uid, observed);
@@ -319,6 +325,7 @@ export class Kubelet {
       readiness: (id) => this.probes.result('readiness', id),
       startup: (id) => this.probes.result('startup', id),
     });
+    if (evict) Object.assign(status, { phase: 'Failed', ...evict });
     await this.status.set(pod, status);
     return status;
   }
@@ -326,6 +333,15 @@ export class Kubelet {
   private async syncPod(pod: Pod): Promise<{ terminal: boolean; retry: boolean }> {
     const uid = pod.metadata?.uid ?? '';
     if (isTerminalPhase(this.status.get(uid) ?? pod.status)) return { terminal: true, retry: false };
+    if (this.deadlineExceeded(pod)) {
+      const evict = {
+        reason: 'DeadlineExceeded',
+        message: 'Pod was active on the node longer than the specified deadline',
+      };
+      this.event(pod, 'Normal', evict.reason, evict.message);
+      await this.refresh(pod, false, evict);
+      return { terminal: true, retry: false };
+    }
     const observed = await observePod(this.runtime, uid);
     this.observed.set(uid, observed);
     this.probes.addPod(pod);
@@ -340,11 +356,29 @@ export class Kubelet {
     return { terminal: isTerminalPhase(status), retry: errors.length > 0 };
   }
 
+  /** activeDeadlineSeconds since the pod's start time; arms a timer to sync the pod when it runs out. */
+  private deadlineExceeded(pod: Pod): boolean {
+    const deadline = pod.spec?.activeDeadlineSeconds;
+    const uid = pod.metadata?.uid ?? '';
+    if (deadline === undefined) return false;
+    const start = this.status.get(uid)?.startTime ?? pod.status?.startTime;
+    if (!start) return false;
+    const left = Date.parse(start) + deadline * 1000 - this.clock.now();
+    if (left <= 0) return true;
+    clearTimeout(this.deadlineTimers.get(uid));
+    const t = setTimeout(() => this.workers.resync(uid), left);
+    t.unref();
+    this.deadlineTimers.set(uid, t);
+    return false;
+  }
+
   private async syncTerminatingPod(pod: Pod, grace: number): Promise<void> {
     const uid = pod.metadata?.uid ?? '';
     const observed = await observePod(this.runtime, uid);
     await this.syncer.killPod(pod, observed, pod.metadata?.deletionTimestamp ? grace : undefined);
     this.probes.removePod(uid);
+    clearTimeout(this.deadlineTimers.get(uid));
+    this.deadlineTimers.delete(uid);
     await this.refresh(pod, true);
   }
 

@@ -194,3 +194,15 @@ void test('termination message from the file, or from the log tail under Fallbac
   assert.equal(cstatus(done, 'file')?.state?.terminated?.message, 'config invalid: port missing');
   assert.equal(cstatus(done, 'logs')?.state?.terminated?.message, 'starting\npanic: boom\n');
 });
+
+void test('activeDeadlineSeconds: the pod fails with DeadlineExceeded and its containers stop', async () => {
+  await h.createPod('deadline', {
+    activeDeadlineSeconds: 1,
+    containers: [{ name: 'app', image: 'busybox:1.36' }],
+  });
+  const p = await h.waitPod('deadline', (x) => x.status?.phase === 'Running');
+  const done = await h.waitPod('deadline', (x) => x.status?.phase === 'Failed');
+  assert.equal(done.status?.reason, 'DeadlineExceeded');
+  assert.equal(done.status?.message, 'Pod was active on the node longer than the specified deadline');
+  await waitFor(() => h.runtime.containersNamed(p.metadata!.uid!, 'app')[0]?.status.state === 'exited');
+});
