@@ -21,15 +21,8 @@ import { PodSyncer, type NodeFacts } from './pod-sync.js';
 import { PodWorkers } from './pod-workers.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import { readHostResolvConf } from './resolv-conf.js';
-import {
-  emptyObservedPod,
-  findContainer,
-  observeAll,
-  observedDigest,
-  observePod,
-  StatusCache,
-  type ObservedPod,
-} from './runtime-state.js';
+import { Relister } from './pleg.js';
+import { findContainer, observePod, type ObservedPod } from './runtime-state.js';
 import type { ClusterDns } from './sandbox-config.js';
 import { StartFailures } from './start-failures.js';
 import { serviceVariables, servicesForPod } from './service-env.js';
@@ -102,14 +95,11 @@ export class Kubelet {
   private readonly backoff = new CrashBackoff();
   private readonly startFailures = new StartFailures();
   private readonly recorder: EventRecorder;
-  private readonly observed = new Map<string, ObservedPod>();
-  private readonly digests = new Map<string, string>();
   private readonly pods = new Map<string, Pod>();
-  private readonly statusCache = new StatusCache();
   private readonly deadlineTimers = new Map<string, NodeJS.Timeout>();
   private informer: Informer<Pod> | undefined;
   private services: Informer<Service> | undefined;
-  private relistTimer: NodeJS.Timeout | undefined;
+  private readonly relister: Relister;
   private running = false;
   private runtimeName = 'unknown';
 
@@ -190,6 +180,17 @@ export class Kubelet {
         syncTerminatedPod: (pod, removed) => this.syncTerminatedPod(pod, removed),
       },
     });
+    this.relister = new Relister(
+      opts.runtime,
+      {
+        known: (uid) => this.workers.known(uid),
+        changed: (uid) => this.workers.resync(uid),
+        orphan: (o) => this.removeOrphan(o),
+        afterRelist: (uids) => this.removeStaleVolumes(uids),
+      },
+      this.logger.child('pleg'),
+      opts.relistMs ?? 1000,
+    );
   }
 
   /** The pod CIDR the server assigned to this node ('' until then). */
@@ -228,14 +229,14 @@ export class Kubelet {
     await this.services.waitForSync();
     this.informer.start();
     await this.informer.waitForSync();
-    this.scheduleRelist();
+    this.relister.start();
   }
 
   /** Stops the loops (containers keep running), marks the node NotReady. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearTimeout(this.relistTimer);
+    this.relister.stop();
     this.informer?.stop();
     this.services?.stop();
     this.probes.stop();
@@ -286,7 +287,7 @@ export class Kubelet {
   }
 
   private containerView(uid: string, name: string) {
-    const o = this.observed.get(uid);
+    const o = this.relister.get(uid);
     const c = o ? findContainer(o, name) : undefined;
     if (!o || !c) return undefined;
     const pod = this.pods.get(uid);
@@ -312,8 +313,7 @@ export class Kubelet {
   ): Promise<PodStatus> {
     const uid = pod.metadata?.uid ?? '';
     const observed = await observePod(this.runtime, uid);
-    this.observed.set(uid, observed);
-    this.digests.set(uid, observedDigest(observed));
+    this.relister.record(observed);
     const status = generatePodStatus({
       pod: this.podWithLatestStatus(pod),
       observed,
@@ -343,7 +343,7 @@ export class Kubelet {
       return { terminal: true, retry: false };
     }
     const observed = await observePod(this.runtime, uid);
-    this.observed.set(uid, observed);
+    this.relister.record(observed);
     this.probes.addPod(pod);
     let errors: string[];
     try {
@@ -394,56 +394,22 @@ export class Kubelet {
     this.startFailures.forget(uid);
     this.backoff.forget(`${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}_${uid}_`);
     this.puller.forgetPod(uid);
-    this.observed.delete(uid);
-    this.digests.delete(uid);
+    this.relister.forget(uid);
     if (!removed) await this.status.confirmDeletion(pod);
     this.status.forget(uid);
   }
 
-  private scheduleRelist(): void {
-    if (!this.running) return;
-    this.relistTimer = setTimeout(() => {
-      void this.relist().finally(() => this.scheduleRelist());
-    }, this.opts.relistMs ?? 1000);
-    this.relistTimer.unref();
-  }
-
-  /** PLEG: compare the runtime with the last look; pods whose containers changed are synced. */
-  private async relist(): Promise<void> {
-    let all: Map<string, ObservedPod>;
-    try {
-      all = await observeAll(this.runtime, undefined, this.statusCache);
-    } catch (err) {
-      this.logger.warn('runtime relist failed', { error: err instanceof Error ? err.message : String(err) });
-      return;
-    }
-    for (const [uid, o] of all) {
-      const digest = observedDigest(o);
-      const known = this.workers.known(uid);
-      if (!known) {
-        if (!this.pods.has(uid) && this.informer?.hasSynced()) await this.removeOrphan(o);
-        continue;
-      }
-      if (this.digests.get(uid) !== digest) {
-        this.observed.set(uid, o);
-        this.digests.set(uid, digest);
-        this.workers.resync(uid);
-      }
-    }
-    for (const uid of this.digests.keys()) {
-      if (!all.has(uid) && this.workers.known(uid)) {
-        this.observed.set(uid, emptyObservedPod(uid));
-        this.digests.set(uid, '');
-        this.workers.resync(uid);
-      }
-    }
+  /** Volume directories of pods neither the runtime, a worker nor the API knows any more. */
+  private async removeStaleVolumes(runtimeUids: Set<string>): Promise<void> {
     for (const uid of await this.volumes.podUids()) {
-      if (!all.has(uid) && !this.workers.known(uid) && !this.pods.has(uid)) await this.volumes.tearDown(uid);
+      if (!runtimeUids.has(uid) && !this.workers.known(uid) && !this.pods.has(uid))
+        await this.volumes.tearDown(uid);
     }
   }
 
   /** Containers of a pod the API no longer has (deleted while the agent was down): stop and remove them. */
   private async removeOrphan(o: ObservedPod): Promise<void> {
+    if (this.pods.has(o.uid) || !this.informer?.hasSynced()) return;
     this.logger.info('removing containers of a pod that no longer exists', { uid: o.uid });
     try {
       for (const c of o.containers) if (c.state === 'running') await this.runtime.stopContainer(c.id, 0);
