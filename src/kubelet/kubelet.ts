@@ -41,6 +41,8 @@ export interface KubeletOptions {
   logger?: Logger;
   /** Called with node.spec.podCIDR once the server assigned it (and when it changes). */
   onPodCIDR?: (cidr: string) => void | Promise<void>;
+  /** Pod CIDR to use while the server assigns none (upstream --pod-cidr); handed to onPodCIDR too. */
+  podCIDR?: string;
   /** InternalIP to report; detected from the host's interfaces by default. */
   nodeIP?: string;
   hostname?: string;
@@ -134,6 +136,15 @@ export class Kubelet {
       statusIntervalMs: opts.statusIntervalMs ?? 10_000,
       reportIntervalMs: opts.reportIntervalMs ?? 5 * 60_000,
       ...(opts.onPodCIDR ? { onPodCIDR: opts.onPodCIDR } : {}),
+      ...(opts.podCIDR ? { fallbackPodCIDR: opts.podCIDR } : {}),
+      images: opts.imageService,
+      event: (type, reason, message) =>
+        this.recorder.event(
+          { apiVersion: 'v1', kind: 'Node', metadata: { name: opts.nodeName, uid: opts.nodeName } },
+          type,
+          reason,
+          message,
+        ),
       ...(opts.readings ? { readings: opts.readings } : {}),
     });
     const objects = apiObjectSource(this.client);

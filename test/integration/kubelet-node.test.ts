@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import type { Node } from 'kubernetes-types/core/v1.js';
+import type { Event, Node } from 'kubernetes-types/core/v1.js';
 import { R } from '../../src/client/index.js';
 import type { HostReadings } from '../../src/kubelet/node/index.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -23,6 +23,7 @@ const cidrs: string[] = [];
 let h: KubeletHarness;
 before(async () => {
   h = await startKubeletHarness({
+    start: false,
     kubelet: {
       readings: () => Promise.resolve({ ...readings }),
       reserved: { cpu: '500m', memory: '512Mi' },
@@ -30,6 +31,8 @@ before(async () => {
       kubeletVersion: 'v1.32.0-test',
     },
   });
+  h.images.addImage('docker.io/library/busybox:1.36');
+  await h.kubelet.start();
 });
 after(() => h.close());
 
@@ -63,6 +66,7 @@ void test('the node registers with capacity, allocatable, addresses, nodeInfo an
   assert.ok(info?.kernelVersion);
   assert.ok(info?.osImage);
   assert.ok(['amd64', 'arm64'].includes(info?.architecture ?? ''));
+  assert.deepEqual(n.status?.images, [{ names: ['docker.io/library/busybox:1.36'], sizeBytes: 1024 }]);
   assert.deepEqual(
     n.status?.conditions?.map((c) => [c.type, c.status, c.reason]),
     [
@@ -72,6 +76,20 @@ void test('the node registers with capacity, allocatable, addresses, nodeInfo an
       ['Ready', 'True', 'KubeletReady'],
     ],
   );
+});
+
+void test('node events: Starting and the condition events', async () => {
+  const reasons = await waitFor(async () => {
+    const list = await h.client.resource<Event>(R.events).list('default');
+    const mine = list.items.filter(
+      (e) => e.involvedObject.kind === 'Node' && e.involvedObject.name === h.nodeName,
+    );
+    const r = mine.map((e) => e.reason);
+    return r.includes('NodeReady') ? r : undefined;
+  });
+  for (const r of ['Starting', 'NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID']) {
+    assert.ok(reasons.includes(r), r);
+  }
 });
 
 void test('the Lease in kube-node-lease is renewed', async () => {

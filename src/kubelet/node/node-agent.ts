@@ -9,7 +9,8 @@ import { hasReason } from '../../api/errors.js';
 import { R, type ApiClient } from '../../client/index.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
-import type { RuntimeService } from '../cri/services.js';
+import type { ImageService, RuntimeService } from '../cri/services.js';
+import type { ContainerImage } from 'kubernetes-types/core/v1.js';
 import { readHost, readHostInfo, type HostInfo, type HostReadings } from './host-readings.js';
 import {
   nodeConditions,
@@ -42,6 +43,12 @@ export interface NodeAgentOptions {
   statusIntervalMs: number;
   reportIntervalMs: number;
   onPodCIDR?: (cidr: string) => void | Promise<void>;
+  /** The pod CIDR to use while the server has assigned none (as the kubelet's --pod-cidr). */
+  fallbackPodCIDR?: string;
+  /** Images on the node, reported in status.images (the scheduler's ImageLocality reads them). */
+  images?: ImageService;
+  /** Records an event about the Node (Starting, NodeReady, NodeHasDiskPressure…). */
+  event?: (type: 'Normal' | 'Warning', reason: string, message: string) => void;
   /** Replaces the host readings (tests). */
   readings?: () => Promise<HostReadings>;
 }
@@ -88,6 +95,7 @@ export class NodeAgent {
     }
     this.uid = node.metadata?.uid ?? '';
     this.lastConditions = node.status?.conditions;
+    this.o.event?.('Normal', 'Starting', 'Starting kubelet.');
     await this.writeStatus(input, true);
     await this.renewLease(true);
     await this.notePodCIDR(node);
@@ -137,7 +145,7 @@ export class NodeAgent {
   /** Reads the node's podCIDR (the server assigns it after registration). */
   async notePodCIDR(node?: Node): Promise<void> {
     const n = node ?? (await this.o.client.resource<Node>(R.nodes).get('', this.o.nodeName));
-    const cidr = n.spec?.podCIDR ?? '';
+    const cidr = n.spec?.podCIDR || this.o.fallbackPodCIDR || '';
     if (!cidr || cidr === this.podCIDR) return;
     this.podCIDR = cidr;
     this.o.logger.info('pod CIDR assigned', { podCIDR: cidr });
@@ -186,12 +194,13 @@ export class NodeAgent {
 
   private async writeStatus(input: NodeStatusInput, force: boolean): Promise<void> {
     const now = this.o.clock.now();
-    const base = nodeStatus(input);
+    const base = { ...nodeStatus(input), images: await this.nodeImages() };
     const conds = nodeConditions(input);
     const text = JSON.stringify(base) + comparableConditions(conds);
     const due = now - this.lastReportAt >= this.o.reportIntervalMs;
     if (!force && !due && text === this.lastStatus) return;
     const conditions = stampConditions(conds, this.lastConditions, now);
+    this.conditionEvents(conds, this.lastConditions);
     await this.o.client
       .resource<Node>(R.nodes)
       .patch(
@@ -204,6 +213,41 @@ export class NodeAgent {
     this.lastConditions = conditions;
     this.lastStatus = text;
     this.lastReportAt = now;
+  }
+
+  /** Upstream's node status events when a condition changes status (or on the first report). */
+  private conditionEvents(
+    conds: { type: string; status: string; reason?: string }[],
+    old: NodeCondition[] | undefined,
+  ): void {
+    const names: Record<string, [string, string]> = {
+      MemoryPressure: ['NodeHasSufficientMemory', 'NodeHasInsufficientMemory'],
+      DiskPressure: ['NodeHasNoDiskPressure', 'NodeHasDiskPressure'],
+      PIDPressure: ['NodeHasSufficientPID', 'NodeHasInsufficientPID'],
+      Ready: ['NodeNotReady', 'NodeReady'],
+    };
+    for (const c of conds) {
+      const prior = old?.find((o) => o.type === c.type);
+      if (prior?.status === c.status) continue;
+      const pair = names[c.type];
+      if (!pair) continue;
+      const reason = c.status === 'True' ? pair[1] : pair[0];
+      this.o.event?.('Normal', reason, `Node ${this.o.nodeName} status is now: ${reason}`);
+    }
+  }
+
+  /** Up to 50 images, largest first (upstream nodestatus.Images). */
+  private async nodeImages(): Promise<ContainerImage[]> {
+    if (!this.o.images) return [];
+    try {
+      const list = await this.o.images.listImages();
+      return list
+        .sort((a, b) => b.sizeBytes - a.sizeBytes)
+        .slice(0, 50)
+        .map((i) => ({ names: [...i.repoDigests, ...i.repoTags], sizeBytes: i.sizeBytes }));
+    } catch {
+      return [];
+    }
   }
 
   private async renewLease(initial: boolean): Promise<void> {
