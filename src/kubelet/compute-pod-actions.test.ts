@@ -181,8 +181,11 @@ void test('a lost sandbox under OnFailure skips succeeded containers', () => {
 void test('a sandbox without an IP is recreated', () => {
   const p = pod();
   const o = observed([ctr(p, 'app', 'running')]);
-  delete o.sandboxes[0]!.network;
+  o.sandboxes[0]!.network = { ip: '', additionalIps: [] };
   assert.equal(computePodActions(input(p, o)).createSandbox, true);
+  // A runtime without pod networking reports no network: nothing to recreate.
+  delete o.sandboxes[0]!.network;
+  assert.equal(computePodActions(input(p, o)).createSandbox, false);
 });
 
 void test('a changed spec hash restarts the container, even under Never', () => {

@@ -112,7 +112,11 @@ function sandboxChanged(pod: Pod, observed: ObservedPod): { changed: boolean; at
   const ready = observed.sandboxes.filter((s) => s.state === 'ready').length;
   const next = newest.metadata.attempt + 1;
   if (ready > 1 || newest.state !== 'ready') return { changed: true, attempt: next, id: newest.id };
-  if (!pod.spec?.hostNetwork && !newest.network?.ip) return { changed: true, attempt: next, id: newest.id };
+  // A runtime without pod networking (the process runtime) reports no network at all; one that failed to
+  // give the sandbox an address reports an empty one.
+  if (!pod.spec?.hostNetwork && newest.network && !newest.network.ip) {
+    return { changed: true, attempt: next, id: newest.id };
+  }
   return { changed: false, attempt: newest.metadata.attempt, id: newest.id };
 }
 

@@ -302,7 +302,8 @@ export class Kubelet {
     const c = o ? findContainer(o, name) : undefined;
     if (!o || !c) return undefined;
     const pod = this.pods.get(uid);
-    const ip = o.sandboxes.find((s) => s.state === 'ready')?.network?.ip ?? '';
+    const ready = o.sandboxes.find((s) => s.state === 'ready');
+    const ip = ready && !ready.network ? (this.nodeFacts().hostIPs[0] ?? '') : (ready?.network?.ip ?? '');
     return {
       id: c.id,
       running: c.state === 'running',

@@ -77,11 +77,14 @@ function sandboxReady(input: PodStatusInput): boolean {
   const sb = input.observed.sandboxes[0];
   if (!sb || sb.state !== 'ready') return false;
   if (input.observed.sandboxes.filter((s) => s.state === 'ready').length > 1) return false;
-  return Boolean(input.pod.spec?.hostNetwork || sb.network?.ip);
+  return Boolean(input.pod.spec?.hostNetwork || !sb.network || sb.network.ip);
 }
 
 function podIPs(input: PodStatusInput): string[] {
   if (input.pod.spec?.hostNetwork) return input.hostIPs;
+  const ready = input.observed.sandboxes.find((s) => s.state === 'ready');
+  // No pod networking in the runtime: the pod shares the host's addresses.
+  if (ready && !ready.network) return input.hostIPs;
   const sb = input.observed.sandboxes.find((s) => s.state === 'ready' && s.network?.ip);
   if (sb?.network) return [sb.network.ip, ...sb.network.additionalIps];
   // A stopped pod keeps reporting the addresses it had.

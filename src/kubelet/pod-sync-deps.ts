@@ -44,6 +44,8 @@ export interface PodSyncDeps {
 /** The pod's IPs: the ready sandbox's, the host's for hostNetwork, else what the status last said. */
 export function podIPs(d: PodSyncDeps, pod: Pod, observed: ObservedPod): string[] {
   if (pod.spec?.hostNetwork) return d.node().hostIPs;
+  const ready = observed.sandboxes.find((s) => s.state === 'ready');
+  if (ready && !ready.network) return d.node().hostIPs;
   const sb = observed.sandboxes.find((s) => s.state === 'ready' && s.network?.ip);
   if (sb?.network) return [sb.network.ip, ...sb.network.additionalIps];
   return (pod.status?.podIPs ?? []).map((p) => p.ip ?? '').filter(Boolean);

@@ -64,7 +64,7 @@ export class PodSyncer {
         sandboxId = await runtime.runPodSandbox(sbConfig);
         const st = await runtime.podSandboxStatus(sandboxId);
         observed = { ...observed, sandboxes: [st, ...observed.sandboxes] };
-        podIP = st.network?.ip ?? (pod.spec?.hostNetwork ? (this.d.node().hostIPs[0] ?? '') : '');
+        podIP = podIPs(this.d, pod, observed)[0] ?? '';
       } catch (err) {
         const msg = `Failed to create pod sandbox: ${err instanceof Error ? err.message : String(err)}`;
         this.d.event(pod, 'Warning', 'FailedCreatePodSandBox', msg);
