@@ -82,3 +82,61 @@ void test('a failing liveness probe restarts the container', async () => {
     );
   });
 });
+
+void test('a startup probe holds started and Ready until it succeeds; liveness waits for it', async () => {
+  let up = false;
+  const liveness: string[] = [];
+  h.runtime.execHandler = (_id, cmd) => {
+    if (cmd[0] === 'live') liveness.push('live');
+    return result(cmd[0] === 'started' ? (up ? 0 : 1) : 0);
+  };
+  await h.createPod('slow', {
+    containers: [
+      {
+        name: 'app',
+        image: 'busybox:1.36',
+        startupProbe: { exec: { command: ['started'] }, periodSeconds: 1, failureThreshold: 30 },
+        livenessProbe: { exec: { command: ['live'] }, periodSeconds: 1 },
+      },
+    ],
+  });
+  let p = await h.waitPod('slow', (x) => x.status?.phase === 'Running');
+  await new Promise((r) => setTimeout(r, 1500));
+  p = (await h.getPod('slow'))!;
+  assert.equal(cstatus(p, 'app')?.started, false);
+  assert.equal(cond(p, 'Ready')?.status, 'False');
+  assert.equal(liveness.length, 0, 'liveness does not run before startup succeeds');
+  up = true;
+  p = await h.waitPod(
+    'slow',
+    (x) => cstatus(x, 'app')?.started === true && cond(x, 'Ready')?.status === 'True',
+  );
+  await waitFor(() => liveness.length > 0, { message: 'liveness runs after startup' });
+});
+
+void test('a startup probe that keeps failing restarts the container', async () => {
+  h.runtime.execHandler = (_id, cmd) => result(cmd[0] === 'never-up' ? 1 : 0);
+  await h.createPod('stuck', {
+    containers: [
+      {
+        name: 'app',
+        image: 'busybox:1.36',
+        startupProbe: { exec: { command: ['never-up'] }, periodSeconds: 1, failureThreshold: 1 },
+      },
+    ],
+  });
+  await h.waitPod(
+    'stuck',
+    (x) => (cstatus(x, 'app')?.restartCount ?? 0) >= 1,
+    'restart after startup failure',
+    15_000,
+  );
+  const list = await h.client.resource<Event>(R.events).list('default');
+  assert.ok(
+    list.items.some(
+      (e) =>
+        e.involvedObject.name === 'stuck' &&
+        e.message === 'Container app failed startup probe, will be restarted',
+    ),
+  );
+});
