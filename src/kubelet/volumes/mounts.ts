@@ -39,6 +39,12 @@ export async function makeMounts(
       } catch {
         await fs.mkdir(hostPath, { recursive: true, mode: 0o755 });
       }
+      // A symlink inside the volume must not lead the mount out of it.
+      const base = await fs.realpath(vol.hostPath);
+      const real = await fs.realpath(hostPath);
+      if (real !== base && !real.startsWith(`${base}/`)) {
+        throw new Error(`subpath ${sub} of volume "${vm.name}" resolves outside the volume`);
+      }
     }
     const m: Mount = {
       containerPath: vm.mountPath,

@@ -6,6 +6,7 @@ import {
   readlinkSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -274,6 +275,15 @@ void test('volumeMounts → CRI mounts with subPath, subPathExpr and readOnly', 
       [],
     ),
     /must not contain '..'/,
+  );
+  symlinkSync('/etc', join(vdir, 'escape'));
+  await assert.rejects(
+    makeMounts(
+      { name: 'c', volumeMounts: [{ name: 'data', mountPath: '/x', subPath: 'escape' }] },
+      volumes,
+      [],
+    ),
+    /resolves outside the volume/,
   );
   await assert.rejects(
     makeMounts({ name: 'c', volumeMounts: [{ name: 'nope', mountPath: '/x' }] }, volumes, []),
