@@ -10,6 +10,7 @@ import { parseQuantity, quantityValue } from '../../api/quantity.js';
 import type { DownwardContext } from '../downward-api.js';
 import { writeAtomic, type Payload } from './atomic-writer.js';
 import { checkHostPathType } from './host-path.js';
+import { setVolumeOwnership } from './ownership.js';
 import {
   configMapPayload,
   DEFAULT_MODE,
@@ -29,6 +30,8 @@ export interface MountedVolume {
   readOnly: boolean;
   /** Set for `emptyDir.medium: Memory`: the runtime mounts a tmpfs of this size. */
   tmpfsSizeBytes?: number;
+  /** Internal: the atomic writer replaced the files in this set-up. */
+  rewritten?: boolean;
 }
 
 /** Which volume failed and why: the kubelet reports it as a FailedMount event. */
@@ -42,6 +45,7 @@ export class VolumeSetupError extends Error {
 }
 
 export class VolumeManager {
+  private readonly owned = new Set<string>();
   constructor(
     readonly rootDir: string,
     private readonly objects: VolumeObjects,
@@ -60,7 +64,13 @@ export class VolumeManager {
     const out = new Map<string, MountedVolume>();
     for (const v of pod.spec?.volumes ?? []) {
       try {
-        out.set(v.name, await this.setUpOne(pod, v, ctx));
+        const mounted = await this.setUpOne(pod, v, ctx);
+        // Ownership is set when a volume is first set up and when its files were rewritten.
+        const key = `${pod.metadata?.uid ?? ''}/${v.name}`;
+        if (!this.owned.has(key) || mounted.rewritten) await this.applyFsGroup(pod, v, mounted);
+        this.owned.add(key);
+        delete mounted.rewritten;
+        out.set(v.name, mounted);
       } catch (err) {
         if (err instanceof VolumeSetupError) throw err;
         throw new VolumeSetupError(v.name, err instanceof Error ? err.message : String(err));
@@ -71,6 +81,7 @@ export class VolumeManager {
 
   /** Removes everything the kubelet made for the pod (never the contents of hostPath or PV volumes). */
   async tearDown(uid: string): Promise<void> {
+    for (const k of this.owned) if (k.startsWith(`${uid}/`)) this.owned.delete(k);
     await fs.rm(this.podDir(uid), { recursive: true, force: true });
   }
 
@@ -83,12 +94,29 @@ export class VolumeManager {
     }
   }
 
+  /** fsGroup applies to the volume kinds the kubelet owns (all but hostPath) and to claimed volumes. */
+  private async applyFsGroup(pod: Pod, v: Volume, m: MountedVolume): Promise<void> {
+    const fsGroup = pod.spec?.securityContext?.fsGroup;
+    if (fsGroup === undefined || v.hostPath) return;
+    await setVolumeOwnership(m.hostPath, fsGroup, {
+      readOnly: m.readOnly && !v.persistentVolumeClaim,
+      ...(pod.spec?.securityContext?.fsGroupChangePolicy
+        ? { policy: pod.spec.securityContext.fsGroupChangePolicy }
+        : {}),
+    });
+  }
+
   private async setUpOne(pod: Pod, v: Volume, ctx: DownwardContext): Promise<MountedVolume> {
     const uid = pod.metadata?.uid ?? '';
     const ns = pod.metadata?.namespace ?? '';
     const atomic = async (plugin: string, payload: Payload): Promise<MountedVolume> => {
       const dir = this.volumeDir(uid, plugin, v.name);
-      await writeAtomic(dir, payload);
+      // fsGroup adds group read to every file: put it in the payload so an unchanged set stays unchanged.
+      if (pod.spec?.securityContext?.fsGroup !== undefined) {
+        for (const f of payload.values()) f.mode |= 0o440;
+      }
+      const rewritten = await writeAtomic(dir, payload);
+      if (rewritten) return { hostPath: dir, readOnly: true, rewritten };
       return { hostPath: dir, readOnly: true };
     };
     if (v.emptyDir) {

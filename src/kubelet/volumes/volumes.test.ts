@@ -189,6 +189,27 @@ void test('emptyDir on disk and in memory', async () => {
   await manager.tearDown(p.metadata!.uid!);
 });
 
+void test('fsGroup: group ownership, group rw and setgid directories', async () => {
+  configMaps.set('ns/owned', { metadata: { name: 'owned' }, data: { k: 'v' } });
+  const p = pod([
+    { name: 'scratch', emptyDir: {} },
+    { name: 'cfg', configMap: { name: 'owned' } },
+  ]);
+  p.spec!.securityContext = { fsGroup: 4242 };
+  const vols = await manager.setUp(p, ctx(p));
+  const dir = statSync(vols.get('scratch')!.hostPath);
+  assert.equal(dir.gid, 4242);
+  assert.equal(dir.mode & 0o2000, 0o2000);
+  const file = statSync(join(vols.get('cfg')!.hostPath, 'k'));
+  assert.equal(file.gid, 4242);
+  assert.equal(file.mode & 0o777, 0o644 | 0o440);
+  // Setting up again with nothing changed rewrites nothing.
+  const data = readlinkSync(join(vols.get('cfg')!.hostPath, '..data'));
+  await manager.setUp(p, ctx(p));
+  assert.equal(readlinkSync(join(vols.get('cfg')!.hostPath, '..data')), data);
+  await manager.tearDown(p.metadata!.uid!);
+});
+
 void test('hostPath type checks', async () => {
   const base = join(root, 'hp');
   await checkHostPathType(join(base, 'made'), 'DirectoryOrCreate');
