@@ -281,6 +281,7 @@ void test('CrashLoopBackOff: 10 s doubling to 5 min, reset after 10 min', () => 
     const msg = blocked.backingOff[0]!.message;
     assert.match(msg, /^back-off \S+ restarting failed container=app pod=p_ns\(u1\)$/);
     delays.push(Number(backoff.inBackoffSince(key, finished, finished + 1)) / 1000);
+    assert.equal(blocked.backingOff[0]!.retryInMs, delays.at(-1)! * 1000 - 1);
     assert.deepEqual(at(finished + delays.at(-1)! * 1000).containersToStart, [0]);
     backoff.next(key, finished);
   }

@@ -21,6 +21,8 @@ export interface ContainerToKill {
 export interface BackingOff {
   name: string;
   message: string;
+  /** How long until the back-off ends. */
+  retryInMs: number;
 }
 
 export interface PodActions {
@@ -125,13 +127,17 @@ export function backoffKey(pod: Pod, container: Container): string {
   return `${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}_${pod.metadata?.uid ?? ''}_${container.name}_${containerHash(container)}`;
 }
 
-/** A CrashLoopBackOff message when the container's last instance ended too recently, else undefined. */
-export function backoffMessage(input: PodActionsInput, container: Container): string | undefined {
+/** The CrashLoopBackOff in force when the container's last instance ended too recently, else undefined. */
+export function backoffOf(input: PodActionsInput, container: Container): BackingOff | undefined {
   const last = findContainer(input.observed, container.name);
   if (!last || last.state !== 'exited' || last.finishedAt === undefined) return undefined;
   const delay = input.backoff.inBackoffSince(backoffKey(input.pod, container), last.finishedAt, input.now);
   if (delay === undefined) return undefined;
-  return `back-off ${goDuration(delay)} restarting failed container=${container.name} pod=${podDescription(input.pod)}`;
+  return {
+    name: container.name,
+    message: `back-off ${goDuration(delay)} restarting failed container=${container.name} pod=${podDescription(input.pod)}`,
+    retryInMs: Math.max(0, last.finishedAt + delay - input.now),
+  };
 }
 
 export function computePodActions(input: PodActionsInput): PodActions {
@@ -150,8 +156,8 @@ export function computePodActions(input: PodActionsInput): PodActions {
   };
   if (sb.id) actions.sandboxId = sb.id;
   const startOrBackOff = (container: Container, start: () => void): void => {
-    const message = backoffMessage(input, container);
-    if (message) actions.backingOff.push({ name: container.name, message });
+    const b = backoffOf(input, container);
+    if (b) actions.backingOff.push(b);
     else start();
   };
 

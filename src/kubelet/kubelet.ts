@@ -18,7 +18,7 @@ import type { HostReadings } from './node/host-readings.js';
 import { apiObjectSource } from './object-source.js';
 import { generatePodStatus } from './pod-status.js';
 import { PodSyncer, type NodeFacts } from './pod-sync.js';
-import { PodWorkers } from './pod-workers.js';
+import { PodWorkers, type SyncOutcome } from './pod-workers.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import { readHostResolvConf } from './resolv-conf.js';
 import { Relister } from './pleg.js';
@@ -342,7 +342,7 @@ export class Kubelet {
     return status;
   }
 
-  private async syncPod(pod: Pod): Promise<{ terminal: boolean; retry: boolean }> {
+  private async syncPod(pod: Pod): Promise<SyncOutcome> {
     const uid = pod.metadata?.uid ?? '';
     if (isTerminalPhase(this.status.get(uid) ?? pod.status)) return { terminal: true, retry: false };
     if (this.deadlineExceeded(pod)) {
@@ -357,15 +357,19 @@ export class Kubelet {
     const observed = await observePod(this.runtime, uid);
     this.relister.record(observed);
     this.probes.addPod(pod);
-    let errors: string[];
+    let result: { errors: string[]; retryInMs?: number };
     try {
-      errors = await this.syncer.syncPod(pod, observed);
+      result = await this.syncer.syncPod(pod, observed);
     } catch (err) {
       await this.refresh(pod, false);
       throw err;
     }
     const status = await this.refresh(pod, false);
-    return { terminal: isTerminalPhase(status), retry: errors.length > 0 };
+    return {
+      terminal: isTerminalPhase(status),
+      retry: result.errors.length > 0,
+      ...(result.retryInMs !== undefined ? { retryInMs: result.retryInMs } : {}),
+    };
   }
 
   /** activeDeadlineSeconds since the pod's start time; arms a timer to sync the pod when it runs out. */

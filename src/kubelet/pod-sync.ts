@@ -26,8 +26,11 @@ export class PodSyncer {
     }
   }
 
-  /** One sync: returns the errors that should make the pod worker retry (empty when all went well). */
-  async syncPod(pod: Pod, observed: ObservedPod): Promise<string[]> {
+  /**
+   * One sync: returns the errors that should make the pod worker retry (empty when all went well) and, when
+   * containers wait out a back-off, when the earliest one ends.
+   */
+  async syncPod(pod: Pod, observed: ObservedPod): Promise<{ errors: string[]; retryInMs?: number }> {
     const { runtime } = this.d;
     const uid = pod.metadata?.uid ?? '';
     const volumes = await this.setUpVolumes(pod, observed);
@@ -44,7 +47,7 @@ export class PodSyncer {
 
     if (actions.killPod) {
       await killPod(this.d, pod, observed, undefined);
-      if (!actions.createSandbox) return errors;
+      if (!actions.createSandbox) return { errors };
     }
     await Promise.all(
       [...actions.containersToKill, ...actions.initContainersToKill].map((k) =>
@@ -68,7 +71,7 @@ export class PodSyncer {
       } catch (err) {
         const msg = `Failed to create pod sandbox: ${err instanceof Error ? err.message : String(err)}`;
         this.d.event(pod, 'Warning', 'FailedCreatePodSandBox', msg);
-        return [msg];
+        return { errors: [msg] };
       }
     }
 
@@ -93,7 +96,8 @@ export class PodSyncer {
       for (const i of actions.containersToStart) await start(pod.spec!.containers[i]!);
     }
     await collectGarbage(this.d, observed);
-    return errors;
+    const waits = actions.backingOff.map((b) => b.retryInMs);
+    return waits.length ? { errors, retryInMs: Math.min(...waits) } : { errors };
   }
 
   killPod(pod: Pod, observed: ObservedPod, graceOverride: number | undefined): Promise<void> {

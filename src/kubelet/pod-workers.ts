@@ -6,9 +6,17 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Logger } from '../util/logger.js';
 
+export interface SyncOutcome {
+  /** The pod reached a terminal phase and should be terminated. */
+  terminal: boolean;
+  /** Something failed: sync again after a back-off. */
+  retry: boolean;
+  /** Sync again no later than this (a container's CrashLoopBackOff ends). */
+  retryInMs?: number;
+}
+
 export interface PodSyncHandler {
-  /** Returns true when the pod reached a terminal phase and should be terminated. */
-  syncPod(pod: Pod): Promise<{ terminal: boolean; retry: boolean }>;
+  syncPod(pod: Pod): Promise<SyncOutcome>;
   /** Stops every container with the given grace (seconds). */
   syncTerminatingPod(pod: Pod, graceSeconds: number): Promise<void>;
   /** Cleans up what the stopped pod still holds (volumes, runtime records) and reports its final status. */
@@ -149,7 +157,7 @@ export class PodWorkers {
         else {
           const r = await h.syncPod(s.pod);
           if (r.terminal) s.phase = 'terminating';
-          else if (r.retry) this.retryLater(uid, s);
+          else if (r.retry) this.retryLater(uid, s, r.retryInMs);
           else s.failures = 0;
           if (s.phase === 'syncing') return;
         }
@@ -176,10 +184,11 @@ export class PodWorkers {
     }
   }
 
-  private retryLater(uid: string, s: WorkerState): void {
+  private retryLater(uid: string, s: WorkerState, hintMs?: number): void {
     s.failures++;
     const base = this.opts.retryMs ?? 1000;
-    const delay = Math.min(this.opts.maxRetryMs ?? 10_000, base * 2 ** Math.min(s.failures - 1, 10));
+    let delay = Math.min(this.opts.maxRetryMs ?? 10_000, base * 2 ** Math.min(s.failures - 1, 10));
+    if (hintMs !== undefined) delay = Math.min(delay, hintMs + 10);
     clearTimeout(s.retry);
     s.retry = setTimeout(() => {
       s.retry = undefined;
