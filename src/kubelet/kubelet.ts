@@ -13,7 +13,7 @@ import type { DnsConfig } from './cri/types.js';
 import { ImagePuller } from './image-puller.js';
 import { detectNodeIP } from './node/host-readings.js';
 import { NodeAgent } from './node/node-agent.js';
-import { DEFAULT_THRESHOLDS, type Thresholds } from './node/node-status.js';
+import { capacityAndAllocatable, DEFAULT_THRESHOLDS, type Thresholds } from './node/node-status.js';
 import type { HostReadings } from './node/host-readings.js';
 import { apiObjectSource } from './object-source.js';
 import { generatePodStatus } from './pod-status.js';
@@ -28,7 +28,6 @@ import { StartFailures } from './start-failures.js';
 import { serviceVariables, servicesForPod } from './service-env.js';
 import { StatusManager } from './status-manager.js';
 import { VolumeManager } from './volumes/volume-manager.js';
-import { parseQuantity, quantityValue } from '../api/quantity.js';
 
 export interface KubeletOptions {
   nodeName: string;
@@ -278,22 +277,11 @@ export class Kubelet {
 
   private nodeFacts(): NodeFacts {
     const latest = this.node.latest;
-    const mem = latest?.readings.memoryTotalBytes ?? 0;
-    const allocatable: Record<string, string> = {};
-    if (latest) {
-      allocatable.cpu = String(latest.readings.cpuCores);
-      allocatable.memory = String(mem);
-      allocatable['ephemeral-storage'] = String(latest.readings.fsCapacityBytes);
-      for (const [k, v] of Object.entries(latest.reserved)) {
-        const cur = allocatable[k];
-        if (cur === undefined || k === 'cpu') continue;
-        allocatable[k] = String(Number(cur) - Number(quantityValue(parseQuantity(v))));
-      }
-    }
     return {
       hostIPs: [latest?.nodeIP ?? this.opts.nodeIP ?? '127.0.0.1'],
-      allocatable,
-      memoryCapacityBytes: mem,
+      // The limit the downward API reports for a container without one: node allocatable.
+      allocatable: latest ? capacityAndAllocatable(latest).allocatable : {},
+      memoryCapacityBytes: latest?.readings.memoryTotalBytes ?? 0,
     };
   }
 

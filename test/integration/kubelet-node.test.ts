@@ -152,6 +152,27 @@ void test('the pod CIDR the server assigns is handed out', async () => {
   assert.equal(h.kubelet.podCIDR, '10.42.7.0/24');
 });
 
+void test('the downward API reports node allocatable for a container without limits', async () => {
+  await h.createPod('limits', {
+    containers: [
+      {
+        name: 'app',
+        image: 'busybox:1.36',
+        env: [
+          { name: 'MEM', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+          { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1m' } } },
+        ],
+      },
+    ],
+  });
+  const p = await h.waitPod('limits', (x) => x.status?.phase === 'Running');
+  const env = Object.fromEntries(
+    h.runtime.containers.get(h.containerId(p, 'app')!)!.config.envs.map((e) => [e.key, e.value]),
+  );
+  assert.equal(env.MEM, String(8192 - 512 - 100));
+  assert.equal(env.CPU, '3500');
+});
+
 void test('stopping the kubelet marks the node NotReady', async () => {
   await h.kubelet.stop();
   const n = await getNode();
