@@ -342,6 +342,14 @@ export class Kubelet {
       await this.refresh(pod, false, evict);
       return { terminal: true, retry: false };
     }
+    const network = this.node.latest?.runtime.conditions.find((c) => c.type === 'NetworkReady');
+    if (network && !network.status && !pod.spec?.hostNetwork) {
+      // Upstream refuses to start pods until the runtime's network is ready.
+      const why = `container runtime network not ready: NetworkReady=false reason:${network.reason ?? ''} message:${network.message ?? ''}`;
+      this.event(pod, 'Warning', 'NetworkNotReady', `network is not ready: ${why}`);
+      await this.refresh(pod, false);
+      return { terminal: false, retry: true };
+    }
     const observed = await observePod(this.runtime, uid);
     this.relister.record(observed);
     this.probes.addPod(pod);

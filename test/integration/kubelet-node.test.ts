@@ -128,12 +128,21 @@ void test('pressure and runtime problems show in the conditions', async () => {
     'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:cni config uninitialized',
   );
   assert.equal(condition(n, 'MemoryPressure')?.reason, 'KubeletHasInsufficientMemory');
+  // Pods wait for the network (hostNetwork pods do not).
+  await h.createPod('needs-net', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
+  await h.createPod('host-net', { hostNetwork: true, containers: [{ name: 'app', image: 'busybox:1.36' }] });
+  const hostNet = await h.waitPod('host-net', (x) => x.status?.phase === 'Running');
+  assert.equal(hostNet.status?.podIP, '192.0.2.10');
+  const waiting = await h.waitPod('needs-net', (x) => Boolean(x.status?.startTime));
+  assert.equal(waiting.status?.phase, 'Pending');
+  assert.equal(h.containerId(waiting, 'app'), undefined);
   readings.memoryAvailableBytes = 6 * GiB;
   h.runtime.conditions = [
     { type: 'RuntimeReady', status: true },
     { type: 'NetworkReady', status: true },
   ];
   h.runtime.warnings = ['process runtime: no isolation'];
+  await h.waitPod('needs-net', (x) => x.status?.phase === 'Running');
   const back = await waitFor(async () => {
     const x = await getNode();
     return condition(x, 'Ready')?.status === 'True' ? x : undefined;
