@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
 import { cond, cstatus, startKubeletHarness, type KubeletHarness } from './kubelet-harness.js';
-import type { Event } from 'kubernetes-types/core/v1.js';
+import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import { R } from '../../src/client/index.js';
 import { waitFor } from '../../src/util/wait.js';
 
@@ -205,4 +205,19 @@ void test('activeDeadlineSeconds: the pod fails with DeadlineExceeded and its co
   assert.equal(done.status?.reason, 'DeadlineExceeded');
   assert.equal(done.status?.message, 'Pod was active on the node longer than the specified deadline');
   await waitFor(() => h.runtime.containersNamed(p.metadata!.uid!, 'app')[0]?.status.state === 'exited');
+});
+
+void test('a pod bound to the node after creation (the scheduler path) is run', async () => {
+  const pods = h.client.resource<Pod>(R.pods);
+  await pods.create({
+    metadata: { name: 'scheduled', namespace: 'default' },
+    spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] },
+  });
+  await pods.createSubresource('default', 'scheduled', 'binding', {
+    apiVersion: 'v1',
+    kind: 'Binding',
+    metadata: { name: 'scheduled' },
+    target: { kind: 'Node', name: h.nodeName },
+  });
+  await h.waitPod('scheduled', (x) => x.status?.phase === 'Running');
 });
