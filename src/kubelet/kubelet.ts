@@ -188,6 +188,11 @@ export class Kubelet {
         syncPod: (pod) => this.syncPod(pod),
         syncTerminatingPod: (pod, grace) => this.syncTerminatingPod(pod, grace),
         syncTerminatedPod: (pod, removed) => this.syncTerminatedPod(pod, removed),
+        shortenTermination: async (pod, grace) => {
+          const observed = await observePod(this.runtime, pod.metadata?.uid ?? '');
+          const running = observed.containers.filter((c) => c.state === 'running');
+          await Promise.all(running.map((c) => this.runtime.stopContainer(c.id, grace)));
+        },
       },
     });
     this.relister = new Relister(

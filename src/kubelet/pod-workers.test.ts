@@ -94,3 +94,28 @@ void test('a failed sync is retried', async () => {
   await w.stop();
   assert.deepEqual(r.log, ['sync:1', 'sync:1', 'sync:1']);
 });
+
+void test('a shorter grace during termination is handed over at once', async () => {
+  const shortened: number[] = [];
+  let finish!: () => void;
+  const handler: PodSyncHandler = {
+    syncPod: () => Promise.resolve({ terminal: false, retry: false }),
+    syncTerminatingPod: () => new Promise<void>((r) => (finish = r)),
+    syncTerminatedPod: () => Promise.resolve(),
+    shortenTermination: (_p, grace) => {
+      shortened.push(grace);
+      return Promise.resolve();
+    },
+  };
+  const w = new PodWorkers({ handler, logger: silentLogger });
+  const deleting = (grace: number) =>
+    pod('2', { deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: grace });
+  w.update(deleting(30));
+  await waitFor(() => w.phase('u') === 'terminating');
+  w.update(deleting(30));
+  w.update(deleting(5));
+  w.remove(deleting(5));
+  finish();
+  await w.idle();
+  assert.deepEqual(shortened, [5, 0]);
+});

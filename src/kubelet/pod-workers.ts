@@ -19,6 +19,11 @@ export interface PodSyncHandler {
   syncPod(pod: Pod): Promise<SyncOutcome>;
   /** Stops every container with the given grace (seconds). */
   syncTerminatingPod(pod: Pod, graceSeconds: number): Promise<void>;
+  /**
+   * A shorter grace arrived while the pod is terminating (a second delete, a force delete): stop what still
+   * runs with it now, alongside the stop in progress.
+   */
+  shortenTermination?(pod: Pod, graceSeconds: number): Promise<void>;
   /** Cleans up what the stopped pod still holds (volumes, runtime records) and reports its final status. */
   syncTerminatedPod(pod: Pod, removed: boolean): Promise<void>;
 }
@@ -28,6 +33,8 @@ type Phase = 'syncing' | 'terminating' | 'terminated';
 interface WorkerState {
   pod: Pod;
   phase: Phase;
+  /** Grace of the termination in progress. */
+  grace?: number;
   /** The pod object is gone from the API. */
   removed: boolean;
   running: boolean;
@@ -124,6 +131,17 @@ export class PodWorkers {
 
   private kick(uid: string, s: WorkerState): void {
     if (this.stopped) return;
+    if (s.phase === 'terminating' && s.running && s.grace !== undefined) {
+      const grace = s.removed ? 0 : graceOf(s.pod);
+      if (grace < s.grace) {
+        s.grace = grace;
+        void this.opts.handler
+          .shortenTermination?.(s.pod, grace)
+          .catch((err: unknown) =>
+            this.opts.logger.warn('shortening termination failed', { error: String(err) }),
+          );
+      }
+    }
     s.pending = true;
     clearTimeout(s.retry);
     s.retry = undefined;
@@ -163,7 +181,8 @@ export class PodWorkers {
         }
       }
       if (s.phase === 'terminating') {
-        await h.syncTerminatingPod(s.pod, s.removed ? 0 : graceOf(s.pod));
+        s.grace = s.removed ? 0 : graceOf(s.pod);
+        await h.syncTerminatingPod(s.pod, s.grace);
         s.phase = 'terminated';
       }
       if (s.phase === 'terminated' && !s.cleanedUp) {

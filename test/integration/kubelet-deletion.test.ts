@@ -78,3 +78,26 @@ void test('containers of pods unknown to the API (deleted while the agent was aw
   });
   await waitFor(() => !h.runtime.sandboxes.has(sb), { message: 'orphan sandbox removed' });
 });
+
+void test('a force delete during a graceful stop stops the containers at once', async () => {
+  await h.createPod('force', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
+  const p = await h.waitPod('force', (x) => Boolean(cstatus(x, 'app')?.state?.running));
+  const id = h.containerId(p, 'app')!;
+  const stops: number[] = [];
+  let release = (): void => {};
+  const real = h.runtime.stopContainer.bind(h.runtime);
+  h.runtime.stopContainer = async (cid, timeout) => {
+    if (cid === id) stops.push(timeout);
+    // The graceful stop hangs like a process that ignores SIGTERM; a zero timeout kills.
+    if (cid === id && timeout > 0) await new Promise<void>((r) => (release = r));
+    return real(cid, timeout);
+  };
+  const pods = h.client.resource<Pod>(R.pods);
+  await pods.delete('default', 'force', { gracePeriodSeconds: 30 });
+  await waitFor(() => stops.includes(30));
+  await pods.delete('default', 'force', { gracePeriodSeconds: 0 });
+  await waitFor(() => stops.includes(0), { message: 'killed at once' });
+  await waitFor(() => h.runtime.containersNamed(p.metadata!.uid!, 'app')[0]?.status.state === 'exited');
+  h.runtime.stopContainer = real;
+  release();
+});
