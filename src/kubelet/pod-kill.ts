@@ -1,4 +1,5 @@
 /** Stopping containers and pods (preStop, grace periods), removing them, and container garbage collection. */
+import { promises as fs } from 'node:fs';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ContainerToKill } from './compute-pod-actions.js';
 import { POD_UID_LABEL } from './labels.js';
@@ -82,18 +83,14 @@ export async function removePod(d: PodSyncDeps, observed: ObservedPod): Promise<
 /** Drops exited containers beyond the newest per name, and old sandboxes nothing lives in any more. */
 export async function collectGarbage(d: PodSyncDeps, observed: ObservedPod): Promise<void> {
   const exitedSeen = new Map<string, number>();
-  const kept = new Set<string>();
   for (const c of observed.containers) {
-    if (c.state !== 'exited') {
-      kept.add(c.id);
-      continue;
-    }
+    if (c.state !== 'exited') continue;
     const n = (exitedSeen.get(c.name) ?? 0) + 1;
     exitedSeen.set(c.name, n);
     // The newest instance of a name plus one exited predecessor stay for status and lastState.
-    const newestIsThis = findContainer(observed, c.name)?.id === c.id;
-    if (newestIsThis || n <= KEEP_EXITED) kept.add(c.id);
-    else await d.runtime.removeContainer(c.id).catch(() => {});
+    if (findContainer(observed, c.name)?.id === c.id || n <= KEEP_EXITED) continue;
+    await d.runtime.removeContainer(c.id).catch(() => {});
+    if (c.terminationMessageFile) await fs.rm(c.terminationMessageFile, { force: true });
   }
   if (observed.sandboxes.length < 2) return;
   const listed = await d.runtime.listContainers({ labelSelector: { [POD_UID_LABEL]: observed.uid } });

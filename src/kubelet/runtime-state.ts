@@ -27,6 +27,8 @@ export interface ObservedContainer {
   message?: string;
   image: string;
   imageRef: string;
+  /** Host file behind the container's terminationMessagePath. */
+  terminationMessageFile?: string;
 }
 
 export interface ObservedPod {
@@ -138,6 +140,8 @@ export async function observeAll(
         image: s.image.image,
         imageRef: s.imageRef,
       };
+      const tm = s.annotations[TERMINATION_MESSAGE_FILE_ANNOTATION];
+      if (tm) observed.terminationMessageFile = tm;
       cache?.containers.set(c.id, observed);
       of(uid).containers.push(observed);
     } catch {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { FakeClock } from '../../src/util/clock.js';
+import { waitFor } from '../../src/util/wait.js';
 import { cstatus, startKubeletHarness, type KubeletHarness } from './kubelet-harness.js';
 
 const clock = new FakeClock();
@@ -53,6 +56,7 @@ void test('CrashLoopBackOff: back-off 10 s, 20 s, 40 s between restarts of a cra
       (x) => cstatus(x, 'app')?.restartCount === restarts + 1 && Boolean(cstatus(x, 'app')?.state?.running),
     );
   }
-  // Old instances are removed: the running one and the last exited stay.
+  // Old instances are removed (with their termination message files): the running one and the last exited stay.
   assert.ok(h.runtime.containersNamed(uid, 'app').length <= 2);
+  await waitFor(() => readdirSync(join(h.rootDir, 'pods', uid, 'containers', 'app')).length <= 3);
 });
