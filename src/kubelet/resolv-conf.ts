@@ -14,10 +14,21 @@ export function parseResolvConf(text: string): DnsConfig {
   return out;
 }
 
+/**
+ * The host's resolver. A systemd-resolved stub (127.0.0.53) is unreachable from a pod's network namespace:
+ * then the upstream servers from /run/systemd/resolve/resolv.conf are used, as the kubelet's docs advise.
+ */
 export function readHostResolvConf(path = '/etc/resolv.conf'): DnsConfig | undefined {
-  try {
-    return parseResolvConf(readFileSync(path, 'utf8'));
-  } catch {
-    return undefined;
+  const read = (p: string): DnsConfig | undefined => {
+    try {
+      return parseResolvConf(readFileSync(p, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  const conf = read(path);
+  if (conf && conf.servers.length > 0 && conf.servers.every((s) => s.startsWith('127.'))) {
+    return read('/run/systemd/resolve/resolv.conf') ?? conf;
   }
+  return conf;
 }
