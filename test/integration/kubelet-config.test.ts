@@ -123,3 +123,55 @@ void test('a missing ConfigMap gives CreateContainerConfigError with the upstrea
   );
   assert.equal(cstatus(p, 'app')?.state?.waiting?.message, 'configmap "absent" not found');
 });
+
+void test('secret and projected volumes, updated in place too', async () => {
+  const secrets = h.client.resource<Secret>(R.secrets);
+  await secrets.create({
+    metadata: { name: 'tls', namespace: 'default' },
+    data: { 'tls.key': Buffer.from('key-1').toString('base64') },
+  });
+  await h.createPod(
+    'secretfiles',
+    {
+      volumes: [
+        { name: 'tls', secret: { secretName: 'tls', defaultMode: 0o400 } },
+        {
+          name: 'info',
+          projected: {
+            sources: [
+              { downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+              { secret: { name: 'tls', items: [{ key: 'tls.key', path: 'key' }] } },
+            ],
+          },
+        },
+      ],
+      containers: [
+        {
+          name: 'app',
+          image: 'busybox:1.36',
+          volumeMounts: [
+            { name: 'tls', mountPath: '/tls' },
+            { name: 'info', mountPath: '/info' },
+          ],
+        },
+      ],
+    },
+    { metadata: { name: 'secretfiles', labels: { tier: 'web' } } },
+  );
+  const p = await h.waitPod('secretfiles', (x) => x.status?.phase === 'Running');
+  const mounts = h.runtime.containers.get(h.containerId(p, 'app')!)!.config.mounts;
+  const tls = mounts.find((m) => m.containerPath === '/tls')!.hostPath;
+  const info = mounts.find((m) => m.containerPath === '/info')!.hostPath;
+  assert.equal(readFileSync(join(tls, 'tls.key'), 'utf8'), 'key-1');
+  assert.equal(readFileSync(join(info, 'labels'), 'utf8'), 'tier="web"');
+  assert.equal(readFileSync(join(info, 'key'), 'utf8'), 'key-1');
+  await secrets.patch('default', 'tls', 'merge', {
+    data: { 'tls.key': Buffer.from('key-2').toString('base64') },
+  });
+  await waitFor(() => readFileSync(join(tls, 'tls.key'), 'utf8') === 'key-2', {
+    message: 'secret file updated',
+  });
+  await waitFor(() => readFileSync(join(info, 'key'), 'utf8') === 'key-2', {
+    message: 'projected file updated',
+  });
+});
