@@ -1,0 +1,249 @@
+/**
+ * What to do to bring a pod's runtime state to its spec: a pure function after upstream's
+ * kuberuntime_manager.go computePodActions, plus the CrashLoopBackOff check upstream makes just before a start.
+ */
+import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import type { BackoffView } from './crash-backoff.js';
+import { goDuration } from './crash-backoff.js';
+import { containerHash, podDescription } from './labels.js';
+import { findContainer, type ObservedContainer, type ObservedPod } from './runtime-state.js';
+
+export type ProbeOutcome = 'success' | 'failure';
+
+export interface ContainerToKill {
+  id: string;
+  name: string;
+  message: string;
+  /** `Unhealthy` for probe failures (the event reason); absent for spec changes. */
+  reason?: 'LivenessProbe' | 'StartupProbe';
+}
+
+export interface BackingOff {
+  name: string;
+  message: string;
+  /** How long until the back-off ends. */
+  retryInMs: number;
+}
+
+export interface PodActions {
+  killPod: boolean;
+  createSandbox: boolean;
+  /** The current (newest) sandbox, when one exists. */
+  sandboxId?: string;
+  /** Attempt number of the sandbox to create. */
+  attempt: number;
+  /** Index into spec.initContainers of the next init container to start. */
+  nextInitContainer?: number;
+  /** Init containers in an unknown state to kill before the next one starts. */
+  initContainersToKill: ContainerToKill[];
+  /** Indexes into spec.containers. */
+  containersToStart: number[];
+  containersToKill: ContainerToKill[];
+  /** Containers that would start but wait out their CrashLoopBackOff. */
+  backingOff: BackingOff[];
+}
+
+export interface PodActionsInput {
+  pod: Pod;
+  observed: ObservedPod;
+  now: number;
+  backoff: BackoffView;
+  /** Latest liveness/startup results by container id; undefined = no result yet. */
+  liveness?: (containerId: string) => ProbeOutcome | undefined;
+  startup?: (containerId: string) => ProbeOutcome | undefined;
+}
+
+export function restartPolicy(pod: Pod): 'Always' | 'OnFailure' | 'Never' {
+  const p = pod.spec?.restartPolicy;
+  return p === 'OnFailure' || p === 'Never' ? p : 'Always';
+}
+
+function shouldRestartOnFailure(pod: Pod): boolean {
+  return restartPolicy(pod) !== 'Never';
+}
+
+/** Upstream kubecontainer.ShouldContainerBeRestarted. */
+export function shouldContainerBeRestarted(container: Container, pod: Pod, observed: ObservedPod): boolean {
+  if (pod.metadata?.deletionTimestamp) return false;
+  const status = findContainer(observed, container.name);
+  if (!status) return true;
+  if (status.state === 'running') return false;
+  if (status.state === 'unknown' || status.state === 'created') return true;
+  const policy = restartPolicy(pod);
+  if (policy === 'Never') return false;
+  if (policy === 'OnFailure' && status.exitCode === 0) return false;
+  return true;
+}
+
+function isInitContainerFailed(s: ObservedContainer): boolean {
+  if (s.state === 'exited' && s.exitCode !== 0) return true;
+  return s.state === 'unknown';
+}
+
+export interface InitProgress {
+  /** The last failed init container's status, when one failed. */
+  lastFailed?: ObservedContainer;
+  next?: number;
+  done: boolean;
+}
+
+/** Upstream findNextInitContainerToRun. */
+export function findNextInitContainer(pod: Pod, observed: ObservedPod): InitProgress {
+  const inits = pod.spec?.initContainers ?? [];
+  if (inits.length === 0) return { done: true };
+  for (const c of pod.spec?.containers ?? []) {
+    if (findContainer(observed, c.name)?.state === 'running') return { done: true };
+  }
+  for (let i = inits.length - 1; i >= 0; i--) {
+    const s = findContainer(observed, inits[i]!.name);
+    if (s && isInitContainerFailed(s)) return { lastFailed: s, next: i, done: false };
+  }
+  for (let i = inits.length - 1; i >= 0; i--) {
+    const s = findContainer(observed, inits[i]!.name);
+    if (!s) continue;
+    if (s.state === 'running') return { done: false };
+    if (s.state === 'exited') return i === inits.length - 1 ? { done: true } : { next: i + 1, done: false };
+  }
+  return { next: 0, done: false };
+}
+
+/** Whether the pod needs a new sandbox (upstream podSandboxChanged). */
+function sandboxChanged(pod: Pod, observed: ObservedPod): { changed: boolean; attempt: number; id?: string } {
+  const newest = observed.sandboxes[0];
+  if (!newest) return { changed: true, attempt: 0 };
+  const ready = observed.sandboxes.filter((s) => s.state === 'ready').length;
+  const next = newest.metadata.attempt + 1;
+  if (ready > 1 || newest.state !== 'ready') return { changed: true, attempt: next, id: newest.id };
+  // A runtime without pod networking (the process runtime) reports no network at all; one that failed to
+  // give the sandbox an address reports an empty one.
+  if (!pod.spec?.hostNetwork && newest.network && !newest.network.ip) {
+    return { changed: true, attempt: next, id: newest.id };
+  }
+  return { changed: false, attempt: newest.metadata.attempt, id: newest.id };
+}
+
+/** The key CrashLoopBackOff is tracked under (upstream getStableKey). */
+export function backoffKey(pod: Pod, container: Container): string {
+  return `${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}_${pod.metadata?.uid ?? ''}_${container.name}_${containerHash(container)}`;
+}
+
+/** The CrashLoopBackOff in force when the container's last instance ended too recently, else undefined. */
+export function backoffOf(input: PodActionsInput, container: Container): BackingOff | undefined {
+  const last = findContainer(input.observed, container.name);
+  if (!last || last.state !== 'exited' || last.finishedAt === undefined) return undefined;
+  const delay = input.backoff.inBackoffSince(backoffKey(input.pod, container), last.finishedAt, input.now);
+  if (delay === undefined) return undefined;
+  return {
+    name: container.name,
+    message: `back-off ${goDuration(delay)} restarting failed container=${container.name} pod=${podDescription(input.pod)}`,
+    retryInMs: Math.max(0, last.finishedAt + delay - input.now),
+  };
+}
+
+export function computePodActions(input: PodActionsInput): PodActions {
+  const { pod, observed } = input;
+  const containers = pod.spec?.containers ?? [];
+  const inits = pod.spec?.initContainers ?? [];
+  const sb = sandboxChanged(pod, observed);
+  const actions: PodActions = {
+    killPod: sb.changed,
+    createSandbox: sb.changed,
+    attempt: sb.attempt,
+    initContainersToKill: [],
+    containersToStart: [],
+    containersToKill: [],
+    backingOff: [],
+  };
+  if (sb.id) actions.sandboxId = sb.id;
+  const startOrBackOff = (container: Container, start: () => void): void => {
+    const b = backoffOf(input, container);
+    if (b) actions.backingOff.push(b);
+    else start();
+  };
+
+  if (sb.changed) {
+    // A pod that ran to completion under Never is not brought back by a lost sandbox.
+    if (!shouldRestartOnFailure(pod) && sb.attempt !== 0 && observed.containers.length !== 0) {
+      actions.createSandbox = false;
+      return actions;
+    }
+    const toStart: number[] = [];
+    containers.forEach((c, i) => {
+      if (restartPolicy(pod) === 'OnFailure') {
+        const s = findContainer(observed, c.name);
+        if (s?.state === 'exited' && s.exitCode === 0) return;
+      }
+      toStart.push(i);
+    });
+    if (toStart.length === 0 && findNextInitContainer(pod, observed).done) {
+      actions.createSandbox = false;
+      return actions;
+    }
+    if (inits.length > 0) {
+      actions.nextInitContainer = 0;
+      return actions;
+    }
+    actions.containersToStart = toStart;
+    return actions;
+  }
+
+  const init = findNextInitContainer(pod, observed);
+  if (!init.done) {
+    if (init.next !== undefined) {
+      const failed = init.lastFailed !== undefined;
+      if (failed && !shouldRestartOnFailure(pod)) {
+        actions.killPod = true;
+      } else {
+        if (init.lastFailed?.state === 'unknown') {
+          actions.initContainersToKill.push({
+            id: init.lastFailed.id,
+            name: init.lastFailed.name,
+            message: 'Init container is in unknown state, try killing it before restart',
+          });
+        }
+        const next = inits[init.next]!;
+        startOrBackOff(next, () => (actions.nextInitContainer = init.next));
+      }
+    }
+    return actions;
+  }
+
+  let keep = 0;
+  containers.forEach((c, i) => {
+    const s = findContainer(observed, c.name);
+    if (!s || s.state !== 'running') {
+      if (shouldContainerBeRestarted(c, pod, observed)) {
+        startOrBackOff(c, () => actions.containersToStart.push(i));
+        if (s?.state === 'unknown') {
+          actions.containersToKill.push({ id: s.id, name: c.name, message: 'Container is in unknown state' });
+        }
+      }
+      return;
+    }
+    let message: string;
+    let reason: ContainerToKill['reason'];
+    let restart = shouldRestartOnFailure(pod);
+    if (s.hash && s.hash !== containerHash(c)) {
+      message = `Container ${c.name} definition changed`;
+      restart = true;
+    } else if (input.liveness?.(s.id) === 'failure') {
+      message = `Container ${c.name} failed liveness probe`;
+      reason = 'LivenessProbe';
+    } else if (input.startup?.(s.id) === 'failure') {
+      message = `Container ${c.name} failed startup probe`;
+      reason = 'StartupProbe';
+    } else {
+      keep++;
+      return;
+    }
+    if (restart) {
+      message += ', will be restarted';
+      actions.containersToStart.push(i);
+    }
+    actions.containersToKill.push({ id: s.id, name: c.name, message, ...(reason ? { reason } : {}) });
+  });
+  if (keep === 0 && actions.containersToStart.length === 0 && actions.backingOff.length === 0) {
+    actions.killPod = true;
+  }
+  return actions;
+}

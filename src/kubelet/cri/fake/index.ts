@@ -1,0 +1,8 @@
+export { FakeImageService } from './fake-image.js';
+export {
+  FakeRuntimeService,
+  type ExecHandler,
+  type FakeCall,
+  type FakeContainer,
+  type FakeSandbox,
+} from './fake-runtime.js';

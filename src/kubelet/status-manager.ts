@@ -1,0 +1,124 @@
+/**
+ * Writes pod status through the status subresource, only when it changed, one write in flight per pod and
+ * the newest status winning (upstream status_manager.go). Also confirms a graceful deletion (DELETE with
+ * grace 0 and the pod's uid as precondition) once the kubelet says the pod's containers are gone.
+ */
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { hasReason } from '../api/errors.js';
+import { R, type ApiClient } from '../client/index.js';
+import type { Logger } from '../util/logger.js';
+
+interface Entry {
+  namespace: string;
+  name: string;
+  status: PodStatus;
+  /** The status last written (or read from the API), as JSON. */
+  written?: string;
+  writing?: Promise<void>;
+  dirty: boolean;
+}
+
+/** Status JSON without fields that do not count as a change. */
+function comparable(s: PodStatus | undefined): string {
+  return JSON.stringify(s ?? {});
+}
+
+export class StatusManager {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly client: ApiClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The status the kubelet last decided for the pod (newer than the informer's copy). */
+  get(uid: string): PodStatus | undefined {
+    return this.entries.get(uid)?.status;
+  }
+
+  /** Records the pod's status and writes it unless the API already has it. */
+  set(pod: Pod, status: PodStatus): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    let e = this.entries.get(uid);
+    if (!e) {
+      e = {
+        namespace: pod.metadata?.namespace ?? '',
+        name: pod.metadata?.name ?? '',
+        status,
+        written: comparable(pod.status),
+        dirty: false,
+      };
+      this.entries.set(uid, e);
+    }
+    e.status = status;
+    if (comparable(status) === e.written) return e.writing ?? Promise.resolve();
+    e.dirty = true;
+    if (!e.writing) e.writing = this.flush(e);
+    return e.writing;
+  }
+
+  private async flush(e: Entry): Promise<void> {
+    try {
+      while (e.dirty) {
+        e.dirty = false;
+        const status = e.status;
+        const text = comparable(status);
+        if (text === e.written) continue;
+        try {
+          await this.client
+            .resource<Pod>(R.pods)
+            .patch(e.namespace, e.name, 'merge', { status: nullMissing(status) }, { subresource: 'status' });
+          e.written = text;
+        } catch (err) {
+          if (hasReason(err, 'NotFound')) return;
+          this.logger.warn('pod status update failed', {
+            pod: `${e.namespace}/${e.name}`,
+            error: err instanceof Error ? err.message : String(err),
+          });
+          // The next sync (or resync) writes again.
+          return;
+        }
+      }
+    } finally {
+      e.writing = undefined;
+    }
+  }
+
+  /** Waits for any write of the pod in flight. */
+  async settle(uid: string): Promise<void> {
+    await this.entries.get(uid)?.writing;
+  }
+
+  /** DELETE with grace 0: the kubelet's confirmation that a gracefully deleted pod is gone. */
+  async confirmDeletion(pod: Pod): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    await this.settle(uid);
+    try {
+      await this.client
+        .resource<Pod>(R.pods)
+        .delete(pod.metadata?.namespace ?? '', pod.metadata?.name ?? '', {
+          gracePeriodSeconds: 0,
+          preconditions: { uid },
+        });
+    } catch (err) {
+      if (!hasReason(err, 'NotFound') && !hasReason(err, 'Conflict')) throw err;
+    }
+    this.entries.delete(uid);
+  }
+
+  forget(uid: string): void {
+    this.entries.delete(uid);
+  }
+}
+
+/**
+ * A merge patch leaves fields it does not mention: fields a kubelet-generated status no longer has (a pod IP
+ * after the sandbox went, a reason) are cleared explicitly.
+ */
+function nullMissing(status: PodStatus): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...status };
+  for (const k of ['podIP', 'podIPs', 'reason', 'message', 'initContainerStatuses']) {
+    if (!(k in out)) out[k] = null;
+  }
+  return out;
+}
