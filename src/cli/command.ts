@@ -9,6 +9,8 @@ export interface CliIo {
   uid: number;
   home: string;
   cwd: string;
+  /** The machine's host name (default node name); os.hostname() when absent. */
+  hostname?: string;
 }
 
 export interface FlagSpec {

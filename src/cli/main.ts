@@ -1,4 +1,4 @@
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { EXIT_USAGE, UsageError, formatHelp, parseFlags, type CliIo, type Command } from './command.js';
 import { controllerManagerCommand } from './controller-manager-command.js';
 import { hollowNodesCommand } from './hollow-nodes-command.js';
@@ -26,6 +26,7 @@ function defaultIo(): CliIo {
     uid: process.geteuid?.() ?? -1,
     home: homedir(),
     cwd: process.cwd(),
+    hostname: hostname(),
   };
 }
 

@@ -4,7 +4,15 @@ import { parseFlags, UsageError, type CliIo } from './command.js';
 import { resolveServerOptions, serverFlags, type ServerOptions } from './server-options.js';
 
 function io(uid: number, env: NodeJS.ProcessEnv = {}): CliIo {
-  return { stdout: () => {}, stderr: () => {}, env, uid, home: '/home/jo', cwd: '/srv/here' };
+  return {
+    stdout: () => {},
+    stderr: () => {},
+    env,
+    uid,
+    home: '/home/jo',
+    cwd: '/srv/here',
+    hostname: 'Box-1',
+  };
 }
 
 function resolve(args: string[], cliIo = io(1000)): ServerOptions {
@@ -22,6 +30,8 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     serviceCidr: '10.43.0.0/16',
     clusterCidr: '10.42.0.0/16',
     disableAgent: false,
+    nodeName: 'box-1',
+    containerRuntime: 'auto',
     disableControllerManager: false,
     disableScheduler: false,
     logLevel: 'info',
@@ -70,6 +80,8 @@ void test('flags override defaults; relative paths resolve against the working f
     serviceCidr: '10.96.0.0/12',
     clusterCidr: '10.42.0.0/16',
     disableAgent: true,
+    nodeName: 'box-1',
+    containerRuntime: 'auto',
     disableControllerManager: false,
     disableScheduler: false,
     logLevel: 'debug',
@@ -125,6 +137,21 @@ void test('--cluster-cidr is normalized and must leave room for node subnets', (
     assert.throws(
       () => resolve(['--cluster-cidr', bad]),
       (err) => err instanceof UsageError && /cluster-cidr/.test(err.message),
+    );
+  }
+});
+
+void test('--node-name and --container-runtime', () => {
+  const opts = resolve(['--node-name', 'edge-7', '--container-runtime', 'process']);
+  assert.equal(opts.nodeName, 'edge-7');
+  assert.equal(opts.containerRuntime, 'process');
+  for (const [args, flag] of [
+    [['--node-name', 'Not_Valid'], 'node-name'],
+    [['--container-runtime', 'docker'], 'container-runtime'],
+  ] as const) {
+    assert.throws(
+      () => resolve([...args]),
+      (err) => err instanceof UsageError && err.message.includes(flag),
     );
   }
 });

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { LogLevel } from '../util/logger.js';
@@ -20,6 +21,8 @@ export interface ServerOptions {
   clusterCidr: string;
   tokenFile?: string;
   disableAgent: boolean;
+  nodeName: string;
+  containerRuntime: 'auto' | 'oci' | 'process';
   disableControllerManager: boolean;
   disableScheduler: boolean;
   /** Seconds without a node heartbeat before its Ready condition goes Unknown. */
@@ -111,6 +114,20 @@ export const serverFlags: FlagSpec[] = [
     name: 'disable-agent',
     type: 'boolean',
     description: 'Do not run workloads on this host',
+  },
+  {
+    name: 'node-name',
+    type: 'string',
+    valueName: 'NAME',
+    description: "This host's node name",
+    defaultText: 'the host name, lower-cased',
+  },
+  {
+    name: 'container-runtime',
+    type: 'string',
+    valueName: 'KIND',
+    description: 'auto (oci where root with runc or crun and the CNI plugins, else process), oci or process',
+    defaultText: 'auto',
   },
   {
     name: 'disable-controller-manager',
@@ -250,6 +267,14 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     throw bad('cluster-cidr', clusterCidrText, (err as Error).message);
   }
 
+  const nodeName = str('node-name') ?? (io.hostname ?? hostname()).toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName)) {
+    throw bad('node-name', nodeName, 'must be a lower-case DNS subdomain');
+  }
+  const runtimeText = str('container-runtime') ?? 'auto';
+  const containerRuntime = (['auto', 'oci', 'process'] as const).find((k) => k === runtimeText);
+  if (!containerRuntime) throw bad('container-runtime', runtimeText, 'must be auto, oci or process');
+
   const datastoreEndpoint = str('datastore-endpoint') ?? `sqlite://${join(dataDir, 'db', 'state.db')}`;
   const scheme = /^([a-z0-9+.-]+):\/\//i.exec(datastoreEndpoint)?.[1]?.toLowerCase();
   if (!scheme || !DATASTORE_SCHEMES.includes(scheme)) {
@@ -277,6 +302,8 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     serviceCidr,
     clusterCidr,
     disableAgent: values['disable-agent'] === true,
+    nodeName,
+    containerRuntime,
     disableControllerManager: values['disable-controller-manager'] === true,
     disableScheduler: values['disable-scheduler'] === true,
     logLevel,

@@ -21,7 +21,14 @@ const io: CliIo = { stdout: () => {}, stderr: () => {}, env: {}, uid: 1000, home
 
 function options(dataDir: string, extra: string[] = []): ServerOptions {
   return resolveServerOptions(
-    parseFlags('server', serverFlags, ['--data-dir', dataDir, '--https-listen-port', '0', ...extra]),
+    parseFlags('server', serverFlags, [
+      '--data-dir',
+      dataDir,
+      '--https-listen-port',
+      '0',
+      '--disable-agent',
+      ...extra,
+    ]),
     io,
   );
 }

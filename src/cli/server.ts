@@ -175,8 +175,19 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         opts.metricResolutionSeconds === undefined ? undefined : opts.metricResolutionSeconds * 1000,
       ),
     );
-    if (opts.disableAgent) log.info('agent disabled');
-    else log.info('no agent is available yet: this host runs no workloads (as with --disable-agent)');
+    if (opts.disableAgent) log.info('agent disabled: this host runs no workloads');
+    else {
+      const { startAgent } = await import('./agent.js');
+      components.unshift(
+        await startAgent({
+          dataDir: opts.dataDir,
+          nodeName: opts.nodeName,
+          client: adminClient,
+          containerRuntime: opts.containerRuntime,
+          logger: log.child('agent'),
+        }),
+      );
+    }
     deps.onReady?.({ port: api.port, server, kubeconfig: opts.writeKubeconfig });
 
     await Promise.race([shutdown, failed]);

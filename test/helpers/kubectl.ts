@@ -20,6 +20,8 @@ export interface StartServerOptions {
   datastoreEndpoint?: string;
   /** Extra `tugboat server` flags. */
   args?: string[];
+  /** Run the node agent for this host (default: --disable-agent). */
+  agent?: boolean;
   readyTimeoutMs?: number;
 }
 
@@ -67,7 +69,7 @@ export async function startServerProcess(opts: StartServerOptions = {}): Promise
     '0',
     '--bind-address',
     '127.0.0.1',
-    '--disable-agent',
+    ...(opts.agent ? [] : ['--disable-agent']),
     ...(opts.datastoreEndpoint ? ['--datastore-endpoint', opts.datastoreEndpoint] : []),
     ...(opts.args ?? []),
   ];

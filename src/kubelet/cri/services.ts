@@ -56,6 +56,9 @@ export interface RuntimeService {
   /** Connects stream to port inside the sandbox's network namespace. */
   portForward(podSandboxId: string, port: number, stream: Duplex): Promise<void>;
 
+  /** CRI's UpdateRuntimeConfig: the node's pod CIDR, once the server has assigned one. */
+  updateRuntimeConfig?(config: { podCidr: string }): Promise<void>;
+
   containerStats(containerId: string): Promise<ContainerStats>;
   listContainerStats(filter?: ContainerFilter): Promise<ContainerStats[]>;
 }

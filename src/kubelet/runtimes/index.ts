@@ -26,6 +26,7 @@ export interface SelectRuntimeOptions {
   /** The agent's data dir; each runtime keeps its state in its own subdirectory. */
   dataDir: string;
   images: ImageLayerSource;
+  /** Empty when the server has not assigned one yet (updateRuntimeConfig gives it later). */
   podCidr: string;
   hostIp?: string;
   /** Prefer one OCI binary instead of crun-then-runc. */

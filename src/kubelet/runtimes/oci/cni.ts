@@ -14,6 +14,7 @@ export interface CniOptions {
   confDir: string;
   networkName: string;
   bridgeName: string;
+  /** Empty until the node has a pod CIDR (see OciRuntime.updateRuntimeConfig). */
   podCidr: string;
   /** Masquerade pod traffic leaving the pod CIDR (needs iptables). */
   ipMasq: boolean;
@@ -39,7 +40,7 @@ export class CniError extends Error {
 }
 
 export class CniNetwork {
-  constructor(private readonly opts: CniOptions) {}
+  constructor(readonly opts: CniOptions) {}
 
   get bridgeName(): string {
     return this.opts.bridgeName;

@@ -21,6 +21,31 @@ import { BUSYBOX_IMAGE } from './testing.js';
 const env = await ociTestEnv('n');
 if (env.skip) console.log(`# oci network tests skipped: ${env.skip}`);
 
+async function natRules(): Promise<string> {
+  return (await run(['iptables', '-w', '-t', 'nat', '-S'])).stdout;
+}
+
+/** Removes portmap's shared chains and the jumps to them from the nat table. */
+async function removeHostportChains(): Promise<void> {
+  const rules = (await natRules()).split('\n');
+  for (const rule of rules) {
+    if (rule.startsWith('-A ') && /-j CNI-HOSTPORT-/.test(rule) && !rule.startsWith('-A CNI-HOSTPORT-')) {
+      await run(['iptables', '-w', '-t', 'nat', '-D', ...splitRule(rule.slice(3))]).catch(() => {});
+    }
+  }
+  for (const chain of ['CNI-HOSTPORT-DNAT', 'CNI-HOSTPORT-MASQ', 'CNI-HOSTPORT-SETMARK']) {
+    await run(['iptables', '-w', '-t', 'nat', '-F', chain]).catch(() => {});
+  }
+  for (const chain of ['CNI-HOSTPORT-DNAT', 'CNI-HOSTPORT-MASQ', 'CNI-HOSTPORT-SETMARK']) {
+    await run(['iptables', '-w', '-t', 'nat', '-X', chain]).catch(() => {});
+  }
+}
+
+/** iptables -S output back into arguments (quoted comments stay one argument). */
+function splitRule(rule: string): string[] {
+  return [...rule.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
+}
+
 function get(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request({ host, port, path: '/index.html', timeout: 3000 }, (res) => {
@@ -86,7 +111,11 @@ void describe('oci runtime networking', { skip: env.skip ?? false }, () => {
     return { sb, c, ip };
   }
 
+  // portmap creates shared CNI-HOSTPORT-* chains on first use and never removes them: remove them after the
+  // tests when they were not there before (another CNI user's chains are left alone).
+  let hostportChainsBefore = true;
   before(async () => {
+    hostportChainsBefore = (await natRules()).includes('-N CNI-HOSTPORT-DNAT');
     root = await mkdtemp(path.join(tmpdir(), 'tugboat-net-'));
     stateDir = path.join(root, 'state');
     rt = env.make(stateDir);
@@ -95,6 +124,7 @@ void describe('oci runtime networking', { skip: env.skip ?? false }, () => {
     for (const s of await rt.listPodSandbox()) await rt.removePodSandbox(s.id);
     await env.cleanup();
     await rm(root, { recursive: true, force: true });
+    if (!hostportChainsBefore) await removeHostportChains();
   });
 
   test('two pods reach each other over the bridge, and the host reaches pod IPs and hostPorts', async () => {

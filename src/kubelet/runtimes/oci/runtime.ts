@@ -63,6 +63,7 @@ export interface OciRuntimeOptions {
   conmonPath: string;
   images: ImageLayerSource;
   /** This node's pod CIDR (host-local allocates from it). */
+  /** The node's pod CIDR; may be empty at first and come later through updateRuntimeConfig. */
   podCidr: string;
   bridgeName?: string;
   networkName?: string;
@@ -130,9 +131,21 @@ export class OciRuntime implements RuntimeService {
     });
   }
 
+  updateRuntimeConfig(config: { podCidr: string }): Promise<void> {
+    this.cni.opts.podCidr = config.podCidr;
+    return Promise.resolve();
+  }
+
   async status(): Promise<{ conditions: RuntimeCondition[]; warnings: string[] }> {
     const missing = await this.cni.missingPlugins();
-    const network: RuntimeCondition = missing.length
+    const network: RuntimeCondition = !this.cni.opts.podCidr
+      ? {
+          type: 'NetworkReady',
+          status: false,
+          reason: 'NetworkPluginNotReady',
+          message: 'the node has no pod CIDR yet',
+        }
+      : missing.length
       ? {
           type: 'NetworkReady',
           status: false,
@@ -148,9 +161,12 @@ export class OciRuntime implements RuntimeService {
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
     const id = this.newId();
     const dir = this.sandboxDir(id);
+    const ns = config.linux.namespaceOptions;
+    if (ns.network !== 'node' && !this.cni.opts.podCidr) {
+      throw new Error('cannot start a pod network: the node has no pod CIDR yet');
+    }
     await mkdir(dir, { recursive: true });
     await this.cni.writeConflist();
-    const ns = config.linux.namespaceOptions;
     const rec: SandboxRecord = {
       id,
       config,

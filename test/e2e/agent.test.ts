@@ -1,0 +1,144 @@
+/**
+ * `tugboat server` with its node agent on this host: real images from the loopback registry, real runc
+ * containers on the CNI bridge, driven by the real kubectl. Needs root, runc or crun, conmon, the CNI plugins
+ * and TUGBOAT_TEST_REGISTRY (.ci/run provides all of them).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { waitFor } from '../../src/util/wait.js';
+import { startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
+
+const registry = process.env.TUGBOAT_TEST_REGISTRY;
+const NODE = `e2e-agent-${process.pid}`;
+
+function whyMissing(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root';
+  if (!registry) return 'TUGBOAT_TEST_REGISTRY is not set (see .ci/run)';
+  const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+  if (!has('runc') && !has('crun')) return 'runc or crun missing';
+  if (!has('conmon')) return 'conmon missing';
+  if (!existsSync('/usr/lib/cni/bridge')) return 'CNI plugins missing in /usr/lib/cni';
+  return undefined;
+}
+
+const skip = whyMissing();
+if (skip) console.log(`# agent e2e skipped: ${skip}`);
+
+function httpGet(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path: '/', timeout: 3000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Network namespaces the runtime made (it names them tugboat-<sandbox id>). */
+function podNetns(): string[] {
+  const out = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  return out
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith('tugboat-'));
+}
+
+void describe('node agent on this host', { skip: skip ?? false }, () => {
+  let s: ServerProcess;
+  let netnsBefore: string[] = [];
+
+  async function ok(...args: string[]): Promise<string> {
+    const r = await s.kubectl(args, { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${r.stderr}`);
+    return r.stdout;
+  }
+  const pod = async (name: string): Promise<Pod> =>
+    JSON.parse(await ok('get', 'pod', name, '-o', 'json')) as Pod;
+
+  before(async () => {
+    netnsBefore = podNetns();
+    s = await startServerProcess({ agent: true, args: ['--node-name', NODE], readyTimeoutMs: 60_000 });
+    await waitFor(
+      async () => {
+        const node = JSON.parse(await ok('get', 'node', NODE, '-o', 'json')) as Node;
+        const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+        return ready && node.spec?.podCIDR ? node : undefined;
+      },
+      { timeoutMs: 60_000, message: 'the agent node is Ready with a pod CIDR' },
+    );
+  });
+
+  after(async () => {
+    if (!s) return;
+    await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
+    await s.stop();
+    // What outlives the agent by design: the bridge and the top cgroup directory. Remove ours.
+    spawnSync('ip', ['link', 'del', 'tugboat0']);
+    for (const h of readdirSync('/sys/fs/cgroup')) {
+      const dir = `/sys/fs/cgroup/${h}/tugboat`;
+      if (existsSync(dir)) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          // not empty: something else of ours still runs; leave it rather than fail the cleanup
+        }
+      }
+    }
+  });
+
+  test('the node reports a real runtime and capacity', async () => {
+    const node = JSON.parse(await ok('get', 'node', NODE, '-o', 'json')) as Node;
+    assert.match(node.status?.nodeInfo?.containerRuntimeVersion ?? '', /^(runc|crun):\/\//);
+    assert.ok(Number(node.status?.capacity?.cpu) >= 1);
+    assert.match(node.spec?.podCIDR ?? '', /^10\.42\.\d+\.0\/24$/);
+  });
+
+  test('a pod runs a real container from the registry and serves on its pod IP', async () => {
+    await ok('run', 'web', `--image=${registry}/tugboat-test/busybox:latest`, '--port=8080');
+    const running = await waitFor(
+      async () => {
+        const p = await pod('web');
+        return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
+      },
+      { timeoutMs: 90_000, message: 'web Running' },
+    );
+    assert.match(running.status?.podIP ?? '', /^10\.42\./);
+    assert.equal(running.status?.containerStatuses?.[0]?.ready, true);
+    assert.match(running.status?.containerStatuses?.[0]?.containerID ?? '', /^(runc|crun):\/\//);
+    const body = await waitFor(() => httpGet(running.status!.podIP!, 8080), { timeoutMs: 20_000 });
+    assert.match(body, /tugboat-test busybox/);
+    const wide = await ok('get', 'pods', '-o', 'wide');
+    assert.match(
+      wide,
+      new RegExp(`web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+${running.status?.podIP}\\s+${NODE}`),
+    );
+  });
+
+  test('a crashing container is restarted with back-off and says why', async () => {
+    await ok('run', 'crash', `--image=${registry}/tugboat-test/crash:latest`);
+    const crashed = await waitFor(
+      async () => {
+        const st = (await pod('crash')).status?.containerStatuses?.[0];
+        return st && (st.restartCount ?? 0) >= 1 && st.lastState?.terminated ? st : undefined;
+      },
+      { timeoutMs: 90_000, message: 'crash restarted' },
+    );
+    assert.equal(crashed.lastState?.terminated?.exitCode, 1);
+    assert.equal(crashed.lastState?.terminated?.reason, 'Error');
+  });
+
+  test('deleting the pods removes their containers and network namespaces', async () => {
+    await ok('delete', 'pod', 'web', 'crash', '--wait=true', '--timeout=60s');
+    await waitFor(() => podNetns().filter((n) => !netnsBefore.includes(n)).length === 0, {
+      timeoutMs: 30_000,
+      message: 'pod network namespaces removed',
+    });
+  });
+});
