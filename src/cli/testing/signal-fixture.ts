@@ -15,6 +15,7 @@ const opts = resolveServerOptions(
     '127.0.0.1',
     '--https-listen-port',
     '0',
+    '--disable-agent',
   ]),
   { stdout: () => {}, stderr: () => {}, env: {}, uid: 1000, home: dataDir, cwd: dataDir },
 );
