@@ -174,6 +174,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         adminClient,
         log.child('metrics'),
         opts.metricResolutionSeconds === undefined ? undefined : opts.metricResolutionSeconds * 1000,
+        { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey },
       ),
     );
     if (opts.disableAgent) log.info('agent disabled: this host runs no workloads');
