@@ -117,17 +117,18 @@ async function handleUpgrade(
   const sub = route.subresource;
   if (sub === 'portforward') throw badRequest('port-forward is not supported by tugboat yet');
   if (sub !== 'exec' && sub !== 'attach') throw badRequest(`upgrade requests are not served for pods/${sub}`);
-  const isWebSocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-  if (!isWebSocket)
-    throw badRequest(`${sub} needs a WebSocket (${CHANNEL_PROTOCOLS.join(' or ')}); SPDY is not supported`);
-  const protocol = pickProtocol(offeredProtocols(req));
-  if (!protocol) throw badRequest(`${sub} needs one of the subprotocols ${CHANNEL_PROTOCOLS.join(', ')}`);
   const target = await resolvePodTarget(ctx, route.namespace, route.name, url.searchParams.get('container'));
   if (target.hollow || !tls)
     throw badRequest(`the node of pod ${route.name} runs no containers to ${sub} into`);
   const status = target.pod.status?.containerStatuses?.find((s) => s.name === target.container);
   if (!status?.state?.running)
     throw badRequest(`unable to upgrade connection: container not found ("${target.container}")`);
+  // kubectl retries over SPDY after a refused WebSocket: checked after the pod so both attempts say the same.
+  const isWebSocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+  if (!isWebSocket)
+    throw badRequest(`${sub} needs a WebSocket (${CHANNEL_PROTOCOLS.join(' or ')}); SPDY is not supported`);
+  const protocol = pickProtocol(offeredProtocols(req));
+  if (!protocol) throw badRequest(`${sub} needs one of the subprotocols ${CHANNEL_PROTOCOLS.join(', ')}`);
   const params = new URLSearchParams();
   for (const p of RELAYED_PARAMS) for (const v of url.searchParams.getAll(p)) params.append(p, v);
   const path = [route.namespace, route.name, target.container].map(encodeURIComponent).join('/');

@@ -17,7 +17,7 @@ describe('channel.k8s.io framing', () => {
     assert.deepEqual([...f], [1, 0x68, 0x69]);
     const m = unframe(Buffer.from([0xff, 0x00]));
     assert.equal(m?.channel, 255);
-    assert.deepEqual([...m!.payload], [0]);
+    assert.deepEqual([...(m?.payload ?? [])], [0]);
     assert.equal(unframe(Buffer.alloc(0)), undefined);
   });
 

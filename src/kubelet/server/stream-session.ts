@@ -89,7 +89,7 @@ export async function runStreamSession(
   }
   resize.end();
   // Output the runtime wrote is queued on the writers; let it drain before the status.
-  await Promise.all([stdout, stderr].map((w) => (w ? finished(w) : undefined)));
+  await Promise.all([stdout, stderr].map((w) => (w ? finished(w) : Promise.resolve())));
   if (ws.readyState !== ws.OPEN) return;
   ws.send(frame(STATUS, JSON.stringify(status)), { binary: true });
   ws.close(1000);
