@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
+  formatLogTime,
   LogOptionsError,
   parseEntries,
   parseLogOptions,
@@ -52,6 +53,12 @@ describe('container log reader', () => {
     const since = Date.parse('2026-01-01T00:00:15Z');
     assert.equal(await read({ sinceMs: since }), 'three\nfour\n');
     assert.equal(await read({ tailLines: 1, timestamps: true }), '2026-01-01T00:00:30.000000000Z four\n');
+  });
+
+  it('prints timestamps in UTC with nine fraction digits', () => {
+    assert.equal(formatLogTime('2026-12-04T09:02:24.420525616+00:00'), '2026-12-04T09:02:24.420525616Z');
+    assert.equal(formatLogTime('2026-12-04T10:02:24.5+01:00'), '2026-12-04T09:02:24.500000000Z');
+    assert.equal(formatLogTime('2026-12-04T09:02:24Z'), '2026-12-04T09:02:24.000000000Z');
   });
 
   it('stops at limitBytes, cutting the last entry', async () => {

@@ -60,6 +60,19 @@ function entryMs(e: CriLogEntry): number {
   return Date.parse(e.time.replace(/(\.\d{3})\d+/, '$1'));
 }
 
+/**
+ * A log entry's time as the kubelet prints it with timestamps=true: UTC with nine fraction digits (runtimes such
+ * as conmon write `+00:00` offsets).
+ */
+export function formatLogTime(time: string): string {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/i.exec(time);
+  if (!m) return time;
+  const ms = Date.parse(`${m[1]}${m[3]!.toUpperCase()}`);
+  if (Number.isNaN(ms)) return time;
+  const fraction = (m[2] ?? '').slice(0, 9).padEnd(9, '0');
+  return `${new Date(ms).toISOString().slice(0, 19)}.${fraction}Z`;
+}
+
 /** Applies since, timestamps and the byte limit to entries; `write` returns false once the limit is reached. */
 export class LogFormatter {
   private written = 0;
@@ -72,7 +85,7 @@ export class LogFormatter {
   write(e: CriLogEntry): boolean {
     if (this.opts.sinceMs !== undefined && entryMs(e) < this.opts.sinceMs) return true;
     let text = e.partial ? e.message : `${e.message}\n`;
-    if (this.opts.timestamps) text = `${e.time} ${text}`;
+    if (this.opts.timestamps) text = `${formatLogTime(e.time)} ${text}`;
     if (this.opts.limitBytes !== undefined) {
       const left = this.opts.limitBytes - this.written;
       const buf = Buffer.from(text);
