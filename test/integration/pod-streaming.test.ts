@@ -16,6 +16,8 @@ import type { StreamOptions } from '../../src/kubelet/cri/types.js';
 import { AgentServer } from '../../src/kubelet/server/index.js';
 import { rfc3339Nano } from '../../src/kubelet/runtimes/common/cri-log.js';
 import { waitFor } from '../../src/util/wait.js';
+import { WebSocket } from 'ws';
+import { V4_PROTOCOL } from '../../src/kubelet/server/index.js';
 import { kubectl, kubectlStream } from '../helpers/kubectl.js';
 import { startKubeletHarness, type KubeletHarness } from './kubelet-harness.js';
 
@@ -192,6 +194,39 @@ describe('pod logs, exec and attach through the agent endpoint', { skip }, () =>
     const r = await k('exec', 'web', '-c', 'nope', '--', 'echo');
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /container nope is not valid for pod web/);
+  });
+
+  it('kubectl attach relays the main process output', async () => {
+    h.runtime.attach = (_id, streams) => {
+      streams.stdout?.write('attached output\n');
+      return Promise.resolve();
+    };
+    const r = await k('attach', 'web');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /attached output/);
+  });
+
+  it('speaks v4.channel.k8s.io too, and says port-forward is not there yet', async () => {
+    const url = `${h.server.url.replace('http', 'ws')}/api/v1/namespaces/default/pods/web/exec?command=fail&stdout=true&stderr=true`;
+    const ws = new WebSocket(url, [V4_PROTOCOL]);
+    const frames: Buffer[] = [];
+    ws.on('message', (d: Buffer) => frames.push(d));
+    const code = await new Promise<number>((resolve, reject) => {
+      ws.on('close', (c) => resolve(c));
+      ws.on('error', reject);
+    });
+    assert.equal(ws.protocol, V4_PROTOCOL);
+    assert.equal(code, 1000);
+    assert.deepEqual(
+      frames.map((f) => f[0]),
+      [2, 3],
+    );
+    assert.equal(frames[0]!.subarray(1).toString(), 'failing\n');
+    const status = JSON.parse(frames[1]!.subarray(1).toString()) as { reason: string };
+    assert.equal(status.reason, 'NonZeroExitCode');
+    const pf = await k('port-forward', 'pod/web', '18999:80');
+    assert.notEqual(pf.code, 0);
+    assert.match(pf.stderr, /port-forward is not supported by tugboat yet/);
   });
 
   it('the agent endpoint serves metrics only to the API server client certificate', async () => {
