@@ -67,11 +67,8 @@ export async function servePodLog(
           return;
         }
         out.startStream('text/plain');
-        res.on('data', (c: Buffer) => out.res.write(c));
-        res.on('end', () => {
-          out.res.end();
-          resolve();
-        });
+        res.pipe(out.res);
+        res.on('end', () => resolve());
         res.on('error', () => {
           out.res.destroy();
           resolve();

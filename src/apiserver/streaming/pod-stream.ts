@@ -120,7 +120,12 @@ async function handleUpgrade(
   const target = await resolvePodTarget(ctx, route.namespace, route.name, url.searchParams.get('container'));
   if (target.hollow || !tls)
     throw badRequest(`the node of pod ${route.name} runs no containers to ${sub} into`);
-  const status = target.pod.status?.containerStatuses?.find((s) => s.name === target.container);
+  const st = target.pod.status;
+  const status = [
+    ...(st?.containerStatuses ?? []),
+    ...(st?.initContainerStatuses ?? []),
+    ...(st?.ephemeralContainerStatuses ?? []),
+  ].find((s) => s.name === target.container);
   if (!status?.state?.running)
     throw badRequest(`unable to upgrade connection: container not found ("${target.container}")`);
   // kubectl retries over SPDY after a refused WebSocket: checked after the pod so both attempts say the same.
