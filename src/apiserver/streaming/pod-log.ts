@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import { ApiError, badRequest, serviceUnavailable } from '../../api/errors.js';
 import type { Responder } from '../http/respond.js';
 import type { ApiContext } from '../rest/context.js';
-import { checkLogStatus, resolvePodTarget, type KubeletClientTls } from './pod-target.js';
+import { checkLogStatus, logContainerId, resolvePodTarget, type KubeletClientTls } from './pod-target.js';
 
 const PASSED_PARAMS = [
   'follow',
@@ -41,6 +41,8 @@ export async function servePodLog(
     const v = query.get(p);
     if (v !== null) params.set(p, v);
   }
+  const containerId = logContainerId(target.pod, target.container, previous);
+  if (containerId) params.set('containerID', containerId);
   const path = `/containerLogs/${[namespace, name, target.container].map(encodeURIComponent).join('/')}?${params}`;
   const abort = new AbortController();
   req.on('close', () => abort.abort());

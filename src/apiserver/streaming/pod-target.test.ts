@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
-import { checkLogStatus, pickContainer } from './pod-target.js';
+import { checkLogStatus, logContainerId, pickContainer } from './pod-target.js';
 
 const pod = (containers: string[], annotations: Record<string, string> = {}, init: string[] = []): Pod => ({
   metadata: { name: 'web', annotations },
@@ -89,5 +89,38 @@ describe('log status checks', () => {
     });
     checkLogStatus(restarted, 'c', true);
     checkLogStatus(restarted, 'c', false);
+  });
+});
+
+describe('the instance a log request reads', () => {
+  const st = (state: object, lastState: object = {}): Pod => ({
+    ...pod(['c']),
+    status: {
+      containerStatuses: [
+        {
+          name: 'c',
+          ready: false,
+          restartCount: 1,
+          image: 'x',
+          imageID: '',
+          containerID: 'runc://new',
+          state,
+          lastState,
+        },
+      ],
+    },
+  });
+  const last = { terminated: { exitCode: 1, containerID: 'runc://old' } };
+
+  it('is the running one, or the last one while the next waits in back-off', () => {
+    assert.equal(logContainerId(st({ running: {} }, last), 'c', false), 'new');
+    assert.equal(logContainerId(st({ running: {} }, last), 'c', true), 'old');
+    assert.equal(logContainerId(st({ waiting: { reason: 'CrashLoopBackOff' } }, last), 'c', false), 'old');
+    assert.equal(logContainerId(st({ waiting: { reason: 'CrashLoopBackOff' } }, last), 'c', true), 'old');
+    assert.equal(
+      logContainerId(st({ terminated: { exitCode: 0, containerID: 'crun://done' } }), 'c', false),
+      'done',
+    );
+    assert.equal(logContainerId(st({ waiting: {} }), 'c', false), undefined);
   });
 });

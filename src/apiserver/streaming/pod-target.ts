@@ -79,6 +79,26 @@ export function checkLogStatus(pod: Pod, container: string, previous: boolean): 
   }
 }
 
+/**
+ * The runtime id of the instance whose log is asked for, as the kubelet picks it from the pod status: the
+ * previous one is lastState's; the current one is state's, or lastState's while the next waits (back-off).
+ */
+export function logContainerId(pod: Pod, container: string, previous: boolean): string | undefined {
+  const st = pod.status;
+  const status = [
+    ...(st?.containerStatuses ?? []),
+    ...(st?.initContainerStatuses ?? []),
+    ...(st?.ephemeralContainerStatuses ?? []),
+  ].find((s) => s.name === container);
+  const last = status?.lastState?.terminated?.containerID;
+  const id = previous
+    ? last
+    : ((status?.state?.running ? status.containerID : undefined) ??
+      status?.state?.terminated?.containerID ??
+      (status?.state?.waiting ? last : undefined));
+  return id?.replace(/^[a-z0-9-]+:\/\//, '') || undefined;
+}
+
 export async function resolvePodTarget(
   ctx: ApiContext,
   namespace: string,

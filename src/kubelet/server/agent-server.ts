@@ -193,7 +193,9 @@ export class AgentServer {
     }
     const previous = query.get('previous') === 'true' || query.get('previous') === '1';
     const instances = await this.containers(t);
-    const target = previous ? instances[1] : instances[0];
+    // The API server names the instance it read from the pod status; without it, newest (or the one before).
+    const wanted = query.get('containerID');
+    const target = wanted ? instances.find((c) => c.id === wanted) : previous ? instances[1] : instances[0];
     if (!target) {
       throw new HttpError(
         404,
