@@ -1,3 +1,4 @@
+import type { KubeletClientTls } from './streaming/pod-target.js';
 import type { IncomingMessage } from 'node:http';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../util/logger.js';
@@ -55,4 +56,6 @@ export interface ApiServerConfig {
   /** tolerationSeconds of the not-ready / unreachable NoExecute tolerations added to pods. Default 60. */
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
+  /** Client certificate (CN kube-apiserver-kubelet-client) and CA for talking to node agents. */
+  kubeletClient?: KubeletClientTls;
 }

@@ -9,6 +9,7 @@ import type { ApiServerConfig } from './config.js';
 import type { ApiExtensions } from './extensions.js';
 import { createRequestHandler } from './http/handler.js';
 import { localListener } from './local-socket.js';
+import { createUpgradeHandler } from './streaming/pod-stream.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
 import { Registry, type RegistryParts, buildResourceDefs } from './registry/index.js';
 import { Admission } from './rest/admission.js';
@@ -93,6 +94,7 @@ export async function startApiServerWith(
     watchMaxPendingBytes: config.watchMaxPendingBytes ?? 16 * 1024 * 1024,
     closing: false,
     ...(config.metrics ? { metrics: config.metrics } : {}),
+    ...(config.kubeletClient ? { kubeletClient: config.kubeletClient } : {}),
   };
   await watchCache.start();
   // Keeps a window of history for watches and consistent paging; older revisions answer 410 Expired.
@@ -118,6 +120,10 @@ export async function startApiServerWith(
         handler,
       )
     : createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
+  server.on(
+    'upgrade',
+    createUpgradeHandler(ctx, () => ctx.kubeletClient),
+  );
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {

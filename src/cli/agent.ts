@@ -11,6 +11,11 @@ export interface AgentOptions {
   client: ClientConfig;
   containerRuntime: ContainerRuntimeKind;
   logger: Logger;
+  /**
+   * The agent's HTTPS endpoint (logs, exec, attach, /metrics/resource): its port (0 = any) and TLS material,
+   * a serving certificate and the cluster CA whose client certificates (CN kube-apiserver-kubelet-client) it lets in.
+   */
+  server?: { port: number; tls: { certPem: string; keyPem: string; caPem: string } };
 }
 
 /**
@@ -20,10 +25,11 @@ export interface AgentOptions {
  * node IPAM controller has assigned one (CRI's UpdateRuntimeConfig).
  */
 export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
-  const [{ openNodeImageService }, { selectRuntime }, { Kubelet }] = await Promise.all([
+  const [{ openNodeImageService }, { selectRuntime }, { Kubelet }, { AgentServer }] = await Promise.all([
     import('../kubelet/images/index.js'),
     import('../kubelet/runtimes/index.js'),
     import('../kubelet/index.js'),
+    import('../kubelet/server/index.js'),
   ]);
   const log = opts.logger;
   const rootDir = join(opts.dataDir, 'agent');
@@ -37,6 +43,11 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
   });
   log.info(`container runtime: ${selected.kind}`, selected.rejected.length ? { oci: selected.rejected } : {});
   const runtime = selected.runtime;
+  const server = opts.server
+    ? new AgentServer({ runtime, tls: opts.server.tls, port: opts.server.port, logger: log.child('server') })
+    : undefined;
+  const kubeletPort = server ? await server.listen() : undefined;
+  if (server) log.info('agent endpoint serving', { port: kubeletPort });
   const client = new ApiClient({ userAgent: `tugboat-kubelet/${opts.nodeName}`, ...opts.client });
   const kubelet = new Kubelet({
     nodeName: opts.nodeName,
@@ -45,6 +56,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     imageService: images,
     rootDir,
     logger: log.child('kubelet'),
+    ...(kubeletPort !== undefined ? { kubeletPort } : {}),
     onPodCIDR: async (cidr) => {
       log.info('pod CIDR assigned', { podCIDR: cidr });
       await runtime.updateRuntimeConfig?.({ podCidr: cidr });
@@ -54,6 +66,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
   return {
     stop: async () => {
       await kubelet.stop();
+      await server?.close();
       client.close();
     },
   };

@@ -22,9 +22,15 @@ export async function startMetricsPipeline(
   client: ClientConfig,
   logger: Logger,
   intervalMs?: number,
+  kubeletTls?: { caPem: string; certPem: string; keyPem: string },
 ): Promise<Stoppable> {
   const { MetricsScraper } = await import('../metrics/index.js');
-  const scraper = new MetricsScraper({ client, logger, ...(intervalMs === undefined ? {} : { intervalMs }) });
+  const scraper = new MetricsScraper({
+    client,
+    logger,
+    ...(intervalMs === undefined ? {} : { intervalMs }),
+    ...(kubeletTls ? { kubeletTls } : {}),
+  });
   // Not awaited: the scraper waits for its node informer, which must not hold up the server's start or stop.
   void scraper.start();
   provider.target = scraper;

@@ -32,6 +32,7 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     disableAgent: false,
     nodeName: 'box-1',
     containerRuntime: 'auto',
+    kubeletPort: 10250,
     disableControllerManager: false,
     disableScheduler: false,
     logLevel: 'info',
@@ -82,6 +83,7 @@ void test('flags override defaults; relative paths resolve against the working f
     disableAgent: true,
     nodeName: 'box-1',
     containerRuntime: 'auto',
+    kubeletPort: 10250,
     disableControllerManager: false,
     disableScheduler: false,
     logLevel: 'debug',
@@ -154,4 +156,14 @@ void test('--node-name and --container-runtime', () => {
       (err) => err instanceof UsageError && err.message.includes(flag),
     );
   }
+});
+
+void test('--kubelet-port', () => {
+  assert.equal(resolve(['--kubelet-port', '0']).kubeletPort, 0);
+  assert.equal(resolve(['--kubelet-port', '11250']).kubeletPort, 11250);
+  for (const bad of ['-1', '70000', 'x'])
+    assert.throws(
+      () => resolve(['--kubelet-port', bad]),
+      (err) => err instanceof UsageError && /kubelet-port/.test(err.message),
+    );
 });

@@ -23,6 +23,8 @@ export interface ServerOptions {
   disableAgent: boolean;
   nodeName: string;
   containerRuntime: 'auto' | 'oci' | 'process';
+  /** Port of the agent's HTTPS endpoint (logs, exec, attach, metrics), as the kubelet's --port. */
+  kubeletPort: number;
   disableControllerManager: boolean;
   disableScheduler: boolean;
   /** Seconds without a node heartbeat before its Ready condition goes Unknown. */
@@ -128,6 +130,13 @@ export const serverFlags: FlagSpec[] = [
     valueName: 'KIND',
     description: 'auto (oci where root with runc or crun and the CNI plugins, else process), oci or process',
     defaultText: 'auto',
+  },
+  {
+    name: 'kubelet-port',
+    type: 'string',
+    valueName: 'PORT',
+    description: "Port of the agent's HTTPS endpoint (logs, exec, attach, metrics); 0 picks a free one",
+    defaultText: '10250',
   },
   {
     name: 'disable-controller-manager',
@@ -271,6 +280,11 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName)) {
     throw bad('node-name', nodeName, 'must be a lower-case DNS subdomain');
   }
+  const kubeletPortText = str('kubelet-port') ?? '10250';
+  const kubeletPort = Number(kubeletPortText);
+  if (!/^\d+$/.test(kubeletPortText) || kubeletPort > 65535) {
+    throw bad('kubelet-port', kubeletPortText, 'must be a port number 0-65535');
+  }
   const runtimeText = str('container-runtime') ?? 'auto';
   const containerRuntime = (['auto', 'oci', 'process'] as const).find((k) => k === runtimeText);
   if (!containerRuntime) throw bad('container-runtime', runtimeText, 'must be auto, oci or process');
@@ -304,6 +318,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     disableAgent: values['disable-agent'] === true,
     nodeName,
     containerRuntime,
+    kubeletPort,
     disableControllerManager: values['disable-controller-manager'] === true,
     disableScheduler: values['disable-scheduler'] === true,
     logLevel,

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createAuthenticator } from '../apiserver/auth/authenticator.js';
 import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.js';
-import { ensurePki } from '../apiserver/auth/pki.js';
+import { ensurePki, issueAgentServingCert } from '../apiserver/auth/pki.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
 import type { ClientConfig, Stoppable } from '../client/index.js';
 import type { Store } from '../store/types.js';
@@ -122,6 +122,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         ? { defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds }
         : {}),
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
+      kubeletClient: { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey },
       authenticator,
       ...(localSocket ? { localSocket: { path: localSocket, user: CONTROL_PLANE_USER } } : {}),
       store,
@@ -173,13 +174,24 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         adminClient,
         log.child('metrics'),
         opts.metricResolutionSeconds === undefined ? undefined : opts.metricResolutionSeconds * 1000,
+        { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey },
       ),
     );
     if (opts.disableAgent) log.info('agent disabled: this host runs no workloads');
     else {
       const { startAgent } = await import('./agent.js');
+      const agentCert = await issueAgentServingCert(
+        { certPem: pki.caCert, keyPem: pki.caKey },
+        opts.nodeName,
+        [hostName()],
+        hostAddresses(),
+      );
       components.unshift(
         await startAgent({
+          server: {
+            port: opts.kubeletPort,
+            tls: { certPem: agentCert.certPem, keyPem: agentCert.keyPem, caPem: pki.caCert },
+          },
           dataDir: opts.dataDir,
           nodeName: opts.nodeName,
           client: adminClient,

@@ -1,4 +1,5 @@
-import { request } from 'node:http';
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { ApiClient, Informer, R, type ClientConfig } from '../client/index.js';
 import { realClock, type Clock } from '../util/clock.js';
@@ -16,6 +17,17 @@ export interface MetricsScraperOptions {
   concurrency?: number;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Client certificate and CA for node agents, which serve HTTPS and want the API server's kubelet client
+   * certificate. Nodes labelled `node.kubernetes.io/instance-type: hollow` (and every node when this is unset)
+   * are scraped over plain HTTP.
+   */
+  kubeletTls?: { caPem: string; certPem: string; keyPem: string };
+}
+
+/** Hollow nodes serve their metrics over plain HTTP. */
+export function isHollow(node: Node): boolean {
+  return node.metadata?.labels?.['node.kubernetes.io/instance-type'] === 'hollow';
 }
 
 /** The node's kubelet endpoint: its InternalIP (else first address) and daemonEndpoints port. */
@@ -31,9 +43,20 @@ function isReady(node: Node): boolean {
   return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 }
 
-function fetchText(host: string, port: number, path: string, timeoutMs: number): Promise<string> {
+function fetchText(
+  host: string,
+  port: number,
+  path: string,
+  timeoutMs: number,
+  tls?: MetricsScraperOptions['kubeletTls'],
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+    const common = { host, port, path, signal: AbortSignal.timeout(timeoutMs) };
+    const get = (cb: (res: IncomingMessage) => void): ClientRequest =>
+      tls
+        ? httpsRequest({ ...common, ca: tls.caPem, cert: tls.certPem, key: tls.keyPem }, cb)
+        : request(common, cb);
+    const req = get((res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
@@ -60,6 +83,7 @@ export class MetricsScraper {
   private readonly intervalMs: number;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
+  private readonly kubeletTls: MetricsScraperOptions['kubeletTls'];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -74,6 +98,7 @@ export class MetricsScraper {
     this.intervalMs = opts.intervalMs ?? 15_000;
     this.timeoutMs = opts.timeoutMs ?? Math.min(10_000, this.intervalMs);
     this.concurrency = opts.concurrency ?? 16;
+    this.kubeletTls = opts.kubeletTls;
   }
 
   async start(): Promise<void> {
@@ -141,7 +166,8 @@ export class MetricsScraper {
     const address = kubeletAddress(node);
     if (!address) return;
     try {
-      const text = await fetchText(address.host, address.port, '/metrics/resource', this.timeoutMs);
+      const tls = isHollow(node) ? undefined : this.kubeletTls;
+      const text = await fetchText(address.host, address.port, '/metrics/resource', this.timeoutMs, tls);
       this.store.record(name, parsePrometheusText(text), this.clock.now());
     } catch (err) {
       this.logger.debug('node scrape failed', {

@@ -50,6 +50,41 @@ function podNetns(): string[] {
     .filter((n) => n.startsWith('tugboat-'));
 }
 
+/** What outlives the agent by design: the bridge and the top cgroup directory. Remove ours. */
+function removeHostLeftovers(): void {
+  spawnSync('ip', ['link', 'del', 'tugboat0']);
+  for (const h of readdirSync('/sys/fs/cgroup')) {
+    const dir = `/sys/fs/cgroup/${h}/tugboat`;
+    if (existsSync(dir)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // not empty: something else of ours still runs; leave it rather than fail the cleanup
+      }
+    }
+  }
+}
+
+/** Starts the server with its agent (on a free agent port) and waits for the node to be Ready with a pod CIDR. */
+async function startAgentServer(node: string, extra: string[] = []): Promise<ServerProcess> {
+  const s = await startServerProcess({
+    agent: true,
+    args: ['--node-name', node, '--kubelet-port', '0', ...extra],
+    readyTimeoutMs: 60_000,
+  });
+  await waitFor(
+    async () => {
+      const r = await s.kubectl(['get', 'node', node, '-o', 'json']);
+      if (r.code !== 0) return undefined;
+      const n = JSON.parse(r.stdout) as Node;
+      const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      return ready && n.spec?.podCIDR ? n : undefined;
+    },
+    { timeoutMs: 60_000, message: 'the agent node is Ready with a pod CIDR' },
+  );
+  return s;
+}
+
 void describe('node agent on this host', { skip: skip ?? false }, () => {
   let s: ServerProcess;
   let netnsBefore: string[] = [];
@@ -64,33 +99,14 @@ void describe('node agent on this host', { skip: skip ?? false }, () => {
 
   before(async () => {
     netnsBefore = podNetns();
-    s = await startServerProcess({ agent: true, args: ['--node-name', NODE], readyTimeoutMs: 60_000 });
-    await waitFor(
-      async () => {
-        const node = JSON.parse(await ok('get', 'node', NODE, '-o', 'json')) as Node;
-        const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-        return ready && node.spec?.podCIDR ? node : undefined;
-      },
-      { timeoutMs: 60_000, message: 'the agent node is Ready with a pod CIDR' },
-    );
+    s = await startAgentServer(NODE);
   });
 
   after(async () => {
     if (!s) return;
     await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
     await s.stop();
-    // What outlives the agent by design: the bridge and the top cgroup directory. Remove ours.
-    spawnSync('ip', ['link', 'del', 'tugboat0']);
-    for (const h of readdirSync('/sys/fs/cgroup')) {
-      const dir = `/sys/fs/cgroup/${h}/tugboat`;
-      if (existsSync(dir)) {
-        try {
-          rmdirSync(dir);
-        } catch {
-          // not empty: something else of ours still runs; leave it rather than fail the cleanup
-        }
-      }
-    }
+    removeHostLeftovers();
   });
 
   test('the node reports a real runtime and capacity', async () => {
@@ -140,5 +156,115 @@ void describe('node agent on this host', { skip: skip ?? false }, () => {
       timeoutMs: 30_000,
       message: 'pod network namespaces removed',
     });
+  });
+});
+
+void describe('logs, exec and top through the node agent', { skip: skip ?? false }, () => {
+  let s: ServerProcess;
+  const node = `${NODE}-stream`;
+
+  async function ok(...args: string[]): Promise<string> {
+    const r = await s.kubectl(args, { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${r.stderr}`);
+    return r.stdout;
+  }
+  const pod = async (name: string): Promise<Pod> =>
+    JSON.parse(await ok('get', 'pod', name, '-o', 'json')) as Pod;
+  const running = (name: string): Promise<Pod> =>
+    waitFor(
+      async () => {
+        const p = await pod(name);
+        return p.status?.containerStatuses?.[0]?.state?.running ? p : undefined;
+      },
+      { timeoutMs: 90_000, message: `${name} running` },
+    );
+
+  before(async () => {
+    s = await startAgentServer(node, ['--metric-resolution', '2']);
+    await ok('run', 'web', `--image=${registry}/tugboat-test/busybox:latest`, '--port=8080');
+    await running('web');
+  });
+
+  after(async () => {
+    if (!s) return;
+    await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
+    await s.stop();
+    removeHostLeftovers();
+  });
+
+  test('kubectl exec runs a command in the container', async () => {
+    assert.match(await ok('exec', 'web', '--', 'cat', '/www/index.html'), /tugboat-test busybox/);
+  });
+
+  test('kubectl exec -i passes stdin through', async () => {
+    const r = await s.kubectl(['exec', '-i', 'web', '--', 'sh', '-c', 'tr a-z A-Z; echo done'], {
+      input: 'hello\nworld\n',
+      timeoutMs: 60_000,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'HELLO\nWORLD\ndone\n');
+  });
+
+  test("a non-zero exit code becomes kubectl exec's exit code", async () => {
+    const r = await s.kubectl(['exec', 'web', '--', 'sh', '-c', 'echo oops >&2; exit 3'], {
+      timeoutMs: 60_000,
+    });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /oops/);
+    assert.match(r.stderr, /command terminated with exit code 3/);
+  });
+
+  test('kubectl logs, --tail and -f ending with the container', async () => {
+    await ok(
+      'run',
+      'counter',
+      `--image=${registry}/tugboat-test/busybox:latest`,
+      '--restart=Never',
+      '--command',
+      '--',
+      'sh',
+      '-c',
+      'for i in 1 2 3 4; do echo line $i; sleep 1; done',
+    );
+    await waitFor(async () => (await pod('counter')).status?.containerStatuses?.[0]?.containerID, {
+      timeoutMs: 90_000,
+      message: 'counter started',
+    });
+    const follow = await s.kubectl(['logs', '-f', 'counter'], { timeoutMs: 60_000 });
+    assert.equal(follow.code, 0, follow.stderr);
+    assert.equal(follow.stdout, 'line 1\nline 2\nline 3\nline 4\n');
+    assert.equal(await ok('logs', 'counter', '--tail=2'), 'line 3\nline 4\n');
+    assert.match(
+      await ok('logs', 'counter', '--timestamps', '--tail=1'),
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z line 4\n$/,
+    );
+  });
+
+  test('kubectl logs --previous shows the crashed container', async () => {
+    await ok('run', 'crash', `--image=${registry}/tugboat-test/crash:latest`);
+    await waitFor(
+      async () => {
+        const st = (await pod('crash')).status?.containerStatuses?.[0];
+        return st && (st.restartCount ?? 0) >= 1 && st.lastState?.terminated ? st : undefined;
+      },
+      { timeoutMs: 90_000, message: 'crash restarted' },
+    );
+    assert.equal(await ok('logs', 'crash', '--previous'), 'tugboat-test/crash: exiting with status 1\n');
+    const missing = await s.kubectl(['logs', 'web', '--previous']);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /previous terminated container "web" in pod "web" not found/);
+  });
+
+  test("kubectl top pods shows the pod's real usage", async () => {
+    const out = await waitFor(
+      async () => {
+        const r = await s.kubectl(['top', 'pods']);
+        return r.code === 0 && /^web\s+\d+m\s+\d+Mi/m.test(r.stdout) ? r.stdout : undefined;
+      },
+      { timeoutMs: 60_000, message: 'kubectl top pods lists web' },
+    );
+    assert.match(out, /^web\s+\d+m\s+\d+Mi/m);
+    const nodes = await ok('top', 'nodes');
+    assert.match(nodes, new RegExp(`^${node}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi`, 'm'));
   });
 });

@@ -24,6 +24,9 @@ export interface Pki {
   /** CN=admin, O=system:masters. */
   adminCert: string;
   adminKey: string;
+  /** The API server's client certificate towards node agents: CN=kube-apiserver-kubelet-client, O=system:masters. */
+  kubeletClientCert: string;
+  kubeletClientKey: string;
 }
 
 export interface PkiOptions {
@@ -42,7 +45,12 @@ export const PKI_FILES = {
   servingKey: 'serving-kube-apiserver.key',
   adminCert: 'client-admin.crt',
   adminKey: 'client-admin.key',
+  kubeletClientCert: 'client-kube-apiserver-kubelet.crt',
+  kubeletClientKey: 'client-kube-apiserver-kubelet.key',
 } as const;
+
+/** Common name node agents accept on the client certificate of the API server (kubeadm's name). */
+export const KUBELET_CLIENT_USER = 'kube-apiserver-kubelet-client';
 
 const CA_DAYS = 3650;
 const LEAF_DAYS = 365;
@@ -88,6 +96,13 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
     await savePair(admin, path('adminCert'), path('adminKey'));
   }
 
+  let kubeletClient = await loadPair(path('kubeletClientCert'), path('kubeletClientKey'));
+  if (!kubeletClient || !isUsablePair(kubeletClient, ca)) {
+    log.info('issuing the kubelet client certificate');
+    kubeletClient = await issueClientCert(ca, KUBELET_CLIENT_USER, [ADMIN_GROUP], LEAF_DAYS);
+    await savePair(kubeletClient, path('kubeletClientCert'), path('kubeletClientKey'));
+  }
+
   return {
     caCert: ca.certPem,
     caKey: ca.keyPem,
@@ -95,6 +110,8 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
     servingKey: serving.keyPem,
     adminCert: admin.certPem,
     adminKey: admin.keyPem,
+    kubeletClientCert: kubeletClient.certPem,
+    kubeletClientKey: kubeletClient.keyPem,
   };
 }
 
@@ -134,4 +151,20 @@ function coversNames(certPem: string, dnsNames: string[], ips: string[]): boolea
 
 function unique(values: string[]): string[] {
   return [...new Set(values.filter((v) => v !== ''))];
+}
+
+/** A node agent's serving certificate for its names and addresses (issued in memory at each agent start). */
+export function issueAgentServingCert(
+  ca: CertAndKey,
+  nodeName: string,
+  dnsNames: string[],
+  ips: string[],
+): Promise<CertAndKey> {
+  return issueLeaf(ca, {
+    commonName: nodeName,
+    usage: 'server',
+    dnsNames: unique(['localhost', nodeName, ...dnsNames].map((h) => h.toLowerCase())),
+    ips: unique(['127.0.0.1', '::1', ...ips].map(canonicalIp)),
+    days: LEAF_DAYS,
+  });
 }

@@ -28,6 +28,7 @@ import {
   withMetricsGroup,
 } from '../metrics/index.js';
 import { VERSION_INFO } from '../version.js';
+import { servePodLog } from '../streaming/pod-log.js';
 import { serveWatch } from '../watch/serve-watch.js';
 import { decodeObjectBody, readBody } from './body.js';
 import { negotiateDiscovery, negotiateFormat } from './negotiate.js';
@@ -221,9 +222,17 @@ async function handleResource(
   }
 
   if (route.subresource && STREAMING_SUBRESOURCES.has(route.subresource)) {
+    if (
+      route.subresource === 'log' &&
+      route.namespace !== undefined &&
+      (method === 'GET' || method === 'HEAD')
+    )
+      return servePodLog(ctx, ctx.kubeletClient, route.namespace, route.name!, query, req, out);
     const pod = await ctx.storage.mustGet(def, route.namespace, route.name!);
     const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
     if (!node) throw badRequest(`pod ${route.name} does not have a host assigned`);
+    if (route.subresource === 'exec' || route.subresource === 'attach')
+      throw badRequest('Upgrade request required');
     throw serviceUnavailable(`no node agent serves ${route.subresource} for pods on node ${node} yet`);
   }
 

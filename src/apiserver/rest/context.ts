@@ -1,3 +1,4 @@
+import type { KubeletClientTls } from '../streaming/pod-target.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { UserInfo, Authenticator } from '../config.js';
@@ -30,6 +31,8 @@ export interface ApiContext {
   closing: boolean;
   /** Serves metrics.k8s.io when set. */
   metrics?: MetricsProvider;
+  /** Client TLS towards node agents (pods/log, exec, attach); without it those answer 503/400. */
+  kubeletClient?: KubeletClientTls;
 }
 
 /** One resource request, after routing and authentication. */

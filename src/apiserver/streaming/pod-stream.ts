@@ -1,0 +1,147 @@
+/**
+ * Upgrade requests of `pods/{name}/exec` and `pods/{name}/attach`: the client's WebSocket (v5 or v4
+ * channel.k8s.io) is relayed frame by frame to the same request on the pod's node agent. Port-forward and the
+ * SPDY fallback are refused with a Status kubectl prints.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { ApiError, badRequest, internalError, isApiError, unauthorized } from '../../api/errors.js';
+import { CHANNEL_PROTOCOLS, offeredProtocols, pickProtocol } from '../../kubelet/server/channel.js';
+import { parseRoute } from '../http/route.js';
+import type { ApiContext } from '../rest/context.js';
+import { resolvePodTarget, type KubeletClientTls } from './pod-target.js';
+
+const RELAYED_PARAMS = ['command', 'stdin', 'stdout', 'stderr', 'tty'];
+
+function writeStatus(socket: Socket, err: unknown): void {
+  const apiErr: ApiError = isApiError(err) ? err : internalError(err);
+  const body = JSON.stringify(apiErr.status);
+  const code = apiErr.status.code;
+  if (socket.destroyed) return;
+  socket.end(
+    `HTTP/1.1 ${code} ${apiErr.status.reason ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Opens the agent's WebSocket; rejects with the agent's refusal as an API error. */
+function dialAgent(url: string, protocol: string, tls: KubeletClientTls): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, [protocol], { ca: tls.caPem, cert: tls.certPem, key: tls.keyPem });
+    ws.once('open', () => {
+      // Held until the client's side is up: output the agent sends at once must not be dropped.
+      ws.pause();
+      resolve(ws);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8').trim();
+        const code = res.statusCode ?? 500;
+        reject(
+          code === 400 || code === 404
+            ? badRequest(text)
+            : internalError(new Error(text || `agent answered ${code}`)),
+        );
+      });
+    });
+    ws.once('error', (err) =>
+      reject(internalError(new Error(`cannot reach the node agent: ${err.message}`))),
+    );
+  });
+}
+
+/** Codes a peer may not send in a close frame become a normal or an error close. */
+function closeCode(code: number): number {
+  if (code === 1005) return 1000;
+  if (code === 1006 || code === 1015 || code < 1000 || code >= 5000) return 1011;
+  return code;
+}
+
+function relay(client: WebSocket, agent: WebSocket): void {
+  const forward = (to: WebSocket) => (data: RawData, isBinary: boolean) => {
+    if (to.readyState === WebSocket.OPEN) to.send(data, { binary: isBinary });
+  };
+  client.on('message', forward(agent));
+  agent.on('message', forward(client));
+  const closeOther = (other: WebSocket) => (code: number, reason: Buffer) => {
+    if (other.readyState === WebSocket.OPEN || other.readyState === WebSocket.CONNECTING)
+      other.close(closeCode(code), reason);
+  };
+  client.on('close', closeOther(agent));
+  agent.on('close', closeOther(client));
+  client.on('error', () => agent.terminate());
+  agent.on('error', () => client.terminate());
+  agent.resume();
+}
+
+export function createUpgradeHandler(ctx: ApiContext, tls: () => KubeletClientTls | undefined) {
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => pickProtocol(offered) ?? false,
+  });
+  return (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    handleUpgrade(ctx, tls(), wss, req, socket, head).catch((err: unknown) => {
+      if (!isApiError(err))
+        ctx.logger.error('upgrade failed', { url: req.url, error: String((err as Error)?.stack ?? err) });
+      writeStatus(socket, err);
+    });
+  };
+}
+
+async function handleUpgrade(
+  ctx: ApiContext,
+  tls: KubeletClientTls | undefined,
+  wss: WebSocketServer,
+  req: IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+): Promise<void> {
+  const url = new URL(`http://localhost${req.url?.startsWith('/') ? req.url : '/'}`);
+  const route = parseRoute(url.pathname);
+  if (ctx.closing)
+    throw new ApiError(503, 'ServiceUnavailable', 'the server is shutting down', { causes: [] });
+  if (!ctx.authenticator.authenticate(req)) throw unauthorized();
+  if (
+    route.type !== 'resource' ||
+    route.group !== '' ||
+    route.resource !== 'pods' ||
+    !route.namespace ||
+    !route.name ||
+    !route.subresource
+  )
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', { causes: [] });
+  const sub = route.subresource;
+  if (sub === 'portforward') throw badRequest('port-forward is not supported by tugboat yet');
+  if (sub !== 'exec' && sub !== 'attach') throw badRequest(`upgrade requests are not served for pods/${sub}`);
+  const target = await resolvePodTarget(ctx, route.namespace, route.name, url.searchParams.get('container'));
+  if (target.hollow || !tls)
+    throw badRequest(`the node of pod ${route.name} runs no containers to ${sub} into`);
+  const st = target.pod.status;
+  const status = [
+    ...(st?.containerStatuses ?? []),
+    ...(st?.initContainerStatuses ?? []),
+    ...(st?.ephemeralContainerStatuses ?? []),
+  ].find((s) => s.name === target.container);
+  if (!status?.state?.running)
+    throw badRequest(`unable to upgrade connection: container not found ("${target.container}")`);
+  // kubectl retries over SPDY after a refused WebSocket: checked after the pod so both attempts say the same.
+  const isWebSocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+  if (!isWebSocket)
+    throw badRequest(`${sub} needs a WebSocket (${CHANNEL_PROTOCOLS.join(' or ')}); SPDY is not supported`);
+  const protocol = pickProtocol(offeredProtocols(req));
+  if (!protocol) throw badRequest(`${sub} needs one of the subprotocols ${CHANNEL_PROTOCOLS.join(', ')}`);
+  const params = new URLSearchParams();
+  for (const p of RELAYED_PARAMS) for (const v of url.searchParams.getAll(p)) params.append(p, v);
+  const path = [route.namespace, route.name, target.container].map(encodeURIComponent).join('/');
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  const agent = await dialAgent(`wss://${host}:${target.port}/${sub}/${path}?${params}`, protocol, tls);
+  if (socket.destroyed) {
+    agent.terminate();
+    return;
+  }
+  wss.handleUpgrade(req, socket, head, (client) => relay(client, agent));
+}
