@@ -11,7 +11,15 @@ export const LOCAL_PATH_CLASS = 'local-path';
 export const LOCAL_PATH_PROVISIONER = 'tugboat.dev/local-path';
 
 /** Upstream IsDefaultAnnotation: the GA or the beta annotation set to "true". */
-export function isDefaultClass(cls: Pick<StorageClass, 'metadata'>): boolean {
+interface ClassMeta {
+  metadata?: {
+    name?: string | undefined;
+    creationTimestamp?: string | undefined;
+    annotations?: Record<string, string> | undefined;
+  };
+}
+
+export function isDefaultClass(cls: ClassMeta): boolean {
   const a = cls.metadata?.annotations ?? {};
   return a[ANN_DEFAULT_CLASS] === 'true' || a[ANN_BETA_DEFAULT_CLASS] === 'true';
 }
@@ -20,9 +28,7 @@ export function isDefaultClass(cls: Pick<StorageClass, 'metadata'>): boolean {
  * Upstream GetDefaultClass (since 1.26): of several default classes the newest wins, ties broken by name, so
  * adding a new default never fails claims.
  */
-export function pickDefaultClass<T extends Pick<StorageClass, 'metadata'>>(
-  classes: readonly T[],
-): T | undefined {
+export function pickDefaultClass<T extends ClassMeta>(classes: readonly T[]): T | undefined {
   let best: T | undefined;
   for (const c of classes) {
     if (!isDefaultClass(c)) continue;

@@ -58,7 +58,7 @@ export async function bootstrapCluster(
   });
   await reconcileKubernetesEndpoints(ctx, opts.advertiseAddress, opts.port);
   if (opts.defaultStorageClass !== false) {
-    await ensure(ctx, 'storage.k8s.io', 'storageclasses', localPathStorageClass() as KubeObject);
+    await ensure(ctx, 'storage.k8s.io', 'storageclasses', localPathStorageClass() as unknown as KubeObject);
   }
 }
 

@@ -1,5 +1,4 @@
-import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
-import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { KubeObject } from '../../api/meta.js';
 import { pickDefaultClass } from '../../api/storage-classes.js';
 import type { Registry } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
@@ -13,12 +12,13 @@ const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
 export async function admitDefaultStorageClass(
   storage: ObjectStorage,
   registry: Registry,
-  pvc: PersistentVolumeClaim,
+  obj: KubeObject,
 ): Promise<void> {
+  const pvc = obj as KubeObject & { spec?: { storageClassName?: string | null } };
   if (pvc.spec?.storageClassName !== undefined && pvc.spec.storageClassName !== null) return;
   if (pvc.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS] !== undefined) return;
   const page = await storage.list(registry.mustGet('storage.k8s.io', 'storageclasses'));
-  const cls = pickDefaultClass(page.items as StorageClass[]);
+  const cls = pickDefaultClass(page.items);
   if (!cls?.metadata?.name) return;
   pvc.spec = { ...pvc.spec, storageClassName: cls.metadata.name };
 }
