@@ -10,6 +10,12 @@ export const LOCAL_PATH_CLASS = 'local-path';
  */
 export const LOCAL_PATH_PROVISIONER = 'tugboat.dev/local-path';
 
+/**
+ * Where a node keeps its local-path volumes (`<agent data dir>/storage`), published by its agent on its Node.
+ * The provisioner falls back to its `localPathDir` option (the server's own data dir) for nodes without it.
+ */
+export const ANN_LOCAL_PATH_DIR = 'tugboat.dev/local-path-dir';
+
 /** Upstream IsDefaultAnnotation: the GA or the beta annotation set to "true". */
 interface ClassMeta {
   metadata?: {

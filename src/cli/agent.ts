@@ -44,6 +44,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     runtime,
     imageService: images,
     rootDir,
+    localPathDir: join(opts.dataDir, 'storage'),
     logger: log.child('kubelet'),
     onPodCIDR: async (cidr) => {
       log.info('pod CIDR assigned', { podCIDR: cidr });

@@ -146,13 +146,13 @@ export class OciRuntime implements RuntimeService {
           message: 'the node has no pod CIDR yet',
         }
       : missing.length
-      ? {
-          type: 'NetworkReady',
-          status: false,
-          reason: 'NetworkPluginNotReady',
-          message: `missing CNI plugins: ${missing.join(', ')}`,
-        }
-      : { type: 'NetworkReady', status: true };
+        ? {
+            type: 'NetworkReady',
+            status: false,
+            reason: 'NetworkPluginNotReady',
+            message: `missing CNI plugins: ${missing.join(', ')}`,
+          }
+        : { type: 'NetworkReady', status: true };
     return { conditions: [{ type: 'RuntimeReady', status: true }, network], warnings: [] };
   }
 
