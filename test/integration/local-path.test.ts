@@ -178,7 +178,8 @@ test('a pod with a new claim: node recorded on the claim, a PV provisioned there
   assert.equal(bound.metadata?.annotations?.['volume.kubernetes.io/selected-node'], 'node-a');
   assert.equal(bound.spec?.volumeName, `pvc-${uid}`);
   const pv = await pvs().get('', `pvc-${uid}`);
-  assert.equal(pv.spec?.local?.path, join(dirA, `${uid}_default_data`));
+  const path = join(dirA, `${uid}_default_data`);
+  assert.equal(pv.spec?.local?.path, path);
   assert.deepEqual(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms, [
     { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-a'] }] },
   ]);
@@ -192,8 +193,8 @@ test('a pod with a new claim: node recorded on the claim, a PV provisioned there
     message: 'volume bound',
   });
   // What the kubelet does when it mounts the volume.
-  mkdirSync(pv.spec!.local!.path, { recursive: true });
-  writeFileSync(join(pv.spec!.local!.path, 'file'), 'kept');
+  mkdirSync(path, { recursive: true });
+  writeFileSync(join(path, 'file'), 'kept');
 
   await deletePod('writer');
   await pods().create(podWith('reader', 'data'));
@@ -218,7 +219,7 @@ test('a pod with a new claim: node recorded on the claim, a PV provisioned there
     },
     { message: 'provisioned volume deleted', timeoutMs: 15_000 },
   );
-  assert.equal(existsSync(pv.spec!.local!.path), false);
+  assert.equal(existsSync(path), false);
   assert.equal(existsSync(dirA), true);
 });
 
