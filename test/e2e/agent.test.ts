@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
 
@@ -50,6 +51,40 @@ function podNetns(): string[] {
     .filter((n) => n.startsWith('tugboat-'));
 }
 
+/** The built server with its agent, once the node is Ready with a pod CIDR. */
+async function startAgentServer(): Promise<ServerProcess> {
+  const s = await startServerProcess({ agent: true, args: ['--node-name', NODE], readyTimeoutMs: 60_000 });
+  await waitFor(
+    async () => {
+      const r = await s.kubectl(['get', 'node', NODE, '-o', 'json'], { timeoutMs: 30_000 });
+      if (r.code !== 0) return undefined;
+      const node = JSON.parse(r.stdout) as Node;
+      const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      return ready && node.spec?.podCIDR ? node : undefined;
+    },
+    { timeoutMs: 60_000, message: 'the agent node is Ready with a pod CIDR' },
+  );
+  return s;
+}
+
+async function stopAgentServer(s: ServerProcess | undefined): Promise<void> {
+  if (!s) return;
+  await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
+  await s.stop();
+  // What outlives the agent by design: the bridge and the top cgroup directory. Remove ours.
+  spawnSync('ip', ['link', 'del', 'tugboat0']);
+  for (const h of readdirSync('/sys/fs/cgroup')) {
+    const dir = `/sys/fs/cgroup/${h}/tugboat`;
+    if (existsSync(dir)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // not empty: something else of ours still runs; leave it rather than fail the cleanup
+      }
+    }
+  }
+}
+
 void describe('node agent on this host', { skip: skip ?? false }, () => {
   let s: ServerProcess;
   let netnsBefore: string[] = [];
@@ -64,34 +99,10 @@ void describe('node agent on this host', { skip: skip ?? false }, () => {
 
   before(async () => {
     netnsBefore = podNetns();
-    s = await startServerProcess({ agent: true, args: ['--node-name', NODE], readyTimeoutMs: 60_000 });
-    await waitFor(
-      async () => {
-        const node = JSON.parse(await ok('get', 'node', NODE, '-o', 'json')) as Node;
-        const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-        return ready && node.spec?.podCIDR ? node : undefined;
-      },
-      { timeoutMs: 60_000, message: 'the agent node is Ready with a pod CIDR' },
-    );
+    s = await startAgentServer();
   });
 
-  after(async () => {
-    if (!s) return;
-    await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
-    await s.stop();
-    // What outlives the agent by design: the bridge and the top cgroup directory. Remove ours.
-    spawnSync('ip', ['link', 'del', 'tugboat0']);
-    for (const h of readdirSync('/sys/fs/cgroup')) {
-      const dir = `/sys/fs/cgroup/${h}/tugboat`;
-      if (existsSync(dir)) {
-        try {
-          rmdirSync(dir);
-        } catch {
-          // not empty: something else of ours still runs; leave it rather than fail the cleanup
-        }
-      }
-    }
-  });
+  after(() => stopAgentServer(s));
 
   test('the node reports a real runtime and capacity', async () => {
     const node = JSON.parse(await ok('get', 'node', NODE, '-o', 'json')) as Node;
@@ -142,3 +153,89 @@ void describe('node agent on this host', { skip: skip ?? false }, () => {
     });
   });
 });
+
+void describe(
+  'PersistentVolumeClaim through the built-in local-path provisioner',
+  { skip: skip ?? false },
+  () => {
+    let s: ServerProcess;
+
+    async function ok(args: string[], input?: string): Promise<string> {
+      const r = await s.kubectl(args, { timeoutMs: 120_000, ...(input === undefined ? {} : { input }) });
+      assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${r.stderr}`);
+      return r.stdout;
+    }
+    const phase = async (name: string): Promise<string | undefined> =>
+      (JSON.parse(await ok(['get', 'pod', name, '-o', 'json'])) as Pod).status?.phase;
+    const podUsingClaim = (name: string, script: string): string =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'c',
+              image: `${registry}/tugboat-test/busybox:latest`,
+              command: ['sh', '-c', script],
+              volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            },
+          ],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+        },
+      });
+    const finished = (name: string): Promise<string> =>
+      waitFor(
+        async () => {
+          const p = await phase(name);
+          return p === 'Succeeded' || p === 'Failed' ? p : undefined;
+        },
+        { timeoutMs: 90_000, message: `${name} finished` },
+      );
+
+    before(async () => {
+      s = await startAgentServer();
+    });
+
+    after(() => stopAgentServer(s));
+
+    test('a file written into a claim is read back by a new pod; deleting the claim removes the volume', async () => {
+      const claim = {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'data' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } },
+      };
+      await ok(['apply', '-f', '-'], JSON.stringify(claim));
+      assert.equal(await ok(['get', 'pvc', 'data', '-o', 'jsonpath={.spec.storageClassName}']), 'local-path');
+
+      await ok(['apply', '-f', '-'], podUsingClaim('writer', 'echo kept > /data/file'));
+      assert.equal(await finished('writer'), 'Succeeded');
+      const pvc = JSON.parse(await ok(['get', 'pvc', 'data', '-o', 'json'])) as PersistentVolumeClaim;
+      assert.equal(pvc.status?.phase, 'Bound');
+      assert.equal(pvc.metadata?.annotations?.['volume.kubernetes.io/selected-node'], NODE);
+      const pv = JSON.parse(
+        await ok(['get', 'pv', pvc.spec?.volumeName ?? '', '-o', 'json']),
+      ) as PersistentVolume;
+      const path = pv.spec?.local?.path ?? '';
+      assert.match(path, new RegExp(`/storage/${pvc.metadata?.uid}_default_data$`));
+      assert.equal(readFileSync(join(path, 'file'), 'utf8'), 'kept\n');
+
+      await ok(['delete', 'pod', 'writer', '--wait=true', '--timeout=60s']);
+      await ok(['apply', '-f', '-'], podUsingClaim('reader', 'test "$(cat /data/file)" = kept'));
+      assert.equal(await finished('reader'), 'Succeeded');
+      await ok(['delete', 'pod', 'reader', '--wait=true', '--timeout=60s']);
+
+      await ok(['delete', 'pvc', 'data', '--wait=true', '--timeout=60s']);
+      await waitFor(
+        async () => {
+          const r = await s.kubectl(['get', 'pv', pv.metadata?.name ?? '', '-o', 'name']);
+          return r.code !== 0 && /NotFound|not found/.test(r.stderr);
+        },
+        { timeoutMs: 60_000, message: 'the provisioned volume deleted' },
+      );
+      assert.equal(existsSync(path), false);
+    });
+  },
+);
