@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { hasReason } from '../../src/api/errors.js';
+import { startApiServer } from '../../src/apiserver/index.js';
 import { Informer, R, type ApiClient, type Stoppable } from '../../src/client/index.js';
 import {
   localPathProvisionerController,
@@ -15,6 +16,7 @@ import { LocalPathCleaner } from '../../src/kubelet/volumes/local-path-cleaner.j
 import { runScheduler } from '../../src/scheduler/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { waitFor } from '../../src/util/wait.js';
+import { adminAuthenticator } from '../helpers/api-server.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 let cluster: TestCluster;
@@ -251,4 +253,27 @@ test('an unbound claim of an Immediate class keeps the pod unscheduled', async (
   await pods().create(podWith('waiting', 'now'));
   assert.match(await unschedulableMessage('waiting'), /pod has unbound immediate PersistentVolumeClaims/);
   await deletePod('waiting');
+});
+
+test("bootstrap creates the default class only when missing: a user's edits survive another API server starting", async () => {
+  const classes = client.resource<StorageClass>(R.storageClasses);
+  const edited = await classes.patch('', 'local-path', 'merge', {
+    metadata: { annotations: { 'storageclass.kubernetes.io/is-default-class': 'false' } },
+  });
+  const second = await startApiServer({
+    bindAddress: '127.0.0.1',
+    port: 0,
+    authenticator: adminAuthenticator,
+    store: cluster.server.store,
+    serviceCIDR: '10.43.0.0/16',
+  });
+  try {
+    const after = await classes.get('', 'local-path');
+    assert.equal(after.metadata?.resourceVersion, edited.metadata?.resourceVersion);
+    assert.equal(after.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'], 'false');
+    // No default class any more: new claims keep no class.
+    assert.equal((await pvcs().create(claim('classless'))).spec?.storageClassName, undefined);
+  } finally {
+    await second.close();
+  }
 });
