@@ -239,7 +239,7 @@ export class Kubelet {
         dir: this.opts.localPathDir,
         logger: this.logger.child('local-path'),
       });
-      await this.localPath.start();
+      this.localPath.start();
     }
     this.informer = new Informer<Pod>(this.client.resource<Pod>(R.pods), {
       fieldSelector: `spec.nodeName=${this.nodeName}`,

@@ -82,7 +82,14 @@ before(async () => {
   await addNode('node-a');
   await addNode('node-b');
   cleaner = new LocalPathCleaner({ client, nodeName: 'node-a', hostname: 'node-a', dir: dirA, retryMs: 200 });
-  await cleaner.start();
+  cleaner.start();
+  await waitFor(
+    async () =>
+      (await client.resource<Node>(R.nodes).get('', 'node-a')).metadata?.annotations?.[
+        'tugboat.dev/local-path-dir'
+      ] === dirA,
+    { message: 'node-a publishes its local-path directory' },
+  );
   scheduler = runScheduler({
     client: { server: cluster.server.url },
     leaderElect: false,

@@ -44,11 +44,29 @@ export class LocalPathCleaner {
     this.informer.addEventHandler({ add: (pv) => this.consider(pv), update: (_, pv) => this.consider(pv) });
   }
 
-  /** Call after the Node is registered. */
-  async start(): Promise<void> {
-    await this.publishDir();
+  /** Call after the Node is registered. Never fails: publishing the directory is retried until it succeeds. */
+  start(): void {
     this.informer.start();
-    await this.informer.waitForSync();
+    void this.publishDirUntilDone();
+  }
+
+  private async publishDirUntilDone(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.publishDir();
+        return;
+      } catch (err) {
+        this.logger.warn('local-path directory not published on the node yet', { error: String(err) });
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            this.timers.delete(t);
+            resolve();
+          }, this.o.retryMs ?? RETRY_MS);
+          t.unref();
+          this.timers.add(t);
+        });
+      }
+    }
   }
 
   stop(): void {
