@@ -1,4 +1,5 @@
 import { hasReason } from '../api/errors.js';
+import { localPathStorageClass } from '../api/storage-classes.js';
 import type { KubeObject } from '../api/meta.js';
 import type { ApiContext } from './rest/context.js';
 import { rfc3339 } from '../util/clock.js';
@@ -25,11 +26,17 @@ async function ensure(ctx: ApiContext, group: string, plural: string, obj: KubeO
 
 /**
  * State every cluster starts with: the system namespaces and the `kubernetes` Service (first service IP)
- * whose Endpoints point at this API server.
+ * whose Endpoints point at this API server, and the default `local-path` StorageClass (created only when
+ * missing, so a user's edits or deletion of its default annotation stay; `defaultStorageClass: false` skips it).
  */
 export async function bootstrapCluster(
   ctx: ApiContext,
-  opts: { kubernetesServiceIp: string; advertiseAddress: string; port: number },
+  opts: {
+    kubernetesServiceIp: string;
+    advertiseAddress: string;
+    port: number;
+    defaultStorageClass?: boolean;
+  },
 ): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(ctx, '', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -50,6 +57,9 @@ export async function bootstrapCluster(
     },
   });
   await reconcileKubernetesEndpoints(ctx, opts.advertiseAddress, opts.port);
+  if (opts.defaultStorageClass !== false) {
+    await ensure(ctx, 'storage.k8s.io', 'storageclasses', localPathStorageClass() as unknown as KubeObject);
+  }
 }
 
 /**

@@ -55,6 +55,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     runtime,
     imageService: images,
     rootDir,
+    localPathDir: join(opts.dataDir, 'storage'),
     logger: log.child('kubelet'),
     ...(kubeletPort !== undefined ? { kubeletPort } : {}),
     onPodCIDR: async (cidr) => {

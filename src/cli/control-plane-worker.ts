@@ -15,6 +15,8 @@ export interface ControlPlaneWorkerData {
   nodeMonitorGracePeriodMs?: number;
   hpaSyncPeriodMs?: number;
   clusterCidr?: string;
+  /** The local-path provisioner's directory for nodes that publish none (`<data dir>/storage`). */
+  localPathDir?: string;
 }
 
 /** Messages the worker posts to the server thread. */
@@ -38,6 +40,7 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
             : { nodeMonitorGracePeriodMs: data.nodeMonitorGracePeriodMs }),
           ...(data.hpaSyncPeriodMs === undefined ? {} : { hpaSyncPeriodMs: data.hpaSyncPeriodMs }),
           ...(data.clusterCidr === undefined ? {} : { clusterCidr: data.clusterCidr }),
+          ...(data.localPathDir === undefined ? {} : { localPathDir: data.localPathDir }),
         },
       }),
     );

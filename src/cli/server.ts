@@ -156,6 +156,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           controllerManager: !opts.disableControllerManager,
           scheduler: !opts.disableScheduler,
           clusterCidr: opts.clusterCidr,
+          localPathDir: join(opts.dataDir, 'storage'),
           ...(opts.nodeMonitorGracePeriodSeconds === undefined
             ? {}
             : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 }),

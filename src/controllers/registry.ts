@@ -14,7 +14,7 @@ import { resourceQuotaController } from './resourcequota/index.js';
 import { serviceAccountController } from './serviceaccount/index.js';
 import { newStatefulSetController } from './statefulset/index.js';
 import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
-import { persistentVolumeBinderController } from './volume/index.js';
+import { localPathProvisionerController, persistentVolumeBinderController } from './volume/index.js';
 
 /** Every built-in controller by its upstream name (as in kube-controller-manager's --controllers). */
 export const builtinControllers: Record<string, ControllerFactory> = {
@@ -36,4 +36,5 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   'taint-eviction-controller': taintEvictionController,
   resourcequota: resourceQuotaController,
   'persistentvolume-binder': persistentVolumeBinderController,
+  'local-path-provisioner': localPathProvisionerController,
 };

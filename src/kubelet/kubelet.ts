@@ -27,6 +27,7 @@ import type { ClusterDns } from './sandbox-config.js';
 import { StartFailures } from './start-failures.js';
 import { serviceVariables, servicesForPod } from './service-env.js';
 import { StatusManager } from './status-manager.js';
+import { LocalPathCleaner } from './volumes/local-path-cleaner.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 
 export interface KubeletOptions {
@@ -67,6 +68,11 @@ export interface KubeletOptions {
   maxSyncRetryMs?: number;
   /** Replaces the service link variables the kubelet derives from a Service informer. */
   serviceEnv?: (pod: Pod) => Promise<Map<string, string>>;
+  /**
+   * This node's directory for local-path volumes (`<data dir>/storage`): published on the Node for the
+   * provisioner; Released Delete-policy volumes there are removed. Unset: no local-path storage on this node.
+   */
+  localPathDir?: string;
   /** Replaces host readings (tests). */
   readings?: () => Promise<HostReadings>;
 }
@@ -99,6 +105,7 @@ export class Kubelet {
   private readonly pods = new Map<string, Pod>();
   private readonly deadlineTimers = new Map<string, NodeJS.Timeout>();
   private informer: Informer<Pod> | undefined;
+  private localPath: LocalPathCleaner | undefined;
   private services: Informer<Service> | undefined;
   private readonly relister: Relister;
   private running = false;
@@ -224,6 +231,16 @@ export class Kubelet {
     for (const w of st.warnings) this.logger.warn(`container runtime: ${w}`);
     await this.node.register();
     this.node.start();
+    if (this.opts.localPathDir) {
+      this.localPath = new LocalPathCleaner({
+        client: this.client,
+        nodeName: this.nodeName,
+        hostname: this.opts.hostname ?? this.nodeName,
+        dir: this.opts.localPathDir,
+        logger: this.logger.child('local-path'),
+      });
+      this.localPath.start();
+    }
     this.informer = new Informer<Pod>(this.client.resource<Pod>(R.pods), {
       fieldSelector: `spec.nodeName=${this.nodeName}`,
       resyncMs: this.opts.resyncMs ?? 30_000,
@@ -252,6 +269,7 @@ export class Kubelet {
     if (!this.running) return;
     this.running = false;
     this.relister.stop();
+    this.localPath?.stop();
     this.informer?.stop();
     this.services?.stop();
     this.probes.stop();

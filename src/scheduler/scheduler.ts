@@ -8,6 +8,7 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { hasReason } from '../api/errors.js';
 import { labelSelectorFromObject } from '../api/labels.js';
 import { isPodTerminal } from '../api/pods.js';
@@ -78,6 +79,7 @@ export class Scheduler {
   private readonly nodes: Informer<Node>;
   private readonly pvcs: Informer<PersistentVolumeClaim>;
   private readonly pvs: Informer<PersistentVolume>;
+  private readonly storageClasses: Informer<StorageClass>;
   private readonly namespaces: Informer<Namespace>;
   private readonly pdbs: Informer<PodDisruptionBudget>;
   private readonly priorityClasses: Informer<PriorityClass>;
@@ -99,6 +101,7 @@ export class Scheduler {
     this.nodes = inf.informer<Node>(R.nodes);
     this.pvcs = inf.informer<PersistentVolumeClaim>(R.persistentVolumeClaims);
     this.pvs = inf.informer<PersistentVolume>(R.persistentVolumes);
+    this.storageClasses = inf.informer<StorageClass>(R.storageClasses);
     this.namespaces = inf.informer<Namespace>(R.namespaces);
     this.pdbs = inf.informer<PodDisruptionBudget>(R.podDisruptionBudgets);
     this.priorityClasses = inf.informer<PriorityClass>(R.priorityClasses);
@@ -113,6 +116,8 @@ export class Scheduler {
       namespaceLabels: (ns) => this.namespaces.get('', ns)?.metadata?.labels,
       pvc: (ns, name) => this.pvcs.get(ns, name),
       pv: (name) => this.pvs.get('', name),
+      pvs: () => this.pvs.list(),
+      storageClass: (name) => this.storageClasses.get('', name),
     };
   }
 
@@ -153,6 +158,7 @@ export class Scheduler {
     const moveAll = (): void => this.queue.moveAllToActiveOrBackoff();
     this.pvcs.addEventHandler({ add: moveAll, update: moveAll });
     this.pvs.addEventHandler({ add: moveAll, update: moveAll });
+    this.storageClasses.addEventHandler({ add: moveAll, update: moveAll });
     this.deps.informers.start();
     await this.deps.informers.waitForSync();
     if (!this.running) return;
@@ -259,15 +265,28 @@ export class Scheduler {
     const node = r.ok.node;
     this.cache.assumePod(info, node);
     this.nominated.remove(key);
-    const bind = this.bind(qp, node).finally(() => this.binds.delete(bind));
+    const bind = this.bind(fwk, qp, node).finally(() => this.binds.delete(bind));
     this.binds.add(bind);
   }
 
-  private async bind(qp: QueuedPod, node: string): Promise<void> {
+  private async bind(fwk: Framework, qp: QueuedPod, node: string): Promise<void> {
     const pod = qp.info.pod;
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     try {
+      const pre = await fwk.runPreBind(qp.info, node, this.view, this.deps.client);
+      if (pre) {
+        this.cache.forgetPod(qp.info.key);
+        const message = [...pre.reasons, pre.detail].filter(Boolean).join(': ');
+        this.deps.events.event(
+          asPod(pod),
+          'Warning',
+          'FailedScheduling',
+          `running PreBind plugin "${pre.plugin}": ${message}`,
+        );
+        this.queue.requeueWithBackoff(qp);
+        return;
+      }
       await this.deps.client.resource(R.pods).createSubresource(ns, name, 'binding', {
         apiVersion: 'v1',
         kind: 'Binding',

@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
 
@@ -85,6 +86,14 @@ async function startAgentServer(node: string, extra: string[] = []): Promise<Ser
   return s;
 }
 
+/** Deletes the pods (so the agent tears their sandboxes down), stops the server and removes host leftovers. */
+async function stopAgentServer(s: ServerProcess | undefined): Promise<void> {
+  if (!s) return;
+  await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
+  await s.stop();
+  removeHostLeftovers();
+}
+
 void describe('node agent on this host', { skip: skip ?? false }, () => {
   let s: ServerProcess;
   let netnsBefore: string[] = [];
@@ -102,12 +111,7 @@ void describe('node agent on this host', { skip: skip ?? false }, () => {
     s = await startAgentServer(NODE);
   });
 
-  after(async () => {
-    if (!s) return;
-    await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
-    await s.stop();
-    removeHostLeftovers();
-  });
+  after(() => stopAgentServer(s));
 
   test('the node reports a real runtime and capacity', async () => {
     const node = JSON.parse(await ok('get', 'node', NODE, '-o', 'json')) as Node;
@@ -185,12 +189,7 @@ void describe('logs, exec and top through the node agent', { skip: skip ?? false
     await running('web');
   });
 
-  after(async () => {
-    if (!s) return;
-    await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
-    await s.stop();
-    removeHostLeftovers();
-  });
+  after(() => stopAgentServer(s));
 
   test('kubectl exec runs a command in the container', async () => {
     assert.match(await ok('exec', 'web', '--', 'cat', '/www/index.html'), /tugboat-test busybox/);
@@ -268,3 +267,90 @@ void describe('logs, exec and top through the node agent', { skip: skip ?? false
     assert.match(nodes, new RegExp(`^${node}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi`, 'm'));
   });
 });
+
+void describe(
+  'PersistentVolumeClaim through the built-in local-path provisioner',
+  { skip: skip ?? false },
+  () => {
+    let s: ServerProcess;
+    const node = `${NODE}-storage`;
+
+    async function ok(args: string[], input?: string): Promise<string> {
+      const r = await s.kubectl(args, { timeoutMs: 120_000, ...(input === undefined ? {} : { input }) });
+      assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${r.stderr}`);
+      return r.stdout;
+    }
+    const phase = async (name: string): Promise<string | undefined> =>
+      (JSON.parse(await ok(['get', 'pod', name, '-o', 'json'])) as Pod).status?.phase;
+    const podUsingClaim = (name: string, script: string): string =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'c',
+              image: `${registry}/tugboat-test/busybox:latest`,
+              command: ['sh', '-c', script],
+              volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            },
+          ],
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+        },
+      });
+    const finished = (name: string): Promise<string> =>
+      waitFor(
+        async () => {
+          const p = await phase(name);
+          return p === 'Succeeded' || p === 'Failed' ? p : undefined;
+        },
+        { timeoutMs: 90_000, message: `${name} finished` },
+      );
+
+    before(async () => {
+      s = await startAgentServer(node);
+    });
+
+    after(() => stopAgentServer(s));
+
+    test('a file written into a claim is read back by a new pod; deleting the claim removes the volume', async () => {
+      const claim = {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'data' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } },
+      };
+      await ok(['apply', '-f', '-'], JSON.stringify(claim));
+      assert.equal(await ok(['get', 'pvc', 'data', '-o', 'jsonpath={.spec.storageClassName}']), 'local-path');
+
+      await ok(['apply', '-f', '-'], podUsingClaim('writer', 'echo kept > /data/file'));
+      assert.equal(await finished('writer'), 'Succeeded');
+      const pvc = JSON.parse(await ok(['get', 'pvc', 'data', '-o', 'json'])) as PersistentVolumeClaim;
+      assert.equal(pvc.status?.phase, 'Bound');
+      assert.equal(pvc.metadata?.annotations?.['volume.kubernetes.io/selected-node'], node);
+      const pv = JSON.parse(
+        await ok(['get', 'pv', pvc.spec?.volumeName ?? '', '-o', 'json']),
+      ) as PersistentVolume;
+      const path = pv.spec?.local?.path ?? '';
+      assert.match(path, new RegExp(`/storage/${pvc.metadata?.uid}_default_data$`));
+      assert.equal(readFileSync(join(path, 'file'), 'utf8'), 'kept\n');
+
+      await ok(['delete', 'pod', 'writer', '--wait=true', '--timeout=60s']);
+      await ok(['apply', '-f', '-'], podUsingClaim('reader', 'test "$(cat /data/file)" = kept'));
+      assert.equal(await finished('reader'), 'Succeeded');
+      await ok(['delete', 'pod', 'reader', '--wait=true', '--timeout=60s']);
+
+      await ok(['delete', 'pvc', 'data', '--wait=true', '--timeout=60s']);
+      await waitFor(
+        async () => {
+          const r = await s.kubectl(['get', 'pv', pv.metadata?.name ?? '', '-o', 'name']);
+          return r.code !== 0 && /NotFound|not found/.test(r.stderr);
+        },
+        { timeoutMs: 60_000, message: 'the provisioned volume deleted' },
+      );
+      assert.equal(existsSync(path), false);
+    });
+  },
+);

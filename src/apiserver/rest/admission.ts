@@ -6,6 +6,7 @@ import type { Registry } from '../registry/index.js';
 import type { ResourceDef } from '../registry/types.js';
 import type { ServiceAllocator } from '../services/allocators.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
+import { admitDefaultStorageClass } from './default-storage-class.js';
 import { addDefaultTolerations, type DefaultTolerationOptions } from './default-tolerations.js';
 import { PriorityAdmission } from './priority-admission.js';
 import { admitQuota } from './quota-admission.js';
@@ -59,6 +60,9 @@ export class Admission {
     if (def.group === '' && def.plural === 'pods') {
       await this.priority.admit(obj);
       addDefaultTolerations(obj, this.tolerations);
+    }
+    if (def.group === '' && def.plural === 'persistentvolumeclaims') {
+      await admitDefaultStorageClass(this.storage, this.registry, obj);
     }
     const undoQuota = await admitQuota(this.storage, this.registry, def, obj, this.quotas);
     if (!isServices(def)) return undoQuota;

@@ -144,7 +144,8 @@ export class PersistentVolumeBinderController extends QueueController {
     const delayBinding = cls?.volumeBindingMode === 'WaitForFirstConsumer';
     let selectedNode = pvc.metadata?.annotations?.[ANN_SELECTED_NODE];
     if (delayBinding && !selectedNode) {
-      // Stands in for the scheduler's volume binding: the node of the first scheduled pod using the claim.
+      // The scheduler's VolumeBinding PreBind writes the node; this covers pods placed without the scheduler
+      // (spec.nodeName set by their author): the node of the first such pod using the claim.
       const user = this.pods
         .list(pvc.metadata?.namespace ?? '')
         .find(

@@ -6,6 +6,7 @@
 import type { PersistentVolume, PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { LOCAL_PATH_PROVISIONER } from '../../api/storage-classes.js';
 import { parseQuantity, quantityValue } from '../../api/quantity.js';
 import type { DownwardContext } from '../downward-api.js';
 import { writeAtomic, type Payload } from './atomic-writer.js';
@@ -169,7 +170,14 @@ export class VolumeManager {
     const path = pv.spec?.hostPath?.path ?? pv.spec?.local?.path;
     if (!path) throw new Error(`persistentvolume "${volumeName}" has no hostPath or local path`);
     if (pv.spec?.hostPath) await checkHostPathType(path, pv.spec.hostPath.type);
-    else await fs.mkdir(path, { recursive: true });
+    else if ((await fs.mkdir(path, { recursive: true })) && isLocalPathVolume(pv)) {
+      // Just created for a provisioned volume: writable by any container user, as k3s's local-path does.
+      await fs.chmod(path, 0o777);
+    }
     return { hostPath: path, readOnly: ref.readOnly ?? false };
   }
+}
+
+function isLocalPathVolume(pv: PersistentVolume): boolean {
+  return pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] === LOCAL_PATH_PROVISIONER;
 }

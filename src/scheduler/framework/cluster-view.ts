@@ -1,4 +1,5 @@
 import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { NodeInfo } from './node-info.js';
 
 /** What plugins may read of the cluster during one cycle (upstream SharedLister plus a few listers). */
@@ -17,4 +18,7 @@ export interface ClusterView {
   namespaceLabels(ns: string): Record<string, string> | undefined;
   pvc(ns: string, name: string): PersistentVolumeClaim | undefined;
   pv(name: string): PersistentVolume | undefined;
+  /** Every PersistentVolume (static volumes a delayed-binding claim may take). */
+  pvs(): readonly PersistentVolume[];
+  storageClass(name: string): StorageClass | undefined;
 }

@@ -1,3 +1,4 @@
+import type { ApiClient } from '../../client/index.js';
 import type { ClusterView } from './cluster-view.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
@@ -5,6 +6,7 @@ import type {
   AnyPlugin,
   CycleState,
   FilterPlugin,
+  PreBindPlugin,
   PreFilterPlugin,
   PreScorePlugin,
   ScorePlugin,
@@ -34,6 +36,7 @@ export class Framework {
   private readonly filters: FilterPlugin[];
   private readonly preScores: PreScorePlugin[];
   readonly scorers: { plugin: ScorePlugin; weight: number }[];
+  private readonly preBinds: PreBindPlugin[];
 
   constructor(spec: ProfileSpec) {
     this.name = spec.schedulerName;
@@ -44,6 +47,9 @@ export class Framework {
     this.filters = spec.plugins.filter((p): p is FilterPlugin & AnyPlugin => typeof p.filter === 'function');
     this.preScores = spec.plugins.filter(
       (p): p is PreScorePlugin & AnyPlugin => typeof p.preScore === 'function',
+    );
+    this.preBinds = spec.plugins.filter(
+      (p): p is PreBindPlugin & AnyPlugin => typeof p.preBind === 'function',
     );
     this.scorers = spec.plugins
       .filter(
@@ -125,6 +131,23 @@ export class Framework {
   runRemovePod(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): void {
     for (const p of this.preFilters)
       if (!state.skipFilter.has(p.name)) p.removePod?.(state, pod, removed, node);
+  }
+
+  /** The first failing PreBind's status, or null: the pod may be bound. */
+  async runPreBind(
+    pod: PodInfo,
+    nodeName: string,
+    cluster: ClusterView,
+    client: ApiClient,
+  ): Promise<Status | null> {
+    for (const p of this.preBinds) {
+      const s = await p.preBind(pod, nodeName, cluster, client);
+      if (s) {
+        s.plugin = p.name;
+        return s;
+      }
+    }
+    return null;
   }
 
   /** Weighted sum of normalized scores per node, in `nodes` order. */

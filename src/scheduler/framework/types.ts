@@ -1,4 +1,5 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { ApiClient } from '../../client/index.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 import type { ClusterView } from './cluster-view.js';
@@ -80,12 +81,18 @@ export interface ScorePlugin extends Plugin {
   normalize?(state: CycleState, pod: PodInfo, scores: Float64Array): void;
 }
 
+/** After the node is chosen and before the pod is bound to it (upstream PreBind): may write to the API. */
+export interface PreBindPlugin extends Plugin {
+  preBind(pod: PodInfo, nodeName: string, cluster: ClusterView, client: ApiClient): Promise<Status | null>;
+}
+
 export const MAX_NODE_SCORE = 100;
 
 export type AnyPlugin = Plugin &
   Partial<Pick<PreFilterPlugin, 'preFilter' | 'addPod' | 'removePod'>> &
   Partial<Pick<FilterPlugin, 'filter'>> &
   Partial<Pick<PreScorePlugin, 'preScore'>> &
-  Partial<Pick<ScorePlugin, 'score' | 'normalize'>>;
+  Partial<Pick<ScorePlugin, 'score' | 'normalize'>> &
+  Partial<Pick<PreBindPlugin, 'preBind'>>;
 
 export type PodRef = Pick<Pod, 'metadata'>;

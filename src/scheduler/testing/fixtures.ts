@@ -1,3 +1,4 @@
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type {
   Node,
   PersistentVolume,
@@ -66,6 +67,7 @@ export function view(
   o: {
     pvcs?: PersistentVolumeClaim[];
     pvs?: PersistentVolume[];
+    classes?: StorageClass[];
     namespaces?: Record<string, Record<string, string>>;
   } = {},
 ): ClusterView {
@@ -82,6 +84,8 @@ export function view(
     namespaceLabels: (ns) => o.namespaces?.[ns],
     pvc: (ns, name) => o.pvcs?.find((c) => c.metadata?.namespace === ns && c.metadata?.name === name),
     pv: (name) => o.pvs?.find((v) => v.metadata?.name === name),
+    pvs: () => o.pvs ?? [],
+    storageClass: (name) => o.classes?.find((c) => c.metadata?.name === name),
   };
 }
 
