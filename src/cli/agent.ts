@@ -16,6 +16,9 @@ export interface AgentOptions {
    * a serving certificate and the cluster CA whose client certificates (CN kube-apiserver-kubelet-client) it lets in.
    */
   server?: { port: number; tls: { certPem: string; keyPem: string; caPem: string } };
+  /** Disk usage (percent) of the image filesystem at which unused images are removed, and the target. */
+  imageGcHighThresholdPercent?: number;
+  imageGcLowThresholdPercent?: number;
 }
 
 /**
@@ -56,6 +59,17 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     imageService: images,
     rootDir,
     localPathDir: join(opts.dataDir, 'storage'),
+    imageGc: {
+      collect: (inUse) =>
+        images.collectGarbage(
+          {
+            highThresholdPercent: opts.imageGcHighThresholdPercent ?? 85,
+            lowThresholdPercent: opts.imageGcLowThresholdPercent ?? 80,
+            minAgeMs: 2 * 60_000,
+          },
+          inUse,
+        ),
+    },
     logger: log.child('kubelet'),
     ...(kubeletPort !== undefined ? { kubeletPort } : {}),
     onPodCIDR: async (cidr) => {

@@ -33,6 +33,8 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     nodeName: 'box-1',
     containerRuntime: 'auto',
     kubeletPort: 10250,
+    imageGcHighThresholdPercent: 85,
+    imageGcLowThresholdPercent: 80,
     disableControllerManager: false,
     disableScheduler: false,
     logLevel: 'info',
@@ -84,6 +86,8 @@ void test('flags override defaults; relative paths resolve against the working f
     nodeName: 'box-1',
     containerRuntime: 'auto',
     kubeletPort: 10250,
+    imageGcHighThresholdPercent: 85,
+    imageGcLowThresholdPercent: 80,
     disableControllerManager: false,
     disableScheduler: false,
     logLevel: 'debug',
@@ -165,5 +169,21 @@ void test('--kubelet-port', () => {
     assert.throws(
       () => resolve(['--kubelet-port', bad]),
       (err) => err instanceof UsageError && /kubelet-port/.test(err.message),
+    );
+});
+
+void test('--image-gc-high-threshold and --image-gc-low-threshold', () => {
+  const d = resolve([]);
+  assert.deepEqual([d.imageGcHighThresholdPercent, d.imageGcLowThresholdPercent], [85, 80]);
+  const o = resolve(['--image-gc-high-threshold', '70', '--image-gc-low-threshold=50']);
+  assert.deepEqual([o.imageGcHighThresholdPercent, o.imageGcLowThresholdPercent], [70, 50]);
+  for (const [args, flag] of [
+    [['--image-gc-high-threshold', '101'], 'image-gc-high-threshold'],
+    [['--image-gc-low-threshold', 'x'], 'image-gc-low-threshold'],
+    [['--image-gc-low-threshold', '90'], 'image-gc-low-threshold'],
+  ] as const)
+    assert.throws(
+      () => resolve([...args]),
+      (err) => err instanceof UsageError && err.message.includes(flag),
     );
 });

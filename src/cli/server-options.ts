@@ -25,6 +25,9 @@ export interface ServerOptions {
   containerRuntime: 'auto' | 'oci' | 'process';
   /** Port of the agent's HTTPS endpoint (logs, exec, attach, metrics), as the kubelet's --port. */
   kubeletPort: number;
+  /** Image filesystem usage (percent) at which unused images are removed (kubelet default 85), and the target (80). */
+  imageGcHighThresholdPercent: number;
+  imageGcLowThresholdPercent: number;
   disableControllerManager: boolean;
   disableScheduler: boolean;
   /** Seconds without a node heartbeat before its Ready condition goes Unknown. */
@@ -137,6 +140,20 @@ export const serverFlags: FlagSpec[] = [
     valueName: 'PORT',
     description: "Port of the agent's HTTPS endpoint (logs, exec, attach, metrics); 0 picks a free one",
     defaultText: '10250',
+  },
+  {
+    name: 'image-gc-high-threshold',
+    type: 'string',
+    valueName: 'PERCENT',
+    description: 'Image disk usage at which the agent removes unused images, least recently used first',
+    defaultText: '85',
+  },
+  {
+    name: 'image-gc-low-threshold',
+    type: 'string',
+    valueName: 'PERCENT',
+    description: 'Image disk usage the agent frees down to once collection starts',
+    defaultText: '80',
   },
   {
     name: 'disable-controller-manager',
@@ -285,6 +302,22 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   if (!/^\d+$/.test(kubeletPortText) || kubeletPort > 65535) {
     throw bad('kubelet-port', kubeletPortText, 'must be a port number 0-65535');
   }
+  const percent = (flag: string, fallback: number): number => {
+    const text = str(flag);
+    if (text === undefined) return fallback;
+    if (!/^\d{1,3}$/.test(text) || Number(text) > 100)
+      throw bad(flag, text, 'must be a whole percentage 0-100');
+    return Number(text);
+  };
+  const imageGcHighThresholdPercent = percent('image-gc-high-threshold', 85);
+  const imageGcLowThresholdPercent = percent('image-gc-low-threshold', 80);
+  if (imageGcLowThresholdPercent >= imageGcHighThresholdPercent) {
+    throw bad(
+      'image-gc-low-threshold',
+      String(imageGcLowThresholdPercent),
+      `must be below --image-gc-high-threshold (${imageGcHighThresholdPercent})`,
+    );
+  }
   const runtimeText = str('container-runtime') ?? 'auto';
   const containerRuntime = (['auto', 'oci', 'process'] as const).find((k) => k === runtimeText);
   if (!containerRuntime) throw bad('container-runtime', runtimeText, 'must be auto, oci or process');
@@ -319,6 +352,8 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     nodeName,
     containerRuntime,
     kubeletPort,
+    imageGcHighThresholdPercent,
+    imageGcLowThresholdPercent,
     disableControllerManager: values['disable-controller-manager'] === true,
     disableScheduler: values['disable-scheduler'] === true,
     logLevel,

@@ -197,6 +197,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           nodeName: opts.nodeName,
           client: adminClient,
           containerRuntime: opts.containerRuntime,
+          imageGcHighThresholdPercent: opts.imageGcHighThresholdPercent,
+          imageGcLowThresholdPercent: opts.imageGcLowThresholdPercent,
           logger: log.child('agent'),
         }),
       );

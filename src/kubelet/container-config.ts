@@ -88,7 +88,8 @@ export interface ContainerConfigInput {
   pod: Pod;
   container: Container;
   restartCount: number;
-  image: string;
+  /** What the pod spec names, and the image id it resolved to (the runtime creates from the id). */
+  image: { image: string; imageRef: string };
   env: KeyValue[];
   command: string[];
   args: string[];
@@ -102,7 +103,7 @@ export function containerConfig(i: ContainerConfigInput): ContainerConfig {
   const c = i.container;
   const config: ContainerConfig = {
     metadata: { name: c.name, attempt: i.restartCount },
-    image: { image: i.image },
+    image: { image: i.image.imageRef, userSpecifiedImage: i.image.image },
     command: i.command,
     args: i.args,
     envs: i.env,

@@ -74,7 +74,7 @@ export async function startContainer(
       pod,
       container: c,
       restartCount: prior ? prior.restartCount + 1 : 0,
-      image: image.image,
+      image,
       env,
       command,
       args,

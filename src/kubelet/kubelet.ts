@@ -11,6 +11,8 @@ import { CrashBackoff } from './crash-backoff.js';
 import type { ImageService, RuntimeService } from './cri/services.js';
 import type { DnsConfig } from './cri/types.js';
 import { ImagePuller } from './image-puller.js';
+import type { ImageGcResult } from './images/gc.js';
+import { ImageGcLoop } from './images/gc-loop.js';
 import { detectNodeIP } from './node/host-readings.js';
 import { NodeAgent } from './node/node-agent.js';
 import { capacityAndAllocatable, DEFAULT_THRESHOLDS, type Thresholds } from './node/node-status.js';
@@ -73,6 +75,11 @@ export interface KubeletOptions {
    * provisioner; Released Delete-policy volumes there are removed. Unset: no local-path storage on this node.
    */
   localPathDir?: string;
+  /** Image garbage collection at disk thresholds (the runtime's containers name the images in use); off when unset. */
+  imageGc?: {
+    collect: (inUseImageIds: ReadonlySet<string>) => Promise<ImageGcResult>;
+    periodMs?: number;
+  };
   /** Replaces host readings (tests). */
   readings?: () => Promise<HostReadings>;
 }
@@ -106,6 +113,7 @@ export class Kubelet {
   private readonly deadlineTimers = new Map<string, NodeJS.Timeout>();
   private informer: Informer<Pod> | undefined;
   private localPath: LocalPathCleaner | undefined;
+  private imageGc: ImageGcLoop | undefined;
   private services: Informer<Service> | undefined;
   private readonly relister: Relister;
   private running = false;
@@ -144,13 +152,7 @@ export class Kubelet {
       ...(opts.onPodCIDR ? { onPodCIDR: opts.onPodCIDR } : {}),
       ...(opts.podCIDR ? { fallbackPodCIDR: opts.podCIDR } : {}),
       images: opts.imageService,
-      event: (type, reason, message) =>
-        this.recorder.event(
-          { apiVersion: 'v1', kind: 'Node', metadata: { name: opts.nodeName, uid: opts.nodeName } },
-          type,
-          reason,
-          message,
-        ),
+      event: (type, reason, message) => this.nodeEvent(type, reason, message),
       ...(opts.readings ? { readings: opts.readings } : {}),
     });
     const objects = apiObjectSource(this.client);
@@ -241,6 +243,17 @@ export class Kubelet {
       });
       this.localPath.start();
     }
+    if (this.opts.imageGc) {
+      this.imageGc = new ImageGcLoop({
+        runtime: this.runtime,
+        images: this.opts.imageService,
+        collect: this.opts.imageGc.collect,
+        ...(this.opts.imageGc.periodMs !== undefined ? { periodMs: this.opts.imageGc.periodMs } : {}),
+        logger: this.logger.child('image-gc'),
+        onFailure: (message) => this.nodeEvent('Warning', 'ImageGCFailed', message),
+      });
+      this.imageGc.start();
+    }
     this.informer = new Informer<Pod>(this.client.resource<Pod>(R.pods), {
       fieldSelector: `spec.nodeName=${this.nodeName}`,
       resyncMs: this.opts.resyncMs ?? 30_000,
@@ -270,6 +283,7 @@ export class Kubelet {
     this.running = false;
     this.relister.stop();
     this.localPath?.stop();
+    await this.imageGc?.stop();
     this.informer?.stop();
     this.services?.stop();
     this.probes.stop();
@@ -292,6 +306,16 @@ export class Kubelet {
 
   private serviceEnv(pod: Pod): Map<string, string> {
     return serviceVariables(servicesForPod(pod, this.services?.list() ?? []));
+  }
+
+  private nodeEvent(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const name = this.nodeName;
+    this.recorder.event(
+      { apiVersion: 'v1', kind: 'Node', metadata: { name, uid: name } },
+      type,
+      reason,
+      message,
+    );
   }
 
   private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {

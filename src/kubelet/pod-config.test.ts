@@ -148,7 +148,7 @@ void test('container config carries labels, hash and restart count annotations, 
     pod: p,
     container: p.spec!.containers[0]!,
     restartCount: 3,
-    image: 'docker.io/library/busybox:latest',
+    image: { image: 'busybox', imageRef: 'sha256:1234' },
     env: [{ key: 'A', value: '1' }],
     command: ['sh'],
     args: [],
@@ -156,6 +156,7 @@ void test('container config carries labels, hash and restart count annotations, 
     memoryCapacity: GiB,
   });
   assert.deepEqual(c.metadata, { name: 'c', attempt: 3 });
+  assert.deepEqual(c.image, { image: 'sha256:1234', userSpecifiedImage: 'busybox' });
   assert.equal(c.logPath, 'c/3.log');
   assert.equal(c.annotations[RESTART_COUNT_ANNOTATION], '3');
   assert.match(c.annotations[CONTAINER_HASH_ANNOTATION]!, /^[0-9a-f]{8}$/);

@@ -137,7 +137,7 @@ export async function observeAll(
         ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
         ...(s.reason !== undefined ? { reason: s.reason } : {}),
         ...(s.message !== undefined ? { message: s.message } : {}),
-        image: s.image.image,
+        image: s.image.userSpecifiedImage ?? s.image.image,
         imageRef: s.imageRef,
       };
       const tm = s.annotations[TERMINATION_MESSAGE_FILE_ANNOTATION];

@@ -134,6 +134,8 @@ export interface LinuxContainerSecurityContext {
 export interface ImageSpec {
   /** Normalized reference (`docker.io/library/nginx:latest`) or image id (`sha256:…`). */
   image: string;
+  /** The image as the pod spec names it, when `image` is the resolved id (reported back in container status). */
+  userSpecifiedImage?: string;
 }
 
 export interface ContainerConfig {
