@@ -15,7 +15,7 @@ import { Registry, type RegistryParts, buildResourceDefs } from './registry/inde
 import { Admission } from './rest/admission.js';
 import type { ApiContext } from './rest/context.js';
 import { ClusterIpAllocator, NodePortAllocator, ServiceAllocator } from './services/allocators.js';
-import { firstServiceIp, parseCidr } from './services/cidr.js';
+import { firstServiceIp, parseServiceRange } from './services/cidr.js';
 import { startCompactor } from '../store/compactor.js';
 import { ObjectStorage } from './storage/object-storage.js';
 import { WatchCache } from './watch/watch-cache.js';
@@ -64,7 +64,7 @@ export async function startApiServerWith(
     logger: logger.child('watch'),
     ...(config.watchCacheSize ? { capacity: config.watchCacheSize } : {}),
   });
-  const serviceRange = parseCidr(config.serviceCIDR);
+  const serviceRange = parseServiceRange(config.serviceCIDR);
   const admission = new Admission(
     storage,
     registry,

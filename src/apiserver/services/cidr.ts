@@ -1,4 +1,7 @@
-/** IPv4 CIDR arithmetic for the service range. */
+/** The service range as plain numbers: the allocators do IPv4 arithmetic on every create. */
+import { isIPv4 } from 'node:net';
+import { bigIntToIp, ipToBigInt, parseCidr } from '../../util/cidr.js';
+
 export interface Ipv4Range {
   cidr: string;
   /** Network address as an unsigned 32-bit number. */
@@ -7,34 +10,26 @@ export interface Ipv4Range {
 }
 
 export function parseIpv4(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n;
+  return isIPv4(ip) ? Number(ipToBigInt(ip)) : undefined;
 }
 
 export function formatIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  return bigIntToIp(BigInt(n), 4);
 }
 
-export function parseCidr(cidr: string): Ipv4Range {
-  const [ip, bitsText] = cidr.split('/');
-  const base = ip === undefined ? undefined : parseIpv4(ip);
-  const bits = Number(bitsText);
-  if (base === undefined || !Number.isInteger(bits) || bits < 8 || bits > 30) {
+export function parseServiceRange(cidr: string): Ipv4Range {
+  let parsed;
+  try {
+    parsed = parseCidr(cidr);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.family !== 4 || parsed.prefix < 8 || parsed.prefix > 30) {
     throw new Error(
       `invalid service CIDR ${JSON.stringify(cidr)}: want an IPv4 network such as 10.43.0.0/16 (prefix /8 to /30)`,
     );
   }
-  const size = 2 ** (32 - bits);
-  const mask = size - 1;
-  return { cidr, base: base - (base & mask), size };
+  return { cidr, base: Number(parsed.network), size: 2 ** (32 - parsed.prefix) };
 }
 
 /** First usable address: the `kubernetes` service IP (e.g. 10.43.0.1). */
