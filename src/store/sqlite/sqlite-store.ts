@@ -69,6 +69,8 @@ export class SqliteStore implements Store {
   private flushScheduled = false;
   private compacting: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The database handle and WAL file descriptor are closed. */
+  private released = false;
 
   private constructor(file: string, opts: SqliteStoreOptions) {
     this.logger = opts.logger ?? silentLogger;
@@ -185,9 +187,11 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Finishes queued writes and releases the database; also after a failed WAL sync closed the store to writes. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    if (this.queue.length > 0) this.flush();
+    if (this.released) return;
+    this.released = true;
+    if (!this.closed && this.queue.length > 0) this.flush();
     this.closed = true;
     await this.walSync?.drain();
     this.hub.closeAll();

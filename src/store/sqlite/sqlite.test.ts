@@ -4,9 +4,10 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { CompactedError } from '../types.js';
+import { CompactedError, StoreClosedError } from '../types.js';
 import { runStoreContract } from '../contract.js';
 import { SqliteStore } from './sqlite-store.js';
+import { WalSync } from './wal-sync.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tugboat-sqlite-'));
 let n = 0;
@@ -16,6 +17,21 @@ runStoreContract('sqlite', () => Promise.resolve(SqliteStore.open(path.join(dir,
 
 void describe('sqlite specifics', () => {
   const file = (): string => path.join(dir, `extra${n++}`, 'state.db');
+
+  void test('a failed WAL sync refuses the write and everything after it; close still releases the database', async (t) => {
+    const f = file();
+    const s = SqliteStore.open(f);
+    await s.create('/r/ok', Buffer.from('ok'));
+    type SyncOnce = (cb: (err: Error | null) => void) => void;
+    const proto = WalSync.prototype as unknown as { syncOnce: SyncOnce };
+    t.mock.method(proto, 'syncOnce', (cb: (err: Error | null) => void) => cb(new Error('EIO: disk gone')));
+    await assert.rejects(s.create('/r/lost', Buffer.from('x')), /EIO/);
+    await assert.rejects(s.create('/r/after', Buffer.from('y')), StoreClosedError);
+    t.mock.restoreAll();
+    await s.close();
+    // SQLite removes the WAL when its last connection closes: the handle really was released.
+    assert.equal(fs.existsSync(`${f}-wal`), false);
+  });
 
   void test('data, revisions and the compaction point survive a reopen', async () => {
     const f = file();
