@@ -58,31 +58,8 @@ export function healthyConditions(nowMs: number, since?: Map<string, string>): N
   ];
 }
 
-/** Conditions of a kubelet that is shutting down: Ready=False, the pressure conditions Unknown. */
-export function shuttingDownConditions(nowMs: number): NodeCondition[] {
-  const now = rfc3339(nowMs);
-  const unknown = (type: string): NodeCondition => ({
-    type,
-    status: 'Unknown',
-    reason: 'NodeStatusUnknown',
-    message: 'Kubelet stopped posting node status.',
-    lastHeartbeatTime: now,
-    lastTransitionTime: now,
-  });
-  return [
-    unknown('MemoryPressure'),
-    unknown('DiskPressure'),
-    unknown('PIDPressure'),
-    {
-      type: 'Ready',
-      status: 'False',
-      reason: 'KubeletNotReady',
-      message: 'node is shutting down',
-      lastHeartbeatTime: now,
-      lastTransitionTime: now,
-    },
-  ];
-}
+/** A hollow kubelet shutting down reports what a real one does. */
+export { shuttingDownConditions } from '../kubelet/node/node-status.js';
 
 export function nodeObject(name: string, index: number, shape: NodeShape, port: number): Node {
   const capacity = {

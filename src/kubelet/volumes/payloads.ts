@@ -58,38 +58,48 @@ function secretData(s: Secret): Map<string, Buffer> {
   return out;
 }
 
+type KeyedRef = { name?: string; items?: KeyToPath[]; optional?: boolean };
+
+/** The files of a ConfigMap or Secret volume source (all keys, or `items`); missing and optional is empty. */
+function keyedPayload(
+  kind: 'configmap' | 'secret',
+  data: Map<string, Buffer> | undefined,
+  ref: KeyedRef,
+  mode: number,
+  into: Payload,
+): Payload {
+  if (!data) {
+    if (ref.optional) return into;
+    throw new Error(`${kind} "${ref.name}" not found`);
+  }
+  const missing = (k: string): string =>
+    kind === 'configmap'
+      ? `configmap references non-existent config key: ${k}`
+      : `secret references non-existent secret key: ${k}`;
+  keyData(data, ref.items, mode, missing, ref.optional ?? false, into);
+  return into;
+}
+
 export async function configMapPayload(
   src: ObjectSource,
   ns: string,
-  ref: { name?: string; items?: KeyToPath[]; optional?: boolean },
+  ref: KeyedRef,
   mode: number,
   into: Payload = new Map(),
 ): Promise<Payload> {
   const cm = await src.configMap(ns, ref.name ?? '');
-  if (!cm) {
-    if (ref.optional) return into;
-    throw new Error(`configmap "${ref.name}" not found`);
-  }
-  const missing = (k: string): string => `configmap references non-existent config key: ${k}`;
-  keyData(configMapData(cm), ref.items, mode, missing, ref.optional ?? false, into);
-  return into;
+  return keyedPayload('configmap', cm && configMapData(cm), ref, mode, into);
 }
 
 export async function secretPayload(
   src: ObjectSource,
   ns: string,
-  ref: { name?: string; items?: KeyToPath[]; optional?: boolean },
+  ref: KeyedRef,
   mode: number,
   into: Payload = new Map(),
 ): Promise<Payload> {
-  const s = await src.secret(ns, ref.name ?? '');
-  if (!s) {
-    if (ref.optional) return into;
-    throw new Error(`secret "${ref.name}" not found`);
-  }
-  const missing = (k: string): string => `secret references non-existent secret key: ${k}`;
-  keyData(secretData(s), ref.items, mode, missing, ref.optional ?? false, into);
-  return into;
+  const secret = await src.secret(ns, ref.name ?? '');
+  return keyedPayload('secret', secret && secretData(secret), ref, mode, into);
 }
 
 export function downwardApiPayload(
