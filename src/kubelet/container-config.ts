@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 /** Container spec → CRI ContainerConfig: resources from requests/limits, merged security context. */
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { parseQuantity, quantityMilliValue, quantityValue } from '../api/quantity.js';
@@ -54,7 +55,11 @@ export function containerResources(pod: Pod, c: Container, memoryCapacity: numbe
   return r;
 }
 
-export function securityContext(pod: Pod, c: Container): LinuxContainerSecurityContext {
+export function securityContext(
+  pod: Pod,
+  c: Container,
+  seccompProfileRoot: string,
+): LinuxContainerSecurityContext {
   const ps = pod.spec?.securityContext ?? {};
   const cs = c.securityContext ?? {};
   const out: LinuxContainerSecurityContext = {
@@ -71,6 +76,15 @@ export function securityContext(pod: Pod, c: Container): LinuxContainerSecurityC
   if (group !== undefined) out.runAsGroup = group;
   if (nonRoot !== undefined) out.runAsNonRoot = nonRoot;
   if (ps.fsGroup !== undefined) out.supplementalGroups.push(ps.fsGroup);
+  const seccomp = cs.seccompProfile ?? ps.seccompProfile;
+  if (seccomp?.type === 'RuntimeDefault' || seccomp?.type === 'Unconfined')
+    out.seccomp = { profileType: seccomp.type };
+  else if (seccomp?.type === 'Localhost') {
+    out.seccomp = {
+      profileType: 'Localhost',
+      localhostRef: join(seccompProfileRoot, seccomp.localhostProfile ?? ''),
+    };
+  }
   if (cs.capabilities) {
     out.capabilities = {
       addCapabilities: [...(cs.capabilities.add ?? [])],
@@ -97,6 +111,8 @@ export interface ContainerConfigInput {
   memoryCapacity: number;
   /** Host file behind terminationMessagePath. */
   terminationMessageFile?: string;
+  /** Where Localhost seccomp profiles live (the kubelet's `<root-dir>/seccomp`). */
+  seccompProfileRoot: string;
 }
 
 export function containerConfig(i: ContainerConfigInput): ContainerConfig {
@@ -124,7 +140,7 @@ export function containerConfig(i: ContainerConfigInput): ContainerConfig {
     tty: c.tty ?? false,
     linux: {
       resources: containerResources(i.pod, c, i.memoryCapacity),
-      securityContext: securityContext(i.pod, c),
+      securityContext: securityContext(i.pod, c, i.seccompProfileRoot),
     },
   };
   if (c.workingDir) config.workingDir = c.workingDir;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 /**
  * Starting one container (upstream kuberuntime_container.go startContainer): image, environment, mounts,
  * create, start, postStart hook. A failure is recorded as the container's waiting reason and returned.
@@ -80,6 +81,7 @@ export async function startContainer(
       args,
       mounts,
       memoryCapacity: d.node().memoryCapacityBytes,
+      seccompProfileRoot: join(d.rootDir, 'seccomp'),
       ...(termination ? { terminationMessageFile: termination.hostPath } : {}),
     });
   } catch (err) {

@@ -129,7 +129,7 @@ void test('security context: container settings win over the pod, noNewPrivs fro
       },
     ],
   });
-  assert.deepEqual(securityContext(p, p.spec!.containers[0]!), {
+  assert.deepEqual(securityContext(p, p.spec!.containers[0]!, '/agent/seccomp'), {
     privileged: false,
     namespaceOptions: { network: 'pod', pid: 'container', ipc: 'pod' },
     readonlyRootfs: true,
@@ -140,6 +140,25 @@ void test('security context: container settings win over the pod, noNewPrivs fro
     runAsNonRoot: true,
     capabilities: { addCapabilities: ['NET_ADMIN'], dropCapabilities: ['ALL'] },
   });
+});
+
+void test("seccompProfile: the container's wins over the pod's; Localhost profiles live under the seccomp root", () => {
+  const p = pod({
+    securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [
+      { name: 'a' },
+      { name: 'b', securityContext: { seccompProfile: { type: 'Unconfined' } } },
+      {
+        name: 'c',
+        securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: 'p/deny.json' } },
+      },
+    ],
+  });
+  const profile = (i: number) => securityContext(p, p.spec!.containers[i]!, '/agent/seccomp').seccomp;
+  assert.deepEqual(profile(0), { profileType: 'RuntimeDefault' });
+  assert.deepEqual(profile(1), { profileType: 'Unconfined' });
+  assert.deepEqual(profile(2), { profileType: 'Localhost', localhostRef: '/agent/seccomp/p/deny.json' });
+  assert.equal(securityContext(pod({}), { name: 'x' }, '/s').seccomp, undefined);
 });
 
 void test('container config carries labels, hash and restart count annotations, log path', () => {
@@ -154,6 +173,7 @@ void test('container config carries labels, hash and restart count annotations, 
     args: [],
     mounts: [],
     memoryCapacity: GiB,
+    seccompProfileRoot: '/agent/seccomp',
   });
   assert.deepEqual(c.metadata, { name: 'c', attempt: 3 });
   assert.deepEqual(c.image, { image: 'sha256:1234', userSpecifiedImage: 'busybox' });

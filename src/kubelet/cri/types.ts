@@ -129,6 +129,14 @@ export interface LinuxContainerSecurityContext {
   supplementalGroups: number[];
   /** `!allowPrivilegeEscalation`. */
   noNewPrivs: boolean;
+  /** Unset: unconfined, as the kubelet's default (no --seccomp-default). */
+  seccomp?: SecurityProfile;
+}
+
+export interface SecurityProfile {
+  profileType: 'RuntimeDefault' | 'Unconfined' | 'Localhost';
+  /** Localhost: absolute path of the profile file on the node. */
+  localhostRef?: string;
 }
 
 export interface ImageSpec {

@@ -204,6 +204,31 @@ function validateContainerPorts(ports: unknown, path: string, hostPorts: PortKey
 
 export type ContainerKind = 'containers' | 'initContainers';
 
+const SECCOMP_TYPES = ['Localhost', 'RuntimeDefault', 'Unconfined'];
+
+/** validateSeccompProfileField: `path` is the securityContext's. */
+export function validateSeccompProfile(securityContext: unknown, path: string): FieldError[] {
+  const profile = obj(obj(securityContext)?.seccompProfile);
+  if (!profile) return [];
+  const p = `${path}.seccompProfile`;
+  const type = profile.type;
+  const local = profile.localhostProfile;
+  if (!type) return [fieldErr.required(`${p}.type`)];
+  if (!SECCOMP_TYPES.includes(type)) return [fieldErr.notSupported(`${p}.type`, type, SECCOMP_TYPES)];
+  if (type !== 'Localhost') {
+    return local === undefined || local === null
+      ? []
+      : [fieldErr.invalid(`${p}.localhostProfile`, local, 'can only be set when seccomp type is Localhost')];
+  }
+  if (typeof local !== 'string' || local === '')
+    return [fieldErr.required(`${p}.localhostProfile`, 'must be set when seccomp type is Localhost')];
+  if (local.startsWith('/'))
+    return [fieldErr.invalid(`${p}.localhostProfile`, local, 'must be a relative path')];
+  if (local.split('/').includes('..'))
+    return [fieldErr.invalid(`${p}.localhostProfile`, local, "must not contain '..'")];
+  return [];
+}
+
 export function validateContainer(
   c: Obj,
   path: string,
@@ -240,6 +265,7 @@ export function validateContainer(
   errs.push(...validateEnv(c.env, `${path}.env`));
   errs.push(...validateVolumeMounts(c.volumeMounts, volumes, `${path}.volumeMounts`));
   errs.push(...validateResourceRequirements(c.resources, `${path}.resources`));
+  errs.push(...validateSeccompProfile(c.securityContext, `${path}.securityContext`));
   if (kind === 'containers') {
     errs.push(...validateProbe(c.livenessProbe, `${path}.livenessProbe`, 'liveness'));
     errs.push(...validateProbe(c.readinessProbe, `${path}.readinessProbe`, 'readiness'));

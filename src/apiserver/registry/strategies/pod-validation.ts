@@ -9,7 +9,7 @@ import {
   isValidLabelValue,
 } from '../../../api/validation/names.js';
 import { validateAnnotations } from '../../../api/validation/object-meta.js';
-import { validateContainer, type PortKey } from './container-validation.js';
+import { validateContainer, validateSeccompProfile, type PortKey } from './container-validation.js';
 import { volumeSources } from './pod-defaults.js';
 import { arr, nonNegative, obj } from './util.js';
 
@@ -167,6 +167,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   }
   errs.push(...nonNegative(s.terminationGracePeriodSeconds, `${path}.terminationGracePeriodSeconds`));
   errs.push(...validateTolerations(s.tolerations, `${path}.tolerations`));
+  errs.push(...validateSeccompProfile(s.securityContext, `${path}.securityContext`));
   if (s.hostNetwork === true) {
     for (const key of ['initContainers', 'containers']) {
       arr(s[key]).forEach((c, i) => {

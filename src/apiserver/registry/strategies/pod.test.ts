@@ -309,6 +309,31 @@ void describe('pod validation', () => {
       { containers: [nginx], activeDeadlineSeconds: 0 },
       ['spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive'],
     ],
+    [
+      'seccompProfile rules',
+      {
+        securityContext: { seccompProfile: { type: 'Localhost' } },
+        containers: [
+          { ...nginx, securityContext: { seccompProfile: { type: 'Strict' } } },
+          {
+            name: 'b',
+            image: 'x',
+            securityContext: { seccompProfile: { type: 'RuntimeDefault', localhostProfile: 'p.json' } },
+          },
+          {
+            name: 'c',
+            image: 'x',
+            securityContext: { seccompProfile: { type: 'Localhost', localhostProfile: '../p.json' } },
+          },
+        ],
+      },
+      [
+        'spec.containers[0].securityContext.seccompProfile.type: Unsupported value: "Strict": supported values: "Localhost", "RuntimeDefault", "Unconfined"',
+        'spec.containers[1].securityContext.seccompProfile.localhostProfile: Invalid value: "p.json": can only be set when seccomp type is Localhost',
+        'spec.containers[2].securityContext.seccompProfile.localhostProfile: Invalid value: "../p.json": must not contain \'..\'',
+        'spec.securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost',
+      ],
+    ],
   ];
   for (const [name, spec, want] of cases) {
     void test(name, () => assert.deepEqual(lines(create(podStrategy, pod(spec)).errors), want));

@@ -54,7 +54,8 @@ import {
   unmount,
 } from './host.js';
 import type { ContainerRecord, FinishedState, SandboxRecord } from './records.js';
-import { buildSpec } from './spec.js';
+import { buildSpec, containerCapabilities } from './spec.js';
+import { seccompFor } from './seccomp.js';
 import { resolveUser } from './user.js';
 
 export interface OciRuntimeOptions {
@@ -316,6 +317,11 @@ export class OciRuntime implements RuntimeService {
       );
       const user = await resolveUser(image.user, config.linux.securityContext, rootfs);
       this.capabilities ??= await boundingCapabilities();
+      const seccomp = await seccompFor(
+        config.linux.securityContext.seccomp,
+        config.linux.securityContext.privileged,
+        containerCapabilities(config, this.capabilities),
+      );
       const spec = buildSpec({
         config,
         sandboxConfig: sb.config,
@@ -333,6 +339,7 @@ export class OciRuntime implements RuntimeService {
         cgroupsPath,
         availableCapabilities: this.capabilities,
         hostDevices: config.linux.securityContext.privileged ? await hostDevices() : [],
+        ...(seccomp ? { seccomp } : {}),
       });
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(spec));
       await mkdir(path.dirname(logPath), { recursive: true });

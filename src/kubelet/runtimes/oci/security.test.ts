@@ -180,6 +180,62 @@ void describe('oci runtime: security, limits and pod plumbing', { skip: env.skip
     );
   });
 
+  test('seccomp: RuntimeDefault filters, capabilities re-allow their calls, Localhost profiles are enforced', async () => {
+    const status = 'grep -E "^Seccomp:" /proc/self/status; ';
+    const unshareUts = 'unshare -u true 2>&1 && echo unshared || echo refused';
+    const confined = await runToEnd(
+      containerConfig(status + unshareUts, {
+        seccomp: { profileType: 'RuntimeDefault' },
+        capabilities: { addCapabilities: [], dropCapabilities: [] },
+      }),
+    );
+    assert.match(confined.output, /Seccomp:\s+2/);
+    assert.match(confined.output, /refused/);
+    const sysAdmin = await runToEnd(
+      containerConfig(status + unshareUts, {
+        seccomp: { profileType: 'RuntimeDefault' },
+        capabilities: { addCapabilities: ['SYS_ADMIN'], dropCapabilities: [] },
+      }),
+    );
+    assert.match(sysAdmin.output, /Seccomp:\s+2/);
+    assert.match(sysAdmin.output, /unshared/);
+    const unconfined = await runToEnd(containerConfig(status, { seccomp: { profileType: 'Unconfined' } }));
+    assert.match(unconfined.output, /Seccomp:\s+0/);
+
+    // A profile in Docker's format that refuses mkdir: nothing but the filter would stop root doing that.
+    const profile = path.join(root, 'seccomp', 'no-mkdir.json');
+    await mkdir(path.dirname(profile), { recursive: true });
+    await writeFile(
+      profile,
+      JSON.stringify({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        archMap: [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_X32'] }],
+        syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }],
+      }),
+    );
+    const local = await runToEnd(
+      containerConfig('mkdir /made 2>&1; touch /file && echo touched', {
+        seccomp: { profileType: 'Localhost', localhostRef: profile },
+      }),
+    );
+    assert.match(local.output, /Operation not permitted/);
+    assert.match(local.output, /touched/);
+
+    const config = sandboxConfig();
+    const sb = await rt.runPodSandbox(config);
+    const missing = path.join(root, 'seccomp', 'absent.json');
+    await assert.rejects(
+      rt.createContainer(
+        sb,
+        containerConfig('true', { seccomp: { profileType: 'Localhost', localhostRef: missing } }),
+        config,
+      ),
+      new RegExp(`cannot load seccomp profile "${missing}": ENOENT`),
+    );
+    assert.deepEqual(await rt.listContainers({ podSandboxId: sb }), []);
+    await rt.removePodSandbox(sb);
+  });
+
   test('cgroup limits of the container and of the pod land in the cgroup v1 files', async () => {
     const config = sandboxConfig({});
     config.linux.resources = { memoryLimitInBytes: 256 << 20, cpuShares: 1024 };

@@ -4,6 +4,7 @@
  */
 import type { ContainerConfig, ImageRuntimeConfig, Mount, PodSandboxConfig } from '../../cri/types.js';
 import { effectiveCapabilities } from './capabilities.js';
+import type { OciSeccomp } from './seccomp.js';
 import type { ProcessUser } from './user.js';
 
 export interface SandboxNamespaces {
@@ -42,6 +43,8 @@ export interface SpecInput {
   availableCapabilities: readonly string[];
   /** Host devices given to privileged containers. */
   hostDevices: LinuxDevice[];
+  /** The system call filter (see seccomp.ts); none when undefined. */
+  seccomp?: OciSeccomp;
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -143,17 +146,23 @@ function etcMount(destination: string, source: string): OciMount {
   return { destination, type: 'bind', source, options: ['rbind', 'rprivate', 'rw'] };
 }
 
+/** The capabilities a container gets: all the agent holds when privileged, else the default set ± add/drop. */
+export function containerCapabilities(config: ContainerConfig, available: readonly string[]): string[] {
+  const sc = config.linux.securityContext;
+  return sc.privileged
+    ? effectiveCapabilities(['ALL'], [], available)
+    : effectiveCapabilities(
+        sc.capabilities?.addCapabilities ?? [],
+        sc.capabilities?.dropCapabilities ?? [],
+        available,
+      );
+}
+
 export function buildSpec(input: SpecInput): Record<string, unknown> {
   const { config, sandboxConfig, namespaces, user, image } = input;
   const sc = config.linux.securityContext;
   const privileged = sc.privileged;
-  const caps = privileged
-    ? effectiveCapabilities(['ALL'], [], input.availableCapabilities)
-    : effectiveCapabilities(
-        sc.capabilities?.addCapabilities ?? [],
-        sc.capabilities?.dropCapabilities ?? [],
-        input.availableCapabilities,
-      );
+  const caps = containerCapabilities(config, input.availableCapabilities);
   const r = config.linux.resources;
 
   const userMounts = config.mounts.map(volumeMount);
@@ -195,6 +204,7 @@ export function buildSpec(input: SpecInput): Record<string, unknown> {
     ...(privileged
       ? { devices: input.hostDevices }
       : { maskedPaths: MASKED_PATHS, readonlyPaths: READONLY_PATHS }),
+    ...(input.seccomp ? { seccomp: input.seccomp } : {}),
   };
 
   return {
