@@ -93,23 +93,23 @@ void test('a new pod with init containers starts only the first init container',
   const p = pod({ inits: ['i1', 'i2'] });
   const a = computePodActions(input(p, observed([], 'none')));
   assert.equal(a.createSandbox, true);
-  assert.equal(a.nextInitContainer, 0);
+  assert.deepEqual(a.initContainersToStart, [0]);
   assert.deepEqual(a.containersToStart, []);
 });
 
 void test('init containers run in order, then the app containers', () => {
   const p = pod({ inits: ['i1', 'i2'] });
   const running = computePodActions(input(p, observed([ctr(p, 'i1', 'running')])));
-  assert.equal(running.nextInitContainer, undefined);
+  assert.deepEqual(running.initContainersToStart, []);
   assert.deepEqual(running.containersToStart, []);
   assert.equal(running.killPod, false);
 
   const first = computePodActions(input(p, observed([ctr(p, 'i1', 'exited')])));
-  assert.equal(first.nextInitContainer, 1);
+  assert.deepEqual(first.initContainersToStart, [1]);
   assert.equal(first.createSandbox, false);
 
   const done = computePodActions(input(p, observed([ctr(p, 'i1', 'exited'), ctr(p, 'i2', 'exited')])));
-  assert.equal(done.nextInitContainer, undefined);
+  assert.deepEqual(done.initContainersToStart, []);
   assert.deepEqual(done.containersToStart, [0]);
 });
 
@@ -117,19 +117,19 @@ void test('a failed init container is retried under Always/OnFailure and fails t
   for (const policy of ['Always', 'OnFailure']) {
     const p = pod({ inits: ['i1'], policy });
     const a = computePodActions(input(p, observed([ctr(p, 'i1', 'exited', { exitCode: 1 })])));
-    assert.equal(a.nextInitContainer, 0, policy);
+    assert.deepEqual(a.initContainersToStart, [0], policy);
     assert.equal(a.killPod, false, policy);
   }
   const p = pod({ inits: ['i1'], policy: 'Never' });
   const a = computePodActions(input(p, observed([ctr(p, 'i1', 'exited', { exitCode: 1 })])));
   assert.equal(a.killPod, true);
-  assert.equal(a.nextInitContainer, undefined);
+  assert.deepEqual(a.initContainersToStart, []);
 });
 
 void test('a running app container means initialization finished', () => {
   const p = pod({ inits: ['i1'] });
   const a = computePodActions(input(p, observed([ctr(p, 'app', 'running')])));
-  assert.equal(a.nextInitContainer, undefined);
+  assert.deepEqual(a.initContainersToStart, []);
   assert.equal(a.killPod, false);
   assert.deepEqual(a.containersToStart, []);
 });
@@ -237,6 +237,7 @@ void test('healthy running containers need nothing', () => {
     createSandbox: false,
     sandboxId: 'sb1',
     attempt: 0,
+    initContainersToStart: [],
     initContainersToKill: [],
     containersToStart: [],
     containersToKill: [],
@@ -308,6 +309,79 @@ void test('a failing init container backs off too', () => {
   const a = computePodActions(
     input(p, observed([ctr(p, 'i1', 'exited', { exitCode: 1, finishedAt: NOW - 1000 })]), { backoff }),
   );
-  assert.equal(a.nextInitContainer, undefined);
+  assert.deepEqual(a.initContainersToStart, []);
   assert.equal(a.backingOff[0]!.name, 'i1');
+});
+
+/** A pod whose init containers named `sc*` are sidecars (restartPolicy Always). */
+function sidecarPod(inits: string[], policy = 'Always', startupProbe = false): Pod {
+  const p = pod({ inits, policy });
+  for (const c of p.spec!.initContainers!) {
+    if (!c.name.startsWith('sc')) continue;
+    c.restartPolicy = 'Always';
+    if (startupProbe) c.startupProbe = { exec: { command: ['true'] } };
+  }
+  return p;
+}
+
+void test('sidecars: the next init container starts once a sidecar runs; its startup probe gates that', () => {
+  const p = sidecarPod(['sc1', 'i2']);
+  const first = computePodActions(input(p, observed([])));
+  assert.deepEqual(first.initContainersToStart, [0]);
+  const sc = ctr(p, 'sc1', 'running');
+  const next = computePodActions(input(p, observed([sc])));
+  assert.deepEqual(next.initContainersToStart, [1]);
+  assert.deepEqual(next.containersToStart, []);
+  const done = computePodActions(input(p, observed([sc, ctr(p, 'i2', 'exited')])));
+  assert.deepEqual(done.initContainersToStart, []);
+  assert.deepEqual(done.containersToStart, [0]);
+
+  const gated = sidecarPod(['sc1', 'i2'], 'Always', true);
+  const gsc = ctr(gated, 'sc1', 'running');
+  const waiting = computePodActions(input(gated, observed([gsc]), { startup: () => undefined }));
+  assert.deepEqual(waiting.initContainersToStart, []);
+  const started = computePodActions(input(gated, observed([gsc]), { startup: () => 'success' }));
+  assert.deepEqual(started.initContainersToStart, [1]);
+  const failed = computePodActions(input(gated, observed([gsc]), { startup: () => 'failure' }));
+  assert.deepEqual(failed.initContainersToStart, [0]);
+  assert.equal(failed.initContainersToKill[0]!.message, 'Init container sc1 failed startup probe');
+});
+
+void test('sidecars: a sidecar that exits is restarted beside the app, whatever the restart policy', () => {
+  const p = sidecarPod(['sc1'], 'Never');
+  const a = computePodActions(
+    input(p, observed([ctr(p, 'sc1', 'exited', { exitCode: 1 }), ctr(p, 'app', 'running')])),
+  );
+  assert.deepEqual(a.initContainersToStart, [0]);
+  assert.equal(a.killPod, false);
+  assert.deepEqual(a.containersToStart, []);
+});
+
+void test('sidecars: a failed liveness probe restarts the sidecar; a last sidecar running means initialized', () => {
+  const p = sidecarPod(['i1', 'sc2']);
+  const sc = ctr(p, 'sc2', 'running');
+  const a = computePodActions(
+    input(p, observed([ctr(p, 'i1', 'exited'), sc]), {
+      liveness: (id) => (id === sc.id ? 'failure' : undefined),
+    }),
+  );
+  assert.deepEqual(a.initContainersToStart, [1]);
+  assert.equal(a.initContainersToKill[0]!.reason, 'LivenessProbe');
+  assert.deepEqual(a.containersToStart, [0], 'the app starts: the pod was initialized');
+});
+
+void test('sidecars: once the app containers are done for good, the pod is killed and sidecars stay down', () => {
+  const p = sidecarPod(['sc1'], 'Never');
+  const a = computePodActions(input(p, observed([ctr(p, 'sc1', 'running'), ctr(p, 'app', 'exited')])));
+  assert.equal(a.killPod, true);
+  assert.deepEqual(a.initContainersToStart, []);
+});
+
+void test('sidecars: a failed regular init container under Never fails the pod', () => {
+  const p = sidecarPod(['sc1', 'i2'], 'Never');
+  const a = computePodActions(
+    input(p, observed([ctr(p, 'sc1', 'running'), ctr(p, 'i2', 'exited', { exitCode: 2 })])),
+  );
+  assert.equal(a.killPod, true);
+  assert.deepEqual(a.initContainersToStart, []);
 });

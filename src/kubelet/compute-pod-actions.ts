@@ -7,6 +7,7 @@ import type { BackoffView } from './crash-backoff.js';
 import { goDuration } from './crash-backoff.js';
 import { containerHash, podDescription } from './labels.js';
 import { findContainer, type ObservedContainer, type ObservedPod } from './runtime-state.js';
+import { hasSidecars, isSidecar } from './sidecars.js';
 
 export type ProbeOutcome = 'success' | 'failure';
 
@@ -32,9 +33,12 @@ export interface PodActions {
   sandboxId?: string;
   /** Attempt number of the sandbox to create. */
   attempt: number;
-  /** Index into spec.initContainers of the next init container to start. */
-  nextInitContainer?: number;
-  /** Init containers in an unknown state to kill before the next one starts. */
+  /**
+   * Indexes into spec.initContainers to start, in order: the next init container, plus sidecars that need a
+   * (re)start.
+   */
+  initContainersToStart: number[];
+  /** Init containers (or sidecars) to kill before they are started again. */
   initContainersToKill: ContainerToKill[];
   /** Indexes into spec.containers. */
   containersToStart: number[];
@@ -69,6 +73,7 @@ export function shouldContainerBeRestarted(container: Container, pod: Pod, obser
   if (!status) return true;
   if (status.state === 'running') return false;
   if (status.state === 'unknown' || status.state === 'created') return true;
+  if (isSidecar(container)) return true;
   const policy = restartPolicy(pod);
   if (policy === 'Never') return false;
   if (policy === 'OnFailure' && status.exitCode === 0) return false;
@@ -149,6 +154,7 @@ export function computePodActions(input: PodActionsInput): PodActions {
     killPod: sb.changed,
     createSandbox: sb.changed,
     attempt: sb.attempt,
+    initContainersToStart: [],
     initContainersToKill: [],
     containersToStart: [],
     containersToKill: [],
@@ -180,13 +186,18 @@ export function computePodActions(input: PodActionsInput): PodActions {
       return actions;
     }
     if (inits.length > 0) {
-      actions.nextInitContainer = 0;
+      actions.initContainersToStart = [0];
       return actions;
     }
     actions.containersToStart = toStart;
     return actions;
   }
 
+  if (hasSidecars(pod)) {
+    const initialized = computeInitContainerActions(input, actions, startOrBackOff);
+    if (actions.killPod || !initialized) return actions;
+    return computeAppContainerActions(input, actions, startOrBackOff);
+  }
   const init = findNextInitContainer(pod, observed);
   if (!init.done) {
     if (init.next !== undefined) {
@@ -202,12 +213,26 @@ export function computePodActions(input: PodActionsInput): PodActions {
           });
         }
         const next = inits[init.next]!;
-        startOrBackOff(next, () => (actions.nextInitContainer = init.next));
+        const index = init.next;
+        startOrBackOff(next, () => actions.initContainersToStart.push(index));
       }
     }
     return actions;
   }
+  return computeAppContainerActions(input, actions, startOrBackOff);
+}
 
+type StartOrBackOff = (container: Container, start: () => void) => void;
+
+/** The app containers' part: start, restart or kill each; kill the pod once none will run again. */
+function computeAppContainerActions(
+  input: PodActionsInput,
+  actions: PodActions,
+  startOrBackOff: StartOrBackOff,
+): PodActions {
+  const { pod, observed } = input;
+  const containers = pod.spec?.containers ?? [];
+  const backingOffBefore = actions.backingOff.length;
   let keep = 0;
   containers.forEach((c, i) => {
     const s = findContainer(observed, c.name);
@@ -242,8 +267,89 @@ export function computePodActions(input: PodActionsInput): PodActions {
     }
     actions.containersToKill.push({ id: s.id, name: c.name, message, ...(reason ? { reason } : {}) });
   });
-  if (keep === 0 && actions.containersToStart.length === 0 && actions.backingOff.length === 0) {
+  const appBackingOff = actions.backingOff.length - backingOffBefore;
+  if (keep === 0 && actions.containersToStart.length === 0 && appBackingOff === 0) {
     actions.killPod = true;
+    // Sidecars do not keep a pod alive whose app containers are done.
+    actions.initContainersToStart = [];
+    actions.initContainersToKill = [];
   }
   return actions;
+}
+
+/**
+ * Init containers of a pod with sidecars (upstream computeInitContainerActions): walks them from the last
+ * back, so init containers the runtime has forgotten do not run again; starts the first one not started, the
+ * next one once a sidecar has started (its startup probe passed), and restarts sidecars that exited, failed
+ * a probe or changed. Returns whether the pod is initialized (its app containers may run).
+ */
+function computeInitContainerActions(
+  input: PodActionsInput,
+  actions: PodActions,
+  startOrBackOff: StartOrBackOff,
+): boolean {
+  const { pod, observed } = input;
+  const inits = pod.spec?.initContainers ?? [];
+  // An app container created or running means initialization happened before (its records may be gone).
+  let initialized = (pod.spec?.containers ?? []).some((c) => {
+    const s = findContainer(observed, c.name)?.state;
+    return s === 'created' || s === 'running';
+  });
+  let previouslyInitialized = initialized;
+  const toStart: number[] = [];
+  const kill = (s: ObservedContainer, message: string, reason?: ContainerToKill['reason']): void => {
+    actions.initContainersToKill.push({ id: s.id, name: s.name, message, ...(reason ? { reason } : {}) });
+  };
+  for (let i = inits.length - 1; i >= 0; i--) {
+    const c = inits[i]!;
+    const s = findContainer(observed, c.name);
+    if (!s) {
+      if (previouslyInitialized && isSidecar(c)) toStart.push(i);
+      continue;
+    }
+    if (previouslyInitialized && !isSidecar(c)) continue;
+    if (s.state === 'created') toStart.push(i);
+    else if (s.state === 'running') {
+      if (isSidecar(c)) {
+        const started = !c.startupProbe || input.startup?.(s.id) === 'success';
+        if (!started) {
+          if (input.startup?.(s.id) === 'failure') {
+            kill(s, `Init container ${c.name} failed startup probe`, 'StartupProbe');
+            toStart.push(i);
+          }
+        } else {
+          if (i === inits.length - 1) initialized = true;
+          else if (!previouslyInitialized) toStart.push(i + 1);
+          if (s.hash && s.hash !== containerHash(c)) {
+            kill(s, `Init container ${c.name} definition changed`);
+            toStart.push(i);
+          } else if (input.liveness?.(s.id) === 'failure') {
+            kill(s, `Init container ${c.name} failed liveness probe`, 'LivenessProbe');
+            toStart.push(i);
+          }
+        }
+      }
+    } else if (s.state === 'exited') {
+      if (isSidecar(c)) toStart.push(i);
+      else if (isInitContainerFailed(s)) {
+        if (!shouldRestartOnFailure(pod)) return failInit(actions);
+        toStart.push(i);
+      } else if (i === inits.length - 1) initialized = true;
+      else toStart.push(i + 1);
+    } else {
+      if (!isSidecar(c) && !shouldRestartOnFailure(pod)) return failInit(actions);
+      kill(s, `Init container is in "${s.state}" state, try killing it before restart`);
+      toStart.push(i);
+    }
+    previouslyInitialized = true;
+  }
+  if (!previouslyInitialized) toStart.push(0);
+  for (const i of toStart.reverse()) startOrBackOff(inits[i]!, () => actions.initContainersToStart.push(i));
+  return initialized;
+}
+
+function failInit(actions: PodActions): false {
+  actions.killPod = true;
+  actions.initContainersToStart = [];
+  return false;
 }

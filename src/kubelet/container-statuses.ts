@@ -6,6 +6,7 @@ import type { Container, ContainerState, ContainerStatus, Pod } from 'kubernetes
 import { rfc3339 } from '../util/clock.js';
 import { shouldContainerBeRestarted, type ProbeOutcome } from './compute-pod-actions.js';
 import { findContainer, type ObservedContainer, type ObservedPod } from './runtime-state.js';
+import { isSidecar } from './sidecars.js';
 
 /** Why a container could not be started in the last sync (upstream reasonCache). */
 export interface StartFailure {
@@ -120,7 +121,7 @@ export function convertContainerStatuses(
 
   // Containers that will be (re)started next sync and failed to start last time show why they wait.
   for (const c of containers) {
-    if (isInit) {
+    if (isInit && !isSidecar(c)) {
       const r = findContainer(observed, c.name);
       if (r?.state === 'exited' && r.exitCode === 0) continue;
     }
@@ -146,7 +147,7 @@ export function convertContainerStatuses(
 function markReadiness(s: ContainerStatus, c: Container, isInit: boolean, input: ContainerStatusInput): void {
   const running = s.state?.running !== undefined;
   const id = s.containerID?.replace(/^[^:]*:\/\//, '') ?? '';
-  if (isInit) {
+  if (isInit && !isSidecar(c)) {
     s.started = running;
     s.ready = s.state?.terminated?.exitCode === 0;
     return;

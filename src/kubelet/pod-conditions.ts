@@ -1,5 +1,6 @@
 /** The kubelet-owned pod conditions, after upstream pkg/kubelet/status/generate.go. */
 import type { ContainerStatus, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
+import { isSidecar } from './sidecars.js';
 
 type Phase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 
@@ -14,7 +15,9 @@ export function initializedCondition(pod: Pod, statuses: ContainerStatus[], phas
   for (const c of inits) {
     const s = byName.get(c.name);
     if (!s) unknown.push(c.name);
-    else if (s.state?.terminated?.exitCode !== 0) incomplete.push(c.name);
+    else if (isSidecar(c)) {
+      if (!s.started) incomplete.push(c.name);
+    } else if (s.state?.terminated?.exitCode !== 0) incomplete.push(c.name);
   }
   if (phase === 'Succeeded' && unknown.length === 0) {
     return { type: 'Initialized', status: 'True', reason: 'PodCompleted' };
@@ -41,7 +44,7 @@ export function containersReadyCondition(pod: Pod, statuses: ContainerStatus[], 
   const byName = new Map(statuses.map((s) => [s.name, s]));
   const unknown: string[] = [];
   const unready: string[] = [];
-  for (const c of pod.spec?.containers ?? []) {
+  for (const c of [...(pod.spec?.initContainers ?? []).filter(isSidecar), ...(pod.spec?.containers ?? [])]) {
     const s = byName.get(c.name);
     if (!s) unknown.push(c.name);
     else if (!s.ready) unready.push(c.name);

@@ -5,7 +5,8 @@ import type { ContainerToKill } from './compute-pod-actions.js';
 import { POD_UID_LABEL } from './labels.js';
 import { runLifecycleHandler } from './lifecycle-hooks.js';
 import { podIPs, type PodSyncDeps } from './pod-sync-deps.js';
-import { findContainer, type ObservedPod } from './runtime-state.js';
+import { findContainer, type ObservedContainer, type ObservedPod } from './runtime-state.js';
+import { isSidecar } from './sidecars.js';
 
 /** Upstream's minimum grace for a stop that was not forced. */
 const MIN_GRACE_SECONDS = 2;
@@ -52,25 +53,36 @@ export async function killContainer(
   await d.runtime.stopContainer(k.id, Math.max(0, grace));
 }
 
-/** Stops every running container (in parallel) and then the pod's sandboxes. */
+/**
+ * Stops every running container and then the pod's sandboxes: the app containers in parallel, then the
+ * sidecars one by one in reverse order (they may serve the app containers until those are gone), within what
+ * is left of a deletion's grace period.
+ */
 export async function killPod(
   d: PodSyncDeps,
   pod: Pod,
   observed: ObservedPod,
   graceOverride: number | undefined,
 ): Promise<void> {
+  const sidecars = (pod.spec?.initContainers ?? []).filter(isSidecar).map((c) => c.name);
   const running = observed.containers.filter((c) => c.state === 'running' || c.state === 'created');
-  await Promise.all(
-    running.map((c) =>
-      killContainer(
-        d,
-        pod,
-        { id: c.id, name: c.name, message: `Stopping container ${c.name}` },
-        observed,
-        graceOverride,
-      ),
-    ),
-  );
+  const stop = (c: ObservedContainer, grace: number | undefined): Promise<void> =>
+    killContainer(
+      d,
+      pod,
+      { id: c.id, name: c.name, message: `Stopping container ${c.name}` },
+      observed,
+      grace,
+    );
+  const started = d.clock.now();
+  await Promise.all(running.filter((c) => !sidecars.includes(c.name)).map((c) => stop(c, graceOverride)));
+  for (const name of [...sidecars].reverse()) {
+    const left =
+      graceOverride === undefined
+        ? undefined
+        : Math.max(0, graceOverride - Math.floor((d.clock.now() - started) / 1000));
+    for (const c of running.filter((r) => r.name === name)) await stop(c, left);
+  }
   for (const sb of observed.sandboxes) if (sb.state === 'ready') await d.runtime.stopPodSandbox(sb.id);
 }
 

@@ -13,6 +13,7 @@ import {
   readyCondition,
 } from './pod-conditions.js';
 import { qosClass } from './qos.js';
+import { isSidecar } from './sidecars.js';
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
 
@@ -30,7 +31,9 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[], podIsTerminal: b
   const byName = new Map(statuses.map((s) => [s.name, s]));
   let pendingInit = 0;
   let failedInit = 0;
-  for (const c of pod.spec?.initContainers ?? []) {
+  const inits = pod.spec?.initContainers ?? [];
+  for (const c of inits) {
+    if (isSidecar(c)) continue;
     const s = byName.get(c.name);
     if (!s) pendingInit++;
     else if (s.state?.running) pendingInit++;
@@ -47,6 +50,28 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[], podIsTerminal: b
   let waiting = 0;
   let stopped = 0;
   let succeeded = 0;
+  // Sidecars count as running, and as pending until started; stopped ones do not count.
+  for (const c of inits.filter(isSidecar)) {
+    const s = byName.get(c.name);
+    if (!s) unknown++;
+    else if (s.state?.running) {
+      if (!s.started) pendingInit++;
+      running++;
+    } else if (s.state?.terminated) continue;
+    else if (s.state?.waiting) {
+      if (!s.lastState?.terminated) {
+        pendingInit++;
+        waiting++;
+      }
+    } else {
+      pendingInit++;
+      unknown++;
+    }
+  }
+  const regular = new Set((pod.spec?.containers ?? []).map((c) => c.name));
+  const anyAppStarted = statuses.some(
+    (s) => regular.has(s.name) && (s.state?.running || s.state?.terminated),
+  );
   for (const c of pod.spec?.containers ?? []) {
     const s = byName.get(c.name);
     if (!s) unknown++;
@@ -61,7 +86,8 @@ export function podPhase(pod: Pod, statuses: ContainerStatus[], podIsTerminal: b
   }
   const policy = restartPolicy(pod);
   if (failedInit > 0 && policy === 'Never') return 'Failed';
-  if (pendingInit > 0 || waiting > 0) return 'Pending';
+  // A sidecar restarting after the app containers ran does not send the pod back to Pending.
+  if ((pendingInit > 0 && !anyAppStarted) || waiting > 0) return 'Pending';
   if (running > 0 && unknown === 0) return 'Running';
   if (running === 0 && stopped > 0 && unknown === 0) {
     if (podIsTerminal) return stopped === succeeded ? 'Succeeded' : 'Failed';

@@ -1,6 +1,7 @@
 /**
  * Executes computePodActions against the runtime (upstream kuberuntime_manager.go SyncPod): volumes, kills,
- * sandbox, init containers one at a time, then app containers; start failures become waiting reasons.
+ * sandbox, init containers one at a time (sidecars kept running), then app containers; start failures become
+ * waiting reasons.
  */
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { computePodActions } from './compute-pod-actions.js';
@@ -90,11 +91,8 @@ export class PodSyncer {
       const err = await startContainer(this.d, pod, c, sandboxId, sbConfig, observed, volumes, podIP);
       if (err) errors.push(err);
     };
-    if (actions.nextInitContainer !== undefined) {
-      await start(pod.spec!.initContainers![actions.nextInitContainer]!);
-    } else {
-      for (const i of actions.containersToStart) await start(pod.spec!.containers[i]!);
-    }
+    for (const i of actions.initContainersToStart) await start(pod.spec!.initContainers![i]!);
+    for (const i of actions.containersToStart) await start(pod.spec!.containers[i]!);
     await collectGarbage(this.d, observed);
     const waits = actions.backingOff.map((b) => b.retryInMs);
     return waits.length ? { errors, retryInMs: Math.min(...waits) } : { errors };

@@ -9,6 +9,7 @@ import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { RuntimeService } from '../cri/services.js';
 import { runProbe, type ProbeResult } from './prober.js';
+import { isSidecar } from '../sidecars.js';
 
 export type ProbeType = 'readiness' | 'liveness' | 'startup';
 
@@ -158,7 +159,10 @@ export class ProbeManager {
   /** Starts workers for the pod's probes (idempotent). */
   addPod(pod: Pod): void {
     const uid = pod.metadata?.uid ?? '';
-    for (const c of pod.spec?.containers ?? []) {
+    for (const c of [
+      ...(pod.spec?.initContainers ?? []).filter(isSidecar),
+      ...(pod.spec?.containers ?? []),
+    ]) {
       const probes: [ProbeType, Probe | undefined][] = [
         ['readiness', c.readinessProbe],
         ['liveness', c.livenessProbe],
