@@ -239,6 +239,7 @@ void test('healthy running containers need nothing', () => {
     attempt: 0,
     initContainersToStart: [],
     initContainersToKill: [],
+    ephemeralContainersToStart: [],
     containersToStart: [],
     containersToKill: [],
     backingOff: [],

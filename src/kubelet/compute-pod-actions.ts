@@ -40,6 +40,8 @@ export interface PodActions {
   initContainersToStart: number[];
   /** Init containers (or sidecars) to kill before they are started again. */
   initContainersToKill: ContainerToKill[];
+  /** Indexes into spec.ephemeralContainers never started yet (they are never restarted). */
+  ephemeralContainersToStart: number[];
   /** Indexes into spec.containers. */
   containersToStart: number[];
   containersToKill: ContainerToKill[];
@@ -71,6 +73,7 @@ export function shouldContainerBeRestarted(container: Container, pod: Pod, obser
   if (pod.metadata?.deletionTimestamp) return false;
   const status = findContainer(observed, container.name);
   if (!status) return true;
+  if ((pod.spec?.ephemeralContainers ?? []).some((e) => e.name === container.name)) return false;
   if (status.state === 'running') return false;
   if (status.state === 'unknown' || status.state === 'created') return true;
   if (isSidecar(container)) return true;
@@ -156,6 +159,7 @@ export function computePodActions(input: PodActionsInput): PodActions {
     attempt: sb.attempt,
     initContainersToStart: [],
     initContainersToKill: [],
+    ephemeralContainersToStart: [],
     containersToStart: [],
     containersToKill: [],
     backingOff: [],
@@ -193,6 +197,10 @@ export function computePodActions(input: PodActionsInput): PodActions {
     return actions;
   }
 
+  // Ephemeral containers (kubectl debug) start once, even before initialization completed.
+  (pod.spec?.ephemeralContainers ?? []).forEach((c, i) => {
+    if (!findContainer(observed, c.name)) actions.ephemeralContainersToStart.push(i);
+  });
   if (hasSidecars(pod)) {
     const initialized = computeInitContainerActions(input, actions, startOrBackOff);
     if (actions.killPod || !initialized) return actions;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
  * Starting one container (upstream kuberuntime_container.go startContainer): image, environment, mounts,
  * create, start, postStart hook. A failure is recorded as the container's waiting reason and returned.
  */
-import type { ConfigMap, Container, Pod, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Container, EphemeralContainer, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { backoffKey } from './compute-pod-actions.js';
 import { expandCommand, makeEnvironment, referencedObjects } from './container-env.js';
 import { containerConfig, gracePeriodSeconds } from './container-config.js';
@@ -84,6 +84,13 @@ export async function startContainer(
       seccompProfileRoot: join(d.rootDir, 'seccomp'),
       ...(termination ? { terminationMessageFile: termination.hostPath } : {}),
     });
+    const target = (c as EphemeralContainer).targetContainerName;
+    if (target) {
+      const t = findContainer(observed, target);
+      if (!t) throw new Error(`target container "${target}" not found`);
+      const ns = config.linux.securityContext.namespaceOptions;
+      config.linux.securityContext.namespaceOptions = { ...ns, pid: 'target', targetId: t.id };
+    }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return fail('CreateContainerConfigError', message);

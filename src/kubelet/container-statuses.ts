@@ -55,15 +55,23 @@ function convert(c: ObservedContainer, runtimeName: string): ContainerStatus {
   };
 }
 
+export type ContainerKind = 'init' | 'regular' | 'ephemeral';
+
 export function convertContainerStatuses(
   input: ContainerStatusInput,
   containers: Container[],
-  isInit: boolean,
+  kind: ContainerKind,
 ): ContainerStatus[] {
   const { pod, observed } = input;
+  const isInit = kind === 'init';
   const hasInits = (pod.spec?.initContainers?.length ?? 0) > 0;
   const defaultReason = hasInits ? 'PodInitializing' : 'ContainerCreating';
-  const oldList = (isInit ? pod.status?.initContainerStatuses : pod.status?.containerStatuses) ?? [];
+  const oldList =
+    (kind === 'init'
+      ? pod.status?.initContainerStatuses
+      : kind === 'ephemeral'
+        ? pod.status?.ephemeralContainerStatuses
+        : pod.status?.containerStatuses) ?? [];
   const old = new Map(oldList.map((s) => [s.name, s]));
   const statuses = new Map<string, ContainerStatus>();
 
@@ -134,6 +142,10 @@ export function convertContainerStatuses(
   }
 
   const out = containers.map((c) => statuses.get(c.name)!);
+  if (kind === 'ephemeral') {
+    // Ephemeral containers have no probes and never count as ready (upstream leaves them unmarked).
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
   for (const s of out)
     markReadiness(
       s,

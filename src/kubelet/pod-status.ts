@@ -2,7 +2,7 @@
  * Runtime state → PodStatus, field for field as upstream's kubelet generateAPIPodStatus plus the status
  * manager's start time and condition transition times. Pure: everything it needs comes in.
  */
-import type { ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import { rfc3339 } from '../util/clock.js';
 import { restartPolicy } from './compute-pod-actions.js';
 import { convertContainerStatuses, type ContainerStatusInput } from './container-statuses.js';
@@ -130,8 +130,10 @@ function withTransitionTimes(conditions: PodCondition[], old: PodCondition[], no
 export function generatePodStatus(input: PodStatusInput): PodStatus {
   const { pod } = input;
   const old = pod.status ?? {};
-  const initStatuses = convertContainerStatuses(input, pod.spec?.initContainers ?? [], true);
-  const statuses = convertContainerStatuses(input, pod.spec?.containers ?? [], false);
+  const initStatuses = convertContainerStatuses(input, pod.spec?.initContainers ?? [], 'init');
+  const statuses = convertContainerStatuses(input, pod.spec?.containers ?? [], 'regular');
+  const ephemeral = pod.spec?.ephemeralContainers ?? [];
+  const ephemeralStatuses = convertContainerStatuses(input, ephemeral as Container[], 'ephemeral');
   const all = [...initStatuses, ...statuses];
   let phase = podPhase(pod, all, input.podIsTerminal ?? false);
   if (!isTerminal(phase) && isTerminal(old.phase)) phase = old.phase as PodPhase;
@@ -166,6 +168,7 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
     status.podIPs = ips.map((ip) => ({ ip }));
   }
   if (initStatuses.length) status.initContainerStatuses = initStatuses;
+  if (ephemeralStatuses.length) status.ephemeralContainerStatuses = ephemeralStatuses;
   if (old.nominatedNodeName) status.nominatedNodeName = old.nominatedNodeName;
   return status;
 }

@@ -254,6 +254,29 @@ void describe('logs, exec and top through the node agent', { skip: skip ?? false
     assert.match(missing.stderr, /previous terminated container "web" in pod "web" not found/);
   });
 
+  test("kubectl debug --target runs an ephemeral container that sees the target's processes", async () => {
+    await ok(
+      'debug',
+      'web',
+      `--image=${registry}/tugboat-test/busybox:latest`,
+      '--target=web',
+      '-c',
+      'dbg',
+      '--',
+      'ps',
+    );
+    await waitFor(
+      async () =>
+        (await pod('web')).status?.ephemeralContainerStatuses?.find((c) => c.name === 'dbg')?.state
+          ?.terminated,
+      { timeoutMs: 90_000, message: 'the debug container ran' },
+    );
+    // The target's PID namespace: its httpd is there, as PID 1.
+    assert.match(await ok('logs', 'web', '-c', 'dbg'), /^\s*1 .*httpd -f -p 8080/m);
+    const status = (await pod('web')).status?.containerStatuses?.[0];
+    assert.equal(status?.restartCount, 0, 'the app container was not disturbed');
+  });
+
   test("kubectl top pods shows the pod's real usage", async () => {
     const out = await waitFor(
       async () => {

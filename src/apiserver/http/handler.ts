@@ -269,7 +269,7 @@ async function handleResource(
       const raw = await readBody(req);
       if (route.subresource === 'scale')
         return writeScale(ctx, scope, 'PUT', req.headers['content-type'], raw);
-      if (route.subresource && route.subresource !== 'status' && route.subresource !== 'finalize')
+      if (route.subresource && !['status', 'finalize', 'ephemeralcontainers'].includes(route.subresource))
         throw methodNotAllowed();
       const body = await decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind);
       return updateObject(ctx, scope, body);
@@ -279,7 +279,8 @@ async function handleResource(
       const raw = await readBody(req);
       if (route.subresource === 'scale')
         return writeScale(ctx, scope, 'PATCH', req.headers['content-type'], raw);
-      if (route.subresource && route.subresource !== 'status') throw methodNotAllowed();
+      if (route.subresource && route.subresource !== 'status' && route.subresource !== 'ephemeralcontainers')
+        throw methodNotAllowed();
       return patchObject(ctx, scope, req.headers['content-type'], raw);
     }
     case 'DELETE': {

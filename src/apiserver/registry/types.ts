@@ -56,6 +56,11 @@ export interface Strategy {
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
   /** For the status subresource: keep everything but status from old. Default: copy status only. */
   prepareForStatusUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** pods/ephemeralcontainers: keep everything but spec.ephemeralContainers from old, and validate that change. */
+  ephemeralContainers?: {
+    prepareForUpdate(obj: KubeObject, old: KubeObject): void;
+    validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+  };
 }
 
 /** One served group/version of a kind that is stored in another (canonical) version. */

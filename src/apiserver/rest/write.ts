@@ -6,6 +6,7 @@ import {
   staleConflict,
   hasReason,
   isApiError,
+  methodNotAllowed,
   unsupportedMediaType,
 } from '../../api/errors.js';
 import { apiVersionOf, isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
@@ -20,6 +21,7 @@ import {
   prepareMetadataForUpdate,
   reconcileNamespace,
   semanticallyEqual,
+  throwIfInvalid,
   toCanonical,
   validateCreate,
   validateUpdate,
@@ -142,7 +144,10 @@ export async function updateCanonical(
   opts: WriteOptions,
 ): Promise<KubeObject> {
   let obj = structuredClone(input);
-  if (opts.subresource === 'status') {
+  const ephemeral = opts.subresource === 'ephemeralcontainers' ? def.strategy.ephemeralContainers : undefined;
+  if (opts.subresource === 'ephemeralcontainers' && !ephemeral) throw methodNotAllowed();
+  if (ephemeral) ephemeral.prepareForUpdate(obj, old);
+  else if (opts.subresource === 'status') {
     if (def.strategy.prepareForStatusUpdate) def.strategy.prepareForStatusUpdate(obj, old);
     else obj = { ...structuredClone(old), status: obj.status };
     if (obj.status === undefined) delete obj.status;
@@ -153,11 +158,12 @@ export async function updateCanonical(
   // Defaults first, so a manifest that omits defaulted fields does not count as a spec change.
   def.strategy.defaults?.(obj);
   // finalize writes spec.finalizers, which ordinary updates may not change.
-  if (opts.subresource !== 'status' && opts.subresource !== 'finalize') {
+  if (opts.subresource !== 'status' && opts.subresource !== 'finalize' && !ephemeral) {
     def.strategy.prepareForUpdate?.(obj, old);
   }
   prepareMetadataForUpdate(def, obj, old);
-  validateUpdate(ctx, def, obj, old);
+  if (ephemeral) throwIfInvalid(def, obj, ephemeral.validateUpdate(obj, old));
+  else validateUpdate(ctx, def, obj, old);
   recordManagedFields(ctx, old, obj, opts);
   obj.metadata!.resourceVersion = old.metadata.resourceVersion;
   const meta = obj.metadata!;

@@ -26,12 +26,15 @@ export interface PortMapping {
 }
 
 /** `pod` = a namespace of the sandbox, `node` = the host's, `container` = the container's own. */
-export type NamespaceMode = 'pod' | 'node' | 'container';
+/** `target`: the namespace of another container of the pod (`targetId`), as an ephemeral container's PID namespace. */
+export type NamespaceMode = 'pod' | 'node' | 'container' | 'target';
 
 export interface NamespaceOptions {
   network: NamespaceMode;
   pid: NamespaceMode;
   ipc: NamespaceMode;
+  /** With a `target` mode: the container whose namespace is joined. */
+  targetId?: string;
 }
 
 export interface PodSandboxConfig {

@@ -6,6 +6,7 @@ import { inclusiveRangeError } from '../../../api/validation/names.js';
 import type { Strategy } from '../types.js';
 import { makeStrategy } from './common.js';
 import { defaultPodOnly, defaultPodSpec, defaultPodTemplateSpec } from './pod-defaults.js';
+import { prepareForEphemeralContainersUpdate, validateEphemeralContainersUpdate } from './pod-ephemeral.js';
 import { validatePodSpec, validatePodTemplateSpec } from './pod-validation.js';
 import { arr, child, clone, deepEqual, obj, type Obj } from './util.js';
 
@@ -188,6 +189,10 @@ export const podStrategy: Strategy = {
     const meta = o.metadata ?? (o.metadata = {});
     if (old.metadata?.ownerReferences) meta.ownerReferences = clone(old.metadata.ownerReferences);
     else delete meta.ownerReferences;
+  },
+  ephemeralContainers: {
+    prepareForUpdate: prepareForEphemeralContainersUpdate,
+    validateUpdate: validateEphemeralContainersUpdate,
   },
 };
 

@@ -331,6 +331,7 @@ export class OciRuntime implements RuntimeService {
             ? { ipc: sb.ipcPath }
             : {}),
           ...(sb.utsPath ? { uts: sb.utsPath } : {}),
+          ...(await this.targetPidNamespace(config)),
         },
         files: etcFilesIn(this.sandboxDir(podSandboxId)),
         image,
@@ -371,6 +372,17 @@ export class OciRuntime implements RuntimeService {
     } finally {
       this.creating.delete(id);
     }
+  }
+
+  /** The PID namespace of the container an ephemeral container targets (CRI's TARGET namespace mode). */
+  private async targetPidNamespace(config: ContainerConfig): Promise<{ pid?: string }> {
+    const ns = config.linux.securityContext.namespaceOptions;
+    if (ns.pid !== 'target') return {};
+    const target = await this.containers.get(ns.targetId ?? '');
+    if (!target || (await this.observe(target)).state !== 'running' || target.pid <= 0) {
+      throw new Error(`target container ${ns.targetId ?? ''} is not running`);
+    }
+    return { pid: `/proc/${target.pid}/ns/pid` };
   }
 
   private async container(id: string): Promise<ContainerRecord> {

@@ -12,6 +12,8 @@ export interface SandboxNamespaces {
   network?: string;
   ipc?: string;
   uts?: string;
+  /** PID namespace to join (an ephemeral container targeting another container); absent = a new one. */
+  pid?: string;
 }
 
 export interface SandboxFiles {
@@ -174,7 +176,8 @@ export function buildSpec(input: SpecInput): Record<string, unknown> {
   ].filter((m) => !taken.has(m.destination));
 
   const nsList: { type: string; path?: string }[] = [{ type: 'mount' }];
-  if (sc.namespaceOptions.pid !== 'node') nsList.push({ type: 'pid' });
+  if (namespaces.pid) nsList.push({ type: 'pid', path: namespaces.pid });
+  else if (sc.namespaceOptions.pid !== 'node') nsList.push({ type: 'pid' });
   if (namespaces.network) nsList.push({ type: 'network', path: namespaces.network });
   if (namespaces.ipc) nsList.push({ type: 'ipc', path: namespaces.ipc });
   if (namespaces.uts) nsList.push({ type: 'uts', path: namespaces.uts });
