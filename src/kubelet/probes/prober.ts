@@ -1,7 +1,8 @@
-/** Runs one probe (exec via the runtime, httpGet and tcpSocket against the pod IP). */
+/** Runs one probe (exec via the runtime; httpGet, tcpSocket and grpc against the pod IP). */
 import { connect } from 'node:net';
 import type { Container, Probe } from 'kubernetes-types/core/v1.js';
 import type { RuntimeService } from '../cri/services.js';
+import { grpcHealthCheck } from './grpc-health.js';
 import { httpGet } from './http-get.js';
 
 export type ProbeResult = 'success' | 'failure';
@@ -75,5 +76,8 @@ export async function runProbe(
     const port = resolvePort(probe.tcpSocket.port, container);
     return tcpCheck(probe.tcpSocket.host || podIP, port, timeoutSeconds * 1000);
   }
-  return { result: 'failure', output: 'probe handler not supported (grpc is not implemented)' };
+  if (probe.grpc) {
+    return grpcHealthCheck(podIP, probe.grpc.port, probe.grpc.service ?? '', timeoutSeconds * 1000);
+  }
+  return { result: 'failure', output: 'probe has no handler' };
 }
