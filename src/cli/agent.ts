@@ -19,6 +19,9 @@ export interface AgentOptions {
   /** Disk usage (percent) of the image filesystem at which unused images are removed, and the target. */
   imageGcHighThresholdPercent?: number;
   imageGcLowThresholdPercent?: number;
+  /** Container log rotation: size (bytes) past which a log is rotated, and files kept per container. */
+  containerLogMaxSizeBytes?: number;
+  containerLogMaxFiles?: number;
 }
 
 /**
@@ -59,6 +62,10 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     imageService: images,
     rootDir,
     localPathDir: join(opts.dataDir, 'storage'),
+    containerLogRotation: {
+      ...(opts.containerLogMaxSizeBytes !== undefined ? { maxSizeBytes: opts.containerLogMaxSizeBytes } : {}),
+      ...(opts.containerLogMaxFiles !== undefined ? { maxFiles: opts.containerLogMaxFiles } : {}),
+    },
     imageGc: {
       collect: (inUse) =>
         images.collectGarbage(

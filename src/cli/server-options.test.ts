@@ -35,6 +35,8 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     kubeletPort: 10250,
     imageGcHighThresholdPercent: 85,
     imageGcLowThresholdPercent: 80,
+    containerLogMaxSizeBytes: 10 * 1024 * 1024,
+    containerLogMaxFiles: 5,
     disableControllerManager: false,
     disableScheduler: false,
     logLevel: 'info',
@@ -88,6 +90,8 @@ void test('flags override defaults; relative paths resolve against the working f
     kubeletPort: 10250,
     imageGcHighThresholdPercent: 85,
     imageGcLowThresholdPercent: 80,
+    containerLogMaxSizeBytes: 10 * 1024 * 1024,
+    containerLogMaxFiles: 5,
     disableControllerManager: false,
     disableScheduler: false,
     logLevel: 'debug',
@@ -181,6 +185,20 @@ void test('--image-gc-high-threshold and --image-gc-low-threshold', () => {
     [['--image-gc-high-threshold', '101'], 'image-gc-high-threshold'],
     [['--image-gc-low-threshold', 'x'], 'image-gc-low-threshold'],
     [['--image-gc-low-threshold', '90'], 'image-gc-low-threshold'],
+  ] as const)
+    assert.throws(
+      () => resolve([...args]),
+      (err) => err instanceof UsageError && err.message.includes(flag),
+    );
+});
+
+void test('--container-log-max-size and --container-log-max-files', () => {
+  const o = resolve(['--container-log-max-size', '1Mi', '--container-log-max-files=3']);
+  assert.deepEqual([o.containerLogMaxSizeBytes, o.containerLogMaxFiles], [1024 * 1024, 3]);
+  for (const [args, flag] of [
+    [['--container-log-max-size', 'lots'], 'container-log-max-size'],
+    [['--container-log-max-size', '0'], 'container-log-max-size'],
+    [['--container-log-max-files', '1'], 'container-log-max-files'],
   ] as const)
     assert.throws(
       () => resolve([...args]),

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { LogLevel } from '../util/logger.js';
+import { quantityValue, tryParseQuantity } from '../api/quantity.js';
 import { UsageError, type CliIo, type FlagSpec, type FlagValues } from './command.js';
 import { formatCidr, parseCidr } from './net.js';
 
@@ -28,6 +29,9 @@ export interface ServerOptions {
   /** Image filesystem usage (percent) at which unused images are removed (kubelet default 85), and the target (80). */
   imageGcHighThresholdPercent: number;
   imageGcLowThresholdPercent: number;
+  /** Container log rotation (the kubelet's --container-log-max-size, 10Mi, and --container-log-max-files, 5). */
+  containerLogMaxSizeBytes: number;
+  containerLogMaxFiles: number;
   disableControllerManager: boolean;
   disableScheduler: boolean;
   /** Seconds without a node heartbeat before its Ready condition goes Unknown. */
@@ -154,6 +158,20 @@ export const serverFlags: FlagSpec[] = [
     valueName: 'PERCENT',
     description: 'Image disk usage the agent frees down to once collection starts',
     defaultText: '80',
+  },
+  {
+    name: 'container-log-max-size',
+    type: 'string',
+    valueName: 'QUANTITY',
+    description: "Size at which a container's log file is rotated",
+    defaultText: '10Mi',
+  },
+  {
+    name: 'container-log-max-files',
+    type: 'string',
+    valueName: 'N',
+    description: 'Log files kept per container, the live one included (at least 2)',
+    defaultText: '5',
   },
   {
     name: 'disable-controller-manager',
@@ -318,6 +336,17 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
       `must be below --image-gc-high-threshold (${imageGcHighThresholdPercent})`,
     );
   }
+  const logSizeText = str('container-log-max-size') ?? '10Mi';
+  const logSize = tryParseQuantity(logSizeText);
+  if ('error' in logSize || quantityValue(logSize.quantity) < 1n) {
+    throw bad('container-log-max-size', logSizeText, 'must be a positive quantity such as 10Mi');
+  }
+  const containerLogMaxSizeBytes = Number(quantityValue(logSize.quantity));
+  const logFilesText = str('container-log-max-files') ?? '5';
+  if (!/^\d{1,4}$/.test(logFilesText) || Number(logFilesText) < 2) {
+    throw bad('container-log-max-files', logFilesText, 'must be a whole number, at least 2');
+  }
+  const containerLogMaxFiles = Number(logFilesText);
   const runtimeText = str('container-runtime') ?? 'auto';
   const containerRuntime = (['auto', 'oci', 'process'] as const).find((k) => k === runtimeText);
   if (!containerRuntime) throw bad('container-runtime', runtimeText, 'must be auto, oci or process');
@@ -354,6 +383,8 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     kubeletPort,
     imageGcHighThresholdPercent,
     imageGcLowThresholdPercent,
+    containerLogMaxSizeBytes,
+    containerLogMaxFiles,
     disableControllerManager: values['disable-controller-manager'] === true,
     disableScheduler: values['disable-scheduler'] === true,
     logLevel,

@@ -199,6 +199,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           containerRuntime: opts.containerRuntime,
           imageGcHighThresholdPercent: opts.imageGcHighThresholdPercent,
           imageGcLowThresholdPercent: opts.imageGcLowThresholdPercent,
+          containerLogMaxSizeBytes: opts.containerLogMaxSizeBytes,
+          containerLogMaxFiles: opts.containerLogMaxFiles,
           logger: log.child('agent'),
         }),
       );

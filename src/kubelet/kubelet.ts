@@ -10,6 +10,11 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import { CrashBackoff } from './crash-backoff.js';
 import type { ImageService, RuntimeService } from './cri/services.js';
 import type { DnsConfig } from './cri/types.js';
+import {
+  ContainerLogRotator,
+  DEFAULT_LOG_ROTATION,
+  type LogRotationPolicy,
+} from './container-log-rotation.js';
 import { ImagePuller } from './image-puller.js';
 import type { ImageGcResult } from './images/gc.js';
 import { ImageGcLoop } from './images/gc-loop.js';
@@ -80,6 +85,8 @@ export interface KubeletOptions {
     collect: (inUseImageIds: ReadonlySet<string>) => Promise<ImageGcResult>;
     periodMs?: number;
   };
+  /** Container log rotation (kubelet containerLogMaxSize / containerLogMaxFiles; default 10 MiB and 5). */
+  containerLogRotation?: Partial<LogRotationPolicy> & { periodMs?: number };
   /** Replaces host readings (tests). */
   readings?: () => Promise<HostReadings>;
 }
@@ -114,6 +121,7 @@ export class Kubelet {
   private informer: Informer<Pod> | undefined;
   private localPath: LocalPathCleaner | undefined;
   private imageGc: ImageGcLoop | undefined;
+  private readonly logRotator: ContainerLogRotator;
   private services: Informer<Service> | undefined;
   private readonly relister: Relister;
   private running = false;
@@ -154,6 +162,14 @@ export class Kubelet {
       images: opts.imageService,
       event: (type, reason, message) => this.nodeEvent(type, reason, message),
       ...(opts.readings ? { readings: opts.readings } : {}),
+    });
+    const { periodMs: logRotationPeriodMs, ...logPolicy } = opts.containerLogRotation ?? {};
+    this.logRotator = new ContainerLogRotator({
+      runtime: opts.runtime,
+      policy: { ...DEFAULT_LOG_ROTATION, ...logPolicy },
+      clock: this.clock,
+      logger: this.logger.child('logs'),
+      ...(logRotationPeriodMs !== undefined ? { periodMs: logRotationPeriodMs } : {}),
     });
     const objects = apiObjectSource(this.client);
     this.volumes = new VolumeManager(opts.rootDir, objects);
@@ -243,6 +259,7 @@ export class Kubelet {
       });
       this.localPath.start();
     }
+    this.logRotator.start();
     if (this.opts.imageGc) {
       this.imageGc = new ImageGcLoop({
         runtime: this.runtime,
@@ -284,6 +301,7 @@ export class Kubelet {
     this.relister.stop();
     this.localPath?.stop();
     await this.imageGc?.stop();
+    await this.logRotator.stop();
     this.informer?.stop();
     this.services?.stop();
     this.probes.stop();

@@ -2,7 +2,7 @@
  * Runtime state → PodStatus, field for field as upstream's kubelet generateAPIPodStatus plus the status
  * manager's start time and condition transition times. Pure: everything it needs comes in.
  */
-import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import { rfc3339 } from '../util/clock.js';
 import { restartPolicy } from './compute-pod-actions.js';
 import { convertContainerStatuses, type ContainerStatusInput } from './container-statuses.js';
@@ -133,7 +133,7 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   const initStatuses = convertContainerStatuses(input, pod.spec?.initContainers ?? [], 'init');
   const statuses = convertContainerStatuses(input, pod.spec?.containers ?? [], 'regular');
   const ephemeral = pod.spec?.ephemeralContainers ?? [];
-  const ephemeralStatuses = convertContainerStatuses(input, ephemeral as Container[], 'ephemeral');
+  const ephemeralStatuses = convertContainerStatuses(input, ephemeral, 'ephemeral');
   const all = [...initStatuses, ...statuses];
   let phase = podPhase(pod, all, input.podIsTerminal ?? false);
   if (!isTerminal(phase) && isTerminal(old.phase)) phase = old.phase as PodPhase;

@@ -91,8 +91,7 @@ export class PodSyncer {
       const err = await startContainer(this.d, pod, c, sandboxId, sbConfig, observed, volumes, podIP);
       if (err) errors.push(err);
     };
-    for (const i of actions.ephemeralContainersToStart)
-      await start(pod.spec!.ephemeralContainers![i]! as Container);
+    for (const i of actions.ephemeralContainersToStart) await start(pod.spec!.ephemeralContainers![i]!);
     for (const i of actions.initContainersToStart) await start(pod.spec!.initContainers![i]!);
     for (const i of actions.containersToStart) await start(pod.spec!.containers[i]!);
     await collectGarbage(this.d, observed);

@@ -45,6 +45,8 @@ export interface RuntimeService {
   /** SIGTERM, then SIGKILL after timeoutSeconds (0 = kill at once). */
   stopContainer(containerId: string, timeoutSeconds: number): Promise<void>;
   removeContainer(containerId: string): Promise<void>;
+  /** CRI's ReopenContainerLog: the monitor starts writing a new file at the log path (after a rotation). */
+  reopenContainerLog?(containerId: string): Promise<void>;
   listContainers(filter?: ContainerFilter): Promise<Container[]>;
   containerStatus(containerId: string): Promise<ContainerStatus>;
 

@@ -5,7 +5,7 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -393,6 +393,29 @@ export function runRuntimeContract(
       const out = collect();
       await e.rt.attach(id, { stdin: null, stdout: out.stream, stderr: null, tty: false });
       assert.match(out.text(), /late\n/);
+      await removeAllAndCheck(e);
+    });
+
+    test('reopenContainerLog: after the log file is renamed, output continues in a new file at the log path', async () => {
+      const e = await fresh();
+      const { id } = await startContainer(e, 'i=0; while true; do echo line $i; i=$((i+1)); sleep 0.1; done');
+      const { logPath } = await waitState(e.rt, id, 'running');
+      await waitFor(async () => (await readFile(logPath, 'utf8').catch(() => '')).includes('line 2'), {
+        message: 'first lines logged',
+      });
+      await rename(logPath, `${logPath}.rotated`);
+      await e.rt.reopenContainerLog!(id);
+      const fresh2 = await waitFor(
+        async () => {
+          const text = await readFile(logPath, 'utf8').catch(() => '');
+          return readCriLog(text).length >= 2 ? text : undefined;
+        },
+        { message: 'lines in the reopened log' },
+      );
+      const first = Number(/line (\d+)/.exec(readCriLog(fresh2)[0]!.text)?.[1]);
+      const old = readCriLog(await readFile(`${logPath}.rotated`, 'utf8'));
+      const lastOld = Number(/line (\d+)/.exec(old[old.length - 1]!.text)?.[1]);
+      assert.ok(first > lastOld, `the new file continues after the old one (${lastOld} → ${first})`);
       await removeAllAndCheck(e);
     });
 

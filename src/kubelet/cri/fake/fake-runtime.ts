@@ -227,6 +227,11 @@ export class FakeRuntimeService implements RuntimeService {
     this.containers.delete(containerId);
   }
 
+  async reopenContainerLog(containerId: string): Promise<void> {
+    await this.enter('reopenContainerLog', [containerId]);
+    this.mustContainer(containerId);
+  }
+
   async listContainers(filter?: ContainerFilter): Promise<Container[]> {
     await this.enter('listContainers', [filter]);
     return [...this.containers.values()]

@@ -4,7 +4,8 @@
  * under stateDir, so a new instance over the same dir adopts what an earlier one started.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
@@ -456,6 +457,23 @@ export class OciRuntime implements RuntimeService {
       if (state === 'exited' || state === 'unknown') return true;
       if (performance.now() >= deadline) return false;
       await sleep(Math.min(25, ms));
+    }
+  }
+
+  async reopenContainerLog(containerId: string): Promise<void> {
+    const rec = await this.container(containerId);
+    if (!rec.conmon || !(await isAlive(rec.conmon))) {
+      throw new RuntimeStateError(`container ${containerId} is not running`);
+    }
+    // conmon's control FIFO in the bundle: a message of type 2 makes it reopen the log file.
+    const fifo = await open(
+      path.join(this.containerDir(containerId), 'ctl'),
+      fsConstants.O_WRONLY | fsConstants.O_NONBLOCK,
+    );
+    try {
+      await fifo.write('2 0 0\n');
+    } finally {
+      await fifo.close();
     }
   }
 

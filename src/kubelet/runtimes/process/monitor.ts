@@ -4,7 +4,7 @@
  * at the end, the exit status in files the runtime reads (`node monitor.js SPEC.json`).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { constants, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { realClock } from '../../../util/clock.js';
@@ -38,8 +38,15 @@ function writeAtomic(file: string, data: string): void {
 
 function main(specPath: string): void {
   const spec = JSON.parse(readFileSync(specPath, 'utf8')) as MonitorSpec;
-  const logFd = openSync(spec.logPath, 'a');
+  let logFd = openSync(spec.logPath, 'a');
   const log = new CriLogWriter((line) => writeSync(logFd, line), realClock);
+  // SIGHUP: the kubelet rotated the log file; continue in a new one at the same path.
+  process.on('SIGHUP', () => {
+    log.flush();
+    const previous = logFd;
+    logFd = openSync(spec.logPath, 'a');
+    closeSync(previous);
+  });
   const [file, ...args] = spec.argv;
   // A FIFO, not a Node pipe (a socketpair): attach reopens it through /proc/<pid>/fd/0, which sockets refuse.
   // Opened read-write here, so it never reports EOF while the monitor lives.

@@ -330,6 +330,14 @@ export class ProcessRuntime implements RuntimeService {
     }
   }
 
+  async reopenContainerLog(containerId: string): Promise<void> {
+    const rec = await this.container(containerId);
+    if (!rec.monitor || !(await isAlive(rec.monitor))) {
+      throw new RuntimeStateError(`container ${containerId} is not running`);
+    }
+    process.kill(rec.monitor.pid, 'SIGHUP');
+  }
+
   async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
     const rec = await this.containers.get(containerId);
     if (!rec) return;
