@@ -5,7 +5,7 @@
  */
 import type { Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
 import { EventRecorder, Informer, R, type ApiClient } from '../client/index.js';
-import { realClock, type Clock } from '../util/clock.js';
+import { realClock, rfc3339, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { CrashBackoff } from './crash-backoff.js';
 import type { ImageService, RuntimeService } from './cri/services.js';
@@ -15,10 +15,11 @@ import {
   DEFAULT_LOG_ROTATION,
   type LogRotationPolicy,
 } from './container-log-rotation.js';
+import { EvictionManager } from './eviction/eviction-manager.js';
 import { ImagePuller } from './image-puller.js';
 import type { ImageGcResult } from './images/gc.js';
 import { ImageGcLoop } from './images/gc-loop.js';
-import { detectNodeIP } from './node/host-readings.js';
+import { detectNodeIP, readHost } from './node/host-readings.js';
 import { NodeAgent } from './node/node-agent.js';
 import { capacityAndAllocatable, DEFAULT_THRESHOLDS, type Thresholds } from './node/node-status.js';
 import type { HostReadings } from './node/host-readings.js';
@@ -87,6 +88,8 @@ export interface KubeletOptions {
   };
   /** Container log rotation (kubelet containerLogMaxSize / containerLogMaxFiles; default 10 MiB and 5). */
   containerLogRotation?: Partial<LogRotationPolicy> & { periodMs?: number };
+  /** How often node pressure is checked for evictions (default 10 s). */
+  evictionPeriodMs?: number;
   /** Replaces host readings (tests). */
   readings?: () => Promise<HostReadings>;
 }
@@ -96,6 +99,9 @@ function syncRelevant(p: Pod): string {
   const m = p.metadata ?? {};
   return JSON.stringify([p.spec, m.labels, m.annotations, m.deletionTimestamp, m.deletionGracePeriodSeconds]);
 }
+
+/** Pods at or above this priority (system-cluster-critical and up) are never evicted by the kubelet. */
+const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
 
 const isTerminalPhase = (s: PodStatus | undefined): boolean =>
   s?.phase === 'Succeeded' || s?.phase === 'Failed';
@@ -122,6 +128,10 @@ export class Kubelet {
   private localPath: LocalPathCleaner | undefined;
   private imageGc: ImageGcLoop | undefined;
   private readonly logRotator: ContainerLogRotator;
+  private readonly eviction: EvictionManager;
+  /** Pods the eviction manager chose, with the message their status will carry. */
+  private readonly evictions = new Map<string, string>();
+  private readonly evictedStopping = new Set<string>();
   private services: Informer<Service> | undefined;
   private readonly relister: Relister;
   private running = false;
@@ -170,6 +180,17 @@ export class Kubelet {
       clock: this.clock,
       logger: this.logger.child('logs'),
       ...(logRotationPeriodMs !== undefined ? { periodMs: logRotationPeriodMs } : {}),
+    });
+    this.eviction = new EvictionManager({
+      readings: opts.readings ?? (() => readHost(opts.rootDir)),
+      thresholds: { ...DEFAULT_THRESHOLDS, ...opts.thresholds },
+      runtime: opts.runtime,
+      activePods: () => this.evictablePods(),
+      evict: (pod, message) => this.evictPod(pod, message),
+      evictedPodsStopping: () => this.evictedStopping.size > 0,
+      reclaimDisk: () => this.imageGc?.runOnce() ?? Promise.resolve(),
+      logger: this.logger.child('eviction'),
+      ...(opts.evictionPeriodMs !== undefined ? { periodMs: opts.evictionPeriodMs } : {}),
     });
     const objects = apiObjectSource(this.client);
     this.volumes = new VolumeManager(opts.rootDir, objects);
@@ -260,6 +281,7 @@ export class Kubelet {
       this.localPath.start();
     }
     this.logRotator.start();
+    this.eviction.start();
     if (this.opts.imageGc) {
       this.imageGc = new ImageGcLoop({
         runtime: this.runtime,
@@ -302,6 +324,7 @@ export class Kubelet {
     this.localPath?.stop();
     await this.imageGc?.stop();
     await this.logRotator.stop();
+    await this.eviction.stop();
     this.informer?.stop();
     this.services?.stop();
     this.probes.stop();
@@ -374,7 +397,7 @@ export class Kubelet {
   private async refresh(
     pod: Pod,
     podIsTerminal: boolean,
-    evict?: { reason: string; message: string },
+    evict?: { reason: string; message: string; disruption?: boolean },
   ): Promise<PodStatus> {
     const uid = pod.metadata?.uid ?? '';
     const observed = await observePod(this.runtime, uid);
@@ -390,7 +413,21 @@ export class Kubelet {
       readiness: (id) => this.probes.result('readiness', id),
       startup: (id) => this.probes.result('startup', id),
     });
-    if (evict) Object.assign(status, { phase: 'Failed', ...evict });
+    if (evict) {
+      Object.assign(status, { phase: 'Failed', reason: evict.reason, message: evict.message });
+      if (evict.disruption && !status.conditions?.some((c) => c.type === 'DisruptionTarget')) {
+        status.conditions = [
+          ...(status.conditions ?? []),
+          {
+            type: 'DisruptionTarget',
+            status: 'True',
+            reason: 'TerminationByKubelet',
+            message: evict.message,
+            lastTransitionTime: rfc3339(this.clock.now()),
+          },
+        ];
+      }
+    }
     await this.status.set(pod, status);
     return status;
   }
@@ -398,6 +435,11 @@ export class Kubelet {
   private async syncPod(pod: Pod): Promise<SyncOutcome> {
     const uid = pod.metadata?.uid ?? '';
     if (isTerminalPhase(this.status.get(uid) ?? pod.status)) return { terminal: true, retry: false };
+    const evicted = this.evictions.get(uid);
+    if (evicted !== undefined) {
+      await this.refresh(pod, false, { reason: 'Evicted', message: evicted, disruption: true });
+      return { terminal: true, retry: false };
+    }
     if (this.deadlineExceeded(pod)) {
       const evict = {
         reason: 'DeadlineExceeded',
@@ -433,6 +475,24 @@ export class Kubelet {
     };
   }
 
+  /** Pods eviction may choose: running here, not finished, not being deleted, not system-critical. */
+  private evictablePods(): Pod[] {
+    return [...this.pods.values()].filter((p) => {
+      const uid = p.metadata?.uid ?? '';
+      if (p.metadata?.deletionTimestamp || this.evictions.has(uid)) return false;
+      if (isTerminalPhase(this.status.get(uid) ?? p.status)) return false;
+      return (p.spec?.priority ?? 0) < SYSTEM_CRITICAL_PRIORITY;
+    });
+  }
+
+  private evictPod(pod: Pod, message: string): void {
+    const uid = pod.metadata?.uid ?? '';
+    this.evictions.set(uid, message);
+    this.evictedStopping.add(uid);
+    this.event(pod, 'Warning', 'Evicted', message);
+    this.workers.resync(uid);
+  }
+
   /** activeDeadlineSeconds since the pod's start time; arms a timer to sync the pod when it runs out. */
   private deadlineExceeded(pod: Pod): boolean {
     const deadline = pod.spec?.activeDeadlineSeconds;
@@ -452,7 +512,10 @@ export class Kubelet {
   private async syncTerminatingPod(pod: Pod, grace: number): Promise<void> {
     const uid = pod.metadata?.uid ?? '';
     const observed = await observePod(this.runtime, uid);
-    await this.syncer.killPod(pod, observed, pod.metadata?.deletionTimestamp ? grace : undefined);
+    // A hard eviction stops the pod at once (upstream gives it 1 s).
+    const override = this.evictions.has(uid) ? 1 : pod.metadata?.deletionTimestamp ? grace : undefined;
+    await this.syncer.killPod(pod, observed, override);
+    this.evictedStopping.delete(uid);
     this.probes.removePod(uid);
     clearTimeout(this.deadlineTimers.get(uid));
     this.deadlineTimers.delete(uid);
@@ -469,6 +532,8 @@ export class Kubelet {
     await this.syncer.removePod(await observePod(this.runtime, uid));
     await this.volumes.tearDown(uid);
     this.startFailures.forget(uid);
+    this.evictions.delete(uid);
+    this.evictedStopping.delete(uid);
     this.backoff.forget(`${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}_${uid}_`);
     this.puller.forgetPod(uid);
     this.relister.forget(uid);

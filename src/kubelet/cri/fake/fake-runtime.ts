@@ -46,6 +46,8 @@ function matchLabels(labels: Record<string, string>, selector?: Record<string, s
 
 export class FakeRuntimeService implements RuntimeService {
   readonly calls: FakeCall[] = [];
+  /** Memory working set reported in stats, by container id (default 0). */
+  readonly memoryWorkingSet = new Map<string, number>();
   readonly sandboxes = new Map<string, FakeSandbox>();
   readonly containers = new Map<string, FakeContainer>();
   conditions: RuntimeCondition[] = [
@@ -287,7 +289,12 @@ export class FakeRuntimeService implements RuntimeService {
   async containerStats(containerId: string): Promise<ContainerStats> {
     await this.enter('containerStats', [containerId]);
     this.mustContainer(containerId);
-    return { containerId, timestamp: this.clock.now(), cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0 };
+    return {
+      containerId,
+      timestamp: this.clock.now(),
+      cpuUsageCoreNanoSeconds: 0,
+      memoryWorkingSetBytes: this.memoryWorkingSet.get(containerId) ?? 0,
+    };
   }
 
   async listContainerStats(filter?: ContainerFilter): Promise<ContainerStats[]> {
@@ -299,7 +306,7 @@ export class FakeRuntimeService implements RuntimeService {
         containerId: c.status.id,
         timestamp: now,
         cpuUsageCoreNanoSeconds: 0,
-        memoryWorkingSetBytes: 0,
+        memoryWorkingSetBytes: this.memoryWorkingSet.get(c.status.id) ?? 0,
       }));
   }
 

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { HostReadings } from '../node/host-readings.js';
+import { DEFAULT_THRESHOLDS } from '../node/node-status.js';
+import { evictionMessage, pressureSignals, rankForEviction, type PodUsage } from './ranking.js';
+
+const Mi = 1024 * 1024;
+const healthy: HostReadings = {
+  cpuCores: 2,
+  memoryTotalBytes: 4096 * Mi,
+  memoryAvailableBytes: 2048 * Mi,
+  fsCapacityBytes: 100_000 * Mi,
+  fsAvailableBytes: 50_000 * Mi,
+  fsInodes: 1_000_000,
+  fsInodesFree: 900_000,
+  pidMax: 32768,
+  pidsInUse: 300,
+};
+
+void test('signals: only the thresholds crossed, memory first', () => {
+  assert.deepEqual(pressureSignals(healthy, DEFAULT_THRESHOLDS), []);
+  const starved = pressureSignals(
+    { ...healthy, memoryAvailableBytes: 50 * Mi, fsAvailableBytes: 5_000 * Mi },
+    DEFAULT_THRESHOLDS,
+  );
+  assert.deepEqual(starved, [
+    { resource: 'memory', signal: 'memory.available', threshold: '100Mi', available: '50Mi' },
+    { resource: 'ephemeral-storage', signal: 'nodefs.available', threshold: '10%', available: '5000Mi' },
+  ]);
+});
+
+function usage(name: string, used: number, opts: { request?: string; priority?: number } = {}): PodUsage {
+  const pod: Pod = {
+    metadata: { name, uid: name },
+    spec: {
+      ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+      containers: [
+        { name: 'app', ...(opts.request ? { resources: { requests: { memory: opts.request } } } : {}) },
+      ],
+    },
+  };
+  return { pod, containers: new Map([['app', used]]) };
+}
+
+void test('memory: over-request pods first, then lower priority, then the largest excess', () => {
+  const within = usage('within', 400 * Mi, { request: '512Mi' });
+  const smallExcess = usage('small', 100 * Mi, { request: '64Mi' });
+  const bigExcess = usage('big', 300 * Mi);
+  const important = usage('important', 900 * Mi, { priority: 1000 });
+  const order = rankForEviction('memory', [within, important, smallExcess, bigExcess]).map(
+    (u) => u.pod.metadata?.name,
+  );
+  assert.deepEqual(order, ['big', 'small', 'important', 'within']);
+});
+
+void test('the message names the signal and the containers using more than requested', () => {
+  const [signal] = pressureSignals({ ...healthy, memoryAvailableBytes: 50 * Mi }, DEFAULT_THRESHOLDS);
+  assert.equal(
+    evictionMessage(signal!, usage('big', 300 * Mi)),
+    'The node was low on resource: memory. Threshold quantity: 100Mi, available: 50Mi. ' +
+      'Container app was using 300Mi, request is 0, has larger consumption of memory. ',
+  );
+});

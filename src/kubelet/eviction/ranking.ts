@@ -1,0 +1,106 @@
+/**
+ * Which pod goes first when the node runs short (upstream eviction helpers.go): pods using more than they
+ * requested, then lower priority, then by how far usage exceeds the request. Pure.
+ */
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { formatQuantity, parseQuantity, quantityFromNanos, quantityValue } from '../../api/quantity.js';
+import type { HostReadings } from '../node/host-readings.js';
+import type { Thresholds } from '../node/node-status.js';
+
+export type StarvedResource = 'memory' | 'ephemeral-storage' | 'pids';
+
+export interface PressureSignal {
+  resource: StarvedResource;
+  /** Upstream's signal name, e.g. `memory.available`. */
+  signal: string;
+  threshold: string;
+  available: string;
+}
+
+export interface PodUsage {
+  pod: Pod;
+  /** Bytes (memory, ephemeral-storage) per container name; none for pids. */
+  containers: Map<string, number>;
+}
+
+const bytes = (n: number): string =>
+  formatQuantity(quantityFromNanos(BigInt(Math.max(0, Math.round(n))) * 1_000_000_000n, 'BinarySI'));
+const percent = (f: number): string => `${Math.round(f * 100)}%`;
+
+/** The hard thresholds the readings cross, in upstream's order of precedence (memory first). */
+export function pressureSignals(r: HostReadings, t: Thresholds): PressureSignal[] {
+  const out: PressureSignal[] = [];
+  if (r.memoryAvailableBytes < t.memoryAvailableBytes) {
+    out.push({
+      resource: 'memory',
+      signal: 'memory.available',
+      threshold: bytes(t.memoryAvailableBytes),
+      available: bytes(r.memoryAvailableBytes),
+    });
+  }
+  if (r.fsCapacityBytes > 0 && r.fsAvailableBytes < r.fsCapacityBytes * t.nodefsAvailableFraction) {
+    out.push({
+      resource: 'ephemeral-storage',
+      signal: 'nodefs.available',
+      threshold: percent(t.nodefsAvailableFraction),
+      available: bytes(r.fsAvailableBytes),
+    });
+  }
+  if (r.fsInodes > 0 && r.fsInodesFree < r.fsInodes * t.nodefsInodesFreeFraction) {
+    out.push({
+      resource: 'ephemeral-storage',
+      signal: 'nodefs.inodesFree',
+      threshold: percent(t.nodefsInodesFreeFraction),
+      available: String(r.fsInodesFree),
+    });
+  }
+  if (r.pidMax - r.pidsInUse < r.pidMax * t.pidAvailableFraction) {
+    out.push({
+      resource: 'pids',
+      signal: 'pid.available',
+      threshold: percent(t.pidAvailableFraction),
+      available: String(r.pidMax - r.pidsInUse),
+    });
+  }
+  return out;
+}
+
+function requestOf(pod: Pod, container: string, resource: StarvedResource): number {
+  const c = pod.spec?.containers.find((x) => x.name === container);
+  const q = resource === 'pids' ? undefined : c?.resources?.requests?.[resource];
+  return q === undefined ? 0 : Number(quantityValue(parseQuantity(q)));
+}
+
+function podRequest(pod: Pod, resource: StarvedResource): number {
+  return (pod.spec?.containers ?? []).reduce((sum, c) => sum + requestOf(pod, c.name, resource), 0);
+}
+
+const total = (u: PodUsage): number => [...u.containers.values()].reduce((a, b) => a + b, 0);
+
+/** Pods in eviction order for the starved resource. */
+export function rankForEviction(resource: StarvedResource, pods: PodUsage[]): PodUsage[] {
+  const exceeds = (u: PodUsage): boolean => resource !== 'pids' && total(u) > podRequest(u.pod, resource);
+  const priority = (u: PodUsage): number => u.pod.spec?.priority ?? 0;
+  const overRequest = (u: PodUsage): number => total(u) - podRequest(u.pod, resource);
+  return [...pods].sort(
+    (a, b) =>
+      Number(exceeds(b)) - Number(exceeds(a)) || priority(a) - priority(b) || overRequest(b) - overRequest(a),
+  );
+}
+
+/** Upstream's eviction message: what ran short, by how much, and which containers used more than requested. */
+export function evictionMessage(signal: PressureSignal, usage: PodUsage): string {
+  let message =
+    `The node was low on resource: ${signal.resource}. ` +
+    `Threshold quantity: ${signal.threshold}, available: ${signal.available}. `;
+  if (signal.resource === 'pids') return message;
+  for (const c of usage.pod.spec?.containers ?? []) {
+    const used = usage.containers.get(c.name);
+    if (used === undefined) continue;
+    const request = requestOf(usage.pod, c.name, signal.resource);
+    if (used > request) {
+      message += `Container ${c.name} was using ${bytes(used)}, request is ${bytes(request)}, has larger consumption of ${signal.resource}. `;
+    }
+  }
+  return message;
+}
