@@ -17,6 +17,8 @@ export interface ControlPlaneWorkerData {
   clusterCidr?: string;
   /** The local-path provisioner's directory for nodes that publish none (`<data dir>/storage`). */
   localPathDir?: string;
+  /** The cluster CA published in every namespace's kube-root-ca.crt ConfigMap. */
+  rootCaPem?: string;
 }
 
 /** Messages the worker posts to the server thread. */
@@ -41,6 +43,7 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
           ...(data.hpaSyncPeriodMs === undefined ? {} : { hpaSyncPeriodMs: data.hpaSyncPeriodMs }),
           ...(data.clusterCidr === undefined ? {} : { clusterCidr: data.clusterCidr }),
           ...(data.localPathDir === undefined ? {} : { localPathDir: data.localPathDir }),
+          ...(data.rootCaPem === undefined ? {} : { rootCaPem: data.rootCaPem }),
         },
       }),
     );

@@ -157,6 +157,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           scheduler: !opts.disableScheduler,
           clusterCidr: opts.clusterCidr,
           localPathDir: join(opts.dataDir, 'storage'),
+          rootCaPem: pki.caCert,
           ...(opts.nodeMonitorGracePeriodSeconds === undefined
             ? {}
             : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 }),

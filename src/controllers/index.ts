@@ -45,7 +45,8 @@ export function runControllerManager(opts: ControllerManagerOptions): Stoppable 
         informers: new InformerFactory(client, { logger: opts.logger }),
         clock,
         logger: opts.logger,
-        options: opts.options ?? {},
+        // Like kube-controller-manager's --root-ca-file, defaulting to the CA the client trusts.
+        options: { ...(opts.client.caPem ? { rootCaPem: opts.client.caPem } : {}), ...opts.options },
         events: (component) => {
           let r = recorders.get(component);
           if (!r)

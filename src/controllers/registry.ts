@@ -11,6 +11,7 @@ import { nodeIpamController } from './nodeipam/index.js';
 import { nodeLifecycleController, taintEvictionController } from './nodelifecycle/index.js';
 import { replicaSetControllerFactory, replicationControllerFactory } from './replicaset/index.js';
 import { resourceQuotaController } from './resourcequota/index.js';
+import { rootCaCertPublisherController } from './rootcacert/index.js';
 import { serviceAccountController } from './serviceaccount/index.js';
 import { newStatefulSetController } from './statefulset/index.js';
 import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
@@ -21,6 +22,7 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   'garbage-collector': garbageCollectorController,
   namespace: namespaceController,
   serviceaccount: serviceAccountController,
+  'root-ca-cert-publisher': rootCaCertPublisherController,
   replicaset: replicaSetControllerFactory,
   replicationcontroller: replicationControllerFactory,
   deployment: deploymentControllerFactory,
