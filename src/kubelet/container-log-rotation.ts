@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { PeriodicTask } from '../util/periodic-task.js';
 import type { RuntimeService } from './cri/services.js';
 
 export interface LogRotationPolicy {
@@ -36,28 +37,24 @@ export function rotationSuffix(ms: number): string {
 }
 
 export class ContainerLogRotator {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly loop: PeriodicTask;
 
   constructor(private readonly opts: LogRotatorOptions) {
     if (opts.policy.maxFiles < 2) throw new Error('container log rotation keeps at least 2 files');
+    this.loop = new PeriodicTask(() => this.rotateAll(), opts.periodMs ?? 10_000);
   }
 
+  /** Runs only with a runtime that can reopen logs. */
   start(): void {
-    if (this.timer || !this.opts.runtime.reopenContainerLog) return;
-    this.timer = setInterval(() => void this.runOnce(), this.opts.periodMs ?? 10_000);
-    this.timer.unref();
+    if (this.opts.runtime.reopenContainerLog) this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   runOnce(): Promise<void> {
-    this.running ??= this.rotateAll().finally(() => (this.running = undefined));
-    return this.running;
+    return this.loop.runOnce();
   }
 
   private async rotateAll(): Promise<void> {

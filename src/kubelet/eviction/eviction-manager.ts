@@ -6,6 +6,7 @@
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Logger } from '../../util/logger.js';
+import { PeriodicTask } from '../../util/periodic-task.js';
 import type { RuntimeService } from '../cri/services.js';
 import { CONTAINER_NAME_LABEL, POD_UID_LABEL } from '../labels.js';
 import type { HostReadings } from '../node/host-readings.js';
@@ -29,31 +30,27 @@ export interface EvictionManagerOptions {
 }
 
 export class EvictionManager {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly loop: PeriodicTask;
 
-  constructor(private readonly opts: EvictionManagerOptions) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.runOnce(), this.opts.periodMs ?? 10_000);
-    this.timer.unref();
+  constructor(private readonly opts: EvictionManagerOptions) {
+    const round = (): Promise<void> =>
+      this.synchronize().catch((err: unknown) =>
+        opts.logger.warn('eviction round failed', { err: (err as Error).message }),
+      );
+    this.loop = new PeriodicTask(round, opts.periodMs ?? 10_000);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One round (joined if one is already running). */
   runOnce(): Promise<void> {
-    this.running ??= this.synchronize()
-      .catch((err: unknown) =>
-        this.opts.logger.warn('eviction round failed', { err: (err as Error).message }),
-      )
-      .finally(() => (this.running = undefined));
-    return this.running;
+    return this.loop.runOnce();
   }
 
   private async synchronize(): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { ImageService, RuntimeService } from '../cri/services.js';
 import type { Logger } from '../../util/logger.js';
+import { PeriodicTask } from '../../util/periodic-task.js';
 import type { ImageGcResult } from './gc.js';
 
 export interface ImageGcLoopOptions {
@@ -21,27 +22,23 @@ export interface ImageGcLoopOptions {
 export const DEFAULT_IMAGE_GC_PERIOD_MS = 5 * 60_000;
 
 export class ImageGcLoop {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly loop: PeriodicTask;
 
-  constructor(private readonly opts: ImageGcLoopOptions) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.runOnce(), this.opts.periodMs ?? DEFAULT_IMAGE_GC_PERIOD_MS);
-    this.timer.unref();
+  constructor(private readonly opts: ImageGcLoopOptions) {
+    this.loop = new PeriodicTask(() => this.collect(), opts.periodMs ?? DEFAULT_IMAGE_GC_PERIOD_MS);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One collection; a collection still in progress is joined rather than started twice. */
   runOnce(): Promise<void> {
-    this.running ??= this.collect().finally(() => (this.running = undefined));
-    return this.running;
+    return this.loop.runOnce();
   }
 
   private async collect(): Promise<void> {
