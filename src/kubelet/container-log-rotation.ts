@@ -36,28 +36,18 @@ export function rotationSuffix(ms: number): string {
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
 }
 
-export class ContainerLogRotator {
-  private readonly loop: PeriodicTask;
-
+export class ContainerLogRotator extends PeriodicTask {
   constructor(private readonly opts: LogRotatorOptions) {
+    super(opts.periodMs ?? 10_000);
     if (opts.policy.maxFiles < 2) throw new Error('container log rotation keeps at least 2 files');
-    this.loop = new PeriodicTask(() => this.rotateAll(), opts.periodMs ?? 10_000);
   }
 
   /** Runs only with a runtime that can reopen logs. */
-  start(): void {
-    if (this.opts.runtime.reopenContainerLog) this.loop.start();
+  override start(): void {
+    if (this.opts.runtime.reopenContainerLog) super.start();
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  runOnce(): Promise<void> {
-    return this.loop.runOnce();
-  }
-
-  private async rotateAll(): Promise<void> {
+  protected async runTask(): Promise<void> {
     const containers = await this.opts.runtime.listContainers({ state: 'running' });
     for (const c of containers) {
       try {

@@ -1,15 +1,14 @@
 /**
  * A task run every `periodMs` on an unref'd timer, never twice at once: a run asked for while one is in
- * progress joins it. Errors are the task's to handle.
+ * progress joins it. Subclasses implement `runTask`; its errors are theirs to handle.
  */
-export class PeriodicTask {
+export abstract class PeriodicTask {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
-  constructor(
-    private readonly task: () => Promise<void>,
-    private readonly periodMs: number,
-  ) {}
+  constructor(private readonly periodMs: number) {}
+
+  protected abstract runTask(): Promise<void>;
 
   start(): void {
     if (this.timer) return;
@@ -25,7 +24,7 @@ export class PeriodicTask {
   }
 
   runOnce(): Promise<void> {
-    this.running ??= this.task().finally(() => (this.running = undefined));
+    this.running ??= this.runTask().finally(() => (this.running = undefined));
     return this.running;
   }
 }

@@ -29,28 +29,17 @@ export interface EvictionManagerOptions {
   periodMs?: number;
 }
 
-export class EvictionManager {
-  private readonly loop: PeriodicTask;
-
+export class EvictionManager extends PeriodicTask {
   constructor(private readonly opts: EvictionManagerOptions) {
-    const round = (): Promise<void> =>
-      this.synchronize().catch((err: unknown) =>
-        opts.logger.warn('eviction round failed', { err: (err as Error).message }),
-      );
-    this.loop = new PeriodicTask(round, opts.periodMs ?? 10_000);
+    super(opts.periodMs ?? 10_000);
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** One round (joined if one is already running). */
-  runOnce(): Promise<void> {
-    return this.loop.runOnce();
+  protected async runTask(): Promise<void> {
+    try {
+      await this.synchronize();
+    } catch (err) {
+      this.opts.logger.warn('eviction round failed', { err: (err as Error).message });
+    }
   }
 
   private async synchronize(): Promise<void> {

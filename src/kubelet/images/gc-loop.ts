@@ -21,27 +21,13 @@ export interface ImageGcLoopOptions {
 
 export const DEFAULT_IMAGE_GC_PERIOD_MS = 5 * 60_000;
 
-export class ImageGcLoop {
-  private readonly loop: PeriodicTask;
-
+/** One collection per period; a collection still in progress is joined rather than started twice. */
+export class ImageGcLoop extends PeriodicTask {
   constructor(private readonly opts: ImageGcLoopOptions) {
-    this.loop = new PeriodicTask(() => this.collect(), opts.periodMs ?? DEFAULT_IMAGE_GC_PERIOD_MS);
+    super(opts.periodMs ?? DEFAULT_IMAGE_GC_PERIOD_MS);
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** One collection; a collection still in progress is joined rather than started twice. */
-  runOnce(): Promise<void> {
-    return this.loop.runOnce();
-  }
-
-  private async collect(): Promise<void> {
+  protected async runTask(): Promise<void> {
     try {
       const containers = await this.opts.runtime.listContainers();
       const refs = new Set(containers.map((c) => c.imageRef || c.image.image).filter((r) => r !== ''));
