@@ -492,7 +492,10 @@ void describe('pod lifecycle through the node agent', { skip: skip ?? false, con
             `trap 'echo term >> ${log}; sleep 2; echo exiting >> ${log}; exit 0' TERM; ` +
               `echo started >> ${log}; while true; do sleep 0.2; done`,
             {
-              lifecycle: { preStop: { exec: { command: ['sh', '-c', `echo prestop >> ${log}`] } } },
+              lifecycle: {
+                postStart: { exec: { command: ['sh', '-c', 'echo poststart > /host/poststart'] } },
+                preStop: { exec: { command: ['sh', '-c', `echo prestop >> ${log}`] } },
+              },
               volumeMounts: [{ name: 'host', mountPath: '/host' }],
             },
           ),
@@ -501,6 +504,11 @@ void describe('pod lifecycle through the node agent', { skip: skip ?? false, con
       }),
     );
     await running('graceful');
+    assert.equal(
+      readFileSync(join(hostDir, 'poststart'), 'utf8'),
+      'poststart\n',
+      'postStart ran before Running',
+    );
     const trace = join(hostDir, 'trace');
     await waitFor(() => existsSync(trace), { timeoutMs: 10_000, intervalMs: 100 });
     const t0 = Date.now();
@@ -510,6 +518,115 @@ void describe('pod lifecycle through the node agent', { skip: skip ?? false, con
     assert.equal(readFileSync(trace, 'utf8'), 'started\nprestop\nterm\nexiting\n');
     assert.ok(took >= 2_000, `the delete waited for the 2 s SIGTERM handler (took ${took} ms)`);
     assert.ok(took < 25_000, `the container stopped well before its grace period (took ${took} ms)`);
+  });
+
+  test('a process that ignores SIGTERM is killed when its grace period ends', async () => {
+    await apply(
+      podSpec('stubborn', {
+        terminationGracePeriodSeconds: 3,
+        containers: [shell("trap '' TERM; while true; do sleep 0.2; done")],
+      }),
+    );
+    await running('stubborn');
+    const t0 = Date.now();
+    await ok(['delete', 'pod', 'stubborn', '--wait=true', '--timeout=60s']);
+    const took = Date.now() - t0;
+    assert.ok(took >= 3_000, `the delete waited out the 3 s grace period (took ${took} ms)`);
+    assert.ok(took < 15_000, `SIGKILL followed the grace period (took ${took} ms)`);
+  });
+
+  test('an init container that fails is restarted before the app starts', async () => {
+    await apply(
+      podSpec('init-retry', {
+        initContainers: [
+          {
+            name: 'once-failing',
+            image: BUSYBOX,
+            command: ['sh', '-c', 'if [ -f /work/tried ]; then exit 0; fi; touch /work/tried; exit 1'],
+            volumeMounts: [{ name: 'work', mountPath: '/work' }],
+          },
+        ],
+        containers: [shell('exec sleep 3600', { name: 'app' })],
+        volumes: [{ name: 'work', emptyDir: {} }],
+      }),
+    );
+    const p = await running('init-retry', 'app');
+    const init = p.status?.initContainerStatuses?.[0];
+    assert.equal(init?.restartCount, 1);
+    assert.equal(init?.state?.terminated?.exitCode, 0);
+    assert.equal(init?.lastState?.terminated?.exitCode, 1);
+    assert.equal(init?.lastState?.terminated?.reason, 'Error');
+  });
+
+  test('httpGet readiness and tcpSocket liveness probes reach the pod IP', async () => {
+    await apply(
+      podSpec('slow', {
+        containers: [
+          {
+            name: 'slow',
+            image: `${registry}/tugboat-test/slow-start:latest`,
+            env: [{ name: 'SLOW_START_SECONDS', value: '4' }],
+            readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
+            livenessProbe: {
+              tcpSocket: { port: 8080 },
+              initialDelaySeconds: 8,
+              periodSeconds: 1,
+              failureThreshold: 2,
+            },
+          },
+        ],
+      }),
+    );
+    const early = await running('slow');
+    assert.equal(early.status?.containerStatuses?.[0]?.ready, false, 'not ready while it sleeps');
+    const ready = await until(
+      'slow',
+      (p) => (p.status?.containerStatuses?.[0]?.ready ? p : undefined),
+      'slow becomes ready once it serves',
+      30_000,
+    );
+    assert.match(await httpGet(ready.status?.podIP ?? '', 8080), /tugboat-test slow-start/);
+    // Well past the liveness probe's initial delay: the server answers on its port, so no restart.
+    await waitFor(
+      async () => {
+        const st = (await pod('slow')).status?.containerStatuses?.[0];
+        const started = Date.parse(st?.state?.running?.startedAt ?? '');
+        assert.equal(st?.restartCount, 0);
+        return Date.now() - started > 12_000;
+      },
+      { timeoutMs: 30_000, intervalMs: 1000, message: 'slow keeps running past its liveness delay' },
+    );
+  });
+
+  test('kubectl attach -it reaches a container started with a terminal', async () => {
+    await apply(
+      podSpec('console', {
+        containers: [{ name: 'c', image: BUSYBOX, command: ['sh'], stdin: true, tty: true }],
+      }),
+    );
+    await running('console');
+    const cmd = [kubectlBinary(), 'attach', '-it', 'console'].join(' ');
+    const r = await runFed(
+      'script',
+      ['-qec', cmd, '/dev/null'],
+      { KUBECONFIG: s.kubeconfig, KUBECACHEDIR: s.cacheDir, TERM: 'dumb' },
+      async (write, output) => {
+        // No prompt is repeated on attach: type until the shell answers.
+        await waitFor(
+          () => {
+            write('echo "sum=$((20+22))"\r');
+            return /sum=42/.test(output());
+          },
+          { timeoutMs: 20_000, intervalMs: 1000 },
+        );
+        write('tty\r');
+        await waitFor(() => /\/dev\/pts\/\d+/.test(output()), { timeoutMs: 10_000, intervalMs: 50 });
+        throw new Error('done');
+      },
+    );
+    assert.match(r.out, /sum=42/);
+    assert.match(r.out, /\/dev\/pts\/\d+/);
+    assert.equal((await pod('console')).status?.containerStatuses?.[0]?.restartCount, 0);
   });
 
   test('kubectl exec -it runs an interactive shell on a terminal', async () => {
