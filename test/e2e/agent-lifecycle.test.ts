@@ -151,8 +151,18 @@ void describe('pod lifecycle through the node agent', { skip: skip ?? false, con
     pick: (p: Pod) => T | undefined,
     message: string,
     timeoutMs = 90_000,
-  ): Promise<NonNullable<T>> =>
-    waitFor(async () => pick(await pod(name)) ?? undefined, { timeoutMs, intervalMs: 500, message });
+  ): Promise<NonNullable<T>> => {
+    let last: Pod | undefined;
+    return waitFor(
+      async () => {
+        last = await pod(name);
+        return pick(last) ?? undefined;
+      },
+      { timeoutMs, intervalMs: 500, message },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last status: ${JSON.stringify(last?.status)}`);
+    });
+  };
   const running = (name: string, container?: string): Promise<Pod> =>
     until(
       name,
@@ -627,6 +637,163 @@ void describe('pod lifecycle through the node agent', { skip: skip ?? false, con
     assert.match(r.out, /sum=42/);
     assert.match(r.out, /\/dev\/pts\/\d+/);
     assert.equal((await pod('console')).status?.containerStatuses?.[0]?.restartCount, 0);
+  });
+
+  test('restart policies: Never ends Failed on exit 1, OnFailure ends Succeeded on exit 0', async () => {
+    await apply(podSpec('never', { restartPolicy: 'Never', containers: [shell('echo bye; exit 1')] }));
+    await apply(
+      podSpec('onfailure', {
+        restartPolicy: 'OnFailure',
+        containers: [shell('echo done')],
+      }),
+    );
+    const failed = await until(
+      'never',
+      (p) => (p.status?.phase === 'Failed' ? p : undefined),
+      'never Failed',
+    );
+    const t = failed.status?.containerStatuses?.[0]?.state?.terminated;
+    assert.equal(t?.exitCode, 1);
+    assert.equal(t?.reason, 'Error');
+    assert.equal(failed.status?.containerStatuses?.[0]?.restartCount, 0);
+    assert.match(await ok(['get', 'pod', 'never']), /never\s+0\/1\s+Error\s+0/);
+    const done = await until(
+      'onfailure',
+      (p) => (p.status?.phase === 'Succeeded' ? p : undefined),
+      'onfailure Succeeded',
+    );
+    assert.equal(done.status?.containerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+    assert.match(await ok(['get', 'pod', 'onfailure']), /onfailure\s+0\/1\s+Completed\s+0/);
+  });
+
+  test('the downward API in env and in a volume', async () => {
+    await apply({
+      ...podSpec('downward', {
+        containers: [
+          shell('exec sleep 3600', {
+            resources: { limits: { memory: '64Mi', cpu: '250m' } },
+            env: [
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+              {
+                name: 'MEM_LIMIT',
+                valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } },
+              },
+            ],
+            volumeMounts: [{ name: 'info', mountPath: '/etc/podinfo' }],
+          }),
+        ],
+        volumes: [
+          {
+            name: 'info',
+            downwardAPI: {
+              items: [
+                { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+                {
+                  path: 'cpu',
+                  resourceFieldRef: { containerName: 'c', resource: 'limits.cpu', divisor: '1m' },
+                },
+              ],
+            },
+          },
+        ],
+      }),
+      metadata: { name: 'downward', labels: { tier: 'demo' } },
+    });
+    const p = await running('downward');
+    // Limits only: requests default to them, a Guaranteed pod (the lowest oom_score_adj upstream gives).
+    assert.equal(p.status?.qosClass, 'Guaranteed');
+    const env = await ok(['exec', 'downward', '--', 'env']);
+    assert.match(env, /^POD_NAME=downward$/m);
+    assert.match(env, new RegExp(`^POD_IP=${(p.status?.podIP ?? 'x').replace(/\./g, '\\.')}$`, 'm'));
+    assert.match(env, new RegExp(`^NODE=${NODE}$`, 'm'));
+    assert.match(env, /^MEM_LIMIT=64$/m);
+    assert.equal(await ok(['exec', 'downward', '--', 'cat', '/etc/podinfo/labels']), 'tier="demo"');
+    assert.equal(await ok(['exec', 'downward', '--', 'cat', '/etc/podinfo/cpu']), '250');
+  });
+
+  test('a startup probe holds liveness and readiness until it succeeds', async () => {
+    await apply(
+      podSpec('starting', {
+        containers: [
+          shell('exec sleep 3600', {
+            startupProbe: {
+              exec: { command: ['cat', '/tmp/started'] },
+              periodSeconds: 1,
+              failureThreshold: 60,
+            },
+            livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 1000 },
+            readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 },
+          }),
+        ],
+      }),
+    );
+    await running('starting');
+    // Not started: neither ready nor probed for readiness, for a few probe periods.
+    for (let i = 0; i < 3; i++) {
+      const c = (await pod('starting')).status?.containerStatuses?.[0];
+      assert.equal(c?.started, false);
+      assert.equal(c?.ready, false);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    await ok(['exec', 'starting', '--', 'touch', '/tmp/started']);
+    const c = await until(
+      'starting',
+      (p) => {
+        const x = p.status?.containerStatuses?.[0];
+        return x?.started && x.ready ? x : undefined;
+      },
+      'starting is started and ready',
+      30_000,
+    );
+    assert.equal(c.restartCount, 0);
+  });
+
+  test('a failing postStart hook kills the container, which is restarted', async () => {
+    await apply(
+      podSpec('bad-hook', {
+        containers: [
+          shell('exec sleep 3600', {
+            lifecycle: { postStart: { exec: { command: ['sh', '-c', 'exit 7'] } } },
+          }),
+        ],
+      }),
+    );
+    await until(
+      'bad-hook',
+      (p) => ((p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? p : undefined),
+      'bad-hook restarted after its postStart hook failed',
+    );
+    assert.match(await events('bad-hook'), /FailedPostStartHook/);
+  });
+
+  test('a rolling update of the Deployment replaces its pods', async () => {
+    await ok(['create', 'deployment', 'roll', `--image=${BUSYBOX}`, '--replicas=2', '--port=8080']);
+    await ok(['rollout', 'status', 'deployment/roll', '--timeout=90s']);
+    const before = (
+      JSON.parse(await ok(['get', 'pods', '-l', 'app=roll', '-o', 'json'])) as { items: Pod[] }
+    ).items.map((p) => p.metadata?.name);
+    await ok(['set', 'image', 'deployment/roll', `busybox=${registry}/tugboat-test/slow-start:latest`]);
+    await ok(['rollout', 'status', 'deployment/roll', '--timeout=120s'], undefined);
+    const pods = await waitFor(
+      async () => {
+        const items = (
+          JSON.parse(await ok(['get', 'pods', '-l', 'app=roll', '-o', 'json'])) as { items: Pod[] }
+        ).items;
+        return items.length === 2 && items.every((p) => !before.includes(p.metadata?.name))
+          ? items
+          : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000, message: 'only the new pods remain' },
+    );
+    for (const p of pods) {
+      const body = await waitFor(() => httpGet(p.status?.podIP ?? '', 8080), {
+        timeoutMs: 30_000,
+        intervalMs: 500,
+      });
+      assert.match(body, /tugboat-test slow-start/);
+    }
   });
 
   test('kubectl exec -it runs an interactive shell on a terminal', async () => {

@@ -49,6 +49,7 @@ import {
   holdIpcUts,
   hostDevices,
   boundingCapabilities,
+  lowestOomScoreAdj,
   mountOverlay,
   readCgroupFile,
   removeCgroup,
@@ -90,6 +91,7 @@ export class OciRuntime implements RuntimeService {
   private readonly exitDir: string;
   private readonly socketDir: string;
   private capabilities: string[] | undefined;
+  private minOomScoreAdj: number | undefined;
   /** Containers this instance is creating right now: 'created', not 'unknown', while conmon is not up yet. */
   private readonly creating = new Set<string>();
 
@@ -317,6 +319,7 @@ export class OciRuntime implements RuntimeService {
       );
       const user = await resolveUser(image.user, config.linux.securityContext, rootfs);
       this.capabilities ??= await boundingCapabilities();
+      this.minOomScoreAdj ??= await lowestOomScoreAdj();
       const spec = buildSpec({
         config,
         sandboxConfig: sb.config,
@@ -333,6 +336,7 @@ export class OciRuntime implements RuntimeService {
         rootfs,
         cgroupsPath,
         availableCapabilities: this.capabilities,
+        minOomScoreAdj: this.minOomScoreAdj,
         hostDevices: config.linux.securityContext.privileged ? await hostDevices() : [],
       });
       await writeFile(path.join(dir, 'config.json'), JSON.stringify(spec));
