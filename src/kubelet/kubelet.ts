@@ -401,7 +401,8 @@ export class Kubelet {
   ): Promise<PodStatus> {
     const uid = pod.metadata?.uid ?? '';
     const observed = await observePod(this.runtime, uid);
-    this.relister.record(observed);
+    // Not `record`: this look comes after the sync's actions, and a change in it needs another sync.
+    this.relister.show(observed);
     const status = generatePodStatus({
       pod: this.podWithLatestStatus(pod),
       observed,

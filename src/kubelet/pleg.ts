@@ -42,10 +42,18 @@ export class Relister {
     return this.observed.get(uid);
   }
 
-  /** Records an observation made by a sync, so the next relist does not report it as a change. */
+  /**
+   * Records the observation a sync acted on, so the next relist does not report it as a change. Only that one:
+   * what a sync sees after its actions (a container that already exited) must still reach the next relist.
+   */
   record(observed: ObservedPod): void {
-    this.observed.set(observed.uid, observed);
+    this.show(observed);
     this.digests.set(observed.uid, observedDigest(observed));
+  }
+
+  /** Keeps a newer observation for `get` without taking it as seen by a sync. */
+  show(observed: ObservedPod): void {
+    this.observed.set(observed.uid, observed);
   }
 
   forget(uid: string): void {

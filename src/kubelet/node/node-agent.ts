@@ -60,6 +60,8 @@ function microTime(ms: number): string {
 const comparableConditions = (cs: NodeCondition[] | undefined): string =>
   JSON.stringify((cs ?? []).map((c) => [c.type, c.status, c.reason, c.message]));
 
+const CIDR_POLL_MS = 200;
+
 export class NodeAgent {
   private info: HostInfo | undefined;
   private uid = '';
@@ -68,6 +70,7 @@ export class NodeAgent {
   private lastConditions: NodeCondition[] | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
+  private cidrTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private current: NodeStatusInput | undefined;
   podCIDR = '';
@@ -120,6 +123,33 @@ export class NodeAgent {
     };
     statusLoop();
     leaseLoop();
+    this.awaitPodCIDR();
+  }
+
+  /**
+   * Right after registration the server has usually not assigned the pod CIDR yet, and pods cannot get a network
+   * before it: look for it often (upstream fastStatusUpdateOnce) and report the status as soon as it is there,
+   * rather than one status interval later.
+   */
+  private awaitPodCIDR(): void {
+    if (this.podCIDR || this.stopped) return;
+    let left = Math.ceil(Math.max(this.o.statusIntervalMs, 30_000) / CIDR_POLL_MS);
+    const poll = (): void => {
+      this.cidrTimer = setTimeout(() => {
+        void (async () => {
+          try {
+            await this.notePodCIDR();
+          } catch {
+            // the regular status loop reports failures
+          }
+          if (this.stopped) return;
+          if (this.podCIDR) await this.syncStatus();
+          else if (--left > 0) poll();
+        })();
+      }, CIDR_POLL_MS);
+      this.cidrTimer.unref();
+    };
+    poll();
   }
 
   /** Stops the loops and marks the node NotReady. */
@@ -127,6 +157,7 @@ export class NodeAgent {
     this.stopped = true;
     clearTimeout(this.statusTimer);
     clearTimeout(this.leaseTimer);
+    clearTimeout(this.cidrTimer);
     try {
       await this.o.client
         .resource<Node>(R.nodes)

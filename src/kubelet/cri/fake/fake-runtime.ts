@@ -65,6 +65,8 @@ export class FakeRuntimeService implements RuntimeService {
     exitCode: 0,
     timedOut: false,
   });
+  /** Called right after a container starts: a test can end it there (a process that exits at once). */
+  afterStart: (containerId: string) => void = () => {};
   private readonly errors = new Map<string, { err: Error; times: number }>();
   private seq = 0;
   private ipSeq = 1;
@@ -214,6 +216,7 @@ export class FakeRuntimeService implements RuntimeService {
     if (c.status.state !== 'created') throw new Error(`container ${containerId} is ${c.status.state}`);
     c.status.state = 'running';
     c.status.startedAt = this.clock.now();
+    this.afterStart(containerId);
   }
 
   async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {

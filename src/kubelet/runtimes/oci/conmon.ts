@@ -20,6 +20,8 @@ export interface ConmonLaunch {
   socketDir: string;
   terminal: boolean;
   stdin: boolean;
+  /** Close the container's stdin when the first attach session ends (stdinOnce). */
+  stdinOnce: boolean;
 }
 
 export const conmonFiles = (bundle: string) => ({
@@ -65,6 +67,8 @@ export async function launchConmon(l: ConmonLaunch): Promise<{ pid: number; conm
   ];
   if (l.terminal) args.push('-t');
   if (l.stdin) args.push('-i');
+  // Without this conmon closes the container's stdin when an attach client disconnects.
+  if (l.stdin && !l.stdinOnce) args.push('--leave-stdin-open');
   // conmon's own stdout/stderr go to a file: pipes would stay open in the daemonized monitor.
   const logFd = openSync(files.conmonLog, 'a');
   let child;

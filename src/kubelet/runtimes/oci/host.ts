@@ -141,6 +141,18 @@ export async function boundingCapabilities(): Promise<string[]> {
   return capabilitiesInMask(/^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0');
 }
 
+/**
+ * The lowest oom_score_adj this process may hand to its children: anything with CAP_SYS_RESOURCE may go to
+ * -1000; without it (root in some containers and sandboxes) nothing below its own value.
+ */
+export async function lowestOomScoreAdj(): Promise<number> {
+  const status = await readFile('/proc/self/status', 'utf8');
+  const effective = capabilitiesInMask(/^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0');
+  if (effective.includes('CAP_SYS_RESOURCE')) return -1000;
+  const own = Number((await readFile('/proc/self/oom_score_adj', 'utf8')).trim());
+  return Number.isFinite(own) ? own : 0;
+}
+
 /** Top-level character and block devices of the host's /dev, for privileged containers. */
 export async function hostDevices(): Promise<LinuxDevice[]> {
   const out: LinuxDevice[] = [];

@@ -38,6 +38,7 @@ import { RecordDir } from '../common/records.js';
 import { run } from '../common/run.js';
 import { pipeExec } from '../common/streams.js';
 import { applyResizes, ttyArgv } from '../common/tty.js';
+import { applyTerminalResizes, relayTerminalInput } from './terminal-attach.js';
 import { CniNetwork, podIp } from './cni.js';
 import { conmonFiles, launchConmon } from './conmon.js';
 import type { OciRuntimeBinary } from './detect.js';
@@ -49,6 +50,7 @@ import {
   holdIpcUts,
   hostDevices,
   boundingCapabilities,
+  lowestOomScoreAdj,
   mountOverlay,
   readCgroupFile,
   removeCgroup,
@@ -91,6 +93,7 @@ export class OciRuntime implements RuntimeService {
   private readonly exitDir: string;
   private readonly socketDir: string;
   private capabilities: string[] | undefined;
+  private minOomScoreAdj: number | undefined;
   /** Containers this instance is creating right now: 'created', not 'unknown', while conmon is not up yet. */
   private readonly creating = new Set<string>();
 
@@ -323,6 +326,7 @@ export class OciRuntime implements RuntimeService {
         config.linux.securityContext.privileged,
         containerCapabilities(config, this.capabilities),
       );
+      this.minOomScoreAdj ??= await lowestOomScoreAdj();
       const spec = buildSpec({
         config,
         sandboxConfig: sb.config,
@@ -340,6 +344,7 @@ export class OciRuntime implements RuntimeService {
         rootfs,
         cgroupsPath,
         availableCapabilities: this.capabilities,
+        minOomScoreAdj: this.minOomScoreAdj,
         hostDevices: config.linux.securityContext.privileged ? await hostDevices() : [],
         ...(seccomp ? { seccomp } : {}),
       });
@@ -358,6 +363,7 @@ export class OciRuntime implements RuntimeService {
         socketDir: this.socketDir,
         terminal: config.tty,
         stdin: config.stdin,
+        stdinOnce: config.stdinOnce,
       });
       rec.pid = pid;
       const conmon = await identify(conmonPid);
@@ -622,17 +628,42 @@ export class OciRuntime implements RuntimeService {
     }
   }
 
-  /** Output from the log as it is written; stdin for non-tty containers started with stdin (common/attach.ts). */
+  /**
+   * Output from the log as it is written; stdin for containers started with stdin: into the pipe of a
+   * non-tty container (common/attach.ts), through conmon's attach socket into a terminal (terminal-attach.ts).
+   */
   async attach(containerId: string, streams: StreamOptions): Promise<void> {
     const rec = await this.container(containerId);
-    await attachToContainer(
-      {
-        logPath: rec.logPath,
-        ...(rec.config.stdin && !rec.config.tty ? { stdinPid: rec.pid } : {}),
-        isRunning: async () => (await this.observe(rec)).state === 'running',
-      },
-      streams,
-    );
+    const bundle = this.containerDir(rec.id);
+    const terminalInput = rec.config.tty && rec.config.stdin ? streams.stdin : null;
+    // The session ends with the client's or when the input relay fails (then with its error).
+    const session = new AbortController();
+    const end = (): void => session.abort();
+    if (streams.signal?.aborted) end();
+    streams.signal?.addEventListener('abort', end, { once: true });
+    let relayError: Error | undefined;
+    const relay = terminalInput
+      ? relayTerminalInput(bundle, terminalInput, session.signal).catch((err: unknown) => {
+          relayError = err instanceof Error ? err : new Error(String(err));
+          end();
+        })
+      : undefined;
+    if (rec.config.tty && streams.resize) void applyTerminalResizes(bundle, streams.resize).catch(() => {});
+    try {
+      await attachToContainer(
+        {
+          logPath: rec.logPath,
+          ...(rec.config.stdin && !rec.config.tty ? { stdinPid: rec.pid } : {}),
+          isRunning: async () => (await this.observe(rec)).state === 'running',
+        },
+        { ...streams, ...(terminalInput ? { stdin: null } : {}), signal: session.signal },
+      );
+    } finally {
+      end();
+      streams.signal?.removeEventListener('abort', end);
+      await relay;
+    }
+    if (relayError) throw relayError;
   }
 
   /** Enters the sandbox's network namespace with nsenter and relays the stream through a small node connector. */

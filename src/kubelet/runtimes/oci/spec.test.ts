@@ -260,3 +260,11 @@ test('tty, working dir override and sysctls', () => {
   assert.equal(s.process.cwd, '/override');
   assert.deepEqual(s.linux.sysctl, { 'net.ipv4.ip_unprivileged_port_start': '0' });
 });
+
+test('oom_score_adj is raised to the lowest the agent may set', () => {
+  const guaranteed = config({ linux: { ...config().linux, resources: { oomScoreAdj: -997 } } });
+  assert.equal(spec(input(guaranteed)).process.oomScoreAdj, -997);
+  assert.equal(spec(input(guaranteed, { minOomScoreAdj: 0 })).process.oomScoreAdj, 0);
+  const burstable = config({ linux: { ...config().linux, resources: { oomScoreAdj: 500 } } });
+  assert.equal(spec(input(burstable, { minOomScoreAdj: 0 })).process.oomScoreAdj, 500);
+});

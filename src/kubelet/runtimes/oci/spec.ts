@@ -47,6 +47,11 @@ export interface SpecInput {
   hostDevices: LinuxDevice[];
   /** The system call filter (see seccomp.ts); none when undefined. */
   seccomp?: OciSeccomp;
+  /**
+   * The lowest oom_score_adj the agent may give (its own, without CAP_SYS_RESOURCE): runc cannot lower it
+   * further, so a Guaranteed pod's -997 is raised to it rather than failing the create. Default -1000.
+   */
+  minOomScoreAdj?: number;
 }
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -225,7 +230,9 @@ export function buildSpec(input: SpecInput): Record<string, unknown> {
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
       noNewPrivileges: sc.noNewPrivs && !privileged,
-      ...(r.oomScoreAdj !== undefined ? { oomScoreAdj: r.oomScoreAdj } : {}),
+      ...(r.oomScoreAdj !== undefined
+        ? { oomScoreAdj: Math.max(r.oomScoreAdj, input.minOomScoreAdj ?? -1000) }
+        : {}),
     },
     root: { path: input.rootfs, readonly: sc.readonlyRootfs },
     ...(namespaces.uts ? { hostname: sandboxConfig.hostname } : {}),
