@@ -46,6 +46,7 @@ import {
   NETNS_DIR,
   deleteNetns,
   holdIpcUts,
+  holdIpcUtsPaths,
   hostDevices,
   boundingCapabilities,
   mountOverlay,
@@ -190,10 +191,11 @@ export class OciRuntime implements RuntimeService {
       } else {
         rec.ip = this.opts.hostIp ?? '127.0.0.1';
       }
+      // The namespace bind mounts are named in the record before they exist, like the netns.
+      const hold = holdIpcUtsPaths(dir, ns.ipc !== 'node', ns.network !== 'node');
+      Object.assign(rec, hold);
       await this.sandboxes.put(id, rec);
-      const held = await holdIpcUts(dir, ns.ipc !== 'node', ns.network !== 'node');
-      if (held.ipc) rec.ipcPath = held.ipc;
-      if (held.uts) rec.utsPath = held.uts;
+      await holdIpcUts(hold);
       await writeEtcFiles(dir, config, ns.network !== 'node' ? rec.ip : undefined);
       if (config.linux.resources) await applyPodResources(rec.cgroupParent, config.linux.resources);
       rec.state = 'ready';
@@ -231,7 +233,11 @@ export class OciRuntime implements RuntimeService {
     if (rec.ipcPath) await unmount(rec.ipcPath);
     if (rec.utsPath) await unmount(rec.utsPath);
     if (rec.netnsName) await deleteNetns(rec.netnsName);
-    if (rec.cgroupParent) await removeCgroup(rec.cgroupParent);
+    // A pod's sandboxes share its cgroup parent: only the last one to go removes it.
+    const others = (await this.sandboxes.list()).filter(
+      (o) => o.id !== podSandboxId && o.cgroupParent === rec.cgroupParent,
+    );
+    if (rec.cgroupParent && others.length === 0) await removeCgroup(rec.cgroupParent);
     await rm(this.sandboxDir(podSandboxId), { recursive: true, force: true });
     await this.sandboxes.delete(podSandboxId);
   }
