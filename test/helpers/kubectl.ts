@@ -23,6 +23,8 @@ export interface StartServerOptions {
   /** Run the node agent for this host (default: --disable-agent). */
   agent?: boolean;
   readyTimeoutMs?: number;
+  /** Added to the server's environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ServerProcess {
@@ -73,7 +75,10 @@ export async function startServerProcess(opts: StartServerOptions = {}): Promise
     ...(opts.datastoreEndpoint ? ['--datastore-endpoint', opts.datastoreEndpoint] : []),
     ...(opts.args ?? []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+  });
   let out = '';
   const keep = (chunk: Buffer): void => {
     out += chunk.toString('utf8');
