@@ -211,8 +211,8 @@ export class OciRuntime implements RuntimeService {
   async stopPodSandbox(podSandboxId: string): Promise<void> {
     const rec = await this.sandboxes.get(podSandboxId);
     if (!rec) return;
-    for (const c of await this.containers.list()) {
-      if (c.podSandboxId === podSandboxId) await this.stopContainer(c.id, 0);
+    for (const c of await this.containers.find((r) => r.podSandboxId === podSandboxId)) {
+      await this.stopContainer(c.id, 0);
     }
     if (rec.networkAttached) {
       await this.cni.del(podSandboxId, rec.netnsPath ?? '', rec.config.portMappings, rec.cniResult);
@@ -227,14 +227,14 @@ export class OciRuntime implements RuntimeService {
     const rec = await this.sandboxes.get(podSandboxId);
     if (!rec) return;
     await this.stopPodSandbox(podSandboxId);
-    for (const c of await this.containers.list()) {
-      if (c.podSandboxId === podSandboxId) await this.removeContainer(c.id);
+    for (const c of await this.containers.find((r) => r.podSandboxId === podSandboxId)) {
+      await this.removeContainer(c.id);
     }
     if (rec.ipcPath) await unmount(rec.ipcPath);
     if (rec.utsPath) await unmount(rec.utsPath);
     if (rec.netnsName) await deleteNetns(rec.netnsName);
     // A pod's sandboxes share its cgroup parent: only the last one to go removes it.
-    const others = (await this.sandboxes.list()).filter(
+    const others = await this.sandboxes.find(
       (o) => o.id !== podSandboxId && o.cgroupParent === rec.cgroupParent,
     );
     if (rec.cgroupParent && others.length === 0) await removeCgroup(rec.cgroupParent);
@@ -262,16 +262,17 @@ export class OciRuntime implements RuntimeService {
   }
 
   async listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandbox[]> {
-    return (await this.sandboxes.list())
-      .map((rec) => ({
-        id: rec.id,
-        metadata: rec.config.metadata,
-        state: rec.state,
-        createdAt: rec.createdAt,
-        labels: rec.config.labels,
-        annotations: rec.config.annotations,
-      }))
-      .filter((s) => sandboxMatches(s, filter));
+    const matching = await this.sandboxes.find((rec) =>
+      sandboxMatches({ id: rec.id, state: rec.state, labels: rec.config.labels }, filter),
+    );
+    return matching.map((rec) => ({
+      id: rec.id,
+      metadata: rec.config.metadata,
+      state: rec.state,
+      createdAt: rec.createdAt,
+      labels: rec.config.labels,
+      annotations: rec.config.annotations,
+    }));
   }
 
   /** Runs CNI CHECK for the sandbox's network (not part of CRI; for diagnostics and tests). */
@@ -485,7 +486,11 @@ export class OciRuntime implements RuntimeService {
 
   async listContainers(filter?: ContainerFilter): Promise<Container[]> {
     const out: Container[] = [];
-    for (const rec of await this.containers.list()) {
+    // Everything but the state filters without looking at the host.
+    const candidates = await this.containers.find((rec) =>
+      containerMatches({ ...rec, state: '', labels: rec.config.labels }, { ...filter, state: undefined }),
+    );
+    for (const rec of candidates) {
       const { state } = await this.observe(rec);
       const c: Container = {
         id: rec.id,
