@@ -26,6 +26,7 @@ export interface AgentServerOptions {
   dataDir?: string;
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
+  nodeArgs?: string[];
 }
 
 /** Starts the server with its agent (on a free agent port) and waits for the node to be Ready with a pod CIDR. */
@@ -36,17 +37,23 @@ export async function startAgentServer(node: string, opts: AgentServerOptions = 
     readyTimeoutMs: 60_000,
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
   });
-  await waitFor(
-    async () => {
-      const r = await s.kubectl(['get', 'node', node, '-o', 'json']);
-      if (r.code !== 0) return undefined;
-      const n = JSON.parse(r.stdout) as Node;
-      const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-      return ready && n.spec?.podCIDR ? n : undefined;
-    },
-    { timeoutMs: 60_000, message: `the agent node ${node} is Ready with a pod CIDR` },
-  );
+  try {
+    await waitFor(
+      async () => {
+        const r = await s.kubectl(['get', 'node', node, '-o', 'json']);
+        if (r.code !== 0) return undefined;
+        const n = JSON.parse(r.stdout) as Node;
+        const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+        return ready && n.spec?.podCIDR ? n : undefined;
+      },
+      { timeoutMs: 60_000, message: `the agent node ${node} is Ready with a pod CIDR` },
+    );
+  } catch (err) {
+    await s.stop();
+    throw new Error(`${(err as Error).message}\nserver output:\n${s.output().slice(-4000)}`);
+  }
   return s;
 }
 

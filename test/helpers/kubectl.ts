@@ -25,6 +25,8 @@ export interface StartServerOptions {
   readyTimeoutMs?: number;
   /** Added to the server's environment. */
   env?: NodeJS.ProcessEnv;
+  /** Node flags before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export interface ServerProcess {
@@ -63,6 +65,7 @@ export async function startServerProcess(opts: StartServerOptions = {}): Promise
   if (existsSync(kubeconfig)) unlinkSync(kubeconfig);
 
   const args = [
+    ...(opts.nodeArgs ?? []),
     tugboatBin,
     'server',
     '--data-dir',
