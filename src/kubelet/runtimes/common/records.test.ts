@@ -57,3 +57,18 @@ void test('a missing directory is an empty set; ids are checked', async () => {
   assert.deepEqual(await r.list(), []);
   await assert.rejects(r.get('../etc'), /invalid record id/);
 });
+
+void test('an update racing a delete does not bring the record back, in memory or on disk', async () => {
+  const dir = await tempDir();
+  const r = new RecordDir<Rec>(dir);
+  await r.put('c', { id: 'c', n: 1 });
+  const stale = (await r.get('c'))!;
+  stale.n = 2;
+  const writing = r.put('c', { id: 'c', n: 3 });
+  const deleting = r.delete('c');
+  assert.equal(await r.update('c', stale), false);
+  await Promise.all([writing, deleting]);
+  assert.equal(await r.get('c'), undefined);
+  assert.deepEqual(await readdir(dir), []);
+  assert.deepEqual(await new RecordDir<Rec>(dir).list(), []);
+});

@@ -8,6 +8,7 @@ import path from 'node:path';
 
 export class RecordDir<T extends object> {
   private loading: Promise<Map<string, T>> | undefined;
+  private readonly writes = new Map<string, Promise<void>>();
 
   constructor(private readonly dir: string) {}
 
@@ -50,19 +51,43 @@ export class RecordDir<T extends object> {
     return rec ? structuredClone(rec) : undefined;
   }
 
+  /** Writes of one id run in call order, so the file ends as the last call left the record. */
+  private serialized(id: string, op: () => Promise<void>): Promise<void> {
+    const next = (this.writes.get(id) ?? Promise.resolve()).then(op, op);
+    this.writes.set(id, next);
+    const done = (): void => {
+      if (this.writes.get(id) === next) this.writes.delete(id);
+    };
+    next.then(done, done);
+    return next;
+  }
+
   async put(id: string, record: T): Promise<void> {
     const file = this.file(id);
     (await this.records()).set(id, structuredClone(record));
-    await mkdir(this.dir, { recursive: true });
-    const tmp = `${file}.tmp`;
-    await writeFile(tmp, JSON.stringify(record, null, 1));
-    await rename(tmp, file);
+    const text = JSON.stringify(record, null, 1);
+    await this.serialized(id, async () => {
+      await mkdir(this.dir, { recursive: true });
+      const tmp = `${file}.tmp`;
+      await writeFile(tmp, text);
+      await rename(tmp, file);
+    });
+  }
+
+  /**
+   * Writes the record only if it still exists: a change noticed on a copy read before a concurrent delete
+   * (an exit seen by a relist while the container is removed) must not bring the record back.
+   */
+  async update(id: string, record: T): Promise<boolean> {
+    if (!(await this.records()).has(id)) return false;
+    await this.put(id, record);
+    return true;
   }
 
   async delete(id: string): Promise<void> {
     const file = this.file(id);
     (await this.records()).delete(id);
-    await rm(file, { force: true });
+    await this.serialized(id, () => rm(file, { force: true }));
   }
 
   async list(): Promise<T[]> {

@@ -220,7 +220,7 @@ export class OciRuntime implements RuntimeService {
       delete rec.cniResult;
     }
     rec.state = 'notready';
-    await this.sandboxes.put(podSandboxId, rec);
+    await this.sandboxes.update(podSandboxId, rec);
   }
 
   async removePodSandbox(podSandboxId: string): Promise<void> {
@@ -396,7 +396,7 @@ export class OciRuntime implements RuntimeService {
         finishedAt: Math.floor(finishedAt),
         reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error',
       };
-      await this.containers.put(rec.id, rec);
+      await this.containers.update(rec.id, rec);
       return { state: 'exited', finished: rec.finished };
     }
     if (this.creating.has(rec.id)) return { state: 'created' };
@@ -404,7 +404,7 @@ export class OciRuntime implements RuntimeService {
       if (rec.startedAt === undefined && (await this.runtimeState(rec.id)) === 'running') {
         // Started by an instance that died before recording it.
         rec.startedAt = this.clock.now();
-        await this.containers.put(rec.id, rec);
+        await this.containers.update(rec.id, rec);
       }
       return { state: rec.startedAt === undefined ? 'created' : 'running' };
     }
@@ -434,7 +434,7 @@ export class OciRuntime implements RuntimeService {
     if (state !== 'created') throw new RuntimeStateError(`container ${containerId} is ${state}, not created`);
     await run(this.runtimeArgv('start', containerId));
     rec.startedAt = this.clock.now();
-    await this.containers.put(containerId, rec);
+    await this.containers.update(containerId, rec);
   }
 
   private async waitExited(rec: ContainerRecord, ms: number): Promise<boolean> {
