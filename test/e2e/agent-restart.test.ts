@@ -5,7 +5,7 @@
  * Needs root, runc or crun, conmon, the CNI plugins and TUGBOAT_TEST_REGISTRY; run under the agent lock.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -236,15 +236,17 @@ void describe('kill -9 of the server and its agent, then a restart', { skip: ski
     assert.equal(runningPerPod().size, 4);
   });
 
-  for (const moment of ['sandbox', 'container'] as const) {
+  for (const moment of ['sandbox', 'network', 'container'] as const) {
     test(`kill -9 while a pod's ${moment} is being created: the pod still converges, once`, async () => {
       const name = `late-${moment}`;
       await apply(pod(name));
-      // Kill the moment the runtime has recorded the pod's sandbox (network being set up) or container.
+      // Kill the moment the runtime has recorded the pod's sandbox, made its network namespace (CNI ADD
+      // under way) or recorded its container.
       await waitFor(
         () => {
           const sb = oci.sandboxes().find((x) => x.config.metadata.name === name);
           if (!sb) return false;
+          if (moment === 'network') return !!sb.netnsName && existsSync(`/var/run/netns/${sb.netnsName}`);
           return moment === 'sandbox' || oci.containers().some((c) => c.podSandboxId === sb.id);
         },
         { timeoutMs: 60_000, intervalMs: 2, message: `${name}'s ${moment} recorded` },
@@ -263,6 +265,31 @@ void describe('kill -9 of the server and its agent, then a restart', { skip: ski
       await allRunning(4);
     });
   }
+
+  test('kill -9 while a pod is being torn down: it is removed after the restart', async () => {
+    await apply(pod('doomed'));
+    const list = await allRunning(5);
+    const uid = list.find((p) => p.metadata?.name === 'doomed')?.metadata?.uid ?? '';
+    const r = await s!.kubectl(['delete', 'pod', 'doomed', '--wait=false']);
+    assert.equal(r.code, 0, r.stderr);
+    // Its container stopped, its sandbox not yet removed.
+    await waitFor(() => !runningPerPod().has(uid), {
+      timeoutMs: 30_000,
+      intervalMs: 10,
+      message: "doomed's container stopped",
+    });
+    await restart();
+    await waitFor(async () => !(await pods()).some((p) => p.metadata?.uid === uid), {
+      timeoutMs: 60_000,
+      message: 'doomed removed from the API',
+    });
+    assert.deepEqual(
+      oci.sandboxes().filter((sb) => sb.config.metadata.uid === uid),
+      [],
+    );
+    assert.ok(!podCgroups().some((c) => c.endsWith(`/pod${uid}`)), 'its cgroups removed');
+    await allRunning(4);
+  });
 
   test('scaling down and deleting everything after the restarts leaves nothing behind', async () => {
     rememberSandboxes();
