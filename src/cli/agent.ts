@@ -40,12 +40,14 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
   const log = opts.logger;
   const rootDir = join(opts.dataDir, 'agent');
   const images = await openNodeImageService({ dataDir: opts.dataDir, clock: realClock });
+  const ociBinary = ociBinaryFromEnv(process.env.TUGBOAT_OCI_RUNTIME);
   const selected = await selectRuntime({
     kind: opts.containerRuntime,
     dataDir: rootDir,
     images,
     podCidr: '',
     logger: log.child('runtime'),
+    ...(ociBinary ? { ociBinary } : {}),
   });
   log.info(`container runtime: ${selected.kind}`, selected.rejected.length ? { oci: selected.rejected } : {});
   const runtime = selected.runtime;
@@ -92,4 +94,11 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
       client.close();
     },
   };
+}
+
+/** `TUGBOAT_OCI_RUNTIME=runc|crun` pins the OCI binary (default: crun where it works, else runc). */
+export function ociBinaryFromEnv(value: string | undefined): 'runc' | 'crun' | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'runc' || value === 'crun') return value;
+  throw new Error(`TUGBOAT_OCI_RUNTIME must be runc or crun, not ${JSON.stringify(value)}`);
 }

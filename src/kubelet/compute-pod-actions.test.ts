@@ -254,6 +254,17 @@ void test('a container in unknown state is killed and started again', () => {
   assert.equal(a.containersToKill[0]!.id, c.id);
 });
 
+void test('a container created but never started (agent killed in between) is replaced', () => {
+  const p = pod();
+  const c = ctr(p, 'app', 'created');
+  const a = computePodActions(input(p, observed([c])));
+  assert.deepEqual(a.containersToStart, [0]);
+  assert.deepEqual(
+    a.containersToKill.map((k) => k.id),
+    [c.id],
+  );
+});
+
 void test('a pod being deleted restarts nothing', () => {
   const p = pod({ deleting: true });
   const a = computePodActions(input(p, observed([ctr(p, 'app', 'exited', { exitCode: 1 })])));

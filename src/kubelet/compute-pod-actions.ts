@@ -249,6 +249,9 @@ function computeAppContainerActions(
         startOrBackOff(c, () => actions.containersToStart.push(i));
         if (s?.state === 'unknown') {
           actions.containersToKill.push({ id: s.id, name: c.name, message: 'Container is in unknown state' });
+        } else if (s?.state === 'created') {
+          // Created but never started: left by an agent killed between create and start.
+          actions.containersToKill.push({ id: s.id, name: c.name, message: 'Container was never started' });
         }
       }
       return;

@@ -167,7 +167,12 @@ export class Kubelet {
       leaseDurationSeconds: opts.leaseDurationSeconds ?? 40,
       statusIntervalMs: opts.statusIntervalMs ?? 10_000,
       reportIntervalMs: opts.reportIntervalMs ?? 5 * 60_000,
-      ...(opts.onPodCIDR ? { onPodCIDR: opts.onPodCIDR } : {}),
+      onPodCIDR: async (cidr) => {
+        await opts.onPodCIDR?.(cidr);
+        // Pods that waited for the network go now, not after their retry back-off.
+        await this.node.refresh();
+        for (const uid of this.workers.uids()) this.workers.resync(uid);
+      },
       ...(opts.podCIDR ? { fallbackPodCIDR: opts.podCIDR } : {}),
       images: opts.imageService,
       event: (type, reason, message) => this.nodeEvent(type, reason, message),

@@ -92,10 +92,21 @@ export async function removePod(d: PodSyncDeps, observed: ObservedPod): Promise<
   for (const sb of observed.sandboxes) await d.runtime.removePodSandbox(sb.id);
 }
 
-/** Drops exited containers beyond the newest per name, and old sandboxes nothing lives in any more. */
+/**
+ * Drops exited containers beyond the newest per name, older instances that never ran or lost their monitor
+ * (left by an agent killed part-way), and old sandboxes nothing lives in any more.
+ */
 export async function collectGarbage(d: PodSyncDeps, observed: ObservedPod): Promise<void> {
   const exitedSeen = new Map<string, number>();
   for (const c of observed.containers) {
+    if ((c.state === 'unknown' || c.state === 'created') && findContainer(observed, c.name)?.id !== c.id) {
+      await d.runtime
+        .removeContainer(c.id)
+        .catch((err: unknown) =>
+          d.logger.warn('removing a stale container failed', { container: c.id, error: String(err) }),
+        );
+      continue;
+    }
     if (c.state !== 'exited') continue;
     const n = (exitedSeen.get(c.name) ?? 0) + 1;
     exitedSeen.set(c.name, n);
@@ -109,6 +120,10 @@ export async function collectGarbage(d: PodSyncDeps, observed: ObservedPod): Pro
   const liveSandboxes = new Set(listed.map((c) => c.podSandboxId));
   for (const sb of observed.sandboxes.slice(1)) {
     if (sb.state !== 'ready' && !liveSandboxes.has(sb.id))
-      await d.runtime.removePodSandbox(sb.id).catch(() => {});
+      await d.runtime
+        .removePodSandbox(sb.id)
+        .catch((err: unknown) =>
+          d.logger.warn('removing an old sandbox failed', { sandbox: sb.id, error: String(err) }),
+        );
   }
 }

@@ -23,6 +23,10 @@ export interface StartServerOptions {
   /** Run the node agent for this host (default: --disable-agent). */
   agent?: boolean;
   readyTimeoutMs?: number;
+  /** Added to the server's environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Node flags before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export interface ServerProcess {
@@ -61,6 +65,7 @@ export async function startServerProcess(opts: StartServerOptions = {}): Promise
   if (existsSync(kubeconfig)) unlinkSync(kubeconfig);
 
   const args = [
+    ...(opts.nodeArgs ?? []),
     tugboatBin,
     'server',
     '--data-dir',
@@ -73,7 +78,10 @@ export async function startServerProcess(opts: StartServerOptions = {}): Promise
     ...(opts.datastoreEndpoint ? ['--datastore-endpoint', opts.datastoreEndpoint] : []),
     ...(opts.args ?? []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+  });
   let out = '';
   const keep = (chunk: Buffer): void => {
     out += chunk.toString('utf8');

@@ -99,9 +99,16 @@ export class NodeAgent {
     this.uid = node.metadata?.uid ?? '';
     this.lastConditions = node.status?.conditions;
     this.o.event?.('Normal', 'Starting', 'Starting kubelet.');
-    await this.writeStatus(input, true);
+    // A restarted agent finds its pod CIDR on the node already: hand it to the runtime before the first status,
+    // so the node does not report its network NotReady for a status period.
+    const changed = await this.notePodCIDR(node);
+    await this.writeStatus(changed ? await this.gather() : input, true);
     await this.renewLease(true);
-    await this.notePodCIDR(node);
+  }
+
+  /** Reads the host and the runtime again now (the runtime's network became ready). */
+  async refresh(): Promise<void> {
+    if (this.info) await this.gather();
   }
 
   start(): void {
@@ -173,14 +180,15 @@ export class NodeAgent {
     }
   }
 
-  /** Reads the node's podCIDR (the server assigns it after registration). */
-  async notePodCIDR(node?: Node): Promise<void> {
+  /** Reads the node's podCIDR (the server assigns it after registration); resolves to whether it changed. */
+  async notePodCIDR(node?: Node): Promise<boolean> {
     const n = node ?? (await this.o.client.resource<Node>(R.nodes).get('', this.o.nodeName));
     const cidr = n.spec?.podCIDR || this.o.fallbackPodCIDR || '';
-    if (!cidr || cidr === this.podCIDR) return;
+    if (!cidr || cidr === this.podCIDR) return false;
     this.podCIDR = cidr;
     this.o.logger.info('pod CIDR assigned', { podCIDR: cidr });
     await this.o.onPodCIDR?.(cidr);
+    return true;
   }
 
   private async gather(): Promise<NodeStatusInput> {
@@ -213,9 +221,9 @@ export class NodeAgent {
 
   private async syncStatus(): Promise<void> {
     try {
+      await this.notePodCIDR();
       const input = await this.gather();
       await this.writeStatus(input, false);
-      await this.notePodCIDR();
     } catch (err) {
       this.o.logger.warn('node status update failed', {
         error: err instanceof Error ? err.message : String(err),

@@ -21,29 +21,33 @@ export async function deleteNetns(name: string): Promise<void> {
   }
 }
 
+/** Where a sandbox's held IPC and UTS namespaces live (files in its directory). */
+export function holdIpcUtsPaths(
+  dir: string,
+  wantIpc: boolean,
+  wantUts: boolean,
+): { ipcPath?: string; utsPath?: string } {
+  return {
+    ...(wantIpc ? { ipcPath: path.join(dir, 'ipc') } : {}),
+    ...(wantUts ? { utsPath: path.join(dir, 'uts') } : {}),
+  };
+}
+
 /**
  * New IPC and UTS namespaces kept alive by bind mounts onto files (util-linux `unshare --ipc=FILE --uts=FILE`),
  * so no pause process is needed; containers join them by path.
  */
-export async function holdIpcUts(
-  dir: string,
-  wantIpc: boolean,
-  wantUts: boolean,
-): Promise<{ ipc?: string; uts?: string }> {
-  const out: { ipc?: string; uts?: string } = {};
+export async function holdIpcUts(paths: { ipcPath?: string; utsPath?: string }): Promise<void> {
   const args = ['unshare'];
-  if (wantIpc) {
-    out.ipc = path.join(dir, 'ipc');
-    await writeFile(out.ipc, '');
-    args.push(`--ipc=${out.ipc}`);
+  if (paths.ipcPath) {
+    await writeFile(paths.ipcPath, '');
+    args.push(`--ipc=${paths.ipcPath}`);
   }
-  if (wantUts) {
-    out.uts = path.join(dir, 'uts');
-    await writeFile(out.uts, '');
-    args.push(`--uts=${out.uts}`);
+  if (paths.utsPath) {
+    await writeFile(paths.utsPath, '');
+    args.push(`--uts=${paths.utsPath}`);
   }
   if (args.length > 1) await run([...args, 'true']);
-  return out;
 }
 
 /** Unmounts path if it is a mount point; absent or unmounted paths are fine. */

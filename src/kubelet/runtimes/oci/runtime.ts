@@ -48,6 +48,7 @@ import {
   NETNS_DIR,
   deleteNetns,
   holdIpcUts,
+  holdIpcUtsPaths,
   hostDevices,
   boundingCapabilities,
   lowestOomScoreAdj,
@@ -195,10 +196,11 @@ export class OciRuntime implements RuntimeService {
       } else {
         rec.ip = this.opts.hostIp ?? '127.0.0.1';
       }
+      // The namespace bind mounts are named in the record before they exist, like the netns.
+      const hold = holdIpcUtsPaths(dir, ns.ipc !== 'node', ns.network !== 'node');
+      Object.assign(rec, hold);
       await this.sandboxes.put(id, rec);
-      const held = await holdIpcUts(dir, ns.ipc !== 'node', ns.network !== 'node');
-      if (held.ipc) rec.ipcPath = held.ipc;
-      if (held.uts) rec.utsPath = held.uts;
+      await holdIpcUts(hold);
       await writeEtcFiles(dir, config, ns.network !== 'node' ? rec.ip : undefined);
       if (config.linux.resources) await applyPodResources(rec.cgroupParent, config.linux.resources);
       rec.state = 'ready';
@@ -214,8 +216,8 @@ export class OciRuntime implements RuntimeService {
   async stopPodSandbox(podSandboxId: string): Promise<void> {
     const rec = await this.sandboxes.get(podSandboxId);
     if (!rec) return;
-    for (const c of await this.containers.list()) {
-      if (c.podSandboxId === podSandboxId) await this.stopContainer(c.id, 0);
+    for (const c of await this.containers.find((r) => r.podSandboxId === podSandboxId)) {
+      await this.stopContainer(c.id, 0);
     }
     if (rec.networkAttached) {
       await this.cni.del(podSandboxId, rec.netnsPath ?? '', rec.config.portMappings, rec.cniResult);
@@ -223,20 +225,24 @@ export class OciRuntime implements RuntimeService {
       delete rec.cniResult;
     }
     rec.state = 'notready';
-    await this.sandboxes.put(podSandboxId, rec);
+    await this.sandboxes.update(podSandboxId, rec);
   }
 
   async removePodSandbox(podSandboxId: string): Promise<void> {
     const rec = await this.sandboxes.get(podSandboxId);
     if (!rec) return;
     await this.stopPodSandbox(podSandboxId);
-    for (const c of await this.containers.list()) {
-      if (c.podSandboxId === podSandboxId) await this.removeContainer(c.id);
+    for (const c of await this.containers.find((r) => r.podSandboxId === podSandboxId)) {
+      await this.removeContainer(c.id);
     }
     if (rec.ipcPath) await unmount(rec.ipcPath);
     if (rec.utsPath) await unmount(rec.utsPath);
     if (rec.netnsName) await deleteNetns(rec.netnsName);
-    if (rec.cgroupParent) await removeCgroup(rec.cgroupParent);
+    // A pod's sandboxes share its cgroup parent: only the last one to go removes it.
+    const others = await this.sandboxes.find(
+      (o) => o.id !== podSandboxId && o.cgroupParent === rec.cgroupParent,
+    );
+    if (rec.cgroupParent && others.length === 0) await removeCgroup(rec.cgroupParent);
     await rm(this.sandboxDir(podSandboxId), { recursive: true, force: true });
     await this.sandboxes.delete(podSandboxId);
   }
@@ -261,16 +267,17 @@ export class OciRuntime implements RuntimeService {
   }
 
   async listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandbox[]> {
-    return (await this.sandboxes.list())
-      .map((rec) => ({
-        id: rec.id,
-        metadata: rec.config.metadata,
-        state: rec.state,
-        createdAt: rec.createdAt,
-        labels: rec.config.labels,
-        annotations: rec.config.annotations,
-      }))
-      .filter((s) => sandboxMatches(s, filter));
+    const matching = await this.sandboxes.find((rec) =>
+      sandboxMatches({ id: rec.id, state: rec.state, labels: rec.config.labels }, filter),
+    );
+    return matching.map((rec) => ({
+      id: rec.id,
+      metadata: rec.config.metadata,
+      state: rec.state,
+      createdAt: rec.createdAt,
+      labels: rec.config.labels,
+      annotations: rec.config.annotations,
+    }));
   }
 
   /** Runs CNI CHECK for the sandbox's network (not part of CRI; for diagnostics and tests). */
@@ -415,7 +422,7 @@ export class OciRuntime implements RuntimeService {
         finishedAt: Math.floor(finishedAt),
         reason: oom ? 'OOMKilled' : exitCode === 0 ? 'Completed' : 'Error',
       };
-      await this.containers.put(rec.id, rec);
+      await this.containers.update(rec.id, rec);
       return { state: 'exited', finished: rec.finished };
     }
     if (this.creating.has(rec.id)) return { state: 'created' };
@@ -423,7 +430,7 @@ export class OciRuntime implements RuntimeService {
       if (rec.startedAt === undefined && (await this.runtimeState(rec.id)) === 'running') {
         // Started by an instance that died before recording it.
         rec.startedAt = this.clock.now();
-        await this.containers.put(rec.id, rec);
+        await this.containers.update(rec.id, rec);
       }
       return { state: rec.startedAt === undefined ? 'created' : 'running' };
     }
@@ -453,7 +460,7 @@ export class OciRuntime implements RuntimeService {
     if (state !== 'created') throw new RuntimeStateError(`container ${containerId} is ${state}, not created`);
     await run(this.runtimeArgv('start', containerId));
     rec.startedAt = this.clock.now();
-    await this.containers.put(containerId, rec);
+    await this.containers.update(containerId, rec);
   }
 
   private async waitExited(rec: ContainerRecord, ms: number): Promise<boolean> {
@@ -522,7 +529,11 @@ export class OciRuntime implements RuntimeService {
 
   async listContainers(filter?: ContainerFilter): Promise<Container[]> {
     const out: Container[] = [];
-    for (const rec of await this.containers.list()) {
+    // Everything but the state filters without looking at the host.
+    const candidates = await this.containers.find((rec) =>
+      containerMatches({ ...rec, state: '', labels: rec.config.labels }, { ...filter, state: undefined }),
+    );
+    for (const rec of candidates) {
       const { state } = await this.observe(rec);
       const c: Container = {
         id: rec.id,

@@ -1,0 +1,189 @@
+/**
+ * `tugboat server` with its node agent on this host, and readings of what the agent's oci runtime holds on the
+ * host (runc/crun containers, network namespaces, cgroups, mounts, IP allocations, iptables rules), for the
+ * agent e2e tests and the pod-start benchmark. Needs root; run under the shared agent lock (see test/e2e).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Node } from 'kubernetes-types/core/v1.js';
+import { waitFor } from '../../src/util/wait.js';
+import { startServerProcess, type ServerProcess } from './kubectl.js';
+
+/** Why the agent cannot run real containers here, or undefined when it can. */
+export function agentMissing(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root';
+  if (!process.env.TUGBOAT_TEST_REGISTRY) return 'TUGBOAT_TEST_REGISTRY is not set (see .ci/run)';
+  const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+  if (!has('runc') && !has('crun')) return 'runc or crun missing';
+  if (!has('conmon')) return 'conmon missing';
+  if (!existsSync('/usr/lib/cni/bridge')) return 'CNI plugins missing in /usr/lib/cni';
+  return undefined;
+}
+
+export interface AgentServerOptions {
+  /** Reuse this data dir (kept by stop()), e.g. across a kill -9 and a restart. */
+  dataDir?: string;
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+  nodeArgs?: string[];
+}
+
+/** Starts the server with its agent (on a free agent port) and waits for the node to be Ready with a pod CIDR. */
+export async function startAgentServer(node: string, opts: AgentServerOptions = {}): Promise<ServerProcess> {
+  const s = await startServerProcess({
+    agent: true,
+    args: ['--node-name', node, '--kubelet-port', '0', ...(opts.extraArgs ?? [])],
+    readyTimeoutMs: 60_000,
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
+  });
+  try {
+    await waitFor(
+      async () => {
+        const r = await s.kubectl(['get', 'node', node, '-o', 'json']);
+        if (r.code !== 0) return undefined;
+        const n = JSON.parse(r.stdout) as Node;
+        const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+        return ready && n.spec?.podCIDR ? n : undefined;
+      },
+      { timeoutMs: 60_000, message: `the agent node ${node} is Ready with a pod CIDR` },
+    );
+  } catch (err) {
+    await s.stop();
+    throw new Error(`${(err as Error).message}\nserver output:\n${s.output().slice(-4000)}`);
+  }
+  return s;
+}
+
+/** What outlives the agent by design: the bridge and the top cgroup directory. Remove ours. */
+export function removeHostLeftovers(): void {
+  spawnSync('ip', ['link', 'del', 'tugboat0']);
+  for (const h of readdirSync('/sys/fs/cgroup')) {
+    const dir = `/sys/fs/cgroup/${h}/tugboat`;
+    if (existsSync(dir)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // not empty: something else of ours still runs; leave it rather than fail the cleanup
+      }
+    }
+  }
+}
+
+/** Network namespaces the runtime made (it names them tugboat-<sandbox id>). */
+export function podNetns(): string[] {
+  const out = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  return out
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith('tugboat-'));
+}
+
+/** Pod cgroup directories (`tugboat/pod<uid>`) in any hierarchy, as `<hierarchy>/pod<uid>`. */
+export function podCgroups(): string[] {
+  const out: string[] = [];
+  for (const h of readdirSync('/sys/fs/cgroup')) {
+    const dir = `/sys/fs/cgroup/${h}/tugboat`;
+    if (!existsSync(dir)) continue;
+    for (const d of readdirSync(dir)) if (d.startsWith('pod')) out.push(`${h}/${d}`);
+  }
+  return out;
+}
+
+/** Mount points under dir (overlay rootfs, held IPC/UTS namespaces). */
+export function mountsUnder(dir: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(`${dir}/`));
+}
+
+export function iptablesSave(): string {
+  return spawnSync('iptables-save', [], { encoding: 'utf8' }).stdout ?? '';
+}
+
+export interface SandboxRecordView {
+  id: string;
+  config: { metadata: { name: string; uid: string } };
+  state: string;
+  netnsName?: string;
+  ip?: string;
+}
+
+export interface ContainerRecordView {
+  id: string;
+  podSandboxId: string;
+  pid: number;
+  conmon?: { pid: number; startTicks: number };
+  config: { labels: Record<string, string> };
+}
+
+/** The agent's oci runtime state under `<data dir>/agent/oci`. */
+export class OciState {
+  readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'agent', 'oci');
+  }
+
+  private records<T>(kind: string): T[] {
+    const dir = join(this.dir, kind);
+    if (!existsSync(dir)) return [];
+    const out: T[] = [];
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+      try {
+        out.push(JSON.parse(readFileSync(join(dir, f), 'utf8')) as T);
+      } catch {
+        // removed or being replaced meanwhile
+      }
+    }
+    return out;
+  }
+
+  sandboxes(): SandboxRecordView[] {
+    return this.records<SandboxRecordView>('sandboxes');
+  }
+
+  containers(): ContainerRecordView[] {
+    return this.records<ContainerRecordView>('containers');
+  }
+
+  /** runc or crun, whichever state root the runtime made. */
+  runtimeName(): 'runc' | 'crun' | undefined {
+    for (const n of ['runc', 'crun'] as const) if (existsSync(join(this.dir, n))) return n;
+    return undefined;
+  }
+
+  /** `<runtime> --root <ours> list`: the OCI containers that exist, with their status. */
+  runtimeContainers(): { id: string; status: string; pid: number }[] {
+    const name = this.runtimeName();
+    if (!name) return [];
+    const r = spawnSync(name, ['--root', join(this.dir, name), 'list', '--format', 'json'], {
+      encoding: 'utf8',
+    });
+    const text = (r.stdout ?? '').trim();
+    if (r.status !== 0 || !text || text === 'null') return [];
+    return JSON.parse(text) as { id: string; status: string; pid: number }[];
+  }
+
+  /** IPs host-local still holds for our network (files named by address in the IPAM dir). */
+  allocatedIps(): string[] {
+    const dir = join(this.dir, 'cni', 'ipam', 'tugboat');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f));
+  }
+}
+
+/** Whether the process with this pid and /proc start time still lives (not a recycled pid). */
+export function processAlive(pid: number, startTicks?: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (rest[0] === 'Z' || rest[0] === 'X') return false;
+    return startTicks === undefined || Number(rest[19]) === startTicks;
+  } catch {
+    return false;
+  }
+}
