@@ -68,7 +68,8 @@ describe('GET /openapi/v2', () => {
   test('406 for a type it cannot produce; 304 for a matching If-None-Match', async () => {
     const bad = await get('text/html');
     assert.equal(bad.status, 406);
-    await bad.arrayBuffer();
+    const status = (await bad.json()) as { kind: string; code: number; reason: string };
+    assert.deepEqual([status.kind, status.code, status.reason], ['Status', 406, 'NotAcceptable']);
     const first = await get(PROTOBUF_ACCEPT);
     await first.arrayBuffer();
     const etag = first.headers.get('etag') ?? '';
