@@ -29,6 +29,8 @@ export interface ManagedFieldsUpdate {
 export interface OpenApiDocs {
   index(): unknown;
   groupVersionDoc(key: string): { body: Buffer; hash: string; etag: string } | undefined;
+  /** `/openapi/v2` (Swagger 2.0 as JSON and gnostic protobuf); absent: 404. */
+  v2?(): { json: Buffer; protobuf: Buffer; etag: string };
 }
 
 /**

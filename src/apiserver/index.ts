@@ -1,7 +1,14 @@
 import type { ApiServerConfig } from './config.js';
 import { createDefaultExtensions } from './default-extensions.js';
 import type { OpenApiDocs } from './extensions.js';
-import { buildOpenApi, loadSchemas, type OpenApi } from './openapi/index.js';
+import {
+  buildOpenApi,
+  buildOpenApiV2,
+  loadSchemas,
+  type OpenApi,
+  type OpenApiV2,
+  type SchemaSet,
+} from './openapi/index.js';
 import { aliasesByResource } from './registry/conversion/index.js';
 import { buildResourceDefs, type RegistryParts } from './registry/index.js';
 import { workloadNameValidators, workloadStrategies } from './registry/strategies/index.js';
@@ -25,14 +32,16 @@ export function builtinRegistryParts(): RegistryParts {
 export async function startApiServer(config: ApiServerConfig): Promise<RunningApiServer> {
   const registryParts = builtinRegistryParts();
   // Built on first use: the documents are large and most clients never ask for them.
+  let schemas: SchemaSet | undefined;
+  const schemaSet = (): SchemaSet => (schemas ??= loadSchemas(undefined, config.logger));
   let built: OpenApi | undefined;
   const docs = (): OpenApi =>
-    (built ??= buildOpenApi(buildResourceDefs(registryParts), {
-      schemas: loadSchemas(undefined, config.logger),
-    }));
+    (built ??= buildOpenApi(buildResourceDefs(registryParts), { schemas: schemaSet() }));
+  let builtV2: OpenApiV2 | undefined;
   const openapi: OpenApiDocs = {
     index: () => docs().index(),
     groupVersionDoc: (key) => docs().groupVersionDoc(key),
+    v2: () => (builtV2 ??= buildOpenApiV2(buildResourceDefs(registryParts), { schemas: schemaSet() })),
   };
   return startApiServerWith(config, {
     extensions: createDefaultExtensions({

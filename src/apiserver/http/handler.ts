@@ -32,6 +32,7 @@ import { servePodLog } from '../streaming/pod-log.js';
 import { serveWatch } from '../watch/serve-watch.js';
 import { decodeObjectBody, readBody } from './body.js';
 import { negotiateDiscovery, negotiateFormat } from './negotiate.js';
+import { serveOpenApiV2 } from './openapi-v2.js';
 import { Responder } from './respond.js';
 import { parseRoute, type ResourceRoute } from './route.js';
 
@@ -84,7 +85,17 @@ async function handle(
   switch (route.type) {
     case 'root':
       return out.json(200, {
-        paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v3', '/readyz', '/version'],
+        paths: [
+          '/api',
+          '/api/v1',
+          '/apis',
+          '/healthz',
+          '/livez',
+          '/openapi/v2',
+          '/openapi/v3',
+          '/readyz',
+          '/version',
+        ],
       });
     case 'legacy-versions':
     case 'groups': {
@@ -127,7 +138,12 @@ async function handle(
       }
       return out.send(200, doc.body, 'application/json', { ETag: doc.etag });
     }
-    case 'openapi-v2':
+    case 'openapi-v2': {
+      requireGet(method);
+      const v2 = ctx.ext.openapi?.v2?.();
+      if (!v2) throw routeNotFound();
+      return serveOpenApiV2(v2, req, out);
+    }
     case 'not-found':
       throw routeNotFound();
     case 'resource':

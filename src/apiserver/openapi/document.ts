@@ -69,7 +69,19 @@ export function groupVersionKey(group: string, version: string): string {
   return group === '' ? `api/${version}` : `apis/${group}/${version}`;
 }
 
-export function buildOpenApi(resources: readonly OpenApiResource[], opts: BuildOptions = {}): OpenApi {
+/** One group-version's OpenAPI v3 document, before encoding. */
+export interface GroupVersionDocument {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, PathItem>;
+  components: { schemas: SchemaMap };
+}
+
+/** The v3 document of every served group-version (aliases included), keyed as `api/v1`, sorted. */
+export function groupVersionDocuments(
+  resources: readonly OpenApiResource[],
+  opts: BuildOptions = {},
+): Array<{ key: string; doc: GroupVersionDocument }> {
   const set = opts.schemas ?? defaultSchemas();
   const infoVersion = opts.kubernetesVersion ?? 'v1.32.0';
   const byGv = new Map<string, Entry[]>();
@@ -82,10 +94,14 @@ export function buildOpenApi(resources: readonly OpenApiResource[], opts: BuildO
       byGv.set(key, list);
     }
   }
+  return [...byGv.keys()]
+    .sort()
+    .map((key) => ({ key, doc: groupVersionDocument(key, byGv.get(key) ?? [], set, infoVersion) }));
+}
 
+export function buildOpenApi(resources: readonly OpenApiResource[], opts: BuildOptions = {}): OpenApi {
   const docs = new Map<string, GroupVersionDoc>();
-  for (const key of [...byGv.keys()].sort()) {
-    const doc = groupVersionDocument(key, byGv.get(key) ?? [], set, infoVersion);
+  for (const { key, doc } of groupVersionDocuments(resources, opts)) {
     const body = Buffer.from(JSON.stringify(doc));
     const hash = createHash('sha512').update(body).digest('hex').toUpperCase();
     docs.set(key, { body, hash, etag: `"${hash}"` });
@@ -104,7 +120,12 @@ export function buildOpenApi(resources: readonly OpenApiResource[], opts: BuildO
   };
 }
 
-function groupVersionDocument(key: string, entries: Entry[], set: SchemaSet, infoVersion: string): unknown {
+function groupVersionDocument(
+  key: string,
+  entries: Entry[],
+  set: SchemaSet,
+  infoVersion: string,
+): GroupVersionDocument {
   const extra: SchemaMap = {};
   const roots = new Set<string>([`${META_V1}.Status`, `${META_V1}.DeleteOptions`]);
   const paths: Record<string, PathItem> = {};
