@@ -194,6 +194,8 @@ describe('get filters and modifiers', () => {
       'cm',
       '-n',
       'list-a',
+      '-l',
+      'fruit',
       '--sort-by=.data.color',
       '-o',
       'custom-columns=C:.data.color',
@@ -211,7 +213,7 @@ describe('get filters and modifiers', () => {
   test('--chunk-size=1 pages through the whole list', async () => {
     const out = await ok('get', 'cm', '-A', '-l', 'fruit=yes', '--chunk-size=1', '-o', 'name');
     assert.equal(lines(out).length, 5, out);
-    const table = await ok('get', 'cm', '-n', 'list-a', '--chunk-size=1');
+    const table = await ok('get', 'cm', '-n', 'list-a', '-l', 'fruit', '--chunk-size=1');
     assert.deepEqual(
       lines(table)
         .slice(1)
