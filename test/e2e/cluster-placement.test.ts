@@ -24,7 +24,6 @@ async function ok(...args: string[]): Promise<string> {
 }
 
 async function apply(...manifests: object[]): Promise<void> {
-  // A multi-document stream, not a v1 List: kubectl validates a List against /openapi/v2, which we do not serve.
   const r = await s.kubectl(['apply', '-f', '-'], {
     input: manifests.map((m) => stringifyYaml(m)).join('---\n'),
   });
