@@ -1,0 +1,40 @@
+/**
+ * SPDY/3.1 sessions as kubectl's port-forward speaks them, on spdy-transport. Kubernetes streams carry only
+ * their own headers (streamtype, port, requestid), while spdy-transport's parser refuses a SYN_STREAM without
+ * the HTTP pseudo-headers `:method` and `:path`; the shim below gives them defaults before that check.
+ */
+import type { Duplex } from 'node:stream';
+import transport, { type Connection, type SpdyParser, type Stream } from 'spdy-transport';
+
+export type SpdyConnection = Connection;
+export type SpdyStream = Stream;
+
+let shimmed = false;
+
+function shimPseudoHeaders(): void {
+  if (shimmed) return;
+  shimmed = true;
+  const proto = Object.getPrototypeOf(transport.protocol.spdy.parser.create({ isServer: true })) as SpdyParser;
+  const parseKVs = proto.parseKVs;
+  proto.parseKVs = function (this: SpdyParser, buffer, callback) {
+    parseKVs.call(this, buffer, (err, headers) => {
+      if (headers) {
+        headers[':method'] ??= 'POST';
+        headers[':path'] ??= '/';
+      }
+      callback(err, headers);
+    });
+  };
+}
+
+/** A SPDY/3.1 session on an upgraded connection; the server role answers the client's streams. */
+export function createSpdyConnection(socket: Duplex, role: 'server' | 'client'): SpdyConnection {
+  shimPseudoHeaders();
+  const conn = transport.connection.create(socket, {
+    protocol: 'spdy',
+    isServer: role === 'server',
+    autoSpdy31: true,
+  });
+  conn.start(3.1);
+  return conn;
+}
