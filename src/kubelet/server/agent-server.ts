@@ -303,7 +303,8 @@ export class AgentServer {
       },
     });
     const sandbox = sandboxes.sort((a, b) => b.createdAt - a.createdAt)[0];
-    if (!sandbox) throw new HttpError(404, `pod "${target.pod}" in namespace "${target.namespace}" not found`);
+    if (!sandbox)
+      throw new HttpError(404, `pod "${target.pod}" in namespace "${target.namespace}" not found`);
     if (socket.destroyed) return;
     socket.write(
       'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n' +

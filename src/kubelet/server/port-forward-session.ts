@@ -7,7 +7,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { silentLogger, type Logger } from '../../util/logger.js';
-import { createSpdyConnection, type SpdyConnection, type SpdyStream } from './spdy.js';
+import { createSpdyConnection, writeEnded, type SpdyConnection, type SpdyStream } from './spdy.js';
 
 export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 /** How long one stream of a pair waits for the other (upstream's stream creation timeout). */
@@ -74,14 +74,14 @@ export function servePortForwardSession(socket: Duplex, opts: PortForwardSession
       const reason = err instanceof Error ? err.message : String(err);
       const msg = `error forwarding port ${port} to pod ${opts.pod}, uid ${opts.podUid}: ${reason}`;
       logger.debug('port-forward failed', { pod: opts.pod, port, error: reason });
-      if (!error.writableEnded) error.write(msg);
+      if (!writeEnded(error)) error.write(msg);
     } finally {
       active.delete(data);
       // Whatever the client still sends on the data stream is dropped.
       data.unpipe();
       data.resume();
-      if (!data.writableEnded) data.end();
-      if (!error.writableEnded) error.end();
+      if (!writeEnded(data)) data.end();
+      if (!writeEnded(error)) error.end();
     }
   };
 

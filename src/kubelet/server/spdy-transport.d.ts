@@ -43,10 +43,11 @@ declare module 'spdy-transport' {
   }
 
   export interface SpdyParser {
-    parseKVs(
+    parseKVs: (
+      this: SpdyParser,
       buffer: unknown,
       callback: (err: Error | null, headers?: Record<string, string>) => void,
-    ): void;
+    ) => void;
   }
 
   const transport: {

@@ -14,7 +14,9 @@ let shimmed = false;
 function shimPseudoHeaders(): void {
   if (shimmed) return;
   shimmed = true;
-  const proto = Object.getPrototypeOf(transport.protocol.spdy.parser.create({ isServer: true })) as SpdyParser;
+  const proto = Object.getPrototypeOf(
+    transport.protocol.spdy.parser.create({ isServer: true }),
+  ) as SpdyParser;
   const parseKVs = proto.parseKVs;
   proto.parseKVs = function (this: SpdyParser, buffer, callback) {
     parseKVs.call(this, buffer, (err, headers) => {
@@ -37,4 +39,10 @@ export function createSpdyConnection(socket: Duplex, role: 'server' | 'client'):
   });
   conn.start(3.1);
   return conn;
+}
+
+/** Whether end() was called; spdy-transport's streams (readable-stream 3) lack `writableEnded`. */
+export function writeEnded(stream: SpdyStream): boolean {
+  const state = (stream as unknown as { _writableState?: { ending?: boolean } })._writableState;
+  return stream.writableEnded ?? state?.ending ?? false;
 }

@@ -48,11 +48,9 @@ s.on('close', () => process.exit(0));
 /** Forwards stream to 127.0.0.1:port inside the network namespace at netnsPath, through nsenter. */
 export function forwardInNetns(netnsPath: string, port: number, stream: Duplex): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      'nsenter',
-      [`--net=${netnsPath}`, process.execPath, '-e', CONNECTOR, String(port)],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    );
+    const child = spawn('nsenter', [`--net=${netnsPath}`, process.execPath, '-e', CONNECTOR, String(port)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const stderr: Buffer[] = [];
     const onStreamClose = (): void => void child.kill('SIGKILL');
     stream.once('close', onStreamClose);
@@ -69,7 +67,7 @@ export function forwardInNetns(netnsPath: string, port: number, stream: Duplex):
       stream.off('close', onStreamClose);
       stream.unpipe(child.stdin);
       if (code === 0 || code === null) {
-        if (!stream.writableEnded) stream.end();
+        stream.end();
         return resolve();
       }
       const text = Buffer.concat(stderr).toString('utf8');
