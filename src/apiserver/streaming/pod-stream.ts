@@ -1,7 +1,7 @@
 /**
  * Upgrade requests of `pods/{name}/exec` and `pods/{name}/attach`: the client's WebSocket (v5 or v4
- * channel.k8s.io) is relayed frame by frame to the same request on the pod's node agent. Port-forward and the
- * SPDY fallback are refused with a Status kubectl prints.
+ * channel.k8s.io) is relayed frame by frame to the same request on the pod's node agent; their SPDY fallback is
+ * refused with a Status kubectl prints. `pods/{name}/portforward` is served by pod-port-forward.ts.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -10,7 +10,8 @@ import { ApiError, badRequest, internalError, isApiError, unauthorized } from '.
 import { CHANNEL_PROTOCOLS, offeredProtocols, pickProtocol } from '../../kubelet/server/channel.js';
 import { parseRoute } from '../http/route.js';
 import type { ApiContext } from '../rest/context.js';
-import { resolvePodTarget, type KubeletClientTls } from './pod-target.js';
+import { createTunnelServer, servePortForward } from './pod-port-forward.js';
+import { resolvePodNode, resolvePodTarget, type KubeletClientTls } from './pod-target.js';
 
 const RELAYED_PARAMS = ['command', 'stdin', 'stdout', 'stderr', 'tty'];
 
@@ -82,9 +83,10 @@ export function createUpgradeHandler(ctx: ApiContext, tls: () => KubeletClientTl
     noServer: true,
     handleProtocols: (offered) => pickProtocol(offered) ?? false,
   });
+  const tunnels = createTunnelServer();
   return (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
-    handleUpgrade(ctx, tls(), wss, req, socket, head).catch((err: unknown) => {
+    handleUpgrade(ctx, tls(), { wss, tunnels }, req, socket, head).catch((err: unknown) => {
       if (!isApiError(err))
         ctx.logger.error('upgrade failed', { url: req.url, error: String((err as Error)?.stack ?? err) });
       writeStatus(socket, err);
@@ -95,7 +97,7 @@ export function createUpgradeHandler(ctx: ApiContext, tls: () => KubeletClientTl
 async function handleUpgrade(
   ctx: ApiContext,
   tls: KubeletClientTls | undefined,
-  wss: WebSocketServer,
+  { wss, tunnels }: { wss: WebSocketServer; tunnels: WebSocketServer },
   req: IncomingMessage,
   socket: Socket,
   head: Buffer,
@@ -115,7 +117,12 @@ async function handleUpgrade(
   )
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', { causes: [] });
   const sub = route.subresource;
-  if (sub === 'portforward') throw badRequest('port-forward is not supported by tugboat yet');
+  if (sub === 'portforward') {
+    const target = await resolvePodNode(ctx, route.namespace, route.name);
+    if (target.hollow || !tls)
+      throw badRequest(`the node of pod ${route.name} runs no containers to forward ports to`);
+    return servePortForward(tunnels, tls, target, req, socket, head);
+  }
   if (sub !== 'exec' && sub !== 'attach') throw badRequest(`upgrade requests are not served for pods/${sub}`);
   const target = await resolvePodTarget(ctx, route.namespace, route.name, url.searchParams.get('container'));
   if (target.hollow || !tls)
