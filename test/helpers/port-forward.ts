@@ -1,0 +1,57 @@
+/** Helpers for driving `kubectl port-forward` in tests: the local port it printed, and clients through it. */
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import type { KubectlStream } from './kubectl.js';
+
+/** Waits for `Forwarding from 127.0.0.1:N -> REMOTE` and returns N. */
+export async function forwardedPort(pf: KubectlStream, remote: number, timeoutMs = 30_000): Promise<number> {
+  const line = await pf.waitForLine(
+    new RegExp(`^Forwarding from 127\\.0\\.0\\.1:\\d+ -> ${remote}$`),
+    timeoutMs,
+  );
+  return Number(/:(\d+) ->/.exec(line)![1]);
+}
+
+/** One GET on a fresh connection; resolves with the status and body. */
+export function httpGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (s: string) => (body += s));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} through port ${port} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Connects, optionally writes, and resolves with everything read once the far side closes the connection
+ * (never writing a FIN of its own), or rejects after timeoutMs.
+ */
+export function readUntilClosed(port: number, send = '', timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(
+        new Error(`the forwarded connection stayed open ${timeoutMs} ms (read ${JSON.stringify(text)})`),
+      );
+    }, timeoutMs);
+    socket.on('connect', () => {
+      if (send) socket.write(send);
+    });
+    socket.setEncoding('utf8').on('data', (s: string) => (text += s));
+    socket.on('end', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(text);
+    });
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
