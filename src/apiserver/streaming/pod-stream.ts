@@ -78,20 +78,37 @@ function relay(client: WebSocket, agent: WebSocket): void {
   agent.resume();
 }
 
-export function createUpgradeHandler(ctx: ApiContext, tls: () => KubeletClientTls | undefined) {
+export interface UpgradeHandler {
+  (req: IncomingMessage, socket: Socket, head: Buffer): void;
+  /** Ends every relayed session (server shutdown): upgraded connections would keep the server open. */
+  closeAll(): void;
+}
+
+export function createUpgradeHandler(
+  ctx: ApiContext,
+  tls: () => KubeletClientTls | undefined,
+): UpgradeHandler {
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (offered) => pickProtocol(offered) ?? false,
   });
   const tunnels = createTunnelServer();
-  return (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+  const upgraded = new Set<Socket>();
+  const handler = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     handleUpgrade(ctx, tls(), { wss, tunnels }, req, socket, head).catch((err: unknown) => {
       if (!isApiError(err))
         ctx.logger.error('upgrade failed', { url: req.url, error: String((err as Error)?.stack ?? err) });
       writeStatus(socket, err);
     });
   };
+  return Object.assign(handler, {
+    closeAll: () => {
+      for (const socket of upgraded) socket.destroy();
+    },
+  });
 }
 
 async function handleUpgrade(
