@@ -12,17 +12,19 @@ export async function forwardedPort(pf: KubectlStream, remote: number, timeoutMs
   return Number(/:(\d+) ->/.exec(line)![1]);
 }
 
-/** One GET on a fresh connection; resolves with the status and body. */
-export function httpGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
+/** One GET (or POST of body) on a fresh connection; resolves with the status and body. */
+export function httpGet(port: number, path = '/', body?: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 10_000 }, (res) => {
+    const method = body ? 'POST' : 'GET';
+    const opts = { host: '127.0.0.1', port, path, method, agent: false, timeout: 10_000 };
+    const req = request(opts, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (s: string) => (body += s));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path} through port ${port} timed out`)));
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path} through port ${port} timed out`)));
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 

@@ -72,7 +72,18 @@ describe('kubectl port-forward through the agent endpoint', { skip: kubectlMissi
     const pki = await ensurePki(pkiDir, { hosts: [], ips: [] });
     const serving = await issueAgentServingCert({ certPem: pki.caCert, keyPem: pki.caKey }, 'node', [], []);
     let served = 0;
-    web = createHttpServer((req, res) => res.end(`hello ${req.url} #${++served}\n`));
+    const big = Buffer.alloc(4 << 20, 'z');
+    web = createHttpServer((req, res) => {
+      if (req.url === '/big') {
+        res.end(big);
+      } else if (req.method === 'POST') {
+        let n = 0;
+        req.on('data', (c: Buffer) => (n += c.length));
+        req.on('end', () => res.end(`received ${n}\n`));
+      } else {
+        res.end(`hello ${req.url} #${++served}\n`);
+      }
+    });
     podPorts.set(HTTP_PORT, await listen(web));
     bye = createServer((s) => s.end('bye\n'));
     podPorts.set(BYE_PORT, await listen(bye));
@@ -124,6 +135,11 @@ describe('kubectl port-forward through the agent endpoint', { skip: kubectlMissi
         }
         const all = await Promise.all(Array.from({ length: 8 }, (_, i) => httpGet(local, `/par${i}`)));
         all.forEach((r, i) => assert.match(r.body, new RegExp(`^hello /par${i} #\\d+\\n$`)));
+        const big = await httpGet(local, '/big');
+        assert.equal(big.body.length, 4 << 20);
+        assert.match(big.body, /^z+$/);
+        const upload = await httpGet(local, '/upload', Buffer.alloc(3 << 20, 'u'));
+        assert.equal(upload.body, `received ${3 << 20}\n`);
         assert.match(pf.stderr(), hs.request);
       } finally {
         await stop(pf);

@@ -57,6 +57,7 @@ function dialAgent(target: Omit<PodTarget, 'container'>, tls: KubeletClientTls):
       },
     });
     req.once('upgrade', (_res, socket: Socket, head: Buffer) => {
+      socket.setNoDelay(true);
       if (head.length > 0) socket.unshift(head);
       resolve(socket);
     });
@@ -116,6 +117,7 @@ export async function servePortForward(
     agent.destroy();
     return;
   }
+  socket.setNoDelay(true);
   if (mode === 'spdy') {
     socket.write(
       'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n' +

@@ -311,6 +311,7 @@ export class AgentServer {
         `X-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`,
     );
     if (head.length > 0) socket.unshift(head);
+    socket.setNoDelay(true);
     this.forwardSockets.add(socket);
     socket.once('close', () => this.forwardSockets.delete(socket));
     const runtime = this.opts.runtime;

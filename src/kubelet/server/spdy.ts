@@ -29,6 +29,25 @@ function shimPseudoHeaders(): void {
   };
 }
 
+interface WindowSide {
+  current: number;
+  max: number;
+  limit: number;
+}
+
+/**
+ * kubectl's SPDY library (moby/spdystream) has no flow control: it never sends WINDOW_UPDATE, so after the
+ * first 64 KiB towards it a flow-controlled sender would wait forever. Like upstream's kubelet, the server
+ * sends without a window; a client that announces one in SETTINGS still gets it for its streams.
+ */
+function ignoreSendWindow(conn: SpdyConnection): void {
+  const state = (conn as unknown as { _spdyState: Record<string, { send: WindowSide }> })._spdyState;
+  for (const side of [state.window!.send, state.streamWindow!.send]) {
+    side.current = side.max = Number.MAX_SAFE_INTEGER;
+    side.limit = Infinity;
+  }
+}
+
 /** A SPDY/3.1 session on an upgraded connection; the server role answers the client's streams. */
 export function createSpdyConnection(socket: Duplex, role: 'server' | 'client'): SpdyConnection {
   shimPseudoHeaders();
@@ -37,6 +56,7 @@ export function createSpdyConnection(socket: Duplex, role: 'server' | 'client'):
     isServer: role === 'server',
     autoSpdy31: true,
   });
+  if (role === 'server') ignoreSendWindow(conn);
   conn.start(3.1);
   return conn;
 }
