@@ -74,6 +74,8 @@ async function stopAgentServer(s: ServerProcess | undefined): Promise<void> {
   removeHostLeftovers();
 }
 
+const TIMEOUT = { timeout: 120_000 };
+
 const HANDSHAKES = [
   {
     name: 'SPDY in a WebSocket tunnel (the default)',
@@ -103,9 +105,12 @@ void describe('kubectl port-forward to a real container', { skip: skip ?? false 
     forwards.add(pf);
     return pf;
   }
+  /** SIGTERM by PID, SIGKILL if it has not exited within 5 s. */
   async function stop(pf: KubectlStream): Promise<void> {
     forwards.delete(pf);
+    const kill = setTimeout(() => pf.child.kill('SIGKILL'), 5000);
     await pf.stop();
+    clearTimeout(kill);
   }
 
   before(async () => {
@@ -118,35 +123,42 @@ void describe('kubectl port-forward to a real container', { skip: skip ?? false 
       },
       { timeoutMs: 90_000, message: 'web Running and ready' },
     );
+    // A file larger than SPDY's 64 KiB initial window, served by httpd.
+    await ok('exec', 'web', '--', 'dd', 'if=/dev/zero', 'of=/www/big', 'bs=1024', 'count=3072');
   });
 
   after(async () => {
-    for (const pf of forwards) await pf.stop();
+    for (const pf of [...forwards]) await stop(pf);
     await stopAgentServer(s);
   });
 
   for (const hs of HANDSHAKES) {
-    test(`HTTP requests reach the container, one after another and at once, over ${hs.name}`, async () => {
-      const pf = portForward(8080, hs.env);
-      try {
-        const local = await forwardedPort(pf, 8080);
-        for (let i = 0; i < 3; i++) {
-          const r = await httpGet(local);
-          assert.equal(r.status, 200);
-          assert.match(r.body, /tugboat-test busybox/);
+    test(
+      `HTTP requests reach the container, one after another and at once, over ${hs.name}`,
+      TIMEOUT,
+      async () => {
+        const pf = portForward(8080, hs.env);
+        try {
+          const local = await forwardedPort(pf, 8080);
+          for (let i = 0; i < 3; i++) {
+            const r = await httpGet(local);
+            assert.equal(r.status, 200);
+            assert.match(r.body, /tugboat-test busybox/);
+          }
+          const all = await Promise.all(Array.from({ length: 6 }, () => httpGet(local)));
+          for (const r of all) assert.match(r.body, /tugboat-test busybox/);
+          assert.equal((await httpGet(local, '/big')).body.length, 3 << 20);
+          // busybox httpd closes after its answer: the local connection must close too.
+          const raw = await readUntilClosed(local, 'GET / HTTP/1.0\r\n\r\n');
+          assert.match(raw, /^HTTP\/1\.[01] 200 OK\r\n[\s\S]*tugboat-test busybox/);
+          assert.match(pf.stderr(), hs.upgrade);
+        } finally {
+          await stop(pf);
         }
-        const all = await Promise.all(Array.from({ length: 6 }, () => httpGet(local)));
-        for (const r of all) assert.match(r.body, /tugboat-test busybox/);
-        // busybox httpd closes after its answer: the local connection must close too.
-        const raw = await readUntilClosed(local, 'GET / HTTP/1.0\r\n\r\n');
-        assert.match(raw, /^HTTP\/1\.[01] 200 OK\r\n[\s\S]*tugboat-test busybox/);
-        assert.match(pf.stderr(), hs.upgrade);
-      } finally {
-        await stop(pf);
-      }
-    });
+      },
+    );
 
-    test(`a port nothing listens on is reported by kubectl, over ${hs.name}`, async () => {
+    test(`a port nothing listens on is reported by kubectl, over ${hs.name}`, TIMEOUT, async () => {
       const pf = portForward(8089, hs.env);
       try {
         const local = await forwardedPort(pf, 8089);

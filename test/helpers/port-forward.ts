@@ -17,13 +17,24 @@ export function httpGet(port: number, path = '/', body?: Buffer): Promise<{ stat
   return new Promise((resolve, reject) => {
     const method = body ? 'POST' : 'GET';
     const opts = { host: '127.0.0.1', port, path, method, agent: false, timeout: 10_000 };
+    // A whole-request deadline: an idle timeout alone would let a trickle run on.
+    const deadline = setTimeout(
+      () => req.destroy(new Error(`${method} ${path} through port ${port} took over 30 s`)),
+      30_000,
+    );
     const req = request(opts, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (s: string) => (body += s));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      let text = '';
+      res.setEncoding('utf8').on('data', (s: string) => (text += s));
+      res.on('end', () => {
+        clearTimeout(deadline);
+        resolve({ status: res.statusCode ?? 0, body: text });
+      });
     });
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} through port ${port} timed out`)));
-    req.on('error', reject);
+    req.on('error', (err) => {
+      clearTimeout(deadline);
+      reject(err);
+    });
     req.end(body);
   });
 }
