@@ -18,19 +18,31 @@ export function httpGet(port: number, path = '/', body?: Buffer): Promise<{ stat
     const method = body ? 'POST' : 'GET';
     const opts = { host: '127.0.0.1', port, path, method, agent: false, timeout: 10_000 };
     // A whole-request deadline: an idle timeout alone would let a trickle run on.
-    const deadline = setTimeout(
-      () => req.destroy(new Error(`${method} ${path} through port ${port} took over 30 s`)),
-      30_000,
-    );
+    const deadline = setTimeout(() => {
+      req.destroy();
+      reject(
+        new Error(
+          `${method} ${path} through port ${port} took over 30 s (body so far: ${text.length} bytes)`,
+        ),
+      );
+    }, 30_000);
+    let text = '';
     const req = request(opts, (res) => {
-      let text = '';
       res.setEncoding('utf8').on('data', (s: string) => (text += s));
       res.on('end', () => {
         clearTimeout(deadline);
         resolve({ status: res.statusCode ?? 0, body: text });
       });
     });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} through port ${port} timed out`)));
+    req.on('timeout', () => {
+      clearTimeout(deadline);
+      req.destroy();
+      reject(
+        new Error(
+          `${method} ${path} through port ${port}: nothing read for 10 s (body: ${text.length} bytes)`,
+        ),
+      );
+    });
     req.on('error', (err) => {
       clearTimeout(deadline);
       reject(err);
