@@ -152,6 +152,10 @@ void describe('kubectl port-forward to a real container', { skip: skip ?? false 
           const raw = await readUntilClosed(local, 'GET / HTTP/1.0\r\n\r\n');
           assert.match(raw, /^HTTP\/1\.[01] 200 OK\r\n[\s\S]*tugboat-test busybox/);
           assert.match(pf.stderr(), hs.upgrade);
+        } catch (err) {
+          throw new Error(
+            `${(err as Error).message}\nkubectl port-forward stderr:\n${pf.stderr().slice(-4000)}`,
+          );
         } finally {
           await stop(pf);
         }

@@ -7,14 +7,13 @@
 import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import type { Socket } from 'node:net';
-import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { WebSocket, WebSocketServer, createWebSocketStream } from 'ws';
 import { ApiError, badRequest, internalError } from '../../api/errors.js';
 import { PORT_FORWARD_PROTOCOL } from '../../kubelet/server/port-forward-session.js';
 import type { PodTarget, KubeletClientTls } from './pod-target.js';
 
 /** The WebSocket subprotocol of kubectl's tunnel (kubectl ≥ 1.30). */
 export const TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
-const HIGH_WATER = 1 << 20;
 
 function headerList(value: string | string[] | undefined): string[] {
   const raw = Array.isArray(value) ? value.join(',') : (value ?? '');
@@ -134,32 +133,16 @@ export async function servePortForward(
   tunnels.handleUpgrade(req, socket, head, (ws) => bridge(ws, agent));
 }
 
-/** Carries the tunnel's binary messages to the agent and the agent's bytes back as binary messages. */
+/**
+ * Carries the tunnel's binary messages to the agent and the agent's bytes back as binary messages (ws's own
+ * stream wrapper handles backpressure both ways); the agent closing ends the tunnel with 1000, as kubectl expects.
+ */
 function bridge(ws: WebSocket, agent: Socket): void {
-  agent.on('data', (chunk: Buffer) => {
-    if (ws.readyState !== WebSocket.OPEN) return;
-    ws.send(chunk, { binary: true }, () => {
-      if (agent.isPaused() && ws.bufferedAmount < HIGH_WATER / 2) agent.resume();
-    });
-    if (ws.bufferedAmount > HIGH_WATER) agent.pause();
-  });
-  let waitingForDrain = false;
-  ws.on('message', (data: RawData) => {
-    const chunks = Array.isArray(data) ? data : [Buffer.isBuffer(data) ? data : Buffer.from(data)];
-    let ok = true;
-    for (const c of chunks) ok = agent.write(c) && ok;
-    if (!ok && !waitingForDrain) {
-      waitingForDrain = true;
-      ws.pause();
-      agent.once('drain', () => {
-        waitingForDrain = false;
-        ws.resume();
-      });
-    }
-  });
+  const tunnel = createWebSocketStream(ws);
+  tunnel.on('error', () => agent.destroy());
+  agent.pipe(tunnel, { end: false });
+  tunnel.pipe(agent);
   agent.once('close', () => {
     if (ws.readyState === WebSocket.OPEN) ws.close(1000);
   });
-  ws.once('close', () => agent.end());
-  ws.on('error', () => agent.destroy());
 }
