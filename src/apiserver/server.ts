@@ -120,10 +120,8 @@ export async function startApiServerWith(
         handler,
       )
     : createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
-  server.on(
-    'upgrade',
-    createUpgradeHandler(ctx, () => ctx.kubeletClient),
-  );
+  const upgrades = createUpgradeHandler(ctx, () => ctx.kubeletClient);
+  server.on('upgrade', upgrades);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
@@ -156,6 +154,7 @@ export async function startApiServerWith(
       const localDone = local?.close();
       watchCache.stop();
       server.closeIdleConnections();
+      upgrades.closeAll();
       // In-flight requests finish; connections left idle after them are closed as they go idle.
       const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       await done;

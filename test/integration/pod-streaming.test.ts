@@ -1,6 +1,7 @@
 /**
  * pods/log, pods/exec and pods/attach end to end over the fake runtime: the real kubectl → API server → the
  * agent's HTTPS endpoint (client-certificate auth) → the runtime, plus the agent's /metrics/resource.
+ * Port-forward: pod-port-forward.test.ts.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -206,7 +207,7 @@ describe('pod logs, exec and attach through the agent endpoint', { skip }, () =>
     assert.match(r.stdout, /attached output/);
   });
 
-  it('speaks v4.channel.k8s.io too, and says port-forward is not there yet', async () => {
+  it('speaks v4.channel.k8s.io too', async () => {
     const url = `${h.server.url.replace('http', 'ws')}/api/v1/namespaces/default/pods/web/exec?command=fail&stdout=true&stderr=true`;
     const ws = new WebSocket(url, [V4_PROTOCOL]);
     const frames: Buffer[] = [];
@@ -224,9 +225,6 @@ describe('pod logs, exec and attach through the agent endpoint', { skip }, () =>
     assert.equal(frames[0]!.subarray(1).toString(), 'failing\n');
     const status = JSON.parse(frames[1]!.subarray(1).toString()) as { reason: string };
     assert.equal(status.reason, 'NonZeroExitCode');
-    const pf = await k('port-forward', 'pod/web', '18999:80');
-    assert.notEqual(pf.code, 0);
-    assert.match(pf.stderr, /port-forward is not supported by tugboat yet/);
   });
 
   it('the agent endpoint serves metrics only to the API server client certificate', async () => {

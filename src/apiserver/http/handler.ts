@@ -247,7 +247,7 @@ async function handleResource(
     const pod = await ctx.storage.mustGet(def, route.namespace, route.name!);
     const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
     if (!node) throw badRequest(`pod ${route.name} does not have a host assigned`);
-    if (route.subresource === 'exec' || route.subresource === 'attach')
+    if (['exec', 'attach', 'portforward'].includes(route.subresource))
       throw badRequest('Upgrade request required');
     throw serviceUnavailable(`no node agent serves ${route.subresource} for pods on node ${node} yet`);
   }

@@ -1,7 +1,7 @@
 /**
  * Upgrade requests of `pods/{name}/exec` and `pods/{name}/attach`: the client's WebSocket (v5 or v4
- * channel.k8s.io) is relayed frame by frame to the same request on the pod's node agent. Port-forward and the
- * SPDY fallback are refused with a Status kubectl prints.
+ * channel.k8s.io) is relayed frame by frame to the same request on the pod's node agent; their SPDY fallback is
+ * refused with a Status kubectl prints. `pods/{name}/portforward` is served by pod-port-forward.ts.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -10,7 +10,8 @@ import { ApiError, badRequest, internalError, isApiError, unauthorized } from '.
 import { CHANNEL_PROTOCOLS, offeredProtocols, pickProtocol } from '../../kubelet/server/channel.js';
 import { parseRoute } from '../http/route.js';
 import type { ApiContext } from '../rest/context.js';
-import { resolvePodTarget, type KubeletClientTls } from './pod-target.js';
+import { createTunnelServer, servePortForward } from './pod-port-forward.js';
+import { resolvePodNode, resolvePodTarget, type KubeletClientTls } from './pod-target.js';
 
 const RELAYED_PARAMS = ['command', 'stdin', 'stdout', 'stderr', 'tty'];
 
@@ -77,25 +78,43 @@ function relay(client: WebSocket, agent: WebSocket): void {
   agent.resume();
 }
 
-export function createUpgradeHandler(ctx: ApiContext, tls: () => KubeletClientTls | undefined) {
+export interface UpgradeHandler {
+  (req: IncomingMessage, socket: Socket, head: Buffer): void;
+  /** Ends every relayed session (server shutdown): upgraded connections would keep the server open. */
+  closeAll(): void;
+}
+
+export function createUpgradeHandler(
+  ctx: ApiContext,
+  tls: () => KubeletClientTls | undefined,
+): UpgradeHandler {
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (offered) => pickProtocol(offered) ?? false,
   });
-  return (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+  const tunnels = createTunnelServer();
+  const upgraded = new Set<Socket>();
+  const handler = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
-    handleUpgrade(ctx, tls(), wss, req, socket, head).catch((err: unknown) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    handleUpgrade(ctx, tls(), { wss, tunnels }, req, socket, head).catch((err: unknown) => {
       if (!isApiError(err))
         ctx.logger.error('upgrade failed', { url: req.url, error: String((err as Error)?.stack ?? err) });
       writeStatus(socket, err);
     });
   };
+  return Object.assign(handler, {
+    closeAll: () => {
+      for (const socket of upgraded) socket.destroy();
+    },
+  });
 }
 
 async function handleUpgrade(
   ctx: ApiContext,
   tls: KubeletClientTls | undefined,
-  wss: WebSocketServer,
+  { wss, tunnels }: { wss: WebSocketServer; tunnels: WebSocketServer },
   req: IncomingMessage,
   socket: Socket,
   head: Buffer,
@@ -115,7 +134,12 @@ async function handleUpgrade(
   )
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', { causes: [] });
   const sub = route.subresource;
-  if (sub === 'portforward') throw badRequest('port-forward is not supported by tugboat yet');
+  if (sub === 'portforward') {
+    const target = await resolvePodNode(ctx, route.namespace, route.name);
+    if (target.hollow || !tls)
+      throw badRequest(`the node of pod ${route.name} runs no containers to forward ports to`);
+    return servePortForward(tunnels, tls, target, req, socket, head);
+  }
   if (sub !== 'exec' && sub !== 'attach') throw badRequest(`upgrade requests are not served for pods/${sub}`);
   const target = await resolvePodTarget(ctx, route.namespace, route.name, url.searchParams.get('container'));
   if (target.hollow || !tls)

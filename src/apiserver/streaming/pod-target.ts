@@ -1,6 +1,7 @@
 /**
- * Where a pod's log, exec or attach request goes: the container (named, the default-container annotation, or
- * the only one) and the agent of the pod's node (InternalIP and daemonEndpoints port), with upstream's errors.
+ * Where a pod's log, exec, attach or port-forward request goes: the container (named, the default-container
+ * annotation, or the only one) and the agent of the pod's node (InternalIP and daemonEndpoints port), with
+ * upstream's errors.
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { badRequest, internalError } from '../../api/errors.js';
@@ -99,6 +100,17 @@ export function logContainerId(pod: Pod, container: string, previous: boolean): 
   return id?.replace(/^[a-z0-9-]+:\/\//, '') || undefined;
 }
 
+/** The pod and the agent of its node, for requests about the whole pod (port-forward). */
+export async function resolvePodNode(
+  ctx: ApiContext,
+  namespace: string,
+  name: string,
+): Promise<Omit<PodTarget, 'container'>> {
+  const podDef = ctx.registry.lookup('', 'v1', 'pods')!.def;
+  const pod = (await ctx.storage.mustGet(podDef, namespace, name)) as Pod;
+  return { pod, ...(await nodeEndpoint(ctx, pod)) };
+}
+
 export async function resolvePodTarget(
   ctx: ApiContext,
   namespace: string,
@@ -108,6 +120,14 @@ export async function resolvePodTarget(
   const podDef = ctx.registry.lookup('', 'v1', 'pods')!.def;
   const pod = (await ctx.storage.mustGet(podDef, namespace, name)) as Pod;
   const container = pickContainer(pod, requestedContainer);
+  return { pod, container, ...(await nodeEndpoint(ctx, pod)) };
+}
+
+async function nodeEndpoint(
+  ctx: ApiContext,
+  pod: Pod,
+): Promise<{ host: string; port: number; hollow: boolean }> {
+  const name = pod.metadata?.name ?? '';
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
   const nodeDef = ctx.registry.lookup('', 'v1', 'nodes')!.def;
@@ -118,5 +138,5 @@ export async function resolvePodTarget(
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   if (!host || !port) throw internalError(new Error(`node ${nodeName} reports no kubelet endpoint`));
   const hollow = node.metadata?.labels?.['node.kubernetes.io/instance-type'] === 'hollow';
-  return { pod, container, host, port, hollow };
+  return { host, port, hollow };
 }

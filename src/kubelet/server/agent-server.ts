@@ -1,7 +1,7 @@
 /**
  * The node agent's HTTPS endpoint (the kubelet's port 10250): container logs, exec and attach over WebSocket
- * channel.k8s.io, and /metrics/resource. Only clients with a certificate from the cluster CA whose common name
- * is allowed (the API server's kubelet client) get in.
+ * channel.k8s.io, port-forward over SPDY/3.1, and /metrics/resource. Only clients with a certificate from the
+ * cluster CA whose common name is allowed (the API server's kubelet client) get in.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -10,10 +10,11 @@ import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type { RuntimeService } from '../cri/services.js';
 import type { ContainerStatus } from '../cri/types.js';
-import { CONTAINER_NAME_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL } from '../labels.js';
+import { CONTAINER_NAME_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL } from '../labels.js';
 import { realClock, type Clock } from '../../util/clock.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { offeredProtocols, pickProtocol } from './channel.js';
+import { PORT_FORWARD_PROTOCOL, servePortForwardSession } from './port-forward-session.js';
 import { runStreamSession, type StreamRequest } from './stream-session.js';
 import { LogOptionsError, parseLogOptions, readLogs } from './log-reader.js';
 import { collectResourceMetrics, readNodeUsage, type NodeUsage } from './resource-metrics.js';
@@ -53,6 +54,13 @@ function podPath(
   return { namespace: parts[1]!, pod: parts[2]!, container: parts[3]! };
 }
 
+/** `/portForward/{ns}/{pod}` → its parts (upstream's kubelet path). */
+function portForwardPath(path: string): { namespace: string; pod: string } | undefined {
+  const parts = path.split('/').slice(1).map(decodeURIComponent);
+  if (parts.length !== 3 || parts[0] !== 'portForward' || parts.some((p) => p === '')) return undefined;
+  return { namespace: parts[1]!, pod: parts[2]! };
+}
+
 export class AgentServer {
   private readonly server: Server;
   private readonly wss = new WebSocketServer({
@@ -63,6 +71,7 @@ export class AgentServer {
   private readonly logger: Logger;
   private readonly allowed: Set<string>;
   private readonly aborts = new Set<AbortController>();
+  private readonly forwardSockets = new Set<Socket>();
   port = 0;
 
   constructor(private readonly opts: AgentServerOptions) {
@@ -105,6 +114,7 @@ export class AgentServer {
   async close(): Promise<void> {
     for (const a of this.aborts) a.abort();
     for (const ws of this.wss.clients) ws.terminate();
+    for (const s of this.forwardSockets) s.destroy();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -151,7 +161,7 @@ export class AgentServer {
     }
     const logTarget = podPath(url.pathname, 'containerLogs');
     if (logTarget) return this.containerLogs(logTarget, url.searchParams, req, res);
-    if (podPath(url.pathname, 'exec') || podPath(url.pathname, 'attach'))
+    if (podPath(url.pathname, 'exec') || podPath(url.pathname, 'attach') || portForwardPath(url.pathname))
       throw new HttpError(400, 'Upgrade request required');
     throw new HttpError(404, '404 page not found');
   }
@@ -231,6 +241,7 @@ export class AgentServer {
   private async upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     this.authorize(req);
     const url = new URL(`http://agent${req.url ?? '/'}`);
+    if (url.pathname.startsWith('/portForward/')) return this.portForward(req, socket, head, url);
     const kind = url.pathname.startsWith('/exec/')
       ? 'exec'
       : url.pathname.startsWith('/attach/')
@@ -264,6 +275,51 @@ export class AgentServer {
       throw new HttpError(400, `container ${target.container} is not running (state: ${current.state})`);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       void runStreamSession(ws, this.opts.runtime, current.id, request, this.logger);
+    });
+  }
+
+  /** Plain SPDY/3.1 upgrade (the API server relays kubectl's tunnel or its own SPDY connection here). */
+  private async portForward(req: IncomingMessage, socket: Socket, head: Buffer, url: URL): Promise<void> {
+    const target = portForwardPath(url.pathname);
+    if (!target) throw new HttpError(404, '404 page not found');
+    if (String(req.headers.upgrade ?? '').toLowerCase() !== 'spdy/3.1')
+      throw new HttpError(400, 'port-forward needs an Upgrade: SPDY/3.1 request');
+    const offered = String(req.headers['x-stream-protocol-version'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+    if (!offered.includes(PORT_FORWARD_PROTOCOL))
+      throw new HttpError(
+        403,
+        `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${PORT_FORWARD_PROTOCOL}]`,
+      );
+    const uid = url.searchParams.get('uid');
+    const sandboxes = await this.opts.runtime.listPodSandbox({
+      state: 'ready',
+      labelSelector: {
+        [POD_NAMESPACE_LABEL]: target.namespace,
+        [POD_NAME_LABEL]: target.pod,
+        ...(uid ? { [POD_UID_LABEL]: uid } : {}),
+      },
+    });
+    const sandbox = sandboxes.sort((a, b) => b.createdAt - a.createdAt)[0];
+    if (!sandbox)
+      throw new HttpError(404, `pod "${target.pod}" in namespace "${target.namespace}" not found`);
+    if (socket.destroyed) return;
+    socket.write(
+      'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n' +
+        `X-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`,
+    );
+    if (head.length > 0) socket.unshift(head);
+    socket.setNoDelay(true);
+    this.forwardSockets.add(socket);
+    socket.once('close', () => this.forwardSockets.delete(socket));
+    const runtime = this.opts.runtime;
+    servePortForwardSession(socket, {
+      forward: (port, stream) => runtime.portForward(sandbox.id, port, stream),
+      pod: `${target.namespace}/${target.pod}`,
+      podUid: sandbox.labels[POD_UID_LABEL] ?? '',
+      logger: this.logger,
     });
   }
 }

@@ -36,6 +36,7 @@ import { randomId, type IdGenerator } from '../common/ids.js';
 import { identify, isAlive } from '../common/proc.js';
 import { RecordDir } from '../common/records.js';
 import { run } from '../common/run.js';
+import { forwardInNetns, forwardToLocalPort } from '../common/port-forward.js';
 import { pipeExec } from '../common/streams.js';
 import { applyResizes, ttyArgv } from '../common/tty.js';
 import { applyTerminalResizes, relayTerminalInput } from './terminal-attach.js';
@@ -677,23 +678,11 @@ export class OciRuntime implements RuntimeService {
     if (relayError) throw relayError;
   }
 
-  /** Enters the sandbox's network namespace with nsenter and relays the stream through a small node connector. */
+  /** Connects to the port inside the sandbox's network namespace (nsenter and a small node connector). */
   async portForward(podSandboxId: string, port: number, stream: Duplex): Promise<void> {
     const sb = await this.sandbox(podSandboxId);
-    const connector = `const s=require('net').connect(${Number(port)},'127.0.0.1');process.stdin.pipe(s);s.pipe(process.stdout);s.on('error',e=>{process.stderr.write(e.message);process.exit(1)})`;
-    const argv = sb.netnsPath
-      ? ['nsenter', `--net=${sb.netnsPath}`, process.execPath, '-e', connector]
-      : [process.execPath, '-e', connector];
-    const code = await pipeExec(
-      argv,
-      { stdin: stream, stdout: stream, stderr: null },
-      () => Promise.resolve(),
-      {
-        endOutput: true,
-      },
-    );
-    if (code !== 0)
-      throw new Error(`port-forward to ${port} in sandbox ${podSandboxId} failed (exit ${code})`);
+    if (sb.netnsPath) return forwardInNetns(sb.netnsPath, port, stream);
+    return forwardToLocalPort(port, stream);
   }
 
   // ---- stats ----

@@ -5,7 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
@@ -36,6 +35,7 @@ import { containerMatches, sandboxMatches } from '../common/filters.js';
 import { randomId, type IdGenerator } from '../common/ids.js';
 import { identify, isAlive, type ProcessIdentity } from '../common/proc.js';
 import { RecordDir } from '../common/records.js';
+import { forwardToLocalPort } from '../common/port-forward.js';
 import { pipeExec } from '../common/streams.js';
 import { applyResizes, ttyArgv } from '../common/tty.js';
 import { RunAsNonRootError } from '../oci/user.js';
@@ -475,17 +475,10 @@ export class ProcessRuntime implements RuntimeService {
     );
   }
 
+  /** No network namespace: the pod's ports are the host's loopback ports. */
   async portForward(podSandboxId: string, port: number, stream: Duplex): Promise<void> {
     await this.sandbox(podSandboxId);
-    await new Promise<void>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.on('connect', () => {
-        stream.pipe(socket);
-        socket.pipe(stream);
-      });
-      socket.on('error', reject);
-      socket.on('close', () => resolve());
-    });
+    return forwardToLocalPort(port, stream);
   }
 
   // ---- stats ----
