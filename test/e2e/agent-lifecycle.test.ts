@@ -6,22 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
-import { kubectlBinary, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
+import { startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
+import { kubectlBinary, type ServerProcess } from '../helpers/kubectl.js';
 
 const registry = process.env.TUGBOAT_TEST_REGISTRY;
 const NODE = `${hostname()}-life`;
@@ -61,50 +54,6 @@ function httpGet(host: string, port: number): Promise<string> {
     req.on('error', reject);
     req.end();
   });
-}
-
-/** What outlives the agent by design: the bridge and the top cgroup directory. Remove ours. */
-function removeHostLeftovers(): void {
-  spawnSync('ip', ['link', 'del', 'tugboat0']);
-  for (const h of readdirSync('/sys/fs/cgroup')) {
-    const dir = `/sys/fs/cgroup/${h}/tugboat`;
-    if (existsSync(dir)) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // not empty: something else of ours still runs; leave it rather than fail the cleanup
-      }
-    }
-  }
-}
-
-/** Starts the server with its agent (on a free agent port) and waits for the node to be Ready with a pod CIDR. */
-async function startAgentServer(node: string, extra: string[] = []): Promise<ServerProcess> {
-  const s = await startServerProcess({
-    agent: true,
-    args: ['--node-name', node, '--kubelet-port', '0', ...extra],
-    readyTimeoutMs: 60_000,
-  });
-  await waitFor(
-    async () => {
-      const r = await s.kubectl(['get', 'node', node, '-o', 'json']);
-      if (r.code !== 0) return undefined;
-      const n = JSON.parse(r.stdout) as Node;
-      const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-      return ready && n.spec?.podCIDR ? n : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 250, message: 'the agent node is Ready with a pod CIDR' },
-  );
-  return s;
-}
-
-/** Deletes the pods (so the agent tears their sandboxes down), stops the server and removes host leftovers. */
-async function stopAgentServer(s: ServerProcess | undefined): Promise<void> {
-  if (!s) return;
-  await s.kubectl(['delete', 'deployments', '--all', '--wait=true', '--timeout=30s'], { timeoutMs: 60_000 });
-  await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
-  await s.stop();
-  removeHostLeftovers();
 }
 
 interface Ran {
@@ -884,7 +833,7 @@ void describe('the process runtime (no isolation)', { skip: skipProcess ?? false
   }
 
   before(async () => {
-    s = await startAgentServer(node, ['--container-runtime', 'process']);
+    s = await startAgentServer(node, { extraArgs: ['--container-runtime', 'process'] });
   });
 
   after(async () => {

@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
-import { startServerProcess, type KubectlStream, type ServerProcess } from '../helpers/kubectl.js';
+import { startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
+import type { KubectlStream, ServerProcess } from '../helpers/kubectl.js';
 import { forwardedPort, httpGet, readUntilClosed } from '../helpers/port-forward.js';
 
 const registry = process.env.TUGBOAT_TEST_REGISTRY;
@@ -30,49 +31,6 @@ function whyMissing(): string | undefined {
 
 const skip = whyMissing();
 if (skip) console.log(`# agent port-forward e2e skipped: ${skip}`);
-
-/** What outlives the agent by design: the bridge and the top cgroup directory. Remove ours. */
-function removeHostLeftovers(): void {
-  spawnSync('ip', ['link', 'del', 'tugboat0']);
-  for (const h of readdirSync('/sys/fs/cgroup')) {
-    const dir = `/sys/fs/cgroup/${h}/tugboat`;
-    if (existsSync(dir)) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // not empty: something else of ours still runs; leave it rather than fail the cleanup
-      }
-    }
-  }
-}
-
-/** Starts the server with its agent (on a free agent port) and waits for the node to be Ready with a pod CIDR. */
-async function startAgentServer(node: string): Promise<ServerProcess> {
-  const s = await startServerProcess({
-    agent: true,
-    args: ['--node-name', node, '--kubelet-port', '0'],
-    readyTimeoutMs: 60_000,
-  });
-  await waitFor(
-    async () => {
-      const r = await s.kubectl(['get', 'node', node, '-o', 'json']);
-      if (r.code !== 0) return undefined;
-      const n = JSON.parse(r.stdout) as Node;
-      const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-      return ready && n.spec?.podCIDR ? n : undefined;
-    },
-    { timeoutMs: 60_000, message: 'the agent node is Ready with a pod CIDR' },
-  );
-  return s;
-}
-
-/** Deletes the pods (so the agent tears their sandboxes down), stops the server and removes host leftovers. */
-async function stopAgentServer(s: ServerProcess | undefined): Promise<void> {
-  if (!s) return;
-  await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
-  await s.stop();
-  removeHostLeftovers();
-}
 
 const TIMEOUT = { timeout: 120_000 };
 

@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
-import { startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
+import { podNetns, startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
+import type { ServerProcess } from '../helpers/kubectl.js';
 
 const registry = process.env.TUGBOAT_TEST_REGISTRY;
 const NODE = `e2e-agent-${process.pid}`;
@@ -40,58 +41,6 @@ function httpGet(host: string, port: number): Promise<string> {
     req.on('error', reject);
     req.end();
   });
-}
-
-/** Network namespaces the runtime made (it names them tugboat-<sandbox id>). */
-function podNetns(): string[] {
-  const out = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-  return out
-    .split('\n')
-    .map((l) => l.split(' ')[0] ?? '')
-    .filter((n) => n.startsWith('tugboat-'));
-}
-
-/** What outlives the agent by design: the bridge and the top cgroup directory. Remove ours. */
-function removeHostLeftovers(): void {
-  spawnSync('ip', ['link', 'del', 'tugboat0']);
-  for (const h of readdirSync('/sys/fs/cgroup')) {
-    const dir = `/sys/fs/cgroup/${h}/tugboat`;
-    if (existsSync(dir)) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // not empty: something else of ours still runs; leave it rather than fail the cleanup
-      }
-    }
-  }
-}
-
-/** Starts the server with its agent (on a free agent port) and waits for the node to be Ready with a pod CIDR. */
-async function startAgentServer(node: string, extra: string[] = []): Promise<ServerProcess> {
-  const s = await startServerProcess({
-    agent: true,
-    args: ['--node-name', node, '--kubelet-port', '0', ...extra],
-    readyTimeoutMs: 60_000,
-  });
-  await waitFor(
-    async () => {
-      const r = await s.kubectl(['get', 'node', node, '-o', 'json']);
-      if (r.code !== 0) return undefined;
-      const n = JSON.parse(r.stdout) as Node;
-      const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-      return ready && n.spec?.podCIDR ? n : undefined;
-    },
-    { timeoutMs: 60_000, message: 'the agent node is Ready with a pod CIDR' },
-  );
-  return s;
-}
-
-/** Deletes the pods (so the agent tears their sandboxes down), stops the server and removes host leftovers. */
-async function stopAgentServer(s: ServerProcess | undefined): Promise<void> {
-  if (!s) return;
-  await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
-  await s.stop();
-  removeHostLeftovers();
 }
 
 void describe('node agent on this host', { skip: skip ?? false }, () => {
@@ -184,7 +133,7 @@ void describe('logs, exec and top through the node agent', { skip: skip ?? false
     );
 
   before(async () => {
-    s = await startAgentServer(node, ['--metric-resolution', '2']);
+    s = await startAgentServer(node, { extraArgs: ['--metric-resolution', '2'] });
     await ok('run', 'web', `--image=${registry}/tugboat-test/busybox:latest`, '--port=8080');
     await running('web');
   });

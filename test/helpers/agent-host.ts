@@ -187,3 +187,12 @@ export function processAlive(pid: number, startTicks?: number): boolean {
     return false;
   }
 }
+
+/** Deletes the workloads and pods (so the agent tears their sandboxes down), stops the server, removes leftovers. */
+export async function stopAgentServer(s: ServerProcess | undefined): Promise<void> {
+  if (!s) return;
+  await s.kubectl(['delete', 'deployments', '--all', '--wait=true', '--timeout=30s'], { timeoutMs: 60_000 });
+  await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
+  await s.stop();
+  removeHostLeftovers();
+}
