@@ -3,7 +3,7 @@
  * The built `tugboat server` runs with its agent (oci runtime, real containers from the loopback test registry);
  * this process creates pods through the API and times create → Running as seen on a watch, with the image
  * already present. Needs root, runc/crun, conmon, the CNI plugins and TUGBOAT_TEST_REGISTRY, like the agent e2e
- * tests; run it under the same lock: `flock /tmp/tugboat-agent-e2e.lock npm run bench:podstart`.
+ * tests, and not at the same time as them (they share the tugboat0 bridge).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,7 @@
  * kill -9 of `tugboat server` with its agent, then a restart on the same data dir: running containers are
  * adopted (same ids, pids, IPs, no restarts, no duplicates), pods converge, and deleting them afterwards
  * leaves nothing on the host (runtime containers, network namespaces, cgroups, mounts, IPs, iptables rules).
- * Needs root, runc or crun, conmon, the CNI plugins and TUGBOAT_TEST_REGISTRY; run under the agent lock.
+ * Needs root, runc or crun, conmon, the CNI plugins and TUGBOAT_TEST_REGISTRY; runs alone (`npm run test:agent`).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

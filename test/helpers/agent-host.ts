@@ -1,7 +1,7 @@
 /**
  * `tugboat server` with its node agent on this host, and readings of what the agent's oci runtime holds on the
  * host (runc/crun containers, network namespaces, cgroups, mounts, IP allocations, iptables rules), for the
- * agent e2e tests and the pod-start benchmark. Needs root; run under the shared agent lock (see test/e2e).
+ * agent e2e tests and the pod-start benchmark. Needs root; the agent e2e files run one after another (`npm run test:agent`): they share the tugboat0 bridge.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
