@@ -8,8 +8,9 @@ import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer, createWebSocketStream } from 'ws';
-import { ApiError, badRequest, internalError } from '../../api/errors.js';
+import { ApiError, badRequest } from '../../api/errors.js';
 import { PORT_FORWARD_PROTOCOL } from '../../kubelet/server/port-forward-session.js';
+import { agentUnreachable, rejectWithAgentAnswer } from './agent-refusal.js';
 import type { PodTarget, KubeletClientTls } from './pod-target.js';
 
 /** The WebSocket subprotocol of kubectl's tunnel (kubectl ≥ 1.30). */
@@ -60,22 +61,8 @@ function dialAgent(target: Omit<PodTarget, 'container'>, tls: KubeletClientTls):
       if (head.length > 0) socket.unshift(head);
       resolve(socket);
     });
-    req.once('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8').trim();
-        const code = res.statusCode ?? 500;
-        reject(
-          code === 400 || code === 404
-            ? badRequest(text)
-            : internalError(new Error(text || `agent answered ${code}`)),
-        );
-      });
-    });
-    req.once('error', (err) =>
-      reject(internalError(new Error(`cannot reach the node agent: ${err.message}`))),
-    );
+    req.once('response', (res) => rejectWithAgentAnswer(res, reject));
+    req.once('error', (err) => reject(agentUnreachable(err)));
     req.end();
   });
 }

@@ -11,6 +11,7 @@ import { CHANNEL_PROTOCOLS, offeredProtocols, pickProtocol } from '../../kubelet
 import { parseRoute } from '../http/route.js';
 import type { ApiContext } from '../rest/context.js';
 import { createTunnelServer, servePortForward } from './pod-port-forward.js';
+import { agentUnreachable, rejectWithAgentAnswer } from './agent-refusal.js';
 import { resolvePodNode, resolvePodTarget, type KubeletClientTls } from './pod-target.js';
 
 const RELAYED_PARAMS = ['command', 'stdin', 'stdout', 'stderr', 'tty'];
@@ -35,22 +36,8 @@ function dialAgent(url: string, protocol: string, tls: KubeletClientTls): Promis
       ws.pause();
       resolve(ws);
     });
-    ws.once('unexpected-response', (_req, res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8').trim();
-        const code = res.statusCode ?? 500;
-        reject(
-          code === 400 || code === 404
-            ? badRequest(text)
-            : internalError(new Error(text || `agent answered ${code}`)),
-        );
-      });
-    });
-    ws.once('error', (err) =>
-      reject(internalError(new Error(`cannot reach the node agent: ${err.message}`))),
-    );
+    ws.once('unexpected-response', (_req, res) => rejectWithAgentAnswer(res, reject));
+    ws.once('error', (err) => reject(agentUnreachable(err)));
   });
 }
 
