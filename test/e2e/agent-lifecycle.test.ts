@@ -5,7 +5,7 @@
  * runtime part needs only root.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
@@ -13,24 +13,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
-import { startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
+import { agentMissing, startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
 import { kubectlBinary, type ServerProcess } from '../helpers/kubectl.js';
 
 const registry = process.env.TUGBOAT_TEST_REGISTRY;
 const NODE = `${hostname()}-life`;
 const BUSYBOX = `${registry}/tugboat-test/busybox:latest`;
-
-const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-
-function whyMissing(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root';
-  if (!registry) return 'TUGBOAT_TEST_REGISTRY is not set (see .ci/run)';
-  if (!has('runc') && !has('crun')) return 'runc or crun missing';
-  if (!has('conmon')) return 'conmon missing';
-  if (!existsSync('/usr/lib/cni/bridge')) return 'CNI plugins missing in /usr/lib/cni';
-  if (!has('script')) return 'script (util-linux) missing, needed to give kubectl a terminal';
-  return undefined;
-}
 
 function whyMissingForProcess(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root';
@@ -38,7 +26,7 @@ function whyMissingForProcess(): string | undefined {
   return undefined;
 }
 
-const skip = whyMissing();
+const skip = agentMissing(['script']);
 if (skip) console.log(`# agent lifecycle e2e skipped: ${skip}`);
 const skipProcess = whyMissingForProcess();
 if (skipProcess) console.log(`# process runtime e2e skipped: ${skipProcess}`);

@@ -5,31 +5,18 @@
  * CNI plugins and TUGBOAT_TEST_REGISTRY (.ci/run provides all of them).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
-import { startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
+import { agentMissing, startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
 import type { KubectlStream, ServerProcess } from '../helpers/kubectl.js';
 import { forwardedPort, httpGet, readUntilClosed } from '../helpers/port-forward.js';
 
 const registry = process.env.TUGBOAT_TEST_REGISTRY;
 const NODE = `${hostname().toLowerCase()}-pf`;
 
-function whyMissing(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root';
-  if (!registry) return 'TUGBOAT_TEST_REGISTRY is not set (see .ci/run)';
-  const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-  if (!has('runc') && !has('crun')) return 'runc or crun missing';
-  if (!has('conmon')) return 'conmon missing';
-  if (!has('nsenter')) return 'nsenter missing';
-  if (!existsSync('/usr/lib/cni/bridge')) return 'CNI plugins missing in /usr/lib/cni';
-  return undefined;
-}
-
-const skip = whyMissing();
+const skip = agentMissing(['nsenter']);
 if (skip) console.log(`# agent port-forward e2e skipped: ${skip}`);
 
 const TIMEOUT = { timeout: 120_000 };

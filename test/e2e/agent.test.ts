@@ -4,30 +4,19 @@
  * and TUGBOAT_TEST_REGISTRY (.ci/run provides all of them).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
-import { podNetns, startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
+import { agentMissing, podNetns, startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
 import type { ServerProcess } from '../helpers/kubectl.js';
 
 const registry = process.env.TUGBOAT_TEST_REGISTRY;
 const NODE = `e2e-agent-${process.pid}`;
 
-function whyMissing(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root';
-  if (!registry) return 'TUGBOAT_TEST_REGISTRY is not set (see .ci/run)';
-  const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-  if (!has('runc') && !has('crun')) return 'runc or crun missing';
-  if (!has('conmon')) return 'conmon missing';
-  if (!existsSync('/usr/lib/cni/bridge')) return 'CNI plugins missing in /usr/lib/cni';
-  return undefined;
-}
-
-const skip = whyMissing();
+const skip = agentMissing();
 if (skip) console.log(`# agent e2e skipped: ${skip}`);
 
 function httpGet(host: string, port: number): Promise<string> {

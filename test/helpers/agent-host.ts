@@ -10,14 +10,15 @@ import type { Node } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startServerProcess, type ServerProcess } from './kubectl.js';
 
-/** Why the agent cannot run real containers here, or undefined when it can. */
-export function agentMissing(): string | undefined {
+/** Why the agent cannot run real containers here (or a test lacks one of `commands`); undefined when it can. */
+export function agentMissing(commands: string[] = []): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root';
   if (!process.env.TUGBOAT_TEST_REGISTRY) return 'TUGBOAT_TEST_REGISTRY is not set (see .ci/run)';
   const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
   if (!has('runc') && !has('crun')) return 'runc or crun missing';
   if (!has('conmon')) return 'conmon missing';
   if (!existsSync('/usr/lib/cni/bridge')) return 'CNI plugins missing in /usr/lib/cni';
+  for (const c of commands) if (!has(c)) return `${c} missing`;
   return undefined;
 }
 
