@@ -7,13 +7,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
-import { agentMissing, startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
+import { agentMissing, startAgentServer, stopAgentServer, podHttpGet } from '../helpers/agent-host.js';
 import { kubectlBinary, type ServerProcess } from '../helpers/kubectl.js';
 
 const registry = process.env.TUGBOAT_TEST_REGISTRY;
@@ -30,19 +29,6 @@ const skip = agentMissing(['script']);
 if (skip) console.log(`# agent lifecycle e2e skipped: ${skip}`);
 const skipProcess = whyMissingForProcess();
 if (skipProcess) console.log(`# process runtime e2e skipped: ${skipProcess}`);
-
-function httpGet(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/', timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 interface Ran {
   code: number | null;
@@ -151,7 +137,7 @@ void describe('pod lifecycle through the node agent', { skip: skip ?? false, con
     assert.equal(new Set(ips).size, 2, `distinct pod IPs: ${ips.join(', ')}`);
     for (const ip of ips) {
       assert.match(ip, /^10\.42\./);
-      const body = await waitFor(() => httpGet(ip, 8080), { timeoutMs: 20_000, intervalMs: 250 });
+      const body = await waitFor(() => podHttpGet(ip, 8080), { timeoutMs: 20_000, intervalMs: 250 });
       assert.match(body, /tugboat-test busybox/);
     }
   });
@@ -532,7 +518,7 @@ void describe('pod lifecycle through the node agent', { skip: skip ?? false, con
       'slow becomes ready once it serves',
       30_000,
     );
-    assert.match(await httpGet(ready.status?.podIP ?? '', 8080), /tugboat-test slow-start/);
+    assert.match(await podHttpGet(ready.status?.podIP ?? '', 8080), /tugboat-test slow-start/);
     // Well past the liveness probe's initial delay: the server answers on its port, so no restart.
     await waitFor(
       async () => {
@@ -725,7 +711,7 @@ void describe('pod lifecycle through the node agent', { skip: skip ?? false, con
       { timeoutMs: 60_000, intervalMs: 1000, message: 'only the new pods remain' },
     );
     for (const p of pods) {
-      const body = await waitFor(() => httpGet(p.status?.podIP ?? '', 8080), {
+      const body = await waitFor(() => podHttpGet(p.status?.podIP ?? '', 8080), {
         timeoutMs: 30_000,
         intervalMs: 500,
       });

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Pod, PodList } from 'kubernetes-types/core/v1.js';
+import { POD_UID_LABEL } from '../../src/kubelet/labels.js';
 import { waitFor } from '../../src/util/wait.js';
 import {
   agentMissing,
@@ -20,6 +20,7 @@ import {
   podCgroups,
   podNetns,
   processAlive,
+  podHttpGet,
   removeHostLeftovers,
   startAgentServer,
 } from '../helpers/agent-host.js';
@@ -29,23 +30,8 @@ const registry = process.env.TUGBOAT_TEST_REGISTRY;
 const NODE = `e2e-agent-${process.pid}-restart`;
 const IMAGE = `${registry}/tugboat-test/busybox:latest`;
 const HOST_PORT = 20_000 + (process.pid % 10_000);
-const POD_UID_LABEL = 'io.kubernetes.pod.uid';
-
 const skip = agentMissing();
 if (skip) console.log(`# agent restart e2e skipped: ${skip}`);
-
-function httpGet(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/', timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 const deployment = {
   apiVersion: 'apps/v1',
@@ -212,7 +198,7 @@ void describe('kill -9 of the server and its agent, then a restart', { skip: ski
     assert.equal(afterList.length, 5);
     for (const p of adopted) {
       assert.ok(processAlive(p.conmonPid, p.conmonTicks), `conmon of ${p.name} still the same process`);
-      const body = await waitFor(() => httpGet(p.podIP, 8080), { timeoutMs: 20_000 });
+      const body = await waitFor(() => podHttpGet(p.podIP, 8080), { timeoutMs: 20_000 });
       assert.match(body, /tugboat-test busybox/);
     }
     assert.equal(oci.containers().length, 5, 'no container records beyond the five');

@@ -6,11 +6,16 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
-import { agentMissing, podNetns, startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
+import {
+  agentMissing,
+  podNetns,
+  startAgentServer,
+  stopAgentServer,
+  podHttpGet,
+} from '../helpers/agent-host.js';
 import type { ServerProcess } from '../helpers/kubectl.js';
 
 const registry = process.env.TUGBOAT_TEST_REGISTRY;
@@ -18,19 +23,6 @@ const NODE = `e2e-agent-${process.pid}`;
 
 const skip = agentMissing();
 if (skip) console.log(`# agent e2e skipped: ${skip}`);
-
-function httpGet(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/', timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 void describe('node agent on this host', { skip: skip ?? false }, () => {
   let s: ServerProcess;
@@ -70,7 +62,7 @@ void describe('node agent on this host', { skip: skip ?? false }, () => {
     assert.match(running.status?.podIP ?? '', /^10\.42\./);
     assert.equal(running.status?.containerStatuses?.[0]?.ready, true);
     assert.match(running.status?.containerStatuses?.[0]?.containerID ?? '', /^(runc|crun):\/\//);
-    const body = await waitFor(() => httpGet(running.status!.podIP!, 8080), { timeoutMs: 20_000 });
+    const body = await waitFor(() => podHttpGet(running.status!.podIP!, 8080), { timeoutMs: 20_000 });
     assert.match(body, /tugboat-test busybox/);
     const wide = await ok('get', 'pods', '-o', 'wide');
     assert.match(

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -196,4 +197,18 @@ export async function stopAgentServer(s: ServerProcess | undefined): Promise<voi
   await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
   await s.stop();
   removeHostLeftovers();
+}
+
+/** GET / of a pod's HTTP server (the busybox test image on 8080), as the host sees it. */
+export function podHttpGet(host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port, path: '/', timeout: 3000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
 }
