@@ -106,16 +106,12 @@ void describe('kubectl port-forward to a real container', { skip: skip ?? false 
       }),
     );
 
-    // Known issue: through the WebSocket tunnel the last bytes of a response now and then never reach the
-    // client (seen in about one run in three on a loaded machine); plain SPDY has not shown it.
-    const wsFlake = hs.env.KUBECTL_PORT_FORWARD_WEBSOCKETS
-      ? {}
-      : { todo: 'the WebSocket tunnel sometimes stalls the end of a response' };
-    test(`concurrent requests and a 3 MiB download, over ${hs.name}`, { ...TIMEOUT, ...wsFlake }, () =>
+    test(`concurrent requests and a 3 MiB download, over ${hs.name}`, TIMEOUT, () =>
       throughForward(async (local) => {
         const all = await Promise.all(Array.from({ length: 6 }, () => httpGet(local)));
         for (const r of all) assert.match(r.body, /tugboat-test busybox/);
-        assert.equal((await httpGet(local, '/big')).body.length, 3 << 20);
+        // The end of a download once went missing (the connector exited before its stdout was flushed).
+        for (let i = 0; i < 3; i++) assert.equal((await httpGet(local, '/big')).body.length, 3 << 20);
       }),
     );
 

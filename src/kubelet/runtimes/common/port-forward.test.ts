@@ -82,6 +82,30 @@ describe('port-forward plumbing', () => {
         assert.equal(s.output(), 'ping pong');
       });
 
+      it('delivers every byte a pod writes just before it closes, to a slow reader', async () => {
+        const body = Buffer.alloc(4 << 20, 'z');
+        const talker = createServer((c) => c.end(body));
+        await new Promise<void>((r) => talker.listen(0, '127.0.0.1', r));
+        let received = 0;
+        const slow = new Duplex({
+          read() {},
+          write(chunk: Buffer, _enc, cb) {
+            received += chunk.length;
+            setTimeout(cb, 1);
+          },
+        });
+        const ended = once(slow, 'finish');
+        try {
+          const done = f.forward((talker.address() as AddressInfo).port, slow);
+          slow.push(null);
+          await done;
+          await ended;
+          assert.equal(received, body.length);
+        } finally {
+          await new Promise<void>((r) => talker.close(() => r()));
+        }
+      });
+
       it('rejects with a dial error when nothing listens', async () => {
         const port = await closedPort();
         const s = clientStream();

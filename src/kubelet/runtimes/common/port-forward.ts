@@ -42,7 +42,8 @@ const s = require('net').connect({ port, host: '127.0.0.1' });
 let up = false;
 s.on('connect', () => { up = true; process.stdin.pipe(s); s.pipe(process.stdout); });
 s.on('error', (e) => { if (!up) { process.stderr.write(JSON.stringify({ code: e.code, message: e.message })); process.exit(1); } });
-s.on('close', () => process.exit(0));
+// Exit only once stdout has taken every byte read: a pipe write may still be queued when the socket closes.
+s.on('close', () => process.stdout.write('', () => process.exit(0)));
 `;
 
 /** Forwards stream to 127.0.0.1:port inside the network namespace at netnsPath, through nsenter. */
