@@ -415,6 +415,35 @@ void describe('pod lifecycle through the node agent', { skip: skip ?? false, con
     assert.equal(p.status?.conditions?.find((c) => c.type === 'Initialized')?.status, 'True');
   });
 
+  test('shareProcessNamespace: containers see each other and the pause process as PID 1', async () => {
+    await apply(
+      podSpec('shared-pids', {
+        shareProcessNamespace: true,
+        containers: [shell('exec sleep 3601', { name: 'a' }), shell('exec sleep 3602', { name: 'b' })],
+      }),
+    );
+    await running('shared-pids', 'a');
+    await running('shared-pids', 'b');
+    const ps = await ok(['exec', 'shared-pids', '-c', 'a', '--', 'ps', '-o', 'pid,comm,args']);
+    assert.match(ps, /^\s*1\s+catatonit\b/m, ps);
+    assert.match(ps, /sleep 3601/, ps);
+    assert.match(ps, /sleep 3602/, ps);
+    // Killing b's process from a ends b, which the agent restarts.
+    const bPid = /^\s*(\d+)\s+sleep\s+sleep 3602/m.exec(ps)?.[1];
+    assert.ok(bPid, ps);
+    await ok(['exec', 'shared-pids', '-c', 'a', '--', 'kill', bPid]);
+    await until(
+      'shared-pids',
+      (p) => ((p.status?.containerStatuses ?? []).find((c) => c.name === 'b')?.restartCount ?? 0) >= 1,
+      'b restarted after a killed it',
+    );
+    // Without the field each container has its own namespace, where its process is PID 1.
+    await apply(podSpec('own-pids', { containers: [shell('exec sleep 3603')] }));
+    await running('own-pids');
+    assert.match(await ok(['exec', 'own-pids', '--', 'ps', '-o', 'pid,args']), /^\s*1\s+sleep 3603/m);
+    await ok(['delete', 'pod', 'shared-pids', 'own-pids', '--wait=true']);
+  });
+
   test('kubectl delete pod waits for the graceful stop, after the preStop hook', async () => {
     const log = '/host/trace';
     await apply(

@@ -12,6 +12,8 @@ export interface SandboxRecord {
   netnsPath?: string;
   ipcPath?: string;
   utsPath?: string;
+  /** PID 1 of the pod's shared PID namespace (shareProcessNamespace); absent when each container has its own. */
+  pidHolder?: ProcessIdentity;
   ip?: string;
   /** The CNI ADD result while the network is attached (DEL needs it). */
   cniResult?: CniResult;

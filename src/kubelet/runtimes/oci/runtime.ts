@@ -42,6 +42,7 @@ import { applyResizes, ttyArgv } from '../common/tty.js';
 import { applyTerminalResizes, relayTerminalInput } from './terminal-attach.js';
 import { CniNetwork, podIp } from './cni.js';
 import { conmonFiles, launchConmon } from './conmon.js';
+import { pidHolderAlive, pidNamespacePath, startPidHolder, stopPidHolder } from './pid-holder.js';
 import type { OciRuntimeBinary } from './detect.js';
 import {
   applyPodResources,
@@ -202,6 +203,10 @@ export class OciRuntime implements RuntimeService {
       Object.assign(rec, hold);
       await this.sandboxes.put(id, rec);
       await holdIpcUts(hold);
+      if (ns.pid === 'pod') {
+        rec.pidHolder = await startPidHolder(id);
+        await this.sandboxes.put(id, rec);
+      }
       await writeEtcFiles(dir, config, ns.network !== 'node' ? rec.ip : undefined);
       if (config.linux.resources) await applyPodResources(rec.cgroupParent, config.linux.resources);
       rec.state = 'ready';
@@ -236,6 +241,7 @@ export class OciRuntime implements RuntimeService {
     for (const c of await this.containers.find((r) => r.podSandboxId === podSandboxId)) {
       await this.removeContainer(c.id);
     }
+    if (rec.config.linux.namespaceOptions.pid === 'pod') await stopPidHolder(rec.id, rec.pidHolder);
     if (rec.ipcPath) await unmount(rec.ipcPath);
     if (rec.utsPath) await unmount(rec.utsPath);
     if (rec.netnsName) await deleteNetns(rec.netnsName);
@@ -254,12 +260,18 @@ export class OciRuntime implements RuntimeService {
     return rec;
   }
 
+  /** A sandbox whose PID namespace holder died is not ready: the kubelet then replaces it, as for a dead pause. */
+  private async sandboxState(rec: SandboxRecord): Promise<SandboxRecord['state']> {
+    if (rec.state === 'ready' && rec.pidHolder && !(await pidHolderAlive(rec.pidHolder))) return 'notready';
+    return rec.state;
+  }
+
   async podSandboxStatus(podSandboxId: string): Promise<PodSandboxStatus> {
     const rec = await this.sandbox(podSandboxId);
     return {
       id: rec.id,
       metadata: rec.config.metadata,
-      state: rec.state,
+      state: await this.sandboxState(rec),
       createdAt: rec.createdAt,
       ...(rec.ip ? { network: { ip: rec.ip, additionalIps: [] } } : {}),
       labels: rec.config.labels,
@@ -268,13 +280,19 @@ export class OciRuntime implements RuntimeService {
   }
 
   async listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandbox[]> {
-    const matching = await this.sandboxes.find((rec) =>
-      sandboxMatches({ id: rec.id, state: rec.state, labels: rec.config.labels }, filter),
+    const observed = await Promise.all(
+      (await this.sandboxes.find(() => true)).map(async (rec) => ({
+        rec,
+        state: await this.sandboxState(rec),
+      })),
     );
-    return matching.map((rec) => ({
+    const matching = observed.filter(({ rec, state }) =>
+      sandboxMatches({ id: rec.id, state, labels: rec.config.labels }, filter),
+    );
+    return matching.map(({ rec, state }) => ({
       id: rec.id,
       metadata: rec.config.metadata,
-      state: rec.state,
+      state,
       createdAt: rec.createdAt,
       labels: rec.config.labels,
       annotations: rec.config.annotations,
@@ -344,7 +362,7 @@ export class OciRuntime implements RuntimeService {
             ? { ipc: sb.ipcPath }
             : {}),
           ...(sb.utsPath ? { uts: sb.utsPath } : {}),
-          ...(await this.targetPidNamespace(config)),
+          ...(await this.sharedPidNamespace(sb, config)),
         },
         files: etcFilesIn(this.sandboxDir(podSandboxId)),
         image,
@@ -390,8 +408,15 @@ export class OciRuntime implements RuntimeService {
   }
 
   /** The PID namespace of the container an ephemeral container targets (CRI's TARGET namespace mode). */
-  private async targetPidNamespace(config: ContainerConfig): Promise<{ pid?: string }> {
+  /** The PID namespace a container joins: the pod's (shareProcessNamespace) or a target container's. */
+  private async sharedPidNamespace(sb: SandboxRecord, config: ContainerConfig): Promise<{ pid?: string }> {
     const ns = config.linux.securityContext.namespaceOptions;
+    if (ns.pid === 'pod') {
+      if (!(await pidHolderAlive(sb.pidHolder))) {
+        throw new Error(`the PID namespace of pod sandbox ${sb.id} is gone`);
+      }
+      return { pid: pidNamespacePath(sb.pidHolder!) };
+    }
     if (ns.pid !== 'target') return {};
     const target = await this.containers.get(ns.targetId ?? '');
     if (!target || (await this.observe(target)).state !== 'running' || target.pid <= 0) {
