@@ -7,7 +7,7 @@ import type { BackoffView } from './crash-backoff.js';
 import { goDuration } from './crash-backoff.js';
 import { containerHash, podDescription } from './labels.js';
 import { findContainer, type ObservedContainer, type ObservedPod } from './runtime-state.js';
-import { hasSidecars, isSidecar } from './sidecars.js';
+import { isSidecar } from './sidecars.js';
 
 export type ProbeOutcome = 'success' | 'failure';
 
@@ -88,31 +88,12 @@ function isInitContainerFailed(s: ObservedContainer): boolean {
   return s.state === 'unknown';
 }
 
-export interface InitProgress {
-  /** The last failed init container's status, when one failed. */
-  lastFailed?: ObservedContainer;
-  next?: number;
-  done: boolean;
-}
-
-/** Upstream findNextInitContainerToRun. */
-export function findNextInitContainer(pod: Pod, observed: ObservedPod): InitProgress {
-  const inits = pod.spec?.initContainers ?? [];
-  if (inits.length === 0) return { done: true };
-  for (const c of pod.spec?.containers ?? []) {
-    if (findContainer(observed, c.name)?.state === 'running') return { done: true };
-  }
-  for (let i = inits.length - 1; i >= 0; i--) {
-    const s = findContainer(observed, inits[i]!.name);
-    if (s && isInitContainerFailed(s)) return { lastFailed: s, next: i, done: false };
-  }
-  for (let i = inits.length - 1; i >= 0; i--) {
-    const s = findContainer(observed, inits[i]!.name);
-    if (!s) continue;
-    if (s.state === 'running') return { done: false };
-    if (s.state === 'exited') return i === inits.length - 1 ? { done: true } : { next: i + 1, done: false };
-  }
-  return { next: 0, done: false };
+/** Upstream hasAnyRegularContainerCreated: an app container exists, so initialization happened before. */
+function anyAppContainerCreated(pod: Pod, observed: ObservedPod): boolean {
+  return (pod.spec?.containers ?? []).some((c) => {
+    const s = findContainer(observed, c.name)?.state;
+    return s === 'created' || s === 'running' || s === 'exited';
+  });
 }
 
 /** Whether the pod needs a new sandbox (upstream podSandboxChanged). */
@@ -185,7 +166,7 @@ export function computePodActions(input: PodActionsInput): PodActions {
       }
       toStart.push(i);
     });
-    if (toStart.length === 0 && findNextInitContainer(pod, observed).done) {
+    if (toStart.length === 0 && anyAppContainerCreated(pod, observed)) {
       actions.createSandbox = false;
       return actions;
     }
@@ -201,32 +182,8 @@ export function computePodActions(input: PodActionsInput): PodActions {
   (pod.spec?.ephemeralContainers ?? []).forEach((c, i) => {
     if (!findContainer(observed, c.name)) actions.ephemeralContainersToStart.push(i);
   });
-  if (hasSidecars(pod)) {
-    const initialized = computeInitContainerActions(input, actions, startOrBackOff);
-    if (actions.killPod || !initialized) return actions;
-    return computeAppContainerActions(input, actions, startOrBackOff);
-  }
-  const init = findNextInitContainer(pod, observed);
-  if (!init.done) {
-    if (init.next !== undefined) {
-      const failed = init.lastFailed !== undefined;
-      if (failed && !shouldRestartOnFailure(pod)) {
-        actions.killPod = true;
-      } else {
-        if (init.lastFailed?.state === 'unknown') {
-          actions.initContainersToKill.push({
-            id: init.lastFailed.id,
-            name: init.lastFailed.name,
-            message: 'Init container is in unknown state, try killing it before restart',
-          });
-        }
-        const next = inits[init.next]!;
-        const index = init.next;
-        startOrBackOff(next, () => actions.initContainersToStart.push(index));
-      }
-    }
-    return actions;
-  }
+  const initialized = computeInitContainerActions(input, actions, startOrBackOff);
+  if (actions.killPod || !initialized) return actions;
   return computeAppContainerActions(input, actions, startOrBackOff);
 }
 
@@ -289,7 +246,7 @@ function computeAppContainerActions(
 }
 
 /**
- * Init containers of a pod with sidecars (upstream computeInitContainerActions): walks them from the last
+ * Init containers, sidecars among them (upstream computeInitContainerActions): walks them from the last
  * back, so init containers the runtime has forgotten do not run again; starts the first one not started, the
  * next one once a sidecar has started (its startup probe passed), and restarts sidecars that exited, failed
  * a probe or changed. Returns whether the pod is initialized (its app containers may run).
@@ -301,6 +258,7 @@ function computeInitContainerActions(
 ): boolean {
   const { pod, observed } = input;
   const inits = pod.spec?.initContainers ?? [];
+  if (inits.length === 0) return true;
   // An app container created or running means initialization happened before (its records may be gone).
   let initialized = (pod.spec?.containers ?? []).some((c) => {
     const s = findContainer(observed, c.name)?.state;

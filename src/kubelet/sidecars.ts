@@ -4,8 +4,6 @@
  * started; they keep running (and are restarted whatever the pod's restart policy) beside the app
  * containers, and stop after them.
  */
-import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import type { Container } from 'kubernetes-types/core/v1.js';
 
 export const isSidecar = (c: Container): boolean => c.restartPolicy === 'Always';
-
-export const hasSidecars = (pod: Pod): boolean => (pod.spec?.initContainers ?? []).some(isSidecar);
