@@ -7,6 +7,7 @@ import { access, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { run } from '../common/run.js';
+import { cgroupLayoutProblem } from './host.js';
 
 export interface OciRuntimeBinary {
   name: 'runc' | 'crun';
@@ -89,6 +90,8 @@ export async function detectOciRuntime(preferred?: 'runc' | 'crun'): Promise<Det
   if (process.getuid?.() !== 0) return { rejected: ['not running as root'] };
   const conmonPath = await which('conmon');
   if (!conmonPath) rejected.push('conmon not found');
+  const cgroups = await cgroupLayoutProblem();
+  if (cgroups) return { ...(conmonPath ? { conmonPath } : {}), rejected: [...rejected, cgroups] };
   const order: ('runc' | 'crun')[] = preferred ? [preferred] : ['crun', 'runc'];
   for (const name of order) {
     const p = await which(name);

@@ -86,6 +86,27 @@ export async function isMounted(target: string): Promise<boolean> {
 export const CGROUP_ROOT = '/sys/fs/cgroup';
 const POD_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids'];
 
+/**
+ * Why this host's cgroup layout cannot carry pod limits, or undefined when it can. Pod and container limits are
+ * written to the cgroup v1 controllers (a v1 or hybrid layout); a host with only the v2 unified hierarchy is not
+ * supported yet, and the agent falls back to the process runtime rather than start pods without their limits.
+ */
+export async function cgroupLayoutProblem(root = CGROUP_ROOT): Promise<string | undefined> {
+  const has = (p: string): Promise<boolean> =>
+    stat(path.join(root, p)).then(
+      () => true,
+      () => false,
+    );
+  if (await has('cgroup.controllers')) {
+    return `${root} is a cgroup v2 (unified) hierarchy: the oci runtime needs the cgroup v1 controllers for now`;
+  }
+  const missing: string[] = [];
+  for (const c of POD_CONTROLLERS) if (!(await has(c))) missing.push(c);
+  return missing.length
+    ? `cgroup v1 controllers not mounted under ${root}: ${missing.join(', ')}`
+    : undefined;
+}
+
 /** cgroup hierarchies mounted on this host, the v2 `unified` one of a hybrid layout included (symlinks skipped). */
 export async function cgroupHierarchies(): Promise<string[]> {
   const out: string[] = [];
