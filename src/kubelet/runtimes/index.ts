@@ -81,6 +81,7 @@ export async function selectRuntime(opts: SelectRuntimeOptions): Promise<Selecte
     ...(opts.hostIp ? { hostIp: opts.hostIp } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(rejected.length ? { ociRejected: rejected } : {}),
   });
   return { kind: 'process', runtime, rejected };
 }

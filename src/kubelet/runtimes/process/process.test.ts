@@ -69,6 +69,19 @@ void describe('process runtime specifics', () => {
     await rm(root, { recursive: true, force: true });
   });
 
+  test('the warning says why the oci runtime was not used', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'tugboat-proc-'));
+    try {
+      const why = ['runc not found', '/sys/fs/cgroup is a cgroup v2 (unified) hierarchy'];
+      const s = await new ProcessRuntime({ stateDir: root, ociRejected: why }).status();
+      const expected = `${NO_ISOLATION_WARNING} (the oci runtime was not used: ${why.join('; ')})`;
+      assert.deepEqual(s.warnings, [expected]);
+      assert.equal(s.conditions[0]?.message, expected);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   test(
     'runAsUser applies to the command and to execs; runAsNonRoot refuses root',
     { skip: isRoot ? false : 'needs root to switch users' },

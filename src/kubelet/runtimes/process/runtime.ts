@@ -55,6 +55,8 @@ export interface ProcessRuntimeOptions {
   newId?: IdGenerator;
   /** Receives the no-isolation warning once at start and for every container started. */
   logger?: Logger;
+  /** Why the oci runtime was not chosen, added to the warning. */
+  ociRejected?: string[];
 }
 
 interface SandboxRecord {
@@ -97,9 +99,16 @@ export class ProcessRuntime implements RuntimeService {
   private readonly newId: IdGenerator;
   private readonly logger: Logger;
 
+  /** The no-isolation warning, with why the oci runtime was not used when that is known. */
+  private readonly warning: string;
+
   constructor(private readonly opts: ProcessRuntimeOptions) {
     this.logger = opts.logger ?? silentLogger;
-    this.logger.warn(NO_ISOLATION_WARNING);
+    const why = opts.ociRejected ?? [];
+    this.warning = why.length
+      ? `${NO_ISOLATION_WARNING} (the oci runtime was not used: ${why.join('; ')})`
+      : NO_ISOLATION_WARNING;
+    this.logger.warn(this.warning);
     this.sandboxes = new RecordDir(path.join(opts.stateDir, 'sandboxes'));
     this.containers = new RecordDir(path.join(opts.stateDir, 'containers'));
     this.clock = opts.clock ?? realClock;
@@ -121,7 +130,7 @@ export class ProcessRuntime implements RuntimeService {
   status(): Promise<{ conditions: RuntimeCondition[]; warnings: string[] }> {
     return Promise.resolve({
       conditions: [
-        { type: 'RuntimeReady', status: true, reason: 'NoIsolation', message: NO_ISOLATION_WARNING },
+        { type: 'RuntimeReady', status: true, reason: 'NoIsolation', message: this.warning },
         {
           type: 'NetworkReady',
           status: true,
@@ -129,7 +138,7 @@ export class ProcessRuntime implements RuntimeService {
           message: 'every pod shares the host network',
         },
       ],
-      warnings: [NO_ISOLATION_WARNING],
+      warnings: [this.warning],
     });
   }
 
