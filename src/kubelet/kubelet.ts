@@ -3,10 +3,11 @@
  * (sync → terminating → terminated) against the CRI runtime; a PLEG-like relist notices container changes,
  * probes feed readiness and restarts, and the status manager reports what happened.
  */
-import type { Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
 import { EventRecorder, Informer, R, type ApiClient } from '../client/index.js';
 import { realClock, rfc3339, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import { PodAdmitter } from './admission/admitter.js';
 import { CrashBackoff } from './crash-backoff.js';
 import type { ImageService, RuntimeService } from './cri/services.js';
 import type { DnsConfig } from './cri/types.js';
@@ -43,6 +44,8 @@ export interface KubeletOptions {
   client: ApiClient;
   runtime: RuntimeService;
   imageService: ImageService;
+  /** Why AppArmor profiles cannot be enforced here (tests); by default read from the host. */
+  appArmorProblem?: () => Promise<string>;
   /** Data directory of the agent: `pods/<uid>/volumes`, `logs/pods`. */
   rootDir: string;
   clock?: Clock;
@@ -123,6 +126,7 @@ export class Kubelet {
   private readonly startFailures = new StartFailures();
   private readonly recorder: EventRecorder;
   private readonly pods = new Map<string, Pod>();
+  private readonly admitter: PodAdmitter;
   private readonly deadlineTimers = new Map<string, NodeJS.Timeout>();
   private informer: Informer<Pod> | undefined;
   private localPath: LocalPathCleaner | undefined;
@@ -147,6 +151,12 @@ export class Kubelet {
       clock: this.clock,
       logger: this.logger,
       host: this.nodeName,
+    });
+    this.admitter = new PodAdmitter({
+      fetchNode: () => this.client.resource<Node>(R.nodes).get('', this.nodeName),
+      knownPods: () => this.pods.values(),
+      isTerminal: (p) => isTerminalPhase(this.status.get(p.metadata?.uid ?? '') ?? p.status),
+      ...(opts.appArmorProblem ? { appArmorProblem: opts.appArmorProblem } : {}),
     });
     const nodeIP = opts.nodeIP ?? detectNodeIP();
     this.node = new NodeAgent({
@@ -308,6 +318,7 @@ export class Kubelet {
       update: (old, p) => this.onPod(p, old),
       delete: (p) => {
         this.pods.delete(p.metadata?.uid ?? '');
+        this.admitter.forget(p.metadata?.uid ?? '');
         this.workers.remove(p);
       },
     });
@@ -402,7 +413,13 @@ export class Kubelet {
   private async refresh(
     pod: Pod,
     podIsTerminal: boolean,
-    evict?: { reason: string; message: string; disruption?: boolean },
+    evict?: {
+      reason: string;
+      message: string;
+      disruption?: boolean;
+      /** Pending with this reason instead of Failed: the pod waits, its containers with this waiting reason. */
+      blockedAs?: string;
+    },
   ): Promise<PodStatus> {
     const uid = pod.metadata?.uid ?? '';
     const observed = await observePod(this.runtime, uid);
@@ -419,7 +436,12 @@ export class Kubelet {
       readiness: (id) => this.probes.result('readiness', id),
       startup: (id) => this.probes.result('startup', id),
     });
-    if (evict) {
+    if (evict?.blockedAs) {
+      Object.assign(status, { reason: evict.reason, message: evict.message });
+      for (const cs of [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])]) {
+        if (cs.state?.waiting) cs.state.waiting.reason = evict.blockedAs;
+      }
+    } else if (evict) {
       Object.assign(status, { phase: 'Failed', reason: evict.reason, message: evict.message });
       if (evict.disruption && !status.conditions?.some((c) => c.type === 'DisruptionTarget')) {
         status.conditions = [
@@ -445,6 +467,20 @@ export class Kubelet {
     if (evicted !== undefined) {
       await this.refresh(pod, false, { reason: 'Evicted', message: evicted, disruption: true });
       return { terminal: true, retry: false };
+    }
+    const refused = await this.admitter.admit(pod, Boolean((this.status.get(uid) ?? pod.status)?.startTime));
+    if (refused) {
+      this.event(pod, 'Warning', refused.reason, refused.message);
+      await this.refresh(pod, false, {
+        reason: refused.reason,
+        message: `Pod was rejected: ${refused.message}`,
+      });
+      return { terminal: true, retry: false };
+    }
+    const blocked = await this.admitter.blocked(pod);
+    if (blocked) {
+      await this.refresh(pod, false, { ...blocked, blockedAs: 'Blocked' });
+      return { terminal: false, retry: false };
     }
     if (this.deadlineExceeded(pod)) {
       const evict = {
