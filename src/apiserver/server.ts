@@ -81,6 +81,12 @@ export async function startApiServerWith(
         : {}),
     },
     internals.clock ?? realClock,
+    config.serviceAccount
+      ? {
+          getServiceAccount: (ns, name) => storage.get(registry.mustGet('', 'serviceaccounts'), ns, name),
+          randomSuffix,
+        }
+      : undefined,
   );
   const clock = internals.clock ?? realClock;
   const saTokens = config.serviceAccount
