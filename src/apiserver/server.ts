@@ -94,7 +94,9 @@ export async function startApiServerWith(
         {
           signingKeyPem: config.serviceAccount.signingKeyPem,
           issuer: config.serviceAccount.issuer ?? DEFAULT_ISSUER,
-          apiAudiences: config.serviceAccount.apiAudiences ?? [config.serviceAccount.issuer ?? DEFAULT_ISSUER],
+          apiAudiences: config.serviceAccount.apiAudiences ?? [
+            config.serviceAccount.issuer ?? DEFAULT_ISSUER,
+          ],
           clock,
         },
         { get: (plural, ns, name) => storage.get(registry.mustGet('', plural), ns || undefined, name) },

@@ -105,7 +105,10 @@ export function boundClaims(r: BoundTokenRequest): BoundClaims {
   };
 }
 
-export function legacyClaims(sa: { namespace: string; name: string; uid: string }, secretName: string): LegacyClaims {
+export function legacyClaims(
+  sa: { namespace: string; name: string; uid: string },
+  secretName: string,
+): LegacyClaims {
   return {
     iss: LEGACY_ISSUER,
     sub: serviceAccountUsername(sa.namespace, sa.name),

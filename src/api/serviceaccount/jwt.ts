@@ -43,7 +43,10 @@ export class TokenVerifier {
   }
 
   /** The verified payload; throws when the signature, issuer, audience or validity window is wrong. */
-  async verify(token: string, opts: VerifyOptions): Promise<{ payload: Record<string, unknown>; legacy: boolean }> {
+  async verify(
+    token: string,
+    opts: VerifyOptions,
+  ): Promise<{ payload: Record<string, unknown>; legacy: boolean }> {
     const legacy = unverifiedIssuer(token) === LEGACY_ISSUER;
     const { payload } = await jwtVerify(token, this.key, {
       algorithms: [TOKEN_ALGORITHM],

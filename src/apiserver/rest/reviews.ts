@@ -77,7 +77,8 @@ async function tokenReviewStatus(ctx: ApiContext, obj: KubeObject): Promise<Reco
     // Static tokens are valid for the API's audiences only.
     const apiAudiences = tokens?.apiAudiences ?? [];
     const audiences = wanted ? wanted.filter((a) => apiAudiences.includes(a)) : apiAudiences;
-    if (wanted && audiences.length === 0) return { authenticated: false, error: 'token audiences is invalid' };
+    if (wanted && audiences.length === 0)
+      return { authenticated: false, error: 'token audiences is invalid' };
     return { authenticated: true, user: userInfoJson(user), ...(audiences.length ? { audiences } : {}) };
   } catch (err) {
     return { authenticated: false, error: isApiError(err) ? err.message : 'invalid token' };

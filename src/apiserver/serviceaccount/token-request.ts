@@ -1,4 +1,12 @@
-import { ApiError, badRequest, conflict, fieldErr, invalid, notFound, type FieldError } from '../../api/errors.js';
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  fieldErr,
+  invalid,
+  notFound,
+  type FieldError,
+} from '../../api/errors.js';
 import { isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import type { ApiContext, RequestScope } from '../rest/context.js';
@@ -27,10 +35,14 @@ export function validateTokenRequestSpec(spec: TokenRequestSpec): FieldError[] {
   const errs: FieldError[] = [];
   const exp = spec.expirationSeconds ?? DEFAULT_EXPIRATION_SECONDS;
   if (exp < MIN_EXPIRATION_SECONDS) {
-    errs.push(fieldErr.invalid('spec.expirationSeconds', exp, 'may not specify a duration less than 10 minutes'));
+    errs.push(
+      fieldErr.invalid('spec.expirationSeconds', exp, 'may not specify a duration less than 10 minutes'),
+    );
   }
   if (exp > MAX_EXPIRATION_SECONDS) {
-    errs.push(fieldErr.invalid('spec.expirationSeconds', exp, 'may not specify a duration larger than 2^32 seconds'));
+    errs.push(
+      fieldErr.invalid('spec.expirationSeconds', exp, 'may not specify a duration larger than 2^32 seconds'),
+    );
   }
   return errs;
 }
@@ -38,7 +50,8 @@ export function validateTokenRequestSpec(spec: TokenRequestSpec): FieldError[] {
 /** POST …/serviceaccounts/NAME/token: a TokenRequest answered with a signed bound token. */
 export async function createToken(ctx: ApiContext, s: RequestScope, body: KubeObject): Promise<void> {
   const tokens = ctx.serviceAccountTokens;
-  if (!tokens) throw new ApiError(503, 'ServiceUnavailable', 'this server has no service account signing key');
+  if (!tokens)
+    throw new ApiError(503, 'ServiceUnavailable', 'this server has no service account signing key');
   if (body.kind !== undefined && body.kind !== 'TokenRequest') {
     throw badRequest(`the object provided is unrecognized (must be of type TokenRequest): kind ${body.kind}`);
   }
@@ -46,7 +59,10 @@ export async function createToken(ctx: ApiContext, s: RequestScope, body: KubeOb
   const saName = s.name!;
   const rawSpec = isPlainObject(body.spec) ? (body.spec as TokenRequestSpec) : {};
   const spec: TokenRequestSpec = {
-    audiences: Array.isArray(rawSpec.audiences) && rawSpec.audiences.length > 0 ? rawSpec.audiences : tokens.apiAudiences,
+    audiences:
+      Array.isArray(rawSpec.audiences) && rawSpec.audiences.length > 0
+        ? rawSpec.audiences
+        : tokens.apiAudiences,
     expirationSeconds: rawSpec.expirationSeconds ?? DEFAULT_EXPIRATION_SECONDS,
   };
   if (rawSpec.boundObjectRef) spec.boundObjectRef = rawSpec.boundObjectRef;

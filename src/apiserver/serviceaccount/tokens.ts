@@ -20,7 +20,11 @@ import type { UserInfo } from '../config.js';
 
 /** Reads the objects a token names (the API server's storage). */
 export interface TokenObjectGetter {
-  get(resource: 'serviceaccounts' | 'pods' | 'secrets' | 'nodes', namespace: string, name: string): Promise<StoredObject | undefined>;
+  get(
+    resource: 'serviceaccounts' | 'pods' | 'secrets' | 'nodes',
+    namespace: string,
+    name: string,
+  ): Promise<StoredObject | undefined>;
 }
 
 export interface ServiceAccountTokenOptions {
