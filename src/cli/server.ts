@@ -162,6 +162,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           clusterCidr: opts.clusterCidr,
           localPathDir: join(opts.dataDir, 'storage'),
           rootCaPem: pki.caCert,
+          serviceAccountKeyPem: serviceAccountKey,
           ...(opts.nodeMonitorGracePeriodSeconds === undefined
             ? {}
             : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 }),
