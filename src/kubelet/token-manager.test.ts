@@ -13,10 +13,13 @@ function setUp() {
   const clock = new FakeClock();
   const calls: { ns: string; sa: string; spec: TokenRequestSpec }[] = [];
   let fail = false;
-  const manager = new TokenManager(async (ns, sa, spec) => {
-    if (fail) throw new Error('API down');
+  const manager = new TokenManager((ns, sa, spec) => {
+    if (fail) return Promise.reject(new Error('API down'));
     calls.push({ ns, sa, spec });
-    return { token: `t${calls.length}`, expiresAt: clock.now() + spec.expirationSeconds * 1000 };
+    return Promise.resolve({
+      token: `t${calls.length}`,
+      expiresAt: clock.now() + spec.expirationSeconds * 1000,
+    });
   }, clock);
   return { clock, calls, manager, setFail: (f: boolean) => (fail = f) };
 }

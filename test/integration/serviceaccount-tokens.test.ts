@@ -74,7 +74,7 @@ function simplePod(name: string, extra: Partial<Pod['spec']> = {}): Pod {
   return {
     metadata: { name, namespace: 'default' },
     spec: { containers: [{ name: 'c', image: 'busybox' }], ...extra },
-  } as Pod;
+  };
 }
 
 test('pods get the kube-api-access projected volume mounted in every container', async () => {

@@ -137,7 +137,7 @@ export function boundSubject(payload: Record<string, unknown>): TokenSubject {
   if (!k || typeof k !== 'object') throw new Error('token lacks the kubernetes.io claim');
   const sa = refOf(k.serviceaccount);
   if (!k.namespace || !sa) throw new Error('token lacks the service account claims');
-  const parsed = splitServiceAccountUsername(String(payload.sub ?? ''));
+  const parsed = splitServiceAccountUsername(typeof payload.sub === 'string' ? payload.sub : '');
   if (!parsed || parsed.namespace !== k.namespace || parsed.name !== sa.name) {
     throw new Error('sub claim does not name the token service account');
   }

@@ -55,7 +55,7 @@ export class TokenVerifier {
       currentDate: new Date(opts.now * 1000),
       clockTolerance: legacy ? 0 : 60, // upstream's leeway for nbf/exp
     });
-    return { payload: payload as Record<string, unknown>, legacy };
+    return { payload, legacy };
   }
 }
 

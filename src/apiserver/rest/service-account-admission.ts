@@ -59,7 +59,7 @@ export async function admitServiceAccount(pod: KubeObject, deps: ServiceAccountA
       `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`,
     );
   }
-  if (shouldAutomount(sa, spec)) mountToken(spec, deps.randomSuffix);
+  if (shouldAutomount(sa, spec)) mountToken(spec, () => deps.randomSuffix());
   const pullSecrets = (sa as { imagePullSecrets?: { name?: string }[] }).imagePullSecrets;
   if (!spec.imagePullSecrets?.length && pullSecrets?.length) {
     spec.imagePullSecrets = pullSecrets.map((s) => ({ name: s.name ?? '' }));

@@ -17,7 +17,7 @@ function obj(name: string, uid: string, extra: Partial<StoredObject> = {}): Stor
     kind: 'X',
     metadata: { name, uid, resourceVersion: '1', creationTimestamp: '2026-01-01T00:00:00Z' },
     ...extra,
-  } as StoredObject;
+  };
 }
 
 function setUp() {
@@ -122,7 +122,7 @@ void test('a legacy token is valid while its secret holds it', async () => {
     legacyClaims({ namespace: 'ns', name: 'sa', uid: 'sa-uid' }, 's'),
   );
   await rejected(tokens.authenticate(token)); // the secret does not hold it yet
-  const holding = obj('s', 'secret-uid', { data: { token: Buffer.from(token).toString('base64') } } as never);
+  const holding = obj('s', 'secret-uid', { data: { token: Buffer.from(token).toString('base64') } });
   objects.set('secrets/ns/s', holding);
   const user = await tokens.authenticate(token);
   assert.equal(user.username, 'system:serviceaccount:ns:sa');
