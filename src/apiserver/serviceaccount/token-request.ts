@@ -33,7 +33,16 @@ interface TokenRequestSpec {
 /** Upstream's ValidateTokenRequest. */
 export function validateTokenRequestSpec(spec: TokenRequestSpec): FieldError[] {
   const errs: FieldError[] = [];
+  if (
+    spec.audiences !== undefined &&
+    !(Array.isArray(spec.audiences) && spec.audiences.every((a) => typeof a === 'string'))
+  ) {
+    errs.push(fieldErr.invalid('spec.audiences', spec.audiences, 'must be a list of strings'));
+  }
   const exp = spec.expirationSeconds ?? DEFAULT_EXPIRATION_SECONDS;
+  if (typeof exp !== 'number' || !Number.isInteger(exp)) {
+    return [fieldErr.invalid('spec.expirationSeconds', exp, 'must be an integer number of seconds')];
+  }
   if (exp < MIN_EXPIRATION_SECONDS) {
     errs.push(
       fieldErr.invalid('spec.expirationSeconds', exp, 'may not specify a duration less than 10 minutes'),
@@ -66,7 +75,7 @@ export async function createToken(ctx: ApiContext, s: RequestScope, body: KubeOb
     expirationSeconds: rawSpec.expirationSeconds ?? DEFAULT_EXPIRATION_SECONDS,
   };
   if (rawSpec.boundObjectRef) spec.boundObjectRef = rawSpec.boundObjectRef;
-  const errs = validateTokenRequestSpec(spec);
+  const errs = validateTokenRequestSpec({ ...spec, audiences: rawSpec.audiences ?? spec.audiences });
   if (errs.length > 0) throw invalid('TokenRequest', 'authentication.k8s.io', saName, errs);
 
   const get = (plural: string, ns: string | undefined, name: string): Promise<StoredObject | undefined> =>
