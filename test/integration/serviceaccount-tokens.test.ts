@@ -176,6 +176,12 @@ test('TokenRequest defaults, validation and the token it signs', async () => {
       hasReason(e, 'Invalid') && /may not specify a duration less than 10 minutes/.test(String(e)),
   );
   await assert.rejects(requestToken('ghost'), (e: unknown) => hasReason(e, 'NotFound'));
+  await assert.rejects(requestToken('default', { audiences: 'api' }), (e: unknown) =>
+    hasReason(e, 'Invalid'),
+  );
+  await assert.rejects(requestToken('default', { expirationSeconds: '3600' }), (e: unknown) =>
+    hasReason(e, 'Invalid'),
+  );
   await assert.rejects(
     requestToken('default', { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'nope' } }),
     (e: unknown) => hasReason(e, 'NotFound'),
