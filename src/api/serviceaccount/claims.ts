@@ -33,6 +33,8 @@ export interface KubernetesClaim {
   pod?: Ref;
   secret?: Ref;
   node?: Ref;
+  /** Set on extended tokens: when the lifetime the client asked for ends (seconds since the epoch). */
+  warnafter?: number;
 }
 
 export interface BoundClaims {
@@ -61,6 +63,8 @@ export interface BoundTokenRequest {
   /** Seconds since the epoch. */
   now: number;
   expirationSeconds: number;
+  /** Extended tokens: the lifetime asked for, after which use is only warned about (upstream warnafter). */
+  warnAfterSeconds?: number;
   jti: string;
   serviceAccount: { namespace: string; name: string; uid: string };
   pod?: Ref;
@@ -93,6 +97,7 @@ export function boundClaims(r: BoundTokenRequest): BoundClaims {
   if (r.pod) k.pod = { ...r.pod };
   if (r.secret) k.secret = { ...r.secret };
   if (r.node) k.node = { ...r.node };
+  if (r.warnAfterSeconds !== undefined) k.warnafter = r.now + r.warnAfterSeconds;
   return {
     iss: r.issuer,
     sub: serviceAccountUsername(r.serviceAccount.namespace, r.serviceAccount.name),

@@ -131,3 +131,27 @@ void test('a legacy token is valid while its secret holds it', async () => {
   clock.advance(5001);
   await rejected(tokens.authenticate(token));
 });
+
+void test('a pod-bound token asked for with 3607 s for the API is signed for a year with warnafter', async () => {
+  const { clock, tokens } = setUp();
+  const now = Math.floor(clock.now() / 1000);
+  const base = {
+    namespace: 'ns',
+    serviceAccount: { name: 'sa', uid: 'sa-uid' },
+    audiences: [ISSUER],
+    expirationSeconds: 3607,
+  };
+  const bound = await tokens.issue({ ...base, pod: { name: 'p', uid: 'pod-uid' } });
+  assert.equal(bound.expiresAt, (now + 3607) * 1000, 'the answer names the lifetime asked for');
+  const claims = JSON.parse(Buffer.from(bound.token.split('.')[1]!, 'base64url').toString()) as {
+    exp: number;
+    'kubernetes.io': { warnafter?: number };
+  };
+  assert.equal(claims.exp, now + 365 * 24 * 3600);
+  assert.equal(claims['kubernetes.io'].warnafter, now + 3607);
+  for (const other of [base, { ...base, pod: { name: 'p', uid: 'pod-uid' }, audiences: ['vault'] }]) {
+    const t = await tokens.issue(other);
+    const c = JSON.parse(Buffer.from(t.token.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    assert.equal(c.exp, now + 3607, 'not extended');
+  }
+});

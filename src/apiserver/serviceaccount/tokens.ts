@@ -35,6 +35,12 @@ export interface ServiceAccountTokenOptions {
   apiAudiences: string[];
   clock: Clock;
   newJti?: () => string;
+  /**
+   * Upstream --service-account-extend-token-expiration (default true): a pod-bound token asked for with the
+   * admission plugin's 3607 s for the API's audiences is signed for a year, so clients that read the file once
+   * keep working; the kubelet still refreshes it after 80 % of the 3607 s.
+   */
+  extendExpiration?: boolean;
   /** How long a successful verification is reused (upstream caches token results 10 s). Default 5 s. */
   cacheTtlMs?: number;
 }
@@ -54,6 +60,10 @@ export class TokenInvalidError extends Error {}
 /** A pod bound token stays valid this long after the pod's deletionTimestamp (upstream's grace). */
 const DELETED_POD_GRACE_SECONDS = 60;
 const CACHE_LIMIT = 4096;
+/** The lifetime the ServiceAccount admission plugin asks for, marking tokens that may be extended. */
+const WARN_ONLY_EXPIRATION_SECONDS = 3607;
+/** Upstream ExpirationExtensionSeconds: one year. */
+const EXTENDED_EXPIRATION_SECONDS = 365 * 24 * 3600;
 
 /**
  * Issues bound service account tokens and authenticates service account tokens (bound and legacy), as
@@ -83,18 +93,25 @@ export class ServiceAccountTokens {
   /** Signs a bound token; returns it with its expiry (ms since the epoch). */
   async issue(r: IssueRequest): Promise<{ token: string; expiresAt: number }> {
     const now = Math.floor(this.opts.clock.now() / 1000);
+    const extend =
+      (this.opts.extendExpiration ?? true) &&
+      r.pod !== undefined &&
+      r.expirationSeconds === WARN_ONLY_EXPIRATION_SECONDS &&
+      r.audiences.every((a) => this.opts.apiAudiences.includes(a));
     const claims = boundClaims({
       issuer: this.opts.issuer,
       audiences: r.audiences,
       now,
-      expirationSeconds: r.expirationSeconds,
+      expirationSeconds: extend ? EXTENDED_EXPIRATION_SECONDS : r.expirationSeconds,
+      ...(extend ? { warnAfterSeconds: r.expirationSeconds } : {}),
       jti: (this.opts.newJti ?? randomUUID)(),
       serviceAccount: { namespace: r.namespace, ...r.serviceAccount },
       ...(r.pod ? { pod: r.pod } : {}),
       ...(r.secret ? { secret: r.secret } : {}),
       ...(r.node ? { node: r.node } : {}),
     });
-    return { token: await this.signer.sign(claims), expiresAt: claims.exp * 1000 };
+    // The answer names the lifetime asked for, even when the token itself lasts longer (as upstream).
+    return { token: await this.signer.sign(claims), expiresAt: (now + r.expirationSeconds) * 1000 };
   }
 
   /**
