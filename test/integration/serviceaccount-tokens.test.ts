@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Node, Pod, Secret, ServiceAccount } from 'kubernetes-types/core/v1.js';
-import { decodeJwt } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
 import { createAuthenticator } from '../../src/apiserver/auth/authenticator.js';
 import { hasReason } from '../../src/api/errors.js';
 import { R, type ApiClient } from '../../src/client/index.js';
@@ -318,4 +318,26 @@ test('legacy service-account-token Secrets are filled and authenticate; orphans 
       message: 'the secret of a missing account is deleted',
     },
   );
+});
+
+test('service account issuer discovery: the OpenID configuration and the key set verify a token', async () => {
+  const get = async (path: string, token?: string) =>
+    fetch(`${cluster.server.url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  const config = (await (await get('/.well-known/openid-configuration', ADMIN_TOKEN)).json()) as Record<
+    string,
+    unknown
+  >;
+  assert.equal(config.issuer, ISSUER);
+  assert.equal(config.jwks_uri, `${ISSUER}/openid/v1/jwks`);
+  assert.deepEqual(config.id_token_signing_alg_values_supported, ['RS256']);
+  const res = await get('/openid/v1/jwks', ADMIN_TOKEN);
+  assert.equal(res.headers.get('content-type'), 'application/jwk-set+json');
+  const jwks = (await res.json()) as JSONWebKeySet;
+  const { status } = await requestToken('default');
+  const verified = await jwtVerify(status.token, createLocalJWKSet(jwks), {
+    issuer: ISSUER,
+    audience: ISSUER,
+  });
+  assert.equal(verified.payload.sub, 'system:serviceaccount:default:default');
+  assert.equal((await get('/openid/v1/jwks')).status, 401, 'anonymous requests are refused');
 });

@@ -42,6 +42,12 @@ export class TokenVerifier {
     this.key = createPublicKey(publicOrPrivateKeyPem);
   }
 
+  /** The public key as a JWK for signature verification. */
+  jwk(keyId: string): Record<string, unknown> {
+    const { n, e, kty } = this.key.export({ format: 'jwk' });
+    return { use: 'sig', kty, kid: keyId, alg: TOKEN_ALGORITHM, n, e };
+  }
+
   /** The verified payload; throws when the signature, issuer, audience or validity window is wrong. */
   async verify(
     token: string,

@@ -86,6 +86,14 @@ async function handle(
   if (!user) throw unauthorized();
 
   switch (route.type) {
+    case 'oidc': {
+      requireGet(method);
+      const tokens = ctx.serviceAccountTokens;
+      if (!tokens) throw routeNotFound();
+      return route.doc === 'jwks'
+        ? out.json(200, tokens.jwks(), 'application/jwk-set+json')
+        : out.json(200, tokens.openIdConfiguration());
+    }
     case 'root':
       return out.json(200, {
         paths: [

@@ -13,7 +13,7 @@ import {
   type Ref,
   type TokenSubject,
 } from '../../api/serviceaccount/claims.js';
-import { TokenSigner, TokenVerifier } from '../../api/serviceaccount/jwt.js';
+import { TOKEN_ALGORITHM, TokenSigner, TokenVerifier } from '../../api/serviceaccount/jwt.js';
 import type { StoredObject } from '../../api/meta.js';
 import type { Clock } from '../../util/clock.js';
 import type { UserInfo } from '../config.js';
@@ -88,6 +88,22 @@ export class ServiceAccountTokens {
 
   get apiAudiences(): string[] {
     return [...this.opts.apiAudiences];
+  }
+
+  /** The public key set (served at /openid/v1/jwks, upstream's service account issuer discovery). */
+  jwks(): { keys: Record<string, unknown>[] } {
+    return { keys: [this.verifier.jwk(this.signer.keyId)] };
+  }
+
+  /** The OpenID provider configuration (served at /.well-known/openid-configuration). */
+  openIdConfiguration(): Record<string, unknown> {
+    return {
+      issuer: this.opts.issuer,
+      jwks_uri: `${this.opts.issuer}/openid/v1/jwks`,
+      response_types_supported: ['id_token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: [TOKEN_ALGORITHM],
+    };
   }
 
   /** Signs a bound token; returns it with its expiry (ms since the epoch). */
