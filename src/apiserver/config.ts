@@ -18,7 +18,8 @@ export interface UserInfo {
  * throws an ApiError (401 Unauthorized) when it carries credentials that are wrong.
  */
 export interface Authenticator {
-  authenticate(req: IncomingMessage): UserInfo | undefined;
+  /** Synchronous for certificates and static tokens; a Promise only for tokens that need verifying (JWTs). */
+  authenticate(req: IncomingMessage): UserInfo | undefined | Promise<UserInfo | undefined>;
 }
 
 export interface TlsMaterial {
@@ -58,4 +59,9 @@ export interface ApiServerConfig {
   defaultUnreachableTolerationSeconds?: number;
   /** Client certificate (CN kube-apiserver-kubelet-client) and CA for talking to node agents. */
   kubeletClient?: KubeletClientTls;
+  /**
+   * Service account tokens: the PEM RSA private key that signs them (TokenRequest, legacy token secrets) and
+   * verifies them as bearer tokens. Without it TokenRequest answers 503 and JWTs are not accepted.
+   */
+  serviceAccount?: { signingKeyPem: string; issuer?: string; apiAudiences?: string[] };
 }

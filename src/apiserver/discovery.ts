@@ -39,6 +39,8 @@ function subresourceFacts(name: SubresourceName, s: ServedResource): Subresource
       return { ...same, verbs: ['get', 'patch', 'update'] };
     case 'finalize':
       return { ...same, verbs: ['update'] };
+    case 'token':
+      return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
   }
 }
 

@@ -29,7 +29,7 @@ export function localListener(config: LocalSocketConfig, inner: Authenticator): 
   let server: Server | undefined;
   return {
     authenticator: {
-      authenticate(req: IncomingMessage): UserInfo | undefined {
+      authenticate(req: IncomingMessage) {
         if (sockets.has(req.socket)) return { ...config.user, groups: [...config.user.groups] };
         return inner.authenticate(req);
       },

@@ -19,6 +19,9 @@ import { firstServiceIp, parseServiceRange } from './services/cidr.js';
 import { startCompactor } from '../store/compactor.js';
 import { ObjectStorage } from './storage/object-storage.js';
 import { WatchCache } from './watch/watch-cache.js';
+import { DEFAULT_ISSUER } from '../api/serviceaccount/claims.js';
+import { withServiceAccountTokens } from './serviceaccount/authenticator.js';
+import { ServiceAccountTokens } from './serviceaccount/tokens.js';
 
 export interface RunningApiServer {
   port: number;
@@ -78,16 +81,39 @@ export async function startApiServerWith(
         : {}),
     },
     internals.clock ?? realClock,
+    config.serviceAccount
+      ? {
+          getServiceAccount: (ns, name) => storage.get(registry.mustGet('', 'serviceaccounts'), ns, name),
+          randomSuffix,
+        }
+      : undefined,
   );
-  const local = config.localSocket ? localListener(config.localSocket, config.authenticator) : undefined;
+  const clock = internals.clock ?? realClock;
+  const saTokens = config.serviceAccount
+    ? new ServiceAccountTokens(
+        {
+          signingKeyPem: config.serviceAccount.signingKeyPem,
+          issuer: config.serviceAccount.issuer ?? DEFAULT_ISSUER,
+          apiAudiences: config.serviceAccount.apiAudiences ?? [
+            config.serviceAccount.issuer ?? DEFAULT_ISSUER,
+          ],
+          clock,
+        },
+        { get: (plural, ns, name) => storage.get(registry.mustGet('', plural), ns || undefined, name) },
+      )
+    : undefined;
+  const authenticator = saTokens
+    ? withServiceAccountTokens(config.authenticator, saTokens)
+    : config.authenticator;
+  const local = config.localSocket ? localListener(config.localSocket, authenticator) : undefined;
   const ctx: ApiContext = {
     registry,
     storage,
     watchCache,
     ext: internals.extensions,
     admission,
-    authenticator: local?.authenticator ?? config.authenticator,
-    clock: internals.clock ?? realClock,
+    authenticator: local?.authenticator ?? authenticator,
+    clock,
     logger,
     newUid: randomUUID,
     randomSuffix,
@@ -95,6 +121,7 @@ export async function startApiServerWith(
     closing: false,
     ...(config.metrics ? { metrics: config.metrics } : {}),
     ...(config.kubeletClient ? { kubeletClient: config.kubeletClient } : {}),
+    ...(saTokens ? { serviceAccountTokens: saTokens } : {}),
   };
   await watchCache.start();
   // Keeps a window of history for watches and consistent paging; older revisions answer 410 Expired.

@@ -19,6 +19,8 @@ export interface ControlPlaneWorkerData {
   localPathDir?: string;
   /** The cluster CA published in every namespace's kube-root-ca.crt ConfigMap. */
   rootCaPem?: string;
+  /** Signs the legacy tokens of service-account-token Secrets. */
+  serviceAccountKeyPem?: string;
 }
 
 /** Messages the worker posts to the server thread. */
@@ -44,6 +46,9 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
           ...(data.clusterCidr === undefined ? {} : { clusterCidr: data.clusterCidr }),
           ...(data.localPathDir === undefined ? {} : { localPathDir: data.localPathDir }),
           ...(data.rootCaPem === undefined ? {} : { rootCaPem: data.rootCaPem }),
+          ...(data.serviceAccountKeyPem === undefined
+            ? {}
+            : { serviceAccountKeyPem: data.serviceAccountKeyPem }),
         },
       }),
     );

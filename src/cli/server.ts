@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { createAuthenticator } from '../apiserver/auth/authenticator.js';
 import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.js';
 import { ensurePki, issueAgentServingCert } from '../apiserver/auth/pki.js';
+import { ensureServiceAccountKey } from '../apiserver/auth/service-account-key.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
 import type { ClientConfig, Stoppable } from '../client/index.js';
 import type { Store } from '../store/types.js';
@@ -99,6 +100,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       logger: log.child('pki'),
     });
 
+    const serviceAccountKey = await ensureServiceAccountKey(join(serverDir, 'tls'), log.child('pki'));
+
     const tokenFile = opts.tokenFile ?? join(serverDir, 'token');
     if (!opts.tokenFile) await ensureTokenFile(tokenFile);
     const authenticator = createAuthenticator({ tokenFile });
@@ -124,6 +127,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
       kubeletClient: { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey },
       authenticator,
+      serviceAccount: { signingKeyPem: serviceAccountKey },
       ...(localSocket ? { localSocket: { path: localSocket, user: CONTROL_PLANE_USER } } : {}),
       store,
       serviceCIDR: opts.serviceCidr,
@@ -158,6 +162,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           clusterCidr: opts.clusterCidr,
           localPathDir: join(opts.dataDir, 'storage'),
           rootCaPem: pki.caCert,
+          serviceAccountKeyPem: serviceAccountKey,
           ...(opts.nodeMonitorGracePeriodSeconds === undefined
             ? {}
             : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 }),

@@ -13,6 +13,7 @@ import { replicaSetControllerFactory, replicationControllerFactory } from './rep
 import { resourceQuotaController } from './resourcequota/index.js';
 import { rootCaCertPublisherController } from './rootcacert/index.js';
 import { serviceAccountController } from './serviceaccount/index.js';
+import { serviceAccountTokenController } from './serviceaccounttoken/index.js';
 import { newStatefulSetController } from './statefulset/index.js';
 import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
 import { localPathProvisionerController, persistentVolumeBinderController } from './volume/index.js';
@@ -22,6 +23,7 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   'garbage-collector': garbageCollectorController,
   namespace: namespaceController,
   serviceaccount: serviceAccountController,
+  'serviceaccount-token': serviceAccountTokenController,
   'root-ca-cert-publisher': rootCaCertPublisherController,
   replicaset: replicaSetControllerFactory,
   replicationcontroller: replicationControllerFactory,

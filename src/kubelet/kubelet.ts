@@ -24,7 +24,8 @@ import { detectNodeIP, readHost } from './node/host-readings.js';
 import { NodeAgent } from './node/node-agent.js';
 import { capacityAndAllocatable, DEFAULT_THRESHOLDS, type Thresholds } from './node/node-status.js';
 import type { HostReadings } from './node/host-readings.js';
-import { apiObjectSource } from './object-source.js';
+import { apiObjectSource, tokenRequester } from './object-source.js';
+import { TokenManager } from './token-manager.js';
 import { generatePodStatus } from './pod-status.js';
 import { PodSyncer, type NodeFacts } from './pod-sync.js';
 import { PodWorkers, type SyncOutcome } from './pod-workers.js';
@@ -207,7 +208,7 @@ export class Kubelet {
       logger: this.logger.child('eviction'),
       ...(opts.evictionPeriodMs !== undefined ? { periodMs: opts.evictionPeriodMs } : {}),
     });
-    const objects = apiObjectSource(this.client);
+    const objects = apiObjectSource(this.client, new TokenManager(tokenRequester(this.client), this.clock));
     this.volumes = new VolumeManager(opts.rootDir, objects);
     this.puller = new ImagePuller(opts.imageService, this.clock);
     this.status = new StatusManager(this.client, this.logger.child('status'));

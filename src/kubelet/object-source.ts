@@ -1,7 +1,14 @@
-/** The API objects pod sync reads (ConfigMaps, Secrets, claims, volumes), by GET through the client. */
-import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Secret } from 'kubernetes-types/core/v1.js';
+/** The API objects pod sync reads (ConfigMaps, Secrets, claims, volumes, tokens), through the client. */
+import type {
+  ConfigMap,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Secret,
+  ServiceAccount,
+} from 'kubernetes-types/core/v1.js';
 import { hasReason } from '../api/errors.js';
 import { R, type ApiClient } from '../client/index.js';
+import type { RequestToken, TokenManager } from './token-manager.js';
 import type { VolumeObjects } from './volumes/volume-manager.js';
 
 async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
@@ -13,7 +20,25 @@ async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
-export function apiObjectSource(client: ApiClient): VolumeObjects {
+/** Asks the API for a token of `serviceAccount`: POST …/serviceaccounts/NAME/token. */
+export function tokenRequester(client: ApiClient): RequestToken {
+  return async (namespace, serviceAccount, spec) => {
+    const res = await client
+      .resource<ServiceAccount>(R.serviceAccounts)
+      .createSubresource<{ status?: { token?: string; expirationTimestamp?: string } }>(
+        namespace,
+        serviceAccount,
+        'token',
+        { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec },
+      );
+    const token = res.status?.token;
+    const expiresAt = Date.parse(res.status?.expirationTimestamp ?? '');
+    if (!token || Number.isNaN(expiresAt)) throw new Error('the TokenRequest answer holds no token');
+    return { token, expiresAt };
+  };
+}
+
+export function apiObjectSource(client: ApiClient, tokens: TokenManager): VolumeObjects {
   return {
     configMap: (ns, name) => orUndefined(client.resource<ConfigMap>(R.configMaps).get(ns, name)),
     secret: (ns, name) => orUndefined(client.resource<Secret>(R.secrets).get(ns, name)),
@@ -21,17 +46,7 @@ export function apiObjectSource(client: ApiClient): VolumeObjects {
       orUndefined(client.resource<PersistentVolumeClaim>(R.persistentVolumeClaims).get(ns, name)),
     persistentVolume: (name) =>
       orUndefined(client.resource<PersistentVolume>(R.persistentVolumes).get('', name)),
-    serviceAccountToken: async (ns, account) => {
-      const list = await client
-        .resource<Secret>(R.secrets)
-        .list(ns, { fieldSelector: 'type=kubernetes.io/service-account-token' });
-      const s = list.items.find(
-        (x) =>
-          x.type === 'kubernetes.io/service-account-token' &&
-          x.metadata?.annotations?.['kubernetes.io/service-account.name'] === account &&
-          x.data?.token,
-      );
-      return s?.data?.token ? Buffer.from(s.data.token, 'base64').toString('utf8') : undefined;
-    },
+    serviceAccountToken: (pod, source) => tokens.token(pod, source),
+    forgetPod: (uid) => tokens.forgetPod(uid),
   };
 }

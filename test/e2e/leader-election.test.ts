@@ -119,6 +119,9 @@ before(async () => {
     { timeoutMs: 60_000, message: 'le-0 Ready' },
   );
   await ok('create', 'namespace', 'election');
+  // No controller-manager runs yet to make the namespace's `default` ServiceAccount, and the ServiceAccount
+  // admission plugin refuses pods whose account is missing (as upstream): make it by hand.
+  await ok('create', 'serviceaccount', 'default', ...ns);
 });
 
 after(async () => {

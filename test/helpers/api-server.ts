@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Authenticator } from '../../src/apiserver/config.js';
+import type { ApiServerConfig, Authenticator } from '../../src/apiserver/config.js';
 import { startApiServer, type RunningApiServer } from '../../src/apiserver/index.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import type { Store } from '../../src/store/types.js';
@@ -22,13 +22,21 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  opts: { store?: Store; watchCacheSize?: number; watchMaxPendingBytes?: number } = {},
+  opts: {
+    store?: Store;
+    watchCacheSize?: number;
+    watchMaxPendingBytes?: number;
+    authenticator?: Authenticator;
+    /** Enables service account tokens and the ServiceAccount admission plugin. */
+    serviceAccount?: ApiServerConfig['serviceAccount'];
+  } = {},
 ): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
   const server = await startApiServer({
     bindAddress: '127.0.0.1',
     port: 0,
-    authenticator: adminAuthenticator,
+    authenticator: opts.authenticator ?? adminAuthenticator,
+    ...(opts.serviceAccount ? { serviceAccount: opts.serviceAccount } : {}),
     store,
     serviceCIDR: '10.43.0.0/16',
     ...(opts.watchCacheSize ? { watchCacheSize: opts.watchCacheSize } : {}),

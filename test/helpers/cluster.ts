@@ -19,10 +19,20 @@ export interface TestCluster {
  */
 export async function startTestCluster(
   controllers: Record<string, ControllerFactory>,
-  opts: { clock?: Clock; options?: ControllerOptions } = {},
+  opts: {
+    clock?: Clock;
+    options?: ControllerOptions;
+    server?: Parameters<typeof startTestServer>[0];
+    /** Bearer token of the controllers' client (servers with a real authenticator). */
+    token?: string;
+  } = {},
 ): Promise<TestCluster> {
-  const server = await startTestServer();
-  const client = new ApiClient({ server: server.url, userAgent: 'tugboat-test-controllers' });
+  const server = await startTestServer(opts.server);
+  const client = new ApiClient({
+    server: server.url,
+    userAgent: 'tugboat-test-controllers',
+    ...(opts.token ? { token: opts.token } : {}),
+  });
   const clock = opts.clock ?? realClock;
   const ctx: ControllerContext = {
     client,

@@ -7,8 +7,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasReason, isApiError } from '../../api/errors.js';
-import type { Authenticator } from '../config.js';
-import { createAuthenticator } from './authenticator.js';
+import { createAuthenticator, type SyncAuthenticator } from './authenticator.js';
 import { ensurePki, issueClientCert, type Pki } from './pki.js';
 import { ensureTokenFile, parseTokenFile } from './tokenfile.js';
 
@@ -30,7 +29,7 @@ function authError(fn: () => unknown): boolean {
 void describe('token authentication', () => {
   let dir: string;
   let tokenFile: string;
-  let auth: Authenticator;
+  let auth: SyncAuthenticator;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tugboat-auth-'));

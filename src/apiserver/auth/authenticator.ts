@@ -13,6 +13,11 @@ export interface AuthenticatorOptions {
   tokens?: TokenEntry[];
 }
 
+/** Certificates and static tokens need no I/O: this authenticator always answers at once. */
+export interface SyncAuthenticator extends Authenticator {
+  authenticate(req: IncomingMessage): UserInfo | undefined;
+}
+
 /** What a connection's client certificate says; computed once per TLS connection. */
 type CertResult = { kind: 'user'; user: UserInfo } | { kind: 'none' } | { kind: 'invalid' };
 
@@ -27,7 +32,7 @@ interface HashedToken {
  * As upstream's union authenticator: the first method that yields a user wins; credentials that are present
  * but wrong answer 401 only when no other method succeeds.
  */
-export function createAuthenticator(opts: AuthenticatorOptions = {}): Authenticator {
+export function createAuthenticator(opts: AuthenticatorOptions = {}): SyncAuthenticator {
   const entries = [...(opts.tokenFile ? loadTokenFile(opts.tokenFile) : []), ...(opts.tokens ?? [])];
   const byDigest = new Map<string, HashedToken>();
   for (const e of entries) {

@@ -16,8 +16,10 @@ import {
   legacyResourceList,
 } from '../discovery.js';
 import type { ApiContext, RequestScope } from '../rest/context.js';
+import type { UserInfo } from '../config.js';
 import { getObject, listObjects } from '../rest/read.js';
 import { createReview } from '../rest/reviews.js';
+import { createToken } from '../serviceaccount/token-request.js';
 import { bindPod, evictPod, getScale, requireObjectBody, writeScale } from '../rest/subresources.js';
 import { createObject, deleteCollection, deleteObject, patchObject, updateObject } from '../rest/write.js';
 import {
@@ -79,10 +81,19 @@ async function handle(
   if (route.type === 'version') return out.json(200, VERSION_INFO);
   if (ctx.closing) throw serviceUnavailable('the server is shutting down');
 
-  const user = ctx.authenticator.authenticate(req);
+  const found = ctx.authenticator.authenticate(req);
+  const user = found instanceof Promise ? await found : found;
   if (!user) throw unauthorized();
 
   switch (route.type) {
+    case 'oidc': {
+      requireGet(method);
+      const tokens = ctx.serviceAccountTokens;
+      if (!tokens) throw routeNotFound();
+      return route.doc === 'jwks'
+        ? out.json(200, tokens.jwks(), 'application/jwk-set+json')
+        : out.json(200, tokens.openIdConfiguration());
+    }
     case 'root':
       return out.json(200, {
         paths: [
@@ -202,7 +213,7 @@ async function handleResource(
   out: Responder,
   route: ResourceRoute,
   url: URL,
-  user: NonNullable<ReturnType<ApiContext['authenticator']['authenticate']>>,
+  user: UserInfo,
 ): Promise<void> {
   const served = ctx.registry.lookup(route.group, route.version, route.resource);
   if (!served) throw routeNotFound();
@@ -274,6 +285,7 @@ async function handleResource(
         );
         if (route.subresource === 'binding') return bindPod(ctx, scope, body);
         if (route.subresource === 'eviction') return evictPod(ctx, scope, body);
+        if (route.subresource === 'token') return createToken(ctx, scope, body);
         throw methodNotAllowed();
       }
       if (def.namespaced && route.namespace === undefined) throw routeNotFound();

@@ -4,6 +4,7 @@ export type Route =
   | { type: 'root' }
   | { type: 'health'; check: 'healthz' | 'livez' | 'readyz' }
   | { type: 'version' }
+  | { type: 'oidc'; doc: 'openid-configuration' | 'jwks' }
   | { type: 'openapi-v3-index' }
   | { type: 'openapi-v3-doc'; key: string }
   | { type: 'openapi-v2' }
@@ -41,6 +42,8 @@ export function parseRoute(pathname: string): Route {
     return { type: 'health', check: first };
   }
   if (first === 'version' && seg.length === 1) return { type: 'version' };
+  if (trimmed === '/.well-known/openid-configuration') return { type: 'oidc', doc: 'openid-configuration' };
+  if (trimmed === '/openid/v1/jwks') return { type: 'oidc', doc: 'jwks' };
   if (first === 'openapi') {
     if (seg[1] === 'v2' && seg.length === 2) return { type: 'openapi-v2' };
     if (seg[1] === 'v3') {

@@ -66,7 +66,7 @@ export const CATALOG: KindInfo[] = [
   kind('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
   kind('', 'v1', 'Secret', 'secrets', true),
   kind('', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
-  kind('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
+  kind('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'], subresources: ['token'] }),
   kind('', 'v1', 'PersistentVolume', 'persistentvolumes', false, {
     shortNames: ['pv'],
     subresources: ['status'],

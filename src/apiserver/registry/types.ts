@@ -25,7 +25,8 @@ export type SubresourceName =
   | 'portforward'
   | 'proxy'
   | 'ephemeralcontainers'
-  | 'finalize';
+  | 'finalize'
+  | 'token';
 
 /** Column of a meta.k8s.io/v1 Table. `priority: 1` columns show only with `-o wide`. */
 export interface TableColumn {

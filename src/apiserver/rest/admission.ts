@@ -12,6 +12,7 @@ import { PriorityAdmission } from './priority-admission.js';
 import { admitQuota } from './quota-admission.js';
 import { QuotaPresence } from './quota-presence.js';
 import { realClock, type Clock } from '../../util/clock.js';
+import { admitServiceAccount, type ServiceAccountAdmissionDeps } from './service-account-admission.js';
 
 type Rollback = () => void;
 const nothing: Rollback = () => {};
@@ -40,6 +41,8 @@ export class Admission {
     readonly services: ServiceAllocator,
     private readonly tolerations: DefaultTolerationOptions = {},
     clock: Clock = realClock,
+    /** Enables the ServiceAccount plugin (servers that issue service account tokens). */
+    private readonly serviceAccounts?: ServiceAccountAdmissionDeps,
   ) {
     this.priority = new PriorityAdmission(storage, registry);
     this.quotas = new QuotaPresence(storage, registry, clock);
@@ -58,6 +61,7 @@ export class Admission {
   async admitCreate(def: ResourceDef, obj: KubeObject): Promise<Rollback> {
     if (def.namespaced) await this.requireActiveNamespace(obj.metadata?.namespace ?? '');
     if (def.group === '' && def.plural === 'pods') {
+      if (this.serviceAccounts) await admitServiceAccount(obj, this.serviceAccounts);
       await this.priority.admit(obj);
       addDefaultTolerations(obj, this.tolerations);
     }

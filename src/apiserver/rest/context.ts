@@ -10,6 +10,7 @@ import type { ObjectStorage } from '../storage/object-storage.js';
 import type { WatchCache } from '../watch/watch-cache.js';
 import type { Admission } from './admission.js';
 import type { MetricsProvider } from '../metrics/provider.js';
+import type { ServiceAccountTokens } from '../serviceaccount/tokens.js';
 
 /** Everything request handlers share for the server's lifetime. */
 export interface ApiContext {
@@ -33,6 +34,8 @@ export interface ApiContext {
   metrics?: MetricsProvider;
   /** Client TLS towards node agents (pods/log, exec, attach); without it those answer 503/400. */
   kubeletClient?: KubeletClientTls;
+  /** Issues and verifies service account tokens when the server has a signing key. */
+  serviceAccountTokens?: ServiceAccountTokens;
 }
 
 /** One resource request, after routing and authentication. */

@@ -110,7 +110,7 @@ async function handleUpgrade(
   const route = parseRoute(url.pathname);
   if (ctx.closing)
     throw new ApiError(503, 'ServiceUnavailable', 'the server is shutting down', { causes: [] });
-  if (!ctx.authenticator.authenticate(req)) throw unauthorized();
+  if (!(await ctx.authenticator.authenticate(req))) throw unauthorized();
   if (
     route.type !== 'resource' ||
     route.group !== '' ||

@@ -9,6 +9,7 @@ import type {
   Pod,
   ProjectedVolumeSource,
   Secret,
+  ServiceAccountTokenProjection,
 } from 'kubernetes-types/core/v1.js';
 import { fieldRefValue, resourceFieldRefValue, type DownwardContext } from '../downward-api.js';
 import type { Payload } from './atomic-writer.js';
@@ -18,8 +19,10 @@ export const DEFAULT_MODE = 0o644;
 export interface ObjectSource {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
-  /** The token of a `kubernetes.io/service-account-token` Secret of that account, when one exists. */
-  serviceAccountToken(namespace: string, serviceAccount: string): Promise<string | undefined>;
+  /** A token for the pod's service account bound to the pod (the TokenRequest API). */
+  serviceAccountToken(pod: Pod, source: ServiceAccountTokenProjection): Promise<string>;
+  /** Drops what was cached for a pod that is gone. */
+  forgetPod?(uid: string): void;
 }
 
 function keyData(
@@ -138,9 +141,8 @@ export async function projectedPayload(
     if (s.secret) await secretPayload(src, ns, s.secret, mode, out);
     if (s.downwardAPI) downwardApiPayload(s.downwardAPI.items ?? [], ctx, mode, out);
     if (s.serviceAccountToken) {
-      // No TokenRequest API yet: the account's legacy token Secret is projected when there is one.
-      const token = await src.serviceAccountToken(ns, pod.spec?.serviceAccountName ?? 'default');
-      if (token !== undefined) out.set(s.serviceAccountToken.path, { data: Buffer.from(token), mode });
+      const token = await src.serviceAccountToken(pod, s.serviceAccountToken);
+      out.set(s.serviceAccountToken.path, { data: Buffer.from(token), mode });
     }
   }
   return out;

@@ -83,6 +83,7 @@ export class VolumeManager {
   /** Removes everything the kubelet made for the pod (never the contents of hostPath or PV volumes). */
   async tearDown(uid: string): Promise<void> {
     for (const k of this.owned) if (k.startsWith(`${uid}/`)) this.owned.delete(k);
+    this.objects.forgetPod?.(uid);
     await fs.rm(this.podDir(uid), { recursive: true, force: true });
   }
 

@@ -34,7 +34,8 @@ const pvs = new Map<string, PersistentVolume>();
 const objects: VolumeObjects = {
   configMap: (ns, n) => Promise.resolve(configMaps.get(`${ns}/${n}`)),
   secret: (ns, n) => Promise.resolve(secrets.get(`${ns}/${n}`)),
-  serviceAccountToken: (_ns, sa) => Promise.resolve(sa === 'with-token' ? 'tok-123' : undefined),
+  serviceAccountToken: (p, source) =>
+    Promise.resolve(`tok-${p.spec?.serviceAccountName ?? ''}-${source.expirationSeconds ?? 3600}`),
   persistentVolumeClaim: (ns, n) => Promise.resolve(pvcs.get(`${ns}/${n}`)),
   persistentVolume: (n) => Promise.resolve(pvs.get(n)),
 };
@@ -171,7 +172,7 @@ void test('secret, downwardAPI and projected volumes', async () => {
   const proj = vols.get('proj')!.hostPath;
   assert.equal(readFileSync(join(proj, 'password'), 'utf8'), 'hunter2');
   assert.equal(readFileSync(join(proj, 'name'), 'utf8'), 'p');
-  assert.equal(readFileSync(join(proj, 'token'), 'utf8'), 'tok-123');
+  assert.equal(readFileSync(join(proj, 'token'), 'utf8'), 'tok-with-token-3600');
   await manager.tearDown(p.metadata!.uid!);
 });
 
