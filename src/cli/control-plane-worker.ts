@@ -17,6 +17,11 @@ export interface ControlPlaneWorkerData {
   clusterCidr?: string;
   /** The local-path provisioner's directory for nodes that publish none (`<data dir>/storage`). */
   localPathDir?: string;
+  /**
+   * Lease holder identity of the embedded components, stable across restarts of the same server (host and data
+   * dir): after a crash the restarted server takes its leases back at once instead of waiting for them to expire.
+   */
+  leaseIdentity?: string;
   /** The cluster CA published in every namespace's kube-root-ca.crt ConfigMap. */
   rootCaPem?: string;
   /** Signs the legacy tokens of service-account-token Secrets. */
@@ -37,6 +42,7 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
       runControllerManager({
         client: data.client,
         leaderElect: true,
+        ...(data.leaseIdentity ? { leaseIdentity: data.leaseIdentity } : {}),
         logger: log.child('controller-manager'),
         options: {
           ...(data.nodeMonitorGracePeriodMs === undefined
@@ -55,7 +61,14 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
   }
   if (data.scheduler) {
     const { runScheduler } = await import('../scheduler/index.js');
-    running.push(runScheduler({ client: data.client, leaderElect: true, logger: log.child('scheduler') }));
+    running.push(
+      runScheduler({
+        client: data.client,
+        leaderElect: true,
+        ...(data.leaseIdentity ? { leaseIdentity: data.leaseIdentity } : {}),
+        logger: log.child('scheduler'),
+      }),
+    );
   }
   port.postMessage({ type: 'started' } satisfies ControlPlaneWorkerMessage);
   port.once('message', () => {

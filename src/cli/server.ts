@@ -1,11 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createAuthenticator } from '../apiserver/auth/authenticator.js';
 import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.js';
 import { ensurePki, issueAgentServingCert } from '../apiserver/auth/pki.js';
 import { ensureServiceAccountKey } from '../apiserver/auth/service-account-key.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
+import { stableReplicaIdentity } from '../client/identity.js';
 import type { ClientConfig, Stoppable } from '../client/index.js';
 import type { Store } from '../store/types.js';
 import { createLogger, type Logger } from '../util/logger.js';
@@ -163,6 +164,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           localPathDir: join(opts.dataDir, 'storage'),
           rootCaPem: pki.caCert,
           serviceAccountKeyPem: serviceAccountKey,
+          leaseIdentity: stableReplicaIdentity(`tugboat-server:${resolve(opts.dataDir)}`),
           ...(opts.nodeMonitorGracePeriodSeconds === undefined
             ? {}
             : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 }),

@@ -33,4 +33,5 @@ export { errorFromResponse, Transport } from './transport.js';
 export { runWorkers, type SyncResult } from './workers.js';
 export { WorkQueue } from './workqueue.js';
 export type { ClientObject } from './object.js';
-export { replicaIdentity, runLeaderElected, type LeaderRunOptions, type Stoppable } from './leader-run.js';
+export { replicaIdentity, stableReplicaIdentity } from './identity.js';
+export { runLeaderElected, type LeaderRunOptions, type Stoppable } from './leader-run.js';

@@ -1,5 +1,5 @@
-import { hostname } from 'node:os';
 import type { Logger } from '../util/logger.js';
+import { replicaIdentity } from './identity.js';
 import { LeaderElector } from './leader-election.js';
 import type { ApiClient } from './rest.js';
 
@@ -21,11 +21,8 @@ export interface LeaderRunOptions {
   start(signal: AbortSignal): Promise<Stoppable>;
   leaseDurationMs?: number;
   retryPeriodMs?: number;
-}
-
-/** A unique identity for this replica: host name plus a random suffix, as upstream's `<host>_<uuid>`. */
-export function replicaIdentity(): string {
-  return `${hostname()}_${crypto.randomUUID()}`;
+  /** Default: a new `replicaIdentity()` per run. A stable one takes its own lease back at once after a crash. */
+  identity?: string;
 }
 
 /**
@@ -57,7 +54,7 @@ export function runLeaderElected(opts: LeaderRunOptions): Stoppable {
   }
   const elector = new LeaderElector(opts.client, {
     name: opts.lease,
-    identity: replicaIdentity(),
+    identity: opts.identity ?? replicaIdentity(),
     logger: opts.logger,
     ...(opts.leaseDurationMs ? { leaseDurationMs: opts.leaseDurationMs } : {}),
     ...(opts.retryPeriodMs ? { retryPeriodMs: opts.retryPeriodMs } : {}),

@@ -25,6 +25,8 @@ export interface ControllerManagerOptions {
   options?: ControllerOptions;
   leaseDurationMs?: number;
   retryPeriodMs?: number;
+  /** The Lease holder identity (default: unique per run). */
+  leaseIdentity?: string;
 }
 
 /** The controller-manager: every controller, leader-elected on the `kube-controller-manager` Lease. */
@@ -38,6 +40,7 @@ export function runControllerManager(opts: ControllerManagerOptions): Stoppable 
     logger: opts.logger,
     ...(opts.leaseDurationMs ? { leaseDurationMs: opts.leaseDurationMs } : {}),
     ...(opts.retryPeriodMs ? { retryPeriodMs: opts.retryPeriodMs } : {}),
+    ...(opts.leaseIdentity ? { identity: opts.leaseIdentity } : {}),
     start: (signal) => {
       const recorders = new Map<string, EventRecorder>();
       const ctx: ControllerContext = {

@@ -31,6 +31,8 @@ export interface SchedulerOptions {
   config?: SchedulerConfig;
   leaseDurationMs?: number;
   retryPeriodMs?: number;
+  /** The Lease holder identity (default: unique per run). */
+  leaseIdentity?: string;
 }
 
 /** The scheduler, leader-elected on the `kube-scheduler` Lease. */
@@ -50,6 +52,7 @@ export function runScheduler(opts: SchedulerOptions): Stoppable {
     logger: opts.logger,
     ...(opts.leaseDurationMs ? { leaseDurationMs: opts.leaseDurationMs } : {}),
     ...(opts.retryPeriodMs ? { retryPeriodMs: opts.retryPeriodMs } : {}),
+    ...(opts.leaseIdentity ? { identity: opts.leaseIdentity } : {}),
     start: async (signal) => {
       const scheduler = new Scheduler({
         client,

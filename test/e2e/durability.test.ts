@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { waitFor } from '../../src/util/wait.js';
 import { startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
 
 interface AdminClient {
@@ -115,6 +116,8 @@ describe('durability across SIGKILL (sqlite)', () => {
     });
     assert.equal(ns.status, 201, JSON.stringify(ns.json));
 
+    const leasesBefore = await embeddedLeases(client);
+
     const acked = new Set<number>();
     const failedStatus: string[] = [];
     let next = 0;
@@ -158,6 +161,7 @@ describe('durability across SIGKILL (sqlite)', () => {
     assert.ok(inFlightAtKill > 0, 'the server was killed with no request in flight');
 
     server = await startServerProcess({ dataDir });
+    const restartedAt = Date.now();
     client = adminClient(server.kubeconfig);
     const list = await client.call('GET', `/api/v1/namespaces/${NS}/configmaps?labelSelector=stream%3Dyes`);
     assert.equal(list.status, 200, JSON.stringify(list.json));
@@ -202,6 +206,27 @@ describe('durability across SIGKILL (sqlite)', () => {
       metadata: { name: `cm-${first}` },
     });
     assert.equal(dup.status, 409);
+
+    // The restarted server's scheduler and controller-manager renew their leases under the identity they had,
+    // without a transition, well before the crashed holder's 15 s lease expires.
+    assert.deepEqual(await embeddedLeases(client, restartedAt), leasesBefore);
     client.close();
   });
 });
+
+/** Holder and transition count of the embedded components' leases, once both are held (renewed since `since`). */
+async function embeddedLeases(client: ReturnType<typeof adminClient>, since = 0): Promise<string[]> {
+  const read = async (name: string): Promise<string | undefined> => {
+    const r = await client.call('GET', `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${name}`);
+    const spec = r.status === 200 ? r.json.spec : undefined;
+    if (!spec?.holderIdentity || !(Date.parse(spec.renewTime) > since)) return undefined;
+    return `${name} ${spec.holderIdentity} ${spec.leaseTransitions ?? 0}`;
+  };
+  return waitFor(
+    async () => {
+      const both = [await read('kube-scheduler'), await read('kube-controller-manager')];
+      return both.every(Boolean) ? (both as string[]) : undefined;
+    },
+    { timeoutMs: 10_000, message: 'the embedded components hold their leases' },
+  );
+}

@@ -111,3 +111,31 @@ test('leader election: one leader at a time; a second candidate takes over when 
   await b.stop();
   assert.deepEqual(events, ['a leads', 'a stops', 'b leads', 'b stops']);
 });
+
+test('a replica that crashed while leading takes its lease back at once under the same identity', async () => {
+  // The lease a crashed leader leaves: held, freshly renewed, never released.
+  const leases = client.resource(R.leases);
+  const now = new Date().toISOString().replace('Z', '000Z');
+  await leases.create({
+    metadata: { name: 'client-crash', namespace: 'kube-system' },
+    spec: { holderIdentity: 'same', leaseDurationSeconds: 30, acquireTime: now, renewTime: now },
+  });
+  const make = (id: string): LeaderElector =>
+    new LeaderElector(client, {
+      name: 'client-crash',
+      identity: id,
+      leaseDurationMs: 30_000,
+      renewDeadlineMs: 20_000,
+      retryPeriodMs: 100,
+      onStartedLeading: () => {},
+      onStoppedLeading: () => {},
+    });
+  const other = make('other');
+  other.start();
+  const same = make('same');
+  same.start();
+  await waitFor(() => same.isLeader, { timeoutMs: 3000, message: 'the same identity leads again' });
+  assert.equal(other.isLeader, false, 'another identity waits for the lease to expire');
+  await other.stop();
+  await same.stop();
+});
