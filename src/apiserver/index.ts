@@ -3,7 +3,6 @@ import { createDefaultExtensions } from './default-extensions.js';
 import type { OpenApiDocs } from './extensions.js';
 import {
   buildOpenApi,
-  buildOpenApiV2,
   loadSchemas,
   type OpenApi,
   type OpenApiV2,
@@ -37,11 +36,18 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
   let built: OpenApi | undefined;
   const docs = (): OpenApi =>
     (built ??= buildOpenApi(buildResourceDefs(registryParts), { schemas: schemaSet() }));
-  let builtV2: OpenApiV2 | undefined;
+  let builtV2: Promise<OpenApiV2> | undefined;
   const openapi: OpenApiDocs = {
     index: () => docs().index(),
     groupVersionDoc: (key) => docs().groupVersionDoc(key),
-    v2: () => (builtV2 ??= buildOpenApiV2(buildResourceDefs(registryParts), { schemas: schemaSet() })),
+    // Its module (and protobufjs) loads with the first request; a failed build is retried by the next one.
+    v2: () =>
+      (builtV2 ??= import('./openapi/v2/document.js')
+        .then(({ buildOpenApiV2 }) => buildOpenApiV2(buildResourceDefs(registryParts), { schemas: schemaSet() }))
+        .catch((err: unknown) => {
+          builtV2 = undefined;
+          throw err;
+        })),
   };
   return startApiServerWith(config, {
     extensions: createDefaultExtensions({

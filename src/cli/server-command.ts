@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import type { Command } from './command.js';
 import { resolveServerOptions, serverFlags } from './server-options.js';
 
@@ -14,9 +15,14 @@ export const serverCommand: Command = {
   flags: serverFlags,
   async run(values, io) {
     const opts = resolveServerOptions(values, io);
+    if (process.env.ZZ_GROW) setFlagsFromString('--semi-space-growth-factor=1');
     // Loaded only here: the server pulls in the crypto and storage stacks, which `--help` does not need.
     const { runServer } = await import('./server.js');
-    const code = await runServer(opts);
+    const code = await runServer(opts, {
+      onReady: () => {
+        if (process.env.ZZ_GROW === 'restore') setFlagsFromString('--semi-space-growth-factor=2');
+      },
+    });
     setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
     return code;
   },
