@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Stoppable } from '../client/index.js';
 import type { Logger } from '../util/logger.js';
+import { startModuleWorker } from '../util/module-worker.js';
 import type { ControlPlaneWorkerData, ControlPlaneWorkerMessage } from './control-plane-worker.js';
 
 const STOP_TIMEOUT_MS = 15_000;
@@ -54,15 +55,8 @@ export function startControlPlaneThread(
 }
 
 function spawnWorker(data: ControlPlaneWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./control-plane-worker.js', import.meta.url), {
-      workerData: data,
-      resourceLimits: WORKER_LIMITS,
-    });
-  }
-  // Under tsx (tests run the sources) a worker does not inherit the TypeScript loader: register it first.
-  const entry = new URL('./control-plane-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(code, { eval: true, workerData: data, resourceLimits: WORKER_LIMITS });
+  return startModuleWorker('./control-plane-worker.js', import.meta.url, {
+    workerData: data,
+    resourceLimits: WORKER_LIMITS,
+  });
 }

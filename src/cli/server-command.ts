@@ -1,4 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
 import type { Command } from './command.js';
 import { resolveServerOptions, serverFlags } from './server-options.js';
 
@@ -15,14 +14,9 @@ export const serverCommand: Command = {
   flags: serverFlags,
   async run(values, io) {
     const opts = resolveServerOptions(values, io);
-    if (process.env.ZZ_GROW) setFlagsFromString('--semi-space-growth-factor=1');
     // Loaded only here: the server pulls in the crypto and storage stacks, which `--help` does not need.
     const { runServer } = await import('./server.js');
-    const code = await runServer(opts, {
-      onReady: () => {
-        if (process.env.ZZ_GROW === 'restore') setFlagsFromString('--semi-space-growth-factor=2');
-      },
-    });
+    const code = await runServer(opts);
     setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
     return code;
   },
