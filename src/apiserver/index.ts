@@ -1,13 +1,7 @@
 import type { ApiServerConfig } from './config.js';
 import { createDefaultExtensions } from './default-extensions.js';
 import type { OpenApiDocs } from './extensions.js';
-import {
-  buildOpenApi,
-  loadSchemas,
-  type OpenApi,
-  type OpenApiV2,
-  type SchemaSet,
-} from './openapi/index.js';
+import { buildOpenApi, loadSchemas, type OpenApi, type OpenApiV2, type SchemaSet } from './openapi/index.js';
 import { aliasesByResource } from './registry/conversion/index.js';
 import { buildResourceDefs, type RegistryParts } from './registry/index.js';
 import { workloadNameValidators, workloadStrategies } from './registry/strategies/index.js';
@@ -43,7 +37,9 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
     // Its module (and protobufjs) loads with the first request; a failed build is retried by the next one.
     v2: () =>
       (builtV2 ??= import('./openapi/v2/document.js')
-        .then(({ buildOpenApiV2 }) => buildOpenApiV2(buildResourceDefs(registryParts), { schemas: schemaSet() }))
+        .then(({ buildOpenApiV2 }) =>
+          buildOpenApiV2(buildResourceDefs(registryParts), { schemas: schemaSet() }),
+        )
         .catch((err: unknown) => {
           builtV2 = undefined;
           throw err;
