@@ -1,10 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type * as Yaml from 'yaml';
-import { lazyRequire } from '../util/lazy-require.js';
-
-// Only a client that reads a kubeconfig file needs the YAML parser.
-const yaml = lazyRequire<typeof Yaml>('yaml');
+import { yaml } from '../util/yaml.js';
 
 /** Where and how to reach an API server: what a kubeconfig context boils down to. */
 export interface ClientConfig {

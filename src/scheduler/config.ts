@@ -1,8 +1,4 @@
-import type * as Yaml from 'yaml';
-import { lazyRequire } from '../util/lazy-require.js';
-
-// Only a scheduler given a config file needs the YAML parser.
-const yaml = lazyRequire<typeof Yaml>('yaml');
+import { yaml } from '../util/yaml.js';
 import { Framework } from './framework/framework.js';
 import type { AnyPlugin } from './framework/types.js';
 import {
