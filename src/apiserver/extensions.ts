@@ -30,7 +30,9 @@ export interface OpenApiDocs {
   index(): unknown;
   groupVersionDoc(key: string): { body: Buffer; hash: string; etag: string } | undefined;
   /** `/openapi/v2` (Swagger 2.0 as JSON and gnostic protobuf); absent: 404. */
-  v2?(): { json: Buffer; protobuf: Buffer; etag: string };
+  v2?():
+    | { json: Buffer; protobuf: Buffer; etag: string }
+    | Promise<{ json: Buffer; protobuf: Buffer; etag: string }>;
 }
 
 /**

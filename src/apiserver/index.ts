@@ -1,14 +1,7 @@
 import type { ApiServerConfig } from './config.js';
 import { createDefaultExtensions } from './default-extensions.js';
 import type { OpenApiDocs } from './extensions.js';
-import {
-  buildOpenApi,
-  buildOpenApiV2,
-  loadSchemas,
-  type OpenApi,
-  type OpenApiV2,
-  type SchemaSet,
-} from './openapi/index.js';
+import { buildOpenApi, loadSchemas, type OpenApi, type OpenApiV2, type SchemaSet } from './openapi/index.js';
 import { aliasesByResource } from './registry/conversion/index.js';
 import { buildResourceDefs, type RegistryParts } from './registry/index.js';
 import { workloadNameValidators, workloadStrategies } from './registry/strategies/index.js';
@@ -37,11 +30,20 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
   let built: OpenApi | undefined;
   const docs = (): OpenApi =>
     (built ??= buildOpenApi(buildResourceDefs(registryParts), { schemas: schemaSet() }));
-  let builtV2: OpenApiV2 | undefined;
+  let builtV2: Promise<OpenApiV2> | undefined;
   const openapi: OpenApiDocs = {
     index: () => docs().index(),
     groupVersionDoc: (key) => docs().groupVersionDoc(key),
-    v2: () => (builtV2 ??= buildOpenApiV2(buildResourceDefs(registryParts), { schemas: schemaSet() })),
+    // Its module (and protobufjs) loads with the first request; a failed build is retried by the next one.
+    v2: () =>
+      (builtV2 ??= import('./openapi/v2/document.js')
+        .then(({ buildOpenApiV2 }) =>
+          buildOpenApiV2(buildResourceDefs(registryParts), { schemas: schemaSet() }),
+        )
+        .catch((err: unknown) => {
+          builtV2 = undefined;
+          throw err;
+        })),
   };
   return startApiServerWith(config, {
     extensions: createDefaultExtensions({

@@ -9,7 +9,7 @@ import type { ApiServerConfig } from './config.js';
 import type { ApiExtensions } from './extensions.js';
 import { createRequestHandler } from './http/handler.js';
 import { localListener } from './local-socket.js';
-import { createUpgradeHandler } from './streaming/pod-stream.js';
+import { createLazyUpgradeHandler } from './streaming/lazy-upgrade.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
 import { Registry, type RegistryParts, buildResourceDefs } from './registry/index.js';
 import { Admission } from './rest/admission.js';
@@ -147,7 +147,7 @@ export async function startApiServerWith(
         handler,
       )
     : createHttpServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
-  const upgrades = createUpgradeHandler(ctx, () => ctx.kubeletClient);
+  const upgrades = createLazyUpgradeHandler(ctx, () => ctx.kubeletClient);
   server.on('upgrade', upgrades);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0;

@@ -1,9 +1,16 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Stoppable } from '../client/index.js';
 import type { Logger } from '../util/logger.js';
+import { startModuleWorker } from '../util/module-worker.js';
 import type { ControlPlaneWorkerData, ControlPlaneWorkerMessage } from './control-plane-worker.js';
 
 const STOP_TIMEOUT_MS = 15_000;
+/**
+ * The controllers' young generation stays at V8's smallest nursery (1 MiB semi-spaces) instead of growing to
+ * 8 MiB ones during the start-up burst of informer lists: ~6 MiB less resident, and their per-event garbage is
+ * small enough that the extra scavenges cost little.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 3 };
 
 /**
  * Starts the controller-manager and scheduler in a worker thread. Resolves once they are running; a thread
@@ -48,12 +55,8 @@ export function startControlPlaneThread(
 }
 
 function spawnWorker(data: ControlPlaneWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./control-plane-worker.js', import.meta.url), { workerData: data });
-  }
-  // Under tsx (tests run the sources) a worker does not inherit the TypeScript loader: register it first.
-  const entry = new URL('./control-plane-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(code, { eval: true, workerData: data });
+  return startModuleWorker('./control-plane-worker.js', import.meta.url, {
+    workerData: data,
+    resourceLimits: WORKER_LIMITS,
+  });
 }

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { realClock } from '../util/clock.js';
-import { ImageStore, importArchive, type ImageRecord } from '../kubelet/images/index.js';
+// Types only: the image store (tar, registries config) loads when an images subcommand runs, not with every command.
+import type { ImageRecord, ImageStore } from '../kubelet/images/index.js';
 import { UsageError, formatHelp, type CliIo, type Command, type FlagSpec } from './command.js';
 import { defaultDataDir } from './server-options.js';
 
@@ -56,6 +57,7 @@ const subcommands: Subcommand[] = [
     minArgs: 1,
     async run(store, files, _flags, io) {
       for (const file of files) {
+        const { importArchive } = await import('../kubelet/images/index.js');
         const images = await importArchive(store, resolve(io.cwd, file));
         for (const img of images)
           io.stdout(`imported ${img.repoTags.join(', ') || '<untagged>'} ${shortId(img.id)}\n`);
@@ -136,6 +138,7 @@ export const imagesCommand: Command = {
     const dataDirValue = parsed.values['data-dir'];
     if (dataDirValue === '') throw new UsageError('--data-dir must not be empty', `${NAME} ${sub.name}`);
     const dataDir = resolve(io.cwd, typeof dataDirValue === 'string' ? dataDirValue : defaultDataDir(io));
+    const { ImageStore } = await import('../kubelet/images/index.js');
     const store = new ImageStore(join(dataDir, 'agent', 'images'), {
       clock: realClock,
       privileged: io.uid === 0,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { yaml } from '../util/yaml.js';
 
 /** Where and how to reach an API server: what a kubeconfig context boils down to. */
 export interface ClientConfig {
@@ -31,7 +31,7 @@ type Fields = Record<string, unknown>;
 
 /** Reads a kubeconfig file and resolves its current context (or `context`) to a ClientConfig. */
 export async function loadKubeconfig(path: string, context?: string): Promise<ClientConfig> {
-  const doc = (parse(await readFile(path, 'utf8')) ?? {}) as Fields;
+  const doc = (yaml().parse(await readFile(path, 'utf8')) ?? {}) as Fields;
   const base = dirname(resolve(path));
   const contextName = context ?? (doc['current-context'] as string | undefined);
   const pick = (list: unknown, name: string | undefined, what: string): Fields => {

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { yaml } from '../util/yaml.js';
 import { Framework } from './framework/framework.js';
 import type { AnyPlugin } from './framework/types.js';
 import {
@@ -51,7 +51,7 @@ export function defaultSchedulerConfig(): SchedulerConfig {
  * defaults), pluginConfig[].args (NodeResourcesFit scoringStrategy), percentageOfNodesToScore, pod backoff.
  */
 export function parseSchedulerConfig(text: string): SchedulerConfig {
-  const doc = parse(text) as ConfigDoc | null;
+  const doc = yaml().parse(text) as ConfigDoc | null;
   if (!doc || typeof doc !== 'object') throw new Error('scheduler config: not a YAML mapping');
   if (doc.apiVersion !== API_VERSION) {
     throw new Error(`scheduler config: apiVersion must be ${API_VERSION}, got ${String(doc.apiVersion)}`);

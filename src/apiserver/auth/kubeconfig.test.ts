@@ -37,3 +37,23 @@ void test('writeKubeconfig writes mode 0600, replaces atomically and leaves no t
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+void test('renderKubeconfig quotes names YAML would read as something else', () => {
+  for (const name of ['yes', 'null', '123', 'a: b', '#x', 'tab\there', 'é', '-', 'x:', 'ok.name-1']) {
+    const text = renderKubeconfig({
+      server: 'https://[::1]:6443',
+      caPem: 'CA',
+      clientCertPem: 'CERT',
+      clientKeyPem: 'KEY',
+      clusterName: name,
+      user: name,
+    });
+    const doc = parse(text) as Record<string, any>;
+    assert.equal(doc['current-context'], name);
+    assert.equal(doc.clusters[0].name, name);
+    assert.equal(doc.users[0].name, name);
+    assert.equal(doc.contexts[0].context.user, name);
+    assert.equal(doc.clusters[0].cluster.server, 'https://[::1]:6443');
+    assert.deepEqual(doc.preferences, {});
+  }
+});

@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { writeFileAtomic } from './files.js';
 
 export interface KubeconfigOptions {
@@ -11,30 +10,46 @@ export interface KubeconfigOptions {
   user?: string;
 }
 
-/** A kubeconfig with one cluster, user and context (all credentials inline as *-data fields). */
+/**
+ * A kubeconfig with one cluster, user and context (all credentials inline as *-data fields). Written out by hand
+ * rather than with the YAML library: the server renders one at every start and would otherwise keep that
+ * library in its heap for good.
+ */
 export function renderKubeconfig(opts: KubeconfigOptions): string {
-  const cluster = opts.clusterName ?? 'default';
-  const user = opts.user ?? 'default';
+  const cluster = scalar(opts.clusterName ?? 'default');
+  const user = scalar(opts.user ?? 'default');
   const b64 = (pem: string): string => Buffer.from(pem, 'utf8').toString('base64');
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [
-      { name: cluster, cluster: { server: opts.server, 'certificate-authority-data': b64(opts.caPem) } },
-    ],
-    users: [
-      {
-        name: user,
-        user: {
-          'client-certificate-data': b64(opts.clientCertPem),
-          'client-key-data': b64(opts.clientKeyPem),
-        },
-      },
-    ],
-    contexts: [{ name: cluster, context: { cluster, user } }],
-    'current-context': cluster,
-    preferences: {},
-  });
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `  - name: ${cluster}`,
+    '    cluster:',
+    `      server: ${scalar(opts.server)}`,
+    `      certificate-authority-data: ${b64(opts.caPem)}`,
+    'users:',
+    `  - name: ${user}`,
+    '    user:',
+    `      client-certificate-data: ${b64(opts.clientCertPem)}`,
+    `      client-key-data: ${b64(opts.clientKeyPem)}`,
+    'contexts:',
+    `  - name: ${cluster}`,
+    '    context:',
+    `      cluster: ${cluster}`,
+    `      user: ${user}`,
+    `current-context: ${cluster}`,
+    'preferences: {}',
+    '',
+  ].join('\n');
+}
+
+/** A string as a YAML scalar: plain when it cannot be read as anything else, otherwise double-quoted (JSON). */
+function scalar(value: string): string {
+  const plain =
+    /^[A-Za-z][\w.\-/:@]*$/.test(value) &&
+    !/:$/.test(value) &&
+    !/^(true|false|null|yes|no|on|off|y|n)$/i.test(value);
+  return plain ? value : JSON.stringify(value);
 }
 
 /** Write atomically with mode 0600: the file holds a private key. */

@@ -5,13 +5,13 @@ import { readIfExists, writeFileAtomic } from './files.js';
 import { ADMIN_GROUP, ADMIN_USER } from './users.js';
 import {
   canonicalIp,
-  createCa,
   isUsableLeaf,
-  issueLeaf,
   keyMatchesCert,
   subjectAltNames,
   type CertAndKey,
+  type LeafSpec,
 } from './x509.js';
+import { issueInThread } from './x509-thread.js';
 
 export type { CertAndKey } from './x509.js';
 
@@ -35,6 +35,16 @@ export interface PkiOptions {
   /** IP addresses the serving certificate must cover (127.0.0.1 and ::1 are always added). */
   ips: string[];
   logger?: Logger;
+}
+
+type LeafName = 'serving' | 'admin' | 'kubeletClient';
+
+/** A leaf certificate ensurePki keeps: how to issue it again and what to log when it does. */
+interface LeafPlan {
+  name: LeafName;
+  spec: LeafSpec;
+  message: string;
+  fields?: Record<string, unknown>;
 }
 
 /** File names inside the PKI folder (k3s-like). */
@@ -67,41 +77,63 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = (name: keyof typeof PKI_FILES): string => join(dir, PKI_FILES[name]);
 
-  let ca = await loadPair(path('caCert'), path('caKey'));
-  if (!ca || !isUsableCa(ca)) {
-    log.info('creating cluster certificate authority', { dir });
-    ca = await createCa(`tugboat-server-ca@${Math.floor(Date.now() / 1000)}`, CA_DAYS);
-    await savePair(ca, path('caCert'), path('caKey'));
-  }
+  const loadedCa = await loadPair(path('caCert'), path('caKey'));
+  const newCa = !loadedCa || !isUsableCa(loadedCa);
+  if (newCa) log.info('creating cluster certificate authority', { dir });
 
   const dnsNames = unique(['localhost', ...opts.hosts].map((h) => h.toLowerCase()));
   const ips = unique(['127.0.0.1', '::1', ...opts.ips].map(canonicalIp));
-  let serving = await loadPair(path('servingCert'), path('servingKey'));
-  if (!serving || !isUsablePair(serving, ca) || !coversNames(serving.certPem, dnsNames, ips)) {
-    log.info('issuing API server serving certificate', { dnsNames, ips });
-    serving = await issueLeaf(ca, {
-      commonName: 'kube-apiserver',
-      usage: 'server',
-      dnsNames,
-      ips,
-      days: LEAF_DAYS,
+  const leaves: LeafPlan[] = [
+    {
+      name: 'serving',
+      spec: { commonName: 'kube-apiserver', usage: 'server', dnsNames, ips, days: LEAF_DAYS },
+      message: 'issuing API server serving certificate',
+      fields: { dnsNames, ips },
+    },
+    {
+      name: 'admin',
+      spec: clientSpec(ADMIN_USER, [ADMIN_GROUP], LEAF_DAYS),
+      message: 'issuing admin client certificate',
+    },
+    {
+      name: 'kubeletClient',
+      spec: clientSpec(KUBELET_CLIENT_USER, [ADMIN_GROUP], LEAF_DAYS),
+      message: 'issuing the kubelet client certificate',
+    },
+  ];
+  const pairs: Partial<Record<LeafName, CertAndKey>> = {};
+  const missing: LeafPlan[] = [];
+  for (const leaf of leaves) {
+    const pair = await loadPair(path(`${leaf.name}Cert`), path(`${leaf.name}Key`));
+    const usable =
+      pair &&
+      !newCa &&
+      isUsablePair(pair, loadedCa) &&
+      (leaf.name !== 'serving' || coversNames(pair.certPem, dnsNames, ips));
+    if (usable) pairs[leaf.name] = pair;
+    else missing.push(leaf);
+  }
+
+  let ca = loadedCa;
+  if (newCa || missing.length > 0) {
+    for (const leaf of missing) log.info(leaf.message, leaf.fields);
+    const issued = await issueInThread({
+      ca:
+        newCa || !loadedCa
+          ? { create: { commonName: `tugboat-server-ca@${Math.floor(Date.now() / 1000)}`, days: CA_DAYS } }
+          : loadedCa,
+      leaves: missing.map((l) => l.spec),
     });
-    await savePair(serving, path('servingCert'), path('servingKey'));
+    if (newCa) await savePair(issued.ca, path('caCert'), path('caKey'));
+    ca = issued.ca;
+    for (const [i, leaf] of missing.entries()) {
+      const pair = issued.leaves[i]!;
+      await savePair(pair, path(`${leaf.name}Cert`), path(`${leaf.name}Key`));
+      pairs[leaf.name] = pair;
+    }
   }
-
-  let admin = await loadPair(path('adminCert'), path('adminKey'));
-  if (!admin || !isUsablePair(admin, ca)) {
-    log.info('issuing admin client certificate');
-    admin = await issueClientCert(ca, ADMIN_USER, [ADMIN_GROUP], LEAF_DAYS);
-    await savePair(admin, path('adminCert'), path('adminKey'));
-  }
-
-  let kubeletClient = await loadPair(path('kubeletClientCert'), path('kubeletClientKey'));
-  if (!kubeletClient || !isUsablePair(kubeletClient, ca)) {
-    log.info('issuing the kubelet client certificate');
-    kubeletClient = await issueClientCert(ca, KUBELET_CLIENT_USER, [ADMIN_GROUP], LEAF_DAYS);
-    await savePair(kubeletClient, path('kubeletClientCert'), path('kubeletClientKey'));
-  }
+  const { serving, admin, kubeletClient } = pairs as Record<LeafName, CertAndKey>;
+  if (!ca) throw new Error('no cluster CA'); // unreachable: newCa is true whenever none was loaded
 
   return {
     caCert: ca.certPem,
@@ -116,13 +148,17 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
 }
 
 /** A client certificate for user `cn` in `groups` (the API server reads CN as the user, O as groups). */
-export function issueClientCert(
+export async function issueClientCert(
   ca: CertAndKey,
   cn: string,
   groups: string[],
   days: number,
 ): Promise<CertAndKey> {
-  return issueLeaf(ca, { commonName: cn, organizations: groups, usage: 'client', days });
+  return (await issueInThread({ ca, leaves: [clientSpec(cn, groups, days)] })).leaves[0]!;
+}
+
+function clientSpec(cn: string, groups: string[], days: number): LeafSpec {
+  return { commonName: cn, organizations: groups, usage: 'client', days };
 }
 
 async function loadPair(certPath: string, keyPath: string): Promise<CertAndKey | undefined> {
@@ -154,17 +190,18 @@ function unique(values: string[]): string[] {
 }
 
 /** A node agent's serving certificate for its names and addresses (issued in memory at each agent start). */
-export function issueAgentServingCert(
+export async function issueAgentServingCert(
   ca: CertAndKey,
   nodeName: string,
   dnsNames: string[],
   ips: string[],
 ): Promise<CertAndKey> {
-  return issueLeaf(ca, {
+  const spec: LeafSpec = {
     commonName: nodeName,
     usage: 'server',
     dnsNames: unique(['localhost', nodeName, ...dnsNames].map((h) => h.toLowerCase())),
     ips: unique(['127.0.0.1', '::1', ...ips].map(canonicalIp)),
     days: LEAF_DAYS,
-  });
+  };
+  return (await issueInThread({ ca, leaves: [spec] })).leaves[0]!;
 }

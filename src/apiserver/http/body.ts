@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { parseAllDocuments } from 'yaml';
+import { yaml } from '../../util/yaml.js';
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../../api/errors.js';
 import { isPlainObject, type KubeObject } from '../../api/meta.js';
 
@@ -83,7 +83,7 @@ export function parseYaml(body: Buffer, context?: string): unknown {
   const prefix = context ? `${context}: ` : '';
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the body of the request was empty');
-  const docs = parseAllDocuments(text);
+  const docs = yaml().parseAllDocuments(text);
   if (!Array.isArray(docs)) throw badRequest(`${prefix}error converting YAML to JSON: empty document`);
   const real = docs.filter((d) => d.contents !== null);
   if (real.length !== 1)

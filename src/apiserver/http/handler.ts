@@ -151,7 +151,7 @@ async function handle(
     }
     case 'openapi-v2': {
       requireGet(method);
-      const v2 = ctx.ext.openapi?.v2?.();
+      const v2 = await ctx.ext.openapi?.v2?.();
       if (!v2) throw routeNotFound();
       return serveOpenApiV2(v2, req, out);
     }

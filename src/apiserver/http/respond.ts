@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { stringify as toYaml } from 'yaml';
+import { yaml } from '../../util/yaml.js';
 import { internalError, isApiError, type ApiError } from '../../api/errors.js';
 
 /** Per-request response helpers: one place sets content types and warning headers. */
@@ -22,7 +22,7 @@ export class Responder {
   }
 
   yaml(code: number, body: unknown): void {
-    this.send(code, toYaml(body), 'application/yaml');
+    this.send(code, yaml().stringify(body), 'application/yaml');
   }
 
   /** Pre-encoded JSON text. */

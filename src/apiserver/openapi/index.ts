@@ -26,7 +26,8 @@ export {
   schemaNameForGvk,
   type SchemaSet,
 } from './schemas.js';
-export { buildOpenApiV2, buildSwagger, type OpenApiV2 } from './v2/document.js';
+// Types only: the v2 document (and protobufjs for its gnostic form) loads on the first /openapi/v2 request.
+export type { OpenApiV2 } from './v2/document.js';
 export { SERVED_KINDS, type ServedKind } from './kinds.js';
 export type { Schema, SchemaFile, SchemaMap } from './schema-types.js';
 export { decodeAgainstSchema, type DecodeOptions } from './type-check.js';

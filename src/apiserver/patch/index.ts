@@ -1,5 +1,5 @@
 /** PATCH engines of the API server: pure functions from (live object, patch body) to the new object. */
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../../util/yaml.js';
 import { badRequest, fieldErr, invalid, unsupportedMediaType } from '../../api/errors.js';
 import { isPlainObject, type GroupVersionKind, type KubeObject } from '../../api/meta.js';
 import { apply } from './apply.js';
@@ -33,7 +33,7 @@ export function decodePatchBody(contentType: string, body: unknown): unknown {
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) return body;
   const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
   try {
-    return mediaTypeOf(contentType) === APPLY_PATCH ? parseYaml(text) : JSON.parse(text);
+    return mediaTypeOf(contentType) === APPLY_PATCH ? yaml().parse(text) : JSON.parse(text);
   } catch (err) {
     throw badRequest(`error decoding patch: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -1,6 +1,10 @@
 /** RFC 6902 JSON patch (application/json-patch+json) via fast-json-patch, on a deep copy of the document. */
-import fjp from 'fast-json-patch';
+import type * as FastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
+import { lazyRequire } from '../../util/lazy-require.js';
+
+// Loaded with the first JSON patch: most clients never send one.
+const fjp = lazyRequire<typeof FastJsonPatch>('fast-json-patch');
 import { ApiError, badRequest } from '../../api/errors.js';
 import { isPlainObject } from '../../api/meta.js';
 
@@ -15,7 +19,7 @@ export function applyJsonPatch<T>(doc: T, ops: unknown): T {
   const copy = structuredClone(doc);
   operations.forEach((op, index) => {
     try {
-      fjp.applyOperation(copy, op, true, true, true, index);
+      fjp().applyOperation(copy, op, true, true, true, index);
     } catch (err) {
       throw describeFailure(err, op, copy);
     }
@@ -63,7 +67,7 @@ function lastToken(pointer: string): string {
 
 function exists(doc: unknown, pointer: string): boolean {
   try {
-    return fjp.getValueByPointer(doc, pointer) !== undefined;
+    return fjp().getValueByPointer(doc, pointer) !== undefined;
   } catch {
     return false;
   }

@@ -2,7 +2,11 @@
  * CronJob schedule math with the semantics of robfig/cron's standard parser (what upstream's CronJob
  * controller uses) on top of cron-parser: five fields or an @ descriptor, optional `TZ=`/`CRON_TZ=` prefix.
  */
-import { CronExpressionParser } from 'cron-parser';
+import type * as CronParser from 'cron-parser';
+import { lazyRequire } from '../../util/lazy-require.js';
+
+// cron-parser (with luxon, ~0.5 MB of source) loads with the first CronJob, not with every controller-manager.
+const cronParser = lazyRequire<typeof CronParser>('cron-parser');
 
 export class ScheduleError extends Error {}
 
@@ -62,14 +66,14 @@ export function parseSchedule(schedule: string, timeZone?: string): Schedule {
   }
   const expression = normalizeFields(spec).join(' ');
   try {
-    CronExpressionParser.parse(expression, { tz });
+    cronParser().CronExpressionParser.parse(expression, { tz });
   } catch (err) {
     throw new ScheduleError(err instanceof Error ? err.message : String(err));
   }
   return {
     next(ms) {
       try {
-        const e = CronExpressionParser.parse(expression, { currentDate: new Date(ms), tz });
+        const e = cronParser().CronExpressionParser.parse(expression, { currentDate: new Date(ms), tz });
         const t = e.next().getTime();
         return t - ms > FIVE_YEARS_MS ? undefined : t;
       } catch {

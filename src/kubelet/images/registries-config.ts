@@ -17,7 +17,7 @@
  * registries are plain HTTP without any configuration.
  */
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
+import { yaml } from '../../util/yaml.js';
 import type { AuthConfig } from '../cri/types.js';
 import { isLoopbackRegistry, registryEndpointHost } from './reference.js';
 
@@ -59,7 +59,7 @@ export const emptyRegistriesConfig = (): RegistriesConfig => ({ mirrors: {}, con
 export function parseRegistriesConfig(text: string): RegistriesConfig {
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = yaml().parse(text);
   } catch (err) {
     throw new RegistriesConfigError((err as Error).message);
   }

@@ -4,7 +4,11 @@
  * they are written and read with protobufjs' wire primitives rather than a generated client.
  */
 import http2 from 'node:http2';
-import protobuf from 'protobufjs';
+import type * as Protobuf from 'protobufjs';
+import { lazyRequire } from '../../util/lazy-require.js';
+
+// Loaded with the first gRPC probe: most pods have none.
+const protobuf = lazyRequire<typeof Protobuf>('protobufjs');
 
 export interface GrpcOutcome {
   result: 'success' | 'failure';
@@ -16,7 +20,7 @@ const GRPC_UNIMPLEMENTED = 12;
 
 /** A length-prefixed gRPC message (uncompressed) carrying HealthCheckRequest{service}. */
 export function encodeHealthCheckRequest(service: string): Buffer {
-  const w = protobuf.Writer.create();
+  const w = protobuf().Writer.create();
   if (service !== '') w.uint32((1 << 3) | 2).string(service);
   const message = w.finish();
   const frame = Buffer.alloc(5 + message.length);
@@ -30,7 +34,7 @@ export function decodeHealthCheckResponse(frame: Buffer): number | undefined {
   if (frame.length < 5 || frame[0] !== 0) return undefined;
   const length = frame.readUInt32BE(1);
   if (frame.length < 5 + length) return undefined;
-  const r = protobuf.Reader.create(frame.subarray(5, 5 + length));
+  const r = protobuf().Reader.create(frame.subarray(5, 5 + length));
   let status = 0;
   while (r.pos < r.len) {
     const tag = r.uint32();

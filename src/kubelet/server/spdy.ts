@@ -4,7 +4,12 @@
  * the HTTP pseudo-headers `:method` and `:path`; the shim below gives them defaults before that check.
  */
 import type { Duplex } from 'node:stream';
-import transport, { type Connection, type SpdyParser, type Stream } from 'spdy-transport';
+import type SpdyTransport from 'spdy-transport';
+import type { Connection, SpdyParser, Stream } from 'spdy-transport';
+import { lazyRequire } from '../../util/lazy-require.js';
+
+// Loaded with the first SPDY port-forward: exec, attach and WebSocket port-forwards never need it.
+const transport = lazyRequire<typeof SpdyTransport>('spdy-transport');
 
 export type SpdyConnection = Connection;
 export type SpdyStream = Stream;
@@ -15,7 +20,7 @@ function shimPseudoHeaders(): void {
   if (shimmed) return;
   shimmed = true;
   const proto = Object.getPrototypeOf(
-    transport.protocol.spdy.parser.create({ isServer: true }),
+    transport().protocol.spdy.parser.create({ isServer: true }),
   ) as SpdyParser;
   const parseKVs = proto.parseKVs;
   proto.parseKVs = function (this: SpdyParser, buffer, callback) {
@@ -51,7 +56,7 @@ function ignoreSendWindow(conn: SpdyConnection): void {
 /** A SPDY/3.1 session on an upgraded connection; the server role answers the client's streams. */
 export function createSpdyConnection(socket: Duplex, role: 'server' | 'client'): SpdyConnection {
   shimPseudoHeaders();
-  const conn = transport.connection.create(socket, {
+  const conn = transport().connection.create(socket, {
     protocol: 'spdy',
     isServer: role === 'server',
     autoSpdy31: true,
