@@ -43,13 +43,9 @@ export function renderKubeconfig(opts: KubeconfigOptions): string {
   ].join('\n');
 }
 
-/** A string as a YAML scalar: plain when it cannot be read as anything else, otherwise double-quoted (JSON). */
+/** A string as a YAML scalar: always double-quoted (a JSON string is one), so no value can be misread. */
 function scalar(value: string): string {
-  const plain =
-    /^[A-Za-z][\w.\-/:@]*$/.test(value) &&
-    !/:$/.test(value) &&
-    !/^(true|false|null|yes|no|on|off|y|n)$/i.test(value);
-  return plain ? value : JSON.stringify(value);
+  return JSON.stringify(value);
 }
 
 /** Write atomically with mode 0600: the file holds a private key. */
