@@ -9,6 +9,7 @@ import { jobControllerFactory } from './job/index.js';
 import { namespaceController } from './namespace/index.js';
 import { nodeIpamController } from './nodeipam/index.js';
 import { nodeLifecycleController, taintEvictionController } from './nodelifecycle/index.js';
+import { podGcController } from './podgc/index.js';
 import { replicaSetControllerFactory, replicationControllerFactory } from './replicaset/index.js';
 import { resourceQuotaController } from './resourcequota/index.js';
 import { rootCaCertPublisherController } from './rootcacert/index.js';
@@ -38,6 +39,7 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   'node-ipam-controller': nodeIpamController,
   'node-lifecycle': nodeLifecycleController,
   'taint-eviction-controller': taintEvictionController,
+  podgc: podGcController,
   resourcequota: resourceQuotaController,
   'persistentvolume-binder': persistentVolumeBinderController,
   'local-path-provisioner': localPathProvisionerController,

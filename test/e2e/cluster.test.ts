@@ -207,6 +207,16 @@ describe('a cluster of hollow nodes driven by kubectl', { concurrency: false }, 
     const taints = await ok('get', 'node', 'b-0', '-o', 'jsonpath={.spec.taints[*].key}');
     // A node agent that stops cleanly reports NotReady first, so the taint is not-ready (unreachable if it died).
     assert.match(taints, /node\.kubernetes\.io\/(not-ready|unreachable)/);
+    // StatefulSet pods evicted from the dead node stay Terminating (nothing confirms their stop) until the
+    // operator marks the node out of service; then the pod GC removes them and db-N starts elsewhere.
+    await ok('taint', 'node', 'b-0', 'node.kubernetes.io/out-of-service=nodeshutdown:NoExecute');
+    await waitFor(
+      async () => {
+        const db = await pods('app=db');
+        return db.length === 3 && running(db).length === 3 && db.every((p) => p.spec?.nodeName !== 'b-0');
+      },
+      { timeoutMs: 120_000, message: 'db pods running off b-0' },
+    );
   });
 
   test('cordon, drain and uncordon', async () => {
