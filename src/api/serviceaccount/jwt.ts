@@ -1,6 +1,10 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { decodeJwt, jwtVerify, SignJWT } from 'jose';
 import { LEGACY_ISSUER } from './claims.js';
+
+type Jose = typeof import('jose');
+let jose: Promise<Jose> | undefined;
+/** The JOSE library is loaded with the first token signed or verified: an idle server keeps ~9 MiB less. */
+const loadJose = (): Promise<Jose> => (jose ??= import('jose'));
 
 /** Signing algorithm of every service account token (RSA keys, as kube-apiserver and k3s generate). */
 export const TOKEN_ALGORITHM = 'RS256';
@@ -18,7 +22,8 @@ export class TokenSigner {
     this.keyId = keyIdOf(createPublicKey(this.key));
   }
 
-  sign(claims: object): Promise<string> {
+  async sign(claims: object): Promise<string> {
+    const { SignJWT } = await loadJose();
     return new SignJWT({ ...(claims as Record<string, unknown>) })
       .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: this.keyId })
       .sign(this.key);
@@ -53,7 +58,8 @@ export class TokenVerifier {
     token: string,
     opts: VerifyOptions,
   ): Promise<{ payload: Record<string, unknown>; legacy: boolean }> {
-    const legacy = unverifiedIssuer(token) === LEGACY_ISSUER;
+    const legacy = unverifiedClaims(token)?.iss === LEGACY_ISSUER;
+    const { jwtVerify } = await loadJose();
     const { payload } = await jwtVerify(token, this.key, {
       algorithms: [TOKEN_ALGORITHM],
       issuer: legacy ? LEGACY_ISSUER : opts.issuer,
@@ -74,10 +80,13 @@ export function looksLikeJwt(token: string): boolean {
   return second > first && token.indexOf('.', second + 1) < 0;
 }
 
-function unverifiedIssuer(token: string): string | undefined {
+/** The claims of a JWT read without checking anything (to pick how to verify it, or after it was verified). */
+export function unverifiedClaims(token: string): Record<string, unknown> | undefined {
   try {
-    const iss = decodeJwt(token).iss;
-    return typeof iss === 'string' ? iss : undefined;
+    const claims: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return claims !== null && typeof claims === 'object' && !Array.isArray(claims)
+      ? (claims as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
