@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Job, JobCondition } from 'kubernetes-types/batch/v1.js';
 import type { Event, Pod } from 'kubernetes-types/core/v1.js';
-import { hasReason } from '../../src/api/errors.js';
 import { isPodActive } from '../../src/api/pods.js';
 import { Informer, R, type ResourceClient } from '../../src/client/index.js';
 import { waitFor } from '../../src/util/wait.js';
+import { waitUntilGone } from '../helpers/gone.js';
 import {
   startBatchCluster,
   startBatchKubelet,
@@ -237,17 +237,7 @@ test('ttlSecondsAfterFinished deletes the finished job', async () => {
   cluster.tick(30_000);
   assert.ok(await getJob('shortlived'));
   cluster.tick(31_000);
-  await waitFor(
-    async () => {
-      try {
-        await getJob('shortlived');
-        return false;
-      } catch (err) {
-        return hasReason(err, 'NotFound');
-      }
-    },
-    { message: 'job deleted after its TTL' },
-  );
+  await waitUntilGone(() => getJob('shortlived'), 'job deleted after its TTL');
 });
 
 test('podFailurePolicy: FailJob fails at once, Ignore does not count the failure', async () => {

@@ -17,6 +17,7 @@ import { runScheduler } from '../../src/scheduler/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { waitFor } from '../../src/util/wait.js';
 import { adminAuthenticator } from '../helpers/api-server.js';
+import { waitUntilGone } from '../helpers/gone.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 let cluster: TestCluster;
@@ -135,17 +136,7 @@ const scheduledTo = (name: string): Promise<string> =>
 
 async function deletePod(name: string): Promise<void> {
   await pods().delete('default', name);
-  await waitFor(
-    async () => {
-      try {
-        await pods().get('default', name);
-        return false;
-      } catch (err) {
-        return hasReason(err, 'NotFound');
-      }
-    },
-    { message: `pod ${name} gone` },
-  );
+  await waitUntilGone(() => pods().get('default', name), `pod ${name} gone`);
 }
 
 async function unschedulableMessage(name: string): Promise<string> {

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { hasReason } from '../../src/api/errors.js';
 import { R, type ApiClient } from '../../src/client/index.js';
 import { PodGcController } from '../../src/controllers/podgc/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { waitUntilGone } from '../helpers/gone.js';
 
 let cluster: TestCluster;
 let client: ApiClient;
@@ -42,17 +42,7 @@ async function pod(name: string, nodeName?: string, finalizer = false): Promise<
 }
 
 const gone = (name: string): Promise<boolean> =>
-  waitFor(
-    async () => {
-      try {
-        await pods().get('default', name);
-        return false;
-      } catch (err) {
-        return hasReason(err, 'NotFound');
-      }
-    },
-    { timeoutMs: 5000, message: `${name} collected` },
-  );
+  waitUntilGone(() => pods().get('default', name), `${name} collected`, 5000);
 
 test('a terminating pod on a NotReady out-of-service node is marked Failed and removed', async () => {
   const oos = {

@@ -10,6 +10,7 @@ import { serviceAccountController } from '../../src/controllers/serviceaccount/i
 import { serviceAccountTokenController } from '../../src/controllers/serviceaccounttoken/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { waitUntilGone } from '../helpers/gone.js';
 
 const ADMIN_TOKEN = `admin-${process.pid}`;
 const ISSUER = 'https://kubernetes.default.svc.cluster.local';
@@ -308,15 +309,9 @@ test('legacy service-account-token Secrets are filled and authenticate; orphans 
     },
     type: 'kubernetes.io/service-account-token',
   });
-  await waitFor(
-    () =>
-      secrets.get('default', 'orphan-legacy').then(
-        () => false,
-        (e: unknown) => hasReason(e, 'NotFound'),
-      ),
-    {
-      message: 'the secret of a missing account is deleted',
-    },
+  await waitUntilGone(
+    () => secrets.get('default', 'orphan-legacy'),
+    'the secret of a missing account is deleted',
   );
 });
 
