@@ -414,7 +414,8 @@ export class Kubelet {
   private async refresh(
     pod: Pod,
     podIsTerminal: boolean,
-    evict?: {
+    /** Why the pod ends Failed here (eviction, deadline, rejection), or, with blockedAs, why it waits. */
+    outcome?: {
       reason: string;
       message: string;
       disruption?: boolean;
@@ -437,21 +438,21 @@ export class Kubelet {
       readiness: (id) => this.probes.result('readiness', id),
       startup: (id) => this.probes.result('startup', id),
     });
-    if (evict?.blockedAs) {
-      Object.assign(status, { reason: evict.reason, message: evict.message });
+    if (outcome?.blockedAs) {
+      Object.assign(status, { reason: outcome.reason, message: outcome.message });
       for (const cs of [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])]) {
-        if (cs.state?.waiting) cs.state.waiting.reason = evict.blockedAs;
+        if (cs.state?.waiting) cs.state.waiting.reason = outcome.blockedAs;
       }
-    } else if (evict) {
-      Object.assign(status, { phase: 'Failed', reason: evict.reason, message: evict.message });
-      if (evict.disruption && !status.conditions?.some((c) => c.type === 'DisruptionTarget')) {
+    } else if (outcome) {
+      Object.assign(status, { phase: 'Failed', reason: outcome.reason, message: outcome.message });
+      if (outcome.disruption && !status.conditions?.some((c) => c.type === 'DisruptionTarget')) {
         status.conditions = [
           ...(status.conditions ?? []),
           {
             type: 'DisruptionTarget',
             status: 'True',
             reason: 'TerminationByKubelet',
-            message: evict.message,
+            message: outcome.message,
             lastTransitionTime: rfc3339(this.clock.now()),
           },
         ];

@@ -38,8 +38,12 @@ export class PodGcController extends PeriodicTask implements Controller {
     const nodes = new Map(this.nodes.list().map((n) => [n.metadata?.name ?? '', n]));
     const c = podsToCollect(this.pods.list(), nodes, this.threshold);
     for (const p of c.outOfService) await this.failAndDelete(p);
+    // One API check per missing node and run, however many pods name it.
+    const gone = new Map<string, Promise<boolean>>();
     for (const p of c.maybeOrphaned) {
-      if (await this.nodeGone(p.spec?.nodeName ?? '')) {
+      const node = p.spec?.nodeName ?? '';
+      if (!gone.has(node)) gone.set(node, this.nodeGone(node));
+      if (await gone.get(node)) {
         await this.failAndDelete(p, {
           type: 'DisruptionTarget',
           status: 'True',

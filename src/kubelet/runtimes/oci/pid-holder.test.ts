@@ -4,7 +4,7 @@ import { readFile, readlink } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { waitFor } from '../../../util/wait.js';
 import { isAlive } from '../common/proc.js';
-import { pidHolderAlive, pidNamespacePath, startPidHolder, stopPidHolder } from './pid-holder.js';
+import { pidNamespacePath, startPidHolder, stopPidHolder } from './pid-holder.js';
 
 const skip =
   process.getuid?.() !== 0
@@ -26,12 +26,12 @@ describe('the shared PID namespace holder', { skip: skip ?? false }, () => {
       });
       assert.equal(seen.status, 0, seen.stderr);
       assert.ok(Number(seen.stdout.trim()) > 1, `a joined process is not PID 1 (got ${seen.stdout})`);
-      assert.equal(await pidHolderAlive(holder), true);
+      assert.equal(await isAlive(holder), true);
     } finally {
       await stopPidHolder(id, holder);
     }
     await waitFor(async () => !(await isAlive(holder)), { timeoutMs: 5000, message: 'holder gone' });
-    assert.equal(await pidHolderAlive(holder), false);
+    assert.equal(await isAlive(holder), false);
   });
 
   it('is found by its environment when its pid never reached the record', async () => {

@@ -41,17 +41,17 @@ export async function startPidHolder(sandboxId: string): Promise<ProcessIdentity
     if (unshare.exitCode !== null) break;
     await sleep(5);
   }
-  process.kill(parent, 'SIGKILL');
+  try {
+    process.kill(parent, 'SIGKILL');
+  } catch {
+    // it exited on its own
+  }
   throw new PidHolderError('the pod PID namespace holder did not start');
 }
 
 /** The path containers join the namespace by. */
 export function pidNamespacePath(holder: ProcessIdentity): string {
   return `/proc/${holder.pid}/ns/pid`;
-}
-
-export function pidHolderAlive(holder: ProcessIdentity | undefined): Promise<boolean> {
-  return isAlive(holder);
 }
 
 /** Kills the holder (and so the namespace) of sandboxId: by its recorded identity, or found by its environment. */

@@ -42,7 +42,7 @@ import { applyResizes, ttyArgv } from '../common/tty.js';
 import { applyTerminalResizes, relayTerminalInput } from './terminal-attach.js';
 import { CniNetwork, podIp } from './cni.js';
 import { conmonFiles, launchConmon } from './conmon.js';
-import { pidHolderAlive, pidNamespacePath, startPidHolder, stopPidHolder } from './pid-holder.js';
+import { pidNamespacePath, startPidHolder, stopPidHolder } from './pid-holder.js';
 import type { OciRuntimeBinary } from './detect.js';
 import {
   applyPodResources,
@@ -262,7 +262,7 @@ export class OciRuntime implements RuntimeService {
 
   /** A sandbox whose PID namespace holder died is not ready: the kubelet then replaces it, as for a dead pause. */
   private async sandboxState(rec: SandboxRecord): Promise<SandboxRecord['state']> {
-    if (rec.state === 'ready' && rec.pidHolder && !(await pidHolderAlive(rec.pidHolder))) return 'notready';
+    if (rec.state === 'ready' && rec.pidHolder && !(await isAlive(rec.pidHolder))) return 'notready';
     return rec.state;
   }
 
@@ -412,7 +412,7 @@ export class OciRuntime implements RuntimeService {
   private async sharedPidNamespace(sb: SandboxRecord, config: ContainerConfig): Promise<{ pid?: string }> {
     const ns = config.linux.securityContext.namespaceOptions;
     if (ns.pid === 'pod') {
-      if (!(await pidHolderAlive(sb.pidHolder))) {
+      if (!(await isAlive(sb.pidHolder))) {
         throw new Error(`the PID namespace of pod sandbox ${sb.id} is gone`);
       }
       return { pid: pidNamespacePath(sb.pidHolder!) };
