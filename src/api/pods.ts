@@ -1,4 +1,4 @@
-import type { Container, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
+import type { Container, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import { addQuantities, parseQuantity, quantityMilliValue, type Quantity } from './quantity.js';
 
 export function podCondition(pod: Pod, type: string): PodCondition | undefined {
@@ -20,6 +20,17 @@ export function isPodAvailable(pod: Pod, minReadySeconds: number, nowMs: number)
 
 export function isPodTerminal(pod: Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+/**
+ * The parts of a pod status that a kubelet owns and others act on: the phase and readiness. Two statuses with
+ * different gists disagree in a way the kubelet must correct: the node lifecycle controller marks the pods of
+ * a silent node not ready, and the kubelet, still running them, writes its own view back (upstream's status
+ * manager does the same).
+ */
+export function podStatusGist(status: PodStatus | undefined): string {
+  const of = (type: string): string => status?.conditions?.find((c) => c.type === type)?.status ?? '';
+  return `${status?.phase ?? ''}|${of('Ready')}|${of('ContainersReady')}`;
 }
 
 /** Not terminal and not being deleted: counts toward a controller's replicas. */

@@ -66,6 +66,13 @@ export const hollowNodesCommand: Command = {
       defaultText: '110',
     },
     {
+      name: 'node-lease-duration-seconds',
+      type: 'string',
+      valueName: 'S',
+      description: "Duration of each node's Lease; renewed every quarter of it (as the kubelet's flag)",
+      defaultText: '40',
+    },
+    {
       name: 'metrics-port',
       type: 'string',
       valueName: 'PORT',
@@ -93,6 +100,7 @@ export const hollowNodesCommand: Command = {
       memory: quantity(values, 'memory', '16Gi'),
       pods: String(pods),
     };
+    const leaseDurationSeconds = integer(values, 'node-lease-duration-seconds', 40, 1);
     const level = text(values, 'log-level', 'info');
     if (!['debug', 'info', 'warn', 'error'].includes(level)) {
       throw new UsageError(`invalid value for --log-level: "${level}"`, NAME);
@@ -108,6 +116,8 @@ export const hollowNodesCommand: Command = {
       namePrefix: text(values, 'name-prefix', 'hollow-node-'),
       shape,
       metricsPort,
+      leaseDurationSeconds,
+      leaseRenewMs: leaseDurationSeconds * 250,
       logger,
     });
     try {

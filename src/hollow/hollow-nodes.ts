@@ -1,7 +1,7 @@
 import type { ConfigMap, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { hasReason } from '../api/errors.js';
-import { isPodTerminal } from '../api/pods.js';
+import { isPodTerminal, podStatusGist } from '../api/pods.js';
 import { ApiClient, Informer, R, type ClientConfig } from '../client/index.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
@@ -300,7 +300,16 @@ export class HollowNodes {
       this.due.schedule(`delete/${uid}`, this.clock.now() + STOP_MS, () => void this.confirmDelete(pod));
       return;
     }
-    if (state) return;
+    if (state) {
+      // Someone else changed the status (the node lifecycle controller's Ready=False while we were silent):
+      // ours goes back, as a kubelet's status manager does.
+      if (
+        !state.writing &&
+        podStatusGist(pod.status) !== podStatusGist(podStatusFor(pod, state, this.clock.now()))
+      )
+        this.write(state);
+      return;
+    }
     if (isPodTerminal(pod)) return;
     const now = this.clock.now();
     const plan = planPod(pod);

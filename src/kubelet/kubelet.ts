@@ -354,9 +354,11 @@ export class Kubelet {
     if (!this.running || pod.spec?.nodeName !== this.nodeName) return;
     const uid = pod.metadata?.uid ?? '';
     this.pods.set(uid, pod);
-    // A status-only change (usually our own write coming back) needs no sync; a resync (old === pod) does.
+    // A status-only change (usually our own write coming back) needs no sync, only our status restored if
+    // someone else changed it; a resync (old === pod) does.
     if (old && old !== pod && old.metadata?.uid === uid && syncRelevant(old) === syncRelevant(pod)) {
       this.workers.refreshPod(pod);
+      this.status.reconcile(pod);
       return;
     }
     this.workers.update(pod);

@@ -5,6 +5,7 @@
  */
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { hasReason } from '../api/errors.js';
+import { podStatusGist } from '../api/pods.js';
 import { R, type ApiClient } from '../client/index.js';
 import type { Logger } from '../util/logger.js';
 
@@ -55,6 +56,19 @@ export class StatusManager {
     e.dirty = true;
     if (!e.writing) e.writing = this.flush(e);
     return e.writing;
+  }
+
+  /**
+   * The API's copy of the pod changed without us (upstream needsReconcile): when it disagrees with the status
+   * we decided (the node lifecycle controller marked the pod not ready while we could not report), ours is
+   * written again.
+   */
+  reconcile(pod: Pod): void {
+    const e = this.entries.get(pod.metadata?.uid ?? '');
+    if (!e || e.writing || podStatusGist(pod.status) === podStatusGist(e.status)) return;
+    e.written = comparable(pod.status);
+    e.dirty = true;
+    e.writing = this.flush(e);
   }
 
   private async flush(e: Entry): Promise<void> {

@@ -12,6 +12,8 @@ import { startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
 let s: ServerProcess;
 const hollows: HollowNodesProcess[] = [];
 const ns = ['-n', 'acceptance'];
+// Renewed every 3 s, well inside the 8 s grace period the server is given: live nodes never look silent.
+const lease = { leaseDurationSeconds: 12 };
 
 async function ok(...args: string[]): Promise<string> {
   const r = await s.kubectl(args, { timeoutMs: 180_000 });
@@ -55,7 +57,10 @@ before(async () => {
       '4',
     ],
   });
-  hollows.push(startHollowNodes(s.kubeconfig, 2, 'a-'), startHollowNodes(s.kubeconfig, 1, 'b-'));
+  hollows.push(
+    startHollowNodes(s.kubeconfig, 2, 'a-', lease),
+    startHollowNodes(s.kubeconfig, 1, 'b-', lease),
+  );
   await waitFor(async () => (await readyNodes()).length === 3, {
     timeoutMs: 60_000,
     message: '3 Ready nodes',
@@ -127,7 +132,7 @@ describe('a cluster of hollow nodes driven by kubectl', { concurrency: false }, 
     });
     await ok('rollout', 'status', 'daemonset/agent', ...ns, '--timeout=120s');
     assert.equal(running(await pods('app=agent')).length, 3);
-    hollows.push(startHollowNodes(s.kubeconfig, 1, 'c-'));
+    hollows.push(startHollowNodes(s.kubeconfig, 1, 'c-', lease));
     await waitFor(
       async () => {
         const now = running(await pods('app=agent'));
@@ -222,6 +227,17 @@ describe('a cluster of hollow nodes driven by kubectl', { concurrency: false }, 
         (p) =>
           `${p.metadata?.name}@${p.spec?.nodeName}:${p.status?.phase}${p.metadata?.deletionTimestamp ? ' terminating' : ''}`,
       );
+      throw new Error(`${err.message}; db pods: ${seen.join(', ')}`);
+    });
+    await waitFor(async () => running(await pods('app=db')).length === 3, {
+      timeoutMs: 60_000,
+      message: 'the StatefulSet back at 3 running pods',
+    }).catch(async (err: Error) => {
+      const seen = (await pods('app=db')).map(
+        (p) =>
+          `${p.metadata?.name}@${p.spec?.nodeName}:${p.status?.phase}${p.metadata?.deletionTimestamp ? ' terminating' : ''}`,
+      );
+      console.log(s.output());
       throw new Error(`${err.message}; db pods: ${seen.join(', ')}`);
     });
   });

@@ -23,6 +23,8 @@ export interface HollowNodesOptions {
   cpu?: string;
   memory?: string;
   pods?: number;
+  /** The kubelet's --node-lease-duration-seconds: the Lease is renewed every quarter of it. */
+  leaseDurationSeconds?: number;
 }
 
 /** A built `tugboat` CLI command (bin/tugboat.js) as a child process. */
@@ -72,5 +74,8 @@ export function startHollowNodes(
     ...(opts.cpu ? ['--cpu', opts.cpu] : []),
     ...(opts.memory ? ['--memory', opts.memory] : []),
     ...(opts.pods !== undefined ? ['--pods', String(opts.pods)] : []),
+    ...(opts.leaseDurationSeconds !== undefined
+      ? ['--node-lease-duration-seconds', String(opts.leaseDurationSeconds)]
+      : []),
   ]);
 }

@@ -200,6 +200,23 @@ test('a Ready condition changed by someone else is reported again at once', asyn
   );
 });
 
+test("a pod's readiness changed by someone else is reported again", async () => {
+  const pods = client.resource<Pod>(R.pods);
+  await pods.create(pod('marked', 'hollow-node-1'));
+  const readyOf = async (): Promise<string | undefined> =>
+    (await pods.get('default', 'marked')).status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  await waitFor(async () => (await readyOf()) === 'True', { message: 'Ready' });
+  // As the node lifecycle controller does to the pods of a node that went silent.
+  await pods.patch(
+    'default',
+    'marked',
+    'strategic',
+    { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'NodeNotReady' }] } },
+    { subresource: 'status' },
+  );
+  await waitFor(async () => (await readyOf()) === 'True', { message: 'Ready again' });
+});
+
 test('stop marks the nodes NotReady', async () => {
   await hollow.stop();
   const nodes = await client.resource<Node>(R.nodes).list();

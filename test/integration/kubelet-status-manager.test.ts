@@ -1,0 +1,61 @@
+/** The kubelet's status manager against a real API server: changed statuses are written, others' changes undone. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { ApiClient, R } from '../../src/client/index.js';
+import { StatusManager } from '../../src/kubelet/status-manager.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { startTestServer, type TestServer } from '../helpers/api-server.js';
+
+let server: TestServer;
+let client: ApiClient;
+before(async () => {
+  server = await startTestServer();
+  client = new ApiClient({ server: server.url });
+});
+after(async () => {
+  client.close();
+  await server.close();
+});
+
+const pods = () => client.resource<Pod>(R.pods);
+const running = (ready: 'True' | 'False'): PodStatus => ({
+  phase: 'Running',
+  conditions: [
+    { type: 'ContainersReady', status: ready },
+    { type: 'Ready', status: ready },
+  ],
+});
+const readyOf = async (name: string): Promise<string | undefined> =>
+  (await pods().get('default', name)).status?.conditions?.find((c) => c.type === 'Ready')?.status;
+
+test("the pod's readiness set by someone else is written back; an agreeing copy writes nothing", async () => {
+  const created = await pods().create({
+    metadata: { name: 'sm', namespace: 'default' },
+    spec: { nodeName: 'n', containers: [{ name: 'c', image: 'busybox' }] },
+  });
+  const status = new StatusManager(client, silentLogger);
+  await status.set(created, running('True'));
+  assert.equal(await readyOf('sm'), 'True');
+
+  const agreeing = await pods().get('default', 'sm');
+  status.reconcile(agreeing);
+  await status.settle(created.metadata!.uid!);
+  assert.equal(
+    (await pods().get('default', 'sm')).metadata?.resourceVersion,
+    agreeing.metadata?.resourceVersion,
+    'no write when the API agrees',
+  );
+
+  // The node lifecycle controller marks the pods of a silent node not ready.
+  const marked = await pods().patch(
+    'default',
+    'sm',
+    'strategic',
+    { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'NodeNotReady' }] } },
+    { subresource: 'status' },
+  );
+  status.reconcile(marked);
+  await status.settle(created.metadata!.uid!);
+  assert.equal(await readyOf('sm'), 'True');
+});
