@@ -4,7 +4,7 @@
  * over loopback HTTPS, exactly as when they run as their own processes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ClientConfig, Stoppable } from '../client/index.js';
+import type { ClientConfig, SharedInformerPool, Stoppable } from '../client/index.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 
 export interface ControlPlaneWorkerData {
@@ -36,6 +36,15 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
   if (!port) throw new Error('control-plane-worker must run in a worker thread');
   const log = createLogger('tugboat', data.logLevel);
   const running: Stoppable[] = [];
+  // Side by side in this thread, the two share their informers: one copy of every pod and node, one watch each.
+  // The watches go through the controller-manager's client, as they did when each had its own.
+  let sharedInformers: SharedInformerPool | undefined;
+  if (data.controllerManager && data.scheduler) {
+    const { ApiClient, SharedInformerPool } = await import('../client/index.js');
+    const client = new ApiClient({ userAgent: 'tugboat-controller-manager', ...data.client });
+    sharedInformers = new SharedInformerPool(client, { logger: log.child('informers') });
+  }
+  const shared = sharedInformers ? { sharedInformers } : {};
   if (data.controllerManager) {
     const { runControllerManager } = await import('../controllers/index.js');
     running.push(
@@ -44,6 +53,7 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
         leaderElect: true,
         ...(data.leaseIdentity ? { leaseIdentity: data.leaseIdentity } : {}),
         logger: log.child('controller-manager'),
+        ...shared,
         options: {
           ...(data.nodeMonitorGracePeriodMs === undefined
             ? {}
@@ -67,6 +77,7 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
         leaderElect: true,
         ...(data.leaseIdentity ? { leaseIdentity: data.leaseIdentity } : {}),
         logger: log.child('scheduler'),
+        ...shared,
       }),
     );
   }
@@ -80,6 +91,7 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
           log.error('stopping a component failed', { error: String(err) });
         }
       }
+      sharedInformers?.client.close();
       port.postMessage({ type: 'stopped' } satisfies ControlPlaneWorkerMessage);
       // Keep-alive sockets and timers of stopped clients must not keep the thread alive.
       process.exit(0);

@@ -8,7 +8,7 @@ export {
   type IndexFunc,
   type InformerOptions,
 } from './informer.js';
-export { InformerFactory } from './informer-factory.js';
+export { InformerFactory, ScopedInformer, SharedInformerPool } from './informer-factory.js';
 export { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
 export {
   BucketRateLimiter,

@@ -1,34 +1,36 @@
 import type { ClientObject } from './object.js';
 import type { Logger } from '../util/logger.js';
-import { Informer, type InformerOptions } from './informer.js';
+import { Informer, type EventHandler, type IndexFunc, type InformerOptions } from './informer.js';
 import type { ResourceType } from './resources.js';
 import type { ApiClient } from './rest.js';
 
-/** One informer per resource (and selector), shared by every controller of a process. */
+const informerId = (type: ResourceType, opts: InformerOptions): string =>
+  [type.group, type.resource, opts.namespace ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? ''].join(
+    '|',
+  );
+
+/** One informer per resource (and selector), shared by every controller of a component. */
 export class InformerFactory {
   private readonly informers = new Map<string, Informer<ClientObject>>();
   private started = false;
 
   constructor(
     private readonly client: ApiClient,
-    private readonly defaults: { logger?: Logger; resyncMs?: number } = {},
+    private readonly defaults: { logger?: Logger; resyncMs?: number; shared?: SharedInformerPool } = {},
   ) {}
 
   informer<T extends ClientObject>(type: ResourceType, opts: InformerOptions = {}): Informer<T> {
-    const id = [
-      type.group,
-      type.resource,
-      opts.namespace ?? '',
-      opts.labelSelector ?? '',
-      opts.fieldSelector ?? '',
-    ].join('|');
+    const id = informerId(type, opts);
     let informer = this.informers.get(id) as Informer<T> | undefined;
     if (!informer) {
-      informer = new Informer<T>(this.client.resource<T>(type), {
-        ...(this.defaults.logger ? { logger: this.defaults.logger.child(type.resource) } : {}),
-        ...(this.defaults.resyncMs ? { resyncMs: this.defaults.resyncMs } : {}),
-        ...opts,
-      });
+      const { shared, ...defaults } = this.defaults;
+      informer = shared
+        ? shared.scoped<T>(type, opts)
+        : new Informer<T>(this.client.resource<T>(type), {
+            ...(defaults.logger ? { logger: defaults.logger.child(type.resource) } : {}),
+            ...(defaults.resyncMs ? { resyncMs: defaults.resyncMs } : {}),
+            ...opts,
+          });
       this.informers.set(id, informer as unknown as Informer<ClientObject>);
       if (this.started) informer.start();
     }
@@ -48,5 +50,139 @@ export class InformerFactory {
   stop(): void {
     this.started = false;
     for (const informer of this.informers.values()) informer.stop();
+  }
+}
+
+/**
+ * Informers that several components of one process share (the scheduler and the controller-manager inside
+ * `tugboat server`): one cache and one watch per resource instead of one per component, which halves the
+ * memory their pods and nodes take and the events the API server sends. Each component sees its own
+ * ScopedInformer: stopping it removes that component's handlers, and the shared informer stops with its last
+ * user.
+ */
+export class SharedInformerPool {
+  private readonly entries = new Map<string, { informer: Informer<ClientObject>; users: number }>();
+
+  constructor(
+    readonly client: ApiClient,
+    private readonly defaults: { logger?: Logger } = {},
+  ) {}
+
+  scoped<T extends ClientObject>(type: ResourceType, opts: InformerOptions = {}): Informer<T> {
+    const id = informerId(type, opts);
+    let entry = this.entries.get(id);
+    if (!entry) {
+      const informer = new Informer<T>(this.client.resource<T>(type), {
+        ...(this.defaults.logger ? { logger: this.defaults.logger.child(type.resource) } : {}),
+        ...opts,
+      });
+      entry = { informer: informer as unknown as Informer<ClientObject>, users: 0 };
+      this.entries.set(id, entry);
+    }
+    const shared = entry;
+    return new ScopedInformer<T>(shared.informer as unknown as Informer<T>, {
+      acquire: () => {
+        if (shared.users++ === 0) shared.informer.start();
+      },
+      release: () => {
+        if (--shared.users === 0) shared.informer.stop();
+      },
+    });
+  }
+
+  /** Informers still running (tests). */
+  get running(): number {
+    return [...this.entries.values()].filter((e) => e.users > 0).length;
+  }
+}
+
+/** One component's view of a shared informer: reads go to the shared cache, handlers are the component's own. */
+export class ScopedInformer<T extends ClientObject> extends Informer<T> {
+  private readonly mine: EventHandler<T>[] = [];
+  private active = false;
+  private released: (() => void) | undefined;
+
+  constructor(
+    private readonly shared: Informer<T>,
+    private readonly use: { acquire(): void; release(): void },
+  ) {
+    super(shared.client);
+  }
+
+  override addEventHandler(handler: EventHandler<T>): void {
+    this.mine.push(handler);
+    this.shared.addEventHandler(handler);
+  }
+
+  override removeEventHandler(handler: EventHandler<T>): void {
+    const i = this.mine.indexOf(handler);
+    if (i >= 0) this.mine.splice(i, 1);
+    this.shared.removeEventHandler(handler);
+  }
+
+  override addIndexer(name: string, fn: IndexFunc<T>): void {
+    this.shared.addIndexer(name, fn);
+  }
+
+  override start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.use.acquire();
+  }
+
+  /** Removes this component's handlers and releases the shared informer; waitForSync callers are let go. */
+  override stop(): void {
+    if (!this.active) return;
+    this.active = false;
+    for (const h of this.mine.splice(0)) this.shared.removeEventHandler(h);
+    this.use.release();
+    this.released?.();
+    this.released = undefined;
+  }
+
+  override hasSynced(): boolean {
+    return this.shared.hasSynced();
+  }
+
+  override waitForSync(): Promise<void> {
+    if (this.shared.hasSynced()) return Promise.resolve();
+    return Promise.race([
+      this.shared.waitForSync(),
+      new Promise<void>((resolve) => {
+        const before = this.released;
+        this.released = () => {
+          before?.();
+          resolve();
+        };
+      }),
+    ]);
+  }
+
+  override lastSyncResourceVersion(): string {
+    return this.shared.lastSyncResourceVersion();
+  }
+
+  override getByKey(key: string): T | undefined {
+    return this.shared.getByKey(key);
+  }
+
+  override get(namespace: string, name: string): T | undefined {
+    return this.shared.get(namespace, name);
+  }
+
+  override list(namespace?: string): T[] {
+    return this.shared.list(namespace);
+  }
+
+  override byIndex(indexName: string, value: string): T[] {
+    return this.shared.byIndex(indexName, value);
+  }
+
+  override keys(): string[] {
+    return this.shared.keys();
+  }
+
+  override get size(): number {
+    return this.shared.size;
   }
 }

@@ -66,13 +66,20 @@ export class Informer<T extends ClientObject> {
     private readonly opts: InformerOptions = {},
   ) {
     this.logger = opts.logger ?? silentLogger;
-    this.addIndexer(NAMESPACE_INDEX, (o) => [o.metadata?.namespace ?? '']);
+    // Not through addIndexer, which a subclass may override.
+    this.indexers.set(NAMESPACE_INDEX, (o) => [o.metadata?.namespace ?? '']);
+    this.indexes.set(NAMESPACE_INDEX, new Map());
   }
 
   addEventHandler(handler: EventHandler<T>): void {
     this.handlers.push(handler);
     // A handler added late still sees the current contents, as client-go does.
     if (this.synced) for (const obj of this.items.values()) this.call(handler, 'add', obj);
+  }
+
+  removeEventHandler(handler: EventHandler<T>): void {
+    const i = this.handlers.indexOf(handler);
+    if (i >= 0) this.handlers.splice(i, 1);
   }
 
   addIndexer(name: string, fn: IndexFunc<T>): void {

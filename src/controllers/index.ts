@@ -4,6 +4,7 @@ import {
   InformerFactory,
   runLeaderElected,
   type ClientConfig,
+  type SharedInformerPool,
   type Stoppable,
 } from '../client/index.js';
 import { realClock, type Clock } from '../util/clock.js';
@@ -27,11 +28,18 @@ export interface ControllerManagerOptions {
   retryPeriodMs?: number;
   /** The Lease holder identity (default: unique per run). */
   leaseIdentity?: string;
+  /**
+   * Informers shared with other components of this process (the embedded scheduler). The controller-manager
+   * then talks to the API through the pool's client, which the pool's owner closes.
+   */
+  sharedInformers?: SharedInformerPool;
 }
 
 /** The controller-manager: every controller, leader-elected on the `kube-controller-manager` Lease. */
 export function runControllerManager(opts: ControllerManagerOptions): Stoppable {
-  const client = new ApiClient({ userAgent: 'tugboat-controller-manager', ...opts.client });
+  const client =
+    opts.sharedInformers?.client ??
+    new ApiClient({ userAgent: 'tugboat-controller-manager', ...opts.client });
   const clock = opts.clock ?? realClock;
   const runner = runLeaderElected({
     client,
@@ -45,7 +53,10 @@ export function runControllerManager(opts: ControllerManagerOptions): Stoppable 
       const recorders = new Map<string, EventRecorder>();
       const ctx: ControllerContext = {
         client,
-        informers: new InformerFactory(client, { logger: opts.logger }),
+        informers: new InformerFactory(client, {
+          logger: opts.logger,
+          ...(opts.sharedInformers ? { shared: opts.sharedInformers } : {}),
+        }),
         clock,
         logger: opts.logger,
         // Like kube-controller-manager's --root-ca-file, defaulting to the CA the client trusts.
@@ -66,7 +77,7 @@ export function runControllerManager(opts: ControllerManagerOptions): Stoppable 
   return {
     stop: async () => {
       await runner.stop();
-      client.close();
+      if (!opts.sharedInformers) client.close();
     },
   };
 }

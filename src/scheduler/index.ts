@@ -3,6 +3,7 @@ import {
   ApiClient,
   EventRecorder,
   InformerFactory,
+  type SharedInformerPool,
   runLeaderElected,
   type ClientConfig,
   type Stoppable,
@@ -33,6 +34,8 @@ export interface SchedulerOptions {
   retryPeriodMs?: number;
   /** The Lease holder identity (default: unique per run). */
   leaseIdentity?: string;
+  /** Informers shared with other components of this process (the embedded controller-manager). */
+  sharedInformers?: SharedInformerPool;
 }
 
 /** The scheduler, leader-elected on the `kube-scheduler` Lease. */
@@ -56,7 +59,10 @@ export function runScheduler(opts: SchedulerOptions): Stoppable {
     start: async (signal) => {
       const scheduler = new Scheduler({
         client,
-        informers: new InformerFactory(client, { logger: opts.logger }),
+        informers: new InformerFactory(client, {
+          logger: opts.logger,
+          ...(opts.sharedInformers ? { shared: opts.sharedInformers } : {}),
+        }),
         clock,
         logger: opts.logger,
         events: new EventRecorder(client, 'default-scheduler', { clock, logger: opts.logger }),
