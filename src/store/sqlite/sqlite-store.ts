@@ -20,6 +20,7 @@ import {
 import { WatchHub } from '../watch-hub.js';
 import { rowToEvent, rowToKv } from './rows.js';
 import { initSchema, prepareStatements, type Row, type Statements } from './schema.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
 /** Upper bound for the empty prefix: above every key we store. */
@@ -63,6 +64,9 @@ export class SqliteStore implements Store {
   private visibleRev: number;
   /** Undefined for an in-memory database, where commits are visible at once. */
   private readonly walSync: WalSync | undefined;
+  private readonly checkpointer: WalCheckpointer | undefined;
+  /** Bytes the current transaction adds to the WAL (roughly: the values it writes). */
+  private txBytes = 0;
   private compactedRev: number;
   private compactedThrough: number;
   private queue: Pending[] = [];
@@ -93,6 +97,14 @@ export class SqliteStore implements Store {
     );
     this.visibleRev = this.rev;
     this.walSync = onDisk ? new WalSync(`${path.resolve(file)}-wal`) : undefined;
+    if (onDisk) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new WalCheckpointer(
+        path.resolve(file),
+        () => this.db.pragma('wal_checkpoint(PASSIVE)'),
+        this.logger,
+      );
+    }
     this.hub = new WatchHub(
       {
         readEvents: (prefix, after, limit) => this.readEvents(prefix, after, limit),
@@ -196,6 +208,7 @@ export class SqliteStore implements Store {
     await this.walSync?.drain();
     this.hub.closeAll();
     await this.compacting;
+    await this.checkpointer?.close();
     this.walSync?.close();
     this.db.close();
   }
@@ -223,6 +236,7 @@ export class SqliteStore implements Store {
     if (batch.length === 0) return;
     let outcomes: Outcome[];
     const before = this.rev;
+    this.txBytes = 0;
     try {
       outcomes = this.db.transaction(() => batch.map((p) => this.apply(p.op)))();
     } catch (err) {
@@ -233,6 +247,7 @@ export class SqliteStore implements Store {
       return;
     }
     const committed = this.rev;
+    this.checkpointer?.committed(this.txBytes);
     const publish = (syncErr?: Error): void => {
       if (syncErr) {
         // Whether the transaction reached the disk is unknown: refuse to acknowledge anything more.
@@ -304,6 +319,8 @@ export class SqliteStore implements Store {
       return { err: err instanceof Error ? err : new Error(String(err)) };
     }
     this.rev = id;
+    // Row overhead (key, columns, index entries) is put at a generous 200 bytes.
+    this.txBytes += (row.value?.length ?? 0) + (row.old_value?.length ?? 0) + row.name.length + 200;
     const event = rowToEvent(row);
     return { kv: event.kv, event };
   }

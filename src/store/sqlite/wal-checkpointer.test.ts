@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { silentLogger } from '../../util/logger.js';
+import { waitFor } from '../../util/wait.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
+
+function database(): { file: string; db: Database.Database; dir: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tugboat-ckpt-'));
+  const file = path.join(dir, 'state.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)');
+  return { file, db, dir };
+}
+
+test('past the threshold a thread copies the WAL into the database, and exits when idle', async () => {
+  const { file, db, dir } = database();
+  let here = 0;
+  const ckpt = new WalCheckpointer(file, () => here++, silentLogger, {
+    thresholdBytes: 64 * 1024,
+    idleExitMs: 50,
+  });
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const value = Buffer.alloc(8 * 1024, 1);
+  for (let i = 0; i < 8; i++) insert.run(value);
+  const sizeBefore = fs.statSync(file).size;
+  for (let i = 0; i < 8; i++) ckpt.committed(value.length);
+  // In WAL mode only a checkpoint writes to the database file itself.
+  assert.ok(sizeBefore < 64 * 1024);
+  await waitFor(() => fs.statSync(file).size >= 64 * 1024, { timeoutMs: 5000, message: 'WAL checkpointed' });
+  await waitFor(() => !ckpt.threadRunning, { timeoutMs: 5000, message: 'the idle thread exits' });
+  // The copy is in the database file itself: another process reading it without the WAL sees the rows.
+  db.close();
+  const walGone = !fs.existsSync(`${file}-wal`);
+  const reopened = new Database(file, { readonly: true });
+  assert.equal((reopened.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 8);
+  reopened.close();
+  assert.ok(walGone, 'closing the last connection removed the WAL');
+  assert.equal(here, 0, 'no checkpoint on the writer thread');
+  await ckpt.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('when the thread cannot open the database the checkpoint runs on the writer thread', async () => {
+  const { db, dir } = database();
+  let here = 0;
+  // A directory is not a database: the thread fails on start.
+  const ckpt = new WalCheckpointer(dir, () => here++, silentLogger, { thresholdBytes: 1 });
+  ckpt.committed(10);
+  await waitFor(() => here === 1, { timeoutMs: 5000, message: 'fallback checkpoint' });
+  ckpt.committed(10);
+  assert.equal(here, 2, 'later checkpoints run here at once');
+  await ckpt.close();
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
