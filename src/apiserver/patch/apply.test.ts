@@ -376,6 +376,38 @@ void describe('updateManagedFields', () => {
     assert.equal(scale?.time, T1);
   });
 
+  void test('untouched managers keep their stored FieldsV1; a writer owning all it changed keeps its set', () => {
+    const opts = (manager: string, now: string) =>
+      ({ manager, operation: 'Update', apiVersion: 'apps/v1', now }) as const;
+    const created = updateManagedFields(undefined, stored(manifest(1)), opts('kubectl-create', T0)).object;
+    const scaled = structuredClone(created);
+    (scaled.spec as any).replicas = 2;
+    const first = updateManagedFields(created, scaled, opts('scaler', T1)).object;
+    const createEntry = first.metadata?.managedFields?.find((m) => m.manager === 'kubectl-create');
+    const again = structuredClone(first);
+    (again.spec as any).replicas = 3;
+    const second = updateManagedFields(first, again, opts('scaler', T1));
+    const kept = second.managedFields.find((m) => m.manager === 'kubectl-create');
+    // The same object as stored: never decoded, never encoded again.
+    assert.equal(kept?.fieldsV1, createEntry?.fieldsV1);
+    assert.deepEqual(second.managedFields.find((m) => m.manager === 'scaler')?.fieldsV1, {
+      'f:spec': { 'f:replicas': {} },
+    });
+    // Every FieldsV1 written is canonical: decoding and encoding it again gives the same thing.
+    for (const m of second.managedFields) assert.deepEqual(toFieldsV1(fromFieldsV1(m.fieldsV1)), m.fieldsV1);
+
+    // Taking a field another manager owns still moves it.
+    const imaged = structuredClone(second.object);
+    (imaged.spec as any).template.spec.containers[0].image = 'nginx:1.28';
+    const third = updateManagedFields(second.object, imaged, opts('kubectl-set', T1));
+    const creator = third.managedFields.find((m) => m.manager === 'kubectl-create')?.fieldsV1 as any;
+    assert.equal(
+      creator['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"nginx"}']['f:image'],
+      undefined,
+    );
+    assert.ok(creator['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"nginx"}']['f:name']);
+  });
+
   void test('status subresource writes only record status fields', () => {
     const obj = stored(manifest(1));
     const withStatus = { ...structuredClone(obj), status: { replicas: 1 } };

@@ -18,6 +18,7 @@ import {
   computeFieldSet,
   decodePath,
   difference,
+  encodePath,
   fieldValues,
   fromFieldsV1,
   structuralValues,
@@ -28,6 +29,7 @@ import {
   union,
   type FieldSet,
 } from './field-set.js';
+import { deepEqual } from '../registry/strategies/util.js';
 import { applyKeyOf, fieldMeta, rootTypeFor, type FieldMeta } from './patch-meta.js';
 
 type Obj = Record<string, unknown>;
@@ -64,6 +66,52 @@ interface Manager {
   set: FieldSet;
 }
 
+/**
+ * A manager read from stored managedFields. Its FieldsV1 is decoded only when its set is read, and written
+ * back as it was unless the set was replaced: most writes touch one manager's fields, and decoding and
+ * re-encoding every other manager's set was the larger part of recording ownership.
+ */
+class StoredManager implements Manager {
+  private decoded: FieldSet | undefined;
+  private replaced = false;
+
+  constructor(
+    public entry: ManagedFieldsEntry,
+    readonly fieldsV1: unknown,
+  ) {}
+
+  get set(): FieldSet {
+    return (this.decoded ??= fromFieldsV1(this.fieldsV1));
+  }
+
+  set set(next: FieldSet) {
+    this.decoded = next;
+    this.replaced = true;
+  }
+
+  /** The FieldsV1 as stored, while the set is unchanged. */
+  get unchangedFieldsV1(): Record<string, unknown> | undefined {
+    return this.replaced || !isPlainObject(this.fieldsV1) ? undefined : this.fieldsV1;
+  }
+
+  /** Whether any of the paths is a member, without decoding the whole set. */
+  ownsAny(paths: readonly string[][]): boolean {
+    if (this.decoded) return paths.some((p) => this.decoded!.has(encodePath(p)));
+    return paths.some((p) => fieldsV1Has(this.fieldsV1, p));
+  }
+}
+
+/** Membership as fromFieldsV1 decides it: the node exists and is a leaf or marked with `.`. */
+function fieldsV1Has(fields: unknown, path: readonly string[]): boolean {
+  let node = fields;
+  for (const el of path) {
+    if (!isPlainObject(node)) return false;
+    node = node[el];
+  }
+  if (!isPlainObject(node) || path.length === 0) return false;
+  return '.' in node || Object.keys(node).length === 0;
+}
+
 /** Upstream's manager identity: time never counts, and appliers are one manager across API versions. */
 function identity(e: ManagedFieldsEntry): string {
   return JSON.stringify([
@@ -78,11 +126,12 @@ function rfc3339(now: Date | string): string {
   return new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
-function decodeManagers(obj: KubeObject | undefined): Manager[] {
+/** `stored`: the managedFields are ones this server wrote; a client's are decoded and encoded again. */
+function decodeManagers(obj: KubeObject | undefined, stored = false): Manager[] {
   const entries = obj?.metadata?.managedFields ?? [];
   return entries.map((entry) => {
     const { fieldsV1, ...rest } = entry;
-    return { entry: rest, set: fromFieldsV1(fieldsV1) };
+    return stored ? new StoredManager(rest, fieldsV1) : { entry: rest, set: fromFieldsV1(fieldsV1) };
   });
 }
 
@@ -91,7 +140,10 @@ function encodeManagers(managers: Manager[]): ManagedFieldsEntry[] {
   const cmp = (a?: string, b?: string): number =>
     (a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0;
   return managers
-    .filter((m) => m.set.size > 0)
+    .filter((m) => {
+      const kept = m instanceof StoredManager ? m.unchangedFieldsV1 : undefined;
+      return kept ? Object.keys(kept).length > 0 : m.set.size > 0;
+    })
     .sort(
       (p, q) =>
         cmp(p.entry.operation, q.entry.operation) ||
@@ -100,14 +152,16 @@ function encodeManagers(managers: Manager[]): ManagedFieldsEntry[] {
         cmp(p.entry.apiVersion, q.entry.apiVersion) ||
         cmp(p.entry.subresource, q.entry.subresource),
     )
-    .map(({ entry, set }) => {
+    .map((m) => {
+      const { entry } = m;
+      const kept = m instanceof StoredManager ? m.unchangedFieldsV1 : undefined;
       const out: ManagedFieldsEntry = {
         manager: entry.manager,
         operation: entry.operation,
         apiVersion: entry.apiVersion,
         time: entry.time,
         fieldsType: 'FieldsV1',
-        fieldsV1: toFieldsV1(set),
+        fieldsV1: kept ?? toFieldsV1(m.set),
       };
       if (entry.subresource) out.subresource = entry.subresource;
       return out;
@@ -338,6 +392,12 @@ export function apply(live: KubeObject | undefined, applied: unknown, opts: Appl
   return { object: withManagedFields(merged, managedFields), managedFields };
 }
 
+function owns(m: Manager, paths: readonly string[][]): boolean {
+  if (paths.length === 0) return false;
+  if (m instanceof StoredManager) return m.ownsAny(paths);
+  return paths.some((p) => m.set.has(encodePath(p)));
+}
+
 /** `managedFields: [{}]` in a write strips field management from the object (upstream's reset). */
 function isReset(obj: KubeObject): boolean {
   const mf = obj.metadata?.managedFields;
@@ -375,20 +435,38 @@ export function managedFieldsAfterUpdate(
 
   if (isReset(updated)) return [];
   const sent = updated.metadata?.managedFields;
-  const managers = decodeManagers(Array.isArray(sent) && sent.length > 0 ? updated : old);
+  // Most writes send back the managedFields they read (a patch is applied to the stored object): those are
+  // the stored ones, already canonical.
+  const fromClient = Array.isArray(sent) && sent.length > 0 && !deepEqual(sent, old?.metadata?.managedFields);
+  const managers = decodeManagers(fromClient ? updated : old, !fromClient);
   const { before, after } = updateValues(old, updated, gvk, setOpts);
   const { added, modified, removed } = compareValues(before, after);
   const changed = union(added, modified);
   let mine = managers.find((m) => identity(m.entry) === myId);
-  for (const m of managers) if (m !== mine) m.set = difference(difference(m.set, changed), removed);
+  // Paths decoded only when a stored manager is there to check them against (never on create).
+  let paths: { changed: string[][]; touched: string[][] } | undefined;
+  const decoded = (): { changed: string[][]; touched: string[][] } => {
+    if (paths) return paths;
+    const c = [...changed].map(decodePath);
+    return (paths = { changed: c, touched: [...c, ...[...removed].map(decodePath)] });
+  };
+  for (const m of managers) {
+    if (m === mine || (changed.size === 0 && removed.size === 0) || !owns(m, decoded().touched)) continue;
+    m.set = difference(difference(m.set, changed), removed);
+  }
   if (!mine) {
     mine = { entry: me, set: new Set() };
     managers.push(mine);
   }
-  const next = difference(union(mine.set, changed), removed);
   if (changed.size > 0 || removed.size > 0 || !mine.entry.time) {
     mine.entry = { ...me, time: rfc3339(opts.now) };
   }
-  mine.set = next;
+  // A writer that already owns everything it changed and nothing it removed keeps its set as it is.
+  const owner = mine;
+  const unchanged =
+    owner instanceof StoredManager &&
+    decoded().changed.every((p) => owner.ownsAny([p])) &&
+    (removed.size === 0 || !owner.ownsAny(decoded().touched.slice(changed.size)));
+  if (!unchanged) mine.set = difference(union(mine.set, changed), removed);
   return encodeManagers(managers);
 }
