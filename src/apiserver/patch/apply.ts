@@ -8,6 +8,7 @@ import { ApiError, badRequest } from '../../api/errors.js';
 import {
   apiVersionOf,
   isPlainObject,
+  jsonEqual,
   parseApiVersion,
   type GroupVersionKind,
   type KubeObject,
@@ -29,7 +30,6 @@ import {
   union,
   type FieldSet,
 } from './field-set.js';
-import { deepEqual } from '../registry/strategies/util.js';
 import { applyKeyOf, fieldMeta, rootTypeFor, type FieldMeta } from './patch-meta.js';
 
 type Obj = Record<string, unknown>;
@@ -437,7 +437,7 @@ export function managedFieldsAfterUpdate(
   const sent = updated.metadata?.managedFields;
   // Most writes send back the managedFields they read (a patch is applied to the stored object): those are
   // the stored ones, already canonical.
-  const fromClient = Array.isArray(sent) && sent.length > 0 && !deepEqual(sent, old?.metadata?.managedFields);
+  const fromClient = Array.isArray(sent) && sent.length > 0 && !jsonEqual(sent, old?.metadata?.managedFields);
   const managers = decodeManagers(fromClient ? updated : old, !fromClient);
   const { before, after } = updateValues(old, updated, gvk, setOpts);
   const { added, modified, removed } = compareValues(before, after);
