@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { ApiServerConfig, Authenticator } from '../../src/apiserver/config.js';
+import { ApiClient } from '../../src/client/index.js';
 import { startApiServer, type RunningApiServer } from '../../src/apiserver/index.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import type { Store } from '../../src/store/types.js';
@@ -75,6 +77,29 @@ users:
       await server.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A test server and an admin client for one file's tests: started before them, closed after them. */
+export function serverForTests(): { readonly server: TestServer; readonly client: ApiClient } {
+  const held: { server?: TestServer; client?: ApiClient } = {};
+  before(async () => {
+    held.server = await startTestServer();
+    held.client = new ApiClient({ server: held.server.url });
+  });
+  after(async () => {
+    held.client?.close();
+    await held.server?.close();
+  });
+  return {
+    get server() {
+      if (!held.server) throw new Error('the test server starts in before()');
+      return held.server;
+    },
+    get client() {
+      if (!held.client) throw new Error('the test server starts in before()');
+      return held.client;
     },
   };
 }

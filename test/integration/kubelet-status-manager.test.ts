@@ -1,24 +1,15 @@
 /** The kubelet's status manager against a real API server: changed statuses are written, others' changes undone. */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
-import { ApiClient, R } from '../../src/client/index.js';
+import { R } from '../../src/client/index.js';
 import { StatusManager } from '../../src/kubelet/status-manager.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { startTestServer, type TestServer } from '../helpers/api-server.js';
+import { serverForTests } from '../helpers/api-server.js';
 
-let server: TestServer;
-let client: ApiClient;
-before(async () => {
-  server = await startTestServer();
-  client = new ApiClient({ server: server.url });
-});
-after(async () => {
-  client.close();
-  await server.close();
-});
+const t = serverForTests();
 
-const pods = () => client.resource<Pod>(R.pods);
+const pods = () => t.client.resource<Pod>(R.pods);
 const running = (ready: 'True' | 'False'): PodStatus => ({
   phase: 'Running',
   conditions: [
@@ -34,7 +25,7 @@ test("the pod's readiness set by someone else is written back; an agreeing copy 
     metadata: { name: 'sm', namespace: 'default' },
     spec: { nodeName: 'n', containers: [{ name: 'c', image: 'busybox' }] },
   });
-  const status = new StatusManager(client, silentLogger);
+  const status = new StatusManager(t.client, silentLogger);
   await status.set(created, running('True'));
   assert.equal(await readyOf('sm'), 'True');
 

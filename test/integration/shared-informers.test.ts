@@ -1,26 +1,17 @@
 /** Informers shared by components of one process: one cache and watch, handlers and lifetimes per component. */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { ApiClient, InformerFactory, R, ScopedInformer, SharedInformerPool } from '../../src/client/index.js';
 import { waitFor } from '../../src/util/wait.js';
-import { startTestServer, type TestServer } from '../helpers/api-server.js';
+import { serverForTests } from '../helpers/api-server.js';
 
-let server: TestServer;
-let client: ApiClient;
-before(async () => {
-  server = await startTestServer();
-  client = new ApiClient({ server: server.url });
-});
-after(async () => {
-  client.close();
-  await server.close();
-});
+const t = serverForTests();
 
 test('two components share one cache; each keeps its own handlers; the last to stop stops the watch', async () => {
-  const pool = new SharedInformerPool(client);
-  const a = new InformerFactory(client, { shared: pool });
-  const b = new InformerFactory(client, { shared: pool });
+  const pool = new SharedInformerPool(t.client);
+  const a = new InformerFactory(t.client, { shared: pool });
+  const b = new InformerFactory(t.client, { shared: pool });
   const seenA: string[] = [];
   const seenB: string[] = [];
   const infA = a.informer<ConfigMap>(R.configMaps);
@@ -34,7 +25,7 @@ test('two components share one cache; each keeps its own handlers; the last to s
   await Promise.all([a.waitForSync(), b.waitForSync()]);
   assert.equal(pool.running, 1);
 
-  const cms = client.resource<ConfigMap>(R.configMaps);
+  const cms = t.client.resource<ConfigMap>(R.configMaps);
   await cms.create({ metadata: { name: 'one', namespace: 'default' }, data: { k: 'v' } });
   await waitFor(() => seenA.includes('one') && seenB.includes('one'), {
     message: 'both saw one',
