@@ -15,7 +15,16 @@ export class FakeClock implements Clock {
   }
 }
 
+let lastSecond = NaN;
+let lastText = '';
+
 /** RFC 3339 with second precision, as Kubernetes' metav1.Time marshals. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  // Every write stamps the current second (often several times): format it once.
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
