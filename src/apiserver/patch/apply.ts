@@ -8,7 +8,7 @@ import { ApiError, badRequest } from '../../api/errors.js';
 import {
   apiVersionOf,
   isPlainObject,
-  jsonEqual,
+  deepEqual,
   parseApiVersion,
   type GroupVersionKind,
   type KubeObject,
@@ -94,10 +94,9 @@ class StoredManager implements Manager {
     return this.replaced || !isPlainObject(this.fieldsV1) ? undefined : this.fieldsV1;
   }
 
-  /** Whether any of the paths is a member, without decoding the whole set. */
-  ownsAny(paths: readonly string[][]): boolean {
-    if (this.decoded) return paths.some((p) => this.decoded!.has(encodePath(p)));
-    return paths.some((p) => fieldsV1Has(this.fieldsV1, p));
+  /** Whether the path is a member, without decoding the whole set. */
+  has(path: readonly string[]): boolean {
+    return this.decoded ? this.decoded.has(encodePath(path)) : fieldsV1Has(this.fieldsV1, path);
   }
 }
 
@@ -393,9 +392,7 @@ export function apply(live: KubeObject | undefined, applied: unknown, opts: Appl
 }
 
 function owns(m: Manager, paths: readonly string[][]): boolean {
-  if (paths.length === 0) return false;
-  if (m instanceof StoredManager) return m.ownsAny(paths);
-  return paths.some((p) => m.set.has(encodePath(p)));
+  return paths.some((p) => (m instanceof StoredManager ? m.has(p) : m.set.has(encodePath(p))));
 }
 
 /** `managedFields: [{}]` in a write strips field management from the object (upstream's reset). */
@@ -437,22 +434,21 @@ export function managedFieldsAfterUpdate(
   const sent = updated.metadata?.managedFields;
   // Most writes send back the managedFields they read (a patch is applied to the stored object): those are
   // the stored ones, already canonical.
-  const fromClient = Array.isArray(sent) && sent.length > 0 && !jsonEqual(sent, old?.metadata?.managedFields);
+  const fromClient = Array.isArray(sent) && sent.length > 0 && !deepEqual(sent, old?.metadata?.managedFields);
   const managers = decodeManagers(fromClient ? updated : old, !fromClient);
   const { before, after } = updateValues(old, updated, gvk, setOpts);
   const { added, modified, removed } = compareValues(before, after);
   const changed = union(added, modified);
   let mine = managers.find((m) => identity(m.entry) === myId);
-  // Paths decoded only when a stored manager is there to check them against (never on create).
-  let paths: { changed: string[][]; touched: string[][] } | undefined;
-  const decoded = (): { changed: string[][]; touched: string[][] } => {
-    if (paths) return paths;
-    const c = [...changed].map(decodePath);
-    return (paths = { changed: c, touched: [...c, ...[...removed].map(decodePath)] });
-  };
-  for (const m of managers) {
-    if (m === mine || (changed.size === 0 && removed.size === 0) || !owns(m, decoded().touched)) continue;
-    m.set = difference(difference(m.set, changed), removed);
+  // Paths are decoded only when there is a manager to check them against (never on create).
+  let paths: { changed: string[][]; removed: string[][] } | undefined;
+  const decoded = (): { changed: string[][]; removed: string[][] } =>
+    (paths ??= { changed: [...changed].map(decodePath), removed: [...removed].map(decodePath) });
+  if (changed.size > 0 || removed.size > 0) {
+    for (const m of managers) {
+      if (m === mine || (!owns(m, decoded().changed) && !owns(m, decoded().removed))) continue;
+      m.set = difference(difference(m.set, changed), removed);
+    }
   }
   if (!mine) {
     mine = { entry: me, set: new Set() };
@@ -465,8 +461,8 @@ export function managedFieldsAfterUpdate(
   const owner = mine;
   const unchanged =
     owner instanceof StoredManager &&
-    decoded().changed.every((p) => owner.ownsAny([p])) &&
-    (removed.size === 0 || !owner.ownsAny(decoded().touched.slice(changed.size)));
+    decoded().changed.every((p) => owner.has(p)) &&
+    !owns(owner, decoded().removed);
   if (!unchanged) mine.set = difference(union(mine.set, changed), removed);
   return encodeManagers(managers);
 }

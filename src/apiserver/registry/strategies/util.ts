@@ -27,21 +27,7 @@ export function setDefault(target: Obj, key: string, value: unknown): void {
   if (target[key] === undefined || target[key] === null || target[key] === '') target[key] = value;
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || a === undefined || b === undefined) {
-    return (a ?? null) === (b ?? null);
-  }
-  if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  }
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
-  }
-  return false;
-}
+export { deepEqual } from '../../../api/meta.js';
 
 export function clone<T>(v: T): T {
   return v === undefined ? v : structuredClone(v);
