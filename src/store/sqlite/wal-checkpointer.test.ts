@@ -34,6 +34,7 @@ test('past the threshold a thread copies the WAL into the database, and exits wh
   assert.ok(sizeBefore < 64 * 1024);
   await waitFor(() => fs.statSync(file).size >= 64 * 1024, { timeoutMs: 5000, message: 'WAL checkpointed' });
   await waitFor(() => !ckpt.threadRunning, { timeoutMs: 5000, message: 'the idle thread exits' });
+  await ckpt.close();
   // The copy is in the database file itself: another process reading it without the WAL sees the rows.
   db.close();
   const walGone = !fs.existsSync(`${file}-wal`);
@@ -42,7 +43,6 @@ test('past the threshold a thread copies the WAL into the database, and exits wh
   reopened.close();
   assert.ok(walGone, 'closing the last connection removed the WAL');
   assert.equal(here, 0, 'no checkpoint on the writer thread');
-  await ckpt.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -56,6 +56,22 @@ test('when the thread cannot open the database the checkpoint runs on the writer
   ckpt.committed(10);
   assert.equal(here, 2, 'later checkpoints run here at once');
   await ckpt.close();
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a thread stopped for idleness does not disturb the next one', async () => {
+  const { file, db, dir } = database();
+  let here = 0;
+  const ckpt = new WalCheckpointer(file, () => here++, silentLogger, { thresholdBytes: 1, idleExitMs: 1 });
+  ckpt.committed(10);
+  // The idle stop and the next checkpoint overlap: the old thread's exit must not count as a lost checkpoint.
+  for (let i = 0; i < 60; i++) {
+    await new Promise((r) => setTimeout(r, 1 + (i % 4)));
+    ckpt.committed(10);
+  }
+  await ckpt.close();
+  assert.equal(here, 0, 'no checkpoint fell back to the writer thread');
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });

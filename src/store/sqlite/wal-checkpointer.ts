@@ -25,6 +25,8 @@ export class WalCheckpointer {
   private running = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private broken = false;
+  /** Exits of threads told to stop, which close() waits for. */
+  private readonly exiting = new Set<Promise<void>>();
   private closed = false;
   private readonly thresholdBytes: number;
   private readonly idleExitMs: number;
@@ -56,6 +58,7 @@ export class WalCheckpointer {
     this.closed = true;
     clearTimeout(this.idleTimer);
     await this.stopWorker();
+    await Promise.all(this.exiting);
   }
 
   private run(): void {
@@ -85,7 +88,9 @@ export class WalCheckpointer {
       this.broken = true;
     });
     worker.on('exit', () => {
-      if (this.worker === worker) this.worker = undefined;
+      // A thread stopped on purpose (idle, close) was not running a checkpoint; a newer one may be.
+      if (this.worker !== worker) return;
+      this.worker = undefined;
       if (!this.running) return;
       // A checkpoint was asked for and never answered: do it here.
       this.running = false;
@@ -111,7 +116,11 @@ export class WalCheckpointer {
     if (!worker) return;
     this.worker = undefined;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    this.exiting.add(exited);
+    // Unreferenced, the thread would not keep the process alive long enough to be waited for.
+    worker.ref();
     worker.postMessage('stop');
     await exited;
+    this.exiting.delete(exited);
   }
 }
