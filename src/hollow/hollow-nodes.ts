@@ -69,6 +69,8 @@ interface PodState extends RunState {
   /** Written to the API as soon as possible; a newer write supersedes an older pending one. */
   writing?: Promise<void>;
   dirty?: boolean;
+  /** podStatusGist of the status last written: what the API should show while nothing else changed it. */
+  writtenGist?: string;
   confirmingDelete?: boolean;
 }
 
@@ -305,7 +307,8 @@ export class HollowNodes {
       // ours goes back, as a kubelet's status manager does.
       if (
         !state.writing &&
-        podStatusGist(pod.status) !== podStatusGist(podStatusFor(pod, state, this.clock.now()))
+        state.writtenGist !== undefined &&
+        podStatusGist(pod.status) !== state.writtenGist
       )
         this.write(state);
       return;
@@ -389,6 +392,7 @@ export class HollowNodes {
           await this.client
             .resource<Pod>(R.pods)
             .patch(ns, name, 'merge', { status }, { subresource: 'status' });
+          state.writtenGist = podStatusGist(status);
         } catch (err) {
           if (hasReason(err, 'NotFound')) return;
           this.logger.warn('pod status update failed', { pod: state.key, error: String(err) });
