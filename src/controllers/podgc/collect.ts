@@ -8,6 +8,7 @@
  * - finished pods past the threshold, oldest first.
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { isPodTerminal } from '../../api/pods.js';
 
 export const OUT_OF_SERVICE_TAINT = 'node.kubernetes.io/out-of-service';
 
@@ -20,8 +21,6 @@ export interface Collection {
   /** Finished pods beyond the threshold, oldest first. */
   terminatedOverThreshold: Pod[];
 }
-
-const isTerminated = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 function notReady(node: Node): boolean {
   return !node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
@@ -53,7 +52,7 @@ export function podsToCollect(
     const node = nodes.get(nodeName);
     if (!node) out.maybeOrphaned.push(p);
     else if (terminating && notReady(node) && outOfService(node)) out.outOfService.push(p);
-    else if (isTerminated(p) && !terminating) terminated.push(p);
+    else if (isPodTerminal(p) && !terminating) terminated.push(p);
   }
   if (terminatedThreshold > 0 && terminated.length > terminatedThreshold) {
     const created = (p: Pod): number => Date.parse(p.metadata?.creationTimestamp ?? '') || 0;

@@ -1,5 +1,6 @@
 import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { hasReason } from '../../api/errors.js';
+import { isPodTerminal } from '../../api/pods.js';
 import { R, type Informer, type ResourceClient } from '../../client/index.js';
 import { rfc3339 } from '../../util/clock.js';
 import { PeriodicTask } from '../../util/periodic-task.js';
@@ -70,8 +71,7 @@ export class PodGcController extends PeriodicTask implements Controller {
 
   /** Upstream markFailedAndDeletePod: a pod not yet finished is marked Failed (with a reason) before it goes. */
   private async failAndDelete(pod: Pod, condition?: PodCondition): Promise<void> {
-    const phase = pod.status?.phase;
-    if (phase !== 'Succeeded' && phase !== 'Failed') {
+    if (!isPodTerminal(pod)) {
       const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== condition?.type);
       try {
         await this.podClient.patch(
