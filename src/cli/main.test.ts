@@ -69,6 +69,10 @@ void test('usage mistakes exit 2 with one message line and a hint on stderr', as
     [['--bogus'], /^tugboat: unknown flag: --bogus/],
     [['help', 'nope'], /^tugboat: unknown command "nope"$/],
     [['version', '--short'], /^tugboat version: unknown flag: --short$/],
+    [
+      ['hollow-nodes', '--kubeconfig', 'k', '--node-lease-duration-seconds', '0'],
+      /^tugboat hollow-nodes: invalid value for --node-lease-duration-seconds: "0" \(an integer >= 1\)$/,
+    ],
   ];
   for (const [argv, message] of cases) {
     const io = fakeIo();
@@ -76,7 +80,7 @@ void test('usage mistakes exit 2 with one message line and a hint on stderr', as
     const lines = io.err.trimEnd().split('\n');
     assert.equal(lines.length, 2, io.err);
     assert.match(lines[0] ?? '', message);
-    assert.match(lines[1] ?? '', /^Run 'tugboat( \w+)? --help' for usage\.$/);
+    assert.match(lines[1] ?? '', /^Run 'tugboat( [\w-]+)? --help' for usage\.$/);
     assert.equal(io.out, '');
   }
 });
