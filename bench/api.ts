@@ -16,6 +16,7 @@ import {
   crudTable,
   errorNotes,
   goalsTable,
+  IDLE_AFTER_S,
   memoryTable,
   watchTable,
   type BackendRun,
@@ -143,8 +144,11 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
       cleanups.push(() => profiler?.close());
     }
     cleanups.push(() => server?.stop());
-    // Let start-up work (bootstrap objects, lazy imports, first GCs) finish before reading idle memory.
+    // Start-up (bootstrap objects, lazy imports, first GCs) is over after about 3 s, but V8 returns the pages it
+    // no longer needs only when its memory reducer runs, about 8 s after the last activity.
     await new Promise((r) => setTimeout(r, 3000));
+    run.startRss = memoryOf(server.pid)?.rss;
+    await new Promise((r) => setTimeout(r, (IDLE_AFTER_S - 3) * 1000));
     run.idleRss = memoryOf(server.pid)?.rss;
 
     progress(`warming up and filling a namespace with ${s.listSize} ConfigMaps`);

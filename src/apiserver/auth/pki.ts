@@ -11,7 +11,7 @@ import {
   type CertAndKey,
   type LeafSpec,
 } from './x509.js';
-import { issueInThread } from './x509-thread.js';
+import { issueInChildProcess } from './x509-process.js';
 
 export type { CertAndKey } from './x509.js';
 
@@ -117,7 +117,7 @@ export async function ensurePki(dir: string, opts: PkiOptions): Promise<Pki> {
   let ca = loadedCa;
   if (newCa || missing.length > 0) {
     for (const leaf of missing) log.info(leaf.message, leaf.fields);
-    const issued = await issueInThread({
+    const issued = await issueInChildProcess({
       ca:
         newCa || !loadedCa
           ? { create: { commonName: `tugboat-server-ca@${Math.floor(Date.now() / 1000)}`, days: CA_DAYS } }
@@ -154,7 +154,7 @@ export async function issueClientCert(
   groups: string[],
   days: number,
 ): Promise<CertAndKey> {
-  return (await issueInThread({ ca, leaves: [clientSpec(cn, groups, days)] })).leaves[0]!;
+  return (await issueInChildProcess({ ca, leaves: [clientSpec(cn, groups, days)] })).leaves[0]!;
 }
 
 function clientSpec(cn: string, groups: string[], days: number): LeafSpec {
@@ -203,5 +203,5 @@ export async function issueAgentServingCert(
     ips: unique(['127.0.0.1', '::1', ...ips].map(canonicalIp)),
     days: LEAF_DAYS,
   };
-  return (await issueInThread({ ca, leaves: [spec] })).leaves[0]!;
+  return (await issueInChildProcess({ ca, leaves: [spec] })).leaves[0]!;
 }
