@@ -97,8 +97,8 @@ export function watchTable(runs: BackendRun[]): string {
   );
 }
 
-/** When the idle RSS is read: V8 gives start-up garbage back to the OS about 8 s after activity stops. */
-export const IDLE_AFTER_S = 12;
+/** When the idle RSS is read: V8 gives start-up garbage back to the OS some 8 s after activity stops, sometimes in two rounds. */
+export const IDLE_AFTER_S = 20;
 
 export function memoryTable(runs: BackendRun[]): string {
   const rows: [string, (r: BackendRun) => string][] = [

@@ -121,9 +121,12 @@ function identity(e: ManagedFieldsEntry): string {
   ]);
 }
 
+/** Seconds precision, as upstream's metav1.Time. The API server passes it already formatted (the common case). */
 function rfc3339(now: Date | string): string {
+  if (typeof now === 'string' && SECONDS_RFC3339.test(now)) return now;
   return new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
 }
+const SECONDS_RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 /** `stored`: the managedFields are ones this server wrote; a client's are decoded and encoded again. */
 function decodeManagers(obj: KubeObject | undefined, stored = false): Manager[] {
