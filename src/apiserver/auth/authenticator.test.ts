@@ -79,6 +79,30 @@ void describe('token authentication', () => {
     }
   });
 
+  void test('requests on one connection are judged by the token each one sends', () => {
+    const socket = new Socket();
+    const onSocket = (authorization: string): IncomingMessage => {
+      const req = new IncomingMessage(socket);
+      req.headers = { authorization };
+      return req;
+    };
+    assert.equal(auth.authenticate(onSocket('Bearer secret1'))?.username, 'alice');
+    const again = auth.authenticate(onSocket('Bearer secret1'));
+    assert.equal(again?.username, 'alice', 'the same token again');
+    again?.groups.push('mutated');
+    assert.deepEqual(auth.authenticate(onSocket('Bearer secret1'))?.groups, [
+      'dev',
+      'ops',
+      'system:authenticated',
+    ]);
+    assert.equal(auth.authenticate(onSocket('Bearer secret2'))?.username, 'bob', 'another token');
+    assert.ok(
+      authError(() => auth.authenticate(onSocket('Bearer secret1-not'))),
+      'a wrong one after good ones',
+    );
+    assert.equal(auth.authenticate(onSocket('Bearer secret1'))?.username, 'alice');
+  });
+
   void test('no credentials, other schemes and empty tokens are anonymous', () => {
     for (const headers of <Record<string, string>[]>[
       {},

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { unauthorized } from '../../api/errors.js';
 import type { Authenticator, UserInfo } from '../config.js';
@@ -44,6 +45,9 @@ export function createAuthenticator(opts: AuthenticatorOptions = {}): SyncAuthen
   }
   const tokens = [...byDigest.values()];
   const certCache = new WeakMap<TLSSocket, CertResult>();
+  // A keep-alive connection sends the same token with every request: hash and compare it once per connection.
+  // Comparing with what this same connection sent before reveals nothing about other tokens.
+  const tokenCache = new WeakMap<Socket, { token: string; user: UserInfo }>();
 
   return {
     authenticate(req: IncomingMessage): UserInfo | undefined {
@@ -52,8 +56,13 @@ export function createAuthenticator(opts: AuthenticatorOptions = {}): SyncAuthen
 
       const token = bearerToken(req);
       if (token !== undefined) {
-        const user = lookupToken(tokens, token);
-        if (!user) throw unauthorized();
+        const cached = tokenCache.get(req.socket);
+        let user = cached?.token === token ? cached.user : undefined;
+        if (!user) {
+          user = lookupToken(tokens, token);
+          if (!user) throw unauthorized();
+          tokenCache.set(req.socket, { token, user });
+        }
         // Keep the credential away from anything downstream (logs, proxies), as upstream does.
         delete req.headers.authorization;
         return cloneUser(user);
