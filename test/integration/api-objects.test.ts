@@ -407,6 +407,46 @@ describe('watch', () => {
     assert.equal(events[0].object.kind, 'ConfigMap');
   });
 
+  test('a field selector on name and namespace filters every kind of event', async () => {
+    await call(t.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'fsel-other' } });
+    const list = await call(t.url, 'GET', '/api/v1/configmaps');
+    const rv = list.json.metadata.resourceVersion;
+    const selector = encodeURIComponent('metadata.name=fs-1,metadata.namespace!=fsel-other');
+    const w = await openWatch(
+      t.url,
+      `/api/v1/configmaps?watch=true&resourceVersion=${rv}&fieldSelector=${selector}`,
+    );
+    const unmatched = await openWatch(
+      t.url,
+      `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Dnone`,
+    );
+    await call(t.url, 'POST', '/api/v1/namespaces/fsel-other/configmaps', cm('fs-1'));
+    await call(t.url, 'POST', '/api/v1/namespaces/default/configmaps', cm('fs-2'));
+    await call(t.url, 'POST', '/api/v1/namespaces/default/configmaps', cm('fs-1'));
+    await call(
+      t.url,
+      'PATCH',
+      '/api/v1/namespaces/default/configmaps/fs-1',
+      { data: { b: '2' } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    await call(t.url, 'DELETE', '/api/v1/namespaces/default/configmaps/fs-2');
+    await call(t.url, 'DELETE', '/api/v1/namespaces/default/configmaps/fs-1');
+    const events = await w.waitFor(3);
+    w.close();
+    assert.deepEqual(
+      events.map((e) => `${e.type} ${e.object.metadata.namespace}/${e.object.metadata.name}`),
+      ['ADDED default/fs-1', 'MODIFIED default/fs-1', 'DELETED default/fs-1'],
+    );
+    assert.equal(events[1].object.data.b, '2');
+    assert.equal(events[0].object.kind, 'ConfigMap');
+    assert.ok(
+      Number(events[2].object.metadata.resourceVersion) > Number(events[1].object.metadata.resourceVersion),
+    );
+    unmatched.close();
+    assert.deepEqual(unmatched.events, []);
+  });
+
   test('resourceVersion=0 starts with synthetic ADDED events; timeoutSeconds ends the stream', async () => {
     const w = await openWatch(t.url, '/api/v1/namespaces?watch=true&resourceVersion=0&timeoutSeconds=1');
     await w.ended;

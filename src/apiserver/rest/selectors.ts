@@ -23,3 +23,22 @@ export function selectionPredicate(
     (!labels || labels.matches(obj.metadata?.labels ?? {})) &&
     (!fields || fields.matches(fieldsOf(resourceKey(def), obj)));
 }
+
+/** The fields a selection can read from a storage key alone. */
+const KEY_FIELDS = new Set(['metadata.name', 'metadata.namespace']);
+
+export type KeyPredicate = (key: { namespace?: string | undefined; name: string }) => boolean;
+
+/**
+ * When a request selects only by name and namespace (`metadata.name=x`, as controllers watching one object
+ * do), the same selection over an object's key, so a watch filters events without decoding their objects.
+ * Undefined when the selection needs the object, or selects everything.
+ */
+export function keySelectionPredicate(ctx: ApiContext, query: URLSearchParams): KeyPredicate | undefined {
+  if ((query.get('labelSelector') ?? '').trim()) return undefined;
+  const fieldText = (query.get('fieldSelector') ?? '').trim();
+  if (!fieldText) return undefined;
+  const fields = ctx.ext.parseFieldSelector(fieldText);
+  if (!fields.fields?.every((f) => KEY_FIELDS.has(f))) return undefined;
+  return (key) => fields.matches({ 'metadata.name': key.name, 'metadata.namespace': key.namespace ?? '' });
+}

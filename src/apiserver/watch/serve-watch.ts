@@ -3,7 +3,7 @@ import { badRequest, isApiError, type ApiError } from '../../api/errors.js';
 import { apiVersionOf, type KubeObject, type StoredObject } from '../../api/meta.js';
 import { servedView } from '../registry/index.js';
 import type { ApiContext, RequestScope } from '../rest/context.js';
-import { selectionPredicate, type ObjectPredicate } from '../rest/selectors.js';
+import { keySelectionPredicate, selectionPredicate, type ObjectPredicate } from '../rest/selectors.js';
 import { parseIncludeObject, tableColumns, tableRow } from '../rest/table.js';
 import { resourcePrefix } from '../storage/keys.js';
 import type { CachedEvent } from './watch-cache.js';
@@ -22,6 +22,8 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
     const base = predicate;
     predicate = (o) => o.metadata?.name === byName && (!base || base(o));
   }
+  // Name and namespace never change, so a selection on them alone needs neither the object nor its old state.
+  const byKey = s.name ? undefined : keySelectionPredicate(ctx, s.query);
   const rvParam = s.query.get('resourceVersion') ?? '';
   const timeoutMs = parseTimeout(s.query.get('timeoutSeconds'));
   const allowBookmarks = s.query.get('allowWatchBookmarks') === 'true';
@@ -51,12 +53,14 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
   let lastRevision = fromRevision;
   let finished = false;
 
-  const encodeObject = (obj: KubeObject, ev?: CachedEvent): string => {
+  /** An event's object is decoded only when its stored bytes cannot be sent as they are. */
+  const encodeObject = (ev: CachedEvent | undefined, plain?: KubeObject): string => {
     const cacheKey = table ? `table:${servedApiVersion}:${include}` : `json:${servedApiVersion}`;
     const cached = ev?.encoded.get(cacheKey);
     if (cached !== undefined) return cached;
     // The stored bytes already are the canonical version's JSON: splice in the resourceVersion and send them.
     if (ev && !table && !s.served.alias && ev.type !== 'DELETED') return ev.storedJson;
+    const obj = ev ? ev.object : plain!;
     const served = servedView(s.served, obj);
     const text = table
       ? JSON.stringify(tableRow(def, served, ctx.clock.now(), include))
@@ -94,7 +98,9 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
   const onEvent = (ev: CachedEvent): void => {
     lastRevision = ev.revision;
     let type: EventType = ev.type;
-    if (predicate) {
+    if (byKey) {
+      if (!byKey(ev.parsed)) return;
+    } else if (predicate) {
       const now = ev.type !== 'DELETED' && predicate(ev.object);
       const before = ev.prevObject !== undefined && predicate(ev.prevObject);
       if (ev.type === 'ADDED') {
@@ -105,7 +111,8 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
       else if (!now && before) type = 'DELETED';
       else if (!now) return;
     }
-    write(type, encodeObject(ev.object, ev), ev.object.metadata.resourceVersion);
+    // Only a Table row needs the resourceVersion apart from the object.
+    write(type, encodeObject(ev), table ? ev.object.metadata.resourceVersion : '');
   };
 
   const timers: NodeJS.Timeout[] = [];
@@ -122,7 +129,7 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
   req.on('close', () => finish());
   res.on('close', () => finish());
 
-  for (const obj of initial) write('ADDED', encodeObject(obj), obj.metadata.resourceVersion);
+  for (const obj of initial) write('ADDED', encodeObject(undefined, obj), obj.metadata.resourceVersion);
   try {
     subscription = ctx.watchCache.subscribe({
       prefix: resourcePrefix(def, s.namespace),
