@@ -70,44 +70,30 @@ export function parseRoute(pathname: string): Route {
 }
 
 function resourceRoute(group: string, version: string, rest: string[]): Route {
-  let watchPrefix = false;
-  if (rest[0] === 'watch') {
-    watchPrefix = true;
-    rest = rest.slice(1);
-  }
-  const base = { type: 'resource' as const, group, version, watchPrefix };
+  let at = 0;
+  const watchPrefix = rest[0] === 'watch';
+  if (watchPrefix) at = 1;
   // /namespaces/{ns}/{resource}[/{name}[/{sub}]] addresses namespaced objects;
   // /namespaces[/{name}[/{sub}]] addresses Namespace objects themselves.
-  if (
-    rest[0] === 'namespaces' &&
-    rest.length >= 3 &&
-    !(rest.length === 3 && isNamespaceSubresource(rest[2]))
-  ) {
-    const [, namespace, resource, name, subresource, ...extra] = rest;
-    if (extra.length > 0 || !resource) return { type: 'not-found' };
-    return compact({ ...base, namespace, resource, name, subresource });
+  const count = rest.length - at;
+  let namespace: string | undefined;
+  if (rest[at] === 'namespaces' && count >= 3 && !(count === 3 && isNamespaceSubresource(rest[at + 2]))) {
+    namespace = rest[at + 1];
+    at += 2;
   }
-  const [resource, name, subresource, ...extra] = rest;
-  if (extra.length > 0 || !resource) return { type: 'not-found' };
-  return compact({ ...base, resource, name, subresource });
+  const resource = rest[at];
+  if (!resource || rest.length - at > 3) return { type: 'not-found' };
+  const route: ResourceRoute = { type: 'resource', group, version, resource, watchPrefix };
+  if (namespace !== undefined) route.namespace = namespace;
+  const name = rest[at + 1];
+  if (name !== undefined) route.name = name;
+  const subresource = rest[at + 2];
+  if (subresource !== undefined) route.subresource = subresource;
+  return route;
 }
 
 function isNamespaceSubresource(s: string | undefined): boolean {
   return s === 'status' || s === 'finalize';
-}
-
-function compact(r: ResourceRoute & Record<string, unknown>): ResourceRoute {
-  const out: ResourceRoute = {
-    type: 'resource',
-    group: r.group,
-    version: r.version,
-    resource: r.resource,
-    watchPrefix: r.watchPrefix,
-  };
-  if (r.namespace !== undefined) out.namespace = r.namespace;
-  if (r.name !== undefined) out.name = r.name;
-  if (r.subresource !== undefined) out.subresource = r.subresource;
-  return out;
 }
 
 function safeDecode(s: string): string | undefined {
