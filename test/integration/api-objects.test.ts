@@ -41,6 +41,36 @@ describe('object semantics', () => {
     assert.deepEqual(g.json, r.json);
   });
 
+  test('update, patch and apply answer with the object as a get then reads it', async () => {
+    const path = '/api/v1/namespaces/default/configmaps/same-1';
+    const created = await call(t.url, 'POST', '/api/v1/namespaces/default/configmaps', cm('same-1'));
+    const put = await call(t.url, 'PUT', path, { ...created.json, data: { a: 'changed' } });
+    assert.equal(put.status, 200);
+    assert.deepEqual((await call(t.url, 'GET', path)).json, put.json);
+    const patched = await call(
+      t.url,
+      'PATCH',
+      path,
+      { data: { b: '2' } },
+      {
+        'content-type': 'application/merge-patch+json',
+      },
+    );
+    assert.equal(patched.status, 200);
+    assert.deepEqual((await call(t.url, 'GET', path)).json, patched.json);
+    assert.deepEqual(patched.json.data, { a: 'changed', b: '2' });
+    const applied = await call(
+      t.url,
+      'PATCH',
+      `${path}?fieldManager=tester&force=true`,
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'same-1' }, data: { c: '3' } },
+      { 'content-type': 'application/apply-patch+yaml' },
+    );
+    assert.equal(applied.status, 200);
+    assert.deepEqual((await call(t.url, 'GET', path)).json, applied.json);
+    assert.notEqual(applied.json.metadata.resourceVersion, patched.json.metadata.resourceVersion);
+  });
+
   test('duplicate create is 409 AlreadyExists; missing object is 404 with upstream message', async () => {
     await call(t.url, 'POST', '/api/v1/namespaces/default/configmaps', cm('dup'));
     const r = await call(t.url, 'POST', '/api/v1/namespaces/default/configmaps', cm('dup'));

@@ -1,6 +1,7 @@
 import { badRequest, notAcceptable } from '../../api/errors.js';
 import { apiVersionOf, type KubeObject, type StoredObject } from '../../api/meta.js';
 import { toServedVersion } from '../registry/index.js';
+import { writtenJson } from '../storage/object-storage.js';
 import type { ApiContext, RequestScope } from './context.js';
 import { selectionPredicate } from './selectors.js';
 import { parseIncludeObject, toTable } from './table.js';
@@ -41,8 +42,11 @@ export function respondObject(ctx: ApiContext, s: RequestScope, code: number, ob
         metadata: served.metadata,
       });
       return;
-    case 'json':
-      s.out.json(code, served);
+    case 'json': {
+      const stored = s.served.alias ? undefined : writtenJson(obj);
+      if (stored !== undefined) s.out.send(code, stored, 'application/json');
+      else s.out.json(code, served);
+    }
   }
 }
 

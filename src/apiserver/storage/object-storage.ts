@@ -64,8 +64,9 @@ export class ObjectStorage {
     const meta = obj.metadata ?? {};
     const name = meta.name ?? '';
     try {
-      const kv = await this.store.create(objectKey(r, meta.namespace, name), encodeObject(obj));
-      return withRevision(obj, kv.modRevision);
+      const value = encodeObject(obj);
+      const kv = await this.store.create(objectKey(r, meta.namespace, name), value);
+      return withRevision(obj, value, kv.modRevision);
     } catch (err) {
       if (err instanceof KeyExistsError) throw alreadyExists(groupResource(r), name);
       throw err;
@@ -77,12 +78,9 @@ export class ObjectStorage {
     const meta = obj.metadata ?? {};
     const name = meta.name ?? '';
     try {
-      const kv = await this.store.update(
-        objectKey(r, meta.namespace, name),
-        encodeObject(obj),
-        expectedRevision,
-      );
-      return withRevision(obj, kv.modRevision);
+      const value = encodeObject(obj);
+      const kv = await this.store.update(objectKey(r, meta.namespace, name), value, expectedRevision);
+      return withRevision(obj, value, kv.modRevision);
     } catch (err) {
       if (err instanceof RevisionMismatchError) throw staleConflict(groupResource(r), name);
       if (err instanceof KeyNotFoundError) throw notFound(groupResource(r), name);
@@ -189,7 +187,7 @@ export function groupResource(r: StorageResource): GroupResource {
   return { group: r.group, resource: r.plural };
 }
 
-export function decodeKv(kv: KeyValue): StoredObject {
+export function decodeKv(kv: Pick<KeyValue, 'value' | 'modRevision'>): StoredObject {
   const obj = JSON.parse(kv.value.toString('utf8')) as StoredObject;
   obj.metadata.resourceVersion = String(kv.modRevision);
   return obj;
@@ -213,7 +211,7 @@ const METADATA_OPEN = '"metadata":{';
  * layout encodeObject writes: the first `"metadata":{` is the top-level one (apiVersion and kind before it
  * are strings, which cannot contain an unescaped quote).
  */
-export function spliceResourceVersion(kv: KeyValue): string {
+export function spliceResourceVersion(kv: Pick<KeyValue, 'value' | 'modRevision'>): string {
   const text = kv.value.toString('utf8');
   const at = text.indexOf(METADATA_OPEN);
   if (at < 0) return JSON.stringify(decodeKv(kv));
@@ -223,11 +221,27 @@ export function spliceResourceVersion(kv: KeyValue): string {
   return text.slice(0, insertAt) + rv + sep + text.slice(insertAt);
 }
 
-/** The object as written, with its new resourceVersion (the caller hands over ownership of obj). */
-function withRevision(obj: KubeObject, revision: number): StoredObject {
+/** Objects create and update returned, with the bytes they were stored as. */
+const storedForms = new WeakMap<object, { value: Buffer; modRevision: number }>();
+
+/**
+ * The object as written, with its new resourceVersion (the caller hands over ownership of obj). Its stored
+ * bytes are remembered, so the write's response can send them (writtenJson) instead of encoding it again.
+ */
+function withRevision(obj: KubeObject, value: Buffer, revision: number): StoredObject {
   const stored = obj as StoredObject;
   stored.metadata.resourceVersion = String(revision);
+  storedForms.set(stored, { value, modRevision: revision });
   return stored;
+}
+
+/**
+ * JSON text (canonical version) of an object just returned by create or update, from the bytes stored;
+ * undefined for any other object. The caller must not have changed the object since.
+ */
+export function writtenJson(obj: KubeObject): string | undefined {
+  const form = storedForms.get(obj);
+  return form ? spliceResourceVersion(form) : undefined;
 }
 
 interface ContinueToken {
