@@ -23,7 +23,6 @@ const STRIPPED = new Set(
     ),
   ].map(encodePath),
 );
-const MANAGED_FIELDS_PREFIX = encodePath(['f:metadata', 'f:managedFields']).slice(0, -1);
 
 export interface FieldSetOptions {
   /** `status`: only `.status` counts; otherwise `.status` is left out (it belongs to the status subresource). */
@@ -49,9 +48,14 @@ function walk(
   w: Walk,
   opts: FieldSetOptions,
 ): Walk {
-  if (isPlainObject(obj)) walkObject(relevantPart(obj, opts), rootTypeFor(gvk), '[]', w, true);
-  for (const key of [...w.values.keys()]) if (!counts(key, opts)) w.values.delete(key);
-  for (const key of [...w.implicit]) if (!counts(key, opts)) w.implicit.delete(key);
+  if (!isPlainObject(obj)) return w;
+  walkObject(relevantPart(obj, opts), rootTypeFor(gvk), '[]', w, true);
+  // relevantPart left out what the write cannot own (status or everything else, managedFields): only the
+  // server-owned metadata remains to drop.
+  for (const key of STRIPPED) {
+    w.values.delete(key);
+    w.implicit.delete(key);
+  }
   return w;
 }
 
@@ -121,12 +125,6 @@ function child(encoded: string, element: string): string {
   return encoded === '[]'
     ? `[${JSON.stringify(element)}]`
     : `${encoded.slice(0, -1)},${JSON.stringify(element)}]`;
-}
-
-function counts(key: string, opts: FieldSetOptions): boolean {
-  if (STRIPPED.has(key) || key.startsWith(MANAGED_FIELDS_PREFIX)) return false;
-  const isStatus = key.startsWith('["f:status"');
-  return opts.subresource === 'status' ? isStatus : !isStatus;
 }
 
 /** Records a map or list holding members; returns whether the previous object had it. */
