@@ -421,6 +421,26 @@ export function runStoreContract(
       assert.equal(await s.count('/k/'), 3);
     });
 
+    void test('history after a compaction still carries the previous values of updates', async () => {
+      const s = await fresh();
+      const a = await s.create('/hc/a', buf('a1'));
+      const b = await s.create('/hc/b', buf('b1'));
+      const b2 = await s.update('/hc/b', buf('b2'), b.modRevision);
+      const rev = await s.currentRevision();
+      await s.compact(rev);
+      await s.update('/hc/a', buf('a2'), a.modRevision);
+      await s.update('/hc/b', buf('b3'), b2.modRevision);
+      const log = new EventLog();
+      const w = s.watch('/hc/', rev, log.callbacks);
+      const events = await log.waitForCount(2);
+      assert.deepEqual(log.summary(), ['update /hc/a=a2', 'update /hc/b=b3']);
+      assert.equal(str(events[0]!.prevKv?.value), 'a1');
+      assert.equal(events[0]!.prevKv?.modRevision, a.modRevision);
+      assert.equal(str(events[1]!.prevKv?.value), 'b2');
+      assert.equal(events[1]!.prevKv?.modRevision, b2.modRevision);
+      w.close();
+    });
+
     void test('watch from a compacted revision fails with CompactedError', async () => {
       const s = await fresh();
       const start = await s.currentRevision();

@@ -18,6 +18,8 @@ CREATE TABLE IF NOT EXISTS kine (
   prev_revision INTEGER,
   lease INTEGER,
   value BLOB,
+  -- Kine stores an update's previous value here; this store leaves it NULL (half the bytes per update) and
+  -- reads the previous value from the prev_revision row when it replays history.
   old_value BLOB
 );
 -- An index on (name) alone holds exactly what (name, id) does (id is the rowid): one is enough.
@@ -83,9 +85,16 @@ export function prepareStatements(db: Database.Database) {
          CROSS JOIN kine k ON k.id = m.mid
        WHERE k.deleted = 0`,
     ),
-    /** History rows after a revision under [start, end), in revision order. */
+    /**
+     * History rows after a revision under [start, end), in revision order. An update's previous value is read
+     * from the row it superseded (compaction keeps that row while the update is in the retained history);
+     * old_value is only there in databases written before the store stopped filling it in.
+     */
     history: db.prepare<[number, number, string, string, number], Row>(
-      `SELECT ${cols} FROM kine WHERE id > ? AND id <= ? AND name >= ? AND name < ? ORDER BY id LIMIT ?`,
+      `SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.value,
+              CASE WHEN k.created = 0 AND k.deleted = 0 THEN COALESCE(k.old_value, p.value) END AS old_value
+       FROM kine k LEFT JOIN kine p ON p.id = k.prev_revision AND k.created = 0 AND k.deleted = 0
+       WHERE k.id > ? AND k.id <= ? AND k.name >= ? AND k.name < ? ORDER BY k.id LIMIT ?`,
     ),
     maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM kine'),
     sequence: db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'kine'"),

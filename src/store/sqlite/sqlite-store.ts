@@ -302,6 +302,7 @@ export class SqliteStore implements Store {
       create_revision: live ? live.create_revision : id,
       prev_revision: cur?.id ?? 0,
       value: op.kind === 'delete' ? (live?.value ?? null) : op.value,
+      // For this write's event only: the table leaves old_value empty (see schema.ts).
       old_value: op.kind === 'update' ? (live?.value ?? null) : null,
     };
     try {
@@ -313,14 +314,14 @@ export class SqliteStore implements Store {
         row.create_revision,
         row.prev_revision,
         row.value ?? Buffer.alloc(0),
-        row.old_value,
+        null,
       );
     } catch (err) {
       return { err: err instanceof Error ? err : new Error(String(err)) };
     }
     this.rev = id;
     // Row overhead (key, columns, index entries) is put at a generous 200 bytes.
-    this.txBytes += (row.value?.length ?? 0) + (row.old_value?.length ?? 0) + row.name.length + 200;
+    this.txBytes += (row.value?.length ?? 0) + row.name.length + 200;
     const event = rowToEvent(row);
     return { kv: event.kv, event };
   }
