@@ -81,8 +81,22 @@ export function structuralValues(
  * Values to compare for an ordinary write, as upstream compares typed objects: a map or list that
  * appears is itself a change (so its writer owns it, `.` in FieldsV1), unless the previous object's
  * typed zero value already had it (e.g. `spec`, `spec.template`, `spec.template.spec.containers`).
+ * Only entries that can differ are there: compare the two maps (compareValues), do not read them as sets.
  */
 export function updateValues(
+  old: unknown,
+  updated: unknown,
+  gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
+  opts: FieldSetOptions = {},
+): { before: Map<string, string>; after: Map<string, string> } {
+  // Members equal in both objects add the same entries to both maps, so they cannot differ: leave them out
+  // (most writes change a few fields of a large object).
+  const [oldPart, updatedPart] = withoutCommonMembers(old, updated);
+  return allValuesToCompare(oldPart, updatedPart, gvk, opts);
+}
+
+/** updateValues over the whole objects (the definition; updateValues leaves out what both share). */
+export function allValuesToCompare(
   old: unknown,
   updated: unknown,
   gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
@@ -97,6 +111,54 @@ export function updateValues(
   );
   for (const key of w.implicit) before.set(key, STRUCTURAL);
   return { before, after: w.values };
+}
+
+/** Stands for a member whose value both objects share: its parent keeps it (and so stays non-empty), walks skip it. */
+const COMMON = Symbol('common member');
+
+/**
+ * Copies of two objects in which every member present in both with identical values is COMMON. Only maps
+ * along differing paths are copied; lists are compared whole.
+ */
+function withoutCommonMembers(old: unknown, updated: unknown): [unknown, unknown] {
+  if (!isPlainObject(old) || !isPlainObject(updated)) return [old, updated];
+  const o: Obj = {};
+  const u: Obj = {};
+  for (const key in updated) {
+    const value = updated[key];
+    if (!Object.hasOwn(old, key)) {
+      u[key] = value;
+      continue;
+    }
+    if (identical(old[key], value)) {
+      o[key] = u[key] = COMMON;
+      continue;
+    }
+    [o[key], u[key]] = withoutCommonMembers(old[key], value);
+  }
+  for (const key in old) if (!Object.hasOwn(updated, key)) o[key] = old[key];
+  return [o, u];
+}
+
+/** Same JSON value, telling a null or undefined member apart from a missing one (walks treat them differently). */
+function identical(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!identical(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Obj;
+  const y = b as Obj;
+  let members = 0;
+  for (const k in x) {
+    if (!Object.hasOwn(y, k) || !identical(x[k], y[k])) return false;
+    members++;
+  }
+  for (const _ in y) members--;
+  return members === 0;
 }
 
 /** The set of fields `obj` sets, as upstream's ToFieldSet, minus server-owned metadata. */
@@ -139,7 +201,7 @@ function structure(w: Walk, encoded: string, meta: FieldMeta | undefined, parent
 
 function walkObject(obj: Obj, type: string | undefined, path: string, w: Walk, parentInOld: boolean): void {
   for (const [name, value] of Object.entries(obj)) {
-    if (value === null || value === undefined) continue;
+    if (value === null || value === undefined || value === COMMON) continue;
     const encoded = child(path, `f:${name}`);
     const meta = fieldMeta(type, name);
     if (isPlainObject(value) && !meta?.atomic && Object.keys(value).length > 0) {
