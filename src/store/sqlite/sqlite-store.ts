@@ -20,6 +20,7 @@ import {
 import { WatchHub } from '../watch-hub.js';
 import { rowToEvent, rowToKv } from './rows.js';
 import { initSchema, prepareStatements, type Row, type Statements } from './schema.js';
+import { LatestValues } from './latest-values.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
@@ -45,6 +46,8 @@ const EMPTY = Buffer.alloc(0);
 
 export interface SqliteStoreOptions {
   logger?: Logger;
+  /** Bytes of recently used values kept in memory for `get` (default 32 MiB; 0 turns it off). */
+  latestValuesBytes?: number;
 }
 
 /**
@@ -67,6 +70,8 @@ export class SqliteStore implements Store {
   private readonly checkpointer: WalCheckpointer | undefined;
   /** Bytes the current transaction adds to the WAL (roughly: the values it writes). */
   private txBytes = 0;
+  /** Latest visible values of recently used keys, so `get` can skip the query. */
+  private readonly latest: LatestValues;
   private compactedRev: number;
   private compactedThrough: number;
   private queue: Pending[] = [];
@@ -78,6 +83,7 @@ export class SqliteStore implements Store {
 
   private constructor(file: string, opts: SqliteStoreOptions) {
     this.logger = opts.logger ?? silentLogger;
+    this.latest = new LatestValues(opts.latestValuesBytes ?? 32 * 1024 * 1024);
     const onDisk = file !== ':memory:' && file !== '';
     if (onDisk) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
     const isNew = onDisk && !fs.existsSync(file);
@@ -123,8 +129,13 @@ export class SqliteStore implements Store {
   get(key: string): Promise<KeyValue | undefined> {
     return settle(() => {
       this.checkOpen();
+      const cached = this.latest.get(key);
+      if (cached) return cached;
       const row = this.stmts.latestAt.get(key, this.visibleRev);
-      return row && row.deleted === 0 ? rowToKv(row) : undefined;
+      if (!row || row.deleted !== 0) return undefined;
+      const kv = rowToKv(row);
+      this.latest.set(kv);
+      return kv;
     });
   }
 
@@ -260,6 +271,10 @@ export class SqliteStore implements Store {
       this.visibleRev = Math.max(this.visibleRev, committed);
       const events: StoreEvent[] = [];
       for (const o of outcomes) if ('event' in o) events.push(o.event);
+      for (const e of events) {
+        if (e.type === 'delete') this.latest.delete(e.kv.key);
+        else this.latest.set(e.kv);
+      }
       this.hub.publish(events);
       batch.forEach((p, i) => {
         const o = outcomes[i]!;

@@ -98,6 +98,55 @@ void describe('sqlite specifics', () => {
       await s.close();
     }
   });
+
+  void test('get answers the latest visible value, from memory or, once evicted, from the database', async () => {
+    // Room for eight of these values: writing twelve evicts the first ones.
+    const s = SqliteStore.open(file(), { latestValuesBytes: 9000 });
+    const big = (c: string): Buffer => Buffer.alloc(1000, c);
+    const first = (kv: { value: Buffer } | undefined): string | undefined => kv?.value.toString()[0];
+    try {
+      const created = [];
+      for (let i = 0; i < 12; i++) created.push(await s.create(`/l/${i}`, big(String(i % 10))));
+      for (const i of [0, 11]) {
+        const key = `/l/${i}`;
+        assert.equal(first(await s.get(key)), String(i % 10), `${key} as created`);
+        await s.update(key, big('u'), created[i]!.modRevision);
+        assert.equal(first(await s.get(key)), 'u', `${key} updated`);
+        await s.delete(key);
+        assert.equal(await s.get(key), undefined, `${key} deleted`);
+        await s.create(key, big('n'));
+        for (let j = 1; j < 11; j++) assert.equal(first(await s.get(`/l/${j}`)), String(j % 10));
+        assert.equal(first(await s.get(key)), 'n', `${key} created again`);
+        assert.equal((await s.get(key))?.modRevision, await s.currentRevision());
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  void test('get does not answer a write before it is durable, even for a key read just before', async (t) => {
+    const s = SqliteStore.open(file());
+    try {
+      const v1 = await s.create('/d/k', Buffer.from('v1'));
+      assert.equal((await s.get('/d/k'))?.value.toString(), 'v1');
+      type SyncOnce = (cb: (err: Error | null) => void) => void;
+      const proto = WalSync.prototype as unknown as { syncOnce: SyncOnce };
+      const original = proto.syncOnce;
+      let release: () => void = () => {};
+      t.mock.method(proto, 'syncOnce', function (this: unknown, cb: (err: Error | null) => void) {
+        release = () => original.call(this, cb);
+      });
+      const written = s.update('/d/k', Buffer.from('v2'), v1.modRevision);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal((await s.get('/d/k'))?.value.toString(), 'v1', 'the sync has not finished');
+      t.mock.restoreAll();
+      release();
+      await written;
+      assert.equal((await s.get('/d/k'))?.value.toString(), 'v2');
+    } finally {
+      await s.close();
+    }
+  });
 });
 
 void test('a new database file is readable by its owner only', async () => {
