@@ -20,7 +20,12 @@ describe('the shared PID namespace holder', { skip: skip ?? false }, () => {
     const holder = await startPidHolder(id);
     try {
       assert.notEqual(await readlink(pidNamespacePath(holder)), await readlink('/proc/self/ns/pid'));
-      assert.equal((await readFile(`/proc/${holder.pid}/comm`, 'utf8')).trim(), 'catatonit');
+      // The holder is known from its fork; it execs catatonit a moment later.
+      const comm = async (): Promise<string> => (await readFile(`/proc/${holder.pid}/comm`, 'utf8')).trim();
+      await waitFor(async () => (await comm()) === 'catatonit', {
+        timeoutMs: 5000,
+        message: 'catatonit runs',
+      });
       const seen = spawnSync('nsenter', [`--pid=${pidNamespacePath(holder)}`, 'sh', '-c', 'echo $$'], {
         encoding: 'utf8',
       });
