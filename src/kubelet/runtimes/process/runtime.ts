@@ -366,7 +366,12 @@ export class ProcessRuntime implements RuntimeService {
     const rec = await this.containers.get(containerId);
     if (!rec) return;
     await this.stopContainer(containerId, 0);
-    if (await isAlive(rec.monitor)) process.kill(rec.monitor!.pid, 'SIGKILL');
+    if (await isAlive(rec.monitor)) {
+      process.kill(rec.monitor!.pid, 'SIGKILL');
+      // SIGKILL lands asynchronously: nothing of the container may outlive its removal.
+      const deadline = performance.now() + KILL_WAIT_MS;
+      while ((await isAlive(rec.monitor)) && performance.now() < deadline) await sleep(10);
+    }
     await rm(this.containerDir(containerId), { recursive: true, force: true });
     await this.containers.delete(containerId);
   }
