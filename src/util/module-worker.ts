@@ -1,14 +1,22 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**
- * Starts a worker thread on an ES module given as `./name.js` relative to `base` (the caller's import.meta.url).
- * Under tsx (tests run the sources) a worker does not inherit the TypeScript loader: it is registered first
- * and the `.ts` file runs instead.
+ * Where a module given as `./name.js` relative to `base` (the caller's import.meta.url) is: under tsx (tests
+ * run the sources) that is the `.ts` file beside the caller, which needs tsx's loader to run.
+ */
+export function moduleEntry(relativeJs: string, base: string): { url: URL; underTsx: boolean } {
+  const underTsx = base.endsWith('.ts');
+  return { url: new URL(underTsx ? relativeJs.replace(/\.js$/, '.ts') : relativeJs, base), underTsx };
+}
+
+/**
+ * Starts a worker thread on an ES module given as `./name.js` relative to `base`. A worker does not inherit
+ * the TypeScript loader: under tsx it is registered first.
  */
 export function startModuleWorker(relativeJs: string, base: string, options: WorkerOptions = {}): Worker {
-  if (!base.endsWith('.ts')) return new Worker(new URL(relativeJs, base), options);
-  const entry = new URL(relativeJs.replace(/\.js$/, '.ts'), base).href;
+  const { url, underTsx } = moduleEntry(relativeJs, base);
+  if (!underTsx) return new Worker(url, options);
   const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(code, { ...options, eval: true });
 }

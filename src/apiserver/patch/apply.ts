@@ -5,6 +5,7 @@
  * owns them. Ordinary writes (create/update/patch) take ownership of the fields they change.
  */
 import { ApiError, badRequest } from '../../api/errors.js';
+import { rfc3339 as secondsRfc3339 } from '../../util/clock.js';
 import {
   apiVersionOf,
   isPlainObject,
@@ -124,7 +125,7 @@ function identity(e: ManagedFieldsEntry): string {
 /** Seconds precision, as upstream's metav1.Time. The API server passes it already formatted (the common case). */
 function rfc3339(now: Date | string): string {
   if (typeof now === 'string' && SECONDS_RFC3339.test(now)) return now;
-  return new Date(now).toISOString().replace(/\.\d+Z$/, 'Z');
+  return secondsRfc3339(new Date(now).getTime());
 }
 const SECONDS_RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 

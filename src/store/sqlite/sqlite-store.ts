@@ -270,10 +270,11 @@ export class SqliteStore implements Store {
       }
       this.visibleRev = Math.max(this.visibleRev, committed);
       const events: StoreEvent[] = [];
-      for (const o of outcomes) if ('event' in o) events.push(o.event);
-      for (const e of events) {
-        if (e.type === 'delete') this.latest.delete(e.kv.key);
-        else this.latest.set(e.kv);
+      for (const o of outcomes) {
+        if (!('event' in o)) continue;
+        events.push(o.event);
+        if (o.event.type === 'delete') this.latest.delete(o.event.kv.key);
+        else this.latest.set(o.event.kv);
       }
       this.hub.publish(events);
       batch.forEach((p, i) => {
