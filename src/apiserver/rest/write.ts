@@ -64,7 +64,10 @@ export async function createObject(ctx: ApiContext, s: RequestScope, body: KubeO
   respondObject(ctx, s, 201, created);
 }
 
-/** The create path for an object already in the canonical version (also used by internal writers). */
+/**
+ * The create path for an object already in the canonical version (also used by internal writers). Takes
+ * ownership of `obj`: it may be changed.
+ */
 export async function createCanonical(
   ctx: ApiContext,
   def: ResourceDef,
@@ -73,7 +76,9 @@ export async function createCanonical(
 ): Promise<KubeObject> {
   const generated = !obj.metadata?.name && !!obj.metadata?.generateName;
   for (let attempt = 0; ; attempt++) {
-    const candidate = structuredClone(obj);
+    // The caller hands over an object of its own. Only a generated name may need another attempt from the
+    // pristine object; otherwise it is prepared in place (a clone per create was measurable).
+    const candidate = generated ? structuredClone(obj) : obj;
     prepareMetadataForCreate(ctx, def, candidate);
     if (def.subresources?.includes('status')) delete candidate.status;
     def.strategy.prepareForCreate?.(candidate);
