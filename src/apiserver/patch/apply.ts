@@ -18,6 +18,7 @@ import {
 import {
   compareValues,
   computeFieldSet,
+  createdFieldsV1,
   decodePath,
   difference,
   encodePath,
@@ -430,15 +431,30 @@ export function managedFieldsAfterUpdate(
     kind: updated.kind ?? '',
   };
   const setOpts = opts.subresource ? { subresource: opts.subresource } : {};
-  const me: ManagedFieldsEntry = { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion };
-  if (opts.subresource) me.subresource = opts.subresource;
-  const myId = identity(me);
-
   if (isReset(updated)) return [];
   const sent = updated.metadata?.managedFields;
   // Most writes send back the managedFields they read (a patch is applied to the stored object): those are
   // the stored ones, already canonical.
   const fromClient = Array.isArray(sent) && sent.length > 0 && !deepEqual(sent, old?.metadata?.managedFields);
+  if (!old && !fromClient) {
+    // A create without managedFields of its own: the writer owns every field it set.
+    const fieldsV1 = createdFieldsV1(updated, gvk, setOpts);
+    if (Object.keys(fieldsV1).length === 0) return [];
+    // The members in encodeManagers' order.
+    const entry: ManagedFieldsEntry = {
+      manager: opts.manager,
+      operation: 'Update',
+      apiVersion: opts.apiVersion,
+      time: rfc3339(opts.now),
+      fieldsType: 'FieldsV1',
+      fieldsV1,
+    };
+    if (opts.subresource) entry.subresource = opts.subresource;
+    return [entry];
+  }
+  const me: ManagedFieldsEntry = { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion };
+  if (opts.subresource) me.subresource = opts.subresource;
+  const myId = identity(me);
   const managers = decodeManagers(fromClient ? updated : old, !fromClient);
   const { before, after } = updateValues(old, updated, gvk, setOpts);
   const { added, modified, removed } = compareValues(before, after);

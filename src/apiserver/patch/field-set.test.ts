@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allValuesToCompare, compareValues, updateValues } from './field-set.js';
+import {
+  allValuesToCompare,
+  compareValues,
+  createdFieldsV1,
+  toFieldsV1,
+  union,
+  updateValues,
+} from './field-set.js';
 
 const T = '2026-11-22T01:00:00Z';
 
@@ -161,4 +168,35 @@ void test('an update that changes nothing compares equal, and one changed field 
   const changed = compareValues(diff.before, diff.after);
   assert.deepEqual(sorted(changed.added), ['["f:spec","f:nodeName"]']);
   assert.equal(changed.modified.size + changed.removed.size, 0);
+});
+
+void test('the FieldsV1 of a create is what an update from nothing changes', () => {
+  const cases = [
+    { obj: pod, gvk: { group: '', kind: 'Pod' } },
+    { obj: deployment, gvk: { group: 'apps', kind: 'Deployment' } },
+  ];
+  const rnd = random(20261205);
+  let compared = 0;
+  for (const { obj, gvk } of cases) {
+    for (let i = 0; i < 1500; i++) {
+      const created = i === 0 ? obj : mutate(rnd() < 0.5 ? obj : mutate(obj, rnd), rnd);
+      for (const opts of [{}, { subresource: 'status' }]) {
+        const full = allValuesToCompare(undefined, created, gvk, opts);
+        const changed = compareValues(full.before, full.after);
+        const want = toFieldsV1(union(changed.added, changed.modified));
+        // Same members in the same order: the stored bytes must not depend on the path taken.
+        const where = `${gvk.kind} case ${i} ${JSON.stringify(opts)}`;
+        assert.equal(JSON.stringify(createdFieldsV1(created, gvk, opts)), JSON.stringify(want), where);
+        compared++;
+      }
+    }
+  }
+  assert.equal(compared, 6000);
+  // The typed zero value's maps and lists (spec, template, containers) are not the creator's own members.
+  const fields = createdFieldsV1(deployment, { group: 'apps', kind: 'Deployment' }) as {
+    'f:spec': Record<string, unknown>;
+    'f:metadata': Record<string, unknown>;
+  };
+  assert.equal('.' in fields['f:spec'], false);
+  assert.deepEqual(fields['f:metadata'], { 'f:labels': { '.': {}, 'f:app': {} } });
 });

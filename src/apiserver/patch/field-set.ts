@@ -24,6 +24,8 @@ const STRIPPED = new Set(
   ].map(encodePath),
 );
 
+const STRIPPED_PATHS = [...STRIPPED].map(decodePath);
+
 export interface FieldSetOptions {
   /** `status`: only `.status` counts; otherwise `.status` is left out (it belongs to the status subresource). */
   subresource?: string;
@@ -223,6 +225,79 @@ function walkObject(obj: Obj, type: string | undefined, path: string, w: Walk, p
       w.values.set(encoded, canonicalJson(value));
     }
   }
+}
+
+/** A node of a FieldsV1 tree under construction. */
+interface TrieNode {
+  member: boolean;
+  children: Map<string, TrieNode>;
+}
+
+const trieChild = (node: TrieNode, element: string, member: boolean): TrieNode => {
+  let next = node.children.get(element);
+  if (!next) node.children.set(element, (next = { member, children: new Map() }));
+  else next.member ||= member;
+  return next;
+};
+
+/**
+ * FieldsV1 of the fields a create sets: what an update from nothing to `obj` changes (allValuesToCompare with
+ * no previous object, minus the typed zero value's implicit maps and lists), built as a tree in one walk.
+ * The general path encodes every path as a string and every leaf's value, then decodes the paths again to
+ * render them; a create needs neither.
+ */
+export function createdFieldsV1(
+  obj: unknown,
+  gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
+  opts: FieldSetOptions = {},
+): Record<string, unknown> {
+  const root: TrieNode = { member: false, children: new Map() };
+  if (!isPlainObject(obj)) return {};
+  buildCreated(relevantPart(obj, opts), rootTypeFor(gvk), root, true);
+  for (const path of STRIPPED_PATHS) {
+    let node: TrieNode | undefined = root;
+    for (const el of path) node = node?.children.get(el);
+    if (node) node.member = false;
+  }
+  return renderTrie(root) ?? {};
+}
+
+/** walkObject for a create: `implicitParent` as its parentInOld (the previous object is the typed zero value). */
+function buildCreated(obj: Obj, type: string | undefined, node: TrieNode, implicitParent: boolean): void {
+  for (const [name, value] of Object.entries(obj)) {
+    if (value === null || value === undefined) continue;
+    const element = `f:${name}`;
+    const meta = fieldMeta(type, name);
+    const implicit = meta?.zero === true && implicitParent;
+    if (isPlainObject(value) && !meta?.atomic && Object.keys(value).length > 0) {
+      buildCreated(value, meta?.type, trieChild(node, element, !implicit), implicit);
+    } else if (Array.isArray(value) && value.length > 0 && meta?.list === 'map' && meta.key) {
+      const list = trieChild(node, element, !implicit);
+      for (const item of value) {
+        const key = isPlainObject(item) ? applyKeyOf(meta, item) : undefined;
+        if (!key || !isPlainObject(item)) continue;
+        buildCreated(item, meta.type, trieChild(list, `k:${JSON.stringify(key)}`, true), false);
+      }
+    } else if (Array.isArray(value) && value.length > 0 && meta?.list === 'set') {
+      const list = trieChild(node, element, !implicit);
+      for (const item of value) trieChild(list, `v:${JSON.stringify(item)}`, true);
+    } else {
+      trieChild(node, element, true);
+    }
+  }
+}
+
+/** toFieldsV1's rendering; a node that is no member and has none below it is left out. */
+function renderTrie(node: TrieNode): Obj | undefined {
+  const out: Obj = {};
+  let children = 0;
+  for (const k of [...node.children.keys()].sort()) {
+    const rendered = renderTrie(node.children.get(k)!);
+    if (rendered === undefined) continue;
+    if (children++ === 0 && node.member) out['.'] = {};
+    out[k] = rendered;
+  }
+  return children === 0 && !node.member ? undefined : out;
 }
 
 /** JSON with object keys sorted, so equal values compare equal whatever their key order. */
