@@ -5,6 +5,7 @@ import type { ApiContext } from './rest/context.js';
 import { deleteCanonical } from './rest/delete.js';
 import { updateCanonical } from './rest/write.js';
 import { resourcePrefix } from './storage/keys.js';
+import { cloneJson } from '../api/meta.js';
 
 const FINALIZER = 'kubernetes';
 const CONTROLLER_MANAGER_LEASE = 'kube-controller-manager';
@@ -128,7 +129,7 @@ export class NamespaceLifecycle {
 
   private async removeFinalizer(ns: StoredObject): Promise<void> {
     const def = this.ctx.registry.mustGet('', 'namespaces');
-    const next = structuredClone(ns) as KubeObject & { spec?: { finalizers?: string[] } };
+    const next = cloneJson(ns) as KubeObject & { spec?: { finalizers?: string[] } };
     next.spec = {
       ...(next.spec ?? {}),
       finalizers: (next.spec?.finalizers ?? []).filter((f) => f !== FINALIZER),

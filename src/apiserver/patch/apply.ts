@@ -14,6 +14,7 @@ import {
   type GroupVersionKind,
   type KubeObject,
   type ManagedFieldsEntry,
+  cloneJson,
 } from '../../api/meta.js';
 import {
   compareValues,
@@ -238,7 +239,7 @@ function mergeApplied(live: Obj, applied: Obj, type: string | undefined): Obj {
     } else if (Array.isArray(value) && Array.isArray(current) && meta?.list === 'set') {
       live[name] = [...current, ...value.filter((v) => !current.includes(v))];
     } else {
-      live[name] = structuredClone(value);
+      live[name] = cloneJson(value);
     }
   }
   return live;
@@ -258,7 +259,7 @@ function mergeKeyedItems(current: unknown[], applied: unknown[], meta: FieldMeta
     const at = key ? out.findIndex((o) => sameKey(keyOf(o), key)) : -1;
     const existing = out[at];
     if (isPlainObject(item) && isPlainObject(existing)) out[at] = mergeApplied(existing, item, meta.type);
-    else out.push(structuredClone(item));
+    else out.push(cloneJson(item));
   }
   return out;
 }
@@ -358,9 +359,7 @@ export function apply(live: KubeObject | undefined, applied: unknown, opts: Appl
   const mine = managers.find((m) => identity(m.entry) === myId);
   const others = managers.filter((m) => m !== mine);
 
-  const merged = live
-    ? mergeApplied(structuredClone(live), config, rootTypeFor(gvk))
-    : structuredClone(config);
+  const merged = live ? mergeApplied(cloneJson(live), config, rootTypeFor(gvk)) : cloneJson(config);
   const { added, modified } = compareValues(liveValues, fieldValues(merged, gvk, setOpts));
   const changed = union(added, modified);
   const conflicts: { manager: ManagedFieldsEntry; path: string; encoded: string }[] = [];
@@ -417,7 +416,7 @@ export function updateManagedFields(
   opts: UpdateOptions,
 ): ManagedResult {
   const managedFields = managedFieldsAfterUpdate(old, updated, opts);
-  return { object: withManagedFields(structuredClone(updated), managedFields), managedFields };
+  return { object: withManagedFields(cloneJson(updated), managedFields), managedFields };
 }
 
 /** The managedFields an ordinary write leaves, without copying the object (the API server's hot path). */

@@ -6,7 +6,7 @@ import { lazyRequire } from '../../util/lazy-require.js';
 // Loaded with the first JSON patch: most clients never send one.
 const fjp = lazyRequire<typeof FastJsonPatch>('fast-json-patch');
 import { ApiError, badRequest } from '../../api/errors.js';
-import { isPlainObject } from '../../api/meta.js';
+import { isPlainObject, cloneJson } from '../../api/meta.js';
 
 /** Upstream's maxJSONPatchOperations. */
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
@@ -16,7 +16,7 @@ const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 /** Applies `ops` to a copy of `doc`. Errors are 400 BadRequest (413 beyond the operation limit). */
 export function applyJsonPatch<T>(doc: T, ops: unknown): T {
   const operations = parseOperations(ops);
-  const copy = structuredClone(doc);
+  const copy = cloneJson(doc);
   operations.forEach((op, index) => {
     try {
       fjp().applyOperation(copy, op, true, true, true, index);

@@ -5,7 +5,7 @@
  * `$retainKeys`; `null` deletes a key. Directives never reach the result.
  */
 import { badRequest } from '../../api/errors.js';
-import { isPlainObject } from '../../api/meta.js';
+import { isPlainObject, cloneJson } from '../../api/meta.js';
 import { goValue } from './go-format.js';
 import { fieldMeta, type FieldMeta } from './patch-meta.js';
 
@@ -22,7 +22,7 @@ const BAD_SET_ORDER = 'invalid patch format of setElementOrder list';
 
 /** Apply `patch` to `original`; neither argument is mutated. `rootType` is a struct name from patch-meta. */
 export function strategicMerge(original: Obj, patch: Obj, rootType: string | undefined): Obj {
-  return mergeMap(structuredClone(original), structuredClone(patch), rootType);
+  return mergeMap(cloneJson(original), cloneJson(patch), rootType);
 }
 
 function noMergeKey(item: Obj, key: string): Error {

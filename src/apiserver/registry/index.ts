@@ -1,4 +1,4 @@
-import { apiVersionOf, qualifiedResource, type KubeObject } from '../../api/meta.js';
+import { apiVersionOf, qualifiedResource, type KubeObject, cloneJson } from '../../api/meta.js';
 import { CATALOG, type KindInfo } from './catalog.js';
 import type { ResourceDef, Strategy, TableConvertor, VersionAlias } from './types.js';
 
@@ -113,12 +113,12 @@ export class Registry {
  */
 export function servedView(s: ServedResource, obj: KubeObject): KubeObject {
   if (!s.alias && obj.apiVersion === apiVersionOf(s.group, s.version) && obj.kind === s.def.kind) return obj;
-  return toServedVersion(s, s.alias ? obj : structuredClone(obj));
+  return toServedVersion(s, s.alias ? obj : cloneJson(obj));
 }
 
 export function toServedVersion(s: ServedResource, obj: KubeObject): KubeObject {
   if (s.alias) {
-    const out = s.alias.fromCanonical(structuredClone(obj));
+    const out = s.alias.fromCanonical(cloneJson(obj));
     out.apiVersion = apiVersionOf(s.group, s.version);
     return out;
   }

@@ -1,5 +1,5 @@
 import { badRequest, conflict as conflictError, fieldErr, forbidden, invalid } from '../../api/errors.js';
-import { isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
+import { isPlainObject, type KubeObject, type StoredObject, cloneJson } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType, parseJson } from '../http/body.js';
 import type { ResourceDef } from '../registry/types.js';
@@ -170,7 +170,7 @@ async function updateFinalizers(
   opts: DeleteOptions,
   mutate: (o: KubeObject) => void,
 ): Promise<KubeObject> {
-  const next = structuredClone(obj) as KubeObject;
+  const next = cloneJson(obj) as KubeObject;
   mutate(next);
   if (opts.dryRun) return next;
   return ctx.storage.update(def, next, rev);
@@ -196,7 +196,7 @@ async function markTerminating(
   graceSeconds: number,
   mutate?: (o: KubeObject) => void,
 ): Promise<KubeObject> {
-  const next = structuredClone(obj) as KubeObject;
+  const next = cloneJson(obj) as KubeObject;
   // Deleting counts as a change of intent for generation-tracked kinds (upstream bumps it once).
   if (!obj.metadata.deletionTimestamp && (obj.metadata.generation ?? 0) > 0) {
     next.metadata!.generation = (obj.metadata.generation ?? 0) + 1;

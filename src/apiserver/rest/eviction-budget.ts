@@ -4,6 +4,7 @@ import type { KubeObject, StoredObject } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import type { ApiContext } from './context.js';
 import { guaranteedUpdate } from './write.js';
+import { cloneJson } from '../../api/meta.js';
 
 /** Upstream MaxDisruptedPodSize: evictions not yet confirmed by the disruption controller. */
 const MAX_DISRUPTED_PODS = 2000;
@@ -94,7 +95,7 @@ export async function takeDisruption(
         );
       }
       if (dryRun) return pdb;
-      const next = structuredClone(pdb);
+      const next = cloneJson(pdb);
       const nextStatus = (next.status ??= {});
       nextStatus.disruptionsAllowed = allowed - 1;
       if (nextStatus.disruptionsAllowed === 0) {

@@ -1,6 +1,7 @@
 import { badRequest } from '../../api/errors.js';
 import type { GroupVersionKind, KubeObject } from '../../api/meta.js';
 import type { ApiContext, RequestScope } from './context.js';
+import { cloneJson } from '../../api/meta.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -52,7 +53,7 @@ export function checkApplyConfiguration(ctx: ApiContext, s: RequestScope, applie
       version: s.served.version,
       kind: s.served.def.kind,
     };
-    ctx.ext.decodeBody(structuredClone(applied), gvk, 'Ignore');
+    ctx.ext.decodeBody(cloneJson(applied), gvk, 'Ignore');
   }
   checkUnknownFields(ctx, s, applied);
 }

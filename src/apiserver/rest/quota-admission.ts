@@ -14,6 +14,7 @@ import type { ResourceDef } from '../registry/types.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { QuotaPresence } from './quota-presence.js';
 import { guaranteedUpdate } from './write.js';
+import { cloneJson } from '../../api/meta.js';
 
 interface Quota extends StoredObject {
   spec?: { hard?: Record<string, string>; scopes?: string[] };
@@ -152,7 +153,7 @@ async function charge(
     async (stored) => {
       const quota = stored as Quota;
       check?.(quota);
-      const next = structuredClone(quota);
+      const next = cloneJson(quota);
       next.status = { ...next.status, used: add(next.status?.used, delta, sign) };
       return storage.update(quotaDef, next, Number(quota.metadata.resourceVersion));
     },

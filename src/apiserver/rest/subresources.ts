@@ -1,6 +1,6 @@
 import { badRequest, conflict, fieldErr, invalid, notFound } from '../../api/errors.js';
 import { selectorFromSet, selectorString, type LabelSelectorObject } from '../../api/labels.js';
-import { apiVersionOf, isPlainObject, type KubeObject } from '../../api/meta.js';
+import { apiVersionOf, isPlainObject, type KubeObject, cloneJson } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType } from '../http/body.js';
 import type { ResourceDef } from '../registry/types.js';
@@ -85,7 +85,7 @@ export async function writeScale(
           fieldErr.invalid('spec.replicas', replicas ?? null, 'must be greater than or equal to 0'),
         ]);
       }
-      const next = structuredClone(old) as KubeObject;
+      const next = cloneJson(old) as KubeObject;
       next.spec = { ...(next.spec ?? {}), replicas };
       return updateCanonical(ctx, def, next, old, {
         dryRun: isDryRun(s.query),
@@ -125,7 +125,7 @@ export async function bindPod(ctx: ApiContext, s: RequestScope, body: KubeObject
           `pod ${s.name} is being deleted, cannot be assigned to a host`,
         );
       }
-      const next = structuredClone(old) as KubeObject & {
+      const next = cloneJson(old) as KubeObject & {
         spec: Record<string, unknown>;
         status?: Record<string, unknown>;
       };

@@ -9,7 +9,13 @@ import {
   methodNotAllowed,
   unsupportedMediaType,
 } from '../../api/errors.js';
-import { apiVersionOf, isPlainObject, type KubeObject, type StoredObject } from '../../api/meta.js';
+import {
+  apiVersionOf,
+  isPlainObject,
+  type KubeObject,
+  type StoredObject,
+  cloneJson,
+} from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType, parseJson, parseYaml } from '../http/body.js';
 import { toServedVersion } from '../registry/index.js';
@@ -78,7 +84,7 @@ export async function createCanonical(
   for (let attempt = 0; ; attempt++) {
     // The caller hands over an object of its own. Only a generated name may need another attempt from the
     // pristine object; otherwise it is prepared in place (a clone per create was measurable).
-    const candidate = generated ? structuredClone(obj) : obj;
+    const candidate = generated ? cloneJson(obj) : obj;
     prepareMetadataForCreate(ctx, def, candidate);
     if (def.subresources?.includes('status')) delete candidate.status;
     def.strategy.prepareForCreate?.(candidate);
@@ -148,17 +154,17 @@ export async function updateCanonical(
   old: StoredObject,
   opts: WriteOptions,
 ): Promise<KubeObject> {
-  let obj = structuredClone(input);
+  let obj = cloneJson(input);
   const ephemeral = opts.subresource === 'ephemeralcontainers' ? def.strategy.ephemeralContainers : undefined;
   if (opts.subresource === 'ephemeralcontainers' && !ephemeral) throw methodNotAllowed();
   if (ephemeral) ephemeral.prepareForUpdate(obj, old);
   else if (opts.subresource === 'status') {
     if (def.strategy.prepareForStatusUpdate) def.strategy.prepareForStatusUpdate(obj, old);
-    else obj = { ...structuredClone(old), status: obj.status };
+    else obj = { ...cloneJson(old), status: obj.status };
     if (obj.status === undefined) delete obj.status;
   } else if (def.subresources?.includes('status')) {
     if (old.status === undefined) delete obj.status;
-    else obj.status = structuredClone(old.status);
+    else obj.status = cloneJson(old.status);
   }
   // Defaults first, so a manifest that omits defaulted fields does not count as a spec change.
   def.strategy.defaults?.(obj);
@@ -285,7 +291,7 @@ export async function patchObject(
   }
   const result = await guaranteedUpdate(
     async (old) => {
-      const live = toServedVersion(s.served, structuredClone(old));
+      const live = toServedVersion(s.served, cloneJson(old));
       const patched = ctx.ext.applyPatch(type, live, patch, gvk);
       if (!isPlainObject(patched)) throw badRequest('the patch did not produce an object');
       decodeTypedBody(ctx, s, patched);
@@ -325,7 +331,7 @@ async function applyObject(
   const now = rfc3339(ctx.clock.now());
   const existing = await ctx.storage.get(def, s.namespace, s.name!);
   if (!existing) {
-    const body = structuredClone(applied);
+    const body = cloneJson(applied);
     body.metadata ??= {};
     if (body.metadata.name && body.metadata.name !== s.name) {
       throw badRequest(
@@ -349,7 +355,7 @@ async function applyObject(
   }
   const result = await guaranteedUpdate(
     async (old) => {
-      const live = toServedVersion(s.served, structuredClone(old));
+      const live = toServedVersion(s.served, cloneJson(old));
       let merged: KubeObject;
       let managed;
       if (ctx.ext.serverSideApply) {

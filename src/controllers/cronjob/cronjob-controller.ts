@@ -22,6 +22,7 @@ import {
   type Schedule,
   type ScheduleInputs,
 } from './schedule.js';
+import { cloneJson } from '../../api/meta.js';
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 const BY_CONTROLLER_UID = 'cronjob-controller-uid';
@@ -110,7 +111,7 @@ export class CronJobController extends QueueController {
     if (!cached) return;
     const written = this.written.get(key);
     if (written !== undefined && Number(cached.metadata?.resourceVersion ?? 0) < written) return;
-    let cj = structuredClone(cached);
+    let cj = cloneJson(cached);
     const jobs = this.jobs
       .byIndex(BY_CONTROLLER_UID, cj.metadata?.uid ?? '')
       .filter((j) => j.metadata?.namespace === cj.metadata?.namespace);
@@ -326,7 +327,7 @@ export class CronJobController extends QueueController {
   }
 
   private jobFromTemplate(cj: CronJob, scheduledMs: number, name: string, timeZone: string | undefined): Job {
-    const template = structuredClone(cj.spec?.jobTemplate ?? {});
+    const template = cloneJson(cj.spec?.jobTemplate ?? {});
     return {
       apiVersion: 'batch/v1',
       kind: 'Job',

@@ -21,6 +21,7 @@ import { NodeBackoff } from './backoff.js';
 import { computeDaemonStatus, planNodes, planRollingUpdate, type DaemonPlan } from './plan.js';
 import { newDaemonPod, targetNodeName } from './pods.js';
 import { currentDaemonRevision } from './revisions.js';
+import { cloneJson } from '../../api/meta.js';
 
 const OWNER_INDEX = 'daemonset-owner';
 
@@ -131,7 +132,7 @@ export class DaemonSetController extends QueueController {
     const { namespace, name } = splitKey(key);
     const cached = this.sets.get(namespace, name);
     if (!cached || cached.metadata?.deletionTimestamp) return;
-    const ds = structuredClone(cached);
+    const ds = cloneJson(cached);
     const uid = ds.metadata?.uid ?? '';
     const nodes = this.nodes.list();
     const selector = labelSelectorFromObject(ds.spec?.selector);

@@ -4,6 +4,7 @@ import { podMatchesNodeSelectorAndAffinity } from '../../api/node-affinity.js';
 import { newControllerRef } from '../../api/owners.js';
 import { firstUntoleratedTaint } from '../../api/taints.js';
 import { REVISION_HASH_LABEL } from '../history/index.js';
+import { cloneJson } from '../../api/meta.js';
 
 /** Pods carry the DaemonSet's template generation in this label (upstream extensions.DaemonSetTemplateGenerationKey). */
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
@@ -41,7 +42,7 @@ function withTolerations(existing: Toleration[] | undefined, added: Toleration[]
 
 /** The template of `ds` as a pod (with the automatic tolerations), before it is tied to a node. */
 export function daemonPodTemplate(ds: DaemonSet): Pod {
-  const template = structuredClone(ds.spec?.template ?? {});
+  const template = cloneJson(ds.spec?.template ?? {});
   const spec = template.spec ?? { containers: [] };
   spec.tolerations = withTolerations(spec.tolerations, daemonTolerations(spec.hostNetwork === true));
   return { metadata: template.metadata ?? {}, spec };

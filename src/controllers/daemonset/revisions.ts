@@ -8,6 +8,7 @@ import {
   REVISION_HASH_LABEL,
   templatePatch,
 } from '../history/index.js';
+import { cloneJson } from '../../api/meta.js';
 
 /**
  * The revision matching the DaemonSet's live template (upstream constructHistory): an equal existing revision
@@ -32,7 +33,7 @@ export async function currentDaemonRevision(
   // Several equal revisions can only come from a crash between writes: keep the newest.
   let revision = equal[equal.length - 1];
   if (revision && revision.revision < maxRevision) {
-    revision = await client.update({ ...structuredClone(revision), revision: maxRevision + 1 });
+    revision = await client.update({ ...cloneJson(revision), revision: maxRevision + 1 });
   } else if (!revision) {
     const created = await createRevision(client, ds, wanted, collisionCount);
     revision = created.revision;

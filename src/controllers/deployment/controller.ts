@@ -18,6 +18,7 @@ import type { ControllerContext } from '../context.js';
 import { QueueController } from '../queue-controller.js';
 import { claimObjects } from '../replicaset/claim.js';
 import { Rollout } from './rollout.js';
+import { cloneJson } from '../../api/meta.js';
 
 /**
  * Upstream's Deployment controller (pkg/controller/deployment): owns ReplicaSets named after the pod template
@@ -121,7 +122,7 @@ export class DeploymentController extends QueueController {
     const { namespace, name } = splitKey(key);
     const cached = this.deployments.get(namespace, name);
     if (!cached) return;
-    const d = structuredClone(cached);
+    const d = cloneJson(cached);
     if (isEmptySelector(d.spec?.selector)) {
       this.recorder.event(
         d,

@@ -1,4 +1,5 @@
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import { cloneJson } from '../../api/meta.js';
 
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
@@ -64,7 +65,7 @@ export function computeHash(template: PodTemplateSpec | undefined, collisionCoun
 }
 
 function withoutHash(template: PodTemplateSpec | undefined): unknown {
-  const copy = structuredClone(template ?? {});
+  const copy = cloneJson(template ?? {});
   if (copy.metadata?.labels) delete copy.metadata.labels[POD_TEMPLATE_HASH_LABEL];
   return copy;
 }

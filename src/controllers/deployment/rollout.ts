@@ -44,6 +44,7 @@ import {
   sumAvailable,
   sumReplicas,
 } from './util.js';
+import { cloneJson } from '../../api/meta.js';
 
 /**
  * One reconcile of one Deployment (upstream syncDeployment and the sync/rolling/recreate/progress files).
@@ -125,7 +126,7 @@ export class Rollout {
     const existing = findNewReplicaSet(d, this.rsList);
     const newRevision = maxRevision(oldRSs) + 1;
     if (existing) {
-      const copy = structuredClone(existing);
+      const copy = cloneJson(existing);
       const annotationsUpdated = setNewReplicaSetAnnotations(d, copy, newRevision, true);
       const minReadyChanged = (copy.spec?.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0);
       if (annotationsUpdated || minReadyChanged) {
@@ -134,7 +135,7 @@ export class Rollout {
       }
       await this.setDeploymentRevision(copy.metadata?.annotations?.[REVISION_ANNOTATION] ?? '');
       if (hasProgressDeadline(d) && !getCondition(d.status, 'Progressing')) {
-        const status = structuredClone(d.status ?? {});
+        const status = cloneJson(d.status ?? {});
         setCondition(
           status,
           newCondition(
@@ -152,12 +153,12 @@ export class Rollout {
     if (!create) return undefined;
 
     const hash = computeHash(d.spec?.template, d.status?.collisionCount);
-    const template = structuredClone(d.spec!.template);
+    const template = cloneJson(d.spec!.template);
     template.metadata = {
       ...template.metadata,
       labels: { ...template.metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash },
     };
-    const selector = structuredClone(d.spec!.selector);
+    const selector = cloneJson(d.spec!.selector);
     selector.matchLabels = { ...selector.matchLabels, [POD_TEMPLATE_HASH_LABEL]: hash };
     const rsName = `${this.name}-${hash}`;
     const rs: ReplicaSet = {
@@ -189,7 +190,7 @@ export class Rollout {
           created = found;
         } else {
           // A hash collision: bump collisionCount so the next sync hashes differently.
-          const status = structuredClone(d.status ?? {});
+          const status = cloneJson(d.status ?? {});
           status.collisionCount = (status.collisionCount ?? 0) + 1;
           await this.writeStatus(status);
           throw err;
@@ -197,7 +198,7 @@ export class Rollout {
       } else {
         const msg = `Failed to create new replica set "${rsName}": ${err instanceof Error ? err.message : String(err)}`;
         if (hasProgressDeadline(d)) {
-          const status = structuredClone(d.status ?? {});
+          const status = cloneJson(d.status ?? {});
           setCondition(status, newCondition('Progressing', 'False', REASON.failedRSCreate, msg, this.now));
           await this.writeStatus(status).catch(() => undefined);
         }
@@ -211,7 +212,7 @@ export class Rollout {
     }
     await this.setDeploymentRevision(String(newRevision));
     if (!alreadyExists && hasProgressDeadline(d)) {
-      const status = structuredClone(d.status ?? {});
+      const status = cloneJson(d.status ?? {});
       setCondition(
         status,
         newCondition(
@@ -249,7 +250,7 @@ export class Rollout {
     const sizeChanged = replicasOf(rs) !== size;
     if (!sizeChanged && !replicasAnnotationsNeedUpdate(rs, desired, max)) return { scaled: false, rs };
     const from = replicasOf(rs);
-    const copy = structuredClone(rs);
+    const copy = cloneJson(rs);
     copy.spec = { ...copy.spec!, replicas: size };
     setReplicasAnnotations(copy, desired, max);
     const saved = await this.updateReplicaSet(copy);
@@ -428,7 +429,7 @@ export class Rollout {
       next = newCondition('Progressing', 'Unknown', REASON.resumed, 'Deployment is resumed', this.now);
     }
     if (!next) return;
-    const status = structuredClone(d.status ?? {});
+    const status = cloneJson(d.status ?? {});
     setCondition(status, next);
     await this.writeStatus(status);
   }

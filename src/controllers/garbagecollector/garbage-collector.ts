@@ -21,6 +21,7 @@ import {
   type GraphNode,
   type ObjectIdentity,
 } from './graph.js';
+import { cloneJson } from '../../api/meta.js';
 
 type Policy = NonNullable<DeleteOptions['propagationPolicy']>;
 
@@ -336,7 +337,7 @@ export class GarbageCollector implements Controller {
       const refs = current.metadata?.ownerReferences ?? [];
       const next = refs.map(map).filter((r): r is OwnerReference => r !== undefined);
       if (next.length === refs.length && next.every((r, j) => r === refs[j])) return;
-      const updated = structuredClone(current);
+      const updated = cloneJson(current);
       if (next.length > 0) updated.metadata!.ownerReferences = next;
       else delete updated.metadata!.ownerReferences;
       try {
@@ -361,7 +362,7 @@ export class GarbageCollector implements Controller {
     for (let i = 0; ; i++) {
       const obj = await this.getLive(type, id.namespace, id.name);
       if (!obj || obj.metadata?.uid !== id.uid || !hasFinalizer(obj, finalizer)) return;
-      const updated = structuredClone(obj);
+      const updated = cloneJson(obj);
       updated.metadata!.finalizers = obj.metadata.finalizers!.filter((f) => f !== finalizer);
       try {
         await client.update(updated);

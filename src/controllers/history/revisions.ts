@@ -3,6 +3,7 @@ import { hasReason } from '../../api/errors.js';
 import { isControlledBy, newControllerRef } from '../../api/owners.js';
 import type { ResourceClient } from '../../client/index.js';
 import { canonicalJson, hashRevisionData } from './hash.js';
+import { cloneJson } from '../../api/meta.js';
 
 /** Label on ControllerRevisions (and on the pods made from them) naming the revision's hash. */
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
@@ -94,7 +95,7 @@ export async function createRevision(
 ): Promise<{ revision: ControllerRevision; collisionCount: number }> {
   let count = collisionCount;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const candidate = nameRevision(structuredClone(rev), parent, count === 0 ? undefined : count);
+    const candidate = nameRevision(cloneJson(rev), parent, count === 0 ? undefined : count);
     try {
       return { revision: await client.create(candidate), collisionCount: count };
     } catch (err) {
@@ -129,12 +130,12 @@ export function templateOfRevision<T>(rev: ControllerRevision): T | undefined {
   const template = (data as { spec?: { template?: Record<string, unknown> } } | undefined)?.spec?.template;
   if (!template) return undefined;
   const { $patch: _ignored, ...rest } = template;
-  return structuredClone(rest) as T;
+  return cloneJson(rest) as T;
 }
 
 /** What upstream stores in DaemonSet and StatefulSet revisions: a patch replacing the pod template. */
 export function templatePatch(template: unknown): { spec: { template: Record<string, unknown> } } {
   return {
-    spec: { template: { ...(structuredClone(template) as Record<string, unknown>), $patch: 'replace' } },
+    spec: { template: { ...(cloneJson(template) as Record<string, unknown>), $patch: 'replace' } },
   };
 }

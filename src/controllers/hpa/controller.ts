@@ -31,6 +31,7 @@ import {
   type CalculatorConfig,
 } from './replica-calculator.js';
 import { scaleTargetResource } from './scale-target.js';
+import { cloneJson } from '../../api/meta.js';
 
 export const HPA_CONTROLLER = 'horizontal-pod-autoscaler';
 const DEFAULT_SYNC_PERIOD_MS = 15_000;
@@ -117,7 +118,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
       return;
     }
     try {
-      await this.reconcile(structuredClone(cached), key);
+      await this.reconcile(cloneJson(cached), key);
     } finally {
       // One periodic resync per HPA however often it was enqueued.
       clearTimeout(this.timers.get(key));
@@ -135,8 +136,8 @@ export class HorizontalPodAutoscalerController extends QueueController {
     const { namespace } = splitKey(key);
     const spec = hpa.spec!;
     const ref = spec.scaleTargetRef;
-    const conditions: HorizontalPodAutoscalerCondition[] = structuredClone(hpa.status?.conditions ?? []);
-    const status = structuredClone(hpa.status ?? { desiredReplicas: 0 });
+    const conditions: HorizontalPodAutoscalerCondition[] = cloneJson(hpa.status?.conditions ?? []);
+    const status = cloneJson(hpa.status ?? { desiredReplicas: 0 });
     const target = scaleTargetResource(ref);
     let scale: Scale;
     try {

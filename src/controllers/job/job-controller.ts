@@ -23,6 +23,7 @@ import { completionIndexOf, formatIndexes, parseIndexes } from './indexes.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
 import { compareForDeletion } from './pod-ranking.js';
 import { JOB_TRACKING_FINALIZER, podForJob } from './pod-template.js';
+import { cloneJson } from '../../api/meta.js';
 
 const BY_CONTROLLER_UID = 'job-controller-uid';
 const JOB_CONTROLLER_NAME = 'kubernetes.io/job-controller';
@@ -77,7 +78,7 @@ function canonical(value: unknown): string {
 
 /** Drops what upstream's omitempty fields would not serialise. */
 function tidyStatus(status: JobStatus): JobStatus {
-  const out = structuredClone(status);
+  const out = cloneJson(status);
   if (!out.succeeded) delete out.succeeded;
   if (!out.failed) delete out.failed;
   if (!out.completedIndexes) delete out.completedIndexes;
@@ -258,7 +259,7 @@ export class JobController extends QueueController {
     // spec.managedBy names another controller: leave the Job to it.
     const managedBy = cached.spec?.managedBy;
     if (managedBy && managedBy !== JOB_CONTROLLER_NAME) return;
-    const job = structuredClone(cached);
+    const job = cloneJson(cached);
     const uid = job.metadata?.uid ?? '';
     const pods = this.pods
       .byIndex(BY_CONTROLLER_UID, uid)
@@ -281,7 +282,7 @@ export class JobController extends QueueController {
     const spec = job.spec ?? { template: {} };
     const nowMs = this.ctx.clock.now();
     const now = rfc3339(nowMs);
-    const status: JobStatus = structuredClone(job.status ?? {});
+    const status: JobStatus = cloneJson(job.status ?? {});
     const indexed = spec.completionMode === 'Indexed';
     const completions = spec.completions ?? undefined;
     const parallelism = spec.parallelism ?? 1;

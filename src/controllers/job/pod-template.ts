@@ -2,6 +2,7 @@ import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { newControllerRef } from '../../api/owners.js';
 import { COMPLETION_INDEX_ANNOTATION } from './indexes.js';
+import { cloneJson } from '../../api/meta.js';
 
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 const MAX_GENERATE_NAME_PREFIX = 58;
@@ -22,7 +23,7 @@ function withCompletionIndexEnv(containers: Container[] | undefined): void {
  * the completion index (annotation, label, hostname `<job>-<index>`, env JOB_COMPLETION_INDEX).
  */
 export function podForJob(job: Job, index?: number): Pod {
-  const template = structuredClone(job.spec?.template ?? {});
+  const template = cloneJson(job.spec?.template ?? {});
   const jobName = job.metadata?.name ?? '';
   const labels = { ...(template.metadata?.labels ?? {}) };
   const annotations = { ...(template.metadata?.annotations ?? {}) };

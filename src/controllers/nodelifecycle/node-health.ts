@@ -1,6 +1,7 @@
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, NodeCondition } from 'kubernetes-types/core/v1.js';
 import { nodeCondition } from './node-taints.js';
+import { cloneJson } from '../../api/meta.js';
 
 /** The conditions the controller sets to Unknown when a node stops reporting (upstream nodeConditionTypes). */
 export const MONITORED_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'] as const;
@@ -43,7 +44,7 @@ export function observeHeartbeats(
  * Unknown (added as "never posted" when missing). Returns undefined when nothing changes.
  */
 export function conditionsAfterSilence(node: Node, now: string): NodeCondition[] | undefined {
-  const conditions = structuredClone(node.status?.conditions ?? []);
+  const conditions = cloneJson(node.status?.conditions ?? []);
   let changed = false;
   for (const type of MONITORED_CONDITIONS) {
     const c = conditions.find((x) => x.type === type);

@@ -15,6 +15,7 @@ import {
 } from './node-taints.js';
 import { numberOption } from './options.js';
 import { indexPodsByNode, podsOnNode } from './pod-index.js';
+import { cloneJson } from '../../api/meta.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
@@ -140,7 +141,7 @@ export class NodeLifecycleController extends QueueController {
     const current = node.spec?.taints ?? [];
     const taints = reconcileTaints(current, desiredNoScheduleTaints(node), desiredNoExecuteTaints(node), now);
     if (!sameTaints(current, taints)) {
-      const next = structuredClone(node);
+      const next = cloneJson(node);
       next.spec ??= {};
       if (taints.length > 0) next.spec.taints = taints;
       else delete next.spec.taints;
@@ -163,7 +164,7 @@ export class NodeLifecycleController extends QueueController {
     for (const pod of podsOnNode(this.pods, name)) {
       const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
       if (!ready || ready.status === 'False') continue;
-      const next = structuredClone(pod);
+      const next = cloneJson(pod);
       for (const c of next.status?.conditions ?? []) {
         if (c.type !== 'Ready') continue;
         c.status = 'False';

@@ -21,6 +21,7 @@ import { ownedAndOrphans, ownerIndex } from '../owner-index.js';
 import { podsToDelete } from './pods-to-delete.js';
 import { BURST_REPLICAS, slowStartBatch } from './slow-start.js';
 import { calculateStatus, statusEqual, type ReplicaStatus } from './status.js';
+import { cloneJson } from '../../api/meta.js';
 
 const POD_OWNER_INDEX = 'replicaset-controller/owner';
 
@@ -148,7 +149,7 @@ export class ReplicaSetController extends QueueController {
       this.expectations.delete(key);
       return;
     }
-    const owner = structuredClone(cached);
+    const owner = cloneJson(cached);
     const needsSync = this.expectations.satisfied(key);
     const selector = this.kind.selector(owner);
     // Only pods this owner controls and orphans can be claimed: skip everybody else's pods.
@@ -245,7 +246,7 @@ export class ReplicaSetController extends QueueController {
         ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
         ownerReferences: [this.controllerRef(owner)],
       },
-      spec: structuredClone(template?.spec ?? { containers: [] }),
+      spec: cloneJson(template?.spec ?? { containers: [] }),
     };
     try {
       const created = await this.podClient.create(pod);

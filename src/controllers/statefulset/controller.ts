@@ -20,6 +20,7 @@ import { QueueController } from '../queue-controller.js';
 import { claimsFor, newStatefulPod, ordinalOf, podRevision, startOrdinal } from './identity.js';
 import { isRunningAndReady, isTerminating, planStatefulSet, type Action, type Slot } from './plan.js';
 import { applyRevision, resolveRevisions, type SetRevisions } from './revisions.js';
+import { cloneJson } from '../../api/meta.js';
 
 const OWNER_INDEX = 'statefulset-owner';
 
@@ -86,7 +87,7 @@ export class StatefulSetController extends QueueController {
     const { namespace, name } = splitKey(key);
     const cached = this.sets.get(namespace, name);
     if (!cached) return;
-    const set = structuredClone(cached);
+    const set = cloneJson(cached);
     const uid = set.metadata?.uid ?? '';
     const selector = labelSelectorFromObject(set.spec?.selector);
     const ref = newControllerRef(set, 'apps/v1', 'StatefulSet');

@@ -2,6 +2,7 @@ import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import { newControllerRef } from '../../api/owners.js';
 import { REVISION_HASH_LABEL } from '../history/index.js';
+import { cloneJson } from '../../api/meta.js';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -52,7 +53,7 @@ export function claimsFor(set: StatefulSet, ordinal: number): Map<string, Persis
  * identity labels, hostname/subdomain, the claims as volumes, the revision label and the controller reference.
  */
 export function newStatefulPod(set: StatefulSet, ordinal: number, revisionName: string): Pod {
-  const template = structuredClone(set.spec?.template ?? {});
+  const template = cloneJson(set.spec?.template ?? {});
   const name = podName(set, ordinal);
   const pod: Pod = {
     apiVersion: 'v1',

@@ -8,6 +8,7 @@ import {
   templatePatch,
   templateOfRevision,
 } from '../history/index.js';
+import { cloneJson } from '../../api/meta.js';
 
 export interface SetRevisions {
   current: ControllerRevision;
@@ -41,7 +42,7 @@ export async function resolveRevisions(
   if (lastEqual && newest && lastEqual.metadata?.name === newest.metadata?.name) {
     update = lastEqual;
   } else if (lastEqual) {
-    update = await client.update({ ...structuredClone(lastEqual), revision: wanted.revision });
+    update = await client.update({ ...cloneJson(lastEqual), revision: wanted.revision });
   } else {
     const created = await createRevision(client, set, wanted, collisionCount);
     update = created.revision;
@@ -53,7 +54,7 @@ export async function resolveRevisions(
 
 /** `set` with the pod template a revision recorded. */
 export function applyRevision(set: StatefulSet, rev: ControllerRevision): StatefulSet {
-  const out = structuredClone(set);
+  const out = cloneJson(set);
   const template = templateOfRevision<NonNullable<StatefulSet['spec']>['template']>(rev);
   if (template && out.spec) out.spec.template = template;
   return out;

@@ -1,9 +1,9 @@
-import { isPlainObject, type KubeObject } from '../../../api/meta.js';
+import { isPlainObject, type KubeObject, cloneJson } from '../../../api/meta.js';
 
 export type Obj = Record<string, any>;
 
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  return cloneJson(value);
 }
 
 export function rec(value: unknown): Obj | undefined {

@@ -1,7 +1,7 @@
 /** Small helpers shared by the non-workload strategies: loose field access, IP/CIDR and quantity checks. */
 import { isIP } from 'node:net';
 import { fieldErr, type FieldError } from '../../../api/errors.js';
-import { isPlainObject, type KubeObject } from '../../../api/meta.js';
+import { isPlainObject, type KubeObject, cloneJson } from '../../../api/meta.js';
 import { formatQuantity, tryParseQuantity } from '../../../api/quantity.js';
 import {
   NEGATIVE_ERROR,
@@ -41,7 +41,7 @@ export function sameJSON(a: unknown, b: unknown): boolean {
 }
 
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  return cloneJson(v);
 }
 
 /** Go's %#v of a []string, as used in upstream messages: `[]string{"a", "b"}`. */

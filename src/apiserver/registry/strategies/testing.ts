@@ -3,6 +3,7 @@ import type { FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../../api/validation/object-meta.js';
 import type { Strategy } from '../types.js';
+import { cloneJson } from '../../../api/meta.js';
 
 function metaErrors(o: KubeObject): FieldError[] {
   return validateObjectMeta(o.metadata, { namespaced: true });
@@ -13,7 +14,7 @@ export function create(
   o: KubeObject,
   uid = 'uid-1',
 ): { obj: KubeObject; errors: FieldError[] } {
-  const copy = structuredClone(o);
+  const copy = cloneJson(o);
   copy.metadata = { ...(copy.metadata ?? {}), uid };
   strategy.prepareForCreate?.(copy);
   strategy.defaults?.(copy);
@@ -25,7 +26,7 @@ export function update(
   o: KubeObject,
   old: KubeObject,
 ): { obj: KubeObject; errors: FieldError[] } {
-  const copy = structuredClone(o);
+  const copy = cloneJson(o);
   strategy.prepareForUpdate?.(copy, old);
   strategy.defaults?.(copy);
   return {

@@ -1,6 +1,6 @@
 /** Small helpers shared by the strategies: loose object access, field errors, Go-style value rendering. */
 import { fieldErr, type FieldError } from '../../../api/errors.js';
-import { isPlainObject } from '../../../api/meta.js';
+import { isPlainObject, cloneJson } from '../../../api/meta.js';
 import { NEGATIVE_ERROR } from '../../../api/validation/names.js';
 
 /** Objects are plain JSON; strategies read them loosely and validate what they touch. */
@@ -30,7 +30,7 @@ export function setDefault(target: Obj, key: string, value: unknown): void {
 export { deepEqual } from '../../../api/meta.js';
 
 export function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  return v === undefined ? v : cloneJson(v);
 }
 
 export function nonNegative(value: unknown, path: string): FieldError[] {
