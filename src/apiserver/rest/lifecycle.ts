@@ -1,5 +1,5 @@
 import { badRequest, invalid, type FieldError } from '../../api/errors.js';
-import { apiVersionOf, type KubeObject, type ObjectMeta } from '../../api/meta.js';
+import { apiVersionOf, deepEqual, type KubeObject, type ObjectMeta } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import type { ServedResource } from '../registry/index.js';
 import type { ResourceDef } from '../registry/types.js';
@@ -82,33 +82,16 @@ export function specChanged(a: KubeObject, b: KubeObject): boolean {
 }
 
 /**
- * Deep equality ignoring key order. Plain JSON answers most cases: equal text is equal, and different
- * lengths can't be a mere reordering; only same-length differences need the key-sorted form.
+ * Equality as upstream's semantic DeepEqual of typed objects: key order never counts, and a member set to null
+ * is the same as an absent one (a nil pointer). Allocates nothing, unlike comparing serializations.
  */
 export function semanticallyEqual(a: unknown, b: unknown): boolean {
-  const ja = JSON.stringify(a);
-  const jb = JSON.stringify(b);
-  if (ja === jb) return true;
-  if (ja.length !== jb.length) return false;
-  return stableJson(a) === stableJson(b);
+  return deepEqual(a, b);
 }
 
 function withoutMetaStatus(o: KubeObject): Record<string, unknown> {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
   return rest;
-}
-
-/** JSON with sorted keys, for semantic equality. */
-export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const keys = Object.keys(v).sort();
-    return `{${keys
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
 }
 
 export function validateCreate(ctx: ApiContext, def: ResourceDef, obj: KubeObject): void {
