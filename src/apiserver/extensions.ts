@@ -42,6 +42,7 @@ export interface OpenApiDocs {
 export interface ApiExtensions {
   /** Async so the (large) protobuf declarations load on the first protobuf request only. */
   decodeProtobuf?: (body: Buffer) => Promise<KubeObject>;
+  /** Returns the patched object; `live` is never changed. */
   applyPatch: (contentType: string, live: KubeObject, patch: unknown, gvk: GroupVersionKind) => KubeObject;
   serverSideApply?: (
     live: KubeObject | undefined,

@@ -18,7 +18,7 @@ import {
 } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType, parseJson, parseYaml } from '../http/body.js';
-import { toServedVersion } from '../registry/index.js';
+import { servedView, toServedVersion } from '../registry/index.js';
 import type { ResourceDef } from '../registry/types.js';
 import { isDryRun, type ApiContext, type RequestScope } from './context.js';
 import { checkApplyConfiguration, decodeTypedBody } from './field-validation.js';
@@ -145,7 +145,8 @@ export async function updateObject(ctx: ApiContext, s: RequestScope, body: KubeO
 
 /**
  * The update path for a canonical object against the stored `old` (compare-and-swap on old's resourceVersion).
- * Handles status isolation, generation, finalizer-completed deletion and no-op writes.
+ * Handles status isolation, generation, finalizer-completed deletion and no-op writes. Takes ownership of
+ * `input`, which may be changed: callers pass an object of their own that shares nothing with `old`.
  */
 export async function updateCanonical(
   ctx: ApiContext,
@@ -154,7 +155,7 @@ export async function updateCanonical(
   old: StoredObject,
   opts: WriteOptions,
 ): Promise<KubeObject> {
-  let obj = cloneJson(input);
+  let obj = input;
   const ephemeral = opts.subresource === 'ephemeralcontainers' ? def.strategy.ephemeralContainers : undefined;
   if (opts.subresource === 'ephemeralcontainers' && !ephemeral) throw methodNotAllowed();
   if (ephemeral) ephemeral.prepareForUpdate(obj, old);
@@ -291,8 +292,8 @@ export async function patchObject(
   }
   const result = await guaranteedUpdate(
     async (old) => {
-      const live = toServedVersion(s.served, cloneJson(old));
-      const patched = ctx.ext.applyPatch(type, live, patch, gvk);
+      // The patch engines never change the object they patch.
+      const patched = ctx.ext.applyPatch(type, servedView(s.served, old), patch, gvk);
       if (!isPlainObject(patched)) throw badRequest('the patch did not produce an object');
       decodeTypedBody(ctx, s, patched);
       const obj = toCanonical(s.served, patched);
