@@ -23,7 +23,7 @@ const USAGE = `usage: node --import tsx bench/scheduler.ts [--quick] [--scales 1
   --scales       nodes:pods pairs to run, each on a fresh cluster (default 1000:10000,5000:30000)
   --no-affinity  skip the anti-affinity and topology-spread workloads (run on the first scale)
   --split        run the scheduler and the controller-manager as their own processes
-  --profile DIR  write a V8 CPU profile of every control-plane process into DIR (summarize with
+  --profile DIR  write a V8 CPU profile of the control plane and the hollow nodes into DIR (summarize with
                  \`node --import tsx bench/profile-summary.ts DIR/FILE.cpuprofile\`)`;
 
 interface Scale {
@@ -189,7 +189,11 @@ async function runScale(
     const c = client;
     progress(`starting ${scale.nodes} hollow nodes`);
     const registerStart = Date.now();
-    hollow = startHollowNodes({ kubeconfig, count: scale.nodes });
+    hollow = startHollowNodes({
+      kubeconfig,
+      count: scale.nodes,
+      ...(profileDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}),
+    });
     await waitUntil(`${scale.nodes} nodes Ready`, 300_000, async () => (await readyNodes(c)) >= scale.nodes);
     result.registerSeconds = (Date.now() - registerStart) / 1000;
 

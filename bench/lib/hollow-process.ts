@@ -16,16 +16,21 @@ export function startHollowNodes(opts: {
   kubeconfig: string;
   count: number;
   namePrefix?: string;
+  /** Node options, e.g. --cpu-prof. */
+  nodeArgs?: string[];
 }): HollowProcess {
-  return startTugboat([
-    'hollow-nodes',
-    '--kubeconfig',
-    opts.kubeconfig,
-    '--count',
-    String(opts.count),
-    '--name-prefix',
-    opts.namePrefix ?? 'hollow-node-',
-  ]);
+  return startTugboat(
+    [
+      'hollow-nodes',
+      '--kubeconfig',
+      opts.kubeconfig,
+      '--count',
+      String(opts.count),
+      '--name-prefix',
+      opts.namePrefix ?? 'hollow-node-',
+    ],
+    opts.nodeArgs,
+  );
 }
 
 /** Any `tugboat` subcommand (e.g. `scheduler --kubeconfig F`) as a child process, stopped by its PID. */
