@@ -31,6 +31,8 @@ export class NominatedPods implements Nominator {
   }
 
   nominatedPodsOn(nodeName: string): readonly PodInfo[] {
+    // Asked for every candidate node of every pod; nominations are rare.
+    if (this.byNode.size === 0) return NominatedPods.NONE;
     const m = this.byNode.get(nodeName);
     return m ? [...m.values()] : NominatedPods.NONE;
   }
