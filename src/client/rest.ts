@@ -36,6 +36,8 @@ export interface WriteOptions {
   dryRun?: boolean;
 }
 
+export type PatchOptions = WriteOptions & { subresource?: string; force?: boolean };
+
 export interface DeleteOptions {
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
   gracePeriodSeconds?: number;
@@ -162,19 +164,40 @@ export class ResourceClient<T extends ClientObject> {
     name: string,
     type: PatchType,
     patch: unknown,
-    opts: WriteOptions & { subresource?: string; force?: boolean } = {},
+    opts: PatchOptions = {},
   ): Promise<T> {
+    return this.json<T>(
+      'PATCH',
+      this.patchPath(namespace, name, opts),
+      JSON.stringify(patch),
+      patchContentTypes[type],
+    );
+  }
+
+  /**
+   * A patch whose answer the caller does not read (a Lease renewal, a status report): the same request, but
+   * the returned object is not decoded. Errors are thrown as by patch.
+   */
+  async patchWithoutResult(
+    namespace: string,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    opts: PatchOptions = {},
+  ): Promise<void> {
+    await this.transport.request('PATCH', this.patchPath(namespace, name, opts), {
+      body: JSON.stringify(patch),
+      contentType: patchContentTypes[type],
+    });
+  }
+
+  private patchPath(namespace: string, name: string, opts: PatchOptions): string {
     const params: Record<string, string | number | boolean | undefined> = {
       fieldManager: opts.fieldManager,
       force: opts.force,
     };
     if (opts.dryRun) params.dryRun = 'All';
-    return this.json<T>(
-      'PATCH',
-      resourcePath(this.type, namespace, name, opts.subresource) + query(params),
-      JSON.stringify(patch),
-      patchContentTypes[type],
-    );
+    return resourcePath(this.type, namespace, name, opts.subresource) + query(params);
   }
 
   async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<unknown> {

@@ -224,11 +224,11 @@ export class HollowNodes {
     if (this.stopping) return;
     const leases = this.client.resource<Lease>(R.leases);
     const now = this.clock.now();
-    const renew = (): Promise<Lease> =>
-      leases.patch(NODE_LEASE_NAMESPACE, node.name, 'merge', {
+    const renew = (): Promise<unknown> =>
+      leases.patchWithoutResult(NODE_LEASE_NAMESPACE, node.name, 'merge', {
         spec: { holderIdentity: node.name, renewTime: microTime(now) },
       });
-    const create = (): Promise<Lease> =>
+    const create = (): Promise<unknown> =>
       leases.create({
         metadata: {
           name: node.name,
@@ -391,7 +391,7 @@ export class HollowNodes {
         try {
           await this.client
             .resource<Pod>(R.pods)
-            .patch(ns, name, 'merge', { status }, { subresource: 'status' });
+            .patchWithoutResult(ns, name, 'merge', { status }, { subresource: 'status' });
           state.writtenGist = podStatusGist(status);
         } catch (err) {
           if (hasReason(err, 'NotFound')) return;

@@ -34,6 +34,12 @@ test('typed verbs: create, get, update, patch, list with selectors, delete; erro
   await assert.rejects(cms.update({ ...got, data: { a: '3' } }), (e) => hasReason(e, 'Conflict'));
   const patched = await cms.patch('default', 'verbs', 'merge', { data: { b: 'x' } });
   assert.deepEqual(patched.data, { a: '2', b: 'x' });
+  // Without a result: the write lands all the same, and failures are the same ApiErrors.
+  assert.equal(await cms.patchWithoutResult('default', 'verbs', 'merge', { data: { c: 'y' } }), undefined);
+  assert.deepEqual((await cms.get('default', 'verbs')).data, { a: '2', b: 'x', c: 'y' });
+  await assert.rejects(cms.patchWithoutResult('default', 'absent', 'merge', { data: {} }), (e) =>
+    hasReason(e, 'NotFound'),
+  );
   const list = await cms.list('default', { labelSelector: 'app=client-test' });
   assert.ok(list.items.some((i) => i.metadata?.name === 'verbs' && i.kind === 'ConfigMap'));
   await cms.delete('default', 'verbs');
