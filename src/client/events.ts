@@ -73,7 +73,10 @@ export class EventRecorder {
     if (prior) {
       prior.count++;
       try {
-        await events.patch(prior.namespace, prior.name, 'merge', { count: prior.count, lastTimestamp: now });
+        await events.patchWithoutResult(prior.namespace, prior.name, 'merge', {
+          count: prior.count,
+          lastTimestamp: now,
+        });
         return;
       } catch {
         // Gone (deleted or expired): write a fresh one below.
@@ -101,6 +104,6 @@ export class EventRecorder {
       reportingInstance: this.host ?? '',
     };
     this.seen.set(id, { name, namespace, count: event.count, firstTimestamp: event.firstTimestamp });
-    await events.create(event);
+    await events.createWithoutResult(event);
   }
 }

@@ -151,6 +151,12 @@ export class ResourceClient<T extends ClientObject> {
     return this.write('POST', resourcePath(this.type, obj.metadata?.namespace), obj, opts);
   }
 
+  /** A create whose answer the caller does not read (an Event): the returned object is not decoded. */
+  async createWithoutResult(obj: T, opts: WriteOptions = {}): Promise<void> {
+    const [path, body] = this.writeRequest(resourcePath(this.type, obj.metadata?.namespace), obj, opts);
+    await this.transport.request('POST', path, { body });
+  }
+
   async update(obj: T, opts: WriteOptions = {}): Promise<T> {
     return this.write('PUT', this.objectPath(obj), obj, opts);
   }
@@ -235,10 +241,15 @@ export class ResourceClient<T extends ClientObject> {
   }
 
   private async write(method: string, path: string, obj: T, opts: WriteOptions): Promise<T> {
+    return this.json<T>(method, ...this.writeRequest(path, obj, opts));
+  }
+
+  /** The path with the write's query and the body, with apiVersion and kind filled in. */
+  private writeRequest(path: string, obj: T, opts: WriteOptions): [string, string] {
     const params: Record<string, string | number | boolean | undefined> = { fieldManager: opts.fieldManager };
     if (opts.dryRun) params.dryRun = 'All';
     const body = { apiVersion: apiVersionOf(this.type), kind: this.type.kind, ...obj };
-    return this.json<T>(method, path + query(params), JSON.stringify(body));
+    return [path + query(params), JSON.stringify(body)];
   }
 
   private async json<R>(method: string, path: string, body?: string, contentType?: string): Promise<R> {

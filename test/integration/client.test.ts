@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { hasReason } from '../../src/api/errors.js';
 import type { KubeObject } from '../../src/api/meta.js';
-import { ApiClient, Informer, LeaderElector, R } from '../../src/client/index.js';
+import { ApiClient, EventRecorder, Informer, LeaderElector, R } from '../../src/client/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startTestServer, type TestServer } from '../helpers/api-server.js';
 
@@ -40,6 +40,10 @@ test('typed verbs: create, get, update, patch, list with selectors, delete; erro
   await assert.rejects(cms.patchWithoutResult('default', 'absent', 'merge', { data: {} }), (e) =>
     hasReason(e, 'NotFound'),
   );
+  assert.equal(await cms.createWithoutResult(cm('quiet', { q: '1' })), undefined);
+  assert.deepEqual((await cms.get('default', 'quiet')).data, { q: '1' });
+  await assert.rejects(cms.createWithoutResult(cm('quiet')), (e) => hasReason(e, 'AlreadyExists'));
+  await cms.delete('default', 'quiet');
   const list = await cms.list('default', { labelSelector: 'app=client-test' });
   assert.ok(list.items.some((i) => i.metadata?.name === 'verbs' && i.kind === 'ConfigMap'));
   await cms.delete('default', 'verbs');
@@ -144,4 +148,22 @@ test('a replica that crashed while leading takes its lease back at once under th
   assert.equal(other.isLeader, false, 'another identity waits for the lease to expire');
   await other.stop();
   await same.stop();
+});
+
+test('event recorder: an event is written once, and its repeat bumps the count of that Event', async () => {
+  const cms = client.resource(R.configMaps);
+  const subject = await cms.create(cm('event-subject'));
+  const recorder = new EventRecorder(client, 'client-test');
+  const ofSubject = async () =>
+    (
+      await client.resource(R.events).list('default', {
+        fieldSelector: `involvedObject.name=event-subject,reason=Tested`,
+      })
+    ).items as (KubeObject & { count?: number })[];
+  recorder.event(subject, 'Normal', 'Tested', 'once');
+  await waitFor(async () => (await ofSubject()).length === 1);
+  recorder.event(subject, 'Normal', 'Tested', 'once');
+  await waitFor(async () => (await ofSubject())[0]?.count === 2);
+  assert.equal((await ofSubject()).length, 1);
+  await cms.delete('default', 'event-subject');
 });
