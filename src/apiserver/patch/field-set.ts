@@ -233,6 +233,8 @@ interface TrieNode {
   children: Map<string, TrieNode>;
 }
 
+const emptyTrie = (): TrieNode => ({ member: false, children: new Map() });
+
 const trieChild = (node: TrieNode, element: string, member: boolean): TrieNode => {
   let next = node.children.get(element);
   if (!next) node.children.set(element, (next = { member, children: new Map() }));
@@ -251,8 +253,8 @@ export function createdFieldsV1(
   gvk: Pick<GroupVersionKind, 'group' | 'kind'>,
   opts: FieldSetOptions = {},
 ): Record<string, unknown> {
-  const root: TrieNode = { member: false, children: new Map() };
   if (!isPlainObject(obj)) return {};
+  const root = emptyTrie();
   buildCreated(relevantPart(obj, opts), rootTypeFor(gvk), root, true);
   for (const path of STRIPPED_PATHS) {
     let node: TrieNode | undefined = root;
@@ -287,7 +289,7 @@ function buildCreated(obj: Obj, type: string | undefined, node: TrieNode, implic
   }
 }
 
-/** toFieldsV1's rendering; a node that is no member and has none below it is left out. */
+/** FieldsV1 of a tree: `.` marks a member that has members below it; a node with no member at or below it is left out. */
 function renderTrie(node: TrieNode): Obj | undefined {
   const out: Obj = {};
   let children = 0;
@@ -312,30 +314,13 @@ function canonicalJson(value: unknown): string {
 
 /** FieldsV1 JSON (`{"f:spec":{"f:replicas":{}}}`) for a set. */
 export function toFieldsV1(set: FieldSet): Record<string, unknown> {
-  interface Node {
-    member: boolean;
-    children: Map<string, Node>;
-  }
-  const root: Node = { member: false, children: new Map() };
+  const root = emptyTrie();
   for (const encoded of set) {
+    const path = decodePath(encoded);
     let node = root;
-    for (const el of decodePath(encoded)) {
-      let next = node.children.get(el);
-      if (!next) {
-        next = { member: false, children: new Map() };
-        node.children.set(el, next);
-      }
-      node = next;
-    }
-    node.member = true;
+    for (let i = 0; i < path.length; i++) node = trieChild(node, path[i]!, i === path.length - 1);
   }
-  const render = (node: Node): Obj => {
-    const out: Obj = {};
-    if (node.member && node.children.size > 0) out['.'] = {};
-    for (const k of [...node.children.keys()].sort()) out[k] = render(node.children.get(k) as Node);
-    return out;
-  };
-  return render(root);
+  return renderTrie(root) ?? {};
 }
 
 export function fromFieldsV1(fields: unknown): FieldSet {
