@@ -44,6 +44,7 @@ export interface ApiExtensions {
   decodeProtobuf?: (body: Buffer) => Promise<KubeObject>;
   /** Returns the patched object; `live` is never changed. */
   applyPatch: (contentType: string, live: KubeObject, patch: unknown, gvk: GroupVersionKind) => KubeObject;
+  /** Returns the merged object; neither `live` nor `applied` is changed. */
   serverSideApply?: (
     live: KubeObject | undefined,
     applied: KubeObject,

@@ -356,7 +356,8 @@ async function applyObject(
   }
   const result = await guaranteedUpdate(
     async (old) => {
-      const live = toServedVersion(s.served, cloneJson(old));
+      // Neither apply engine changes the object it merges into.
+      const live = servedView(s.served, old);
       let merged: KubeObject;
       let managed;
       if (ctx.ext.serverSideApply) {
