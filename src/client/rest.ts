@@ -153,8 +153,10 @@ export class ResourceClient<T extends ClientObject> {
 
   /** A create whose answer the caller does not read (an Event): the returned object is not decoded. */
   async createWithoutResult(obj: T, opts: WriteOptions = {}): Promise<void> {
-    const [path, body] = this.writeRequest(resourcePath(this.type, obj.metadata?.namespace), obj, opts);
-    await this.transport.request('POST', path, { body });
+    await this.send(
+      'POST',
+      ...this.writeRequest(resourcePath(this.type, obj.metadata?.namespace), obj, opts),
+    );
   }
 
   async update(obj: T, opts: WriteOptions = {}): Promise<T> {
@@ -191,10 +193,12 @@ export class ResourceClient<T extends ClientObject> {
     patch: unknown,
     opts: PatchOptions = {},
   ): Promise<void> {
-    await this.transport.request('PATCH', this.patchPath(namespace, name, opts), {
-      body: JSON.stringify(patch),
-      contentType: patchContentTypes[type],
-    });
+    await this.send(
+      'PATCH',
+      this.patchPath(namespace, name, opts),
+      JSON.stringify(patch),
+      patchContentTypes[type],
+    );
   }
 
   private patchPath(namespace: string, name: string, opts: PatchOptions): string {
@@ -253,9 +257,13 @@ export class ResourceClient<T extends ClientObject> {
   }
 
   private async json<R>(method: string, path: string, body?: string, contentType?: string): Promise<R> {
+    return JSON.parse(await this.send(method, path, body, contentType)) as R;
+  }
+
+  /** The request; the answer's body as text, undecoded. */
+  private async send(method: string, path: string, body?: string, contentType?: string): Promise<string> {
     const opts = body === undefined ? {} : { body, ...(contentType ? { contentType } : {}) };
-    const res = await this.transport.request(method, path, opts);
-    return JSON.parse(res.body) as R;
+    return (await this.transport.request(method, path, opts)).body;
   }
 }
 
