@@ -130,18 +130,21 @@ function mutate(obj: unknown, rnd: () => number): unknown {
 
 const sorted = (s: Set<string>): string[] => [...s].sort();
 
+/** The objects the differential tests mutate, whole objects and status alike. */
+const CASES = [
+  { obj: pod, gvk: { group: '', kind: 'Pod' } },
+  { obj: deployment, gvk: { group: 'apps', kind: 'Deployment' } },
+];
+const SUBRESOURCES = [{}, { subresource: 'status' }];
+
 void test('leaving out the members both objects share does not change what an update changed', () => {
-  const cases = [
-    { obj: pod, gvk: { group: '', kind: 'Pod' } },
-    { obj: deployment, gvk: { group: 'apps', kind: 'Deployment' } },
-  ];
   const rnd = random(20261204);
   let compared = 0;
-  for (const { obj, gvk } of cases) {
+  for (const { obj, gvk } of CASES) {
     for (let i = 0; i < 1500; i++) {
       const old = rnd() < 0.2 ? mutate(obj, rnd) : obj;
       const updated = mutate(old, rnd);
-      for (const opts of [{}, { subresource: 'status' }]) {
+      for (const opts of SUBRESOURCES) {
         const fast = updateValues(old, updated, gvk, opts);
         const full = allValuesToCompare(old, updated, gvk, opts);
         const got = compareValues(fast.before, fast.after);
@@ -171,16 +174,12 @@ void test('an update that changes nothing compares equal, and one changed field 
 });
 
 void test('the FieldsV1 of a create is what an update from nothing changes', () => {
-  const cases = [
-    { obj: pod, gvk: { group: '', kind: 'Pod' } },
-    { obj: deployment, gvk: { group: 'apps', kind: 'Deployment' } },
-  ];
   const rnd = random(20261205);
   let compared = 0;
-  for (const { obj, gvk } of cases) {
+  for (const { obj, gvk } of CASES) {
     for (let i = 0; i < 1500; i++) {
       const created = i === 0 ? obj : mutate(rnd() < 0.5 ? obj : mutate(obj, rnd), rnd);
-      for (const opts of [{}, { subresource: 'status' }]) {
+      for (const opts of SUBRESOURCES) {
         const full = allValuesToCompare(undefined, created, gvk, opts);
         const changed = compareValues(full.before, full.after);
         const want = toFieldsV1(union(changed.added, changed.modified));
