@@ -54,7 +54,7 @@ export class ApiClient {
   async request(method: string, path: string, body?: unknown): Promise<ApiResponse> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const res = await this.pool.request({
-      method: method,
+      method,
       path,
       headers: payload === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
       ...(payload === undefined ? {} : { body: payload }),
