@@ -296,9 +296,10 @@ async function main(): Promise<void> {
       `- ConfigMaps of ~300 bytes. Each phase runs ${s.phaseMs} ms (or ${s.maxOpsPerPhase.toLocaleString('en-US')} ops) per`,
       '  client count with a closed loop per client over keep-alive connections (maxSockets = clients).',
       `  list = one LIST of a namespace holding ${s.listSize} ConfigMaps; update = PUT with the resourceVersion last seen.`,
-      `- Watch: ${s.watchers} watches on one namespace's ConfigMaps, then ${s.watchWrites} creates, ${s.watchWriteConcurrency} in flight;`,
-      '  each carries its send time in data and every watcher reads it back (one process clock). Arrival is when',
-      "  the chunk reaches the load generator's event loop, so its own queueing is included.",
+      `- Watch: ${s.watchers} watches on one namespace's ConfigMaps, then ${s.watchWrites} creates, ${s.watchWriteConcurrency} in flight`,
+      '  over connections opened beforehand; each carries its send time in data and every watcher reads it back',
+      "  (one process clock). Arrival is when the chunk reaches the load generator's event loop, so its own queueing",
+      '  is included.',
       ...runs.map((r) =>
         r.skipped ? `- ${r.backend}: column skipped: ${r.skipped}` : `- ${r.backend}: ${r.detail ?? ''}`,
       ),

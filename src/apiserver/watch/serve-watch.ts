@@ -6,7 +6,10 @@ import type { ApiContext, RequestScope } from '../rest/context.js';
 import { keySelectionPredicate, selectionPredicate, type ObjectPredicate } from '../rest/selectors.js';
 import { parseIncludeObject, tableColumns, tableRow } from '../rest/table.js';
 import { resourcePrefix } from '../storage/keys.js';
-import type { CachedEvent } from './watch-cache.js';
+import { ChunkFramer } from './chunk-framer.js';
+import type { CachedEvent, CachedEventType } from './watch-cache.js';
+
+const framer = new ChunkFramer();
 
 const BOOKMARK_INTERVAL_MS = 60_000;
 /** Upstream's default when the client gives no timeoutSeconds: somewhere in 30–60 minutes. */
@@ -53,10 +56,17 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
   let lastRevision = fromRevision;
   let finished = false;
 
+  // Keys of this representation in an event's memo of encodings.
+  const objectKey = table ? `table:${servedApiVersion}:${include}` : `json:${servedApiVersion}`;
+  const lineKeys: Record<CachedEventType, string> = {
+    ADDED: `line:ADDED:${servedApiVersion}`,
+    MODIFIED: `line:MODIFIED:${servedApiVersion}`,
+    DELETED: `line:DELETED:${servedApiVersion}`,
+  };
+
   /** An event's object is decoded only when its stored bytes cannot be sent as they are. */
   const encodeObject = (ev: CachedEvent | undefined, plain?: KubeObject): string => {
-    const cacheKey = table ? `table:${servedApiVersion}:${include}` : `json:${servedApiVersion}`;
-    const cached = ev?.encoded.get(cacheKey);
+    const cached = ev?.encoded.get(objectKey);
     if (cached !== undefined) return cached;
     // The stored bytes already are the canonical version's JSON: splice in the resourceVersion and send them.
     if (ev && !table && !s.served.alias && ev.type !== 'DELETED') return ev.storedJson;
@@ -65,7 +75,7 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
     const text = table
       ? JSON.stringify(tableRow(def, served, ctx.clock.now(), include))
       : JSON.stringify(served);
-    ev?.encoded.set(cacheKey, text);
+    ev?.encoded.set(objectKey, text);
     return text;
   };
 
@@ -81,6 +91,19 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
     if (pending.length === 1) setImmediate(flush);
   };
 
+  /** The same event line for every watcher of this representation, so their chunks can be shared. */
+  const writeShared = (ev: CachedEvent, type: CachedEventType): void => {
+    if (finished) return;
+    const key = lineKeys[type];
+    let line = ev.encoded.get(key);
+    if (line === undefined) {
+      line = `{"type":"${type}","object":${encodeObject(ev)}}\n`;
+      ev.encoded.set(key, line);
+    }
+    pending.push(line);
+    if (pending.length === 1) setImmediate(flush);
+  };
+
   // Events that arrive in one event-loop turn go out in one socket write (TLS records are costly).
   const pending: string[] = [];
   const flush = (): void => {
@@ -91,13 +114,17 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
       finish(true);
       return;
     }
-    res.write(pending.join(''));
+    const socket = res.socket;
+    if (!socket) return finish(true);
+    // Chunks are framed here and written to the socket itself: the headers went out with startStream, and
+    // res.end() writes the last chunk.
+    socket.write(framer.frame(pending));
     pending.length = 0;
   };
 
   const onEvent = (ev: CachedEvent): void => {
     lastRevision = ev.revision;
-    let type: EventType = ev.type;
+    let type: CachedEventType = ev.type;
     if (byKey) {
       if (!byKey(ev.parsed)) return;
     } else if (predicate) {
@@ -112,7 +139,8 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
       else if (!now) return;
     }
     // Only a Table row needs the resourceVersion apart from the object.
-    write(type, encodeObject(ev), table ? ev.object.metadata.resourceVersion : '');
+    if (table) write(type, encodeObject(ev), ev.object.metadata.resourceVersion);
+    else writeShared(ev, type);
   };
 
   const timers: NodeJS.Timeout[] = [];

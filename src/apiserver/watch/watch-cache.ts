@@ -55,7 +55,7 @@ export interface Subscription {
 }
 
 export interface SubscribeOptions {
-  /** Resource prefix (`/registry/apps/deployments/`), optionally with a namespace segment. */
+  /** Resource prefix (`/registry/apps/deployments/`), optionally with a namespace segment (`resourcePrefix`). */
   prefix: string;
   /** Deliver events with revision > fromRevision. */
   fromRevision: number;
@@ -66,6 +66,8 @@ export interface SubscribeOptions {
 
 interface Subscriber extends SubscribeOptions {
   closed: boolean;
+  /** The latest revision when it subscribed: that and older events came from the buffer. */
+  subscribedAt: number;
 }
 
 /**
@@ -78,7 +80,8 @@ export class WatchCache {
   /** Events with revision > this are all in the buffer (or still to come). */
   private windowStart = 0;
   private latest = 0;
-  private readonly byResource = new Map<string, Set<Subscriber>>();
+  /** Subscribers by their exact prefix: a resource's, or a resource's in one namespace. */
+  private readonly byPrefix = new Map<string, Set<Subscriber>>();
   private storeWatch?: Watcher;
   private stopped = false;
   private readonly logger: Logger;
@@ -110,10 +113,9 @@ export class WatchCache {
     if (this.stopped) throw new Error('watch cache stopped');
     if (opts.fromRevision < this.windowStart)
       throw tooOldResourceVersion(opts.fromRevision, this.windowStart + 1);
-    const sub: Subscriber = { ...opts, closed: false };
-    const resourceKey = resourceOf(opts.prefix);
-    let set = this.byResource.get(resourceKey);
-    if (!set) this.byResource.set(resourceKey, (set = new Set()));
+    const sub: Subscriber = { ...opts, closed: false, subscribedAt: this.latest };
+    let set = this.byPrefix.get(opts.prefix);
+    if (!set) this.byPrefix.set(opts.prefix, (set = new Set()));
     set.add(sub);
     for (const ev of this.buffer) {
       if (sub.closed) break;
@@ -123,14 +125,14 @@ export class WatchCache {
       close: () => {
         sub.closed = true;
         set.delete(sub);
-        if (set.size === 0 && this.byResource.get(resourceKey) === set) this.byResource.delete(resourceKey);
+        if (set.size === 0 && this.byPrefix.get(opts.prefix) === set) this.byPrefix.delete(opts.prefix);
       },
     };
   }
 
   get watcherCount(): number {
     let n = 0;
-    for (const s of this.byResource.values()) n += s.size;
+    for (const s of this.byPrefix.values()) n += s.size;
     return n;
   }
 
@@ -153,11 +155,21 @@ export class WatchCache {
         const dropped = this.buffer.shift()!;
         this.windowStart = dropped.revision;
       }
-      const subs = this.byResource.get(resourceOf(ev.key));
-      if (!subs) continue;
-      for (const sub of [...subs]) {
-        if (!sub.closed && ev.key.startsWith(sub.prefix)) sub.onEvent(ev);
+      // The object's parent prefix: its namespace's within the resource, or the resource's when cluster-scoped.
+      const parent = ev.key.slice(0, ev.key.lastIndexOf('/') + 1);
+      this.deliver(this.byPrefix.get(parent), ev);
+      if (parsed.namespace !== undefined) {
+        this.deliver(this.byPrefix.get(parent.slice(0, parent.lastIndexOf('/', parent.length - 2) + 1)), ev);
       }
+    }
+  }
+
+  private deliver(subs: Set<Subscriber> | undefined, ev: CachedEvent): void {
+    if (!subs) return;
+    // A Set may change while it is iterated: closed subscribers are skipped, and one that subscribes during
+    // delivery has this event from the buffer already.
+    for (const sub of subs) {
+      if (!sub.closed && sub.subscribedAt < ev.revision) sub.onEvent(ev);
     }
   }
 
@@ -169,19 +181,12 @@ export class WatchCache {
   }
 
   private closeAll(err?: Error): void {
-    for (const set of this.byResource.values()) {
+    for (const set of this.byPrefix.values()) {
       for (const sub of set) {
         sub.closed = true;
         sub.onClose(err);
       }
     }
-    this.byResource.clear();
+    this.byPrefix.clear();
   }
-}
-
-/** `/registry/apps/deployments/ns/name` → `/registry/apps/deployments/`. */
-function resourceOf(keyOrPrefix: string): string {
-  const rest = keyOrPrefix.slice(ROOT_PREFIX.length);
-  const parts = rest.split('/');
-  return `${ROOT_PREFIX}${parts[0]}/${parts[1]}/`;
 }

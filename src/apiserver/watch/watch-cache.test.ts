@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setImmediate as tick } from 'node:timers/promises';
+import { MemoryStore } from '../../store/memory/memory-store.js';
+import { WatchCache, type CachedEvent } from './watch-cache.js';
+
+const PODS = '/registry/core/pods/';
+const NODES = '/registry/core/nodes/';
+
+async function started(): Promise<{ store: MemoryStore; cache: WatchCache }> {
+  const store = new MemoryStore();
+  const cache = new WatchCache(store);
+  await cache.start();
+  await tick();
+  return { store, cache };
+}
+
+function object(name: string): Buffer {
+  return Buffer.from(JSON.stringify({ metadata: { name } }));
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await tick();
+}
+
+test('events reach the watchers of their resource and of their namespace, and no others', async () => {
+  const { store, cache } = await started();
+  const seen = new Map<string, string[]>();
+  const watch = (label: string, prefix: string): void => {
+    seen.set(label, []);
+    cache.subscribe({
+      prefix,
+      fromRevision: cache.latestRevision,
+      onEvent: (ev) => seen.get(label)!.push(`${ev.type} ${ev.key}`),
+      onClose: () => {},
+    });
+  };
+  watch('all pods', PODS);
+  watch('pods in a', `${PODS}a/`);
+  watch('pods in b', `${PODS}b/`);
+  watch('nodes', NODES);
+  watch('configmaps', '/registry/core/configmaps/');
+  await store.create(`${PODS}a/p1`, object('p1'));
+  await store.create(`${PODS}b/p2`, object('p2'));
+  await store.create(`${NODES}n1`, object('n1'));
+  const kv = await store.get(`${PODS}a/p1`);
+  await store.delete(`${PODS}a/p1`, kv!.modRevision);
+  await settle();
+  assert.deepEqual(seen.get('all pods'), [`ADDED ${PODS}a/p1`, `ADDED ${PODS}b/p2`, `DELETED ${PODS}a/p1`]);
+  assert.deepEqual(seen.get('pods in a'), [`ADDED ${PODS}a/p1`, `DELETED ${PODS}a/p1`]);
+  assert.deepEqual(seen.get('pods in b'), [`ADDED ${PODS}b/p2`]);
+  assert.deepEqual(seen.get('nodes'), [`ADDED ${NODES}n1`]);
+  assert.deepEqual(seen.get('configmaps'), []);
+  assert.equal(cache.watcherCount, 5);
+  cache.stop();
+});
+
+test('a watcher that subscribes during delivery gets the event once; one closed during delivery gets nothing', async () => {
+  const { store, cache } = await started();
+  const late: string[] = [];
+  const closedLate: string[] = [];
+  let victim: { close(): void } | undefined;
+  const from = cache.latestRevision;
+  cache.subscribe({
+    prefix: PODS,
+    fromRevision: from,
+    onEvent: () => {
+      if (victim) {
+        victim.close();
+        victim = undefined;
+        // Subscribing from before this event replays it from the buffer.
+        cache.subscribe({
+          prefix: PODS,
+          fromRevision: from,
+          onEvent: (ev) => late.push(ev.key),
+          onClose: () => {},
+        });
+      }
+    },
+    onClose: () => {},
+  });
+  victim = cache.subscribe({
+    prefix: PODS,
+    fromRevision: from,
+    onEvent: (ev: CachedEvent) => closedLate.push(ev.key),
+    onClose: () => {},
+  });
+  await store.create(`${PODS}a/p1`, object('p1'));
+  await store.create(`${PODS}a/p2`, object('p2'));
+  await settle();
+  assert.deepEqual(late, [`${PODS}a/p1`, `${PODS}a/p2`]);
+  assert.deepEqual(closedLate, []);
+  cache.stop();
+});
+
+test('a watch from before the retained window is refused with 410', async () => {
+  const store = new MemoryStore();
+  const cache = new WatchCache(store, { capacity: 2 });
+  await cache.start();
+  const from = cache.latestRevision;
+  for (const name of ['p1', 'p2', 'p3']) await store.create(`${PODS}a/${name}`, object(name));
+  await settle();
+  assert.throws(
+    () => cache.subscribe({ prefix: PODS, fromRevision: from, onEvent: () => {}, onClose: () => {} }),
+    (err: { status?: { code?: number } }) => err.status?.code === 410,
+  );
+  const replayed: string[] = [];
+  cache.subscribe({
+    prefix: PODS,
+    fromRevision: from + 1,
+    onEvent: (ev) => replayed.push(ev.key),
+    onClose: () => {},
+  });
+  assert.deepEqual(replayed, [`${PODS}a/p2`, `${PODS}a/p3`]);
+  cache.stop();
+});
