@@ -265,7 +265,7 @@ function mergeKeyedItems(current: unknown[], applied: unknown[], meta: FieldMeta
 }
 
 /** Deletes the member at `path` (a field, a keyed item or a set value) if it exists. */
-function removePath(root: Obj, path: string[], rootType: string | undefined): void {
+function removePath(root: Obj, path: readonly string[], rootType: string | undefined): void {
   let node: unknown = root;
   let type = rootType;
   let listMeta: FieldMeta | undefined;
@@ -395,7 +395,7 @@ export function apply(live: KubeObject | undefined, applied: unknown, opts: Appl
   return { object: withManagedFields(merged, managedFields), managedFields };
 }
 
-function owns(m: Manager, paths: readonly string[][]): boolean {
+function owns(m: Manager, paths: readonly (readonly string[])[]): boolean {
   return paths.some((p) => (m instanceof StoredManager ? m.has(p) : m.set.has(encodePath(p))));
 }
 
@@ -460,8 +460,8 @@ export function managedFieldsAfterUpdate(
   const changed = union(added, modified);
   let mine = managers.find((m) => identity(m.entry) === myId);
   // Paths are decoded only when there is a manager to check them against (never on create).
-  let paths: { changed: string[][]; removed: string[][] } | undefined;
-  const decoded = (): { changed: string[][]; removed: string[][] } =>
+  let paths: { changed: (readonly string[])[]; removed: (readonly string[])[] } | undefined;
+  const decoded = (): { changed: (readonly string[])[]; removed: (readonly string[])[] } =>
     (paths ??= { changed: [...changed].map(decodePath), removed: [...removed].map(decodePath) });
   if (changed.size > 0 || removed.size > 0) {
     for (const m of managers) {

@@ -10,7 +10,20 @@ export type FieldSet = Set<string>;
 type Obj = Record<string, unknown>;
 
 export const encodePath = (path: readonly string[]): string => JSON.stringify(path);
-export const decodePath = (encoded: string): string[] => JSON.parse(encoded) as string[];
+/** Decoded paths by encoding: the same paths (a pod's status fields, say) come back write after write. */
+const decodedPaths = new Map<string, readonly string[]>();
+const DECODED_PATHS_LIMIT = 10_000;
+
+/** The path an encoding stands for. Shared between callers: never change it. */
+export function decodePath(encoded: string): readonly string[] {
+  let path = decodedPaths.get(encoded);
+  if (path === undefined) {
+    path = JSON.parse(encoded) as string[];
+    if (decodedPaths.size >= DECODED_PATHS_LIMIT) decodedPaths.clear();
+    decodedPaths.set(encoded, path);
+  }
+  return path;
+}
 
 /** Paths the server owns itself; never recorded for any manager (upstream's stripped metadata). */
 const STRIPPED = new Set(
@@ -92,8 +105,9 @@ export function updateValues(
   opts: FieldSetOptions = {},
 ): { before: Map<string, string>; after: Map<string, string> } {
   // Members equal in both objects add the same entries to both maps, so they cannot differ: leave them out
-  // (most writes change a few fields of a large object).
-  const [oldPart, updatedPart] = withoutCommonMembers(old, updated);
+  // (most writes change a few fields of a large object). What the write cannot own (managedFields, and status
+  // or everything but status) is left out first, so it is not compared either.
+  const [oldPart, updatedPart] = withoutCommonMembers(relevantOf(old, opts), relevantOf(updated, opts));
   return allValuesToCompare(oldPart, updatedPart, gvk, opts);
 }
 
@@ -172,6 +186,9 @@ export function computeFieldSet(
   return new Set(fieldValues(obj, gvk, opts).keys());
 }
 
+const relevantOf = (obj: unknown, opts: FieldSetOptions): unknown =>
+  isPlainObject(obj) ? relevantPart(obj, opts) : obj;
+
 /** The top-level fields that can count for this write, so the walk skips the rest (status, managedFields). */
 function relevantPart(obj: Obj, opts: FieldSetOptions): Obj {
   if (opts.subresource === 'status') return obj.status === undefined ? {} : { status: obj.status };
@@ -202,11 +219,12 @@ function structure(w: Walk, encoded: string, meta: FieldMeta | undefined, parent
 }
 
 function walkObject(obj: Obj, type: string | undefined, path: string, w: Walk, parentInOld: boolean): void {
-  for (const [name, value] of Object.entries(obj)) {
+  for (const name in obj) {
+    const value = obj[name];
     if (value === null || value === undefined || value === COMMON) continue;
     const encoded = child(path, `f:${name}`);
     const meta = fieldMeta(type, name);
-    if (isPlainObject(value) && !meta?.atomic && Object.keys(value).length > 0) {
+    if (isPlainObject(value) && !meta?.atomic && hasMembers(value)) {
       const inOld = structure(w, encoded, meta, parentInOld);
       walkObject(value, meta?.type, encoded, w, inOld);
     } else if (Array.isArray(value) && value.length > 0 && meta?.list === 'map' && meta.key) {
@@ -225,6 +243,11 @@ function walkObject(obj: Obj, type: string | undefined, path: string, w: Walk, p
       w.values.set(encoded, canonicalJson(value));
     }
   }
+}
+
+function hasMembers(obj: Obj): boolean {
+  for (const _ in obj) return true;
+  return false;
 }
 
 /** A node of a FieldsV1 tree under construction. */
@@ -266,12 +289,13 @@ export function createdFieldsV1(
 
 /** walkObject for a create: `implicitParent` as its parentInOld (the previous object is the typed zero value). */
 function buildCreated(obj: Obj, type: string | undefined, node: TrieNode, implicitParent: boolean): void {
-  for (const [name, value] of Object.entries(obj)) {
+  for (const name in obj) {
+    const value = obj[name];
     if (value === null || value === undefined) continue;
     const element = `f:${name}`;
     const meta = fieldMeta(type, name);
     const implicit = meta?.zero === true && implicitParent;
-    if (isPlainObject(value) && !meta?.atomic && Object.keys(value).length > 0) {
+    if (isPlainObject(value) && !meta?.atomic && hasMembers(value)) {
       buildCreated(value, meta?.type, trieChild(node, element, !implicit), implicit);
     } else if (Array.isArray(value) && value.length > 0 && meta?.list === 'map' && meta.key) {
       const list = trieChild(node, element, !implicit);
