@@ -49,6 +49,11 @@ export interface Strategy {
   defaults?(obj: KubeObject): void;
   /** Clear or set server-owned fields on create (e.g. status). */
   prepareForCreate?(obj: KubeObject): void;
+  /**
+   * Keep the status a create sends, where the kind has a status subresource (upstream: Node, which its agent
+   * registers with its status). Otherwise such a status is dropped before prepareForCreate.
+   */
+  keepsStatusOnCreate?: boolean;
   /** Carry server-owned fields over from the old object on update (e.g. status for the main resource). */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Validate a new object. Field paths are relative to the object root, e.g. `spec.containers[0].name`. */

@@ -86,7 +86,7 @@ export async function createCanonical(
     // pristine object; otherwise it is prepared in place (a clone per create was measurable).
     const candidate = generated ? cloneJson(obj) : obj;
     prepareMetadataForCreate(ctx, def, candidate);
-    if (def.subresources?.includes('status')) delete candidate.status;
+    if (def.subresources?.includes('status') && !def.strategy.keepsStatusOnCreate) delete candidate.status;
     def.strategy.prepareForCreate?.(candidate);
     def.strategy.defaults?.(candidate);
     validateCreate(ctx, def, candidate);

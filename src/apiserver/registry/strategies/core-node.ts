@@ -106,6 +106,7 @@ export const nodeStrategy: Strategy = {
     defaultNode(obj);
     if (rec(obj.spec)) normalizePodCIDRs(obj.spec as Obj);
   },
+  keepsStatusOnCreate: true,
   prepareForUpdate: keepOldStatus,
   validate: validateNode,
   validateUpdate: validateNodeUpdate,
