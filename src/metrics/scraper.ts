@@ -1,5 +1,5 @@
-import { request, type ClientRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { ApiClient, Informer, R, type ClientConfig } from '../client/index.js';
 import { realClock, type Clock } from '../util/clock.js';
@@ -43,7 +43,33 @@ function isReady(node: Node): boolean {
   return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 }
 
-function fetchText(
+/** Connections kept open between scrapes, as metrics-server keeps them to kubelets. */
+interface Agents {
+  http: Agent;
+  https: HttpsAgent;
+}
+
+async function fetchText(
+  agents: Agents,
+  host: string,
+  port: number,
+  path: string,
+  timeoutMs: number,
+  tls?: MetricsScraperOptions['kubeletTls'],
+): Promise<string> {
+  try {
+    return await fetchOnce(agents, host, port, path, timeoutMs, tls);
+  } catch (err) {
+    // A kept connection the node closed just as it was reused: ask again on a new one.
+    if (!(err instanceof StaleConnectionError)) throw err;
+    return fetchOnce(agents, host, port, path, timeoutMs, tls);
+  }
+}
+
+class StaleConnectionError extends Error {}
+
+function fetchOnce(
+  agents: Agents,
   host: string,
   port: number,
   path: string,
@@ -54,8 +80,11 @@ function fetchText(
     const common = { host, port, path, signal: AbortSignal.timeout(timeoutMs) };
     const get = (cb: (res: IncomingMessage) => void): ClientRequest =>
       tls
-        ? httpsRequest({ ...common, ca: tls.caPem, cert: tls.certPem, key: tls.keyPem }, cb)
-        : request(common, cb);
+        ? httpsRequest(
+            { ...common, agent: agents.https, ca: tls.caPem, cert: tls.certPem, key: tls.keyPem },
+            cb,
+          )
+        : request({ ...common, agent: agents.http }, cb);
     const req = get((res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -65,7 +94,9 @@ function fetchText(
         else reject(new Error(`${path}: HTTP ${res.statusCode ?? 0}`));
       });
     });
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      reject(req.reusedSocket && err.code === 'ECONNRESET' ? new StaleConnectionError(err.message) : err);
+    });
     req.end();
   });
 }
@@ -89,6 +120,7 @@ export class MetricsScraper {
   private stopped = false;
   private scrapes = 0;
   private readonly scrapeWaiters: (() => void)[] = [];
+  private readonly agents: Agents;
 
   constructor(opts: MetricsScraperOptions) {
     this.client = new ApiClient({ userAgent: 'tugboat-metrics', ...opts.client });
@@ -99,6 +131,10 @@ export class MetricsScraper {
     this.timeoutMs = opts.timeoutMs ?? Math.min(10_000, this.intervalMs);
     this.concurrency = opts.concurrency ?? 16;
     this.kubeletTls = opts.kubeletTls;
+    // An idle connection outlives the pause between two scrapes of its node (Node's default agent drops it
+    // after 5 s): reconnecting to every node every round cost the API server's thread more than the scrape.
+    const keepAlive = { keepAlive: true, timeout: 4 * this.intervalMs + this.timeoutMs };
+    this.agents = { http: new Agent(keepAlive), https: new HttpsAgent(keepAlive) };
   }
 
   async start(): Promise<void> {
@@ -112,6 +148,8 @@ export class MetricsScraper {
     clearTimeout(this.timer);
     this.nodes.stop();
     await this.running;
+    this.agents.http.destroy();
+    this.agents.https.destroy();
     this.client.close();
   }
 
@@ -167,7 +205,14 @@ export class MetricsScraper {
     if (!address) return;
     try {
       const tls = isHollow(node) ? undefined : this.kubeletTls;
-      const text = await fetchText(address.host, address.port, '/metrics/resource', this.timeoutMs, tls);
+      const text = await fetchText(
+        this.agents,
+        address.host,
+        address.port,
+        '/metrics/resource',
+        this.timeoutMs,
+        tls,
+      );
       this.store.record(name, parsePrometheusText(text), this.clock.now());
     } catch (err) {
       this.logger.debug('node scrape failed', {
