@@ -49,33 +49,29 @@ interface Agents {
   https: HttpsAgent;
 }
 
-async function fetchText(
-  agents: Agents,
-  host: string,
-  port: number,
-  path: string,
-  timeoutMs: number,
-  tls?: MetricsScraperOptions['kubeletTls'],
-): Promise<string> {
+/** One GET of a node's kubelet endpoint. */
+interface Fetch {
+  host: string;
+  port: number;
+  path: string;
+  timeoutMs: number;
+  /** Client certificate for a real node agent; hollow nodes speak plain HTTP. */
+  tls: MetricsScraperOptions['kubeletTls'] | undefined;
+}
+
+async function fetchText(agents: Agents, f: Fetch): Promise<string> {
   try {
-    return await fetchOnce(agents, host, port, path, timeoutMs, tls);
+    return await fetchOnce(agents, f);
   } catch (err) {
     // A kept connection the node closed just as it was reused: ask again on a new one.
     if (!(err instanceof StaleConnectionError)) throw err;
-    return fetchOnce(agents, host, port, path, timeoutMs, tls);
+    return fetchOnce(agents, f);
   }
 }
 
 class StaleConnectionError extends Error {}
 
-function fetchOnce(
-  agents: Agents,
-  host: string,
-  port: number,
-  path: string,
-  timeoutMs: number,
-  tls?: MetricsScraperOptions['kubeletTls'],
-): Promise<string> {
+function fetchOnce(agents: Agents, { host, port, path, timeoutMs, tls }: Fetch): Promise<string> {
   return new Promise((resolve, reject) => {
     const common = { host, port, path, signal: AbortSignal.timeout(timeoutMs) };
     const get = (cb: (res: IncomingMessage) => void): ClientRequest =>
@@ -205,14 +201,12 @@ export class MetricsScraper {
     if (!address) return;
     try {
       const tls = isHollow(node) ? undefined : this.kubeletTls;
-      const text = await fetchText(
-        this.agents,
-        address.host,
-        address.port,
-        '/metrics/resource',
-        this.timeoutMs,
+      const text = await fetchText(this.agents, {
+        ...address,
+        path: '/metrics/resource',
+        timeoutMs: this.timeoutMs,
         tls,
-      );
+      });
       this.store.record(name, parsePrometheusText(text), this.clock.now());
     } catch (err) {
       this.logger.debug('node scrape failed', {
