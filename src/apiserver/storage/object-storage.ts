@@ -8,7 +8,6 @@ import {
   type KeyValue,
   type Store,
 } from '../../store/types.js';
-import { DecodedObjects } from './decoded-objects.js';
 import { objectKey, resourcePrefix, type ResourceKeyParts } from './keys.js';
 
 export interface StorageResource extends ResourceKeyParts {
@@ -35,29 +34,17 @@ export interface ListQuery {
 const CONTINUE_TOO_OLD =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
-/** Recently written objects kept decoded (DecodedObjects); a pod is about 10 KiB of heap. */
-const DEFAULT_DECODED_OBJECTS = 4096;
-
 /** The object layer over the key-value store: key layout, (de)serialization, resourceVersion, error mapping. */
 export class ObjectStorage {
-  private readonly decoded: DecodedObjects;
-
-  constructor(
-    readonly store: Store,
-    opts: { decodedObjects?: number } = {},
-  ) {
-    this.decoded = new DecodedObjects(opts.decodedObjects ?? DEFAULT_DECODED_OBJECTS);
-  }
+  constructor(readonly store: Store) {}
 
   async get(
     r: StorageResource,
     namespace: string | undefined,
     name: string,
   ): Promise<StoredObject | undefined> {
-    const key = objectKey(r, namespace, name);
-    const kv = await this.store.get(key);
-    if (!kv) return undefined;
-    return this.decoded.recall(key, kv.modRevision) ?? decodeKv(kv);
+    const kv = await this.store.get(objectKey(r, namespace, name));
+    return kv ? decodeKv(kv) : undefined;
   }
 
   /** The object's JSON text as served in the canonical version (fast path for plain GETs). */
@@ -78,9 +65,8 @@ export class ObjectStorage {
     const name = meta.name ?? '';
     try {
       const value = encodeObject(obj);
-      const key = objectKey(r, meta.namespace, name);
-      const kv = await this.store.create(key, value);
-      return this.written(key, obj, value, kv.modRevision);
+      const kv = await this.store.create(objectKey(r, meta.namespace, name), value);
+      return withRevision(obj, value, kv.modRevision);
     } catch (err) {
       if (err instanceof KeyExistsError) throw alreadyExists(groupResource(r), name);
       throw err;
@@ -93,9 +79,8 @@ export class ObjectStorage {
     const name = meta.name ?? '';
     try {
       const value = encodeObject(obj);
-      const key = objectKey(r, meta.namespace, name);
-      const kv = await this.store.update(key, value, expectedRevision);
-      return this.written(key, obj, value, kv.modRevision);
+      const kv = await this.store.update(objectKey(r, meta.namespace, name), value, expectedRevision);
+      return withRevision(obj, value, kv.modRevision);
     } catch (err) {
       if (err instanceof RevisionMismatchError) throw staleConflict(groupResource(r), name);
       if (err instanceof KeyNotFoundError) throw notFound(groupResource(r), name);
@@ -109,22 +94,14 @@ export class ObjectStorage {
     name: string,
     expectedRevision?: number,
   ): Promise<StoredObject> {
-    const key = objectKey(r, namespace, name);
     try {
-      const kv = await this.store.delete(key, expectedRevision);
-      this.decoded.forget(key);
+      const kv = await this.store.delete(objectKey(r, namespace, name), expectedRevision);
       return decodeKv(kv);
     } catch (err) {
       if (err instanceof RevisionMismatchError) throw staleConflict(groupResource(r), name);
       if (err instanceof KeyNotFoundError) throw notFound(groupResource(r), name);
       throw err;
     }
-  }
-
-  private written(key: string, obj: KubeObject, value: Buffer, revision: number): StoredObject {
-    const stored = withRevision(obj, value, revision);
-    this.decoded.remember(key, revision, stored);
-    return stored;
   }
 
   async list(r: StorageResource, q: ListQuery = {}): Promise<ListPage> {
