@@ -114,3 +114,34 @@ test('a watch from before the retained window is refused with 410', async () => 
   assert.deepEqual(replayed, [`${PODS}a/p2`, `${PODS}a/p3`]);
   cache.stop();
 });
+
+test('what was encoded for the watchers is let go after the fan-out, and made again for a replay', async () => {
+  const { store, cache } = await started();
+  const from = cache.latestRevision;
+  let seen: CachedEvent | undefined;
+  cache.subscribe({
+    prefix: PODS,
+    fromRevision: from,
+    onEvent: (ev) => {
+      seen = ev;
+      ev.encoded.set('line', `${ev.storedJson}\n`);
+    },
+    onClose: () => {},
+  });
+  await store.create(`${PODS}a/p1`, object('p1'));
+  await settle();
+  assert.ok(seen);
+  assert.equal(seen.encoded.size, 0);
+  const replayed: string[] = [];
+  cache.subscribe({
+    prefix: PODS,
+    fromRevision: from,
+    onEvent: (ev) => replayed.push(ev.storedJson),
+    onClose: () => {},
+  });
+  assert.equal(replayed.length, 1);
+  assert.deepEqual(JSON.parse(replayed[0]!), {
+    metadata: { name: 'p1', resourceVersion: String(seen.revision) },
+  });
+  cache.stop();
+});

@@ -22,6 +22,7 @@ export interface CachedEvent {
 }
 
 class StoreBackedEvent implements CachedEvent {
+  /** Memoized encodings, dropped (release) once the live fan-out is over; a replay makes them again. */
   readonly encoded = new Map<string, string>();
   private decoded?: StoredObject;
   private decodedPrev?: StoredObject;
@@ -47,6 +48,17 @@ class StoreBackedEvent implements CachedEvent {
   get prevObject(): StoredObject | undefined {
     if (!this.prevKv) return undefined;
     return (this.decodedPrev ??= decodeKv(this.prevKv));
+  }
+
+  /**
+   * Forgets what was decoded and encoded for the watchers. The buffer keeps events for seconds, and their
+   * decoded objects and JSON strings, kept that long, were old-generation garbage the collector paid for.
+   */
+  release(): void {
+    this.encoded.clear();
+    this.decoded = undefined;
+    this.decodedPrev = undefined;
+    this.json = undefined;
   }
 }
 
@@ -144,11 +156,13 @@ export class WatchCache {
   }
 
   private ingest(events: StoreEvent[]): void {
+    const delivered: StoreBackedEvent[] = [];
     for (const e of events) {
       const parsed = parseKey(e.kv.key);
       if (!parsed) continue;
       const type = e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED';
       const ev = new StoreBackedEvent(type, e.revision, e.kv.key, parsed, e.kv, e.prevKv);
+      delivered.push(ev);
       this.latest = e.revision;
       this.buffer.push(ev);
       if (this.buffer.length > this.capacity) {
@@ -162,6 +176,13 @@ export class WatchCache {
         this.deliver(this.byPrefix.get(parent.slice(0, parent.lastIndexOf('/', parent.length - 2) + 1)), ev);
       }
     }
+    // Watch streams write what they were given in an immediate queued while they received it (FlushQueue);
+    // this one runs after it, when no stream needs the memoized encodings any more.
+    if (delivered.length > 0) setImmediate(() => this.releaseAll(delivered));
+  }
+
+  private releaseAll(events: StoreBackedEvent[]): void {
+    for (const ev of events) ev.release();
   }
 
   private deliver(subs: Set<Subscriber> | undefined, ev: CachedEvent): void {
