@@ -38,14 +38,15 @@ export class Responder {
       return;
     }
     this.applyWarnings();
-    const buf = typeof text === 'string' ? Buffer.from(text) : text;
     res.writeHead(code, {
       'Content-Type': contentType,
-      'Content-Length': String(buf.length),
+      'Content-Length': String(typeof text === 'string' ? Buffer.byteLength(text) : text.length),
       'Cache-Control': 'no-cache, private',
       ...extraHeaders,
     });
-    res.end(buf);
+    // A string body goes out in one write with the headers (Node joins them); a Buffer takes a second chunk,
+    // which the TLS socket copies into one record.
+    res.end(text);
   }
 
   text(code: number, body: string): void {
