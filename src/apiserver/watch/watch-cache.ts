@@ -162,7 +162,6 @@ export class WatchCache {
       if (!parsed) continue;
       const type = e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED';
       const ev = new StoreBackedEvent(type, e.revision, e.kv.key, parsed, e.kv, e.prevKv);
-      delivered.push(ev);
       this.latest = e.revision;
       this.buffer.push(ev);
       if (this.buffer.length > this.capacity) {
@@ -171,13 +170,16 @@ export class WatchCache {
       }
       // The object's parent prefix: its namespace's within the resource, or the resource's when cluster-scoped.
       const parent = ev.key.slice(0, ev.key.lastIndexOf('/') + 1);
-      this.deliver(this.byPrefix.get(parent), ev);
+      let reached = this.deliver(this.byPrefix.get(parent), ev);
       if (parsed.namespace !== undefined) {
-        this.deliver(this.byPrefix.get(parent.slice(0, parent.lastIndexOf('/', parent.length - 2) + 1)), ev);
+        const resource = parent.slice(0, parent.lastIndexOf('/', parent.length - 2) + 1);
+        reached = this.deliver(this.byPrefix.get(resource), ev) || reached;
       }
+      if (reached) delivered.push(ev);
     }
     // Watch streams write what they were given in an immediate queued while they received it (FlushQueue);
-    // this one runs after it, when no stream needs the memoized encodings any more.
+    // this one runs after it. The order only decides whether their chunks can still share the memoized
+    // lines: a stream holds the strings it was given until it writes them.
     if (delivered.length > 0) setImmediate(() => this.releaseAll(delivered));
   }
 
@@ -185,13 +187,18 @@ export class WatchCache {
     for (const ev of events) ev.release();
   }
 
-  private deliver(subs: Set<Subscriber> | undefined, ev: CachedEvent): void {
-    if (!subs) return;
+  /** Whether any subscriber got the event (only then may it hold decoded objects and encodings). */
+  private deliver(subs: Set<Subscriber> | undefined, ev: CachedEvent): boolean {
+    if (!subs) return false;
+    let reached = false;
     // A Set may change while it is iterated: closed subscribers are skipped, and one that subscribes during
     // delivery has this event from the buffer already.
     for (const sub of subs) {
-      if (!sub.closed && sub.subscribedAt < ev.revision) sub.onEvent(ev);
+      if (sub.closed || sub.subscribedAt >= ev.revision) continue;
+      sub.onEvent(ev);
+      reached = true;
     }
+    return reached;
   }
 
   private fail(err: Error): void {
