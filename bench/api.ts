@@ -298,8 +298,8 @@ async function main(): Promise<void> {
       `  list = one LIST of a namespace holding ${s.listSize} ConfigMaps; update = PUT with the resourceVersion last seen.`,
       `- Watch: ${s.watchers} watches on one namespace's ConfigMaps, then ${s.watchWrites} creates, ${s.watchWriteConcurrency} in flight`,
       '  over connections opened beforehand; each carries its send time in data and every watcher reads it back',
-      "  (one process clock). Arrival is when the chunk reaches the load generator's event loop, so its own queueing",
-      '  is included.',
+      "  (one process clock). Arrival is when the bytes reach the load generator's event loop (a bare TLS socket per",
+      '  watcher), so its own queueing is included.',
       ...runs.map((r) =>
         r.skipped ? `- ${r.backend}: column skipped: ${r.skipped}` : `- ${r.backend}: ${r.detail ?? ''}`,
       ),

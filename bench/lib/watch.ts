@@ -4,6 +4,7 @@ import { configMap, configMapsPath, createNamespace } from './configmaps.js';
 import type { CpuProfile } from './cpu-profile.js';
 import { ApiClient, type ApiTarget } from './http-client.js';
 import type { RemoteProfiler } from './inspector-profiler.js';
+import { openWatchStream } from './watch-stream.js';
 import { memoryOf } from './proc.js';
 import { Samples, summarize, type LatencySummary } from './stats.js';
 
@@ -45,7 +46,6 @@ export interface WatchBenchResult {
  */
 export async function runWatchBench(opts: WatchBenchOptions): Promise<WatchBenchResult> {
   const writer = new ApiClient(opts.target, opts.writeConcurrency);
-  const watchClient = new ApiClient(opts.target, opts.watchers);
   const path = configMapsPath(opts.namespace);
   const perDelivery = new Samples();
   const counts = new Int32Array(opts.writes);
@@ -78,12 +78,11 @@ export async function runWatchBench(opts: WatchBenchOptions): Promise<WatchBench
     });
     const connectStart = performance.now();
     await forEachLimit(opts.watchers, 50, async () => {
-      let rest = '';
-      const stream = await watchClient.openStream(`${path}?watch=true&resourceVersion=${rv}`, (chunk, at) => {
-        const lines = (rest + chunk).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) if (line) onLine(line, at);
-      });
+      const stream = await openWatchStream(
+        opts.target,
+        `${path}?watch=true&resourceVersion=${rv}`,
+        (line, at) => onLine(line.toString('latin1'), at),
+      );
       streams.push(stream);
     });
     const connectMs = performance.now() - connectStart;
@@ -120,7 +119,6 @@ export async function runWatchBench(opts: WatchBenchOptions): Promise<WatchBench
     };
   } finally {
     for (const s of streams) s.close();
-    watchClient.close();
     writer.close();
   }
 }

@@ -84,6 +84,12 @@ export interface Store {
   compactedRevision(): Promise<number>;
   /** Finish in-flight writes, end watches, release resources. */
   close(): Promise<void>;
+  /**
+   * When writes are committed or queued but not yet published to watchers, calls `done` right after the next
+   * publication and returns true; otherwise returns false and never calls `done`. Lets watch fan-out wait for
+   * events that are a log sync away. Backends that cannot tell leave it out.
+   */
+  whenPendingPublished?(done: () => void): boolean;
 }
 
 export class KeyExistsError extends Error {

@@ -33,3 +33,56 @@ test('a failing callback does not keep the others from running, and its error su
   await tick();
   assert.deepEqual(ran, ['after', 'later']);
 });
+
+test('a run waits once for a commit on its way, then goes out with what it brought', async () => {
+  let pendingResume: (() => void) | undefined;
+  let asked = 0;
+  const queue = new FlushQueue(
+    (err) => assert.fail(String(err)),
+    (resume) => {
+      asked++;
+      pendingResume = resume;
+      return true;
+    },
+  );
+  const ran: string[] = [];
+  queue.add(() => ran.push('first'));
+  await tick();
+  assert.deepEqual([...ran], [], 'held while the commit is on its way');
+  queue.add(() => ran.push('second'));
+  await tick();
+  assert.deepEqual([...ran], []);
+  pendingResume!();
+  await tick();
+  assert.deepEqual([...ran], ['first', 'second'], 'one run for both');
+  assert.equal(asked, 1, 'the held run does not wait again');
+  // A later run asks again.
+  queue.add(() => ran.push('third'));
+  await tick();
+  assert.equal(asked, 2);
+  pendingResume!();
+  await tick();
+  assert.deepEqual(ran, ['first', 'second', 'third']);
+});
+
+test('a run goes out at once when nothing is on its way, and after a deadline when the store never answers', async () => {
+  const ranNow: string[] = [];
+  const idle = new FlushQueue(
+    (err) => assert.fail(String(err)),
+    () => false,
+  );
+  idle.add(() => ranNow.push('now'));
+  await tick();
+  assert.deepEqual(ranNow, ['now']);
+
+  const ranLate: string[] = [];
+  const stuck = new FlushQueue(
+    (err) => assert.fail(String(err)),
+    () => true,
+  );
+  stuck.add(() => ranLate.push('late'));
+  await tick();
+  assert.deepEqual([...ranLate], []);
+  await new Promise((r) => setTimeout(r, 60));
+  assert.deepEqual(ranLate, ['late']);
+});

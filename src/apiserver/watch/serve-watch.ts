@@ -7,14 +7,9 @@ import { keySelectionPredicate, selectionPredicate, type ObjectPredicate } from 
 import { parseIncludeObject, tableColumns, tableRow } from '../rest/table.js';
 import { resourcePrefix } from '../storage/keys.js';
 import { ChunkFramer } from './chunk-framer.js';
-import { FlushQueue } from './flush-queue.js';
 import type { CachedEvent, CachedEventType } from './watch-cache.js';
 
 const framer = new ChunkFramer();
-// A watch stream's flush does not throw; if it ever did, that is a bug to surface as before (uncaught).
-const flushQueue = new FlushQueue((err) => {
-  throw err;
-});
 
 const BOOKMARK_INTERVAL_MS = 60_000;
 /** Upstream's default when the client gives no timeoutSeconds: somewhere in 30–60 minutes. */
@@ -93,7 +88,7 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
       body = `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":${JSON.stringify(resourceVersion)}},"columnDefinitions":${columns},"rows":[${objectJson}]}`;
     }
     pending.push(`{"type":"${type}","object":${body}}\n`);
-    if (pending.length === 1) flushQueue.add(flush);
+    if (pending.length === 1) ctx.watchCache.flushes.add(flush);
   };
 
   /** The same event line for every watcher of this representation, so their chunks can be shared. */
@@ -106,7 +101,7 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
       ev.encoded.set(key, line);
     }
     pending.push(line);
-    if (pending.length === 1) flushQueue.add(flush);
+    if (pending.length === 1) ctx.watchCache.flushes.add(flush);
   };
 
   // Events that arrive in one event-loop turn go out in one socket write (TLS records are costly).

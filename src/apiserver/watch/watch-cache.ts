@@ -2,6 +2,7 @@ import { tooOldResourceVersion } from '../../api/errors.js';
 import type { StoredObject } from '../../api/meta.js';
 import type { KeyValue, Store, StoreEvent, Watcher } from '../../store/types.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
+import { FlushQueue } from './flush-queue.js';
 import { decodeKv, spliceResourceVersion } from '../storage/object-storage.js';
 import { parseKey, ROOT_PREFIX, type ParsedKey } from '../storage/keys.js';
 
@@ -97,6 +98,17 @@ export class WatchCache {
   private storeWatch?: Watcher;
   private stopped = false;
   private readonly logger: Logger;
+  /**
+   * Where watch streams queue their writes: all of them flush in one immediate, once a store commit already
+   * on its way has arrived too. A stream's flush does not throw; if one ever did, that is a bug to surface
+   * (uncaught).
+   */
+  readonly flushes = new FlushQueue(
+    (err) => {
+      throw err;
+    },
+    (resume) => this.store.whenPendingPublished?.(resume) ?? false,
+  );
 
   constructor(
     private readonly store: Store,
@@ -177,9 +189,9 @@ export class WatchCache {
       }
       if (reached) delivered.push(ev);
     }
-    // Watch streams write what they were given in an immediate queued while they received it (FlushQueue);
-    // this one runs after it. The order only decides whether their chunks can still share the memoized
-    // lines: a stream holds the strings it was given until it writes them.
+    // Watch streams write what they were given in an immediate queued while they received it (`flushes`);
+    // this one usually runs after it (not when that flush waits for a commit on its way). The order does not
+    // matter: a stream holds the strings it was given until it writes them.
     if (delivered.length > 0) setImmediate(() => this.releaseAll(delivered));
   }
 

@@ -76,6 +76,8 @@ export class SqliteStore implements Store {
   private compactedThrough: number;
   private queue: Pending[] = [];
   private flushScheduled = false;
+  /** Called after the next publication to watchers (see whenPendingPublished). */
+  private publishWaiters: (() => void)[] = [];
   private compacting: Promise<void> = Promise.resolve();
   private closed = false;
   /** The database handle and WAL file descriptor are closed. */
@@ -210,6 +212,12 @@ export class SqliteStore implements Store {
     });
   }
 
+  whenPendingPublished(done: () => void): boolean {
+    if (this.closed || (this.visibleRev >= this.rev && this.queue.length === 0)) return false;
+    this.publishWaiters.push(done);
+    return true;
+  }
+
   /** Finishes queued writes and releases the database; also after a failed WAL sync closed the store to writes. */
   async close(): Promise<void> {
     if (this.released) return;
@@ -217,6 +225,7 @@ export class SqliteStore implements Store {
     if (!this.closed && this.queue.length > 0) this.flush();
     this.closed = true;
     await this.walSync?.drain();
+    this.notifyPublished();
     this.hub.closeAll();
     await this.compacting;
     await this.checkpointer?.close();
@@ -255,6 +264,7 @@ export class SqliteStore implements Store {
       const e = err instanceof Error ? err : new Error(String(err));
       this.logger.error('store write transaction failed', { error: e.message, writes: batch.length });
       for (const p of batch) p.reject(e);
+      this.notifyPublished();
       return;
     }
     const committed = this.rev;
@@ -266,6 +276,7 @@ export class SqliteStore implements Store {
         this.closed = true;
         this.hub.closeAll(syncErr);
         for (const p of batch) p.reject(syncErr);
+        this.notifyPublished();
         return;
       }
       this.visibleRev = Math.max(this.visibleRev, committed);
@@ -282,10 +293,18 @@ export class SqliteStore implements Store {
         if ('kv' in o) p.resolve(o.kv);
         else p.reject(o.err);
       });
+      this.notifyPublished();
     };
     if (this.walSync && committed > before) this.walSync.afterCommit(publish);
     else if (committed > before) publish();
     else this.settleAfterVisible(publish);
+  }
+
+  private notifyPublished(): void {
+    if (this.publishWaiters.length === 0) return;
+    const waiters = this.publishWaiters;
+    this.publishWaiters = [];
+    for (const done of waiters) done();
   }
 
   /**

@@ -33,6 +33,42 @@ void describe('sqlite specifics', () => {
     assert.equal(fs.existsSync(`${f}-wal`), false);
   });
 
+  void test('whenPendingPublished answers after the writes on their way reached watchers, and not when none are', async () => {
+    const s = SqliteStore.open(file());
+    try {
+      const seen: string[] = [];
+      const w = s.watch('/r/', await s.currentRevision(), {
+        onEvents: (events) => seen.push(...events.map((e) => e.kv.key)),
+        onError: (err) => assert.fail(err),
+      });
+      assert.equal(
+        s.whenPendingPublished(() => assert.fail('nothing was on its way')),
+        false,
+      );
+      await new Promise((r) => setImmediate(r)); // the watch has caught up
+      const writes = [s.create('/r/a', Buffer.from('a')), s.create('/r/b', Buffer.from('b'))];
+      const published = new Promise<string[]>((resolve) => {
+        assert.equal(
+          s.whenPendingPublished(() => resolve([...seen])),
+          true,
+        );
+      });
+      assert.deepEqual(await published, ['/r/a', '/r/b'], 'called once their events were delivered');
+      await Promise.all(writes);
+      assert.equal(
+        s.whenPendingPublished(() => assert.fail('nothing was on its way')),
+        false,
+      );
+      // A write that fails its check publishes nothing, and still releases whoever waited for it.
+      const failing = s.create('/r/a', Buffer.from('again'));
+      await new Promise<void>((resolve) => assert.equal(s.whenPendingPublished(resolve), true));
+      await assert.rejects(failing);
+      w.close();
+    } finally {
+      await s.close();
+    }
+  });
+
   void test('data, revisions and the compaction point survive a reopen', async () => {
     const f = file();
     const s1 = SqliteStore.open(f);
