@@ -222,6 +222,13 @@ export const fieldErr = {
   forbidden(field: string, detail: string): FieldError {
     return { type: 'FieldValueForbidden', field, message: `Forbidden: ${detail}` };
   },
+  tooMany(field: string, actual: number, max: number): FieldError {
+    return {
+      type: 'FieldValueTooMany',
+      field,
+      message: `Too many: ${actual}: must have at most ${max} items`,
+    };
+  },
   tooLong(field: string, maxLength: number): FieldError {
     return { type: 'FieldValueTooLong', field, message: `Too long: may not be more than ${maxLength} bytes` };
   },

@@ -19,7 +19,7 @@ import { Expectations } from '../expectations.js';
 import { QueueController } from '../queue-controller.js';
 import { nextBackoffRecord, remainingBackoffMs, type BackoffRecord } from './backoff.js';
 import { ensureCondition, finishedCondition } from './conditions.js';
-import { completionIndexOf, formatIndexes, parseIndexes } from './indexes.js';
+import { completionIndexOf, formatIndexes, parseIndexes } from '../../api/job-indexes.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
 import { compareForDeletion } from './pod-ranking.js';
 import { JOB_TRACKING_FINALIZER, podForJob } from './pod-template.js';

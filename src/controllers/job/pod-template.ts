@@ -1,7 +1,7 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { newControllerRef } from '../../api/owners.js';
-import { COMPLETION_INDEX_ANNOTATION } from './indexes.js';
+import { COMPLETION_INDEX_ANNOTATION } from '../../api/job-indexes.js';
 import { cloneJson } from '../../api/meta.js';
 
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';

@@ -94,6 +94,77 @@ void describe('Job', () => {
       ],
     ],
     [
+      'backoffLimitPerIndex and maxFailedIndexes need Indexed mode',
+      { backoffLimitPerIndex: 1, maxFailedIndexes: 1, template: podTemplate('Never') },
+      [
+        'spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode',
+        'spec.maxFailedIndexes: Invalid value: 1: requires indexed completion mode',
+      ],
+    ],
+    [
+      'maxFailedIndexes needs backoffLimitPerIndex and at most completions',
+      { completionMode: 'Indexed', completions: 2, maxFailedIndexes: 3, template: podTemplate('Never') },
+      [
+        'spec.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified',
+        'spec.maxFailedIndexes: Invalid value: 3: must be less than or equal to completions',
+      ],
+    ],
+    [
+      'FailIndex needs backoffLimitPerIndex; podFailurePolicy allows only the Failed replacement policy',
+      {
+        completionMode: 'Indexed',
+        completions: 2,
+        podReplacementPolicy: 'TerminatingOrFailed',
+        podFailurePolicy: { rules: [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [42] } }] },
+        template: podTemplate('Never'),
+      },
+      [
+        'spec.podFailurePolicy.rules[0].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set',
+        'spec.podReplacementPolicy: Unsupported value: "TerminatingOrFailed": supported values: "Failed"',
+      ],
+    ],
+    [
+      'successPolicy needs Indexed mode',
+      { successPolicy: { rules: [{ succeededCount: 1 }] }, template: podTemplate('Never') },
+      [
+        'spec.successPolicy: Invalid value: {"rules":[{"succeededCount":1}]}: requires indexed completion mode',
+      ],
+    ],
+    [
+      'successPolicy rules are checked against completions',
+      {
+        completionMode: 'Indexed',
+        completions: 3,
+        successPolicy: {
+          rules: [
+            {},
+            { succeededCount: 4 },
+            { succeededIndexes: '0,3' },
+            { succeededIndexes: '0-1', succeededCount: 3 },
+          ],
+        },
+        template: podTemplate('Never'),
+      },
+      [
+        'spec.successPolicy.rules[0]: Required value: at least one of succeededCount or succeededIndexes must be specified',
+        'spec.successPolicy.rules[1].succeededCount: Invalid value: 4: must be less than or equal to 3 (the number of specified completions)',
+        'spec.successPolicy.rules[2].succeededIndexes: Invalid value: "0,3": error parsing succeededIndexes: too large index: "3"',
+        'spec.successPolicy.rules[3].succeededCount: Invalid value: 3: must be less than or equal to 2 (the number of indexes in the specified succeededIndexes field)',
+      ],
+    ],
+    [
+      'successPolicy without rules',
+      {
+        completionMode: 'Indexed',
+        completions: 3,
+        successPolicy: { rules: [] },
+        template: podTemplate('Never'),
+      },
+      [
+        'spec.successPolicy.rules: Required value: at least one rules must be specified when the successPolicy is specified',
+      ],
+    ],
+    [
       'manual selector required',
       { manualSelector: true, template: podTemplate('Never') },
       ['spec.selector: Required value'],

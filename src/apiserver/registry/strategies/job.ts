@@ -18,12 +18,16 @@ import {
   type Obj,
 } from './util.js';
 import { templateLabels } from './workload-validation.js';
+import { checkIndexesFormat } from '../../../api/job-indexes.js';
 
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 export const LEGACY_JOB_NAME_LABEL = 'job-name';
 export const CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
 export const LEGACY_CONTROLLER_UID_LABEL = 'controller-uid';
 const MAX_PARALLELISM_INDEXED = 100000;
+const MAX_FAILED_INDEXES = 100000;
+const MAX_SUCCESS_POLICY_RULES = 20;
+const MAX_SUCCEEDED_INDEXES_LENGTH = 64 * 1024;
 const MAX_INT32 = 2147483647;
 
 /** Defaults for a Job's spec (also the parts that apply inside a CronJob's jobTemplate: the pod template). */
@@ -122,8 +126,13 @@ export function validateJobSpecCommon(spec: unknown, path: string): FieldError[]
     'activeDeadlineSeconds',
     'backoffLimit',
     'ttlSecondsAfterFinished',
+    'backoffLimitPerIndex',
+    'maxFailedIndexes',
   ]) {
     errs.push(...nonNegative(s[k], `${path}.${k}`));
+  }
+  if (s.maxFailedIndexes != null && s.backoffLimitPerIndex == null) {
+    errs.push(fieldErr.required(`${path}.backoffLimitPerIndex`, 'when maxFailedIndexes is specified'));
   }
   if (s.completionMode != null) {
     if (s.completionMode !== 'NonIndexed' && s.completionMode !== 'Indexed') {
@@ -141,9 +150,47 @@ export function validateJobSpecCommon(spec: unknown, path: string): FieldError[]
           ),
         );
       }
+      const maxFailed = s.maxFailedIndexes;
+      if (typeof maxFailed === 'number') {
+        if (typeof s.completions === 'number' && maxFailed > s.completions) {
+          errs.push(
+            fieldErr.invalid(
+              `${path}.maxFailedIndexes`,
+              maxFailed,
+              'must be less than or equal to completions',
+            ),
+          );
+        }
+        if (maxFailed > MAX_FAILED_INDEXES) {
+          errs.push(
+            fieldErr.invalid(
+              `${path}.maxFailedIndexes`,
+              maxFailed,
+              `must be less than or equal to ${MAX_FAILED_INDEXES}`,
+            ),
+          );
+        }
+      }
     }
   }
-  if (
+  if (s.completionMode == null || s.completionMode === 'NonIndexed') {
+    for (const k of ['backoffLimitPerIndex', 'maxFailedIndexes']) {
+      if (s[k] != null) errs.push(fieldErr.invalid(`${path}.${k}`, s[k], 'requires indexed completion mode'));
+    }
+  }
+  errs.push(...validatePodFailurePolicyActions(s, `${path}.podFailurePolicy`));
+  if (s.successPolicy != null) {
+    if (s.completionMode !== 'Indexed') {
+      errs.push(
+        fieldErr.invalid(`${path}.successPolicy`, s.successPolicy, 'requires indexed completion mode'),
+      );
+    } else {
+      errs.push(...validateSuccessPolicy(s, `${path}.successPolicy`));
+    }
+  }
+  if (s.podReplacementPolicy != null && s.podFailurePolicy != null && s.podReplacementPolicy !== 'Failed') {
+    errs.push(fieldErr.notSupported(`${path}.podReplacementPolicy`, s.podReplacementPolicy, ['Failed']));
+  } else if (
     s.podReplacementPolicy != null &&
     s.podReplacementPolicy !== 'TerminatingOrFailed' &&
     s.podReplacementPolicy !== 'Failed'
@@ -165,6 +212,93 @@ export function validateJobSpecCommon(spec: unknown, path: string): FieldError[]
   } else if (s.podFailurePolicy != null && restart !== 'Never') {
     errs.push(fieldErr.invalid(rp, restart, 'only "Never" is supported when podFailurePolicy is specified'));
   }
+  return errs;
+}
+
+/** FailIndex marks only its index failed, so it needs per-index backoff. */
+function validatePodFailurePolicyActions(s: Obj, path: string): FieldError[] {
+  const rules = obj(s.podFailurePolicy)?.rules;
+  if (!Array.isArray(rules)) return [];
+  const errs: FieldError[] = [];
+  rules.forEach((rule: unknown, i) => {
+    if (obj(rule)?.action === 'FailIndex' && s.backoffLimitPerIndex == null) {
+      errs.push(
+        fieldErr.invalid(
+          `${path}.rules[${i}].action`,
+          'FailIndex',
+          'requires the backoffLimitPerIndex to be set',
+        ),
+      );
+    }
+  });
+  return errs;
+}
+
+function validateSuccessPolicy(s: Obj, path: string): FieldError[] {
+  const rules = obj(s.successPolicy)?.rules;
+  const list = Array.isArray(rules) ? (rules as unknown[]) : [];
+  const completions = typeof s.completions === 'number' ? s.completions : 0;
+  const errs: FieldError[] = [];
+  if (list.length === 0) {
+    errs.push(
+      fieldErr.required(
+        `${path}.rules`,
+        'at least one rules must be specified when the successPolicy is specified',
+      ),
+    );
+  }
+  if (list.length > MAX_SUCCESS_POLICY_RULES) {
+    errs.push(fieldErr.tooMany(`${path}.rules`, list.length, MAX_SUCCESS_POLICY_RULES));
+  }
+  list.forEach((r, i) => {
+    const rule = obj(r) ?? {};
+    const rulePath = `${path}.rules[${i}]`;
+    const indexes = rule.succeededIndexes;
+    const count = rule.succeededCount;
+    if (indexes == null && count == null) {
+      errs.push(
+        fieldErr.required(rulePath, 'at least one of succeededCount or succeededIndexes must be specified'),
+      );
+    }
+    let total = 0;
+    if (typeof indexes === 'string') {
+      if (indexes.length > MAX_SUCCEEDED_INDEXES_LENGTH) {
+        errs.push(fieldErr.tooLong(`${rulePath}.succeededIndexes`, MAX_SUCCEEDED_INDEXES_LENGTH));
+      }
+      const parsed = checkIndexesFormat(indexes, completions);
+      if ('error' in parsed) {
+        errs.push(
+          fieldErr.invalid(
+            `${rulePath}.succeededIndexes`,
+            indexes,
+            `error parsing succeededIndexes: ${parsed.error}`,
+          ),
+        );
+      } else total = parsed.total;
+    }
+    if (typeof count === 'number') {
+      const countPath = `${rulePath}.succeededCount`;
+      errs.push(...nonNegative(count, countPath));
+      if (count > completions) {
+        errs.push(
+          fieldErr.invalid(
+            countPath,
+            count,
+            `must be less than or equal to ${completions} (the number of specified completions)`,
+          ),
+        );
+      }
+      if (indexes != null && count > total) {
+        errs.push(
+          fieldErr.invalid(
+            countPath,
+            count,
+            `must be less than or equal to ${total} (the number of indexes in the specified succeededIndexes field)`,
+          ),
+        );
+      }
+    }
+  });
   return errs;
 }
 
@@ -205,6 +339,7 @@ function validateJobSpecUpdate(spec: Obj, old: Obj): FieldError[] {
       old.backoffLimitPerIndex,
       'spec.backoffLimitPerIndex',
     ),
+    ...validateImmutableField(spec.successPolicy, old.successPolicy, 'spec.successPolicy'),
   ];
 }
 

@@ -39,3 +39,37 @@ export function completionIndexOf(pod: {
   if (v === undefined || !/^\d+$/.test(v)) return undefined;
   return Number(v);
 }
+
+/**
+ * Upstream validateIndexesFormat: strictly increasing intervals `a` or `a-b` (a < b) below `completions`.
+ * Returns how many indexes the list names, or why it is malformed (upstream's wording).
+ */
+export function checkIndexesFormat(s: string, completions: number): { total: number } | { error: string } {
+  if (s === '') return { total: 0 };
+  let total = 0;
+  let last: number | undefined;
+  for (const interval of s.split(',')) {
+    const limits = interval.split('-');
+    if (limits.length > 2) {
+      return {
+        error: `the fragment ${JSON.stringify(interval)} violates the requirement that an index interval can have at most two parts separated by '-'`,
+      };
+    }
+    const bounds: number[] = [];
+    for (const limit of limits) {
+      if (!/^[+-]?\d+$/.test(limit))
+        return { error: `cannot convert string to integer for index: ${JSON.stringify(limit)}` };
+      const n = Number(limit);
+      if (n >= completions) return { error: `too large index: ${JSON.stringify(limit)}` };
+      bounds.push(n);
+    }
+    const [x, y = x] = bounds as [number, number?];
+    if (limits.length === 2 && x >= y)
+      return { error: `non-increasing order, previous: ${x}, current: ${y}` };
+    if (last !== undefined && last >= x)
+      return { error: `non-increasing order, previous: ${last}, current: ${x}` };
+    total += y - x + 1;
+    last = y;
+  }
+  return { total };
+}

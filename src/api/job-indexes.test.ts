@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { completionIndexOf, formatIndexes, parseIndexes } from './indexes.js';
-import { backoffDelayMs, nextBackoffRecord, remainingBackoffMs } from './backoff.js';
+import { checkIndexesFormat, completionIndexOf, formatIndexes, parseIndexes } from './job-indexes.js';
 
 test('completedIndexes compresses runs', () => {
   assert.equal(formatIndexes([]), '');
@@ -28,15 +27,12 @@ test('completion index annotation', () => {
   assert.equal(completionIndexOf({}), undefined);
 });
 
-test('pod failure backoff: 10 s doubling, capped at 6 min, reset by a success', () => {
-  assert.deepEqual(
-    [0, 1, 2, 3, 6, 7, 40].map(backoffDelayMs),
-    [0, 10_000, 20_000, 40_000, 320_000, 360_000, 360_000],
-  );
-  const r1 = nextBackoffRecord(undefined, 0, 1, 1000);
-  assert.equal(remainingBackoffMs(r1, 1000), 10_000);
-  assert.equal(remainingBackoffMs(r1, 11_000), 0);
-  const r2 = nextBackoffRecord(r1, 0, 1, 2000);
-  assert.equal(remainingBackoffMs(r2, 2000), 20_000);
-  assert.equal(remainingBackoffMs(nextBackoffRecord(r2, 1, 0, 3000), 3000), 0);
+test('index lists are checked as upstream validates them', () => {
+  assert.deepEqual(checkIndexesFormat('', 5), { total: 0 });
+  assert.deepEqual(checkIndexesFormat('0,2-4', 5), { total: 4 });
+  assert.deepEqual(checkIndexesFormat('5', 5), { error: 'too large index: "5"' });
+  assert.deepEqual(checkIndexesFormat('3-1', 5), { error: 'non-increasing order, previous: 3, current: 1' });
+  assert.deepEqual(checkIndexesFormat('2,1', 5), { error: 'non-increasing order, previous: 2, current: 1' });
+  assert.deepEqual(checkIndexesFormat('a', 5), { error: 'cannot convert string to integer for index: "a"' });
+  assert.match((checkIndexesFormat('1-2-3', 5) as { error: string }).error, /at most two parts/);
 });
