@@ -8,7 +8,8 @@ import { FakeClock, rfc3339, type Clock } from '../../src/util/clock.js';
 import { garbageCollectorController } from '../../src/controllers/garbagecollector/index.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
-export type Outcome = 'Succeeded' | 'Failed' | 'Running';
+/** What a started pod does: `{ exitCode }` fails it with that code (plain `Failed` exits with 1). */
+export type Outcome = 'Succeeded' | 'Failed' | 'Running' | { exitCode: number };
 
 export interface BatchKubelet {
   /** Pods of the namespace that are Running and not being deleted. */
@@ -35,7 +36,7 @@ export function startBatchKubelet(
   const confirmed = new Set<string>();
   const started = new Set<string>();
 
-  const phaseStatus = (phase: 'Running' | 'Succeeded' | 'Failed'): PodStatus => {
+  const phaseStatus = (phase: 'Running' | 'Succeeded' | 'Failed', exitCode = 1): PodStatus => {
     const now = rfc3339(opts.clock.now());
     const running = phase === 'Running';
     return {
@@ -56,18 +57,22 @@ export function startBatchKubelet(
           restartCount: 0,
           state: running
             ? { running: { startedAt: now } }
-            : { terminated: { exitCode: phase === 'Succeeded' ? 0 : 1, finishedAt: now } },
+            : { terminated: { exitCode: phase === 'Succeeded' ? 0 : exitCode, finishedAt: now } },
         },
       ],
     };
   };
 
-  const setPhase = async (pod: Pod, phase: 'Running' | 'Succeeded' | 'Failed'): Promise<void> => {
+  const setPhase = async (
+    pod: Pod,
+    phase: 'Running' | 'Succeeded' | 'Failed',
+    exitCode?: number,
+  ): Promise<void> => {
     await pods.patch(
       pod.metadata?.namespace ?? '',
       pod.metadata?.name ?? '',
       'merge',
-      { status: phaseStatus(phase) },
+      { status: phaseStatus(phase, exitCode) },
       { subresource: 'status' },
     );
   };
@@ -95,7 +100,8 @@ export function startBatchKubelet(
       }
       await setPhase(pod, 'Running');
       const fate = outcome(pod);
-      if (fate !== 'Running') await setPhase(pod, fate);
+      if (typeof fate === 'object') await setPhase(pod, 'Failed', fate.exitCode);
+      else if (fate !== 'Running') await setPhase(pod, fate);
     })().catch(() => {});
   };
   informer.addEventHandler({ add: handle, update: (_, p) => handle(p) });

@@ -275,3 +275,119 @@ test('podFailurePolicy: FailJob fails at once, Ignore does not count the failure
   assert.equal(job.status?.succeeded, 1);
   assert.equal((await podsOf('ignored')).length, 2);
 });
+
+const INDEX = 'batch.kubernetes.io/job-completion-index';
+const TRACKING = 'batch.kubernetes.io/job-tracking';
+const indexOf = (p: Pod): string | undefined => p.metadata?.annotations?.[INDEX];
+
+test('backoffLimitPerIndex: an index out of retries fails alone, after the others ran to success', async () => {
+  kubelet.setOutcome((p) => {
+    if (p.metadata?.labels?.app !== 'per-index') return 'Running';
+    return indexOf(p) === '0' ? 'Failed' : 'Succeeded';
+  });
+  const created = await jobs.create(
+    newJob('per-index', {
+      completionMode: 'Indexed',
+      completions: 4,
+      parallelism: 2,
+      backoffLimitPerIndex: 1,
+    }),
+  );
+  assert.equal(created.spec?.backoffLimit, 2147483647);
+  // Index 0 waits out its own 10 s backoff; the other indexes do not wait for it.
+  await waitFor(async () => (await getJob('per-index')).status?.completedIndexes === '1-3');
+  const firstTry = (await podsOf('per-index')).filter((p) => indexOf(p) === '0');
+  assert.equal(firstTry.length, 1);
+  assert.equal(firstTry[0]?.metadata?.annotations?.['batch.kubernetes.io/job-index-failure-count'], '0');
+  assert.ok(firstTry[0]?.metadata?.finalizers?.includes(TRACKING), 'kept until its replacement exists');
+  let job = await getJob('per-index');
+  assert.equal(job.status?.failed ?? 0, 0);
+  assert.equal(job.status?.failedIndexes, '');
+  assert.equal(condition(job, 'Failed'), undefined);
+
+  cluster.tick(10_000);
+  job = await waitForCondition('per-index', 'Failed');
+  assert.equal(condition(job, 'Failed')?.reason, 'FailedIndexes');
+  assert.equal(condition(job, 'Failed')?.message, 'Job has failed indexes');
+  assert.equal(condition(job, 'FailureTarget')?.reason, 'FailedIndexes');
+  assert.equal(job.status?.failedIndexes, '0');
+  assert.equal(job.status?.completedIndexes, '1-3');
+  assert.equal(job.status?.succeeded, 3);
+  assert.equal(job.status?.failed, 2);
+  const tries = (await podsOf('per-index')).filter((p) => indexOf(p) === '0');
+  assert.deepEqual(
+    tries.map((p) => p.metadata?.annotations?.['batch.kubernetes.io/job-index-failure-count']).sort(),
+    ['0', '1'],
+  );
+  for (const p of tries) assert.ok(!p.metadata?.finalizers?.includes(TRACKING));
+});
+
+test('maxFailedIndexes: one failed index too many fails the Job at once', async () => {
+  kubelet.setOutcome((p) => (p.metadata?.labels?.app === 'max-failed' ? 'Failed' : 'Running'));
+  await jobs.create(
+    newJob('max-failed', {
+      completionMode: 'Indexed',
+      completions: 3,
+      parallelism: 1,
+      backoffLimitPerIndex: 0,
+      maxFailedIndexes: 0,
+    }),
+  );
+  const job = await waitForCondition('max-failed', 'Failed');
+  assert.equal(condition(job, 'Failed')?.reason, 'MaxFailedIndexesExceeded');
+  assert.equal(
+    condition(job, 'Failed')?.message,
+    'Job has exceeded the specified maximal number of failed indexes',
+  );
+  assert.equal(job.status?.failedIndexes, '0');
+  assert.equal(job.status?.failed, 1);
+  assert.equal((await podsOf('max-failed')).length, 1);
+});
+
+test('podFailurePolicy FailIndex fails the index without using its retries', async () => {
+  kubelet.setOutcome((p) => {
+    if (p.metadata?.labels?.app !== 'fail-index') return 'Running';
+    return indexOf(p) === '1' ? { exitCode: 42 } : 'Succeeded';
+  });
+  await jobs.create(
+    newJob('fail-index', {
+      completionMode: 'Indexed',
+      completions: 3,
+      parallelism: 3,
+      backoffLimitPerIndex: 3,
+      podFailurePolicy: { rules: [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [42] } }] },
+    }),
+  );
+  const job = await waitForCondition('fail-index', 'Failed');
+  assert.equal(condition(job, 'Failed')?.reason, 'FailedIndexes');
+  assert.equal(job.status?.failedIndexes, '1');
+  assert.equal(job.status?.completedIndexes, '0,2');
+  assert.equal((await podsOf('fail-index')).filter((p) => indexOf(p) === '1').length, 1);
+});
+
+test('successPolicy: the Job completes once its rule is met, and the pods still running go', async () => {
+  kubelet.setOutcome((p) => {
+    if (p.metadata?.labels?.app !== 'leader') return 'Running';
+    return indexOf(p) === '0' ? 'Succeeded' : 'Running';
+  });
+  await jobs.create(
+    newJob('leader', {
+      completionMode: 'Indexed',
+      completions: 4,
+      parallelism: 4,
+      successPolicy: { rules: [{ succeededIndexes: '0' }] },
+    }),
+  );
+  const job = await waitForCondition('leader', 'Complete');
+  assert.equal(condition(job, 'SuccessCriteriaMet')?.reason, 'SuccessPolicy');
+  assert.equal(condition(job, 'SuccessCriteriaMet')?.message, 'Matched rules at index 0');
+  assert.equal(condition(job, 'Complete')?.reason, 'SuccessPolicy');
+  assert.equal(condition(job, 'Complete')?.message, 'Matched rules at index 0');
+  assert.equal(job.status?.completedIndexes, '0');
+  assert.equal(job.status?.succeeded, 1);
+  assert.equal(job.status?.failed ?? 0, 0);
+  assert.equal(job.status?.active, 0);
+  await waitFor(async () => (await podsOf('leader')).every((p) => p.status?.phase === 'Succeeded'), {
+    message: 'running pods deleted',
+  });
+});

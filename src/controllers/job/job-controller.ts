@@ -22,6 +22,14 @@ import { ensureCondition, finishedCondition } from './conditions.js';
 import { completionIndexOf, formatIndexes, parseIndexes } from '../../api/job-indexes.js';
 import { matchPodFailurePolicy } from './pod-failure-policy.js';
 import { compareForDeletion } from './pod-ranking.js';
+import {
+  hasBackoffLimitPerIndex,
+  isIndexFailed,
+  matchSuccessPolicy,
+  podsAwaitingReplacement,
+  remainingIndexBackoffMs,
+  replacementAnnotations,
+} from './per-index.js';
 import { JOB_TRACKING_FINALIZER, podForJob } from './pod-template.js';
 import { cloneJson } from '../../api/meta.js';
 
@@ -295,11 +303,43 @@ export class JobController extends QueueController {
       ? parseIndexes(status.completedIndexes, completions ?? 0)
       : new Set<number>();
 
+    const perIndex = hasBackoffLimitPerIndex(job);
+    const tracked = (p: Pod): boolean => hasTrackingFinalizer(p) && !this.released.has(p.metadata?.uid ?? '');
+    const validIndex = (p: Pod): number | undefined => {
+      const ix = completionIndexOf(p);
+      return ix !== undefined && ix < (completions ?? 0) ? ix : undefined;
+    };
+    // Backoff limit per index: indexes out of retries, and per pending index the failed pod whose finalizer
+    // waits for its replacement (which takes its failure count from it).
+    const failedIndexes = perIndex ? parseIndexes(status.failedIndexes, completions ?? 0) : new Set<number>();
+    let awaiting = new Map<number, Pod>();
+    if (perIndex) {
+      const succeededNow = new Set(succeededIndexes);
+      const failedPods: Pod[] = [];
+      for (const pod of pods) {
+        const ix = validIndex(pod);
+        if (ix === undefined || !tracked(pod)) continue;
+        if (pod.status?.phase === 'Succeeded') succeededNow.add(ix);
+        else if (isPodFailed(pod, job)) {
+          failedPods.push(pod);
+          if (isIndexFailed(job, pod, true)) failedIndexes.add(ix);
+        }
+      }
+      const activeIndexes = new Set(pods.filter(isPodActive).map(completionIndexOf));
+      awaiting = podsAwaitingReplacement(
+        failedPods,
+        completions ?? 0,
+        (ix) => succeededNow.has(ix) || failedIndexes.has(ix) || activeIndexes.has(ix),
+      );
+    }
+    const delayed = new Set([...awaiting.values()]);
+
     // Newly finished pods: those still carrying the finalizer that we have not put on record yet.
     const release: Pod[] = [];
     const newIndexes = new Map<string, number>();
     let newSucceeded = 0;
     let newFailed = 0;
+    let delayedFailures = 0;
     let failJobMessage: string | undefined;
     for (const pod of pods) {
       const puid = pod.metadata?.uid ?? '';
@@ -317,6 +357,11 @@ export class JobController extends QueueController {
           newSucceeded++;
         }
       } else if (isPodFailed(pod, job) || uncountedFailed.has(puid)) {
+        if (delayed.has(pod) && !uncountedFailed.has(puid)) {
+          // Counted once its replacement exists (or the Job finishes), like upstream.
+          delayedFailures++;
+          continue;
+        }
         release.push(pod);
         if (spec.podFailurePolicy && !uncountedFailed.has(puid)) {
           const match = matchPodFailurePolicy(spec.podFailurePolicy, pod);
@@ -333,12 +378,13 @@ export class JobController extends QueueController {
 
     const allSucceededIndexes = new Set([...succeededIndexes, ...newIndexes.values()]);
     const succeeded = indexed ? allSucceededIndexes.size : (status.succeeded ?? 0) + uncountedSucceeded.size;
-    const failed = (status.failed ?? 0) + uncountedFailed.size;
+    const failed = (status.failed ?? 0) + uncountedFailed.size + delayedFailures;
     let active = pods.filter(isPodActive);
 
     if (!status.startTime && !suspended) status.startTime = now;
 
     let finish: Finish | undefined;
+    let successPolicyMessage: string | undefined;
     const interim = status.conditions?.find((c) => INTERIM[c.type] && c.status === 'True');
     const startMs = status.startTime ? Date.parse(status.startTime) : undefined;
     const deadlineMs =
@@ -361,6 +407,23 @@ export class JobController extends QueueController {
         reason: 'DeadlineExceeded',
         message: 'Job was active longer than specified deadline',
       };
+    } else if (perIndex && spec.maxFailedIndexes != null && failedIndexes.size > spec.maxFailedIndexes) {
+      finish = {
+        type: 'Failed',
+        reason: 'MaxFailedIndexesExceeded',
+        message: 'Job has exceeded the specified maximal number of failed indexes',
+      };
+    } else if (
+      perIndex &&
+      failedIndexes.size > 0 &&
+      failedIndexes.size + allSucceededIndexes.size >= (completions ?? 0)
+    ) {
+      finish = { type: 'Failed', reason: 'FailedIndexes', message: 'Job has failed indexes' };
+    } else if (
+      indexed &&
+      (successPolicyMessage = matchSuccessPolicy(spec.successPolicy, completions ?? 0, allSucceededIndexes))
+    ) {
+      finish = { type: 'Complete', reason: 'SuccessPolicy', message: successPolicyMessage };
     } else if (
       indexed
         ? allSucceededIndexes.size >= (completions ?? 0)
@@ -375,6 +438,13 @@ export class JobController extends QueueController {
       };
     }
 
+    if (finish) {
+      for (const pod of delayed) {
+        release.push(pod);
+        uncountedFailed.add(pod.metadata?.uid ?? '');
+      }
+    }
+
     let requeueAfterMs: number | undefined;
     const record = nextBackoffRecord(this.backoff.get(key), newSucceeded, newFailed, nowMs);
 
@@ -385,11 +455,17 @@ export class JobController extends QueueController {
       toDelete = active;
     } else if (this.expectations.satisfied(key) && !job.metadata?.deletionTimestamp) {
       const plan = indexed
-        ? this.planIndexed(active, allSucceededIndexes, completions ?? 0, parallelism)
+        ? this.planIndexed(active, allSucceededIndexes, completions ?? 0, parallelism, failedIndexes)
         : this.planNonIndexed(active, succeeded, completions, parallelism);
       toDelete = plan.toDelete;
       toCreate = plan.toCreate;
-      if (toCreate.length > 0) {
+      if (toCreate.length > 0 && perIndex) {
+        // Each index waits out its own backoff; the others go ahead.
+        const waits = toCreate.map((ix) => remainingIndexBackoffMs(awaiting.get(ix!), nowMs));
+        const ready = toCreate.filter((_, i) => waits[i] === 0);
+        if (ready.length === 0) requeueAfterMs = Math.min(...waits);
+        toCreate = ready;
+      } else if (toCreate.length > 0) {
         const wait = remainingBackoffMs(record, nowMs);
         if (wait > 0) {
           toCreate = [];
@@ -407,7 +483,7 @@ export class JobController extends QueueController {
       if (finish?.type === 'Failed' && !uncountedFailed.has(puid)) uncountedFailed.add(puid);
       if (finish) release.push(pod);
     }
-    const created = await this.createPods(key, job, toCreate);
+    const created = await this.createPods(key, job, toCreate, perIndex ? awaiting : undefined);
 
     // Put newly finished pods on record before dropping their finalizers, so a crash cannot lose them.
     let latest = job;
@@ -426,7 +502,14 @@ export class JobController extends QueueController {
         finish.message,
         now,
       );
-    if (uncountedChanged || interimAdded) {
+    // Failed indexes go on record before the finalizers of the pods that failed them go.
+    let failedIndexesChanged = false;
+    if (perIndex) {
+      const text = formatIndexes(failedIndexes);
+      failedIndexesChanged = text !== status.failedIndexes;
+      status.failedIndexes = text;
+    }
+    if (uncountedChanged || interimAdded || failedIndexesChanged) {
       status.uncountedTerminatedPods = { succeeded: [...uncountedSucceeded], failed: [...uncountedFailed] };
       latest = await this.writeStatus(key, latest, status);
     }
@@ -524,6 +607,7 @@ export class JobController extends QueueController {
     succeeded: Set<number>,
     completions: number,
     parallelism: number,
+    failedIndexes: Set<number>,
   ): { toDelete: Pod[]; toCreate: number[] } {
     const toDelete: Pod[] = [];
     const byIndex = new Map<number, Pod>();
@@ -541,12 +625,18 @@ export class JobController extends QueueController {
     }
     const toCreate: number[] = [];
     for (let ix = 0; ix < completions && kept.length + toCreate.length < want; ix++) {
-      if (!succeeded.has(ix) && !byIndex.has(ix)) toCreate.push(ix);
+      if (!succeeded.has(ix) && !byIndex.has(ix) && !failedIndexes.has(ix)) toCreate.push(ix);
     }
     return { toDelete, toCreate };
   }
 
-  private async createPods(key: string, job: Job, indexes: (number | undefined)[]): Promise<number> {
+  /** `replacing`: per index, the failed pod a new one replaces (backoff limit per index counts from it). */
+  private async createPods(
+    key: string,
+    job: Job,
+    indexes: (number | undefined)[],
+    replacing?: Map<number, Pod>,
+  ): Promise<number> {
     if (indexes.length === 0) return 0;
     this.expectations.expectCreations(key, indexes.length);
     let created = 0;
@@ -554,7 +644,9 @@ export class JobController extends QueueController {
     await Promise.all(
       indexes.map(async (ix) => {
         try {
-          const pod = await this.podClient.create(podForJob(job, ix));
+          const annotations =
+            replacing && ix !== undefined ? replacementAnnotations(job, replacing.get(ix)) : undefined;
+          const pod = await this.podClient.create(podForJob(job, ix, annotations));
           created++;
           this.recorder.event(
             asJob(job),

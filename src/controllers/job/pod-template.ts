@@ -22,11 +22,11 @@ function withCompletionIndexEnv(containers: Container[] | undefined): void {
  * A pod for the Job from its template: controller reference, the tracking finalizer and, for Indexed Jobs,
  * the completion index (annotation, label, hostname `<job>-<index>`, env JOB_COMPLETION_INDEX).
  */
-export function podForJob(job: Job, index?: number): Pod {
+export function podForJob(job: Job, index?: number, extraAnnotations?: Record<string, string>): Pod {
   const template = cloneJson(job.spec?.template ?? {});
   const jobName = job.metadata?.name ?? '';
   const labels = { ...(template.metadata?.labels ?? {}) };
-  const annotations = { ...(template.metadata?.annotations ?? {}) };
+  const annotations = { ...(template.metadata?.annotations ?? {}), ...extraAnnotations };
   const spec = template.spec ?? { containers: [] };
   let prefix = `${jobName}-`;
   if (index !== undefined) {
