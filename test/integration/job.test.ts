@@ -391,3 +391,49 @@ test('successPolicy: the Job completes once its rule is met, and the pods still 
     message: 'running pods deleted',
   });
 });
+
+test('a Job adopts the orphan pods its selector matches and releases the ones that stop matching', async () => {
+  kubelet.setOutcome(() => 'Running');
+  const orphan = await pods.create({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'stray', namespace: 'default', labels: { app: 'adopter' } },
+    spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] },
+  });
+  await waitFor(async () => (await pods.get('default', 'stray')).status?.phase === 'Running');
+  const job = newJob('adopter', {
+    manualSelector: true,
+    selector: { matchLabels: { app: 'adopter' } },
+    completions: 1,
+    parallelism: 1,
+  });
+  const created = await jobs.create(job);
+  const adopted = await waitFor(async () => {
+    const p = await pods.get('default', 'stray');
+    return p.metadata?.ownerReferences?.[0]?.uid === created.metadata?.uid ? p : undefined;
+  });
+  assert.equal(adopted.metadata?.uid, orphan.metadata?.uid);
+  assert.equal(adopted.metadata?.ownerReferences?.[0]?.controller, true);
+  assert.ok(adopted.metadata?.finalizers?.includes(TRACKING));
+  await waitFor(async () => (await getJob('adopter')).status?.active === 1);
+  const list = async (): Promise<Pod[]> =>
+    (await pods.list('default', { labelSelector: 'app=adopter' })).items;
+  assert.equal((await list()).length, 1, 'the adopted pod counts: no new pod');
+
+  // Relabelled out of the selector: released (reference and finalizer gone) and replaced.
+  await pods.patch('default', 'stray', 'merge', { metadata: { labels: { app: 'elsewhere' } } });
+  const released = await waitFor(async () => {
+    const p = await pods.get('default', 'stray');
+    return p.metadata?.ownerReferences?.length ? undefined : p;
+  });
+  assert.ok(!released.metadata?.finalizers?.includes(TRACKING));
+  const [replacement] = await waitFor(async () => {
+    const items = await list();
+    return items.length === 1 ? items : undefined;
+  });
+  assert.notEqual(replacement?.metadata?.uid, orphan.metadata?.uid);
+  await kubelet.finish(replacement!, 'Succeeded');
+  const done = await waitForCondition('adopter', 'Complete');
+  assert.equal(done.status?.succeeded, 1);
+  await pods.delete('default', 'stray', { gracePeriodSeconds: 0 });
+});

@@ -1,7 +1,10 @@
 import type { Job, JobStatus } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { hasReason } from '../../api/errors.js';
-import { controllerOf } from '../../api/owners.js';
+import { labelSelectorFromObject } from '../../api/labels.js';
+import { controllerOf, newControllerRef } from '../../api/owners.js';
+import { ownedAndOrphans, ownerIndex } from '../owner-index.js';
+import { claimObjects } from '../replicaset/claim.js';
 import { isPodActive, isPodReady, isPodTerminal } from '../../api/pods.js';
 import {
   objectKey,
@@ -130,10 +133,8 @@ export class JobController extends QueueController {
     this.podClient = ctx.client.resource<Pod>(R.pods);
     this.jobs = ctx.informers.informer<Job>(R.jobs);
     this.pods = ctx.informers.informer<Pod>(R.pods);
-    this.pods.addIndexer(BY_CONTROLLER_UID, (p) => {
-      const ref = controllerOf(p);
-      return ref?.kind === 'Job' ? [ref.uid] : [];
-    });
+    // Pods by their Job's uid, and orphans by namespace (a Job adopts the orphans its selector matches).
+    this.pods.addIndexer(BY_CONTROLLER_UID, ownerIndex('Job'));
     this.jobs.addEventHandler({
       add: (j) => this.enqueue(j),
       update: (_, j) => this.enqueue(j),
@@ -173,9 +174,29 @@ export class JobController extends QueueController {
     return key;
   }
 
+  /** Jobs whose selector matches an orphan pod: they may adopt it. */
+  private enqueueAdopters(pod: Pod): void {
+    if (pod.metadata?.deletionTimestamp) return;
+    for (const job of this.jobs.list(pod.metadata?.namespace ?? '')) {
+      if (job.spec?.selector && labelSelectorFromObject(job.spec.selector).matches(pod.metadata?.labels)) {
+        this.queue.add(objectKey(job));
+      }
+    }
+  }
+
   private onPod(pod: Pod, old: Pod | undefined): void {
     const uid = pod.metadata?.uid ?? '';
     if (!hasTrackingFinalizer(pod)) this.released.delete(uid);
+    // A pod that lost its controller (or its labels changed) may now belong to another Job.
+    const oldRef = old && controllerOf(old);
+    if (oldRef?.kind === 'Job' && oldRef.uid !== controllerOf(pod)?.uid) {
+      const previous = this.jobs.getByKey(`${pod.metadata?.namespace ?? ''}/${oldRef.name}`);
+      if (previous?.metadata?.uid === oldRef.uid) this.queue.add(objectKey(previous));
+    }
+    if (!controllerOf(pod)) {
+      this.enqueueAdopters(pod);
+      return;
+    }
     const key = this.jobKeyOf(pod);
     if (!key) return;
     if (!old) this.expectations.creationObserved(key);
@@ -268,16 +289,42 @@ export class JobController extends QueueController {
     const managedBy = cached.spec?.managedBy;
     if (managedBy && managedBy !== JOB_CONTROLLER_NAME) return;
     const job = cloneJson(cached);
-    const uid = job.metadata?.uid ?? '';
-    const pods = this.pods
-      .byIndex(BY_CONTROLLER_UID, uid)
-      .filter((p) => p.metadata?.namespace === job.metadata?.namespace);
+    const pods = await this.claimPods(job);
     if (finishedCondition(job.status)) {
       await this.releaseAll(pods.filter(hasTrackingFinalizer));
       this.backoff.delete(key);
       return;
     }
     return this.syncActiveJob(key, job, pods);
+  }
+
+  /**
+   * The Job's pods (upstream getPodsForJob): those it controls that still match its selector, plus matching
+   * orphans it adopts (controller reference and tracking finalizer added); pods whose labels no longer match
+   * are released (reference and finalizer removed).
+   */
+  private async claimPods(job: Job): Promise<Pod[]> {
+    const namespace = job.metadata?.namespace ?? '';
+    const candidates = ownedAndOrphans(this.pods, BY_CONTROLLER_UID, job.metadata?.uid ?? '', namespace);
+    if (!job.spec?.selector) return candidates.filter((p) => controllerOf(p)?.uid === job.metadata?.uid);
+    return claimObjects(candidates, {
+      owner: job,
+      selector: labelSelectorFromObject(job.spec.selector),
+      controllerRef: newControllerRef(job, 'batch/v1', 'Job'),
+      client: this.podClient,
+      canAdopt: () => this.recheckJob(job),
+      finalizers: [JOB_TRACKING_FINALIZER],
+    });
+  }
+
+  private async recheckJob(job: Job): Promise<boolean> {
+    try {
+      const fresh = await this.jobClient.get(job.metadata?.namespace ?? '', job.metadata?.name ?? '');
+      return fresh.metadata?.uid === job.metadata?.uid && !fresh.metadata?.deletionTimestamp;
+    } catch (err) {
+      if (hasReason(err, 'NotFound')) return false;
+      throw err;
+    }
   }
 
   private async releaseAll(pods: Pod[]): Promise<void> {

@@ -24,6 +24,8 @@ export interface ClaimOptions<T extends Claimable> {
   client: ResourceClient<T>;
   /** A fresh (uncached) check that the owner still exists and is not being deleted; asked once, lazily. */
   canAdopt(): Promise<boolean>;
+  /** Finalizers the owner keeps on what it controls: added on adoption, removed on release (Jobs' tracking). */
+  finalizers?: string[];
 }
 
 /**
@@ -50,7 +52,11 @@ export async function claimObjects<T extends Claimable>(objects: T[], opts: Clai
       if (ownerDeleting) continue;
       try {
         await opts.client.patch(meta.namespace ?? '', meta.name ?? '', 'strategic', {
-          metadata: { ownerReferences: [{ $patch: 'delete', uid: ownerUid }], uid: meta.uid },
+          metadata: {
+            ownerReferences: [{ $patch: 'delete', uid: ownerUid }],
+            uid: meta.uid,
+            ...(opts.finalizers?.length ? { '$deleteFromPrimitiveList/finalizers': opts.finalizers } : {}),
+          },
         });
       } catch (err) {
         if (!hasReason(err, 'NotFound') && !hasReason(err, 'Invalid')) errors.push(err);
@@ -63,7 +69,11 @@ export async function claimObjects<T extends Claimable>(objects: T[], opts: Clai
     try {
       claimed.push(
         await opts.client.patch(meta.namespace ?? '', meta.name ?? '', 'strategic', {
-          metadata: { ownerReferences: [opts.controllerRef], uid: meta.uid },
+          metadata: {
+            ownerReferences: [opts.controllerRef],
+            uid: meta.uid,
+            ...(opts.finalizers?.length ? { finalizers: opts.finalizers } : {}),
+          },
         }),
       );
     } catch (err) {
