@@ -325,7 +325,46 @@ test('an orphan pod with a matching name and labels is adopted, not replaced', a
   const ref = adopted.metadata?.ownerReferences?.find((r) => r.controller);
   assert.equal(ref?.name, 'adopt');
   assert.equal(ref?.kind, 'StatefulSet');
+  // The adopted pod gets the identity labels it lacked.
+  const labelled = await waitFor(async () => {
+    const p = await pods().get('default', 'adopt-0');
+    return p.metadata?.labels?.['statefulset.kubernetes.io/pod-name'] ? p : undefined;
+  });
+  assert.equal(labelled.metadata?.labels?.['statefulset.kubernetes.io/pod-name'], 'adopt-0');
+  assert.equal(labelled.metadata?.labels?.['apps.kubernetes.io/pod-index'], '0');
   await sets().delete('default', 'adopt');
+});
+
+test('identity labels edited away come back, other labels stay', async () => {
+  await sets().create(statefulSet('ident', { replicas: 2 }));
+  await waitFor(async () => (await sets().get('default', 'ident')).status?.readyReplicas === 2);
+  const before = await pods().get('default', 'ident-1');
+  await pods().patch('default', 'ident-1', 'merge', {
+    metadata: {
+      labels: {
+        'statefulset.kubernetes.io/pod-name': 'wrong',
+        'apps.kubernetes.io/pod-index': null,
+        extra: 'kept',
+      },
+    },
+  });
+  const repaired = await waitFor(async () => {
+    const p = await pods().get('default', 'ident-1');
+    const l = p.metadata?.labels ?? {};
+    return l['statefulset.kubernetes.io/pod-name'] === 'ident-1' && l['apps.kubernetes.io/pod-index'] === '1'
+      ? p
+      : undefined;
+  });
+  assert.equal(repaired.metadata?.uid, before.metadata?.uid, 'repaired in place, not replaced');
+  assert.equal(repaired.metadata?.labels?.extra, 'kept');
+  const events = (await client.resource<Event>(R.events).list('default')).items;
+  assert.ok(
+    events.some(
+      (e) =>
+        e.reason === 'SuccessfulUpdate' && e.message === 'update Pod ident-1 in StatefulSet ident successful',
+    ),
+  );
+  await sets().delete('default', 'ident');
 });
 
 test('persistentVolumeClaimRetentionPolicy Delete hands claims to the set, and to the pod on scale down', async () => {

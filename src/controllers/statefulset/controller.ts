@@ -4,7 +4,7 @@ import { hasReason } from '../../api/errors.js';
 import { scaledValueFromIntOrPercent } from '../../api/intstr.js';
 import { labelSelectorFromObject } from '../../api/labels.js';
 import { controllerOf, newControllerRef } from '../../api/owners.js';
-import { isPodAvailable } from '../../api/pods.js';
+import { isPodAvailable, isPodTerminal } from '../../api/pods.js';
 import {
   R,
   splitKey,
@@ -17,7 +17,15 @@ import type { ControllerContext } from '../context.js';
 import { claimObjects, ownedRevisions, revisionsToPrune } from '../history/index.js';
 import { ownedAndOrphans, ownerIndex } from '../owner-index.js';
 import { QueueController } from '../queue-controller.js';
-import { claimsFor, newStatefulPod, ordinalOf, podRevision, startOrdinal } from './identity.js';
+import {
+  claimsFor,
+  newStatefulPod,
+  ordinalOf,
+  POD_INDEX_LABEL,
+  POD_NAME_LABEL,
+  podRevision,
+  startOrdinal,
+} from './identity.js';
 import { isRunningAndReady, isTerminating, planStatefulSet, type Action, type Slot } from './plan.js';
 import { applyRevision, resolveRevisions, type SetRevisions } from './revisions.js';
 import { cloneJson } from '../../api/meta.js';
@@ -144,6 +152,7 @@ export class StatefulSetController extends QueueController {
       requeueAfterMs = plan.requeueAfterMs;
       await this.ensureClaimsOfPendingPods(set, pods);
       await this.execute(set, revs, plan.actions);
+      await this.restoreIdentities(set, pods);
     }
 
     const status = await this.updateStatus(set, pods, revs);
@@ -276,6 +285,44 @@ export class StatefulSetController extends QueueController {
     for (const pod of pods) {
       if (pod.status?.phase !== 'Pending' || isTerminating(pod)) continue;
       await this.ensureClaims(set, ordinalOf(name, pod.metadata?.name ?? ''), pod.metadata?.name ?? '');
+    }
+  }
+
+  /**
+   * Upstream's identity invariant: a live pod of the set carries its name and ordinal as labels. Someone who
+   * edited or removed them gets them back (other labels are left as they are).
+   */
+  private async restoreIdentities(set: StatefulSet, pods: Pod[]): Promise<void> {
+    const setName = set.metadata?.name ?? '';
+    for (const pod of pods) {
+      const name = pod.metadata?.name ?? '';
+      const ordinal = ordinalOf(setName, name);
+      if (ordinal < 0 || isTerminating(pod) || isPodTerminal(pod)) continue;
+      const labels = pod.metadata?.labels ?? {};
+      if (labels[POD_NAME_LABEL] === name && labels[POD_INDEX_LABEL] === String(ordinal)) continue;
+      try {
+        await this.podClient.patch(pod.metadata?.namespace ?? '', name, 'strategic', {
+          metadata: {
+            uid: pod.metadata?.uid,
+            labels: { [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ordinal) },
+          },
+        });
+      } catch (err) {
+        if (hasReason(err, 'NotFound')) continue;
+        this.recorder.event(
+          set,
+          'Warning',
+          'FailedUpdate',
+          `update Pod ${name} in StatefulSet ${setName} failed error: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        throw err;
+      }
+      this.recorder.event(
+        set,
+        'Normal',
+        'SuccessfulUpdate',
+        `update Pod ${name} in StatefulSet ${setName} successful`,
+      );
     }
   }
 
