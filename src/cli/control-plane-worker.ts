@@ -13,6 +13,8 @@ export interface ControlPlaneWorkerData {
   controllerManager: boolean;
   scheduler: boolean;
   nodeMonitorGracePeriodMs?: number;
+  /** Zone disruption tunables of the node lifecycle controller, by option name. */
+  nodeDisruption?: Record<string, number>;
   hpaSyncPeriodMs?: number;
   clusterCidr?: string;
   /** The local-path provisioner's directory for nodes that publish none (`<data dir>/storage`). */
@@ -55,6 +57,7 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
         logger: log.child('controller-manager'),
         ...shared,
         options: {
+          ...data.nodeDisruption,
           ...(data.nodeMonitorGracePeriodMs === undefined
             ? {}
             : { nodeMonitorGracePeriodMs: data.nodeMonitorGracePeriodMs }),

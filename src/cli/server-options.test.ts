@@ -39,6 +39,7 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     containerLogMaxFiles: 5,
     disableControllerManager: false,
     disableScheduler: false,
+    nodeDisruption: {},
     logLevel: 'info',
   });
 });
@@ -94,6 +95,7 @@ void test('flags override defaults; relative paths resolve against the working f
     containerLogMaxFiles: 5,
     disableControllerManager: false,
     disableScheduler: false,
+    nodeDisruption: {},
     logLevel: 'debug',
     advertiseAddress: '192.0.2.1',
     tokenFile: '/srv/here/tokens.csv',
@@ -121,6 +123,11 @@ void test('bad values are usage errors naming the flag', () => {
     [['--horizontal-pod-autoscaler-sync-period', '1.5'], 'horizontal-pod-autoscaler-sync-period'],
     [['--metric-resolution', '0'], 'metric-resolution'],
     [['--metric-resolution', '15s'], 'metric-resolution'],
+    [['--node-eviction-rate', '-1'], 'node-eviction-rate'],
+    [['--secondary-node-eviction-rate', 'fast'], 'secondary-node-eviction-rate'],
+    [['--large-cluster-size-threshold', '2.5'], 'large-cluster-size-threshold'],
+    [['--unhealthy-zone-threshold', '0'], 'unhealthy-zone-threshold'],
+    [['--unhealthy-zone-threshold', '1.5'], 'unhealthy-zone-threshold'],
   ];
   for (const [args, flag] of bad) {
     assert.throws(
@@ -130,6 +137,24 @@ void test('bad values are usage errors naming the flag', () => {
     );
   }
   assert.equal(resolve(['--service-cidr', 'fd00:43::/112']).serviceCidr, 'fd00:43::/112');
+});
+
+void test('zone disruption tunables reach the node lifecycle controller under its option names', () => {
+  const opts = resolve([
+    '--node-eviction-rate',
+    '1',
+    '--secondary-node-eviction-rate=0.5',
+    '--large-cluster-size-threshold',
+    '10',
+    '--unhealthy-zone-threshold',
+    '0.7',
+  ]);
+  assert.deepEqual(opts.nodeDisruption, {
+    nodeEvictionRate: 1,
+    secondaryNodeEvictionRate: 0.5,
+    largeClusterSizeThreshold: 10,
+    unhealthyZoneThreshold: 0.7,
+  });
 });
 
 void test('the HPA sync period and metric resolution are whole seconds, unset by default', () => {

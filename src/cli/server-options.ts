@@ -39,6 +39,11 @@ export interface ServerOptions {
   /** tolerationSeconds of the default not-ready / unreachable NoExecute tolerations given to pods. */
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
+  /**
+   * Zone disruption tunables of the node lifecycle controller, by controller option name (nodeEvictionRate,
+   * secondaryNodeEvictionRate, largeClusterSizeThreshold, unhealthyZoneThreshold); unset ones keep upstream's.
+   */
+  nodeDisruption: Record<string, number>;
   /** How often the HPA controller re-evaluates every HorizontalPodAutoscaler (default 15). */
   hpaSyncPeriodSeconds?: number;
   /** How often node resource metrics are scraped (metrics-server's --metric-resolution, default 15). */
@@ -201,6 +206,37 @@ export const serverFlags: FlagSpec[] = [
     defaultText: '60',
   },
   {
+    name: 'node-eviction-rate',
+    type: 'string',
+    valueName: 'PER_SECOND',
+    description: 'Nodes per second whose pods may be evicted (NoExecute-tainted) in a healthy zone',
+    defaultText: '0.1',
+  },
+  {
+    name: 'secondary-node-eviction-rate',
+    type: 'string',
+    valueName: 'PER_SECOND',
+    description:
+      'The same in a zone where too many nodes are down (0 in zones of at most --large-cluster-size-threshold nodes)',
+    defaultText: '0.01',
+  },
+  {
+    name: 'large-cluster-size-threshold',
+    type: 'string',
+    valueName: 'NODES',
+    description:
+      'Zones larger than this evict at the secondary rate when unhealthy; smaller ones stop evicting',
+    defaultText: '50',
+  },
+  {
+    name: 'unhealthy-zone-threshold',
+    type: 'string',
+    valueName: 'FRACTION',
+    description:
+      'Share of not-Ready nodes (at least 3) that makes a zone unhealthy; with every node down nothing is evicted',
+    defaultText: '0.55',
+  },
+  {
     name: 'horizontal-pod-autoscaler-sync-period',
     type: 'string',
     valueName: 'SECONDS',
@@ -267,6 +303,33 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   const defaultNotReadyTolerationSeconds = seconds('default-not-ready-toleration-seconds');
   const defaultUnreachableTolerationSeconds = seconds('default-unreachable-toleration-seconds');
   const hpaSyncPeriodSeconds = seconds('horizontal-pod-autoscaler-sync-period', 1);
+  const nodeDisruption: Record<string, number> = {};
+  const disruptionFlags: [flag: string, option: string, check: (n: number) => string | undefined][] = [
+    ['node-eviction-rate', 'nodeEvictionRate', (n) => (n < 0 ? 'must not be negative' : undefined)],
+    [
+      'secondary-node-eviction-rate',
+      'secondaryNodeEvictionRate',
+      (n) => (n < 0 ? 'must not be negative' : undefined),
+    ],
+    [
+      'large-cluster-size-threshold',
+      'largeClusterSizeThreshold',
+      (n) => (Number.isInteger(n) && n >= 0 ? undefined : 'must be a whole number of nodes'),
+    ],
+    [
+      'unhealthy-zone-threshold',
+      'unhealthyZoneThreshold',
+      (n) => (n > 0 && n <= 1 ? undefined : 'must be in (0, 1]'),
+    ],
+  ];
+  for (const [flag, option, check] of disruptionFlags) {
+    const text = str(flag);
+    if (text === undefined) continue;
+    const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+    const why = Number.isFinite(n) ? check(n) : 'must be a number';
+    if (why) throw bad(flag, text, why);
+    nodeDisruption[option] = n;
+  }
   const metricResolutionSeconds = seconds('metric-resolution', 1);
 
   const advertiseAddress = str('advertise-address');
@@ -387,6 +450,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     containerLogMaxFiles,
     disableControllerManager: values['disable-controller-manager'] === true,
     disableScheduler: values['disable-scheduler'] === true,
+    nodeDisruption,
     logLevel,
   };
   if (advertiseAddress !== undefined) opts.advertiseAddress = advertiseAddress;

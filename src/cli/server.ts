@@ -171,6 +171,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           ...(opts.hpaSyncPeriodSeconds === undefined
             ? {}
             : { hpaSyncPeriodMs: opts.hpaSyncPeriodSeconds * 1000 }),
+          nodeDisruption: opts.nodeDisruption,
         },
         log,
         componentFailed,

@@ -115,15 +115,20 @@ const unreachable = 'node.kubernetes.io/unreachable';
 const notReady = 'node.kubernetes.io/not-ready';
 
 test('a silent node goes Unknown, is tainted unreachable, and its pods are evicted as they tolerate', async () => {
+  // A healthy node beside it: with every node silent the controller would taint nothing (see below).
+  await kubeletHeartbeat('bystander');
   await kubeletHeartbeat('silent');
   await runPodOn('silent', 'defaults'); // the API server adds the default tolerations (60 s)
   await runPodOn('silent', 'short', [
     { key: unreachable, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 30 },
   ]);
   await runPodOn('silent', 'forever', [{ key: unreachable, operator: 'Exists', effect: 'NoExecute' }]);
+  await kubeletHeartbeat('bystander');
   clock.advance(20_000);
   await kubeletHeartbeat('silent'); // still alive at t+20s
+  await kubeletHeartbeat('bystander');
   clock.advance(30_000); // 30 s since the last heartbeat: within the grace period
+  await kubeletHeartbeat('bystander');
   clock.advance(15_000); // 45 s: past it
   const node = await waitFor(
     async () => {
@@ -155,6 +160,7 @@ test('a silent node goes Unknown, is tainted unreachable, and its pods are evict
       message: 'evictions scheduled',
     },
   );
+  await kubeletHeartbeat('bystander');
   clock.advance(31_000);
   await waitFor(() => isEvicted('short'), { message: 'short-toleration pod evicted' });
   const short = await pods().get('default', 'short');
@@ -164,6 +170,7 @@ test('a silent node goes Unknown, is tainted unreachable, and its pods are evict
   );
   assert.equal(await isEvicted('defaults'), false);
 
+  await kubeletHeartbeat('bystander');
   clock.advance(30_000);
   await waitFor(() => isEvicted('defaults'), { message: 'pod with default tolerations evicted' });
   assert.equal(await isEvicted('forever'), false);
@@ -239,4 +246,62 @@ test('spec.unschedulable and pressure conditions become NoSchedule taints', asyn
     async () =>
       !hasTaint(await nodes().get('', 'cordoned'), 'node.kubernetes.io/unschedulable', 'NoSchedule'),
   );
+});
+
+const readinessTainted = async (name: string): Promise<boolean> => {
+  const n = await nodes().get('', name);
+  return hasTaint(n, unreachable, 'NoExecute') || hasTaint(n, notReady, 'NoExecute');
+};
+
+async function zoneNode(name: string, zone: string): Promise<void> {
+  await nodes().create({ metadata: { name, labels: { 'topology.kubernetes.io/zone': zone } } });
+  await kubeletHeartbeat(name);
+}
+
+test('a zone taints NoExecute at most one node per 10 s (upstream --node-eviction-rate 0.1)', async () => {
+  for (const n of ['r1', 'r2', 'r3', 'r4']) await zoneNode(n, 'zone-r');
+  await kubeletHeartbeat('r1', 'False');
+  await kubeletHeartbeat('r2', 'False');
+  await waitFor(async () => (await readinessTainted('r1')) || (await readinessTainted('r2')), {
+    message: 'the first node tainted at once',
+  });
+  // Two of four not ready is still a healthy zone: the second one waits for the next token.
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await readinessTainted('r1')) && (await readinessTainted('r2')), false);
+  clock.advance(10_000);
+  await waitFor(async () => (await readinessTainted('r1')) && (await readinessTainted('r2')), {
+    message: 'the second node tainted after 10 s',
+  });
+});
+
+test('with every node down nothing is tainted; a partly down small zone is not tainted either', async () => {
+  clock.advance(45_000); // every heartbeat lapses: all nodes Unknown, every zone fully disrupted
+  const all = (await nodes().list()).items.map((n) => n.metadata?.name ?? '');
+  await waitFor(
+    async () => {
+      for (const name of all) {
+        const n = await nodes().get('', name);
+        if (n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'Unknown') return false;
+        if (await readinessTainted(name)) return false;
+      }
+      return true;
+    },
+    { message: 'all Unknown and no readiness NoExecute taint left' },
+  );
+  const tainted = await nodes().get('', 'tainted');
+  assert.ok(hasTaint(tainted, 'dedicated', 'NoExecute'), "a user's NoExecute taint stays");
+
+  // One node of the unlabelled zone reports again: that zone is now partially disrupted (small: rate 0), while
+  // zone-r, still fully down, is tainted again at the normal rate (its last token went just before).
+  await kubeletHeartbeat('bystander');
+  clock.advance(10_000);
+  await waitFor(
+    async () => {
+      for (const n of ['r1', 'r2', 'r3', 'r4']) if (await readinessTainted(n)) return true;
+      return false;
+    },
+    { message: 'zone-r tainted again' },
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  for (const n of ['silent', 'tainted', 'cordoned']) assert.equal(await readinessTainted(n), false, n);
 });

@@ -12,12 +12,17 @@ import {
   nodeCondition,
   reconcileTaints,
   sameTaints,
+  TAINT_NOT_READY,
+  TAINT_UNREACHABLE,
 } from './node-taints.js';
 import { numberOption } from './options.js';
+import { DISRUPTION_DEFAULTS, ZoneStates, zoneOf } from './disruption.js';
 import { indexPodsByNode, podsOnNode } from './pod-index.js';
 import { cloneJson } from '../../api/meta.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
+const isReadinessTaint = (key: string): boolean => key === TAINT_NOT_READY || key === TAINT_UNREACHABLE;
 
 /** Defaults of the node lifecycle tunables (ctx.options), in milliseconds. */
 export const NODE_LIFECYCLE_DEFAULTS = {
@@ -48,6 +53,8 @@ export class NodeLifecycleController extends QueueController {
   private readonly periodMs: number;
   private readonly graceMs: number;
   private readonly startupGraceMs: number;
+  private readonly zones: ZoneStates;
+  private zonesComputed = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(ctx: ControllerContext) {
@@ -56,6 +63,13 @@ export class NodeLifecycleController extends QueueController {
     this.periodMs = numberOption(ctx.options, 'nodeMonitorPeriodMs', d.nodeMonitorPeriodMs);
     this.graceMs = numberOption(ctx.options, 'nodeMonitorGracePeriodMs', d.nodeMonitorGracePeriodMs);
     this.startupGraceMs = numberOption(ctx.options, 'nodeStartupGracePeriodMs', d.nodeStartupGracePeriodMs);
+    const z = DISRUPTION_DEFAULTS;
+    this.zones = new ZoneStates({
+      evictionRate: numberOption(ctx.options, 'nodeEvictionRate', z.evictionRate),
+      secondaryEvictionRate: numberOption(ctx.options, 'secondaryNodeEvictionRate', z.secondaryEvictionRate),
+      largeClusterSize: numberOption(ctx.options, 'largeClusterSizeThreshold', z.largeClusterSize),
+      unhealthyZoneThreshold: numberOption(ctx.options, 'unhealthyZoneThreshold', z.unhealthyZoneThreshold),
+    });
     this.recorder = ctx.events('node-controller');
     this.nodes = ctx.informers.informer<Node>(R.nodes);
     this.leases = ctx.informers.informer<Lease>(R.leases, { namespace: NODE_LEASE_NAMESPACE });
@@ -75,6 +89,7 @@ export class NodeLifecycleController extends QueueController {
   override run(): void {
     super.run();
     this.timer ??= setInterval(() => {
+      this.refreshZones();
       for (const key of this.nodes.keys()) this.queue.add(key);
     }, this.periodMs);
     this.timer.unref();
@@ -88,6 +103,26 @@ export class NodeLifecycleController extends QueueController {
   /** What the controller last saw of the node's heartbeats (for diagnostics and tests). */
   nodeHealth(name: string): Readonly<NodeHealth> | undefined {
     return this.health.get(name);
+  }
+
+  /** Zone states from every node's readiness (`override`: one node's newer value than the cache has). */
+  private refreshZones(override?: { name: string; ready: string }): void {
+    this.zonesComputed = true;
+    const change = this.zones.update(
+      this.nodes.list(),
+      (n) =>
+        override && n.metadata?.name === override.name
+          ? override.ready
+          : (nodeCondition(n, 'Ready')?.status ?? 'Unknown'),
+      this.ctx.clock.now(),
+    );
+    if (change === undefined) return;
+    if (change) {
+      this.logger.warn('Controller detected that all Nodes are not-Ready. Entering master disruption mode.');
+    } else {
+      this.logger.info('Controller detected that some Nodes are Ready. Exiting master disruption mode.');
+    }
+    for (const key of this.nodes.keys()) this.queue.add(key);
   }
 
   private forget(name: string): void {
@@ -138,8 +173,20 @@ export class NodeLifecycleController extends QueueController {
       this.lastReady.set(name, ready);
     }
 
+    if (!this.zonesComputed || before !== ready) this.refreshZones({ name, ready });
     const current = node.spec?.taints ?? [];
-    const taints = reconcileTaints(current, desiredNoScheduleTaints(node), desiredNoExecuteTaints(node), now);
+    // With every node down, taint (and so evict) nothing; otherwise a node's first NoExecute taint waits for
+    // its zone's rate limit (moving between not-ready and unreachable does not).
+    let noExecute = this.zones.allFullyDisrupted ? [] : desiredNoExecuteTaints(node);
+    if (noExecute.length > 0 && !current.some((t) => t.effect === 'NoExecute' && isReadinessTaint(t.key))) {
+      const wait = this.zones.takeTaintToken(zoneOf(node), nowMs);
+      if (wait > 0) {
+        noExecute = [];
+        const retry = Number.isFinite(wait) ? wait : this.periodMs;
+        requeueAfterMs = requeueAfterMs === undefined ? retry : Math.min(requeueAfterMs, retry);
+      }
+    }
+    const taints = reconcileTaints(current, desiredNoScheduleTaints(node), noExecute, now);
     if (!sameTaints(current, taints)) {
       const next = cloneJson(node);
       next.spec ??= {};
