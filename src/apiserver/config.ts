@@ -46,6 +46,8 @@ export interface ApiServerConfig {
   watchCacheSize?: number;
   /** A watcher whose unsent bytes pass this is cut off instead of buffering without bound. Default 16 MiB. */
   watchMaxPendingBytes?: number;
+  /** Events are deleted this long after their last write (kube-apiserver --event-ttl). Default 1 h. */
+  eventTtlMs?: number;
   logger?: Logger;
   /**
    * Serves metrics.k8s.io/v1beta1 (kubectl top, the HPA) from this provider. It may also be set later on the

@@ -10,6 +10,7 @@ import type { ApiExtensions } from './extensions.js';
 import { createRequestHandler } from './http/handler.js';
 import { localListener } from './local-socket.js';
 import { createLazyUpgradeHandler } from './streaming/lazy-upgrade.js';
+import { DEFAULT_EVENT_TTL_MS, EventTtl } from './event-ttl.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
 import { Registry, type RegistryParts, buildResourceDefs } from './registry/index.js';
 import { Admission } from './rest/admission.js';
@@ -167,12 +168,18 @@ export async function startApiServerWith(
   });
   const namespaces = new NamespaceLifecycle(ctx, { logger: logger.child('namespaces') });
   await namespaces.start();
+  const eventTtl = new EventTtl(ctx, {
+    ttlMs: config.eventTtlMs ?? DEFAULT_EVENT_TTL_MS,
+    logger: logger.child('events'),
+  });
+  await eventTtl.start();
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
       ctx.closing = true;
       namespaces.stop();
+      eventTtl.stop();
       compactor.stop();
       namespaceTracking.close();
       priorityTracking.close();

@@ -123,6 +123,8 @@ void test('bad values are usage errors naming the flag', () => {
     [['--horizontal-pod-autoscaler-sync-period', '1.5'], 'horizontal-pod-autoscaler-sync-period'],
     [['--metric-resolution', '0'], 'metric-resolution'],
     [['--metric-resolution', '15s'], 'metric-resolution'],
+    [['--event-ttl', '5'], 'event-ttl'],
+    [['--event-ttl', '500ms'], 'event-ttl'],
     [['--node-eviction-rate', '-1'], 'node-eviction-rate'],
     [['--secondary-node-eviction-rate', 'fast'], 'secondary-node-eviction-rate'],
     [['--large-cluster-size-threshold', '2.5'], 'large-cluster-size-threshold'],
@@ -137,6 +139,12 @@ void test('bad values are usage errors naming the flag', () => {
     );
   }
   assert.equal(resolve(['--service-cidr', 'fd00:43::/112']).serviceCidr, 'fd00:43::/112');
+});
+
+void test('--event-ttl takes a Go duration', () => {
+  assert.equal(resolve(['--event-ttl', '30m']).eventTtlMs, 30 * 60_000);
+  assert.equal(resolve(['--event-ttl=1h30m']).eventTtlMs, 90 * 60_000);
+  assert.equal(resolve([]).eventTtlMs, undefined);
 });
 
 void test('zone disruption tunables reach the node lifecycle controller under its option names', () => {

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { goDurationMs } from '../util/go-duration.js';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { LogLevel } from '../util/logger.js';
@@ -44,6 +45,8 @@ export interface ServerOptions {
    * secondaryNodeEvictionRate, largeClusterSizeThreshold, unhealthyZoneThreshold); unset ones keep upstream's.
    */
   nodeDisruption: Record<string, number>;
+  /** How long events are kept after their last write (kube-apiserver --event-ttl; default 1 h). */
+  eventTtlMs?: number;
   /** How often the HPA controller re-evaluates every HorizontalPodAutoscaler (default 15). */
   hpaSyncPeriodSeconds?: number;
   /** How often node resource metrics are scraped (metrics-server's --metric-resolution, default 15). */
@@ -206,6 +209,13 @@ export const serverFlags: FlagSpec[] = [
     defaultText: '60',
   },
   {
+    name: 'event-ttl',
+    type: 'string',
+    valueName: 'DURATION',
+    description: 'How long events are kept after their last update (a Go duration: 1h, 30m, 90s)',
+    defaultText: '1h0m0s',
+  },
+  {
     name: 'node-eviction-rate',
     type: 'string',
     valueName: 'PER_SECOND',
@@ -303,6 +313,11 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   const defaultNotReadyTolerationSeconds = seconds('default-not-ready-toleration-seconds');
   const defaultUnreachableTolerationSeconds = seconds('default-unreachable-toleration-seconds');
   const hpaSyncPeriodSeconds = seconds('horizontal-pod-autoscaler-sync-period', 1);
+  const eventTtlText = str('event-ttl');
+  const eventTtlMs = eventTtlText === undefined ? undefined : goDurationMs(eventTtlText);
+  if (eventTtlText !== undefined && (eventTtlMs === undefined || eventTtlMs < 1000)) {
+    throw bad('event-ttl', eventTtlText, 'must be a duration of at least 1s, such as 1h or 30m');
+  }
   const nodeDisruption: Record<string, number> = {};
   const disruptionFlags: [flag: string, option: string, check: (n: number) => string | undefined][] = [
     ['node-eviction-rate', 'nodeEvictionRate', (n) => (n < 0 ? 'must not be negative' : undefined)],
@@ -454,6 +469,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     logLevel,
   };
   if (advertiseAddress !== undefined) opts.advertiseAddress = advertiseAddress;
+  if (eventTtlMs !== undefined) opts.eventTtlMs = eventTtlMs;
   if (nodeMonitorGracePeriodSeconds !== undefined)
     opts.nodeMonitorGracePeriodSeconds = nodeMonitorGracePeriodSeconds;
   if (defaultNotReadyTolerationSeconds !== undefined) {

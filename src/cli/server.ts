@@ -133,6 +133,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       store,
       serviceCIDR: opts.serviceCidr,
       advertiseAddress,
+      ...(opts.eventTtlMs === undefined ? {} : { eventTtlMs: opts.eventTtlMs }),
       logger: log.child('apiserver'),
     });
     const server = `https://${urlHost(specificBind ? opts.bindAddress : '127.0.0.1')}:${api.port}`;

@@ -28,6 +28,7 @@ export async function startTestServer(
     store?: Store;
     watchCacheSize?: number;
     watchMaxPendingBytes?: number;
+    eventTtlMs?: number;
     authenticator?: Authenticator;
     /** Enables service account tokens and the ServiceAccount admission plugin. */
     serviceAccount?: ApiServerConfig['serviceAccount'];
@@ -43,6 +44,7 @@ export async function startTestServer(
     serviceCIDR: '10.43.0.0/16',
     ...(opts.watchCacheSize ? { watchCacheSize: opts.watchCacheSize } : {}),
     ...(opts.watchMaxPendingBytes ? { watchMaxPendingBytes: opts.watchMaxPendingBytes } : {}),
+    ...(opts.eventTtlMs ? { eventTtlMs: opts.eventTtlMs } : {}),
   });
   const url = `http://127.0.0.1:${server.port}`;
   const dir = mkdtempSync(join(tmpdir(), 'tugboat-test-'));

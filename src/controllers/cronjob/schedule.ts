@@ -3,6 +3,7 @@
  * controller uses) on top of cron-parser: five fields or an @ descriptor, optional `TZ=`/`CRON_TZ=` prefix.
  */
 import type * as CronParser from 'cron-parser';
+import { goDurationMs } from '../../util/go-duration.js';
 import { lazyRequire } from '../../util/lazy-require.js';
 
 // cron-parser (with luxon, ~0.5 MB of source) loads with the first CronJob, not with every controller-manager.
@@ -117,25 +118,12 @@ function checkPart(part: string, field: number): void {
   }
 }
 
-const DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 /** Go's time.ParseDuration, in milliseconds. */
 export function parseGoDuration(s: string): number {
-  const m = /^([+-]?)((?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+)$/.exec(s);
-  if (!m) throw new ScheduleError(`failed to parse duration @every ${s}: time: invalid duration "${s}"`);
-  let total = 0;
-  for (const [, num, unit] of (m[2] ?? '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
-    total += Number(num) * (DURATION_UNITS[unit ?? 's'] ?? 0);
-  }
-  return m[1] === '-' ? -total : total;
+  const ms = goDurationMs(s);
+  if (ms === undefined)
+    throw new ScheduleError(`failed to parse duration @every ${s}: time: invalid duration "${s}"`);
+  return ms;
 }
 
 /** `@every 90m`: a constant delay of at least one second, truncated to whole seconds. */
