@@ -16,6 +16,11 @@ export interface WatchBenchOptions {
   writes: number;
   /** Creates in flight at once during the burst. */
   writeConcurrency: number;
+  /**
+   * Creates sent (and delivered to every watcher) before the measured burst, so that the fan-out path is
+   * compiled and warm as in a server that has been running: the first burst in a process also pays the JIT.
+   */
+  warmupWrites?: number;
   /** Give up waiting for deliveries after this long. */
   timeoutMs: number;
   /** Profile the server during the burst. */
@@ -41,6 +46,7 @@ export interface WatchBenchResult {
 
 const SEQ_FIELD = Buffer.from('"seq":"');
 const SENT_AT_FIELD = Buffer.from('"sentAt":"');
+const WARMUP_FIELD = Buffer.from('"warmup":"');
 
 /** The value of the first string member named by `field` (`"name":"`) in a JSON line, undecoded. */
 export function stringField(line: Buffer, field: Buffer): string | undefined {
@@ -71,7 +77,16 @@ export async function runWatchBench(opts: WatchBenchOptions): Promise<WatchBench
   const allInPromise = new Promise<void>((resolve) => (allIn = resolve));
   const streams: { close(): void }[] = [];
 
+  const warmupExpected = opts.watchers * (opts.warmupWrites ?? 0);
+  let warmupDelivered = 0;
+  let warmedUp: () => void = () => {};
+  const warmedUpPromise = new Promise<void>((resolve) => (warmedUp = resolve));
+
   const onLine = (line: Buffer, at: number): void => {
+    if (stringField(line, WARMUP_FIELD) !== undefined) {
+      if (++warmupDelivered === warmupExpected) warmedUp();
+      return;
+    }
     // Field extraction on the bytes rather than JSON.parse or regular expressions over a decoded string: the load
     // generator reads every event of every watcher and must not become the bottleneck.
     const seq = numeric(stringField(line, SEQ_FIELD));
@@ -97,6 +112,15 @@ export async function runWatchBench(opts: WatchBenchOptions): Promise<WatchBench
       streams.push(stream);
     });
     const connectMs = performance.now() - connectStart;
+
+    if (warmupExpected > 0) {
+      await forEachLimit(opts.warmupWrites ?? 0, opts.writeConcurrency, async (i) => {
+        await writer.call('POST', path, configMap(`warmup-${i}`, { warmup: 'true' }));
+      });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([warmedUpPromise, new Promise((r) => (timer = setTimeout(r, opts.timeoutMs)))]);
+      clearTimeout(timer);
+    }
 
     await opts.profiler?.start();
     const burstStart = performance.now();
