@@ -55,6 +55,8 @@ export class NodeLifecycleController extends QueueController {
   private readonly startupGraceMs: number;
   private readonly zones: ZoneStates;
   private zonesComputed = false;
+  /** performance.now() of the last zone recount. */
+  private zonesCountedAt = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(ctx: ControllerContext) {
@@ -108,6 +110,7 @@ export class NodeLifecycleController extends QueueController {
   /** Zone states from every node's readiness (`override`: one node's newer value than the cache has). */
   private refreshZones(override?: { name: string; ready: string }): void {
     this.zonesComputed = true;
+    this.zonesCountedAt = performance.now();
     const change = this.zones.update(
       this.nodes.list(),
       (n) =>
@@ -173,7 +176,15 @@ export class NodeLifecycleController extends QueueController {
       this.lastReady.set(name, ready);
     }
 
-    if (!this.zonesComputed || before !== ready) this.refreshZones({ name, ready });
+    // A node that stops being Ready changes its zone's state before its taint is decided; nodes becoming Ready
+    // (thousands at once when a cluster starts) wait for the periodic pass, and so do failures within 100 ms
+    // of the last recount (a recount reads every node).
+    if (
+      !this.zonesComputed ||
+      (before !== ready && ready !== 'True' && performance.now() - this.zonesCountedAt >= 100)
+    ) {
+      this.refreshZones({ name, ready });
+    }
     const current = node.spec?.taints ?? [];
     // With every node down, taint (and so evict) nothing; otherwise a node's first NoExecute taint waits for
     // its zone's rate limit (moving between not-ready and unreachable does not).
