@@ -1,7 +1,6 @@
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import { hasReason } from '../../api/errors.js';
 import { labelSelectorFromObject } from '../../api/labels.js';
 import type { OwnerReference } from '../../api/meta.js';
 import { controllerOf, newControllerRef } from '../../api/owners.js';
@@ -16,7 +15,7 @@ import {
 } from '../../client/index.js';
 import type { ControllerContext } from '../context.js';
 import { QueueController } from '../queue-controller.js';
-import { claimObjects } from '../replicaset/claim.js';
+import { claimObjects, ownerStillLive } from '../replicaset/claim.js';
 import { Rollout } from './rollout.js';
 import { cloneJson } from '../../api/meta.js';
 
@@ -148,15 +147,7 @@ export class DeploymentController extends QueueController {
       selector: labelSelectorFromObject(d.spec?.selector),
       controllerRef: newControllerRef(d, 'apps/v1', 'Deployment'),
       client: this.rsClient,
-      canAdopt: async () => {
-        try {
-          const fresh = await this.deploymentClient.get(ns, d.metadata?.name ?? '');
-          return fresh.metadata?.uid === d.metadata?.uid && !fresh.metadata?.deletionTimestamp;
-        } catch (err) {
-          if (hasReason(err, 'NotFound')) return false;
-          throw err;
-        }
-      },
+      canAdopt: () => ownerStillLive(this.deploymentClient, d),
     });
   }
 

@@ -4,7 +4,7 @@ import { hasReason } from '../../api/errors.js';
 import { labelSelectorFromObject } from '../../api/labels.js';
 import { controllerOf, newControllerRef } from '../../api/owners.js';
 import { ownedAndOrphans, ownerIndex } from '../owner-index.js';
-import { claimObjects } from '../replicaset/claim.js';
+import { claimObjects, ownerStillLive } from '../replicaset/claim.js';
 import { isPodActive, isPodReady, isPodTerminal } from '../../api/pods.js';
 import {
   objectKey,
@@ -312,19 +312,9 @@ export class JobController extends QueueController {
       selector: labelSelectorFromObject(job.spec.selector),
       controllerRef: newControllerRef(job, 'batch/v1', 'Job'),
       client: this.podClient,
-      canAdopt: () => this.recheckJob(job),
+      canAdopt: () => ownerStillLive(this.jobClient, job),
       finalizers: [JOB_TRACKING_FINALIZER],
     });
-  }
-
-  private async recheckJob(job: Job): Promise<boolean> {
-    try {
-      const fresh = await this.jobClient.get(job.metadata?.namespace ?? '', job.metadata?.name ?? '');
-      return fresh.metadata?.uid === job.metadata?.uid && !fresh.metadata?.deletionTimestamp;
-    } catch (err) {
-      if (hasReason(err, 'NotFound')) return false;
-      throw err;
-    }
   }
 
   private async releaseAll(pods: Pod[]): Promise<void> {

@@ -29,6 +29,23 @@ export interface ClaimOptions<T extends Claimable> {
 }
 
 /**
+ * Upstream RecheckDeletionTimestamp, the usual `canAdopt`: an uncached read shows the owner still exists (same
+ * uid) and is not being deleted.
+ */
+export async function ownerStillLive<O extends Owner & ClientObject>(
+  client: ResourceClient<O>,
+  owner: { metadata?: { namespace?: string; name?: string; uid?: string } },
+): Promise<boolean> {
+  try {
+    const fresh = await client.get(owner.metadata?.namespace ?? '', owner.metadata?.name ?? '');
+    return fresh.metadata?.uid === owner.metadata?.uid && !fresh.metadata?.deletionTimestamp;
+  } catch (err) {
+    if (hasReason(err, 'NotFound')) return false;
+    throw err;
+  }
+}
+
+/**
  * Upstream ControllerRefManager.ClaimObjects: keep the objects this owner controls that still match its
  * selector, release those that no longer match (unless the owner is being deleted), and adopt matching
  * orphans with a patch that adds the controller reference. Returns the claimed objects.

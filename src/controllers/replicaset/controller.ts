@@ -15,7 +15,7 @@ import {
 import type { ControllerContext } from '../context.js';
 import { Expectations } from '../expectations.js';
 import { QueueController } from '../queue-controller.js';
-import { claimObjects } from './claim.js';
+import { claimObjects, ownerStillLive } from './claim.js';
 import type { ReplicaKind, ReplicaOwner } from './kind.js';
 import { ownedAndOrphans, ownerIndex } from '../owner-index.js';
 import { podsToDelete } from './pods-to-delete.js';
@@ -161,7 +161,7 @@ export class ReplicaSetController extends QueueController {
       selector,
       controllerRef: this.controllerRef(owner),
       client: this.podClient,
-      canAdopt: () => this.recheckOwner(owner),
+      canAdopt: () => ownerStillLive(this.ownerClient, owner),
     });
 
     let manageError: Error | undefined;
@@ -183,17 +183,6 @@ export class ReplicaSetController extends QueueController {
 
   private controllerRef(owner: ReplicaOwner): OwnerReference {
     return newControllerRef(owner, this.kind.apiVersion, this.kind.kind);
-  }
-
-  /** Adoption must not race a deletion the cache has not shown yet (upstream RecheckDeletionTimestamp). */
-  private async recheckOwner(owner: ReplicaOwner): Promise<boolean> {
-    try {
-      const fresh = await this.ownerClient.get(owner.metadata?.namespace ?? '', owner.metadata?.name ?? '');
-      return fresh.metadata?.uid === owner.metadata?.uid && !fresh.metadata?.deletionTimestamp;
-    } catch (err) {
-      if (hasReason(err, 'NotFound')) return false;
-      throw err;
-    }
   }
 
   /** Creates or deletes pods towards spec.replicas; returns the first error (status reports it). */
