@@ -35,7 +35,8 @@ export class KubeletEndpoint {
     server.on('connection', (socket) => {
       if (!isLoopback(socket.remoteAddress) || !isLoopback(socket.localAddress)) socket.destroy();
     });
-    server.keepAliveTimeout = 30_000;
+    // As the kubelet's server (90 s idle timeout): longer than the metrics scraper's pause between two scrapes.
+    server.keepAliveTimeout = 90_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, wildcard ? '0.0.0.0' : '127.0.0.1', () => {

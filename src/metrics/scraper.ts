@@ -171,13 +171,17 @@ export class MetricsScraper {
 
   private tick(): void {
     if (this.stopped) return;
+    // Rounds start every interval (as metrics-server's ticker), not an interval after the last one ended: with
+    // thousands of nodes a round lasts seconds, and the pause between two scrapes of a node must stay below the
+    // kept connection's idle timeout or every scrape reconnects.
+    const startedMs = Date.now();
     this.running = this.scrapeAll()
       .catch((err: unknown) => this.logger.warn('scrape failed', { error: String(err) }))
       .finally(() => {
         this.scrapes++;
         for (const w of this.scrapeWaiters.splice(0)) w();
         if (this.stopped) return;
-        this.timer = setTimeout(() => this.tick(), this.intervalMs);
+        this.timer = setTimeout(() => this.tick(), Math.max(0, startedMs + this.intervalMs - Date.now()));
       });
   }
 

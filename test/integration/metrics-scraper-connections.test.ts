@@ -12,20 +12,27 @@ class FakeKubelet {
   connections = 0;
   /** Destroy a connection when a second request arrives on it, as a kubelet closing an idle one just then would. */
   resetReused = false;
+  /** Answer each scrape this long after it arrived. */
+  answerAfterMs = 0;
+  /** When each scrape arrived (performance.now()). */
+  readonly arrivals: number[] = [];
   private readonly requestsOn = new WeakMap<Socket, number>();
   private readonly startedMs = Date.now();
   readonly server: Server = createServer((req, res) => {
+    this.arrivals.push(performance.now());
     const seen = (this.requestsOn.get(req.socket) ?? 0) + 1;
     this.requestsOn.set(req.socket, seen);
     if (this.resetReused && seen > 1) {
       req.socket.destroy();
       return;
     }
-    const now = Date.now();
-    res.end(
-      `node_cpu_usage_seconds_total ${((now - this.startedMs) / 1000) * 0.25} ${now}\n` +
-        `node_memory_working_set_bytes 1048576 ${now}\n`,
-    );
+    setTimeout(() => {
+      const now = Date.now();
+      res.end(
+        `node_cpu_usage_seconds_total ${((now - this.startedMs) / 1000) * 0.25} ${now}\n` +
+          `node_memory_working_set_bytes 1048576 ${now}\n`,
+      );
+    }, this.answerAfterMs);
   });
 
   async listen(): Promise<number> {
@@ -70,8 +77,8 @@ async function nodeServedBy(name: string): Promise<FakeKubelet> {
   return kubelet;
 }
 
-async function withScraper(fn: (scraper: MetricsScraper) => Promise<void>): Promise<void> {
-  const scraper = new MetricsScraper({ client: { server: server.url }, intervalMs: 50 });
+async function withScraper(fn: (scraper: MetricsScraper) => Promise<void>, intervalMs = 50): Promise<void> {
+  const scraper = new MetricsScraper({ client: { server: server.url }, intervalMs });
   await scraper.start();
   try {
     await fn(scraper);
@@ -100,4 +107,19 @@ test('a kept connection the node resets is replaced within the same scrape', asy
     }
   });
   assert.ok(kubelet.connections >= 5, `${kubelet.connections} connections`);
+});
+
+test('rounds start every interval, however long a round takes', async () => {
+  // The pause between two scrapes of a node must not grow with the round's length: with thousands of nodes it
+  // would pass the kept connection's idle timeout and every scrape would reconnect.
+  const kubelet = await nodeServedBy('slow');
+  kubelet.answerAfterMs = 200;
+  await withScraper(async (scraper) => {
+    await scraper.waitForScrapes(5);
+  }, 300);
+  const gaps = kubelet.arrivals.slice(1).map((t, i) => t - kubelet.arrivals[i]!);
+  const meanGap = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+  // Once per 300 ms interval; ending rounds with a 300 ms pause would space them 500 ms apart.
+  assert.ok(meanGap < 420, `scrapes ${gaps.map((g) => g.toFixed(0)).join(', ')} ms apart`);
+  assert.equal(kubelet.connections, 1);
 });

@@ -85,6 +85,8 @@ export class AgentServer {
       requestCert: true,
       rejectUnauthorized: true,
     });
+    // The kubelet's idle timeout: the metrics scraper's connection (one TLS handshake) outlives its 15 s pause.
+    this.server.keepAliveTimeout = 90_000;
     this.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.handle(req, res).catch((err: unknown) => this.fail(res, err));
     });
