@@ -1,8 +1,13 @@
 import type { Worker } from 'node:worker_threads';
+import type { MetricsProvider, NodeUsagePoint, PodUsagePoint } from '../apiserver/metrics/provider.js';
 import type { Stoppable } from '../client/index.js';
 import type { Logger } from '../util/logger.js';
 import { startModuleWorker } from '../util/module-worker.js';
-import type { ControlPlaneWorkerData, ControlPlaneWorkerMessage } from './control-plane-worker.js';
+import type {
+  ControlPlaneRequest,
+  ControlPlaneWorkerData,
+  ControlPlaneWorkerMessage,
+} from './control-plane-worker.js';
 
 const STOP_TIMEOUT_MS = 15_000;
 /**
@@ -12,27 +17,88 @@ const STOP_TIMEOUT_MS = 15_000;
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 };
 
+/** Asks the scraper in the control-plane thread; a thread that is gone answers "no samples". */
+class ThreadMetrics implements MetricsProvider {
+  private nextId = 0;
+  private closed = false;
+  private readonly pending = new Map<
+    number,
+    (points: (NodeUsagePoint | PodUsagePoint | undefined)[]) => void
+  >();
+
+  constructor(private readonly worker: Worker) {}
+
+  getNodeMetrics(names: string[]): Promise<(NodeUsagePoint | undefined)[]> {
+    return this.ask({ type: 'node-metrics', id: this.nextId++, names }, names.length) as Promise<
+      (NodeUsagePoint | undefined)[]
+    >;
+  }
+
+  getPodMetrics(pods: { namespace: string; name: string }[]): Promise<(PodUsagePoint | undefined)[]> {
+    return this.ask({ type: 'pod-metrics', id: this.nextId++, pods }, pods.length) as Promise<
+      (PodUsagePoint | undefined)[]
+    >;
+  }
+
+  answered(id: number, points: (NodeUsagePoint | PodUsagePoint | undefined)[]): void {
+    this.pending.get(id)?.(points);
+    this.pending.delete(id);
+  }
+
+  /** The thread stopped: nothing will answer. */
+  close(): void {
+    this.closed = true;
+    for (const resolve of this.pending.values()) resolve([]);
+    this.pending.clear();
+  }
+
+  private ask(
+    request: ControlPlaneRequest & { id: number },
+    count: number,
+  ): Promise<(NodeUsagePoint | PodUsagePoint | undefined)[]> {
+    if (this.closed) return Promise.resolve(new Array(count));
+    return new Promise((resolve) => {
+      this.pending.set(request.id, (points) => resolve(points.length === count ? points : new Array(count)));
+      this.worker.postMessage(request);
+    });
+  }
+}
+
+export interface ControlPlaneThread extends Stoppable {
+  /** The thread's metrics scraper, when it runs one. */
+  metrics?: MetricsProvider;
+}
+
 /**
- * Starts the controller-manager and scheduler in a worker thread. Resolves once they are running; a thread
- * that dies unexpectedly is reported through onFailure so the server goes down loudly rather than limping.
+ * Starts the controller-manager, scheduler and metrics scraper in a worker thread. Resolves once they are
+ * running; a thread that dies unexpectedly is reported through onFailure so the server goes down loudly rather
+ * than limping.
  */
 export function startControlPlaneThread(
   data: ControlPlaneWorkerData,
   log: Logger,
   onFailure: (err: Error) => void,
-): Promise<Stoppable> {
+): Promise<ControlPlaneThread> {
   const worker = spawnWorker(data);
   let stopping = false;
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const metrics = new ThreadMetrics(worker);
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      metrics.close();
+      resolve();
+    }),
+  );
   return new Promise((resolve, reject) => {
     let started = false;
     worker.on('message', (m: ControlPlaneWorkerMessage) => {
+      if (m.type === 'metrics') metrics.answered(m.id, m.points);
       if (m.type !== 'started' || started) return;
       started = true;
       resolve({
+        ...(data.metrics ? { metrics } : {}),
         stop: async () => {
           stopping = true;
-          worker.postMessage('stop');
+          worker.postMessage({ type: 'stop' } satisfies ControlPlaneRequest);
           const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
           await exited;
           clearTimeout(timer);

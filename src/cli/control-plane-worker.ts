@@ -1,11 +1,16 @@
 /**
- * Entry point of the worker thread that runs the controller-manager and the scheduler inside `tugboat server`,
- * so they use the second core instead of competing with the API server's event loop. They reach the API
- * over loopback HTTPS, exactly as when they run as their own processes.
+ * Entry point of the worker thread that runs the controller-manager, the scheduler and the metrics scraper
+ * inside `tugboat server`, so they use the second core instead of competing with the API server's event loop.
+ * They reach the API as clients, exactly as when they run as their own processes; the API server asks the
+ * scraper for usage figures by message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { Node } from 'kubernetes-types/core/v1.js';
+import type { NodeUsagePoint, PodUsagePoint } from '../apiserver/metrics/provider.js';
 import type { ClientConfig, SharedInformerPool, Stoppable } from '../client/index.js';
+import { R } from '../client/index.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
+import { DeferredMetricsProvider, startMetricsPipeline } from './metrics-pipeline.js';
 
 export interface ControlPlaneWorkerData {
   client: ClientConfig;
@@ -28,10 +33,21 @@ export interface ControlPlaneWorkerData {
   rootCaPem?: string;
   /** Signs the legacy tokens of service-account-token Secrets. */
   serviceAccountKeyPem?: string;
+  /** Run the metrics scraper here (metrics-server's role). */
+  metrics?: { intervalMs?: number; kubeletTls?: { caPem: string; certPem: string; keyPem: string } };
 }
 
 /** Messages the worker posts to the server thread. */
-export type ControlPlaneWorkerMessage = { type: 'started' } | { type: 'stopped' };
+export type ControlPlaneWorkerMessage =
+  | { type: 'started' }
+  | { type: 'stopped' }
+  | { type: 'metrics'; id: number; points: (NodeUsagePoint | PodUsagePoint | undefined)[] };
+
+/** Messages the server thread posts to the worker. */
+export type ControlPlaneRequest =
+  | { type: 'stop' }
+  | { type: 'node-metrics'; id: number; names: string[] }
+  | { type: 'pod-metrics'; id: number; pods: { namespace: string; name: string }[] };
 
 async function main(data: ControlPlaneWorkerData): Promise<void> {
   const port = parentPort;
@@ -41,7 +57,7 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
   // Side by side in this thread, the two share their informers: one copy of every pod and node, one watch each.
   // The watches go through the controller-manager's client, as they did when each had its own.
   let sharedInformers: SharedInformerPool | undefined;
-  if (data.controllerManager && data.scheduler) {
+  if ([data.controllerManager, data.scheduler, data.metrics].filter(Boolean).length > 1) {
     const { ApiClient, SharedInformerPool } = await import('../client/index.js');
     const client = new ApiClient({ userAgent: 'tugboat-controller-manager', ...data.client });
     sharedInformers = new SharedInformerPool(client, { logger: log.child('informers') });
@@ -84,8 +100,31 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
       }),
     );
   }
+  const metrics = new DeferredMetricsProvider();
+  if (data.metrics) {
+    running.push(
+      await startMetricsPipeline(metrics, {
+        client: data.client,
+        logger: log.child('metrics'),
+        ...data.metrics,
+        ...(sharedInformers ? { nodes: sharedInformers.scoped<Node>(R.nodes) } : {}),
+      }),
+    );
+  }
   port.postMessage({ type: 'started' } satisfies ControlPlaneWorkerMessage);
-  port.once('message', () => {
+  type Points = Extract<ControlPlaneWorkerMessage, { type: 'metrics' }>['points'];
+  const answer = (id: number, points: Points | Promise<Points>): void =>
+    void Promise.resolve(points).then((p) =>
+      port.postMessage({ type: 'metrics', id, points: p } satisfies ControlPlaneWorkerMessage),
+    );
+  const onRequest = (m: ControlPlaneRequest): void => {
+    if (m.type === 'node-metrics') answer(m.id, metrics.getNodeMetrics(m.names));
+    else if (m.type === 'pod-metrics') answer(m.id, metrics.getPodMetrics(m.pods));
+    else stop();
+  };
+  port.on('message', onRequest);
+  const stop = (): void => {
+    port.off('message', onRequest);
     void (async () => {
       for (const r of running) {
         try {
@@ -99,7 +138,7 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
       // Keep-alive sockets and timers of stopped clients must not keep the thread alive.
       process.exit(0);
     })();
-  });
+  };
 }
 
 await main(workerData as ControlPlaneWorkerData);

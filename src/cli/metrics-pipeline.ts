@@ -1,5 +1,6 @@
 import type { MetricsProvider } from '../apiserver/metrics/provider.js';
-import type { ClientConfig, Stoppable } from '../client/index.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
+import type { ClientConfig, Informer, Stoppable } from '../client/index.js';
 import type { Logger } from '../util/logger.js';
 
 /**
@@ -16,20 +17,27 @@ export class DeferredMetricsProvider implements MetricsProvider {
   }
 }
 
-/** Starts the metrics scraper (metrics-server's role) and attaches it to the API server's provider. */
+export interface MetricsPipelineOptions {
+  client: ClientConfig;
+  logger: Logger;
+  intervalMs?: number;
+  kubeletTls?: { caPem: string; certPem: string; keyPem: string };
+  /** A node informer shared with the thread's other components. */
+  nodes?: Informer<Node>;
+}
+
+/** Starts the metrics scraper (metrics-server's role) and attaches it to the provider. */
 export async function startMetricsPipeline(
   provider: DeferredMetricsProvider,
-  client: ClientConfig,
-  logger: Logger,
-  intervalMs?: number,
-  kubeletTls?: { caPem: string; certPem: string; keyPem: string },
+  opts: MetricsPipelineOptions,
 ): Promise<Stoppable> {
   const { MetricsScraper } = await import('../metrics/index.js');
   const scraper = new MetricsScraper({
-    client,
-    logger,
-    ...(intervalMs === undefined ? {} : { intervalMs }),
-    ...(kubeletTls ? { kubeletTls } : {}),
+    client: opts.client,
+    logger: opts.logger,
+    ...(opts.intervalMs === undefined ? {} : { intervalMs: opts.intervalMs }),
+    ...(opts.kubeletTls ? { kubeletTls: opts.kubeletTls } : {}),
+    ...(opts.nodes ? { nodes: opts.nodes } : {}),
   });
   // Not awaited: the scraper waits for its node informer, which must not hold up the server's start or stop.
   void scraper.start();

@@ -153,6 +153,9 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     const adminClient: ClientConfig = localSocket
       ? { server: 'http://localhost', socketPath: localSocket }
       : { server, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey };
+    const kubeletTls = { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey };
+    const metricsIntervalMs =
+      opts.metricResolutionSeconds === undefined ? undefined : opts.metricResolutionSeconds * 1000;
     if (!opts.disableControllerManager || !opts.disableScheduler) {
       const controlPlane = await startControlPlaneThread(
         {
@@ -173,21 +176,27 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
             ? {}
             : { hpaSyncPeriodMs: opts.hpaSyncPeriodSeconds * 1000 }),
           nodeDisruption: opts.nodeDisruption,
+          // Scraping thousands of nodes is HTTP client work the API server's thread would otherwise do.
+          metrics: {
+            kubeletTls,
+            ...(metricsIntervalMs === undefined ? {} : { intervalMs: metricsIntervalMs }),
+          },
         },
         log,
         componentFailed,
       );
       components.push(controlPlane);
+      metrics.target = controlPlane.metrics;
+    } else {
+      components.push(
+        await startMetricsPipeline(metrics, {
+          client: adminClient,
+          logger: log.child('metrics'),
+          kubeletTls,
+          ...(metricsIntervalMs === undefined ? {} : { intervalMs: metricsIntervalMs }),
+        }),
+      );
     }
-    components.push(
-      await startMetricsPipeline(
-        metrics,
-        adminClient,
-        log.child('metrics'),
-        opts.metricResolutionSeconds === undefined ? undefined : opts.metricResolutionSeconds * 1000,
-        { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey },
-      ),
-    );
     if (opts.disableAgent) log.info('agent disabled: this host runs no workloads');
     else {
       const { startAgent } = await import('./agent.js');

@@ -9,6 +9,8 @@ import { MetricsStore, type NodePoint, type PodPoint } from './store.js';
 
 export interface MetricsScraperOptions {
   client: ClientConfig;
+  /** A node informer shared with other components of the thread (started and stopped by the scraper). */
+  nodes?: Informer<Node>;
   /** Scrape period (metrics-server's --metric-resolution, 15 s). */
   intervalMs?: number;
   /** Per-node request timeout. */
@@ -120,7 +122,7 @@ export class MetricsScraper {
 
   constructor(opts: MetricsScraperOptions) {
     this.client = new ApiClient({ userAgent: 'tugboat-metrics', ...opts.client });
-    this.nodes = new Informer<Node>(this.client.resource<Node>(R.nodes));
+    this.nodes = opts.nodes ?? new Informer<Node>(this.client.resource<Node>(R.nodes));
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? silentLogger;
     this.intervalMs = opts.intervalMs ?? 15_000;

@@ -23,9 +23,12 @@ export interface PodUsagePoint {
   containers: { name: string; usage: ResourceUsage }[];
 }
 
+/** A scraper in this thread answers at once; one in another thread (the control-plane worker) by message. */
+type Answer<T> = T | Promise<T>;
+
 export interface MetricsProvider {
   /** Usage for each named node, undefined where there is no (complete) sample yet. */
-  getNodeMetrics(names: string[]): (NodeUsagePoint | undefined)[];
+  getNodeMetrics(names: string[]): Answer<(NodeUsagePoint | undefined)[]>;
   /** Usage for each pod, undefined where there is no (complete) sample yet. */
-  getPodMetrics(pods: { namespace: string; name: string }[]): (PodUsagePoint | undefined)[];
+  getPodMetrics(pods: { namespace: string; name: string }[]): Answer<(PodUsagePoint | undefined)[]>;
 }

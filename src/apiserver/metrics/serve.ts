@@ -58,13 +58,13 @@ async function serveNodes(
   const gr = { group: METRICS_GROUP, resource: 'nodes' };
   if (name !== undefined) {
     const node = await ctx.storage.get(def, undefined, name);
-    const point = node ? provider.getNodeMetrics([name])[0] : undefined;
+    const point = node ? (await provider.getNodeMetrics([name]))[0] : undefined;
     if (!node || !point) throw notFound(gr, name);
     return respond(req, nodeMetrics(node, point));
   }
   const predicate = selectionPredicate(ctx, def, req.query);
   const nodes = (await ctx.storage.list(def, predicate ? { predicate } : {})).items;
-  const points = provider.getNodeMetrics(nodes.map((n) => n.metadata.name));
+  const points = await provider.getNodeMetrics(nodes.map((n) => n.metadata.name));
   const items = nodes.flatMap((n, i) => {
     const p = points[i];
     return p ? [nodeMetrics(n, p)] : [];
@@ -84,7 +84,7 @@ async function servePods(
   if (name !== undefined) {
     if (namespace === undefined) throw routeNotFound();
     const pod = await ctx.storage.get(def, namespace, name);
-    const point = pod ? provider.getPodMetrics([{ namespace, name }])[0] : undefined;
+    const point = pod ? (await provider.getPodMetrics([{ namespace, name }]))[0] : undefined;
     if (!pod || !point) throw notFound(gr, name);
     return respond(req, podMetrics(pod, point));
   }
@@ -95,7 +95,7 @@ async function servePods(
       ...(predicate ? { predicate } : {}),
     })
   ).items;
-  const points = provider.getPodMetrics(
+  const points = await provider.getPodMetrics(
     pods.map((p) => ({ namespace: p.metadata.namespace ?? '', name: p.metadata.name })),
   );
   const items = pods.flatMap((p, i) => {
