@@ -175,7 +175,7 @@ export async function updateCanonical(
   }
   prepareMetadataForUpdate(def, obj, old);
   if (ephemeral) throwIfInvalid(def, obj, ephemeral.validateUpdate(obj, old));
-  else validateUpdate(ctx, def, obj, old);
+  else validateUpdate(ctx, def, obj, old, opts.subresource);
   recordManagedFields(ctx, old, obj, opts);
   obj.metadata!.resourceVersion = old.metadata.resourceVersion;
   const meta = obj.metadata!;
