@@ -9,6 +9,7 @@ import {
   isValidLabelValue,
 } from '../../../api/validation/names.js';
 import { validateAnnotations } from '../../../api/validation/object-meta.js';
+import { validateAffinity } from './affinity-validation.js';
 import { validateContainer, validateSeccompProfile, type PortKey } from './container-validation.js';
 import { volumeSources } from './pod-defaults.js';
 import { arr, nonNegative, obj } from './util.js';
@@ -159,6 +160,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
     if (typeof v === 'string' && v !== '')
       for (const m of isDNS1123Label(v)) errs.push(fieldErr.invalid(`${path}.${key}`, v, m));
   }
+  errs.push(...validateAffinity(s.affinity, `${path}.affinity`));
   if (s.activeDeadlineSeconds !== undefined && s.activeDeadlineSeconds !== null) {
     const v = s.activeDeadlineSeconds;
     if (typeof v !== 'number' || v < 1 || v > MAX_INT32) {
