@@ -9,8 +9,10 @@ import {
   isValidLabelValue,
 } from '../../../api/validation/names.js';
 import { validateAnnotations } from '../../../api/validation/object-meta.js';
+import { validateAffinity } from './affinity-validation.js';
 import { validateContainer, validateSeccompProfile, type PortKey } from './container-validation.js';
 import { volumeSources } from './pod-defaults.js';
+import { validateTopologySpreadConstraints } from './topology-spread-validation.js';
 import { arr, nonNegative, obj } from './util.js';
 
 const MAX_INT32 = 2147483647;
@@ -159,6 +161,10 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
     if (typeof v === 'string' && v !== '')
       for (const m of isDNS1123Label(v)) errs.push(fieldErr.invalid(`${path}.${key}`, v, m));
   }
+  errs.push(...validateAffinity(s.affinity, `${path}.affinity`));
+  errs.push(
+    ...validateTopologySpreadConstraints(s.topologySpreadConstraints, `${path}.topologySpreadConstraints`),
+  );
   if (s.activeDeadlineSeconds !== undefined && s.activeDeadlineSeconds !== null) {
     const v = s.activeDeadlineSeconds;
     if (typeof v !== 'number' || v < 1 || v > MAX_INT32) {

@@ -4,6 +4,7 @@ import type { KubeObject } from '../../../api/meta.js';
 import { tryParseQuantity } from '../../../api/quantity.js';
 import { inclusiveRangeError } from '../../../api/validation/names.js';
 import type { Strategy } from '../types.js';
+import { mergeMatchLabelKeys } from './affinity-validation.js';
 import { makeStrategy } from './common.js';
 import { defaultPodOnly, defaultPodSpec, defaultPodTemplateSpec } from './pod-defaults.js';
 import { prepareForEphemeralContainersUpdate, validateEphemeralContainersUpdate } from './pod-ephemeral.js';
@@ -176,6 +177,7 @@ const podBase = makeStrategy(podOpts, {
     const spec = child(o, 'spec');
     defaultServiceAccount(spec);
     (o.status as Obj).qosClass = podQOSClass(spec);
+    mergeMatchLabelKeys(o);
   },
   validateSpec: (o) => validatePodSpec(o.spec, 'spec'),
   validateSpecUpdate: (o, old) => validatePodSpecUpdate(obj(o.spec) ?? {}, obj(old.spec) ?? {}),
