@@ -9,8 +9,13 @@ import {
   isValidLabelValue,
 } from '../../../api/validation/names.js';
 import { validateAnnotations } from '../../../api/validation/object-meta.js';
-import { validateContainer, validateSeccompProfile, type PortKey } from './container-validation.js';
+import { validateContainer, type PortKey } from './container-validation.js';
 import { volumeSources } from './pod-defaults.js';
+import {
+  validatePodHostNamespaces,
+  validatePodOS,
+  validatePodSecurityContext,
+} from './security-context-validation.js';
 import { arr, nonNegative, obj } from './util.js';
 
 const MAX_INT32 = 2147483647;
@@ -119,6 +124,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
         volumeNames,
         containerNames,
         hostPorts,
+        s.hostUsers !== false,
       ),
     );
   });
@@ -133,6 +139,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
         volumeNames,
         containerNames,
         hostPorts,
+        s.hostUsers !== false,
       ),
     );
   });
@@ -149,6 +156,8 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
     );
   }
   errs.push(...validateLabels(s.nodeSelector, `${path}.nodeSelector`));
+  errs.push(...validatePodSecurityContext(s, path));
+  errs.push(...validatePodHostNamespaces(s, path));
   for (const key of ['serviceAccountName', 'nodeName', 'priorityClassName']) {
     const v = s[key];
     if (typeof v === 'string' && v !== '')
@@ -167,7 +176,6 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   }
   errs.push(...nonNegative(s.terminationGracePeriodSeconds, `${path}.terminationGracePeriodSeconds`));
   errs.push(...validateTolerations(s.tolerations, `${path}.tolerations`));
-  errs.push(...validateSeccompProfile(s.securityContext, `${path}.securityContext`));
   if (s.hostNetwork === true) {
     for (const key of ['initContainers', 'containers']) {
       arr(s[key]).forEach((c, i) => {
@@ -186,6 +194,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
       });
     }
   }
+  errs.push(...validatePodOS(s, path));
   return errs;
 }
 
