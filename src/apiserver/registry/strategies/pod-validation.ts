@@ -11,6 +11,7 @@ import {
 import { validateAnnotations } from '../../../api/validation/object-meta.js';
 import { validateContainer, type PortKey } from './container-validation.js';
 import { volumeSources } from './pod-defaults.js';
+import { validateHostAliases, validatePodDNSConfig, validateReadinessGates } from './pod-dns-validation.js';
 import {
   validatePodHostNamespaces,
   validatePodOS,
@@ -147,16 +148,10 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   if (!s.dnsPolicy) errs.push(fieldErr.required(`${path}.dnsPolicy`));
   else if (!DNS_POLICIES.includes(s.dnsPolicy))
     errs.push(fieldErr.notSupported(`${path}.dnsPolicy`, s.dnsPolicy, DNS_POLICIES));
-  if (s.dnsPolicy === 'None' && arr(obj(s.dnsConfig)?.nameservers).length === 0) {
-    errs.push(
-      fieldErr.required(
-        `${path}.dnsConfig.nameservers`,
-        'must provide at least one DNS nameserver when DNSPolicy is None',
-      ),
-    );
-  }
   errs.push(...validateLabels(s.nodeSelector, `${path}.nodeSelector`));
   errs.push(...validatePodSecurityContext(s, path));
+  errs.push(...validatePodDNSConfig(s.dnsConfig, s.dnsPolicy, `${path}.dnsConfig`));
+  errs.push(...validateReadinessGates(s.readinessGates, `${path}.readinessGates`));
   errs.push(...validatePodHostNamespaces(s, path));
   for (const key of ['serviceAccountName', 'nodeName', 'priorityClassName']) {
     const v = s[key];
@@ -176,6 +171,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   }
   errs.push(...nonNegative(s.terminationGracePeriodSeconds, `${path}.terminationGracePeriodSeconds`));
   errs.push(...validateTolerations(s.tolerations, `${path}.tolerations`));
+  errs.push(...validateHostAliases(s.hostAliases, `${path}.hostAliases`));
   if (s.hostNetwork === true) {
     for (const key of ['initContainers', 'containers']) {
       arr(s[key]).forEach((c, i) => {
