@@ -9,6 +9,7 @@ import {
   NEGATIVE_ERROR,
 } from '../../../api/validation/names.js';
 import { validateResourceRequirements } from './resource-validation.js';
+import { validateSecurityContext } from './security-context-validation.js';
 import { arr, nonNegative, notFoundErr, obj, type Obj } from './util.js';
 
 export function validatePortNumOrName(port: unknown, path: string): FieldError[] {
@@ -213,7 +214,7 @@ export function validateSeccompProfile(securityContext: unknown, path: string): 
   const p = `${path}.seccompProfile`;
   const type = profile.type;
   const local = profile.localhostProfile;
-  if (!type) return [fieldErr.required(`${p}.type`)];
+  if (!type) return [fieldErr.required(`${p}.type`, 'type is required when seccompProfile is set')];
   if (!SECCOMP_TYPES.includes(type)) return [fieldErr.notSupported(`${p}.type`, type, SECCOMP_TYPES)];
   if (type !== 'Localhost') {
     return local === undefined || local === null
@@ -236,6 +237,7 @@ export function validateContainer(
   volumes: Set<string>,
   names: Set<string>,
   hostPorts: PortKey,
+  hostUsers = true,
 ): FieldError[] {
   const errs: FieldError[] = [];
   const name = typeof c.name === 'string' ? c.name : '';
@@ -265,7 +267,7 @@ export function validateContainer(
   errs.push(...validateEnv(c.env, `${path}.env`));
   errs.push(...validateVolumeMounts(c.volumeMounts, volumes, `${path}.volumeMounts`));
   errs.push(...validateResourceRequirements(c.resources, `${path}.resources`));
-  errs.push(...validateSeccompProfile(c.securityContext, `${path}.securityContext`));
+  errs.push(...validateSecurityContext(c.securityContext, `${path}.securityContext`, hostUsers));
   if (kind === 'containers') {
     errs.push(...validateProbe(c.livenessProbe, `${path}.livenessProbe`, 'liveness'));
     errs.push(...validateProbe(c.readinessProbe, `${path}.readinessProbe`, 'readiness'));

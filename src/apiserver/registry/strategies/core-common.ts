@@ -73,7 +73,7 @@ export const statusSubresource: Pick<Strategy, 'prepareForCreate' | 'prepareForU
 
 // ---------- value checks returning field errors ----------
 
-const IP_ERROR = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+export const IP_ERROR = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 const CIDR_ERROR = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
 
 export function isValidIP(value: string): boolean {

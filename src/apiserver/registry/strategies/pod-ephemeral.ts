@@ -61,7 +61,17 @@ export function validateEphemeralContainersUpdate(o: KubeObject, old: KubeObject
       if (obj(m)?.subPath)
         errs.push(fieldErr.forbidden(`${path}.volumeMounts[${j}].subPath`, FORBIDDEN_MESSAGE));
     });
-    errs.push(...validateContainer(allowed, path, 'initContainers', volumes, names, { seen: new Set() }));
+    errs.push(
+      ...validateContainer(
+        allowed,
+        path,
+        'initContainers',
+        volumes,
+        names,
+        { seen: new Set() },
+        spec.hostUsers !== false,
+      ),
+    );
     const target = c.targetContainerName;
     if (typeof target === 'string' && target !== '' && !targets.has(target)) {
       errs.push(notFoundErr(`${path}.targetContainerName`, target));

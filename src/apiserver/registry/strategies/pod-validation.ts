@@ -10,9 +10,15 @@ import {
 } from '../../../api/validation/names.js';
 import { validateAnnotations } from '../../../api/validation/object-meta.js';
 import { validateAffinity } from './affinity-validation.js';
-import { validateContainer, validateSeccompProfile, type PortKey } from './container-validation.js';
+import { validateContainer, type PortKey } from './container-validation.js';
 import { volumeSources } from './pod-defaults.js';
+import { validateHostAliases, validatePodDNSConfig, validateReadinessGates } from './pod-dns-validation.js';
 import { validateTopologySpreadConstraints } from './topology-spread-validation.js';
+import {
+  validatePodHostNamespaces,
+  validatePodOS,
+  validatePodSecurityContext,
+} from './security-context-validation.js';
 import { arr, nonNegative, obj } from './util.js';
 
 const MAX_INT32 = 2147483647;
@@ -121,6 +127,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
         volumeNames,
         containerNames,
         hostPorts,
+        s.hostUsers !== false,
       ),
     );
   });
@@ -135,6 +142,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
         volumeNames,
         containerNames,
         hostPorts,
+        s.hostUsers !== false,
       ),
     );
   });
@@ -142,15 +150,11 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   if (!s.dnsPolicy) errs.push(fieldErr.required(`${path}.dnsPolicy`));
   else if (!DNS_POLICIES.includes(s.dnsPolicy))
     errs.push(fieldErr.notSupported(`${path}.dnsPolicy`, s.dnsPolicy, DNS_POLICIES));
-  if (s.dnsPolicy === 'None' && arr(obj(s.dnsConfig)?.nameservers).length === 0) {
-    errs.push(
-      fieldErr.required(
-        `${path}.dnsConfig.nameservers`,
-        'must provide at least one DNS nameserver when DNSPolicy is None',
-      ),
-    );
-  }
   errs.push(...validateLabels(s.nodeSelector, `${path}.nodeSelector`));
+  errs.push(...validatePodSecurityContext(s, path));
+  errs.push(...validatePodDNSConfig(s.dnsConfig, s.dnsPolicy, `${path}.dnsConfig`));
+  errs.push(...validateReadinessGates(s.readinessGates, `${path}.readinessGates`));
+  errs.push(...validatePodHostNamespaces(s, path));
   for (const key of ['serviceAccountName', 'nodeName', 'priorityClassName']) {
     const v = s[key];
     if (typeof v === 'string' && v !== '')
@@ -173,7 +177,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   }
   errs.push(...nonNegative(s.terminationGracePeriodSeconds, `${path}.terminationGracePeriodSeconds`));
   errs.push(...validateTolerations(s.tolerations, `${path}.tolerations`));
-  errs.push(...validateSeccompProfile(s.securityContext, `${path}.securityContext`));
+  errs.push(...validateHostAliases(s.hostAliases, `${path}.hostAliases`));
   if (s.hostNetwork === true) {
     for (const key of ['initContainers', 'containers']) {
       arr(s[key]).forEach((c, i) => {
@@ -192,6 +196,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
       });
     }
   }
+  errs.push(...validatePodOS(s, path));
   return errs;
 }
 
