@@ -26,7 +26,7 @@ async function send(
   });
 }
 
-test('status writes do not re-validate the stored spec; spec writes do', async () => {
+test('objects stored before a rule existed keep their status writes and updates that do not make them worse', async () => {
   const path = '/api/v1/namespaces/default/pods/stored-before';
   const created = await send('POST', '/api/v1/namespaces/default/pods', {
     apiVersion: 'v1',
@@ -35,32 +35,54 @@ test('status writes do not re-validate the stored spec; spec writes do', async (
     spec: { containers: [{ name: 'c', image: 'busybox' }] },
   });
   assert.equal(created.status, 201, await created.clone().text());
-  // A spec that a validation rule added later would refuse, written past validation as an older server stored it.
+  // A spec that a rule added later would refuse, written past validation as an older server stored it.
   const { context } = server.server;
   const def = context.registry.mustGet('', 'pods');
   const stored = (await context.storage.get(def, 'default', 'stored-before')) as KubeObject;
   (stored.spec as { dnsPolicy: string }).dnsPolicy = 'Bogus';
   await context.storage.update(def, stored, Number(stored.metadata?.resourceVersion));
 
+  const merge = 'application/merge-patch+json';
   const status = await send(
     'PATCH',
     `${path}/status`,
     { status: { phase: 'Running', podIP: '10.42.0.5' } },
-    'application/merge-patch+json',
+    merge,
   );
   assert.equal(status.status, 200, await status.clone().text());
   assert.equal(((await status.json()) as { status: { phase: string } }).status.phase, 'Running');
 
-  const relabel = await send(
+  const relabel = await send('PATCH', path, { metadata: { labels: { app: 'web' } } }, merge);
+  assert.equal(relabel.status, 200, await relabel.clone().text());
+
+  // A new problem is still refused, and the old one is reported beside it only if the update changed it.
+  const worse = await send(
     'PATCH',
     path,
-    { metadata: { labels: { app: 'web' } } },
-    'application/merge-patch+json',
+    { spec: { activeDeadlineSeconds: 0 }, metadata: { labels: { app: 'other' } } },
+    merge,
   );
-  assert.equal(relabel.status, 422);
-  const body = (await relabel.json()) as { details: { causes: { field: string }[] } };
+  assert.equal(worse.status, 422);
+  const body = (await worse.json()) as { details: { causes: { field: string }[] } };
   assert.deepEqual(
     body.details.causes.map((c) => c.field),
-    ['spec.dnsPolicy'],
+    ['spec.activeDeadlineSeconds'],
   );
+});
+
+test('a spec that is invalid on create is refused on update too', async () => {
+  const res = await send('POST', '/api/v1/namespaces/default/pods', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'valid' },
+    spec: { containers: [{ name: 'c', image: 'busybox' }] },
+  });
+  assert.equal(res.status, 201);
+  const update = await send(
+    'PATCH',
+    '/api/v1/namespaces/default/pods/valid',
+    { spec: { activeDeadlineSeconds: 0 } },
+    'application/merge-patch+json',
+  );
+  assert.equal(update.status, 422);
 });

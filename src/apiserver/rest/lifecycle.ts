@@ -118,10 +118,22 @@ export function validateUpdate(
   const errors: FieldError[] = [
     ...ctx.ext.validateObjectMeta(obj, def),
     ...ctx.ext.validateObjectMetaUpdate(obj, old),
-    ...(specKept ? [] : (def.strategy.validate?.(obj) ?? [])),
+    ...(specKept ? [] : newProblems(def, obj, old)),
     ...(specKept ? [] : (def.strategy.validateUpdate?.(obj, old) ?? [])),
   ];
   throwIfInvalid(def, obj, errors);
+}
+
+/**
+ * The object's validation errors that the stored object did not already have. An object stored before a rule
+ * existed (an older server) stays updatable as long as the update does not make it worse, which is what
+ * upstream's validation ratcheting gives the rules it added over time.
+ */
+function newProblems(def: ResourceDef, obj: KubeObject, old: KubeObject): FieldError[] {
+  const errors = def.strategy.validate?.(obj) ?? [];
+  if (errors.length === 0) return errors;
+  const known = new Set((def.strategy.validate?.(old) ?? []).map((e) => `${e.field}\u0000${e.message}`));
+  return errors.filter((e) => !known.has(`${e.field}\u0000${e.message}`));
 }
 
 export function throwIfInvalid(def: ResourceDef, obj: KubeObject, errors: FieldError[]): void {

@@ -8,7 +8,7 @@ import { daemonSetStrategy } from './daemonset.js';
 import { deploymentStrategy } from './deployment.js';
 import { jobStrategy } from './job.js';
 import { podStrategy, podTemplateStrategy } from './pod.js';
-import { create, lines, update } from './testing.js';
+import { create, deploymentOf, lines, update } from './testing.js';
 
 const pod = (affinity: unknown, labels: Record<string, string> = { app: 'web' }): KubeObject => ({
   apiVersion: 'v1',
@@ -21,18 +21,8 @@ const pod = (affinity: unknown, labels: Record<string, string> = { app: 'web' })
 const podErrors = (affinity: unknown, labels?: Record<string, string>): string[] =>
   lines(create(podStrategy, pod(affinity, labels)).errors);
 
-const deployment = (affinity: unknown): KubeObject => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'web', namespace: 'default' },
-  spec: {
-    selector: { matchLabels: { app: 'web' } },
-    template: {
-      metadata: { labels: { app: 'web' } },
-      spec: { containers: [{ name: 'web', image: 'nginx:1.25' }], affinity },
-    },
-  },
-});
+const deployment = (affinity: unknown): KubeObject =>
+  deploymentOf({ containers: [{ name: 'web', image: 'nginx:1.25' }], affinity });
 
 const QUALIFIED_NAME =
   "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";

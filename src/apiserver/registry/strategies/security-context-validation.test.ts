@@ -5,7 +5,7 @@ import { deploymentStrategy } from './deployment.js';
 import { validateEphemeralContainersUpdate } from './pod-ephemeral.js';
 import { podStrategy } from './pod.js';
 import { goSecurityContext } from './security-context-validation.js';
-import { create, lines } from './testing.js';
+import { create, deploymentOf, lines } from './testing.js';
 
 const pod = (spec: Record<string, unknown>): KubeObject => ({
   apiVersion: 'v1',
@@ -444,22 +444,11 @@ void describe('host namespaces, hostProcess and spec.os', () => {
   }
 
   void test('pod templates are validated at their own path', () => {
-    const deployment: KubeObject = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web', namespace: 'default' },
-      spec: {
-        selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: {
-            shareProcessNamespace: true,
-            hostPID: true,
-            containers: [c('a', { runAsUser: -1 })],
-          },
-        },
-      },
-    };
+    const deployment = deploymentOf({
+      shareProcessNamespace: true,
+      hostPID: true,
+      containers: [c('a', { runAsUser: -1 })],
+    });
     assert.deepEqual(lines(create(deploymentStrategy, deployment).errors), [
       `spec.template.spec.containers[0].securityContext.runAsUser: Invalid value: -1: ${RANGE}`,
       'spec.template.spec.securityContext.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled',

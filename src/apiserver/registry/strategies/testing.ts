@@ -44,3 +44,16 @@ export function update(
 export function lines(errors: FieldError[]): string[] {
   return errors.map((e) => `${e.field}: ${e.message}`);
 }
+
+/** A Deployment `web` whose pod template has this spec (pod template validation paths). */
+export function deploymentOf(podSpec: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: podSpec },
+    },
+  };
+}

@@ -6,7 +6,7 @@ import { cronJobStrategy } from './cronjob.js';
 import { deploymentStrategy } from './deployment.js';
 import { podStrategy } from './pod.js';
 import { statefulSetStrategy } from './statefulset.js';
-import { create, lines } from './testing.js';
+import { create, deploymentOf, lines } from './testing.js';
 import { validateTopologySpreadConstraints } from './topology-spread-validation.js';
 
 const pod = (topologySpreadConstraints: unknown): KubeObject => ({
@@ -172,21 +172,10 @@ void describe('topologySpreadConstraints', () => {
   });
 
   void test('pod templates: the template path', () => {
-    const deployment: KubeObject = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web', namespace: 'default' },
-      spec: {
-        selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: {
-            containers: [{ name: 'web', image: 'nginx:1.25' }],
-            topologySpreadConstraints: [{ ...zone, maxSkew: 0 }],
-          },
-        },
-      },
-    };
+    const deployment = deploymentOf({
+      containers: [{ name: 'web', image: 'nginx:1.25' }],
+      topologySpreadConstraints: [{ ...zone, maxSkew: 0 }],
+    });
     assert.deepEqual(lines(create(deploymentStrategy, deployment).errors), [
       'spec.template.spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero',
     ]);
