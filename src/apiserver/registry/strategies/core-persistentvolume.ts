@@ -4,6 +4,7 @@ import type { KubeObject } from '../../../api/meta.js';
 import { formatQuantity, tryParseQuantity } from '../../../api/quantity.js';
 import { validateImmutableField } from '../../../api/validation/object-meta.js';
 import type { Strategy } from '../types.js';
+import { validateNodeSelector } from './affinity-validation.js';
 import {
   child,
   keepOldStatus,
@@ -141,6 +142,8 @@ function validatePVSpec(spec: Obj): FieldError[] {
   const affinity = rec(spec.nodeAffinity);
   if (affinity && !rec(affinity.required)) {
     errs.push(fieldErr.required('spec.nodeAffinity.required', 'must specify required node constraints'));
+  } else if (affinity) {
+    errs.push(...validateNodeSelector(affinity.required, 'spec.nodeAffinity.required'));
   }
   const hostPath = str(rec(spec.hostPath)?.path).replace(/\/+$/, '');
   if (rec(spec.hostPath) && hostPath === '' && str(rec(spec.hostPath)?.path) !== '' && policy === 'Recycle') {

@@ -141,6 +141,30 @@ void describe('PersistentVolume', () => {
       { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], local: { path: '/mnt' } },
       ['spec.nodeAffinity: Required value: Local volume requires node affinity'],
     ],
+    [
+      'node affinity needs required terms',
+      { ...good, nodeAffinity: { required: { nodeSelectorTerms: [] } } },
+      [
+        'spec.nodeAffinity.required.nodeSelectorTerms: Required value: must have at least one node selector term',
+      ],
+    ],
+    [
+      'node affinity terms are node selector terms',
+      {
+        ...good,
+        nodeAffinity: {
+          required: {
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] },
+              { matchExpressions: [{ key: 'zone', operator: 'Exists', values: ['a'] }] },
+            ],
+          },
+        },
+      },
+      [
+        "spec.nodeAffinity.required.nodeSelectorTerms[1].matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+      ],
+    ],
   ];
   for (const [name, spec, want] of cases) {
     void test(name, () => assert.deepEqual(lines(pv.validate?.({ spec })), want));
