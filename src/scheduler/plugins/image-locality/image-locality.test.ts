@@ -19,3 +19,21 @@ test('ImageLocality: nodes holding big images score higher, scaled by spread', (
   // 500 MB × (2 of 4 nodes) = 250 MB → (250 − 23) / (1000 − 23) of 100.
   assert.deepEqual(scores, [Math.trunc((100 * (250 * MB - 23 * MB)) / (977 * MB)), 0, 0, 0]);
 });
+
+test('ImageLocality: skips scoring when no node holds any of the pod images', () => {
+  const p = new ImageLocality();
+  const nodes = [
+    nodeInfo(
+      node('other-image', { images: [{ names: ['docker.io/other:v1'], sizeBytes: 500 * 1024 * 1024 }] }),
+    ),
+    nodeInfo(node('none')),
+  ];
+  const pi = pod('p', { containers: [{ name: 'c', image: 'docker.io/app:v1' }] });
+  const s = state();
+  assert.equal(p.preScore(s, pi, nodes, view(nodes))?.code, 'Skip');
+  // Score, if run anyway, gives every node 0.
+  assert.deepEqual(
+    nodes.map((n) => p.score(s, pi, n)),
+    [0, 0],
+  );
+});

@@ -3,6 +3,7 @@ import type { PodInfo } from '../../framework/pod-info.js';
 import type { ClusterView } from '../../framework/cluster-view.js';
 import {
   MAX_NODE_SCORE,
+  SKIP,
   type CycleState,
   type PreScorePlugin,
   type ScorePlugin,
@@ -41,6 +42,9 @@ export class ImageLocality implements PreScorePlugin, ScorePlugin {
       images.push(image);
       spread.push(total === 0 ? 0 : cluster.imageNodeCount(image) / total);
     }
+    // No node holds any of the pod's images (a new image, or nodes that report none): every node would score
+    // 0, so the Score pass over the feasible nodes is skipped.
+    if (spread.every((s) => s === 0)) return SKIP;
     state.write(STATE_KEY, { images, spread } satisfies PreScore);
     return null;
   }
