@@ -6,20 +6,18 @@
  */
 import { fieldErr, type FieldError } from '../../../api/errors.js';
 import { validateLabelSelector } from '../../../api/labels.js';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from '../../../api/validation/names.js';
-import { arr, obj, type Obj } from './util.js';
+import { isDNS1123Subdomain } from '../../../api/validation/names.js';
+import { str, validateDNSLabel, validateQualifiedName } from './core-common.js';
+import { arr, obj, present, type Obj } from './util.js';
 
 const WEIGHT_RANGE = 'must be in the range 1-100';
-const LABEL_KEYS_NEED_SELECTOR = 'must not be specified when labelSelector is not set';
+export const LABEL_KEYS_NEED_SELECTOR = 'must not be specified when labelSelector is not set';
 export const IN_BOTH_KEYS_AND_SELECTOR = 'exists in both matchLabelKeys and labelSelector';
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const int = (v: unknown): number => (typeof v === 'number' ? v : 0);
-const present = (v: unknown): boolean => v !== undefined && v !== null;
-
-/** unversionedvalidation.ValidateLabelName: one Invalid error per problem with the qualified name. */
-export function labelNameErrors(key: string, path: string): FieldError[] {
-  return isQualifiedName(key).map((m) => fieldErr.invalid(path, key, m));
+/** A preferred term's weight: 1..100. */
+function weightErrors(value: unknown, path: string): FieldError[] {
+  const weight = typeof value === 'number' ? value : 0;
+  return weight <= 0 || weight > 100 ? [fieldErr.invalid(path, weight, WEIGHT_RANGE)] : [];
 }
 
 /** The only field a node field selector may name, with the check its values get (ValidateNodeName). */
@@ -64,7 +62,7 @@ function validateNodeSelectorRequirement(req: Obj, path: string): FieldError[] {
     default:
       errs.push(fieldErr.invalid(`${path}.operator`, str(req.operator), 'not a valid selector operator'));
   }
-  errs.push(...labelNameErrors(str(req.key), `${path}.key`));
+  errs.push(...validateQualifiedName(str(req.key), `${path}.key`));
   return errs;
 }
 
@@ -128,9 +126,7 @@ function validatePreferredSchedulingTerms(terms: unknown[], path: string): Field
   const errs: FieldError[] = [];
   terms.forEach((t, i) => {
     const term = obj(t) ?? {};
-    const weight = int(term.weight);
-    if (weight <= 0 || weight > 100)
-      errs.push(fieldErr.invalid(`${path}[${i}].weight`, weight, WEIGHT_RANGE));
+    errs.push(...weightErrors(term.weight, `${path}[${i}].weight`));
     errs.push(...validateNodeSelectorTerm(term.preference, `${path}[${i}].preference`));
   });
   return errs;
@@ -159,7 +155,7 @@ function validateLabelKeys(keys: unknown[], selector: Obj | undefined, path: str
   if (keys.length === 0) return [];
   if (!selector) return [fieldErr.forbidden(path, LABEL_KEYS_NEED_SELECTOR)];
   const errs: FieldError[] = [];
-  keys.forEach((k, i) => errs.push(...labelNameErrors(str(k), `${path}[${i}]`)));
+  keys.forEach((k, i) => errs.push(...validateQualifiedName(str(k), `${path}[${i}]`)));
   return errs;
 }
 
@@ -214,14 +210,11 @@ function validatePodAffinityTerm(t: unknown, path: string): FieldError[] {
     ...validateLabelSelector(term.namespaceSelector, `${path}.namespaceSelector`),
   ];
   // Upstream reports bad entries of `namespaces` at `namespace`, without an index.
-  for (const n of arr(term.namespaces)) {
-    const name = str(n);
-    for (const m of isDNS1123Label(name)) errs.push(fieldErr.invalid(`${path}.namespace`, name, m));
-  }
+  for (const n of arr(term.namespaces)) errs.push(...validateDNSLabel(str(n), `${path}.namespace`));
   errs.push(...validateMatchLabelKeysAndMismatchLabelKeys(term, path));
   const topologyKey = str(term.topologyKey);
   if (topologyKey === '') errs.push(fieldErr.required(`${path}.topologyKey`, 'can not be empty'));
-  errs.push(...labelNameErrors(topologyKey, `${path}.topologyKey`));
+  errs.push(...validateQualifiedName(topologyKey, `${path}.topologyKey`));
   return errs;
 }
 
@@ -235,9 +228,7 @@ function validatePodAffinityKind(pa: Obj, path: string): FieldError[] {
   const preferredPath = `${path}.preferredDuringSchedulingIgnoredDuringExecution`;
   arr(pa.preferredDuringSchedulingIgnoredDuringExecution).forEach((w, j) => {
     const weighted = obj(w) ?? {};
-    const weight = int(weighted.weight);
-    if (weight <= 0 || weight > 100)
-      errs.push(fieldErr.invalid(`${preferredPath}[${j}].weight`, weight, WEIGHT_RANGE));
+    errs.push(...weightErrors(weighted.weight, `${preferredPath}[${j}].weight`));
     errs.push(...validatePodAffinityTerm(weighted.podAffinityTerm, `${preferredPath}[${j}].podAffinityTerm`));
   });
   return errs;

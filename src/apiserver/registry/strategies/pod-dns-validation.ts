@@ -4,8 +4,14 @@
  */
 import { isIP } from 'node:net';
 import { fieldErr, type FieldError } from '../../../api/errors.js';
-import { isDNS1123Subdomain, isQualifiedName } from '../../../api/validation/names.js';
-import { goStrings, invalidRaw, IP_ERROR } from './core-common.js';
+import {
+  goStrings,
+  invalidRaw,
+  IP_ERROR,
+  str,
+  validateDNSSubdomain,
+  validateQualifiedName,
+} from './core-common.js';
 import { arr, obj } from './util.js';
 
 const MAX_NAMESERVERS = 3;
@@ -35,11 +41,7 @@ function validateIPSloppy(value: unknown, path: string): FieldError[] {
   return isValidIPSloppy(text) ? [] : [fieldErr.invalid(path, text, IP_ERROR)];
 }
 
-function subdomainErrors(value: string, path: string): FieldError[] {
-  return isDNS1123Subdomain(value).map((m) => fieldErr.invalid(path, value, m));
-}
-
-const strings = (v: unknown): string[] => arr(v).map((x) => (typeof x === 'string' ? x : ''));
+const strings = (v: unknown): string[] => arr(v).map(str);
 
 /** validatePodDNSConfig: `dnsPolicy: None` needs nameservers; resolv.conf limits of libc. */
 export function validatePodDNSConfig(dnsConfig: unknown, dnsPolicy: unknown, path: string): FieldError[] {
@@ -90,7 +92,7 @@ export function validatePodDNSConfig(dnsConfig: unknown, dnsPolicy: unknown, pat
   searches.forEach((search, i) => {
     // A trailing dot (fully qualified) is fine.
     const name = search.endsWith('.') ? search.slice(0, -1) : search;
-    errs.push(...subdomainErrors(name, `${path}.searches[${i}]`));
+    errs.push(...validateDNSSubdomain(name, `${path}.searches[${i}]`));
   });
   arr(config.options).forEach((o, i) => {
     const name = obj(o)?.name;
@@ -108,7 +110,7 @@ export function validateHostAliases(hostAliases: unknown, path: string): FieldEr
     const alias = obj(a) ?? {};
     errs.push(...validateIPSloppy(alias.ip, `${path}[${i}].ip`));
     strings(alias.hostnames).forEach((h, j) =>
-      errs.push(...subdomainErrors(h, `${path}[${i}].hostnames[${j}]`)),
+      errs.push(...validateDNSSubdomain(h, `${path}[${i}].hostnames[${j}]`)),
     );
   });
   return errs;
@@ -118,10 +120,7 @@ export function validateHostAliases(hostAliases: unknown, path: string): FieldEr
 export function validateReadinessGates(gates: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   arr(gates).forEach((g, i) => {
-    const raw = obj(g)?.conditionType;
-    const type = typeof raw === 'string' ? raw : '';
-    for (const m of isQualifiedName(type))
-      errs.push(fieldErr.invalid(`${path}[${i}].conditionType`, type, m));
+    errs.push(...validateQualifiedName(str(obj(g)?.conditionType), `${path}[${i}].conditionType`));
   });
   return errs;
 }

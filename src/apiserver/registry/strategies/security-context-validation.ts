@@ -9,14 +9,13 @@
  * --allow-privileged=true.
  */
 import { fieldErr, type FieldError } from '../../../api/errors.js';
-import { inclusiveRangeError, isDNS1123Subdomain } from '../../../api/validation/names.js';
+import { inclusiveRangeError } from '../../../api/validation/names.js';
 import { validateSeccompProfile } from './container-validation.js';
-import { arr, invalidRendered, obj, type Obj } from './util.js';
+import { validateDNSSubdomain } from './core-common.js';
+import { arr, invalidRendered, obj, present, type Obj } from './util.js';
 
 const MAX_ID = 2147483647;
 const ID_RANGE_ERROR = inclusiveRangeError(0, MAX_ID);
-
-const present = (v: unknown): boolean => v !== undefined && v !== null;
 
 /** IsValidUserID / IsValidGroupID: a number outside [0, MaxInt32] (other JSON types are the decoder's). */
 function idErrors(value: unknown, path: string): FieldError[] {
@@ -142,9 +141,7 @@ function validateWindowsOptions(value: unknown, path: string): FieldError[] {
   if (!w) return [];
   const errs: FieldError[] = [];
   if (present(w.gmsaCredentialSpecName)) {
-    const name = String(w.gmsaCredentialSpecName);
-    for (const m of isDNS1123Subdomain(name))
-      errs.push(fieldErr.invalid(`${path}.gmsaCredentialSpecName`, name, m));
+    errs.push(...validateDNSSubdomain(String(w.gmsaCredentialSpecName), `${path}.gmsaCredentialSpecName`));
   }
   if (present(w.gmsaCredentialSpec)) {
     const spec = String(w.gmsaCredentialSpec);

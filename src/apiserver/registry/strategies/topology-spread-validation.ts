@@ -4,15 +4,14 @@
  */
 import { fieldErr, type FieldError } from '../../../api/errors.js';
 import { validateLabelSelector } from '../../../api/labels.js';
-import { IN_BOTH_KEYS_AND_SELECTOR, labelNameErrors } from './affinity-validation.js';
+import { IN_BOTH_KEYS_AND_SELECTOR, LABEL_KEYS_NEED_SELECTOR } from './affinity-validation.js';
+import { str, validateQualifiedName } from './core-common.js';
 import { arr, obj, type Obj } from './util.js';
 
 const NOT_POSITIVE = 'must be greater than zero';
 /** sets.List order, as upstream lists the supported values. */
 const SCHEDULE_ACTIONS = ['DoNotSchedule', 'ScheduleAnyway'];
 const NODE_INCLUSION_POLICIES = ['Honor', 'Ignore'];
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** validateMinDomains: only with DoNotSchedule, and positive. */
 function validateMinDomains(minDomains: unknown, action: string, path: string): FieldError[] {
@@ -47,11 +46,11 @@ function validateMatchLabelKeys(keys: unknown[], selector: Obj | undefined, path
     for (const k of Object.keys(obj(selector.matchLabels) ?? {})) selectorKeys.add(k);
     for (const e of arr(selector.matchExpressions)) selectorKeys.add(str(obj(e)?.key));
   } else {
-    errs.push(fieldErr.forbidden(path, 'must not be specified when labelSelector is not set'));
+    errs.push(fieldErr.forbidden(path, LABEL_KEYS_NEED_SELECTOR));
   }
   keys.forEach((k, i) => {
     const key = str(k);
-    errs.push(...labelNameErrors(key, `${path}[${i}]`));
+    errs.push(...validateQualifiedName(key, `${path}[${i}]`));
     if (selectorKeys.has(key)) errs.push(fieldErr.invalid(`${path}[${i}]`, key, IN_BOTH_KEYS_AND_SELECTOR));
   });
   return errs;

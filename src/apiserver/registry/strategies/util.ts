@@ -33,6 +33,11 @@ export function clone<T>(v: T): T {
   return v === undefined ? v : cloneJson(v);
 }
 
+/** Set: neither absent nor null (a Go pointer that is not nil). */
+export function present(v: unknown): boolean {
+  return v !== undefined && v !== null;
+}
+
 export function nonNegative(value: unknown, path: string): FieldError[] {
   return typeof value === 'number' && value < 0 ? [fieldErr.invalid(path, value, NEGATIVE_ERROR)] : [];
 }
