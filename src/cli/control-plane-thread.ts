@@ -21,26 +21,19 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 };
 class ThreadMetrics implements MetricsProvider {
   private nextId = 0;
   private closed = false;
-  private readonly pending = new Map<
-    number,
-    (points: (NodeUsagePoint | PodUsagePoint | undefined)[]) => void
-  >();
+  private readonly pending = new Map<number, (points: unknown[]) => void>();
 
   constructor(private readonly worker: Worker) {}
 
   getNodeMetrics(names: string[]): Promise<(NodeUsagePoint | undefined)[]> {
-    return this.ask({ type: 'node-metrics', id: this.nextId++, names }, names.length) as Promise<
-      (NodeUsagePoint | undefined)[]
-    >;
+    return this.ask<NodeUsagePoint>({ type: 'node-metrics', id: this.nextId++, names }, names.length);
   }
 
   getPodMetrics(pods: { namespace: string; name: string }[]): Promise<(PodUsagePoint | undefined)[]> {
-    return this.ask({ type: 'pod-metrics', id: this.nextId++, pods }, pods.length) as Promise<
-      (PodUsagePoint | undefined)[]
-    >;
+    return this.ask<PodUsagePoint>({ type: 'pod-metrics', id: this.nextId++, pods }, pods.length);
   }
 
-  answered(id: number, points: (NodeUsagePoint | PodUsagePoint | undefined)[]): void {
+  answered(id: number, points: unknown[]): void {
     this.pending.get(id)?.(points);
     this.pending.delete(id);
   }
@@ -52,13 +45,14 @@ class ThreadMetrics implements MetricsProvider {
     this.pending.clear();
   }
 
-  private ask(
-    request: ControlPlaneRequest & { id: number },
-    count: number,
-  ): Promise<(NodeUsagePoint | PodUsagePoint | undefined)[]> {
-    if (this.closed) return Promise.resolve(new Array(count));
+  /** One point (or undefined) per name asked; anything else, such as the empty answer of close(), is none. */
+  private ask<T>(request: ControlPlaneRequest & { id: number }, count: number): Promise<(T | undefined)[]> {
+    const none = (): (T | undefined)[] => new Array<T | undefined>(count);
+    if (this.closed) return Promise.resolve(none());
     return new Promise((resolve) => {
-      this.pending.set(request.id, (points) => resolve(points.length === count ? points : new Array(count)));
+      this.pending.set(request.id, (points) =>
+        resolve(points.length === count ? (points as (T | undefined)[]) : none()),
+      );
       this.worker.postMessage(request);
     });
   }

@@ -117,12 +117,6 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
     void Promise.resolve(points).then((p) =>
       port.postMessage({ type: 'metrics', id, points: p } satisfies ControlPlaneWorkerMessage),
     );
-  const onRequest = (m: ControlPlaneRequest): void => {
-    if (m.type === 'node-metrics') answer(m.id, metrics.getNodeMetrics(m.names));
-    else if (m.type === 'pod-metrics') answer(m.id, metrics.getPodMetrics(m.pods));
-    else stop();
-  };
-  port.on('message', onRequest);
   const stop = (): void => {
     port.off('message', onRequest);
     void (async () => {
@@ -139,6 +133,12 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
       process.exit(0);
     })();
   };
+  const onRequest = (m: ControlPlaneRequest): void => {
+    if (m.type === 'node-metrics') answer(m.id, metrics.getNodeMetrics(m.names));
+    else if (m.type === 'pod-metrics') answer(m.id, metrics.getPodMetrics(m.pods));
+    else stop();
+  };
+  port.on('message', onRequest);
 }
 
 await main(workerData as ControlPlaneWorkerData);
