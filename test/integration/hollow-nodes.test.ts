@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { ApiClient, R } from '../../src/client/index.js';
@@ -114,6 +114,23 @@ test('pods bound to a hollow node run with an IP from the node range', async () 
     /container_cpu_usage_seconds_total\{container="main",namespace="default",pod="runner"\}/,
   );
   assert.match(text, /^node_memory_working_set_bytes \d+/m);
+});
+
+test("the kubelet endpoint keeps idle connections 90 s, longer than the scraper's pause between scrapes", async () => {
+  const agent = new Agent({ keepAlive: true });
+  const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+    const req = request(
+      { host: '127.1.0.1', port: hollow.metricsPort, path: '/metrics/resource', agent },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.headers['keep-alive']));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  }).finally(() => agent.destroy());
+  // A Node client keeps the socket one second less than the hint; the scraper's own limit is 70 s.
+  assert.equal(keepAlive, 'timeout=90');
 });
 
 test('true succeeds, false fails, run-seconds succeeds', async () => {
