@@ -118,7 +118,7 @@ test('pods bound to a hollow node run with an IP from the node range', async () 
 
 test("the kubelet endpoint keeps idle connections 90 s, longer than the scraper's pause between scrapes", async () => {
   const agent = new Agent({ keepAlive: true });
-  const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+  const keepAlive = await new Promise<unknown>((resolve, reject) => {
     const req = request(
       { host: '127.1.0.1', port: hollow.metricsPort, path: '/metrics/resource', agent },
       (res) => {

@@ -57,7 +57,7 @@ function getMetrics(
   port: number,
   cert?: { certPem: string; keyPem: string },
   ca?: string,
-): Promise<{ code: number; body: string }> {
+): Promise<{ code: number; body: string; keepAlive: unknown }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -70,7 +70,9 @@ function getMetrics(
       (res) => {
         let body = '';
         res.setEncoding('utf8').on('data', (s: string) => (body += s));
-        res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+        res.on('end', () =>
+          resolve({ code: res.statusCode ?? 0, body, keepAlive: res.headers['keep-alive'] }),
+        );
       },
     );
     req.on('error', reject);
@@ -234,6 +236,8 @@ describe('pod logs, exec and attach through the agent endpoint', { skip }, () =>
       pki.caCert,
     );
     assert.equal(ok.code, 200);
+    // The kubelet's idle timeout: the scraper's connection outlives its pause between two scrapes.
+    assert.equal(ok.keepAlive, 'timeout=90');
     assert.match(
       ok.body,
       /^container_cpu_usage_seconds_total\{container="c",namespace="default",pod="web"\} /m,
