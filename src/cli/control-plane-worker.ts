@@ -58,9 +58,12 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
   // The watches go through the controller-manager's client, as they did when each had its own.
   let sharedInformers: SharedInformerPool | undefined;
   if ([data.controllerManager, data.scheduler, data.metrics].filter(Boolean).length > 1) {
-    const { ApiClient, SharedInformerPool } = await import('../client/index.js');
+    const { ApiClient, SharedInformerPool, stripManagedFields } = await import('../client/index.js');
     const client = new ApiClient({ userAgent: 'tugboat-controller-manager', ...data.client });
-    sharedInformers = new SharedInformerPool(client, { logger: log.child('informers') });
+    sharedInformers = new SharedInformerPool(client, {
+      logger: log.child('informers'),
+      transform: stripManagedFields,
+    });
   }
   const shared = sharedInformers ? { sharedInformers } : {};
   if (data.controllerManager) {

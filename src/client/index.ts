@@ -4,11 +4,17 @@ export {
   Informer,
   objectKey,
   splitKey,
+  stripManagedFields,
   type EventHandler,
   type IndexFunc,
   type InformerOptions,
 } from './informer.js';
-export { InformerFactory, ScopedInformer, SharedInformerPool } from './informer-factory.js';
+export {
+  InformerFactory,
+  ScopedInformer,
+  SharedInformerPool,
+  type ObjectTransform,
+} from './informer-factory.js';
 export { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
 export {
   BucketRateLimiter,

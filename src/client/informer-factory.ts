@@ -4,7 +4,13 @@ import { Informer, type EventHandler, type IndexFunc, type InformerOptions } fro
 import type { ResourceType } from './resources.js';
 import type { ApiClient } from './rest.js';
 
-const informerId = (type: ResourceType, opts: InformerOptions): string =>
+/** A transform for every informer of a factory or pool (see InformerOptions.transform). */
+export type ObjectTransform = <T extends ClientObject>(obj: T) => T;
+
+const informerId = (
+  type: ResourceType,
+  opts: Pick<InformerOptions, 'namespace' | 'labelSelector' | 'fieldSelector'>,
+): string =>
   [type.group, type.resource, opts.namespace ?? '', opts.labelSelector ?? '', opts.fieldSelector ?? ''].join(
     '|',
   );
@@ -16,10 +22,15 @@ export class InformerFactory {
 
   constructor(
     private readonly client: ApiClient,
-    private readonly defaults: { logger?: Logger; resyncMs?: number; shared?: SharedInformerPool } = {},
+    private readonly defaults: {
+      logger?: Logger;
+      resyncMs?: number;
+      transform?: ObjectTransform;
+      shared?: SharedInformerPool;
+    } = {},
   ) {}
 
-  informer<T extends ClientObject>(type: ResourceType, opts: InformerOptions = {}): Informer<T> {
+  informer<T extends ClientObject>(type: ResourceType, opts: InformerOptions<T> = {}): Informer<T> {
     const id = informerId(type, opts);
     let informer = this.informers.get(id) as Informer<T> | undefined;
     if (!informer) {
@@ -29,6 +40,7 @@ export class InformerFactory {
         : new Informer<T>(this.client.resource<T>(type), {
             ...(defaults.logger ? { logger: defaults.logger.child(type.resource) } : {}),
             ...(defaults.resyncMs ? { resyncMs: defaults.resyncMs } : {}),
+            ...(defaults.transform ? { transform: defaults.transform } : {}),
             ...opts,
           });
       this.informers.set(id, informer as unknown as Informer<ClientObject>);
@@ -65,15 +77,16 @@ export class SharedInformerPool {
 
   constructor(
     readonly client: ApiClient,
-    private readonly defaults: { logger?: Logger } = {},
+    private readonly defaults: { logger?: Logger; transform?: ObjectTransform } = {},
   ) {}
 
-  scoped<T extends ClientObject>(type: ResourceType, opts: InformerOptions = {}): Informer<T> {
+  scoped<T extends ClientObject>(type: ResourceType, opts: InformerOptions<T> = {}): Informer<T> {
     const id = informerId(type, opts);
     let entry = this.entries.get(id);
     if (!entry) {
       const informer = new Informer<T>(this.client.resource<T>(type), {
         ...(this.defaults.logger ? { logger: this.defaults.logger.child(type.resource) } : {}),
+        ...(this.defaults.transform ? { transform: this.defaults.transform } : {}),
         ...opts,
       });
       entry = { informer: informer as unknown as Informer<ClientObject>, users: 0 };

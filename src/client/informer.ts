@@ -13,7 +13,7 @@ export interface EventHandler<T> {
 
 export type IndexFunc<T> = (obj: T) => string[];
 
-export interface InformerOptions {
+export interface InformerOptions<T extends ClientObject = ClientObject> {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
@@ -22,6 +22,23 @@ export interface InformerOptions {
   logger?: Logger;
   /** Page size of the initial list and of relists. */
   pageSize?: number;
+  /**
+   * Applied to every object a list or watch brings, before it is cached or handed to handlers (client-go's
+   * SetTransform); it may change the object in place.
+   */
+  transform?: (obj: T) => T;
+}
+
+/**
+ * Drops `metadata.managedFields`, which controllers and the scheduler never read, as upstream's
+ * controller-manager and scheduler do for their caches: about a third of a pod's JSON, kept for every cached
+ * pod. Updates built from a cached object still keep the stored managedFields: the API server takes them from
+ * the stored object when a write sends none.
+ */
+export function stripManagedFields<T extends ClientObject>(obj: T): T {
+  const meta = obj.metadata as { managedFields?: unknown } | undefined;
+  if (meta?.managedFields !== undefined) delete meta.managedFields;
+  return obj;
 }
 
 /** `namespace/name`, or `name` for cluster-scoped objects: the key of caches and work queues. */
@@ -63,7 +80,7 @@ export class Informer<T extends ClientObject> {
 
   constructor(
     readonly client: ResourceClient<T>,
-    private readonly opts: InformerOptions = {},
+    private readonly opts: InformerOptions<T> = {},
   ) {
     this.logger = opts.logger ?? silentLogger;
     // Not through addIndexer, which a subclass may override.
@@ -175,7 +192,9 @@ export class Informer<T extends ClientObject> {
     });
     if (!this.running) return;
     const seen = new Set<string>();
-    for (const obj of list.items) {
+    const transform = this.opts.transform;
+    for (const item of list.items) {
+      const obj = transform ? transform(item) : item;
       const key = objectKey(obj);
       seen.add(key);
       this.upsert(key, obj);
@@ -209,10 +228,10 @@ export class Informer<T extends ClientObject> {
   }
 
   private onWatchEvent(event: WatchEvent<T>): void {
-    const obj = event.object;
-    const rv = obj.metadata?.resourceVersion;
+    const rv = event.object.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
     if (event.type === 'BOOKMARK') return;
+    const obj = this.opts.transform ? this.opts.transform(event.object) : event.object;
     const key = objectKey(obj);
     if (event.type === 'DELETED') {
       const old = this.items.get(key);

@@ -2,6 +2,7 @@ import {
   ApiClient,
   EventRecorder,
   InformerFactory,
+  stripManagedFields,
   runLeaderElected,
   type ClientConfig,
   type SharedInformerPool,
@@ -55,6 +56,7 @@ export function runControllerManager(opts: ControllerManagerOptions): Stoppable 
         client,
         informers: new InformerFactory(client, {
           logger: opts.logger,
+          transform: stripManagedFields,
           ...(opts.sharedInformers ? { shared: opts.sharedInformers } : {}),
         }),
         clock,

@@ -3,6 +3,7 @@ import {
   ApiClient,
   EventRecorder,
   InformerFactory,
+  stripManagedFields,
   type SharedInformerPool,
   runLeaderElected,
   type ClientConfig,
@@ -61,6 +62,7 @@ export function runScheduler(opts: SchedulerOptions): Stoppable {
         client,
         informers: new InformerFactory(client, {
           logger: opts.logger,
+          transform: stripManagedFields,
           ...(opts.sharedInformers ? { shared: opts.sharedInformers } : {}),
         }),
         clock,

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { hasReason } from '../../src/api/errors.js';
 import type { KubeObject } from '../../src/api/meta.js';
-import { ApiClient, EventRecorder, Informer, LeaderElector, R } from '../../src/client/index.js';
+import {
+  ApiClient,
+  EventRecorder,
+  Informer,
+  LeaderElector,
+  R,
+  stripManagedFields,
+} from '../../src/client/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startTestServer, type TestServer } from '../helpers/api-server.js';
 
@@ -79,6 +86,51 @@ test('informer: lists, then delivers add/update/delete and keeps its cache and i
   );
   informer.stop();
   await cms.delete('default', 'later');
+});
+
+test('informer transform: managedFields stripped from listed and watched objects; updates from them keep the stored ones', async () => {
+  const cms = client.resource(R.configMaps);
+  await cms.create({ metadata: { name: 'strip-listed', namespace: 'default', labels: { app: 'strip' } } });
+  const informer = new Informer(cms, {
+    namespace: 'default',
+    labelSelector: 'app=strip',
+    transform: stripManagedFields,
+  });
+  const handed: KubeObject[] = [];
+  informer.addEventHandler({ add: (o) => handed.push(o), update: (_, o) => handed.push(o) });
+  try {
+    informer.start();
+    await informer.waitForSync();
+    await cms.create(
+      { metadata: { name: 'strip-watched', namespace: 'default', labels: { app: 'strip' } } },
+      { fieldManager: 'creator' },
+    );
+    await waitFor(() => informer.get('default', 'strip-watched') !== undefined);
+    const stored = await cms.get('default', 'strip-watched');
+    assert.deepEqual(
+      stored.metadata?.managedFields?.map((m) => m.manager),
+      ['creator'],
+    );
+    for (const name of ['strip-listed', 'strip-watched']) {
+      assert.equal(informer.get('default', name)?.metadata?.managedFields, undefined, name);
+    }
+    assert.equal(handed.length, 2);
+    assert.ok(
+      handed.every((o) => o.metadata?.managedFields === undefined),
+      'handlers get the stripped object',
+    );
+    // A controller's update built from its cached copy sends no managedFields: the stored ones stay.
+    const cached = informer.get('default', 'strip-watched')!;
+    const updated = await cms.update({ ...cached, data: { k: 'v' } }, { fieldManager: 'controller' });
+    assert.deepEqual(updated.metadata?.managedFields?.map((m) => m.manager).sort(), [
+      'controller',
+      'creator',
+    ]);
+  } finally {
+    informer.stop();
+  }
+  await cms.delete('default', 'strip-listed');
+  await cms.delete('default', 'strip-watched');
 });
 
 test('informer relists after its watch position is compacted away (410) and catches up', async () => {
