@@ -2,7 +2,7 @@ import type { ConfigMap, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { hasReason } from '../api/errors.js';
 import { isPodTerminal, podStatusGist } from '../api/pods.js';
-import { ApiClient, Informer, R, type ClientConfig } from '../client/index.js';
+import { ApiClient, Informer, R, stripManagedFields, type ClientConfig } from '../client/index.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { DueQueue } from './due-queue.js';
@@ -150,8 +150,10 @@ export class HollowNodes {
       fieldSelector: `metadata.name=${LOAD_CONFIGMAP}`,
       logger: this.logger.child('configmaps'),
     });
+    // Hollow nodes only patch, so their caches can drop managedFields as the control plane's do.
     this.podInformer = new Informer<Pod>(this.client.resource<Pod>(R.pods), {
       logger: this.logger.child('pods'),
+      transform: stripManagedFields,
     });
     this.podInformer.addIndexer('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
     this.podInformer.addEventHandler({
@@ -163,6 +165,7 @@ export class HollowNodes {
     // once rather than at the next periodic report.
     this.nodeInformer = new Informer<Node>(this.client.resource<Node>(R.nodes), {
       logger: this.logger.child('nodes'),
+      transform: stripManagedFields,
     });
     this.nodeInformer.addEventHandler({ update: (_, n) => this.onNode(n) });
     this.loadInformer.start();
