@@ -28,6 +28,8 @@ import { WalSync } from './wal-sync.js';
 const MAX_KEY = '\u{10FFFF}';
 /** Rows per compaction transaction; the event loop gets a turn between batches. */
 const COMPACT_BATCH = 1000;
+/** Bytes the WAL file is cut back to when SQLite starts it over (it keeps its largest size otherwise). */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 type WriteOp =
   | { kind: 'create'; key: string; value: Buffer }
@@ -76,6 +78,7 @@ export class SqliteStore implements Store {
   private compactedThrough: number;
   private queue: Pending[] = [];
   private flushScheduled = false;
+  private commitsPaused = false;
   /** Called after the next publication to watchers (see whenPendingPublished). */
   private publishWaiters: (() => void)[] = [];
   private compacting: Promise<void> = Promise.resolve();
@@ -107,10 +110,13 @@ export class SqliteStore implements Store {
     this.walSync = onDisk ? new WalSync(`${path.resolve(file)}-wal`) : undefined;
     if (onDisk) {
       this.db.pragma('wal_autocheckpoint = 0');
+      // After a burst the WAL file is cut back to this size when it is next reused.
+      this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
       this.checkpointer = new WalCheckpointer(
         path.resolve(file),
         () => this.db.pragma('wal_checkpoint(PASSIVE)'),
         this.logger,
+        { pauseCommits: () => this.pauseCommits() },
       );
     }
     this.hub = new WatchHub(
@@ -248,9 +254,23 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Holds commits (writes queue up) until the returned function is called; see WalCheckpointer. */
+  private pauseCommits(): () => void {
+    this.commitsPaused = true;
+    return () => {
+      this.commitsPaused = false;
+      if (this.queue.length > 0 && !this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    };
+  }
+
   /** Apply every queued write in one transaction, then notify watchers and settle the promises. */
   private flush(): void {
     this.flushScheduled = false;
+    // close() commits what is queued whatever holds it.
+    if (this.commitsPaused && !this.released) return;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;

@@ -75,3 +75,83 @@ test('a thread stopped for idleness does not disturb the next one', async () => 
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * Commits a 1 KiB row at every turn of the event loop for `ms`, except while paused, so that commits land
+ * during every checkpoint round. The WAL file is cut back whenever SQLite starts it over (journal_size_limit):
+ * returns how often it shrank, and how many rows were committed.
+ */
+async function steadyWrites(
+  db: Database.Database,
+  file: string,
+  ckpt: WalCheckpointer,
+  isPaused: () => boolean,
+  ms: number,
+): Promise<{ restarts: number; commits: number }> {
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const value = Buffer.alloc(1024, 1);
+  db.pragma('journal_size_limit = 0');
+  let restarts = 0;
+  let size = 0;
+  let commits = 0;
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (!isPaused()) {
+      insert.run(value);
+      ckpt.committed(value.length);
+      commits++;
+    }
+    const now = fs.statSync(`${file}-wal`).size;
+    if (now < size) restarts++;
+    size = now;
+    await new Promise((r) => setImmediate(r));
+  }
+  return { restarts, commits };
+}
+
+test('under a steady stream of commits the WAL is still reused: a last round runs with commits paused', async () => {
+  const { file, db, dir } = database();
+  let paused = false;
+  let pauses = 0;
+  const ckpt = new WalCheckpointer(file, () => {}, silentLogger, {
+    thresholdBytes: 256 * 1024,
+    pauseCommits: () => {
+      paused = true;
+      pauses++;
+      return () => (paused = false);
+    },
+  });
+  const { restarts, commits } = await steadyWrites(db, file, ckpt, () => paused, 1500);
+  await ckpt.close();
+  assert.ok(pauses >= 1, 'commits were paused for a last round');
+  assert.equal(paused, false, 'and resumed');
+  assert.ok(commits > 1000, `commits were steady (${commits})`);
+  assert.ok(restarts >= 2, `the WAL was started over ${restarts} times`);
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('closing the checkpointer while commits are paused resumes them', async () => {
+  const { file, db, dir } = database();
+  let paused = false;
+  const ckpt = new WalCheckpointer(file, () => {}, silentLogger, {
+    thresholdBytes: 64 * 1024,
+    pauseCommits: () => {
+      paused = true;
+      return () => (paused = false);
+    },
+  });
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const value = Buffer.alloc(8 * 1024, 1);
+  // Commit between every round until one pauses.
+  for (let i = 0; i < 2000 && !paused; i++) {
+    insert.run(value);
+    ckpt.committed(value.length);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  assert.ok(paused, 'a last round paused commits');
+  await ckpt.close();
+  assert.equal(paused, false);
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
