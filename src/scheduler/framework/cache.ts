@@ -86,6 +86,7 @@ export class SchedulerCache {
     if (!info) return;
     if (info.node) this.countImages(info, -1);
     info.node = undefined;
+    info.unschedulable = false;
     const i = this.listIndex.get(name);
     if (i !== undefined) {
       const last = this.list.pop()!;

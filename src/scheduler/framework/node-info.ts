@@ -18,6 +18,8 @@ export class NodeInfo {
   allocatableCpu = 0;
   allocatableMemory = 0;
   allowedPods = 0;
+  /** node.spec.unschedulable, read by a filter for every node and pod. */
+  unschedulable = false;
   requestedCpu = 0;
   requestedMemory = 0;
   readonly pods: PodInfo[] = [];
@@ -41,6 +43,7 @@ export class NodeInfo {
   setNode(node: Node): void {
     this.node = node;
     this.name = node.metadata?.name ?? this.name;
+    this.unschedulable = node.spec?.unschedulable === true;
     this.allocatable.clear();
     for (const [k, v] of Object.entries(node.status?.allocatable ?? {})) {
       this.allocatable.set(k, Number(quantityMilliValue(parseQuantity(v))));
@@ -107,6 +110,7 @@ export class NodeInfo {
     c.allocatableCpu = this.allocatableCpu;
     c.allocatableMemory = this.allocatableMemory;
     c.allowedPods = this.allowedPods;
+    c.unschedulable = this.unschedulable;
     for (const [k, v] of this.images) c.images.set(k, v);
     for (const p of this.pods) c.addPod(p);
     return c;

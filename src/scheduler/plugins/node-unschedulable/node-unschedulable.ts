@@ -10,7 +10,7 @@ export class NodeUnschedulable implements FilterPlugin {
   readonly name = 'NodeUnschedulable';
 
   filter(_state: unknown, pod: PodInfo, node: NodeInfo): Status | null {
-    if (!node.node?.spec?.unschedulable) return null;
+    if (!node.unschedulable) return null;
     const tolerated = isTaintTolerated(pod.pod.spec?.tolerations, {
       key: 'node.kubernetes.io/unschedulable',
       effect: 'NoSchedule',
