@@ -103,6 +103,113 @@ void describe('HorizontalPodAutoscaler', () => {
       ],
     ],
     [
+      'a metric target without a type',
+      {
+        scaleTargetRef: target,
+        maxReplicas: 2,
+        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { averageUtilization: 50 } } }],
+      },
+      [
+        'spec.metrics[0].resource.target.type: Required value: must specify a metric target type',
+        'spec.metrics[0].resource.target.type: Invalid value: "": must be either Utilization, Value, or AverageValue',
+      ],
+    ],
+    [
+      'pods metric needs an average value; metric names are path segments',
+      {
+        scaleTargetRef: target,
+        maxReplicas: 2,
+        metrics: [
+          { type: 'Pods', pods: { metric: { name: 'a/b' }, target: { type: 'Value', value: '10' } } },
+        ],
+      },
+      [
+        `spec.metrics[0].pods.metric.name: Invalid value: "a/b": may not contain '/'`,
+        'spec.metrics[0].pods.target.averageValue: Required value: must specify a positive target averageValue',
+      ],
+    ],
+    [
+      'external metric with both a value and an average value',
+      {
+        scaleTargetRef: target,
+        maxReplicas: 2,
+        metrics: [
+          {
+            type: 'External',
+            external: { metric: { name: 'queue' }, target: { type: 'Value', value: '1', averageValue: '2' } },
+          },
+        ],
+      },
+      [
+        'spec.metrics[0].external.target.value: Forbidden: may not set both a target value for metric and a per-pod target',
+      ],
+    ],
+    [
+      'object metric without a value',
+      {
+        scaleTargetRef: target,
+        maxReplicas: 2,
+        metrics: [
+          {
+            type: 'Object',
+            object: {
+              describedObject: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'main' },
+              metric: {},
+              target: { type: 'Value' },
+            },
+          },
+        ],
+      },
+      [
+        'spec.metrics[0].object.metric.name: Required value: must specify a metric name',
+        'spec.metrics[0].object.target.averageValue: Required value: must set either a target value or averageValue',
+      ],
+    ],
+    [
+      'container resource: resource name and container name',
+      {
+        scaleTargetRef: target,
+        maxReplicas: 2,
+        metrics: [
+          {
+            type: 'ContainerResource',
+            containerResource: {
+              name: 'gpu',
+              container: 'Web_1',
+              target: { type: 'Utilization', averageUtilization: 0 },
+            },
+          },
+        ],
+      },
+      [
+        'spec.metrics[0].containerResource.name: Invalid value: "gpu": must be a standard resource type or fully qualified',
+        'spec.metrics[0].containerResource.name: Invalid value: "gpu": must be a standard resource for containers',
+        "spec.metrics[0].containerResource.container: Invalid value: \"Web_1\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+        'spec.metrics[0].containerResource.target.averageUtilization: Invalid value: 0: must be greater than 0',
+      ],
+    ],
+    [
+      'a source other than the type names; with two, only the first in upstream order is checked',
+      {
+        scaleTargetRef: target,
+        maxReplicas: 2,
+        metrics: [
+          { type: 'Resource', pods: { metric: { name: 'qps' }, target: { type: 'AverageValue' } } },
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+            pods: { metric: { name: 'qps' }, target: { type: 'AverageValue' } },
+          },
+        ],
+      },
+      [
+        'spec.metrics[0].pods.target.averageValue: Required value: must specify a positive target averageValue',
+        'spec.metrics[0].resource: Required value: must populate information for the given metric source',
+        'spec.metrics[1].pods.target.averageValue: Required value: must specify a positive target averageValue',
+        'spec.metrics[1].pods: Forbidden: must populate the given metric source only',
+      ],
+    ],
+    [
       'bad policy',
       {
         scaleTargetRef: target,

@@ -4,6 +4,8 @@ import { tryParseQuantity } from '../../../api/quantity.js';
 import { validatePathSegmentName } from '../../../api/validation/names.js';
 import type { Strategy } from '../types.js';
 import { makeStrategy } from './common.js';
+import { validateDNSLabel } from './core-common.js';
+import { validateContainerResourceName } from './core-resourcenames.js';
 import { arr, child, clone, obj, type Obj } from './util.js';
 
 const DEFAULT_CPU_UTILIZATION = 80;
@@ -60,13 +62,17 @@ export function defaultHPASpec(spec: Obj): void {
   }
 }
 
+const TARGET_TYPES = ['Utilization', 'Value', 'AverageValue'];
+
+/** A metric target; a missing one is checked as an empty one, as upstream's (a struct, never nil). */
 function validateTarget(target: unknown, path: string): FieldError[] {
-  const t = obj(target);
-  if (!t) return [fieldErr.required(path, 'must specify a metric target')];
+  const t = obj(target) ?? {};
   const errs: FieldError[] = [];
   if (!t.type) errs.push(fieldErr.required(`${path}.type`, 'must specify a metric target type'));
-  else if (!['Utilization', 'Value', 'AverageValue'].includes(t.type)) {
-    errs.push(fieldErr.notSupported(`${path}.type`, t.type, ['Utilization', 'Value', 'AverageValue']));
+  if (!TARGET_TYPES.includes(t.type as string)) {
+    errs.push(
+      fieldErr.invalid(`${path}.type`, t.type ?? '', 'must be either Utilization, Value, or AverageValue'),
+    );
   }
   for (const k of ['value', 'averageValue']) {
     if (t[k] == null) continue;
@@ -74,58 +80,134 @@ function validateTarget(target: unknown, path: string): FieldError[] {
     if ('error' in q) errs.push(fieldErr.invalid(`${path}.${k}`, t[k], q.error));
     else if (q.quantity.nanos <= 0n) errs.push(fieldErr.invalid(`${path}.${k}`, t[k], 'must be positive'));
   }
-  if (t.averageUtilization != null && !(t.averageUtilization > 0)) {
+  if (typeof t.averageUtilization === 'number' && t.averageUtilization < 1) {
     errs.push(fieldErr.invalid(`${path}.averageUtilization`, t.averageUtilization, 'must be greater than 0'));
   }
   return errs;
 }
 
-function validateMetric(m: unknown, path: string): FieldError[] {
-  const metric = obj(m) ?? {};
-  const errs: FieldError[] = [];
-  if (!metric.type) return [fieldErr.required(`${path}.type`, 'must specify a metric source type')];
-  const field = SOURCE_FIELD[metric.type as string];
-  if (!field) return [fieldErr.notSupported(`${path}.type`, metric.type, METRIC_TYPES)];
-  for (const other of Object.values(SOURCE_FIELD)) {
-    if (other !== field && metric[other] != null)
-      errs.push(fieldErr.forbidden(`${path}.${other}`, 'must populate the given metric source only'));
+function validateMetricIdentifier(metric: unknown, path: string): FieldError[] {
+  const name = obj(metric)?.name;
+  if (typeof name !== 'string' || name === '') {
+    return [fieldErr.required(`${path}.name`, 'must specify a metric name')];
   }
-  const src = obj(metric[field]);
-  if (!src)
-    return [
-      ...errs,
-      fieldErr.required(`${path}.${field}`, 'must populate information for the given metric source'),
+  return validatePathSegmentName(name, false).map((m) => fieldErr.invalid(`${path}.name`, name, m));
+}
+
+/** Resource and ContainerResource targets: a utilization or an average value, not both. */
+function validateResourceTarget(target: Obj, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (target.averageUtilization == null && target.averageValue == null) {
+    errs.push(
+      fieldErr.required(
+        `${path}.averageUtilization`,
+        'must set either a target raw value or a target utilization',
+      ),
+    );
+  }
+  if (target.averageUtilization != null && target.averageValue != null) {
+    errs.push(
+      fieldErr.forbidden(
+        `${path}.averageValue`,
+        'may not set both a target raw value and a target utilization',
+      ),
+    );
+  }
+  return errs;
+}
+
+type SourceValidator = (src: Obj, path: string) => FieldError[];
+
+const SOURCE_VALIDATORS: Record<string, SourceValidator> = {
+  object: (src, p) => {
+    const target = obj(src.target) ?? {};
+    const errs = [
+      ...validateCrossVersionObjectReference(obj(src.describedObject) ?? {}, `${p}.describedObject`),
+      ...validateMetricIdentifier(src.metric, `${p}.metric`),
+      ...validateTarget(src.target, `${p}.target`),
     ];
-  const p = `${path}.${field}`;
-  if (field === 'resource' || field === 'containerResource') {
-    if (!src.name) errs.push(fieldErr.required(`${p}.name`, 'must specify a resource name'));
-    if (field === 'containerResource' && !src.container)
-      errs.push(fieldErr.required(`${p}.container`, 'must specify a container'));
-    const t = obj(src.target) ?? {};
-    if (t.averageValue != null && t.averageUtilization != null) {
+    if (target.value == null && target.averageValue == null) {
       errs.push(
-        fieldErr.forbidden(
-          `${p}.target.averageValue`,
-          'may not set both a target raw value and a target utilization',
-        ),
+        fieldErr.required(`${p}.target.averageValue`, 'must set either a target value or averageValue'),
       );
     }
-    if (t.averageValue == null && t.averageUtilization == null) {
+    return errs;
+  },
+  external: (src, p) => {
+    const target = obj(src.target) ?? {};
+    const errs = [
+      ...validateMetricIdentifier(src.metric, `${p}.metric`),
+      ...validateTarget(src.target, `${p}.target`),
+    ];
+    if (target.value == null && target.averageValue == null) {
       errs.push(
         fieldErr.required(
-          `${p}.target.averageUtilization`,
-          'must set either a target raw value or a target utilization',
+          `${p}.target.averageValue`,
+          'must set either a target value for metric or a per-pod target',
         ),
       );
     }
-  } else if (!obj(src.metric)?.name) {
-    errs.push(fieldErr.required(`${p}.metric.name`, 'must specify a metric name'));
+    if (target.value != null && target.averageValue != null) {
+      errs.push(
+        fieldErr.forbidden(
+          `${p}.target.value`,
+          'may not set both a target value for metric and a per-pod target',
+        ),
+      );
+    }
+    return errs;
+  },
+  pods: (src, p) => {
+    const errs = [
+      ...validateMetricIdentifier(src.metric, `${p}.metric`),
+      ...validateTarget(src.target, `${p}.target`),
+    ];
+    if (obj(src.target)?.averageValue == null) {
+      errs.push(fieldErr.required(`${p}.target.averageValue`, 'must specify a positive target averageValue'));
+    }
+    return errs;
+  },
+  resource: (src, p) => [
+    ...(src.name ? [] : [fieldErr.required(`${p}.name`, 'must specify a resource name')]),
+    ...validateTarget(src.target, `${p}.target`),
+    ...validateResourceTarget(obj(src.target) ?? {}, `${p}.target`),
+  ],
+  containerResource: (src, p) => [
+    ...(typeof src.name === 'string' && src.name !== ''
+      ? validateContainerResourceName(src.name, `${p}.name`)
+      : [fieldErr.required(`${p}.name`, 'must specify a resource name')]),
+    ...(typeof src.container === 'string' && src.container !== ''
+      ? validateDNSLabel(src.container, `${p}.container`)
+      : [fieldErr.required(`${p}.container`, 'must specify a container')]),
+    ...validateTarget(src.target, `${p}.target`),
+    ...validateResourceTarget(obj(src.target) ?? {}, `${p}.target`),
+  ],
+};
+
+/** Upstream checks only the first source present, in this order, whatever the type names. */
+const SOURCE_ORDER = ['object', 'external', 'pods', 'resource', 'containerResource'];
+
+function validateMetric(m: unknown, path: string): FieldError[] {
+  const metric = obj(m) ?? {};
+  const type = metric.type;
+  const errs: FieldError[] = [];
+  if (!type) errs.push(fieldErr.required(`${path}.type`, 'must specify a metric source type'));
+  const expected = typeof type === 'string' ? SOURCE_FIELD[type] : undefined;
+  if (!expected) errs.push(fieldErr.notSupported(`${path}.type`, type ?? '', METRIC_TYPES));
+  const present = SOURCE_ORDER.filter((f) => metric[f] != null);
+  const first = present[0];
+  if (first) errs.push(...SOURCE_VALIDATORS[first]!(obj(metric[first]) ?? {}, `${path}.${first}`));
+  if (expected && metric[expected] == null) {
+    errs.push(
+      fieldErr.required(`${path}.${expected}`, 'must populate information for the given metric source'),
+    );
   }
-  if (field === 'object') {
-    const ref = obj(src.describedObject) ?? {};
-    errs.push(...validateCrossVersionObjectReference(ref, `${p}.describedObject`));
+  if (present.length !== 1) {
+    for (const f of present) {
+      if (f !== expected)
+        errs.push(fieldErr.forbidden(`${path}.${f}`, 'must populate the given metric source only'));
+    }
   }
-  errs.push(...validateTarget(src.target, `${p}.target`));
   return errs;
 }
 
