@@ -10,6 +10,7 @@ import {
 } from '../../../api/validation/names.js';
 import { validateAnnotations } from '../../../api/validation/object-meta.js';
 import { validateAffinity } from './affinity-validation.js';
+import { invalidRaw } from './core-common.js';
 import { validateContainer, type PortKey } from './container-validation.js';
 import { volumeSources } from './pod-defaults.js';
 import { validateHostAliases, validatePodDNSConfig, validateReadinessGates } from './pod-dns-validation.js';
@@ -86,14 +87,17 @@ function validateTolerations(tolerations: unknown, path: string): FieldError[] {
     switch (tol.operator ?? '') {
       case '':
       case 'Equal':
-        if (typeof tol.value === 'string')
-          for (const m of isValidLabelValue(tol.value))
-            errs.push(fieldErr.invalid(`${p}.value`, tol.value, m));
+        // Upstream reports a bad value at the operator, with the whole toleration and its messages joined.
+        if (typeof tol.value === 'string') {
+          const problems = isValidLabelValue(tol.value);
+          if (problems.length > 0)
+            errs.push(invalidRaw(`${p}.operator`, goToleration(tol), problems.join(';')));
+        }
         break;
       case 'Exists':
         if (typeof tol.value === 'string' && tol.value !== '') {
           errs.push(
-            fieldErr.invalid(`${p}.operator`, tol, "value must be empty when `operator` is 'Exists'"),
+            invalidRaw(`${p}.operator`, goToleration(tol), "value must be empty when `operator` is 'Exists'"),
           );
         }
         break;
@@ -107,6 +111,17 @@ function validateTolerations(tolerations: unknown, path: string): FieldError[] {
     }
   });
   return errs;
+}
+
+/**
+ * Go's %#v of a toleration, as upstream prints it in these messages. Go shows tolerationSeconds as a pointer
+ * address; its value says more.
+ */
+function goToleration(tol: Record<string, unknown>): string {
+  const str = (v: unknown): string => JSON.stringify(typeof v === 'string' ? v : '');
+  const seconds =
+    typeof tol.tolerationSeconds === 'number' ? `(*int64)(${tol.tolerationSeconds})` : '(*int64)(nil)';
+  return `core.Toleration{Key:${str(tol.key)}, Operator:${str(tol.operator)}, Value:${str(tol.value)}, Effect:${str(tol.effect)}, TolerationSeconds:${seconds}}`;
 }
 
 const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];

@@ -291,6 +291,20 @@ void describe('pod validation', () => {
       ['spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1'],
     ],
     [
+      'toleration values: a label value with Equal, empty with Exists (reported at the operator, as upstream)',
+      {
+        containers: [nginx],
+        tolerations: [
+          { key: 'k', operator: 'Equal', value: 'bad value' },
+          { key: 'k', operator: 'Exists', value: 'x' },
+        ],
+      },
+      [
+        `spec.tolerations[0].operator: Invalid value: core.Toleration{Key:"k", Operator:"Equal", Value:"bad value", Effect:"", TolerationSeconds:(*int64)(nil)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+        `spec.tolerations[1].operator: Invalid value: core.Toleration{Key:"k", Operator:"Exists", Value:"x", Effect:"", TolerationSeconds:(*int64)(nil)}: value must be empty when \`operator\` is 'Exists'`,
+      ],
+    ],
+    [
       'toleration without key needs Exists',
       { containers: [nginx], tolerations: [{ operator: 'Equal', value: 'x' }] },
       [
