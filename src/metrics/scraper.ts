@@ -1,7 +1,7 @@
 import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { ApiClient, Informer, R, type ClientConfig } from '../client/index.js';
+import { ApiClient, Informer, R, stripManagedFields, type ClientConfig } from '../client/index.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { parsePrometheusText } from './prometheus.js';
@@ -105,7 +105,8 @@ function fetchOnce(agents: Agents, { host, port, path, timeoutMs, tls }: Fetch):
  */
 export class MetricsScraper {
   readonly store = new MetricsStore();
-  private readonly client: ApiClient;
+  /** Only when the scraper keeps a node informer of its own. */
+  private readonly client: ApiClient | undefined;
   private readonly nodes: Informer<Node>;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -121,8 +122,11 @@ export class MetricsScraper {
   private readonly agents: Agents;
 
   constructor(opts: MetricsScraperOptions) {
-    this.client = new ApiClient({ userAgent: 'tugboat-metrics', ...opts.client });
-    this.nodes = opts.nodes ?? new Informer<Node>(this.client.resource<Node>(R.nodes));
+    if (opts.nodes) this.nodes = opts.nodes;
+    else {
+      this.client = new ApiClient({ userAgent: 'tugboat-metrics', ...opts.client });
+      this.nodes = new Informer<Node>(this.client.resource<Node>(R.nodes), { transform: stripManagedFields });
+    }
     this.clock = opts.clock ?? realClock;
     this.logger = opts.logger ?? silentLogger;
     this.intervalMs = opts.intervalMs ?? 15_000;
@@ -148,7 +152,7 @@ export class MetricsScraper {
     await this.running;
     this.agents.http.destroy();
     this.agents.https.destroy();
-    this.client.close();
+    this.client?.close();
   }
 
   /** Resolves after `count` more complete scrape rounds (tests). */
