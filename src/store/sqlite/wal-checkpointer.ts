@@ -31,8 +31,8 @@ const MAX_PAUSE_MS = 200;
  * stream of writes (5,000 nodes renew 500 Leases a second) some commit always landed during the checkpoint,
  * so the WAL was never reused: it grew by about 10 MiB a second, and commits slowed as it grew. So when
  * commits landed during a round, one more round copies them, and if commits landed during that one too, a
- * last round runs with the writer's commits paused (a few milliseconds: only what the previous round let in
- * is left to copy). The next commit then starts the WAL over.
+ * last round runs with the writer's commits paused (about ten milliseconds here: only what the previous
+ * round let in is left to copy, then the database file is synced). The next commit starts the WAL over.
  */
 export class WalCheckpointer {
   private worker: Worker | undefined;
