@@ -3,7 +3,7 @@
  * Each test gets a fresh state dir; "restart" = a second instance from makeRuntime over the same dir.
  * Commands use only `sh`, `sleep`, `cat` and `echo`, which both the busybox test image and a host provide.
  */
-import { after, describe, test } from 'node:test';
+import { after, afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,16 @@ export function runRuntimeContract(
     const roots: string[] = [];
     const runtimes: { rt: RuntimeService; stateDir: string }[] = [];
     let n = 0;
+
+    // A test that fails before its own removeAllAndCheck would leave its pods to the next test's leak check.
+    let cleaned = 0;
+    afterEach(async () => {
+      for (const { rt } of runtimes.slice(cleaned)) {
+        for (const s of await rt.listPodSandbox().catch(() => []))
+          await rt.removePodSandbox(s.id).catch(() => {});
+      }
+      cleaned = runtimes.length;
+    });
 
     after(async () => {
       for (const { rt } of runtimes) {

@@ -12,6 +12,13 @@ export interface PipeOptions {
   uid?: number;
   gid?: number;
   onSpawn?: (pid: number) => void;
+  /**
+   * Without streams.stdin, give the process a pipe that stays open until it exits rather than /dev/null. For
+   * `script` (a terminal for exec): reading end-of-file at once, it types one into the terminal, which the
+   * command then reads, or sees echoed (`^@`) before its own settings apply. A terminal with nothing typed
+   * into it just waits.
+   */
+  holdStdinOpen?: boolean;
 }
 
 export function pipeExec(
@@ -24,17 +31,15 @@ export function pipeExec(
   if (!file) throw new Error('empty argv');
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
-      stdio: [streams.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: [streams.stdin || opts.holdStdinOpen ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       env: opts.env ?? process.env,
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
       ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
       ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     });
     if (child.pid !== undefined) opts.onSpawn?.(child.pid);
-    if (streams.stdin && child.stdin) {
-      child.stdin.on('error', () => {});
-      streams.stdin.pipe(child.stdin);
-    }
+    child.stdin?.on('error', () => {});
+    if (streams.stdin && child.stdin) streams.stdin.pipe(child.stdin);
     child.stdout!.pipe(streams.stdout ?? devNull(), { end: opts.endOutput ?? false });
     child.stderr!.pipe(streams.stderr ?? streams.stdout ?? devNull(), { end: false });
     const abort = (): void => void onAbort();
@@ -43,6 +48,7 @@ export function pipeExec(
     child.on('close', (code, signal) => {
       streams.signal?.removeEventListener('abort', abort);
       if (streams.stdin && child.stdin) streams.stdin.unpipe(child.stdin);
+      child.stdin?.destroy();
       resolve(code ?? 128 + (signal ? signalNumber(signal) : 0));
     });
   });

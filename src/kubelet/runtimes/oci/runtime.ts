@@ -655,6 +655,7 @@ export class OciRuntime implements RuntimeService {
         { ...streams, stderr: null },
         () => killExecProcess(pidFile),
         {
+          holdStdinOpen: true,
           onSpawn: (pid) => {
             if (streams.resize) void applyResizes(pid, streams.resize).catch(() => {});
           },

@@ -470,6 +470,7 @@ export class ProcessRuntime implements RuntimeService {
     const opts = { env: rec.spec.env, cwd: rec.spec.cwd, ...asUser(rec.spec) };
     if (!streams.tty) return pipeExec(cmd, streams, () => Promise.resolve(), opts);
     return pipeExec(ttyArgv(cmd, false), { ...streams, stderr: null }, () => Promise.resolve(), {
+      holdStdinOpen: true,
       ...opts,
       onSpawn: (pid) => {
         if (streams.resize) void applyResizes(pid, streams.resize).catch(() => {});
