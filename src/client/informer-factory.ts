@@ -7,6 +7,7 @@ import type { ApiClient } from './rest.js';
 /** A transform for every informer of a factory or pool (see InformerOptions.transform). */
 export type ObjectTransform = <T extends ClientObject>(obj: T) => T;
 
+/** What tells informers apart; a factory or pool gives all of its informers the same transform. */
 const informerId = (
   type: ResourceType,
   opts: Pick<InformerOptions, 'namespace' | 'labelSelector' | 'fieldSelector'>,
