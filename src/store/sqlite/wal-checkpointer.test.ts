@@ -109,7 +109,7 @@ async function steadyWrites(
   return { restarts, commits };
 }
 
-test('under a steady stream of commits the WAL is still reused: a last round runs with commits paused', async () => {
+test('under a steady stream of commits the WAL is still reused: a last round runs with commits paused', async (t) => {
   const { file, db, dir } = database();
   let paused = false;
   let pauses = 0;
@@ -121,17 +121,20 @@ test('under a steady stream of commits the WAL is still reused: a last round run
       return () => (paused = false);
     },
   });
+  t.after(async () => {
+    await ckpt.close();
+    if (db.open) db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   const { restarts, commits } = await steadyWrites(db, file, ckpt, () => paused, 1500);
   await ckpt.close();
   assert.ok(pauses >= 1, 'commits were paused for a last round');
   assert.equal(paused, false, 'and resumed');
   assert.ok(commits > 1000, `commits were steady (${commits})`);
   assert.ok(restarts >= 2, `the WAL was started over ${restarts} times`);
-  db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('closing the checkpointer while commits are paused resumes them', async () => {
+test('closing the checkpointer while commits are paused resumes them', async (t) => {
   const { file, db, dir } = database();
   let paused = false;
   const ckpt = new WalCheckpointer(file, () => {}, silentLogger, {
@@ -140,6 +143,11 @@ test('closing the checkpointer while commits are paused resumes them', async () 
       paused = true;
       return () => (paused = false);
     },
+  });
+  t.after(async () => {
+    await ckpt.close();
+    if (db.open) db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
   const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
   const value = Buffer.alloc(8 * 1024, 1);
@@ -152,6 +160,4 @@ test('closing the checkpointer while commits are paused resumes them', async () 
   assert.ok(paused, 'a last round paused commits');
   await ckpt.close();
   assert.equal(paused, false);
-  db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
