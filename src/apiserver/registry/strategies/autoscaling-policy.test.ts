@@ -103,6 +103,13 @@ void describe('HorizontalPodAutoscaler', () => {
       ],
     ],
     [
+      'a metric type named like an object member',
+      { scaleTargetRef: target, maxReplicas: 2, metrics: [{ type: 'constructor' }] },
+      [
+        'spec.metrics[0].type: Unsupported value: "constructor": supported values: "ContainerResource", "External", "Object", "Pods", "Resource"',
+      ],
+    ],
+    [
       'a metric target without a type',
       {
         scaleTargetRef: target,

@@ -11,7 +11,7 @@ import { arr, child, clone, obj, type Obj } from './util.js';
 const DEFAULT_CPU_UTILIZATION = 80;
 const MAX_PERIOD_SECONDS = 1800;
 const MAX_STABILIZATION_WINDOW = 3600;
-const METRIC_TYPES = ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'];
+/** Metric type → the member holding its source. */
 const SOURCE_FIELD: Record<string, string> = {
   ContainerResource: 'containerResource',
   External: 'external',
@@ -19,6 +19,7 @@ const SOURCE_FIELD: Record<string, string> = {
   Pods: 'pods',
   Resource: 'resource',
 };
+const METRIC_TYPES = Object.keys(SOURCE_FIELD);
 
 const DEFAULT_SCALE_UP = {
   stabilizationWindowSeconds: 0,
@@ -184,15 +185,16 @@ const SOURCE_VALIDATORS: Record<string, SourceValidator> = {
   ],
 };
 
-/** Upstream checks only the first source present, in this order, whatever the type names. */
-const SOURCE_ORDER = ['object', 'external', 'pods', 'resource', 'containerResource'];
+/** Upstream checks only the first source present, in SOURCE_VALIDATORS' order, whatever the type names. */
+const SOURCE_ORDER = Object.keys(SOURCE_VALIDATORS);
 
 function validateMetric(m: unknown, path: string): FieldError[] {
   const metric = obj(m) ?? {};
   const type = metric.type;
   const errs: FieldError[] = [];
   if (!type) errs.push(fieldErr.required(`${path}.type`, 'must specify a metric source type'));
-  const expected = typeof type === 'string' ? SOURCE_FIELD[type] : undefined;
+  const expected =
+    typeof type === 'string' && Object.hasOwn(SOURCE_FIELD, type) ? SOURCE_FIELD[type] : undefined;
   if (!expected) errs.push(fieldErr.notSupported(`${path}.type`, type ?? '', METRIC_TYPES));
   const present = SOURCE_ORDER.filter((f) => metric[f] != null);
   const first = present[0];
