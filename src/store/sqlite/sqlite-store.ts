@@ -53,8 +53,8 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * SQLite backend (one writer: this process). Writes issued in one event-loop turn are applied in one
- * transaction (group commit), each checked on its own. A committed transaction becomes visible (to reads,
+ * SQLite backend (one writer: this process). Writes issued in one event-loop turn, or while the WAL sync of an
+ * earlier transaction runs, are applied in one transaction (group commit), each checked on its own. A committed transaction becomes visible (to reads,
  * watchers and the writers' promises) only once its WAL frames are synced to disk; the sync runs on a
  * background thread while the next transactions commit.
  */
@@ -78,6 +78,8 @@ export class SqliteStore implements Store {
   private compactedThrough: number;
   private queue: Pending[] = [];
   private flushScheduled = false;
+  /** The queued writes commit when the running WAL sync ends (see flush). */
+  private flushAfterSync = false;
   private commitsPaused = false;
   /** Called after the next publication to watchers (see whenPendingPublished). */
   private publishWaiters: (() => void)[] = [];
@@ -271,6 +273,19 @@ export class SqliteStore implements Store {
     this.flushScheduled = false;
     // close() commits what is queued whatever holds it.
     if (this.commitsPaused && !this.released) return;
+    // A transaction committed now would wait for the running sync to end and then for one of its own, as would
+    // writes arriving meanwhile: they all commit together when it ends, which takes one transaction instead of
+    // one per event-loop turn, and answers them no later.
+    if (this.walSync?.syncing && !this.released) {
+      if (!this.flushAfterSync) {
+        this.flushAfterSync = true;
+        this.walSync.whenSyncEnds(() => {
+          this.flushAfterSync = false;
+          this.flush();
+        });
+      }
+      return;
+    }
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;

@@ -183,6 +183,48 @@ void describe('sqlite specifics', () => {
       await s.close();
     }
   });
+
+  void test('writes issued while a WAL sync runs wait uncommitted, then commit in one transaction', async (t) => {
+    const f = file();
+    const s = SqliteStore.open(f);
+    let release: (() => void) | undefined;
+    try {
+      await s.create('/r/k', Buffer.from('v0'));
+      type SyncOnce = (this: WalSync, cb: (err: Error | null) => void) => void;
+      const proto = WalSync.prototype as unknown as { syncOnce: SyncOnce };
+      const realSync = proto.syncOnce;
+      t.mock.method(proto, 'syncOnce', function (this: WalSync, cb: (err: Error | null) => void) {
+        release = () => realSync.call(this, cb);
+      });
+      let rev = (await s.get('/r/k'))!.modRevision;
+      const first = s.update('/r/k', Buffer.from('v1'), rev++);
+      await new Promise((r) => setImmediate(r));
+      assert.ok(release, 'the first update committed and its sync started');
+      const walBytes = fs.statSync(`${f}-wal`).size;
+      const later: Promise<unknown>[] = [];
+      for (let i = 2; i <= 10; i++) {
+        later.push(s.update('/r/k', Buffer.from(`v${i}`), rev++));
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.equal(fs.statSync(`${f}-wal`).size, walBytes, 'nothing committed while the sync ran');
+      t.mock.restoreAll();
+      release();
+      release = undefined;
+      await first;
+      await Promise.all(later);
+      assert.equal(
+        (await s.get('/r/k'))!.value.toString(),
+        'v10',
+        'each update was checked against the one before',
+      );
+      // Nine transactions would have added nine frames of at least a page each; one adds the pages it touched.
+      assert.ok(fs.statSync(`${f}-wal`).size - walBytes < 4 * 4096, 'one transaction');
+    } finally {
+      t.mock.restoreAll();
+      release?.(); // close() waits for the held sync
+      await s.close();
+    }
+  });
 });
 
 void test('a new database file is readable by its owner only', async () => {

@@ -28,3 +28,23 @@ test('a failed sync is reported to every commit it covered', async () => {
   );
   for (const err of errors) assert.match(String(err), /ENOENT/);
 });
+
+test('whenSyncEnds runs after the running sync, before the next one starts', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tugboat-walsync-'));
+  const file = path.join(dir, 'db-wal');
+  fs.writeFileSync(file, 'frames');
+  const sync = new WalSync(file);
+  const order: string[] = [];
+  sync.whenSyncEnds(() => order.push('idle: at once'));
+  sync.afterCommit(() => order.push('first synced'));
+  assert.equal(sync.syncing, true);
+  sync.afterCommit(() => order.push('second synced'));
+  sync.whenSyncEnds(() => {
+    order.push('first ended');
+    assert.equal(sync.syncing, false);
+  });
+  await sync.drain();
+  assert.deepEqual(order, ['idle: at once', 'first synced', 'first ended', 'second synced']);
+  sync.close();
+  fs.rmSync(dir, { recursive: true });
+});

@@ -11,6 +11,8 @@ export class WalSync {
   private running = false;
   /** Callbacks of commits waiting for the next sync to start. */
   private waiting: ((err?: Error) => void)[] = [];
+  /** Called when the running sync ends, after its commits' callbacks and before the next sync starts. */
+  private syncEnded: (() => void)[] = [];
 
   constructor(private readonly walPath: string) {}
 
@@ -18,6 +20,17 @@ export class WalSync {
   afterCommit(done: (err?: Error) => void): void {
     this.waiting.push(done);
     if (!this.running) this.start();
+  }
+
+  /** A sync is running: a commit made now waits for it to end and for the next one. */
+  get syncing(): boolean {
+    return this.running;
+  }
+
+  /** Calls fn when the running sync ends (at once when none runs), before the next sync starts. */
+  whenSyncEnds(fn: () => void): void {
+    if (this.running) this.syncEnded.push(fn);
+    else fn();
   }
 
   /** Resolves when no sync is running or waiting. */
@@ -38,7 +51,10 @@ export class WalSync {
     this.syncOnce((err) => {
       this.running = false;
       for (const done of batch) done(err ?? undefined);
-      if (this.waiting.length > 0) this.start();
+      const ended = this.syncEnded;
+      this.syncEnded = [];
+      for (const fn of ended) fn();
+      if (!this.running && this.waiting.length > 0) this.start();
     });
   }
 
