@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { CompactedError, StoreClosedError } from '../types.js';
+import { CompactedError, RevisionMismatchError, StoreClosedError } from '../types.js';
 import { runStoreContract } from '../contract.js';
 import { SqliteStore } from './sqlite-store.js';
 import { WalSync } from './wal-sync.js';
@@ -180,6 +180,60 @@ void describe('sqlite specifics', () => {
       await written;
       assert.equal((await s.get('/d/k'))?.value.toString(), 'v2');
     } finally {
+      await s.close();
+    }
+  });
+
+  void test('writes of one key in one transaction are each checked against the one before', async () => {
+    const s = SqliteStore.open(file());
+    try {
+      const base = await s.currentRevision();
+      const [created, updated, deleted, again] = await Promise.all([
+        s.create('/r/k', Buffer.from('a')),
+        s.update('/r/k', Buffer.from('b'), base + 1),
+        s.delete('/r/k', base + 2),
+        s.create('/r/k', Buffer.from('c')),
+      ]);
+      assert.deepEqual(
+        [created.modRevision, updated.modRevision, deleted.modRevision, again.modRevision],
+        [base + 1, base + 2, base + 3, base + 4],
+      );
+      assert.equal(updated.createRevision, base + 1);
+      assert.equal(deleted.value.toString(), 'b', 'a deletion returns the value it removed');
+      assert.equal(again.createRevision, base + 4, 'created anew');
+      await assert.rejects(s.update('/r/k', Buffer.from('d'), base + 2), RevisionMismatchError);
+      assert.equal((await s.get('/r/k'))?.value.toString(), 'c');
+    } finally {
+      await s.close();
+    }
+  });
+
+  void test('a write committed while an earlier one awaits its sync is checked against that one', async (t) => {
+    const s = SqliteStore.open(file());
+    let release: (() => void) | undefined;
+    try {
+      const v0 = await s.create('/r/k', Buffer.from('v0'));
+      type SyncOnce = (this: WalSync, cb: (err: Error | null) => void) => void;
+      const proto = WalSync.prototype as unknown as { syncOnce: SyncOnce };
+      const realSync = proto.syncOnce;
+      t.mock.method(proto, 'syncOnce', function (this: WalSync, cb: (err: Error | null) => void) {
+        release = () => realSync.call(this, cb);
+      });
+      const v1 = s.update('/r/k', Buffer.from('v1'), v0.modRevision);
+      await new Promise((r) => setImmediate(r));
+      assert.ok(release, 'v1 committed; its sync is held');
+      // close() commits what is queued at once, while v1 is not visible yet.
+      const v2 = s.update('/r/k', Buffer.from('v2'), v0.modRevision + 1);
+      const closed = s.close();
+      t.mock.restoreAll();
+      release();
+      release = undefined;
+      assert.equal((await v1).modRevision, v0.modRevision + 1);
+      assert.equal((await v2).modRevision, v0.modRevision + 2);
+      await closed;
+    } finally {
+      t.mock.restoreAll();
+      release?.();
       await s.close();
     }
   });
