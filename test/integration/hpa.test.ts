@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js';
-import type { Event, Pod } from 'kubernetes-types/core/v1.js';
+import type { Container, Event, Pod } from 'kubernetes-types/core/v1.js';
 import type { MetricsProvider } from '../../src/apiserver/metrics/index.js';
 import { R } from '../../src/client/index.js';
 import { horizontalPodAutoscalerController } from '../../src/controllers/hpa/index.js';
@@ -25,13 +25,19 @@ const provider: MetricsProvider = {
       if (total === undefined) return undefined;
       const peers = pods.filter((q) => q.name.startsWith(`${app}-`)).length;
       const milli = Math.round(total / peers);
-      return {
-        timestampMs: clock.now(),
-        windowMs: 15_000,
-        containers: [{ name: 'main', usage: { cpu: `${milli}m`, memory: '32Mi' } }],
-      };
+      const containers = [{ name: 'main', usage: { cpu: `${milli}m`, memory: '32Mi' } }];
+      // The `side` app's pods also run an idle log shipper.
+      if (app === 'side') containers.push({ name: 'shipper', usage: { cpu: '1m', memory: '8Mi' } });
+      return { timestampMs: clock.now(), windowMs: 15_000, containers };
     }),
 };
+
+/** `side` pods have a second container with a large request: utilization differs per container. */
+function containersOf(name: string): Container[] {
+  const main: Container = { name: 'main', image: 'nginx', resources: { requests: { cpu: '100m' } } };
+  if (name !== 'side') return [main];
+  return [main, { name: 'shipper', image: 'fluent-bit', resources: { requests: { cpu: '900m' } } }];
+}
 
 function deployment(name: string, replicas: number): Deployment {
   return {
@@ -41,7 +47,7 @@ function deployment(name: string, replicas: number): Deployment {
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name: 'main', image: 'nginx', resources: { requests: { cpu: '100m' } } }] },
+        spec: { containers: containersOf(name) },
       },
     },
   };
@@ -57,10 +63,7 @@ async function syncPods(name: string): Promise<void> {
   for (let i = have.length; i < want; i++) {
     const pod = await pods.create({
       metadata: { generateName: `${name}-`, namespace: 'default', labels: { app: name } },
-      spec: {
-        nodeName: 'node-1',
-        containers: [{ name: 'main', image: 'nginx', resources: { requests: { cpu: '100m' } } }],
-      },
+      spec: { nodeName: 'node-1', containers: containersOf(name) },
     });
     await pods.patch(
       'default',
@@ -89,7 +92,7 @@ before(async () => {
   );
   cluster.server.server.context.metrics = provider;
   const loop = (): void => {
-    void Promise.all([syncPods('web'), syncPods('small')])
+    void Promise.all([syncPods('web'), syncPods('small'), syncPods('side')])
       .catch(() => {})
       .finally(() => {
         // A round still in flight when the tests end must not schedule another.
@@ -98,6 +101,7 @@ before(async () => {
   };
   await cluster.client.resource<Deployment>(R.deployments).create(deployment('web', 2));
   await cluster.client.resource<Deployment>(R.deployments).create(deployment('small', 1));
+  await cluster.client.resource<Deployment>(R.deployments).create(deployment('side', 2));
   loop();
 });
 
@@ -209,4 +213,108 @@ test('raises to minReplicas and reports metrics failures', async () => {
       (e) => e.reason === 'FailedGetResourceMetric' && e.involvedObject.name === 'small',
     ),
   );
+});
+
+test('a ContainerResource metric counts one container; custom metrics report that no adapter serves them', async () => {
+  // main uses all of its 100m request; the pod as a whole uses a tenth of its 1,000m.
+  load.set('side', 200);
+  await cluster.client.resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers).create({
+    metadata: { name: 'side', namespace: 'default' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'side' },
+      minReplicas: 1,
+      maxReplicas: 6,
+      metrics: [
+        {
+          type: 'ContainerResource',
+          containerResource: {
+            name: 'cpu',
+            container: 'main',
+            target: { type: 'Utilization', averageUtilization: 50 },
+          },
+        },
+      ],
+    },
+  });
+  await waitFor(async () => (await replicas('side')) === 4, { message: 'scaled to 4 on main alone' });
+  const rescale = await waitFor(async () =>
+    (await cluster.client.resource<Event>(R.events).list('default')).items.find(
+      (e) => e.reason === 'SuccessfulRescale' && e.involvedObject.name === 'side',
+    ),
+  );
+  assert.equal(
+    rescale.message,
+    'New size: 4; reason: cpu container resource utilization (percentage of request) above target',
+  );
+  const steady = await waitFor(async () => {
+    const h = await hpaOf('side');
+    return h.status?.currentReplicas === 4 && h.status.currentMetrics?.[0]?.containerResource ? h : undefined;
+  });
+  assert.deepEqual(steady.status?.currentMetrics?.[0], {
+    type: 'ContainerResource',
+    containerResource: {
+      name: 'cpu',
+      container: 'main',
+      current: { averageUtilization: 50, averageValue: '50m' },
+    },
+  });
+
+  // A container the pods do not have, and a Pods metric no adapter serves.
+  await cluster.client
+    .resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers)
+    .patch('default', 'side', 'merge', {
+      spec: {
+        metrics: [
+          {
+            type: 'ContainerResource',
+            containerResource: {
+              name: 'cpu',
+              container: 'nope',
+              target: { type: 'Utilization', averageUtilization: 50 },
+            },
+          },
+          {
+            type: 'Pods',
+            pods: {
+              metric: { name: 'requests_per_second' },
+              target: { type: 'AverageValue', averageValue: '10' },
+            },
+          },
+        ],
+      },
+    });
+  const failing = await waitFor(async () => {
+    const h = await hpaOf('side');
+    return condition(h, 'ScalingActive')?.status === 'False' ? h : undefined;
+  });
+  assert.equal(condition(failing, 'ScalingActive')?.reason, 'FailedGetContainerResourceMetric');
+  const noContainer =
+    'failed to get cpu utilization: unable to get metrics for resource cpu: failed to get container metrics: ' +
+    'container nope not present in metrics for pod default/';
+  assert.ok(
+    condition(failing, 'ScalingActive')?.message?.startsWith(
+      `the HPA was unable to compute the replica count: ${noContainer}`,
+    ),
+    condition(failing, 'ScalingActive')?.message,
+  );
+  const events = await waitFor(async () => {
+    const items = (await cluster.client.resource<Event>(R.events).list('default')).items.filter(
+      (e) => e.involvedObject.name === 'side',
+    );
+    const byReason = (r: string) => items.find((e) => e.reason === r);
+    const all = ['FailedGetContainerResourceMetric', 'FailedGetPodsMetric', 'FailedComputeMetricsReplicas'];
+    return all.every(byReason) ? byReason : undefined;
+  });
+  assert.equal(
+    events('FailedGetPodsMetric')?.message,
+    'unable to get metric requests_per_second: unable to fetch metrics from custom metrics API: ' +
+      'no custom metrics API (custom.metrics.k8s.io) registered',
+  );
+  assert.ok(
+    events('FailedComputeMetricsReplicas')?.message?.startsWith(
+      `invalid metrics (2 invalid out of 2), first error is: failed to get nope container metric value: ${noContainer}`,
+    ),
+    events('FailedComputeMetricsReplicas')?.message,
+  );
+  assert.equal(await replicas('side'), 4, 'no metric: no scaling');
 });

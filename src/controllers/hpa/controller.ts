@@ -3,6 +3,8 @@ import type {
   HorizontalPodAutoscalerCondition,
   MetricSpec,
   MetricStatus,
+  MetricTarget,
+  MetricValueStatus,
 } from 'kubernetes-types/autoscaling/v2.js';
 import type { Scale } from 'kubernetes-types/autoscaling/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -49,6 +51,43 @@ function milliQuantity(milli: number): string {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+const NO_CUSTOM_METRICS =
+  'unable to fetch metrics from custom metrics API: no custom metrics API (custom.metrics.k8s.io) registered';
+const NO_EXTERNAL_METRICS =
+  'unable to fetch metrics from external metrics API: no external metrics API (external.metrics.k8s.io) registered';
+
+interface MetricProposal {
+  replicas: number;
+  metric: string;
+  status: MetricStatus;
+}
+
+/**
+ * A metric that gave no proposal: `reason` is the ScalingActive condition's and the event's, `detail` their
+ * message, and the error's message (the HPA's summary of failed metrics) prefixes the detail with the metric.
+ */
+class MetricError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly detail: string,
+    prefix?: string,
+  ) {
+    super(prefix ? `${prefix}: ${detail}` : detail);
+  }
+}
+
+async function withMetricError(
+  reason: string,
+  prefix: string,
+  compute: () => Promise<MetricProposal>,
+): Promise<MetricProposal> {
+  try {
+    return await compute();
+  } catch (err) {
+    throw new MetricError(reason, errorText(err), prefix);
+  }
 }
 
 function numberOption(value: unknown, fallback: number): number {
@@ -317,14 +356,15 @@ export class HorizontalPodAutoscalerController extends QueueController {
           metric = r.metric;
         }
       } catch (err) {
-        const e = err as Error & { conditionReason?: string };
+        const e =
+          err instanceof MetricError ? err : new MetricError('FailedGetResourceMetric', errorText(err));
         invalid++;
-        const reason = e.conditionReason ?? 'FailedGetResourceMetric';
-        if (reason === 'FailedGetResourceMetric') this.events.event(hpa, 'Warning', reason, e.message);
+        // As upstream, the event and the condition carry the cause; the summary names the metric too.
+        this.events.event(hpa, 'Warning', e.reason, e.detail);
         firstError ??= e.message;
         firstCondition ??= {
-          reason,
-          message: `the HPA was unable to compute the replica count: ${e.message}`,
+          reason: e.reason,
+          message: `the HPA was unable to compute the replica count: ${e.detail}`,
         };
       }
     }
@@ -345,6 +385,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
     return { replicas, metric, statuses };
   }
 
+  /** Upstream computeReplicasForMetric: one metric's proposal, or a MetricError naming its condition reason. */
   private async replicasForMetric(
     m: MetricSpec,
     namespace: string,
@@ -352,58 +393,124 @@ export class HorizontalPodAutoscalerController extends QueueController {
     current: number,
     pods: Pod[],
     cfg: CalculatorConfig,
-  ): Promise<{ replicas: number; metric: string; status: MetricStatus }> {
-    if (m.type !== 'Resource' || !m.resource) {
-      const err = new Error(`unsupported metric source type "${m.type}"`) as Error & {
-        conditionReason: string;
-      };
-      err.conditionReason = 'InvalidMetricSourceType';
-      throw err;
-    }
-    const name = m.resource.name;
-    const target = m.resource.target;
-    if (target.averageUtilization != null) {
-      try {
-        const metrics = await podResourceMetrics(this.ctx.client, namespace, selector, name);
-        const r = resourceReplicas(current, target.averageUtilization, name, metrics, pods, cfg);
-        return {
-          replicas: r.replicas,
-          metric: `${name} resource utilization (percentage of request)`,
-          status: {
-            type: 'Resource',
-            resource: {
+  ): Promise<MetricProposal> {
+    switch (m.type) {
+      case 'Resource': {
+        const name = m.resource?.name ?? '';
+        return withMetricError(
+          'FailedGetResourceMetric',
+          `failed to get ${name} resource metric value`,
+          async () => {
+            const r = await this.resourceProposal(
+              m.resource?.target,
               name,
-              current: {
-                averageUtilization: r.utilization ?? 0,
-                averageValue: milliQuantity(r.rawAverageMilli),
-              },
-            },
+              undefined,
+              namespace,
+              selector,
+              current,
+              pods,
+              cfg,
+            );
+            return { ...r, status: { type: 'Resource', resource: { name, current: r.current } } };
           },
-        };
-      } catch (err) {
-        throw new Error(`failed to get ${name} utilization: ${errorText(err)}`);
+        );
       }
+      case 'ContainerResource': {
+        const source = m.containerResource;
+        const name = source?.name ?? '';
+        const container = source?.container ?? '';
+        return withMetricError(
+          'FailedGetContainerResourceMetric',
+          `failed to get ${container} container metric value`,
+          async () => {
+            const r = await this.resourceProposal(
+              source?.target,
+              name,
+              container,
+              namespace,
+              selector,
+              current,
+              pods,
+              cfg,
+            );
+            return {
+              ...r,
+              status: {
+                type: 'ContainerResource',
+                containerResource: { name, container, current: r.current },
+              },
+            };
+          },
+        );
+      }
+      case 'Pods':
+        // Custom and external metrics come from adapters registered as aggregated APIs, which Tugboat does not serve.
+        throw new MetricError(
+          'FailedGetPodsMetric',
+          `unable to get metric ${m.pods?.metric.name ?? ''}: ${NO_CUSTOM_METRICS}`,
+          'failed to get pods metric value',
+        );
+      case 'Object':
+        throw new MetricError(
+          'FailedGetObjectMetric',
+          `unable to get metric ${m.object?.metric.name ?? ''}: ${NO_CUSTOM_METRICS}`,
+          'failed to get object metric value',
+        );
+      case 'External': {
+        const name = m.external?.metric.name ?? '';
+        throw new MetricError(
+          'FailedGetExternalMetric',
+          `unable to get external metric ${namespace}/${name}: ${NO_EXTERNAL_METRICS}`,
+          `failed to get ${name} external metric value`,
+        );
+      }
+      default:
+        throw new MetricError('InvalidMetricSourceType', `unknown metric source type "${m.type}"`);
     }
-    if (target.averageValue != null) {
+  }
+
+  /** Upstream computeStatusForResourceMetricGeneric: a Resource or ContainerResource target. */
+  private async resourceProposal(
+    target: MetricTarget | undefined,
+    name: string,
+    container: string | undefined,
+    namespace: string,
+    selector: string,
+    current: number,
+    pods: Pod[],
+    cfg: CalculatorConfig,
+  ): Promise<{ replicas: number; metric: string; current: MetricValueStatus }> {
+    const kind = container === undefined ? 'resource' : 'container resource';
+    if (target?.averageValue != null) {
       try {
-        const metrics = await podResourceMetrics(this.ctx.client, namespace, selector, name);
+        const metrics = await podResourceMetrics(this.ctx.client, namespace, selector, name, container);
         const targetMilli = Number(quantityMilliValue(parseQuantity(target.averageValue)));
         const r = averageValueReplicas(current, targetMilli, name, metrics, pods, cfg);
         return {
           replicas: r.replicas,
           metric: `${name} resource`,
-          status: {
-            type: 'Resource',
-            resource: { name, current: { averageValue: milliQuantity(r.rawAverageMilli) } },
-          },
+          current: { averageValue: milliQuantity(r.rawAverageMilli) },
         };
       } catch (err) {
         throw new Error(`failed to get ${name} usage: ${errorText(err)}`);
       }
     }
-    throw new Error(
-      'invalid resource metric source: neither a utilization target nor a value target was set',
-    );
+    if (target?.averageUtilization == null) {
+      throw new Error(
+        'invalid resource metric source: neither an average utilization target nor an average value (usage) target was set',
+      );
+    }
+    try {
+      const metrics = await podResourceMetrics(this.ctx.client, namespace, selector, name, container);
+      const r = resourceReplicas(current, target.averageUtilization, name, metrics, pods, cfg, container);
+      return {
+        replicas: r.replicas,
+        metric: `${name} ${kind} utilization (percentage of request)`,
+        current: { averageUtilization: r.utilization ?? 0, averageValue: milliQuantity(r.rawAverageMilli) },
+      };
+    } catch (err) {
+      throw new Error(`failed to get ${name} utilization: ${errorText(err)}`);
+    }
   }
 
   private normalize(

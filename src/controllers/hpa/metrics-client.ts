@@ -17,13 +17,18 @@ function durationMs(text: string | undefined): number {
   return n * unit;
 }
 
-/** Per-pod usage of a resource (milli-units) from metrics.k8s.io (upstream resource metrics client). */
+/**
+ * Per-pod usage of a resource (milli-units) from metrics.k8s.io (upstream's resource metrics client): the sum
+ * over the pod's containers, or the named container's alone (every pod must report it).
+ */
 export async function podResourceMetrics(
   client: ApiClient,
   namespace: string,
   selector: string,
   resource: string,
+  container?: string,
 ): Promise<PodMetrics> {
+  const fail = (why: string): Error => new Error(`unable to get metrics for resource ${resource}: ${why}`);
   let body: string;
   try {
     const path =
@@ -31,37 +36,44 @@ export async function podResourceMetrics(
       (selector ? `?labelSelector=${encodeURIComponent(selector)}` : '');
     body = (await client.transport.request('GET', path)).body;
   } catch (err) {
-    throw new Error(
-      `unable to get metrics for resource ${resource}: unable to fetch metrics from resource metrics API: ${
-        err instanceof Error ? err.message : String(err)
-      }`,
+    throw fail(
+      `unable to fetch metrics from resource metrics API: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
   const items = (JSON.parse(body) as { items?: PodMetricsItem[] }).items ?? [];
-  if (items.length === 0) {
-    throw new Error(
-      `unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`,
-    );
-  }
+  if (items.length === 0) throw fail('no metrics returned from resource metrics API');
   const out: PodMetrics = new Map();
   for (const item of items) {
-    let sum = 0;
-    let complete = true;
-    for (const c of item.containers ?? []) {
-      const q = c.usage?.[resource];
-      if (q === undefined) {
-        complete = false;
-        break;
+    const name = item.metadata?.name ?? '';
+    const containers = item.containers ?? [];
+    let valueMilli: number | undefined;
+    if (container !== undefined) {
+      const c = containers.find((x) => x.name === container);
+      if (!c) {
+        throw fail(
+          `failed to get container metrics: container ${container} not present in metrics for pod ${namespace}/${name}`,
+        );
       }
-      sum += Number(quantityMilliValue(parseQuantity(q)));
+      const q = c.usage?.[resource];
+      if (q !== undefined) valueMilli = Number(quantityMilliValue(parseQuantity(q)));
+    } else if (containers.length > 0) {
+      valueMilli = 0;
+      for (const c of containers) {
+        const q = c.usage?.[resource];
+        if (q === undefined) {
+          valueMilli = undefined;
+          break;
+        }
+        valueMilli += Number(quantityMilliValue(parseQuantity(q)));
+      }
     }
-    if (!complete || !item.metadata?.name) continue;
+    if (valueMilli === undefined || !name) continue;
     const metric: PodMetric = {
-      valueMilli: sum,
+      valueMilli,
       timestampMs: item.timestamp ? Date.parse(item.timestamp) : 0,
       windowMs: durationMs(item.window),
     };
-    out.set(item.metadata.name, metric);
+    out.set(name, metric);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { rfc3339 } from '../../util/clock.js';
 import {
   averageValueReplicas,
   CalculationError,
+  podRequests,
   resourceReplicas,
   type CalculatorConfig,
   type PodMetrics,
@@ -158,4 +159,28 @@ test('average value targets', () => {
   );
   assert.equal(r.replicas, 4);
   assert.equal(r.rawAverageMilli, 200);
+});
+
+test('requests count app and sidecar containers, or the named container alone', () => {
+  const withSidecar: Pod = {
+    metadata: { name: 'p' },
+    spec: {
+      initContainers: [
+        { name: 'init', image: 'x', resources: { requests: { cpu: '5' } } },
+        { name: 'proxy', image: 'x', restartPolicy: 'Always', resources: { requests: { cpu: '200m' } } },
+      ],
+      containers: [{ name: 'app', image: 'x', resources: { requests: { cpu: '100m' } } }],
+    },
+  };
+  assert.equal(podRequests([withSidecar], 'cpu').get('p'), 300, 'plain init containers do not count');
+  assert.equal(podRequests([withSidecar], 'cpu', 'proxy').get('p'), 200);
+  assert.equal(podRequests([withSidecar], 'cpu', 'app').get('p'), 100);
+  assert.throws(
+    () => podRequests([withSidecar], 'cpu', 'web'),
+    (e: unknown) => e instanceof CalculationError && e.message === 'container web not found in Pod p',
+  );
+  assert.throws(
+    () => podRequests([withSidecar], 'memory', 'app'),
+    /missing request for memory in container app of Pod p/,
+  );
 });

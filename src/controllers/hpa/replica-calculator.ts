@@ -83,21 +83,30 @@ export function groupPods(
   return g;
 }
 
-/** Sum of the containers' requests of `resource` per pod (milli-units); throws when a container has none. */
-export function podRequests(pods: Pod[], resource: string): Map<string, number> {
+/**
+ * Requests of `resource` per pod (milli-units), as upstream's calculatePodRequests: the sum over the app and
+ * sidecar containers, or the named container's alone; throws when a counted container has none.
+ */
+export function podRequests(pods: Pod[], resource: string, container?: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const pod of pods) {
+    const name = pod.metadata?.name ?? '';
+    const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+    const counted = [...(pod.spec?.containers ?? []), ...sidecars].filter(
+      (c) => container === undefined || c.name === container,
+    );
+    if (container !== undefined && counted.length === 0) {
+      throw new CalculationError(`container ${container} not found in Pod ${name}`);
+    }
     let sum = 0;
-    for (const c of pod.spec?.containers ?? []) {
+    for (const c of counted) {
       const q = c.resources?.requests?.[resource];
       if (q === undefined) {
-        throw new CalculationError(
-          `missing request for ${resource} in container ${c.name} of Pod ${pod.metadata?.name ?? ''}`,
-        );
+        throw new CalculationError(`missing request for ${resource} in container ${c.name} of Pod ${name}`);
       }
       sum += Number(quantityMilliValue(parseQuantity(q)));
     }
-    out.set(pod.metadata?.name ?? '', sum);
+    out.set(name, sum);
   }
   return out;
 }
@@ -173,10 +182,11 @@ export function resourceReplicas(
   allMetrics: PodMetrics,
   pods: Pod[],
   cfg: CalculatorConfig,
+  container?: string,
 ): ResourceResult {
   const { g, usable } = usableMetrics(pods, allMetrics, resource, cfg);
   let metrics = usable;
-  const requests = podRequests(pods, resource);
+  const requests = podRequests(pods, resource, container);
   const timestampMs = newestTimestamp(metrics);
   const first = utilizationRatio(metrics, requests, targetUtilization);
   const result = (replicas: number): ResourceResult => ({
