@@ -117,6 +117,14 @@ const replicas = async (name: string): Promise<number> =>
 const hpaOf = (name: string): Promise<HorizontalPodAutoscaler> =>
   cluster.client.resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers).get('default', name);
 
+/** The first event of `reason` about the HPA `object`, once there is one. */
+const eventOf = (object: string, reason: string): Promise<Event> =>
+  waitFor(async () =>
+    (await cluster.client.resource<Event>(R.events).list('default')).items.find(
+      (e) => e.reason === reason && e.involvedObject.name === object,
+    ),
+  );
+
 const condition = (h: HorizontalPodAutoscaler, type: string) =>
   h.status?.conditions?.find((c) => c.type === type);
 
@@ -139,11 +147,7 @@ test('scales up on load, holds during the downscale window, scales down after it
   });
   // 2 pods at 100% of their request against a 50% target → 4 (then 4 pods at 50%: steady).
   await waitFor(async () => (await replicas('web')) === 4, { message: 'scaled to 4' });
-  const rescale = await waitFor(async () =>
-    (await cluster.client.resource<Event>(R.events).list('default')).items.find(
-      (e) => e.reason === 'SuccessfulRescale' && e.involvedObject.name === 'web',
-    ),
-  );
+  const rescale = await eventOf('web', 'SuccessfulRescale');
   assert.equal(
     rescale.message,
     'New size: 4; reason: cpu resource utilization (percentage of request) above target',
@@ -196,11 +200,7 @@ test('raises to minReplicas and reports metrics failures', async () => {
     },
   });
   await waitFor(async () => (await replicas('small')) === 2, { message: 'raised to min' });
-  const rescale = await waitFor(async () =>
-    (await cluster.client.resource<Event>(R.events).list('default')).items.find(
-      (e) => e.reason === 'SuccessfulRescale' && e.involvedObject.name === 'small',
-    ),
-  );
+  const rescale = await eventOf('small', 'SuccessfulRescale');
   assert.equal(rescale.message, 'New size: 2; reason: Current number of replicas below Spec.MinReplicas');
   // No metrics for these pods at all.
   const failing = await waitFor(async () => {
@@ -208,11 +208,7 @@ test('raises to minReplicas and reports metrics failures', async () => {
     return condition(h, 'ScalingActive')?.reason === 'FailedGetResourceMetric' ? h : undefined;
   });
   assert.equal(condition(failing, 'ScalingActive')?.status, 'False');
-  await waitFor(async () =>
-    (await cluster.client.resource<Event>(R.events).list('default')).items.some(
-      (e) => e.reason === 'FailedGetResourceMetric' && e.involvedObject.name === 'small',
-    ),
-  );
+  await eventOf('small', 'FailedGetResourceMetric');
 });
 
 test('a ContainerResource metric counts one container; custom metrics report that no adapter serves them', async () => {
@@ -237,11 +233,7 @@ test('a ContainerResource metric counts one container; custom metrics report tha
     },
   });
   await waitFor(async () => (await replicas('side')) === 4, { message: 'scaled to 4 on main alone' });
-  const rescale = await waitFor(async () =>
-    (await cluster.client.resource<Event>(R.events).list('default')).items.find(
-      (e) => e.reason === 'SuccessfulRescale' && e.involvedObject.name === 'side',
-    ),
-  );
+  const rescale = await eventOf('side', 'SuccessfulRescale');
   assert.equal(
     rescale.message,
     'New size: 4; reason: cpu container resource utilization (percentage of request) above target',
