@@ -310,6 +310,12 @@ describe('object semantics', () => {
     assert.equal(b.status, 201);
     const g = await call(t.url, 'GET', '/api/v1/namespaces/default/pods/tobind');
     assert.equal(g.json.spec.nodeName, 'n1');
+    const scheduled = (g.json.status.conditions as { type: string; status: string }[]).find(
+      (c) => c.type === 'PodScheduled',
+    );
+    assert.equal(scheduled?.status, 'True');
+    // As upstream, a binding is not a write of the pod's fields by a manager of its own.
+    assert.equal(g.json.metadata.managedFields.length, 1);
     const again = await call(t.url, 'POST', '/api/v1/namespaces/default/pods/tobind/binding', {
       apiVersion: 'v1',
       kind: 'Binding',

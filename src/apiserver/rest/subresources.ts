@@ -125,10 +125,9 @@ export async function bindPod(ctx: ApiContext, s: RequestScope, body: KubeObject
           `pod ${s.name} is being deleted, cannot be assigned to a host`,
         );
       }
-      const next = cloneJson(old) as KubeObject & {
-        spec: Record<string, unknown>;
-        status?: Record<string, unknown>;
-      };
+      // Each attempt reads the pod afresh: it is this write's own copy.
+      const next = old as KubeObject & { spec: Record<string, unknown>; status?: Record<string, unknown> };
+      next.spec ??= {};
       next.spec.nodeName = target.name;
       const status = (next.status ??= {});
       const conditions = ((status.conditions as Record<string, unknown>[] | undefined) ?? []).filter(
