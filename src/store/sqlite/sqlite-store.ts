@@ -57,9 +57,9 @@ export interface SqliteStoreOptions {
 
 /**
  * SQLite backend (one writer: this process). Writes issued in one event-loop turn, or while the WAL sync of an
- * earlier transaction runs, are applied in one transaction (group commit), each checked on its own. A committed transaction becomes visible (to reads,
- * watchers and the writers' promises) only once its WAL frames are synced to disk; the sync runs on a
- * background thread while the next transactions commit.
+ * earlier transaction runs, are applied in one transaction (group commit), each checked on its own. A committed
+ * transaction becomes visible (to reads, watchers and the writers' promises) only once its WAL frames are synced
+ * to disk; the sync runs on libuv's thread pool.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
