@@ -58,6 +58,15 @@ const NO_CUSTOM_METRICS =
 const NO_EXTERNAL_METRICS =
   'unable to fetch metrics from external metrics API: no external metrics API (external.metrics.k8s.io) registered';
 
+/** What every metric of one HPA is computed against. */
+interface MetricQuery {
+  namespace: string;
+  selector: string;
+  current: number;
+  pods: Pod[];
+  cfg: CalculatorConfig;
+}
+
 interface MetricProposal {
   replicas: number;
   metric: string;
@@ -341,6 +350,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
       initialReadinessDelayMs: this.initialReadinessDelayMs,
       nowMs: now,
     };
+    const query: MetricQuery = { namespace, selector: selectorText, current, pods, cfg };
     let replicas = 0;
     let metric = '';
     const statuses: MetricStatus[] = [];
@@ -349,7 +359,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
     let firstCondition: { reason: string; message: string } | undefined;
     for (const m of specs) {
       try {
-        const r = await this.replicasForMetric(m, namespace, selectorText, current, pods, cfg);
+        const r = await this.replicasForMetric(m, query);
         statuses.push(r.status);
         if (replicas === 0 || r.replicas > replicas) {
           replicas = r.replicas;
@@ -386,14 +396,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
   }
 
   /** Upstream computeReplicasForMetric: one metric's proposal, or a MetricError naming its condition reason. */
-  private async replicasForMetric(
-    m: MetricSpec,
-    namespace: string,
-    selector: string,
-    current: number,
-    pods: Pod[],
-    cfg: CalculatorConfig,
-  ): Promise<MetricProposal> {
+  private async replicasForMetric(m: MetricSpec, q: MetricQuery): Promise<MetricProposal> {
     switch (m.type) {
       case 'Resource': {
         const name = m.resource?.name ?? '';
@@ -401,16 +404,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
           'FailedGetResourceMetric',
           `failed to get ${name} resource metric value`,
           async () => {
-            const r = await this.resourceProposal(
-              m.resource?.target,
-              name,
-              undefined,
-              namespace,
-              selector,
-              current,
-              pods,
-              cfg,
-            );
+            const r = await this.resourceProposal(m.resource?.target, name, undefined, q);
             return { ...r, status: { type: 'Resource', resource: { name, current: r.current } } };
           },
         );
@@ -423,16 +417,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
           'FailedGetContainerResourceMetric',
           `failed to get ${container} container metric value`,
           async () => {
-            const r = await this.resourceProposal(
-              source?.target,
-              name,
-              container,
-              namespace,
-              selector,
-              current,
-              pods,
-              cfg,
-            );
+            const r = await this.resourceProposal(source?.target, name, container, q);
             return {
               ...r,
               status: {
@@ -460,7 +445,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
         const name = m.external?.metric.name ?? '';
         throw new MetricError(
           'FailedGetExternalMetric',
-          `unable to get external metric ${namespace}/${name}: ${NO_EXTERNAL_METRICS}`,
+          `unable to get external metric ${q.namespace}/${name}: ${NO_EXTERNAL_METRICS}`,
           `failed to get ${name} external metric value`,
         );
       }
@@ -474,11 +459,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
     target: MetricTarget | undefined,
     name: string,
     container: string | undefined,
-    namespace: string,
-    selector: string,
-    current: number,
-    pods: Pod[],
-    cfg: CalculatorConfig,
+    { namespace, selector, current, pods, cfg }: MetricQuery,
   ): Promise<{ replicas: number; metric: string; current: MetricValueStatus }> {
     const kind = container === undefined ? 'resource' : 'container resource';
     if (target?.averageValue != null) {
