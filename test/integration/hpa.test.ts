@@ -1,7 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
-import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js';
+import type {
+  HorizontalPodAutoscaler,
+  HorizontalPodAutoscalerBehavior,
+  MetricSpec,
+} from 'kubernetes-types/autoscaling/v2.js';
 import type { Container, Event, Pod } from 'kubernetes-types/core/v1.js';
 import type { MetricsProvider } from '../../src/apiserver/metrics/index.js';
 import { R } from '../../src/client/index.js';
@@ -125,26 +129,42 @@ const eventOf = (object: string, reason: string): Promise<Event> =>
     ),
   );
 
+/** An HPA scaling the Deployment of the same name. */
+const createHpa = (
+  name: string,
+  minReplicas: number,
+  maxReplicas: number,
+  metrics: MetricSpec[],
+  behavior?: HorizontalPodAutoscalerBehavior,
+): Promise<HorizontalPodAutoscaler> =>
+  cluster.client.resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers).create({
+    metadata: { name, namespace: 'default' },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      minReplicas,
+      maxReplicas,
+      metrics,
+      ...(behavior ? { behavior } : {}),
+    },
+  });
+
 const condition = (h: HorizontalPodAutoscaler, type: string) =>
   h.status?.conditions?.find((c) => c.type === type);
 
 test('scales up on load, holds during the downscale window, scales down after it, respects max', async () => {
   load.set('web', 200);
-  await cluster.client.resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers).create({
-    metadata: { name: 'web', namespace: 'default' },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
-      minReplicas: 1,
-      maxReplicas: 5,
-      metrics: [
-        {
-          type: 'Resource',
-          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
-        },
-      ],
-      behavior: { scaleDown: { stabilizationWindowSeconds: 60 } },
-    },
-  });
+  await createHpa(
+    'web',
+    1,
+    5,
+    [
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+      },
+    ],
+    { scaleDown: { stabilizationWindowSeconds: 60 } },
+  );
   // 2 pods at 100% of their request against a 50% target → 4 (then 4 pods at 50%: steady).
   await waitFor(async () => (await replicas('web')) === 4, { message: 'scaled to 4' });
   const rescale = await eventOf('web', 'SuccessfulRescale');
@@ -185,20 +205,12 @@ test('scales up on load, holds during the downscale window, scales down after it
 });
 
 test('raises to minReplicas and reports metrics failures', async () => {
-  await cluster.client.resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers).create({
-    metadata: { name: 'small', namespace: 'default' },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'small' },
-      minReplicas: 2,
-      maxReplicas: 3,
-      metrics: [
-        {
-          type: 'Resource',
-          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
-        },
-      ],
+  await createHpa('small', 2, 3, [
+    {
+      type: 'Resource',
+      resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
     },
-  });
+  ]);
   await waitFor(async () => (await replicas('small')) === 2, { message: 'raised to min' });
   const rescale = await eventOf('small', 'SuccessfulRescale');
   assert.equal(rescale.message, 'New size: 2; reason: Current number of replicas below Spec.MinReplicas');
@@ -214,24 +226,16 @@ test('raises to minReplicas and reports metrics failures', async () => {
 test('a ContainerResource metric counts one container; custom metrics report that no adapter serves them', async () => {
   // main uses all of its 100m request; the pod as a whole uses a tenth of its 1,000m.
   load.set('side', 200);
-  await cluster.client.resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers).create({
-    metadata: { name: 'side', namespace: 'default' },
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'side' },
-      minReplicas: 1,
-      maxReplicas: 6,
-      metrics: [
-        {
-          type: 'ContainerResource',
-          containerResource: {
-            name: 'cpu',
-            container: 'main',
-            target: { type: 'Utilization', averageUtilization: 50 },
-          },
-        },
-      ],
+  await createHpa('side', 1, 6, [
+    {
+      type: 'ContainerResource',
+      containerResource: {
+        name: 'cpu',
+        container: 'main',
+        target: { type: 'Utilization', averageUtilization: 50 },
+      },
     },
-  });
+  ]);
   await waitFor(async () => (await replicas('side')) === 4, { message: 'scaled to 4 on main alone' });
   const rescale = await eventOf('side', 'SuccessfulRescale');
   assert.equal(
