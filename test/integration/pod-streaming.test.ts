@@ -199,6 +199,22 @@ describe('pod logs, exec and attach through the agent endpoint', { skip }, () =>
     assert.match(r.stderr, /container nope is not valid for pod web/);
   });
 
+  it('a refusal by the agent is what kubectl prints, not that its SPDY retry is unsupported', async (t) => {
+    // The API server still sees the container running; the agent finds it exited.
+    type Lookup = { containers: (target: unknown) => Promise<{ id: string; state: string }[]> };
+    const lookup = agent as unknown as Lookup;
+    const real = lookup.containers.bind(agent);
+    t.mock.method(lookup, 'containers', async (target: unknown) =>
+      (await real(target)).map((c) => ({ ...c, state: 'exited' })),
+    );
+    const r = await k('exec', 'web', '--', 'echo');
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /container c is not running \(state: exited\)/);
+    assert.doesNotMatch(r.stderr, /SPDY/);
+    t.mock.restoreAll();
+    assert.equal((await k('exec', 'web', '--', 'echo', 'back')).stdout, 'back\n');
+  });
+
   it('kubectl attach relays the main process output', async () => {
     h.runtime.attach = (_id, streams) => {
       streams.stdout?.write('attached output\n');

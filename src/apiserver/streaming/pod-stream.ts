@@ -65,6 +65,26 @@ function relay(client: WebSocket, agent: WebSocket): void {
   agent.resume();
 }
 
+/** How long a refused WebSocket attempt is remembered for kubectl's SPDY retry of it. */
+const REFUSAL_MEMORY_MS = 10_000;
+
+/** Why the node agent refused recent WebSocket attempts, kept for the SPDY retry kubectl makes at once. */
+class RecentRefusals {
+  private readonly byAttempt = new Map<string, { err: Error; at: number }>();
+
+  remember(attempt: string, err: unknown): void {
+    const now = Date.now();
+    for (const [key, r] of this.byAttempt) if (now - r.at > REFUSAL_MEMORY_MS) this.byAttempt.delete(key);
+    this.byAttempt.set(attempt, { err: err instanceof Error ? err : new Error(String(err)), at: now });
+  }
+
+  take(attempt: string): Error | undefined {
+    const r = this.byAttempt.get(attempt);
+    this.byAttempt.delete(attempt);
+    return r && Date.now() - r.at <= REFUSAL_MEMORY_MS ? r.err : undefined;
+  }
+}
+
 export interface UpgradeHandler {
   (req: IncomingMessage, socket: Socket, head: Buffer): void;
   /** Ends every relayed session (server shutdown): upgraded connections would keep the server open. */
@@ -80,12 +100,13 @@ export function createUpgradeHandler(
     handleProtocols: (offered) => pickProtocol(offered) ?? false,
   });
   const tunnels = createTunnelServer();
+  const refusals = new RecentRefusals();
   const upgraded = new Set<Socket>();
   const handler = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     upgraded.add(socket);
     socket.once('close', () => upgraded.delete(socket));
-    handleUpgrade(ctx, tls(), { wss, tunnels }, req, socket, head).catch((err: unknown) => {
+    handleUpgrade(ctx, tls(), { wss, tunnels, refusals }, req, socket, head).catch((err: unknown) => {
       if (!isApiError(err))
         ctx.logger.error('upgrade failed', { url: req.url, error: String((err as Error)?.stack ?? err) });
       writeStatus(socket, err);
@@ -101,7 +122,7 @@ export function createUpgradeHandler(
 async function handleUpgrade(
   ctx: ApiContext,
   tls: KubeletClientTls | undefined,
-  { wss, tunnels }: { wss: WebSocketServer; tunnels: WebSocketServer },
+  { wss, tunnels, refusals }: { wss: WebSocketServer; tunnels: WebSocketServer; refusals: RecentRefusals },
   req: IncomingMessage,
   socket: Socket,
   head: Buffer,
@@ -110,7 +131,8 @@ async function handleUpgrade(
   const route = parseRoute(url.pathname);
   if (ctx.closing)
     throw new ApiError(503, 'ServiceUnavailable', 'the server is shutting down', { causes: [] });
-  if (!(await ctx.authenticator.authenticate(req))) throw unauthorized();
+  const user = await ctx.authenticator.authenticate(req);
+  if (!user) throw unauthorized();
   if (
     route.type !== 'resource' ||
     route.group !== '' ||
@@ -139,17 +161,36 @@ async function handleUpgrade(
   ].find((s) => s.name === target.container);
   if (!status?.state?.running)
     throw badRequest(`unable to upgrade connection: container not found ("${target.container}")`);
-  // kubectl retries over SPDY after a refused WebSocket: checked after the pod so both attempts say the same.
+  // kubectl retries over SPDY after a refused WebSocket: checked after the pod so both attempts say the same,
+  // and a refusal after that (by the node agent) is what the retry answers too, or kubectl would print only
+  // that SPDY is not supported.
+  const attempt = `${user.username}\n${route.namespace}/${route.name}/${target.container}/${sub}`;
   const isWebSocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-  if (!isWebSocket)
-    throw badRequest(`${sub} needs a WebSocket (${CHANNEL_PROTOCOLS.join(' or ')}); SPDY is not supported`);
+  if (!isWebSocket) {
+    throw (
+      refusals.take(attempt) ??
+      badRequest(`${sub} needs a WebSocket (${CHANNEL_PROTOCOLS.join(' or ')}); SPDY is not supported`)
+    );
+  }
   const protocol = pickProtocol(offeredProtocols(req));
   if (!protocol) throw badRequest(`${sub} needs one of the subprotocols ${CHANNEL_PROTOCOLS.join(', ')}`);
   const params = new URLSearchParams();
   for (const p of RELAYED_PARAMS) for (const v of url.searchParams.getAll(p)) params.append(p, v);
   const path = [route.namespace, route.name, target.container].map(encodeURIComponent).join('/');
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-  const agent = await dialAgent(`wss://${host}:${target.port}/${sub}/${path}?${params}`, protocol, tls);
+  let agent: WebSocket;
+  try {
+    agent = await dialAgent(`wss://${host}:${target.port}/${sub}/${path}?${params}`, protocol, tls);
+  } catch (err) {
+    ctx.logger.warn('the node agent refused a stream', {
+      pod: `${route.namespace}/${route.name}`,
+      container: target.container,
+      subresource: sub,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    refusals.remember(attempt, err);
+    throw err;
+  }
   if (socket.destroyed) {
     agent.terminate();
     return;
