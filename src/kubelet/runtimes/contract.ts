@@ -44,21 +44,22 @@ export function runRuntimeContract(
     const runtimes: { rt: RuntimeService; stateDir: string }[] = [];
     let n = 0;
 
-    // A test that fails before its own removeAllAndCheck would leave its pods to the next test's leak check.
-    let cleaned = 0;
-    afterEach(async () => {
-      for (const { rt } of runtimes.slice(cleaned)) {
+    const removePods = async (list: typeof runtimes): Promise<void> => {
+      for (const { rt } of list) {
         for (const s of await rt.listPodSandbox().catch(() => []))
           await rt.removePodSandbox(s.id).catch(() => {});
       }
+    };
+
+    // A test that fails before its own removeAllAndCheck would leave its pods to the next test's leak check.
+    let cleaned = 0;
+    afterEach(async () => {
+      await removePods(runtimes.slice(cleaned));
       cleaned = runtimes.length;
     });
 
     after(async () => {
-      for (const { rt } of runtimes) {
-        for (const s of await rt.listPodSandbox().catch(() => []))
-          await rt.removePodSandbox(s.id).catch(() => {});
-      }
+      await removePods(runtimes);
       await options.cleanup?.();
       for (const r of roots) await rm(r, { recursive: true, force: true });
     });

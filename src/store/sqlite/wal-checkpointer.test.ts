@@ -18,6 +18,13 @@ function database(): { file: string; db: Database.Database; dir: string } {
   return { file, db, dir };
 }
 
+/** Closes what a test opened, also when it failed part-way. */
+async function release(ckpt: WalCheckpointer, db: Database.Database, dir: string): Promise<void> {
+  await ckpt.close();
+  if (db.open) db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 test('past the threshold a thread copies the WAL into the database, and exits when idle', async () => {
   const { file, db, dir } = database();
   let here = 0;
@@ -121,11 +128,7 @@ test('under a steady stream of commits the WAL is still reused: a last round run
       return () => (paused = false);
     },
   });
-  t.after(async () => {
-    await ckpt.close();
-    if (db.open) db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  t.after(() => release(ckpt, db, dir));
   const { restarts, commits } = await steadyWrites(db, file, ckpt, () => paused, 1500);
   await ckpt.close();
   assert.ok(pauses >= 1, 'commits were paused for a last round');
@@ -144,11 +147,7 @@ test('closing the checkpointer while commits are paused resumes them', async (t)
       return () => (paused = false);
     },
   });
-  t.after(async () => {
-    await ckpt.close();
-    if (db.open) db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  t.after(() => release(ckpt, db, dir));
   const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
   const value = Buffer.alloc(8 * 1024, 1);
   // Commit between every round until one pauses.
