@@ -63,7 +63,11 @@ void describe('pod lifecycle through the node agent', { skip: skip ?? false, con
 
   async function ok(args: string[], input?: string): Promise<string> {
     const r = await s.kubectl(args, { timeoutMs: 120_000, ...(input === undefined ? {} : { input }) });
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${r.stderr}`);
+    assert.equal(
+      r.code,
+      0,
+      `kubectl ${args.join(' ')}\n${r.stderr}\nserver output:\n${s.output().slice(-3000)}`,
+    );
     return r.stdout;
   }
   const apply = (obj: object): Promise<string> => ok(['apply', '-f', '-'], JSON.stringify(obj));

@@ -270,11 +270,24 @@ export class AgentServer {
       throw new HttpError(400, 'you must specify at least one command for the container');
     if (!request.stdin && !request.stdout && !request.stderr)
       throw new HttpError(400, 'you must specify at least one of stdin, stdout, stderr');
-    const current = (await this.containers(target))[0];
+    const instances = await this.containers(target);
+    const current = instances[0];
     if (!current)
       throw new HttpError(404, `container "${target.container}" in pod "${target.pod}" not found`);
-    if (current.state !== 'running')
+    if (current.state !== 'running') {
+      this.logger.warn('refused a stream: the container is not running', {
+        ...target,
+        instances: instances.map((c) => ({
+          id: c.id,
+          state: c.state,
+          attempt: c.metadata.attempt,
+          createdAt: c.createdAt,
+          ...(c.startedAt !== undefined ? { startedAt: c.startedAt } : {}),
+          podUid: c.labels[POD_UID_LABEL],
+        })),
+      });
       throw new HttpError(400, `container ${target.container} is not running (state: ${current.state})`);
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       void runStreamSession(ws, this.opts.runtime, current.id, request, this.logger);
     });
