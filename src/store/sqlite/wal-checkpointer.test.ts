@@ -140,8 +140,10 @@ test('under a steady stream of commits the WAL is still reused: a last round run
 test('closing the checkpointer while commits are paused resumes them', async (t) => {
   const { file, db, dir } = database();
   let paused = false;
+  // A threshold far above what lands during one round: with a small one, a round slowed by a busy machine
+  // saw the threshold crossed again and started over rather than pausing.
   const ckpt = new WalCheckpointer(file, () => {}, silentLogger, {
-    thresholdBytes: 64 * 1024,
+    thresholdBytes: 1024 * 1024,
     pauseCommits: () => {
       paused = true;
       return () => (paused = false);
