@@ -215,6 +215,25 @@ describe('pod logs, exec and attach through the agent endpoint', { skip }, () =>
     assert.equal((await k('exec', 'web', '--', 'echo', 'back')).stdout, 'back\n');
   });
 
+  it('exec goes to the running instance when a newer one is only created', async (t) => {
+    type Instance = { id: string; state: string; createdAt: number };
+    type Lookup = { containers: (target: unknown) => Promise<Instance[]> };
+    const lookup = agent as unknown as Lookup;
+    const real = lookup.containers.bind(agent);
+    t.mock.method(lookup, 'containers', async (target: unknown) => {
+      const instances = await real(target);
+      const newest = instances[0]!;
+      return [
+        { ...newest, id: 'never-started', state: 'created', createdAt: newest.createdAt + 1 },
+        ...instances,
+      ];
+    });
+    const r = await k('exec', 'web', '--', 'echo', 'still', 'here');
+    t.mock.restoreAll();
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'still here\n');
+  });
+
   it('kubectl attach relays the main process output', async () => {
     h.runtime.attach = (_id, streams) => {
       streams.stdout?.write('attached output\n');

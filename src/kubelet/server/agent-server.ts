@@ -61,6 +61,21 @@ function portForwardPath(path: string): { namespace: string; pod: string } | und
   return { namespace: parts[1]!, pod: parts[2]! };
 }
 
+/** The instances of a container, for a log line. */
+function describeInstances(target: object, instances: ContainerStatus[]): Record<string, unknown> {
+  return {
+    ...target,
+    instances: instances.map((c) => ({
+      id: c.id,
+      state: c.state,
+      attempt: c.metadata.attempt,
+      createdAt: c.createdAt,
+      ...(c.startedAt !== undefined ? { startedAt: c.startedAt } : {}),
+      podUid: c.labels[POD_UID_LABEL],
+    })),
+  };
+}
+
 export class AgentServer {
   private readonly server: Server;
   private readonly wss = new WebSocketServer({
@@ -271,22 +286,23 @@ export class AgentServer {
     if (!request.stdin && !request.stdout && !request.stderr)
       throw new HttpError(400, 'you must specify at least one of stdin, stdout, stderr');
     const instances = await this.containers(target);
-    const current = instances[0];
+    // As upstream (the kubelet looks among running containers only): the newest running instance, so a newer
+    // one that is being created or has exited does not hide it; none running, the newest tells why.
+    const current = instances.find((c) => c.state === 'running') ?? instances[0];
     if (!current)
       throw new HttpError(404, `container "${target.container}" in pod "${target.pod}" not found`);
     if (current.state !== 'running') {
-      this.logger.warn('refused a stream: the container is not running', {
-        ...target,
-        instances: instances.map((c) => ({
-          id: c.id,
-          state: c.state,
-          attempt: c.metadata.attempt,
-          createdAt: c.createdAt,
-          ...(c.startedAt !== undefined ? { startedAt: c.startedAt } : {}),
-          podUid: c.labels[POD_UID_LABEL],
-        })),
-      });
+      this.logger.warn(
+        'refused a stream: the container is not running',
+        describeInstances(target, instances),
+      );
       throw new HttpError(400, `container ${target.container} is not running (state: ${current.state})`);
+    }
+    if (current !== instances[0]) {
+      this.logger.warn(
+        'a newer instance of the container is not running',
+        describeInstances(target, instances),
+      );
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       void runStreamSession(ws, this.opts.runtime, current.id, request, this.logger);
