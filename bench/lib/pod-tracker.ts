@@ -13,6 +13,8 @@ export interface PodProgress {
   created: number;
   bound: number;
   running: number;
+  /** First pod seen → last pod seen, pods per second: how fast the controllers created them. */
+  createdPerSecond: number;
   /** First pod seen → last pod bound, pods per second. */
   boundPerSecond: number;
   runningPerSecond: number;
@@ -29,6 +31,7 @@ export interface PodProgress {
 export class PodTracker {
   private readonly pods = new Map<string, PodTimes>();
   private firstSeen = Infinity;
+  private lastSeen = 0;
   private lastBound = 0;
   private lastRunning = 0;
   private boundCount = 0;
@@ -71,6 +74,7 @@ export class PodTracker {
       t = { seen: now };
       this.pods.set(name, t);
       if (now < this.firstSeen) this.firstSeen = now;
+      this.lastSeen = now;
     }
     if (t.bound === undefined && pod.spec?.nodeName) {
       t.bound = now;
@@ -97,6 +101,7 @@ export class PodTracker {
       created: this.pods.size,
       bound: this.boundCount,
       running: this.runningCount,
+      createdPerSecond: rate(this.pods.size, this.lastSeen),
       boundPerSecond: rate(this.boundCount, this.lastBound),
       runningPerSecond: rate(this.runningCount, this.lastRunning),
       scheduling: summarize(scheduling.values()),
