@@ -10,7 +10,7 @@ import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ensurePki, issueAgentServingCert, type Pki } from '../../src/apiserver/auth/pki.js';
 import type { StreamOptions } from '../../src/kubelet/cri/types.js';
@@ -199,14 +199,18 @@ describe('pod logs, exec and attach through the agent endpoint', { skip }, () =>
     assert.match(r.stderr, /container nope is not valid for pod web/);
   });
 
-  it('a refusal by the agent is what kubectl prints, not that its SPDY retry is unsupported', async (t) => {
-    // The API server still sees the container running; the agent finds it exited.
-    type Lookup = { containers: (target: unknown) => Promise<{ id: string; state: string }[]> };
+  type Instance = { id: string; state: string; createdAt: number };
+  /** Makes the agent see the container's instances as `change` rewrites them (until t.mock.restoreAll). */
+  const rewriteInstances = (t: TestContext, change: (instances: Instance[]) => Instance[]): void => {
+    type Lookup = { containers: (target: unknown) => Promise<Instance[]> };
     const lookup = agent as unknown as Lookup;
     const real = lookup.containers.bind(agent);
-    t.mock.method(lookup, 'containers', async (target: unknown) =>
-      (await real(target)).map((c) => ({ ...c, state: 'exited' })),
-    );
+    t.mock.method(lookup, 'containers', async (target: unknown) => change(await real(target)));
+  };
+
+  it('a refusal by the agent is what kubectl prints, not that its SPDY retry is unsupported', async (t) => {
+    // The API server still sees the container running; the agent finds it exited.
+    rewriteInstances(t, (instances) => instances.map((c) => ({ ...c, state: 'exited' })));
     const r = await k('exec', 'web', '--', 'echo');
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /container c is not running \(state: exited\)/);
@@ -216,12 +220,7 @@ describe('pod logs, exec and attach through the agent endpoint', { skip }, () =>
   });
 
   it('exec goes to the running instance when a newer one is only created', async (t) => {
-    type Instance = { id: string; state: string; createdAt: number };
-    type Lookup = { containers: (target: unknown) => Promise<Instance[]> };
-    const lookup = agent as unknown as Lookup;
-    const real = lookup.containers.bind(agent);
-    t.mock.method(lookup, 'containers', async (target: unknown) => {
-      const instances = await real(target);
+    rewriteInstances(t, (instances) => {
       const newest = instances[0]!;
       return [
         { ...newest, id: 'never-started', state: 'created', createdAt: newest.createdAt + 1 },

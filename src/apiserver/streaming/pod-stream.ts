@@ -10,6 +10,7 @@ import { ApiError, badRequest, internalError, isApiError, unauthorized } from '.
 import { CHANNEL_PROTOCOLS, offeredProtocols, pickProtocol } from '../../kubelet/server/channel.js';
 import { parseRoute } from '../http/route.js';
 import type { ApiContext } from '../rest/context.js';
+import type { Clock } from '../../util/clock.js';
 import { createTunnelServer, servePortForward } from './pod-port-forward.js';
 import { agentUnreachable, rejectWithAgentAnswer } from './agent-refusal.js';
 import { resolvePodNode, resolvePodTarget, type KubeletClientTls } from './pod-target.js';
@@ -72,8 +73,10 @@ const REFUSAL_MEMORY_MS = 10_000;
 class RecentRefusals {
   private readonly byAttempt = new Map<string, { err: Error; at: number }>();
 
+  constructor(private readonly clock: Clock) {}
+
   remember(attempt: string, err: unknown): void {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const [key, r] of this.byAttempt) if (now - r.at > REFUSAL_MEMORY_MS) this.byAttempt.delete(key);
     this.byAttempt.set(attempt, { err: err instanceof Error ? err : new Error(String(err)), at: now });
   }
@@ -81,7 +84,7 @@ class RecentRefusals {
   take(attempt: string): Error | undefined {
     const r = this.byAttempt.get(attempt);
     this.byAttempt.delete(attempt);
-    return r && Date.now() - r.at <= REFUSAL_MEMORY_MS ? r.err : undefined;
+    return r && this.clock.now() - r.at <= REFUSAL_MEMORY_MS ? r.err : undefined;
   }
 }
 
@@ -100,7 +103,7 @@ export function createUpgradeHandler(
     handleProtocols: (offered) => pickProtocol(offered) ?? false,
   });
   const tunnels = createTunnelServer();
-  const refusals = new RecentRefusals();
+  const refusals = new RecentRefusals(ctx.clock);
   const upgraded = new Set<Socket>();
   const handler = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
