@@ -401,7 +401,7 @@ export class Kubelet {
     const ip = ready && !ready.network ? (this.nodeFacts().hostIPs[0] ?? '') : (ready?.network?.ip ?? '');
     return {
       id: c.id,
-      running: c.state === 'running',
+      state: c.state,
       ...(c.startedAt !== undefined ? { startedAt: c.startedAt } : {}),
       podIP: pod?.spec?.hostNetwork ? (this.nodeFacts().hostIPs[0] ?? '') : ip,
       terminating: Boolean(pod?.metadata?.deletionTimestamp),

@@ -18,7 +18,7 @@ function setup(probe: Probe, kind: 'readinessProbe' | 'livenessProbe' | 'startup
   };
   const view: ContainerView = {
     id: 'c1',
-    running: true,
+    state: 'running',
     startedAt: clock.now(),
     podIP: '10.0.0.1',
     terminating: false,
@@ -72,6 +72,23 @@ void test('liveness starts as success and fails after failureThreshold failures,
     assert.equal(s.execs.length, n, 'on hold until the container is replaced');
     s.view.id = 'c2';
     await waitFor(() => s.m.result('liveness', 'c2') === 'success');
+  } finally {
+    s.m.stop();
+  }
+});
+
+void test('a container seen created but not yet started keeps its initial result until it runs', async () => {
+  const s = setup({ exec: { command: ['x'] }, periodSeconds: 1, failureThreshold: 3 }, 'startupProbe', [1]);
+  s.view.state = 'created';
+  try {
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(s.execs.length, 0, 'no probe of a container that is not running');
+    assert.equal(s.m.result('startup', 'c1'), undefined, 'no failure recorded before the start');
+    s.view.state = 'running';
+    await waitFor(() => s.execs.length >= 1, { timeoutMs: 3000 });
+    assert.equal(s.m.result('startup', 'c1'), undefined, 'one failure is below the threshold');
+    s.view.state = 'exited';
+    await waitFor(() => s.m.result('startup', 'c1') === 'failure', { timeoutMs: 3000 });
   } finally {
     s.m.stop();
   }

@@ -8,6 +8,7 @@ import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { RuntimeService } from '../cri/services.js';
+import type { ContainerState } from '../cri/types.js';
 import { runProbe, type ProbeResult } from './prober.js';
 import { isSidecar } from '../sidecars.js';
 
@@ -15,7 +16,7 @@ export type ProbeType = 'readiness' | 'liveness' | 'startup';
 
 export interface ContainerView {
   id: string;
-  running: boolean;
+  state: ContainerState;
   startedAt?: number;
   podIP: string;
   terminating: boolean;
@@ -103,7 +104,11 @@ class Worker {
       this.set(this.type === 'readiness' ? 'failure' : this.type === 'liveness' ? 'success' : undefined);
     }
     if (this.onHold) return;
-    if (!view.running) {
+    // Created but not yet started (or not yet observed started): wait. A failure recorded here would
+    // outlive the start, since a probe result below its threshold leaves the result unchanged, and the
+    // kubelet would kill the container for a startup or liveness failure it never had.
+    if (view.state === 'created') return;
+    if (view.state !== 'running') {
       this.set('failure');
       return;
     }
