@@ -1,3 +1,4 @@
+import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type {
   Namespace,
   Node,
@@ -5,6 +6,8 @@ import type {
   PersistentVolumeClaim,
   Pod,
   PodCondition,
+  ReplicationController,
+  Service,
 } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
@@ -112,6 +115,10 @@ export class Scheduler {
     this.namespaces = inf.informer<Namespace>(R.namespaces);
     this.pdbs = inf.informer<PodDisruptionBudget>(R.podDisruptionBudgets);
     this.priorityClasses = inf.informer<PriorityClass>(R.priorityClasses);
+    const services = inf.informer<Service>(R.services);
+    const rcs = inf.informer<ReplicationController>(R.replicationControllers);
+    const replicaSets = inf.informer<ReplicaSet>(R.replicaSets);
+    const statefulSets = inf.informer<StatefulSet>(R.statefulSets);
     const cache = this.cache;
     this.view = {
       nodes: () => cache.nodes(),
@@ -125,6 +132,10 @@ export class Scheduler {
       pv: (name) => this.pvs.get('', name),
       pvs: () => this.pvs.list(),
       storageClass: (name) => this.storageClasses.get('', name),
+      services: (ns) => services.list(ns),
+      replicationController: (ns, name) => rcs.get(ns, name),
+      replicaSet: (ns, name) => replicaSets.get(ns, name),
+      statefulSet: (ns, name) => statefulSets.get(ns, name),
     };
   }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
-import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import type { Event, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { ApiClient, Informer, R } from '../../src/client/index.js';
 import { runScheduler } from '../../src/scheduler/index.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -338,4 +339,70 @@ profiles:
     other.status?.conditions?.find((c) => c.type === 'PodScheduled'),
     undefined,
   );
+});
+
+test('system-default spreading: pods a Service or a ReplicaSet selects spread over nodes even under MostAllocated', async () => {
+  const mostAllocated = `apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+- schedulerName: default-scheduler
+  pluginConfig:
+  - name: NodeResourcesFit
+    args:
+      scoringStrategy:
+        type: MostAllocated
+`;
+  const env = await setup(mostAllocated);
+  for (const n of ['n1', 'n2', 'n3']) await env.node(n);
+  const packed: Partial<Pod['spec']> = {
+    containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '1', memory: '2Gi' } } }],
+  };
+  await env.client.resource<Service>(R.services).create({
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+  });
+  const web = ['w1', 'w2', 'w3'];
+  for (const p of web) {
+    await env.pod(p, packed, { app: 'web' });
+    await env.placed([p]);
+  }
+  assert.deepEqual(countBy(await env.placed(web)), { n1: 1, n2: 1, n3: 1 }, 'a Service selects them');
+
+  const rs = await env.client.resource<ReplicaSet>(R.replicaSets).create({
+    metadata: { name: 'api', namespace: 'default' },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: { app: 'api' } },
+      template: {
+        metadata: { labels: { app: 'api' } },
+        spec: { containers: [{ name: 'c', image: 'busybox' }] },
+      },
+    },
+  });
+  const owner = {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    name: 'api',
+    uid: rs.metadata!.uid!,
+    controller: true,
+  };
+  const pods = env.client.resource<Pod>(R.pods);
+  const api = ['a1', 'a2', 'a3'];
+  for (const name of api) {
+    await pods.create({
+      metadata: { name, namespace: 'default', labels: { app: 'api' }, ownerReferences: [owner] },
+      spec: packed as Pod['spec'],
+    });
+    await env.placed([name]);
+  }
+  assert.deepEqual(countBy(await env.placed(api)), { n1: 1, n2: 1, n3: 1 }, 'their ReplicaSet selects them');
+
+  // Selected by nothing: packed by MostAllocated.
+  const lone = ['l1', 'l2'];
+  for (const p of lone) {
+    await env.pod(p, packed, { app: 'lone' });
+    await env.placed([p]);
+  }
+  const placed = await env.placed(lone);
+  assert.equal(placed.l1, placed.l2);
 });

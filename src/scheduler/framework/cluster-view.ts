@@ -1,4 +1,10 @@
-import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type {
+  PersistentVolume,
+  PersistentVolumeClaim,
+  ReplicationController,
+  Service,
+} from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { NodeInfo } from './node-info.js';
 
@@ -21,4 +27,9 @@ export interface ClusterView {
   /** Every PersistentVolume (static volumes a delayed-binding claim may take). */
   pvs(): readonly PersistentVolume[];
   storageClass(name: string): StorageClass | undefined;
+  /** What system-default topology spreading selects a pod's peers by. */
+  services(ns: string): readonly Service[];
+  replicationController(ns: string, name: string): ReplicationController | undefined;
+  replicaSet(ns: string, name: string): ReplicaSet | undefined;
+  statefulSet(ns: string, name: string): StatefulSet | undefined;
 }

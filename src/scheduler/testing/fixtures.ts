@@ -1,12 +1,16 @@
-import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type {
   Node,
   PersistentVolume,
   PersistentVolumeClaim,
   Pod,
   PodSpec,
+  ReplicationController,
+  Service,
   Taint,
 } from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { ClusterView } from '../framework/cluster-view.js';
 import { NodeInfo } from '../framework/node-info.js';
 import { PodInfo } from '../framework/pod-info.js';
@@ -69,6 +73,10 @@ export function view(
     pvs?: PersistentVolume[];
     classes?: StorageClass[];
     namespaces?: Record<string, Record<string, string>>;
+    services?: Service[];
+    replicationControllers?: ReplicationController[];
+    replicaSets?: ReplicaSet[];
+    statefulSets?: StatefulSet[];
   } = {},
 ): ClusterView {
   return {
@@ -86,7 +94,15 @@ export function view(
     pv: (name) => o.pvs?.find((v) => v.metadata?.name === name),
     pvs: () => o.pvs ?? [],
     storageClass: (name) => o.classes?.find((c) => c.metadata?.name === name),
+    services: (ns) => (o.services ?? []).filter((s) => s.metadata?.namespace === ns),
+    replicationController: (ns, name) => named(o.replicationControllers, ns, name),
+    replicaSet: (ns, name) => named(o.replicaSets, ns, name),
+    statefulSet: (ns, name) => named(o.statefulSets, ns, name),
   };
+}
+
+function named<T extends { metadata?: ObjectMeta }>(list: T[] | undefined, ns: string, name: string) {
+  return list?.find((o) => o.metadata?.namespace === ns && o.metadata?.name === name);
 }
 
 export function state(): CycleState {

@@ -17,6 +17,7 @@ import {
   type ScorePlugin,
   type Status,
 } from '../../framework/types.js';
+import { defaultSpreadSelector, HOSTNAME_KEY, spreadDefaults, type SpreadDefaults } from './defaults.js';
 
 export const SPREAD_REASON = "node(s) didn't match pod topology spread constraints";
 export const SPREAD_MISSING_LABEL_REASON = `${SPREAD_REASON} (missing required label)`;
@@ -32,20 +33,32 @@ export interface Constraint {
   honorTaints: boolean;
 }
 
-export function constraintsOf(pod: PodInfo, when: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
-  const out: Constraint[] = [];
-  for (const c of pod.pod.spec?.topologySpreadConstraints ?? []) {
-    if (c.whenUnsatisfiable !== when) continue;
-    out.push({
-      maxSkew: c.maxSkew,
-      topologyKey: c.topologyKey,
-      selector: selectorOf(c, pod),
-      minDomains: c.minDomains ?? 1,
-      honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
-      honorTaints: c.nodeTaintsPolicy === 'Honor',
-    });
-  }
-  return out;
+type Unsatisfiable = 'DoNotSchedule' | 'ScheduleAnyway';
+
+interface ScoreState {
+  constraints: Constraint[];
+  /** Per constraint: topology value → matching pods (empty for the hostname key). */
+  counts: Map<string, number>[];
+  weights: number[];
+  /** Filtered nodes lacking a key the pod's own constraints need. */
+  ignored: Set<string>;
+}
+
+export function constraintsOf(pod: PodInfo, when: Unsatisfiable): Constraint[] {
+  return (pod.pod.spec?.topologySpreadConstraints ?? [])
+    .filter((c) => c.whenUnsatisfiable === when)
+    .map((c) => toConstraint(c, selectorOf(c, pod)));
+}
+
+function toConstraint(c: TopologySpreadConstraint, selector: LabelSelector): Constraint {
+  return {
+    maxSkew: c.maxSkew,
+    topologyKey: c.topologyKey,
+    selector,
+    minDomains: c.minDomains ?? 1,
+    honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
+    honorTaints: c.nodeTaintsPolicy === 'Honor',
+  };
 }
 
 /** labelSelector, narrowed by matchLabelKeys to the incoming pod's values of those keys. */
@@ -60,24 +73,44 @@ function selectorOf(c: TopologySpreadConstraint, pod: PodInfo): LabelSelector {
   return labelSelectorFromObject({ ...c.labelSelector, matchLabels });
 }
 
-/** Nodes whose pods count toward the spread: carrying every topology key and passing the node policies. */
-function eligible(pod: PodInfo, constraints: Constraint[], node: NodeInfo): boolean {
-  if (!node.node) return false;
-  const labels = node.labels();
+function carriesKeys(constraints: Constraint[], labels: Record<string, string>): boolean {
   for (const c of constraints) if (labels[c.topologyKey] === undefined) return false;
-  if (
-    constraints.some((c) => c.honorNodeAffinity) &&
-    !podMatchesNodeSelectorAndAffinity(pod.pod, node.node)
-  ) {
-    return false;
-  }
-  if (
-    constraints.some((c) => c.honorTaints) &&
-    firstUntoleratedTaint(node.node.spec?.taints, pod.pod.spec?.tolerations)
-  ) {
-    return false;
-  }
   return true;
+}
+
+/** Whether the node's pods count for this constraint (nodeAffinityPolicy, nodeTaintsPolicy). */
+function included(c: Constraint, pod: PodInfo, node: NodeInfo, affinityMatch: () => boolean): boolean {
+  if (c.honorNodeAffinity && !affinityMatch()) return false;
+  return !(c.honorTaints && firstUntoleratedTaint(node.node?.spec?.taints, pod.pod.spec?.tolerations));
+}
+
+/** Per-constraint counts of matching pods by topology value, over every node carrying all the keys. */
+function countDomains(
+  pod: PodInfo,
+  constraints: Constraint[],
+  nodes: readonly NodeInfo[],
+  requireAllKeys: boolean,
+  counts: Map<string, number>[],
+  onlyKnownValues: boolean,
+): void {
+  if (onlyKnownValues && counts.every((m) => m.size === 0)) return;
+  for (const node of nodes) {
+    if (!node.node) continue;
+    const labels = node.labels();
+    if (requireAllKeys && !carriesKeys(constraints, labels)) continue;
+    let affinity: boolean | undefined;
+    const affinityMatch = (): boolean =>
+      (affinity ??= podMatchesNodeSelectorAndAffinity(pod.pod, node.node!));
+    constraints.forEach((c, i) => {
+      const m = counts[i]!;
+      if (onlyKnownValues && m.size === 0) return;
+      const value = labels[c.topologyKey] ?? '';
+      const have = m.get(value);
+      if (onlyKnownValues && have === undefined) return;
+      if (!included(c, pod, node, affinityMatch)) return;
+      m.set(value, (have ?? 0) + countMatching(c, pod, node));
+    });
+  }
 }
 
 function countMatching(c: Constraint, pod: PodInfo, node: NodeInfo): number {
@@ -120,20 +153,28 @@ class SpreadCounts {
  */
 export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = 'PodTopologySpread';
+  private readonly defaults: SpreadDefaults;
+
+  /** `args`: PodTopologySpreadArgs (defaultingType System, the default, or List with defaultConstraints). */
+  constructor(args?: unknown) {
+    this.defaults = spreadDefaults(args);
+  }
+
+  /** The pod's own constraints of this kind; for a pod without any, the defaults, if something selects it. */
+  private constraintsFor(pod: PodInfo, when: Unsatisfiable, cluster: ClusterView): Constraint[] {
+    if (pod.pod.spec?.topologySpreadConstraints?.length) return constraintsOf(pod, when);
+    const defaults = this.defaults.constraints.filter((c) => c.whenUnsatisfiable === when);
+    if (defaults.length === 0) return [];
+    const selector = defaultSpreadSelector(pod.pod, cluster);
+    if (selector.empty) return [];
+    return defaults.map((c) => toConstraint(c, selector));
+  }
 
   preFilter(state: CycleState, pod: PodInfo, cluster: ClusterView): Status | null {
-    const constraints = constraintsOf(pod, 'DoNotSchedule');
+    const constraints = this.constraintsFor(pod, 'DoNotSchedule', cluster);
     if (constraints.length === 0) return SKIP;
     const counts = constraints.map(() => new Map<string, number>());
-    for (const node of cluster.nodes()) {
-      if (!eligible(pod, constraints, node)) continue;
-      const labels = node.labels();
-      constraints.forEach((c, i) => {
-        const value = labels[c.topologyKey]!;
-        const m = counts[i]!;
-        m.set(value, (m.get(value) ?? 0) + countMatching(c, pod, node));
-      });
-    }
+    countDomains(pod, constraints, cluster.nodes(), true, counts, false);
     const s = new SpreadCounts(constraints, counts, []);
     s.recomputeMin();
     state.write(FILTER_KEY, s);
@@ -150,10 +191,14 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
   private adjust(state: CycleState, pod: PodInfo, other: PodInfo, node: NodeInfo, by: number): void {
     const s = state.read<SpreadCounts>(FILTER_KEY);
-    if (!s || other.namespace !== pod.namespace || !eligible(pod, s.constraints, node)) return;
+    if (!s || other.namespace !== pod.namespace || !node.node) return;
     const labels = node.labels();
+    if (!carriesKeys(s.constraints, labels)) return;
+    let affinity: boolean | undefined;
+    const affinityMatch = (): boolean =>
+      (affinity ??= podMatchesNodeSelectorAndAffinity(pod.pod, node.node!));
     s.constraints.forEach((c, i) => {
-      if (!c.selector.matches(other.labels)) return;
+      if (!c.selector.matches(other.labels) || !included(c, pod, node, affinityMatch)) return;
       const m = s.counts[i]!;
       const value = labels[c.topologyKey]!;
       m.set(value, (m.get(value) ?? 0) + by);
@@ -185,43 +230,53 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     return null;
   }
 
+  /**
+   * As upstream: counts per topology value over all nodes, but only for values some filtered node has, and
+   * none for the hostname key (a node is its own domain: counted as it is scored). With system defaults a
+   * node lacking a key (commonly the zone) is still scored by the keys it has.
+   */
   preScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], cluster: ClusterView): Status | null {
-    const constraints = constraintsOf(pod, 'ScheduleAnyway');
+    const constraints = this.constraintsFor(pod, 'ScheduleAnyway', cluster);
     if (constraints.length === 0) return SKIP;
+    const requireAllKeys = !!pod.pod.spec?.topologySpreadConstraints?.length || !this.defaults.system;
+    const ignored = new Set<string>();
     const counts = constraints.map(() => new Map<string, number>());
-    for (const node of cluster.nodes()) {
-      if (!eligible(pod, constraints, node)) continue;
-      const labels = node.labels();
+    const domains = constraints.map(() => new Set<string>());
+    for (const n of nodes) {
+      const labels = n.labels();
+      if (requireAllKeys && !carriesKeys(constraints, labels)) {
+        ignored.add(n.name);
+        continue;
+      }
       constraints.forEach((c, i) => {
-        const value = labels[c.topologyKey]!;
-        const m = counts[i]!;
-        m.set(value, (m.get(value) ?? 0) + countMatching(c, pod, node));
+        if (c.topologyKey === HOSTNAME_KEY) return;
+        const value = labels[c.topologyKey];
+        domains[i]!.add(value ?? '');
+        // Score reads a count only for a node carrying the key.
+        if (value !== undefined) counts[i]!.set(value, 0);
       });
     }
-    const weights = constraints.map((c) => {
-      const domains = new Set<string>();
-      for (const n of nodes) {
-        const v = n.labels()[c.topologyKey];
-        if (v !== undefined) domains.add(v);
-      }
-      return Math.log(domains.size + 2);
-    });
-    state.write(SCORE_KEY, { constraints, counts, weights });
+    countDomains(pod, constraints, cluster.nodes(), requireAllKeys, counts, true);
+    const weights = constraints.map((c, i) =>
+      Math.log((c.topologyKey === HOSTNAME_KEY ? nodes.length - ignored.size : domains[i]!.size) + 2),
+    );
+    state.write(SCORE_KEY, { constraints, counts, weights, ignored } satisfies ScoreState);
     return null;
   }
 
-  score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
-    const s = state.read<{ constraints: Constraint[]; counts: Map<string, number>[]; weights: number[] }>(
-      SCORE_KEY,
-    );
+  score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
+    const s = state.read<ScoreState>(SCORE_KEY);
     if (!s) return 0;
+    if (s.ignored.has(node.name)) return -1; // not scorable: normalized to 0
     const labels = node.labels();
     let score = 0;
     for (let i = 0; i < s.constraints.length; i++) {
       const c = s.constraints[i]!;
       const value = labels[c.topologyKey];
-      if (value === undefined) return -1; // not scorable: normalized to 0
-      score += (s.counts[i]!.get(value) ?? 0) * s.weights[i]! + (c.maxSkew - 1);
+      if (value === undefined) continue;
+      const count =
+        c.topologyKey === HOSTNAME_KEY ? countMatching(c, pod, node) : (s.counts[i]!.get(value) ?? 0);
+      score += count * s.weights[i]! + (c.maxSkew - 1);
     }
     return Math.round(score);
   }
