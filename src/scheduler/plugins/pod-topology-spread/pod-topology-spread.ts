@@ -31,6 +31,9 @@ export interface Constraint {
   minDomains: number;
   honorNodeAffinity: boolean;
   honorTaints: boolean;
+  /** Namespace and selector: what a node's count of matching pods is kept under. */
+  countKey: string;
+  count: (node: NodeInfo) => number;
 }
 
 type Unsatisfiable = 'DoNotSchedule' | 'ScheduleAnyway';
@@ -47,10 +50,12 @@ interface ScoreState {
 export function constraintsOf(pod: PodInfo, when: Unsatisfiable): Constraint[] {
   return (pod.pod.spec?.topologySpreadConstraints ?? [])
     .filter((c) => c.whenUnsatisfiable === when)
-    .map((c) => toConstraint(c, selectorOf(c, pod)));
+    .map((c) => toConstraint(c, selectorOf(c, pod), pod.namespace));
 }
 
-function toConstraint(c: TopologySpreadConstraint, selector: LabelSelector): Constraint {
+function toConstraint(c: TopologySpreadConstraint, selector: LabelSelector, namespace: string): Constraint {
+  // A nil labelSelector matches nothing and prints like an empty one, which matches everything.
+  const selectorKey = !selector.empty && selector.requirements.length === 0 ? '<none>' : selector.toString();
   return {
     maxSkew: c.maxSkew,
     topologyKey: c.topologyKey,
@@ -58,6 +63,15 @@ function toConstraint(c: TopologySpreadConstraint, selector: LabelSelector): Con
     minDomains: c.minDomains ?? 1,
     honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
     honorTaints: c.nodeTaintsPolicy === 'Honor',
+    countKey: `spread\0${namespace}\0${selectorKey}`,
+    count: (node) => {
+      let n = 0;
+      for (const p of node.pods) {
+        if (p.namespace !== namespace || p.pod.metadata?.deletionTimestamp) continue;
+        if (selector.matches(p.labels)) n++;
+      }
+      return n;
+    },
   };
 }
 
@@ -108,18 +122,14 @@ function countDomains(
       const have = m.get(value);
       if (onlyKnownValues && have === undefined) return;
       if (!included(c, pod, node, affinityMatch)) return;
-      m.set(value, (have ?? 0) + countMatching(c, pod, node));
+      m.set(value, (have ?? 0) + countMatching(c, node));
     });
   }
 }
 
-function countMatching(c: Constraint, pod: PodInfo, node: NodeInfo): number {
-  let n = 0;
-  for (const p of node.pods) {
-    if (p.namespace !== pod.namespace || p.pod.metadata?.deletionTimestamp) continue;
-    if (c.selector.matches(p.labels)) n++;
-  }
-  return n;
+/** The node's pods in the incoming pod's namespace that the constraint's selector matches. */
+function countMatching(c: Constraint, node: NodeInfo): number {
+  return node.countOf(c.countKey, c.count);
 }
 
 class SpreadCounts {
@@ -167,7 +177,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (defaults.length === 0) return [];
     const selector = defaultSpreadSelector(pod.pod, cluster);
     if (selector.empty) return [];
-    return defaults.map((c) => toConstraint(c, selector));
+    return defaults.map((c) => toConstraint(c, selector, pod.namespace));
   }
 
   preFilter(state: CycleState, pod: PodInfo, cluster: ClusterView): Status | null {
@@ -274,8 +284,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       const c = s.constraints[i]!;
       const value = labels[c.topologyKey];
       if (value === undefined) continue;
-      const count =
-        c.topologyKey === HOSTNAME_KEY ? countMatching(c, pod, node) : (s.counts[i]!.get(value) ?? 0);
+      const count = c.topologyKey === HOSTNAME_KEY ? countMatching(c, node) : (s.counts[i]!.get(value) ?? 0);
       score += count * s.weights[i]! + (c.maxSkew - 1);
     }
     return Math.round(score);
