@@ -3,7 +3,7 @@ import { labelSelectorFromObject, type LabelSelector } from '../../../api/labels
 import { podMatchesNodeSelectorAndAffinity } from '../../../api/node-affinity.js';
 import { firstUntoleratedTaint } from '../../../api/taints.js';
 import type { ClusterView } from '../../framework/cluster-view.js';
-import type { NodeInfo } from '../../framework/node-info.js';
+import { CountIds, type NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import {
   MAX_NODE_SCORE,
@@ -31,8 +31,8 @@ export interface Constraint {
   minDomains: number;
   honorNodeAffinity: boolean;
   honorTaints: boolean;
-  /** Namespace and selector: what a node's count of matching pods is kept under. */
-  countKey: string;
+  /** Names the namespace and selector: what a node's count of matching pods is kept under. */
+  countId: number;
   count: (node: NodeInfo) => number;
 }
 
@@ -47,13 +47,18 @@ interface ScoreState {
   ignored: Set<string>;
 }
 
-export function constraintsOf(pod: PodInfo, when: Unsatisfiable): Constraint[] {
+function constraintsOf(pod: PodInfo, when: Unsatisfiable, ids: CountIds): Constraint[] {
   return (pod.pod.spec?.topologySpreadConstraints ?? [])
     .filter((c) => c.whenUnsatisfiable === when)
-    .map((c) => toConstraint(c, selectorOf(c, pod), pod.namespace));
+    .map((c) => toConstraint(c, selectorOf(c, pod), pod.namespace, ids));
 }
 
-function toConstraint(c: TopologySpreadConstraint, selector: LabelSelector, namespace: string): Constraint {
+function toConstraint(
+  c: TopologySpreadConstraint,
+  selector: LabelSelector,
+  namespace: string,
+  ids: CountIds,
+): Constraint {
   // A nil labelSelector matches nothing and prints like an empty one, which matches everything.
   const selectorKey = !selector.empty && selector.requirements.length === 0 ? '<none>' : selector.toString();
   return {
@@ -63,7 +68,7 @@ function toConstraint(c: TopologySpreadConstraint, selector: LabelSelector, name
     minDomains: c.minDomains ?? 1,
     honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
     honorTaints: c.nodeTaintsPolicy === 'Honor',
-    countKey: `spread\0${namespace}\0${selectorKey}`,
+    countId: ids.id(`${namespace}\0${selectorKey}`),
     count: (node) => {
       let n = 0;
       for (const p of node.pods) {
@@ -129,7 +134,7 @@ function countDomains(
 
 /** The node's pods in the incoming pod's namespace that the constraint's selector matches. */
 function countMatching(c: Constraint, node: NodeInfo): number {
-  return node.countOf(c.countKey, c.count);
+  return node.countOf(c.countId, c.count);
 }
 
 class SpreadCounts {
@@ -164,6 +169,7 @@ class SpreadCounts {
 export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = 'PodTopologySpread';
   private readonly defaults: SpreadDefaults;
+  private readonly countIds = new CountIds();
 
   /** `args`: PodTopologySpreadArgs (defaultingType System, the default, or List with defaultConstraints). */
   constructor(args?: unknown) {
@@ -172,12 +178,12 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
   /** The pod's own constraints of this kind; for a pod without any, the defaults, if something selects it. */
   private constraintsFor(pod: PodInfo, when: Unsatisfiable, cluster: ClusterView): Constraint[] {
-    if (pod.pod.spec?.topologySpreadConstraints?.length) return constraintsOf(pod, when);
+    if (pod.pod.spec?.topologySpreadConstraints?.length) return constraintsOf(pod, when, this.countIds);
     const defaults = this.defaults.constraints.filter((c) => c.whenUnsatisfiable === when);
     if (defaults.length === 0) return [];
     const selector = defaultSpreadSelector(pod.pod, cluster);
     if (selector.empty) return [];
-    return defaults.map((c) => toConstraint(c, selector, pod.namespace));
+    return defaults.map((c) => toConstraint(c, selector, pod.namespace, this.countIds));
   }
 
   preFilter(state: CycleState, pod: PodInfo, cluster: ClusterView): Status | null {
@@ -277,7 +283,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   score(state: CycleState, pod: PodInfo, node: NodeInfo): number {
     const s = state.read<ScoreState>(SCORE_KEY);
     if (!s) return 0;
-    if (s.ignored.has(node.name)) return -1; // not scorable: normalized to 0
+    if (s.ignored.size > 0 && s.ignored.has(node.name)) return -1; // not scorable: normalized to 0
     const labels = node.labels();
     let score = 0;
     for (let i = 0; i < s.constraints.length; i++) {
