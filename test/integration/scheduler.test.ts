@@ -305,8 +305,8 @@ test('a pending pod is scheduled once a node is added', async () => {
   assert.equal((await env.placed(['waiting'])).waiting, 'late');
 });
 
-test("a config file selects MostAllocated (bin-packing) for its profile; other schedulers' pods are left alone", async () => {
-  const env = await setup(`apiVersion: kubescheduler.config.k8s.io/v1
+/** A scheduler configuration whose default profile bin-packs. */
+const MOST_ALLOCATED = `apiVersion: kubescheduler.config.k8s.io/v1
 kind: KubeSchedulerConfiguration
 profiles:
 - schedulerName: default-scheduler
@@ -315,7 +315,10 @@ profiles:
     args:
       scoringStrategy:
         type: MostAllocated
-`);
+`;
+
+test("a config file selects MostAllocated (bin-packing) for its profile; other schedulers' pods are left alone", async () => {
+  const env = await setup(MOST_ALLOCATED);
   await env.node('n1');
   await env.node('n2');
   await env.node('n3');
@@ -342,17 +345,7 @@ profiles:
 });
 
 test('system-default spreading: pods a Service or a ReplicaSet selects spread over nodes even under MostAllocated', async () => {
-  const mostAllocated = `apiVersion: kubescheduler.config.k8s.io/v1
-kind: KubeSchedulerConfiguration
-profiles:
-- schedulerName: default-scheduler
-  pluginConfig:
-  - name: NodeResourcesFit
-    args:
-      scoringStrategy:
-        type: MostAllocated
-`;
-  const env = await setup(mostAllocated);
+  const env = await setup(MOST_ALLOCATED);
   for (const n of ['n1', 'n2', 'n3']) await env.node(n);
   const packed: Partial<Pod['spec']> = {
     containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '1', memory: '2Gi' } } }],
