@@ -221,7 +221,14 @@ export class Scheduler {
       }
       return;
     }
-    if (cur.metadata?.deletionTimestamp || !this.responsible(cur) || isPodTerminal(cur)) {
+    // A gated pod (spec.schedulingGates) waits outside the queue; the update removing its last gate adds it
+    // (upstream's SchedulingGates PreEnqueue plugin).
+    if (
+      cur.metadata?.deletionTimestamp ||
+      !this.responsible(cur) ||
+      isPodTerminal(cur) ||
+      (cur.spec?.schedulingGates?.length ?? 0) > 0
+    ) {
       this.queue.delete(key);
       this.nominated.remove(key);
       return;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Event, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+import { hasReason } from '../../src/api/errors.js';
 import { ApiClient, Informer, R } from '../../src/client/index.js';
 import { runScheduler } from '../../src/scheduler/index.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -398,4 +399,37 @@ test('system-default spreading: pods a Service or a ReplicaSet selects spread ov
   }
   const placed = await env.placed(lone);
   assert.equal(placed.l1, placed.l2);
+});
+
+test('a pod with scheduling gates waits, shown as SchedulingGated, until its last gate is removed', async () => {
+  const env = await setup();
+  await env.node('n1');
+  await env.pod('gated', { schedulingGates: [{ name: 'example.com/a' }, { name: 'b' }] });
+  await env.pod('marker');
+  await env.placed(['marker']);
+  await new Promise((r) => setTimeout(r, 500));
+  const events = await env.client.resource<Event>(R.events).list('default');
+  assert.deepEqual(
+    events.items.filter((e) => e.involvedObject.name === 'gated').map((e) => e.message),
+    [],
+    'the scheduler left it alone',
+  );
+  const pods = env.client.resource<Pod>(R.pods);
+  const waiting = await env.get('gated');
+  assert.equal(waiting.spec?.nodeName, undefined);
+  const condition = waiting.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  assert.equal(condition?.reason, 'SchedulingGated');
+  assert.equal(condition?.status, 'False');
+  await assert.rejects(
+    pods.createSubresource('default', 'gated', 'binding', { target: { kind: 'Node', name: 'n1' } }),
+    (e) => hasReason(e, 'Conflict'),
+  );
+
+  await pods.patch('default', 'gated', 'json', [{ op: 'remove', path: '/spec/schedulingGates/0' }]);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await env.nodeOf('gated'), undefined, 'one gate left');
+  await pods.patch('default', 'gated', 'merge', { spec: { schedulingGates: null } });
+  assert.equal((await env.placed(['gated'])).gated, 'n1');
+  const scheduled = (await env.get('gated')).status?.conditions?.find((c) => c.type === 'PodScheduled');
+  assert.equal(scheduled?.status, 'True');
 });

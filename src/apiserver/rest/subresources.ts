@@ -110,7 +110,7 @@ export async function bindPod(ctx: ApiContext, s: RequestScope, body: KubeObject
   if (!target?.name) throw invalid('Binding', '', s.name!, [fieldErr.required('target.name')]);
   await guaranteedUpdate(
     async (old) => {
-      const spec = (old.spec ?? {}) as { nodeName?: string };
+      const spec = (old.spec ?? {}) as { nodeName?: string; schedulingGates?: unknown[] };
       if (spec.nodeName) {
         throw conflict(
           { group: '', resource: 'pods/binding' },
@@ -123,6 +123,13 @@ export async function bindPod(ctx: ApiContext, s: RequestScope, body: KubeObject
           { group: '', resource: 'pods/binding' },
           s.name!,
           `pod ${s.name} is being deleted, cannot be assigned to a host`,
+        );
+      }
+      if (Array.isArray(spec.schedulingGates) && spec.schedulingGates.length > 0) {
+        throw conflict(
+          { group: '', resource: 'pods/binding' },
+          s.name!,
+          `pod ${s.name} has non-empty .spec.schedulingGates`,
         );
       }
       // Each attempt reads the pod afresh: it is this write's own copy.

@@ -14,6 +14,7 @@ import { invalidRaw } from './core-common.js';
 import { validateContainer, type PortKey } from './container-validation.js';
 import { volumeSources } from './pod-defaults.js';
 import { validateHostAliases, validatePodDNSConfig, validateReadinessGates } from './pod-dns-validation.js';
+import { validateSchedulingGates } from './pod-scheduling-gates.js';
 import { validateTopologySpreadConstraints } from './topology-spread-validation.js';
 import {
   validatePodHostNamespaces,
@@ -169,6 +170,7 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   errs.push(...validatePodSecurityContext(s, path));
   errs.push(...validatePodDNSConfig(s.dnsConfig, s.dnsPolicy, `${path}.dnsConfig`));
   errs.push(...validateReadinessGates(s.readinessGates, `${path}.readinessGates`));
+  errs.push(...validateSchedulingGates(s.schedulingGates, `${path}.schedulingGates`));
   errs.push(...validatePodHostNamespaces(s, path));
   for (const key of ['serviceAccountName', 'nodeName', 'priorityClassName']) {
     const v = s[key];

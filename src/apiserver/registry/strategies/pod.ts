@@ -8,6 +8,11 @@ import { mergeMatchLabelKeys } from './affinity-validation.js';
 import { makeStrategy } from './common.js';
 import { defaultPodOnly, defaultPodSpec, defaultPodTemplateSpec } from './pod-defaults.js';
 import { prepareForEphemeralContainersUpdate, validateEphemeralContainersUpdate } from './pod-ephemeral.js';
+import {
+  applySchedulingGatedCondition,
+  validateGatedPodCreate,
+  validateSchedulingGatesUpdate,
+} from './pod-scheduling-gates.js';
 import { validatePodSpec, validatePodTemplateSpec } from './pod-validation.js';
 import { arr, child, clone, deepEqual, obj, type Obj } from './util.js';
 
@@ -150,6 +155,7 @@ export function validatePodSpecUpdate(newSpec: Obj, oldSpec: Obj): FieldError[] 
   }
   munged.activeDeadlineSeconds = oldSpec.activeDeadlineSeconds;
   munged.tolerations = oldSpec.tolerations;
+  errs.push(...validateSchedulingGatesUpdate(munged, oldSpec));
   if (
     typeof oldSpec.terminationGracePeriodSeconds === 'number' &&
     oldSpec.terminationGracePeriodSeconds < 0 &&
@@ -178,8 +184,9 @@ const podBase = makeStrategy(podOpts, {
     defaultServiceAccount(spec);
     (o.status as Obj).qosClass = podQOSClass(spec);
     mergeMatchLabelKeys(o);
+    applySchedulingGatedCondition(o);
   },
-  validateSpec: (o) => validatePodSpec(o.spec, 'spec'),
+  validateSpec: (o) => [...validatePodSpec(o.spec, 'spec'), ...validateGatedPodCreate(obj(o.spec) ?? {})],
   validateSpecUpdate: (o, old) => validatePodSpecUpdate(obj(o.spec) ?? {}, obj(old.spec) ?? {}),
 });
 
