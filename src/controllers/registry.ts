@@ -3,6 +3,7 @@ import { cronJobControllerFactory } from './cronjob/index.js';
 import { newDaemonSetController } from './daemonset/index.js';
 import { deploymentControllerFactory } from './deployment/index.js';
 import { disruptionController } from './disruption/index.js';
+import { ephemeralVolumeController } from './ephemeralvolume/index.js';
 import { garbageCollectorController } from './garbagecollector/index.js';
 import { horizontalPodAutoscalerController } from './hpa/index.js';
 import { jobControllerFactory } from './job/index.js';
@@ -43,4 +44,5 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   resourcequota: resourceQuotaController,
   'persistentvolume-binder': persistentVolumeBinderController,
   'local-path-provisioner': localPathProvisionerController,
+  'ephemeral-volume-controller': ephemeralVolumeController,
 };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
 import {
   agentMissing,
@@ -236,6 +236,8 @@ void describe(
     const phase = async (name: string): Promise<string | undefined> =>
       (JSON.parse(await ok(['get', 'pod', name, '-o', 'json'])) as Pod).status?.phase;
     const podUsingClaim = (name: string, script: string): string =>
+      podWithVolume(name, script, { name: 'data', persistentVolumeClaim: { claimName: 'data' } });
+    const podWithVolume = (name: string, script: string, volume: Volume): string =>
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'Pod',
@@ -250,7 +252,7 @@ void describe(
               volumeMounts: [{ name: 'data', mountPath: '/data' }],
             },
           ],
-          volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+          volumes: [volume],
         },
       });
     const finished = (name: string): Promise<string> =>
@@ -302,6 +304,38 @@ void describe(
           return r.code !== 0 && /NotFound|not found/.test(r.stderr);
         },
         { timeoutMs: 60_000, message: 'the provisioned volume deleted' },
+      );
+      assert.equal(existsSync(path), false);
+    });
+
+    test('a generic ephemeral volume is provisioned for its pod and removed with it', async () => {
+      const volume: Volume = {
+        name: 'data',
+        ephemeral: {
+          volumeClaimTemplate: {
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '64Mi' } } },
+          },
+        },
+      };
+      const script = 'echo scratch > /data/file && test "$(cat /data/file)" = scratch';
+      await ok(['apply', '-f', '-'], podWithVolume('scratch', script, volume));
+      assert.equal(await finished('scratch'), 'Succeeded');
+      const pvc = JSON.parse(await ok(['get', 'pvc', 'scratch-data', '-o', 'json'])) as PersistentVolumeClaim;
+      assert.equal(pvc.status?.phase, 'Bound');
+      assert.equal(pvc.metadata?.ownerReferences?.[0]?.name, 'scratch');
+      const pv = JSON.parse(
+        await ok(['get', 'pv', pvc.spec?.volumeName ?? '', '-o', 'json']),
+      ) as PersistentVolume;
+      const path = pv.spec?.local?.path ?? '';
+      assert.equal(readFileSync(join(path, 'file'), 'utf8'), 'scratch\n');
+
+      await ok(['delete', 'pod', 'scratch', '--wait=true', '--timeout=60s']);
+      await waitFor(
+        async () => {
+          const r = await s.kubectl(['get', 'pv', pv.metadata?.name ?? '', '-o', 'name']);
+          return r.code !== 0 && /NotFound|not found/.test(r.stderr);
+        },
+        { timeoutMs: 60_000, message: 'the claim and its volume deleted with the pod' },
       );
       assert.equal(existsSync(path), false);
     });

@@ -12,6 +12,8 @@ import {
   localPathProvisionerController,
   persistentVolumeBinderController,
 } from '../../src/controllers/volume/index.js';
+import { ephemeralVolumeController } from '../../src/controllers/ephemeralvolume/index.js';
+import { garbageCollectorController } from '../../src/controllers/garbagecollector/index.js';
 import { LocalPathCleaner } from '../../src/kubelet/volumes/local-path-cleaner.js';
 import { runScheduler } from '../../src/scheduler/index.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -76,6 +78,8 @@ before(async () => {
     {
       'persistentvolume-binder': persistentVolumeBinderController,
       'local-path-provisioner': localPathProvisionerController,
+      'ephemeral-volume-controller': ephemeralVolumeController,
+      'garbage-collector': garbageCollectorController,
     },
     { options: { localPathDir: fallbackDir, pvClaimBinderSyncPeriodMs: 500 } },
   );
@@ -239,6 +243,77 @@ test('a node that publishes no directory gets volumes under the provisioner defa
   );
   assert.equal(pv.spec?.local?.path, join(fallbackDir, `${created.metadata?.uid ?? ''}_default_on-b`));
   await deletePod('b-user');
+});
+
+test('a generic ephemeral volume: its claim is made for the pod, provisioned on its node, and deleted with it', async () => {
+  await pods().create({
+    metadata: { name: 'scratch', namespace: 'default' },
+    spec: {
+      containers: [{ name: 'c', image: 'busybox' }],
+      nodeSelector: { 'kubernetes.io/hostname': 'node-a' },
+      volumes: [
+        {
+          name: 'data',
+          ephemeral: {
+            volumeClaimTemplate: {
+              metadata: { labels: { kind: 'scratch' } },
+              spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+            },
+          },
+        },
+      ],
+    },
+  });
+  const pod = await pods().get('default', 'scratch');
+  assert.equal(await scheduledTo('scratch'), 'node-a');
+  const bound = await waitFor(
+    async () => {
+      const c = await pvcs().get('default', 'scratch-data');
+      return c.status?.phase === 'Bound' ? c : undefined;
+    },
+    { message: 'the ephemeral claim bound' },
+  );
+  assert.deepEqual(bound.metadata?.labels, { kind: 'scratch' });
+  assert.equal(bound.spec?.storageClassName, 'local-path');
+  assert.deepEqual(bound.metadata?.ownerReferences, [
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      name: 'scratch',
+      uid: pod.metadata?.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  ]);
+  assert.equal(bound.metadata?.annotations?.['volume.kubernetes.io/selected-node'], 'node-a');
+
+  await deletePod('scratch');
+  await waitUntilGone(() => pvcs().get('default', 'scratch-data'), 'the claim goes with its pod');
+
+  // A claim of that name the pod did not make is not taken over.
+  await pvcs().create(claim('squatter-data'));
+  await pods().create({
+    metadata: { name: 'squatter', namespace: 'default' },
+    spec: {
+      containers: [{ name: 'c', image: 'busybox' }],
+      volumes: [
+        {
+          name: 'data',
+          ephemeral: {
+            volumeClaimTemplate: {
+              spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+            },
+          },
+        },
+      ],
+    },
+  });
+  assert.equal(
+    await unschedulableMessage('squatter'),
+    '0/2 nodes are available: persistentvolumeclaim "squatter-data" was not created for the pod. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.',
+  );
+  await deletePod('squatter');
+  await pvcs().delete('default', 'squatter-data');
 });
 
 test('an unbound claim of an Immediate class keeps the pod unscheduled', async () => {

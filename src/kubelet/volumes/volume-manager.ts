@@ -6,6 +6,7 @@
 import type { PersistentVolume, PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { claimIsForPod, ephemeralClaimName } from '../../api/ephemeral-volumes.js';
 import { LOCAL_PATH_PROVISIONER } from '../../api/storage-classes.js';
 import { parseQuantity, quantityValue } from '../../api/quantity.js';
 import type { DownwardContext } from '../downward-api.js';
@@ -101,7 +102,7 @@ export class VolumeManager {
     const fsGroup = pod.spec?.securityContext?.fsGroup;
     if (fsGroup === undefined || v.hostPath) return;
     await setVolumeOwnership(m.hostPath, fsGroup, {
-      readOnly: m.readOnly && !v.persistentVolumeClaim,
+      readOnly: m.readOnly && !v.persistentVolumeClaim && !v.ephemeral,
       ...(pod.spec?.securityContext?.fsGroupChangePolicy
         ? { policy: pod.spec.securityContext.fsGroupChangePolicy }
         : {}),
@@ -151,15 +152,22 @@ export class VolumeManager {
     }
     if (v.projected) return atomic('projected', await projectedPayload(this.objects, pod, v.projected, ctx));
     if (v.persistentVolumeClaim) return this.claimPath(ns, v.persistentVolumeClaim);
+    if (v.ephemeral) return this.claimPath(ns, { claimName: ephemeralClaimName(pod, v) }, pod);
     throw new Error('unsupported volume type');
   }
 
+  /** The claim's volume; `ephemeralFor`: a generic ephemeral volume's claim, which must be this pod's. */
   private async claimPath(
     ns: string,
     ref: { claimName: string; readOnly?: boolean },
+    ephemeralFor?: Pod,
   ): Promise<MountedVolume> {
     const pvc = await this.objects.persistentVolumeClaim(ns, ref.claimName);
     if (!pvc) throw new Error(`persistentvolumeclaim "${ref.claimName}" not found`);
+    if (ephemeralFor && !claimIsForPod(pvc, ephemeralFor)) {
+      const pod = `${ns}/${ephemeralFor.metadata?.name ?? ''}`;
+      throw new Error(`PVC ${ns}/${ref.claimName} was not created for pod ${pod} (pod is not owner)`);
+    }
     const volumeName = pvc.spec?.volumeName ?? '';
     if (pvc.status?.phase !== 'Bound' || !volumeName) {
       throw new Error(

@@ -34,21 +34,26 @@ function prepareCreate(obj: KubeObject): void {
 }
 
 function validatePVC(obj: KubeObject): FieldError[] {
-  const spec = rec(obj.spec) ?? {};
+  return validatePVCSpec(obj.spec, 'spec');
+}
+
+/** A claim's spec, at `path` (`spec`, or an ephemeral volume's `…volumeClaimTemplate.spec`). */
+export function validatePVCSpec(specValue: unknown, path: string): FieldError[] {
+  const spec = rec(specValue) ?? {};
   const errs = validateAccessModes(
     spec.accessModes,
-    'spec.accessModes',
+    `${path}.accessModes`,
     'at least 1 access mode is required',
   );
-  errs.push(...validateLabelSelector(spec.selector, 'spec.selector'));
+  errs.push(...validateLabelSelector(spec.selector, `${path}.selector`));
   const resources = rec(spec.resources) ?? {};
   const requests = rec(resources.requests) ?? {};
-  if (!('storage' in requests)) errs.push(fieldErr.required('spec.resources[storage]'));
-  else errs.push(...validatePositiveQuantity(requests.storage, 'spec.resources[storage]'));
+  if (!('storage' in requests)) errs.push(fieldErr.required(`${path}.resources[storage]`));
+  else errs.push(...validatePositiveQuantity(requests.storage, `${path}.resources[storage]`));
   const scName = spec.storageClassName;
   if (typeof scName === 'string' && scName !== '')
-    errs.push(...validateDNSSubdomain(scName, 'spec.storageClassName'));
-  errs.push(...validateVolumeMode(spec.volumeMode, 'spec.volumeMode'));
+    errs.push(...validateDNSSubdomain(scName, `${path}.storageClassName`));
+  errs.push(...validateVolumeMode(spec.volumeMode, `${path}.volumeMode`));
   return errs;
 }
 

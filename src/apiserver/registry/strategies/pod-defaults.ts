@@ -133,6 +133,8 @@ export function defaultVolume(v: Obj): void {
   }
   const hostPath = obj(v.hostPath);
   if (hostPath && hostPath.type === undefined) hostPath.type = '';
+  const claimSpec = obj(obj(obj(v.ephemeral)?.volumeClaimTemplate)?.spec);
+  if (claimSpec) setDefault(claimSpec, 'volumeMode', 'Filesystem');
 }
 
 /** SetDefaults_PodSpec plus the per-container/volume defaults SetObjectDefaults applies (templates and pods). */

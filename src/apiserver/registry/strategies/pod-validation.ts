@@ -12,6 +12,7 @@ import { validateAnnotations } from '../../../api/validation/object-meta.js';
 import { validateAffinity } from './affinity-validation.js';
 import { invalidRaw } from './core-common.js';
 import { validateContainer, type PortKey } from './container-validation.js';
+import { validatePVCSpec } from './core-persistentvolumeclaim.js';
 import { volumeSources } from './pod-defaults.js';
 import { validateHostAliases, validatePodDNSConfig, validateReadinessGates } from './pod-dns-validation.js';
 import { validateSchedulingGates } from './pod-scheduling-gates.js';
@@ -55,8 +56,23 @@ function validateVolumes(volumes: unknown, path: string): { errs: FieldError[]; 
     if (configMap && !configMap.name) errs.push(fieldErr.required(`${p}.configMap.name`));
     const hostPath = obj(vol.hostPath);
     if (hostPath && !hostPath.path) errs.push(fieldErr.required(`${p}.hostPath.path`));
+    const ephemeral = obj(vol.ephemeral);
+    if (ephemeral) errs.push(...validateEphemeralVolume(ephemeral, `${p}.ephemeral`));
   });
   return { errs, names };
+}
+
+/** A generic ephemeral volume: its claim template (upstream ValidatePersistentVolumeClaimTemplate). */
+function validateEphemeralVolume(ephemeral: Record<string, unknown>, path: string): FieldError[] {
+  const template = obj(ephemeral.volumeClaimTemplate);
+  if (!template) return [fieldErr.required(`${path}.volumeClaimTemplate`)];
+  const at = `${path}.volumeClaimTemplate`;
+  const meta = obj(template.metadata) ?? {};
+  return [
+    ...validateLabels(meta.labels, `${at}.metadata.labels`),
+    ...validateAnnotations(meta.annotations, `${at}.metadata.annotations`),
+    ...validatePVCSpec(template.spec, `${at}.spec`),
+  ];
 }
 
 /** A port given as number or IANA name (probes, handlers). */

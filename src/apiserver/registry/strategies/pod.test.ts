@@ -436,3 +436,28 @@ void describe('pod update', () => {
     assert.equal((next.status as any).podIP, '10.0.0.5');
   });
 });
+
+void describe('generic ephemeral volumes', () => {
+  const withVolume = (ephemeral: unknown) =>
+    create(podStrategy, pod({ containers: [nginx], volumes: [{ name: 'scratch', ephemeral }] }));
+
+  void test('the claim template is required and checked as a claim, with its defaults', () => {
+    assert.deepEqual(lines(withVolume({}).errors), [
+      'spec.volumes[0].ephemeral.volumeClaimTemplate: Required value',
+    ]);
+    const at = 'spec.volumes[0].ephemeral.volumeClaimTemplate';
+    assert.deepEqual(
+      lines(withVolume({ volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'] } } }).errors),
+      [`${at}.spec.resources[storage]: Required value`],
+    );
+    const ok = withVolume({
+      volumeClaimTemplate: {
+        metadata: { labels: { type: 'scratch' } },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+    });
+    assert.deepEqual(ok.errors, []);
+    const spec = (ok.obj.spec as any).volumes[0].ephemeral.volumeClaimTemplate.spec;
+    assert.equal(spec.volumeMode, 'Filesystem');
+  });
+});

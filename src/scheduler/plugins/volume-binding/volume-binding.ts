@@ -7,6 +7,7 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { hasReason } from '../../../api/errors.js';
+import { claimIsForPod, podClaims } from '../../../api/ephemeral-volumes.js';
 import { nodeMatchesSelector } from '../../../api/node-affinity.js';
 import { R, type ApiClient } from '../../../client/index.js';
 import { ANN_SELECTED_NODE, claimClass, findMatchingVolume } from '../../../controllers/volume/matching.js';
@@ -42,12 +43,6 @@ interface PodVolumes {
   volumes: readonly PersistentVolume[];
 }
 
-function claimNames(pod: PodInfo): string[] {
-  return (pod.pod.spec?.volumes ?? []).flatMap((v) =>
-    v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [],
-  );
-}
-
 /** Upstream MatchTopologySelectorTerms: no terms match every node; otherwise any term whose keys all match. */
 function topologyAllows(terms: readonly TopologySelectorTerm[] | undefined, node: Node): boolean {
   if (!terms || terms.length === 0) return true;
@@ -72,12 +67,20 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, PreBindPlug
   readonly name = 'VolumeBinding';
 
   preFilter(state: CycleState, pod: PodInfo, cluster: ClusterView): Status | null {
-    const claims = claimNames(pod);
+    const claims = podClaims(pod.pod);
     if (claims.length === 0) return SKIP;
     const result: PodVolumes = { affinities: [], delayed: [], volumes: [] };
-    for (const claim of claims) {
+    for (const { name: claim, ephemeral } of claims) {
       const pvc = cluster.pvc(pod.namespace, claim);
+      if (!pvc && ephemeral) {
+        return unresolvable(
+          `waiting for ephemeral volume controller to create the persistentvolumeclaim "${claim}"`,
+        );
+      }
       if (!pvc) return unresolvable(`persistentvolumeclaim "${claim}" not found`);
+      if (ephemeral && !claimIsForPod(pvc, pod.pod)) {
+        return unresolvable(`persistentvolumeclaim "${claim}" was not created for the pod`);
+      }
       if (pvc.metadata?.deletionTimestamp)
         return unresolvable(`persistentvolumeclaim "${claim}" is being deleted`);
       const pvName = pvc.spec?.volumeName;
@@ -141,7 +144,7 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, PreBindPlug
     cluster: ClusterView,
     client: ApiClient,
   ): Promise<Status | null> {
-    for (const claim of claimNames(pod)) {
+    for (const { name: claim } of podClaims(pod.pod)) {
       const pvc = cluster.pvc(pod.namespace, claim);
       if (!pvc || pvc.spec?.volumeName) continue;
       const className = claimClass(pvc);
