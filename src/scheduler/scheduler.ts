@@ -129,6 +129,7 @@ export class Scheduler {
       lowestPodPriority: () => cache.lowestPodPriority(),
       namespaceLabels: (ns) => this.namespaces.get('', ns)?.metadata?.labels,
       pvc: (ns, name) => this.pvcs.get(ns, name),
+      isClaimInUse: (key) => cache.isClaimInUse(key),
       pv: (name) => this.pvs.get('', name),
       pvs: () => this.pvs.list(),
       storageClass: (name) => this.storageClasses.get('', name),

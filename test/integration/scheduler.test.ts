@@ -3,7 +3,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import type { Event, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type {
+  Event,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  Service,
+} from 'kubernetes-types/core/v1.js';
 import { hasReason } from '../../src/api/errors.js';
 import { ApiClient, Informer, R } from '../../src/client/index.js';
 import { runScheduler } from '../../src/scheduler/index.js';
@@ -432,4 +439,40 @@ test('a pod with scheduling gates waits, shown as SchedulingGated, until its las
   assert.equal((await env.placed(['gated'])).gated, 'n1');
   const scheduled = (await env.get('gated')).status?.conditions?.find((c) => c.type === 'PodScheduled');
   assert.equal(scheduled?.status, 'True');
+});
+
+test('a ReadWriteOncePod claim admits one pod at a time, on any node', async () => {
+  const env = await setup();
+  await env.node('n1');
+  await env.node('n2');
+  await env.client.resource<PersistentVolume>(R.persistentVolumes).create({
+    metadata: { name: 'solo-pv' },
+    spec: {
+      capacity: { storage: '1Gi' },
+      accessModes: ['ReadWriteOncePod'],
+      hostPath: { path: '/tmp/solo' },
+      storageClassName: '',
+    },
+  });
+  await env.client.resource<PersistentVolumeClaim>(R.persistentVolumeClaims).create({
+    metadata: { name: 'solo', namespace: 'default' },
+    spec: {
+      accessModes: ['ReadWriteOncePod'],
+      resources: { requests: { storage: '1Gi' } },
+      storageClassName: '',
+      volumeName: 'solo-pv',
+    },
+  });
+  const usingSolo: Partial<Pod['spec']> = {
+    volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'solo' } }],
+  };
+  await env.pod('first', usingSolo);
+  await env.placed(['first']);
+  await env.pod('second', usingSolo);
+  assert.equal(
+    await unschedulableMessage(env, 'second'),
+    '0/2 nodes are available: 2 node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.',
+  );
+  await env.client.resource<Pod>(R.pods).delete('default', 'first', { gracePeriodSeconds: 0 });
+  await env.placed(['second']);
 });

@@ -23,6 +23,8 @@ export class SchedulerCache {
   private readonly withAffinity = new Set<NodeInfo>();
   private readonly withRequiredAnti = new Set<NodeInfo>();
   private readonly priorities = new Map<number, number>();
+  /** Placed pods per claim (`namespace/name`), for ReadWriteOncePod. */
+  private readonly claimUsers = new Map<string, number>();
 
   nodes(): readonly NodeInfo[] {
     return this.list;
@@ -47,6 +49,19 @@ export class SchedulerCache {
 
   nodesWithAffinityPods(): NodeInfo[] {
     return this.withAffinity.size === 0 ? [] : [...this.withAffinity].filter((n) => n.node);
+  }
+
+  /** Whether a placed (bound or assumed) pod uses the claim (upstream StorageInfos().IsPVCUsedByPods). */
+  isClaimInUse(key: string): boolean {
+    return (this.claimUsers.get(key) ?? 0) > 0;
+  }
+
+  private countClaims(info: PodInfo, by: number): void {
+    for (const key of info.claimKeys) {
+      const n = (this.claimUsers.get(key) ?? 0) + by;
+      if (n > 0) this.claimUsers.set(key, n);
+      else this.claimUsers.delete(key);
+    }
   }
 
   lowestPodPriority(): number | undefined {
@@ -154,12 +169,14 @@ export class SchedulerCache {
     if (!info) this.infos.set(p.nodeName, (info = new NodeInfo(p.nodeName)));
     info.addPod(p.info);
     this.countPriority(p.info.priority, 1);
+    this.countClaims(p.info, 1);
     if (p.info.hasAffinity()) this.trackAffinity(info);
   }
 
   private detach(p: CachedPod): void {
     this.pods.delete(p.info.key);
     this.countPriority(p.info.priority, -1);
+    this.countClaims(p.info, -1);
     const info = this.infos.get(p.nodeName);
     if (!info) return;
     info.removePod(p.info.key);

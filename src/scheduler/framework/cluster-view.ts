@@ -23,6 +23,8 @@ export interface ClusterView {
   imageNodeCount(image: string): number;
   namespaceLabels(ns: string): Record<string, string> | undefined;
   pvc(ns: string, name: string): PersistentVolumeClaim | undefined;
+  /** Whether a placed pod uses the claim (`namespace/name`). */
+  isClaimInUse(key: string): boolean;
   pv(name: string): PersistentVolume | undefined;
   /** Every PersistentVolume (static volumes a delayed-binding claim may take). */
   pvs(): readonly PersistentVolume[];

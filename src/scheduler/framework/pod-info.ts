@@ -1,3 +1,4 @@
+import { podClaims } from '../../api/ephemeral-volumes.js';
 import type { Pod, PodAffinityTerm, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
 import { labelSelectorFromObject, type LabelSelector } from '../../api/labels.js';
 import { parseQuantity, quantityMilliValue } from '../../api/quantity.js';
@@ -42,6 +43,8 @@ export class PodInfo {
   readonly requiredAntiAffinity: AffinityTerm[];
   readonly preferredAffinity: AffinityTerm[];
   readonly preferredAntiAffinity: AffinityTerm[];
+  /** `namespace/name` of every claim the pod's volumes use (persistentVolumeClaim and ephemeral). */
+  readonly claimKeys: string[];
 
   constructor(
     readonly pod: Pod,
@@ -89,6 +92,9 @@ export class PodInfo {
       aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
       this.namespace,
     );
+    this.claimKeys = pod.spec?.volumes?.length
+      ? podClaims(pod).map((c) => `${this.namespace}/${c.name}`)
+      : [];
   }
 
   get name(): string {

@@ -10,6 +10,7 @@ import { NodeUnschedulable } from './node-unschedulable/node-unschedulable.js';
 import { PodTopologySpread } from './pod-topology-spread/pod-topology-spread.js';
 import { TaintToleration } from './taint-toleration/taint-toleration.js';
 import { VolumeBinding } from './volume-binding/volume-binding.js';
+import { VolumeRestrictions } from './volume-restrictions/volume-restrictions.js';
 
 export type PluginFactory = (args: unknown) => AnyPlugin;
 
@@ -21,6 +22,7 @@ export const pluginRegistry: Record<string, PluginFactory> = {
   NodeAffinity: () => new NodeAffinity(),
   NodePorts: () => new NodePorts(),
   NodeResourcesFit: (args) => new NodeResourcesFit(args ?? {}),
+  VolumeRestrictions: () => new VolumeRestrictions(),
   VolumeBinding: () => new VolumeBinding(),
   PodTopologySpread: (args) => new PodTopologySpread(args),
   InterPodAffinity: () => new InterPodAffinity(),
@@ -36,6 +38,7 @@ export const DEFAULT_PLUGINS = [
   'NodeAffinity',
   'NodePorts',
   'NodeResourcesFit',
+  'VolumeRestrictions',
   'VolumeBinding',
   'PodTopologySpread',
   'InterPodAffinity',

@@ -90,6 +90,7 @@ export function view(
     },
     imageNodeCount: (image) => nodes.filter((n) => n.images.has(image)).length,
     namespaceLabels: (ns) => o.namespaces?.[ns],
+    isClaimInUse: (key) => nodes.some((n) => n.pods.some((p) => p.claimKeys.includes(key))),
     pvc: (ns, name) => o.pvcs?.find((c) => c.metadata?.namespace === ns && c.metadata?.name === name),
     pv: (name) => o.pvs?.find((v) => v.metadata?.name === name),
     pvs: () => o.pvs ?? [],
