@@ -28,6 +28,8 @@ export const DEFAULT_MEMORY_MILLI = 200 * 1024 * 1024 * 1000;
  * What the scheduler needs of a pod, computed once when the pod is seen (upstream framework.PodInfo):
  * requests as parallel arrays of resource names and milli-values, host ports, compiled affinity terms.
  */
+const NO_CLAIMS: readonly string[] = [];
+
 export class PodInfo {
   readonly key: string;
   readonly namespace: string;
@@ -44,7 +46,7 @@ export class PodInfo {
   readonly preferredAffinity: AffinityTerm[];
   readonly preferredAntiAffinity: AffinityTerm[];
   /** `namespace/name` of every claim the pod's volumes use (persistentVolumeClaim and ephemeral). */
-  readonly claimKeys: string[];
+  readonly claimKeys: readonly string[];
 
   constructor(
     readonly pod: Pod,
@@ -94,7 +96,7 @@ export class PodInfo {
     );
     this.claimKeys = pod.spec?.volumes?.length
       ? podClaims(pod).map((c) => `${this.namespace}/${c.name}`)
-      : [];
+      : NO_CLAIMS;
   }
 
   get name(): string {
