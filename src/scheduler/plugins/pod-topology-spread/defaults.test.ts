@@ -140,3 +140,26 @@ test("a pod's own constraints replace the defaults; List defaults may filter", (
   assert.equal(listed.filter(s, incoming, nodes[1]!), null);
   assert.equal(listed.preScore(state(), incoming, nodes, cluster), SKIP, 'no ScheduleAnyway defaults');
 });
+
+test('counts a node keeps for one profile are not read by another for a different selector', () => {
+  const other: ReplicaSet = {
+    metadata: { name: 'web', namespace: 'default', uid: 'web-uid' },
+    spec: { selector: { matchLabels: { app: 'web' } } },
+  };
+  const webPod = (name: string): PodInfo => {
+    const p = pod(name, {}, { labels: { app: 'web' } });
+    p.pod.metadata!.ownerReferences = [
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'web-uid', controller: true },
+    ];
+    return p;
+  };
+  const nodes = [
+    nodeInfo(node('n1'), apiPod('a1'), apiPod('a2')),
+    nodeInfo(node('n2'), webPod('w1'), webPod('w2')),
+  ];
+  const cluster = view(nodes, { replicaSets: [replicaSet, other] });
+  const api = normalizedScores(new PodTopologySpread(), apiPod('new'), nodes, cluster);
+  assert.ok(api.n2! > api.n1!, JSON.stringify(api));
+  const web = normalizedScores(new PodTopologySpread(), webPod('new'), nodes, cluster);
+  assert.ok(web.n1! > web.n2!, JSON.stringify(web));
+});

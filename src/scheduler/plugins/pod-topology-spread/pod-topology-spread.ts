@@ -38,6 +38,9 @@ export interface Constraint {
 
 type Unsatisfiable = 'DoNotSchedule' | 'ScheduleAnyway';
 
+/** One numbering for every instance of the plugin (profiles), since nodes keep counts by these numbers. */
+const COUNT_IDS = new CountIds();
+
 interface ScoreState {
   constraints: Constraint[];
   /** Per constraint: topology value → matching pods (empty for the hostname key). */
@@ -169,7 +172,6 @@ class SpreadCounts {
 export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = 'PodTopologySpread';
   private readonly defaults: SpreadDefaults;
-  private readonly countIds = new CountIds();
 
   /** `args`: PodTopologySpreadArgs (defaultingType System, the default, or List with defaultConstraints). */
   constructor(args?: unknown) {
@@ -178,12 +180,12 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
   /** The pod's own constraints of this kind; for a pod without any, the defaults, if something selects it. */
   private constraintsFor(pod: PodInfo, when: Unsatisfiable, cluster: ClusterView): Constraint[] {
-    if (pod.pod.spec?.topologySpreadConstraints?.length) return constraintsOf(pod, when, this.countIds);
+    if (pod.pod.spec?.topologySpreadConstraints?.length) return constraintsOf(pod, when, COUNT_IDS);
     const defaults = this.defaults.constraints.filter((c) => c.whenUnsatisfiable === when);
     if (defaults.length === 0) return [];
     const selector = defaultSpreadSelector(pod.pod, cluster);
     if (selector.empty) return [];
-    return defaults.map((c) => toConstraint(c, selector, pod.namespace, this.countIds));
+    return defaults.map((c) => toConstraint(c, selector, pod.namespace, COUNT_IDS));
   }
 
   preFilter(state: CycleState, pod: PodInfo, cluster: ClusterView): Status | null {
