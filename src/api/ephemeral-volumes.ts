@@ -1,21 +1,14 @@
-import type { PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1.js';
+import type { Pod, Volume } from 'kubernetes-types/core/v1.js';
 
 /** The claim of a generic ephemeral volume: `<pod name>-<volume name>`, as upstream's ephemeral.VolumeClaimName. */
 export function ephemeralClaimName(pod: Pod, volume: Volume): string {
   return `${pod.metadata?.name ?? ''}-${volume.name}`;
 }
 
-/** Whether the pod is the claim's controller: an ephemeral volume's claim is the pod's only if the pod made it. */
-export function claimIsForPod(claim: PersistentVolumeClaim, pod: Pod): boolean {
-  const uid = pod.metadata?.uid;
-  return !!uid && (claim.metadata?.ownerReferences ?? []).some((o) => o.controller && o.uid === uid);
-}
-
 export interface PodClaim {
   name: string;
-  /** A generic ephemeral volume's claim, which must be the pod's own. */
+  /** A generic ephemeral volume's claim, which must be the pod's own (its controller). */
   ephemeral: boolean;
-  readOnly: boolean;
 }
 
 /** The claims a pod's volumes use: persistentVolumeClaim volumes and generic ephemeral volumes. */
@@ -23,13 +16,9 @@ export function podClaims(pod: Pod): PodClaim[] {
   const out: PodClaim[] = [];
   for (const v of pod.spec?.volumes ?? []) {
     if (v.persistentVolumeClaim) {
-      out.push({
-        name: v.persistentVolumeClaim.claimName,
-        ephemeral: false,
-        readOnly: v.persistentVolumeClaim.readOnly ?? false,
-      });
+      out.push({ name: v.persistentVolumeClaim.claimName, ephemeral: false });
     } else if (v.ephemeral) {
-      out.push({ name: ephemeralClaimName(pod, v), ephemeral: true, readOnly: false });
+      out.push({ name: ephemeralClaimName(pod, v), ephemeral: true });
     }
   }
   return out;

@@ -1,6 +1,7 @@
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { hasReason } from '../../api/errors.js';
-import { claimIsForPod, ephemeralClaimName } from '../../api/ephemeral-volumes.js';
+import { ephemeralClaimName } from '../../api/ephemeral-volumes.js';
+import { controllerOf, isControlledBy, newControllerRef } from '../../api/owners.js';
 import { R, type EventRecorder, type Informer, type ResourceClient } from '../../client/index.js';
 import type { ControllerContext } from '../context.js';
 import { QueueController } from '../queue-controller.js';
@@ -34,9 +35,10 @@ export class EphemeralVolumeController extends QueueController {
     // A claim deleted under a running pod is made again.
     this.claims.addEventHandler({
       delete: (claim) => {
-        const owner = claim.metadata?.ownerReferences?.find((o) => o.controller && o.kind === 'Pod');
-        const pod = owner ? this.pods.get(claim.metadata?.namespace ?? '', owner.name) : undefined;
-        if (pod?.metadata?.uid === owner?.uid && pod) onPod(pod);
+        const owner = controllerOf(claim);
+        if (owner?.kind !== 'Pod') return;
+        const pod = this.pods.get(claim.metadata?.namespace ?? '', owner.name);
+        if (pod && isControlledBy(claim, pod)) onPod(pod);
       },
     });
   }
@@ -51,7 +53,7 @@ export class EphemeralVolumeController extends QueueController {
       const name = ephemeralClaimName(pod, volume);
       const existing = this.claims.get(namespace, name);
       if (existing) {
-        if (!claimIsForPod(existing, pod)) {
+        if (!isControlledBy(existing, pod)) {
           throw new Error(
             `PVC ${namespace}/${name} was not created for pod ${namespace}/${pod.metadata?.name ?? ''} (pod is not owner)`,
           );
@@ -67,16 +69,7 @@ export class EphemeralVolumeController extends QueueController {
             namespace,
             ...(template.metadata?.labels ? { labels: template.metadata.labels } : {}),
             ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
-            ownerReferences: [
-              {
-                apiVersion: 'v1',
-                kind: 'Pod',
-                name: pod.metadata?.name ?? '',
-                uid: pod.metadata?.uid ?? '',
-                controller: true,
-                blockOwnerDeletion: true,
-              },
-            ],
+            ownerReferences: [newControllerRef(pod, 'v1', 'Pod')],
           },
           spec: template.spec,
         });

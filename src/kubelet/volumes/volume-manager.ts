@@ -6,7 +6,8 @@
 import type { PersistentVolume, PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { claimIsForPod, ephemeralClaimName } from '../../api/ephemeral-volumes.js';
+import { ephemeralClaimName } from '../../api/ephemeral-volumes.js';
+import { isControlledBy } from '../../api/owners.js';
 import { LOCAL_PATH_PROVISIONER } from '../../api/storage-classes.js';
 import { parseQuantity, quantityValue } from '../../api/quantity.js';
 import type { DownwardContext } from '../downward-api.js';
@@ -164,7 +165,7 @@ export class VolumeManager {
   ): Promise<MountedVolume> {
     const pvc = await this.objects.persistentVolumeClaim(ns, ref.claimName);
     if (!pvc) throw new Error(`persistentvolumeclaim "${ref.claimName}" not found`);
-    if (ephemeralFor && !claimIsForPod(pvc, ephemeralFor)) {
+    if (ephemeralFor && !isControlledBy(pvc, ephemeralFor)) {
       const pod = `${ns}/${ephemeralFor.metadata?.name ?? ''}`;
       throw new Error(`PVC ${ns}/${ref.claimName} was not created for pod ${pod} (pod is not owner)`);
     }

@@ -91,7 +91,7 @@ export class NodeInfo {
 
   /**
    * A count over this node's pods, kept until the node changes; `id` names what is counted (see
-   * `countIds`). Spreading counts a node's pods matching a selector each time the node is scored, hundreds
+   * `CountIds`). Spreading counts a node's pods matching a selector each time the node is scored, hundreds
    * of nodes per pod; walking the pods' objects, scattered over the heap, cost a cache miss per field read
    * (~0.8 ms per pod at 5,000 nodes), this lookup does not. Consecutive pods mostly belong to one workload,
    * so the last count is kept in fields of its own.

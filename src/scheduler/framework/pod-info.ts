@@ -94,9 +94,9 @@ export class PodInfo {
       aff?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
       this.namespace,
     );
-    this.claimKeys = pod.spec?.volumes?.length
-      ? podClaims(pod).map((c) => `${this.namespace}/${c.name}`)
-      : NO_CLAIMS;
+    // Nearly every pod has volumes (the service account token's), few have claims.
+    const claims = podClaims(pod);
+    this.claimKeys = claims.length ? claims.map((c) => `${this.namespace}/${c.name}`) : NO_CLAIMS;
   }
 
   get name(): string {

@@ -1,5 +1,6 @@
 import type { Pod, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
 import { labelSelectorFromObject, type LabelSelector } from '../../../api/labels.js';
+import { controllerOf } from '../../../api/owners.js';
 import type { ClusterView } from '../../framework/cluster-view.js';
 
 export const HOSTNAME_KEY = 'kubernetes.io/hostname';
@@ -71,7 +72,7 @@ export function defaultSpreadSelector(pod: Pod, cluster: ClusterView): LabelSele
     if (Object.entries(selector).every(([k, v]) => labels[k] === v)) Object.assign(matchLabels, selector);
   }
   const matchExpressions: { key: string; operator: string; values?: string[] }[] = [];
-  const owner = pod.metadata?.ownerReferences?.find((o) => o.controller);
+  const owner = controllerOf(pod);
   if (owner?.apiVersion === 'v1' && owner.kind === 'ReplicationController') {
     Object.assign(matchLabels, cluster.replicationController(ns, owner.name)?.spec?.selector ?? {});
   } else if (

@@ -50,18 +50,13 @@ interface ScoreState {
   ignored: Set<string>;
 }
 
-function constraintsOf(pod: PodInfo, when: Unsatisfiable, ids: CountIds): Constraint[] {
+function constraintsOf(pod: PodInfo, when: Unsatisfiable): Constraint[] {
   return (pod.pod.spec?.topologySpreadConstraints ?? [])
     .filter((c) => c.whenUnsatisfiable === when)
-    .map((c) => toConstraint(c, selectorOf(c, pod), pod.namespace, ids));
+    .map((c) => toConstraint(c, selectorOf(c, pod), pod.namespace));
 }
 
-function toConstraint(
-  c: TopologySpreadConstraint,
-  selector: LabelSelector,
-  namespace: string,
-  ids: CountIds,
-): Constraint {
+function toConstraint(c: TopologySpreadConstraint, selector: LabelSelector, namespace: string): Constraint {
   // A nil labelSelector matches nothing and prints like an empty one, which matches everything.
   const selectorKey = !selector.empty && selector.requirements.length === 0 ? '<none>' : selector.toString();
   return {
@@ -71,7 +66,7 @@ function toConstraint(
     minDomains: c.minDomains ?? 1,
     honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
     honorTaints: c.nodeTaintsPolicy === 'Honor',
-    countId: ids.id(`${namespace}\0${selectorKey}`),
+    countId: COUNT_IDS.id(`${namespace}\0${selectorKey}`),
     count: (node) => {
       let n = 0;
       for (const p of node.pods) {
@@ -100,10 +95,18 @@ function carriesKeys(constraints: Constraint[], labels: Record<string, string>):
   return true;
 }
 
-/** Whether the node's pods count for this constraint (nodeAffinityPolicy, nodeTaintsPolicy). */
-function included(c: Constraint, pod: PodInfo, node: NodeInfo, affinityMatch: () => boolean): boolean {
-  if (c.honorNodeAffinity && !affinityMatch()) return false;
-  return !(c.honorTaints && firstUntoleratedTaint(node.node?.spec?.taints, pod.pod.spec?.tolerations));
+/**
+ * For one node: whether its pods count for a constraint (nodeAffinityPolicy, nodeTaintsPolicy). The node
+ * affinity check runs at most once per node, whatever the number of constraints.
+ */
+function inclusionOf(pod: PodInfo, node: NodeInfo): (c: Constraint) => boolean {
+  let affinity: boolean | undefined;
+  return (c) => {
+    if (c.honorNodeAffinity && !(affinity ??= podMatchesNodeSelectorAndAffinity(pod.pod, node.node!))) {
+      return false;
+    }
+    return !(c.honorTaints && firstUntoleratedTaint(node.node?.spec?.taints, pod.pod.spec?.tolerations));
+  };
 }
 
 /** Per-constraint counts of matching pods by topology value, over every node carrying all the keys. */
@@ -120,16 +123,14 @@ function countDomains(
     if (!node.node) continue;
     const labels = node.labels();
     if (requireAllKeys && !carriesKeys(constraints, labels)) continue;
-    let affinity: boolean | undefined;
-    const affinityMatch = (): boolean =>
-      (affinity ??= podMatchesNodeSelectorAndAffinity(pod.pod, node.node!));
+    const included = inclusionOf(pod, node);
     constraints.forEach((c, i) => {
       const m = counts[i]!;
       if (onlyKnownValues && m.size === 0) return;
       const value = labels[c.topologyKey] ?? '';
       const have = m.get(value);
       if (onlyKnownValues && have === undefined) return;
-      if (!included(c, pod, node, affinityMatch)) return;
+      if (!included(c)) return;
       m.set(value, (have ?? 0) + countMatching(c, node));
     });
   }
@@ -180,12 +181,12 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
 
   /** The pod's own constraints of this kind; for a pod without any, the defaults, if something selects it. */
   private constraintsFor(pod: PodInfo, when: Unsatisfiable, cluster: ClusterView): Constraint[] {
-    if (pod.pod.spec?.topologySpreadConstraints?.length) return constraintsOf(pod, when, COUNT_IDS);
+    if (pod.pod.spec?.topologySpreadConstraints?.length) return constraintsOf(pod, when);
     const defaults = this.defaults.constraints.filter((c) => c.whenUnsatisfiable === when);
     if (defaults.length === 0) return [];
     const selector = defaultSpreadSelector(pod.pod, cluster);
     if (selector.empty) return [];
-    return defaults.map((c) => toConstraint(c, selector, pod.namespace, COUNT_IDS));
+    return defaults.map((c) => toConstraint(c, selector, pod.namespace));
   }
 
   preFilter(state: CycleState, pod: PodInfo, cluster: ClusterView): Status | null {
@@ -212,11 +213,9 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (!s || other.namespace !== pod.namespace || !node.node) return;
     const labels = node.labels();
     if (!carriesKeys(s.constraints, labels)) return;
-    let affinity: boolean | undefined;
-    const affinityMatch = (): boolean =>
-      (affinity ??= podMatchesNodeSelectorAndAffinity(pod.pod, node.node!));
+    const included = inclusionOf(pod, node);
     s.constraints.forEach((c, i) => {
-      if (!c.selector.matches(other.labels) || !included(c, pod, node, affinityMatch)) return;
+      if (!c.selector.matches(other.labels) || !included(c)) return;
       const m = s.counts[i]!;
       const value = labels[c.topologyKey]!;
       m.set(value, (m.get(value) ?? 0) + by);

@@ -7,7 +7,8 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { hasReason } from '../../../api/errors.js';
-import { claimIsForPod, podClaims } from '../../../api/ephemeral-volumes.js';
+import { podClaims } from '../../../api/ephemeral-volumes.js';
+import { isControlledBy } from '../../../api/owners.js';
 import { nodeMatchesSelector } from '../../../api/node-affinity.js';
 import { R, type ApiClient } from '../../../client/index.js';
 import { ANN_SELECTED_NODE, claimClass, findMatchingVolume } from '../../../controllers/volume/matching.js';
@@ -78,7 +79,7 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, PreBindPlug
         );
       }
       if (!pvc) return unresolvable(`persistentvolumeclaim "${claim}" not found`);
-      if (ephemeral && !claimIsForPod(pvc, pod.pod)) {
+      if (ephemeral && !isControlledBy(pvc, pod.pod)) {
         return unresolvable(`persistentvolumeclaim "${claim}" was not created for the pod`);
       }
       if (pvc.metadata?.deletionTimestamp)
