@@ -2,6 +2,7 @@
  * How upstream prints unstructured values where users see them: jsonpath's PrintResults (fmt.Fprint for
  * scalars, encoding/json for maps and lists) and Go's %#v in field errors.
  */
+import type { FieldError } from '../../api/errors.js';
 import { isPlainObject } from '../../api/meta.js';
 import { GoFloat } from './jsonpath.js';
 
@@ -62,4 +63,9 @@ export function goStringSlice(values: unknown): string {
 /** %#v of a pointer: upstream prints an address, rendered here as a fixed placeholder. */
 export function goPointer(type: string, value: unknown): string {
   return `(*${type})(${value === null || value === undefined ? 'nil' : '0xc000000000'})`;
+}
+
+/** An Invalid field error whose value is already rendered in Go syntax (slices, structs). */
+export function goInvalid(field: string, rendered: string, detail: string): FieldError {
+  return { type: 'FieldValueInvalid', field, message: `Invalid value: ${rendered}: ${detail}` };
 }
