@@ -277,7 +277,49 @@ export function generateSchemas(): { file: SchemaFile; warnings: string[] } {
   });
   const gen = new SchemaGenerator(program, pkgDir);
   for (const name of rootSchemaNames()) if (gen.has(name)) gen.add(name);
-  return { file: { source: `kubernetes-types@${version}`, schemas: gen.result() }, warnings: gen.warnings };
+  if (gen.has(`${API_EXTENSIONS_V1}.ValidationRule`)) gen.add(`${API_EXTENSIONS_V1}.ValidationRule`);
+  const schemas = gen.result();
+  completeJsonSchemaProps(schemas);
+  return { file: { source: `kubernetes-types@${version}`, schemas }, warnings: gen.warnings };
+}
+
+const API_EXTENSIONS_V1 = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
+
+/**
+ * kubernetes-types leaves out JSONSchemaProps' `x-kubernetes-*` fields and cannot express its "schema or
+ * bool/array" unions; upstream's OpenAPI has both. Without them every real CRD would fail strict decoding.
+ */
+function completeJsonSchemaProps(schemas: Record<string, Schema>): void {
+  const props = schemas[`${API_EXTENSIONS_V1}.JSONSchemaProps`]?.properties;
+  if (!props) return;
+  const any = (description: string): Schema => ({
+    description,
+    'x-kubernetes-preserve-unknown-fields': true,
+  });
+  for (const [name, description] of [
+    ['JSON', 'JSON represents any valid JSON value.'],
+    ['JSONSchemaPropsOrBool', 'JSONSchemaPropsOrBool represents JSONSchemaProps or a boolean value.'],
+    ['JSONSchemaPropsOrArray', 'JSONSchemaPropsOrArray represents a JSONSchemaProps or an array of them.'],
+    [
+      'JSONSchemaPropsOrStringArray',
+      'JSONSchemaPropsOrStringArray represents a JSONSchemaProps or a string array.',
+    ],
+  ] as const) {
+    schemas[`${API_EXTENSIONS_V1}.${name}`] = any(description);
+  }
+  const strings: Schema = { type: 'array', items: { type: 'string', default: '' } };
+  Object.assign(props, {
+    'x-kubernetes-embedded-resource': { type: 'boolean' },
+    'x-kubernetes-int-or-string': { type: 'boolean' },
+    'x-kubernetes-list-map-keys': strings,
+    'x-kubernetes-list-type': { type: 'string' },
+    'x-kubernetes-map-type': { type: 'string' },
+    'x-kubernetes-preserve-unknown-fields': { type: 'boolean' },
+    'x-kubernetes-validations': {
+      type: 'array',
+      items: { $ref: `#/components/schemas/${API_EXTENSIONS_V1}.ValidationRule` },
+    },
+  });
 }
 
 function main(): void {

@@ -1,5 +1,6 @@
 import type { ApiError, FieldError } from '../api/errors.js';
 import type { GroupVersionKind, KubeObject, ManagedFieldsEntry } from '../api/meta.js';
+import type { ServedCustomResource } from './crd/crd-controller.js';
 import type { ResourceDef } from './registry/types.js';
 
 export interface Matcher<T> {
@@ -29,6 +30,8 @@ export interface ManagedFieldsUpdate {
 export interface OpenApiDocs {
   index(): unknown;
   groupVersionDoc(key: string): { body: Buffer; hash: string; etag: string } | undefined;
+  /** The custom resources served now: their group-versions join the v3 documents. */
+  setCustomResources?(served: readonly ServedCustomResource[]): void;
   /** `/openapi/v2` (Swagger 2.0 as JSON and gnostic protobuf); absent: 404. */
   v2?():
     | { json: Buffer; protobuf: Buffer; etag: string }

@@ -1,4 +1,7 @@
 import type { ApiServerConfig } from './config.js';
+import { buildCustomOpenApi } from './crd/custom-openapi.js';
+import { crdStrategy, crdTable } from './crd/index.js';
+import type { ServedCustomResource } from './crd/crd-controller.js';
 import { createDefaultExtensions } from './default-extensions.js';
 import type { OpenApiDocs } from './extensions.js';
 import { buildOpenApi, loadSchemas, type OpenApi, type OpenApiV2, type SchemaSet } from './openapi/index.js';
@@ -12,11 +15,13 @@ import { startApiServerWith, type RunningApiServer } from './server.js';
 export type { ApiServerConfig, Authenticator, UserInfo, TlsMaterial } from './config.js';
 export type { RunningApiServer } from './server.js';
 
+const CRD_RESOURCE = 'customresourcedefinitions.apiextensions.k8s.io';
+
 /** Every built-in kind with its behaviour: strategies, tables, older served versions. */
 export function builtinRegistryParts(): RegistryParts {
   return {
-    strategies: { ...otherStrategies, ...workloadStrategies },
-    tables: tableConvertors,
+    strategies: { ...otherStrategies, ...workloadStrategies, [CRD_RESOURCE]: crdStrategy },
+    tables: { ...tableConvertors, [CRD_RESOURCE]: crdTable },
     aliases: aliasesByResource,
   };
 }
@@ -31,9 +36,23 @@ export async function startApiServer(config: ApiServerConfig): Promise<RunningAp
   const docs = (): OpenApi =>
     (built ??= buildOpenApi(buildResourceDefs(registryParts), { schemas: schemaSet() }));
   let builtV2: Promise<OpenApiV2> | undefined;
+  // Custom resources' documents, rebuilt on the first request after their CRDs changed.
+  let customServed: readonly ServedCustomResource[] = [];
+  let custom: OpenApi | undefined;
+  const customDocs = (): OpenApi => (custom ??= buildCustomOpenApi(customServed, schemaSet()));
   const openapi: OpenApiDocs = {
-    index: () => docs().index(),
-    groupVersionDoc: (key) => docs().groupVersionDoc(key),
+    index: () => {
+      const builtin = docs().index() as { paths: Record<string, unknown> };
+      if (customServed.length === 0) return builtin;
+      const extra = customDocs().index() as { paths: Record<string, unknown> };
+      return { paths: { ...builtin.paths, ...extra.paths } };
+    },
+    groupVersionDoc: (key) =>
+      docs().groupVersionDoc(key) ?? (customServed.length ? customDocs().groupVersionDoc(key) : undefined),
+    setCustomResources: (served) => {
+      customServed = served;
+      custom = undefined;
+    },
     // Its module (and protobufjs) loads with the first request; a failed build is retried by the next one.
     v2: () =>
       (builtV2 ??= import('./openapi/v2/document.js')

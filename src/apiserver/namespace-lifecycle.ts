@@ -1,6 +1,7 @@
 import { hasReason } from '../api/errors.js';
 import type { KubeObject, StoredObject } from '../api/meta.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import { PendingWork } from './pending-work.js';
 import type { ApiContext } from './rest/context.js';
 import { deleteCanonical } from './rest/delete.js';
 import { updateCanonical } from './rest/write.js';
@@ -17,68 +18,39 @@ const CONTROLLER_MANAGER_LEASE = 'kube-controller-manager';
  * (objects with finalizers may take a while).
  */
 export class NamespaceLifecycle {
-  private readonly pending = new Set<string>();
-  private running = false;
-  private timer?: NodeJS.Timeout;
+  private readonly work: PendingWork;
   private subscription?: { close(): void };
-  private stopped = false;
-  private readonly logger: Logger;
 
   constructor(
     private readonly ctx: ApiContext,
     opts: { logger?: Logger; resyncMs?: number } = {},
   ) {
-    this.logger = opts.logger ?? silentLogger;
-    this.resyncMs = opts.resyncMs ?? 2000;
+    // Objects with finalizers may take a while: what is not finished is looked at again after resyncMs.
+    this.work = new PendingWork((name) => this.finalize(name), {
+      retryMs: opts.resyncMs ?? 2000,
+      logger: opts.logger ?? silentLogger,
+      what: 'namespace cleanup',
+    });
   }
-
-  private readonly resyncMs: number;
 
   async start(): Promise<void> {
     const def = this.ctx.registry.mustGet('', 'namespaces');
     const page = await this.ctx.storage.list(def);
-    for (const ns of page.items) if (ns.metadata.deletionTimestamp) this.pending.add(ns.metadata.name);
+    for (const ns of page.items) if (ns.metadata.deletionTimestamp) this.work.add(ns.metadata.name);
     this.subscription = this.ctx.watchCache.subscribe({
       prefix: resourcePrefix(def),
       fromRevision: Number(page.resourceVersion),
       onEvent: (ev) => {
-        if (ev.type !== 'DELETED' && ev.object.metadata.deletionTimestamp) {
-          this.pending.add(ev.object.metadata.name);
-          this.kick();
-        }
+        if (ev.type !== 'DELETED' && ev.object.metadata.deletionTimestamp)
+          this.work.add(ev.object.metadata.name);
       },
       onClose: () => {},
     });
-    this.kick();
   }
 
   stop(): void {
-    this.stopped = true;
+    this.work.stop();
     this.subscription?.close();
-    if (this.timer) clearTimeout(this.timer);
-  }
-
-  private kick(): void {
-    if (this.running || this.stopped) return;
-    this.running = true;
-    void this.drain().finally(() => {
-      this.running = false;
-      if (this.pending.size > 0 && !this.stopped) {
-        this.timer = setTimeout(() => this.kick(), this.resyncMs);
-        this.timer.unref();
-      }
-    });
-  }
-
-  private async drain(): Promise<void> {
-    for (const name of [...this.pending]) {
-      if (this.stopped) return;
-      try {
-        if (await this.finalize(name)) this.pending.delete(name);
-      } catch (err) {
-        this.logger.warn('namespace cleanup failed; will retry', { namespace: name, error: String(err) });
-      }
-    }
   }
 
   /** A controller-manager holding a current lease runs the namespace controller: leave the work to it. */

@@ -7,6 +7,7 @@ import { silentLogger } from '../util/logger.js';
 import { bootstrapCluster } from './bootstrap.js';
 import type { ApiServerConfig } from './config.js';
 import type { ApiExtensions } from './extensions.js';
+import { CrdController } from './crd/crd-controller.js';
 import { createRequestHandler } from './http/handler.js';
 import { localListener } from './local-socket.js';
 import { createLazyUpgradeHandler } from './streaming/lazy-upgrade.js';
@@ -125,6 +126,10 @@ export async function startApiServerWith(
     ...(saTokens ? { serviceAccountTokens: saTokens } : {}),
   };
   await watchCache.start();
+  // Custom resources are served before the first request is.
+  const crds = new CrdController(ctx, { logger: logger.child('crd') });
+  crds.onChange = (served) => ctx.ext.openapi?.setCustomResources?.(served);
+  await crds.start();
   // Keeps a window of history for watches and consistent paging; older revisions answer 410 Expired.
   const compactor = startCompactor(config.store, { logger: logger.child('compactor') });
   await admission.loadServices();
@@ -179,6 +184,7 @@ export async function startApiServerWith(
     closed ??= (async () => {
       ctx.closing = true;
       namespaces.stop();
+      crds.stop();
       eventTtl.stop();
       compactor.stop();
       namespaceTracking.close();

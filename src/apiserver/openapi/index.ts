@@ -21,7 +21,9 @@ export {
 export {
   defaultSchemas,
   fallbackSchemaFile,
+  gvkKey,
   indexSchemas,
+  minimalListSchema,
   loadSchemas,
   schemaNameForGvk,
   type SchemaSet,

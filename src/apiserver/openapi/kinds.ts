@@ -36,6 +36,7 @@ export const SERVED_KINDS: readonly ServedKind[] = [
   ...gv('networking.k8s.io', 'v1', ['Ingress', 'IngressClass', 'NetworkPolicy']),
   ...gv('rbac.authorization.k8s.io', 'v1', ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']),
   ...gv('storage.k8s.io', 'v1', ['StorageClass']),
+  ...gv('apiextensions.k8s.io', 'v1', ['CustomResourceDefinition']),
   ...gv('policy', 'v1', ['PodDisruptionBudget', 'Eviction']),
   ...gv('scheduling.k8s.io', 'v1', ['PriorityClass']),
   ...gv('events.k8s.io', 'v1', ['Event']),
@@ -56,6 +57,8 @@ export function packageOfGroup(group: string): string {
 
 /** Component schema name as upstream spells it, e.g. `io.k8s.api.apps.v1.Deployment`. */
 export function schemaNameFor(k: ServedKind): string {
+  if (k.group === 'apiextensions.k8s.io')
+    return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${k.version}.${k.kind}`;
   return `io.k8s.api.${packageOfGroup(k.group)}.${k.version}.${k.kind}`;
 }
 

@@ -143,6 +143,12 @@ export const CATALOG: KindInfo[] = [
   kind('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
   kind('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
   kind('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
+  kind('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, {
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: ['status'],
+    generationTracked: true,
+  }),
   kind('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, {
     shortNames: ['pdb'],
     subresources: ['status'],

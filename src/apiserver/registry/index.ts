@@ -42,19 +42,49 @@ interface GroupVersions {
   versions: string[];
 }
 
-/** Lookup tables over the served resources, and the discovery order of groups and versions. */
+/**
+ * Lookup tables over the served resources, and the discovery order of groups and versions. Built-in kinds are
+ * fixed; custom resources (one entry per CustomResourceDefinition) come and go while the server runs, and the
+ * tables are rebuilt then (rare, so simplicity wins over incremental upkeep).
+ */
 export class Registry {
-  private readonly served = new Map<string, ServedResource>();
-  private readonly byGV = new Map<string, ServedResource[]>();
-  private readonly canonical = new Map<string, ResourceDef>();
-  private readonly groupOrder: GroupVersions[] = [];
+  private served = new Map<string, ServedResource>();
+  private byGV = new Map<string, ServedResource[]>();
+  private canonical = new Map<string, ResourceDef>();
+  private groupOrder: GroupVersions[] = [];
+  private readonly custom = new Map<string, ResourceDef>();
+  private all: ResourceDef[] = [];
 
-  constructor(readonly defs: ResourceDef[]) {
-    for (const def of defs) {
+  constructor(private readonly builtin: ResourceDef[]) {
+    this.rebuild();
+  }
+
+  /** Every canonical definition, built-in first. */
+  get defs(): readonly ResourceDef[] {
+    return this.all;
+  }
+
+  /** Serves (or re-serves, after a change) a custom resource under `id` (its CRD's name). */
+  setCustom(id: string, def: ResourceDef): void {
+    this.custom.set(id, def);
+    this.rebuild();
+  }
+
+  removeCustom(id: string): void {
+    if (this.custom.delete(id)) this.rebuild();
+  }
+
+  private rebuild(): void {
+    this.served = new Map();
+    this.byGV = new Map();
+    this.canonical = new Map();
+    this.groupOrder = [];
+    this.all = [...this.builtin, ...this.custom.values()];
+    for (const def of this.all) {
       this.canonical.set(resourceKey(def), def);
-      this.add({ def, group: def.group, version: def.version });
+      if (def.servesCanonical !== false) this.add({ def, group: def.group, version: def.version });
     }
-    for (const def of defs) {
+    for (const def of this.all) {
       for (const alias of def.aliases ?? [])
         this.add({ def, group: alias.group, version: alias.version, alias });
     }

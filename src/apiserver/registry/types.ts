@@ -103,4 +103,22 @@ export interface ResourceDef {
   generationTracked?: boolean;
   strategy: Strategy;
   table?: TableConvertor;
+  /** False when the canonical (storage) version is not served itself (a CRD may store an unserved version). */
+  servesCanonical?: boolean;
+  /**
+   * Kinds without a compiled-in schema (custom resources): prunes the fields a body of `version` may not carry,
+   * fills the schema's defaults, and returns the pruned fields' paths (`spec.foo`) for fieldValidation.
+   */
+  decodeBody?(body: KubeObject, version: string): string[];
+  /** Custom resources have no patch strategies: strategic merge patches are refused (415) as upstream. */
+  noStrategicMerge?: boolean;
+  /** Where the scale subresource reads and writes (custom resources declare their own paths). */
+  scalePaths?: ScalePaths;
+}
+
+/** A CRD's `subresources.scale`: JSON paths such as `.spec.replicas`. */
+export interface ScalePaths {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
 }

@@ -103,6 +103,30 @@ function isNamespaces(def: ResourceDef): boolean {
   return def.group === '' && def.plural === 'namespaces';
 }
 
+function isCustomResourceDefinitions(def: ResourceDef): boolean {
+  return def.group === 'apiextensions.k8s.io' && def.plural === 'customresourcedefinitions';
+}
+
+/** Held by a deleted CRD until its custom resources are gone (upstream's CustomResourceCleanupFinalizer). */
+export const CRD_CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
+
+/** As upstream's CRD REST delete: the cleanup finalizer and a Terminating condition. */
+function startCrdCleanup(crd: KubeObject, now: number): void {
+  const meta = crd.metadata!;
+  if (!meta.finalizers?.includes(CRD_CLEANUP_FINALIZER))
+    meta.finalizers = [...(meta.finalizers ?? []), CRD_CLEANUP_FINALIZER];
+  const status = (crd.status ??= {}) as { conditions?: Record<string, unknown>[] };
+  const conditions = (status.conditions ?? []).filter((c) => c.type !== 'Terminating');
+  conditions.push({
+    type: 'Terminating',
+    status: 'True',
+    lastTransitionTime: rfc3339(now),
+    reason: 'InstanceDeletionInProgress',
+    message: 'CustomResource deletion is in progress',
+  });
+  status.conditions = conditions;
+}
+
 /**
  * Deletes as upstream's Store.Delete: the garbage-collection finalizers follow the propagation policy (`orphan`,
  * `foregroundDeletion`); objects with finalizers (and namespaces) get a deletionTimestamp and stay until
@@ -153,6 +177,12 @@ export async function deleteCanonical(
     return markTerminating(ctx, def, obj, rev, opts, now, 0, (o) => {
       setFinalizers(o);
       o.status = { ...(o.status ?? {}), phase: 'Terminating' };
+    });
+  }
+  if (isCustomResourceDefinitions(def)) {
+    return markTerminating(ctx, def, obj, rev, opts, now, 0, (o) => {
+      setFinalizers(o);
+      startCrdCleanup(o, now);
     });
   }
   if (isPods(def) && bound && podGrace > 0) {

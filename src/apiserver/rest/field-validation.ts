@@ -16,9 +16,34 @@ export function fieldValidationMode(query: URLSearchParams): FieldValidation {
 export function checkUnknownFields(ctx: ApiContext, s: RequestScope, body: KubeObject): void {
   const mode = fieldValidationMode(s.query);
   if (mode === 'Ignore' || !ctx.ext.strictFieldErrors) return;
-  const gvk: GroupVersionKind = { group: s.served.group, version: s.served.version, kind: s.served.def.kind };
-  const messages = ctx.ext.strictFieldErrors(body, gvk);
+  reportUnknownFields(ctx, s, mode, ctx.ext.strictFieldErrors(body, gvkOf(s)));
+}
+
+function gvkOf(s: RequestScope): GroupVersionKind {
+  return { group: s.served.group, version: s.served.version, kind: s.served.def.kind };
+}
+
+/** Prunes a custom resource body by its CRD's schema; what was pruned is reported as unknown fields. */
+function decodeCustomBody(ctx: ApiContext, s: RequestScope, body: KubeObject): void {
+  const pruned = s.served.def.decodeBody!(body, s.served.version);
+  const mode = fieldValidationMode(s.query);
+  if (mode !== 'Ignore')
+    reportUnknownFields(
+      ctx,
+      s,
+      mode,
+      pruned.map((p) => `unknown field "${p}"`),
+    );
+}
+
+function reportUnknownFields(
+  ctx: ApiContext,
+  s: RequestScope,
+  mode: FieldValidation,
+  messages: string[],
+): void {
   if (messages.length === 0) return;
+  const gvk = gvkOf(s);
   if (mode === 'Strict') {
     throw (
       ctx.ext.strictDecodingError?.(messages, gvk) ??
@@ -33,6 +58,7 @@ export function checkUnknownFields(ctx: ApiContext, s: RequestScope, body: KubeO
  * a 400, unknown fields are dropped and reported per fieldValidation. Mutates body.
  */
 export function decodeTypedBody(ctx: ApiContext, s: RequestScope, body: KubeObject): void {
+  if (s.served.def.decodeBody) return decodeCustomBody(ctx, s, body);
   if (!ctx.ext.decodeBody) {
     checkUnknownFields(ctx, s, body);
     return;
@@ -47,6 +73,7 @@ export function decodeTypedBody(ctx: ApiContext, s: RequestScope, body: KubeObje
  * checked for unknown fields.
  */
 export function checkApplyConfiguration(ctx: ApiContext, s: RequestScope, applied: KubeObject): void {
+  if (s.served.def.decodeBody) return decodeCustomBody(ctx, s, cloneJson(applied));
   if (ctx.ext.decodeBody) {
     const gvk: GroupVersionKind = {
       group: s.served.group,

@@ -3,7 +3,7 @@ import { selectorFromSet, selectorString, type LabelSelectorObject } from '../..
 import { apiVersionOf, isPlainObject, type KubeObject, cloneJson } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType } from '../http/body.js';
-import type { ResourceDef } from '../registry/types.js';
+import type { ResourceDef, ScalePaths } from '../registry/types.js';
 import { isDryRun, type ApiContext, type RequestScope } from './context.js';
 import { deleteCanonical, parseDeleteOptions } from './delete.js';
 import { takeDisruption } from './eviction-budget.js';
@@ -15,13 +15,27 @@ import {
   updateCanonical,
 } from './write.js';
 
-function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
-  const spec = (obj.spec ?? {}) as {
-    replicas?: number;
-    selector?: LabelSelectorObject | Record<string, string>;
-  };
-  const status = (obj.status ?? {}) as { replicas?: number };
-  const isRc = def.plural === 'replicationcontrollers';
+/** Value at a simple JSON path such as `.spec.replicas` (the form a CRD's scale paths take). */
+function valueAt(obj: KubeObject, path: string): unknown {
+  let cur: unknown = obj;
+  for (const key of path.split('.').slice(1)) {
+    if (!isPlainObject(cur)) return undefined;
+    cur = cur[key];
+  }
+  return cur;
+}
+
+function setValueAt(obj: KubeObject, path: string, value: unknown): void {
+  const keys = path.split('.').slice(1);
+  let cur: Record<string, unknown> = obj;
+  for (const key of keys.slice(0, -1)) {
+    const next = cur[key];
+    cur = isPlainObject(next) ? next : (cur[key] = {});
+  }
+  cur[keys[keys.length - 1]!] = value;
+}
+
+function scaleMetadata(obj: KubeObject): Record<string, unknown> {
   const meta = obj.metadata!;
   const scaleMeta: Record<string, unknown> = {
     name: meta.name,
@@ -30,10 +44,21 @@ function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
     creationTimestamp: meta.creationTimestamp,
   };
   if (meta.namespace) scaleMeta.namespace = meta.namespace;
+  return scaleMeta;
+}
+
+function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
+  if (def.scalePaths) return customScaleOf(def.scalePaths, obj);
+  const spec = (obj.spec ?? {}) as {
+    replicas?: number;
+    selector?: LabelSelectorObject | Record<string, string>;
+  };
+  const status = (obj.status ?? {}) as { replicas?: number };
+  const isRc = def.plural === 'replicationcontrollers';
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: scaleMeta,
+    metadata: scaleMetadata(obj),
     spec: { replicas: spec.replicas ?? 0 },
     // ReplicationControllers select with a plain map; the apps kinds with a LabelSelector.
     status: {
@@ -42,6 +67,24 @@ function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
         ? selectorFromSet((spec.selector ?? {}) as Record<string, string>).toString()
         : selectorString(spec.selector),
     },
+  };
+}
+
+/** A custom resource's Scale: replicas and the selector (already a string) where its CRD says they are. */
+function customScaleOf(paths: ScalePaths, obj: KubeObject): KubeObject {
+  const specReplicas = valueAt(obj, paths.specReplicasPath);
+  const statusReplicas = valueAt(obj, paths.statusReplicasPath);
+  const selector = paths.labelSelectorPath ? valueAt(obj, paths.labelSelectorPath) : undefined;
+  const status: Record<string, unknown> = {
+    replicas: typeof statusReplicas === 'number' ? statusReplicas : 0,
+  };
+  if (typeof selector === 'string' && selector !== '') status.selector = selector;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: scaleMetadata(obj),
+    spec: { replicas: typeof specReplicas === 'number' ? specReplicas : 0 },
+    status,
   };
 }
 
@@ -86,7 +129,8 @@ export async function writeScale(
         ]);
       }
       const next = cloneJson(old) as KubeObject;
-      next.spec = { ...(next.spec ?? {}), replicas };
+      if (def.scalePaths) setValueAt(next, def.scalePaths.specReplicasPath, replicas);
+      else next.spec = { ...(next.spec ?? {}), replicas };
       return updateCanonical(ctx, def, next, old, {
         dryRun: isDryRun(s.query),
         apiVersion: apiVersionOf(s.served.group, s.served.version),
