@@ -9,10 +9,10 @@ test('a name is worked until its work reports done, failures included', async ()
   let failures = 1;
   let unfinished = 1;
   const work = new PendingWork(
-    async (name) => {
+    (name) => {
       calls.push(name);
-      if (failures-- > 0) throw new Error('store unavailable');
-      return unfinished-- <= 0;
+      if (failures-- > 0) return Promise.reject(new Error('store unavailable'));
+      return Promise.resolve(unfinished-- <= 0);
     },
     { retryMs: 5, logger: silentLogger, what: 'test' },
   );

@@ -141,7 +141,7 @@ export class CrdController {
     status: NonNullable<CustomResourceDefinition['status']>,
   ): Promise<StoredObject> {
     const next = cloneJson(stored) as KubeObject;
-    next.status = status as unknown as Record<string, unknown>;
+    next.status = status;
     return (await updateCanonical(this.ctx, this.def, next, stored, {
       dryRun: false,
       apiVersion: 'apiextensions.k8s.io/v1',

@@ -10,7 +10,7 @@ import type {
 import type { FieldError } from '../../api/errors.js';
 import { apiVersionOf, isPlainObject, type KubeObject } from '../../api/meta.js';
 import type { ResourceDef, SubresourceName, VersionAlias } from '../registry/types.js';
-import { customResourceTable, type PrinterColumn } from './index.js';
+import { customResourceTable } from './index.js';
 import {
   applyDefaults,
   pruneNonNullableNulls,
@@ -22,7 +22,7 @@ import {
 export type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 
 function schemaOf(v: CustomResourceDefinitionVersion | undefined): JSONSchemaProps | undefined {
-  return v?.schema?.openAPIV3Schema as JSONSchemaProps | undefined;
+  return v?.schema?.openAPIV3Schema;
 }
 
 function withApiVersion(group: string, version: string): (obj: KubeObject) => KubeObject {
@@ -93,7 +93,7 @@ export function customResourceDef(crd: CustomResourceDefinition): ResourceDef | 
       },
       validate: (obj) => validateAgainst(storageSchema, obj),
     },
-    table: customResourceTable((storage.additionalPrinterColumns ?? []) as PrinterColumn[]),
+    table: customResourceTable((storage.additionalPrinterColumns ?? [])),
     noStrategicMerge: true,
     decodeBody(body, version) {
       const schema = schemas.get(version);
