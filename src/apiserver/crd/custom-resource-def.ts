@@ -93,7 +93,7 @@ export function customResourceDef(crd: CustomResourceDefinition): ResourceDef | 
       },
       validate: (obj) => validateAgainst(storageSchema, obj),
     },
-    table: customResourceTable((storage.additionalPrinterColumns ?? [])),
+    table: customResourceTable(storage.additionalPrinterColumns ?? []),
     noStrategicMerge: true,
     decodeBody(body, version) {
       const schema = schemas.get(version);
