@@ -206,6 +206,12 @@ class SchemaGenerator {
         this.want(INT_OR_STRING);
         return { $ref: refTo(INT_OR_STRING) };
       }
+      // "A schema or a boolean / string list" (JSONSchemaPropsOrBool & co): any JSON value, as upstream.
+      const orSchema = node.types.some(ts.isTypeReferenceNode);
+      const others = node.types.filter((t) => !ts.isTypeReferenceNode(t));
+      if (orSchema && others.every((t) => t.kind === ts.SyntaxKind.BooleanKeyword || ts.isArrayTypeNode(t))) {
+        return { 'x-kubernetes-preserve-unknown-fields': true };
+      }
     }
     if (ts.isTypeLiteralNode(node)) {
       const index = node.members.find(ts.isIndexSignatureDeclaration);

@@ -183,6 +183,22 @@ describe('CustomResourceDefinitions with the real kubectl', () => {
       '{"status":{"replicas":3}}',
     );
     assert.equal(await ok('get', 'ct', 'my-cron', '-n', ns, '-o', 'jsonpath={.status.replicas}'), '3');
+    const bad = await s.kubectl([
+      'patch',
+      'ct',
+      'my-cron',
+      '-n',
+      ns,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"replicas":"many"}}',
+    ]);
+    assert.notEqual(bad.code, 0);
+    assert.match(
+      bad.stderr,
+      /status\.replicas: Invalid value: "string": status\.replicas in body must be of type integer: "string"/,
+    );
   });
 
   test('custom resources are served again after a restart', async () => {

@@ -146,20 +146,19 @@ test('an expired token is refused', async () => {
   assert.notEqual((await whoami(legacy)).code, 0);
 });
 
-// --validate=false: kubectl's client-side schema check of review kinds falls back to listing CRDs, which this
-// server does not serve (the same for SelfSubjectReview and SelfSubjectAccessReview files).
+// With kubectl's default validation: for review kinds it falls back to listing CRDs.
 test('TokenReview through kubectl create -f', async () => {
   const token = (await ok('create', 'token', 'default')).trim();
   const file = join(s.cacheDir, 'review.yaml');
   writeFileSync(file, `apiVersion: authentication.k8s.io/v1\nkind: TokenReview\nspec:\n  token: ${token}\n`);
-  const out = JSON.parse(await ok('create', '--validate=false', '-f', file, '-o', 'json')) as {
+  const out = JSON.parse(await ok('create', '-f', file, '-o', 'json')) as {
     status: { authenticated: boolean; user: { username: string }; audiences: string[] };
   };
   assert.equal(out.status.authenticated, true);
   assert.equal(out.status.user.username, 'system:serviceaccount:default:default');
   assert.deepEqual(out.status.audiences, [ISSUER]);
   writeFileSync(file, `apiVersion: authentication.k8s.io/v1\nkind: TokenReview\nspec:\n  token: ${token}x\n`);
-  const bad = JSON.parse(await ok('create', '--validate=false', '-f', file, '-o', 'json')) as {
+  const bad = JSON.parse(await ok('create', '-f', file, '-o', 'json')) as {
     status: { authenticated?: boolean };
   };
   assert.notEqual(bad.status.authenticated, true);

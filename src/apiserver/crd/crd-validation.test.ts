@@ -240,7 +240,7 @@ void describe('CRD validation on create', () => {
     const withDefault = {
       openAPIV3Schema: {
         type: 'object',
-        properties: { spec: { type: 'object', properties: { n: { default: 1 } } } },
+        properties: { spec: { type: 'object', properties: { n: { type: 'integer', default: 1 } } } },
       },
     };
     const versions = [{ name: 'v1', served: true, storage: true, schema: withDefault }];

@@ -92,6 +92,7 @@ export function customResourceDef(crd: CustomResourceDefinition): ResourceDef | 
         }
       },
       validate: (obj) => validateAgainst(storageSchema, obj),
+      validatesStatus: true,
     },
     table: customResourceTable(storage.additionalPrinterColumns ?? []),
     noStrategicMerge: true,

@@ -243,8 +243,9 @@ void describe('group-version documents', () => {
         if (Array.isArray(v)) v.forEach(visit);
         else if (typeof v === 'object' && v !== null) {
           for (const [k, x] of Object.entries(v)) {
-            if (k === '$ref')
-              assert.ok(d.components.schemas[refName(x as string) ?? ''], `${key}: dangling ${String(x)}`);
+            // A property may be named `$ref` (JSONSchemaProps has one); references are strings.
+            if (k === '$ref' && typeof x === 'string')
+              assert.ok(d.components.schemas[refName(x) ?? ''], `${key}: dangling ${x}`);
             else visit(x);
           }
         }

@@ -98,7 +98,8 @@ void describe('gen-openapi-schemas', () => {
       if (Array.isArray(v)) v.forEach(visit);
       else if (typeof v === 'object' && v !== null) {
         for (const [k, x] of Object.entries(v)) {
-          if (k === '$ref') assert.ok(schemas[refName(x as string) ?? ''], `dangling ${String(x)}`);
+          // A property may be named `$ref` (JSONSchemaProps has one); references are strings.
+          if (k === '$ref' && typeof x === 'string') assert.ok(schemas[refName(x) ?? ''], `dangling ${x}`);
           else visit(x);
         }
       }

@@ -60,6 +60,11 @@ export interface Strategy {
   validate?(obj: KubeObject): FieldError[];
   /** Validate an update (immutable fields, transitions). Runs after validate(). */
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  /**
+   * Status writes are validated too (custom resources, whose schema covers status); errors the stored object
+   * already had are let through, as for every update.
+   */
+  validatesStatus?: boolean;
   /** For the status subresource: keep everything but status from old. Default: copy status only. */
   prepareForStatusUpdate?(obj: KubeObject, old: KubeObject): void;
   /** pods/ephemeralcontainers: keep everything but spec.ephemeralContainers from old, and validate that change. */

@@ -114,7 +114,7 @@ export function validateUpdate(
   old: KubeObject,
   subresource?: string,
 ): void {
-  const specKept = subresource === 'status';
+  const specKept = subresource === 'status' && !def.strategy.validatesStatus;
   const errors: FieldError[] = [
     ...ctx.ext.validateObjectMeta(obj, def),
     ...ctx.ext.validateObjectMetaUpdate(obj, old),

@@ -32,8 +32,9 @@ import {
   TOLERANCE,
   type CalculatorConfig,
 } from './replica-calculator.js';
+import type { ResourceClient } from '../../client/index.js';
 import { scaleTargetResource } from './scale-target.js';
-import { cloneJson } from '../../api/meta.js';
+import { cloneJson, type KubeObject } from '../../api/meta.js';
 
 export const HPA_CONTROLLER = 'horizontal-pod-autoscaler';
 const DEFAULT_SYNC_PERIOD_MS = 15_000;
@@ -186,14 +187,16 @@ export class HorizontalPodAutoscalerController extends QueueController {
     const ref = spec.scaleTargetRef;
     const conditions: HorizontalPodAutoscalerCondition[] = cloneJson(hpa.status?.conditions ?? []);
     const status = cloneJson(hpa.status ?? { desiredReplicas: 0 });
-    const target = scaleTargetResource(ref);
     let scale: Scale;
+    let scales: ResourceClient<KubeObject>;
     try {
+      const target = await scaleTargetResource(this.ctx.client, ref);
       if (!target) {
         const group = ref.apiVersion?.includes('/') ? ref.apiVersion.split('/')[0] : '';
         throw new Error(`no matches for kind "${ref.kind}" in group "${group}"`);
       }
-      scale = await this.ctx.client.resource(target).getSubresource<Scale>(namespace, ref.name, 'scale');
+      scales = this.ctx.client.resource(target);
+      scale = await scales.getSubresource<Scale>(namespace, ref.name, 'scale');
     } catch (err) {
       const msg = errorText(err);
       this.events.event(hpa, 'Warning', 'FailedGetScale', msg);
@@ -267,7 +270,7 @@ export class HorizontalPodAutoscalerController extends QueueController {
     if (rescale) {
       try {
         const next: Scale = { ...scale, spec: { ...scale.spec, replicas: desired } };
-        await this.ctx.client.resource(target).updateSubresource(namespace, ref.name, 'scale', next);
+        await scales.updateSubresource(namespace, ref.name, 'scale', next);
       } catch (err) {
         const msg = errorText(err);
         this.events.event(
