@@ -8,7 +8,7 @@ import type {
 } from 'kubernetes-types/autoscaling/v2.js';
 import type { Container, Event, Pod } from 'kubernetes-types/core/v1.js';
 import type { MetricsProvider } from '../../src/apiserver/metrics/index.js';
-import { R } from '../../src/client/index.js';
+import { R, type ResourceType } from '../../src/client/index.js';
 import { horizontalPodAutoscalerController } from '../../src/controllers/hpa/index.js';
 import { FakeClock, rfc3339 } from '../../src/util/clock.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -57,12 +57,59 @@ function deployment(name: string, replicas: number): Deployment {
   };
 }
 
+/** A custom resource with a scale subresource, for an HPA whose target is not a built-in kind. */
+const WORKERS: ResourceType = {
+  group: 'example.com',
+  version: 'v1',
+  resource: 'workers',
+  kind: 'Worker',
+  namespaced: true,
+};
+
+const WORKERS_CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'workers.example.com' },
+  spec: {
+    group: 'example.com',
+    scope: 'Namespaced',
+    names: { plural: 'workers', kind: 'Worker' },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: {
+          status: {},
+          scale: {
+            specReplicasPath: '.spec.replicas',
+            statusReplicasPath: '.status.replicas',
+            labelSelectorPath: '.status.selector',
+          },
+        },
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: { type: 'object', properties: { replicas: { type: 'integer' } } },
+              status: {
+                type: 'object',
+                properties: { replicas: { type: 'integer' }, selector: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    ],
+  },
+};
+
 /** Stands in for the deployment controller and the kubelet: keeps Ready pods matching spec.replicas. */
-async function syncPods(name: string): Promise<void> {
-  const d = await cluster.client.resource<Deployment>(R.deployments).get('default', name);
+async function syncPods(name: string, type: ResourceType = R.deployments): Promise<void> {
+  const owner = await cluster.client.resource(type).get('default', name);
   const pods = cluster.client.resource<Pod>(R.pods);
   const have = (await pods.list('default', { labelSelector: `app=${name}` })).items;
-  const want = d.spec?.replicas ?? 0;
+  const want = (owner.spec as { replicas?: number } | undefined)?.replicas ?? 0;
   const long = rfc3339(clock.now() - 10 * 60_000);
   for (let i = have.length; i < want; i++) {
     const pod = await pods.create({
@@ -313,4 +360,61 @@ test('a ContainerResource metric counts one container; custom metrics report tha
     events('FailedComputeMetricsReplicas')?.message,
   );
   assert.equal(await replicas('side'), 4, 'no metric: no scaling');
+});
+
+test('scales a custom resource through its scale subresource', async () => {
+  await cluster.client.resource(R.customResourceDefinitions).create(WORKERS_CRD);
+  const workers = cluster.client.resource(WORKERS);
+  // Served once the CRD is established.
+  await waitFor(() =>
+    workers
+      .create({ metadata: { name: 'crw', namespace: 'default' }, spec: { replicas: 2 } })
+      .then(() => true)
+      .catch(() => false),
+  );
+  await workers.patch(
+    'default',
+    'crw',
+    'merge',
+    { status: { replicas: 2, selector: 'app=crw' } },
+    {
+      subresource: 'status',
+    },
+  );
+  let syncing = true;
+  const sync = (): void => {
+    void syncPods('crw', WORKERS)
+      .catch(() => {})
+      .finally(() => {
+        if (syncing && !stopped) setTimeout(sync, 30);
+      });
+  };
+  sync();
+  try {
+    load.set('crw', 300);
+    await cluster.client.resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers).create({
+      metadata: { name: 'crw', namespace: 'default' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'example.com/v1', kind: 'Worker', name: 'crw' },
+        minReplicas: 1,
+        maxReplicas: 10,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+          },
+        ],
+      },
+    });
+    // 2 pods at 150% of their request against a 50% target → 6.
+    await waitFor(
+      async () =>
+        ((await workers.get('default', 'crw')).spec as { replicas?: number } | undefined)?.replicas === 6,
+      { message: 'custom resource scaled to 6' },
+    );
+    const rescale = await eventOf('crw', 'SuccessfulRescale');
+    assert.match(rescale.message ?? '', /^New size: [46]; reason: cpu resource utilization/);
+  } finally {
+    syncing = false;
+  }
 });
