@@ -85,6 +85,10 @@ export function customResourceDef(crd: CustomResourceDefinition): ResourceDef | 
     namespaced: spec.scope !== 'Cluster',
     generationTracked: true,
     strategy: {
+      // Decoding defaults a body; this covers what never passes through it whole (server-side apply's result).
+      defaults(obj) {
+        if (storageSchema) applyDefaults(obj, storageSchema);
+      },
       prepareForUpdate(obj, old) {
         if (hasStatus) {
           if (old.status === undefined) delete obj.status;
@@ -110,6 +114,10 @@ export function customResourceDef(crd: CustomResourceDefinition): ResourceDef | 
   if (subresources.length) def.subresources = subresources;
   if (aliases.length) def.aliases = aliases;
   if (!storage.served) def.servesCanonical = false;
+  def.versionOrder = versions
+    .filter((v) => v.served)
+    .map((v) => v.name)
+    .sort(versionPriority);
   if (scale) {
     def.scalePaths = {
       specReplicasPath: scale.specReplicasPath,

@@ -80,13 +80,26 @@ export class Registry {
     this.canonical = new Map();
     this.groupOrder = [];
     this.all = [...this.builtin, ...this.custom.values()];
-    for (const def of this.all) {
+    for (const def of this.builtin) {
       this.canonical.set(resourceKey(def), def);
-      if (def.servesCanonical !== false) this.add({ def, group: def.group, version: def.version });
+      this.add({ def, group: def.group, version: def.version });
     }
-    for (const def of this.all) {
+    for (const def of this.builtin) {
       for (const alias of def.aliases ?? [])
         this.add({ def, group: alias.group, version: alias.version, alias });
+    }
+    // A custom resource's versions are listed in its own order of preference (the first is preferred).
+    for (const def of this.custom.values()) {
+      this.canonical.set(resourceKey(def), def);
+      const served: ServedResource[] = (def.aliases ?? []).map((alias) => ({
+        def,
+        group: alias.group,
+        version: alias.version,
+        alias,
+      }));
+      if (def.servesCanonical !== false) served.push({ def, group: def.group, version: def.version });
+      const rank = (v: string): number => def.versionOrder?.indexOf(v) ?? 0;
+      for (const s of served.sort((a, b) => rank(a.version) - rank(b.version))) this.add(s);
     }
   }
 

@@ -110,6 +110,8 @@ export interface ResourceDef {
   table?: TableConvertor;
   /** False when the canonical (storage) version is not served itself (a CRD may store an unserved version). */
   servesCanonical?: boolean;
+  /** Custom resources: served versions, most preferred first (discovery lists them so). */
+  versionOrder?: string[];
   /**
    * Kinds without a compiled-in schema (custom resources): prunes the fields a body of `version` may not carry,
    * fills the schema's defaults, and returns the pruned fields' paths (`spec.foo`) for fieldValidation.
