@@ -56,7 +56,7 @@ test('the storage version is canonical; other served versions are aliases that o
     metadata: { name: 'w' },
     spec: {},
   };
-  assert.equal(def.aliases![0]!.toCanonical(body).apiVersion, 'example.com/v1beta1');
+  assert.equal(def.aliases[0]!.toCanonical(body).apiVersion, 'example.com/v1beta1');
 
   // Each version prunes by its own schema.
   const v1 = { ...body, spec: { colour: 'red', shape: 'round' } };
