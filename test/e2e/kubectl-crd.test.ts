@@ -133,6 +133,19 @@ describe('CustomResourceDefinitions with the real kubectl', () => {
     assert.match(table, /^my-cron\s+\* \* \* \* \*\/5\s+1\s+\d+s$/m);
   });
 
+  test('server-side apply creates custom resources with their defaults and field owners', async () => {
+    const manifest = file('ssa.yaml', cronTab('by-ssa', '  cronSpec: "0 * * * *"\n'));
+    assert.match(await ok('apply', '--server-side', '-n', ns, '-f', manifest), /serverside-applied/);
+    const obj = JSON.parse(
+      await ok('get', 'ct', 'by-ssa', '-n', ns, '-o', 'json', '--show-managed-fields'),
+    ) as { spec: object; metadata: { managedFields: { manager: string; operation: string }[] } };
+    assert.deepEqual(obj.spec, { cronSpec: '0 * * * *', replicas: 1 });
+    assert.deepEqual(
+      obj.metadata.managedFields.map((f) => `${f.manager}/${f.operation}`),
+      ['kubectl/Apply'],
+    );
+  });
+
   test('a value outside the schema is refused with the field named', async () => {
     const r = await s.kubectl([
       'apply',
