@@ -1,0 +1,106 @@
+/** CustomResourceDefinitions through the API: naming conflicts, multiple versions, CRD validation errors. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
+import { ApiClient, R, type ResourceType } from '../../src/client/index.js';
+import { waitFor } from '../../src/util/wait.js';
+import { startTestServer, type TestServer } from '../helpers/api-server.js';
+
+let s: TestServer;
+let client: ApiClient;
+before(async () => {
+  s = await startTestServer();
+  client = new ApiClient({ server: s.url });
+});
+after(() => s.close());
+
+const crds = () => client.resource<CustomResourceDefinition>(R.customResourceDefinitions);
+
+const objectSchema = {
+  openAPIV3Schema: {
+    type: 'object',
+    properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } },
+  },
+};
+
+function gadgets(plural: string, kind: string, versions = ['v1']): CustomResourceDefinition {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.gadgets.example.com` },
+    spec: {
+      group: 'gadgets.example.com',
+      scope: 'Namespaced',
+      names: { plural, kind },
+      versions: versions.map((name, i) => ({ name, served: true, storage: i === 0, schema: objectSchema })),
+    },
+  };
+}
+
+const condition = (crd: CustomResourceDefinition, type: string) =>
+  crd.status?.conditions?.find((c) => c.type === type);
+
+async function established(name: string): Promise<CustomResourceDefinition> {
+  return waitFor(async () => {
+    const crd = await crds().get('', name);
+    return condition(crd, 'Established')?.status === 'True' ? crd : undefined;
+  });
+}
+
+test('a kind already served in the group is not accepted, and not served', async () => {
+  await crds().create(gadgets('sprockets', 'Sprocket'));
+  await established('sprockets.gadgets.example.com');
+  await crds().create(gadgets('sprocketz', 'Sprocket'));
+  const refused = await waitFor(async () => {
+    const crd = await crds().get('', 'sprocketz.gadgets.example.com');
+    return condition(crd, 'NamesAccepted')?.status === 'False' ? crd : undefined;
+  });
+  assert.equal(condition(refused, 'NamesAccepted')?.reason, 'KindConflict');
+  assert.equal(condition(refused, 'NamesAccepted')?.message, '"Sprocket" is already in use');
+  assert.equal(condition(refused, 'Established')?.status, 'False');
+  const list = JSON.parse((await client.transport.request('GET', '/apis/gadgets.example.com/v1')).body) as {
+    resources: { name: string }[];
+  };
+  assert.deepEqual(
+    list.resources.map((r) => r.name),
+    ['sprockets'],
+  );
+});
+
+test('every served version serves the same objects; the storage version is what is stored', async () => {
+  await crds().create(gadgets('cogs', 'Cog', ['v1beta1', 'v1']));
+  await established('cogs.gadgets.example.com');
+  const at = (version: string): ResourceType => ({
+    group: 'gadgets.example.com',
+    version,
+    resource: 'cogs',
+    kind: 'Cog',
+    namespaced: true,
+  });
+  await client
+    .resource(at('v1'))
+    .create({ metadata: { name: 'c', namespace: 'default' }, spec: { size: 3 } });
+  const beta = await client.resource(at('v1beta1')).get('default', 'c');
+  assert.equal(beta.apiVersion, 'gadgets.example.com/v1beta1');
+  assert.deepEqual(beta.spec, { size: 3 });
+  const group = JSON.parse((await client.transport.request('GET', '/apis/gadgets.example.com')).body) as {
+    preferredVersion: { version: string };
+  };
+  assert.equal(group.preferredVersion.version, 'v1');
+});
+
+test('a CRD with invalid names and no storage version is refused with every field named', async () => {
+  const bad = gadgets('Bad_Plural', 'Bad');
+  bad.metadata!.name = 'wrong.gadgets.example.com';
+  bad.spec.versions[0]!.storage = false;
+  await assert.rejects(
+    crds().create(bad),
+    (err: Error & { status?: { details?: { causes?: { field: string }[] } } }) => {
+      const fields = err.status?.details?.causes?.map((c) => c.field) ?? [];
+      assert.ok(fields.includes('metadata.name'), fields.join());
+      assert.ok(fields.includes('spec.names.plural'), fields.join());
+      assert.ok(fields.includes('spec.versions'), fields.join());
+      return true;
+    },
+  );
+});
