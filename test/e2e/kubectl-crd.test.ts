@@ -179,34 +179,17 @@ describe('CustomResourceDefinitions with the real kubectl', () => {
     assert.match(r.stderr, /UnsupportedMediaType|unknown format/);
   });
 
+  const patchStatus = (patch: string) =>
+    s.kubectl(['patch', 'ct', 'my-cron', '-n', ns, '--subresource=status', '--type=merge', '-p', patch]);
+
   test('the scale subresource moves spec.replicas; the status subresource keeps status out of updates', async () => {
     assert.match(await ok('scale', 'ct', 'my-cron', '-n', ns, '--replicas=3'), /scaled/);
     assert.equal(await ok('get', 'ct', 'my-cron', '-n', ns, '-o', 'jsonpath={.spec.replicas}'), '3');
     await ok('patch', 'ct', 'my-cron', '-n', ns, '--type=merge', '-p', '{"status":{"replicas":3}}');
     assert.equal(await ok('get', 'ct', 'my-cron', '-n', ns, '-o', 'jsonpath={.status.replicas}'), '');
-    await ok(
-      'patch',
-      'ct',
-      'my-cron',
-      '-n',
-      ns,
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      '{"status":{"replicas":3}}',
-    );
+    expectOk(await patchStatus('{"status":{"replicas":3}}'), 'status patch');
     assert.equal(await ok('get', 'ct', 'my-cron', '-n', ns, '-o', 'jsonpath={.status.replicas}'), '3');
-    const bad = await s.kubectl([
-      'patch',
-      'ct',
-      'my-cron',
-      '-n',
-      ns,
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      '{"status":{"replicas":"many"}}',
-    ]);
+    const bad = await patchStatus('{"status":{"replicas":"many"}}');
     assert.notEqual(bad.code, 0);
     assert.match(
       bad.stderr,
