@@ -66,6 +66,9 @@ spec:
         properties:
           spec:
             type: object
+            x-kubernetes-validations:
+            - rule: "!has(self.image) || !self.image.endsWith(':latest')"
+              message: pin the image to a version
             properties:
               cronSpec:
                 type: string
@@ -158,6 +161,21 @@ describe('CustomResourceDefinitions with the real kubectl', () => {
     assert.match(
       r.stderr,
       /The CronTab "bad" is invalid: spec\.replicas: Invalid value: 20: spec\.replicas in body should be less than or equal to 10/,
+    );
+  });
+
+  test('a CEL validation rule of the schema is enforced with its message', async () => {
+    const r = await s.kubectl([
+      'apply',
+      '-n',
+      ns,
+      '-f',
+      file('latest.yaml', cronTab('latest', '  image: cron:latest\n')),
+    ]);
+    assert.notEqual(r.code, 0);
+    assert.match(
+      r.stderr,
+      /The CronTab "latest" is invalid: spec: Invalid value: "object": pin the image to a version/,
     );
   });
 

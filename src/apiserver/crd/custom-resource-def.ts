@@ -15,6 +15,8 @@ import {
   applyDefaults,
   pruneNonNullableNulls,
   pruneUnknownFields,
+  validateCelRules,
+  validateCelTransitionRules,
   validateCustomResource,
   type JSONSchemaProps,
 } from './schema/index.js';
@@ -96,6 +98,8 @@ export function customResourceDef(crd: CustomResourceDefinition): ResourceDef | 
         }
       },
       validate: (obj) => validateAgainst(storageSchema, obj),
+      validateUpdate: (obj, old) =>
+        storageSchema ? validateCelTransitionRules(obj, old, storageSchema) : [],
       validatesStatus: true,
     },
     table: customResourceTable(storage.additionalPrinterColumns ?? []),
@@ -130,5 +134,5 @@ export function customResourceDef(crd: CustomResourceDefinition): ResourceDef | 
 
 function validateAgainst(schema: JSONSchemaProps | undefined, obj: KubeObject): FieldError[] {
   if (!schema || !isPlainObject(obj)) return [];
-  return validateCustomResource(obj, schema);
+  return [...validateCustomResource(obj, schema), ...validateCelRules(obj, schema)];
 }

@@ -3,7 +3,7 @@
  * `spec.versions[*].schema.openAPIV3Schema` of a CustomResourceDefinition.
  */
 
-/** One `x-kubernetes-validations` rule. CEL is out of scope: rules are accepted and checked for shape only, never evaluated. */
+/** One `x-kubernetes-validations` rule (evaluated by cel-rules.ts). */
 export interface ValidationRule {
   rule: string;
   message?: string;

@@ -1,7 +1,7 @@
 /**
  * Validation of a custom resource against its version's schema, in the order upstream's custom
  * resource strategy reports errors: OpenAPI value validation, then embedded resources, then
- * list-type uniqueness. `x-kubernetes-validations` (CEL) rules are not evaluated.
+ * list-type uniqueness. `x-kubernetes-validations` (CEL) rules are evaluated apart, in cel-rules.ts.
  *
  * The caller validates the root ObjectMeta (upstream reports those errors first) and TypeMeta.
  * Not done here: upstream's ratcheting on update (errors of fields the update leaves unchanged are

@@ -469,7 +469,7 @@ const extensionCases: Case[] = [
     ],
   ],
   [
-    'x-kubernetes-validations are checked for shape only',
+    'x-kubernetes-validations are checked for shape, and rules must parse',
     {
       type: 'object',
       'x-kubernetes-validations': [
@@ -484,6 +484,7 @@ const extensionCases: Case[] = [
       '~.x-kubernetes-validations[1].message: Invalid value: " ": message must be non-empty if specified',
       '~.x-kubernetes-validations[1].reason: Unsupported value: "Bad": supported values: "FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"',
       '~.x-kubernetes-validations[2].message: Required value: message must be specified if rule contains line breaks',
+      `~.x-kubernetes-validations[3].rule: Invalid value: "this does not compile (": compilation failed: Unexpected character: 's'`,
     ],
   ],
 ];

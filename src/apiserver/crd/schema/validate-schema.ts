@@ -5,8 +5,8 @@
  *
  * Not implemented (they need the CRD around the schema, or CEL):
  * - the root restrictions when the status subresource is enabled;
- * - compiling and costing `x-kubernetes-validations` rules, and checking a rule's `fieldPath`
- *   against the schema (rules are checked for shape only);
+ * - type-checking and costing `x-kubernetes-validations` rules against the schema, and checking a
+ *   rule's `fieldPath` (rules are checked for shape and must parse);
  * - checking defaults inside embedded ObjectMeta as a whole surrounding object;
  * - the leniency upstream keeps on update for schemas already stored with constructs now forbidden
  *   (every schema is checked as on create).

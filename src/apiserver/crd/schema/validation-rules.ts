@@ -1,8 +1,9 @@
 /**
- * The shape checks of `x-kubernetes-validations` rules. CEL is out of scope: rules are never
- * compiled, costed or evaluated, so a rule that would not compile upstream is accepted here.
+ * The checks of `x-kubernetes-validations` rules when a CRD is written: their shape, and that each rule
+ * parses as CEL (upstream also type-checks and costs them against the schema; not done here).
  */
 import { fieldErr, type FieldError } from '../../../api/errors.js';
+import { celCompileError } from './cel-rules.js';
 import type { ValidationRule } from './types.js';
 
 const REASONS = ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvalid', 'FieldValueRequired'];
@@ -21,6 +22,10 @@ export function validateRuleShapes(rules: ValidationRule[], path: string): Field
       errs.push(fieldErr.invalid(at('message'), r.message, 'message must not contain line breaks'));
     else if (hasNewlines(rule) && !message) {
       errs.push(fieldErr.required(at('message'), 'message must be specified if rule contains line breaks'));
+    } else {
+      const compileError = celCompileError(rule);
+      if (compileError)
+        errs.push(fieldErr.invalid(at('rule'), r.rule, `compilation failed: ${compileError}`));
     }
     if (r.messageExpression && !r.messageExpression.trim()) {
       errs.push(

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { FieldError } from '../../../api/errors.js';
+import { celCompileError, validateCelRules, validateCelTransitionRules } from './cel-rules.js';
+import type { JSONSchemaProps } from './types.js';
+
+const lines = (errs: FieldError[]): string[] => errs.map((e) => `${e.field}: ${e.message}`);
+
+const schema: JSONSchemaProps = {
+  type: 'object',
+  properties: {
+    spec: {
+      type: 'object',
+      'x-kubernetes-validations': [
+        {
+          rule: 'self.minReplicas <= self.maxReplicas',
+          message: 'minReplicas cannot be larger than maxReplicas',
+        },
+        {
+          rule: "self.mode == 'Manual' || !has(self.replicas)",
+          reason: 'FieldValueForbidden',
+          fieldPath: '.replicas',
+        },
+        { rule: 'self.image == oldSelf.image', message: 'image is immutable' },
+        { rule: 'isURL(self.image)' },
+      ],
+      properties: {
+        minReplicas: { type: 'integer' },
+        maxReplicas: { type: 'integer' },
+        replicas: { type: 'integer' },
+        mode: { type: 'string' },
+        image: { type: 'string' },
+        ports: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { port: { type: 'integer' } },
+            'x-kubernetes-validations': [{ rule: 'self.port > 0 && self.port < 65536' }],
+          },
+        },
+        labels: {
+          type: 'object',
+          additionalProperties: { type: 'string', 'x-kubernetes-validations': [{ rule: 'size(self) <= 3' }] },
+        },
+      },
+    },
+  },
+  'x-kubernetes-validations': [
+    { rule: "self.metadata.name.startsWith('w')", message: 'name must start with w' },
+  ],
+};
+
+const widget = (spec: Record<string, unknown>, name = 'w1') => ({
+  apiVersion: 'example.com/v1',
+  kind: 'Widget',
+  metadata: { name, namespace: 'default', labels: { a: 'b' } },
+  spec,
+});
+
+test('rules see their node as self; failures carry the message, reason, fieldPath and type', () => {
+  assert.deepEqual(
+    lines(validateCelRules(widget({ minReplicas: 1, maxReplicas: 3, mode: 'Manual' }), schema)),
+    [],
+  );
+  assert.deepEqual(
+    lines(
+      validateCelRules(
+        widget(
+          { minReplicas: 5, maxReplicas: 3, mode: 'Auto', replicas: 2, ports: [{ port: 80 }, { port: 0 }] },
+          'x',
+        ),
+        schema,
+      ),
+    ),
+    [
+      '<nil>: Invalid value: "object": name must start with w',
+      'spec: Invalid value: "object": minReplicas cannot be larger than maxReplicas',
+      "spec.replicas: Forbidden: failed rule: self.mode == 'Manual' || !has(self.replicas)",
+      'spec.ports[1]: Invalid value: "object": failed rule: self.port > 0 && self.port < 65536',
+    ],
+  );
+  assert.deepEqual(
+    lines(
+      validateCelRules(
+        widget({ minReplicas: 1, maxReplicas: 1, mode: 'Manual', labels: { k: 'long' } }),
+        schema,
+      ),
+    ),
+    ['spec.labels[k]: Invalid value: "string": failed rule: size(self) <= 3'],
+  );
+});
+
+test('transition rules run on updates only, against the stored value at the same place', () => {
+  const before = widget({ minReplicas: 1, maxReplicas: 1, mode: 'Manual', image: 'a' });
+  const after = widget({ minReplicas: 1, maxReplicas: 1, mode: 'Manual', image: 'b' });
+  assert.deepEqual(lines(validateCelRules(after, schema)), []);
+  assert.deepEqual(lines(validateCelTransitionRules(after, before, schema)), [
+    'spec: Invalid value: "object": image is immutable',
+  ]);
+  assert.deepEqual(lines(validateCelTransitionRules(before, before, schema)), []);
+});
+
+test('rules that do not parse are reported for the CRD; rules needing unknown functions are skipped', () => {
+  assert.match(celCompileError('self.a ==') ?? '', /./);
+  assert.equal(celCompileError('self.a == 1'), undefined);
+  // isURL is one of Kubernetes' extension functions, which are not provided: the rule above never fails.
+  assert.deepEqual(
+    lines(validateCelRules(widget({ minReplicas: 1, maxReplicas: 1, mode: 'Manual', image: '%' }), schema)),
+    [],
+  );
+});
+
+test('messageExpression builds the message', () => {
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: { size: { type: 'integer' } },
+        'x-kubernetes-validations': [
+          { rule: 'self.size < 10', messageExpression: "'size ' + string(self.size) + ' is too big'" },
+        ],
+      },
+    },
+  };
+  assert.deepEqual(lines(validateCelRules(widget({ size: 12 }), s)), [
+    'spec: Invalid value: "object": size 12 is too big',
+  ]);
+});
