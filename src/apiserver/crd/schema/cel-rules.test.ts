@@ -22,7 +22,7 @@ const schema: JSONSchemaProps = {
           fieldPath: '.replicas',
         },
         { rule: 'self.image == oldSelf.image', message: 'image is immutable' },
-        { rule: 'isURL(self.image)' },
+        { rule: 'isQuantity(self.image)' },
       ],
       properties: {
         minReplicas: { type: 'integer' },
@@ -103,7 +103,7 @@ test('transition rules run on updates only, against the stored value at the same
 test('rules that do not parse are reported for the CRD; rules needing unknown functions are skipped', () => {
   assert.match(celCompileError('self.a ==') ?? '', /./);
   assert.equal(celCompileError('self.a == 1'), undefined);
-  // isURL is one of Kubernetes' extension functions, which are not provided: the rule above never fails.
+  // isQuantity is one of Kubernetes' extension functions not provided: the rule above never fails.
   assert.deepEqual(
     lines(validateCelRules(widget({ minReplicas: 1, maxReplicas: 1, mode: 'Manual', image: '%' }), schema)),
     [],
@@ -126,4 +126,31 @@ test('messageExpression builds the message', () => {
   assert.deepEqual(lines(validateCelRules(widget({ size: 12 }), s)), [
     'spec: Invalid value: "object": size 12 is too big',
   ]);
+});
+
+test("Kubernetes' list, regex, string and address functions", () => {
+  const rules = [
+    'self.sizes.isSorted() && self.sizes.sum() == 6 && self.sizes.max() == 3 && self.sizes.indexOf(2) == 1',
+    "self.name.find('[0-9]+') == '42' && self.name.findAll('[a-z]').size() == 3",
+    "self.name.replace('-', '_') == 'abc_42' && self.name.charAt(1) == 'b'",
+    "isIP(self.ip) && !isIP('300.1.1.1') && isCIDR(self.cidr) && !isCIDR('10.0.0.0/33')",
+    "isURL(self.url) && !isURL('no scheme')",
+  ];
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        'x-kubernetes-preserve-unknown-fields': true,
+        'x-kubernetes-validations': rules.map((rule) => ({ rule })),
+      },
+    },
+  };
+  const spec = { sizes: [1, 2, 3], name: 'abc-42', ip: '10.0.0.1', cidr: '10.0.0.0/8', url: 'https://x/y' };
+  assert.deepEqual(lines(validateCelRules(widget(spec), s)), []);
+  assert.equal(validateCelRules(widget({ ...spec, sizes: [2, 1, 3] }), s).length, 1);
+  // A rule that cannot be evaluated is skipped: the negations failing shows each one ran.
+  const negated = structuredClone(s);
+  negated.properties!.spec!['x-kubernetes-validations'] = rules.map((rule) => ({ rule: `!(${rule})` }));
+  assert.equal(validateCelRules(widget(spec), negated).length, rules.length);
 });

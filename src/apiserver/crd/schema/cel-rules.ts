@@ -4,22 +4,25 @@
  * sees its schema node's value as `self`, and transition rules (those naming `oldSelf`) also see the stored
  * value at the same place, when an update has one. Integers are CEL ints, as the schema types them.
  *
- * Not done: upstream's cost budgets, its type checking against the schema when a CRD is written, and
- * Kubernetes' extension libraries (lists, regex, URLs, quantities, IPs…). A rule that calls one of those,
- * or otherwise cannot be evaluated, is skipped rather than failing the write.
+ * Not done: upstream's cost budgets, its type checking against the schema when a CRD is written, and the
+ * Kubernetes extension functions cel-library.ts does not provide. A rule that calls one of those, or
+ * otherwise cannot be evaluated, is skipped rather than failing the write.
  */
 import { Environment } from '@marcbachmann/cel-js';
 import { fieldErr, type FieldError } from '../../../api/errors.js';
 import { isPlainObject } from '../../../api/meta.js';
+import { withKubernetesLibraries } from './cel-library.js';
 import type { JSONSchemaProps, ValidationRule } from './types.js';
 
-const environment = new Environment({
-  unlistedVariablesAreDyn: true,
-  enableOptionalTypes: true,
-  homogeneousAggregateLiterals: false,
-})
-  .registerVariable('self', 'dyn')
-  .registerVariable('oldSelf', 'dyn');
+const environment = withKubernetesLibraries(
+  new Environment({
+    unlistedVariablesAreDyn: true,
+    enableOptionalTypes: true,
+    homogeneousAggregateLiterals: false,
+  })
+    .registerVariable('self', 'dyn')
+    .registerVariable('oldSelf', 'dyn'),
+);
 
 type Program = ReturnType<Environment['parse']>;
 
