@@ -16,6 +16,7 @@ import { CRD_CLEANUP_FINALIZER, deleteCanonical } from '../rest/delete.js';
 import { updateCanonical } from '../rest/write.js';
 import { resourcePrefix } from '../storage/keys.js';
 import { customResourceDef, type CustomResourceDefinition } from './custom-resource-def.js';
+import { loadCel } from './schema/index.js';
 
 type Condition = CustomResourceDefinitionCondition;
 
@@ -97,6 +98,8 @@ export class CrdController {
       this.unserve(name);
       return true;
     }
+    // Custom resources' CEL rules run on every write once served.
+    await loadCel();
     const def = customResourceDef(current as unknown as CustomResourceDefinition);
     if (!def) this.unserve(name);
     else this.serve(name, { def, crd: current as unknown as CustomResourceDefinition });

@@ -1,8 +1,12 @@
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FieldError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
 import { createCrdStrategy, crdStrategy } from './strategy.js';
+import { loadCel } from './schema/index.js';
+
+// Rules are compiled with the CEL interpreter, which the server loads on demand.
+before(loadCel);
 
 const lines = (errs: FieldError[] | undefined): string[] =>
   (errs ?? []).map((e) => `${e.field}: ${e.message}`);

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import type { KubeObject } from '../../api/meta.js';
 import { customResourceDef, versionPriority, type CustomResourceDefinition } from './custom-resource-def.js';
+import { loadCel } from './schema/index.js';
+
+// Rules are compiled with the CEL interpreter, which the server loads on demand.
+before(loadCel);
 
 const schema = (extra: Record<string, unknown> = {}) => ({
   openAPIV3Schema: {

@@ -1,7 +1,7 @@
 /** The Strategy of customresourcedefinitions.apiextensions.k8s.io (v1, cluster-scoped, status subresource). */
 import { isPlainObject } from '../../api/meta.js';
 import type { Strategy } from '../registry/types.js';
-import { validateSchemaDefinition } from './schema/index.js';
+import { loadCel, validateSchemaDefinition } from './schema/index.js';
 import { defaultCrd, prepareCrdForCreate, prepareCrdForUpdate } from './crd-defaults.js';
 import { validateCrd, validateCrdUpdate, type SchemaValidator } from './crd-validation.js';
 
@@ -21,8 +21,11 @@ export function createCrdStrategy(opts: CrdStrategyOptions = {}): Strategy {
   };
 }
 
-/** With the structural checks of every version's `openAPIV3Schema`. */
-export const crdStrategy: Strategy = createCrdStrategy({
-  validateSchema: (schema, fieldPath) =>
-    isPlainObject(schema) ? validateSchemaDefinition(schema, fieldPath) : [],
-});
+/** With the structural checks of every version's `openAPIV3Schema` (whose CEL rules must parse). */
+export const crdStrategy: Strategy = {
+  ...createCrdStrategy({
+    validateSchema: (schema, fieldPath) =>
+      isPlainObject(schema) ? validateSchemaDefinition(schema, fieldPath) : [],
+  }),
+  beforeWrite: loadCel,
+};

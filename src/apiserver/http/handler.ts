@@ -264,6 +264,7 @@ async function handleResource(
   }
 
   const isWatch = route.watchPrefix || query.get('watch') === 'true' || query.get('watch') === '1';
+  if (def.strategy.beforeWrite && method !== 'GET' && method !== 'HEAD') await def.strategy.beforeWrite();
   switch (method) {
     case 'GET':
     case 'HEAD':

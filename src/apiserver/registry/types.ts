@@ -45,6 +45,8 @@ export interface TableConvertor {
 
 /** Per-kind behaviour used by the generic REST handler (as upstream's rest.RESTCreateStrategy & co). */
 export interface Strategy {
+  /** Loads, once, what this kind's validation needs (awaited before every write request of the kind). */
+  beforeWrite?(): Promise<void>;
   /** Fill defaults on an object about to be created or updated (in place). Runs before validation. */
   defaults?(obj: KubeObject): void;
   /** Clear or set server-owned fields on create (e.g. status). */

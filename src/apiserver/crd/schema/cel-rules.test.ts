@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import type { FieldError } from '../../../api/errors.js';
-import { celCompileError, validateCelRules, validateCelTransitionRules } from './cel-rules.js';
+import { celCompileError, loadCel, validateCelRules, validateCelTransitionRules } from './cel-rules.js';
 import type { JSONSchemaProps } from './types.js';
+
+// Rules are compiled with the CEL interpreter, which the server loads on demand.
+before(loadCel);
 
 const lines = (errs: FieldError[]): string[] => errs.map((e) => `${e.field}: ${e.message}`);
 

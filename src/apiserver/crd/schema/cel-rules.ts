@@ -8,27 +8,41 @@
  * Kubernetes extension functions cel-library.ts does not provide. A rule that calls one of those, or
  * otherwise cannot be evaluated, is skipped rather than failing the write.
  */
-import { Environment } from '@marcbachmann/cel-js';
+import type { Environment } from '@marcbachmann/cel-js';
 import { fieldErr, type FieldError } from '../../../api/errors.js';
 import { isPlainObject } from '../../../api/meta.js';
 import { withKubernetesLibraries } from './cel-library.js';
 import type { JSONSchemaProps, ValidationRule } from './types.js';
 
-const environment = withKubernetesLibraries(
-  new Environment({
-    unlistedVariablesAreDyn: true,
-    enableOptionalTypes: true,
-    homogeneousAggregateLiterals: false,
-  })
-    .registerVariable('self', 'dyn')
-    .registerVariable('oldSelf', 'dyn'),
-);
+let environment: Environment | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads the interpreter (kept out of a server that serves no CRD: it weighs several MiB). Everything that
+ * compiles or evaluates rules runs after it: the CRD controller before it serves a CRD, and CRD writes.
+ */
+export function loadCel(): Promise<void> {
+  loading ??= import('@marcbachmann/cel-js').then(({ Environment }) => {
+    environment = withKubernetesLibraries(
+      new Environment({
+        unlistedVariablesAreDyn: true,
+        enableOptionalTypes: true,
+        homogeneousAggregateLiterals: false,
+      })
+        .registerVariable('self', 'dyn')
+        .registerVariable('oldSelf', 'dyn'),
+    );
+  });
+  return loading;
+}
 
 type Program = ReturnType<Environment['parse']>;
 
 const programs = new Map<string, Program | Error>();
 
 function compile(expression: string): Program | Error {
+  // A caller that did not load the interpreter first is a bug: fail loudly rather than skip rules.
+  if (!environment) throw new Error('CEL interpreter used before loadCel()');
   let program = programs.get(expression);
   if (!program) {
     try {

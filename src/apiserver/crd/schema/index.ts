@@ -9,4 +9,4 @@ export { pruneUnknownFields } from './prune.js';
 export { applyDefaults, pruneNonNullableNulls } from './defaults.js';
 export { validateCustomResource } from './validate-object.js';
 export { validateSchemaDefinition } from './validate-schema.js';
-export { celCompileError, validateCelRules, validateCelTransitionRules } from './cel-rules.js';
+export { celCompileError, loadCel, validateCelRules, validateCelTransitionRules } from './cel-rules.js';

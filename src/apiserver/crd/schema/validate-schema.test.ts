@@ -1,7 +1,11 @@
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FieldError } from '../../../api/errors.js';
 import { validateSchemaDefinition, type JSONSchemaProps } from './index.js';
+import { loadCel } from './cel-rules.js';
+
+// Rules are compiled with the CEL interpreter, which the server loads on demand.
+before(loadCel);
 
 const P = 'spec.versions[0].schema.openAPIV3Schema';
 
