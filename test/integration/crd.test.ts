@@ -65,6 +65,14 @@ test('a kind already served in the group is not accepted, and not served', async
     list.resources.map((r) => r.name),
     ['sprockets'],
   );
+  // Never established: nothing to clean up, so the CRD goes at once.
+  await crds().delete('', 'sprocketz.gadgets.example.com');
+  await waitFor(() =>
+    crds()
+      .get('', 'sprocketz.gadgets.example.com')
+      .then(() => false)
+      .catch(() => true),
+  );
 });
 
 test('every served version serves the same objects; the storage version is what is stored', async () => {
@@ -103,4 +111,31 @@ test('a CRD with invalid names and no storage version is refused with every fiel
       return true;
     },
   );
+});
+
+test('server-side apply prunes what the schema does not know (fieldValidation Warn, the default)', async () => {
+  await crds().create(gadgets('gears', 'Gear'));
+  await established('gears.gadgets.example.com');
+  const gears: ResourceType = {
+    group: 'gadgets.example.com',
+    version: 'v1',
+    resource: 'gears',
+    kind: 'Gear',
+    namespaced: true,
+  };
+  const body = {
+    apiVersion: 'gadgets.example.com/v1',
+    kind: 'Gear',
+    metadata: { name: 'g' },
+    spec: { size: 1, colour: 'red' },
+    junk: true,
+  };
+  const opts = { fieldManager: 'test' };
+  await client.resource(gears).patch('default', 'g', 'apply', body, opts);
+  await client
+    .resource(gears)
+    .patch('default', 'g', 'apply', { ...body, spec: { size: 2, shape: 'round' } }, opts);
+  const stored = await client.resource(gears).get('default', 'g');
+  assert.deepEqual(stored.spec, { size: 2 });
+  assert.equal((stored as Record<string, unknown>).junk, undefined);
 });

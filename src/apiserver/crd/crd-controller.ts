@@ -85,7 +85,7 @@ export class CrdController {
       return true;
     }
     const crd = stored as unknown as CustomResourceDefinition & StoredObject;
-    const conflict = this.nameConflict(crd);
+    const conflict = await this.nameConflict(crd);
     const status = desiredStatus(crd, conflict, rfc3339(this.ctx.clock.now()));
     let current: StoredObject = stored;
     if (JSON.stringify(status) !== JSON.stringify(crd.status ?? {})) {
@@ -94,17 +94,15 @@ export class CrdController {
     const established = (status.conditions ?? []).some(
       (c) => c.type === 'Established' && c.status === 'True',
     );
-    if (!established) {
-      this.unserve(name);
-      return true;
-    }
     // Custom resources' CEL rules run on every write once served.
-    await loadCel();
-    const def = customResourceDef(current as unknown as CustomResourceDefinition);
+    if (established) await loadCel();
+    const def = established ? customResourceDef(current as unknown as CustomResourceDefinition) : undefined;
     if (!def) this.unserve(name);
     else this.serve(name, { def, crd: current as unknown as CustomResourceDefinition });
-    if (crd.metadata.deletionTimestamp && def) return this.finalize(current, def);
-    return true;
+    if (!crd.metadata.deletionTimestamp) return true;
+    // Never served (names refused, no served version): no custom resource can exist, as upstream's
+    // NeverEstablished case; the cleanup finalizer goes at once.
+    return def ? this.finalize(current, def) : this.dropCleanupFinalizer(current);
   }
 
   private serve(name: string, served: ServedCustomResource): void {
@@ -124,11 +122,24 @@ export class CrdController {
     this.onChange?.([...this.served.values()]);
   }
 
-  /** A plural or kind another served resource of the group already uses (upstream's naming controller). */
-  private nameConflict(crd: CustomResourceDefinition & StoredObject): Condition | undefined {
+  /**
+   * A plural or kind of the group already in use (upstream's naming controller): by a built-in resource, or
+   * by another CRD's accepted names. Accepted names are stored, so the outcome does not depend on the order
+   * CRDs are looked at (after a restart, the CRD that was refused stays refused).
+   */
+  private async nameConflict(crd: CustomResourceDefinition & StoredObject): Promise<Condition | undefined> {
     const { group, names } = crd.spec;
+    const taken: { plural: string; kind: string }[] = [];
     for (const other of this.ctx.registry.defs) {
-      if (other.group !== group || this.served.get(crd.metadata.name)?.def === other) continue;
+      if (other.group === group && ![...this.served.values()].some((s) => s.def === other)) taken.push(other);
+    }
+    for (const other of (await this.ctx.storage.list(this.def)).items) {
+      const spec = (other as unknown as CustomResourceDefinition).spec;
+      const accepted = (other as unknown as CustomResourceDefinition).status?.acceptedNames;
+      if (other.metadata.name === crd.metadata.name || spec.group !== group || !accepted?.plural) continue;
+      taken.push({ plural: accepted.plural, kind: accepted.kind });
+    }
+    for (const other of taken) {
       if (other.plural === names.plural) {
         return notAccepted('PluralConflict', `"${names.plural}" is already in use`);
       }
@@ -165,6 +176,11 @@ export class CrdController {
       }
     }
     if ((await this.ctx.storage.list(def, { limit: 1 })).items.length > 0) return false;
+    return this.dropCleanupFinalizer(crd);
+  }
+
+  private async dropCleanupFinalizer(crd: StoredObject): Promise<boolean> {
+    if (!crd.metadata.finalizers?.includes(CRD_CLEANUP_FINALIZER)) return true;
     const next = cloneJson(crd) as KubeObject;
     next.metadata!.finalizers = crd.metadata.finalizers.filter((f) => f !== CRD_CLEANUP_FINALIZER);
     try {

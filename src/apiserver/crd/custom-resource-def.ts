@@ -104,10 +104,11 @@ export function customResourceDef(crd: CustomResourceDefinition): ResourceDef | 
     },
     table: customResourceTable(storage.additionalPrinterColumns ?? []),
     noStrategicMerge: true,
-    decodeBody(body, version) {
+    decodeBody(body, version, opts = {}) {
       const schema = schemas.get(version);
       if (!schema) return [];
       const pruned = pruneUnknownFields(body, schema);
+      if (opts.defaults === false) return pruned;
       pruneNonNullableNulls(body, schema);
       applyDefaults(body, schema);
       return pruned;

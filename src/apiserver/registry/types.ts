@@ -118,7 +118,7 @@ export interface ResourceDef {
    * Kinds without a compiled-in schema (custom resources): prunes the fields a body of `version` may not carry,
    * fills the schema's defaults, and returns the pruned fields' paths (`spec.foo`) for fieldValidation.
    */
-  decodeBody?(body: KubeObject, version: string): string[];
+  decodeBody?(body: KubeObject, version: string, opts?: { defaults?: boolean }): string[];
   /** Custom resources have no patch strategies: strategic merge patches are refused (415) as upstream. */
   noStrategicMerge?: boolean;
   /** Where the scale subresource reads and writes (custom resources declare their own paths). */

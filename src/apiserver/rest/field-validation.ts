@@ -24,8 +24,8 @@ function gvkOf(s: RequestScope): GroupVersionKind {
 }
 
 /** Prunes a custom resource body by its CRD's schema; what was pruned is reported as unknown fields. */
-function decodeCustomBody(ctx: ApiContext, s: RequestScope, body: KubeObject): void {
-  const pruned = s.served.def.decodeBody!(body, s.served.version);
+function decodeCustomBody(ctx: ApiContext, s: RequestScope, body: KubeObject, defaults = true): void {
+  const pruned = s.served.def.decodeBody!(body, s.served.version, { defaults });
   const mode = fieldValidationMode(s.query);
   if (mode !== 'Ignore')
     reportUnknownFields(
@@ -73,7 +73,9 @@ export function decodeTypedBody(ctx: ApiContext, s: RequestScope, body: KubeObje
  * checked for unknown fields.
  */
 export function checkApplyConfiguration(ctx: ApiContext, s: RequestScope, applied: KubeObject): void {
-  if (s.served.def.decodeBody) return decodeCustomBody(ctx, s, cloneJson(applied));
+  // Pruned in place (what the schema does not know is never merged, nor owned); defaults come later, on the
+  // merged object, so that appliers do not own them.
+  if (s.served.def.decodeBody) return decodeCustomBody(ctx, s, applied, false);
   if (ctx.ext.decodeBody) {
     const gvk: GroupVersionKind = {
       group: s.served.group,

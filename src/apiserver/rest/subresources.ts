@@ -15,21 +15,30 @@ import {
   updateCanonical,
 } from './write.js';
 
+/** Keys that would reach an object's prototype instead of its data. */
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function pathKeys(path: string): string[] {
+  const keys = path.split('.').slice(1);
+  if (keys.some((k) => UNSAFE_KEYS.has(k))) throw badRequest(`unsupported scale path ${path}`);
+  return keys;
+}
+
 /** Value at a simple JSON path such as `.spec.replicas` (the form a CRD's scale paths take). */
 function valueAt(obj: KubeObject, path: string): unknown {
   let cur: unknown = obj;
-  for (const key of path.split('.').slice(1)) {
-    if (!isPlainObject(cur)) return undefined;
+  for (const key of pathKeys(path)) {
+    if (!isPlainObject(cur) || !Object.hasOwn(cur, key)) return undefined;
     cur = cur[key];
   }
   return cur;
 }
 
 function setValueAt(obj: KubeObject, path: string, value: unknown): void {
-  const keys = path.split('.').slice(1);
+  const keys = pathKeys(path);
   let cur: Record<string, unknown> = obj;
   for (const key of keys.slice(0, -1)) {
-    const next = cur[key];
+    const next = Object.hasOwn(cur, key) ? cur[key] : undefined;
     cur = isPlainObject(next) ? next : (cur[key] = {});
   }
   cur[keys[keys.length - 1]!] = value;

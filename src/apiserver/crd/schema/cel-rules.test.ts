@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { FieldError } from '../../../api/errors.js';
-import { celCompileError, loadCel, validateCelRules, validateCelTransitionRules } from './cel-rules.js';
+import {
+  celCompileError,
+  loadCel,
+  macroDepth,
+  validateCelRules,
+  validateCelTransitionRules,
+} from './cel-rules.js';
 import type { JSONSchemaProps } from './types.js';
 
 // Rules are compiled with the CEL interpreter, which the server loads on demand.
@@ -134,6 +140,7 @@ test('messageExpression builds the message', () => {
 test("Kubernetes' list, regex, string and address functions", () => {
   const rules = [
     'self.sizes.isSorted() && self.sizes.sum() == 6 && self.sizes.max() == 3 && self.sizes.indexOf(2) == 1',
+    "self.refs.indexOf({'name': 'b'}) == 1",
     "self.name.find('[0-9]+') == '42' && self.name.findAll('[a-z]').size() == 3",
     "self.name.replace('-', '_') == 'abc_42' && self.name.charAt(1) == 'b'",
     "isIP(self.ip) && !isIP('300.1.1.1') && isCIDR(self.cidr) && !isCIDR('10.0.0.0/33')",
@@ -149,11 +156,66 @@ test("Kubernetes' list, regex, string and address functions", () => {
       },
     },
   };
-  const spec = { sizes: [1, 2, 3], name: 'abc-42', ip: '10.0.0.1', cidr: '10.0.0.0/8', url: 'https://x/y' };
+  const spec = {
+    sizes: [1, 2, 3],
+    refs: [{ name: 'a' }, { name: 'b' }],
+    name: 'abc-42',
+    ip: '10.0.0.1',
+    cidr: '10.0.0.0/8',
+    url: 'https://x/y',
+  };
   assert.deepEqual(lines(validateCelRules(widget(spec), s)), []);
   assert.equal(validateCelRules(widget({ ...spec, sizes: [2, 1, 3] }), s).length, 1);
   // A rule that cannot be evaluated is skipped: the negations failing shows each one ran.
   const negated = structuredClone(s);
   negated.properties!.spec!['x-kubernetes-validations'] = rules.map((rule) => ({ rule: `!(${rule})` }));
   assert.equal(validateCelRules(widget(spec), negated).length, rules.length);
+});
+
+test('regexes run on RE2: Go syntax, and no backtracking blow-up', () => {
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        'x-kubernetes-preserve-unknown-fields': true,
+        'x-kubernetes-validations': [
+          { rule: "self.name.matches('^\\\\p{Lu}[[:alpha:]]+$')", message: 'capitalised' },
+          { rule: "self.word.matches('^(a+)+$')", message: 'only a' },
+          { rule: "self.name.findAll('(?i)B').size() == 1 && '.matches(' != ''", message: 'one b' },
+        ],
+      },
+    },
+  };
+  assert.deepEqual(lines(validateCelRules(widget({ name: 'Abc', word: 'aaa' }), s)), []);
+  // 40 a's and a mismatch: minutes for a backtracking engine, nothing for RE2.
+  assert.deepEqual(lines(validateCelRules(widget({ name: 'abc', word: `${'a'.repeat(40)}!` }), s)), [
+    'spec: Invalid value: "object": capitalised',
+    'spec: Invalid value: "object": only a',
+  ]);
+});
+
+test('a rule whose nested macros could run past the budget is refused instead of run', () => {
+  assert.equal(macroDepth("self.all(a, a > 0) && self.exists(b, b == 'x(')"), 1);
+  assert.equal(macroDepth('self.all(a, self.all(b, self.all(c, a + b + c >= 0)))'), 3);
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          xs: {
+            type: 'array',
+            items: { type: 'integer' },
+            'x-kubernetes-validations': [{ rule: 'self.all(a, self.all(b, self.all(c, a + b + c >= 0)))' }],
+          },
+        },
+      },
+    },
+  };
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+  assert.deepEqual(lines(validateCelRules(widget({ xs: range(50) }), s)), []);
+  assert.deepEqual(lines(validateCelRules(widget({ xs: range(1000) }), s)), [
+    'spec.xs: Invalid value: "array": call cost exceeds limit for rule: self.all(a, self.all(b, self.all(c, a + b + c >= 0)))',
+  ]);
 });

@@ -11,7 +11,7 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import { fieldErr, type FieldError } from '../../../api/errors.js';
 import { isPlainObject } from '../../../api/meta.js';
-import { withKubernetesLibraries } from './cel-library.js';
+import { literalEnd, withKubernetesLibraries, withRe2Matches } from './cel-library.js';
 import type { JSONSchemaProps, ValidationRule } from './types.js';
 
 let environment: Environment | undefined;
@@ -46,7 +46,7 @@ function compile(expression: string): Program | Error {
   let program = programs.get(expression);
   if (!program) {
     try {
-      program = environment.parse(expression);
+      program = environment.parse(withRe2Matches(expression));
     } catch (err) {
       program = err instanceof Error ? err : new Error(String(err));
     }
@@ -62,6 +62,51 @@ export function celCompileError(expression: string): string | undefined {
 }
 
 const isTransitionRule = (rule: ValidationRule): boolean => /\boldSelf\b/.test(rule.rule ?? '');
+
+/**
+ * Iterations a rule may take at most, in place of upstream's cost budgets (1,000,000 per call): macros
+ * nested d deep over a value with n list items and map entries in all take up to n^d steps. Checked
+ * before evaluating, since a running evaluation cannot be stopped.
+ */
+const ITERATION_BUDGET = 1_000_000;
+const MACROS = ['all', 'exists', 'exists_one', 'map', 'filter'];
+
+/** How deep comprehension macros nest in a rule (string literals skipped). */
+export function macroDepth(rule: string): number {
+  const open: boolean[] = [];
+  let depth = 0;
+  for (let i = 0; i < rule.length; i++) {
+    const c = rule[i]!;
+    if (c === '"' || c === "'") i = literalEnd(rule, i) - 1;
+    else if (c === '(') {
+      const before = rule.slice(Math.max(0, i - 12), i);
+      const macro = MACROS.some((m) => before.endsWith(`.${m}`));
+      open.push(macro);
+      depth = Math.max(depth, open.filter(Boolean).length);
+    } else if (c === ')') open.pop();
+  }
+  return depth;
+}
+
+/** List items and map entries in a value, all levels (stops counting past the budget). */
+function elementCount(value: unknown, limit: number): number {
+  let count = 0;
+  const stack = [value];
+  while (stack.length > 0 && count <= limit) {
+    const v = stack.pop();
+    const children = Array.isArray(v) ? v : isPlainObject(v) ? Object.values(v) : [];
+    count += children.length;
+    stack.push(...children);
+  }
+  return count;
+}
+
+function overBudget(rule: string, self: unknown): boolean {
+  const depth = macroDepth(rule);
+  if (depth === 0) return false;
+  const n = elementCount(self, ITERATION_BUDGET);
+  return n ** depth > ITERATION_BUDGET;
+}
 
 /** A value as CEL sees it: integers (by the schema, or whole numbers where it says nothing) become ints. */
 function celValue(value: unknown, schema: JSONSchemaProps | undefined): unknown {
@@ -152,6 +197,13 @@ function evaluateRules(
     if (transition !== walk.transitionOnly || (transition && old === NO_OLD)) continue;
     const program = compile(rule.rule ?? '');
     if (program instanceof Error) continue;
+    if (overBudget(rule.rule, value)) {
+      const type = schema.type ?? 'object';
+      walk.errors.push(
+        fieldErr.invalid(path || '<nil>', type, `call cost exceeds limit for rule: ${rule.rule.trim()}`),
+      );
+      continue;
+    }
     const context: Record<string, unknown> = { self: celValue(value, schema) };
     if (transition) context.oldSelf = celValue(old, schema);
     let result: unknown;

@@ -26,15 +26,18 @@ interface SchemaError {
 
 class Result {
   readonly errors: SchemaError[] = [];
+  private readonly messages = new Set<string>();
   matchCount = 0;
 
   get valid(): boolean {
     return this.errors.length === 0;
   }
 
-  /** Like kube-openapi, an error whose message was already reported is dropped. */
+  /** Like kube-openapi, an error whose message was already reported is dropped (a set: lists can be long). */
   add(err: SchemaError): void {
-    if (!this.errors.some((e) => e.message === err.message)) this.errors.push(err);
+    if (this.messages.has(err.message)) return;
+    this.messages.add(err.message);
+    this.errors.push(err);
   }
 
   merge(other: Result | undefined): void {
@@ -186,7 +189,7 @@ function stringCheck(s: JSONSchemaProps, data: string, path: string): Result | u
   }
   if (s.pattern) {
     const compiled = compileGoPattern(s.pattern);
-    if ('error' in compiled || !compiled.re.test(data)) {
+    if ('error' in compiled || !compiled.test(data)) {
       const shown =
         'error' in compiled ? `${s.pattern}, but pattern is invalid: ${compiled.error}` : s.pattern;
       return fail({
