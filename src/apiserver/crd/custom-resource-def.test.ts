@@ -81,3 +81,33 @@ test('a CRD without a served version serves nothing', () => {
     undefined,
   );
 });
+
+test('a body is validated against the schema of the version it came in', () => {
+  const strict = {
+    openAPIV3Schema: {
+      type: 'object',
+      properties: {
+        spec: { type: 'object', required: ['newField'], properties: { newField: { type: 'string' } } },
+      },
+    },
+  };
+  const def = customResourceDef(
+    crd([
+      { name: 'v1', served: true, storage: true, schema: strict },
+      { name: 'v1beta1', served: true, storage: false, schema: schema() },
+    ]),
+  )!;
+  const body = (version: string): KubeObject => ({
+    apiVersion: `example.com/${version}`,
+    kind: 'Widget',
+    metadata: { name: 'w' },
+    spec: {},
+  });
+  const fromBeta = def.aliases![0]!.toCanonical(body('v1beta1'));
+  assert.equal(fromBeta.apiVersion, 'example.com/v1');
+  assert.deepEqual(def.strategy.validate!(fromBeta), []);
+  assert.deepEqual(
+    def.strategy.validate!(body('v1')).map((e) => `${e.field}: ${e.message}`),
+    ['spec.newField: Required value'],
+  );
+});

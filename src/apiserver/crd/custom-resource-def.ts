@@ -34,6 +34,12 @@ function withApiVersion(group: string, version: string): (obj: KubeObject) => Ku
   };
 }
 
+/**
+ * The version a request body came in, for bodies converted to the storage version: as upstream, a body is
+ * validated against its own version's schema. (Objects read from storage are of the storage version.)
+ */
+const requestVersions = new WeakMap<KubeObject, string>();
+
 /** Upstream's order of preference among versions: GA before beta before alpha, then higher numbers first. */
 export function versionPriority(a: string, b: string): number {
   const parse = (v: string): [number, number, number] | undefined => {
@@ -70,7 +76,10 @@ export function customResourceDef(crd: CustomResourceDefinition): ResourceDef | 
   const aliases: VersionAlias[] = served.map((v) => ({
     group,
     version: v.name,
-    toCanonical: withApiVersion(group, storage.name),
+    toCanonical: (obj) => {
+      requestVersions.set(obj, v.name);
+      return withApiVersion(group, storage.name)(obj);
+    },
     fromCanonical: withApiVersion(group, v.name),
     ...(v.deprecated
       ? { warning: v.deprecationWarning ?? `${group}/${v.name} ${names.kind} is deprecated` }
@@ -97,7 +106,7 @@ export function customResourceDef(crd: CustomResourceDefinition): ResourceDef | 
           else obj.status = old.status;
         }
       },
-      validate: (obj) => validateAgainst(storageSchema, obj),
+      validate: (obj) => validateAgainst(schemas.get(requestVersions.get(obj) ?? storage.name), obj),
       validateUpdate: (obj, old) =>
         storageSchema ? validateCelTransitionRules(obj, old, storageSchema) : [],
       validatesStatus: true,

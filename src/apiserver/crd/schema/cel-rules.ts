@@ -50,6 +50,8 @@ function compile(expression: string): Program | Error {
     } catch (err) {
       program = err instanceof Error ? err : new Error(String(err));
     }
+    // Bounded: dry-run CRD writes could otherwise fill it with rules never served.
+    if (programs.size >= 1000) programs.clear();
     programs.set(expression, program);
   }
   return program;

@@ -47,11 +47,12 @@ void describe('pruneUnknownFields', () => {
       'spec.items[2].other',
       'spec.labels.app.w',
       'zeta',
+      'metadata.bogus',
     ]);
     assert.deepEqual(obj, {
       apiVersion: 'example.com/v1',
       kind: 'Foo',
-      metadata: { name: 'a', bogus: true }, // root metadata is the caller's
+      metadata: { name: 'a' }, // root metadata loses what ObjectMeta does not have
       spec: { image: 'nginx', items: [{ name: 'x' }, 'scalar', {}], labels: { app: { v: 'x' } } },
     });
     // What the handler answers under fieldValidation=Strict.

@@ -134,13 +134,14 @@ export function pruneWithSchema(value: unknown, schema: JSONSchemaProps, isResou
  * Removes, in place, the fields of a custom resource its schema does not specify, and returns their
  * paths for `unknown field "<path>"` strict-decoding errors: the schema's, sorted as upstream sorts
  * them, then those of embedded resources' metadata (whose map-value paths use `[key]`, as upstream).
- * The root apiVersion, kind and metadata are kept untouched: the caller handles root ObjectMeta.
+ * The root apiVersion and kind are kept; the root metadata loses what ObjectMeta does not have.
  */
 export function pruneUnknownFields(obj: Record<string, unknown>, schema: JSONSchemaProps): string[] {
   const unknown: string[] = [];
   prune(obj, { ...schema, 'x-kubernetes-embedded-resource': true }, '', unknown);
   unknown.sort();
   const metaUnknown: string[] = [];
+  if (isPlainObject(obj.metadata)) pruneObjectMeta(obj.metadata, 'metadata', metaUnknown);
   pruneEmbeddedMeta(obj, schema, '', metaUnknown);
   metaUnknown.sort();
   return [...unknown, ...metaUnknown];
