@@ -139,3 +139,58 @@ test('server-side apply prunes what the schema does not know (fieldValidation Wa
   assert.deepEqual(stored.spec, { size: 2 });
   assert.equal((stored as Record<string, unknown>).junk, undefined);
 });
+
+test('server-side apply merges x-kubernetes-list-type map lists item by item between managers', async () => {
+  const crd = gadgets('wheels', 'Wheel');
+  // Declared apart: kubernetes-types' JSONSchemaProps lacks the x-kubernetes-* extensions.
+  const openAPIV3Schema = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          ports: {
+            type: 'array',
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-list-map-keys': ['name'],
+            items: {
+              type: 'object',
+              required: ['name'],
+              properties: { name: { type: 'string' }, port: { type: 'integer' } },
+            },
+          },
+          tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+        },
+      },
+    },
+  };
+  crd.spec.versions[0]!.schema = { openAPIV3Schema };
+  await crds().create(crd);
+  await established('wheels.gadgets.example.com');
+  const wheels: ResourceType = {
+    group: 'gadgets.example.com',
+    version: 'v1',
+    resource: 'wheels',
+    kind: 'Wheel',
+    namespaced: true,
+  };
+  const apply = (manager: string, spec: object) =>
+    client
+      .resource(wheels)
+      .patch(
+        'default',
+        'w',
+        'apply',
+        { apiVersion: 'gadgets.example.com/v1', kind: 'Wheel', metadata: { name: 'w' }, spec },
+        { fieldManager: manager },
+      );
+  await apply('one', { ports: [{ name: 'http', port: 80 }], tags: ['a'] });
+  const merged = await apply('two', { ports: [{ name: 'https', port: 443 }], tags: ['b'] });
+  assert.deepEqual(merged.spec, {
+    ports: [
+      { name: 'http', port: 80 },
+      { name: 'https', port: 443 },
+    ],
+    tags: ['a', 'b'],
+  });
+});

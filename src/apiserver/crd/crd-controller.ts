@@ -16,7 +16,9 @@ import { CRD_CLEANUP_FINALIZER, deleteCanonical } from '../rest/delete.js';
 import { updateCanonical } from '../rest/write.js';
 import { resourcePrefix } from '../storage/keys.js';
 import { customResourceDef, type CustomResourceDefinition } from './custom-resource-def.js';
+import { customMergeMeta } from './merge-meta.js';
 import { loadCel } from './schema/index.js';
+import { setCustomMergeMeta } from '../patch/patch-meta.js';
 
 type Condition = CustomResourceDefinitionCondition;
 
@@ -113,11 +115,20 @@ export class CrdController {
     }
     this.served.set(name, served);
     this.ctx.registry.setCustom(name, served.def);
+    const schema = served.crd.spec.versions.find((v) => v.storage)?.schema?.openAPIV3Schema;
+    const { group, kind } = served.def;
+    if (schema) {
+      const meta = customMergeMeta(group, kind, schema);
+      setCustomMergeMeta({ group, kind }, meta.structs, meta.root);
+    } else setCustomMergeMeta({ group, kind }, undefined);
     this.onChange?.([...this.served.values()]);
   }
 
   private unserve(name: string): void {
-    if (!this.served.delete(name)) return;
+    const served = this.served.get(name);
+    if (!served) return;
+    this.served.delete(name);
+    setCustomMergeMeta(served.def, undefined);
     this.ctx.registry.removeCustom(name);
     this.onChange?.([...this.served.values()]);
   }

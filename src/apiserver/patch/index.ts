@@ -5,7 +5,7 @@ import { isPlainObject, type GroupVersionKind, type KubeObject } from '../../api
 import { apply } from './apply.js';
 import { applyJsonPatch } from './json-patch.js';
 import { applyMergePatch } from './merge-patch.js';
-import { rootTypeFor } from './patch-meta.js';
+import { isBuiltinKind, rootTypeFor } from './patch-meta.js';
 import { strategicMerge } from './strategic-merge.js';
 
 export const JSON_PATCH = 'application/json-patch+json';
@@ -16,9 +16,12 @@ export const APPLY_PATCH = 'application/apply-patch+yaml';
 export const PATCH_CONTENT_TYPES = [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH] as const;
 export type PatchContentType = (typeof PATCH_CONTENT_TYPES)[number];
 
-/** The patch types a kind accepts, in upstream's order (no strategic merge for kinds without metadata, e.g. CRDs). */
+/**
+ * The patch types a kind accepts, in upstream's order: no strategic merge for custom resources (their
+ * schema-derived list metadata serves server-side apply only, as upstream).
+ */
 export function patchTypesFor(gvk: Pick<GroupVersionKind, 'group' | 'kind'>): PatchContentType[] {
-  return rootTypeFor(gvk)
+  return isBuiltinKind(gvk)
     ? [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH]
     : [JSON_PATCH, MERGE_PATCH, APPLY_PATCH];
 }

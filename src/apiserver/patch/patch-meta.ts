@@ -193,9 +193,37 @@ export const KIND_ROOTS: Readonly<Record<string, string>> = {
   'networking.k8s.io/ServiceCIDR': 'Plain',
 };
 
-/** The top-level struct for a kind, or undefined for kinds without strategic-merge metadata (CRDs). */
+/**
+ * Merge metadata of custom resources, from their CRDs' schemas (`x-kubernetes-list-type` and
+ * `-map-type`): struct names are prefixed with the kind so they never meet the built-in ones.
+ */
+const customStructs = new Map<string, StructMeta>();
+const customRoots = new Map<string, string>();
+
+/** Replaces (or, with no structs, removes) the merge metadata of a custom kind. */
+export function setCustomMergeMeta(
+  groupKind: { group: string; kind: string },
+  structs: ReadonlyMap<string, StructMeta> | undefined,
+  root?: string,
+): void {
+  const key = `${groupKind.group}/${groupKind.kind}`;
+  const prefix = `${key}:`;
+  for (const name of [...customStructs.keys()]) if (name.startsWith(prefix)) customStructs.delete(name);
+  customRoots.delete(key);
+  if (!structs || !root) return;
+  for (const [name, meta] of structs) customStructs.set(name, meta);
+  customRoots.set(key, root);
+}
+
+/** A kind with compiled-in merge metadata (these accept strategic merge patch). */
+export function isBuiltinKind(gvk: Pick<GroupVersionKind, 'group' | 'kind'>): boolean {
+  return `${gvk.group}/${gvk.kind}` in KIND_ROOTS;
+}
+
+/** The top-level struct for a kind, or undefined for kinds without merge metadata. */
 export function rootTypeFor(gvk: Pick<GroupVersionKind, 'group' | 'kind'>): string | undefined {
-  return KIND_ROOTS[`${gvk.group}/${gvk.kind}`];
+  const key = `${gvk.group}/${gvk.kind}`;
+  return KIND_ROOTS[key] ?? customRoots.get(key);
 }
 
 /** Keys identifying an item of a keyed list for server-side apply (undefined when the item lacks one). */
@@ -215,5 +243,5 @@ export function applyKeyOf(
 
 export function fieldMeta(typeName: string | undefined, field: string): FieldMeta | undefined {
   if (typeName === undefined) return undefined;
-  return STRUCTS[typeName]?.[field];
+  return (STRUCTS[typeName] ?? customStructs.get(typeName))?.[field];
 }
