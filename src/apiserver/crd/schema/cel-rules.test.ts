@@ -219,3 +219,30 @@ test('a rule whose nested macros could run past the budget is refused instead of
     'spec.xs: Invalid value: "array": call cost exceeds limit for rule: self.all(a, self.all(b, self.all(c, a + b + c >= 0)))',
   ]);
 });
+
+test('optionalOldSelf rules run on creates too, with oldSelf an optional', () => {
+  const s: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: { mode: { type: 'string' } },
+        'x-kubernetes-validations': [
+          {
+            rule: "oldSelf.hasValue() ? self.mode == oldSelf.value().mode : self.mode != 'Locked'",
+            optionalOldSelf: true,
+            message: 'mode is fixed, and may not start Locked',
+          },
+        ],
+      },
+    },
+  };
+  const failed = ['spec: Invalid value: "object": mode is fixed, and may not start Locked'];
+  assert.deepEqual(lines(validateCelRules(widget({ mode: 'Locked' }), s)), failed);
+  assert.deepEqual(lines(validateCelRules(widget({ mode: 'Open' }), s)), []);
+  assert.deepEqual(
+    lines(validateCelTransitionRules(widget({ mode: 'B' }), widget({ mode: 'A' }), s)),
+    failed,
+  );
+  assert.deepEqual(lines(validateCelTransitionRules(widget({ mode: 'A' }), widget({ mode: 'A' }), s)), []);
+});

@@ -14,7 +14,10 @@ import { isPlainObject } from '../../../api/meta.js';
 import { literalEnd, withKubernetesLibraries, withRe2Matches } from './cel-library.js';
 import type { JSONSchemaProps, ValidationRule } from './types.js';
 
-let environment: Environment | undefined;
+/** Rules see oldSelf as a value; optionalOldSelf rules as an optional (declared so, for its methods). */
+let environments: { plain: Environment; optionalOldSelf: Environment } | undefined;
+let optionalOf: ((value: unknown) => unknown) | undefined;
+let optionalNone: unknown;
 let loading: Promise<void> | undefined;
 
 /**
@@ -22,16 +25,20 @@ let loading: Promise<void> | undefined;
  * compiles or evaluates rules runs after it: the CRD controller before it serves a CRD, and CRD writes.
  */
 export function loadCel(): Promise<void> {
-  loading ??= import('@marcbachmann/cel-js').then(({ Environment }) => {
-    environment = withKubernetesLibraries(
-      new Environment({
-        unlistedVariablesAreDyn: true,
-        enableOptionalTypes: true,
-        homogeneousAggregateLiterals: false,
-      })
-        .registerVariable('self', 'dyn')
-        .registerVariable('oldSelf', 'dyn'),
-    );
+  loading ??= import('@marcbachmann/cel-js').then(({ Environment, Optional }) => {
+    optionalOf = (v) => Optional.of(v);
+    optionalNone = Optional.none();
+    const environment = (oldSelfType: string): Environment =>
+      withKubernetesLibraries(
+        new Environment({
+          unlistedVariablesAreDyn: true,
+          enableOptionalTypes: true,
+          homogeneousAggregateLiterals: false,
+        })
+          .registerVariable('self', 'dyn')
+          .registerVariable('oldSelf', oldSelfType),
+      );
+    environments = { plain: environment('dyn'), optionalOldSelf: environment('optional<dyn>') };
   });
   return loading;
 }
@@ -40,19 +47,21 @@ type Program = ReturnType<Environment['parse']>;
 
 const programs = new Map<string, Program | Error>();
 
-function compile(expression: string): Program | Error {
+function compile(expression: string, optionalOldSelf = false): Program | Error {
   // A caller that did not load the interpreter first is a bug: fail loudly rather than skip rules.
-  if (!environment) throw new Error('CEL interpreter used before loadCel()');
-  let program = programs.get(expression);
+  if (!environments) throw new Error('CEL interpreter used before loadCel()');
+  const key = `${optionalOldSelf ? '?' : ' '}${expression}`;
+  let program = programs.get(key);
   if (!program) {
+    const env = optionalOldSelf ? environments.optionalOldSelf : environments.plain;
     try {
-      program = environment.parse(withRe2Matches(expression));
+      program = env.parse(withRe2Matches(expression));
     } catch (err) {
       program = err instanceof Error ? err : new Error(String(err));
     }
     // Bounded: dry-run CRD writes could otherwise fill it with rules never served.
     if (programs.size >= 1000) programs.clear();
-    programs.set(expression, program);
+    programs.set(key, program);
   }
   return program;
 }
@@ -196,8 +205,11 @@ function evaluateRules(
   const rules = schema['x-kubernetes-validations'] ?? [];
   for (const rule of rules) {
     const transition = isTransitionRule(rule);
-    if (transition !== walk.transitionOnly || (transition && old === NO_OLD)) continue;
-    const program = compile(rule.rule ?? '');
+    // optionalOldSelf rules also run without a stored value (oldSelf is then optional.none()).
+    const optional = transition && rule.optionalOldSelf === true;
+    const runs = walk.transitionOnly ? transition && old !== NO_OLD : !transition || optional;
+    if (!runs) continue;
+    const program = compile(rule.rule ?? '', optional);
     if (program instanceof Error) continue;
     if (overBudget(rule.rule, value)) {
       const type = schema.type ?? 'object';
@@ -207,7 +219,10 @@ function evaluateRules(
       continue;
     }
     const context: Record<string, unknown> = { self: celValue(value, schema) };
-    if (transition) context.oldSelf = celValue(old, schema);
+    if (transition) {
+      const oldSelf = walk.transitionOnly ? celValue(old, schema) : undefined;
+      context.oldSelf = !optional ? oldSelf : walk.transitionOnly ? optionalOf!(oldSelf) : optionalNone;
+    }
     let result: unknown;
     try {
       result = program(context);
