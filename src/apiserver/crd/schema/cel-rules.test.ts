@@ -15,6 +15,17 @@ before(loadCel);
 
 const lines = (errs: FieldError[]): string[] => errs.map((e) => `${e.field}: ${e.message}`);
 
+/** A schema whose `spec` has these properties and rules (unknown fields kept when no properties are given). */
+function specSchema(
+  rules: JSONSchemaProps['x-kubernetes-validations'],
+  properties?: Record<string, JSONSchemaProps>,
+): JSONSchemaProps {
+  const spec: JSONSchemaProps = { type: 'object', 'x-kubernetes-validations': rules };
+  if (properties) spec.properties = properties;
+  else spec['x-kubernetes-preserve-unknown-fields'] = true;
+  return { type: 'object', properties: { spec } };
+}
+
 const schema: JSONSchemaProps = {
   type: 'object',
   properties: {
@@ -120,18 +131,10 @@ test('rules that do not parse are reported for the CRD; rules needing unknown fu
 });
 
 test('messageExpression builds the message', () => {
-  const s: JSONSchemaProps = {
-    type: 'object',
-    properties: {
-      spec: {
-        type: 'object',
-        properties: { size: { type: 'integer' } },
-        'x-kubernetes-validations': [
-          { rule: 'self.size < 10', messageExpression: "'size ' + string(self.size) + ' is too big'" },
-        ],
-      },
-    },
-  };
+  const s = specSchema(
+    [{ rule: 'self.size < 10', messageExpression: "'size ' + string(self.size) + ' is too big'" }],
+    { size: { type: 'integer' } },
+  );
   assert.deepEqual(lines(validateCelRules(widget({ size: 12 }), s)), [
     'spec: Invalid value: "object": size 12 is too big',
   ]);
@@ -146,16 +149,7 @@ test("Kubernetes' list, regex, string and address functions", () => {
     "isIP(self.ip) && !isIP('300.1.1.1') && isCIDR(self.cidr) && !isCIDR('10.0.0.0/33')",
     "isURL(self.url) && !isURL('no scheme')",
   ];
-  const s: JSONSchemaProps = {
-    type: 'object',
-    properties: {
-      spec: {
-        type: 'object',
-        'x-kubernetes-preserve-unknown-fields': true,
-        'x-kubernetes-validations': rules.map((rule) => ({ rule })),
-      },
-    },
-  };
+  const s = specSchema(rules.map((rule) => ({ rule })));
   const spec = {
     sizes: [1, 2, 3],
     refs: [{ name: 'a' }, { name: 'b' }],
@@ -173,20 +167,11 @@ test("Kubernetes' list, regex, string and address functions", () => {
 });
 
 test('regexes run on RE2: Go syntax, and no backtracking blow-up', () => {
-  const s: JSONSchemaProps = {
-    type: 'object',
-    properties: {
-      spec: {
-        type: 'object',
-        'x-kubernetes-preserve-unknown-fields': true,
-        'x-kubernetes-validations': [
-          { rule: "self.name.matches('^\\\\p{Lu}[[:alpha:]]+$')", message: 'capitalised' },
-          { rule: "self.word.matches('^(a+)+$')", message: 'only a' },
-          { rule: "self.name.findAll('(?i)B').size() == 1 && '.matches(' != ''", message: 'one b' },
-        ],
-      },
-    },
-  };
+  const s = specSchema([
+    { rule: "self.name.matches('^\\\\p{Lu}[[:alpha:]]+$')", message: 'capitalised' },
+    { rule: "self.word.matches('^(a+)+$')", message: 'only a' },
+    { rule: "self.name.findAll('(?i)B').size() == 1 && '.matches(' != ''", message: 'one b' },
+  ]);
   assert.deepEqual(lines(validateCelRules(widget({ name: 'Abc', word: 'aaa' }), s)), []);
   // 40 a's and a mismatch: minutes for a backtracking engine, nothing for RE2.
   assert.deepEqual(lines(validateCelRules(widget({ name: 'abc', word: `${'a'.repeat(40)}!` }), s)), [
@@ -221,22 +206,16 @@ test('a rule whose nested macros could run past the budget is refused instead of
 });
 
 test('optionalOldSelf rules run on creates too, with oldSelf an optional', () => {
-  const s: JSONSchemaProps = {
-    type: 'object',
-    properties: {
-      spec: {
-        type: 'object',
-        properties: { mode: { type: 'string' } },
-        'x-kubernetes-validations': [
-          {
-            rule: "oldSelf.hasValue() ? self.mode == oldSelf.value().mode : self.mode != 'Locked'",
-            optionalOldSelf: true,
-            message: 'mode is fixed, and may not start Locked',
-          },
-        ],
+  const s = specSchema(
+    [
+      {
+        rule: "oldSelf.hasValue() ? self.mode == oldSelf.value().mode : self.mode != 'Locked'",
+        optionalOldSelf: true,
+        message: 'mode is fixed, and may not start Locked',
       },
-    },
-  };
+    ],
+    { mode: { type: 'string' } },
+  );
   const failed = ['spec: Invalid value: "object": mode is fixed, and may not start Locked'];
   assert.deepEqual(lines(validateCelRules(widget({ mode: 'Locked' }), s)), failed);
   assert.deepEqual(lines(validateCelRules(widget({ mode: 'Open' }), s)), []);
