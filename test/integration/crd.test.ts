@@ -65,11 +65,24 @@ test('a kind already served in the group is not accepted, and not served', async
     list.resources.map((r) => r.name),
     ['sprockets'],
   );
-  // Never established: nothing to clean up, so the CRD goes at once.
-  await crds().delete('', 'sprocketz.gadgets.example.com');
+  // Once the CRD holding the kind goes, the refused one takes it.
+  await crds().delete('', 'sprockets.gadgets.example.com');
+  await established('sprocketz.gadgets.example.com');
+});
+
+test('a CRD that was never established is deleted at once', async () => {
+  await crds().create(gadgets('pulleys', 'Pulley'));
+  await established('pulleys.gadgets.example.com');
+  await crds().create(gadgets('pulleyz', 'Pulley'));
+  await waitFor(async () => {
+    const crd = await crds().get('', 'pulleyz.gadgets.example.com');
+    return condition(crd, 'NamesAccepted')?.status === 'False';
+  });
+  // Nothing to clean up: no cleanup wait.
+  await crds().delete('', 'pulleyz.gadgets.example.com');
   await waitFor(() =>
     crds()
-      .get('', 'sprocketz.gadgets.example.com')
+      .get('', 'pulleyz.gadgets.example.com')
       .then(() => false)
       .catch(() => true),
   );

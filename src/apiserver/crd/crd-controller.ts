@@ -35,6 +35,8 @@ export class CrdController {
   /** Called after the set of served custom resources changed (OpenAPI documents follow it). */
   onChange?: (served: ServedCustomResource[]) => void;
   private readonly served = new Map<string, ServedCustomResource>();
+  /** CRDs whose names were refused: looked at again when another CRD goes. */
+  private readonly refused = new Set<string>();
 
   constructor(
     private readonly ctx: ApiContext,
@@ -69,7 +71,11 @@ export class CrdController {
     this.subscription = this.ctx.watchCache.subscribe({
       prefix: resourcePrefix(this.def),
       fromRevision: Number(page.resourceVersion),
-      onEvent: (ev) => this.work.add(ev.parsed.name),
+      onEvent: (ev) => {
+        this.work.add(ev.parsed.name);
+        // A CRD that goes may free the names another one was refused.
+        if (ev.type === 'DELETED') for (const refused of this.refused) this.work.add(refused);
+      },
       onClose: () => {},
     });
   }
@@ -83,11 +89,14 @@ export class CrdController {
   private async reconcile(name: string): Promise<boolean> {
     const stored = await this.ctx.storage.get(this.def, undefined, name);
     if (!stored) {
+      this.refused.delete(name);
       this.unserve(name);
       return true;
     }
     const crd = stored as unknown as CustomResourceDefinition & StoredObject;
     const conflict = await this.nameConflict(crd);
+    if (conflict) this.refused.add(name);
+    else this.refused.delete(name);
     const status = desiredStatus(crd, conflict, rfc3339(this.ctx.clock.now()));
     let current: StoredObject = stored;
     if (JSON.stringify(status) !== JSON.stringify(crd.status ?? {})) {
