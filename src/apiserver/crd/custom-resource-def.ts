@@ -112,7 +112,6 @@ export function customResourceDef(crd: CustomResourceDefinition): ResourceDef | 
       validatesStatus: true,
     },
     table: customResourceTable(storage.additionalPrinterColumns ?? []),
-    noStrategicMerge: true,
     decodeBody(body, version, opts = {}) {
       const schema = schemas.get(version);
       if (!schema) return [];

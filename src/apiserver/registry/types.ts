@@ -119,8 +119,6 @@ export interface ResourceDef {
    * fills the schema's defaults, and returns the pruned fields' paths (`spec.foo`) for fieldValidation.
    */
   decodeBody?(body: KubeObject, version: string, opts?: { defaults?: boolean }): string[];
-  /** Custom resources have no patch strategies: strategic merge patches are refused (415) as upstream. */
-  noStrategicMerge?: boolean;
   /** Where the scale subresource reads and writes (custom resources declare their own paths). */
   scalePaths?: ScalePaths;
 }

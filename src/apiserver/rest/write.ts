@@ -226,7 +226,6 @@ const PATCH_TYPES = [
   'application/strategic-merge-patch+json',
   'application/apply-patch+yaml',
 ];
-const CUSTOM_PATCH_TYPES = PATCH_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json');
 
 /** A read-modify-write that retries when someone else wrote in between (upstream's GuaranteedUpdate). */
 export async function guaranteedUpdate(
@@ -281,10 +280,9 @@ export async function patchObject(
   raw: Buffer,
 ): Promise<void> {
   const type = mediaType(contentType);
-  const def = s.served.def;
-  const accepted = def.noStrategicMerge ? CUSTOM_PATCH_TYPES : PATCH_TYPES;
-  if (!accepted.includes(type)) throw unsupportedMediaType(accepted);
+  if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(PATCH_TYPES);
   const patch = parsePatchBody(type, raw);
+  const def = s.served.def;
   const opts = writeOptions(s);
   // Patch engines key their merge rules by the canonical group (extensions/v1beta1 Deployment is apps).
   const gvk = { group: def.group, version: s.served.version, kind: def.kind };
