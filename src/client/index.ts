@@ -1,4 +1,10 @@
 export { loadKubeconfig, type ClientConfig } from './config.js';
+export {
+  groupVersionResources,
+  preferredResources,
+  type DiscoveredResource,
+  type GroupVersionResources,
+} from './discovery.js';
 export { EventRecorder, type EventType } from './events.js';
 export {
   Informer,

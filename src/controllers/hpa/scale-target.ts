@@ -1,9 +1,5 @@
 import type { CrossVersionObjectReference } from 'kubernetes-types/autoscaling/v2.js';
-import { R, type ApiClient, type ResourceType } from '../../client/index.js';
-
-interface ApiResourceList {
-  resources?: { name: string; kind: string; namespaced: boolean }[];
-}
+import { groupVersionResources, R, type ApiClient, type ResourceType } from '../../client/index.js';
 
 /**
  * The resource a scaleTargetRef names (upstream resolves it with a RESTMapper): a built-in kind by group and
@@ -21,11 +17,9 @@ export async function scaleTargetResource(
     if (r.kind === ref.kind && r.group === group) return r;
   }
   if (slash === -1) return undefined;
-  const list = JSON.parse(
-    (await client.transport.request('GET', `/apis/${apiVersion}`)).body,
-  ) as ApiResourceList;
-  const main = list.resources?.find((r) => r.kind === ref.kind && !r.name.includes('/'));
-  if (!main || !list.resources?.some((r) => r.name === `${main.name}/scale`)) return undefined;
+  const resources = await groupVersionResources(client, apiVersion);
+  const main = resources.find((r) => r.kind === ref.kind && !r.name.includes('/'));
+  if (!main || !resources.some((r) => r.name === `${main.name}/scale`)) return undefined;
   return {
     group,
     version: apiVersion.slice(slash + 1),

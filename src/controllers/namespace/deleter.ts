@@ -1,7 +1,13 @@
 import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { hasReason } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
-import { R, resourcePath, type ApiClient, type ResourceType } from '../../client/index.js';
+import {
+  preferredResources,
+  R,
+  resourcePath,
+  type ApiClient,
+  type ResourceType,
+} from '../../client/index.js';
 import { rfc3339, type Clock } from '../../util/clock.js';
 import { updateConditions, type DeletionOutcome } from './conditions.js';
 
@@ -14,25 +20,11 @@ interface NamespacedResource extends ResourceType {
   verbs: string[];
 }
 
-interface ApiResourceList {
-  resources?: { name: string; namespaced: boolean; kind: string; verbs?: string[] }[];
-}
-
 /** Every namespaced resource, in its group's preferred version, that can be deleted. */
 export async function namespacedResources(client: ApiClient): Promise<NamespacedResource[]> {
-  const get = async <T>(path: string): Promise<T> =>
-    JSON.parse((await client.transport.request('GET', path)).body) as T;
-  const lists: { group: string; version: string; list: ApiResourceList }[] = [
-    { group: '', version: 'v1', list: await get<ApiResourceList>('/api/v1') },
-  ];
-  const groups = await get<{ groups?: { name: string; preferredVersion?: { version: string } }[] }>('/apis');
-  for (const g of groups.groups ?? []) {
-    const version = g.preferredVersion?.version;
-    if (version) lists.push({ group: g.name, version, list: await get(`/apis/${g.name}/${version}`) });
-  }
   const out: NamespacedResource[] = [];
-  for (const { group, version, list } of lists) {
-    for (const r of list.resources ?? []) {
+  for (const { group, version, resources } of await preferredResources(client)) {
+    for (const r of resources) {
       if (r.name.includes('/') || !r.namespaced || !r.verbs?.includes('delete')) continue;
       out.push({ group, version, resource: r.name, kind: r.kind, namespaced: true, verbs: r.verbs });
     }
