@@ -7,6 +7,9 @@ import { silentLogger } from '../util/logger.js';
 import { bootstrapCluster } from './bootstrap.js';
 import type { ApiServerConfig } from './config.js';
 import type { ApiExtensions } from './extensions.js';
+import { WebhookConfigurations } from './webhooks/configurations.js';
+import { WebhookAdmission } from './webhooks/dispatcher.js';
+import { endpointServiceResolver } from './webhooks/service-resolver.js';
 import { CrdController } from './crd/crd-controller.js';
 import { createRequestHandler } from './http/handler.js';
 import { localListener } from './local-socket.js';
@@ -136,6 +139,18 @@ export async function startApiServerWith(
   const namespaceTracking = await admission.trackNamespaces(watchCache);
   const priorityTracking = await admission.trackPriorityClasses(watchCache);
   const quotaTracking = await admission.trackResourceQuotas(watchCache);
+  const webhookConfigurations = new WebhookConfigurations(storage, registry);
+  const webhookTracking = await webhookConfigurations.track(watchCache);
+  ctx.webhooks = new WebhookAdmission({
+    configurations: webhookConfigurations,
+    registry,
+    storage,
+    newUid: randomUUID,
+    logger: logger.child('admission-webhooks'),
+    resolveService: endpointServiceResolver(storage, registry),
+    applyJsonPatch: (obj, ops) =>
+      ctx.ext.applyPatch('application/json-patch+json', obj, ops, { group: '', version: '', kind: '' }),
+  });
 
   const handler = createRequestHandler(ctx, {
     serverAddress: `${config.advertiseAddress ?? '127.0.0.1'}:${config.port}`,
@@ -190,6 +205,7 @@ export async function startApiServerWith(
       namespaceTracking.close();
       priorityTracking.close();
       quotaTracking.close();
+      for (const sub of webhookTracking) sub.close();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       const localDone = local?.close();
       watchCache.stop();

@@ -58,7 +58,11 @@ export class Admission {
     return this.priority.track(watchCache);
   }
 
-  async admitCreate(def: ResourceDef, obj: KubeObject): Promise<Rollback> {
+  /**
+   * The mutating built-in plugins of a create (and the namespace check that precedes them upstream): they run
+   * before mutating webhooks, which see their changes, and before validation.
+   */
+  async mutateCreate(def: ResourceDef, obj: KubeObject): Promise<void> {
     if (def.namespaced) await this.requireActiveNamespace(obj.metadata?.namespace ?? '');
     if (def.group === '' && def.plural === 'pods') {
       if (this.serviceAccounts) await admitServiceAccount(obj, this.serviceAccounts);
@@ -68,6 +72,10 @@ export class Admission {
     if (def.group === '' && def.plural === 'persistentvolumeclaims') {
       await admitDefaultStorageClass(this.storage, this.registry, obj);
     }
+  }
+
+  /** Quota and service addresses for a validated create: what it takes, undone by the rollback. */
+  async reserveCreate(def: ResourceDef, obj: KubeObject): Promise<Rollback> {
     const undoQuota = await admitQuota(this.storage, this.registry, def, obj, this.quotas);
     if (!isServices(def)) return undoQuota;
     try {

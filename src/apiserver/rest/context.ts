@@ -11,6 +11,7 @@ import type { WatchCache } from '../watch/watch-cache.js';
 import type { Admission } from './admission.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import type { ServiceAccountTokens } from '../serviceaccount/tokens.js';
+import type { WebhookAdmission } from '../webhooks/dispatcher.js';
 
 /** Everything request handlers share for the server's lifetime. */
 export interface ApiContext {
@@ -36,6 +37,8 @@ export interface ApiContext {
   kubeletClient?: KubeletClientTls;
   /** Issues and verifies service account tokens when the server has a signing key. */
   serviceAccountTokens?: ServiceAccountTokens;
+  /** Admission webhooks (Mutating/ValidatingWebhookConfigurations). */
+  webhooks?: WebhookAdmission;
 }
 
 /** One resource request, after routing and authentication. */

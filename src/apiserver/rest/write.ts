@@ -34,7 +34,10 @@ import {
 } from './lifecycle.js';
 import { respondObject } from './read.js';
 import { selectionPredicate } from './selectors.js';
-import { deleteCanonical, parseDeleteOptions } from './delete.js';
+import { deleteCanonical, parseDeleteOptions, type DeleteOptions } from './delete.js';
+import type { WebhookAdmission } from '../webhooks/dispatcher.js';
+import { admissionAttributes, webhooksFor } from '../webhooks/request.js';
+import type { AdmissionAttributes } from '../webhooks/types.js';
 
 export interface WriteOptions {
   dryRun: boolean;
@@ -42,6 +45,8 @@ export interface WriteOptions {
   /** apiVersion the client used, recorded in managedFields. */
   apiVersion: string;
   subresource?: string;
+  /** The client request behind the write: admission webhooks see writes that have one. */
+  request?: RequestScope;
 }
 
 function writeOptions(s: RequestScope): WriteOptions {
@@ -49,6 +54,7 @@ function writeOptions(s: RequestScope): WriteOptions {
     dryRun: isDryRun(s.query),
     fieldManager: s.query.get('fieldManager') || defaultManager(s.userAgent),
     apiVersion: apiVersionOf(s.served.group, s.served.version),
+    request: s,
   };
   if (s.subresource) o.subresource = s.subresource;
   return o;
@@ -81,17 +87,29 @@ export async function createCanonical(
   opts: WriteOptions,
 ): Promise<KubeObject> {
   const generated = !obj.metadata?.name && !!obj.metadata?.generateName;
+  const webhooks = webhooksFor(ctx, opts.request);
   for (let attempt = 0; ; attempt++) {
     // The caller hands over an object of its own. Only a generated name may need another attempt from the
     // pristine object; otherwise it is prepared in place (a clone per create was measurable).
-    const candidate = generated ? cloneJson(obj) : obj;
+    let candidate = generated ? cloneJson(obj) : obj;
     prepareMetadataForCreate(ctx, def, candidate);
     if (def.subresources?.includes('status') && !def.strategy.keepsStatusOnCreate) delete candidate.status;
     def.strategy.prepareForCreate?.(candidate);
     def.strategy.defaults?.(candidate);
+    await ctx.admission.mutateCreate(def, candidate);
+    const attrs = webhooks && admissionAttributes(opts.request!, 'CREATE', def, candidate, opts.dryRun);
+    if (webhooks && attrs) candidate = await mutateByWebhooks(webhooks, attrs, def, candidate, undefined, opts);
     validateCreate(ctx, def, candidate);
     recordManagedFields(ctx, undefined, candidate, opts);
-    const rollback = await ctx.admission.admitCreate(def, candidate);
+    const rollback = await ctx.admission.reserveCreate(def, candidate);
+    if (webhooks && attrs) {
+      try {
+        await webhooks.validate(attrs, candidate, undefined, warnerOf(opts));
+      } catch (err) {
+        rollback();
+        throw err;
+      }
+    }
     if (opts.dryRun) {
       rollback();
       return candidate;
@@ -155,20 +173,30 @@ export async function updateCanonical(
   old: StoredObject,
   opts: WriteOptions,
 ): Promise<KubeObject> {
-  let obj = input;
   const ephemeral = opts.subresource === 'ephemeralcontainers' ? def.strategy.ephemeralContainers : undefined;
   if (opts.subresource === 'ephemeralcontainers' && !ephemeral) throw methodNotAllowed();
-  if (ephemeral) ephemeral.prepareForUpdate(obj, old);
-  else if (opts.subresource === 'status') {
-    if (def.strategy.prepareForStatusUpdate) def.strategy.prepareForStatusUpdate(obj, old);
-    else obj = { ...cloneJson(old), status: obj.status };
-    if (obj.status === undefined) delete obj.status;
-  } else if (def.subresources?.includes('status')) {
-    if (old.status === undefined) delete obj.status;
-    else obj.status = cloneJson(old.status);
+  /** What this write may change: the status alone through `status`, everything else otherwise. */
+  const isolate = (o: KubeObject): KubeObject => {
+    if (ephemeral) ephemeral.prepareForUpdate(o, old);
+    else if (opts.subresource === 'status') {
+      if (def.strategy.prepareForStatusUpdate) def.strategy.prepareForStatusUpdate(o, old);
+      else o = { ...cloneJson(old), status: o.status };
+      if (o.status === undefined) delete o.status;
+    } else if (def.subresources?.includes('status')) {
+      if (old.status === undefined) delete o.status;
+      else o.status = cloneJson(old.status);
+    }
+    // Defaults first, so a manifest that omits defaulted fields does not count as a spec change.
+    def.strategy.defaults?.(o);
+    return o;
+  };
+  let obj = isolate(input);
+  const webhooks = webhooksFor(ctx, opts.request);
+  const attrs = webhooks && admissionAttributes(opts.request!, 'UPDATE', def, old, opts.dryRun);
+  if (webhooks && attrs) {
+    const mutated = await mutateByWebhooks(webhooks, attrs, def, obj, old, opts);
+    if (mutated !== obj) obj = isolate(mutated);
   }
-  // Defaults first, so a manifest that omits defaulted fields does not count as a spec change.
-  def.strategy.defaults?.(obj);
   // finalize writes spec.finalizers, which ordinary updates may not change.
   if (opts.subresource !== 'status' && opts.subresource !== 'finalize' && !ephemeral) {
     def.strategy.prepareForUpdate?.(obj, old);
@@ -178,6 +206,7 @@ export async function updateCanonical(
   else validateUpdate(ctx, def, obj, old, opts.subresource);
   recordManagedFields(ctx, old, obj, opts);
   obj.metadata!.resourceVersion = old.metadata.resourceVersion;
+  if (webhooks && attrs) await webhooks.validate(attrs, obj, old, warnerOf(opts));
   const meta = obj.metadata!;
   if (meta.deletionTimestamp && !finalizersPending(def, obj) && !awaitsGracefulTermination(def, obj)) {
     if (opts.dryRun) return obj;
@@ -394,7 +423,10 @@ export async function deleteObject(
   };
   // Retried on conflicts with concurrent writers (e.g. a controller removing a finalizer).
   const result = await guaranteedUpdate(
-    (old) => deleteCanonical(ctx, def, old, options),
+    async (old) => {
+      await admitDeleteByWebhooks(ctx, s, def, old, options);
+      return deleteCanonical(ctx, def, old, options);
+    },
     () => ctx.storage.mustGet(def, s.namespace, s.name!),
   );
   respondObject(ctx, s, 200, result);
@@ -419,6 +451,7 @@ export async function deleteCollection(
   const deleted: KubeObject[] = [];
   for (const obj of page.items) {
     try {
+      await admitDeleteByWebhooks(ctx, s, def, obj, options);
       deleted.push(await deleteCanonical(ctx, def, obj, { ...options, preconditions: undefined }));
     } catch (err) {
       if (!hasReason(err, 'NotFound')) throw err;
@@ -430,4 +463,50 @@ export async function deleteCollection(
     metadata: { resourceVersion: page.resourceVersion },
     items: deleted.map((o) => toServedVersion(s.served, o)),
   });
+}
+
+function warnerOf(opts: WriteOptions): (message: string) => void {
+  return (message) => opts.request?.out.warn(message);
+}
+
+/**
+ * Mutating webhooks over a create or update; a changed object is defaulted again (as upstream after each
+ * patch), and keeps the server-owned identity the webhook may not change.
+ */
+async function mutateByWebhooks(
+  webhooks: WebhookAdmission,
+  attrs: AdmissionAttributes,
+  def: ResourceDef,
+  obj: KubeObject,
+  old: KubeObject | undefined,
+  opts: WriteOptions,
+): Promise<KubeObject> {
+  const mutated = await webhooks.mutate(attrs, obj, old, warnerOf(opts));
+  if (mutated === obj) return obj;
+  const meta = (mutated.metadata ??= {});
+  const before = obj.metadata!;
+  meta.name = before.name;
+  if (before.namespace !== undefined) meta.namespace = before.namespace;
+  else delete meta.namespace;
+  meta.uid = before.uid;
+  meta.creationTimestamp = before.creationTimestamp;
+  def.strategy.defaults?.(mutated);
+  return mutated;
+}
+
+/** Webhooks see a DELETE with the stored object as oldObject and the DeleteOptions; they may only refuse. */
+async function admitDeleteByWebhooks(
+  ctx: ApiContext,
+  s: RequestScope,
+  def: ResourceDef,
+  old: StoredObject,
+  options: DeleteOptions,
+): Promise<void> {
+  const webhooks = webhooksFor(ctx, s);
+  if (!webhooks) return;
+  const extra: Record<string, unknown> = {};
+  if (options.gracePeriodSeconds !== undefined) extra.gracePeriodSeconds = options.gracePeriodSeconds;
+  if (options.propagationPolicy) extra.propagationPolicy = options.propagationPolicy;
+  const attrs = admissionAttributes(s, 'DELETE', def, old, options.dryRun, extra);
+  await webhooks.admitDelete(attrs, old, (message) => s.out.warn(message));
 }

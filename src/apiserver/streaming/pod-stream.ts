@@ -9,6 +9,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ApiError, badRequest, internalError, isApiError, unauthorized } from '../../api/errors.js';
 import { CHANNEL_PROTOCOLS, offeredProtocols, pickProtocol } from '../../kubelet/server/channel.js';
 import { parseRoute } from '../http/route.js';
+import { admitConnect } from '../webhooks/request.js';
 import type { ApiContext } from '../rest/context.js';
 import type { Clock } from '../../util/clock.js';
 import { createTunnelServer, servePortForward } from './pod-port-forward.js';
@@ -146,6 +147,7 @@ async function handleUpgrade(
   )
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', { causes: [] });
   const sub = route.subresource;
+  await admitConnect(ctx, user, route.namespace, route.name, sub, url.searchParams);
   if (sub === 'portforward') {
     const target = await resolvePodNode(ctx, route.namespace, route.name);
     if (target.hollow || !tls)
