@@ -44,6 +44,9 @@ const INT64_FIELDS = new Set([
   'terminationGracePeriodSeconds',
 ]);
 
+/** Properties that upstream declares as []byte: base64 strings in JSON (`format: byte`). */
+const BYTE_FIELDS = new Set(['caBundle']);
+
 /** Time-like aliases are strings with format date-time, as upstream. */
 const DATE_TIME_ALIASES = new Set([`${META_V1}.Time`, `${META_V1}.MicroTime`]);
 
@@ -174,6 +177,7 @@ class SchemaGenerator {
   private propertySchema(prop: string, node: ts.TypeNode, description: string): Schema {
     const t = this.typeSchema(node, 'property');
     if (t.type === 'integer' && INT64_FIELDS.has(prop)) t.format = 'int64';
+    if (t.type === 'string' && BYTE_FIELDS.has(prop)) t.format = 'byte';
     if (t.type === 'array' && t.items?.type === 'integer' && INT64_FIELDS.has(prop)) t.items.format = 'int64';
     const out: Schema = t.$ref ? { allOf: [{ $ref: t.$ref }] } : t;
     if (description) out.description = description;
@@ -286,6 +290,7 @@ export function generateSchemas(): { file: SchemaFile; warnings: string[] } {
   if (gen.has(`${API_EXTENSIONS_V1}.ValidationRule`)) gen.add(`${API_EXTENSIONS_V1}.ValidationRule`);
   const schemas = gen.result();
   completeJsonSchemaProps(schemas);
+  completeRuleWithOperations(schemas);
   return { file: { source: `kubernetes-types@${version}`, schemas }, warnings: gen.warnings };
 }
 
@@ -326,6 +331,29 @@ function completeJsonSchemaProps(schemas: Record<string, Schema>): void {
       items: { $ref: `#/components/schemas/${API_EXTENSIONS_V1}.ValidationRule` },
     },
   });
+}
+
+const ADMISSION_V1 = 'io.k8s.api.admissionregistration.v1';
+
+/**
+ * kubernetes-types leaves out RuleWithOperations' `resources` and `scope` (their docs write resources such as
+ * `*` + `/scale`, which would end its JSDoc comments); upstream's OpenAPI has both, and without them every
+ * webhook rule would lose its resources when decoded.
+ */
+function completeRuleWithOperations(schemas: Record<string, Schema>): void {
+  const props = schemas[`${ADMISSION_V1}.RuleWithOperations`]?.properties;
+  if (!props) return;
+  props.resources ??= {
+    type: 'array',
+    items: { type: 'string', default: '' },
+    description:
+      "Resources is a list of resources this rule applies to.\n\nFor example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*' means all resources, but not subresources. 'pods/*' means all subresources of pods. '*/scale' means all scale subresources. '*/*' means all resources and their subresources.\n\nIf wildcard is present, the validation rule will ensure resources do not overlap with each other.\n\nDepending on the enclosing object, subresources might not be allowed. Required.",
+  };
+  props.scope ??= {
+    type: 'string',
+    description:
+      'scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*".',
+  };
 }
 
 function main(): void {

@@ -63,6 +63,20 @@ export const R = {
   podDisruptionBudgets: grouped('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),
   priorityClasses: grouped('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false),
   storageClasses: grouped('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false),
+  mutatingWebhookConfigurations: grouped(
+    'admissionregistration.k8s.io',
+    'v1',
+    'mutatingwebhookconfigurations',
+    'MutatingWebhookConfiguration',
+    false,
+  ),
+  validatingWebhookConfigurations: grouped(
+    'admissionregistration.k8s.io',
+    'v1',
+    'validatingwebhookconfigurations',
+    'ValidatingWebhookConfiguration',
+    false,
+  ),
   customResourceDefinitions: grouped(
     'apiextensions.k8s.io',
     'v1',

@@ -49,6 +49,47 @@ describe('discovery and cluster information', () => {
     assert.ok(wide.split('\n').includes('deployments.apps'), wide);
   });
 
+  test('admission webhook configurations: api-resources, explain, the api-extensions category', async () => {
+    const out = await ok('api-resources', '--api-group=admissionregistration.k8s.io', '-o', 'wide');
+    for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+      const plural = `${kind.toLowerCase()}s`;
+      // No short names: the columns after the name start with the group version.
+      assert.deepEqual(row(out, plural)?.slice(0, 4), [
+        plural,
+        'admissionregistration.k8s.io/v1',
+        'false',
+        kind,
+      ]);
+      assert.match(out, new RegExp(`^${plural}\\s.*\\sapi-extensions$`, 'm'));
+    }
+    const explained = await ok('explain', 'validatingwebhookconfigurations.webhooks.rules.resources');
+    assert.match(explained, /GROUP:\s+admissionregistration\.k8s\.io/);
+    assert.match(explained, /FIELD:\s+resources <\[\]string>/);
+    const manifest = stringifyYaml({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: 'basics-vwc' },
+      webhooks: [
+        {
+          name: 'basics.example.test',
+          clientConfig: { url: 'https://webhook.example.test/' },
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+        },
+      ],
+    });
+    expectOk(await s.kubectl(['create', '-f', '-'], { input: manifest }), 'create webhook configuration');
+    const listed = await ok('get', 'api-extensions', '-o', 'name');
+    assert.ok(
+      listed.split('\n').includes('validatingwebhookconfiguration.admissionregistration.k8s.io/basics-vwc'),
+      listed,
+    );
+    const table = await ok('get', 'validatingwebhookconfigurations');
+    assert.match(table, /^NAME\s+WEBHOOKS\s+AGE$/m);
+    assert.deepEqual(row(table, 'basics-vwc')?.slice(0, 2), ['basics-vwc', '1']);
+    await ok('delete', 'validatingwebhookconfiguration', 'basics-vwc');
+  });
+
   test('api-versions lists the core and group versions', async () => {
     const lines = (await ok('api-versions')).trim().split('\n');
     for (const v of ['v1', 'apps/v1', 'batch/v1', 'authentication.k8s.io/v1', 'authorization.k8s.io/v1']) {

@@ -29,6 +29,22 @@ const template = (name: string, restartPolicy = 'Always') => ({
   spec: { ...podSpec(name), restartPolicy },
 });
 
+const AR = 'admissionregistration.k8s.io';
+
+/**
+ * A webhook that never runs, whatever a mutation makes of its rules: no rules, a match condition that is
+ * always false, a closed local port and failures ignored.
+ */
+const inertWebhook = (name: string) => ({
+  name: `${name}.fuzz.example.com`,
+  clientConfig: { url: 'https://127.0.0.1:1/' },
+  sideEffects: 'None',
+  admissionReviewVersions: ['v1'],
+  failurePolicy: 'Ignore',
+  timeoutSeconds: 1,
+  matchConditions: [{ name: 'never', expression: 'false' }],
+});
+
 const meta = (name: string) => ({ name, labels: { app: name, tier: 'fuzz' }, annotations: { note: 'x' } });
 
 function k(
@@ -194,6 +210,12 @@ export const FUZZ_KINDS: FuzzKind[] = [
     reclaimPolicy: 'Delete',
   })),
   k('PriorityClass', 'scheduling.k8s.io', 'v1', 'priorityclasses', false, [], () => ({ value: 1000 })),
+  k('ValidatingWebhookConfiguration', AR, 'v1', 'validatingwebhookconfigurations', false, [], (n) => ({
+    webhooks: [inertWebhook(n)],
+  })),
+  k('MutatingWebhookConfiguration', AR, 'v1', 'mutatingwebhookconfigurations', false, [], (n) => ({
+    webhooks: [{ ...inertWebhook(n), reinvocationPolicy: 'IfNeeded' }],
+  })),
   k('EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true, [], () => ({
     addressType: 'IPv4',
     endpoints: [{ addresses: ['10.0.0.1'] }],

@@ -17,6 +17,8 @@ const CLUSTER_SCOPED = new Set([
   'StorageClass',
   'PriorityClass',
   'IngressClass',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
   'SelfSubjectReview',
   'TokenReview',
   'SelfSubjectAccessReview',

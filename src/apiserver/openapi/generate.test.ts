@@ -93,6 +93,29 @@ void describe('gen-openapi-schemas', () => {
     assert.ok(get(QUANTITY).description?.startsWith('Quantity is a fixed-point'));
   });
 
+  void test('[]byte fields are base64 strings (format byte)', () => {
+    for (const name of [
+      'io.k8s.api.admissionregistration.v1.WebhookClientConfig',
+      'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookClientConfig',
+    ]) {
+      const caBundle = get(name).properties?.caBundle;
+      assert.deepEqual([caBundle?.type, caBundle?.format], ['string', 'byte'], name);
+    }
+  });
+
+  void test('webhook rules keep the resources and scope kubernetes-types leaves out', () => {
+    const props = get('io.k8s.api.admissionregistration.v1.RuleWithOperations').properties;
+    assert.deepEqual(Object.keys(props ?? {}).sort(), [
+      'apiGroups',
+      'apiVersions',
+      'operations',
+      'resources',
+      'scope',
+    ]);
+    assert.equal(props?.resources?.items?.type, 'string');
+    assert.match(props?.scope?.description ?? '', /^scope specifies the scope of this rule/);
+  });
+
   void test('every $ref resolves and every root is generated', () => {
     const visit = (v: unknown): void => {
       if (Array.isArray(v)) v.forEach(visit);

@@ -36,6 +36,10 @@ export const SERVED_KINDS: readonly ServedKind[] = [
   ...gv('networking.k8s.io', 'v1', ['Ingress', 'IngressClass', 'NetworkPolicy']),
   ...gv('rbac.authorization.k8s.io', 'v1', ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']),
   ...gv('storage.k8s.io', 'v1', ['StorageClass']),
+  ...gv('admissionregistration.k8s.io', 'v1', [
+    'MutatingWebhookConfiguration',
+    'ValidatingWebhookConfiguration',
+  ]),
   ...gv('apiextensions.k8s.io', 'v1', ['CustomResourceDefinition']),
   ...gv('policy', 'v1', ['PodDisruptionBudget', 'Eviction']),
   ...gv('scheduling.k8s.io', 'v1', ['PriorityClass']),

@@ -4,7 +4,7 @@ import { isApiError } from '../../api/errors.js';
 import type { GroupVersionKind } from '../../api/meta.js';
 import { fallbackSchemaFile, indexSchemas } from './schemas.js';
 import { generatedSchemaSet } from './testing/generated.js';
-import { decodeAgainstSchema, rfc3339Problem } from './type-check.js';
+import { base64Problem, decodeAgainstSchema, rfc3339Problem } from './type-check.js';
 
 const set = generatedSchemaSet();
 const deployment: GroupVersionKind = { group: 'apps', version: 'v1', kind: 'Deployment' };
@@ -487,4 +487,56 @@ describe('rfc3339Problem', () => {
   for (const [value, expected] of cases) {
     test(value, () => assert.equal(rfc3339Problem(value), expected));
   }
+});
+
+describe('base64Problem (Go base64.StdEncoding.Decode)', () => {
+  const cases: [string, string | undefined][] = [
+    ['', undefined],
+    ['MQ==', undefined],
+    ['YWI=', undefined],
+    ['YWJj', undefined],
+    ['YW\nJj\r\n', undefined],
+    ['YW=\n=', undefined],
+    ['abc', 'illegal base64 data at input byte 0'],
+    ['YWJjZ', 'illegal base64 data at input byte 4'],
+    ['not base64', 'illegal base64 data at input byte 3'],
+    ['YQ=', 'illegal base64 data at input byte 3'],
+    ['Y===', 'illegal base64 data at input byte 1'],
+    ['YQ=a', 'illegal base64 data at input byte 2'],
+    ['YQ==YQ==', 'illegal base64 data at input byte 4'],
+    ['YWJj-_', 'illegal base64 data at input byte 4'],
+    ['é', 'illegal base64 data at input byte 0'],
+  ];
+  for (const [value, expected] of cases) {
+    test(JSON.stringify(value), () => assert.equal(base64Problem(value), expected));
+  }
+});
+
+describe('decodeAgainstSchema: []byte fields (format byte)', () => {
+  const vwc: GroupVersionKind = {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    kind: 'ValidatingWebhookConfiguration',
+  };
+  const VWC =
+    'ValidatingWebhookConfiguration in version "v1" cannot be handled as a ValidatingWebhookConfiguration: ';
+  const withCaBundle = (caBundle: unknown) => ({
+    webhooks: [{ name: 'a.example.com', clientConfig: { url: 'https://a.example.com', caBundle } }],
+  });
+
+  test('valid base64 passes', () => {
+    const body = withCaBundle('LS0tLS1CRUdJTg==');
+    assert.deepEqual(decode(structuredClone(body), vwc, 'Strict').object, body);
+  });
+
+  test('invalid base64 is a 400 with the offset', () => {
+    assert.equal(decodeErrorOf(withCaBundle('not-base64'), vwc), `${VWC}illegal base64 data at input byte 3`);
+  });
+
+  test('a number is a type error into []uint8', () => {
+    assert.equal(
+      decodeErrorOf(withCaBundle(5), vwc),
+      `${VWC}json: cannot unmarshal number into Go struct field WebhookClientConfig.webhooks.clientConfig.caBundle of type []uint8`,
+    );
+  });
 });

@@ -27,7 +27,7 @@ const QUANTITY_RE = new RegExp(QUANTITY_PATTERN);
 
 type Node =
   | { k: 'any' }
-  | { k: 'string' | 'bool' | 'number' | 'time' | 'quantity' | 'intOrString' }
+  | { k: 'string' | 'bool' | 'number' | 'time' | 'quantity' | 'intOrString' | 'bytes' }
   | { k: 'int'; goType: 'int32' | 'int64' }
   | { k: 'object'; goType: string; struct: string; props: Record<string, Schema> }
   | { k: 'map'; goType: string; value: Schema }
@@ -96,6 +96,8 @@ class Compiler {
         return n.goType;
       case 'string':
         return 'string';
+      case 'bytes':
+        return '[]uint8';
       case 'bool':
         return 'bool';
       case 'number':
@@ -139,7 +141,8 @@ class Compiler {
         return node;
       }
       case 'string':
-        return s.format === 'date-time' ? { k: 'time' } : { k: 'string' };
+        if (s.format === 'date-time') return { k: 'time' };
+        return s.format === 'byte' ? { k: 'bytes' } : { k: 'string' };
       case 'integer':
         return { k: 'int', goType: s.format === 'int32' ? 'int32' : 'int64' };
       case 'number':
@@ -202,6 +205,13 @@ class Decoder {
         return;
       case 'string':
         if (typeof value !== 'string') this.typeError(jsonTypeOf(value), 'string');
+        return;
+      case 'bytes':
+        if (typeof value !== 'string') this.typeError(jsonTypeOf(value), '[]uint8');
+        else {
+          const problem = base64Problem(value);
+          if (problem) throw new DecodeFailure(problem);
+        }
         return;
       case 'bool':
         if (typeof value !== 'boolean') this.typeError(jsonTypeOf(value), 'bool');
@@ -348,6 +358,44 @@ function zeroOf(n: Node): unknown {
     default:
       return undefined;
   }
+}
+
+const isNewline = (c: number | undefined): boolean => c === 10 || c === 13;
+const isBase64Char = (c: number): boolean =>
+  (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+
+/**
+ * Why `value` is not a []byte field's padded standard base64, as Go's base64.StdEncoding.Decode reports it
+ * (`illegal base64 data at input byte N`, N a byte offset; newlines are skipped), or undefined when valid.
+ */
+export function base64Problem(value: string): string | undefined {
+  const src = Buffer.from(value, 'utf8');
+  const corrupt = (offset: number): string => `illegal base64 data at input byte ${offset}`;
+  let si = 0;
+  // One quantum (four characters, or fewer before padding) per pass, as decodeQuantum.
+  while (si < src.length) {
+    let j = 0;
+    while (j < 4) {
+      if (si === src.length) return j === 0 ? undefined : corrupt(si - j);
+      const c = src[si++]!;
+      if (isBase64Char(c)) {
+        j++;
+        continue;
+      }
+      if (isNewline(c)) continue;
+      if (c !== 61 || j < 2) return corrupt(si - 1); // not '=', or padding too early
+      if (j === 2) {
+        // "==" expected: the second '=' may come after newlines.
+        while (si < src.length && isNewline(src[si])) si++;
+        if (si === src.length) return corrupt(src.length);
+        if (src[si] !== 61) return corrupt(si - 1);
+        si++;
+      }
+      while (si < src.length && isNewline(src[si])) si++;
+      return si < src.length ? corrupt(si) : undefined;
+    }
+  }
+  return undefined;
 }
 
 /** Why `value` is not RFC 3339 (Go's `time.Parse(time.RFC3339, …)` wording), or undefined when valid. */

@@ -125,6 +125,9 @@ export const STRUCTS: Readonly<Record<string, StructMeta>> = {
   PodDisruptionBudget: top('Empty'),
   CustomResourceDefinition: top('Empty'),
   APIService: top('Empty'),
+  /** Validating and mutating webhook configurations: webhooks and their match conditions merge by name. */
+  WebhookConfiguration: { metadata: z('ObjectMeta'), webhooks: byKey('name', 'Webhook') },
+  Webhook: { matchConditions: byKey('name'), namespaceSelector: selector, objectSelector: selector },
   CSINodeSpec: { drivers: byKey('name') },
   CSINode: top('CSINodeSpec'),
   Empty: {},
@@ -176,8 +179,8 @@ export const KIND_ROOTS: Readonly<Record<string, string>> = {
   '/ComponentStatus': 'Plain',
   'apiextensions.k8s.io/CustomResourceDefinition': 'CustomResourceDefinition',
   'apiregistration.k8s.io/APIService': 'APIService',
-  'admissionregistration.k8s.io/MutatingWebhookConfiguration': 'Plain',
-  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': 'Plain',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': 'WebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': 'WebhookConfiguration',
   'admissionregistration.k8s.io/ValidatingAdmissionPolicy': 'Plain',
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': 'Plain',
   // status.conditions has no patch tags here (atomic for strategic merge).

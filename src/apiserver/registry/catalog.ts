@@ -143,6 +143,22 @@ export const CATALOG: KindInfo[] = [
   kind('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
   kind('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
   kind('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
+  kind(
+    'admissionregistration.k8s.io',
+    'v1',
+    'MutatingWebhookConfiguration',
+    'mutatingwebhookconfigurations',
+    false,
+    { categories: ['api-extensions'], generationTracked: true },
+  ),
+  kind(
+    'admissionregistration.k8s.io',
+    'v1',
+    'ValidatingWebhookConfiguration',
+    'validatingwebhookconfigurations',
+    false,
+    { categories: ['api-extensions'], generationTracked: true },
+  ),
   kind('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, {
     shortNames: ['crd', 'crds'],
     categories: ['api-extensions'],

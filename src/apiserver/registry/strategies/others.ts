@@ -10,6 +10,10 @@ import {
   type NameValidator,
 } from '../../../api/validation/names.js';
 import type { Strategy } from '../types.js';
+import {
+  mutatingWebhookConfigurationStrategy,
+  validatingWebhookConfigurationStrategy,
+} from './admissionregistration-webhooks.js';
 import { leaseStrategy } from './cluster-lease.js';
 import { priorityClassStrategy } from './cluster-priorityclass.js';
 import { configMapStrategy } from './core-configmap.js';
@@ -56,6 +60,8 @@ export const otherStrategies: Record<string, Strategy> = {
   'clusterrolebindings.rbac.authorization.k8s.io': clusterRoleBindingStrategy,
   'storageclasses.storage.k8s.io': storageClassStrategy,
   'priorityclasses.scheduling.k8s.io': priorityClassStrategy,
+  'mutatingwebhookconfigurations.admissionregistration.k8s.io': mutatingWebhookConfigurationStrategy,
+  'validatingwebhookconfigurations.admissionregistration.k8s.io': validatingWebhookConfigurationStrategy,
 };
 
 /** metadata.name format per kind; kinds not listed use DNS-1123 subdomain (validateObjectMeta's default). */
@@ -84,4 +90,6 @@ export const nameValidators: Record<string, NameValidator> = {
   'clusterrolebindings.rbac.authorization.k8s.io': validatePathSegmentName,
   'storageclasses.storage.k8s.io': nameIsDNSSubdomain,
   'priorityclasses.scheduling.k8s.io': nameIsDNSSubdomain,
+  'mutatingwebhookconfigurations.admissionregistration.k8s.io': nameIsDNSSubdomain,
+  'validatingwebhookconfigurations.admissionregistration.k8s.io': nameIsDNSSubdomain,
 };

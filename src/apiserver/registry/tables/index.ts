@@ -1,4 +1,5 @@
 import type { TableConvertor } from '../types.js';
+import { webhookConfigurationTable } from './admissionregistration.js';
 import {
   controllerRevisionTable,
   daemonSetTable,
@@ -78,6 +79,8 @@ export const tableConvertors: Record<string, TableConvertor> = {
   'storageclasses.storage.k8s.io': storageClassTable,
   'poddisruptionbudgets.policy': podDisruptionBudgetTable,
   'priorityclasses.scheduling.k8s.io': priorityClassTable,
+  'mutatingwebhookconfigurations.admissionregistration.k8s.io': webhookConfigurationTable,
+  'validatingwebhookconfigurations.admissionregistration.k8s.io': webhookConfigurationTable,
 };
 
 /** The convertor for a qualified resource (`deployments.apps`, `pods`), or the default one. */

@@ -634,6 +634,33 @@ void describe('networking, rbac, storage, policy, scheduling, coordination', () 
     assert.deepEqual(cells('leases.coordination.k8s.io', lease), ['x', 'node-1', '3h']);
   });
 
+  void test('webhook configurations count their webhooks', () => {
+    const hook = { name: 'a.example.com', sideEffects: 'None', admissionReviewVersions: ['v1'] };
+    const vwc = obj('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', {
+      webhooks: [hook, { ...hook, name: 'b.example.com' }],
+    });
+    assert.deepEqual(cells('validatingwebhookconfigurations.admissionregistration.k8s.io', vwc), [
+      'x',
+      2,
+      '3h',
+    ]);
+    const mwc = obj('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', {});
+    assert.deepEqual(cells('mutatingwebhookconfigurations.admissionregistration.k8s.io', mwc), [
+      'x',
+      0,
+      '3h',
+    ]);
+    const table = tableConvertors['mutatingwebhookconfigurations.admissionregistration.k8s.io'];
+    assert.deepEqual(
+      table?.columns.map((c) => [c.name, c.type]),
+      [
+        ['Name', 'string'],
+        ['Webhooks', 'integer'],
+        ['Age', 'string'],
+      ],
+    );
+  });
+
   void test('pod templates', () => {
     const pt = obj('v1', 'PodTemplate', {
       template: { metadata: { labels: { app: 'web' } }, spec: podSpec },
