@@ -16,11 +16,13 @@ import { ensurePki, issueAgentServingCert, type Pki } from '../../src/apiserver/
 import type { StreamOptions } from '../../src/kubelet/cri/types.js';
 import { AgentServer } from '../../src/kubelet/server/index.js';
 import { rfc3339Nano } from '../../src/kubelet/runtimes/common/cri-log.js';
+import { R } from '../../src/client/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { WebSocket } from 'ws';
 import { V4_PROTOCOL } from '../../src/kubelet/server/index.js';
 import { kubectl, kubectlStream } from '../helpers/kubectl.js';
 import { startKubeletHarness, type KubeletHarness } from './kubelet-harness.js';
+import { startWebhookServer } from '../helpers/webhook-server.js';
 
 function kubectlMissing(): string | undefined {
   try {
@@ -280,5 +282,48 @@ describe('pod logs, exec and attach through the agent endpoint', { skip }, () =>
     const admin = await getMetrics(agent.port, { certPem: pki.adminCert, keyPem: pki.adminKey }, pki.caCert);
     assert.equal(admin.code, 403);
     await assert.rejects(getMetrics(agent.port, undefined, pki.caCert));
+  });
+
+  it('a validating webhook on pods/exec (CONNECT) refuses kubectl exec with its message', async () => {
+    const hook = await startWebhookServer();
+    try {
+      hook.handle('/no-exec', (req) => ({
+        allowed: false,
+        status: { message: `no exec of ${String((req.object?.command as string[] | undefined)?.join(' '))}` },
+      }));
+      await h.client.resource<any>(R.validatingWebhookConfigurations).create({
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingWebhookConfiguration',
+        metadata: { name: 'no-exec' },
+        webhooks: [
+          {
+            name: 'no-exec.example.com',
+            clientConfig: { url: `https://127.0.0.1:${hook.port}/no-exec`, caBundle: hook.caBundle },
+            rules: [
+              { operations: ['CONNECT'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods/exec'] },
+            ],
+            sideEffects: 'None',
+            admissionReviewVersions: ['v1'],
+          },
+        ],
+      });
+      const r = await waitFor(async () => {
+        const res = await k('exec', 'web', '--', 'echo', 'hi');
+        return res.code !== 0 ? res : undefined;
+      });
+      assert.match(
+        r.stderr,
+        /admission webhook "no-exec.example.com" denied the request: no exec of echo hi/,
+      );
+      const seen = hook.seen[0]!.request;
+      assert.equal(seen.operation, 'CONNECT');
+      assert.equal(seen.subResource, 'exec');
+      assert.deepEqual(seen.kind, { group: '', version: 'v1', kind: 'PodExecOptions' });
+      assert.equal(seen.object?.container, 'c');
+      await h.client.resource<any>(R.validatingWebhookConfigurations).delete('', 'no-exec');
+      await waitFor(async () => ((await k('exec', 'web', '--', 'echo', 'ok')).code === 0 ? true : undefined));
+    } finally {
+      await hook.close();
+    }
   });
 });

@@ -98,7 +98,8 @@ export async function createCanonical(
     def.strategy.defaults?.(candidate);
     await ctx.admission.mutateCreate(def, candidate);
     const attrs = webhooks && admissionAttributes(opts.request!, 'CREATE', def, candidate, opts.dryRun);
-    if (webhooks && attrs) candidate = await mutateByWebhooks(webhooks, attrs, def, candidate, undefined, opts);
+    if (webhooks && attrs)
+      candidate = await mutateByWebhooks(webhooks, attrs, def, candidate, undefined, opts);
     validateCreate(ctx, def, candidate);
     recordManagedFields(ctx, undefined, candidate, opts);
     const rollback = await ctx.admission.reserveCreate(def, candidate);

@@ -29,7 +29,12 @@ describe('verifyAnswer', () => {
 
   it('decodes a JSONPatch and checks patch and patchType go together', () => {
     const ops = [{ op: 'add', path: '/metadata/labels/a', value: 'b' }];
-    const a = verifyAnswer(review({ uid: 'u', allowed: true, patchType: 'JSONPatch', patch: b64(ops) }), 'u', 'v1', true);
+    const a = verifyAnswer(
+      review({ uid: 'u', allowed: true, patchType: 'JSONPatch', patch: b64(ops) }),
+      'u',
+      'v1',
+      true,
+    );
     assert.deepEqual(a.patch, ops);
     assert.throws(
       () => verifyAnswer(review({ uid: 'u', allowed: true, patch: b64(ops) }), 'u', 'v1', true),

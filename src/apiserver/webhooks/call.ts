@@ -48,7 +48,12 @@ function agentFor(caBundle: string | undefined, serverName: string): https.Agent
   let agent = agents.get(key);
   if (!agent) {
     const ca = caBundle ? Buffer.from(caBundle, 'base64').toString('utf8') : undefined;
-    agent = new https.Agent({ keepAlive: true, maxSockets: 32, ...(ca ? { ca } : {}), servername: serverName });
+    agent = new https.Agent({
+      keepAlive: true,
+      maxSockets: 32,
+      ...(ca ? { ca } : {}),
+      servername: serverName,
+    });
     if (agents.size > 256) agents.clear();
     agents.set(key, agent);
   }
@@ -82,7 +87,12 @@ function describeNetworkError(err: NodeJS.ErrnoException, url: URL): string {
 }
 
 /** POSTs the review; resolves with the parsed JSON answer of a 2xx response. */
-function post(endpoint: Endpoint, caBundle: string | undefined, body: string, timeoutSeconds: number): Promise<unknown> {
+function post(
+  endpoint: Endpoint,
+  caBundle: string | undefined,
+  body: string,
+  timeoutSeconds: number,
+): Promise<unknown> {
   const url = new URL(endpoint.url);
   url.searchParams.set('timeout', `${timeoutSeconds}s`);
   const shown = `Post "${url.toString()}"`;
@@ -107,7 +117,8 @@ function post(endpoint: Endpoint, caBundle: string | undefined, body: string, ti
     req.on('error', (err) => {
       clearTimeout(timer);
       if (err instanceof WebhookCallError) reject(err);
-      else reject(new WebhookCallError(`failed to call webhook: ${shown}: ${describeNetworkError(err, url)}`));
+      else
+        reject(new WebhookCallError(`failed to call webhook: ${shown}: ${describeNetworkError(err, url)}`));
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -153,23 +164,24 @@ export function verifyAnswer(
     throw invalid(`expected response.uid=${JSON.stringify(uid)}, got ${JSON.stringify(response.uid ?? '')}`);
   const expected = `admission.k8s.io/${reviewVersion}`;
   if (reviewVersion === 'v1' && (review.apiVersion !== expected || review.kind !== 'AdmissionReview')) {
-    const got = `${String(review.apiVersion ?? '')}, Kind=${String(review.kind ?? '')}`;
+    const got = `${typeof review.apiVersion === 'string' ? review.apiVersion : ''}, Kind=${typeof review.kind === 'string' ? review.kind : ''}`;
     throw invalid(`expected webhook response of ${expected}, Kind=AdmissionReview, got ${got}`);
   }
   const result: WebhookAnswer = {
     allowed: response.allowed === true,
     warnings: Array.isArray(response.warnings) ? response.warnings.map(String) : [],
   };
-  if (response.status && typeof response.status === 'object')
-    result.status = response.status as WebhookAnswer['status'];
+  if (response.status && typeof response.status === 'object') result.status = response.status;
   const patch = typeof response.patch === 'string' && response.patch !== '' ? response.patch : undefined;
   const patchType = response.patchType as string | undefined;
   if (!mutating) return result;
-  if (patch && patchType === undefined) throw invalid('webhook returned response.patch but not response.patchType');
+  if (patch && patchType === undefined)
+    throw invalid('webhook returned response.patch but not response.patchType');
   if (!patch && patchType !== undefined && patchType !== null)
     throw invalid('webhook returned response.patchType but not response.patch');
   if (!patch) return result;
-  if (patchType !== 'JSONPatch') throw new WebhookCallError(`unsupported patch type ${JSON.stringify(patchType)}`);
+  if (patchType !== 'JSONPatch')
+    throw new WebhookCallError(`unsupported patch type ${JSON.stringify(patchType)}`);
   let ops: unknown;
   try {
     ops = JSON.parse(Buffer.from(patch, 'base64').toString('utf8'));
@@ -200,7 +212,11 @@ export async function callWebhook(
   mutating: boolean,
 ): Promise<WebhookAnswer> {
   const endpoint = await webhookEndpoint(config, resolve);
-  const body = JSON.stringify({ kind: 'AdmissionReview', apiVersion: `admission.k8s.io/${reviewVersion}`, request });
+  const body = JSON.stringify({
+    kind: 'AdmissionReview',
+    apiVersion: `admission.k8s.io/${reviewVersion}`,
+    request,
+  });
   const answer = await post(endpoint, config.caBundle, body, timeoutSeconds);
   return verifyAnswer(answer, request.uid, reviewVersion, mutating);
 }

@@ -20,9 +20,9 @@ function asArray<T>(v: unknown): T[] {
 export function webhooksOf(config: StoredObject, mutating: boolean): Webhook[] {
   return asArray<Record<string, unknown>>(config.webhooks).map((w) => ({
     configuration: config.metadata.name,
-    name: String(w.name ?? ''),
+    name: typeof w.name === 'string' ? w.name : '',
     mutating,
-    clientConfig: (w.clientConfig ?? {}) as Webhook['clientConfig'],
+    clientConfig: w.clientConfig ?? {},
     rules: asArray<Record<string, unknown>>(w.rules).map((r) => ({
       operations: asArray<string>(r.operations),
       apiGroups: asArray<string>(r.apiGroups),
@@ -32,8 +32,8 @@ export function webhooksOf(config: StoredObject, mutating: boolean): Webhook[] {
     })),
     failurePolicy: w.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
     matchPolicy: w.matchPolicy === 'Exact' ? 'Exact' : 'Equivalent',
-    ...(w.namespaceSelector ? { namespaceSelector: w.namespaceSelector as object } : {}),
-    ...(w.objectSelector ? { objectSelector: w.objectSelector as object } : {}),
+    ...(w.namespaceSelector ? { namespaceSelector: w.namespaceSelector } : {}),
+    ...(w.objectSelector ? { objectSelector: w.objectSelector } : {}),
     sideEffects: typeof w.sideEffects === 'string' ? w.sideEffects : '',
     timeoutSeconds: typeof w.timeoutSeconds === 'number' ? w.timeoutSeconds : 10,
     admissionReviewVersions: asArray<string>(w.admissionReviewVersions),

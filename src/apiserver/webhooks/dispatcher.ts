@@ -49,7 +49,9 @@ function refusal(attrs: AdmissionAttributes, webhook: string, status: WebhookAns
   const name = attrs.name || 'Unknown';
   const resource = attrs.def.group ? `${attrs.def.plural}.${attrs.def.group}` : attrs.def.plural;
   const internal = code === 500;
-  const message = internal ? `Internal error occurred: ${why}` : `${resource} ${JSON.stringify(name)} is forbidden: ${why}`;
+  const message = internal
+    ? `Internal error occurred: ${why}`
+    : `${resource} ${JSON.stringify(name)} is forbidden: ${why}`;
   const reason = (status?.reason || (internal ? 'InternalError' : 'Forbidden')) as StatusReason;
   const details =
     (status?.details as ApiError['status']['details']) ??
@@ -186,7 +188,9 @@ export class WebhookAdmission {
       throw internalError(new Error('the patched object is not an object'));
     if (deepEqual(patched, before)) return object;
     const served = inv.served;
-    const canonical = served.alias ? served.alias.toCanonical(cloneJson(patched as KubeObject)) : (patched as KubeObject);
+    const canonical = served.alias
+      ? served.alias.toCanonical(cloneJson(patched as KubeObject))
+      : (patched as KubeObject);
     canonical.apiVersion = object.apiVersion;
     canonical.kind = object.kind;
     return canonical;
@@ -197,10 +201,16 @@ export class WebhookAdmission {
     if (err instanceof ApiError) return err;
     const error = err instanceof Error ? err : new Error(String(err));
     if (webhook.failurePolicy === 'Ignore') {
-      this.deps.logger.warn('failed calling webhook, failing open', { webhook: webhook.name, error: error.message });
+      this.deps.logger.warn('failed calling webhook, failing open', {
+        webhook: webhook.name,
+        error: error.message,
+      });
       return undefined;
     }
-    this.deps.logger.warn('failed calling webhook, failing closed', { webhook: webhook.name, error: error.message });
+    this.deps.logger.warn('failed calling webhook, failing closed', {
+      webhook: webhook.name,
+      error: error.message,
+    });
     return callFailure(webhook, error);
   }
 
@@ -240,7 +250,11 @@ export class WebhookAdmission {
     oldObject: KubeObject | undefined,
   ): Record<string, unknown> & { uid: string } {
     const { def } = attrs;
-    const kind = attrs.subresourceKind ?? { group: inv.resource.group, version: inv.resource.version, kind: def.kind };
+    const kind = attrs.subresourceKind ?? {
+      group: inv.resource.group,
+      version: inv.resource.version,
+      kind: def.kind,
+    };
     const requestKind = attrs.subresourceKind ?? {
       group: attrs.requestGroup,
       version: attrs.requestVersion,
@@ -290,7 +304,10 @@ export class WebhookAdmission {
       if (!compiledSelector(webhook.namespaceSelector)!.matches(labels)) return undefined;
     }
     if (!objectSelectorMatches(webhook, object, oldObject)) return undefined;
-    if (webhook.matchConditions.length > 0 && !(await this.conditionsHold(invocation, attrs, object, oldObject)))
+    if (
+      webhook.matchConditions.length > 0 &&
+      !(await this.conditionsHold(invocation, attrs, object, oldObject))
+    )
       return undefined;
     return invocation;
   }
@@ -302,12 +319,13 @@ export class WebhookAdmission {
   ): Promise<Record<string, string>> {
     const isNamespace = attrs.def.group === '' && attrs.def.plural === 'namespaces';
     if (isNamespace && !attrs.subresource && (attrs.operation === 'CREATE' || attrs.operation === 'UPDATE'))
-      return (object?.metadata?.labels ?? {}) as Record<string, string>;
+      return object?.metadata?.labels ?? {};
     const name = attrs.namespace;
     const nsDef = this.deps.registry.mustGet('', 'namespaces');
     const ns = await this.deps.storage.get(nsDef, undefined, name);
-    if (!ns) throw new ApiError(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' });
-    return (ns.metadata.labels ?? {}) as Record<string, string>;
+    if (!ns)
+      throw new ApiError(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' });
+    return ns.metadata.labels ?? {};
   }
 
   /**

@@ -125,8 +125,7 @@ export function objectSelectorMatches(
 ): boolean {
   const sel = compiledSelector(webhook.objectSelector);
   if (!sel) return true;
-  const matches = (o: KubeObject | undefined): boolean =>
-    !!o && sel.matches((o.metadata?.labels ?? {}) as Record<string, string>);
+  const matches = (o: KubeObject | undefined): boolean => !!o && sel.matches(o.metadata?.labels ?? {});
   return matches(object) || matches(oldObject);
 }
 

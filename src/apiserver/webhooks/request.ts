@@ -7,7 +7,10 @@ import type { WebhookAdmission } from './dispatcher.js';
 import type { AdmissionAttributes, Operation } from './types.js';
 
 /** The webhook plugins, when the write comes from a client request and any webhook is configured. */
-export function webhooksFor(ctx: ApiContext, request: RequestScope | undefined): WebhookAdmission | undefined {
+export function webhooksFor(
+  ctx: ApiContext,
+  request: RequestScope | undefined,
+): WebhookAdmission | undefined {
   return request && ctx.webhooks && !ctx.webhooks.idle ? ctx.webhooks : undefined;
 }
 

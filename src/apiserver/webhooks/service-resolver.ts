@@ -1,7 +1,7 @@
 /**
  * Where a webhook's `clientConfig.service` is served: a ready endpoint of the service's port, read from its
  * Endpoints (as kube-apiserver with `--enable-aggregator-routing`), so calls need no kube-proxy rules on the
- * API server's host.
+ * API server's host; an ExternalName service at its external name.
  */
 import type { Registry } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
@@ -23,7 +23,10 @@ export function endpointServiceResolver(storage: ObjectStorage, registry: Regist
     const port = ref.port ?? 443;
     const svc = await storage.get(registry.mustGet('', 'services'), ref.namespace, ref.name);
     if (!svc) throw new Error(`service "${ref.name}" not found`);
-    const ports = ((svc.spec as { ports?: ServicePort[] } | undefined)?.ports ?? []) as ServicePort[];
+    const spec = (svc.spec ?? {}) as { type?: string; externalName?: string; ports?: ServicePort[] };
+    // As upstream's resolver: an ExternalName service is called at that name, on the reference's port.
+    if (spec.type === 'ExternalName' && spec.externalName) return { host: spec.externalName, port };
+    const ports = spec.ports ?? [];
     const svcPort = ports.find((p) => p.port === port);
     if (!svcPort) throw new Error(`no service port ${port} found for service "${ref.name}"`);
     const endpoints = await storage.get(registry.mustGet('', 'endpoints'), ref.namespace, ref.name);
