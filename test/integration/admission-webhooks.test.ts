@@ -197,7 +197,12 @@ test('namespace and object selectors and matchConditions choose the requests a w
     webhook('selective.example.com', '/deny', {
       namespaceSelector: { matchLabels: { guard: 'on' } },
       objectSelector: { matchExpressions: [{ key: 'exempt', operator: 'DoesNotExist' }] },
-      matchConditions: [{ name: 'not-skipped', expression: "object.metadata.name != 'skip-me'" }],
+      matchConditions: [
+        {
+          name: 'not-skipped',
+          expression: "object.metadata.name != 'skip-me' && request.operation == 'CREATE'",
+        },
+      ],
     }),
   ]).catch(() => {
     // the probe goes to the default namespace, which the selector leaves out: configure waits in vain

@@ -7,7 +7,11 @@
  */
 import { ApiError, badRequest, forbidden, internalError, type StatusReason } from '../../api/errors.js';
 import { cloneJson, deepEqual, type KubeObject } from '../../api/meta.js';
-import { evaluateCelExpression, loadCel } from '../crd/schema/cel-rules.js';
+import { celDynValue } from '../crd/schema/cel-rules.js';
+import {
+  compileMatchCondition,
+  loadMatchConditionCel,
+} from '../registry/strategies/admissionregistration-cel.js';
 import type { Registry } from '../registry/index.js';
 import { servedView } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
@@ -61,6 +65,17 @@ function refusal(attrs: AdmissionAttributes, webhook: string, status: WebhookAns
 
 function callFailure(webhook: Webhook, err: Error): ApiError {
   return internalError(new Error(`failed calling webhook ${JSON.stringify(webhook.name)}: ${err.message}`));
+}
+
+/** A match condition's value, or the Error that kept it from one. */
+function evaluate(expression: string, variables: Record<string, unknown>): unknown {
+  const program = compileMatchCondition(expression);
+  if (program instanceof Error) return program;
+  try {
+    return program(variables);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
 }
 
 export class WebhookAdmission {
@@ -328,6 +343,17 @@ export class WebhookAdmission {
     return ns.metadata.labels ?? {};
   }
 
+  /** The request's namespace (a Namespace's own object), for `namespaceObject`; null when cluster-scoped. */
+  private async namespaceObject(attrs: AdmissionAttributes): Promise<KubeObject | null> {
+    if (!attrs.namespace) return null;
+    const ns = await this.deps.storage.get(
+      this.deps.registry.mustGet('', 'namespaces'),
+      undefined,
+      attrs.namespace,
+    );
+    return ns ?? null;
+  }
+
   /**
    * matchConditions: every one must be true. An expression that fails to evaluate refuses the request under
    * `failurePolicy: Fail` and skips the webhook under `Ignore`.
@@ -338,17 +364,19 @@ export class WebhookAdmission {
     object: KubeObject | undefined,
     oldObject: KubeObject | undefined,
   ): Promise<boolean> {
-    await loadCel();
+    await loadMatchConditionCel();
     const request = this.reviewRequest(inv, attrs, undefined, undefined);
     delete request.object;
     delete request.oldObject;
+    const needsNamespace = inv.webhook.matchConditions.some((c) => c.expression.includes('namespaceObject'));
     const variables = {
-      object: object ? servedView(inv.served, object) : null,
-      oldObject: oldObject ? servedView(inv.served, oldObject) : null,
-      request,
+      object: celDynValue(object ? servedView(inv.served, object) : null),
+      oldObject: celDynValue(oldObject ? servedView(inv.served, oldObject) : null),
+      request: celDynValue(request),
+      namespaceObject: needsNamespace ? celDynValue(await this.namespaceObject(attrs)) : null,
     };
     for (const condition of inv.webhook.matchConditions) {
-      const result = evaluateCelExpression(condition.expression, variables);
+      const result = evaluate(condition.expression, variables);
       if (result === true) continue;
       if (result === false) return false;
       if (inv.webhook.failurePolicy === 'Ignore') return false;

@@ -281,18 +281,7 @@ export function validateCelTransitionRules(
   return walk.errors;
 }
 
-/**
- * Evaluates one expression against named variables (admission webhooks' matchConditions: `object`,
- * `oldObject`, `request`). Returns the value, or an Error when it does not compile or evaluate.
- */
-export function evaluateCelExpression(expression: string, variables: Record<string, unknown>): unknown {
-  const program = compile(expression);
-  if (program instanceof Error) return program;
-  const context: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(variables)) context[k] = celValue(v, undefined);
-  try {
-    return program(context);
-  } catch (err) {
-    return err instanceof Error ? err : new Error(String(err));
-  }
+/** A schemaless value as CEL sees it (whole numbers as ints), for expressions outside CRD schemas. */
+export function celDynValue(value: unknown): unknown {
+  return celValue(value, undefined);
 }
