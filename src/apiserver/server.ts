@@ -150,6 +150,15 @@ export async function startApiServerWith(
     resolveService: endpointServiceResolver(storage, registry),
     applyJsonPatch: (obj, ops) =>
       ctx.ext.applyPatch('application/json-patch+json', obj, ops, { group: '', version: '', kind: '' }),
+    decodeObject: (obj, served) => {
+      if (served.def.decodeBody) served.def.decodeBody(obj, served.version, { defaults: true });
+      else
+        ctx.ext.decodeBody?.(
+          obj,
+          { group: served.group, version: served.version, kind: served.def.kind },
+          'Ignore',
+        );
+    },
   });
 
   const handler = createRequestHandler(ctx, {

@@ -28,6 +28,9 @@ export interface ReviewAnswer {
 
 export type ReviewHandler = (request: ReviewRequest, path: string) => ReviewAnswer;
 
+/** Answers with whatever it writes itself: malformed answers, dropped connections. */
+export type RawHandler = (request: ReviewRequest, res: import('node:http').ServerResponse) => void;
+
 export interface WebhookServer {
   port: number;
   /** base64 PEM of the CA that signed the serving certificate, as a caBundle. */
@@ -35,6 +38,7 @@ export interface WebhookServer {
   /** Requests received, by path. */
   seen: { path: string; request: ReviewRequest }[];
   handle(path: string, handler: ReviewHandler): void;
+  handleRaw(path: string, handler: RawHandler): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,7 @@ export async function startWebhookServer(dnsNames: string[] = []): Promise<Webho
     days: 1,
   });
   const handlers = new Map<string, ReviewHandler>();
+  const rawHandlers = new Map<string, RawHandler>();
   const seen: WebhookServer['seen'] = [];
   const server: Server = createServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -56,6 +61,11 @@ export async function startWebhookServer(dnsNames: string[] = []): Promise<Webho
       const path = new URL(req.url ?? '/', 'https://x').pathname;
       const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: ReviewRequest };
       seen.push({ path, request: review.request });
+      const raw = rawHandlers.get(path);
+      if (raw) {
+        raw(review.request, res);
+        return;
+      }
       const handler = handlers.get(path);
       if (!handler) {
         res.writeHead(404).end('no handler');
@@ -83,6 +93,7 @@ export async function startWebhookServer(dnsNames: string[] = []): Promise<Webho
     caBundle: Buffer.from(ca.certPem).toString('base64'),
     seen,
     handle: (path, handler) => handlers.set(path, handler),
+    handleRaw: (path, handler) => rawHandlers.set(path, handler),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -349,3 +349,70 @@ test('webhook configurations themselves never go to webhooks', async () => {
     }
   });
 });
+
+test('an answer cut off midway, malformed statuses and badly typed patches are errors, never hangs', async () => {
+  hook.handleRaw('/broken', (req, res) => {
+    const name = req.name;
+    if (name.startsWith('cut')) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+      res.write('{"apiVersion":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    } else if (name.startsWith('code')) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          response: { uid: req.uid, allowed: false, status: { code: 'abc', message: 'x' } },
+        }),
+      );
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          response: {
+            uid: req.uid,
+            allowed: true,
+            patchType: 'JSONPatch',
+            patch: Buffer.from(JSON.stringify([{ op: 'replace', path: '/metadata', value: 'x' }])).toString(
+              'base64',
+            ),
+          },
+        }),
+      );
+    }
+  });
+  hook.handle('/broken', () => ({ allowed: true }));
+  await configure('mutating', 'broken', [webhook('broken.example.com', '/broken')]);
+  for (const name of ['cut-off', 'code-abc', 'typed']) {
+    const started = Date.now();
+    await assert.rejects(configMaps().create(cm(name)), (err: Err) => {
+      assert.equal(err.status?.code, 500, `${name}: ${err.message}`);
+      return true;
+    });
+    assert.ok(Date.now() - started < 5000, `${name} took ${Date.now() - started} ms`);
+  }
+});
+
+test('a Job mutated by a webhook keeps its generated selector', async () => {
+  hook.handle('/team', () => ({
+    allowed: true,
+    patch: [{ op: 'add', path: '/spec/template/metadata/annotations', value: { team: 'a' } }],
+  }));
+  await configure('mutating', 'team', [
+    webhook('team.example.com', '/team', {
+      rules: [
+        { operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] },
+        { operations: ['CREATE'], apiGroups: ['batch'], apiVersions: ['v1'], resources: ['jobs'] },
+      ],
+    }),
+  ]);
+  const job = await client.resource<any>(R.jobs).create({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'mutated-job', namespace: 'default' },
+    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } },
+  });
+  assert.equal(job.spec.template.metadata.annotations.team, 'a');
+  assert.equal(job.spec.selector.matchLabels['batch.kubernetes.io/controller-uid'], job.metadata.uid);
+});

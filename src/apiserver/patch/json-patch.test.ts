@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { isApiError } from '../../api/errors.js';
+import { isApiError, type ApiError } from '../../api/errors.js';
 import { applyJsonPatch } from './json-patch.js';
 
 function badRequest(fn: () => unknown, message: RegExp): void {
@@ -124,4 +124,20 @@ void describe('applyJsonPatch', () => {
     );
     assert.deepEqual(doc, before);
   });
+});
+
+test('copy operations may not grow a document past 3 MiB together', () => {
+  const ops = [{ op: 'add', path: '/a', value: { s: 'x'.repeat(1024) } }];
+  for (let i = 0; i < 40; i++) ops.push({ op: 'copy', from: '/a', path: `/a/c${i}` } as never);
+  assert.throws(
+    () => applyJsonPatch({}, ops),
+    (err: ApiError) => {
+      assert.equal(err.status.code, 422);
+      assert.match(
+        err.status.message ?? '',
+        /accumulated size increase of copy is \d+, exceeding the limit 3145728/,
+      );
+      return true;
+    },
+  );
 });

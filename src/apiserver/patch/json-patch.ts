@@ -13,11 +13,31 @@ export const MAX_JSON_PATCH_OPERATIONS = 10000;
 
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
+/** Upstream's JSONPatchMaxCopyBytes: what `copy` operations may add to a document, all together. */
+export const MAX_JSON_PATCH_COPY_BYTES = 3 * 1024 * 1024;
+
 /** Applies `ops` to a copy of `doc`. Errors are 400 BadRequest (413 beyond the operation limit). */
 export function applyJsonPatch<T>(doc: T, ops: unknown): T {
   const operations = parseOperations(ops);
   const copy = cloneJson(doc);
+  // Each copy may double the document: a few dozen operations would otherwise need gigabytes.
+  let copied = 0;
   operations.forEach((op, index) => {
+    if (op.op === 'copy') {
+      let value: unknown;
+      try {
+        value = fjp().getValueByPointer(copy, op.from);
+      } catch {
+        value = undefined;
+      }
+      copied += value === undefined ? 0 : (JSON.stringify(value)?.length ?? 0);
+      if (copied > MAX_JSON_PATCH_COPY_BYTES)
+        throw new ApiError(
+          422,
+          'Invalid',
+          `Unable to complete the copy, the accumulated size increase of copy is ${copied}, exceeding the limit ${MAX_JSON_PATCH_COPY_BYTES}`,
+        );
+    }
     try {
       fjp().applyOperation(copy, op, true, true, true, index);
     } catch (err) {

@@ -74,20 +74,14 @@ export class Admission {
     }
   }
 
-  /** Quota and service addresses for a validated create: what it takes, undone by the rollback. */
-  async reserveCreate(def: ResourceDef, obj: KubeObject): Promise<Rollback> {
-    const undoQuota = await admitQuota(this.storage, this.registry, def, obj, this.quotas);
-    if (!isServices(def)) return undoQuota;
-    try {
-      const undoService = this.allocateService(def, obj);
-      return () => {
-        undoService();
-        undoQuota();
-      };
-    } catch (err) {
-      undoQuota();
-      throw err;
-    }
+  /** Service addresses for a validated create (before validating webhooks, which see them, as upstream). */
+  allocateCreate(def: ResourceDef, obj: KubeObject): Rollback {
+    return isServices(def) ? this.allocateService(def, obj) : nothing;
+  }
+
+  /** ResourceQuota, the last admission check of a create: charged only once everything else let it through. */
+  chargeQuota(def: ResourceDef, obj: KubeObject): Promise<Rollback> {
+    return admitQuota(this.storage, this.registry, def, obj, this.quotas);
   }
 
   admitUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject): Rollback {

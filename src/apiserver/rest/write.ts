@@ -35,7 +35,7 @@ import {
 import { respondObject } from './read.js';
 import { selectionPredicate } from './selectors.js';
 import { deleteCanonical, parseDeleteOptions, type DeleteOptions } from './delete.js';
-import type { WebhookAdmission } from '../webhooks/dispatcher.js';
+import { isFromWebhook, type WebhookAdmission } from '../webhooks/dispatcher.js';
 import { admissionAttributes, webhooksFor } from '../webhooks/request.js';
 import type { AdmissionAttributes } from '../webhooks/types.js';
 
@@ -92,25 +92,36 @@ export async function createCanonical(
     // The caller hands over an object of its own. Only a generated name may need another attempt from the
     // pristine object; otherwise it is prepared in place (a clone per create was measurable).
     let candidate = generated ? cloneJson(obj) : obj;
-    prepareMetadataForCreate(ctx, def, candidate);
-    if (def.subresources?.includes('status') && !def.strategy.keepsStatusOnCreate) delete candidate.status;
-    def.strategy.prepareForCreate?.(candidate);
-    def.strategy.defaults?.(candidate);
-    await ctx.admission.mutateCreate(def, candidate);
-    const attrs = webhooks && admissionAttributes(opts.request!, 'CREATE', def, candidate, opts.dryRun);
-    if (webhooks && attrs)
-      candidate = await mutateByWebhooks(webhooks, attrs, def, candidate, undefined, opts);
-    validateCreate(ctx, def, candidate);
+    await prepareCreate(ctx, def, candidate);
+    // The client's managedFields, before webhooks change anything (upstream's order).
     recordManagedFields(ctx, undefined, candidate, opts);
-    const rollback = await ctx.admission.reserveCreate(def, candidate);
+    const attrs = webhooks && admissionAttributes(opts.request!, 'CREATE', def, candidate, opts.dryRun);
     if (webhooks && attrs) {
-      try {
-        await webhooks.validate(attrs, candidate, undefined, warnerOf(opts));
-      } catch (err) {
-        rollback();
-        throw err;
+      const managed = candidate.metadata!.managedFields;
+      const mutated = await mutateByWebhooks(webhooks, attrs, def, candidate, undefined, opts);
+      if (mutated !== candidate) {
+        // What webhooks changed goes through the create preparation again (server-owned fields reset,
+        // status dropped, the built-in mutating plugins), as upstream re-runs them after a mutation.
+        candidate = mutated;
+        await prepareCreate(ctx, def, candidate, true);
+        if (managed) candidate.metadata!.managedFields = managed;
+        else delete candidate.metadata!.managedFields;
       }
     }
+    validateCreate(ctx, def, candidate);
+    const undoAllocation = ctx.admission.allocateCreate(def, candidate);
+    let undoQuota: () => void;
+    try {
+      if (webhooks && attrs) await webhooks.validate(attrs, candidate, undefined, warnerOf(opts));
+      undoQuota = await ctx.admission.chargeQuota(def, candidate);
+    } catch (err) {
+      undoAllocation();
+      throw err;
+    }
+    const rollback = (): void => {
+      undoQuota();
+      undoAllocation();
+    };
     if (opts.dryRun) {
       rollback();
       return candidate;
@@ -123,6 +134,29 @@ export async function createCanonical(
       throw err;
     }
   }
+}
+
+/**
+ * Server-owned metadata, strategy preparation, defaults and the built-in mutating admission plugins. Run again
+ * after webhooks changed the object, it keeps the uid and creation time given the first time (a Job's
+ * generated selector names the uid).
+ */
+async function prepareCreate(
+  ctx: ApiContext,
+  def: ResourceDef,
+  obj: KubeObject,
+  again = false,
+): Promise<void> {
+  const { uid, creationTimestamp } = obj.metadata!;
+  prepareMetadataForCreate(ctx, def, obj);
+  if (again) {
+    obj.metadata!.uid = uid;
+    obj.metadata!.creationTimestamp = creationTimestamp;
+  }
+  if (def.subresources?.includes('status') && !def.strategy.keepsStatusOnCreate) delete obj.status;
+  def.strategy.prepareForCreate?.(obj);
+  def.strategy.defaults?.(obj);
+  await ctx.admission.mutateCreate(def, obj);
 }
 
 function recordManagedFields(
@@ -194,9 +228,18 @@ export async function updateCanonical(
   let obj = isolate(input);
   const webhooks = webhooksFor(ctx, opts.request);
   const attrs = webhooks && admissionAttributes(opts.request!, 'UPDATE', def, old, opts.dryRun);
+  let managedBeforeWebhooks = false;
   if (webhooks && attrs) {
+    // The client's managedFields, before webhooks change anything (upstream's order).
+    recordManagedFields(ctx, old, obj, opts);
+    managedBeforeWebhooks = true;
+    const managed = obj.metadata?.managedFields;
     const mutated = await mutateByWebhooks(webhooks, attrs, def, obj, old, opts);
-    if (mutated !== obj) obj = isolate(mutated);
+    if (mutated !== obj) {
+      obj = isolate(mutated);
+      if (managed) obj.metadata!.managedFields = managed;
+      else delete obj.metadata!.managedFields;
+    }
   }
   // finalize writes spec.finalizers, which ordinary updates may not change.
   if (opts.subresource !== 'status' && opts.subresource !== 'finalize' && !ephemeral) {
@@ -205,7 +248,7 @@ export async function updateCanonical(
   prepareMetadataForUpdate(def, obj, old);
   if (ephemeral) throwIfInvalid(def, obj, ephemeral.validateUpdate(obj, old));
   else validateUpdate(ctx, def, obj, old, opts.subresource);
-  recordManagedFields(ctx, old, obj, opts);
+  if (!managedBeforeWebhooks) recordManagedFields(ctx, old, obj, opts);
   obj.metadata!.resourceVersion = old.metadata.resourceVersion;
   if (webhooks && attrs) await webhooks.validate(attrs, obj, old, warnerOf(opts));
   const meta = obj.metadata!;
@@ -271,7 +314,8 @@ export async function guaranteedUpdate(
         i < 8 &&
         isApiError(err) &&
         err.status.reason === 'Conflict' &&
-        !(err as ApiError & { userPrecondition?: boolean }).userPrecondition
+        !(err as ApiError & { userPrecondition?: boolean }).userPrecondition &&
+        !isFromWebhook(err)
       ) {
         continue;
       }
@@ -455,7 +499,7 @@ export async function deleteCollection(
       await admitDeleteByWebhooks(ctx, s, def, obj, options);
       deleted.push(await deleteCanonical(ctx, def, obj, { ...options, preconditions: undefined }));
     } catch (err) {
-      if (!hasReason(err, 'NotFound')) throw err;
+      if (!hasReason(err, 'NotFound') || isFromWebhook(err)) throw err;
     }
   }
   s.out.json(200, {

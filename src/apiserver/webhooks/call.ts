@@ -86,7 +86,7 @@ function describeNetworkError(err: NodeJS.ErrnoException, url: URL): string {
   }
 }
 
-/** POSTs the review; resolves with the parsed JSON answer of a 2xx response. */
+/** POSTs the review; resolves with the parsed JSON answer of a 2xx response, rejects on anything else. */
 function post(
   endpoint: Endpoint,
   caBundle: string | undefined,
@@ -97,6 +97,20 @@ function post(
   url.searchParams.set('timeout', `${timeoutSeconds}s`);
   const shown = `Post "${url.toString()}"`;
   return new Promise((resolve, reject) => {
+    let settled = false;
+    // Every way a call can end goes through here once: a webhook that stalls or drops the connection in the
+    // middle of its answer must not leave the write waiting.
+    const settle = (err: Error | undefined, value?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) {
+        req.destroy();
+        reject(err);
+      } else resolve(value);
+    };
+    const failed = (detail: string): WebhookCallError =>
+      new WebhookCallError(`failed to call webhook: ${shown}: ${detail}`);
     const req = https.request(url, {
       method: 'POST',
       agent: agentFor(caBundle, endpoint.serverName),
@@ -106,39 +120,36 @@ function post(
         accept: 'application/json',
         'content-length': Buffer.byteLength(body),
       },
-      timeout: timeoutSeconds * 1000,
     });
-    const timer = setTimeout(() => {
-      req.destroy(new WebhookCallError(`failed to call webhook: ${shown}: context deadline exceeded`));
-    }, timeoutSeconds * 1000);
-    req.on('timeout', () =>
-      req.destroy(new WebhookCallError(`failed to call webhook: ${shown}: context deadline exceeded`)),
-    );
-    req.on('error', (err) => {
-      clearTimeout(timer);
-      if (err instanceof WebhookCallError) reject(err);
-      else
-        reject(new WebhookCallError(`failed to call webhook: ${shown}: ${describeNetworkError(err, url)}`));
-    });
+    const timer = setTimeout(() => settle(failed('context deadline exceeded')), timeoutSeconds * 1000);
+    req.on('error', (err) => settle(failed(describeNetworkError(err, url))));
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', () => {});
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        // An answer past the API's own request limit is not an AdmissionReview worth reading.
+        if (size > MAX_ANSWER_BYTES) settle(failed('the answer is too large'));
+        else chunks.push(c);
+      });
+      res.on('error', (err) => settle(failed(err.message)));
+      res.on('close', () => {
+        if (!res.complete) settle(failed('unexpected EOF'));
+      });
       res.on('end', () => {
-        clearTimeout(timer);
         const text = Buffer.concat(chunks).toString('utf8');
         const code = res.statusCode ?? 0;
         if (code < 200 || code > 299) {
           const detail = text.trim()
             ? `an error on the server (${JSON.stringify(text.trim().slice(0, 200))}) has prevented the request from succeeding`
             : `the server responded with the status code ${code} but did not return more information`;
-          reject(new WebhookCallError(`failed to call webhook: ${detail}`));
+          settle(new WebhookCallError(`failed to call webhook: ${detail}`));
           return;
         }
         try {
-          resolve(JSON.parse(text));
+          settle(undefined, JSON.parse(text));
         } catch (err) {
-          reject(new WebhookCallError(`received invalid webhook response: ${(err as Error).message}`));
+          settle(new WebhookCallError(`received invalid webhook response: ${(err as Error).message}`));
         }
       });
     });
@@ -146,8 +157,35 @@ function post(
   });
 }
 
+const MAX_ANSWER_BYTES = 3 * 1024 * 1024;
+
 function invalid(message: string): WebhookCallError {
   return new WebhookCallError(`received invalid webhook response: ${message}`);
+}
+
+/** A webhook's Status, with the types Go's decoder would insist on; codes outside 400-599 become 403. */
+function checkedStatus(status: unknown): NonNullable<WebhookAnswer['status']> {
+  if (typeof status !== 'object' || Array.isArray(status) || status === null)
+    throw invalid('json: cannot unmarshal response.status: not an object');
+  const st = status as Record<string, unknown>;
+  const out: NonNullable<WebhookAnswer['status']> = {};
+  if (st.code !== undefined) {
+    if (typeof st.code !== 'number' || !Number.isInteger(st.code))
+      throw invalid('json: cannot unmarshal response.status.code: not an integer');
+    out.code = st.code >= 400 && st.code <= 599 ? st.code : 403;
+  }
+  for (const key of ['message', 'reason', 'status'] as const) {
+    const v = st[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw invalid(`json: cannot unmarshal response.status.${key}: not a string`);
+    out[key] = v;
+  }
+  if (st.details !== undefined && st.details !== null) {
+    if (typeof st.details !== 'object' || Array.isArray(st.details))
+      throw invalid('json: cannot unmarshal response.status.details: not an object');
+    out.details = st.details as Record<string, unknown>;
+  }
+  return out;
 }
 
 /** Checks an answer as upstream's VerifyAdmissionResponse and decodes its patch. */
@@ -167,11 +205,14 @@ export function verifyAnswer(
     const got = `${typeof review.apiVersion === 'string' ? review.apiVersion : ''}, Kind=${typeof review.kind === 'string' ? review.kind : ''}`;
     throw invalid(`expected webhook response of ${expected}, Kind=AdmissionReview, got ${got}`);
   }
+  if (typeof response.allowed !== 'boolean' && response.allowed !== undefined)
+    throw invalid('json: cannot unmarshal response.allowed: not a bool');
   const result: WebhookAnswer = {
     allowed: response.allowed === true,
     warnings: Array.isArray(response.warnings) ? response.warnings.map(String) : [],
   };
-  if (response.status && typeof response.status === 'object') result.status = response.status;
+  if (response.status !== undefined && response.status !== null)
+    result.status = checkedStatus(response.status);
   const patch = typeof response.patch === 'string' && response.patch !== '' ? response.patch : undefined;
   const patchType = response.patchType as string | undefined;
   if (!mutating) return result;

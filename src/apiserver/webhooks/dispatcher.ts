@@ -7,12 +7,12 @@
  */
 import { ApiError, badRequest, forbidden, internalError, type StatusReason } from '../../api/errors.js';
 import { cloneJson, deepEqual, type KubeObject } from '../../api/meta.js';
-import { celDynValue } from '../crd/schema/cel-rules.js';
+import { celDynValue, overBudget } from '../crd/schema/cel-rules.js';
 import {
   compileMatchCondition,
   loadMatchConditionCel,
 } from '../registry/strategies/admissionregistration-cel.js';
-import type { Registry } from '../registry/index.js';
+import type { Registry, ServedResource } from '../registry/index.js';
 import { servedView } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { Logger } from '../../util/logger.js';
@@ -37,6 +37,11 @@ export interface WebhookAdmissionDeps {
   resolveService: ServiceResolver;
   /** The JSON patch engine (RFC 6902), which never changes the object it patches. */
   applyJsonPatch(obj: KubeObject, ops: unknown[]): unknown;
+  /**
+   * Types a patched object as a request body at its served version (wrong types throw, unknown fields are
+   * dropped, custom resources pruned), in place.
+   */
+  decodeObject(obj: KubeObject, served: ServedResource): void;
 }
 
 type Warn = (message: string) => void;
@@ -60,11 +65,25 @@ function refusal(attrs: AdmissionAttributes, webhook: string, status: WebhookAns
   const details =
     (status?.details as ApiError['status']['details']) ??
     (internal ? { causes: [{ message: why }] } : { group: attrs.def.group, kind: attrs.def.plural, name });
-  return new ApiError(code, reason, message, details);
+  return markFromWebhook(new ApiError(code, reason, message, details));
+}
+
+/**
+ * Errors a webhook decided: never retried as a storage conflict (a `Conflict` refusal would call every webhook
+ * again) nor taken for the store's own NotFound.
+ */
+export function markFromWebhook(err: ApiError): ApiError {
+  return Object.assign(err, { fromWebhook: true });
+}
+
+export function isFromWebhook(err: unknown): boolean {
+  return (err as { fromWebhook?: boolean } | undefined)?.fromWebhook === true;
 }
 
 function callFailure(webhook: Webhook, err: Error): ApiError {
-  return internalError(new Error(`failed calling webhook ${JSON.stringify(webhook.name)}: ${err.message}`));
+  return markFromWebhook(
+    internalError(new Error(`failed calling webhook ${JSON.stringify(webhook.name)}: ${err.message}`)),
+  );
 }
 
 /** A match condition's value, or the Error that kept it from one. */
@@ -201,6 +220,12 @@ export class WebhookAdmission {
     }
     if (typeof patched !== 'object' || patched === null || Array.isArray(patched))
       throw internalError(new Error('the patched object is not an object'));
+    // As upstream decodes the patched JSON into the typed object: what does not type is the webhook's error.
+    try {
+      this.deps.decodeObject(patched as KubeObject, inv.served);
+    } catch (err) {
+      throw internalError(err);
+    }
     if (deepEqual(patched, before)) return object;
     const served = inv.served;
     const canonical = served.alias
@@ -369,22 +394,34 @@ export class WebhookAdmission {
     delete request.object;
     delete request.oldObject;
     const needsNamespace = inv.webhook.matchConditions.some((c) => c.expression.includes('namespaceObject'));
+    const view = (o: KubeObject | undefined): KubeObject | null =>
+      o ? (attrs.subresourceKind ? o : servedView(inv.served, o)) : null;
     const variables = {
-      object: celDynValue(object ? servedView(inv.served, object) : null),
-      oldObject: celDynValue(oldObject ? servedView(inv.served, oldObject) : null),
+      object: celDynValue(view(object)),
+      oldObject: celDynValue(view(oldObject)),
       request: celDynValue(request),
       namespaceObject: needsNamespace ? celDynValue(await this.namespaceObject(attrs)) : null,
     };
+    // As upstream's matcher: any false condition skips the webhook, errors count only when none is false.
+    let failure: string | undefined;
     for (const condition of inv.webhook.matchConditions) {
+      if (overBudget(condition.expression, variables)) {
+        failure ??= `match condition ${JSON.stringify(condition.name)}: call cost exceeds limit`;
+        continue;
+      }
       const result = evaluate(condition.expression, variables);
-      if (result === true) continue;
       if (result === false) return false;
-      if (inv.webhook.failurePolicy === 'Ignore') return false;
-      const why =
+      if (result === true) continue;
+      failure ??=
         result instanceof Error
           ? `failed to evaluate match condition ${JSON.stringify(condition.name)}: ${result.message}`
           : `match condition ${JSON.stringify(condition.name)} did not return a bool`;
-      throw forbidden({ group: attrs.def.group, resource: attrs.def.plural }, attrs.name, why);
+    }
+    if (failure) {
+      if (inv.webhook.failurePolicy === 'Ignore') return false;
+      throw markFromWebhook(
+        forbidden({ group: attrs.def.group, resource: attrs.def.plural }, attrs.name, failure),
+      );
     }
     return true;
   }

@@ -112,7 +112,8 @@ function elementCount(value: unknown, limit: number): number {
   return count;
 }
 
-function overBudget(rule: string, self: unknown): boolean {
+/** Whether nested macros of `rule` could take more than 1,000,000 steps over `self` (checked before running). */
+export function overBudget(rule: string, self: unknown): boolean {
   const depth = macroDepth(rule);
   if (depth === 0) return false;
   const n = elementCount(self, ITERATION_BUDGET);
