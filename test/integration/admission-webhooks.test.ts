@@ -416,3 +416,28 @@ test('a Job mutated by a webhook keeps its generated selector', async () => {
   assert.equal(job.spec.template.metadata.annotations.team, 'a');
   assert.equal(job.spec.selector.matchLabels['batch.kubernetes.io/controller-uid'], job.metadata.uid);
 });
+
+test('an update without resourceVersion is retried when another write lands while webhooks run', async () => {
+  await configMaps().create(cm('raced'));
+  let raced = false;
+  const allow = (uid: string) =>
+    JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid, allowed: true },
+    });
+  hook.handleRaw('/slow', (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (req.operation !== 'UPDATE' || req.name !== 'raced' || raced) return void res.end(allow(req.uid));
+    raced = true;
+    // Another client writes while this webhook holds the first update.
+    void configMaps()
+      .patch('default', 'raced', 'merge', { data: { other: 'writer' } })
+      .finally(() => res.end(allow(req.uid)));
+  });
+  hook.handle('/slow', () => ({ allowed: true }));
+  await configure('validating', 'slow', [webhook('slow.example.com', '/slow')]);
+  const replaced = await configMaps().update({ ...cm('raced'), data: { mine: 'yes' } });
+  assert.ok(raced);
+  assert.deepEqual(replaced.data, { mine: 'yes' });
+});

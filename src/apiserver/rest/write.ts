@@ -188,11 +188,19 @@ export async function updateObject(ctx: ApiContext, s: RequestScope, body: KubeO
     throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${s.name})`);
   }
   meta.name = s.name;
-  const old = await ctx.storage.mustGet(def, s.namespace, s.name!);
-  if (meta.resourceVersion && meta.resourceVersion !== old.metadata.resourceVersion) {
-    throw staleConflict({ group: def.group, resource: def.plural }, s.name!);
+  const load = (): Promise<StoredObject> => ctx.storage.mustGet(def, s.namespace, s.name!);
+  const opts = writeOptions(s);
+  let result: KubeObject;
+  if (meta.resourceVersion) {
+    const old = await load();
+    if (meta.resourceVersion !== old.metadata.resourceVersion) {
+      throw staleConflict({ group: def.group, resource: def.plural }, s.name!);
+    }
+    result = await updateCanonical(ctx, def, obj, old, opts);
+  } else {
+    // An unconditional update is retried when another writer came first, as upstream's GuaranteedUpdate.
+    result = await guaranteedUpdate((old) => updateCanonical(ctx, def, cloneJson(obj), old, opts), load);
   }
-  const result = await updateCanonical(ctx, def, obj, old, writeOptions(s));
   respondObject(ctx, s, 200, result);
 }
 
