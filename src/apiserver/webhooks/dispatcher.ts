@@ -18,14 +18,7 @@ import type { ObjectStorage } from '../storage/object-storage.js';
 import type { Logger } from '../../util/logger.js';
 import { callWebhook, reviewVersionFor, WebhookCallError, type ServiceResolver } from './call.js';
 import type { WebhookConfigurations } from './configurations.js';
-import {
-  compiledSelector,
-  isExemptResource,
-  matchRules,
-  namespaceSelectorApplies,
-  objectSelectorMatches,
-  type Invocation,
-} from './matching.js';
+import { isExemptResource, matchRules, selectorsMatch, type Invocation } from './matching.js';
 import type { AdmissionAttributes, Webhook, WebhookAnswer } from './types.js';
 
 export interface WebhookAdmissionDeps {
@@ -339,33 +332,14 @@ export class WebhookAdmission {
   ): Promise<Invocation | undefined> {
     const invocation = matchRules(this.deps.registry, webhook, attrs);
     if (!invocation) return undefined;
-    if (namespaceSelectorApplies(webhook, attrs)) {
-      const labels = await this.namespaceLabels(attrs, object);
-      if (!compiledSelector(webhook.namespaceSelector)!.matches(labels)) return undefined;
-    }
-    if (!objectSelectorMatches(webhook, object, oldObject)) return undefined;
+    const { storage, registry } = this.deps;
+    if (!(await selectorsMatch(storage, registry, webhook, attrs, object, oldObject))) return undefined;
     if (
       webhook.matchConditions.length > 0 &&
       !(await this.conditionsHold(invocation, attrs, object, oldObject))
     )
       return undefined;
     return invocation;
-  }
-
-  /** Upstream's GetNamespaceLabels: a namespace being created or updated by its own labels, else the stored ones. */
-  private async namespaceLabels(
-    attrs: AdmissionAttributes,
-    object: KubeObject | undefined,
-  ): Promise<Record<string, string>> {
-    const isNamespace = attrs.def.group === '' && attrs.def.plural === 'namespaces';
-    if (isNamespace && !attrs.subresource && (attrs.operation === 'CREATE' || attrs.operation === 'UPDATE'))
-      return object?.metadata?.labels ?? {};
-    const name = attrs.namespace;
-    const nsDef = this.deps.registry.mustGet('', 'namespaces');
-    const ns = await this.deps.storage.get(nsDef, undefined, name);
-    if (!ns)
-      throw new ApiError(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' });
-    return ns.metadata.labels ?? {};
   }
 
   /** The request's namespace (a Namespace's own object), for `namespaceObject`; null when cluster-scoped. */

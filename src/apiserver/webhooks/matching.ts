@@ -6,7 +6,9 @@
  */
 import { labelSelectorFromObject, type LabelSelector } from '../../api/labels.js';
 import type { KubeObject } from '../../api/meta.js';
+import { ApiError } from '../../api/errors.js';
 import type { Registry, ServedResource } from '../registry/index.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
 import type { AdmissionAttributes, GroupVersionResource, Webhook, WebhookRule } from './types.js';
 
 const EXEMPT_RESOURCES = new Set([
@@ -33,9 +35,10 @@ function isNamespacesResource(r: GroupVersionResource): boolean {
 /** One rule against one group/version/resource of the request (upstream's rules.Matcher). */
 export function ruleMatches(
   rule: WebhookRule,
-  attrs: Pick<AdmissionAttributes, 'operation' | 'subresource' | 'namespace'>,
+  attrs: Pick<AdmissionAttributes, 'operation' | 'subresource' | 'namespace'> & { name?: string },
   resource: GroupVersionResource,
 ): boolean {
+  if (rule.resourceNames?.length && !rule.resourceNames.includes(attrs.name ?? '')) return false;
   if (rule.scope === 'Namespaced') {
     if (isNamespacesResource(resource) || !attrs.namespace) return false;
   } else if (rule.scope === 'Cluster') {
@@ -78,30 +81,45 @@ function gvrOf(s: ServedResource): GroupVersionResource {
   return { group: s.group, version: s.version, resource: s.def.plural };
 }
 
+/** What decides a rule match: the rules and whether equivalent resources count. */
+export interface RuleSet {
+  rules: readonly WebhookRule[];
+  matchPolicy: 'Exact' | 'Equivalent';
+}
+
+/** The resource and served version a rule set matched the request at, or undefined. */
+export function matchRuleSet(
+  registry: Registry,
+  set: RuleSet,
+  attrs: AdmissionAttributes,
+): Omit<Invocation, 'webhook'> | undefined {
+  const forms = servedForms(registry, attrs);
+  const own = forms[0];
+  if (!own) return undefined;
+  const ownGvr = gvrOf(own);
+  const ownIsRequest = own.group === attrs.requestGroup && own.version === attrs.requestVersion;
+  if (ownIsRequest && set.rules.some((r) => ruleMatches(r, attrs, ownGvr)))
+    return { resource: ownGvr, served: own };
+  if (set.matchPolicy !== 'Equivalent') return undefined;
+  // Earlier rules first, as upstream.
+  for (const rule of set.rules) {
+    for (const form of forms) {
+      if (form === own && ownIsRequest) continue;
+      const gvr = gvrOf(form);
+      if (ruleMatches(rule, attrs, gvr)) return { resource: gvr, served: form };
+    }
+  }
+  return undefined;
+}
+
 /** The rule match of one webhook, or undefined when its rules do not cover the request. */
 export function matchRules(
   registry: Registry,
   webhook: Webhook,
   attrs: AdmissionAttributes,
 ): Invocation | undefined {
-  const forms = servedForms(registry, attrs);
-  const own = forms[0];
-  if (!own) return undefined;
-  const ownGvr = gvrOf(own);
-  if (own.group === attrs.requestGroup && own.version === attrs.requestVersion) {
-    if (webhook.rules.some((r) => ruleMatches(r, attrs, ownGvr)))
-      return { webhook, resource: ownGvr, served: own };
-  }
-  if (webhook.matchPolicy !== 'Equivalent') return undefined;
-  // Earlier rules first, as upstream.
-  for (const rule of webhook.rules) {
-    for (const form of forms) {
-      const gvr = gvrOf(form);
-      if (form === own && own.group === attrs.requestGroup && own.version === attrs.requestVersion) continue;
-      if (ruleMatches(rule, attrs, gvr)) return { webhook, resource: gvr, served: form };
-    }
-  }
-  return undefined;
+  const match = matchRuleSet(registry, webhook, attrs);
+  return match && { webhook, ...match };
 }
 
 const compiled = new WeakMap<object, LabelSelector>();
@@ -119,7 +137,7 @@ export function compiledSelector(spec: object | undefined): LabelSelector | unde
 
 /** Upstream's object selector: the new or the old object's labels match. */
 export function objectSelectorMatches(
-  webhook: Webhook,
+  webhook: Pick<Webhook, 'objectSelector'>,
   object: KubeObject | undefined,
   oldObject: KubeObject | undefined,
 ): boolean {
@@ -133,7 +151,43 @@ export function objectSelectorMatches(
  * Whether the namespace selector applies at all: cluster-scoped requests other than for namespaces are never
  * exempted by it.
  */
-export function namespaceSelectorApplies(webhook: Webhook, attrs: AdmissionAttributes): boolean {
+export function namespaceSelectorApplies(
+  webhook: Pick<Webhook, 'namespaceSelector'>,
+  attrs: AdmissionAttributes,
+): boolean {
   if (!compiledSelector(webhook.namespaceSelector)) return false;
   return !!attrs.namespace || (attrs.def.group === '' && attrs.def.plural === 'namespaces');
+}
+
+/** Upstream's GetNamespaceLabels: a namespace being created or updated by its own labels, else the stored ones. */
+export async function namespaceLabels(
+  storage: ObjectStorage,
+  registry: Registry,
+  attrs: AdmissionAttributes,
+  object: KubeObject | undefined,
+): Promise<Record<string, string>> {
+  const isNamespace = attrs.def.group === '' && attrs.def.plural === 'namespaces';
+  if (isNamespace && !attrs.subresource && (attrs.operation === 'CREATE' || attrs.operation === 'UPDATE'))
+    return object?.metadata?.labels ?? {};
+  const name = attrs.namespace;
+  const ns = await storage.get(registry.mustGet('', 'namespaces'), undefined, name);
+  if (!ns)
+    throw new ApiError(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' });
+  return ns.metadata.labels ?? {};
+}
+
+/** Both selectors of a webhook or policy match the request. */
+export async function selectorsMatch(
+  storage: ObjectStorage,
+  registry: Registry,
+  spec: Pick<Webhook, 'namespaceSelector' | 'objectSelector'>,
+  attrs: AdmissionAttributes,
+  object: KubeObject | undefined,
+  oldObject: KubeObject | undefined,
+): Promise<boolean> {
+  if (namespaceSelectorApplies(spec, attrs)) {
+    const labels = await namespaceLabels(storage, registry, attrs, object);
+    if (!compiledSelector(spec.namespaceSelector)!.matches(labels)) return false;
+  }
+  return objectSelectorMatches(spec, object, oldObject);
 }

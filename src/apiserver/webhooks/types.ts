@@ -43,6 +43,8 @@ export interface WebhookRule {
   apiVersions: string[];
   resources: string[];
   scope: string;
+  /** Policies' NamedRuleWithOperations: only these object names (empty: any). */
+  resourceNames?: string[];
 }
 
 export interface LabelSelectorSpec {
