@@ -9,6 +9,7 @@ import type { ApiServerConfig } from './config.js';
 import type { ApiExtensions } from './extensions.js';
 import { WebhookConfigurations } from './webhooks/configurations.js';
 import { WebhookAdmission } from './webhooks/dispatcher.js';
+import { ValidatingPolicies } from './webhooks/policies.js';
 import { endpointServiceResolver } from './webhooks/service-resolver.js';
 import { CrdController } from './crd/crd-controller.js';
 import { createRequestHandler } from './http/handler.js';
@@ -140,9 +141,14 @@ export async function startApiServerWith(
   const priorityTracking = await admission.trackPriorityClasses(watchCache);
   const quotaTracking = await admission.trackResourceQuotas(watchCache);
   const webhookConfigurations = new WebhookConfigurations(storage, registry);
-  const webhookTracking = await webhookConfigurations.track(watchCache);
+  const validatingPolicies = new ValidatingPolicies(storage, registry);
+  const webhookTracking = [
+    ...(await webhookConfigurations.track(watchCache)),
+    ...(await validatingPolicies.track(watchCache)),
+  ];
   ctx.webhooks = new WebhookAdmission({
     configurations: webhookConfigurations,
+    policies: validatingPolicies,
     registry,
     storage,
     newUid: randomUUID,

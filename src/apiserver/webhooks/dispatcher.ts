@@ -18,11 +18,14 @@ import type { ObjectStorage } from '../storage/object-storage.js';
 import type { Logger } from '../../util/logger.js';
 import { callWebhook, reviewVersionFor, WebhookCallError, type ServiceResolver } from './call.js';
 import type { WebhookConfigurations } from './configurations.js';
+import type { ValidatingPolicies } from './policies.js';
 import { isExemptResource, matchRules, selectorsMatch, type Invocation } from './matching.js';
 import type { AdmissionAttributes, Webhook, WebhookAnswer } from './types.js';
 
 export interface WebhookAdmissionDeps {
   configurations: WebhookConfigurations;
+  /** ValidatingAdmissionPolicies and their bindings, evaluated before validating webhooks (upstream's order). */
+  policies?: ValidatingPolicies;
   registry: Registry;
   storage: ObjectStorage;
   newUid(): string;
@@ -95,7 +98,7 @@ export class WebhookAdmission {
 
   /** No webhook is configured: writes skip this plugin entirely. */
   get idle(): boolean {
-    return this.deps.configurations.none;
+    return this.deps.configurations.none && (this.deps.policies?.none ?? true);
   }
 
   /**
@@ -160,8 +163,10 @@ export class WebhookAdmission {
     oldObject: KubeObject | undefined,
     warn: Warn,
   ): Promise<void> {
+    if (isExemptResource(attrs.def.group, attrs.def.plural)) return;
+    await this.deps.policies?.validate(attrs, object, oldObject, () => this.policyRequest(attrs), warn);
     const hooks = this.deps.configurations.validating.webhooks;
-    if (hooks.length === 0 || isExemptResource(attrs.def.group, attrs.def.plural)) return;
+    if (hooks.length === 0) return;
     const invocations: Invocation[] = [];
     for (const webhook of hooks) {
       const invocation = await this.invocation(webhook, attrs, object, oldObject);
@@ -273,6 +278,26 @@ export class WebhookAdmission {
     );
     for (const w of answer.warnings) warn(w);
     return answer;
+  }
+
+  /** A policy's `request` variable: the AdmissionRequest at the version the client used, without objects. */
+  private policyRequest(attrs: AdmissionAttributes): Record<string, unknown> {
+    const served = this.deps.registry.lookup(attrs.requestGroup, attrs.requestVersion, attrs.def.plural);
+    const request: Record<string, unknown> = served
+      ? this.reviewRequest(
+          {
+            webhook: undefined as never,
+            resource: { group: served.group, version: served.version, resource: attrs.def.plural },
+            served,
+          },
+          attrs,
+          undefined,
+          undefined,
+        )
+      : {};
+    delete request.object;
+    delete request.oldObject;
+    return request;
   }
 
   /** The AdmissionReview's request, with the objects at the version of the rule that matched. */

@@ -1,0 +1,381 @@
+/**
+ * The ValidatingAdmissionPolicy plugin: each ValidatingAdmissionPolicyBinding applies its policy's CEL
+ * validations to the requests both the policy's matchConstraints and the binding's matchResources cover,
+ * with the binding's params. A false validation denies the request (`Deny`), adds a warning (`Warn`) or is
+ * only noted (`Audit`, which has no audit log here to go to).
+ */
+import { ApiError, type StatusReason } from '../../api/errors.js';
+import { labelSelectorFromObject } from '../../api/labels.js';
+import type { KubeObject, StoredObject } from '../../api/meta.js';
+import { celDynValue, overBudget } from '../crd/schema/cel-rules.js';
+import type { Registry } from '../registry/index.js';
+import { servedView } from '../registry/index.js';
+import { resourcePrefix } from '../storage/keys.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
+import type { Subscription, WatchCache } from '../watch/watch-cache.js';
+import { matchRuleSet, selectorsMatch, type RuleSet } from './matching.js';
+import { compilePolicyExpression, loadPolicyCel } from './policy-cel.js';
+import type { AdmissionAttributes, LabelSelectorSpec, WebhookRule } from './types.js';
+
+const GROUP = 'admissionregistration.k8s.io';
+
+interface MatchResources extends RuleSet {
+  excludeRules: WebhookRule[];
+  namespaceSelector?: LabelSelectorSpec;
+  objectSelector?: LabelSelectorSpec;
+}
+
+interface Validation {
+  expression: string;
+  message?: string;
+  messageExpression?: string;
+  reason?: string;
+}
+
+interface Policy {
+  name: string;
+  failurePolicy: 'Fail' | 'Ignore';
+  paramKind?: { apiVersion: string; kind: string };
+  match?: MatchResources;
+  matchConditions: { name: string; expression: string }[];
+  variables: { name: string; expression: string }[];
+  validations: Validation[];
+}
+
+interface Binding {
+  name: string;
+  policyName: string;
+  actions: string[];
+  paramRef?: {
+    name?: string;
+    namespace?: string;
+    selector?: LabelSelectorSpec;
+    parameterNotFoundAction?: string;
+  };
+  match?: MatchResources;
+}
+
+type Obj = Record<string, unknown>;
+const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function rulesOf(v: unknown): WebhookRule[] {
+  return arr<Obj>(v).map((r) => ({
+    operations: arr<string>(r.operations),
+    apiGroups: arr<string>(r.apiGroups),
+    apiVersions: arr<string>(r.apiVersions),
+    resources: arr<string>(r.resources),
+    scope: str(r.scope) ?? '*',
+    resourceNames: arr<string>(r.resourceNames),
+  }));
+}
+
+function matchResourcesOf(v: unknown): MatchResources | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const m = v as Obj;
+  return {
+    rules: rulesOf(m.resourceRules),
+    excludeRules: rulesOf(m.excludeResourceRules),
+    matchPolicy: m.matchPolicy === 'Exact' ? 'Exact' : 'Equivalent',
+    ...(m.namespaceSelector ? { namespaceSelector: m.namespaceSelector as LabelSelectorSpec } : {}),
+    ...(m.objectSelector ? { objectSelector: m.objectSelector as LabelSelectorSpec } : {}),
+  };
+}
+
+function policyOf(o: StoredObject): Policy {
+  const spec = (o.spec ?? {}) as Obj;
+  const paramKind = spec.paramKind as { apiVersion?: string; kind?: string } | undefined;
+  const match = matchResourcesOf(spec.matchConstraints);
+  return {
+    name: o.metadata.name,
+    failurePolicy: spec.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
+    ...(paramKind?.kind
+      ? { paramKind: { apiVersion: paramKind.apiVersion ?? '', kind: paramKind.kind } }
+      : {}),
+    ...(match ? { match } : {}),
+    matchConditions: arr(spec.matchConditions),
+    variables: arr(spec.variables),
+    validations: arr(spec.validations),
+  };
+}
+
+function bindingOf(o: StoredObject): Binding {
+  const spec = (o.spec ?? {}) as Obj;
+  const match = matchResourcesOf(spec.matchResources);
+  return {
+    name: o.metadata.name,
+    policyName: str(spec.policyName) ?? '',
+    actions: arr<string>(spec.validationActions),
+    ...(spec.paramRef ? { paramRef: spec.paramRef as Binding['paramRef'] } : {}),
+    ...(match ? { match } : {}),
+  };
+}
+
+/** upstream's reasonToCode */
+function codeOf(reason: string): number {
+  switch (reason) {
+    case 'Forbidden':
+      return 403;
+    case 'Unauthorized':
+      return 401;
+    case 'RequestEntityTooLarge':
+      return 413;
+    default:
+      return 422;
+  }
+}
+
+interface Decision {
+  policy: Policy;
+  binding: Binding;
+  message: string;
+  reason: string;
+}
+
+export class ValidatingPolicies {
+  private readonly policies = new Map<string, Policy>();
+  private readonly bindings = new Map<string, Binding>();
+
+  constructor(
+    private readonly storage: ObjectStorage,
+    private readonly registry: Registry,
+  ) {}
+
+  /** No binding is stored: requests skip the plugin. */
+  get none(): boolean {
+    return this.bindings.size === 0;
+  }
+
+  async track(watchCache: WatchCache): Promise<Subscription[]> {
+    const subs: Subscription[] = [];
+    const follow = async (
+      plural: string,
+      put: (o: StoredObject) => void,
+      remove: (name: string) => void,
+    ): Promise<void> => {
+      const def = this.registry.get(GROUP, plural);
+      if (!def) return;
+      const page = await this.storage.list(def);
+      for (const o of page.items) put(o);
+      subs.push(
+        watchCache.subscribe({
+          prefix: resourcePrefix(def),
+          fromRevision: Number(page.resourceVersion),
+          onEvent: (ev) => (ev.type === 'DELETED' ? remove(ev.parsed.name) : put(ev.object)),
+          onClose: () => {},
+        }),
+      );
+    };
+    await follow(
+      'validatingadmissionpolicies',
+      (o) => this.policies.set(o.metadata.name, policyOf(o)),
+      (n) => this.policies.delete(n),
+    );
+    await follow(
+      'validatingadmissionpolicybindings',
+      (o) => this.bindings.set(o.metadata.name, bindingOf(o)),
+      (n) => this.bindings.delete(n),
+    );
+    return subs;
+  }
+
+  /** Evaluates every binding that covers the request; throws the first denial, warns for `Warn` bindings. */
+  async validate(
+    attrs: AdmissionAttributes,
+    object: KubeObject | undefined,
+    oldObject: KubeObject | undefined,
+    request: () => Record<string, unknown>,
+    warn: (message: string) => void,
+  ): Promise<void> {
+    if (this.none) return;
+    const denied: Decision[] = [];
+    for (const binding of [...this.bindings.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+      const policy = this.policies.get(binding.policyName);
+      if (!policy?.match) continue;
+      const matched = await this.matches(policy.match, attrs, object, oldObject);
+      if (!matched) continue;
+      if (binding.match && !(await this.matches(binding.match, attrs, object, oldObject))) continue;
+      await loadPolicyCel();
+      const failures = await this.evaluate(policy, binding, attrs, matched, object, oldObject, request);
+      for (const f of failures) {
+        if (binding.actions.includes('Deny')) denied.push(f);
+        if (binding.actions.includes('Warn'))
+          warn(
+            `Validation failed for ValidatingAdmissionPolicy '${policy.name}' with binding '${binding.name}': ${f.message}`,
+          );
+      }
+    }
+    const first = denied[0];
+    if (!first) return;
+    const message = `ValidatingAdmissionPolicy '${first.policy.name}' with binding '${first.binding.name}' denied request: ${first.message}`;
+    const name = attrs.name;
+    const resource = attrs.def.group ? `${attrs.def.plural}.${attrs.def.group}` : attrs.def.plural;
+    const target = name ? `${resource} "${name}"` : resource;
+    throw new ApiError(
+      codeOf(first.reason),
+      first.reason as StatusReason,
+      `${target} is forbidden: ${message}`,
+      {
+        ...(name ? { name } : {}),
+        group: attrs.def.group,
+        kind: attrs.def.plural,
+        causes: [{ message }],
+      },
+    );
+  }
+
+  private async matches(
+    m: MatchResources,
+    attrs: AdmissionAttributes,
+    object: KubeObject | undefined,
+    oldObject: KubeObject | undefined,
+  ): Promise<ReturnType<typeof matchRuleSet>> {
+    const hit = matchRuleSet(this.registry, m, attrs);
+    if (!hit) return undefined;
+    if (
+      m.excludeRules.length > 0 &&
+      matchRuleSet(this.registry, { rules: m.excludeRules, matchPolicy: m.matchPolicy }, attrs)
+    )
+      return undefined;
+    if (!(await selectorsMatch(this.storage, this.registry, m, attrs, object, oldObject))) return undefined;
+    return hit;
+  }
+
+  /** The failed validations of one binding (for each of its params), errors counted per the failure policy. */
+  private async evaluate(
+    policy: Policy,
+    binding: Binding,
+    attrs: AdmissionAttributes,
+    matched: NonNullable<ReturnType<typeof matchRuleSet>>,
+    object: KubeObject | undefined,
+    oldObject: KubeObject | undefined,
+    request: () => Record<string, unknown>,
+  ): Promise<Decision[]> {
+    const decide = (message: string, reason = 'Invalid'): Decision => ({ policy, binding, message, reason });
+    const fail = (message: string): Decision[] =>
+      policy.failurePolicy === 'Ignore' ? [] : [decide(message)];
+    let paramsList: (KubeObject | null)[] = [null];
+    if (policy.paramKind) {
+      if (!binding.paramRef)
+        return fail(`failed to configure binding: paramRef is required when the policy has paramKind`);
+      let found: KubeObject[];
+      try {
+        found = await this.params(policy.paramKind, binding.paramRef, attrs);
+      } catch (err) {
+        return fail(`failed to configure binding: ${(err as Error).message}`);
+      }
+      if (found.length === 0) {
+        if (binding.paramRef.parameterNotFoundAction === 'Allow') return [];
+        return fail(
+          'failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction',
+        );
+      }
+      paramsList = found;
+    }
+    const view = (o: KubeObject | undefined): unknown =>
+      celDynValue(o ? (attrs.subresourceKind ? o : servedView(matched.served, o)) : null);
+    const needsNamespace = [...policy.validations, ...policy.variables, ...policy.matchConditions].some((v) =>
+      JSON.stringify(v).includes('namespaceObject'),
+    );
+    const namespaceObject =
+      needsNamespace && attrs.namespace
+        ? ((await this.storage.get(this.registry.mustGet('', 'namespaces'), undefined, attrs.namespace)) ??
+          null)
+        : null;
+    const decisions: Decision[] = [];
+    for (const params of paramsList) {
+      const vars: Record<string, unknown> = {
+        object: view(object),
+        oldObject: view(oldObject),
+        request: celDynValue(request()),
+        params: celDynValue(params),
+        namespaceObject: celDynValue(namespaceObject),
+      };
+      // Match conditions: any false skips the policy; errors count (per failure policy) only when none is false.
+      let conditionError: string | undefined;
+      let skip = false;
+      for (const c of policy.matchConditions) {
+        const r = run(c.expression, vars);
+        if (r === false) {
+          skip = true;
+          break;
+        }
+        if (r !== true)
+          conditionError ??= `failed to evaluate match condition ${JSON.stringify(c.name)}: ${describe(r)}`;
+      }
+      if (skip) continue;
+      if (conditionError) {
+        decisions.push(...fail(conditionError));
+        continue;
+      }
+      const variables: Record<string, unknown> = {};
+      vars.variables = variables;
+      for (const v of policy.variables) {
+        const r = run(v.expression, vars);
+        if (!(r instanceof Error)) variables[v.name] = r;
+      }
+      for (const validation of policy.validations) {
+        const r = run(validation.expression, vars);
+        if (r === true) continue;
+        if (r === false) {
+          decisions.push(decide(failureMessage(validation, vars), validation.reason || 'Invalid'));
+          continue;
+        }
+        decisions.push(...fail(`expression '${validation.expression}' resulted in error: ${describe(r)}`));
+      }
+    }
+    return decisions;
+  }
+
+  /** The binding's params: one object by name, or every object its selector matches. */
+  private async params(
+    kind: { apiVersion: string; kind: string },
+    ref: NonNullable<Binding['paramRef']>,
+    attrs: AdmissionAttributes,
+  ): Promise<KubeObject[]> {
+    const slash = kind.apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : kind.apiVersion.slice(0, slash);
+    const version = slash < 0 ? kind.apiVersion : kind.apiVersion.slice(slash + 1);
+    const served = this.registry.resourcesIn(group, version).find((s) => s.def.kind === kind.kind);
+    if (!served)
+      throw new Error(`failed to find resource for param kind ${kind.apiVersion}, Kind=${kind.kind}`);
+    const namespace = served.def.namespaced ? ref.namespace || attrs.namespace : undefined;
+    if (served.def.namespaced && !namespace)
+      throw new Error(
+        'cannot use a namespaced param kind for a cluster-scoped request without paramRef.namespace',
+      );
+    if (ref.name) {
+      const one = await this.storage.get(served.def, namespace, ref.name);
+      return one ? [servedView(served, one)] : [];
+    }
+    const selector = labelSelectorFromObject(ref.selector ?? {});
+    const page = await this.storage.list(served.def, { ...(namespace ? { namespace } : {}) });
+    return page.items
+      .filter((o) => selector.matches((o.metadata.labels ?? {}) as Record<string, string>))
+      .map((o) => servedView(served, o));
+  }
+}
+
+function run(expression: string, vars: Record<string, unknown>): unknown {
+  const program = compilePolicyExpression(expression);
+  if (program instanceof Error) return program;
+  if (overBudget(expression, vars)) return new Error('call cost exceeds limit');
+  try {
+    return program(vars);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+function describe(r: unknown): string {
+  return r instanceof Error ? r.message : `expected a bool, got ${typeof r}`;
+}
+
+/** messageExpression when it gives a non-empty string, else message, else upstream's default. */
+function failureMessage(v: Validation, vars: Record<string, unknown>): string {
+  if (v.messageExpression) {
+    const m = run(v.messageExpression, vars);
+    if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) return m.trim();
+  }
+  return v.message || `failed expression: ${v.expression.trim()}`;
+}
