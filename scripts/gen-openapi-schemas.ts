@@ -336,12 +336,16 @@ function completeJsonSchemaProps(schemas: Record<string, Schema>): void {
 const ADMISSION_V1 = 'io.k8s.api.admissionregistration.v1';
 
 /**
- * kubernetes-types leaves out RuleWithOperations' `resources` and `scope` (their docs write resources such as
- * `*` + `/scale`, which would end its JSDoc comments); upstream's OpenAPI has both, and without them every
- * webhook rule would lose its resources when decoded.
+ * kubernetes-types leaves out `resources` and `scope` of RuleWithOperations and NamedRuleWithOperations (their
+ * docs write resources such as `*` + `/scale`, which would end its JSDoc comments); upstream's OpenAPI has
+ * both, and without them every webhook and policy rule would lose its resources when decoded.
  */
 function completeRuleWithOperations(schemas: Record<string, Schema>): void {
-  const props = schemas[`${ADMISSION_V1}.RuleWithOperations`]?.properties;
+  for (const rule of ['RuleWithOperations', 'NamedRuleWithOperations']) completeRule(schemas, rule);
+}
+
+function completeRule(schemas: Record<string, Schema>, rule: string): void {
+  const props = schemas[`${ADMISSION_V1}.${rule}`]?.properties;
   if (!props) return;
   props.resources ??= {
     type: 'array',

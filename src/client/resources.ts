@@ -77,6 +77,20 @@ export const R = {
     'ValidatingWebhookConfiguration',
     false,
   ),
+  validatingAdmissionPolicies: grouped(
+    'admissionregistration.k8s.io',
+    'v1',
+    'validatingadmissionpolicies',
+    'ValidatingAdmissionPolicy',
+    false,
+  ),
+  validatingAdmissionPolicyBindings: grouped(
+    'admissionregistration.k8s.io',
+    'v1',
+    'validatingadmissionpolicybindings',
+    'ValidatingAdmissionPolicyBinding',
+    false,
+  ),
   customResourceDefinitions: grouped(
     'apiextensions.k8s.io',
     'v1',

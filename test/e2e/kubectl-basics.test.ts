@@ -90,6 +90,83 @@ describe('discovery and cluster information', () => {
     await ok('delete', 'validatingwebhookconfiguration', 'basics-vwc');
   });
 
+  test('validating admission policies: api-resources, explain, create, get as tables', async () => {
+    const out = await ok('api-resources', '--api-group=admissionregistration.k8s.io', '-o', 'wide');
+    for (const kind of ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']) {
+      const plural =
+        kind === 'ValidatingAdmissionPolicy'
+          ? 'validatingadmissionpolicies'
+          : 'validatingadmissionpolicybindings';
+      assert.deepEqual(row(out, plural)?.slice(0, 4), [
+        plural,
+        'admissionregistration.k8s.io/v1',
+        'false',
+        kind,
+      ]);
+      assert.match(out, new RegExp(`^${plural}\\s.*\\sapi-extensions$`, 'm'));
+    }
+    const explained = await ok(
+      'explain',
+      'validatingadmissionpolicies.spec.matchConstraints.resourceRules.resources',
+    );
+    assert.match(explained, /FIELD:\s+resources <\[\]string>/);
+    const manifest = [
+      {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicy',
+        metadata: { name: 'basics-vap' },
+        spec: {
+          paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+          matchConstraints: {
+            resourceRules: [
+              {
+                operations: ['CREATE'],
+                apiGroups: ['apps'],
+                apiVersions: ['v1'],
+                resources: ['deployments'],
+              },
+            ],
+          },
+          validations: [{ expression: 'true' }, { expression: "object.metadata.name != ''" }],
+        },
+      },
+      {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicyBinding',
+        metadata: { name: 'basics-vapb' },
+        spec: {
+          policyName: 'basics-vap',
+          validationActions: ['Audit'],
+          paramRef: { name: 'limits', parameterNotFoundAction: 'Allow' },
+        },
+      },
+    ]
+      .map((o) => stringifyYaml(o))
+      .join('---\n');
+    expectOk(await s.kubectl(['create', '-f', '-'], { input: manifest }), 'create policy and binding');
+    const policies = await ok('get', 'validatingadmissionpolicies');
+    assert.match(policies, /^NAME\s+VALIDATIONS\s+PARAMKIND\s+AGE$/m);
+    assert.deepEqual(row(policies, 'basics-vap')?.slice(0, 3), ['basics-vap', '2', 'v1/ConfigMap']);
+    const bound = await ok('get', 'validatingadmissionpolicybindings');
+    assert.match(bound, /^NAME\s+POLICYNAME\s+PARAMREF\s+AGE$/m);
+    assert.deepEqual(row(bound, 'basics-vapb')?.slice(0, 3), ['basics-vapb', 'basics-vap', '*/limits']);
+    const refused = await s.kubectl(['create', '-f', '-'], {
+      input: stringifyYaml({
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicyBinding',
+        metadata: { name: 'basics-bad' },
+        spec: { policyName: 'basics-vap', validationActions: ['Deny', 'Warn'] },
+      }),
+    });
+    assert.notEqual(refused.code, 0);
+    assert.match(
+      refused.stderr,
+      /spec\.validationActions: Invalid value: .*must not contain both Deny and Warn/,
+    );
+    await ok('delete', 'validatingadmissionpolicybinding', 'basics-vapb');
+    await ok('delete', 'validatingadmissionpolicy', 'basics-vap');
+  });
+
   test('api-versions lists the core and group versions', async () => {
     const lines = (await ok('api-versions')).trim().split('\n');
     for (const v of ['v1', 'apps/v1', 'batch/v1', 'authentication.k8s.io/v1', 'authorization.k8s.io/v1']) {

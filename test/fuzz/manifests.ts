@@ -45,6 +45,23 @@ const inertWebhook = (name: string) => ({
   matchConditions: [{ name: 'never', expression: 'false' }],
 });
 
+/**
+ * A policy that never refuses, whatever a mutation makes of it: a match condition that is always false, a
+ * validation that always holds, failures ignored (and its bindings only audit).
+ */
+const inertPolicy = () => ({
+  spec: {
+    failurePolicy: 'Ignore',
+    matchConstraints: {
+      resourceRules: [
+        { operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] },
+      ],
+    },
+    matchConditions: [{ name: 'never', expression: 'false' }],
+    validations: [{ expression: 'true' }],
+  },
+});
+
 const meta = (name: string) => ({ name, labels: { app: name, tier: 'fuzz' }, annotations: { note: 'x' } });
 
 function k(
@@ -215,6 +232,11 @@ export const FUZZ_KINDS: FuzzKind[] = [
   })),
   k('MutatingWebhookConfiguration', AR, 'v1', 'mutatingwebhookconfigurations', false, [], (n) => ({
     webhooks: [{ ...inertWebhook(n), reinvocationPolicy: 'IfNeeded' }],
+  })),
+  k('ValidatingAdmissionPolicy', AR, 'v1', 'validatingadmissionpolicies', false, ['status'], inertPolicy),
+  k('ValidatingAdmissionPolicyBinding', AR, 'v1', 'validatingadmissionpolicybindings', false, [], (n) => ({
+    // Bound to a policy of its own name, if the fuzzer makes one: failures are only audited.
+    spec: { policyName: n, validationActions: ['Audit'] },
   })),
   k('EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', true, [], () => ({
     addressType: 'IPv4',

@@ -19,6 +19,8 @@ const CLUSTER_SCOPED = new Set([
   'IngressClass',
   'MutatingWebhookConfiguration',
   'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
   'SelfSubjectReview',
   'TokenReview',
   'SelfSubjectAccessReview',

@@ -116,6 +116,19 @@ void describe('gen-openapi-schemas', () => {
     assert.match(props?.scope?.description ?? '', /^scope specifies the scope of this rule/);
   });
 
+  void test('admission policy rules too, beside their resource names', () => {
+    const props = get('io.k8s.api.admissionregistration.v1.NamedRuleWithOperations').properties;
+    assert.deepEqual(Object.keys(props ?? {}).sort(), [
+      'apiGroups',
+      'apiVersions',
+      'operations',
+      'resourceNames',
+      'resources',
+      'scope',
+    ]);
+    assert.equal(props?.resources?.items?.type, 'string');
+  });
+
   void test('every $ref resolves and every root is generated', () => {
     const visit = (v: unknown): void => {
       if (Array.isArray(v)) v.forEach(visit);

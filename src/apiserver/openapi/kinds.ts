@@ -39,6 +39,8 @@ export const SERVED_KINDS: readonly ServedKind[] = [
   ...gv('admissionregistration.k8s.io', 'v1', [
     'MutatingWebhookConfiguration',
     'ValidatingWebhookConfiguration',
+    'ValidatingAdmissionPolicy',
+    'ValidatingAdmissionPolicyBinding',
   ]),
   ...gv('apiextensions.k8s.io', 'v1', ['CustomResourceDefinition']),
   ...gv('policy', 'v1', ['PodDisruptionBudget', 'Eviction']),

@@ -128,6 +128,27 @@ export const STRUCTS: Readonly<Record<string, StructMeta>> = {
   /** Validating and mutating webhook configurations: webhooks and their match conditions merge by name. */
   WebhookConfiguration: { metadata: z('ObjectMeta'), webhooks: byKey('name', 'Webhook') },
   Webhook: { matchConditions: byKey('name'), namespaceSelector: selector, objectSelector: selector },
+  /**
+   * Validating admission policies: match conditions and variables merge by name; validations, audit
+   * annotations, rules and status.conditions (no patch tags) are atomic lists. paramKind, matchConstraints,
+   * paramRef and matchResources are atomic structs for server-side apply.
+   */
+  ValidatingAdmissionPolicy: {
+    metadata: z('ObjectMeta'),
+    spec: z('ValidatingAdmissionPolicySpec'),
+    status: z(),
+  },
+  ValidatingAdmissionPolicySpec: {
+    matchConditions: byKey('name'),
+    variables: byKey('name'),
+    paramKind: { atomic: true },
+    matchConstraints: { atomic: true },
+  },
+  ValidatingAdmissionPolicyBinding: {
+    metadata: z('ObjectMeta'),
+    spec: z('ValidatingAdmissionPolicyBindingSpec'),
+  },
+  ValidatingAdmissionPolicyBindingSpec: { paramRef: { atomic: true }, matchResources: { atomic: true } },
   CSINodeSpec: { drivers: byKey('name') },
   CSINode: top('CSINodeSpec'),
   Empty: {},
@@ -181,8 +202,8 @@ export const KIND_ROOTS: Readonly<Record<string, string>> = {
   'apiregistration.k8s.io/APIService': 'APIService',
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': 'WebhookConfiguration',
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': 'WebhookConfiguration',
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': 'Plain',
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': 'Plain',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': 'ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': 'ValidatingAdmissionPolicyBinding',
   // status.conditions has no patch tags here (atomic for strategic merge).
   'certificates.k8s.io/CertificateSigningRequest': 'Plain',
   'node.k8s.io/RuntimeClass': 'Plain',

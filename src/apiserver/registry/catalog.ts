@@ -159,6 +159,22 @@ export const CATALOG: KindInfo[] = [
     false,
     { categories: ['api-extensions'], generationTracked: true },
   ),
+  kind(
+    'admissionregistration.k8s.io',
+    'v1',
+    'ValidatingAdmissionPolicy',
+    'validatingadmissionpolicies',
+    false,
+    { categories: ['api-extensions'], subresources: ['status'], generationTracked: true },
+  ),
+  kind(
+    'admissionregistration.k8s.io',
+    'v1',
+    'ValidatingAdmissionPolicyBinding',
+    'validatingadmissionpolicybindings',
+    false,
+    { categories: ['api-extensions'], generationTracked: true },
+  ),
   kind('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, {
     shortNames: ['crd', 'crds'],
     categories: ['api-extensions'],

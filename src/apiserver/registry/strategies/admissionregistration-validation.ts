@@ -33,7 +33,7 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const strings = (v: unknown): string[] => arr(v).map(str);
 
 /** Go's %#v of a slice of a string type: `[]string{"a", "b"}`. */
-function goSlice(type: string, values: string[]): string {
+export function goSlice(type: string, values: string[]): string {
   return `${type}{${values.map((v) => JSON.stringify(v)).join(', ')}}`;
 }
 
@@ -191,8 +191,15 @@ function validateClientConfig(clientConfig: Obj | undefined, path: string): Fiel
   return validateWebhookService(obj(cc.service) ?? {}, `${path}.service`);
 }
 
-/** validateMatchConditions: at most 64, names qualified and unique, expressions that compile to a bool. */
-function validateMatchConditions(value: unknown, path: string): FieldError[] {
+/**
+ * validateMatchConditions: at most 64, names qualified and unique, expressions that compile to a bool.
+ * `problem` checks an expression in the environment of the enclosing kind (webhooks': no `params`).
+ */
+export function validateMatchConditions(
+  value: unknown,
+  path: string,
+  problem: (expression: string) => string | undefined = matchConditionProblem,
+): FieldError[] {
   const conditions = arr(value);
   const errs: FieldError[] = [];
   if (conditions.length > MAX_MATCH_CONDITIONS)
@@ -204,8 +211,8 @@ function validateMatchConditions(value: unknown, path: string): FieldError[] {
     const expression = str(mc.expression).trim();
     if (expression === '') errs.push(fieldErr.required(`${at}.expression`));
     else {
-      const problem = matchConditionProblem(expression);
-      if (problem) errs.push(fieldErr.invalid(`${at}.expression`, expression, problem));
+      const detail = problem(expression);
+      if (detail) errs.push(fieldErr.invalid(`${at}.expression`, expression, detail));
     }
     const name = str(mc.name);
     if (name === '') errs.push(fieldErr.required(`${at}.name`));

@@ -11,6 +11,10 @@ import {
 } from '../../../api/validation/names.js';
 import type { Strategy } from '../types.js';
 import {
+  validatingAdmissionPolicyBindingStrategy,
+  validatingAdmissionPolicyStrategy,
+} from './admissionregistration-policies.js';
+import {
   mutatingWebhookConfigurationStrategy,
   validatingWebhookConfigurationStrategy,
 } from './admissionregistration-webhooks.js';
@@ -62,6 +66,8 @@ export const otherStrategies: Record<string, Strategy> = {
   'priorityclasses.scheduling.k8s.io': priorityClassStrategy,
   'mutatingwebhookconfigurations.admissionregistration.k8s.io': mutatingWebhookConfigurationStrategy,
   'validatingwebhookconfigurations.admissionregistration.k8s.io': validatingWebhookConfigurationStrategy,
+  'validatingadmissionpolicies.admissionregistration.k8s.io': validatingAdmissionPolicyStrategy,
+  'validatingadmissionpolicybindings.admissionregistration.k8s.io': validatingAdmissionPolicyBindingStrategy,
 };
 
 /** metadata.name format per kind; kinds not listed use DNS-1123 subdomain (validateObjectMeta's default). */
@@ -92,4 +98,6 @@ export const nameValidators: Record<string, NameValidator> = {
   'priorityclasses.scheduling.k8s.io': nameIsDNSSubdomain,
   'mutatingwebhookconfigurations.admissionregistration.k8s.io': nameIsDNSSubdomain,
   'validatingwebhookconfigurations.admissionregistration.k8s.io': nameIsDNSSubdomain,
+  'validatingadmissionpolicies.admissionregistration.k8s.io': nameIsDNSSubdomain,
+  'validatingadmissionpolicybindings.admissionregistration.k8s.io': nameIsDNSSubdomain,
 };

@@ -1,5 +1,9 @@
 import type { TableConvertor } from '../types.js';
-import { webhookConfigurationTable } from './admissionregistration.js';
+import {
+  validatingAdmissionPolicyBindingTable,
+  validatingAdmissionPolicyTable,
+  webhookConfigurationTable,
+} from './admissionregistration.js';
 import {
   controllerRevisionTable,
   daemonSetTable,
@@ -81,6 +85,8 @@ export const tableConvertors: Record<string, TableConvertor> = {
   'priorityclasses.scheduling.k8s.io': priorityClassTable,
   'mutatingwebhookconfigurations.admissionregistration.k8s.io': webhookConfigurationTable,
   'validatingwebhookconfigurations.admissionregistration.k8s.io': webhookConfigurationTable,
+  'validatingadmissionpolicies.admissionregistration.k8s.io': validatingAdmissionPolicyTable,
+  'validatingadmissionpolicybindings.admissionregistration.k8s.io': validatingAdmissionPolicyBindingTable,
 };
 
 /** The convertor for a qualified resource (`deployments.apps`, `pods`), or the default one. */

@@ -661,6 +661,71 @@ void describe('networking, rbac, storage, policy, scheduling, coordination', () 
     );
   });
 
+  void test('validating admission policies: validations and param kind', () => {
+    const resource = 'validatingadmissionpolicies.admissionregistration.k8s.io';
+    const vap = obj('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', {
+      spec: {
+        paramKind: { apiVersion: 'rules.example.com/v1', kind: 'ReplicaLimit' },
+        validations: [{ expression: 'true' }, { expression: 'false' }],
+      },
+    });
+    assert.deepEqual(cells(resource, vap), ['x', 2, 'rules.example.com/v1/ReplicaLimit', '3h']);
+    const bare = obj('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', {
+      spec: { auditAnnotations: [{ key: 'k', valueExpression: "'v'" }] },
+    });
+    assert.deepEqual(cells(resource, bare), ['x', 0, '<unset>', '3h']);
+    assert.deepEqual(
+      tableConvertors[resource]?.columns.map((c) => [c.name, c.type]),
+      [
+        ['Name', 'string'],
+        ['Validations', 'integer'],
+        ['ParamKind', 'string'],
+        ['Age', 'string'],
+      ],
+    );
+  });
+
+  void test('validating admission policy bindings: policy and param reference as upstream prints them', () => {
+    const resource = 'validatingadmissionpolicybindings.admissionregistration.k8s.io';
+    const binding = (paramRef?: Record<string, unknown>) =>
+      obj('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', {
+        spec: { policyName: 'demo', validationActions: ['Deny'], ...(paramRef ? { paramRef } : {}) },
+      });
+    assert.deepEqual(cells(resource, binding()), ['x', 'demo', '<unset>', '3h']);
+    assert.deepEqual(cells(resource, binding({ name: 'limits', namespace: 'default' })), [
+      'x',
+      'demo',
+      'default/limits',
+      '3h',
+    ]);
+    // No namespace: the param may be cluster-scoped or in the request's namespace.
+    assert.deepEqual(cells(resource, binding({ name: 'limits' }))[2], '*/limits');
+    assert.deepEqual(
+      cells(resource, binding({ selector: {} }))[2],
+      '&LabelSelector{MatchLabels:map[string]string{},MatchExpressions:[]LabelSelectorRequirement{},}',
+    );
+    assert.deepEqual(
+      cells(
+        resource,
+        binding({
+          namespace: 'ignored',
+          selector: {
+            matchLabels: { team: 'b', env: 'prod' },
+            matchExpressions: [
+              { key: 'tier', operator: 'In', values: ['web', 'api'] },
+              { key: 'legacy', operator: 'DoesNotExist' },
+            ],
+          },
+        }),
+      )[2],
+      '&LabelSelector{MatchLabels:map[string]string{env: prod,team: b,},MatchExpressions:[]LabelSelectorRequirement{LabelSelectorRequirement{Key:tier,Operator:In,Values:[web api],},LabelSelectorRequirement{Key:legacy,Operator:DoesNotExist,Values:[],},},}',
+    );
+    assert.deepEqual(
+      tableConvertors[resource]?.columns.map((c) => c.name),
+      ['Name', 'PolicyName', 'ParamRef', 'Age'],
+    );
+  });
+
   void test('pod templates', () => {
     const pt = obj('v1', 'PodTemplate', {
       template: { metadata: { labels: { app: 'web' } }, spec: podSpec },
