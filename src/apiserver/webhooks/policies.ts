@@ -14,10 +14,22 @@ import { resourcePrefix } from '../storage/keys.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { Subscription, WatchCache } from '../watch/watch-cache.js';
 import { matchRuleSet, selectorsMatch, type RuleSet } from './matching.js';
-import { compilePolicyExpression, loadPolicyCel } from './policy-cel.js';
+import {
+  compilePolicyExpression,
+  loadPolicyCel,
+  type PolicyCelDeclarations,
+} from '../registry/strategies/admissionregistration-policy-cel.js';
 import type { AdmissionAttributes, LabelSelectorSpec, WebhookRule } from './types.js';
 
 const GROUP = 'admissionregistration.k8s.io';
+
+const ANY_RULE: WebhookRule = {
+  operations: ['*'],
+  apiGroups: ['*'],
+  apiVersions: ['*'],
+  resources: ['*/*'],
+  scope: '*',
+};
 
 interface MatchResources extends RuleSet {
   excludeRules: WebhookRule[];
@@ -230,7 +242,11 @@ export class ValidatingPolicies {
     object: KubeObject | undefined,
     oldObject: KubeObject | undefined,
   ): Promise<ReturnType<typeof matchRuleSet>> {
-    const hit = matchRuleSet(this.registry, m, attrs);
+    // No resource rules (a binding's matchResources may have none) match every request, at its own version.
+    const hit =
+      m.rules.length === 0
+        ? matchRuleSet(this.registry, { rules: [ANY_RULE], matchPolicy: 'Exact' }, attrs)
+        : matchRuleSet(this.registry, m, attrs);
     if (!hit) return undefined;
     if (
       m.excludeRules.length > 0 &&
@@ -282,6 +298,11 @@ export class ValidatingPolicies {
         ? ((await this.storage.get(this.registry.mustGet('', 'namespaces'), undefined, attrs.namespace)) ??
           null)
         : null;
+    const decls: PolicyCelDeclarations = {
+      params: !!policy.paramKind,
+      authorizer: true,
+      variables: policy.variables.length > 0,
+    };
     const decisions: Decision[] = [];
     for (const params of paramsList) {
       const vars: Record<string, unknown> = {
@@ -295,7 +316,7 @@ export class ValidatingPolicies {
       let conditionError: string | undefined;
       let skip = false;
       for (const c of policy.matchConditions) {
-        const r = run(c.expression, vars);
+        const r = run(c.expression, vars, { ...decls, variables: false });
         if (r === false) {
           skip = true;
           break;
@@ -311,14 +332,14 @@ export class ValidatingPolicies {
       const variables: Record<string, unknown> = {};
       vars.variables = variables;
       for (const v of policy.variables) {
-        const r = run(v.expression, vars);
+        const r = run(v.expression, vars, decls);
         if (!(r instanceof Error)) variables[v.name] = r;
       }
       for (const validation of policy.validations) {
-        const r = run(validation.expression, vars);
+        const r = run(validation.expression, vars, decls);
         if (r === true) continue;
         if (r === false) {
-          decisions.push(decide(failureMessage(validation, vars), validation.reason || 'Invalid'));
+          decisions.push(decide(failureMessage(validation, vars, decls), validation.reason || 'Invalid'));
           continue;
         }
         decisions.push(...fail(`expression '${validation.expression}' resulted in error: ${describe(r)}`));
@@ -356,8 +377,8 @@ export class ValidatingPolicies {
   }
 }
 
-function run(expression: string, vars: Record<string, unknown>): unknown {
-  const program = compilePolicyExpression(expression);
+function run(expression: string, vars: Record<string, unknown>, decls: PolicyCelDeclarations): unknown {
+  const program = compilePolicyExpression(expression, decls);
   if (program instanceof Error) return program;
   if (overBudget(expression, vars)) return new Error('call cost exceeds limit');
   try {
@@ -372,9 +393,9 @@ function describe(r: unknown): string {
 }
 
 /** messageExpression when it gives a non-empty string, else message, else upstream's default. */
-function failureMessage(v: Validation, vars: Record<string, unknown>): string {
+function failureMessage(v: Validation, vars: Record<string, unknown>, decls: PolicyCelDeclarations): string {
   if (v.messageExpression) {
-    const m = run(v.messageExpression, vars);
+    const m = run(v.messageExpression, vars, { ...decls, authorizer: false });
     if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) return m.trim();
   }
   return v.message || `failed expression: ${v.expression.trim()}`;
