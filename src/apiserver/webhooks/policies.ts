@@ -89,8 +89,8 @@ function matchResourcesOf(v: unknown): MatchResources | undefined {
     rules: rulesOf(m.resourceRules),
     excludeRules: rulesOf(m.excludeResourceRules),
     matchPolicy: m.matchPolicy === 'Exact' ? 'Exact' : 'Equivalent',
-    ...(m.namespaceSelector ? { namespaceSelector: m.namespaceSelector as LabelSelectorSpec } : {}),
-    ...(m.objectSelector ? { objectSelector: m.objectSelector as LabelSelectorSpec } : {}),
+    ...(m.namespaceSelector ? { namespaceSelector: m.namespaceSelector } : {}),
+    ...(m.objectSelector ? { objectSelector: m.objectSelector } : {}),
   };
 }
 
@@ -118,7 +118,7 @@ function bindingOf(o: StoredObject): Binding {
     name: o.metadata.name,
     policyName: str(spec.policyName) ?? '',
     actions: arr<string>(spec.validationActions),
-    ...(spec.paramRef ? { paramRef: spec.paramRef as Binding['paramRef'] } : {}),
+    ...(spec.paramRef ? { paramRef: spec.paramRef } : {}),
     ...(match ? { match } : {}),
   };
 }
@@ -372,7 +372,7 @@ export class ValidatingPolicies {
     const selector = labelSelectorFromObject(ref.selector ?? {});
     const page = await this.storage.list(served.def, { ...(namespace ? { namespace } : {}) });
     return page.items
-      .filter((o) => selector.matches((o.metadata.labels ?? {}) as Record<string, string>))
+      .filter((o) => selector.matches(o.metadata.labels ?? {}))
       .map((o) => servedView(served, o));
   }
 }
