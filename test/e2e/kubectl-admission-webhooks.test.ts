@@ -114,3 +114,50 @@ test('deleting the configuration stops the calls', async () => {
     return r.code === 0 ? true : undefined;
   });
 });
+
+const POLICY = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: replica-limit
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [apps]
+      apiVersions: [v1]
+      operations: [CREATE, UPDATE]
+      resources: [deployments]
+  validations:
+  - expression: object.spec.replicas <= 5
+    message: at most 5 replicas
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: replica-limit-binding
+spec:
+  policyName: replica-limit
+  validationActions: [Deny]
+`;
+
+test('kubectl sees a ValidatingAdmissionPolicy refuse a deployment, and lists policies', async () => {
+  await ok('apply', '-f', file('policy.yaml', POLICY));
+  assert.match(await ok('get', 'validatingadmissionpolicies'), /^replica-limit\s+1\s+<unset>\s+/m);
+  assert.match(
+    await ok('get', 'validatingadmissionpolicybindings'),
+    /^replica-limit-binding\s+replica-limit\s+<unset>\s+/m,
+  );
+  const refused = await waitFor(async () => {
+    const r = await s.kubectl(['create', 'deployment', `big-${Date.now()}`, '--image=nginx', '--replicas=6']);
+    return r.code !== 0 ? r : undefined;
+  });
+  assert.match(
+    refused.stderr,
+    /deployments\.apps "big-\d+" is forbidden: ValidatingAdmissionPolicy 'replica-limit' with binding 'replica-limit-binding' denied request: at most 5 replicas/,
+  );
+  await ok('create', 'deployment', 'fits', '--image=nginx', '--replicas=5');
+  // An update is checked too (the rule names deployments, not deployments/scale, as upstream would read it).
+  const patched = await s.kubectl(['patch', 'deployment', 'fits', '-p', '{"spec":{"replicas":9}}']);
+  assert.notEqual(patched.code, 0);
+  assert.match(patched.stderr, /denied request: at most 5 replicas/);
+});
