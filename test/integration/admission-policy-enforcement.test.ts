@@ -200,3 +200,29 @@ test('the failure policy decides what an expression error does; the binding can 
     }
   });
 });
+
+test('a binding without paramRef runs with params null; configuration errors deny even a Warn binding', async () => {
+  await policy(
+    'optional-param',
+    {
+      paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+      validations: [{ expression: 'params == null || object.spec.replicas <= int(params.data.max)' }],
+    },
+    {},
+  );
+  // Without a paramRef, params is null and the validation passes.
+  await waitFor(async () => {
+    const b = await bindings().get('', 'optional-param-binding');
+    return b ? true : undefined;
+  });
+  await client.resource<any>(R.deployments).create(deployment(next('no-param'), 9));
+  const b = await bindings().get('', 'optional-param-binding');
+  b.spec.paramRef = { name: 'absent', namespace: 'default', parameterNotFoundAction: 'Deny' };
+  b.spec.validationActions = ['Warn'];
+  await bindings().update(b);
+  const err = await refused(() => deployment(next('warn-only'), 1));
+  assert.match(
+    err.status?.message ?? '',
+    /no params found for policy binding with `Deny` parameterNotFoundAction/,
+  );
+});

@@ -164,7 +164,7 @@ export class WebhookAdmission {
     warn: Warn,
   ): Promise<void> {
     if (isExemptResource(attrs.def.group, attrs.def.plural)) return;
-    await this.deps.policies?.validate(attrs, object, oldObject, () => this.policyRequest(attrs), warn);
+    await this.deps.policies?.validate(attrs, object, oldObject, (m) => this.policyRequest(attrs, m), warn);
     const hooks = this.deps.configurations.validating.webhooks;
     if (hooks.length === 0) return;
     const invocations: Invocation[] = [];
@@ -280,23 +280,21 @@ export class WebhookAdmission {
     return answer;
   }
 
-  /** A policy's `request` variable: the AdmissionRequest at the version the client used, without objects. */
-  private policyRequest(attrs: AdmissionAttributes): Record<string, unknown> {
-    const served = this.deps.registry.lookup(attrs.requestGroup, attrs.requestVersion, attrs.def.plural);
-    const request: Record<string, unknown> = served
-      ? this.reviewRequest(
-          {
-            webhook: undefined as never,
-            resource: { group: served.group, version: served.version, resource: attrs.def.plural },
-            served,
-          },
-          attrs,
-          undefined,
-          undefined,
-        )
-      : {};
+  /** A policy's `request` variable: the AdmissionRequest at the version the policy matched, without objects. */
+  private policyRequest(
+    attrs: AdmissionAttributes,
+    matched: Omit<Invocation, 'webhook'>,
+  ): Record<string, unknown> {
+    const request: Record<string, unknown> = this.reviewRequest(
+      { webhook: undefined as never, ...matched },
+      attrs,
+      undefined,
+      undefined,
+    );
     delete request.object;
     delete request.oldObject;
+    // Upstream's policy requests carry no uid.
+    delete request.uid;
     return request;
   }
 

@@ -68,6 +68,7 @@ interface Binding {
 }
 
 type Obj = Record<string, unknown>;
+type Matched = NonNullable<ReturnType<typeof matchRuleSet>>;
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -142,7 +143,14 @@ interface Decision {
   binding: Binding;
   message: string;
   reason: string;
+  /** A configuration error (params, namespace): it denies whatever the binding's actions say, as upstream. */
+  config?: boolean;
 }
+
+/** upstream's MaxEvaluatedMessageExpressionSizeBytes */
+const MAX_MESSAGE_BYTES = 5 * 1024;
+/** What one warning may carry (upstream truncates long warnings). */
+const MAX_WARNING_CHARS = 256;
 
 export class ValidatingPolicies {
   private readonly policies = new Map<string, Policy>();
@@ -196,7 +204,7 @@ export class ValidatingPolicies {
     attrs: AdmissionAttributes,
     object: KubeObject | undefined,
     oldObject: KubeObject | undefined,
-    request: () => Record<string, unknown>,
+    request: (matched: Matched) => Record<string, unknown>,
     warn: (message: string) => void,
   ): Promise<void> {
     if (this.none) return;
@@ -210,11 +218,11 @@ export class ValidatingPolicies {
       await loadPolicyCel();
       const failures = await this.evaluate(policy, binding, attrs, matched, object, oldObject, request);
       for (const f of failures) {
-        if (binding.actions.includes('Deny')) denied.push(f);
-        if (binding.actions.includes('Warn'))
-          warn(
-            `Validation failed for ValidatingAdmissionPolicy '${policy.name}' with binding '${binding.name}': ${f.message}`,
-          );
+        if (f.config || binding.actions.includes('Deny')) denied.push(f);
+        if (!f.config && binding.actions.includes('Warn')) {
+          const text = `Validation failed for ValidatingAdmissionPolicy '${policy.name}' with binding '${binding.name}': ${f.message}`;
+          warn(text.length > MAX_WARNING_CHARS ? `${text.slice(0, MAX_WARNING_CHARS)}...` : text);
+        }
       }
     }
     const first = denied[0];
@@ -241,7 +249,7 @@ export class ValidatingPolicies {
     attrs: AdmissionAttributes,
     object: KubeObject | undefined,
     oldObject: KubeObject | undefined,
-  ): Promise<ReturnType<typeof matchRuleSet>> {
+  ): Promise<Matched | undefined> {
     // No resource rules (a binding's matchResources may have none) match every request, at its own version.
     const hit =
       m.rules.length === 0
@@ -262,27 +270,28 @@ export class ValidatingPolicies {
     policy: Policy,
     binding: Binding,
     attrs: AdmissionAttributes,
-    matched: NonNullable<ReturnType<typeof matchRuleSet>>,
+    matched: Matched,
     object: KubeObject | undefined,
     oldObject: KubeObject | undefined,
-    request: () => Record<string, unknown>,
+    request: (matched: Matched) => Record<string, unknown>,
   ): Promise<Decision[]> {
     const decide = (message: string, reason = 'Invalid'): Decision => ({ policy, binding, message, reason });
     const fail = (message: string): Decision[] =>
       policy.failurePolicy === 'Ignore' ? [] : [decide(message)];
+    const configError = (message: string): Decision[] =>
+      policy.failurePolicy === 'Ignore' ? [] : [{ ...decide(message), config: true }];
     let paramsList: (KubeObject | null)[] = [null];
-    if (policy.paramKind) {
-      if (!binding.paramRef)
-        return fail(`failed to configure binding: paramRef is required when the policy has paramKind`);
+    // Without a paramRef the validations run once with params null, as upstream.
+    if (policy.paramKind && binding.paramRef) {
       let found: KubeObject[];
       try {
         found = await this.params(policy.paramKind, binding.paramRef, attrs);
       } catch (err) {
-        return fail(`failed to configure binding: ${(err as Error).message}`);
+        return configError(`failed to configure binding: ${(err as Error).message}`);
       }
       if (found.length === 0) {
         if (binding.paramRef.parameterNotFoundAction === 'Allow') return [];
-        return fail(
+        return configError(
           'failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction',
         );
       }
@@ -293,11 +302,16 @@ export class ValidatingPolicies {
     const needsNamespace = [...policy.validations, ...policy.variables, ...policy.matchConditions].some((v) =>
       JSON.stringify(v).includes('namespaceObject'),
     );
-    const namespaceObject =
-      needsNamespace && attrs.namespace
-        ? ((await this.storage.get(this.registry.mustGet('', 'namespaces'), undefined, attrs.namespace)) ??
-          null)
-        : null;
+    const isNamespace = attrs.def.group === '' && attrs.def.plural === 'namespaces';
+    let namespaceObject: KubeObject | null = null;
+    if (needsNamespace && attrs.namespace && !isNamespace) {
+      namespaceObject =
+        (await this.storage.get(this.registry.mustGet('', 'namespaces'), undefined, attrs.namespace)) ?? null;
+      if (!namespaceObject) return configError(`namespace "${attrs.namespace}" not found`);
+    }
+    const requestValue = celDynValue(request(matched));
+    const objectValue = view(object);
+    const oldObjectValue = view(oldObject);
     const decls: PolicyCelDeclarations = {
       params: !!policy.paramKind,
       authorizer: true,
@@ -306,9 +320,9 @@ export class ValidatingPolicies {
     const decisions: Decision[] = [];
     for (const params of paramsList) {
       const vars: Record<string, unknown> = {
-        object: view(object),
-        oldObject: view(oldObject),
-        request: celDynValue(request()),
+        object: objectValue,
+        oldObject: oldObjectValue,
+        request: requestValue,
         params: celDynValue(params),
         namespaceObject: celDynValue(namespaceObject),
       };
@@ -338,11 +352,12 @@ export class ValidatingPolicies {
       for (const validation of policy.validations) {
         const r = run(validation.expression, vars, decls);
         if (r === true) continue;
-        if (r === false) {
-          decisions.push(decide(failureMessage(validation, vars, decls), validation.reason || 'Invalid'));
+        if (r instanceof Error) {
+          decisions.push(...fail(`expression '${validation.expression}' resulted in error: ${r.message}`));
           continue;
         }
-        decisions.push(...fail(`expression '${validation.expression}' resulted in error: ${describe(r)}`));
+        // Anything but true fails the validation (upstream compares with CEL's true).
+        decisions.push(decide(failureMessage(validation, vars, decls), validation.reason || 'Invalid'));
       }
     }
     return decisions;
@@ -396,7 +411,8 @@ function describe(r: unknown): string {
 function failureMessage(v: Validation, vars: Record<string, unknown>, decls: PolicyCelDeclarations): string {
   if (v.messageExpression) {
     const m = run(v.messageExpression, vars, { ...decls, authorizer: false });
-    if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) return m.trim();
+    const text = typeof m === 'string' ? m.trim() : '';
+    if (text !== '' && !text.includes('\n') && Buffer.byteLength(text) <= MAX_MESSAGE_BYTES) return text;
   }
-  return v.message || `failed expression: ${v.expression.trim()}`;
+  return v.message?.trim() || `failed expression: ${v.expression.trim()}`;
 }
