@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { R, resourcePath } from '../../src/client/resources.js';
 import { startTestServer, type TestServer } from '../helpers/api-server.js';
+import { call } from '../helpers/http.js';
 
 let server: TestServer;
 
@@ -13,24 +14,9 @@ after(async () => {
   await server.close();
 });
 
-interface Reply {
-  status: number;
-  json: any;
-}
-
-async function request(
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = 'application/json',
-): Promise<Reply> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { 'content-type': contentType, accept: 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: await res.json() };
-}
+/** A request as a plain HTTP client sends it, with its content type. */
+const request = (method: string, path: string, body?: unknown, contentType = 'application/json') =>
+  call(server.url, method, path, body, { 'content-type': contentType, accept: 'application/json' });
 
 const AR = 'admissionregistration.k8s.io/v1';
 const policies = resourcePath(R.validatingAdmissionPolicies);
