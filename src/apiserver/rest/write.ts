@@ -98,7 +98,7 @@ export async function createCanonical(
     const attrs = webhooks && admissionAttributes(opts.request!, 'CREATE', def, candidate, opts.dryRun);
     if (webhooks && attrs) {
       const managed = candidate.metadata!.managedFields;
-      const mutated = await mutateByWebhooks(webhooks, attrs, def, candidate, undefined, opts);
+      const mutated = await mutateByWebhooks(webhooks, attrs, candidate, undefined, opts);
       if (mutated !== candidate) {
         // What webhooks changed goes through the create preparation again (server-owned fields reset,
         // status dropped, the built-in mutating plugins), as upstream re-runs them after a mutation.
@@ -242,7 +242,7 @@ export async function updateCanonical(
     recordManagedFields(ctx, old, obj, opts);
     managedBeforeWebhooks = true;
     const managed = obj.metadata?.managedFields;
-    const mutated = await mutateByWebhooks(webhooks, attrs, def, obj, old, opts);
+    const mutated = await mutateByWebhooks(webhooks, attrs, obj, old, opts);
     if (mutated !== obj) {
       obj = isolate(mutated);
       if (managed) obj.metadata!.managedFields = managed;
@@ -523,13 +523,12 @@ function warnerOf(opts: WriteOptions): (message: string) => void {
 }
 
 /**
- * Mutating webhooks over a create or update; a changed object is defaulted again (as upstream after each
- * patch), and keeps the server-owned identity the webhook may not change.
+ * Mutating webhooks over a create or update; a changed object keeps the server-owned identity the webhook may
+ * not change (callers prepare and default it again, as upstream after a mutation).
  */
 async function mutateByWebhooks(
   webhooks: WebhookAdmission,
   attrs: AdmissionAttributes,
-  def: ResourceDef,
   obj: KubeObject,
   old: KubeObject | undefined,
   opts: WriteOptions,
@@ -543,7 +542,6 @@ async function mutateByWebhooks(
   else delete meta.namespace;
   meta.uid = before.uid;
   meta.creationTimestamp = before.creationTimestamp;
-  def.strategy.defaults?.(mutated);
   return mutated;
 }
 

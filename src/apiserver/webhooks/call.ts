@@ -48,13 +48,18 @@ function agentFor(caBundle: string | undefined, serverName: string): https.Agent
   let agent = agents.get(key);
   if (!agent) {
     const ca = caBundle ? Buffer.from(caBundle, 'base64').toString('utf8') : undefined;
+    // Idle sockets close after a minute (the webhook may be gone); evicted agents close theirs at once.
     agent = new https.Agent({
       keepAlive: true,
       maxSockets: 32,
+      timeout: 60_000,
       ...(ca ? { ca } : {}),
       servername: serverName,
     });
-    if (agents.size > 256) agents.clear();
+    if (agents.size >= 64) {
+      for (const old of agents.values()) old.destroy();
+      agents.clear();
+    }
     agents.set(key, agent);
   }
   return agent;

@@ -5,36 +5,24 @@
  */
 import type { StoredObject } from '../../api/meta.js';
 import type { Registry } from '../registry/index.js';
-import { resourcePrefix } from '../storage/keys.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { Subscription, WatchCache } from '../watch/watch-cache.js';
+import { asArray, asString, followStored, rulesOf } from './stored.js';
 import type { Webhook } from './types.js';
-
-const GROUP = 'admissionregistration.k8s.io';
-
-function asArray<T>(v: unknown): T[] {
-  return Array.isArray(v) ? (v as T[]) : [];
-}
 
 /** The webhooks of one stored configuration, with upstream's v1 defaults for anything unset. */
 export function webhooksOf(config: StoredObject, mutating: boolean): Webhook[] {
   return asArray<Record<string, unknown>>(config.webhooks).map((w) => ({
     configuration: config.metadata.name,
-    name: typeof w.name === 'string' ? w.name : '',
+    name: asString(w.name) ?? '',
     mutating,
     clientConfig: w.clientConfig ?? {},
-    rules: asArray<Record<string, unknown>>(w.rules).map((r) => ({
-      operations: asArray<string>(r.operations),
-      apiGroups: asArray<string>(r.apiGroups),
-      apiVersions: asArray<string>(r.apiVersions),
-      resources: asArray<string>(r.resources),
-      scope: typeof r.scope === 'string' ? r.scope : '*',
-    })),
+    rules: rulesOf(w.rules),
     failurePolicy: w.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
     matchPolicy: w.matchPolicy === 'Exact' ? 'Exact' : 'Equivalent',
     ...(w.namespaceSelector ? { namespaceSelector: w.namespaceSelector } : {}),
     ...(w.objectSelector ? { objectSelector: w.objectSelector } : {}),
-    sideEffects: typeof w.sideEffects === 'string' ? w.sideEffects : '',
+    sideEffects: asString(w.sideEffects) ?? '',
     timeoutSeconds: typeof w.timeoutSeconds === 'number' ? w.timeoutSeconds : 10,
     admissionReviewVersions: asArray<string>(w.admissionReviewVersions),
     reinvocationPolicy: w.reinvocationPolicy === 'IfNeeded' ? 'IfNeeded' : 'Never',
@@ -82,27 +70,22 @@ export class WebhookConfigurations {
   }
 
   async track(watchCache: WatchCache): Promise<Subscription[]> {
-    const subs: Subscription[] = [];
+    const subs: (Subscription | undefined)[] = [];
     for (const [plural, set] of [
       ['validatingwebhookconfigurations', this.validating],
       ['mutatingwebhookconfigurations', this.mutating],
     ] as const) {
-      const def = this.registry.get(GROUP, plural);
-      if (!def) continue;
-      const page = await this.storage.list(def);
-      for (const config of page.items) set.put(config);
       subs.push(
-        watchCache.subscribe({
-          prefix: resourcePrefix(def),
-          fromRevision: Number(page.resourceVersion),
-          onEvent: (ev) => {
-            if (ev.type === 'DELETED') set.remove(ev.parsed.name);
-            else set.put(ev.object);
-          },
-          onClose: () => {},
-        }),
+        await followStored(
+          this.storage,
+          this.registry,
+          watchCache,
+          plural,
+          (o) => set.put(o),
+          (name) => set.remove(name),
+        ),
       );
     }
-    return subs;
+    return subs.filter((sub) => sub !== undefined);
   }
 }

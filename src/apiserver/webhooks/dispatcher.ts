@@ -19,7 +19,8 @@ import type { Logger } from '../../util/logger.js';
 import { callWebhook, reviewVersionFor, WebhookCallError, type ServiceResolver } from './call.js';
 import type { WebhookConfigurations } from './configurations.js';
 import type { ValidatingPolicies } from './policies.js';
-import { isExemptResource, matchRules, selectorsMatch, type Invocation } from './matching.js';
+import { isExemptResource, matchRules, objectView, selectorsMatch, type Invocation } from './matching.js';
+import { storedNamespace } from './stored.js';
 import type { AdmissionAttributes, Webhook, WebhookAnswer } from './types.js';
 
 export interface WebhookAdmissionDeps {
@@ -280,8 +281,8 @@ export class WebhookAdmission {
     return answer;
   }
 
-  /** A policy's `request` variable: the AdmissionRequest at the version the policy matched, without objects. */
-  private policyRequest(
+  /** CEL's `request` variable: the AdmissionRequest at the version that matched, without the objects. */
+  private requestVariable(
     attrs: AdmissionAttributes,
     matched: Omit<Invocation, 'webhook'>,
   ): Record<string, unknown> {
@@ -293,7 +294,15 @@ export class WebhookAdmission {
     );
     delete request.object;
     delete request.oldObject;
-    // Upstream's policy requests carry no uid.
+    return request;
+  }
+
+  /** A policy's `request` variable (upstream's policy requests carry no uid). */
+  private policyRequest(
+    attrs: AdmissionAttributes,
+    matched: Omit<Invocation, 'webhook'>,
+  ): Record<string, unknown> {
+    const request = this.requestVariable(attrs, matched);
     delete request.uid;
     return request;
   }
@@ -316,8 +325,6 @@ export class WebhookAdmission {
       version: attrs.requestVersion,
       kind: def.kind,
     };
-    const view = (o: KubeObject | undefined): KubeObject | null =>
-      o ? (attrs.subresourceKind ? o : servedView(inv.served, o)) : null;
     const user = attrs.user;
     const request: Record<string, unknown> & { uid: string } = {
       uid: this.deps.newUid(),
@@ -333,8 +340,8 @@ export class WebhookAdmission {
         ...(user.groups.length > 0 ? { groups: user.groups } : {}),
         ...(user.extra && Object.keys(user.extra).length > 0 ? { extra: user.extra } : {}),
       },
-      object: view(object),
-      oldObject: view(oldObject),
+      object: objectView(inv.served, attrs, object),
+      oldObject: objectView(inv.served, attrs, oldObject),
       dryRun: attrs.dryRun,
     };
     if (attrs.subresource) {
@@ -365,17 +372,6 @@ export class WebhookAdmission {
     return invocation;
   }
 
-  /** The request's namespace (a Namespace's own object), for `namespaceObject`; null when cluster-scoped. */
-  private async namespaceObject(attrs: AdmissionAttributes): Promise<KubeObject | null> {
-    if (!attrs.namespace) return null;
-    const ns = await this.deps.storage.get(
-      this.deps.registry.mustGet('', 'namespaces'),
-      undefined,
-      attrs.namespace,
-    );
-    return ns ?? null;
-  }
-
   /**
    * matchConditions: every one must be true. An expression that fails to evaluate refuses the request under
    * `failurePolicy: Fail` and skips the webhook under `Ignore`.
@@ -387,17 +383,16 @@ export class WebhookAdmission {
     oldObject: KubeObject | undefined,
   ): Promise<boolean> {
     await loadMatchConditionCel();
-    const request = this.reviewRequest(inv, attrs, undefined, undefined);
-    delete request.object;
-    delete request.oldObject;
-    const needsNamespace = inv.webhook.matchConditions.some((c) => c.expression.includes('namespaceObject'));
-    const view = (o: KubeObject | undefined): KubeObject | null =>
-      o ? (attrs.subresourceKind ? o : servedView(inv.served, o)) : null;
+    const needsNamespace =
+      !!attrs.namespace && inv.webhook.matchConditions.some((c) => c.expression.includes('namespaceObject'));
+    const namespace = needsNamespace
+      ? await storedNamespace(this.deps.storage, this.deps.registry, attrs.namespace)
+      : undefined;
     const variables = {
-      object: celDynValue(view(object)),
-      oldObject: celDynValue(view(oldObject)),
-      request: celDynValue(request),
-      namespaceObject: needsNamespace ? celDynValue(await this.namespaceObject(attrs)) : null,
+      object: celDynValue(objectView(inv.served, attrs, object)),
+      oldObject: celDynValue(objectView(inv.served, attrs, oldObject)),
+      request: celDynValue(this.requestVariable(attrs, inv)),
+      namespaceObject: celDynValue(namespace ?? null),
     };
     // As upstream's matcher: any false condition skips the webhook, errors count only when none is false.
     let failure: string | undefined;

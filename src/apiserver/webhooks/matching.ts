@@ -7,8 +7,9 @@
 import { labelSelectorFromObject, type LabelSelector } from '../../api/labels.js';
 import type { KubeObject } from '../../api/meta.js';
 import { ApiError } from '../../api/errors.js';
-import type { Registry, ServedResource } from '../registry/index.js';
+import { servedView, type Registry, type ServedResource } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
+import { storedNamespace } from './stored.js';
 import type { AdmissionAttributes, GroupVersionResource, Webhook, WebhookRule } from './types.js';
 
 const EXEMPT_RESOURCES = new Set([
@@ -170,7 +171,7 @@ export async function namespaceLabels(
   if (isNamespace && !attrs.subresource && (attrs.operation === 'CREATE' || attrs.operation === 'UPDATE'))
     return object?.metadata?.labels ?? {};
   const name = attrs.namespace;
-  const ns = await storage.get(registry.mustGet('', 'namespaces'), undefined, name);
+  const ns = await storedNamespace(storage, registry, name);
   if (!ns)
     throw new ApiError(404, 'NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' });
   return ns.metadata.labels ?? {};
@@ -190,4 +191,14 @@ export async function selectorsMatch(
     if (!compiledSelector(spec.namespaceSelector)!.matches(labels)) return false;
   }
   return objectSelectorMatches(spec, object, oldObject);
+}
+
+/** An object as a webhook or policy that matched at `served` sees it (subresource kinds are sent as they are). */
+export function objectView(
+  served: ServedResource,
+  attrs: AdmissionAttributes,
+  o: KubeObject | undefined,
+): KubeObject | null {
+  if (!o) return null;
+  return attrs.subresourceKind ? o : servedView(served, o);
 }

@@ -10,18 +10,16 @@ import type { KubeObject, StoredObject } from '../../api/meta.js';
 import { celDynValue, overBudget } from '../crd/schema/cel-rules.js';
 import type { Registry } from '../registry/index.js';
 import { servedView } from '../registry/index.js';
-import { resourcePrefix } from '../storage/keys.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { Subscription, WatchCache } from '../watch/watch-cache.js';
-import { matchRuleSet, selectorsMatch, type RuleSet } from './matching.js';
+import { matchRuleSet, objectView, selectorsMatch, type RuleSet } from './matching.js';
+import { asArray, asString, followStored, rulesOf, storedNamespace } from './stored.js';
 import {
   compilePolicyExpression,
   loadPolicyCel,
   type PolicyCelDeclarations,
 } from '../registry/strategies/admissionregistration-policy-cel.js';
 import type { AdmissionAttributes, LabelSelectorSpec, WebhookRule } from './types.js';
-
-const GROUP = 'admissionregistration.k8s.io';
 
 const ANY_RULE: WebhookRule = {
   operations: ['*'],
@@ -69,19 +67,6 @@ interface Binding {
 
 type Obj = Record<string, unknown>;
 type Matched = NonNullable<ReturnType<typeof matchRuleSet>>;
-const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-function rulesOf(v: unknown): WebhookRule[] {
-  return arr<Obj>(v).map((r) => ({
-    operations: arr<string>(r.operations),
-    apiGroups: arr<string>(r.apiGroups),
-    apiVersions: arr<string>(r.apiVersions),
-    resources: arr<string>(r.resources),
-    scope: str(r.scope) ?? '*',
-    resourceNames: arr<string>(r.resourceNames),
-  }));
-}
 
 function matchResourcesOf(v: unknown): MatchResources | undefined {
   if (!v || typeof v !== 'object') return undefined;
@@ -106,9 +91,9 @@ function policyOf(o: StoredObject): Policy {
       ? { paramKind: { apiVersion: paramKind.apiVersion ?? '', kind: paramKind.kind } }
       : {}),
     ...(match ? { match } : {}),
-    matchConditions: arr(spec.matchConditions),
-    variables: arr(spec.variables),
-    validations: arr(spec.validations),
+    matchConditions: asArray(spec.matchConditions),
+    variables: asArray(spec.variables),
+    validations: asArray(spec.validations),
   };
 }
 
@@ -117,8 +102,8 @@ function bindingOf(o: StoredObject): Binding {
   const match = matchResourcesOf(spec.matchResources);
   return {
     name: o.metadata.name,
-    policyName: str(spec.policyName) ?? '',
-    actions: arr<string>(spec.validationActions),
+    policyName: asString(spec.policyName) ?? '',
+    actions: asArray<string>(spec.validationActions),
     ...(spec.paramRef ? { paramRef: spec.paramRef } : {}),
     ...(match ? { match } : {}),
   };
@@ -167,36 +152,26 @@ export class ValidatingPolicies {
   }
 
   async track(watchCache: WatchCache): Promise<Subscription[]> {
-    const subs: Subscription[] = [];
-    const follow = async (
-      plural: string,
-      put: (o: StoredObject) => void,
-      remove: (name: string) => void,
-    ): Promise<void> => {
-      const def = this.registry.get(GROUP, plural);
-      if (!def) return;
-      const page = await this.storage.list(def);
-      for (const o of page.items) put(o);
-      subs.push(
-        watchCache.subscribe({
-          prefix: resourcePrefix(def),
-          fromRevision: Number(page.resourceVersion),
-          onEvent: (ev) => (ev.type === 'DELETED' ? remove(ev.parsed.name) : put(ev.object)),
-          onClose: () => {},
-        }),
-      );
-    };
-    await follow(
-      'validatingadmissionpolicies',
-      (o) => this.policies.set(o.metadata.name, policyOf(o)),
-      (n) => this.policies.delete(n),
-    );
-    await follow(
-      'validatingadmissionpolicybindings',
-      (o) => this.bindings.set(o.metadata.name, bindingOf(o)),
-      (n) => this.bindings.delete(n),
-    );
-    return subs;
+    const { storage, registry } = this;
+    const subs = [
+      await followStored(
+        storage,
+        registry,
+        watchCache,
+        'validatingadmissionpolicies',
+        (o) => this.policies.set(o.metadata.name, policyOf(o)),
+        (n) => this.policies.delete(n),
+      ),
+      await followStored(
+        storage,
+        registry,
+        watchCache,
+        'validatingadmissionpolicybindings',
+        (o) => this.bindings.set(o.metadata.name, bindingOf(o)),
+        (n) => this.bindings.delete(n),
+      ),
+    ];
+    return subs.filter((sub) => sub !== undefined);
   }
 
   /** Evaluates every binding that covers the request; throws the first denial, warns for `Warn` bindings. */
@@ -297,16 +272,14 @@ export class ValidatingPolicies {
       }
       paramsList = found;
     }
-    const view = (o: KubeObject | undefined): unknown =>
-      celDynValue(o ? (attrs.subresourceKind ? o : servedView(matched.served, o)) : null);
+    const view = (o: KubeObject | undefined): unknown => celDynValue(objectView(matched.served, attrs, o));
     const needsNamespace = [...policy.validations, ...policy.variables, ...policy.matchConditions].some((v) =>
       JSON.stringify(v).includes('namespaceObject'),
     );
     const isNamespace = attrs.def.group === '' && attrs.def.plural === 'namespaces';
     let namespaceObject: KubeObject | null = null;
     if (needsNamespace && attrs.namespace && !isNamespace) {
-      namespaceObject =
-        (await this.storage.get(this.registry.mustGet('', 'namespaces'), undefined, attrs.namespace)) ?? null;
+      namespaceObject = (await storedNamespace(this.storage, this.registry, attrs.namespace)) ?? null;
       if (!namespaceObject) return configError(`namespace "${attrs.namespace}" not found`);
     }
     const requestValue = celDynValue(request(matched));
