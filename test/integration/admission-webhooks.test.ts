@@ -441,3 +441,25 @@ test('an update without resourceVersion is retried when another write lands whil
   assert.ok(raced);
   assert.deepEqual(replaced.data, { mine: 'yes' });
 });
+
+test('a refusal with reason Conflict is answered at once, not retried as a lost write race', async () => {
+  await configMaps().create(cm('contested'));
+  let calls = 0;
+  hook.handle('/conflict', (req) => {
+    if (req.operation === 'UPDATE' && req.name === 'contested') calls++;
+    return req.operation === 'UPDATE'
+      ? { allowed: false, status: { code: 409, reason: 'Conflict', message: 'someone else owns this' } }
+      : { allowed: true };
+  });
+  await configure('validating', 'conflict', [webhook('conflict.example.com', '/conflict')]);
+  calls = 0;
+  await assert.rejects(
+    configMaps().patch('default', 'contested', 'merge', { data: { a: '3' } }),
+    (err: Err) => {
+      assert.equal(err.status?.code, 409);
+      assert.match(err.status?.message ?? '', /someone else owns this/);
+      return true;
+    },
+  );
+  assert.equal(calls, 1);
+});

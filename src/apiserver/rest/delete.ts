@@ -1,4 +1,4 @@
-import { badRequest, conflict as conflictError, fieldErr, forbidden, invalid } from '../../api/errors.js';
+import { badRequest, conflict, fieldErr, forbidden, invalid } from '../../api/errors.js';
 import { isPlainObject, type KubeObject, type StoredObject, cloneJson } from '../../api/meta.js';
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType, parseJson } from '../http/body.js';
@@ -74,8 +74,6 @@ export function parseDeleteOptions(
 function checkPreconditions(def: ResourceDef, obj: StoredObject, p: DeleteOptions['preconditions']): void {
   if (!p) return;
   const gr = { group: def.group, resource: def.plural };
-  const conflict = (...args: Parameters<typeof conflictError>): Error =>
-    Object.assign(conflictError(...args), { userPrecondition: true });
   if (p.uid && p.uid !== obj.metadata.uid) {
     throw conflict(
       gr,

@@ -35,7 +35,8 @@ import {
 import { respondObject } from './read.js';
 import { selectionPredicate } from './selectors.js';
 import { deleteCanonical, parseDeleteOptions, type DeleteOptions } from './delete.js';
-import { isFromWebhook, type WebhookAdmission } from '../webhooks/dispatcher.js';
+import type { WebhookAdmission } from '../webhooks/dispatcher.js';
+import { isLostRace } from '../storage/object-storage.js';
 import { admissionAttributes, webhooksFor } from '../webhooks/request.js';
 import type { AdmissionAttributes } from '../webhooks/types.js';
 
@@ -318,13 +319,7 @@ export async function guaranteedUpdate(
     try {
       return await attempt(old);
     } catch (err) {
-      if (
-        i < 8 &&
-        isApiError(err) &&
-        err.status.reason === 'Conflict' &&
-        !(err as ApiError & { userPrecondition?: boolean }).userPrecondition &&
-        !isFromWebhook(err)
-      ) {
+      if (i < 8 && isApiError(err) && err.status.reason === 'Conflict' && isLostRace(err)) {
         continue;
       }
       throw err;
@@ -334,14 +329,10 @@ export async function guaranteedUpdate(
 
 /**
  * A resourceVersion the client sent that is not the stored one: answered at once, never retried by
- * guaranteedUpdate (which retries only conflicts between its own read and write).
+ * guaranteedUpdate (which retries only the store's conflicts between its own read and write).
  */
 export function preconditionConflict(def: ResourceDef, name: string): ApiError {
-  const err = staleConflict({ group: def.group, resource: def.plural }, name) as ApiError & {
-    userPrecondition?: boolean;
-  };
-  err.userPrecondition = true;
-  return err;
+  return staleConflict({ group: def.group, resource: def.plural }, name);
 }
 
 export function parsePatchBody(type: string, raw: Buffer): unknown {
@@ -507,7 +498,8 @@ export async function deleteCollection(
       await admitDeleteByWebhooks(ctx, s, def, obj, options);
       deleted.push(await deleteCanonical(ctx, def, obj, { ...options, preconditions: undefined }));
     } catch (err) {
-      if (!hasReason(err, 'NotFound') || isFromWebhook(err)) throw err;
+      // Gone meanwhile (another deleter came first); anything else stops the collection delete.
+      if (!hasReason(err, 'NotFound') || !isLostRace(err)) throw err;
     }
   }
   s.out.json(200, {

@@ -35,6 +35,19 @@ const CONTINUE_TOO_OLD =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
 /** The object layer over the key-value store: key layout, (de)serialization, resourceVersion, error mapping. */
+/**
+ * A write that lost a race: the object changed (Conflict) or went (NotFound) between the read it was based on
+ * and the write. Only these are worth retrying from a fresh read; conflicts that a request or a webhook decided
+ * are answered as they are.
+ */
+function lostRace<E extends Error>(err: E): E {
+  return Object.assign(err, { lostRace: true });
+}
+
+export function isLostRace(err: unknown): boolean {
+  return (err as { lostRace?: boolean } | undefined)?.lostRace === true;
+}
+
 export class ObjectStorage {
   constructor(readonly store: Store) {}
 
@@ -82,8 +95,8 @@ export class ObjectStorage {
       const kv = await this.store.update(objectKey(r, meta.namespace, name), value, expectedRevision);
       return withRevision(obj, value, kv.modRevision);
     } catch (err) {
-      if (err instanceof RevisionMismatchError) throw staleConflict(groupResource(r), name);
-      if (err instanceof KeyNotFoundError) throw notFound(groupResource(r), name);
+      if (err instanceof RevisionMismatchError) throw lostRace(staleConflict(groupResource(r), name));
+      if (err instanceof KeyNotFoundError) throw lostRace(notFound(groupResource(r), name));
       throw err;
     }
   }
@@ -98,8 +111,8 @@ export class ObjectStorage {
       const kv = await this.store.delete(objectKey(r, namespace, name), expectedRevision);
       return decodeKv(kv);
     } catch (err) {
-      if (err instanceof RevisionMismatchError) throw staleConflict(groupResource(r), name);
-      if (err instanceof KeyNotFoundError) throw notFound(groupResource(r), name);
+      if (err instanceof RevisionMismatchError) throw lostRace(staleConflict(groupResource(r), name));
+      if (err instanceof KeyNotFoundError) throw lostRace(notFound(groupResource(r), name));
       throw err;
     }
   }

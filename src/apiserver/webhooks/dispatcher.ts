@@ -62,25 +62,11 @@ function refusal(attrs: AdmissionAttributes, webhook: string, status: WebhookAns
   const details =
     (status?.details as ApiError['status']['details']) ??
     (internal ? { causes: [{ message: why }] } : { group: attrs.def.group, kind: attrs.def.plural, name });
-  return markFromWebhook(new ApiError(code, reason, message, details));
-}
-
-/**
- * Errors a webhook decided: never retried as a storage conflict (a `Conflict` refusal would call every webhook
- * again) nor taken for the store's own NotFound.
- */
-export function markFromWebhook(err: ApiError): ApiError {
-  return Object.assign(err, { fromWebhook: true });
-}
-
-export function isFromWebhook(err: unknown): boolean {
-  return (err as { fromWebhook?: boolean } | undefined)?.fromWebhook === true;
+  return new ApiError(code, reason, message, details);
 }
 
 function callFailure(webhook: Webhook, err: Error): ApiError {
-  return markFromWebhook(
-    internalError(new Error(`failed calling webhook ${JSON.stringify(webhook.name)}: ${err.message}`)),
-  );
+  return internalError(new Error(`failed calling webhook ${JSON.stringify(webhook.name)}: ${err.message}`));
 }
 
 /** A match condition's value, or the Error that kept it from one. */
@@ -411,9 +397,7 @@ export class WebhookAdmission {
     }
     if (failure) {
       if (inv.webhook.failurePolicy === 'Ignore') return false;
-      throw markFromWebhook(
-        forbidden({ group: attrs.def.group, resource: attrs.def.plural }, attrs.name, failure),
-      );
+      throw forbidden({ group: attrs.def.group, resource: attrs.def.plural }, attrs.name, failure);
     }
     return true;
   }
