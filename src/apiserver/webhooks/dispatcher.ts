@@ -52,17 +52,14 @@ function refusal(attrs: AdmissionAttributes, webhook: string, status: WebhookAns
     : status?.reason
       ? `${deniedBy}: ${status.reason}`
       : `${deniedBy} without explanation`;
-  const name = attrs.name || 'Unknown';
-  const resource = attrs.def.group ? `${attrs.def.plural}.${attrs.def.group}` : attrs.def.plural;
-  const internal = code === 500;
-  const message = internal
-    ? `Internal error occurred: ${why}`
-    : `${resource} ${JSON.stringify(name)} is forbidden: ${why}`;
-  const reason = (status?.reason || (internal ? 'InternalError' : 'Forbidden')) as StatusReason;
-  const details =
-    (status?.details as ApiError['status']['details']) ??
-    (internal ? { causes: [{ message: why }] } : { group: attrs.def.group, kind: attrs.def.plural, name });
-  return new ApiError(code, reason, message, details);
+  const err =
+    code === 500
+      ? internalError(new Error(why))
+      : forbidden({ group: attrs.def.group, resource: attrs.def.plural }, attrs.name || 'Unknown', why);
+  err.status.code = code;
+  if (status?.reason) err.status.reason = status.reason;
+  if (status?.details) err.status.details = status.details;
+  return err;
 }
 
 function callFailure(webhook: Webhook, err: Error): ApiError {

@@ -4,7 +4,7 @@
  * with the binding's params. A false validation denies the request (`Deny`), adds a warning (`Warn`) or is
  * only noted (`Audit`, which has no audit log here to go to).
  */
-import { ApiError, type StatusReason } from '../../api/errors.js';
+import { forbidden, type StatusReason } from '../../api/errors.js';
 import { labelSelectorFromObject } from '../../api/labels.js';
 import type { KubeObject, StoredObject } from '../../api/meta.js';
 import { celDynValue, overBudget } from '../crd/schema/cel-rules.js';
@@ -140,6 +140,8 @@ const MAX_WARNING_CHARS = 256;
 export class ValidatingPolicies {
   private readonly policies = new Map<string, Policy>();
   private readonly bindings = new Map<string, Binding>();
+  /** The bindings by name, kept sorted as they change rather than per request. */
+  private ordered: Binding[] = [];
 
   constructor(
     private readonly storage: ObjectStorage,
@@ -167,11 +169,21 @@ export class ValidatingPolicies {
         registry,
         watchCache,
         'validatingadmissionpolicybindings',
-        (o) => this.bindings.set(o.metadata.name, bindingOf(o)),
-        (n) => this.bindings.delete(n),
+        (o) => {
+          this.bindings.set(o.metadata.name, bindingOf(o));
+          this.reorder();
+        },
+        (n) => {
+          this.bindings.delete(n);
+          this.reorder();
+        },
       ),
     ];
     return subs.filter((sub) => sub !== undefined);
+  }
+
+  private reorder(): void {
+    this.ordered = [...this.bindings.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Evaluates every binding that covers the request; throws the first denial, warns for `Warn` bindings. */
@@ -184,7 +196,7 @@ export class ValidatingPolicies {
   ): Promise<void> {
     if (this.none) return;
     const denied: Decision[] = [];
-    for (const binding of [...this.bindings.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const binding of this.ordered) {
       const policy = this.policies.get(binding.policyName);
       if (!policy?.match) continue;
       const matched = await this.matches(policy.match, attrs, object, oldObject);
@@ -203,20 +215,12 @@ export class ValidatingPolicies {
     const first = denied[0];
     if (!first) return;
     const message = `ValidatingAdmissionPolicy '${first.policy.name}' with binding '${first.binding.name}' denied request: ${first.message}`;
-    const name = attrs.name;
-    const resource = attrs.def.group ? `${attrs.def.plural}.${attrs.def.group}` : attrs.def.plural;
-    const target = name ? `${resource} "${name}"` : resource;
-    throw new ApiError(
-      codeOf(first.reason),
-      first.reason as StatusReason,
-      `${target} is forbidden: ${message}`,
-      {
-        ...(name ? { name } : {}),
-        group: attrs.def.group,
-        kind: attrs.def.plural,
-        causes: [{ message }],
-      },
-    );
+    // As upstream: admission's Forbidden, with the validation's reason and its code.
+    const err = forbidden({ group: attrs.def.group, resource: attrs.def.plural }, attrs.name, message);
+    err.status.code = codeOf(first.reason);
+    err.status.reason = first.reason;
+    err.status.details = { ...err.status.details, causes: [{ message }] };
+    throw err;
   }
 
   private async matches(
