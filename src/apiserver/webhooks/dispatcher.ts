@@ -5,7 +5,7 @@
  * `reinvocationPolicy: IfNeeded`; validating webhooks run in parallel and may only refuse. A call that fails
  * refuses the write under `failurePolicy: Fail` and is skipped under `Ignore`.
  */
-import { ApiError, badRequest, forbidden, internalError, type StatusReason } from '../../api/errors.js';
+import { ApiError, badRequest, forbidden, internalError } from '../../api/errors.js';
 import { cloneJson, deepEqual, type KubeObject } from '../../api/meta.js';
 import { celDynValue, overBudget } from '../crd/schema/cel-rules.js';
 import {

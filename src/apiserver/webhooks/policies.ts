@@ -4,7 +4,7 @@
  * with the binding's params. A false validation denies the request (`Deny`), adds a warning (`Warn`) or is
  * only noted (`Audit`, which has no audit log here to go to).
  */
-import { forbidden, type StatusReason } from '../../api/errors.js';
+import { forbidden } from '../../api/errors.js';
 import { labelSelectorFromObject } from '../../api/labels.js';
 import type { KubeObject, StoredObject } from '../../api/meta.js';
 import { celDynValue, overBudget } from '../crd/schema/cel-rules.js';
