@@ -9,7 +9,7 @@ import type { KubeObject } from '../../api/meta.js';
 import { ApiError } from '../../api/errors.js';
 import { servedView, type Registry, type ServedResource } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
-import { storedNamespace } from './stored.js';
+import { ADMISSION_GROUP, storedNamespace } from './stored.js';
 import type { AdmissionAttributes, GroupVersionResource, Webhook, WebhookRule } from './types.js';
 
 const EXEMPT_RESOURCES = new Set([
@@ -22,7 +22,7 @@ const EXEMPT_RESOURCES = new Set([
 ]);
 
 export function isExemptResource(group: string, resource: string): boolean {
-  return group === 'admissionregistration.k8s.io' && EXEMPT_RESOURCES.has(resource);
+  return group === ADMISSION_GROUP && EXEMPT_RESOURCES.has(resource);
 }
 
 function exactOrWildcard(items: readonly string[], requested: string): boolean {
