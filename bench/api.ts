@@ -7,7 +7,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hotSpots, type CpuProfile } from './lib/cpu-profile.js';
-import { prepareListNamespace, runCrud, type MeasuredPhase } from './lib/crud.js';
+import { prepareListNamespace, runCrud, runCrudWithWrk, type MeasuredPhase } from './lib/crud.js';
 import { RemoteProfiler } from './lib/inspector-profiler.js';
 import { etcdAvailability, startEtcd, type EtcdProcess } from './lib/etcd-process.js';
 import { memoryOf } from './lib/proc.js';
@@ -26,6 +26,7 @@ import { fmtMs, fmtPercent, fmtRate, markdownTable } from './lib/table.js';
 import { runWatchBench } from './lib/watch.js';
 import { measureBaseline } from './lib/baseline.js';
 import { ApiClient } from './lib/http-client.js';
+import { wrkAvailability } from './lib/wrk.js';
 
 const USAGE = `usage: node --import tsx bench/api.ts [--quick] [--profile] [--backends sqlite,etcd]
                                                      [--clients 1,16,64]
@@ -34,13 +35,16 @@ const USAGE = `usage: node --import tsx bench/api.ts [--quick] [--profile] [--ba
                phase at the highest client count and for the watch burst) and print the hot spots;
                profiling slows the server, so take the throughput numbers from a run without it
   --backends   which stores to measure (default: sqlite,etcd)
-  --clients    concurrent client counts for the request phases (default: 1,16,64)`;
+  --clients    concurrent client counts for the request phases (default: 1,16,64)
+  --no-wrk     skip the phases with wrk as the load generator (they run when wrk is installed)`;
 
 interface Settings {
   quick: boolean;
   profile: boolean;
   backends: ('sqlite' | 'etcd')[];
   clientCounts: number[];
+  /** Also generate create/get/list load with wrk, when it is installed. */
+  wrk: boolean;
   phaseMs: number;
   maxOpsPerPhase: number;
   listSize: number;
@@ -55,9 +59,11 @@ function parseArgs(argv: string[]): Settings {
   let profile = false;
   let backends: Settings['backends'] = ['sqlite', 'etcd'];
   let clientCounts = [1, 16, 64];
+  let wrk = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
+    else if (a === '--no-wrk') wrk = false;
     else if (a === '--profile') profile = true;
     else if (a === '--backends' || a.startsWith('--backends=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
@@ -82,6 +88,7 @@ function parseArgs(argv: string[]): Settings {
     profile,
     backends,
     clientCounts,
+    wrk,
     phaseMs: quick ? 1000 : 4000,
     maxOpsPerPhase: 200_000,
     listSize: 1000,
@@ -173,6 +180,22 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
         ...(profiler && clients === Math.max(...s.clientCounts) ? { profiler } : {}),
       });
       run.phases.push(...phases);
+    }
+    if (s.wrk && wrkAvailability().ok) {
+      run.wrkPhases = [];
+      for (const clients of s.clientCounts) {
+        progress(`${backend}: create/get/list from wrk with ${clients} connection(s), ${s.phaseMs} ms each`);
+        run.wrkPhases.push(
+          ...(await runCrudWithWrk(clients, `bench-wrk-c${clients}`, {
+            target: server.target,
+            serverPid: server.pid,
+            ...(etcd ? { storePid: etcd.pid } : {}),
+            limits: { durationMs: s.phaseMs, maxOps: s.maxOpsPerPhase },
+            listNamespace: 'bench-list',
+            listSize: s.listSize,
+          })),
+        );
+      }
     }
 
     if (backend === 'sqlite') {
@@ -313,6 +336,20 @@ async function main(): Promise<void> {
   console.log(crudTable(measured, s.clientCounts));
   console.log('\n### CPU during each phase (100% = one core)\n');
   console.log(cpuTable(measured, s.clientCounts));
+  const wrk = wrkAvailability();
+  if (measured.some((r) => r.wrkPhases?.length)) {
+    console.log(
+      `\n### Requests from wrk ${wrk.ok ? wrk.version : ''} (a load generator in C, one thread, keep-alive)\n\n` +
+        'The Node client above (undici) spends about a core at 18,000 requests/s, so on two shared cores its gets\n' +
+        'measure the client as much as the server; wrk needs about a tenth of that. Same objects and paths; a\n' +
+        'create posts the same ConfigMap with `generateName`; latency includes any error answers.\n',
+    );
+    console.log(crudTable(measured, s.clientCounts, 'wrk'));
+    console.log('\n#### CPU during each wrk phase (100% = one core)\n');
+    console.log(cpuTable(measured, s.clientCounts, 'wrk'));
+  } else if (s.wrk) {
+    console.log(`\n(no wrk phases: ${wrk.ok ? 'every backend stopped early' : wrk.reason})`);
+  }
   console.log('\n### Watch fan-out\n');
   console.log(watchTable(measured));
   console.log('\n### Memory\n');

@@ -4,6 +4,7 @@ import type { CpuProfile } from './cpu-profile.js';
 import { ApiClient, type ApiTarget } from './http-client.js';
 import type { RemoteProfiler } from './inspector-profiler.js';
 import { cpuSecondsOf } from './proc.js';
+import { runWrk, type WrkRequest } from './wrk.js';
 
 export const CRUD_OPS = ['create', 'get', 'list', 'update'] as const;
 export type CrudOp = (typeof CRUD_OPS)[number];
@@ -44,6 +45,29 @@ export async function prepareListNamespace(target: ApiTarget, ns: string, count:
   }
 }
 
+/** Runs one phase, reading the server's (and store's) CPU around it and profiling it when asked. */
+async function measurePhase(
+  op: CrudOp,
+  opts: CrudOptions,
+  run: () => Promise<PhaseResult & { loadCores: number }>,
+): Promise<MeasuredPhase> {
+  const server0 = cpuSecondsOf(opts.serverPid);
+  const store0 = opts.storePid === undefined ? undefined : cpuSecondsOf(opts.storePid);
+  await opts.profiler?.start();
+  const r = await run();
+  const profile = await opts.profiler?.stop();
+  const secs = r.elapsedMs / 1000;
+  const server1 = cpuSecondsOf(opts.serverPid);
+  const store1 = opts.storePid === undefined ? undefined : cpuSecondsOf(opts.storePid);
+  return {
+    ...r,
+    op,
+    ...(profile ? { profile } : {}),
+    ...(server0 !== undefined && server1 !== undefined ? { serverCores: (server1 - server0) / secs } : {}),
+    ...(store0 !== undefined && store1 !== undefined ? { storeCores: (store1 - store0) / secs } : {}),
+  };
+}
+
 /** create, get, list and update phases, in that order, with `clients` concurrent keep-alive clients. */
 export async function runCrud(clients: number, ns: string, opts: CrudOptions): Promise<MeasuredPhase[]> {
   const client = new ApiClient(opts.target, clients);
@@ -57,24 +81,14 @@ export async function runCrud(clients: number, ns: string, opts: CrudOptions): P
     limits: PhaseLimits,
     fn: (c: number, seq: number) => Promise<void>,
   ): Promise<void> => {
-    const server0 = cpuSecondsOf(opts.serverPid);
-    const store0 = opts.storePid === undefined ? undefined : cpuSecondsOf(opts.storePid);
-    await opts.profiler?.start();
-    const load0 = process.cpuUsage();
-    const r = await runClosedLoop(clients, limits, fn);
-    const profile = await opts.profiler?.stop();
-    const secs = r.elapsedMs / 1000;
-    const load = process.cpuUsage(load0);
-    const server1 = cpuSecondsOf(opts.serverPid);
-    const store1 = opts.storePid === undefined ? undefined : cpuSecondsOf(opts.storePid);
-    results.push({
-      ...r,
-      op,
-      loadCores: (load.user + load.system) / 1e6 / secs,
-      ...(profile ? { profile } : {}),
-      ...(server0 !== undefined && server1 !== undefined ? { serverCores: (server1 - server0) / secs } : {}),
-      ...(store0 !== undefined && store1 !== undefined ? { storeCores: (store1 - store0) / secs } : {}),
-    });
+    results.push(
+      await measurePhase(op, opts, async () => {
+        const load0 = process.cpuUsage();
+        const r = await runClosedLoop(clients, limits, fn);
+        const load = process.cpuUsage(load0);
+        return { ...r, loadCores: (load.user + load.system) / 1e6 / (r.elapsedMs / 1000) };
+      }),
+    );
   };
 
   try {
@@ -111,4 +125,33 @@ export async function runCrud(clients: number, ns: string, opts: CrudOptions): P
     client.close();
   }
   return results;
+}
+
+/**
+ * create, get and list phases with wrk as the load generator (see wrk.ts): creates use generateName, gets read
+ * the list namespace's objects in turn. Updates need the resourceVersion of each client's last answer, which
+ * wrk's scripts cannot carry between connections, so they stay with the Node client.
+ */
+export async function runCrudWithWrk(
+  clients: number,
+  ns: string,
+  opts: CrudOptions & { listSize: number },
+): Promise<MeasuredPhase[]> {
+  const client = new ApiClient(opts.target, 1);
+  try {
+    await createNamespace(client, ns);
+  } finally {
+    client.close();
+  }
+  const { durationMs } = opts.limits;
+  const { metadata, ...rest } = configMap('unused');
+  const create = JSON.stringify({ ...rest, metadata: { labels: metadata.labels, generateName: 'cm-' } });
+  const list = configMapsPath(opts.listNamespace);
+  const gets = Array.from({ length: opts.listSize }, (_, i) => `${list}/item-${i}`);
+  const wrk = (req: WrkRequest) => () => runWrk(opts.target, req, clients, durationMs);
+  return [
+    await measurePhase('create', opts, wrk({ method: 'POST', paths: [configMapsPath(ns)], body: create })),
+    await measurePhase('get', opts, wrk({ method: 'GET', paths: gets })),
+    await measurePhase('list', opts, wrk({ method: 'GET', paths: [list] })),
+  ];
 }

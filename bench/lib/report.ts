@@ -12,6 +12,8 @@ export interface BackendRun {
   failed?: string;
   detail?: string;
   phases: MeasuredPhase[];
+  /** create, get and list again with wrk generating the load (see wrk.ts), when it is installed. */
+  wrkPhases?: MeasuredPhase[];
   /** Gets against a bare Node HTTPS server with the same client: the ceiling of this machine and runtime. */
   baseline?: PhaseResult;
   watch?: WatchBenchResult;
@@ -26,18 +28,31 @@ export interface BackendRun {
   profileReport?: string;
 }
 
-const phaseOf = (run: BackendRun | undefined, op: string, clients: number): MeasuredPhase | undefined =>
-  run?.phases.find((p) => p.op === op && p.clients === clients);
+/** Which load generator's phases a table or goal reads: the Node client's or wrk's. */
+export type LoadGenerator = 'node' | 'wrk';
 
-export function crudTable(runs: BackendRun[], clientCounts: number[]): string {
+const phasesOf = (run: BackendRun | undefined, gen: LoadGenerator): MeasuredPhase[] =>
+  (gen === 'wrk' ? run?.wrkPhases : run?.phases) ?? [];
+
+const phaseOf = (
+  run: BackendRun | undefined,
+  op: string,
+  clients: number,
+  gen: LoadGenerator = 'node',
+): MeasuredPhase | undefined => phasesOf(run, gen).find((p) => p.op === op && p.clients === clients);
+
+const opsOf = (runs: BackendRun[], gen: LoadGenerator): string[] =>
+  CRUD_OPS.filter((op) => runs.some((r) => phasesOf(r, gen).some((p) => p.op === op)));
+
+export function crudTable(runs: BackendRun[], clientCounts: number[], gen: LoadGenerator = 'node'): string {
   const header = ['op', 'clients'];
   for (const r of runs) header.push(`${r.backend} ops/s`, 'p50 ms', 'p99 ms', 'max ms');
   const rows: string[][] = [];
-  for (const op of CRUD_OPS) {
+  for (const op of opsOf(runs, gen)) {
     for (const c of clientCounts) {
       const row = [op, String(c)];
       for (const r of runs) {
-        const p = phaseOf(r, op, c);
+        const p = phaseOf(r, op, c, gen);
         row.push(
           p ? fmtRate(p.opsPerSecond) + (p.errors ? ` (${p.errors} err)` : '') : '-',
           fmtMs(p?.latency.p50 ?? NaN),
@@ -52,7 +67,7 @@ export function crudTable(runs: BackendRun[], clientCounts: number[]): string {
 }
 
 /** CPU per process during each phase: shows which process the 2 cores went to. */
-export function cpuTable(runs: BackendRun[], clientCounts: number[]): string {
+export function cpuTable(runs: BackendRun[], clientCounts: number[], gen: LoadGenerator = 'node'): string {
   const header = ['op', 'clients'];
   for (const r of runs) {
     header.push(`${r.backend}: server CPU`);
@@ -60,11 +75,11 @@ export function cpuTable(runs: BackendRun[], clientCounts: number[]): string {
     header.push('load gen CPU', 'ops per server CPU-s');
   }
   const rows: string[][] = [];
-  for (const op of CRUD_OPS) {
+  for (const op of opsOf(runs, gen)) {
     for (const c of clientCounts) {
       const row = [op, String(c)];
       for (const r of runs) {
-        const p = phaseOf(r, op, c);
+        const p = phaseOf(r, op, c, gen);
         row.push(fmtPercent(p?.serverCores));
         if (r.backend === 'etcd') row.push(fmtPercent(p?.storeCores));
         row.push(fmtPercent(p?.loadCores));
@@ -122,8 +137,12 @@ export function goalsTable(runs: BackendRun[], clientCounts: number[]): string {
   const sqlite = runs.find((r) => r.backend === 'sqlite');
   const etcd = runs.find((r) => r.backend === 'etcd');
   const maxC = Math.max(...clientCounts);
-  const bestGets = (r: BackendRun | undefined): MeasuredPhase | undefined =>
-    r?.phases.filter((p) => p.op === 'get').sort((a, b) => b.opsPerSecond - a.opsPerSecond)[0];
+  const bestGets = (r: BackendRun | undefined, gen: LoadGenerator): MeasuredPhase | undefined =>
+    phasesOf(r, gen)
+      .filter((p) => p.op === 'get')
+      .sort((a, b) => b.opsPerSecond - a.opsPerSecond)[0];
+  const generators: LoadGenerator[] = runs.some((r) => r.wrkPhases?.length) ? ['node', 'wrk'] : ['node'];
+  const by = (gen: LoadGenerator): string => (gen === 'wrk' ? ', wrk' : ', Node client');
   const goals: {
     goal: string;
     target: string;
@@ -131,30 +150,32 @@ export function goalsTable(runs: BackendRun[], clientCounts: number[]): string {
     show: (v: number, r: BackendRun | undefined) => string;
     met: (v: number) => boolean;
   }[] = [
-    {
-      goal: `creates/s at ${maxC} clients`,
-      target: '>= 5,000',
-      value: (r) => phaseOf(r, 'create', maxC)?.opsPerSecond,
-      show: fmtRate,
-      met: (v) => v >= 5000,
-    },
-    {
-      goal: `create p99 at ${maxC} clients`,
-      target: '<= 50 ms',
-      value: (r) => phaseOf(r, 'create', maxC)?.latency.p99,
-      show: (v) => `${fmtMs(v)} ms`,
-      met: (v) => v <= 50,
-    },
-    {
-      goal: 'gets/s (best client count)',
-      target: '>= 20,000',
-      value: (r) => bestGets(r)?.opsPerSecond,
-      show: (v, r) => {
-        const n = bestGets(r)?.clients ?? 0;
-        return `${fmtRate(v)} (${n} client${n === 1 ? '' : 's'})`;
+    ...generators.flatMap((gen) => [
+      {
+        goal: `creates/s at ${maxC} clients${by(gen)}`,
+        target: '>= 5,000',
+        value: (r: BackendRun | undefined) => phaseOf(r, 'create', maxC, gen)?.opsPerSecond,
+        show: fmtRate,
+        met: (v: number) => v >= 5000,
       },
-      met: (v) => v >= 20_000,
-    },
+      {
+        goal: `create p99 at ${maxC} clients${by(gen)}`,
+        target: '<= 50 ms',
+        value: (r: BackendRun | undefined) => phaseOf(r, 'create', maxC, gen)?.latency.p99,
+        show: (v: number) => `${fmtMs(v)} ms`,
+        met: (v: number) => v <= 50,
+      },
+      {
+        goal: `gets/s (best client count)${by(gen)}`,
+        target: '>= 20,000',
+        value: (r: BackendRun | undefined) => bestGets(r, gen)?.opsPerSecond,
+        show: (v: number, r: BackendRun | undefined) => {
+          const n = bestGets(r, gen)?.clients ?? 0;
+          return `${fmtRate(v)} (${n} client${n === 1 ? '' : 's'})`;
+        },
+        met: (v: number) => v >= 20_000,
+      },
+    ]),
     {
       goal: `watch delivery p99, ${sqlite?.watch?.watchers ?? etcd?.watch?.watchers ?? '-'} watchers`,
       target: '<= 100 ms',
@@ -191,9 +212,12 @@ export function errorNotes(runs: BackendRun[]): string[] {
   for (const r of runs) {
     if (r.skipped) notes.push(`- ${r.backend}: skipped: ${r.skipped}`);
     if (r.failed) notes.push(`- ${r.backend}: stopped early: ${r.failed}`);
-    for (const p of r.phases) {
+    for (const [gen, p] of [
+      ...r.phases.map((p) => ['', p] as const),
+      ...(r.wrkPhases ?? []).map((p) => [' (wrk)', p] as const),
+    ]) {
       if (p.errors)
-        notes.push(`- ${r.backend} ${p.op} × ${p.clients}: ${p.errors} errors, first: ${p.firstError}`);
+        notes.push(`- ${r.backend} ${p.op}${gen} × ${p.clients}: ${p.errors} errors, first: ${p.firstError}`);
     }
     if (r.watch && r.watch.delivered < r.watch.expected) {
       notes.push(`- ${r.backend} watch: ${r.watch.expected - r.watch.delivered} events never arrived`);
