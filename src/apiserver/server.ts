@@ -11,6 +11,7 @@ import { WebhookConfigurations } from './webhooks/configurations.js';
 import { WebhookAdmission } from './webhooks/dispatcher.js';
 import { ValidatingPolicies } from './webhooks/policies.js';
 import { endpointServiceResolver } from './webhooks/service-resolver.js';
+import { Authorization } from './authz/index.js';
 import { CrdController } from './crd/crd-controller.js';
 import { createRequestHandler } from './http/handler.js';
 import { localListener } from './local-socket.js';
@@ -119,6 +120,7 @@ export async function startApiServerWith(
     ext: internals.extensions,
     admission,
     authenticator: local?.authenticator ?? authenticator,
+    authz: new Authorization(),
     clock,
     logger,
     newUid: randomUUID,
@@ -140,6 +142,8 @@ export async function startApiServerWith(
   const namespaceTracking = await admission.trackNamespaces(watchCache);
   const priorityTracking = await admission.trackPriorityClasses(watchCache);
   const quotaTracking = await admission.trackResourceQuotas(watchCache);
+  // RBAC is in memory before the first request is authorized.
+  const rbacTracking = await ctx.authz.track(storage, registry, watchCache);
   const webhookConfigurations = new WebhookConfigurations(storage, registry);
   const validatingPolicies = new ValidatingPolicies(storage, registry);
   const webhookTracking = [
@@ -220,7 +224,7 @@ export async function startApiServerWith(
       namespaceTracking.close();
       priorityTracking.close();
       quotaTracking.close();
-      for (const sub of webhookTracking) sub.close();
+      for (const sub of [...webhookTracking, ...rbacTracking]) sub.close();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       const localDone = local?.close();
       watchCache.stop();

@@ -18,6 +18,7 @@ import {
 import type { ApiContext, RequestScope } from '../rest/context.js';
 import type { UserInfo } from '../config.js';
 import { getObject, listObjects } from '../rest/read.js';
+import { impersonatedUser, requestAttributes } from '../authz/index.js';
 import { createReview } from '../rest/reviews.js';
 import { createToken } from '../serviceaccount/token-request.js';
 import { bindPod, evictPod, getScale, requireObjectBody, writeScale } from '../rest/subresources.js';
@@ -82,8 +83,10 @@ async function handle(
   if (ctx.closing) throw serviceUnavailable('the server is shutting down');
 
   const found = ctx.authenticator.authenticate(req);
-  const user = found instanceof Promise ? await found : found;
-  if (!user) throw unauthorized();
+  const authenticated = found instanceof Promise ? await found : found;
+  if (!authenticated) throw unauthorized();
+  const user = impersonatedUser(ctx.authz.authorizer, authenticated, req);
+  ctx.authz.require(requestAttributes(user, method, url, route));
 
   switch (route.type) {
     case 'oidc': {

@@ -9,6 +9,7 @@ import type { Registry, ServedResource } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { WatchCache } from '../watch/watch-cache.js';
 import type { Admission } from './admission.js';
+import type { Authorization } from '../authz/index.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import type { ServiceAccountTokens } from '../serviceaccount/tokens.js';
 import type { WebhookAdmission } from '../webhooks/dispatcher.js';
@@ -21,6 +22,8 @@ export interface ApiContext {
   ext: ApiExtensions;
   admission: Admission;
   authenticator: Authenticator;
+  /** Decides what each (authenticated, possibly impersonated) user may do. */
+  authz: Authorization;
   clock: Clock;
   logger: Logger;
   /** Generates object uids (injectable for tests). */

@@ -1,15 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { looksLikeJwt, unverifiedClaims } from '../../api/serviceaccount/jwt.js';
-import { badRequest, isApiError } from '../../api/errors.js';
+import { badRequest, fieldErr, invalid, isApiError, type FieldError } from '../../api/errors.js';
+import { nonResourceAttributes, PRIVILEGED_GROUP, type Attributes } from '../authz/index.js';
 import { apiVersionOf, type KubeObject } from '../../api/meta.js';
 import type { UserInfo } from '../config.js';
 import type { ApiContext, RequestScope } from './context.js';
 import { toCanonical } from './lifecycle.js';
 
-/**
- * Review kinds are computed, never stored. Every authenticated user may do everything until RBAC lands,
- * so access reviews answer allowed.
- */
+/** Review kinds are computed, never stored: access reviews ask the authorizer, TokenReview the authenticators. */
 export async function createReview(ctx: ApiContext, s: RequestScope, body: KubeObject): Promise<void> {
   const obj = toCanonical(s.served, body);
   const kind = s.served.def.kind;
@@ -18,17 +16,10 @@ export async function createReview(ctx: ApiContext, s: RequestScope, body: KubeO
     case 'SelfSubjectAccessReview':
     case 'SubjectAccessReview':
     case 'LocalSubjectAccessReview':
-      obj.status = {
-        allowed: true,
-        reason: 'all authenticated users are allowed (no authorizer configured)',
-      };
+      obj.status = accessReviewStatus(ctx, s, obj);
       break;
     case 'SelfSubjectRulesReview':
-      obj.status = {
-        resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
-        nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
-        incomplete: false,
-      };
+      obj.status = rulesReviewStatus(ctx, s.user, obj);
       break;
     case 'SelfSubjectReview':
       obj.status = { userInfo: userInfoJson(s.user) };
@@ -41,6 +32,110 @@ export async function createReview(ctx: ApiContext, s: RequestScope, body: KubeO
   }
   obj.apiVersion = apiVersionOf(s.served.group, s.served.version);
   s.out.json(201, obj);
+}
+
+interface AccessReviewSpec {
+  resourceAttributes?: Record<string, unknown>;
+  nonResourceAttributes?: Record<string, unknown>;
+  user?: string;
+  groups?: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** The user and attributes a SubjectAccessReview asks about, validated as upstream. */
+function reviewedAttributes(s: RequestScope, obj: KubeObject): Attributes {
+  const kind = s.served.def.kind;
+  const spec = (obj.spec ?? {}) as AccessReviewSpec;
+  const errors: FieldError[] = [];
+  if (spec.resourceAttributes && spec.nonResourceAttributes)
+    errors.push(
+      fieldErr.invalid(
+        'spec.nonResourceAttributes',
+        spec.nonResourceAttributes,
+        'cannot be specified in combination with resourceAttributes',
+      ),
+    );
+  if (!spec.resourceAttributes && !spec.nonResourceAttributes)
+    errors.push(
+      fieldErr.invalid(
+        'spec.resourceAttributes',
+        null,
+        'exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      ),
+    );
+  const self = kind === 'SelfSubjectAccessReview';
+  if (!self && !spec.user && !(spec.groups ?? []).length)
+    errors.push(
+      fieldErr.invalid('spec.user', spec.user ?? '', 'at least one of user or group must be specified'),
+    );
+  if (errors.length > 0) throw invalid(kind, s.served.group, obj.metadata?.name ?? '', errors);
+  const ra = spec.resourceAttributes;
+  if (kind === 'LocalSubjectAccessReview' && str(ra?.namespace) !== s.namespace)
+    throw badRequest(`spec.resourceAttributes.namespace must match namespace: ${s.namespace ?? ''}`);
+  const user: UserInfo = self
+    ? s.user
+    : {
+        username: spec.user ?? '',
+        groups: [...(spec.groups ?? [])],
+        ...(spec.uid ? { uid: spec.uid } : {}),
+        ...(spec.extra ? { extra: spec.extra } : {}),
+      };
+  if (!ra) {
+    const nra = spec.nonResourceAttributes ?? {};
+    return nonResourceAttributes(user, str(nra.verb), str(nra.path));
+  }
+  return {
+    user,
+    verb: str(ra.verb),
+    resourceRequest: true,
+    path: '',
+    apiGroup: str(ra.group),
+    apiVersion: str(ra.version),
+    resource: str(ra.resource),
+    subresource: str(ra.subresource),
+    namespace: str(ra.namespace),
+    name: str(ra.name),
+  };
+}
+
+function accessReviewStatus(ctx: ApiContext, s: RequestScope, obj: KubeObject): Record<string, unknown> {
+  const decision = ctx.authz.authorizer.authorize(reviewedAttributes(s, obj));
+  return { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) };
+}
+
+/**
+ * What the user may do in `spec.namespace`, as `kubectl auth can-i --list` shows it: the privileged group's
+ * everything, then each RBAC rule that applies; incomplete when a bound role could not be read.
+ */
+function rulesReviewStatus(ctx: ApiContext, user: UserInfo, obj: KubeObject): Record<string, unknown> {
+  const namespace = str((obj.spec as { namespace?: unknown } | undefined)?.namespace);
+  const resourceRules: Record<string, string[]>[] = [];
+  const nonResourceRules: Record<string, string[]>[] = [];
+  if (user.groups.includes(PRIVILEGED_GROUP)) {
+    resourceRules.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] });
+    nonResourceRules.push({ verbs: ['*'], nonResourceURLs: ['*'] });
+  }
+  const { rules, errors } = ctx.authz.authorizer.rulesFor(user, namespace);
+  for (const r of rules) {
+    if (r.resources?.length)
+      resourceRules.push({
+        verbs: r.verbs,
+        apiGroups: r.apiGroups ?? [],
+        resources: r.resources,
+        ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+      });
+    if (r.nonResourceURLs?.length)
+      nonResourceRules.push({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs });
+  }
+  return {
+    resourceRules,
+    nonResourceRules,
+    incomplete: errors.length > 0,
+    ...(errors.length > 0 ? { evaluationError: errors.join(', ') } : {}),
+  };
 }
 
 function userInfoJson(user: UserInfo): Record<string, unknown> {

@@ -109,6 +109,7 @@ export async function createCanonical(
         else delete candidate.metadata!.managedFields;
       }
     }
+    if (opts.request) ctx.authz.writes.check(opts.request.user, def, candidate, undefined);
     validateCreate(ctx, def, candidate);
     const undoAllocation = ctx.admission.allocateCreate(def, candidate);
     let undoQuota: () => void;
@@ -255,6 +256,7 @@ export async function updateCanonical(
     def.strategy.prepareForUpdate?.(obj, old);
   }
   prepareMetadataForUpdate(def, obj, old);
+  if (opts.request) ctx.authz.writes.check(opts.request.user, def, obj, old);
   if (ephemeral) throwIfInvalid(def, obj, ephemeral.validateUpdate(obj, old));
   else validateUpdate(ctx, def, obj, old, opts.subresource);
   if (!managedBeforeWebhooks) recordManagedFields(ctx, old, obj, opts);

@@ -10,6 +10,7 @@ import { ApiError, badRequest, internalError, isApiError, unauthorized } from '.
 import { CHANNEL_PROTOCOLS, offeredProtocols, pickProtocol } from '../../kubelet/server/channel.js';
 import { parseRoute } from '../http/route.js';
 import { admitConnect } from '../webhooks/request.js';
+import { impersonatedUser, requestAttributes } from '../authz/index.js';
 import type { ApiContext } from '../rest/context.js';
 import type { Clock } from '../../util/clock.js';
 import { createTunnelServer, servePortForward } from './pod-port-forward.js';
@@ -135,8 +136,14 @@ async function handleUpgrade(
   const route = parseRoute(url.pathname);
   if (ctx.closing)
     throw new ApiError(503, 'ServiceUnavailable', 'the server is shutting down', { causes: [] });
-  const user = await ctx.authenticator.authenticate(req);
-  if (!user) throw unauthorized();
+  const authenticated = await ctx.authenticator.authenticate(req);
+  if (!authenticated) throw unauthorized();
+  const user = impersonatedUser(ctx.authz.authorizer, authenticated, req);
+  const attrs = requestAttributes(user, req.method ?? 'GET', url, route);
+  ctx.authz.require(attrs);
+  // A WebSocket handshake is a GET, but what it starts is what SPDY's POST (create) starts: it needs create
+  // too (upstream's AuthorizePodWebsocketUpgradeCreatePermission, on by default from 1.35).
+  if (attrs.verb === 'get') ctx.authz.require({ ...attrs, verb: 'create' });
   if (
     route.type !== 'resource' ||
     route.group !== '' ||

@@ -7,7 +7,8 @@ import type { StoredObject } from '../../api/meta.js';
 import type { Registry } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { Subscription, WatchCache } from '../watch/watch-cache.js';
-import { asArray, asString, followStored, rulesOf } from './stored.js';
+import { followStored } from '../watch/follow-stored.js';
+import { ADMISSION_GROUP, asArray, asString, rulesOf } from './stored.js';
 import type { Webhook } from './types.js';
 
 /** The webhooks of one stored configuration, with upstream's v1 defaults for anything unset. */
@@ -80,7 +81,7 @@ export class WebhookConfigurations {
           this.storage,
           this.registry,
           watchCache,
-          plural,
+          { group: ADMISSION_GROUP, plural },
           (o) => set.put(o),
           (name) => set.remove(name),
         ),

@@ -13,7 +13,8 @@ import { servedView } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { Subscription, WatchCache } from '../watch/watch-cache.js';
 import { matchRuleSet, objectView, selectorsMatch, type RuleSet } from './matching.js';
-import { asArray, asString, followStored, rulesOf, storedNamespace } from './stored.js';
+import { followStored } from '../watch/follow-stored.js';
+import { ADMISSION_GROUP, asArray, asString, rulesOf, storedNamespace } from './stored.js';
 import {
   compilePolicyExpression,
   loadPolicyCel,
@@ -160,7 +161,7 @@ export class ValidatingPolicies {
         storage,
         registry,
         watchCache,
-        'validatingadmissionpolicies',
+        { group: ADMISSION_GROUP, plural: 'validatingadmissionpolicies' },
         (o) => this.policies.set(o.metadata.name, policyOf(o)),
         (n) => this.policies.delete(n),
       ),
@@ -168,7 +169,7 @@ export class ValidatingPolicies {
         storage,
         registry,
         watchCache,
-        'validatingadmissionpolicybindings',
+        { group: ADMISSION_GROUP, plural: 'validatingadmissionpolicybindings' },
         (o) => {
           this.bindings.set(o.metadata.name, bindingOf(o));
           this.reorder();

@@ -1,0 +1,117 @@
+/**
+ * RBAC's escalation prevention (upstream's policy-based role and binding storage): a user may write a role
+ * only with rules they already hold (or the `escalate` verb on it), and bind a role only when they hold its
+ * rules (or the `bind` verb on it). Members of system:masters may do both.
+ */
+import { forbidden, notFound } from '../../api/errors.js';
+import { deepEqual, type KubeObject } from '../../api/meta.js';
+import type { UserInfo } from '../config.js';
+import { PRIVILEGED_GROUP, type Authorizer } from './authorizer.js';
+import { bindingOf, rulesOf } from './rbac-index.js';
+import { compactRules, compactString, goQuotedList, uncoveredRules } from './rules.js';
+import { RBAC_GROUP, type Attributes, type PolicyRule } from './types.js';
+
+const FULL_AUTHORITY: PolicyRule[] = [
+  { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+  { verbs: ['*'], nonResourceURLs: ['*'] },
+];
+
+const hasAggregationRule = (o: KubeObject | undefined): boolean => {
+  const selectors = (o?.aggregationRule as { clusterRoleSelectors?: unknown[] } | undefined)
+    ?.clusterRoleSelectors;
+  return Array.isArray(selectors) && selectors.length > 0;
+};
+
+/** True when only what the garbage collector changes (owners, finalizers) differs from the stored object. */
+function onlyGarbageCollectionFields(obj: KubeObject, old: KubeObject): boolean {
+  const strip = (o: KubeObject): KubeObject => {
+    const {
+      ownerReferences: _o,
+      finalizers: _f,
+      managedFields: _m,
+      resourceVersion: _r,
+      ...meta
+    } = o.metadata ?? {};
+    return { ...o, metadata: meta };
+  };
+  return deepEqual(strip(obj), strip(old));
+}
+
+export class RbacWriteGuard {
+  constructor(private readonly authorizer: Authorizer) {}
+
+  /** Throws 403 (or 404 for a binding's missing role) when the write would grant more than the user holds. */
+  check(
+    user: UserInfo,
+    kind: { group: string; plural: string },
+    obj: KubeObject,
+    old: KubeObject | undefined,
+  ): void {
+    if (kind.group !== RBAC_GROUP || user.groups.includes(PRIVILEGED_GROUP)) return;
+    const plural = kind.plural;
+    if (old && onlyGarbageCollectionFields(obj, old)) return;
+    const name = obj.metadata?.name ?? '';
+    const namespace = obj.metadata?.namespace ?? '';
+    switch (plural) {
+      case 'roles':
+      case 'clusterroles': {
+        if (this.allowed(user, 'escalate', plural, name, namespace)) return;
+        this.confirmNoEscalation(user, namespace, rulesOf(obj), plural, name);
+        if (plural === 'clusterroles' && (hasAggregationRule(obj) || hasAggregationRule(old))) {
+          const { rules } = this.authorizer.rulesFor(user, namespace);
+          if (uncoveredRules(rules, FULL_AUTHORITY).length > 0)
+            throw forbidden(
+              { group: RBAC_GROUP, resource: plural },
+              name,
+              'must have cluster-admin privileges to use the aggregationRule',
+            );
+        }
+        return;
+      }
+      case 'rolebindings':
+      case 'clusterrolebindings': {
+        const ref = bindingOf(obj, 'RoleBinding').roleRef;
+        const refPlural = ref.kind === 'Role' ? 'roles' : 'clusterroles';
+        if (ref.apiGroup === RBAC_GROUP && this.allowed(user, 'bind', refPlural, ref.name, namespace)) return;
+        const rules = this.authorizer.roleRefRules(ref, namespace);
+        if (typeof rules === 'string') throw notFound({ group: RBAC_GROUP, resource: refPlural }, ref.name);
+        this.confirmNoEscalation(user, namespace, rules, plural, name);
+        return;
+      }
+    }
+  }
+
+  private allowed(user: UserInfo, verb: string, resource: string, name: string, namespace: string): boolean {
+    const attrs: Attributes = {
+      user,
+      verb,
+      resourceRequest: true,
+      path: '',
+      apiGroup: RBAC_GROUP,
+      apiVersion: '',
+      resource,
+      subresource: '',
+      namespace,
+      name,
+    };
+    return this.authorizer.authorize(attrs).allowed;
+  }
+
+  private confirmNoEscalation(
+    user: UserInfo,
+    namespace: string,
+    wanted: PolicyRule[],
+    plural: string,
+    name: string,
+  ): void {
+    const held = this.authorizer.rulesFor(user, namespace);
+    const missing = uncoveredRules(held.rules, wanted);
+    if (missing.length === 0) return;
+    const described = [...new Set(compactRules(missing).map(compactString))].sort();
+    let why =
+      `user ${JSON.stringify(user.username)} (groups=${goQuotedList(user.groups)}) is attempting to grant RBAC ` +
+      `permissions not currently held:\n${described.join('\n')}`;
+    if (held.errors.length > 0) why += `; resolution errors: [${held.errors.join(' ')}]`;
+    throw forbidden({ group: RBAC_GROUP, resource: plural }, name, why);
+  }
+}

@@ -1,0 +1,145 @@
+/** RBAC rule semantics: matching a request, matching a subject, and one rule set covering another. */
+import type { UserInfo } from '../config.js';
+import type { Attributes, PolicyRule, Subject } from './types.js';
+
+const SERVICE_ACCOUNT_PREFIX = 'system:serviceaccount:';
+
+export const serviceAccountUsername = (namespace: string, name: string): string =>
+  `${SERVICE_ACCOUNT_PREFIX}${namespace}:${name}`;
+
+/** `system:serviceaccount:NS:NAME` split into its parts; undefined for other user names. */
+export function splitServiceAccountUsername(
+  username: string,
+): { namespace: string; name: string } | undefined {
+  if (!username.startsWith(SERVICE_ACCOUNT_PREFIX)) return undefined;
+  const parts = username.slice(SERVICE_ACCOUNT_PREFIX.length).split(':');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) return undefined;
+  return { namespace: parts[0], name: parts[1] };
+}
+
+const has = (list: readonly string[] | undefined, v: string): boolean => !!list && list.includes(v);
+
+function resourceMatches(rule: PolicyRule, combined: string, subresource: string): boolean {
+  for (const r of rule.resources ?? []) {
+    if (r === '*' || r === combined) return true;
+    // `*/scale` grants that subresource of every resource.
+    if (subresource && r.length === subresource.length + 2 && r.startsWith('*/') && r.endsWith(subresource))
+      return true;
+  }
+  return false;
+}
+
+function nonResourceUrlMatches(rule: PolicyRule, path: string): boolean {
+  for (const url of rule.nonResourceURLs ?? []) {
+    if (url === '*' || url === path) return true;
+    if (url.endsWith('*') && path.startsWith(url.slice(0, -1))) return true;
+  }
+  return false;
+}
+
+/** Whether one rule allows the request (upstream's RuleAllows). */
+export function ruleAllows(attrs: Attributes, rule: PolicyRule): boolean {
+  if (!has(rule.verbs, '*') && !has(rule.verbs, attrs.verb)) return false;
+  if (!attrs.resourceRequest) return nonResourceUrlMatches(rule, attrs.path);
+  if (!has(rule.apiGroups, '*') && !has(rule.apiGroups, attrs.apiGroup)) return false;
+  const combined = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
+  if (!resourceMatches(rule, combined, attrs.subresource)) return false;
+  const names = rule.resourceNames ?? [];
+  return names.length === 0 || names.includes(attrs.name);
+}
+
+/**
+ * Whether a binding subject names the user. A ServiceAccount subject without a namespace means the binding's
+ * own namespace (`namespace`, empty for ClusterRoleBindings, where such a subject matches nobody).
+ */
+export function subjectMatches(user: UserInfo, subject: Subject, namespace: string): boolean {
+  switch (subject.kind) {
+    case 'User':
+      return user.username === subject.name;
+    case 'Group':
+      return user.groups.includes(subject.name);
+    case 'ServiceAccount': {
+      const ns = subject.namespace || namespace;
+      return !!ns && user.username === serviceAccountUsername(ns, subject.name);
+    }
+    default:
+      return false;
+  }
+}
+
+const coversAll = (owner: readonly string[] | undefined, wanted: readonly string[] | undefined): boolean =>
+  (wanted ?? []).every((w) => has(owner, w));
+
+/** A servant rule split into rules of one group, resource, verb and name each (non-resource URLs apart). */
+function breakDown(rule: PolicyRule): PolicyRule[] {
+  const out: PolicyRule[] = [];
+  for (const group of rule.apiGroups ?? [])
+    for (const resource of rule.resources ?? [])
+      for (const verb of rule.verbs) {
+        const names = rule.resourceNames ?? [];
+        if (names.length === 0) out.push({ apiGroups: [group], resources: [resource], verbs: [verb] });
+        else
+          for (const name of names)
+            out.push({ apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: [name] });
+      }
+  for (const url of rule.nonResourceURLs ?? []) out.push({ verbs: [], nonResourceURLs: [url] });
+  return out;
+}
+
+function ruleCovers(owner: PolicyRule, sub: PolicyRule): boolean {
+  const verbs = has(owner.verbs, '*') || coversAll(owner.verbs, sub.verbs);
+  const groups = has(owner.apiGroups, '*') || coversAll(owner.apiGroups, sub.apiGroups);
+  const resources = has(owner.resources, '*') || coversAll(owner.resources, sub.resources);
+  const urls = has(owner.nonResourceURLs, '*') || coversAll(owner.nonResourceURLs, sub.nonResourceURLs);
+  const ownerNames = owner.resourceNames ?? [];
+  const subNames = sub.resourceNames ?? [];
+  const names = ownerNames.length === 0 || (subNames.length > 0 && coversAll(ownerNames, subNames));
+  return verbs && groups && resources && urls && names;
+}
+
+/** The parts of `servant` that `owner` does not grant (empty when it grants them all): upstream's Covers. */
+export function uncoveredRules(owner: readonly PolicyRule[], servant: readonly PolicyRule[]): PolicyRule[] {
+  return servant.flatMap(breakDown).filter((sub) => !owner.some((o) => ruleCovers(o, sub)));
+}
+
+/** Simple rules (one group and resource, no names) for the same group and resource merged, verbs in order. */
+export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
+  const merged = new Map<string, PolicyRule>();
+  const out: PolicyRule[] = [];
+  for (const r of rules) {
+    const simple =
+      r.apiGroups?.length === 1 &&
+      r.resources?.length === 1 &&
+      !r.resourceNames?.length &&
+      !r.nonResourceURLs?.length;
+    if (!simple) {
+      out.push(r);
+      continue;
+    }
+    const key = `${r.apiGroups![0]}\u0000${r.resources![0]}`;
+    const existing = merged.get(key);
+    if (existing) {
+      for (const v of r.verbs) if (!existing.verbs.includes(v)) existing.verbs.push(v);
+      continue;
+    }
+    const copy = { apiGroups: [...r.apiGroups!], resources: [...r.resources!], verbs: [...r.verbs] };
+    merged.set(key, copy);
+    out.push(copy);
+  }
+  return out;
+}
+
+/** Go's %q of a []string: `["a" "b"]`. */
+export const goQuotedList = (list: readonly string[]): string =>
+  `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
+
+/** A rule as upstream prints it in escalation errors: `{APIGroups:[""], Resources:["pods"], Verbs:["get"]}`. */
+export function compactString(rule: PolicyRule): string {
+  const parts: string[] = [];
+  if (rule.apiGroups?.length) parts.push(`APIGroups:${goQuotedList(rule.apiGroups)}`);
+  if (rule.resources?.length) parts.push(`Resources:${goQuotedList(rule.resources)}`);
+  if (rule.nonResourceURLs?.length) parts.push(`NonResourceURLs:${goQuotedList(rule.nonResourceURLs)}`);
+  if (rule.resourceNames?.length) parts.push(`ResourceNames:${goQuotedList(rule.resourceNames)}`);
+  if (rule.verbs.length) parts.push(`Verbs:${goQuotedList(rule.verbs)}`);
+  return `{${parts.join(', ')}}`;
+}
