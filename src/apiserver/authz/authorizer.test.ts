@@ -156,7 +156,8 @@ describe('forbiddenError', () => {
 });
 
 function request(headers: Record<string, string[]>): IncomingMessage {
-  return { headersDistinct: headers } as unknown as IncomingMessage;
+  const rawHeaders = Object.entries(headers).flatMap(([k, vs]) => vs.flatMap((v) => [k, v]));
+  return { headersDistinct: headers, rawHeaders } as unknown as IncomingMessage;
 }
 
 describe('impersonatedUser', () => {

@@ -36,8 +36,24 @@ function unescapeKey(key: string): string {
   }
 }
 
+/** Whether any header asks for impersonation: a scan of the raw names, cheaper than parsing them all. */
+function asksToImpersonate(req: IncomingMessage): boolean {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (
+      name.length > 12 &&
+      (name[0] === 'I' || name[0] === 'i') &&
+      name.toLowerCase().startsWith('impersonate-')
+    )
+      return true;
+  }
+  return false;
+}
+
 /** The user the request acts as: `user` itself when it asks to impersonate nobody. */
 export function impersonatedUser(authorizer: Authorizer, user: UserInfo, req: IncomingMessage): UserInfo {
+  if (!asksToImpersonate(req)) return user;
   const headers = req.headersDistinct;
   const username = headers['impersonate-user']?.[0] ?? '';
   const groups = headers['impersonate-group'] ?? [];
