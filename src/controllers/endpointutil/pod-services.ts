@@ -39,7 +39,8 @@ export function podEndpointsChanged(old: Pod, cur: Pod): { podChanged: boolean; 
  * gained or lost it, or all old and new ones when its endpoint changed too.
  */
 export function servicesToUpdateOnPodChange(services: readonly Service[], old: Pod, cur: Pod): Set<string> {
-  if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return new Set();
+  if (services.length === 0 || old.metadata?.resourceVersion === cur.metadata?.resourceVersion)
+    return new Set();
   const { podChanged, labelsChanged } = podEndpointsChanged(old, cur);
   if (!podChanged && !labelsChanged) return new Set();
   const now = servicesSelecting(services, cur.metadata?.labels ?? {});
