@@ -307,6 +307,17 @@ test('a Service without selector keeps the Endpoints its user wrote, and gets no
   assert.equal(kubernetes.metadata?.labels?.['endpoints.kubernetes.io/managed-by'], undefined);
 });
 
+test('a slice or Endpoints deleted by somebody else comes back', async () => {
+  await runPod('back-1', 'back');
+  await createService('back', { selector: { app: 'back' } });
+  const [slice] = await slicesOf('back', (l) => sliceEndpoints(l).length === 1);
+  await endpointsOf('back', (e) => readyIps(e).length === 1);
+  await slices().delete(NS, slice?.metadata?.name ?? '');
+  await endpoints().delete(NS, 'back');
+  await slicesOf('back', (l) => l.length === 1 && l[0]?.metadata?.uid !== slice?.metadata?.uid);
+  await endpointsOf('back', (e) => readyIps(e).length === 1);
+});
+
 test('deleting the Service removes its Endpoints and EndpointSlices', async () => {
   await runPod('bye-1', 'bye');
   await createService('bye', { selector: { app: 'bye' } });

@@ -84,7 +84,7 @@ export class EndpointSliceController extends QueueController {
         }
       },
       delete: (s) => {
-        if (isManaged(s) && this.tracker.has(s) && !this.tracker.handleDeletion(s)) this.sliceChanged(s);
+        if (!this.tracker.handleDeletion(s) && isManaged(s)) this.sliceChanged(s);
       },
     });
   }

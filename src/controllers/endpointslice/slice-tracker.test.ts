@@ -36,9 +36,9 @@ void test('events: own writes are no news, later ones are; deletions we made are
   assert.equal(t.shouldSync(slice('a', 6)), true);
   assert.equal(t.shouldSync(slice('other', 1)), true);
   t.expectDeletion('ns/web', 'svc', slice('a', 5));
-  assert.equal(t.has(slice('a', 5)), true);
   assert.equal(t.handleDeletion(slice('a', 5)), true);
-  assert.equal(t.has(slice('a', 5)), false);
+  assert.equal(t.handleDeletion(slice('a', 5)), false, 'forgotten once seen');
   t.written('ns/web', 'svc', slice('c', 8));
   assert.equal(t.handleDeletion(slice('c', 8)), false, 'somebody else deleted it');
+  assert.equal(t.handleDeletion(slice('untracked', 1)), false);
 });

@@ -27,10 +27,6 @@ export class SliceTracker {
     return key === undefined ? undefined : this.byService.get(key)?.slices;
   }
 
-  has(slice: EndpointSlice): boolean {
-    return this.slicesOf(slice)?.has(uid(slice)) ?? false;
-  }
-
   /** A slice event is news (worth a sync) unless it is one of our own writes or older. */
   shouldSync(slice: EndpointSlice): boolean {
     const tracked = this.slicesOf(slice)?.get(uid(slice));
@@ -67,12 +63,15 @@ export class SliceTracker {
     this.entry(serviceKey, serviceUid).set(uid(slice), DELETION_EXPECTED);
   }
 
-  /** Forgets a deleted slice; true when this controller deleted it. */
+  /**
+   * Forgets a deleted slice; true when this controller deleted it. Upstream also takes a slice it never tracked
+   * (one untouched since a restart) as expected; here its deletion is news, so the Service is looked at again.
+   */
   handleDeletion(slice: EndpointSlice): boolean {
     const slices = this.slicesOf(slice);
     const tracked = slices?.get(uid(slice));
     slices?.delete(uid(slice));
-    return tracked === undefined || tracked === DELETION_EXPECTED;
+    return tracked === DELETION_EXPECTED;
   }
 
   deleteService(serviceKey: string): void {
