@@ -3,6 +3,8 @@ import { cronJobControllerFactory } from './cronjob/index.js';
 import { newDaemonSetController } from './daemonset/index.js';
 import { deploymentControllerFactory } from './deployment/index.js';
 import { disruptionController } from './disruption/index.js';
+import { endpointController } from './endpoint/index.js';
+import { endpointSliceController } from './endpointslice/index.js';
 import { ephemeralVolumeController } from './ephemeralvolume/index.js';
 import { garbageCollectorController } from './garbagecollector/index.js';
 import { horizontalPodAutoscalerController } from './hpa/index.js';
@@ -37,6 +39,8 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   'ttl-after-finished': ttlAfterFinishedControllerFactory,
   'horizontal-pod-autoscaler': horizontalPodAutoscalerController,
   disruption: disruptionController,
+  endpoint: endpointController,
+  endpointslice: endpointSliceController,
   'node-ipam-controller': nodeIpamController,
   'node-lifecycle': nodeLifecycleController,
   'taint-eviction-controller': taintEvictionController,
