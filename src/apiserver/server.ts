@@ -12,6 +12,7 @@ import { WebhookAdmission } from './webhooks/dispatcher.js';
 import { ValidatingPolicies } from './webhooks/policies.js';
 import { endpointServiceResolver } from './webhooks/service-resolver.js';
 import { Authorization } from './authz/index.js';
+import { waitFor } from '../util/wait.js';
 import { CrdController } from './crd/crd-controller.js';
 import { createRequestHandler } from './http/handler.js';
 import { localListener } from './local-socket.js';
@@ -120,7 +121,12 @@ export async function startApiServerWith(
     ext: internals.extensions,
     admission,
     authenticator: local?.authenticator ?? authenticator,
-    authz: new Authorization(),
+    authz: new Authorization(async () => {
+      const revision = await config.store.currentRevision();
+      await waitFor(() => watchCache.latestRevision >= revision, { timeoutMs: 2000, intervalMs: 2 }).catch(
+        () => {},
+      );
+    }),
     clock,
     logger,
     newUid: randomUUID,

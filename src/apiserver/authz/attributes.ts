@@ -20,7 +20,8 @@ function selectedName(query: URLSearchParams): string {
   if (!selector) return '';
   for (const term of selector.split(',')) {
     const m = /^\s*metadata\.name\s*==?\s*(.*?)\s*$/.exec(term);
-    if (m?.[1] && !m[1].includes('/') && m[1] !== '.' && m[1] !== '..') return m[1];
+    // Only a name that could be a path segment (upstream's IsValidPathSegmentName).
+    if (m?.[1] && !/[/%]/.test(m[1]) && m[1] !== '.' && m[1] !== '..') return m[1];
   }
   return '';
 }
@@ -42,15 +43,13 @@ export function nonResourceAttributes(user: UserInfo, method: string, path: stri
 
 export function requestAttributes(user: UserInfo, method: string, url: URL, route: Route): Attributes {
   if (route.type !== 'resource') return nonResourceAttributes(user, method, url.pathname);
-  let verb = route.watchPrefix ? 'watch' : (RESOURCE_VERBS[method] ?? method.toLowerCase());
+  let verb = route.watchPrefix ? 'watch' : (RESOURCE_VERBS[method] ?? '');
   let name = route.name ?? '';
   // A Namespace is its own namespace: a RoleBinding in `team` may grant reading Namespace `team`.
   const namespace =
     route.namespace ?? (route.group === '' && route.resource === 'namespaces' && name ? name : '');
   if (!name && verb === 'get') {
     verb = truthy(url.searchParams.get('watch')) ? 'watch' : 'list';
-    name = selectedName(url.searchParams);
-  } else if (!name && verb === 'watch') {
     name = selectedName(url.searchParams);
   } else if (!name && verb === 'delete') {
     verb = 'deletecollection';

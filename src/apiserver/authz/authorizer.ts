@@ -20,8 +20,15 @@ function describeBinding(b: Binding, subject: Subject): string {
   return `${b.kind} "${name}" of ${b.roleRef.kind} "${b.roleRef.name}" to ${describeSubject(subject, b.namespace)}`;
 }
 
-/** Upstream's aggregate of errors: the only one alone, several in brackets. */
-const aggregate = (errors: string[]): string => (errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`);
+/** Upstream's aggregate of errors: duplicates dropped, the only one alone, several in brackets. */
+export function aggregate(errors: string[]): string {
+  const unique = [...new Set(errors)];
+  return unique.length === 1 ? unique[0]! : `[${unique.join(', ')}]`;
+}
+
+/** Why everyone outside system:masters is refused once the roles and bindings can no longer be followed. */
+const STALE_REASON =
+  'RBAC: the roles and bindings could not be followed (the store watch ended); restart the server';
 
 /** Visits a rule with a description of where it came from; returning false stops the walk. */
 type RuleVisitor = (rule: PolicyRule, source: () => string) => boolean;
@@ -31,6 +38,8 @@ export class Authorizer {
 
   authorize(attrs: Attributes): Decision {
     if (attrs.user.groups.includes(PRIVILEGED_GROUP)) return { allowed: true, reason: '' };
+    // Fail closed: a revoked binding must not keep granting because its deletion was never seen.
+    if (this.rbac.stale) return { allowed: false, reason: STALE_REASON, evaluationError: STALE_REASON };
     let allowedBy: string | undefined;
     const errors = this.visitRules(attrs.user, attrs.namespace, (rule, source) => {
       if (!ruleAllows(attrs, rule)) return true;

@@ -3,10 +3,10 @@
  * only with rules they already hold (or the `escalate` verb on it), and bind a role only when they hold its
  * rules (or the `bind` verb on it). Members of system:masters may do both.
  */
-import { forbidden, notFound } from '../../api/errors.js';
+import { forbidden, isApiError, notFound } from '../../api/errors.js';
 import { deepEqual, type KubeObject } from '../../api/meta.js';
 import type { UserInfo } from '../config.js';
-import { PRIVILEGED_GROUP, type Authorizer } from './authorizer.js';
+import { aggregate, PRIVILEGED_GROUP, type Authorizer } from './authorizer.js';
 import { bindingOf, rulesOf } from './rbac-index.js';
 import { compactRules, compactString, goQuotedList, uncoveredRules } from './rules.js';
 import { RBAC_GROUP, type Attributes, type PolicyRule } from './types.js';
@@ -38,24 +38,42 @@ function onlyGarbageCollectionFields(obj: KubeObject, old: KubeObject): boolean 
 }
 
 export class RbacWriteGuard {
-  constructor(private readonly authorizer: Authorizer) {}
+  /**
+   * @param caughtUp resolves once the authorizer's roles and bindings include every write acknowledged so far:
+   * upstream reads them from storage here, so a role created a moment ago can be bound at once.
+   */
+  constructor(
+    private readonly authorizer: Authorizer,
+    private readonly caughtUp: () => Promise<void> = () => Promise.resolve(),
+  ) {}
 
-  /** Throws 403 (or 404 for a binding's missing role) when the write would grant more than the user holds. */
-  check(
+  /** Rejects with 403 (or 404 for a binding's missing role) when the write would grant more than the user holds. */
+  async check(
     user: UserInfo,
     kind: { group: string; plural: string },
     obj: KubeObject,
     old: KubeObject | undefined,
-  ): void {
+  ): Promise<void> {
     if (kind.group !== RBAC_GROUP || user.groups.includes(PRIVILEGED_GROUP)) return;
-    const plural = kind.plural;
     if (old && onlyGarbageCollectionFields(obj, old)) return;
+    try {
+      this.checkNow(user, kind.plural, obj, old);
+    } catch (err) {
+      if (!isApiError(err)) throw err;
+      // Refused on what the index holds: look again once it has every acknowledged write.
+      await this.caughtUp();
+      this.checkNow(user, kind.plural, obj, old);
+    }
+  }
+
+  private checkNow(user: UserInfo, plural: string, obj: KubeObject, old: KubeObject | undefined): void {
     const name = obj.metadata?.name ?? '';
     const namespace = obj.metadata?.namespace ?? '';
     switch (plural) {
       case 'roles':
       case 'clusterroles': {
-        if (this.allowed(user, 'escalate', plural, name, namespace)) return;
+        // The request's name: none for a create, as upstream (an escalate rule naming roles covers updates).
+        if (this.allowed(user, 'escalate', plural, old ? name : '', namespace)) return;
         this.confirmNoEscalation(user, namespace, rulesOf(obj), plural, name);
         if (plural === 'clusterroles' && (hasAggregationRule(obj) || hasAggregationRule(old))) {
           const { rules } = this.authorizer.rulesFor(user, namespace);
@@ -111,7 +129,7 @@ export class RbacWriteGuard {
     let why =
       `user ${JSON.stringify(user.username)} (groups=${goQuotedList(user.groups)}) is attempting to grant RBAC ` +
       `permissions not currently held:\n${described.join('\n')}`;
-    if (held.errors.length > 0) why += `; resolution errors: [${held.errors.join(' ')}]`;
+    if (held.errors.length > 0) why += `; resolution errors: [${aggregate(held.errors)}]`;
     throw forbidden({ group: RBAC_GROUP, resource: plural }, name, why);
   }
 }

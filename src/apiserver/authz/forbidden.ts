@@ -12,9 +12,13 @@ export function forbiddenMessage(attrs: Attributes): string {
   return attrs.namespace ? `${what} in the namespace ${q(attrs.namespace)}` : `${what} at the cluster scope`;
 }
 
+/** Upstream escapes these in refusals, which may end up in HTML. */
+const sanitize = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 /** `pods "x" is forbidden: User "bob" cannot get resource "pods" …[: reason]`. */
 export function forbiddenError(attrs: Attributes, reason: string): ApiError {
-  const message = reason ? `${forbiddenMessage(attrs)}: ${reason}` : forbiddenMessage(attrs);
+  const said = sanitize(forbiddenMessage(attrs));
+  const message = reason ? `${said}: ${reason}` : said;
   if (!attrs.resourceRequest) return new ApiError(403, 'Forbidden', `forbidden: ${message}`, {});
   return forbidden({ group: attrs.apiGroup, resource: attrs.resource }, attrs.name, message);
 }

@@ -58,13 +58,15 @@ export function impersonatedUser(authorizer: Authorizer, user: UserInfo, req: In
   const username = headers['impersonate-user']?.[0] ?? '';
   const groups = headers['impersonate-group'] ?? [];
   const uid = headers['impersonate-uid']?.[0] ?? '';
-  const extras: [string, string[]][] = [];
+  const extras = new Map<string, string[]>();
   for (const [header, values] of Object.entries(headers)) {
-    if (header.startsWith(EXTRA_PREFIX) && values)
-      extras.push([unescapeKey(header.slice(EXTRA_PREFIX.length)).toLowerCase(), values]);
+    if (!header.startsWith(EXTRA_PREFIX) || !values) continue;
+    // Lower-cased first, then unescaped, as upstream: `%4A` stays an upper-case J.
+    const key = unescapeKey(header.slice(EXTRA_PREFIX.length).toLowerCase());
+    extras.set(key, [...(extras.get(key) ?? []), ...values]);
   }
   if (!username) {
-    if (groups.length === 0 && extras.length === 0 && !uid) return user;
+    if (groups.length === 0 && extras.size === 0 && !uid) return user;
     throw badRequest('requested impersonation of groups, a uid or extra values without impersonating a user');
   }
 
@@ -100,13 +102,12 @@ export function impersonatedUser(authorizer: Authorizer, user: UserInfo, req: In
     const decision = authorizer.authorize(attrs);
     if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
   }
-  // Without explicit groups, an impersonated user is an authenticated one.
-  if (
-    groups.length === 0 &&
-    username !== ANONYMOUS_USER &&
-    !result.groups.includes(AUTHENTICATED_GROUP) &&
-    !result.groups.includes(UNAUTHENTICATED_GROUP)
-  )
-    result.groups.push(AUTHENTICATED_GROUP);
+  // Anyone but the anonymous user is authenticated, unless the groups asked for say otherwise.
+  const { groups: g } = result;
+  if (username === ANONYMOUS_USER) {
+    if (!g.includes(UNAUTHENTICATED_GROUP)) g.push(UNAUTHENTICATED_GROUP);
+  } else if (!g.includes(AUTHENTICATED_GROUP) && !g.includes(UNAUTHENTICATED_GROUP)) {
+    g.push(AUTHENTICATED_GROUP);
+  }
   return result;
 }

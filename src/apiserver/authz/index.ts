@@ -8,7 +8,7 @@ import { RbacIndex } from './rbac-index.js';
 import { RbacWriteGuard } from './escalation.js';
 import type { Attributes } from './types.js';
 
-export { PRIVILEGED_GROUP } from './authorizer.js';
+export { aggregate, PRIVILEGED_GROUP } from './authorizer.js';
 export { nonResourceAttributes, requestAttributes } from './attributes.js';
 export { impersonatedUser } from './impersonation.js';
 export type { Attributes, Decision, PolicyRule } from './types.js';
@@ -17,7 +17,12 @@ export { Authorizer };
 export class Authorization {
   readonly rbac = new RbacIndex();
   readonly authorizer = new Authorizer(this.rbac);
-  readonly writes = new RbacWriteGuard(this.authorizer);
+  readonly writes: RbacWriteGuard;
+
+  /** @param caughtUp resolves once the watch cache holds every write the store acknowledged so far. */
+  constructor(caughtUp?: () => Promise<void>) {
+    this.writes = new RbacWriteGuard(this.authorizer, caughtUp);
+  }
 
   /** Throws the upstream 403 when the request is not allowed. */
   require(attrs: Attributes): void {

@@ -48,6 +48,8 @@ export function bindingOf(obj: KubeObject, kind: Binding['kind']): Binding {
 const nsKey = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
 
 export class RbacIndex {
+  /** Set when a followed kind's watch ended while the server runs: what is here may be out of date. */
+  stale = false;
   private readonly clusterRoles = new Map<string, PolicyRule[]>();
   private readonly roles = new Map<string, PolicyRule[]>();
   private readonly clusterRoleBindingsByName = new Map<string, Binding>();
@@ -101,7 +103,9 @@ export class RbacIndex {
       put: (o: StoredObject) => void,
       remove: (name: string, namespace: string | undefined) => void,
     ): Promise<Subscription | undefined> =>
-      followStored(storage, registry, watchCache, { group: RBAC_GROUP, plural }, put, remove);
+      followStored(storage, registry, watchCache, { group: RBAC_GROUP, plural }, put, remove, () => {
+        this.stale = true;
+      });
     const subs = [
       await follow(
         'clusterroles',

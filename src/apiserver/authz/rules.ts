@@ -70,7 +70,7 @@ export function subjectMatches(user: UserInfo, subject: Subject, namespace: stri
 const coversAll = (owner: readonly string[] | undefined, wanted: readonly string[] | undefined): boolean =>
   (wanted ?? []).every((w) => has(owner, w));
 
-/** A servant rule split into rules of one group, resource, verb and name each (non-resource URLs apart). */
+/** A servant rule split into rules of one group, resource, verb and name each, or one URL and verb. */
 function breakDown(rule: PolicyRule): PolicyRule[] {
   const out: PolicyRule[] = [];
   for (const group of rule.apiGroups ?? [])
@@ -82,15 +82,36 @@ function breakDown(rule: PolicyRule): PolicyRule[] {
           for (const name of names)
             out.push({ apiGroups: [group], resources: [resource], verbs: [verb], resourceNames: [name] });
       }
-  for (const url of rule.nonResourceURLs ?? []) out.push({ verbs: [], nonResourceURLs: [url] });
+  for (const url of rule.nonResourceURLs ?? [])
+    for (const verb of rule.verbs) out.push({ verbs: [verb], nonResourceURLs: [url] });
   return out;
+}
+
+/** Owner resources cover `pods/log` by naming it, by `*`, or by the any-resource form of its subresource. */
+function resourcesCover(
+  owner: readonly string[] | undefined,
+  wanted: readonly string[] | undefined,
+): boolean {
+  if (has(owner, '*')) return true;
+  return (wanted ?? []).every((r) => {
+    if (has(owner, r)) return true;
+    const slash = r.indexOf('/');
+    return slash >= 0 && has(owner, `*/${r.slice(slash + 1)}`);
+  });
+}
+
+/** Owner URLs cover a URL exactly or by a prefix ending in `*`. */
+function urlsCover(owner: readonly string[] | undefined, wanted: readonly string[] | undefined): boolean {
+  return (wanted ?? []).every((path) =>
+    (owner ?? []).some((o) => o === path || (o.endsWith('*') && path.startsWith(o.replace(/\*+$/, '')))),
+  );
 }
 
 function ruleCovers(owner: PolicyRule, sub: PolicyRule): boolean {
   const verbs = has(owner.verbs, '*') || coversAll(owner.verbs, sub.verbs);
   const groups = has(owner.apiGroups, '*') || coversAll(owner.apiGroups, sub.apiGroups);
-  const resources = has(owner.resources, '*') || coversAll(owner.resources, sub.resources);
-  const urls = has(owner.nonResourceURLs, '*') || coversAll(owner.nonResourceURLs, sub.nonResourceURLs);
+  const resources = resourcesCover(owner.resources, sub.resources);
+  const urls = urlsCover(owner.nonResourceURLs, sub.nonResourceURLs);
   const ownerNames = owner.resourceNames ?? [];
   const subNames = sub.resourceNames ?? [];
   const names = ownerNames.length === 0 || (subNames.length > 0 && coversAll(ownerNames, subNames));
@@ -102,7 +123,10 @@ export function uncoveredRules(owner: readonly PolicyRule[], servant: readonly P
   return servant.flatMap(breakDown).filter((sub) => !owner.some((o) => ruleCovers(o, sub)));
 }
 
-/** Simple rules (one group and resource, no names) for the same group and resource merged, verbs in order. */
+/**
+ * Simple rules (one group, one resource, at most one name) for the same group, resource and name merged into
+ * one with all their verbs, as upstream's CompactRules.
+ */
 export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
   const merged = new Map<string, PolicyRule>();
   const out: PolicyRule[] = [];
@@ -110,19 +134,25 @@ export function compactRules(rules: readonly PolicyRule[]): PolicyRule[] {
     const simple =
       r.apiGroups?.length === 1 &&
       r.resources?.length === 1 &&
-      !r.resourceNames?.length &&
+      (r.resourceNames?.length ?? 0) <= 1 &&
       !r.nonResourceURLs?.length;
     if (!simple) {
       out.push(r);
       continue;
     }
-    const key = `${r.apiGroups![0]}\u0000${r.resources![0]}`;
+    const name = r.resourceNames?.[0];
+    const key = `${r.apiGroups![0]}\u0000${r.resources![0]}\u0000${name ?? ''}\u0000${name === undefined}`;
     const existing = merged.get(key);
     if (existing) {
-      for (const v of r.verbs) if (!existing.verbs.includes(v)) existing.verbs.push(v);
+      existing.verbs.push(...r.verbs);
       continue;
     }
-    const copy = { apiGroups: [...r.apiGroups!], resources: [...r.resources!], verbs: [...r.verbs] };
+    const copy: PolicyRule = {
+      apiGroups: [...r.apiGroups!],
+      resources: [...r.resources!],
+      verbs: [...r.verbs],
+      ...(name === undefined ? {} : { resourceNames: [name] }),
+    };
     merged.set(key, copy);
     out.push(copy);
   }

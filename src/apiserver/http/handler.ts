@@ -78,7 +78,10 @@ async function handle(
   const url = new URL(`http://localhost${req.url?.startsWith('/') ? req.url : '/'}`);
   const route = parseRoute(url.pathname);
   const method = req.method ?? 'GET';
-  if (route.type === 'health') return health(ctx, out, route.check, url.searchParams.has('verbose'));
+  // Public as upstream's system:public-info-viewer makes them: the exact paths only (`/healthz/etcd` is not).
+  const publicPath = route.type === 'version' || (route.type === 'health' && !route.subpath);
+  if (route.type === 'health' && publicPath)
+    return health(ctx, out, route.check, url.searchParams.has('verbose'));
   if (route.type === 'version') return out.json(200, VERSION_INFO);
   if (ctx.closing) throw serviceUnavailable('the server is shutting down');
 
@@ -89,6 +92,8 @@ async function handle(
   ctx.authz.require(requestAttributes(user, method, url, route));
 
   switch (route.type) {
+    case 'health':
+      return health(ctx, out, route.check, url.searchParams.has('verbose'));
     case 'oidc': {
       requireGet(method);
       const tokens = ctx.serviceAccountTokens;

@@ -2,7 +2,7 @@
 
 export type Route =
   | { type: 'root' }
-  | { type: 'health'; check: 'healthz' | 'livez' | 'readyz' }
+  | { type: 'health'; check: 'healthz' | 'livez' | 'readyz'; subpath?: boolean }
   | { type: 'version' }
   | { type: 'oidc'; doc: 'openid-configuration' | 'jwks' }
   | { type: 'openapi-v3-index' }
@@ -39,7 +39,7 @@ export function parseRoute(pathname: string): Route {
     return { type: 'health', check: first };
   }
   if (seg.length >= 2 && (first === 'healthz' || first === 'livez' || first === 'readyz')) {
-    return { type: 'health', check: first };
+    return { type: 'health', check: first, subpath: true };
   }
   if (first === 'version' && seg.length === 1) return { type: 'version' };
   if (trimmed === '/.well-known/openid-configuration') return { type: 'oidc', doc: 'openid-configuration' };

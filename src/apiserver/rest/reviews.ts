@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { looksLikeJwt, unverifiedClaims } from '../../api/serviceaccount/jwt.js';
 import { badRequest, fieldErr, invalid, isApiError, type FieldError } from '../../api/errors.js';
-import { nonResourceAttributes, PRIVILEGED_GROUP, type Attributes } from '../authz/index.js';
+import { aggregate, nonResourceAttributes, type Attributes } from '../authz/index.js';
 import { apiVersionOf, type KubeObject } from '../../api/meta.js';
 import type { UserInfo } from '../config.js';
 import type { ApiContext, RequestScope } from './context.js';
@@ -19,7 +19,9 @@ export async function createReview(ctx: ApiContext, s: RequestScope, body: KubeO
       obj.status = accessReviewStatus(ctx, s, obj);
       break;
     case 'SelfSubjectRulesReview':
+      // Upstream answers with the status alone.
       obj.status = rulesReviewStatus(ctx, s.user, obj);
+      delete obj.spec;
       break;
     case 'SelfSubjectReview':
       obj.status = { userInfo: userInfoJson(s.user) };
@@ -73,8 +75,29 @@ function reviewedAttributes(s: RequestScope, obj: KubeObject): Attributes {
     );
   if (errors.length > 0) throw invalid(kind, s.served.group, obj.metadata?.name ?? '', errors);
   const ra = spec.resourceAttributes;
-  if (kind === 'LocalSubjectAccessReview' && str(ra?.namespace) !== s.namespace)
-    throw badRequest(`spec.resourceAttributes.namespace must match namespace: ${s.namespace ?? ''}`);
+  if (kind === 'LocalSubjectAccessReview') {
+    const namespace = obj.metadata?.namespace || s.namespace || '';
+    if (namespace !== s.namespace)
+      throw badRequest(`spec.resourceAttributes.namespace must match namespace: ${s.namespace ?? ''}`);
+    const local: FieldError[] = [];
+    if (ra && str(ra.namespace) !== namespace)
+      local.push(
+        fieldErr.invalid(
+          'spec.resourceAttributes.namespace',
+          str(ra.namespace),
+          'must match metadata.namespace',
+        ),
+      );
+    if (spec.nonResourceAttributes)
+      local.push(
+        fieldErr.invalid(
+          'spec.nonResourceAttributes',
+          spec.nonResourceAttributes,
+          'disallowed on this kind of request',
+        ),
+      );
+    if (local.length > 0) throw invalid(kind, s.served.group, obj.metadata?.name ?? '', local);
+  }
   const user: UserInfo = self
     ? s.user
     : {
@@ -107,17 +130,15 @@ function accessReviewStatus(ctx: ApiContext, s: RequestScope, obj: KubeObject): 
 }
 
 /**
- * What the user may do in `spec.namespace`, as `kubectl auth can-i --list` shows it: the privileged group's
- * everything, then each RBAC rule that applies; incomplete when a bound role could not be read.
+ * What the user may do in `spec.namespace`, as `kubectl auth can-i --list` shows it: the RBAC rules that apply
+ * (system:masters adds none of its own, as upstream; its members hold cluster-admin's). A role that cannot be
+ * read is named in `evaluationError`.
  */
 function rulesReviewStatus(ctx: ApiContext, user: UserInfo, obj: KubeObject): Record<string, unknown> {
   const namespace = str((obj.spec as { namespace?: unknown } | undefined)?.namespace);
+  if (!namespace) throw badRequest(`no namespace on request`);
   const resourceRules: Record<string, string[]>[] = [];
   const nonResourceRules: Record<string, string[]>[] = [];
-  if (user.groups.includes(PRIVILEGED_GROUP)) {
-    resourceRules.push({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] });
-    nonResourceRules.push({ verbs: ['*'], nonResourceURLs: ['*'] });
-  }
   const { rules, errors } = ctx.authz.authorizer.rulesFor(user, namespace);
   for (const r of rules) {
     if (r.resources?.length)
@@ -133,8 +154,8 @@ function rulesReviewStatus(ctx: ApiContext, user: UserInfo, obj: KubeObject): Re
   return {
     resourceRules,
     nonResourceRules,
-    incomplete: errors.length > 0,
-    ...(errors.length > 0 ? { evaluationError: errors.join(', ') } : {}),
+    incomplete: false,
+    ...(errors.length > 0 ? { evaluationError: aggregate(errors) } : {}),
   };
 }
 

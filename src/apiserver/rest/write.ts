@@ -109,7 +109,7 @@ export async function createCanonical(
         else delete candidate.metadata!.managedFields;
       }
     }
-    if (opts.request) ctx.authz.writes.check(opts.request.user, def, candidate, undefined);
+    if (opts.request) await ctx.authz.writes.check(opts.request.user, def, candidate, undefined);
     validateCreate(ctx, def, candidate);
     const undoAllocation = ctx.admission.allocateCreate(def, candidate);
     let undoQuota: () => void;
@@ -256,7 +256,7 @@ export async function updateCanonical(
     def.strategy.prepareForUpdate?.(obj, old);
   }
   prepareMetadataForUpdate(def, obj, old);
-  if (opts.request) ctx.authz.writes.check(opts.request.user, def, obj, old);
+  if (opts.request) await ctx.authz.writes.check(opts.request.user, def, obj, old);
   if (ephemeral) throwIfInvalid(def, obj, ephemeral.validateUpdate(obj, old));
   else validateUpdate(ctx, def, obj, old, opts.subresource);
   if (!managedBeforeWebhooks) recordManagedFields(ctx, old, obj, opts);
@@ -407,6 +407,19 @@ async function applyObject(
   const now = rfc3339(ctx.clock.now());
   const existing = await ctx.storage.get(def, s.namespace, s.name!);
   if (!existing) {
+    // The request was authorized as a patch; an apply that creates must also be allowed to create.
+    ctx.authz.require({
+      user: s.user,
+      verb: 'create',
+      resourceRequest: true,
+      path: '',
+      apiGroup: s.served.group,
+      apiVersion: s.served.version,
+      resource: def.plural,
+      subresource: s.subresource ?? '',
+      namespace: s.namespace ?? '',
+      name: s.name ?? '',
+    });
     const body = cloneJson(applied);
     body.metadata ??= {};
     if (body.metadata.name && body.metadata.name !== s.name) {

@@ -6,7 +6,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { ApiError, badRequest, internalError, isApiError, unauthorized } from '../../api/errors.js';
+import {
+  ApiError,
+  badRequest,
+  internalError,
+  isApiError,
+  methodNotAllowed,
+  unauthorized,
+} from '../../api/errors.js';
 import { CHANNEL_PROTOCOLS, offeredProtocols, pickProtocol } from '../../kubelet/server/channel.js';
 import { parseRoute } from '../http/route.js';
 import { admitConnect } from '../webhooks/request.js';
@@ -136,6 +143,8 @@ async function handleUpgrade(
   const route = parseRoute(url.pathname);
   if (ctx.closing)
     throw new ApiError(503, 'ServiceUnavailable', 'the server is shutting down', { causes: [] });
+  // Only GET (WebSocket) and POST (SPDY) start a stream, as upstream; others would dodge the create check.
+  if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed();
   const authenticated = await ctx.authenticator.authenticate(req);
   if (!authenticated) throw unauthorized();
   const user = impersonatedUser(ctx.authz.authorizer, authenticated, req);

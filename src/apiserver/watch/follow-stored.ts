@@ -16,6 +16,8 @@ export async function followStored(
   kind: { group: string; plural: string },
   put: (o: StoredObject) => void,
   remove: (name: string, namespace: string | undefined) => void,
+  /** Called when the watch cache ends the subscription for a reason other than our own close. */
+  lost: () => void = () => {},
 ): Promise<Subscription | undefined> {
   const def = registry.get(kind.group, kind.plural);
   if (!def) return undefined;
@@ -25,6 +27,8 @@ export async function followStored(
     prefix: resourcePrefix(def),
     fromRevision: Number(page.resourceVersion),
     onEvent: (ev) => (ev.type === 'DELETED' ? remove(ev.parsed.name, ev.parsed.namespace) : put(ev.object)),
-    onClose: () => {},
+    onClose: (err) => {
+      if (err) lost();
+    },
   });
 }
