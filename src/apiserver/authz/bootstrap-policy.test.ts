@@ -4,7 +4,7 @@ import type { ClusterRole, PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import { builtinControllers } from '../../controllers/registry.js';
 import { aliasesByResource } from '../registry/conversion/index.js';
 import { buildResourceDefs, Registry } from '../registry/index.js';
-import { AGGREGATE_TO_EDIT, AGGREGATE_TO_VIEW } from './bootstrap-cluster-roles.js';
+import { AGGREGATE_TO_EDIT, AGGREGATE_TO_VIEW } from './bootstrap-aggregated-roles.js';
 import { bootstrapPolicy } from './bootstrap-policy.js';
 import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABEL } from './policy-rule.js';
 import { rulesCover } from './rule-coverage.js';

@@ -1,5 +1,5 @@
 /** Building blocks of the default RBAC policy: verb sets, rule builders, and the marks bootstrap objects carry. */
-import type { PolicyRule, Subject } from 'kubernetes-types/rbac/v1.js';
+import type { ClusterRole, PolicyRule, Subject } from 'kubernetes-types/rbac/v1.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
@@ -36,6 +36,10 @@ export function urlRule(verbs: Strings, urls: Strings): PolicyRule {
 /** Writing core and events.k8s.io Events, which nearly every component does (upstream's eventsRule). */
 export function eventsRule(): PolicyRule {
   return rule(['create', 'update', 'patch'], ['', 'events.k8s.io'], ['events']);
+}
+
+export function clusterRole(name: string, rules: PolicyRule[], labels?: Record<string, string>): ClusterRole {
+  return { metadata: { name, ...(labels ? { labels } : {}) }, rules };
 }
 
 export const groupSubject = (name: string): Subject => ({ apiGroup: RBAC_GROUP, kind: 'Group', name });
