@@ -4,6 +4,7 @@ import type { KubeObject } from '../api/meta.js';
 import type { ApiContext } from './rest/context.js';
 import { rfc3339 } from '../util/clock.js';
 import { createCanonical } from './rest/write.js';
+import { reconcileBootstrapPolicy } from './authz/reconcile-policy.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -25,8 +26,9 @@ async function ensure(ctx: ApiContext, group: string, plural: string, obj: KubeO
 }
 
 /**
- * State every cluster starts with: the system namespaces and the `kubernetes` Service (first service IP)
- * whose Endpoints point at this API server, and the default `local-path` StorageClass (created only when
+ * State every cluster starts with: the system namespaces, the default RBAC policy (reconciled at every start),
+ * the `kubernetes` Service (first service IP) whose Endpoints point at this API server, and the default
+ * `local-path` StorageClass (created only when
  * missing, so a user's edits or deletion of its default annotation stay; `defaultStorageClass: false` skips it).
  */
 export async function bootstrapCluster(
@@ -41,6 +43,8 @@ export async function bootstrapCluster(
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(ctx, '', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  // The default RBAC policy, some of it in kube-system and kube-public.
+  await reconcileBootstrapPolicy(ctx);
   await ensure(ctx, '', 'services', {
     apiVersion: 'v1',
     kind: 'Service',

@@ -1,4 +1,5 @@
 import type { ControllerFactory } from './context.js';
+import { clusterRoleAggregationController } from './clusterroleaggregation/index.js';
 import { cronJobControllerFactory } from './cronjob/index.js';
 import { newDaemonSetController } from './daemonset/index.js';
 import { deploymentControllerFactory } from './deployment/index.js';
@@ -49,4 +50,5 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   'persistentvolume-binder': persistentVolumeBinderController,
   'local-path-provisioner': localPathProvisionerController,
   'ephemeral-volume-controller': ephemeralVolumeController,
+  'clusterrole-aggregation': clusterRoleAggregationController,
 };
