@@ -64,6 +64,18 @@ export function defaultControllerRoles(): ClusterRole[] {
       rule(['get'], ANY, ['*/scale']),
       eventsRule(),
     ]),
+    controllerRole('endpoint-controller', [
+      rule(READ, [''], ['services', 'pods']),
+      rule(['get', 'list', 'create', 'update', 'delete'], [''], ['endpoints']),
+      eventsRule(),
+    ]),
+    controllerRole('endpointslice-controller', [
+      rule(READ, [''], ['services', 'pods', 'nodes']),
+      // Slices are owned by their service: setting blockOwnerDeletion needs its finalizers.
+      rule(['update'], [''], ['services/finalizers']),
+      rule(['get', 'list', 'create', 'update', 'delete'], ['discovery.k8s.io'], ['endpointslices']),
+      eventsRule(),
+    ]),
     controllerRole('ephemeral-volume-controller', [
       rule(READ, [''], ['pods']),
       rule(['update'], [''], ['pods/finalizers']),

@@ -7,7 +7,7 @@ import { buildResourceDefs, Registry } from '../registry/index.js';
 import { AGGREGATE_TO_EDIT, AGGREGATE_TO_VIEW } from './bootstrap-aggregated-roles.js';
 import { bootstrapPolicy } from './bootstrap-policy.js';
 import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABEL } from './policy-rule.js';
-import { rulesCover } from './rule-coverage.js';
+import { rulesCover } from './rules.js';
 
 const policy = bootstrapPolicy();
 const clusterRole = (name: string): ClusterRole => {
@@ -93,6 +93,7 @@ const NAMED_BUT_NOT_SERVED = new Set([
   '/nodes/stats',
   '/pods/finalizers',
   '/replicationcontrollers/finalizers',
+  '/services/finalizers',
   'apps/daemonsets/finalizers',
   'apps/deployments/finalizers',
   'apps/deployments/rollback',
@@ -160,6 +161,8 @@ const CONTROLLER_IDENTITY: Record<string, string | undefined> = {
   'ttl-after-finished': 'ttl-after-finished-controller',
   'horizontal-pod-autoscaler': 'horizontal-pod-autoscaler',
   disruption: 'disruption-controller',
+  endpoint: 'endpoint-controller',
+  endpointslice: 'endpointslice-controller',
   'node-ipam-controller': 'node-controller',
   'node-lifecycle': 'node-controller',
   'taint-eviction-controller': 'node-controller',

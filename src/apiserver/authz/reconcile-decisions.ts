@@ -9,7 +9,7 @@
 import type { AggregationRule, PolicyRule, RoleRef, Subject } from 'kubernetes-types/rbac/v1.js';
 import { deepEqual, type ObjectMeta } from '../../api/meta.js';
 import { AUTOUPDATE_ANNOTATION } from './policy-rule.js';
-import { rulesCover } from './rule-coverage.js';
+import { rulesCover } from './rules.js';
 
 /** A Role or ClusterRole. */
 export type RoleLike = {

@@ -173,3 +173,7 @@ export function compactString(rule: PolicyRule): string {
   if (rule.verbs.length) parts.push(`Verbs:${goQuotedList(rule.verbs)}`);
   return `{${parts.join(', ')}}`;
 }
+
+/** True when `owners` together grant everything `rule` grants. */
+export const rulesCover = (owners: readonly PolicyRule[], rule: PolicyRule): boolean =>
+  uncoveredRules(owners, [rule]).length === 0;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rule, urlRule } from './policy-rule.js';
-import { rulesCover } from './rule-coverage.js';
+import { rulesCover } from './rules.js';
 
 test('every verb × group × resource of a rule must be granted, by any of the owner rules', () => {
   const wanted = rule(['get', 'list'], ['', 'apps'], ['pods']);
