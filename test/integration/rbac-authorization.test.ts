@@ -67,9 +67,11 @@ describe('RBAC authorization', () => {
       get.json.message,
       'deployments.apps "web" is forbidden: User "bob" cannot get resource "deployments" in API group "apps" in the namespace "team"',
     );
-    const path = await as('bob', 'GET', '/apis');
+    // Discovery is open to every authenticated user (system:discovery); other paths are not.
+    assert.equal((await as('bob', 'GET', '/apis')).status, 200);
+    const path = await as('bob', 'GET', '/metrics');
     assert.equal(path.status, 403);
-    assert.equal(path.json.message, 'forbidden: User "bob" cannot get path "/apis"');
+    assert.equal(path.json.message, 'forbidden: User "bob" cannot get path "/metrics"');
     assert.equal((await as('admin', 'GET', '/api/v1/namespaces/team/configmaps')).status, 200);
   });
 
@@ -171,7 +173,11 @@ describe('RBAC authorization', () => {
         },
       },
     );
-    assert.equal(local.status, 400);
+    assert.equal(local.status, 422);
+    assert.match(
+      local.json.message,
+      /spec.resourceAttributes.namespace: Invalid value: "other": must match metadata.namespace/,
+    );
     const rules = await as(
       'admin',
       'POST',
@@ -185,7 +191,9 @@ describe('RBAC authorization', () => {
     );
     assert.equal(rules.status, 201, rules.text);
     assert.deepEqual(
-      rules.json.status.resourceRules.filter((r: { resources: string[] }) => r.resources.includes('configmaps')),
+      rules.json.status.resourceRules.filter((r: { resources: string[] }) =>
+        r.resources.includes('configmaps'),
+      ),
       [{ verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['configmaps'] }],
     );
     assert.ok(
@@ -215,7 +223,58 @@ describe('RBAC authorization', () => {
       { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1' },
       { 'impersonate-user': 'eve', 'impersonate-group': 'dev' },
     );
-    assert.deepEqual(whoami.json.status.userInfo, { username: 'eve', groups: ['dev', 'system:authenticated'] });
+    assert.deepEqual(whoami.json.status.userInfo, {
+      username: 'eve',
+      groups: ['dev', 'system:authenticated'],
+    });
+  });
+
+  test('server-side apply that creates needs create, not only patch', async () => {
+    await as(
+      'admin',
+      'POST',
+      `${rbac}/namespaces/team/roles`,
+      role('cm-patcher', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['patch', 'get'] }]),
+    );
+    await as(
+      'admin',
+      'POST',
+      `${rbac}/namespaces/team/rolebindings`,
+      roleBinding('eve-patches', 'Role', 'cm-patcher', [
+        { kind: 'User', name: 'eve', apiGroup: 'rbac.authorization.k8s.io' },
+      ]),
+    );
+    await until('eve', 'GET', '/api/v1/namespaces/team/configmaps/cm', 200);
+    const apply = (name: string) =>
+      as(
+        'eve',
+        'PATCH',
+        `/api/v1/namespaces/team/configmaps/${name}?fieldManager=eve`,
+        JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { x: '1' } }),
+        { 'content-type': 'application/apply-patch+yaml' },
+      );
+    const created = await apply('fresh');
+    assert.equal(created.status, 403);
+    assert.equal(
+      created.json.message,
+      'configmaps "fresh" is forbidden: User "eve" cannot create resource "configmaps" in API group "" in the namespace "team"',
+    );
+    assert.equal((await apply('cm')).status, 200, 'applying to an existing object is a patch');
+  });
+
+  test('streams start only from GET or POST upgrades', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${srv.url}/api/v1/namespaces/team/pods/p/exec?command=id`, {
+        method: 'PUT',
+        headers: { authorization: 'Bearer admin-token', connection: 'Upgrade', upgrade: 'websocket' },
+      });
+      req.on('response', (res) => resolve(res.statusCode ?? 0));
+      req.on('upgrade', () => reject(new Error('upgraded')));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(status, 405);
   });
 
   test('escalation: roles and bindings may grant only what the writer holds', async () => {

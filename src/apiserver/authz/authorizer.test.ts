@@ -133,6 +133,23 @@ describe('Authorizer', () => {
   });
 });
 
+describe('a stale index', () => {
+  test('refuses everyone but system:masters once the roles can no longer be followed', () => {
+    const { rbac, authz } = cluster();
+    rbac.putClusterRole(stored(role([{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }]), 'all'));
+    rbac.putClusterRoleBinding(stored(binding('ClusterRole', 'all', [{ kind: 'User', name: 'bob' }]), 'b'));
+    assert.equal(authz.authorize(attrsFor(bob, 'GET', '/api/v1/pods')).allowed, true);
+    rbac.stale = true;
+    const d = authz.authorize(attrsFor(bob, 'GET', '/api/v1/pods'));
+    assert.equal(d.allowed, false);
+    assert.match(d.reason, /could not be followed/);
+    assert.equal(
+      authz.authorize(attrsFor({ username: 'a', groups: ['system:masters'] }, 'GET', '/api/v1/pods')).allowed,
+      true,
+    );
+  });
+});
+
 describe('forbiddenError', () => {
   test('words refusals as upstream', () => {
     const err = (m: string, p: string): string => forbiddenError(attrsFor(bob, m, p), '').message;

@@ -133,6 +133,38 @@ describe('uncoveredRules', () => {
   });
 });
 
+describe('uncoveredRules, subresources and paths', () => {
+  test('non-resource URLs are held verb by verb', () => {
+    const owner = [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }];
+    assert.equal(uncoveredRules(owner, [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }]).length, 0);
+    assert.deepEqual(uncoveredRules(owner, [{ verbs: ['*'], nonResourceURLs: ['/healthz'] }]), [
+      { verbs: ['*'], nonResourceURLs: ['/healthz'] },
+    ]);
+    assert.equal(
+      uncoveredRules(owner, [{ verbs: ['get', 'post'], nonResourceURLs: ['/healthz'] }]).length,
+      1,
+    );
+  });
+
+  test('an any-resource subresource and a URL prefix cover what they name', () => {
+    const owner = [
+      { verbs: ['get'], apiGroups: ['apps'], resources: ['*/scale'] },
+      { verbs: ['get'], nonResourceURLs: ['/logs/*'] },
+    ];
+    assert.equal(
+      uncoveredRules(owner, [{ verbs: ['get'], apiGroups: ['apps'], resources: ['deployments/scale'] }])
+        .length,
+      0,
+    );
+    assert.equal(
+      uncoveredRules(owner, [{ verbs: ['get'], apiGroups: ['apps'], resources: ['deployments'] }]).length,
+      1,
+    );
+    assert.equal(uncoveredRules(owner, [{ verbs: ['get'], nonResourceURLs: ['/logs/kube'] }]).length, 0);
+    assert.equal(uncoveredRules(owner, [{ verbs: ['get'], nonResourceURLs: ['/metrics'] }]).length, 1);
+  });
+});
+
 describe('compactString', () => {
   test('prints rules as upstream, verbs of one resource merged', () => {
     const missing = compactRules([
