@@ -1,7 +1,9 @@
 /** Building blocks of the default RBAC policy: verb sets, rule builders, and the marks bootstrap objects carry. */
 import type { ClusterRole, PolicyRule, Subject } from 'kubernetes-types/rbac/v1.js';
 
-export const RBAC_GROUP = 'rbac.authorization.k8s.io';
+import { RBAC_GROUP } from './types.js';
+
+export { RBAC_GROUP };
 
 /** Label on every object of the default policy. */
 export const BOOTSTRAP_LABEL = 'kubernetes.io/bootstrapping';
