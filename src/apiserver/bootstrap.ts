@@ -90,4 +90,38 @@ async function reconcileKubernetesEndpoints(ctx: ApiContext, address: string, po
   } else if (JSON.stringify(old.subsets) !== JSON.stringify(subsets)) {
     await ctx.storage.update(def, { ...old, subsets }, Number(old.metadata.resourceVersion));
   }
+  await reconcileKubernetesEndpointSlice(ctx, address, port);
+}
+
+/**
+ * The `kubernetes` EndpointSlice beside the Endpoints, as upstream's API server writes it (service proxies
+ * read slices): one ready endpoint, this server.
+ */
+async function reconcileKubernetesEndpointSlice(ctx: ApiContext, address: string, port: number): Promise<void> {
+  const def = ctx.registry.get('discovery.k8s.io', 'endpointslices');
+  if (!def) return;
+  const wanted = {
+    addressType: address.includes(':') ? 'IPv6' : 'IPv4',
+    endpoints: [{ addresses: [address], conditions: { ready: true } }],
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  };
+  const old = await ctx.storage.get(def, 'default', 'kubernetes');
+  if (!old) {
+    await ctx.storage.create(def, {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        uid: ctx.newUid(),
+        creationTimestamp: rfc3339(ctx.clock.now()),
+        labels: { 'kubernetes.io/service-name': 'kubernetes' },
+      },
+      ...wanted,
+    });
+    return;
+  }
+  const current = { addressType: old.addressType, endpoints: old.endpoints, ports: old.ports };
+  if (JSON.stringify(current) !== JSON.stringify(wanted))
+    await ctx.storage.update(def, { ...old, ...wanted }, Number(old.metadata.resourceVersion));
 }

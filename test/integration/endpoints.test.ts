@@ -307,6 +307,20 @@ test('a Service without selector keeps the Endpoints its user wrote, and gets no
   assert.equal(kubernetes.metadata?.labels?.['endpoints.kubernetes.io/managed-by'], undefined);
 });
 
+test('the API server writes the `kubernetes` EndpointSlice itself, and the controller leaves it alone', async () => {
+  const [endpoint] = (await endpoints().get(NS, 'kubernetes')).subsets?.[0]?.addresses ?? [];
+  const slice = await slices().get(NS, 'kubernetes');
+  assert.equal(slice.metadata?.labels?.['kubernetes.io/service-name'], 'kubernetes');
+  assert.equal(slice.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'], undefined);
+  assert.deepEqual(slice.endpoints, [{ addresses: [endpoint?.ip], conditions: { ready: true } }]);
+  assert.equal(slice.ports?.[0]?.name, 'https');
+  await sleep(300);
+  assert.equal(
+    (await slices().get(NS, 'kubernetes')).metadata?.resourceVersion,
+    slice.metadata?.resourceVersion,
+  );
+});
+
 test('a slice or Endpoints deleted by somebody else comes back', async () => {
   await runPod('back-1', 'back');
   await createService('back', { selector: { app: 'back' } });
