@@ -289,9 +289,12 @@ test('a ContainerResource metric counts one container; custom metrics report tha
     rescale.message,
     'New size: 4; reason: cpu container resource utilization (percentage of request) above target',
   );
+  // Steady once the new pods report too: a status written while one of the four had no metrics yet shows
+  // the load spread over three.
   const steady = await waitFor(async () => {
     const h = await hpaOf('side');
-    return h.status?.currentReplicas === 4 && h.status.currentMetrics?.[0]?.containerResource ? h : undefined;
+    const metric = h.status?.currentMetrics?.[0]?.containerResource;
+    return h.status?.currentReplicas === 4 && metric?.current.averageValue === '50m' ? h : undefined;
   });
   assert.deepEqual(steady.status?.currentMetrics?.[0], {
     type: 'ContainerResource',

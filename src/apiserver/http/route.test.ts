@@ -65,7 +65,7 @@ void test('discovery and the other fixed paths', () => {
   assert.deepEqual(parseRoute('/apis'), { type: 'groups' });
   assert.deepEqual(parseRoute('/apis/apps'), { type: 'group', group: 'apps' });
   assert.deepEqual(parseRoute('/apis/apps/v1'), { type: 'resource-list', group: 'apps', version: 'v1' });
-  assert.deepEqual(parseRoute('/readyz/ping'), { type: 'health', check: 'readyz' });
+  assert.deepEqual(parseRoute('/readyz/ping'), { type: 'health', check: 'readyz', subpath: true });
   assert.deepEqual(parseRoute('/version'), { type: 'version' });
   assert.deepEqual(parseRoute('/'), { type: 'root' });
   assert.deepEqual(parseRoute('/nope'), { type: 'not-found' });
