@@ -12,7 +12,7 @@ import {
 import type { ControllerContext } from '../context.js';
 import { namespaceTerminating } from '../endpointutil/api-errors.js';
 import { hasManagedEndpoints, serviceSelector } from '../endpointutil/pod-inclusion.js';
-import { servicesSelecting, servicesToUpdateOnPodChange } from '../endpointutil/pod-services.js';
+import { queueServicesOnChanges } from '../endpointutil/pod-services.js';
 import { TriggerTimeTracker } from '../endpointutil/trigger-time.js';
 import { QueueController } from '../queue-controller.js';
 import { CONTROLLER_NAME, desiredEndpoints, endpointSubsets, MANAGED_BY_LABEL } from './desired-endpoints.js';
@@ -41,19 +41,7 @@ export class EndpointsController extends QueueController {
     this.services = ctx.informers.informer<Service>(R.services);
     this.pods = ctx.informers.informer<Pod>(R.pods);
     this.endpoints = ctx.informers.informer<Endpoints>(R.endpoints);
-    this.services.addEventHandler({
-      add: (s) => this.enqueue(s),
-      update: (_, s) => this.enqueue(s),
-      delete: (s) => this.enqueue(s),
-    });
-    this.pods.addEventHandler({
-      add: (p) => this.podAddedOrDeleted(p),
-      update: (old, cur) => {
-        const services = this.services.list(cur.metadata?.namespace ?? '');
-        for (const key of servicesToUpdateOnPodChange(services, old, cur)) this.queue.add(key);
-      },
-      delete: (p) => this.podAddedOrDeleted(p),
-    });
+    queueServicesOnChanges(this.services, this.pods, (key) => this.queue.add(key));
     this.endpoints.addEventHandler({
       delete: (ep) => {
         const key = objectKey(ep);
@@ -67,11 +55,6 @@ export class EndpointsController extends QueueController {
     super.run();
     // Endpoints whose Service went while no controller ran (upstream checkLeftoverEndpoints).
     for (const ep of this.endpoints.list()) if (isManaged(ep)) this.enqueue(ep);
-  }
-
-  private podAddedOrDeleted(pod: Pod): void {
-    const services = this.services.list(pod.metadata?.namespace ?? '');
-    for (const key of servicesSelecting(services, pod.metadata?.labels ?? {})) this.queue.add(key);
   }
 
   protected async sync(key: string): Promise<void> {

@@ -7,7 +7,7 @@ import { rfc3339 } from '../../util/clock.js';
 import type { ControllerContext } from '../context.js';
 import { namespaceTerminating } from '../endpointutil/api-errors.js';
 import { hasManagedEndpoints, serviceSelector } from '../endpointutil/pod-inclusion.js';
-import { servicesSelecting, servicesToUpdateOnPodChange } from '../endpointutil/pod-services.js';
+import { queueServicesOnChanges } from '../endpointutil/pod-services.js';
 import { LAST_CHANGE_TRIGGER_TIME, TriggerTimeTracker } from '../endpointutil/trigger-time.js';
 import { QueueController } from '../queue-controller.js';
 import { reconcileSlices, type SliceChanges } from './reconcile.js';
@@ -57,19 +57,7 @@ export class EndpointSliceController extends QueueController {
       const key = isManaged(s) ? serviceKeyOf(s) : undefined;
       return key === undefined ? [] : [key];
     });
-    this.services.addEventHandler({
-      add: (s) => this.enqueue(s),
-      update: (_, s) => this.enqueue(s),
-      delete: (s) => this.enqueue(s),
-    });
-    this.pods.addEventHandler({
-      add: (p) => this.podAddedOrDeleted(p),
-      update: (old, cur) => {
-        const services = this.services.list(cur.metadata?.namespace ?? '');
-        for (const key of servicesToUpdateOnPodChange(services, old, cur)) this.queue.add(key);
-      },
-      delete: (p) => this.podAddedOrDeleted(p),
-    });
+    queueServicesOnChanges(this.services, this.pods, (key) => this.queue.add(key));
     this.slices.addEventHandler({
       add: (s) => {
         if (isManaged(s) && this.tracker.shouldSync(s)) this.sliceChanged(s);
@@ -87,11 +75,6 @@ export class EndpointSliceController extends QueueController {
         if (!this.tracker.handleDeletion(s) && isManaged(s)) this.sliceChanged(s);
       },
     });
-  }
-
-  private podAddedOrDeleted(pod: Pod): void {
-    const services = this.services.list(pod.metadata?.namespace ?? '');
-    for (const key of servicesSelecting(services, pod.metadata?.labels ?? {})) this.queue.add(key);
   }
 
   private sliceChanged(slice: EndpointSlice): void {

@@ -2,7 +2,7 @@ import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { selectorFromSet } from '../../api/labels.js';
 import { deepEqual } from '../../api/meta.js';
 import { isPodReady } from '../../api/pods.js';
-import { objectKey } from '../../client/index.js';
+import { objectKey, type Informer } from '../../client/index.js';
 import { serviceSelector } from './pod-inclusion.js';
 
 /** Keys of the Services among `services` whose selector matches `labels` (upstream getServicesForPod). */
@@ -50,4 +50,32 @@ export function servicesToUpdateOnPodChange(services: readonly Service[], old: P
   for (const key of now) if (podChanged || !before.has(key)) out.add(key);
   for (const key of before) if (podChanged || !now.has(key)) out.add(key);
   return out;
+}
+
+/**
+ * The event handlers both endpoint controllers need: a Service is synced on its own changes, and on a pod event
+ * every Service the pod is (or was) selected by, as far as the change can matter to its endpoints.
+ */
+export function queueServicesOnChanges(
+  services: Informer<Service>,
+  pods: Informer<Pod>,
+  add: (key: string) => void,
+): void {
+  services.addEventHandler({
+    add: (s) => add(objectKey(s)),
+    update: (_, s) => add(objectKey(s)),
+    delete: (s) => add(objectKey(s)),
+  });
+  const addedOrDeleted = (pod: Pod): void => {
+    const candidates = services.list(pod.metadata?.namespace ?? '');
+    for (const key of servicesSelecting(candidates, pod.metadata?.labels ?? {})) add(key);
+  };
+  pods.addEventHandler({
+    add: addedOrDeleted,
+    update: (old, cur) => {
+      for (const key of servicesToUpdateOnPodChange(services.list(cur.metadata?.namespace ?? ''), old, cur))
+        add(key);
+    },
+    delete: addedOrDeleted,
+  });
 }
