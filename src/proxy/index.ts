@@ -22,3 +22,4 @@ export {
   type CommandRunner,
 } from './command-runner.js';
 export { Iptables, parseVersion, supportsRandomFully } from './iptables.js';
+export { serviceProxyUnavailable } from './detect.js';
