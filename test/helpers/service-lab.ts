@@ -138,13 +138,13 @@ export class ServiceLab {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.servers.push(child);
-    const [line] = (await Promise.race([
-      once(child.stdout, 'data'),
-      once(child, 'exit').then(() => {
-        throw new Error(`server of ${pod} exited`);
-      }),
-    ])) as [Buffer];
-    if (!line.toString().includes('ready')) throw new Error(`server of ${pod}: ${line.toString()}`);
+    // Settling twice is harmless: the exit at remove() comes after ready.
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.once('data', (d: Buffer) =>
+        d.toString().includes('ready') ? resolve() : reject(new Error(`server of ${pod}: ${d.toString()}`)),
+      );
+      child.once('exit', (code) => reject(new Error(`server of ${pod} exited ${code}`)));
+    });
   }
 
   /** `count` connections from inside `netns`, one after another: each answer (a pod name) or ERR:<code>. */
