@@ -4,6 +4,7 @@
  * and the Local traffic policy. Pure.
  */
 import {
+  byEndpoint,
   usesClusterEndpoints,
   usesLocalEndpoints,
   type EndpointInfo,
@@ -41,8 +42,6 @@ export function categorizeEndpoints(port: ServicePortInfo, endpoints: EndpointIn
 
   const union = new Map<string, EndpointInfo>();
   for (const ep of [...cluster, ...local]) union.set(ep.endpoint, ep);
-  const reachable = [...union.values()].sort((a, b) =>
-    a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0,
-  );
+  const reachable = [...union.values()].sort(byEndpoint);
   return { cluster, local, reachable, hasAny };
 }

@@ -18,7 +18,7 @@ import {
 import { missingJumpLines } from './jump-rules.js';
 import { RestoreText } from './restore-text.js';
 import { writeServicePort } from './service-rules.js';
-import { endpointsByServicePort, portKey, servicePorts } from './service-ports.js';
+import { compareStrings, endpointsByServicePort, portKey, servicePorts } from './service-ports.js';
 import type { SavedTable } from './saved-table.js';
 
 export interface RuleSetInput {
@@ -72,7 +72,7 @@ export function buildRuleSet(input: RuleSetInput): RuleSet {
   const endpoints = endpointsByServicePort(input.slices, input.nodeName);
   const ports = input.services
     .flatMap(servicePorts)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.protocol < b.protocol ? -1 : 1));
+    .sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.protocol, b.protocol));
   const ctx = {
     nat,
     filter,

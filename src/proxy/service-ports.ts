@@ -59,6 +59,14 @@ export function usesLocalEndpoints(p: ServicePortInfo): boolean {
   return p.internalPolicyLocal || (p.externalPolicyLocal && externallyAccessible(p));
 }
 
+/** Plain code-unit order (Go's string comparison), for rule order that never depends on the locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export const byEndpoint = (a: EndpointInfo, b: EndpointInfo): number =>
+  compareStrings(a.endpoint, b.endpoint);
+
 /** The key joining a service port with the slice ports that serve it. */
 export function portKey(namespace: string, service: string, portName: string, protocol: string): string {
   return `${servicePortName(namespace, service, portName)}/${protocol}`;
@@ -139,10 +147,7 @@ export function endpointsByServicePort(
   }
   const out = new Map<string, EndpointInfo[]>();
   for (const [key, set] of merged) {
-    out.set(
-      key,
-      [...set.values()].sort((a, b) => (a.endpoint < b.endpoint ? -1 : a.endpoint > b.endpoint ? 1 : 0)),
-    );
+    out.set(key, [...set.values()].sort(byEndpoint));
   }
   return out;
 }
