@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { hasReason } from '../api/errors.js';
 import { localPathStorageClass } from '../api/storage-classes.js';
 import type { KubeObject } from '../api/meta.js';
@@ -26,7 +27,7 @@ async function ensure(ctx: ApiContext, group: string, plural: string, obj: KubeO
 
 /**
  * State every cluster starts with: the system namespaces and the `kubernetes` Service (first service IP)
- * whose Endpoints point at this API server, and the default `local-path` StorageClass (created only when
+ * whose Endpoints and EndpointSlice point at this API server, and the default `local-path` StorageClass (created only when
  * missing, so a user's edits or deletion of its default annotation stay; `defaultStorageClass: false` skips it).
  */
 export async function bootstrapCluster(
@@ -57,6 +58,7 @@ export async function bootstrapCluster(
     },
   });
   await reconcileKubernetesEndpoints(ctx, opts.advertiseAddress, opts.port);
+  await reconcileKubernetesEndpointSlice(ctx, opts.advertiseAddress, opts.port);
   if (opts.defaultStorageClass !== false) {
     await ensure(ctx, 'storage.k8s.io', 'storageclasses', localPathStorageClass() as unknown as KubeObject);
   }
@@ -85,5 +87,48 @@ async function reconcileKubernetesEndpoints(ctx: ApiContext, address: string, po
     });
   } else if (JSON.stringify(old.subsets) !== JSON.stringify(subsets)) {
     await ctx.storage.update(def, { ...old, subsets }, Number(old.metadata.resourceVersion));
+  }
+}
+
+/**
+ * The `kubernetes` EndpointSlice, which service proxies read (upstream's endpoint reconciler writes it beside
+ * the Endpoints). The Service has no selector, so no controller makes it; written straight to storage for the
+ * same reason as the Endpoints.
+ */
+async function reconcileKubernetesEndpointSlice(
+  ctx: ApiContext,
+  address: string,
+  port: number,
+): Promise<void> {
+  const def = ctx.registry.mustGet('discovery.k8s.io', 'endpointslices');
+  const addressType = isIPv6(address) ? 'IPv6' : 'IPv4';
+  const endpoints = [{ addresses: [address], conditions: { ready: true } }];
+  const ports = [{ name: 'https', port, protocol: 'TCP' }];
+  const old = await ctx.storage.get(def, 'default', 'kubernetes');
+  if (!old) {
+    await ctx.storage.create(def, {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        uid: ctx.newUid(),
+        creationTimestamp: rfc3339(ctx.clock.now()),
+        labels: { 'kubernetes.io/service-name': 'kubernetes' },
+      },
+      addressType,
+      endpoints,
+      ports,
+    });
+  } else if (
+    old.addressType !== addressType ||
+    JSON.stringify([old.endpoints, old.ports]) !== JSON.stringify([endpoints, ports])
+  ) {
+    // addressType is immutable: a changed family means a new slice.
+    if (old.addressType !== addressType) {
+      await ctx.storage.delete(def, 'default', 'kubernetes');
+      return reconcileKubernetesEndpointSlice(ctx, address, port);
+    }
+    await ctx.storage.update(def, { ...old, endpoints, ports }, Number(old.metadata.resourceVersion));
   }
 }

@@ -102,6 +102,11 @@ test('services and endpoint slices from the API become iptables rules, kept curr
   assert.ok(nat.includes('--to-destination 10.244.1.5:8080'));
   assert.ok(nat.includes('-j MASQUERADE --random-fully'), 'iptables 1.8.9 has --random-fully');
   assert.match(nat, /-I PREROUTING 1 .*-j KUBE-SERVICES/);
+  // The API server writes the kubernetes service's EndpointSlice itself.
+  assert.ok(
+    nat.includes('"default/kubernetes:https cluster IP" -m tcp -p tcp -d 10.43.0.1 --dport 443 -j KUBE-SVC-'),
+  );
+  assert.ok(nat.includes(`-j DNAT --to-destination 127.0.0.1:${new URL(api.server.url).port}`));
   const restoreArgs = iptables.commands.find((c) => c[0] === 'iptables-restore');
   assert.deepEqual(restoreArgs, ['iptables-restore', '--noflush', '-w', '5']);
 
