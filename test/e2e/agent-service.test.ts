@@ -94,11 +94,22 @@ void describe('services through the agent', { skip: skip ?? false }, () => {
     const node = JSON.parse(await ok(['get', 'node', NODE, '-o', 'json'])) as Node;
     const nodeIP = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
 
-    const body = await waitFor(() => podHttpGet(clusterIP, 80).catch(() => undefined), {
-      timeoutMs: 20_000,
-      message: `http://${clusterIP}/ from the host`,
-    });
-    assert.match(body, /tugboat-test busybox/);
+    // Nothing is sent to the cluster IP before its rules exist: it would leave the machine by the default route.
+    await waitFor(
+      () => {
+        const nat = iptablesSave();
+        return (
+          nat.includes(`-d ${clusterIP}/32`) &&
+          pods.every((p) => nat.includes(`DNAT --to-destination ${p.status?.podIP}:8080`))
+        );
+      },
+      { timeoutMs: 20_000, message: 'the proxy wrote the rules of the service' },
+    );
+    assert.match(
+      await podHttpGet(clusterIP, 80),
+      /tugboat-test busybox/,
+      `http://${clusterIP}/ from the host`,
+    );
     assert.match(
       await podHttpGet(nodeIP, nodePort),
       /tugboat-test busybox/,
