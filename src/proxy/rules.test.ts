@@ -204,6 +204,25 @@ void describe('buildRuleSet', () => {
     );
   });
 
+  void test('SCTP ports get sctp matches and their own chains', () => {
+    const sctp = svc1({ ports: [{ name: 'p80', port: 80, protocol: 'SCTP' }] });
+    const s = slice(
+      'ns1',
+      'svc1-a',
+      'svc1',
+      [ready('10.180.0.1')],
+      [{ name: 'p80', port: 80, protocol: 'SCTP' }],
+    );
+    const { nat } = build([sctp], [s]);
+    assert.ok(
+      nat.includes(
+        `-m sctp -p sctp -d 10.20.30.41 --dport 80 -j ${clusterPolicyChain('ns1/svc1:p80', 'sctp')}`,
+      ),
+    );
+    assert.ok(nat.includes('-m sctp -p sctp -j DNAT --to-destination 10.180.0.1:80'));
+    assert.ok(!nat.includes(SVC), 'not the TCP chain');
+  });
+
   void test('an unnamed port is ns/name in comments and hashes', () => {
     const unnamed = service('ns1', 'web', { clusterIP: '10.20.30.42', ports: [{ port: 80 }] });
     const s = slice('ns1', 'web-a', 'web', [ready('10.180.0.5')], [{ port: 8080 }]);
