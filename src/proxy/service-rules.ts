@@ -55,37 +55,22 @@ export function writeServicePort(ctx: ServiceRuleContext, svc: ServicePortInfo, 
 
   // No endpoints at all: REJECT (connection refused at once). Endpoints, but none on this node for a Local
   // policy: DROP, as upstream.
-  const noEndpoints = { target: 'REJECT', comment: `${name} has no endpoints` };
-  const noLocal = { target: 'DROP', comment: `${name} has no local endpoints` };
-  const internalFilter = eps.hasAny ? noLocal : noEndpoints;
-  const externalFilter = eps.hasAny ? noLocal : noEndpoints;
+  const unserved = eps.hasAny
+    ? { target: 'DROP', comment: `${name} has no local endpoints` }
+    : { target: 'REJECT', comment: `${name} has no endpoints` };
   const clusterIpMatch = [...match, '-d', svc.clusterIP, '--dport', String(svc.port)];
 
   if (hasInternal) {
     nat.rule('-A', SERVICES_CHAIN, comment(`${name} cluster IP`), clusterIpMatch, '-j', internalChain);
   } else {
-    filter.rule(
-      '-A',
-      SERVICES_CHAIN,
-      comment(internalFilter.comment),
-      clusterIpMatch,
-      '-j',
-      internalFilter.target,
-    );
+    filter.rule('-A', SERVICES_CHAIN, comment(unserved.comment), clusterIpMatch, '-j', unserved.target);
   }
 
   for (const ip of svc.externalIPs) {
     const dst = [...match, '-d', ip, '--dport', String(svc.port)];
     if (eps.hasAny) nat.rule('-A', SERVICES_CHAIN, comment(`${name} external IP`), dst, '-j', extChain);
     if (!hasExternal) {
-      filter.rule(
-        '-A',
-        EXTERNAL_SERVICES_CHAIN,
-        comment(externalFilter.comment),
-        dst,
-        '-j',
-        externalFilter.target,
-      );
+      filter.rule('-A', EXTERNAL_SERVICES_CHAIN, comment(unserved.comment), dst, '-j', unserved.target);
     }
   }
 
@@ -96,12 +81,12 @@ export function writeServicePort(ctx: ServiceRuleContext, svc: ServicePortInfo, 
       filter.rule(
         '-A',
         EXTERNAL_SERVICES_CHAIN,
-        comment(externalFilter.comment),
+        comment(unserved.comment),
         ['-m', 'addrtype', '--dst-type', 'LOCAL'],
         match,
         dport,
         '-j',
-        externalFilter.target,
+        unserved.target,
       );
     }
   }
