@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { hasReason } from '../api/errors.js';
 import { localPathStorageClass } from '../api/storage-classes.js';
 import type { KubeObject } from '../api/meta.js';
@@ -27,9 +28,9 @@ async function ensure(ctx: ApiContext, group: string, plural: string, obj: KubeO
 
 /**
  * State every cluster starts with: the system namespaces, the default RBAC policy (reconciled at every start),
- * the `kubernetes` Service (first service IP) whose Endpoints point at this API server, and the default
- * `local-path` StorageClass (created only when
- * missing, so a user's edits or deletion of its default annotation stay; `defaultStorageClass: false` skips it).
+ * the `kubernetes` Service (first service IP) whose Endpoints and EndpointSlice point at this API server, and
+ * the default `local-path` StorageClass (created only when missing, so a user's edits or deletion of its
+ * default annotation stay; `defaultStorageClass: false` skips it).
  */
 export async function bootstrapCluster(
   ctx: ApiContext,
@@ -61,6 +62,7 @@ export async function bootstrapCluster(
     },
   });
   await reconcileKubernetesEndpoints(ctx, opts.advertiseAddress, opts.port);
+  await reconcileKubernetesEndpointSlice(ctx, opts.advertiseAddress, opts.port);
   if (opts.defaultStorageClass !== false) {
     await ensure(ctx, 'storage.k8s.io', 'storageclasses', localPathStorageClass() as unknown as KubeObject);
   }
@@ -90,21 +92,22 @@ async function reconcileKubernetesEndpoints(ctx: ApiContext, address: string, po
   } else if (JSON.stringify(old.subsets) !== JSON.stringify(subsets)) {
     await ctx.storage.update(def, { ...old, subsets }, Number(old.metadata.resourceVersion));
   }
-  await reconcileKubernetesEndpointSlice(ctx, address, port);
 }
 
 /**
- * The `kubernetes` EndpointSlice beside the Endpoints, as upstream's API server writes it (service proxies
- * read slices): one ready endpoint, this server.
+ * The `kubernetes` EndpointSlice, which service proxies read (upstream's endpoint reconciler writes it beside
+ * the Endpoints). The Service has no selector, so no controller makes it; written straight to storage for the
+ * same reason as the Endpoints.
  */
-async function reconcileKubernetesEndpointSlice(ctx: ApiContext, address: string, port: number): Promise<void> {
-  const def = ctx.registry.get('discovery.k8s.io', 'endpointslices');
-  if (!def) return;
-  const wanted = {
-    addressType: address.includes(':') ? 'IPv6' : 'IPv4',
-    endpoints: [{ addresses: [address], conditions: { ready: true } }],
-    ports: [{ name: 'https', port, protocol: 'TCP' }],
-  };
+async function reconcileKubernetesEndpointSlice(
+  ctx: ApiContext,
+  address: string,
+  port: number,
+): Promise<void> {
+  const def = ctx.registry.mustGet('discovery.k8s.io', 'endpointslices');
+  const addressType = isIPv6(address) ? 'IPv6' : 'IPv4';
+  const endpoints = [{ addresses: [address], conditions: { ready: true } }];
+  const ports = [{ name: 'https', port, protocol: 'TCP' }];
   const old = await ctx.storage.get(def, 'default', 'kubernetes');
   if (!old) {
     await ctx.storage.create(def, {
@@ -117,11 +120,19 @@ async function reconcileKubernetesEndpointSlice(ctx: ApiContext, address: string
         creationTimestamp: rfc3339(ctx.clock.now()),
         labels: { 'kubernetes.io/service-name': 'kubernetes' },
       },
-      ...wanted,
+      addressType,
+      endpoints,
+      ports,
     });
-    return;
+  } else if (
+    old.addressType !== addressType ||
+    JSON.stringify([old.endpoints, old.ports]) !== JSON.stringify([endpoints, ports])
+  ) {
+    // addressType is immutable: a changed family means a new slice.
+    if (old.addressType !== addressType) {
+      await ctx.storage.delete(def, 'default', 'kubernetes');
+      return reconcileKubernetesEndpointSlice(ctx, address, port);
+    }
+    await ctx.storage.update(def, { ...old, endpoints, ports }, Number(old.metadata.resourceVersion));
   }
-  const current = { addressType: old.addressType, endpoints: old.endpoints, ports: old.ports };
-  if (JSON.stringify(current) !== JSON.stringify(wanted))
-    await ctx.storage.update(def, { ...old, ...wanted }, Number(old.metadata.resourceVersion));
 }

@@ -22,13 +22,16 @@ export interface AgentOptions {
   /** Container log rotation: size (bytes) past which a log is rotated, and files kept per container. */
   containerLogMaxSizeBytes?: number;
   containerLogMaxFiles?: number;
+  /** The service proxy (kube-proxy's iptables mode): off with --disable-kube-proxy; the cluster's pod CIDR. */
+  serviceProxy?: { disabled: boolean; clusterCidr?: string };
 }
 
 /**
  * The node agent for this host: the image store under `DATA_DIR/agent/images`, the container runtime
- * (`--container-runtime`: oci where root and runc/crun with the CNI plugins work, else the process runtime)
- * and the kubelet. The runtime starts without a pod network; the node's pod CIDR reaches it once the server's
- * node IPAM controller has assigned one (CRI's UpdateRuntimeConfig).
+ * (`--container-runtime`: oci where root and runc/crun with the CNI plugins work, else the process runtime),
+ * the kubelet and, with real containers, the service proxy. The runtime starts without a pod network; the
+ * node's pod CIDR reaches it once the server's node IPAM controller has assigned one (CRI's
+ * UpdateRuntimeConfig).
  */
 export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
   const [{ openNodeImageService }, { selectRuntime }, { Kubelet }, { AgentServer }] = await Promise.all([
@@ -87,8 +90,24 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     },
   });
   await kubelet.start();
+  const { startServiceProxy } = await import('./service-proxy.js');
+  const proxy = await startServiceProxy({
+    disabled: opts.serviceProxy?.disabled ?? false,
+    runtimeKind: selected.kind,
+    nodeName: opts.nodeName,
+    ...(opts.serviceProxy?.clusterCidr ? { clusterCidr: opts.serviceProxy.clusterCidr } : {}),
+    client: opts.client,
+    logger: log.child('proxy'),
+  }).catch(async (err: unknown) => {
+    await kubelet.stop();
+    await server?.close();
+    client.close();
+    throw err;
+  });
   return {
     stop: async () => {
+      // The proxy's rules stay, so service traffic flows while the agent restarts.
+      await proxy?.stop();
       await kubelet.stop();
       await server?.close();
       client.close();

@@ -30,6 +30,7 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     serviceCidr: '10.43.0.0/16',
     clusterCidr: '10.42.0.0/16',
     disableAgent: false,
+    disableKubeProxy: false,
     nodeName: 'box-1',
     containerRuntime: 'auto',
     kubeletPort: 10250,
@@ -73,6 +74,7 @@ void test('flags override defaults; relative paths resolve against the working f
     '--advertise-address',
     '192.0.2.1',
     '--disable-agent',
+    '--disable-kube-proxy',
     '--log-level',
     'debug',
   ]);
@@ -86,6 +88,7 @@ void test('flags override defaults; relative paths resolve against the working f
     serviceCidr: '10.96.0.0/12',
     clusterCidr: '10.42.0.0/16',
     disableAgent: true,
+    disableKubeProxy: true,
     nodeName: 'box-1',
     containerRuntime: 'auto',
     kubeletPort: 10250,

@@ -23,6 +23,8 @@ export interface ServerOptions {
   clusterCidr: string;
   tokenFile?: string;
   disableAgent: boolean;
+  /** Run no service proxy in this host's agent (k3s's --disable-kube-proxy). */
+  disableKubeProxy: boolean;
   nodeName: string;
   containerRuntime: 'auto' | 'oci' | 'process';
   /** Port of the agent's HTTPS endpoint (logs, exec, attach, metrics), as the kubelet's --port. */
@@ -131,6 +133,11 @@ export const serverFlags: FlagSpec[] = [
     name: 'disable-agent',
     type: 'boolean',
     description: 'Do not run workloads on this host',
+  },
+  {
+    name: 'disable-kube-proxy',
+    type: 'boolean',
+    description: "Do not run the service proxy (iptables rules for Services) in this host's agent",
   },
   {
     name: 'node-name',
@@ -456,6 +463,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     serviceCidr,
     clusterCidr,
     disableAgent: values['disable-agent'] === true,
+    disableKubeProxy: values['disable-kube-proxy'] === true,
     nodeName,
     containerRuntime,
     kubeletPort,

@@ -220,6 +220,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           imageGcLowThresholdPercent: opts.imageGcLowThresholdPercent,
           containerLogMaxSizeBytes: opts.containerLogMaxSizeBytes,
           containerLogMaxFiles: opts.containerLogMaxFiles,
+          serviceProxy: { disabled: opts.disableKubeProxy, clusterCidr: opts.clusterCidr },
           logger: log.child('agent'),
         }),
       );

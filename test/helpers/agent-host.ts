@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
+import { cleanupText, parseSave } from '../../src/proxy/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startServerProcess, type ServerProcess } from './kubectl.js';
 
@@ -59,9 +60,17 @@ export async function startAgentServer(node: string, opts: AgentServerOptions = 
   return s;
 }
 
-/** What outlives the agent by design: the bridge and the top cgroup directory. Remove ours. */
+/**
+ * What outlives the agent by design: the bridge, the top cgroup directory and the service proxy's iptables
+ * chains (kept across restarts, as kube-proxy keeps them). Remove ours.
+ */
 export function removeHostLeftovers(): void {
   spawnSync('ip', ['link', 'del', 'tugboat0']);
+  for (const table of ['filter', 'nat'] as const) {
+    const saved = spawnSync('iptables-save', ['-t', table], { encoding: 'utf8' }).stdout ?? '';
+    const text = cleanupText(table, parseSave(saved));
+    if (text) spawnSync('iptables-restore', ['--noflush', '-w', '5'], { input: text });
+  }
   for (const h of readdirSync('/sys/fs/cgroup')) {
     const dir = `/sys/fs/cgroup/${h}/tugboat`;
     if (existsSync(dir)) {

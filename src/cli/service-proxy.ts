@@ -1,0 +1,57 @@
+/**
+ * Starts the node's service proxy beside the kubelet when the agent runs real containers (the oci runtime,
+ * so root with pod IPs on a bridge) and iptables is there; otherwise logs why it is off.
+ */
+import { ApiClient, type ClientConfig, type Stoppable } from '../client/index.js';
+import type { Logger } from '../util/logger.js';
+
+export interface ServiceProxyWiring {
+  /** --disable-kube-proxy */
+  disabled: boolean;
+  runtimeKind: 'oci' | 'process';
+  nodeName: string;
+  clusterCidr?: string;
+  client: ClientConfig;
+  logger: Logger;
+}
+
+/** Why the proxy stays off before looking at the host (flag, runtime), or undefined. */
+export function serviceProxyOffReason(
+  w: Pick<ServiceProxyWiring, 'disabled' | 'runtimeKind'>,
+): string | undefined {
+  if (w.disabled) return 'disabled by --disable-kube-proxy';
+  if (w.runtimeKind !== 'oci')
+    return 'the process runtime gives pods no IPs of their own to route services to';
+  return undefined;
+}
+
+export async function startServiceProxy(w: ServiceProxyWiring): Promise<Stoppable | undefined> {
+  const log = w.logger;
+  const { ServiceProxy, serviceProxyUnavailable } = await import('../proxy/index.js');
+  const off = serviceProxyOffReason(w) ?? (await serviceProxyUnavailable());
+  if (off) {
+    log.info(`service proxy off: ${off}`);
+    return undefined;
+  }
+  const client = new ApiClient({ userAgent: `tugboat-proxy/${w.nodeName}`, ...w.client });
+  const proxy = new ServiceProxy({
+    client,
+    nodeName: w.nodeName,
+    ...(w.clusterCidr ? { clusterCidr: w.clusterCidr } : {}),
+    logger: log,
+  });
+  try {
+    await proxy.start();
+  } catch (err) {
+    await proxy.stop();
+    client.close();
+    throw err;
+  }
+  log.info('service proxy running (iptables mode)');
+  return {
+    stop: async () => {
+      await proxy.stop();
+      client.close();
+    },
+  };
+}

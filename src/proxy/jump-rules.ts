@@ -1,0 +1,60 @@
+/**
+ * The rules in the built-in chains that send traffic into ours (upstream's iptablesJumpChains, without the
+ * load-balancer firewall and health-check chains we do not make). They are inserted first in their chain when
+ * missing, and deleted by cleanup.
+ */
+import { EXTERNAL_SERVICES_CHAIN, FORWARD_CHAIN, POSTROUTING_CHAIN, SERVICES_CHAIN } from './chain-names.js';
+import { quote } from './restore-text.js';
+import { sameRule, type SavedTable } from './saved-table.js';
+
+export interface JumpRule {
+  table: 'nat' | 'filter';
+  /** The built-in chain the rule sits in. */
+  from: string;
+  to: string;
+  comment: string;
+  extra: string[];
+}
+
+const NEW = ['-m', 'conntrack', '--ctstate', 'NEW'];
+
+export const JUMP_RULES: readonly JumpRule[] = [
+  {
+    table: 'filter',
+    from: 'INPUT',
+    to: EXTERNAL_SERVICES_CHAIN,
+    comment: 'kubernetes externally-visible service portals',
+    extra: NEW,
+  },
+  {
+    table: 'filter',
+    from: 'FORWARD',
+    to: EXTERNAL_SERVICES_CHAIN,
+    comment: 'kubernetes externally-visible service portals',
+    extra: NEW,
+  },
+  { table: 'filter', from: 'FORWARD', to: SERVICES_CHAIN, comment: 'kubernetes service portals', extra: NEW },
+  { table: 'filter', from: 'OUTPUT', to: SERVICES_CHAIN, comment: 'kubernetes service portals', extra: NEW },
+  { table: 'filter', from: 'FORWARD', to: FORWARD_CHAIN, comment: 'kubernetes forwarding rules', extra: [] },
+  { table: 'nat', from: 'OUTPUT', to: SERVICES_CHAIN, comment: 'kubernetes service portals', extra: [] },
+  { table: 'nat', from: 'PREROUTING', to: SERVICES_CHAIN, comment: 'kubernetes service portals', extra: [] },
+  {
+    table: 'nat',
+    from: 'POSTROUTING',
+    to: POSTROUTING_CHAIN,
+    comment: 'kubernetes postrouting rules',
+    extra: [],
+  },
+];
+
+/** The rule's arguments after `-A CHAIN`, as iptables-save would list them (comment unquoted). */
+export function jumpArgs(j: JumpRule): string[] {
+  return [...j.extra, '-m', 'comment', '--comment', j.comment, '-j', j.to];
+}
+
+/** `-I CHAIN 1 …` lines for the table's jump rules that the saved table lacks. */
+export function missingJumpLines(table: 'nat' | 'filter', saved: SavedTable): string[] {
+  return JUMP_RULES.filter((j) => j.table === table)
+    .filter((j) => !saved.rules.some((line) => sameRule(line, ['-A', j.from, ...jumpArgs(j)])))
+    .map((j) => ['-I', j.from, '1', ...jumpArgs(j).map(quote)].join(' '));
+}

@@ -1,0 +1,132 @@
+/**
+ * The service proxy (kube-proxy's iptables mode): informers on Services and EndpointSlices, and a rate-limited
+ * full sync that reads the nat and filter tables, builds our whole rule set (`buildRuleSet`) and writes it
+ * with one `iptables-restore --noflush` per table. Stopping leaves the rules in place, as kube-proxy does, so
+ * service traffic keeps flowing across an agent restart; `cleanupServiceProxyRules` removes them.
+ */
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { Informer, R, stripManagedFields, type ApiClient } from '../client/index.js';
+import { realClock, type Clock } from '../util/clock.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { cleanupText } from './cleanup-rules.js';
+import { localRunner, type CommandRunner } from './command-runner.js';
+import { Iptables, supportsRandomFully } from './iptables.js';
+import { buildRuleSet } from './rules.js';
+import { HEADLESS_LABEL, SERVICE_NAME_LABEL, SERVICE_PROXY_NAME_LABEL } from './service-ports.js';
+import { conntrackTcpLiberal, ensureSysctls } from './sysctls.js';
+import { SyncRunner, type Schedule } from './sync-runner.js';
+
+export interface ServiceProxyOptions {
+  client: ApiClient;
+  /** This node's name: endpoints on it are the local ones of `Local` traffic policies. */
+  nodeName: string;
+  /** The cluster's pod CIDR; traffic to a cluster IP from outside it is masqueraded (kube-proxy --cluster-cidr). */
+  clusterCidr?: string;
+  /** Masquerade all traffic to cluster IPs (kube-proxy --masquerade-all). */
+  masqueradeAll?: boolean;
+  /** Where iptables and sysctl run; default: this host. */
+  runner?: CommandRunner;
+  clock?: Clock;
+  schedule?: Schedule;
+  logger?: Logger;
+  /** Default 1 s (kube-proxy --iptables-min-sync-period). */
+  minSyncPeriodMs?: number;
+  /** Default 30 s (kube-proxy --iptables-sync-period). */
+  syncPeriodMs?: number;
+}
+
+export class ServiceProxy {
+  private readonly log: Logger;
+  private readonly iptables: Iptables;
+  private readonly runner: CommandRunner;
+  private readonly services: Informer<Service>;
+  private readonly slices: Informer<EndpointSlice>;
+  private readonly syncRunner: SyncRunner;
+  private randomFully = false;
+  private tcpLiberal = false;
+  private syncs = 0;
+
+  constructor(private readonly opts: ServiceProxyOptions) {
+    this.log = opts.logger ?? silentLogger;
+    this.runner = opts.runner ?? localRunner;
+    this.iptables = new Iptables(this.runner);
+    const notOurs = `!${SERVICE_PROXY_NAME_LABEL},!${HEADLESS_LABEL}`;
+    this.services = new Informer(opts.client.resource<Service>(R.services), {
+      labelSelector: notOurs,
+      transform: stripManagedFields,
+      logger: this.log.child('services'),
+    });
+    this.slices = new Informer(opts.client.resource<EndpointSlice>(R.endpointSlices), {
+      labelSelector: `${SERVICE_NAME_LABEL},${notOurs}`,
+      transform: stripManagedFields,
+      logger: this.log.child('endpointslices'),
+    });
+    this.syncRunner = new SyncRunner(() => this.sync(), {
+      minIntervalMs: opts.minSyncPeriodMs ?? 1000,
+      maxIntervalMs: opts.syncPeriodMs ?? 30_000,
+      clock: opts.clock ?? realClock,
+      ...(opts.schedule ? { schedule: opts.schedule } : {}),
+      onError: (err) => this.log.error('syncing service rules failed', { error: String(err) }),
+    });
+  }
+
+  /** Checks iptables, sets the sysctls, fills the caches, then writes the first rule set and keeps it current. */
+  async start(): Promise<void> {
+    this.randomFully = supportsRandomFully(await this.iptables.version());
+    await ensureSysctls(this.runner, this.log);
+    this.tcpLiberal = await conntrackTcpLiberal(this.runner);
+    const changed = { add: () => this.syncRunner.request(), update: () => this.syncRunner.request() };
+    for (const informer of [this.services, this.slices] as Informer<Service | EndpointSlice>[]) {
+      informer.addEventHandler({ ...changed, delete: () => this.syncRunner.request() });
+      informer.start();
+    }
+    // Not before both caches are full: a partial view would remove the rules of services not yet seen.
+    await Promise.all([this.services.waitForSync(), this.slices.waitForSync()]);
+    this.syncRunner.start();
+  }
+
+  /** Stops watching and syncing; the rules stay. */
+  async stop(): Promise<void> {
+    this.services.stop();
+    this.slices.stop();
+    await this.syncRunner.stop();
+  }
+
+  /** Completed syncs so far. */
+  get syncCount(): number {
+    return this.syncs;
+  }
+
+  private async sync(): Promise<void> {
+    const [nat, filter] = await Promise.all([this.iptables.save('nat'), this.iptables.save('filter')]);
+    const rules = buildRuleSet({
+      services: this.services.list(),
+      slices: this.slices.list(),
+      nodeName: this.opts.nodeName,
+      ...(this.opts.clusterCidr ? { clusterCidr: this.opts.clusterCidr } : {}),
+      masqueradeAll: this.opts.masqueradeAll ?? false,
+      randomFully: this.randomFully,
+      conntrackTcpLiberal: this.tcpLiberal,
+      current: { nat, filter },
+    });
+    // Filter first: a service losing its endpoints is rejected before its DNAT rules go.
+    await this.iptables.restore(rules.filter);
+    await this.iptables.restore(rules.nat);
+    if (this.syncs++ === 0) {
+      this.log.info('service rules written', {
+        services: this.services.size,
+        endpointSlices: this.slices.size,
+      });
+    }
+  }
+}
+
+/** Removes every chain and jump rule the proxy made (kube-proxy --cleanup). */
+export async function cleanupServiceProxyRules(runner: CommandRunner = localRunner): Promise<void> {
+  const iptables = new Iptables(runner);
+  for (const table of ['filter', 'nat'] as const) {
+    const text = cleanupText(table, await iptables.save(table));
+    if (text) await iptables.restore(text);
+  }
+}

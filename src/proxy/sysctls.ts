@@ -1,0 +1,42 @@
+/**
+ * The kernel settings the proxy needs: forwarding (node ports and pod traffic to other nodes), and bridged
+ * traffic through iptables, without which a pod's reply to another pod on the same bridge skips conntrack and
+ * never gets its service address back. route_localnet stays off: localhost node ports are not offered.
+ */
+import type { CommandRunner } from './command-runner.js';
+import type { Logger } from '../util/logger.js';
+
+const REQUIRED = 'net.ipv4.ip_forward';
+const BRIDGE = 'net.bridge.bridge-nf-call-iptables';
+const TCP_LIBERAL = 'net.netfilter.nf_conntrack_tcp_be_liberal';
+
+async function read(runner: CommandRunner, name: string): Promise<string | undefined> {
+  const r = await runner.run(['sysctl', '-n', name]);
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+async function write(runner: CommandRunner, name: string, value: string): Promise<string | undefined> {
+  if ((await read(runner, name)) === value) return undefined;
+  const r = await runner.run(['sysctl', '-w', `${name}=${value}`]);
+  return r.code === 0 ? undefined : (r.stderr || r.stdout).trim() || `exit ${r.code}`;
+}
+
+/** Sets the sysctls; a failure on ip_forward throws, a missing bridge module only warns. */
+export async function ensureSysctls(runner: CommandRunner, log: Logger): Promise<void> {
+  const forward = await write(runner, REQUIRED, '1');
+  if (forward) throw new Error(`cannot set ${REQUIRED}=1: ${forward}`);
+  if ((await read(runner, BRIDGE)) === undefined) {
+    log.warn(
+      `${BRIDGE} is missing (no br_netfilter): pods reaching a service backed by a pod on the same bridge may fail`,
+    );
+    return;
+  }
+  const bridge = await write(runner, BRIDGE, '1');
+  if (bridge) log.warn(`cannot set ${BRIDGE}=1: ${bridge}`);
+}
+
+/** Whether conntrack accepts out-of-window TCP packets (then INVALID packets need no DROP rule). */
+export async function conntrackTcpLiberal(runner: CommandRunner): Promise<boolean> {
+  const v = await read(runner, TCP_LIBERAL);
+  return v !== undefined && v !== '0';
+}

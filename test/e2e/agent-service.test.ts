@@ -1,0 +1,137 @@
+/**
+ * Services through the agent's service proxy on this host: a NodePort Service over two real pods (its
+ * EndpointSlice written by the test), reached on its cluster IP and node port from the host and from a pod;
+ * the proxy's chains are gone from the host afterwards. Needs what the agent e2e tests need, and iptables.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+import { waitFor } from '../../src/util/wait.js';
+import {
+  agentMissing,
+  iptablesSave,
+  podHttpGet,
+  startAgentServer,
+  stopAgentServer,
+} from '../helpers/agent-host.js';
+import type { ServerProcess } from '../helpers/kubectl.js';
+
+const registry = process.env.TUGBOAT_TEST_REGISTRY;
+const NODE = `e2e-svc-${process.pid}`;
+
+const skip = agentMissing(['iptables-restore']);
+if (skip) console.log(`# agent service e2e skipped: ${skip}`);
+
+void describe('services through the agent', { skip: skip ?? false }, () => {
+  let s: ServerProcess;
+
+  async function ok(args: string[], input?: string): Promise<string> {
+    const r = await s.kubectl(args, { timeoutMs: 120_000, ...(input ? { input } : {}) });
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${r.stderr}`);
+    return r.stdout;
+  }
+
+  before(async () => {
+    s = await startAgentServer(NODE);
+  });
+
+  after(async () => {
+    await stopAgentServer(s);
+    assert.ok(!iptablesSave().includes('KUBE-'), 'no proxy chains left on the host');
+  });
+
+  test('a NodePort service reaches its pods on the cluster IP and the node port, from the host and a pod', async () => {
+    await ok([
+      'create',
+      'deployment',
+      'web',
+      `--image=${registry}/tugboat-test/busybox:latest`,
+      '--replicas=2',
+    ]);
+    const pods = await waitFor(
+      async () => {
+        const list = JSON.parse(await ok(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: Pod[] };
+        const running = list.items.filter((p) => p.status?.phase === 'Running' && p.status.podIP);
+        return running.length === 2 ? running : undefined;
+      },
+      { timeoutMs: 90_000, message: 'two web pods Running' },
+    );
+    // No selector: the test writes the EndpointSlice itself.
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: 'web', namespace: 'default' },
+            spec: { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+          },
+          {
+            apiVersion: 'discovery.k8s.io/v1',
+            kind: 'EndpointSlice',
+            metadata: {
+              name: 'web-1',
+              namespace: 'default',
+              labels: { 'kubernetes.io/service-name': 'web' },
+            },
+            addressType: 'IPv4',
+            endpoints: pods.map((p) => ({
+              addresses: [p.status!.podIP!],
+              conditions: { ready: true },
+              nodeName: NODE,
+            })),
+            ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+          },
+        ],
+      }),
+    );
+    const svc = JSON.parse(await ok(['get', 'service', 'web', '-o', 'json'])) as Service;
+    const clusterIP = svc.spec?.clusterIP ?? '';
+    const nodePort = svc.spec?.ports?.[0]?.nodePort ?? 0;
+    const node = JSON.parse(await ok(['get', 'node', NODE, '-o', 'json'])) as Node;
+    const nodeIP = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
+
+    // Nothing is sent to the cluster IP before its rules exist: it would leave the machine by the default route.
+    await waitFor(
+      () => {
+        const nat = iptablesSave();
+        return (
+          nat.includes(`-d ${clusterIP}/32`) &&
+          pods.every((p) => nat.includes(`DNAT --to-destination ${p.status?.podIP}:8080`))
+        );
+      },
+      { timeoutMs: 20_000, message: 'the proxy wrote the rules of the service' },
+    );
+    assert.match(
+      await podHttpGet(clusterIP, 80),
+      /tugboat-test busybox/,
+      `http://${clusterIP}/ from the host`,
+    );
+    assert.match(
+      await podHttpGet(nodeIP, nodePort),
+      /tugboat-test busybox/,
+      `node port ${nodeIP}:${nodePort}`,
+    );
+    // From a pod (sometimes to itself: hairpin); busybox's wget -T segfaults, so `timeout` bounds it.
+    const name = pods[0]!.metadata!.name!;
+    for (let i = 0; i < 4; i++) {
+      const out = await ok([
+        'exec',
+        name,
+        '--',
+        'timeout',
+        '5',
+        'wget',
+        '-q',
+        '-O',
+        '-',
+        `http://${clusterIP}/`,
+      ]);
+      assert.match(out, /tugboat-test busybox/);
+    }
+    assert.match(iptablesSave(), /-A PREROUTING .*-j KUBE-SERVICES/);
+  });
+});

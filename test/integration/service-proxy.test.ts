@@ -1,0 +1,141 @@
+/**
+ * The service proxy against a real API server, with iptables simulated by a recording command runner (runs
+ * without root): Services and EndpointSlices created through the API become restore input, changes are
+ * synced, stale chains go, jump rules are inserted once, and stopping ends the syncs.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { R } from '../../src/client/index.js';
+import { ServiceProxy, type CommandRunner } from '../../src/proxy/index.js';
+import { waitFor } from '../../src/util/wait.js';
+import { serverForTests } from '../helpers/api-server.js';
+
+/** Keeps the chains and the inserted jump rules of each table, as iptables would, and records every restore. */
+class FakeIptables implements CommandRunner {
+  readonly commands: string[][] = [];
+  readonly restores: string[] = [];
+  private readonly tables = new Map<string, { chains: Set<string>; jumps: string[] }>([
+    ['nat', { chains: new Set(['PREROUTING', 'OUTPUT', 'POSTROUTING']), jumps: [] }],
+    ['filter', { chains: new Set(['INPUT', 'FORWARD', 'OUTPUT']), jumps: [] }],
+  ]);
+
+  run(argv: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    this.commands.push(argv);
+    const ok = (stdout = ''): Promise<{ code: number; stdout: string; stderr: string }> =>
+      Promise.resolve({ code: 0, stdout, stderr: '' });
+    switch (argv[0]) {
+      case 'iptables':
+        return ok('iptables v1.8.9 (nf_tables)\n');
+      case 'sysctl':
+        return ok(argv[1] === '-n' ? '0\n' : '');
+      case 'iptables-save': {
+        const t = this.tables.get(argv[2] ?? '')!;
+        return ok(
+          [`*${argv[2]}`, ...[...t.chains].map((c) => `:${c} - [0:0]`), ...t.jumps, 'COMMIT', ''].join('\n'),
+        );
+      }
+      case 'iptables-restore': {
+        this.restores.push(input ?? '');
+        const lines = (input ?? '').split('\n');
+        const t = this.tables.get(lines[0]?.slice(1) ?? '')!;
+        for (const l of lines) {
+          if (l.startsWith(':')) t.chains.add(l.slice(1).split(' ')[0]!);
+          if (l.startsWith('-X ')) t.chains.delete(l.slice(3));
+          if (l.startsWith('-I ')) t.jumps.push(l.replace(/^-I (\S+) 1 /, '-A $1 '));
+        }
+        return ok();
+      }
+      default:
+        return Promise.resolve({ code: 127, stdout: '', stderr: `${argv[0]}: not found` });
+    }
+  }
+
+  lastRestore(table: 'nat' | 'filter'): string {
+    return this.restores.findLast((r) => r.startsWith(`*${table}\n`)) ?? '';
+  }
+}
+
+const api = serverForTests();
+let proxy: ServiceProxy | undefined;
+after(() => proxy?.stop());
+
+const services = () => api.client.resource<Service>(R.services);
+const slices = () => api.client.resource<EndpointSlice>(R.endpointSlices);
+const webSlice = (ips: string[]): EndpointSlice => ({
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: 'web-abc', namespace: 'default', labels: { 'kubernetes.io/service-name': 'web' } },
+  addressType: 'IPv4',
+  endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
+  ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+});
+
+test('services and endpoint slices from the API become iptables rules, kept current', async () => {
+  const svc = await services().create({
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { ports: [{ name: 'http', port: 80 }] },
+  });
+  const clusterIP = svc.spec?.clusterIP ?? '';
+  await slices().create(webSlice(['10.244.1.5', '10.244.1.6']));
+  const iptables = new FakeIptables();
+  proxy = new ServiceProxy({
+    client: api.client,
+    nodeName: 'node-a',
+    clusterCidr: '10.244.0.0/16',
+    runner: iptables,
+    minSyncPeriodMs: 10,
+  });
+  await proxy.start();
+
+  assert.ok(
+    iptables.commands.some((c) => c.join(' ') === 'sysctl -w net.ipv4.ip_forward=1'),
+    'forwarding turned on',
+  );
+  assert.ok(iptables.commands.some((c) => c.join(' ') === 'sysctl -w net.bridge.bridge-nf-call-iptables=1'));
+  await waitFor(() => iptables.lastRestore('nat').includes('--to-destination 10.244.1.6:8080'), {
+    message: 'DNAT to both endpoints',
+  });
+  const nat = iptables.lastRestore('nat');
+  assert.ok(nat.includes(`-d ${clusterIP} --dport 80 -j KUBE-SVC-`));
+  assert.ok(nat.includes('--to-destination 10.244.1.5:8080'));
+  assert.ok(nat.includes('-j MASQUERADE --random-fully'), 'iptables 1.8.9 has --random-fully');
+  assert.match(nat, /-I PREROUTING 1 .*-j KUBE-SERVICES/);
+  // The API server writes the kubernetes service's EndpointSlice itself.
+  assert.ok(
+    nat.includes('"default/kubernetes:https cluster IP" -m tcp -p tcp -d 10.43.0.1 --dport 443 -j KUBE-SVC-'),
+  );
+  assert.ok(nat.includes(`-j DNAT --to-destination 127.0.0.1:${new URL(api.server.url).port}`));
+  const restoreArgs = iptables.commands.find((c) => c[0] === 'iptables-restore');
+  assert.deepEqual(restoreArgs, ['iptables-restore', '--noflush', '-w', '5']);
+
+  // One endpoint goes: its chain is deleted on the next sync; the jump rules are not inserted twice.
+  await slices().update(webSlice(['10.244.1.5']));
+  await waitFor(() => /-X KUBE-SEP-/.test(iptables.lastRestore('nat')), {
+    message: 'stale endpoint chain deleted',
+  });
+  assert.ok(!iptables.lastRestore('nat').includes('10.244.1.6'));
+  assert.ok(!iptables.lastRestore('nat').includes('-I '), 'jump rules already there');
+
+  // No endpoints left: rejected in the filter table, and the service's chains are gone.
+  await slices().delete('default', 'web-abc');
+  await waitFor(() => iptables.lastRestore('filter').includes('"default/web:http has no endpoints"'), {
+    message: 'REJECT without endpoints',
+  });
+  await waitFor(() => /-X KUBE-SVC-/.test(iptables.lastRestore('nat')));
+
+  await services().delete('default', 'web');
+  await waitFor(() => !iptables.lastRestore('filter').includes('default/web'), { message: 'service gone' });
+
+  const syncs = proxy.syncCount;
+  await proxy.stop();
+  const restores = iptables.restores.length;
+  await services().create({
+    metadata: { name: 'late', namespace: 'default' },
+    spec: { ports: [{ port: 81 }] },
+  });
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(iptables.restores.length, restores, 'no sync after stop');
+  assert.ok(syncs >= 4);
+});
