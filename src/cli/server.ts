@@ -220,6 +220,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           imageGcLowThresholdPercent: opts.imageGcLowThresholdPercent,
           containerLogMaxSizeBytes: opts.containerLogMaxSizeBytes,
           containerLogMaxFiles: opts.containerLogMaxFiles,
+          clusterDns: opts.clusterDns,
+          clusterDomain: opts.clusterDomain,
           logger: log.child('agent'),
         }),
       );

@@ -80,11 +80,12 @@ export class CniNetwork {
 
   /**
    * The bridge's address on the pod network (host-local's default gateway: the pod CIDR's first address),
-   * creating the bridge with it now if the first pod's ADD has not yet. The bridge plugin takes an existing
-   * bridge that has exactly this address, so host services (the node-local DNS) can bind to it before any pod.
+   * creating the bridge with it now if the first pod's ADD has not yet; podCidr may be one about to be
+   * configured. The bridge plugin takes an existing bridge that has exactly this address, so host services
+   * (the node-local DNS) can bind to it before any pod.
    */
-  async ensureGateway(): Promise<string> {
-    const cidr = parseCidr(this.opts.podCidr);
+  async ensureGateway(podCidr = this.opts.podCidr): Promise<string> {
+    const cidr = parseCidr(podCidr);
     const gateway = firstHostAddress(cidr);
     const bridge = this.opts.bridgeName;
     const family = cidr.family === 4 ? '-4' : '-6';
