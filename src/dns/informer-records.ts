@@ -16,21 +16,27 @@ const namespaceOf = (o: { metadata?: { namespace?: string } }): string => o.meta
 
 export function feedRecords(client: ApiClient, records: ClusterRecords, logger: Logger): RecordsFeed {
   const factory = new InformerFactory(client, { logger, transform: stripManagedFields });
-  factory.informer<Namespace>(R.namespaces).addEventHandler({
+  const namespaces = factory.informer<Namespace>(R.namespaces);
+  const services = factory.informer<Service>(R.services);
+  const slices = factory.informer<EndpointSlice>(R.endpointSlices);
+  namespaces.addEventHandler({
     add: (ns) => records.setNamespace(nameOf(ns)),
     delete: (ns) => records.deleteNamespace(nameOf(ns)),
   });
-  factory.informer<Service>(R.services).addEventHandler({
+  services.addEventHandler({
     add: (svc) => records.setService(svc),
     update: (_, svc) => records.setService(svc),
     delete: (svc) => records.deleteService(namespaceOf(svc), nameOf(svc)),
   });
-  factory.informer<EndpointSlice>(R.endpointSlices).addEventHandler({
+  slices.addEventHandler({
     add: (slice) => records.setEndpointSlice(slice),
     update: (_, slice) => records.setEndpointSlice(slice),
     delete: (slice) => records.deleteEndpointSlice(namespaceOf(slice), nameOf(slice)),
   });
   factory.start();
-  const synced = factory.waitForSync().then(() => records.markSynced());
+  const synced = factory.waitForSync().then(() => {
+    // Stopping releases the waiters too: only a real sync counts.
+    if ([namespaces, services, slices].every((i) => i.hasSynced())) records.markSynced();
+  });
   return { synced, stop: () => factory.stop() };
 }

@@ -137,6 +137,7 @@ export function udpQuery(
   port: number,
   query: Packet,
   timeoutMs = 3000,
+  address = '127.0.0.1',
 ): Promise<DecodedPacket & { size: number }> {
   return new Promise((resolve, reject) => {
     const socket = createSocket('udp4');
@@ -149,7 +150,7 @@ export function udpQuery(
       socket.close();
       resolve(Object.assign(dnsPacket.decode(msg), { size: msg.length }));
     });
-    socket.send(dnsPacket.encode(query), port, '127.0.0.1');
+    socket.send(dnsPacket.encode(query), port, address);
   });
 }
 
