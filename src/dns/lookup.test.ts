@@ -209,6 +209,9 @@ const cases: Case[] = [
   { name: 'cluster.local', type: 'NS', answers: ['NS ns.dns.cluster.local'], additionals: ['A 10.42.0.1'] },
   { name: 'ns.dns.cluster.local', type: 'A', answers: ['A 10.42.0.1'] },
   { name: 'dns-version.cluster.local', type: 'TXT', answers: ['TXT 1.1.0'] },
+  { name: 'dns-version.cluster.local', type: 'A', answers: [], soa: true },
+  { name: 'ns.dns.cluster.local', type: 'AAAA', answers: [], soa: true },
+  { name: 'ns.dns.cluster.local', type: 'SRV', answers: [], soa: true },
   { name: 'cluster.local', type: 'AXFR', rcode: 'REFUSED' },
   // Outside the zone
   { name: 'example.com', type: 'A', forward: true },

@@ -154,10 +154,13 @@ class ZoneLookup {
 
   answer(q: LookupQuestion, qname: string): ZoneAnswer {
     const relative = relativeName(qname, this.zone);
+    if (q.type === 'AXFR' || q.type === 'IXFR') return this.reply('REFUSED', []);
+    if (relative === 'ns.dns' || relative === 'dns-version') {
+      // The zone's own names: the server's addresses and the schema version; no other data.
+      const own = q.type === 'A' || q.type === 'AAAA' || q.type === 'TXT';
+      return own ? this.chained(q.name, qname, q.type as 'A' | 'AAAA' | 'TXT') : this.reply('NOERROR', []);
+    }
     switch (q.type) {
-      case 'AXFR':
-      case 'IXFR':
-        return this.reply('REFUSED', []);
       case 'A':
       case 'AAAA':
       case 'TXT':
@@ -182,7 +185,6 @@ class ZoneLookup {
         break;
     }
     // Any other type: the name's existence decides between NXDOMAIN and NODATA.
-    if (relative === 'ns.dns' || relative === 'dns-version') return this.reply('NOERROR', []);
     return this.targets(relative) === NAME_ERROR ? this.nameError() : this.reply('NOERROR', []);
   }
 
@@ -207,10 +209,18 @@ class ZoneLookup {
     depth: number,
   ): { answers: Answer[]; chase?: string } | typeof NAME_ERROR {
     const relative = relativeName(qname, this.zone);
-    if (type === 'TXT' && relative === 'dns-version') {
-      return { answers: [{ name: owner, type: 'TXT', ttl: 28800, class: 'IN', data: DNS_SCHEMA_VERSION }] };
+    if (relative === 'dns-version') {
+      const version = {
+        name: owner,
+        type: 'TXT' as const,
+        ttl: 28800,
+        class: 'IN' as const,
+        data: DNS_SCHEMA_VERSION,
+      };
+      return { answers: type === 'TXT' ? [version] : [] };
     }
-    if (type !== 'TXT' && relative === 'ns.dns') {
+    if (relative === 'ns.dns') {
+      if (type === 'TXT') return { answers: [] };
       const family = type === 'A' ? 4 : 6;
       const ips = this.config.nameservers.filter((ip) => ipFamily(ip) === family);
       return { answers: ips.map((ip) => this.record(owner, type, ip)) };

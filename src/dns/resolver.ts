@@ -21,8 +21,12 @@ import {
 export type Transport = 'udp' | 'tcp';
 
 const TCP_LIMIT = 65535;
+/** Queries waiting on the upstream at once; more are refused (CoreDNS forward's max_concurrent, 1000). */
+const MAX_FORWARDS = 1000;
 
 export class Resolver {
+  private forwarding = 0;
+
   constructor(
     private readonly records: ClusterRecords,
     private readonly config: LookupConfig,
@@ -58,11 +62,17 @@ export class Resolver {
   }
 
   private async forward(message: Buffer, query: Query, limit: number): Promise<Buffer> {
+    if (this.forwarding >= MAX_FORWARDS) {
+      return encodeWithin(buildReply(query, { rcode: 'REFUSED', authoritative: false }), limit);
+    }
+    this.forwarding++;
     try {
       return relayReply(await this.forwarder.forward(message), query, limit);
     } catch (err) {
       this.logger.debug('upstream DNS failed', { name: query.question.name, error: (err as Error).message });
       return encodeWithin(buildReply(query, { rcode: 'SERVFAIL', authoritative: false }), limit);
+    } finally {
+      this.forwarding--;
     }
   }
 
