@@ -78,11 +78,18 @@ void describe('cluster DNS on the node', { skip: skip ?? false }, () => {
       'sleep',
       '3600',
     );
-    await waitFor(
-      async () =>
-        (JSON.parse(await ok('get', 'pod', 'probe', '-o', 'json')) as Pod).status?.phase === 'Running',
-      { timeoutMs: 90_000, message: 'probe Running' },
-    );
+    try {
+      await waitFor(
+        async () =>
+          (JSON.parse(await ok('get', 'pod', 'probe', '-o', 'json')) as Pod).status?.phase === 'Running',
+        { timeoutMs: 90_000, message: 'probe Running' },
+      );
+    } catch (err) {
+      const described = await s.kubectl(['describe', 'pod', 'probe']);
+      throw new Error(
+        `${(err as Error).message}\n${described.stdout}\nserver output:\n${s.output().slice(-4000)}`,
+      );
+    }
     const resolvConf = await inPod('cat', '/etc/resolv.conf');
     assert.match(resolvConf, new RegExp(`^nameserver ${gateway.replace(/\./g, '\\.')}$`, 'm'));
     assert.match(resolvConf, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local\b/m);
