@@ -24,21 +24,32 @@ export interface AgentOptions {
   containerLogMaxFiles?: number;
   /** The service proxy (kube-proxy's iptables mode): off with --disable-kube-proxy; the cluster's pod CIDR. */
   serviceProxy?: { disabled: boolean; clusterCidr?: string };
+  /** `--cluster-dns`: a DNS server the user runs, for pods' resolv.conf (default: ours, node-local). */
+  clusterDns?: string[];
+  /** `--cluster-domain` (default cluster.local). */
+  clusterDomain?: string;
 }
 
 /**
  * The node agent for this host: the image store under `DATA_DIR/agent/images`, the container runtime
  * (`--container-runtime`: oci where root and runc/crun with the CNI plugins work, else the process runtime),
- * the kubelet and, with real containers, the service proxy. The runtime starts without a pod network; the
- * node's pod CIDR reaches it once the server's node IPAM controller has assigned one (CRI's
- * UpdateRuntimeConfig).
+ * the kubelet, the node's cluster DNS (node-dns.ts) and, with real containers, the service proxy. The runtime
+ * starts without a pod network; the node's pod CIDR reaches it once the server's node IPAM controller has
+ * assigned one (CRI's UpdateRuntimeConfig).
  */
 export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
-  const [{ openNodeImageService }, { selectRuntime }, { Kubelet }, { AgentServer }] = await Promise.all([
+  const [
+    { openNodeImageService },
+    { selectRuntime, OciRuntime },
+    { Kubelet, readHostResolvConf },
+    { AgentServer },
+    { NodeDns },
+  ] = await Promise.all([
     import('../kubelet/images/index.js'),
     import('../kubelet/runtimes/index.js'),
     import('../kubelet/index.js'),
     import('../kubelet/server/index.js'),
+    import('./node-dns.js'),
   ]);
   const log = opts.logger;
   const rootDir = join(opts.dataDir, 'agent');
@@ -54,6 +65,15 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
   });
   log.info(`container runtime: ${selected.kind}`, selected.rejected.length ? { oci: selected.rejected } : {});
   const runtime = selected.runtime;
+  const nodeDns = new NodeDns({
+    nodeName: opts.nodeName,
+    client: opts.client,
+    clusterDns: opts.clusterDns ?? [],
+    clusterDomain: opts.clusterDomain ?? 'cluster.local',
+    ensureGateway: runtime instanceof OciRuntime ? (cidr) => runtime.cni.ensureGateway(cidr) : undefined,
+    upstreams: () => readHostResolvConf()?.servers ?? [],
+    logger: log.child('dns'),
+  });
   const server = opts.server
     ? new AgentServer({ runtime, tls: opts.server.tls, port: opts.server.port, logger: log.child('server') })
     : undefined;
@@ -84,8 +104,11 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     },
     logger: log.child('kubelet'),
     ...(kubeletPort !== undefined ? { kubeletPort } : {}),
+    clusterDns: () => nodeDns.current(),
     onPodCIDR: async (cidr) => {
       log.info('pod CIDR assigned', { podCIDR: cidr });
+      // The DNS server first: no sandbox may start before ClusterFirst pods can be pointed at it.
+      await nodeDns.onPodCidr(cidr);
       await runtime.updateRuntimeConfig?.({ podCidr: cidr });
     },
   });
@@ -100,6 +123,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     logger: log.child('proxy'),
   }).catch(async (err: unknown) => {
     await kubelet.stop();
+    await nodeDns.stop();
     await server?.close();
     client.close();
     throw err;
@@ -109,6 +133,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
       // The proxy's rules stay, so service traffic flows while the agent restarts.
       await proxy?.stop();
       await kubelet.stop();
+      await nodeDns.stop();
       await server?.close();
       client.close();
     },

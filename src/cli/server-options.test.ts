@@ -29,6 +29,8 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     datastoreEndpoint: 'sqlite:///home/jo/.tugboat/db/state.db',
     serviceCidr: '10.43.0.0/16',
     clusterCidr: '10.42.0.0/16',
+    clusterDns: [],
+    clusterDomain: 'cluster.local',
     disableAgent: false,
     disableKubeProxy: false,
     nodeName: 'box-1',
@@ -87,6 +89,8 @@ void test('flags override defaults; relative paths resolve against the working f
     datastoreEndpoint: 'etcd://127.0.0.1:2379',
     serviceCidr: '10.96.0.0/12',
     clusterCidr: '10.42.0.0/16',
+    clusterDns: [],
+    clusterDomain: 'cluster.local',
     disableAgent: true,
     disableKubeProxy: true,
     nodeName: 'box-1',
@@ -240,4 +244,21 @@ void test('--container-log-max-size and --container-log-max-files', () => {
       () => resolve([...args]),
       (err) => err instanceof UsageError && err.message.includes(flag),
     );
+});
+
+void test('--cluster-dns takes IP addresses; --cluster-domain a DNS domain', () => {
+  assert.deepEqual(resolve(['--cluster-dns', '10.43.0.10']).clusterDns, ['10.43.0.10']);
+  assert.deepEqual(resolve(['--cluster-dns', '10.43.0.10,fd00::a']).clusterDns, ['10.43.0.10', 'fd00::a']);
+  assert.equal(resolve(['--cluster-domain', 'Tugboat.Internal.']).clusterDomain, 'tugboat.internal');
+  for (const [flag, bad] of [
+    ['--cluster-dns', 'dns.example.com'],
+    ['--cluster-dns', ''],
+    ['--cluster-domain', 'under_score.local'],
+    ['--cluster-domain', ''],
+  ] as const) {
+    assert.throws(
+      () => resolve([flag, bad]),
+      (err) => err instanceof UsageError && err.message.includes(flag),
+    );
+  }
 });

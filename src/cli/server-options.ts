@@ -21,6 +21,13 @@ export interface ServerOptions {
   serviceCidr: string;
   /** Pod IP range; the node IPAM controller gives each node a /24 (IPv4) or /64 (IPv6) of it. */
   clusterCidr: string;
+  /**
+   * DNS servers written into ClusterFirst pods' resolv.conf (k3s's --cluster-dns); then tugboat runs none. Empty:
+   * each agent serves the cluster DNS on its node's pod-network gateway.
+   */
+  clusterDns: string[];
+  /** The cluster's DNS domain (`cluster.local`). */
+  clusterDomain: string;
   tokenFile?: string;
   disableAgent: boolean;
   /** Run no service proxy in this host's agent (k3s's --disable-kube-proxy). */
@@ -121,6 +128,20 @@ export const serverFlags: FlagSpec[] = [
     valueName: 'CIDR',
     description: 'Range of service cluster IPs; its first address is the kubernetes service',
     defaultText: '10.43.0.0/16',
+  },
+  {
+    name: 'cluster-dns',
+    type: 'string',
+    valueName: 'IP[,IP]',
+    description: "DNS server for pods' resolv.conf, run by you: tugboat then serves no cluster DNS",
+    defaultText: "a DNS server on each node's pod-network gateway",
+  },
+  {
+    name: 'cluster-domain',
+    type: 'string',
+    valueName: 'DOMAIN',
+    description: 'Cluster domain, the zone of service and pod names',
+    defaultText: 'cluster.local',
   },
   {
     name: 'token-file',
@@ -396,6 +417,18 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     throw bad('cluster-cidr', clusterCidrText, (err as Error).message);
   }
 
+  const clusterDnsText = str('cluster-dns');
+  const clusterDns = clusterDnsText === undefined ? [] : clusterDnsText.split(',').map((a) => a.trim());
+  for (const address of clusterDns) {
+    if (!isIP(address))
+      throw bad('cluster-dns', clusterDnsText ?? '', 'must be IP addresses, comma-separated');
+  }
+  const clusterDomainText = str('cluster-domain') ?? 'cluster.local';
+  const clusterDomain = clusterDomainText.toLowerCase().replace(/\.$/, '');
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/.test(clusterDomain)) {
+    throw bad('cluster-domain', clusterDomainText, 'must be a DNS domain such as cluster.local');
+  }
+
   const nodeName = str('node-name') ?? (io.hostname ?? hostname()).toLowerCase();
   if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName)) {
     throw bad('node-name', nodeName, 'must be a lower-case DNS subdomain');
@@ -462,6 +495,8 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     datastoreEndpoint,
     serviceCidr,
     clusterCidr,
+    clusterDns,
+    clusterDomain,
     disableAgent: values['disable-agent'] === true,
     disableKubeProxy: values['disable-kube-proxy'] === true,
     nodeName,

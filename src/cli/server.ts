@@ -221,6 +221,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           containerLogMaxSizeBytes: opts.containerLogMaxSizeBytes,
           containerLogMaxFiles: opts.containerLogMaxFiles,
           serviceProxy: { disabled: opts.disableKubeProxy, clusterCidr: opts.clusterCidr },
+          clusterDns: opts.clusterDns,
+          clusterDomain: opts.clusterDomain,
           logger: log.child('agent'),
         }),
       );

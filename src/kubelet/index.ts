@@ -16,6 +16,6 @@ export { generatePodStatus } from './pod-status.js';
 export { effectiveArgv } from './expansion.js';
 export { defaultPullPolicy, normalizeImage, registryHost } from './image-reference.js';
 export { authConfigsFor } from './pull-secrets.js';
-export { parseResolvConf } from './resolv-conf.js';
+export { parseResolvConf, readHostResolvConf } from './resolv-conf.js';
 export type { ClusterDns } from './sandbox-config.js';
 export { CONTAINER_NAME_LABEL, POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL } from './labels.js';

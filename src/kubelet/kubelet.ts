@@ -58,7 +58,11 @@ export interface KubeletOptions {
   /** InternalIP to report; detected from the host's interfaces by default. */
   nodeIP?: string;
   hostname?: string;
-  clusterDns?: ClusterDns;
+  /**
+   * The cluster DNS written into ClusterFirst pods' resolv.conf; a function when it is known only later (a
+   * node-local server on the pod network's gateway, which needs the node's pod CIDR), asked at each pod sync.
+   */
+  clusterDns?: ClusterDns | (() => ClusterDns | undefined);
   /** The host's resolver config; read from /etc/resolv.conf by default. */
   hostDns?: DnsConfig;
   maxPods?: number;

@@ -37,7 +37,7 @@ export interface PodSyncDeps {
   event: PodEvent;
   node: () => NodeFacts;
   rootDir: string;
-  clusterDns?: ClusterDns;
+  clusterDns?: ClusterDns | (() => ClusterDns | undefined);
   hostDns?: DnsConfig;
 }
 

@@ -57,9 +57,10 @@ export class PodSyncer {
     );
 
     let sandboxId = actions.sandboxId ?? '';
+    const clusterDns = typeof this.d.clusterDns === 'function' ? this.d.clusterDns() : this.d.clusterDns;
     const sbConfig = sandboxConfig(pod, actions.attempt, {
       rootDir: this.d.rootDir,
-      ...(this.d.clusterDns ? { clusterDns: this.d.clusterDns } : {}),
+      ...(clusterDns ? { clusterDns } : {}),
       ...(this.d.hostDns ? { hostDns: this.d.hostDns } : {}),
     });
     let podIP = podIPs(this.d, pod, observed)[0] ?? '';

@@ -5,6 +5,7 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PortMapping } from '../../cri/types.js';
+import { firstHostAddress, parseCidr } from '../../../util/cidr.js';
 import { run } from '../common/run.js';
 
 export interface CniOptions {
@@ -75,6 +76,40 @@ export class CniNetwork {
         { type: 'portmap', capabilities: { portMappings: true }, snat: true },
       ],
     };
+  }
+
+  /**
+   * The bridge's address on the pod network (host-local's default gateway: the pod CIDR's first address),
+   * creating the bridge with it now if the first pod's ADD has not yet; podCidr may be one about to be
+   * configured. The bridge plugin takes an existing bridge that has exactly this address, so host services
+   * (the node-local DNS) can bind to it before any pod.
+   */
+  async ensureGateway(podCidr = this.opts.podCidr): Promise<string> {
+    const cidr = parseCidr(podCidr);
+    const gateway = firstHostAddress(cidr);
+    const bridge = this.opts.bridgeName;
+    const family = cidr.family === 4 ? '-4' : '-6';
+    const exists = await run(['ip', 'link', 'show', 'dev', bridge], { allowFailure: true });
+    if (exists.code !== 0) {
+      const added = await run(['ip', 'link', 'add', 'name', bridge, 'type', 'bridge'], {
+        allowFailure: true,
+      });
+      // A pod's ADD may have created it meanwhile.
+      if (added.code !== 0 && !/exists/i.test(added.stderr)) {
+        throw new Error(`cannot create bridge ${bridge}: ${added.stderr.trim()}`);
+      }
+    }
+    const shown = await run(['ip', '-o', family, 'addr', 'show', 'dev', bridge]);
+    if (!shown.stdout.includes(` ${gateway}/${cidr.prefix} `)) {
+      const added = await run(['ip', family, 'addr', 'add', `${gateway}/${cidr.prefix}`, 'dev', bridge], {
+        allowFailure: true,
+      });
+      if (added.code !== 0 && !/exists/i.test(added.stderr)) {
+        throw new Error(`cannot give ${bridge} the address ${gateway}: ${added.stderr.trim()}`);
+      }
+    }
+    await run(['ip', 'link', 'set', 'dev', bridge, 'up']);
+    return gateway;
   }
 
   /** Missing plugin binaries, by name. */
