@@ -341,8 +341,9 @@ async function main(): Promise<void> {
     console.log(
       `\n### Requests from wrk ${wrk.ok ? wrk.version : ''} (a load generator in C, one thread, keep-alive)\n\n` +
         'The Node client above (undici) spends about a core at 18,000 requests/s, so on two shared cores its gets\n' +
-        'measure the client as much as the server; wrk needs about a tenth of that. Same objects and paths; a\n' +
-        'create posts the same ConfigMap with `generateName`; latency includes any error answers.\n',
+        'measure the client as much as the server; wrk needs less than half its CPU per request (mostly the\n' +
+        "kernel's TLS and socket work). Same objects and paths; a create posts the same ConfigMap with\n" +
+        '`generateName`; latency includes any error answers.\n',
     );
     console.log(crudTable(measured, s.clientCounts, 'wrk'));
     console.log('\n#### CPU during each wrk phase (100% = one core)\n');

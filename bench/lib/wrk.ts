@@ -6,7 +6,7 @@ import type { PhaseResult } from './closed-loop.js';
 import type { ApiTarget } from './http-client.js';
 
 /**
- * wrk (Debian's `wrk`), a load generator written in C: about a tenth of the CPU per request of the Node client,
+ * wrk (Debian's `wrk`), a load generator written in C: less than half the CPU per request of the Node client,
  * which on two shared cores otherwise measures itself (undici takes a whole core at ~18,000 gets/s).
  */
 export function wrkAvailability(): { ok: true; version: string } | { ok: false; reason: string } {
