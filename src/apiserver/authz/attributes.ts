@@ -1,4 +1,5 @@
 /** A request as the authorizer sees it (upstream's RequestInfo → authorizer.Attributes). */
+import { parseFieldSelector } from '../../api/fields.js';
 import type { UserInfo } from '../config.js';
 import type { Route } from '../http/route.js';
 import type { Attributes } from './types.js';
@@ -18,12 +19,14 @@ const truthy = (v: string | null): boolean => v === 'true' || v === '1';
 function selectedName(query: URLSearchParams): string {
   const selector = query.get('fieldSelector');
   if (!selector) return '';
-  for (const term of selector.split(',')) {
-    const m = /^\s*metadata\.name\s*==?\s*(.*?)\s*$/.exec(term);
-    // Only a name that could be a path segment (upstream's IsValidPathSegmentName).
-    if (m?.[1] && !/[/%]/.test(m[1]) && m[1] !== '.' && m[1] !== '..') return m[1];
+  let name: string | undefined;
+  try {
+    name = parseFieldSelector(selector).requiresExactMatch('metadata.name');
+  } catch {
+    return ''; // a malformed selector is the list handler's 400 to give
   }
-  return '';
+  // Only a name that could be a path segment (upstream's IsValidPathSegmentName).
+  return name && !/[/%]/.test(name) && name !== '.' && name !== '..' ? name : '';
 }
 
 export function nonResourceAttributes(user: UserInfo, method: string, path: string): Attributes {
