@@ -146,6 +146,15 @@ describe('RBAC authorization', () => {
       resourceAttributes: { namespace: 'team', verb: 'delete', resource: 'configmaps' },
     });
     assert.deepEqual(no.json.status, { allowed: false });
+    // Badly typed fields are read leniently, never a 500.
+    const oddTypes = await sar({
+      user: 'eve',
+      groups: 5,
+      extra: { a: 'b' },
+      resourceAttributes: { namespace: 'team', verb: 'get', resource: 'configmaps' },
+    });
+    assert.equal(oddTypes.status, 201, oddTypes.text);
+    assert.equal(oddTypes.json.status.allowed, true);
     const bad = await sar({ user: 'eve' });
     assert.equal(bad.status, 422);
     assert.match(

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { looksLikeJwt, unverifiedClaims } from '../../api/serviceaccount/jwt.js';
 import { badRequest, fieldErr, invalid, isApiError, type FieldError } from '../../api/errors.js';
 import { aggregate, nonResourceAttributes, type Attributes } from '../authz/index.js';
-import { apiVersionOf, type KubeObject } from '../../api/meta.js';
+import { apiVersionOf, isPlainObject, type KubeObject } from '../../api/meta.js';
 import type { UserInfo } from '../config.js';
 import type { ApiContext, RequestScope } from './context.js';
 import { toCanonical } from './lifecycle.js';
@@ -46,6 +46,9 @@ interface AccessReviewSpec {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+/** Review bodies are not type-checked on decode: read lists leniently rather than fail on a stray type. */
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
 /** The user and attributes a SubjectAccessReview asks about, validated as upstream. */
 function reviewedAttributes(s: RequestScope, obj: KubeObject): Attributes {
@@ -69,7 +72,7 @@ function reviewedAttributes(s: RequestScope, obj: KubeObject): Attributes {
       ),
     );
   const self = kind === 'SelfSubjectAccessReview';
-  if (!self && !spec.user && !(spec.groups ?? []).length)
+  if (!self && !str(spec.user) && strings(spec.groups).length === 0)
     errors.push(
       fieldErr.invalid('spec.user', spec.user ?? '', 'at least one of user or group must be specified'),
     );
@@ -101,10 +104,16 @@ function reviewedAttributes(s: RequestScope, obj: KubeObject): Attributes {
   const user: UserInfo = self
     ? s.user
     : {
-        username: spec.user ?? '',
-        groups: [...(spec.groups ?? [])],
-        ...(spec.uid ? { uid: spec.uid } : {}),
-        ...(spec.extra ? { extra: spec.extra } : {}),
+        username: str(spec.user),
+        groups: strings(spec.groups),
+        ...(str(spec.uid) ? { uid: str(spec.uid) } : {}),
+        ...(isPlainObject(spec.extra)
+          ? {
+              extra: Object.fromEntries(
+                Object.entries(spec.extra as Record<string, unknown>).map(([k, v]) => [k, strings(v)]),
+              ),
+            }
+          : {}),
       };
   if (!ra) {
     const nra = spec.nonResourceAttributes ?? {};
