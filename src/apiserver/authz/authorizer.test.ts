@@ -221,6 +221,20 @@ describe('impersonatedUser', () => {
     ]);
   });
 
+  test('extra keys are lower-cased, then unescaped; an invalid service account name is a plain user', () => {
+    const admin = { username: 'root', groups: ['system:masters'] };
+    const u = impersonatedUser(
+      authz,
+      admin,
+      request({ 'impersonate-user': ['jane'], 'impersonate-extra-scope%4A': ['a', 'b'] }),
+    );
+    assert.deepEqual(u.extra, { scopeJ: ['a', 'b'] });
+    assert.throws(
+      () => impersonatedUser(authz, bob, request({ 'impersonate-user': ['system:serviceaccount:Bad:x'] })),
+      (e: unknown) => isApiError(e) && /users "system:serviceaccount:Bad:x" is forbidden/.test(e.message),
+    );
+  });
+
   test('anything not allowed is refused as upstream words it', () => {
     assert.throws(
       () => impersonatedUser(authz, bob, request({ 'impersonate-user': ['root'] })),
@@ -290,6 +304,28 @@ describe('RbacWriteGuard', () => {
         undefined,
       ),
     );
+  });
+
+  test('escalate limited to named roles covers updates of them, not creates', async () => {
+    const { rbac: r, authz: a } = cluster();
+    const g = new RbacWriteGuard(a);
+    r.putClusterRole(
+      stored(
+        role([
+          {
+            verbs: ['escalate'],
+            apiGroups: ['rbac.authorization.k8s.io'],
+            resources: ['roles'],
+            resourceNames: ['mine'],
+          },
+        ]),
+        'escalator',
+      ),
+    );
+    r.putRoleBinding(stored(binding('ClusterRole', 'escalator', [{ kind: 'User', name: 'bob' }]), 'e', 'a'));
+    const big = newRole([{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }]);
+    await assert.rejects(() => g.check(bob, rbacKind('roles'), big, undefined));
+    await g.check(bob, rbacKind('roles'), big, newRole([]));
   });
 
   test('binding a role needs its rules or the bind verb; a missing role is 404', async () => {

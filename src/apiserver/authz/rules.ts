@@ -7,14 +7,23 @@ const SERVICE_ACCOUNT_PREFIX = 'system:serviceaccount:';
 export const serviceAccountUsername = (namespace: string, name: string): string =>
   `${SERVICE_ACCOUNT_PREFIX}${namespace}:${name}`;
 
-/** `system:serviceaccount:NS:NAME` split into its parts; undefined for other user names. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * `system:serviceaccount:NS:NAME` split into its parts when both are valid names (a namespace label and an
+ * account subdomain, as upstream's SplitUsername checks); undefined for other user names.
+ */
 export function splitServiceAccountUsername(
   username: string,
 ): { namespace: string; name: string } | undefined {
   if (!username.startsWith(SERVICE_ACCOUNT_PREFIX)) return undefined;
   const parts = username.slice(SERVICE_ACCOUNT_PREFIX.length).split(':');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) return undefined;
-  return { namespace: parts[0], name: parts[1] };
+  const [namespace, name] = parts;
+  if (parts.length !== 2 || !namespace || !name) return undefined;
+  if (namespace.length > 63 || !DNS_LABEL.test(namespace)) return undefined;
+  if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) return undefined;
+  return { namespace, name };
 }
 
 const has = (list: readonly string[] | undefined, v: string): boolean => !!list && list.includes(v);
