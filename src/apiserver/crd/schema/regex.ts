@@ -4,7 +4,11 @@
  * no lookaround or backreferences), and no pattern or input can make a match take exponential time, which
  * JavaScript's backtracking RegExp would let one custom resource do to the whole server.
  */
-import { RE2JS } from 're2js';
+import type * as Re2js from 're2js';
+import { lazyRequire } from '../../../util/lazy-require.js';
+
+/** Loaded at the first pattern: a server without custom resources or policies never needs it. */
+const re2js = lazyRequire<typeof Re2js>('re2js');
 
 export interface GoPattern {
   /** Whether the pattern matches anywhere in s (Go's MatchString). */
@@ -30,9 +34,9 @@ export function compileGoPattern(pattern: string): CompiledPattern {
 }
 
 function compile(pattern: string): CompiledPattern {
-  let re: RE2JS;
+  let re: Re2js.RE2JS;
   try {
-    re = RE2JS.compile(pattern);
+    re = re2js().RE2JS.compile(pattern);
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }
