@@ -29,9 +29,9 @@ export function builtinRegistryParts(): RegistryParts {
 /** Starts the API server with every built-in kind and request feature. */
 export async function startApiServer(config: ApiServerConfig): Promise<RunningApiServer> {
   const registryParts = builtinRegistryParts();
-  // Built on first use: the documents are large and most clients never ask for them.
-  let schemas: SchemaSet | undefined;
-  const schemaSet = (): SchemaSet => (schemas ??= loadSchemas(undefined, config.logger));
+  // Built on first use: the documents are large and most clients never ask for them. Each build reads the
+  // schemas with their descriptions anew rather than keeping a second, fuller copy of the checking set.
+  const schemaSet = (): SchemaSet => loadSchemas(undefined, config.logger);
   let built: OpenApi | undefined;
   const docs = (): OpenApi =>
     (built ??= buildOpenApi(buildResourceDefs(registryParts), { schemas: schemaSet() }));

@@ -8,7 +8,7 @@ import { META_V1 } from './kinds.js';
 import { resourcePaths, subresourceSchema, type PathItem } from './operations.js';
 import { refName, type Schema, type SchemaMap } from './schema-types.js';
 import {
-  defaultSchemas,
+  loadSchemas,
   gvkKey,
   minimalKindSchema,
   minimalListSchema,
@@ -82,7 +82,7 @@ export function groupVersionDocuments(
   resources: readonly OpenApiResource[],
   opts: BuildOptions = {},
 ): Array<{ key: string; doc: GroupVersionDocument }> {
-  const set = opts.schemas ?? defaultSchemas();
+  const set = opts.schemas ?? loadSchemas();
   const infoVersion = opts.kubernetesVersion ?? 'v1.32.0';
   const byGv = new Map<string, Entry[]>();
   for (const resource of resources) {
