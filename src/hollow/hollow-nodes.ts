@@ -150,8 +150,10 @@ export class HollowNodes {
       fieldSelector: `metadata.name=${LOAD_CONFIGMAP}`,
       logger: this.logger.child('configmaps'),
     });
-    // Hollow nodes only patch, so their caches can drop managedFields as the control plane's do.
+    // Hollow nodes only patch, so their caches can drop managedFields as the control plane's do. Only bound
+    // pods, as a kubelet watches only its own: a pod shows up (ADDED) when it is bound, not when it is created.
     this.podInformer = new Informer<Pod>(this.client.resource<Pod>(R.pods), {
+      fieldSelector: 'spec.nodeName!=',
       logger: this.logger.child('pods'),
       transform: stripManagedFields,
     });
