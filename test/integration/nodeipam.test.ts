@@ -60,3 +60,24 @@ test('when the cluster CIDR is used up a node gets no subnet and a CIDRNotAvaila
   await nodes().patch('', 'n5', 'merge', { metadata: { labels: { retry: 'now' } } });
   assert.match((await waitFor(() => podCidr('n5'))) ?? '', /^10\.42\.[0-3]\.0\/24$/);
 });
+
+test('nodes registering at once are patched side by side and never share a subnet', async () => {
+  const big = await startTestCluster(
+    { 'node-ipam-controller': nodeIpamController },
+    { options: { clusterCidr: '10.44.0.0/16' } },
+  );
+  try {
+    const many = big.client.resource<Node>(R.nodes);
+    const names = Array.from({ length: 60 }, (_, i) => `burst-${i}`);
+    await Promise.all(names.map((name) => many.create({ metadata: { name } })));
+    const cidrs = await waitFor(async () => {
+      const list = await many.list('');
+      const got = list.items.flatMap((n) => (n.spec?.podCIDR ? [n.spec.podCIDR] : []));
+      return got.length === names.length ? got : undefined;
+    });
+    assert.equal(new Set(cidrs).size, names.length);
+    for (const cidr of cidrs) assert.match(cidr, /^10\.44\.\d+\.0\/24$/);
+  } finally {
+    await big.close();
+  }
+});

@@ -9,11 +9,15 @@ export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
 export const DEFAULT_NODE_CIDR_MASK_SIZE = 24;
 export const DEFAULT_NODE_CIDR_MASK_SIZE_V6 = 64;
 const RETRY_WHEN_FULL_MS = 30_000;
+/** Upstream's cidrUpdateWorkers. */
+const CIDR_UPDATE_WORKERS = 30;
 
 /**
  * Upstream's node IPAM range allocator: every node gets `spec.podCIDR`, a /24 (by default) of the cluster
- * CIDR, which its agent gives to the pod network. Subnets of deleted nodes are reused. One worker, so two
- * nodes never get the same subnet; what nodes already hold is taken into account before anything is given out.
+ * CIDR, which its agent gives to the pod network. Subnets of deleted nodes are reused; what nodes already hold
+ * is taken into account before anything is given out. A sync takes its subnet before its first `await`, so
+ * syncs running side by side never hand out one subnet twice, and the patches run in parallel as upstream's
+ * 30 CIDR update workers do (with one worker, 5,000 nodes registering at once waited some 20 s for the last).
  * Options: `clusterCidr` (default 10.42.0.0/16), `nodeCidrMaskSize` (default 24, 64 for IPv6).
  */
 export class NodeIpamController extends QueueController {
@@ -24,7 +28,7 @@ export class NodeIpamController extends QueueController {
   private occupied = false;
 
   constructor(ctx: ControllerContext) {
-    super('node-ipam-controller', ctx, { workers: 1 });
+    super('node-ipam-controller', ctx, { workers: CIDR_UPDATE_WORKERS });
     const clusterCidr =
       typeof ctx.options.clusterCidr === 'string' ? ctx.options.clusterCidr : DEFAULT_CLUSTER_CIDR;
     const mask =
