@@ -8,11 +8,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ContainerConfig, PodSandboxConfig } from '../../cri/types.js';
+import type { PodSandboxConfig } from '../../cri/types.js';
 import { run } from '../common/run.js';
 import type { OciRuntime } from './runtime.js';
 import { ociTestEnv } from './testing-env.js';
-import { BUSYBOX_IMAGE } from './testing.js';
+import { busyboxContainer } from './testing.js';
 
 const env = await ociTestEnv('g');
 if (env.skip) console.log(`# oci gateway tests skipped: ${env.skip}`);
@@ -58,31 +58,7 @@ void describe('pod network gateway', { skip: env.skip ?? false }, () => {
       },
     };
     const sb = await rt.runPodSandbox(config);
-    const container: ContainerConfig = {
-      metadata: { name: 'main', attempt: 0 },
-      image: { image: BUSYBOX_IMAGE },
-      command: ['sleep', '600'],
-      args: [],
-      envs: [],
-      mounts: [],
-      labels: {},
-      annotations: {},
-      logPath: 'main/0.log',
-      stdin: false,
-      stdinOnce: false,
-      tty: false,
-      linux: {
-        resources: {},
-        securityContext: {
-          privileged: false,
-          namespaceOptions: { network: 'pod', pid: 'container', ipc: 'pod' },
-          readonlyRootfs: false,
-          supplementalGroups: [],
-          noNewPrivs: false,
-        },
-      },
-    };
-    const c = await rt.createContainer(sb, container, config);
+    const c = await rt.createContainer(sb, busyboxContainer(['sleep', '600']), config);
     await rt.startContainer(c);
     // busybox 1.35's `wget -T` segfaults: bound the request with `timeout` instead.
     const r = await rt.execSync(

@@ -11,12 +11,12 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { ContainerConfig, PodSandboxConfig } from '../../cri/types.js';
+import type { PodSandboxConfig } from '../../cri/types.js';
 import { waitFor } from '../../../util/wait.js';
 import { run } from '../common/run.js';
 import type { OciRuntime } from './runtime.js';
 import { ociTestEnv } from './testing-env.js';
-import { BUSYBOX_IMAGE } from './testing.js';
+import { busyboxContainer } from './testing.js';
 
 const env = await ociTestEnv('n');
 if (env.skip) console.log(`# oci network tests skipped: ${env.skip}`);
@@ -78,34 +78,10 @@ void describe('oci runtime networking', { skip: env.skip ?? false }, () => {
     },
     ...extra,
   });
-  const containerConfig = (command: string[]): ContainerConfig => ({
-    metadata: { name: 'main', attempt: 0 },
-    image: { image: BUSYBOX_IMAGE },
-    command,
-    args: [],
-    envs: [],
-    mounts: [],
-    labels: {},
-    annotations: {},
-    logPath: 'main/0.log',
-    stdin: false,
-    stdinOnce: false,
-    tty: false,
-    linux: {
-      resources: {},
-      securityContext: {
-        privileged: false,
-        namespaceOptions: { network: 'pod', pid: 'container', ipc: 'pod' },
-        readonlyRootfs: false,
-        supplementalGroups: [],
-        noNewPrivs: false,
-      },
-    },
-  });
   async function pod(name: string, command: string[], extra: Partial<PodSandboxConfig> = {}) {
     const config = sandboxConfig(name, extra);
     const sb = await rt.runPodSandbox(config);
-    const c = await rt.createContainer(sb, containerConfig(command), config);
+    const c = await rt.createContainer(sb, busyboxContainer(command), config);
     await rt.startContainer(c);
     const ip = (await rt.podSandboxStatus(sb)).network?.ip ?? '';
     return { sb, c, ip };

@@ -5,11 +5,39 @@
 import { chmod, mkdir, symlink, copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageLayerSource } from '../../cri/services.js';
-import type { ImageRuntimeConfig } from '../../cri/types.js';
+import type { ContainerConfig, ImageRuntimeConfig } from '../../cri/types.js';
 import { run } from '../common/run.js';
 import { which } from './detect.js';
 
 export const BUSYBOX_IMAGE = 'sha256:tugboat-test-busybox';
+
+/** A plain unprivileged container `main` of the busybox image, in the pod's network and IPC namespaces. */
+export function busyboxContainer(command: string[]): ContainerConfig {
+  return {
+    metadata: { name: 'main', attempt: 0 },
+    image: { image: BUSYBOX_IMAGE },
+    command,
+    args: [],
+    envs: [],
+    mounts: [],
+    labels: {},
+    annotations: {},
+    logPath: 'main/0.log',
+    stdin: false,
+    stdinOnce: false,
+    tty: false,
+    linux: {
+      resources: {},
+      securityContext: {
+        privileged: false,
+        namespaceOptions: { network: 'pod', pid: 'container', ipc: 'pod' },
+        readonlyRootfs: false,
+        supplementalGroups: [],
+        noNewPrivs: false,
+      },
+    },
+  };
+}
 
 export async function buildBusyboxLayer(dir: string): Promise<string> {
   const busybox = await which('busybox');
