@@ -64,18 +64,8 @@ export class Forwarder {
   }
 
   private udp(server: UpstreamServer, query: Buffer, id: number): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
+    return exchange(this.timeoutMs, 'timed out', (finish) => {
       const socket = createSocket(isIPv6(server.address) ? 'udp6' : 'udp4');
-      const timer = setTimeout(() => finish(new UpstreamError('timed out')), this.timeoutMs);
-      let done = false;
-      const finish = (err?: Error, reply?: Buffer): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        socket.close();
-        if (err) reject(err);
-        else resolve(reply!);
-      };
       // A connected socket hears ICMP port-unreachable as ECONNREFUSED: a server that is down fails at once.
       socket.on('error', (err) => finish(err));
       socket.on('message', (msg) => {
@@ -84,23 +74,14 @@ export class Forwarder {
           finish(undefined, msg);
       });
       socket.connect(server.port, server.address, () => socket.send(query));
+      return () => socket.close();
     });
   }
 
   private tcp(server: UpstreamServer, query: Buffer, id: number): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
+    return exchange(this.timeoutMs, 'timed out over TCP', (finish) => {
       const socket = connect({ host: server.address, port: server.port });
       let buffered = Buffer.alloc(0);
-      const timer = setTimeout(() => finish(new UpstreamError('timed out over TCP')), this.timeoutMs);
-      let done = false;
-      const finish = (err?: Error, reply?: Buffer): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        socket.destroy();
-        if (err) reject(err);
-        else resolve(reply!);
-      };
       socket.on('error', (err) => finish(err));
       socket.on('close', () => finish(new UpstreamError('connection closed before the reply')));
       socket.on('connect', () => {
@@ -118,6 +99,38 @@ export class Forwarder {
         if (reply.length >= 12 && reply.readUInt16BE(0) === id) finish(undefined, Buffer.from(reply));
         else finish(new UpstreamError('reply with another id'));
       });
+      return () => socket.destroy();
     });
   }
+}
+
+type Finish = (err?: Error, reply?: Buffer) => void;
+
+/**
+ * One query on a socket that `open` sets up, settled once: by its reply, an error or the timeout, whichever
+ * comes first. `open` returns how to close the socket, which happens as it settles.
+ */
+function exchange(
+  timeoutMs: number,
+  timeoutMessage: string,
+  open: (finish: Finish) => () => void,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let close = (): void => {};
+    const finish: Finish = (err, reply) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      close();
+      if (err) reject(err);
+      else resolve(reply!);
+    };
+    const timer = setTimeout(() => finish(new UpstreamError(timeoutMessage)), timeoutMs);
+    try {
+      close = open(finish);
+    } catch (err) {
+      finish(err as Error);
+    }
+  });
 }
