@@ -1,7 +1,8 @@
 import { isIPv6 } from 'node:net';
 import { hasReason } from '../api/errors.js';
 import { localPathStorageClass } from '../api/storage-classes.js';
-import type { KubeObject } from '../api/meta.js';
+import { deepEqual, type KubeObject } from '../api/meta.js';
+import type { ResourceDef } from './registry/types.js';
 import type { ApiContext } from './rest/context.js';
 import { rfc3339 } from '../util/clock.js';
 import { createCanonical } from './rest/write.js';
@@ -62,77 +63,72 @@ export async function bootstrapCluster(
     },
   });
   await reconcileKubernetesEndpoints(ctx, opts.advertiseAddress, opts.port);
-  await reconcileKubernetesEndpointSlice(ctx, opts.advertiseAddress, opts.port);
   if (opts.defaultStorageClass !== false) {
     await ensure(ctx, 'storage.k8s.io', 'storageclasses', localPathStorageClass() as unknown as KubeObject);
   }
 }
 
 /**
- * The `kubernetes` Endpoints name this API server. Written straight to storage, as upstream's endpoint
- * reconciler does: the address may be loopback on a single machine, which user-written Endpoints may not use.
+ * The `kubernetes` Endpoints and EndpointSlice name this API server (service proxies read the slice). The Service
+ * has no selector, so no controller makes them; they are written straight to storage, as upstream's endpoint
+ * reconciler does, because the address may be loopback on a single machine, which user-written endpoints may not
+ * use.
  */
 async function reconcileKubernetesEndpoints(ctx: ApiContext, address: string, port: number): Promise<void> {
-  const def = ctx.registry.mustGet('', 'endpoints');
-  const subsets = [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
-  const old = await ctx.storage.get(def, 'default', 'kubernetes');
-  if (!old) {
-    await ctx.storage.create(def, {
-      apiVersion: 'v1',
-      kind: 'Endpoints',
-      metadata: {
-        name: 'kubernetes',
-        namespace: 'default',
-        uid: ctx.newUid(),
-        creationTimestamp: rfc3339(ctx.clock.now()),
-        labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
-      },
-      subsets,
-    });
-  } else if (JSON.stringify(old.subsets) !== JSON.stringify(subsets)) {
-    await ctx.storage.update(def, { ...old, subsets }, Number(old.metadata.resourceVersion));
-  }
+  await reconcileOwnObject(
+    ctx,
+    ctx.registry.mustGet('', 'endpoints'),
+    { apiVersion: 'v1', kind: 'Endpoints', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    { subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }] },
+  );
+  await reconcileOwnObject(
+    ctx,
+    ctx.registry.mustGet('discovery.k8s.io', 'endpointslices'),
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      labels: { 'kubernetes.io/service-name': 'kubernetes' },
+    },
+    {
+      addressType: isIPv6(address) ? 'IPv6' : 'IPv4',
+      endpoints: [{ addresses: [address], conditions: { ready: true } }],
+      ports: [{ name: 'https', port, protocol: 'TCP' }],
+    },
+    // addressType is immutable: a changed address family means a new slice.
+    ['addressType'],
+  );
 }
 
 /**
- * The `kubernetes` EndpointSlice, which service proxies read (upstream's endpoint reconciler writes it beside
- * the Endpoints). The Service has no selector, so no controller makes it; written straight to storage for the
- * same reason as the Endpoints.
+ * Keeps `default/kubernetes` of a kind with `fields` as given: created when missing, updated when a field
+ * differs, replaced when one of `immutable` does.
  */
-async function reconcileKubernetesEndpointSlice(
+async function reconcileOwnObject(
   ctx: ApiContext,
-  address: string,
-  port: number,
+  def: ResourceDef,
+  head: { apiVersion: string; kind: string; labels: Record<string, string> },
+  fields: Record<string, unknown>,
+  immutable: string[] = [],
 ): Promise<void> {
-  const def = ctx.registry.mustGet('discovery.k8s.io', 'endpointslices');
-  const addressType = isIPv6(address) ? 'IPv6' : 'IPv4';
-  const endpoints = [{ addresses: [address], conditions: { ready: true } }];
-  const ports = [{ name: 'https', port, protocol: 'TCP' }];
-  const old = await ctx.storage.get(def, 'default', 'kubernetes');
+  let old = await ctx.storage.get(def, 'default', 'kubernetes');
+  if (old && immutable.some((f) => !deepEqual(old![f], fields[f]))) {
+    await ctx.storage.delete(def, 'default', 'kubernetes');
+    old = undefined;
+  }
   if (!old) {
     await ctx.storage.create(def, {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
+      apiVersion: head.apiVersion,
+      kind: head.kind,
       metadata: {
         name: 'kubernetes',
         namespace: 'default',
         uid: ctx.newUid(),
         creationTimestamp: rfc3339(ctx.clock.now()),
-        labels: { 'kubernetes.io/service-name': 'kubernetes' },
+        labels: head.labels,
       },
-      addressType,
-      endpoints,
-      ports,
+      ...fields,
     });
-  } else if (
-    old.addressType !== addressType ||
-    JSON.stringify([old.endpoints, old.ports]) !== JSON.stringify([endpoints, ports])
-  ) {
-    // addressType is immutable: a changed family means a new slice.
-    if (old.addressType !== addressType) {
-      await ctx.storage.delete(def, 'default', 'kubernetes');
-      return reconcileKubernetesEndpointSlice(ctx, address, port);
-    }
-    await ctx.storage.update(def, { ...old, endpoints, ports }, Number(old.metadata.resourceVersion));
+  } else if (Object.keys(fields).some((f) => !deepEqual(old[f], fields[f]))) {
+    await ctx.storage.update(def, { ...old, ...fields }, Number(old.metadata.resourceVersion));
   }
 }
