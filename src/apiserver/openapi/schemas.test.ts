@@ -38,6 +38,38 @@ void describe('loadSchemas', () => {
     }
   });
 
+  void test('without descriptions: schema descriptions go, a property named description stays', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-'));
+    try {
+      const file = path.join(dir, 'k8s-schemas.json');
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          source: 'test',
+          schemas: {
+            'a.Class': {
+              description: 'A class.',
+              type: 'object',
+              properties: {
+                description: { description: 'What the class is for.', type: 'string' },
+                value: { description: 'Its value.', type: 'integer' },
+              },
+            },
+          },
+        }),
+      );
+      const full = loadSchemas(file, silentLogger).schemas['a.Class'];
+      assert.equal(full?.description, 'A class.');
+      const bare = loadSchemas(file, silentLogger, { descriptions: false }).schemas['a.Class'];
+      assert.deepEqual(bare, {
+        type: 'object',
+        properties: { description: { type: 'string' }, value: { type: 'integer' } },
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   void test('a missing file falls back to minimal schemas for every served kind and warns once', () => {
     const logger = recordingLogger();
     const missing = path.join(os.tmpdir(), 'no-such-dir-openapi', 'k8s-schemas.json');
