@@ -5,6 +5,7 @@ import { TLSSocket } from 'node:tls';
 import { unauthorized } from '../../api/errors.js';
 import type { Authenticator, UserInfo } from '../config.js';
 import { loadTokenFile, type TokenEntry } from './tokenfile.js';
+import { bearerToken } from './bearer-token.js';
 import { AUTHENTICATED_GROUP } from './users.js';
 
 export interface AuthenticatorOptions {
@@ -54,7 +55,7 @@ export function createAuthenticator(opts: AuthenticatorOptions = {}): SyncAuthen
       const cert = certUser(req, certCache);
       if (cert.kind === 'user') return cert.user;
 
-      const token = bearerToken(req);
+      const token = bearerToken(req.headers.authorization);
       if (token !== undefined) {
         const cached = tokenCache.get(req.socket);
         let user = cached?.token === token ? cached.user : undefined;
@@ -63,8 +64,9 @@ export function createAuthenticator(opts: AuthenticatorOptions = {}): SyncAuthen
           if (!user) throw unauthorized();
           tokenCache.set(req.socket, { token, user });
         }
-        // Keep the credential away from anything downstream (logs, proxies), as upstream does.
-        delete req.headers.authorization;
+        // Keep the credential away from anything downstream (logs, proxies), as upstream does. Clearing the
+        // value rather than deleting the header keeps the headers object in V8's fast mode for every later read.
+        req.headers.authorization = undefined;
         return cloneUser(user);
       }
       if (cert.kind === 'invalid') throw unauthorized();
@@ -96,14 +98,6 @@ function readPeerCertificate(socket: TLSSocket): CertResult {
 }
 
 /** The token of `Authorization: Bearer <token>`; undefined when there is none (upstream's bearertoken rules). */
-function bearerToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization?.trim();
-  if (!header) return undefined;
-  const parts = header.split(' ');
-  if (parts.length < 2 || parts[0]?.toLowerCase() !== 'bearer') return undefined;
-  const token = parts[1];
-  return token ? token : undefined;
-}
 
 /** Compares against every known token, in time independent of which (if any) matches. */
 function lookupToken(tokens: HashedToken[], token: string): UserInfo | undefined {

@@ -44,7 +44,12 @@ export function nonResourceAttributes(user: UserInfo, method: string, path: stri
   };
 }
 
-export function requestAttributes(user: UserInfo, method: string, url: URL, route: Route): Attributes {
+export function requestAttributes(
+  user: UserInfo,
+  method: string,
+  url: { pathname: string; searchParams: URLSearchParams },
+  route: Route,
+): Attributes {
   if (route.type !== 'resource') return nonResourceAttributes(user, method, url.pathname);
   let verb = route.watchPrefix ? 'watch' : (RESOURCE_VERBS[method] ?? '');
   let name = route.name ?? '';

@@ -37,7 +37,8 @@ import { decodeObjectBody, readBody } from './body.js';
 import { negotiateDiscovery, negotiateFormat } from './negotiate.js';
 import { serveOpenApiV2 } from './openapi-v2.js';
 import { Responder } from './respond.js';
-import { parseRoute, type ResourceRoute } from './route.js';
+import { requestTarget, type RequestTarget } from './request-target.js';
+import { routeOf, type ResourceRoute } from './route.js';
 
 const NOT_FOUND_MESSAGE = 'the server could not find the requested resource';
 
@@ -74,9 +75,8 @@ async function handle(
   req: IncomingMessage,
   out: Responder,
 ): Promise<void> {
-  // Prefixing the origin keeps a path that starts with `//` a path (new URL would read it as a host).
-  const url = new URL(`http://localhost${req.url?.startsWith('/') ? req.url : '/'}`);
-  const route = parseRoute(url.pathname);
+  const url = requestTarget(req.url);
+  const route = routeOf(url.pathname);
   const method = req.method ?? 'GET';
   // Public as upstream's system:public-info-viewer makes them: the exact paths only (`/healthz/etcd` is not).
   const publicPath = route.type === 'version' || (route.type === 'health' && !route.subpath);
@@ -194,7 +194,7 @@ async function metricsRoute(
   provider: NonNullable<ApiContext['metrics']>,
   req: IncomingMessage,
   out: Responder,
-  url: URL,
+  url: RequestTarget,
 ): Promise<void> {
   const segments = url.pathname.replace(/\/$/, '').split('/').slice(1).map(decodeURIComponent);
   // ['apis', 'metrics.k8s.io', 'v1beta1', ...rest]
@@ -220,7 +220,7 @@ async function handleResource(
   req: IncomingMessage,
   out: Responder,
   route: ResourceRoute,
-  url: URL,
+  url: RequestTarget,
   user: UserInfo,
 ): Promise<void> {
   const served = ctx.registry.lookup(route.group, route.version, route.resource);

@@ -24,8 +24,24 @@ export function parseAccept(header: string | undefined): MediaRange[] {
   });
 }
 
-/** Returns the first acceptable format in the client's order, or undefined when nothing we serve is acceptable. */
-export function negotiateFormat(header: string | undefined): ResponseFormat | undefined {
+/** Formats by Accept header: a client sends the same one or two headers with every request. */
+const negotiated = new Map<string, Readonly<ResponseFormat> | undefined>();
+const NEGOTIATED_LIMIT = 64;
+
+/**
+ * Returns the first acceptable format in the client's order, or undefined when nothing we serve is acceptable.
+ * The result is shared between requests with the same header: callers must not change it.
+ */
+export function negotiateFormat(header: string | undefined): Readonly<ResponseFormat> | undefined {
+  if (!header) return { kind: 'json' };
+  if (negotiated.has(header)) return negotiated.get(header);
+  if (negotiated.size >= NEGOTIATED_LIMIT) negotiated.clear();
+  const format = formatFor(header);
+  negotiated.set(header, format);
+  return format;
+}
+
+function formatFor(header: string): ResponseFormat | undefined {
   const ranges = parseAccept(header);
   if (ranges.length === 0) return { kind: 'json' };
   for (const r of ranges) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRoute } from './route.js';
+import { parseRoute, routeOf } from './route.js';
 
 const resource = (fields: Record<string, unknown>) => ({ type: 'resource', watchPrefix: false, ...fields });
 
@@ -69,4 +69,23 @@ void test('discovery and the other fixed paths', () => {
   assert.deepEqual(parseRoute('/version'), { type: 'version' });
   assert.deepEqual(parseRoute('/'), { type: 'root' });
   assert.deepEqual(parseRoute('/nope'), { type: 'not-found' });
+});
+
+void test('routeOf answers as parseRoute and shares the result between requests for one path', () => {
+  for (const path of [
+    '/api/v1/namespaces/default/pods/web-0',
+    '/apis/apps/v1/deployments',
+    '/healthz',
+    '/x',
+  ]) {
+    assert.deepEqual(routeOf(path), parseRoute(path));
+    assert.equal(routeOf(path), routeOf(path));
+  }
+  // Past its limit the cache starts over rather than growing: every path still parses.
+  for (let i = 0; i < 5000; i++) {
+    assert.deepEqual(
+      routeOf(`/api/v1/namespaces/ns-${i}/pods`),
+      parseRoute(`/api/v1/namespaces/ns-${i}/pods`),
+    );
+  }
 });

@@ -28,6 +28,22 @@ export interface ResourceRoute {
   watchPrefix: boolean;
 }
 
+/** Parsed routes by path: clients repeat the same few paths (an object, its collection, a watch). */
+const parsedRoutes = new Map<string, Readonly<Route>>();
+const PARSED_ROUTES_LIMIT = 2048;
+
+/** parseRoute for a request: the same result, shared between requests for one path (callers must not change it). */
+export function routeOf(pathname: string): Readonly<Route> {
+  let route = parsedRoutes.get(pathname);
+  if (route === undefined) {
+    // Paths naming objects are many; starting over when full keeps the cache small and the lookup one get.
+    if (parsedRoutes.size >= PARSED_ROUTES_LIMIT) parsedRoutes.clear();
+    route = parseRoute(pathname);
+    parsedRoutes.set(pathname, route);
+  }
+  return route;
+}
+
 export function parseRoute(pathname: string): Route {
   const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
   const parts = trimmed.split('/').slice(1).map(safeDecode);

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { isApiError, unauthorized } from '../../api/errors.js';
 import { looksLikeJwt } from '../../api/serviceaccount/jwt.js';
 import type { Authenticator, UserInfo } from '../config.js';
+import { bearerToken } from '../auth/bearer-token.js';
 import type { ServiceAccountTokens } from './tokens.js';
 
 /**
@@ -12,12 +13,12 @@ import type { ServiceAccountTokens } from './tokens.js';
 export function withServiceAccountTokens(inner: Authenticator, tokens: ServiceAccountTokens): Authenticator {
   return {
     authenticate(req: IncomingMessage) {
-      const token = bearerToken(req);
+      const token = bearerToken(req.headers.authorization);
       if (token === undefined || !looksLikeJwt(token)) return inner.authenticate(req);
       const viaJwt = (): Promise<UserInfo> =>
         tokens.authenticate(token).then(
           (user) => {
-            delete req.headers.authorization;
+            req.headers.authorization = undefined;
             return user;
           },
           () => {
@@ -38,12 +39,4 @@ export function withServiceAccountTokens(inner: Authenticator, tokens: ServiceAc
       return result ?? viaJwt();
     },
   };
-}
-
-function bearerToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization?.trim();
-  if (!header) return undefined;
-  const parts = header.split(' ');
-  if (parts.length < 2 || parts[0]?.toLowerCase() !== 'bearer') return undefined;
-  return parts[1] || undefined;
 }
