@@ -75,7 +75,7 @@ class StaleConnectionError extends Error {}
 
 function fetchOnce(agents: Agents, { host, port, path, timeoutMs, tls }: Fetch): Promise<string> {
   return new Promise((resolve, reject) => {
-    const common = { host, port, path, signal: AbortSignal.timeout(timeoutMs) };
+    const common = { host, port, path };
     const get = (cb: (res: IncomingMessage) => void): ClientRequest =>
       tls
         ? httpsRequest(
@@ -95,6 +95,14 @@ function fetchOnce(agents: Agents, { host, port, path, timeoutMs, tls }: Fetch):
     req.on('error', (err: NodeJS.ErrnoException) => {
       reject(req.reusedSocket && err.code === 'ECONNRESET' ? new StaleConnectionError(err.message) : err);
     });
+    // A timer cleared when the exchange ends, not AbortSignal.timeout: that one fires whatever happened and
+    // builds a DOMException and an abort event each time, for every node every interval (7 % of the
+    // control-plane thread at 5,000 idle hollow nodes).
+    const timer = setTimeout(
+      () => req.destroy(new Error(`${path}: no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    req.on('close', () => clearTimeout(timer));
     req.end();
   });
 }

@@ -36,8 +36,16 @@ async function nodeServedBy(name: string): Promise<FakeKubelet> {
   return kubelet;
 }
 
-async function withScraper(fn: (scraper: MetricsScraper) => Promise<void>, intervalMs = 50): Promise<void> {
-  const scraper = new MetricsScraper({ client: { server: server.url }, intervalMs });
+async function withScraper(
+  fn: (scraper: MetricsScraper) => Promise<void>,
+  intervalMs = 50,
+  timeoutMs?: number,
+): Promise<void> {
+  const scraper = new MetricsScraper({
+    client: { server: server.url },
+    intervalMs,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
   await scraper.start();
   try {
     await fn(scraper);
@@ -81,4 +89,21 @@ test('rounds start every interval, however long a round takes', async () => {
   // Once per 300 ms interval; ending rounds with a 300 ms pause would space them 500 ms apart.
   assert.ok(meanGap < 420, `scrapes ${gaps.map((g) => g.toFixed(0)).join(', ')} ms apart`);
   assert.equal(kubelet.connections, 1);
+});
+
+test('a node that does not answer within the timeout is dropped, and its connection with it', async () => {
+  const kubelet = await nodeServedBy('silent');
+  kubelet.answerAfterMs = 5000;
+  const started = performance.now();
+  await withScraper(
+    async (scraper) => {
+      await scraper.waitForScrapes(3);
+      assert.equal(scraper.getNodeMetrics(['silent'])[0], undefined);
+    },
+    200,
+    100,
+  );
+  // Three rounds, each cut off at 100 ms, not left waiting for the 5 s answer.
+  assert.ok(performance.now() - started < 2500, `${(performance.now() - started).toFixed(0)} ms`);
+  assert.ok(kubelet.connections >= 3, `${kubelet.connections} connections: a timed-out one is not reused`);
 });
