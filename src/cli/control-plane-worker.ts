@@ -9,7 +9,6 @@ import type { Node } from 'kubernetes-types/core/v1.js';
 import type { NodeUsagePoint, PodUsagePoint } from '../apiserver/metrics/provider.js';
 import type { ClientConfig, SharedInformerPool, Stoppable } from '../client/index.js';
 import { R } from '../client/index.js';
-import { fullGc } from '../util/full-gc.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 import { DeferredMetricsProvider, startMetricsPipeline } from './metrics-pipeline.js';
 
@@ -49,9 +48,6 @@ export type ControlPlaneRequest =
   | { type: 'stop' }
   | { type: 'node-metrics'; id: number; names: string[] }
   | { type: 'pod-metrics'; id: number; pods: { namespace: string; name: string }[] };
-
-/** After the components started: their informers' first lists are in by then on an idle cluster. */
-const POST_START_GC_DELAY_MS = 5000;
 
 async function main(data: ControlPlaneWorkerData): Promise<void> {
   const port = parentPort;
@@ -119,11 +115,6 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
     );
   }
   port.postMessage({ type: 'started' } satisfies ControlPlaneWorkerMessage);
-  // Start-up (modules, first lists) grows this thread's young generation, and V8 shrinks a heap only once its
-  // memory reducer sees the isolate idle, which the components' periodic work (lease renewals every 2 s) can
-  // put off for good: an idle server kept 10-16 MiB more in some starts than in others. Collect once when the
-  // first lists are in.
-  setTimeout(fullGc, POST_START_GC_DELAY_MS).unref();
   type Points = Extract<ControlPlaneWorkerMessage, { type: 'metrics' }>['points'];
   const answer = (id: number, points: Points | Promise<Points>): void =>
     void Promise.resolve(points).then((p) =>
