@@ -97,8 +97,6 @@ function readPeerCertificate(socket: TLSSocket): CertResult {
   return { kind: 'user', user: { username: cn, groups: withAuthenticated(asList(subject.O)) } };
 }
 
-/** The token of `Authorization: Bearer <token>`; undefined when there is none (upstream's bearertoken rules). */
-
 /** Compares against every known token, in time independent of which (if any) matches. */
 function lookupToken(tokens: HashedToken[], token: string): UserInfo | undefined {
   const digest = sha256(token);
