@@ -30,3 +30,18 @@ void test('keeps the most recently used values within its byte budget', () => {
   for (const k of ['/2', '/3', '/4', '/5', '/6', '/7', '/8']) cache.delete(k);
   assert.equal(cache.byteSize, 0);
 });
+
+void test('a read gives an entry one more pass, and the value just written is kept', () => {
+  const cache = new LatestValues(2400); // eight entries of 300 bytes
+  for (let i = 0; i < 8; i++) cache.set(kv(`/${i}`, 200));
+  assert.ok(cache.get('/0'));
+  cache.set(kv('/8', 200));
+  assert.equal(cache.get('/1'), undefined, '/0 was read, so /1 (the oldest unread) went');
+  // Reading everything marks every entry: the next pass unmarks and moves each in turn, passes over /9 (just
+  // written), and takes the first it meets again unmarked, /2, the oldest.
+  for (const k of ['/0', '/2', '/3', '/4', '/5', '/6', '/7', '/8']) assert.ok(cache.get(k), k);
+  cache.set(kv('/9', 200));
+  assert.equal(cache.size, 8);
+  assert.equal(cache.get('/2'), undefined);
+  assert.ok(cache.get('/9') && cache.get('/0') && cache.get('/3'));
+});

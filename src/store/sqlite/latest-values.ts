@@ -32,9 +32,11 @@ export class LatestValues {
     if (size > this.maxBytes / 8) return;
     this.entries.set(kv.key, { kv, used: false });
     this.bytes += size;
-    // Oldest first; a used entry moves to the end, unmarked, and goes if it comes round again unused.
+    // Oldest first; a used entry moves to the end, unmarked, and goes if it comes round again unused. The entry
+    // just written stays: it is the likeliest to be read next (an update reads what was written before it).
     for (const [key, entry] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
+      if (key === kv.key) continue;
       if (entry.used) {
         entry.used = false;
         this.entries.delete(key);
