@@ -5,7 +5,7 @@
  */
 import type { RuntimeService } from '../cri/services.js';
 import { OciRuntime } from './oci/runtime.js';
-import { BUSYBOX_IMAGE, StaticImages } from './oci/testing.js';
+import { BUSYBOX_IMAGE, StaticImages, busyboxContainer } from './oci/testing.js';
 import { ProcessRuntime } from './process/runtime.js';
 
 const [
@@ -53,30 +53,7 @@ const sbConfig = {
 const sb = await rt.runPodSandbox(sbConfig);
 const id = await rt.createContainer(
   sb,
-  {
-    metadata: { name: 'main', attempt: 0 },
-    image: { image: BUSYBOX_IMAGE },
-    command: ['sh', '-c', 'echo up; trap "echo bye; exit 0" TERM; while true; do sleep 0.1; done'],
-    args: [],
-    envs: [],
-    mounts: [],
-    labels: {},
-    annotations: {},
-    logPath: 'main/0.log',
-    stdin: false,
-    stdinOnce: false,
-    tty: false,
-    linux: {
-      resources: {},
-      securityContext: {
-        privileged: false,
-        namespaceOptions: { network: 'pod', pid: 'container', ipc: 'pod' },
-        readonlyRootfs: false,
-        supplementalGroups: [],
-        noNewPrivs: false,
-      },
-    },
-  },
+  busyboxContainer(['sh', '-c', 'echo up; trap "echo bye; exit 0" TERM; while true; do sleep 0.1; done']),
   sbConfig,
 );
 await rt.startContainer(id);
