@@ -7,6 +7,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hotSpots, type CpuProfile } from './lib/cpu-profile.js';
+import { SourcePositions } from './lib/source-maps.js';
 import { prepareListNamespace, runCrud, runCrudWithWrk, type MeasuredPhase } from './lib/crud.js';
 import { RemoteProfiler } from './lib/inspector-profiler.js';
 import { etcdAvailability, startEtcd, type EtcdProcess } from './lib/etcd-process.js';
@@ -247,9 +248,10 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const sources = new SourcePositions();
 
 function hotSpotTable(profile: CpuProfile, top: number, byFile = false): { busyMs: number; table: string } {
-  const { busyMs, spots } = hotSpots(profile, { root: REPO_ROOT, top, byFile });
+  const { busyMs, spots } = hotSpots(profile, { root: REPO_ROOT, top, byFile, sources });
   const table = byFile
     ? markdownTable(
         ['file', 'self ms', 'share'],

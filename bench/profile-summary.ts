@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hotSpots, type CpuProfile } from './lib/cpu-profile.js';
+import { SourcePositions } from './lib/source-maps.js';
 import { markdownTable } from './lib/table.js';
 
 const [file, topArg] = process.argv.slice(2);
@@ -12,8 +13,9 @@ if (!file) {
 const root = fileURLToPath(new URL('../', import.meta.url));
 const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 const top = Number(topArg ?? 25);
+const sources = new SourcePositions();
 for (const byFile of [false, true]) {
-  const { busyMs, spots } = hotSpots(profile, { root, top, byFile });
+  const { busyMs, spots } = hotSpots(profile, { root, top, byFile, sources });
   console.log(`\n${byFile ? 'files' : 'functions'} (busy ${(busyMs / 1000).toFixed(1)} s)`);
   console.log(
     markdownTable(

@@ -1,6 +1,11 @@
+import type { SourcePositions } from './source-maps.js';
+
 /** The parts of a V8 .cpuprofile (what `node --cpu-prof` writes) that self-time needs. */
 export interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
+  }[];
   samples: number[];
   timeDeltas: number[];
 }
@@ -26,10 +31,13 @@ function location(url: string, line: number, root: string): string {
   return line >= 0 ? `${where}:${line + 1}` : where;
 }
 
-/** Self time per function (or per file with byFile), busiest first, idle time left out. */
+/**
+ * Self time per function (or per file with byFile), busiest first, idle time left out. With `sources`, frames
+ * in the bundled build are charged to the source files they came from.
+ */
 export function hotSpots(
   profile: CpuProfile,
-  opts: { root?: string; top?: number; byFile?: boolean } = {},
+  opts: { root?: string; top?: number; byFile?: boolean; sources?: SourcePositions } = {},
 ): { busyMs: number; spots: HotSpot[] } {
   const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const self = new Map<string, { name: string; where: string; us: number }>();
@@ -40,7 +48,12 @@ export function hotSpots(
     const us = profile.timeDeltas[i] ?? 0;
     if (!frame || frame.functionName === IDLE) return;
     busyUs += us;
-    const where = location(frame.url, opts.byFile ? -1 : frame.lineNumber, opts.root ?? '');
+    const { url, line } = opts.sources?.original({
+      url: frame.url,
+      line: frame.lineNumber,
+      column: frame.columnNumber ?? 0,
+    }) ?? { url: frame.url, line: frame.lineNumber };
+    const where = location(url, opts.byFile ? -1 : line, opts.root ?? '');
     const name = opts.byFile ? '' : frame.functionName || '(anonymous)';
     const key = `${name}\u0000${where}`;
     const entry = self.get(key) ?? { name, where, us: 0 };

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../util/package-root.js';
 import type { Command } from './command.js';
 
-/** The package version; this file sits two levels below package.json both as source and when built. */
+/** The package version. */
 export function tugboatVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as {
       version?: unknown;
     };
     return typeof pkg.version === 'string' ? pkg.version : 'unknown';

@@ -54,7 +54,7 @@ export interface ServerProcess {
 }
 
 export async function startServerProcess(opts: StartServerOptions = {}): Promise<ServerProcess> {
-  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) {
+  if (!existsSync(join(repoRoot, 'dist', 'main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` before the e2e tests');
   }
   const ownedRoot = opts.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'tugboat-e2e-'));

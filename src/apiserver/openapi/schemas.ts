@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { GroupVersionKind } from '../../api/meta.js';
 import { createLogger, type Logger } from '../../util/logger.js';
+import { packageFile } from '../../util/package-root.js';
 import { META_V1, SERVED_KINDS, packageOfGroup, type ServedKind } from './kinds.js';
 import { refTo, type Schema, type SchemaFile, type SchemaMap } from './schema-types.js';
 
@@ -13,8 +14,8 @@ export interface SchemaSet {
   byGvk: Map<string, string>;
 }
 
-/** Where the build writes the generated schemas; same relative spot from src/ and dist/. */
-export const GENERATED_SCHEMAS_URL = new URL('../../../generated/k8s-schemas.json', import.meta.url);
+/** Where the build writes the generated schemas. */
+export const GENERATED_SCHEMAS_FILE = packageFile('generated', 'k8s-schemas.json');
 
 export function gvkKey(gvk: GroupVersionKind): string {
   return `${gvk.group}/${gvk.version}/${gvk.kind}`;
@@ -107,7 +108,7 @@ let warnedMissing = false;
  * schemas (kubectl's validation gate still passes; explain and strict field checks degrade) and warns once.
  */
 export function loadSchemas(
-  file: string | URL = GENERATED_SCHEMAS_URL,
+  file: string | URL = GENERATED_SCHEMAS_FILE,
   logger?: Logger,
   opts: { descriptions?: boolean } = {},
 ): SchemaSet {
@@ -143,7 +144,7 @@ let defaultSet: SchemaSet | undefined;
  * those are built from a full `loadSchemas()` of their own.
  */
 export function defaultSchemas(): SchemaSet {
-  defaultSet ??= loadSchemas(GENERATED_SCHEMAS_URL, undefined, { descriptions: false });
+  defaultSet ??= loadSchemas(GENERATED_SCHEMAS_FILE, undefined, { descriptions: false });
   return defaultSet;
 }
 
