@@ -1,8 +1,8 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as tls from 'node:tls';
 import { ApiError, type StatusReason } from '../api/errors.js';
 import type { Status } from '../api/meta.js';
+import { tls } from '../util/node-tls.js';
 import type { ClientConfig } from './config.js';
 
 export interface HttpResponse {

@@ -1,10 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { unauthorized } from '../../api/errors.js';
 import type { Authenticator, UserInfo } from '../config.js';
 import { loadTokenFile, type TokenEntry } from './tokenfile.js';
+import { tls } from '../../util/node-tls.js';
 import { bearerToken } from './bearer-token.js';
 import { AUTHENTICATED_GROUP } from './users.js';
 
@@ -77,7 +78,7 @@ export function createAuthenticator(opts: AuthenticatorOptions = {}): SyncAuthen
 
 function certUser(req: IncomingMessage, cache: WeakMap<TLSSocket, CertResult>): CertResult {
   const socket = req.socket;
-  if (!(socket instanceof TLSSocket)) return { kind: 'none' };
+  if (!(socket instanceof tls.TLSSocket)) return { kind: 'none' };
   let result = cache.get(socket);
   if (!result) {
     result = readPeerCertificate(socket);
