@@ -40,7 +40,8 @@ export default tseslint.config(
           paths: [
             {
               name: 'node:tls',
-              message: 'Use `tls` from src/util/node-tls.ts: importing node:tls makes every thread keep its root CAs.',
+              message:
+                'Use `tls` from src/util/node-tls.ts: importing node:tls makes every thread keep its root CAs.',
               allowTypeImports: true,
             },
           ],
