@@ -70,6 +70,56 @@ void describe('loadSchemas', () => {
     }
   });
 
+  void test('without descriptions: identical subtrees are one frozen object, and the set reads as parsed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-'));
+    try {
+      const file = path.join(dir, 'k8s-schemas.json');
+      const ref = { allOf: [{ $ref: '#/components/schemas/a.Meta' }], default: {} };
+      const schemas = {
+        'a.One': {
+          type: 'object',
+          properties: { name: { type: 'string' }, meta: ref, n: { type: 'integer' } },
+        },
+        'a.Two': {
+          type: 'object',
+          properties: { name: { type: 'string' }, meta: ref, keys: { type: 'array' } },
+        },
+      };
+      fs.writeFileSync(file, JSON.stringify({ source: 'test', schemas }));
+      const set = loadSchemas(file, silentLogger, { descriptions: false });
+      assert.deepEqual(set.schemas, schemas);
+      const one = set.schemas['a.One']!.properties!;
+      const two = set.schemas['a.Two']!.properties!;
+      assert.equal(one.name, two.name);
+      assert.equal(one.meta, two.meta);
+      assert.notEqual(set.schemas['a.One'], set.schemas['a.Two']);
+      // Shared objects are frozen, and so (each of its parts being shareable) is the whole set.
+      assert.ok(Object.isFrozen(one.meta) && Object.isFrozen(one.meta!.allOf));
+      assert.ok(Object.isFrozen(set.schemas));
+      assert.throws(() => {
+        (one.name as { type?: string }).type = 'integer';
+      }, TypeError);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void test('without descriptions, the generated set equals the full one with its descriptions removed', () => {
+    const full = loadSchemas(undefined, silentLogger).schemas;
+    const bare = loadSchemas(undefined, silentLogger, { descriptions: false }).schemas;
+    const strip = (v: unknown, key = ''): unknown => {
+      if (Array.isArray(v)) return v.map((x) => strip(x));
+      if (v === null || typeof v !== 'object') return v;
+      return Object.fromEntries(
+        Object.entries(v)
+          .filter(([k, x]) => !(k === 'description' && typeof x === 'string'))
+          .map(([k, x]) => [k, strip(x, k)]),
+      );
+    };
+    assert.ok(Object.keys(full).length > 400);
+    assert.deepEqual(bare, strip(full));
+  });
+
   void test('a missing file falls back to minimal schemas for every served kind and warns once', () => {
     const logger = recordingLogger();
     const missing = path.join(os.tmpdir(), 'no-such-dir-openapi', 'k8s-schemas.json');

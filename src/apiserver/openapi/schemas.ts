@@ -104,6 +104,30 @@ export function fallbackSchemaFile(kinds: readonly ServedKind[] = SERVED_KINDS):
 let warnedMissing = false;
 
 /**
+ * A JSON.parse reviver for a read-only schema set: drops descriptions (a schema's description is a string; a
+ * property named "description" maps to a schema object) and makes identical subtrees one shared, frozen object
+ * (`{type: 'string'}`, `{allOf: [{$ref: …}]}`, whole small schemas), which halves the set's heap (1.1 → 0.6 MiB).
+ * The reviver sees children before their parent, so a parent whose children are all shared is compared whole;
+ * as every leaf is, the whole set comes out frozen.
+ */
+function compactingReviver(): (key: string, value: unknown) => unknown {
+  const byText = new Map<string, object>();
+  const shared = new WeakSet<object>();
+  const isShareable = (v: unknown): boolean => v === null || typeof v !== 'object' || shared.has(v);
+  return (key, value) => {
+    if (key === 'description' && typeof value === 'string') return undefined;
+    if (value === null || typeof value !== 'object') return value;
+    if (!(Array.isArray(value) ? value : Object.values(value)).every(isShareable)) return value;
+    const text = JSON.stringify(value);
+    const same = byText.get(text);
+    if (same) return same;
+    byText.set(text, value);
+    shared.add(Object.freeze(value));
+    return value;
+  };
+}
+
+/**
  * Read the generated schemas. A missing or unreadable file is not fatal: the server runs on minimal
  * schemas (kubectl's validation gate still passes; explain and strict field checks degrade) and warns once.
  */
@@ -114,13 +138,8 @@ export function loadSchemas(
 ): SchemaSet {
   try {
     const text = fs.readFileSync(file, 'utf8');
-    // A schema's description is a string; a property named "description" maps to a schema object.
     const parsed = (
-      opts.descriptions === false
-        ? JSON.parse(text, (key, value: unknown) =>
-            key === 'description' && typeof value === 'string' ? undefined : value,
-          )
-        : JSON.parse(text)
+      opts.descriptions === false ? JSON.parse(text, compactingReviver()) : JSON.parse(text)
     ) as SchemaFile;
     if (typeof parsed.schemas !== 'object' || parsed.schemas === null) throw new Error('no "schemas" object');
     return indexSchemas(parsed);
