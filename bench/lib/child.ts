@@ -57,3 +57,11 @@ export async function waitForOutput<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * The environment `bin/tugboat.js` gives the server when run as a program (its sh line): the benchmarks run the
+ * file with node directly, to pass Node flags, so they set it themselves.
+ */
+export function launcherEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || '2', ...extra };
+}

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OutputTail, stopChild } from './child.js';
+import { launcherEnv, OutputTail, stopChild } from './child.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -38,9 +38,7 @@ export function startTugboat(args: string[], nodeArgs: string[] = []): HollowPro
   const child: ChildProcess = spawn(
     process.execPath,
     [...nodeArgs, join(REPO_ROOT, 'bin', 'tugboat.js'), ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: launcherEnv() },
   );
   const output = new OutputTail();
   child.stdout?.on('data', (c: Buffer) => output.add(c.toString()));

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OutputTail, stopChild, waitForOutput } from './child.js';
+import { launcherEnv, OutputTail, stopChild, waitForOutput } from './child.js';
 import type { ApiTarget } from './http-client.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -54,7 +54,7 @@ export async function startServerProcess(opts: {
       'info',
       ...(opts.extraArgs ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TUGBOAT_LOG_LEVEL: 'info' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: launcherEnv({ TUGBOAT_LOG_LEVEL: 'info' }) },
   );
   const output = new OutputTail();
   let url: string | undefined;
