@@ -12,12 +12,14 @@ import { prepareListNamespace, runCrud, runCrudWithWrk, type MeasuredPhase } fro
 import { RemoteProfiler } from './lib/inspector-profiler.js';
 import { etcdAvailability, startEtcd, type EtcdProcess } from './lib/etcd-process.js';
 import { memoryOf } from './lib/proc.js';
+import { percentile } from './lib/stats.js';
 import {
   cpuTable,
   crudTable,
   errorNotes,
   goalsTable,
-  IDLE_AFTER_S,
+  IDLE_FROM_S,
+  IDLE_WINDOW_S,
   memoryTable,
   watchTable,
   type BackendRun,
@@ -156,10 +158,23 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
     cleanups.push(() => server?.stop());
     // Start-up (bootstrap objects, lazy imports, first GCs) is over after about 3 s, but V8 returns the pages it
     // no longer needs only when its memory reducer runs, about 8 s after the last activity.
-    await new Promise((r) => setTimeout(r, 3000));
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    await sleep(3000);
     run.startRss = memoryOf(server.pid)?.rss;
-    await new Promise((r) => setTimeout(r, (IDLE_AFTER_S - 3) * 1000));
-    run.idleRss = memoryOf(server.pid)?.rss;
+    await sleep((IDLE_FROM_S - 3) * 1000);
+    progress(`reading the idle server's RSS for ${IDLE_WINDOW_S} s`);
+    const idle: number[] = [];
+    for (let i = 0; i < IDLE_WINDOW_S; i++) {
+      const rss = memoryOf(server.pid)?.rss;
+      if (rss !== undefined) idle.push(rss);
+      if (i < IDLE_WINDOW_S - 1) await sleep(1000);
+    }
+    run.idleRssFirst = idle[0];
+    if (idle.length)
+      run.idleRss = percentile(
+        idle.toSorted((a, b) => a - b),
+        50,
+      );
 
     progress(`warming up and filling a namespace with ${s.listSize} ConfigMaps`);
     await runCrud(8, 'bench-warmup', {

@@ -19,7 +19,13 @@ export interface BackendRun {
   watch?: WatchBenchResult;
   /** RSS 3 s after start: start-up garbage V8 has not given back yet. */
   startRss?: number;
-  /** RSS once the server has sat idle long enough for V8's memory reducer to run (it waits 8 s). */
+  /** RSS at the start of the idle window (IDLE_FROM_S after start). */
+  idleRssFirst?: number;
+  /**
+   * Median RSS over the idle window: one reading a second for IDLE_WINDOW_S seconds from IDLE_FROM_S after start,
+   * with nothing done. A single reading mostly says whether V8's memory reducer (which gives start-up garbage
+   * back some 10-17 s after start, later when timers keep the thread busy) has run yet.
+   */
   idleRss?: number;
   loadedRss?: number;
   peakRss?: number;
@@ -112,13 +118,20 @@ export function watchTable(runs: BackendRun[]): string {
   );
 }
 
-/** When the idle RSS is read: V8 gives start-up garbage back to the OS some 8 s after activity stops, sometimes in two rounds. */
-export const IDLE_AFTER_S = 20;
+/** The idle window: V8 gives start-up garbage back to the OS some 10-17 s after start, sometimes in two rounds. */
+export const IDLE_FROM_S = 20;
+export const IDLE_WINDOW_S = 30;
+/** The issue's idle memory goal, 80 MB. */
+const IDLE_RSS_GOAL = 80e6;
 
 export function memoryTable(runs: BackendRun[]): string {
   const rows: [string, (r: BackendRun) => string][] = [
     ['server RSS 3 s after start', (r) => fmtMiB(r.startRss)],
-    [`server idle RSS (${IDLE_AFTER_S} s after start, nothing done)`, (r) => fmtMiB(r.idleRss)],
+    [`server RSS ${IDLE_FROM_S} s after start (nothing done)`, (r) => fmtMiB(r.idleRssFirst)],
+    [
+      `server idle RSS (median, ${IDLE_FROM_S}-${IDLE_FROM_S + IDLE_WINDOW_S} s after start)`,
+      (r) => fmtMiB(r.idleRss),
+    ],
     ['server RSS with the watchers open', (r) => fmtMiB(r.watch?.serverRssWithWatchers)],
     ['server loaded RSS (after the runs)', (r) => fmtMiB(r.loadedRss)],
     ['server peak RSS (VmHWM)', (r) => fmtMiB(r.peakRss)],
@@ -129,8 +142,6 @@ export function memoryTable(runs: BackendRun[]): string {
     rows.map(([label, f]) => [label, ...runs.map(f)]),
   );
 }
-
-const MIB = 1024 * 1024;
 
 /** The targets for the default (sqlite) backend, with etcd's numbers beside them for reference. */
 export function goalsTable(runs: BackendRun[], clientCounts: number[]): string {
@@ -184,11 +195,11 @@ export function goalsTable(runs: BackendRun[], clientCounts: number[]): string {
       met: (v) => v <= 100,
     },
     {
-      goal: 'idle RSS',
-      target: '<= 80 MiB',
+      goal: 'idle RSS (median over the idle window)',
+      target: `<= 80 MB (${fmtMiB(IDLE_RSS_GOAL)})`,
       value: (r) => r?.idleRss,
       show: (v) => fmtMiB(v),
-      met: (v) => v <= 80 * MIB,
+      met: (v) => v <= IDLE_RSS_GOAL,
     },
   ];
   return markdownTable(
