@@ -50,6 +50,15 @@ export class InformerFactory {
     return informer;
   }
 
+  /** The resources (plural, with `.group` for named groups) this factory has informers for, selectors aside. */
+  resources(): string[] {
+    const names = [...this.informers.keys()].map((id) => {
+      const [group, resource] = id.split('|', 2);
+      return group ? `${resource}.${group}` : (resource ?? '');
+    });
+    return [...new Set(names)];
+  }
+
   /** Starts every informer made so far and any made later. */
   start(): void {
     this.started = true;

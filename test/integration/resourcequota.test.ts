@@ -67,6 +67,10 @@ test('compute quota: pods, requests and limits, bare cpu/memory', async () => {
     'count/pods': '0',
   });
   assert.deepEqual(empty.status?.hard, hard);
+  // No quota counts ConfigMaps or Secrets yet: the controller does not watch them.
+  assert.ok(cluster.ctx.informers.resources().includes('pods'));
+  assert.ok(!cluster.ctx.informers.resources().includes('configmaps'));
+  assert.ok(!cluster.ctx.informers.resources().includes('secrets'));
 
   const pods = client.resource<Pod>(R.pods);
   await pods.create(pod('a', { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '256Mi' } }));
@@ -141,6 +145,17 @@ test('object counts: configmaps, services, node ports, load balancers, count/<re
   await svcs.create({ metadata: { name: 'last', namespace: 'quota' }, spec: { ports: [{ port: 81 }] } });
   await usedOf('objects', {
     configmaps: '1',
+    services: '4',
+    'services.nodeports': '3',
+    'services.loadbalancers': '1',
+    'count/deployments.apps': '1',
+    resourcequotas: '2',
+  });
+  // Counting ConfigMaps started a watch on them: a new one is counted without waiting for a resync.
+  assert.ok(cluster.ctx.informers.resources().includes('configmaps'));
+  await client.resource<ConfigMap>(R.configMaps).create({ metadata: { name: 'two', namespace: 'quota' } });
+  await usedOf('objects', {
+    configmaps: '2',
     services: '4',
     'services.nodeports': '3',
     'services.loadbalancers': '1',

@@ -1,12 +1,4 @@
-import type {
-  ConfigMap,
-  PersistentVolumeClaim,
-  Pod,
-  ReplicationController,
-  ResourceQuota,
-  Secret,
-  Service,
-} from 'kubernetes-types/core/v1.js';
+import type { PersistentVolumeClaim, Pod, ResourceQuota, Service } from 'kubernetes-types/core/v1.js';
 import {
   R,
   splitKey,
@@ -25,6 +17,17 @@ const COUNTABLE = new Map<string, ResourceType>(
     .filter((r) => r.namespaced)
     .map((r) => [`count/${r.group ? `${r.resource}.${r.group}` : r.resource}`, r]),
 );
+
+/**
+ * Counted resources watched once a quota counts them, rather than from the start as upstream does: a cluster
+ * without such a quota would otherwise cache every ConfigMap and Secret in this process (the whole objects, to
+ * count them) and parse every write to them.
+ */
+const WATCHED_WHEN_COUNTED = new Map<string, ResourceType>([
+  ['count/configmaps', R.configMaps],
+  ['count/secrets', R.secrets],
+  ['count/replicationcontrollers', R.replicationControllers],
+]);
 
 /**
  * Upstream's resource quota controller: status.hard mirrors spec.hard and status.used adds up what the
@@ -52,15 +55,6 @@ export class ResourceQuotaController extends QueueController {
     this.claims = ctx.informers.informer<PersistentVolumeClaim>(R.persistentVolumeClaims);
     this.counted.set('count/services', this.services as Informer<ClientObject>);
     this.counted.set('count/persistentvolumeclaims', this.claims as Informer<ClientObject>);
-    this.counted.set(
-      'count/configmaps',
-      ctx.informers.informer<ConfigMap>(R.configMaps) as Informer<ClientObject>,
-    );
-    this.counted.set('count/secrets', ctx.informers.informer<Secret>(R.secrets) as Informer<ClientObject>);
-    this.counted.set(
-      'count/replicationcontrollers',
-      ctx.informers.informer<ReplicationController>(R.replicationControllers) as Informer<ClientObject>,
-    );
     this.counted.set('count/resourcequotas', this.quotas as Informer<ClientObject>);
 
     this.quotas.addEventHandler({
@@ -70,14 +64,31 @@ export class ResourceQuotaController extends QueueController {
         if (JSON.stringify(old.spec) !== JSON.stringify(q.spec) || !q.status?.hard) this.enqueue(q);
       },
     });
-    const changed = (o: ClientObject): void => this.enqueueNamespace(o.metadata?.namespace ?? '');
     // Pods count through the pod evaluator (terminal pods excluded), not as plain objects.
-    this.pods.addEventHandler({ add: changed, update: (_, o) => changed(o), delete: changed });
+    this.pods.addEventHandler(this.recount);
     for (const informer of new Set(this.counted.values())) {
       if (informer === (this.quotas as Informer<ClientObject>)) continue;
-      informer.addEventHandler({ add: changed, update: (_, o) => changed(o), delete: changed });
+      informer.addEventHandler(this.recount);
     }
-    this.quotas.addEventHandler({ add: changed, delete: changed });
+    this.quotas.addEventHandler({ add: this.recount.add, delete: this.recount.delete });
+  }
+
+  /** A counted object changed: the quotas of its namespace are looked at again. */
+  private readonly recount = {
+    add: (o: ClientObject): void => this.enqueueNamespace(o.metadata?.namespace ?? ''),
+    update: (_: ClientObject, o: ClientObject): void => this.enqueueNamespace(o.metadata?.namespace ?? ''),
+    delete: (o: ClientObject): void => this.enqueueNamespace(o.metadata?.namespace ?? ''),
+  };
+
+  /** The informer a count comes from; one of WATCHED_WHEN_COUNTED starts when first asked for. */
+  private countInformer(name: string): Informer<ClientObject> | undefined {
+    let informer = this.counted.get(name);
+    const type = WATCHED_WHEN_COUNTED.get(name);
+    if (informer || !type) return informer;
+    informer = this.ctx.informers.informer<ClientObject>(type);
+    informer.addEventHandler(this.recount);
+    this.counted.set(name, informer);
+    return informer;
   }
 
   override run(): void {
@@ -99,8 +110,12 @@ export class ResourceQuotaController extends QueueController {
 
   private async countOf(name: string, namespace: string): Promise<number | undefined> {
     if (name === 'count/pods') return undefined;
-    const informer = this.counted.get(name);
-    if (informer) return informer.list(namespace).length;
+    const informer = this.countInformer(name);
+    if (informer) {
+      await informer.waitForSync();
+      // Stopped before it synced (this replica lost its lease): no count rather than a wrong one.
+      return informer.hasSynced() ? informer.list(namespace).length : undefined;
+    }
     const type = COUNTABLE.get(name);
     if (!type) return undefined;
     const list = await this.ctx.client.resource(type).listAll(namespace);
