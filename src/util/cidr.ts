@@ -1,4 +1,4 @@
-import { isIP, isIPv6 } from 'node:net';
+import { isIP } from 'node:net';
 
 /** CIDR ranges and IP arithmetic (IPv4 and IPv6), as Go's net package does them. */
 export interface Cidr {
@@ -37,8 +37,13 @@ export function formatCidr(cidr: Cidr): string {
   return `${bigIntToIp(cidr.network, cidr.family)}/${cidr.prefix}`;
 }
 
+/**
+ * An address (already known to be valid) as a number. IPv6 text always has a colon and IPv4 text never does:
+ * net.isIPv6 would also tell them apart, but runs a regular expression big enough that V8 keeps ~135 KiB of
+ * machine code for it in each thread that calls it twice.
+ */
 export function ipToBigInt(ip: string): bigint {
-  if (!isIPv6(ip)) {
+  if (!ip.includes(':')) {
     return ip.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
   }
   let text = ip;
