@@ -14,7 +14,7 @@ export interface Logger {
 export function createLogger(component = 'tugboat', level: LogLevel = envLevel()): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (order[lvl] < order[level]) return;
-    const extra = fields ? ' ' + JSON.stringify(fields) : '';
+    const extra = fields ? ' ' + formatFields(fields) : '';
     process.stderr.write(`${new Date().toISOString()} ${lvl.toUpperCase()} [${component}] ${msg}${extra}\n`);
   };
   return {
@@ -24,6 +24,17 @@ export function createLogger(component = 'tugboat', level: LogLevel = envLevel()
     error: (m, f) => emit('error', m, f),
     child: (c) => createLogger(`${component}/${c}`, level),
   };
+}
+
+/** A log call must never throw: bigints (CIDRs, for one) print as numbers, anything else unserializable says so. */
+export function formatFields(fields: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(fields, (_key, value: unknown) =>
+      typeof value === 'bigint' ? value.toString() : value,
+    );
+  } catch (err) {
+    return JSON.stringify({ unserializableFields: String(err) });
+  }
 }
 
 function envLevel(): LogLevel {

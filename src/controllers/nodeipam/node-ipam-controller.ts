@@ -1,4 +1,5 @@
 import type { Node } from 'kubernetes-types/core/v1.js';
+import { formatCidr } from '../../util/cidr.js';
 import { hasReason } from '../../api/errors.js';
 import { R, type Informer } from '../../client/index.js';
 import type { ControllerContext } from '../context.js';
@@ -68,7 +69,10 @@ export class NodeIpamController extends QueueController {
       this.ctx
         .events('cidrAllocator')
         .event(node, 'Normal', 'CIDRNotAvailable', `Node ${name} status is now: CIDRNotAvailable`);
-      this.logger.warn('no pod CIDR left for node', { node: name, clusterCidr: this.cidrs.cluster });
+      this.logger.warn('no pod CIDR left for node', {
+        node: name,
+        clusterCidr: formatCidr(this.cidrs.cluster),
+      });
       return { requeueAfterMs: RETRY_WHEN_FULL_MS };
     }
     this.held.set(name, cidr);
