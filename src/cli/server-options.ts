@@ -119,7 +119,7 @@ export const serverFlags: FlagSpec[] = [
     name: 'cluster-cidr',
     type: 'string',
     valueName: 'CIDR',
-    description: 'Range of pod IPs; every node gets a /24 of it (/64 for IPv6)',
+    description: 'Range of pod IPs; every node gets a /24 of it (/64 for IPv6), so a /16 holds 256 nodes',
     defaultText: '10.42.0.0/16',
   },
   {
