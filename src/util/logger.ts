@@ -29,6 +29,11 @@ export function createLogger(component = 'tugboat', level: LogLevel = envLevel()
 /** A log call must never throw: bigints (CIDRs, for one) print as numbers, anything else unserializable says so. */
 export function formatFields(fields: Record<string, unknown>): string {
   try {
+    return JSON.stringify(fields);
+  } catch {
+    // Rare, so the plain (faster) encoding is tried first.
+  }
+  try {
     return JSON.stringify(fields, (_key, value: unknown) =>
       typeof value === 'bigint' ? value.toString() : value,
     );
