@@ -10,6 +10,7 @@ import { R, type ApiClient } from '../client/index.js';
 import type { Logger } from '../util/logger.js';
 
 interface Entry {
+  uid: string;
   namespace: string;
   name: string;
   status: PodStatus;
@@ -17,7 +18,14 @@ interface Entry {
   written?: string;
   writing?: Promise<void>;
   dirty: boolean;
+  /** Writes failed in a row, and the timer of the next attempt. */
+  failures: number;
+  retry?: NodeJS.Timeout;
 }
+
+/** A failed write is tried again after 1 s, doubling up to upstream's status sync period. */
+const RETRY_MS = 1000;
+const MAX_RETRY_MS = 10_000;
 
 /** Status JSON without fields that do not count as a change. */
 function comparable(s: PodStatus | undefined): string {
@@ -30,6 +38,7 @@ export class StatusManager {
   constructor(
     private readonly client: ApiClient,
     private readonly logger: Logger,
+    private readonly retryMs = RETRY_MS,
   ) {}
 
   /** The status the kubelet last decided for the pod (newer than the informer's copy). */
@@ -43,11 +52,13 @@ export class StatusManager {
     let e = this.entries.get(uid);
     if (!e) {
       e = {
+        uid,
         namespace: pod.metadata?.namespace ?? '',
         name: pod.metadata?.name ?? '',
         status,
         written: comparable(pod.status),
         dirty: false,
+        failures: 0,
       };
       this.entries.set(uid, e);
     }
@@ -83,19 +94,34 @@ export class StatusManager {
             .resource<Pod>(R.pods)
             .patch(e.namespace, e.name, 'merge', { status: nullMissing(status) }, { subresource: 'status' });
           e.written = text;
+          e.failures = 0;
         } catch (err) {
           if (hasReason(err, 'NotFound')) return;
           this.logger.warn('pod status update failed', {
             pod: `${e.namespace}/${e.name}`,
             error: err instanceof Error ? err.message : String(err),
           });
-          // The next sync (or resync) writes again.
+          // Not left to the next sync: a pod that ended (Failed by its deadline, say) is not synced again.
+          this.retryLater(e);
           return;
         }
       }
     } finally {
       e.writing = undefined;
     }
+  }
+
+  private retryLater(e: Entry): void {
+    clearTimeout(e.retry);
+    const delay = Math.min(this.retryMs * 2 ** e.failures, MAX_RETRY_MS);
+    e.failures++;
+    e.retry = setTimeout(() => {
+      e.retry = undefined;
+      if (this.entries.get(e.uid) !== e || e.writing) return;
+      e.dirty = true;
+      e.writing = this.flush(e);
+    }, delay);
+    e.retry.unref();
   }
 
   /** Waits for any write of the pod in flight. */
@@ -117,10 +143,11 @@ export class StatusManager {
     } catch (err) {
       if (!hasReason(err, 'NotFound') && !hasReason(err, 'Conflict')) throw err;
     }
-    this.entries.delete(uid);
+    this.forget(uid);
   }
 
   forget(uid: string): void {
+    clearTimeout(this.entries.get(uid)?.retry);
     this.entries.delete(uid);
   }
 }
