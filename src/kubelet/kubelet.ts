@@ -351,6 +351,7 @@ export class Kubelet {
     this.probes.stop();
     for (const t of this.deadlineTimers.values()) clearTimeout(t);
     await this.workers.stop();
+    this.status.stop();
     await this.node.stop();
   }
 

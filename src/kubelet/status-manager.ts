@@ -34,6 +34,7 @@ function comparable(s: PodStatus | undefined): string {
 
 export class StatusManager {
   private readonly entries = new Map<string, Entry>();
+  private stopped = false;
 
   constructor(
     private readonly client: ApiClient,
@@ -117,7 +118,7 @@ export class StatusManager {
     e.failures++;
     e.retry = setTimeout(() => {
       e.retry = undefined;
-      if (this.entries.get(e.uid) !== e || e.writing) return;
+      if (this.stopped || this.entries.get(e.uid) !== e || e.writing) return;
       e.dirty = true;
       e.writing = this.flush(e);
     }, delay);
@@ -149,6 +150,12 @@ export class StatusManager {
   forget(uid: string): void {
     clearTimeout(this.entries.get(uid)?.retry);
     this.entries.delete(uid);
+  }
+
+  /** Stops retrying failed writes (the kubelet is stopping). */
+  stop(): void {
+    this.stopped = true;
+    for (const e of this.entries.values()) clearTimeout(e.retry);
   }
 }
 
