@@ -519,9 +519,6 @@ export class Kubelet {
       throw err;
     }
     const status = await this.refresh(pod, false);
-    // A pod's first sync gives it its start time, which its deadline counts from: arm the deadline's timer now,
-    // as nothing else may sync a pod whose containers just keep running.
-    if (!isTerminalPhase(status) && this.deadlineExceeded(pod)) this.workers.resync(uid);
     return {
       terminal: isTerminalPhase(status),
       retry: result.errors.length > 0,
