@@ -311,19 +311,22 @@ const PATCH_TYPES = [
   'application/apply-patch+yaml',
 ];
 
-/** A read-modify-write that retries when someone else wrote in between (upstream's GuaranteedUpdate). */
+/**
+ * A read-modify-write that retries when someone else wrote in between (upstream's GuaranteedUpdate). As upstream,
+ * without a limit: each round one of the contending writers wins, so retrying ends with the contention, and the
+ * store answers a lost race only once the winner's write is readable. A limit (it was 8) failed the unluckiest of
+ * a dozen writers to one object with a Conflict the client had no part in.
+ */
 export async function guaranteedUpdate(
   attempt: (old: StoredObject) => Promise<KubeObject>,
   load: () => Promise<StoredObject>,
 ): Promise<KubeObject> {
-  for (let i = 0; ; i++) {
+  for (;;) {
     const old = await load();
     try {
       return await attempt(old);
     } catch (err) {
-      if (i < 8 && isApiError(err) && err.status.reason === 'Conflict' && isLostRace(err)) {
-        continue;
-      }
+      if (isApiError(err) && err.status.reason === 'Conflict' && isLostRace(err)) continue;
       throw err;
     }
   }
