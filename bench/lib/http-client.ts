@@ -51,20 +51,25 @@ export class ApiClient {
     this.headers = { authorization: `Bearer ${target.token}`, accept: 'application/json' };
   }
 
-  async request(method: string, path: string, body?: unknown): Promise<ApiResponse> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<ApiResponse> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const res = await this.pool.request({
       method,
       path,
-      headers: payload === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
+      headers: payload === undefined ? this.headers : { ...this.headers, 'content-type': contentType },
       ...(payload === undefined ? {} : { body: payload }),
     });
     return { status: res.statusCode, body: await res.body.text() };
   }
 
   /** Like request, but a status outside 2xx is an HttpStatusError; the body is parsed JSON. */
-  async call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.request(method, path, body);
+  async call<T = any>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
+    const res = await this.request(method, path, body, contentType);
     if (res.status < 200 || res.status > 299)
       throw new HttpStatusError(res.status, res.body, `${method} ${path}`);
     return JSON.parse(res.body) as T;

@@ -483,6 +483,56 @@ describe('watch', () => {
     assert.deepEqual(unmatched.events, []);
   });
 
+  test("a node's pod watch (spec.nodeName=) sees its pods arrive on binding, change and go, and no others", async () => {
+    const pod = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    const list = await call(t.url, 'GET', '/api/v1/pods');
+    const rv = list.json.metadata.resourceVersion;
+    const watchNode = (node: string) =>
+      openWatch(t.url, `/api/v1/pods?watch=true&resourceVersion=${rv}&fieldSelector=spec.nodeName%3D${node}`);
+    const mine = await watchNode('watch-node-1');
+    const other = await watchNode('watch-node-2');
+    const unscheduled = await openWatch(
+      t.url,
+      `/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}&fieldSelector=spec.nodeName%3D`,
+    );
+    await call(t.url, 'POST', '/api/v1/namespaces/default/pods', pod('nw-1'));
+    await call(t.url, 'POST', '/api/v1/namespaces/default/pods/nw-1/binding', {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: 'nw-1' },
+      target: { apiVersion: 'v1', kind: 'Node', name: 'watch-node-1' },
+    });
+    await call(
+      t.url,
+      'PATCH',
+      '/api/v1/namespaces/default/pods/nw-1/status',
+      { status: { phase: 'Running' } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    await call(t.url, 'DELETE', '/api/v1/namespaces/default/pods/nw-1', { gracePeriodSeconds: 0 });
+    const events = await mine.waitFor(3);
+    const before = await unscheduled.waitFor(2);
+    mine.close();
+    unscheduled.close();
+    other.close();
+    assert.deepEqual(
+      events.map((e) => `${e.type} ${e.object.metadata.name} ${e.object.spec.nodeName}`),
+      ['ADDED nw-1 watch-node-1', 'MODIFIED nw-1 watch-node-1', 'DELETED nw-1 watch-node-1'],
+    );
+    assert.equal(events[1].object.status.phase, 'Running');
+    // The unscheduled pods' watch saw the pod created, then leave its selection when bound.
+    assert.deepEqual(
+      before.map((e) => `${e.type} ${e.object.metadata.name}`),
+      ['ADDED nw-1', 'DELETED nw-1'],
+    );
+    assert.deepEqual(other.events, []);
+  });
+
   test('resourceVersion=0 starts with synthetic ADDED events; timeoutSeconds ends the stream', async () => {
     const w = await openWatch(t.url, '/api/v1/namespaces?watch=true&resourceVersion=0&timeoutSeconds=1');
     await w.ended;

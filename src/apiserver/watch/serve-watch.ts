@@ -7,7 +7,7 @@ import { keySelectionPredicate, selectionPredicate, type ObjectPredicate } from 
 import { parseIncludeObject, tableColumns, tableRow } from '../rest/table.js';
 import { resourcePrefix } from '../storage/keys.js';
 import { ChunkFramer } from './chunk-framer.js';
-import type { CachedEvent, CachedEventType } from './watch-cache.js';
+import type { CachedEvent, CachedEventType, SubscribeOptions } from './watch-cache.js';
 
 const framer = new ChunkFramer();
 
@@ -159,8 +159,10 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
 
   for (const obj of initial) write('ADDED', encodeObject(undefined, obj), obj.metadata.resourceVersion);
   try {
+    const index = watchIndex(ctx, s);
     subscription = ctx.watchCache.subscribe({
       prefix: resourcePrefix(def, s.namespace),
+      ...(index ? { index } : {}),
       fromRevision,
       onEvent,
       onClose: () => finish(),
@@ -194,6 +196,20 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
 
 function writeError(write: (type: EventType, json: string, rv: string) => void, err: ApiError): void {
   write('ERROR', JSON.stringify(err.status), '');
+}
+
+/** The index a watch's selection allows: one object by name, or a node's pods (what every kubelet watches). */
+function watchIndex(ctx: ApiContext, s: RequestScope): SubscribeOptions['index'] {
+  if (s.name) return { field: 'metadata.name', value: s.name };
+  const fieldText = (s.query.get('fieldSelector') ?? '').trim();
+  if (!fieldText) return undefined;
+  const fields = ctx.ext.parseFieldSelector(fieldText);
+  const name = fields.requiresExactMatch?.('metadata.name');
+  if (name !== undefined) return { field: 'metadata.name', value: name };
+  const def = s.served.def;
+  const nodeName =
+    def.group === '' && def.plural === 'pods' ? fields.requiresExactMatch?.('spec.nodeName') : undefined;
+  return nodeName === undefined ? undefined : { field: 'spec.nodeName', value: nodeName };
 }
 
 function parseTimeout(raw: string | null): number {

@@ -145,3 +145,71 @@ test('what was encoded for the watchers is let go after the fan-out, and made ag
   });
   cache.stop();
 });
+
+test('indexed watchers get only the events of objects with their value, before or after the event', async () => {
+  const { store, cache } = await started();
+  const pod = (name: string, nodeName?: string): Buffer =>
+    Buffer.from(JSON.stringify({ metadata: { name }, spec: nodeName ? { nodeName } : {} }));
+  const seen = new Map<string, string[]>();
+  const watch = (
+    label: string,
+    index?: { field: 'metadata.name' | 'spec.nodeName'; value: string },
+  ): void => {
+    seen.set(label, []);
+    cache.subscribe({
+      prefix: PODS,
+      ...(index ? { index } : {}),
+      fromRevision: cache.latestRevision,
+      onEvent: (ev) => seen.get(label)!.push(`${ev.type} ${ev.parsed.name}`),
+      onClose: () => {},
+    });
+  };
+  watch('n1', { field: 'spec.nodeName', value: 'n1' });
+  watch('n2', { field: 'spec.nodeName', value: 'n2' });
+  watch('unscheduled', { field: 'spec.nodeName', value: '' });
+  watch('p2', { field: 'metadata.name', value: 'p2' });
+  watch('all');
+  await store.create(`${PODS}a/p1`, pod('p1'));
+  await store.create(`${PODS}a/p2`, pod('p2', 'n2'));
+  // Bound: the pod leaves the unscheduled watcher's value and reaches n1's.
+  const unbound = await store.get(`${PODS}a/p1`);
+  await store.update(`${PODS}a/p1`, pod('p1', 'n1'), unbound!.modRevision);
+  const bound = await store.get(`${PODS}a/p1`);
+  await store.delete(`${PODS}a/p1`, bound!.modRevision);
+  await settle();
+  assert.deepEqual(seen.get('n1'), ['MODIFIED p1', 'DELETED p1']);
+  assert.deepEqual(seen.get('n2'), ['ADDED p2']);
+  assert.deepEqual(seen.get('unscheduled'), ['ADDED p1', 'MODIFIED p1']);
+  assert.deepEqual(seen.get('p2'), ['ADDED p2']);
+  assert.deepEqual(seen.get('all'), ['ADDED p1', 'ADDED p2', 'MODIFIED p1', 'DELETED p1']);
+  assert.equal(cache.watcherCount, 5);
+  cache.stop();
+});
+
+test('closing an indexed watcher forgets it, and the cache closes indexed watchers when it stops', async () => {
+  const { store, cache } = await started();
+  const got: string[] = [];
+  let closed = 0;
+  const sub = cache.subscribe({
+    prefix: PODS,
+    index: { field: 'metadata.name', value: 'p1' },
+    fromRevision: cache.latestRevision,
+    onEvent: (ev) => got.push(ev.parsed.name),
+    onClose: () => closed++,
+  });
+  cache.subscribe({
+    prefix: PODS,
+    index: { field: 'metadata.name', value: 'p2' },
+    fromRevision: cache.latestRevision,
+    onEvent: () => {},
+    onClose: () => closed++,
+  });
+  assert.equal(cache.watcherCount, 2);
+  sub.close();
+  assert.equal(cache.watcherCount, 1);
+  await store.create(`${PODS}a/p1`, object('p1'));
+  await settle();
+  assert.deepEqual(got, []);
+  cache.stop();
+  assert.equal(closed, 1);
+});

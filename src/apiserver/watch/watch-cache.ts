@@ -67,9 +67,18 @@ export interface Subscription {
   close(): void;
 }
 
+/** Fields a watch can be indexed by (upstream's watch-cache triggers: a kubelet's pods, one object by name). */
+export type IndexedField = 'metadata.name' | 'spec.nodeName';
+
 export interface SubscribeOptions {
   /** Resource prefix (`/registry/apps/deployments/`), optionally with a namespace segment (`resourcePrefix`). */
   prefix: string;
+  /**
+   * The subscriber's selection pins `field` to `value`: it is handed only the events of objects that have that
+   * value before or after the event, instead of every event under its prefix (a thousand kubelets watching their
+   * own pods no longer each see every pod). onEvent still applies the whole selection.
+   */
+  index?: { field: IndexedField; value: string };
   /** Deliver events with revision > fromRevision. */
   fromRevision: number;
   onEvent(ev: CachedEvent): void;
@@ -83,6 +92,57 @@ interface Subscriber extends SubscribeOptions {
   subscribedAt: number;
 }
 
+/** The subscribers of one prefix: those that take every event, and those indexed by a field's value. */
+class PrefixSubscribers {
+  readonly all = new Set<Subscriber>();
+  readonly indexed = new Map<IndexedField, Map<string, Set<Subscriber>>>();
+  size = 0;
+
+  add(sub: Subscriber): void {
+    this.size++;
+    if (!sub.index) {
+      this.all.add(sub);
+      return;
+    }
+    let byValue = this.indexed.get(sub.index.field);
+    if (!byValue) this.indexed.set(sub.index.field, (byValue = new Map()));
+    let set = byValue.get(sub.index.value);
+    if (!set) byValue.set(sub.index.value, (set = new Set()));
+    set.add(sub);
+  }
+
+  delete(sub: Subscriber): void {
+    if (!sub.index) {
+      if (this.all.delete(sub)) this.size--;
+      return;
+    }
+    const byValue = this.indexed.get(sub.index.field);
+    const set = byValue?.get(sub.index.value);
+    if (!byValue || !set?.delete(sub)) return;
+    this.size--;
+    if (set.size === 0) byValue.delete(sub.index.value);
+    if (byValue.size === 0) this.indexed.delete(sub.index.field);
+  }
+
+  *each(): Iterable<Subscriber> {
+    yield* this.all;
+    for (const byValue of this.indexed.values()) for (const set of byValue.values()) yield* set;
+  }
+}
+
+/** An event's value of an indexed field, after and before it (undefined where there is no such object). */
+function indexedValues(field: IndexedField, ev: CachedEvent): [string | undefined, string | undefined] {
+  if (field === 'metadata.name') return [ev.parsed.name, ev.parsed.name];
+  const now = ev.type === 'DELETED' ? undefined : nodeNameOf(ev.object);
+  const prev = ev.prevObject;
+  return [now, prev ? nodeNameOf(prev) : undefined];
+}
+
+function nodeNameOf(obj: StoredObject): string {
+  const nodeName = (obj.spec as { nodeName?: unknown } | undefined)?.nodeName;
+  return typeof nodeName === 'string' ? nodeName : '';
+}
+
 /**
  * One store watch on the whole registry fans events out to all API watchers. Keeps a bounded window of recent
  * events so a watch can resume from a recent resourceVersion; older ones get 410 Expired.
@@ -94,7 +154,7 @@ export class WatchCache {
   private windowStart = 0;
   private latest = 0;
   /** Subscribers by their exact prefix: a resource's, or a resource's in one namespace. */
-  private readonly byPrefix = new Map<string, Set<Subscriber>>();
+  private readonly byPrefix = new Map<string, PrefixSubscribers>();
   private storeWatch?: Watcher;
   private stopped = false;
   private readonly logger: Logger;
@@ -138,9 +198,9 @@ export class WatchCache {
     if (opts.fromRevision < this.windowStart)
       throw tooOldResourceVersion(opts.fromRevision, this.windowStart + 1);
     const sub: Subscriber = { ...opts, closed: false, subscribedAt: this.latest };
-    let set = this.byPrefix.get(opts.prefix);
-    if (!set) this.byPrefix.set(opts.prefix, (set = new Set()));
-    set.add(sub);
+    let subs = this.byPrefix.get(opts.prefix);
+    if (!subs) this.byPrefix.set(opts.prefix, (subs = new PrefixSubscribers()));
+    subs.add(sub);
     for (const ev of this.buffer) {
       if (sub.closed) break;
       if (ev.revision > opts.fromRevision && ev.key.startsWith(opts.prefix)) sub.onEvent(ev);
@@ -148,15 +208,15 @@ export class WatchCache {
     return {
       close: () => {
         sub.closed = true;
-        set.delete(sub);
-        if (set.size === 0 && this.byPrefix.get(opts.prefix) === set) this.byPrefix.delete(opts.prefix);
+        subs.delete(sub);
+        if (subs.size === 0 && this.byPrefix.get(opts.prefix) === subs) this.byPrefix.delete(opts.prefix);
       },
     };
   }
 
   get watcherCount(): number {
     let n = 0;
-    for (const s of this.byPrefix.values()) n += s.size;
+    for (const subs of this.byPrefix.values()) n += subs.size;
     return n;
   }
 
@@ -200,15 +260,13 @@ export class WatchCache {
   }
 
   /** Whether any subscriber got the event (only then may it hold decoded objects and encodings). */
-  private deliver(subs: Set<Subscriber> | undefined, ev: CachedEvent): boolean {
+  private deliver(subs: PrefixSubscribers | undefined, ev: CachedEvent): boolean {
     if (!subs) return false;
-    let reached = false;
-    // A Set may change while it is iterated: closed subscribers are skipped, and one that subscribes during
-    // delivery has this event from the buffer already.
-    for (const sub of subs) {
-      if (sub.closed || sub.subscribedAt >= ev.revision) continue;
-      sub.onEvent(ev);
-      reached = true;
+    let reached = deliverTo(subs.all, ev);
+    for (const [field, byValue] of subs.indexed) {
+      const [now, before] = indexedValues(field, ev);
+      if (now !== undefined) reached = deliverTo(byValue.get(now), ev) || reached;
+      if (before !== undefined && before !== now) reached = deliverTo(byValue.get(before), ev) || reached;
     }
     return reached;
   }
@@ -221,12 +279,27 @@ export class WatchCache {
   }
 
   private closeAll(err?: Error): void {
-    for (const set of this.byPrefix.values()) {
-      for (const sub of set) {
+    for (const subs of this.byPrefix.values()) {
+      for (const sub of [...subs.each()]) {
         sub.closed = true;
         sub.onClose(err);
       }
     }
     this.byPrefix.clear();
   }
+}
+
+/**
+ * Hands the event to each subscriber of a set. A Set may change while it is iterated: closed subscribers are
+ * skipped, and one that subscribes during delivery has this event from the buffer already.
+ */
+function deliverTo(subs: Set<Subscriber> | undefined, ev: CachedEvent): boolean {
+  if (!subs) return false;
+  let reached = false;
+  for (const sub of subs) {
+    if (sub.closed || sub.subscribedAt >= ev.revision) continue;
+    sub.onEvent(ev);
+    reached = true;
+  }
+  return reached;
 }
