@@ -1,4 +1,5 @@
 import type { ApiError, FieldError } from '../api/errors.js';
+import type { Requirement } from '../api/labels.js';
 import type { GroupVersionKind, KubeObject, ManagedFieldsEntry } from '../api/meta.js';
 import type { ServedCustomResource } from './crd/crd-controller.js';
 import type { ResourceDef } from './registry/types.js';
@@ -10,6 +11,8 @@ export interface Matcher<T> {
   requiresExactMatch?(field: string): string | undefined;
   /** Field names referenced (field selectors), to reject unsupported ones. */
   fields?: string[];
+  /** Label selectors' requirements: a list pre-filters stored objects on the label pairs they require. */
+  requirements?: readonly Requirement[];
 }
 
 export interface ApplyOptions {

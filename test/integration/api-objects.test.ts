@@ -385,6 +385,39 @@ describe('lists', () => {
     assert.equal(badLabel.status, 400);
   });
 
+  test("lists by a pod's node and by label pairs match exactly, whatever text the objects hold", async () => {
+    const pod = (name: string, nodeName: string, labels: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels },
+      spec: { nodeName, containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    const ns = '/api/v1/namespaces/kube-public/pods';
+    await call(t.url, 'POST', ns, pod('ln-1', 'list-node-1', { app: 'a' }));
+    await call(t.url, 'POST', ns, pod('ln-2', 'list-node-2', { app: 'b' }));
+    // Holds the text `"nodeName":"list-node-1"` and `"app":"a"` in its labels, yet matches neither selection.
+    await call(
+      t.url,
+      'POST',
+      ns,
+      pod('ln-3', 'list-node-3', { nodeName: 'list-node-1', tier: 'a', app: 'c' }),
+    );
+    const names = async (q: string) =>
+      (await call(t.url, 'GET', `/api/v1/pods?${q}`)).json.items.map((i: any) => i.metadata.name).sort();
+    const field = (f: string) => 'fieldSelector=' + encodeURIComponent(f);
+    const label = (l: string) => 'labelSelector=' + encodeURIComponent(l);
+    assert.deepEqual(await names(field('spec.nodeName=list-node-1')), ['ln-1']);
+    assert.deepEqual(await names(field('spec.nodeName=list-node-2,metadata.namespace=kube-public')), [
+      'ln-2',
+    ]);
+    assert.deepEqual(await names(label('app=a')), ['ln-1']);
+    assert.deepEqual(await names(label('app in (b)')), ['ln-2']);
+    assert.deepEqual(await names(label('app in (a,b)')), ['ln-1', 'ln-2']);
+    assert.deepEqual(await names(`${label('app=c')}&${field('spec.nodeName=list-node-3')}`), ['ln-3']);
+    assert.deepEqual(await names(`${label('app=a')}&${field('spec.nodeName=list-node-2')}`), []);
+    assert.deepEqual(await names(`${field('spec.nodeName=list-node-1')}&limit=1`), ['ln-1']);
+  });
+
   test('deletecollection deletes what the selector matches, nothing else', async () => {
     await call(t.url, 'POST', '/api/v1/namespaces/kube-public/configmaps', cm('dc-a', {}, { batch: 'one' }));
     await call(t.url, 'POST', '/api/v1/namespaces/kube-public/configmaps', cm('dc-b', {}, { batch: 'one' }));

@@ -3,7 +3,7 @@ import { apiVersionOf, type KubeObject, type StoredObject } from '../../api/meta
 import { toServedVersion } from '../registry/index.js';
 import { writtenJson } from '../storage/object-storage.js';
 import type { ApiContext, RequestScope } from './context.js';
-import { selectionPredicate } from './selectors.js';
+import { selectionPredicate, selectionPrefilter } from './selectors.js';
 import { parseIncludeObject, toTable } from './table.js';
 
 /** Plain JSON in the canonical version needs no decode/encode: the stored bytes are served as they are. */
@@ -79,11 +79,13 @@ export async function listObjects(ctx: ApiContext, s: RequestScope): Promise<voi
     s.out.send(200, `${head.slice(0, -1)},"items":[${raw.items.join(',')}]}`, 'application/json');
     return;
   }
+  const prefilter = predicate && selectionPrefilter(ctx, def, s.query);
   const page = await ctx.storage.list(def, {
     namespace: s.namespace,
     limit: parseLimit(s.query),
     continueToken: continueToken || undefined,
     predicate: predicate as ((o: StoredObject) => boolean) | undefined,
+    ...(prefilter ? { prefilter } : {}),
   });
   const listMeta: Record<string, unknown> = { resourceVersion: page.resourceVersion };
   if (page.continue) listMeta.continue = page.continue;

@@ -24,6 +24,36 @@ export function selectionPredicate(
     (!fields || fields.matches(fieldsOf(resourceKey(def), obj)));
 }
 
+/**
+ * A test of an object's stored bytes that every object the request's selection matches passes, for lists to skip
+ * decoding the rest: the stored form is the object's `JSON.stringify`, so a required label pair occurs in it as
+ * `"key":"value"`, and a pod required on a node as `"nodeName":"NODE"`. A kubelet's list of its node's pods then
+ * decodes its own pods rather than every pod in the cluster. The predicate still decides (the text may occur
+ * elsewhere in an object). Undefined when the selection requires no such text.
+ */
+export function selectionPrefilter(
+  ctx: ApiContext,
+  def: ResourceDef,
+  query: URLSearchParams,
+): ((value: Buffer) => boolean) | undefined {
+  const needles: string[] = [];
+  const labelText = (query.get('labelSelector') ?? '').trim();
+  for (const r of labelText ? (ctx.ext.parseLabelSelector(labelText).requirements ?? []) : []) {
+    const single =
+      r.operator === '=' || r.operator === '==' || (r.operator === 'in' && r.values.length === 1);
+    if (single) needles.push(`${JSON.stringify(r.key)}:${JSON.stringify(r.values[0])}`);
+  }
+  const fieldText = (query.get('fieldSelector') ?? '').trim();
+  if (fieldText && resourceKey(def) === 'pods') {
+    const node = ctx.ext.parseFieldSelector(fieldText).requiresExactMatch?.('spec.nodeName');
+    // A pod on no node has no nodeName member at all: only a named node has text to look for.
+    if (node) needles.push(`"nodeName":${JSON.stringify(node)}`);
+  }
+  if (needles.length === 0) return undefined;
+  const buffers = needles.map((n) => Buffer.from(n));
+  return (value) => buffers.every((b) => value.includes(b));
+}
+
 /** The fields a selection can read from a storage key alone. */
 const KEY_FIELDS = new Set(['metadata.name', 'metadata.namespace']);
 

@@ -29,6 +29,11 @@ export interface ListQuery {
   continueToken?: string;
   /** Items failing the predicate are skipped (selectors); the page still fills up to limit. */
   predicate?: (obj: StoredObject) => boolean;
+  /**
+   * A test of an item's stored bytes that every item the predicate accepts passes: items failing it are skipped
+   * without being decoded.
+   */
+  prefilter?: (value: Buffer) => boolean;
 }
 
 const CONTINUE_TOO_OLD =
@@ -118,7 +123,7 @@ export class ObjectStorage {
   }
 
   async list(r: StorageResource, q: ListQuery = {}): Promise<ListPage> {
-    return this.scan(r, q, decodeKv, q.predicate);
+    return this.scan(r, q, decodeKv, q.predicate, q.prefilter);
   }
 
   /** A page of objects as JSON text, without decoding them (unfiltered lists in the canonical version). */
@@ -131,6 +136,7 @@ export class ObjectStorage {
     q: Omit<ListQuery, 'predicate'>,
     decode: (kv: KeyValue) => T,
     predicate?: (item: T) => boolean,
+    prefilter?: (value: Buffer) => boolean,
   ): Promise<Page<T>> {
     const prefix = resourcePrefix(r, q.namespace);
     let revision: number | undefined;
@@ -159,8 +165,9 @@ export class ObjectStorage {
         let stoppedEarly = false;
         for (let i = 0; i < page.items.length; i++) {
           const kv = page.items[i]!;
-          const item = decode(kv);
           lastKey = kv.key;
+          if (prefilter && !prefilter(kv.value)) continue;
+          const item = decode(kv);
           if (predicate && !predicate(item)) continue;
           items.push(item);
           if (limit > 0 && items.length >= limit) {

@@ -3,7 +3,12 @@ import { badRequest, isApiError, type ApiError } from '../../api/errors.js';
 import { apiVersionOf, type KubeObject, type StoredObject } from '../../api/meta.js';
 import { servedView } from '../registry/index.js';
 import type { ApiContext, RequestScope } from '../rest/context.js';
-import { keySelectionPredicate, selectionPredicate, type ObjectPredicate } from '../rest/selectors.js';
+import {
+  keySelectionPredicate,
+  selectionPredicate,
+  selectionPrefilter,
+  type ObjectPredicate,
+} from '../rest/selectors.js';
 import { parseIncludeObject, tableColumns, tableRow } from '../rest/table.js';
 import { resourcePrefix } from '../storage/keys.js';
 import { ChunkFramer } from './chunk-framer.js';
@@ -37,9 +42,11 @@ export async function serveWatch(ctx: ApiContext, s: RequestScope, req: Incoming
   let fromRevision: number;
   let initial: StoredObject[] = [];
   if (rvParam === '' || rvParam === '0') {
+    const prefilter = predicate && selectionPrefilter(ctx, def, s.query);
     const page = await ctx.storage.list(def, {
       namespace: s.namespace,
       predicate: predicate as ((o: StoredObject) => boolean) | undefined,
+      ...(prefilter ? { prefilter } : {}),
     });
     initial = page.items;
     fromRevision = Number(page.resourceVersion);
