@@ -17,6 +17,14 @@ const USAGE = `usage: node --import tsx bench/scoped-watches.ts [--quick]
 const IN_FLIGHT = 8;
 const MERGE_PATCH = 'application/merge-patch+json';
 
+interface Relist {
+  what: string;
+  pods: number;
+  items: number;
+  ms: number;
+  serverCpuMs: number;
+}
+
 interface Phase {
   kind: 'pods by node' | 'configmaps by name';
   watches: number;
@@ -57,7 +65,8 @@ async function main(): Promise<void> {
     const phases: Phase[] = [];
     for (const watches of watchCounts) phases.push(await podsByNode(server, watches, objects));
     for (const watches of watchCounts) phases.push(await configMapsByName(server, watches, objects));
-    printReport(phases, objects);
+    const relists = await relistCosts(server);
+    printReport(phases, objects, relists);
   } finally {
     await server?.stop();
     cleanup();
@@ -80,7 +89,7 @@ async function podsByNode(server: ServerProcess, watches: number, pods: number):
       await client.call('POST', '/api/v1/namespaces/default/pods', {
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { name },
+        metadata: { name, labels: { app: `app-${(i >> 1) % 50}` } },
         spec: { nodeName: nodeOf(i >> 1), containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9' }] },
       });
     } else {
@@ -210,6 +219,42 @@ async function measure(
   };
 }
 
+/**
+ * What a node agent's relist costs (every agent relists when the API server restarts): a list of one node's pods,
+ * and of one label pair's, among all the pods the phases left.
+ */
+async function relistCosts(server: ServerProcess): Promise<Relist[]> {
+  const client = new ApiClient(server.target, 1);
+  const all = await client.call<{ items: { spec: { nodeName: string } }[] }>('GET', '/api/v1/pods');
+  const sample = all.items[all.items.length - 1]!;
+  const queries: [string, string][] = [
+    [
+      "one node's pods (spec.nodeName=)",
+      `fieldSelector=${encodeURIComponent(`spec.nodeName=${sample.spec.nodeName}`)}`,
+    ],
+    ['one label pair (app=, a 50th of the pods)', `labelSelector=${encodeURIComponent('app=app-7')}`],
+  ];
+  const out: Relist[] = [];
+  const rounds = 10;
+  for (const [what, query] of queries) {
+    const cpuBefore = cpuSecondsOf(server.pid) ?? 0;
+    const start = performance.now();
+    let items = 0;
+    for (let i = 0; i < rounds; i++) {
+      items = (await client.call<{ items: unknown[] }>('GET', `/api/v1/pods?${query}`)).items.length;
+    }
+    out.push({
+      what,
+      pods: all.items.length,
+      items,
+      ms: (performance.now() - start) / rounds,
+      serverCpuMs: (((cpuSecondsOf(server.pid) ?? 0) - cpuBefore) * 1000) / rounds,
+    });
+  }
+  client.close();
+  return out;
+}
+
 async function waitForDefaultServiceAccount(client: ApiClient): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -220,7 +265,7 @@ async function waitForDefaultServiceAccount(client: ApiClient): Promise<void> {
   throw new Error('the default ServiceAccount did not appear within 30 s');
 }
 
-function printReport(phases: Phase[], objects: number): void {
+function printReport(phases: Phase[], objects: number, relists: Relist[]): void {
   console.log('\n## Tugboat scoped-watch benchmark\n');
   console.log(
     `- ${new Date().toISOString()}, Node ${process.version}. The server (built CLI, no scheduler) is a child ` +
@@ -240,6 +285,19 @@ function printReport(phases: Phase[], objects: number): void {
         fmtRate(p.writes / p.seconds),
         fmtRate((p.serverCpuSeconds * 1e6) / p.writes),
         `${p.eventsReceived.toLocaleString('en-US')} / ${p.eventsExpected.toLocaleString('en-US')}`,
+      ]),
+    ),
+  );
+  console.log('\n### Relists\n');
+  console.log(
+    markdownTable(
+      ['list of', 'pods stored', 'items', 'ms per list', 'server CPU ms per list'],
+      relists.map((r) => [
+        r.what,
+        r.pods.toLocaleString('en-US'),
+        String(r.items),
+        r.ms.toFixed(1),
+        r.serverCpuMs.toFixed(1),
       ]),
     ),
   );
