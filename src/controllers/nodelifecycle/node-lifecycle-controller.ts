@@ -121,7 +121,7 @@ export class NodeLifecycleController extends QueueController {
     );
     if (change === undefined) return;
     if (change) {
-      this.logger.warn('Controller detected that all Nodes are not-Ready. Entering master disruption mode.');
+      this.logger.info('Controller detected that all Nodes are not-Ready. Entering master disruption mode.');
     } else {
       this.logger.info('Controller detected that some Nodes are Ready. Exiting master disruption mode.');
     }
