@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { ApiClient, type ClientConfig, type Stoppable } from '../client/index.js';
+import {
+  ApiClient,
+  SharedInformerPool,
+  stripManagedFields,
+  type ClientConfig,
+  type Stoppable,
+} from '../client/index.js';
 import { realClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 
@@ -65,9 +71,17 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
   });
   log.info(`container runtime: ${selected.kind}`, selected.rejected.length ? { oci: selected.rejected } : {});
   const runtime = selected.runtime;
+  const client = new ApiClient({ userAgent: `tugboat-kubelet/${opts.nodeName}`, ...opts.client });
+  // One watch per resource for the kubelet, the node DNS and the service proxy: every Service change otherwise
+  // reached each node three times (and each EndpointSlice change twice).
+  const informers = new SharedInformerPool(client, {
+    logger: log.child('informers'),
+    transform: stripManagedFields,
+  });
   const nodeDns = new NodeDns({
     nodeName: opts.nodeName,
     client: opts.client,
+    informers,
     clusterDns: opts.clusterDns ?? [],
     clusterDomain: opts.clusterDomain ?? 'cluster.local',
     ensureGateway: runtime instanceof OciRuntime ? (cidr) => runtime.cni.ensureGateway(cidr) : undefined,
@@ -79,10 +93,10 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     : undefined;
   const kubeletPort = server ? await server.listen() : undefined;
   if (server) log.info('agent endpoint serving', { port: kubeletPort });
-  const client = new ApiClient({ userAgent: `tugboat-kubelet/${opts.nodeName}`, ...opts.client });
   const kubelet = new Kubelet({
     nodeName: opts.nodeName,
     client,
+    informers,
     runtime,
     imageService: images,
     rootDir,
@@ -120,6 +134,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     nodeName: opts.nodeName,
     ...(opts.serviceProxy?.clusterCidr ? { clusterCidr: opts.serviceProxy.clusterCidr } : {}),
     client: opts.client,
+    informers,
     logger: log.child('proxy'),
   }).catch(async (err: unknown) => {
     await kubelet.stop();

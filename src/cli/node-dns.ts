@@ -9,7 +9,7 @@
  * runtime no server starts either: its pods share the host's network and read the host's /etc/resolv.conf,
  * which tugboat does not rewrite, so a server on 127.0.0.1:53 would answer no pod.
  */
-import type { ClientConfig } from '../client/index.js';
+import type { ClientConfig, SharedInformerPool } from '../client/index.js';
 import type { Logger } from '../util/logger.js';
 
 export interface ClusterDnsConfig {
@@ -20,6 +20,8 @@ export interface ClusterDnsConfig {
 export interface NodeDnsOptions {
   nodeName: string;
   client: ClientConfig;
+  /** Informers shared with the kubelet and the service proxy. */
+  informers?: SharedInformerPool;
   /** `--cluster-dns`: addresses of a DNS server the user runs (empty: serve our own). */
   clusterDns: string[];
   clusterDomain: string;
@@ -90,6 +92,7 @@ export class NodeDns {
         port: this.opts.port ?? 53,
         upstreams: upstreams.map((a) => ({ address: a, port: 53 })),
         logger: log,
+        ...(this.opts.informers ? { informers: this.opts.informers } : {}),
       }).catch((err: unknown) => {
         client.close();
         throw err;

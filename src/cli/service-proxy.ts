@@ -2,7 +2,7 @@
  * Starts the node's service proxy beside the kubelet when the agent runs real containers (the oci runtime,
  * so root with pod IPs on a bridge) and iptables is there; otherwise logs why it is off.
  */
-import { ApiClient, type ClientConfig, type Stoppable } from '../client/index.js';
+import { ApiClient, type ClientConfig, type SharedInformerPool, type Stoppable } from '../client/index.js';
 import type { Logger } from '../util/logger.js';
 
 export interface ServiceProxyWiring {
@@ -12,6 +12,8 @@ export interface ServiceProxyWiring {
   nodeName: string;
   clusterCidr?: string;
   client: ClientConfig;
+  /** Informers shared with the kubelet and the node DNS. */
+  informers?: SharedInformerPool;
   logger: Logger;
 }
 
@@ -38,6 +40,7 @@ export async function startServiceProxy(w: ServiceProxyWiring): Promise<Stoppabl
     client,
     nodeName: w.nodeName,
     ...(w.clusterCidr ? { clusterCidr: w.clusterCidr } : {}),
+    ...(w.informers ? { informers: w.informers } : {}),
     logger: log,
   });
   try {

@@ -7,7 +7,7 @@
  *   …
  *   await dns.stop();
  */
-import type { ApiClient } from '../client/index.js';
+import type { ApiClient, SharedInformerPool } from '../client/index.js';
 import { realClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { ClusterRecords } from './cluster-records.js';
@@ -30,6 +30,8 @@ const SYNC_WAIT_MS = 5000;
 
 export interface ClusterDnsOptions {
   client: ApiClient;
+  /** Informers shared with the node agent's other components (see feedRecords). */
+  informers?: SharedInformerPool;
   /** The cluster domain (`cluster.local`). */
   zone: string;
   address: string;
@@ -53,7 +55,7 @@ export interface ClusterDns {
 
 export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterDns> {
   const records = new ClusterRecords(opts.clock ?? realClock);
-  const feed = feedRecords(opts.client, records, opts.logger.child('informers'));
+  const feed = feedRecords(opts.client, records, opts.logger.child('informers'), opts.informers);
   const resolver = new Resolver(
     records,
     { zone: normalizeName(opts.zone), ttl: opts.ttl ?? DEFAULT_TTL, nameservers: [opts.address] },

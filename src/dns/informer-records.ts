@@ -1,7 +1,13 @@
 /** Keeps ClusterRecords current from informers on Namespaces, Services and EndpointSlices. */
 import type { Namespace, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { InformerFactory, R, stripManagedFields, type ApiClient } from '../client/index.js';
+import {
+  InformerFactory,
+  R,
+  stripManagedFields,
+  type ApiClient,
+  type SharedInformerPool,
+} from '../client/index.js';
 import type { Logger } from '../util/logger.js';
 import type { ClusterRecords } from './cluster-records.js';
 
@@ -14,8 +20,18 @@ export interface RecordsFeed {
 const nameOf = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
 const namespaceOf = (o: { metadata?: { namespace?: string } }): string => o.metadata?.namespace ?? '';
 
-export function feedRecords(client: ApiClient, records: ClusterRecords, logger: Logger): RecordsFeed {
-  const factory = new InformerFactory(client, { logger, transform: stripManagedFields });
+/** `shared`: informers the node agent's other components use too (one watch per resource for all of them). */
+export function feedRecords(
+  client: ApiClient,
+  records: ClusterRecords,
+  logger: Logger,
+  shared?: SharedInformerPool,
+): RecordsFeed {
+  const factory = new InformerFactory(client, {
+    logger,
+    transform: stripManagedFields,
+    ...(shared ? { shared } : {}),
+  });
   const namespaces = factory.informer<Namespace>(R.namespaces);
   const services = factory.informer<Service>(R.services);
   const slices = factory.informer<EndpointSlice>(R.endpointSlices);

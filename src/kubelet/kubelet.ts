@@ -4,7 +4,7 @@
  * probes feed readiness and restarts, and the status manager reports what happened.
  */
 import type { Node, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
-import { EventRecorder, Informer, R, type ApiClient } from '../client/index.js';
+import { EventRecorder, Informer, R, type ApiClient, type SharedInformerPool } from '../client/index.js';
 import { realClock, rfc3339, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { PodAdmitter } from './admission/admitter.js';
@@ -43,6 +43,8 @@ import { VolumeManager } from './volumes/volume-manager.js';
 export interface KubeletOptions {
   nodeName: string;
   client: ApiClient;
+  /** Informers shared with the node agent's other components (its Services watch is one of theirs). */
+  informers?: SharedInformerPool;
   runtime: RuntimeService;
   imageService: ImageService;
   /** Why AppArmor profiles cannot be enforced here (tests); by default read from the host. */
@@ -327,9 +329,11 @@ export class Kubelet {
         this.workers.remove(p);
       },
     });
-    this.services = new Informer<Service>(this.client.resource<Service>(R.services), {
-      logger: this.logger.child('services'),
-    });
+    this.services =
+      this.opts.informers?.scoped<Service>(R.services) ??
+      new Informer<Service>(this.client.resource<Service>(R.services), {
+        logger: this.logger.child('services'),
+      });
     this.services.start();
     await this.services.waitForSync();
     this.informer.start();

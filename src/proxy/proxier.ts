@@ -6,7 +6,7 @@
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { Informer, R, stripManagedFields, type ApiClient } from '../client/index.js';
+import { Informer, R, stripManagedFields, type ApiClient, type SharedInformerPool } from '../client/index.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { cleanupText } from './cleanup-rules.js';
@@ -19,6 +19,8 @@ import { SyncRunner, type Schedule } from './sync-runner.js';
 
 export interface ServiceProxyOptions {
   client: ApiClient;
+  /** Informers shared with the node agent's other components: they watch all Services and EndpointSlices. */
+  informers?: SharedInformerPool;
   /** This node's name: endpoints on it are the local ones of `Local` traffic policies. */
   nodeName: string;
   /** The cluster's pod CIDR; traffic to a cluster IP from outside it is masqueraded (kube-proxy --cluster-cidr). */
@@ -51,17 +53,20 @@ export class ServiceProxy {
     this.log = opts.logger ?? silentLogger;
     this.runner = opts.runner ?? localRunner;
     this.iptables = new Iptables(this.runner);
-    const notOurs = `!${SERVICE_PROXY_NAME_LABEL},!${HEADLESS_LABEL}`;
-    this.services = new Informer(opts.client.resource<Service>(R.services), {
-      labelSelector: notOurs,
-      transform: stripManagedFields,
-      logger: this.log.child('services'),
-    });
-    this.slices = new Informer(opts.client.resource<EndpointSlice>(R.endpointSlices), {
-      labelSelector: `${SERVICE_NAME_LABEL},${notOurs}`,
-      transform: stripManagedFields,
-      logger: this.log.child('endpointslices'),
-    });
+    // Every Service and slice, the ones this proxy leaves alone filtered out at each sync (kube-proxy selects
+    // them on the server instead): the agent's kubelet and DNS watch them all, and one watch serves the three.
+    this.services =
+      opts.informers?.scoped<Service>(R.services) ??
+      new Informer(opts.client.resource<Service>(R.services), {
+        transform: stripManagedFields,
+        logger: this.log.child('services'),
+      });
+    this.slices =
+      opts.informers?.scoped<EndpointSlice>(R.endpointSlices) ??
+      new Informer(opts.client.resource<EndpointSlice>(R.endpointSlices), {
+        transform: stripManagedFields,
+        logger: this.log.child('endpointslices'),
+      });
     this.syncRunner = new SyncRunner(() => this.sync(), {
       minIntervalMs: opts.minSyncPeriodMs ?? 1000,
       maxIntervalMs: opts.syncPeriodMs ?? 30_000,
@@ -100,9 +105,11 @@ export class ServiceProxy {
 
   private async sync(): Promise<void> {
     const [nat, filter] = await Promise.all([this.iptables.save('nat'), this.iptables.save('filter')]);
+    const services = this.services.list().filter(proxied);
+    const slices = this.slices.list().filter((s) => proxied(s) && hasLabel(s, SERVICE_NAME_LABEL));
     const rules = buildRuleSet({
-      services: this.services.list(),
-      slices: this.slices.list(),
+      services,
+      slices,
       nodeName: this.opts.nodeName,
       ...(this.opts.clusterCidr ? { clusterCidr: this.opts.clusterCidr } : {}),
       masqueradeAll: this.opts.masqueradeAll ?? false,
@@ -114,12 +121,18 @@ export class ServiceProxy {
     await this.iptables.restore(rules.filter);
     await this.iptables.restore(rules.nat);
     if (this.syncs++ === 0) {
-      this.log.info('service rules written', {
-        services: this.services.size,
-        endpointSlices: this.slices.size,
-      });
+      this.log.info('service rules written', { services: services.length, endpointSlices: slices.length });
     }
   }
+}
+
+function hasLabel(obj: { metadata?: { labels?: Record<string, string> } }, label: string): boolean {
+  return obj.metadata?.labels?.[label] !== undefined;
+}
+
+/** Not left to another proxy (`service-proxy-name`) and not headless: kube-proxy's own label selection. */
+function proxied(obj: { metadata?: { labels?: Record<string, string> } }): boolean {
+  return !hasLabel(obj, SERVICE_PROXY_NAME_LABEL) && !hasLabel(obj, HEADLESS_LABEL);
 }
 
 /** Removes every chain and jump rule the proxy made (kube-proxy --cleanup). */

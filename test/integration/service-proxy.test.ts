@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { R } from '../../src/client/index.js';
+import { R, SharedInformerPool } from '../../src/client/index.js';
 import { ServiceProxy, type CommandRunner } from '../../src/proxy/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { serverForTests } from '../helpers/api-server.js';
@@ -138,4 +138,60 @@ test('services and endpoint slices from the API become iptables rules, kept curr
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(iptables.restores.length, restores, 'no sync after stop');
   assert.ok(syncs >= 4);
+});
+
+test("with the agent's shared informers, services another proxy serves or that are headless get no rules", async () => {
+  const pool = new SharedInformerPool(api.client);
+  const sliceFor = (service: string, ip: string, labels: Record<string, string> = {}): EndpointSlice => ({
+    ...webSlice([ip]),
+    metadata: {
+      name: `${service}-abc`,
+      namespace: 'default',
+      labels: { 'kubernetes.io/service-name': service, ...labels },
+    },
+  });
+  await services().create({
+    metadata: { name: 'mine', namespace: 'default' },
+    spec: { ports: [{ name: 'http', port: 80 }] },
+  });
+  await slices().create(sliceFor('mine', '10.244.2.1'));
+  const other = { 'service.kubernetes.io/service-proxy-name': 'other-proxy' };
+  await services().create({
+    metadata: { name: 'elsewhere', namespace: 'default', labels: other },
+    spec: { ports: [{ name: 'http', port: 80 }] },
+  });
+  await slices().create(sliceFor('elsewhere', '10.244.2.2', other));
+  await services().create({
+    metadata: { name: 'nameless', namespace: 'default', labels: { 'service.kubernetes.io/headless': '' } },
+    spec: { ports: [{ name: 'http', port: 80 }] },
+  });
+  await slices().create(sliceFor('nameless', '10.244.2.3', { 'service.kubernetes.io/headless': '' }));
+  // A slice without its service's name is nobody's.
+  await slices().create({ ...webSlice(['10.244.2.4']), metadata: { name: 'orphan', namespace: 'default' } });
+
+  const iptables = new FakeIptables();
+  const shared = new ServiceProxy({
+    client: api.client,
+    informers: pool,
+    nodeName: 'node-a',
+    runner: iptables,
+    minSyncPeriodMs: 10,
+  });
+  await shared.start();
+  try {
+    await waitFor(() => iptables.lastRestore('nat').includes('--to-destination 10.244.2.1:8080'), {
+      message: 'rules for the proxied service',
+    });
+    const nat = iptables.lastRestore('nat');
+    for (const ip of ['10.244.2.2', '10.244.2.3', '10.244.2.4'])
+      assert.ok(!nat.includes(ip), `no rules to ${ip}`);
+    assert.ok(!nat.includes('default/elsewhere') && !nat.includes('default/nameless'));
+    // Not even rejected as endpointless: as for kube-proxy, which never sees them, they do not exist here.
+    const filter = iptables.lastRestore('filter');
+    assert.ok(!filter.includes('default/elsewhere') && !filter.includes('default/nameless'), filter);
+    assert.equal(pool.running, 2, 'one shared Services and one EndpointSlices informer');
+  } finally {
+    await shared.stop();
+  }
+  assert.equal(pool.running, 0, 'released when the proxy stops');
 });
