@@ -13,7 +13,6 @@ import { cleanupText } from './cleanup-rules.js';
 import { localRunner, type CommandRunner } from './command-runner.js';
 import { Iptables, supportsRandomFully } from './iptables.js';
 import { buildRuleSet } from './rules.js';
-import { HEADLESS_LABEL, SERVICE_NAME_LABEL, SERVICE_PROXY_NAME_LABEL } from './service-ports.js';
 import { conntrackTcpLiberal, ensureSysctls } from './sysctls.js';
 import { SyncRunner, type Schedule } from './sync-runner.js';
 
@@ -53,8 +52,8 @@ export class ServiceProxy {
     this.log = opts.logger ?? silentLogger;
     this.runner = opts.runner ?? localRunner;
     this.iptables = new Iptables(this.runner);
-    // Every Service and slice, the ones this proxy leaves alone filtered out at each sync (kube-proxy selects
-    // them on the server instead): the agent's kubelet and DNS watch them all, and one watch serves the three.
+    // Every Service and slice (kube-proxy selects on the server): the agent's kubelet and DNS watch them all, and
+    // one watch serves the three. The rule builder leaves out those another proxy serves and headless ones.
     this.services =
       opts.informers?.scoped<Service>(R.services) ??
       new Informer(opts.client.resource<Service>(R.services), {
@@ -105,11 +104,9 @@ export class ServiceProxy {
 
   private async sync(): Promise<void> {
     const [nat, filter] = await Promise.all([this.iptables.save('nat'), this.iptables.save('filter')]);
-    const services = this.services.list().filter(proxied);
-    const slices = this.slices.list().filter((s) => proxied(s) && hasLabel(s, SERVICE_NAME_LABEL));
     const rules = buildRuleSet({
-      services,
-      slices,
+      services: this.services.list(),
+      slices: this.slices.list(),
       nodeName: this.opts.nodeName,
       ...(this.opts.clusterCidr ? { clusterCidr: this.opts.clusterCidr } : {}),
       masqueradeAll: this.opts.masqueradeAll ?? false,
@@ -121,18 +118,12 @@ export class ServiceProxy {
     await this.iptables.restore(rules.filter);
     await this.iptables.restore(rules.nat);
     if (this.syncs++ === 0) {
-      this.log.info('service rules written', { services: services.length, endpointSlices: slices.length });
+      this.log.info('service rules written', {
+        services: this.services.size,
+        endpointSlices: this.slices.size,
+      });
     }
   }
-}
-
-function hasLabel(obj: { metadata?: { labels?: Record<string, string> } }, label: string): boolean {
-  return obj.metadata?.labels?.[label] !== undefined;
-}
-
-/** Not left to another proxy (`service-proxy-name`) and not headless: kube-proxy's own label selection. */
-function proxied(obj: { metadata?: { labels?: Record<string, string> } }): boolean {
-  return !hasLabel(obj, SERVICE_PROXY_NAME_LABEL) && !hasLabel(obj, HEADLESS_LABEL);
 }
 
 /** Removes every chain and jump rule the proxy made (kube-proxy --cleanup). */

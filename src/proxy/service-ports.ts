@@ -73,13 +73,15 @@ export function portKey(namespace: string, service: string, portName: string, pr
 }
 
 /**
- * The proxied ports of a service; none for ExternalName services, headless services (clusterIP None), services
- * without a cluster IP yet, IPv6 services, and services handled by another proxy.
+ * The proxied ports of a service; none for ExternalName services, headless services (clusterIP None or the
+ * `service.kubernetes.io/headless` label, which kube-proxy's label selector leaves out), services without a
+ * cluster IP yet, IPv6 services, and services handled by another proxy.
  */
 export function servicePorts(svc: Service): ServicePortInfo[] {
   const spec = svc.spec;
   const labels = svc.metadata?.labels ?? {};
-  if (!spec || spec.type === 'ExternalName' || SERVICE_PROXY_NAME_LABEL in labels) return [];
+  if (!spec || spec.type === 'ExternalName' || SERVICE_PROXY_NAME_LABEL in labels || HEADLESS_LABEL in labels)
+    return [];
   const clusterIP = spec.clusterIP ?? '';
   if (!isIPv4(clusterIP)) return [];
   const namespace = svc.metadata?.namespace ?? '';
