@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { badRequest, isApiError, type ApiError } from '../../api/errors.js';
 import { apiVersionOf, type KubeObject, type StoredObject } from '../../api/meta.js';
-import { servedView } from '../registry/index.js';
+import { resourceKey, servedView } from '../registry/index.js';
 import type { ApiContext, RequestScope } from '../rest/context.js';
 import {
   keySelectionPredicate,
@@ -213,9 +213,8 @@ function watchIndex(ctx: ApiContext, s: RequestScope): SubscribeOptions['index']
   const fields = ctx.ext.parseFieldSelector(fieldText);
   const name = fields.requiresExactMatch?.('metadata.name');
   if (name !== undefined) return { field: 'metadata.name', value: name };
-  const def = s.served.def;
   const nodeName =
-    def.group === '' && def.plural === 'pods' ? fields.requiresExactMatch?.('spec.nodeName') : undefined;
+    resourceKey(s.served.def) === 'pods' ? fields.requiresExactMatch?.('spec.nodeName') : undefined;
   return nodeName === undefined ? undefined : { field: 'spec.nodeName', value: nodeName };
 }
 
