@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../util/logger.js';
 import type { MetricsProvider } from './metrics/provider.js';
+import type { ServiceAddresses } from './services/allocators.js';
 
 /** authentication.k8s.io UserInfo. */
 export interface UserInfo {
@@ -66,4 +67,12 @@ export interface ApiServerConfig {
    * verifies them as bearer tokens. Without it TokenRequest answers 503 and JWTs are not accepted.
    */
   serviceAccount?: { signingKeyPem: string; issuer?: string; apiAudiences?: string[] };
+  /** Listen on this bound socket (a serving process's copy of the main process's) instead of on `port`. */
+  listenHandle?: object;
+  /**
+   * Serve beside the main API server of the same store, as a second process: this one runs none of the
+   * server's own housekeeping (compaction, the `kubernetes` Service, namespace and Event cleanup, CRD status)
+   * and asks the main one for Service addresses.
+   */
+  replica?: { services: ServiceAddresses };
 }

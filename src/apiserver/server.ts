@@ -35,6 +35,8 @@ export interface RunningApiServer {
   port: number;
   /** The context handlers share; in-process components may read through it. */
   context: ApiContext;
+  /** The listening HTTP(S) server (serving processes get a copy of its socket). */
+  listener: Server;
   close(): Promise<void>;
 }
 
@@ -79,7 +81,8 @@ export async function startApiServerWith(
   const admission = new Admission(
     storage,
     registry,
-    new ServiceAllocator(new ClusterIpAllocator(serviceRange), new NodePortAllocator()),
+    config.replica?.services ??
+      new ServiceAllocator(new ClusterIpAllocator(serviceRange), new NodePortAllocator()),
     {
       ...(config.defaultNotReadyTolerationSeconds !== undefined
         ? { notReadySeconds: config.defaultNotReadyTolerationSeconds }
@@ -113,7 +116,8 @@ export async function startApiServerWith(
   const authenticator = saTokens
     ? withServiceAccountTokens(config.authenticator, saTokens)
     : config.authenticator;
-  const local = config.localSocket ? localListener(config.localSocket, authenticator) : undefined;
+  const replica = config.replica !== undefined;
+  const local = config.localSocket && !replica ? localListener(config.localSocket, authenticator) : undefined;
   const ctx: ApiContext = {
     registry,
     storage,
@@ -139,12 +143,12 @@ export async function startApiServerWith(
   };
   await watchCache.start();
   // Custom resources are served before the first request is.
-  const crds = new CrdController(ctx, { logger: logger.child('crd') });
+  const crds = new CrdController(ctx, { logger: logger.child('crd'), writes: !replica });
   crds.onChange = (served) => ctx.ext.openapi?.setCustomResources?.(served);
   await crds.start();
   // Keeps a window of history for watches and consistent paging; older revisions answer 410 Expired.
-  const compactor = startCompactor(config.store, { logger: logger.child('compactor') });
-  await admission.loadServices();
+  const compactor = replica ? undefined : startCompactor(config.store, { logger: logger.child('compactor') });
+  if (!replica) await admission.loadServices();
   const namespaceTracking = await admission.trackNamespaces(watchCache);
   const priorityTracking = await admission.trackPriorityClasses(watchCache);
   const quotaTracking = await admission.trackResourceQuotas(watchCache);
@@ -199,34 +203,25 @@ export async function startApiServerWith(
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.bindAddress, () => {
+    const listening = (): void => {
       server.off('error', reject);
       resolve();
-    });
+    };
+    if (config.listenHandle) server.listen(config.listenHandle, listening);
+    else server.listen(config.port, config.bindAddress, listening);
   });
   const port = (server.address() as AddressInfo).port;
   await local?.listen(handler);
-  await bootstrapCluster(ctx, {
-    kubernetesServiceIp: firstServiceIp(serviceRange),
-    advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
-    port,
-  });
-  const namespaces = new NamespaceLifecycle(ctx, { logger: logger.child('namespaces') });
-  await namespaces.start();
-  const eventTtl = new EventTtl(ctx, {
-    ttlMs: config.eventTtlMs ?? DEFAULT_EVENT_TTL_MS,
-    logger: logger.child('events'),
-  });
-  await eventTtl.start();
+  const housekeeping = replica ? undefined : await startHousekeeping(ctx, config, serviceRange, port);
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
       ctx.closing = true;
-      namespaces.stop();
+      housekeeping?.namespaces.stop();
+      housekeeping?.eventTtl.stop();
       crds.stop();
-      eventTtl.stop();
-      compactor.stop();
+      compactor?.stop();
       namespaceTracking.close();
       priorityTracking.close();
       quotaTracking.close();
@@ -245,5 +240,27 @@ export async function startApiServerWith(
     return closed;
   };
   logger.info('API server serving', { address: config.bindAddress, port, tls: !!config.tls });
-  return { port, context: ctx, close };
+  return { port, context: ctx, listener: server, close };
+}
+
+/** The main server's own upkeep: the `kubernetes` Service, namespace deletion, Event expiry. */
+async function startHousekeeping(
+  ctx: ApiContext,
+  config: ApiServerConfig,
+  serviceRange: ReturnType<typeof parseServiceRange>,
+  port: number,
+): Promise<{ namespaces: NamespaceLifecycle; eventTtl: EventTtl }> {
+  await bootstrapCluster(ctx, {
+    kubernetesServiceIp: firstServiceIp(serviceRange),
+    advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
+    port,
+  });
+  const namespaces = new NamespaceLifecycle(ctx, { logger: ctx.logger.child('namespaces') });
+  await namespaces.start();
+  const eventTtl = new EventTtl(ctx, {
+    ttlMs: config.eventTtlMs ?? DEFAULT_EVENT_TTL_MS,
+    logger: ctx.logger.child('events'),
+  });
+  await eventTtl.start();
+  return { namespaces, eventTtl };
 }

@@ -1,9 +1,14 @@
+import type { Server } from 'node:net';
 import type { ApiServerConfig } from '../apiserver/config.js';
+import type { ServiceAddresses } from '../apiserver/services/allocators.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from '../util/logger.js';
 
 export interface RunningApiServer {
   port: number;
+  /** What API worker processes need of the real server; stand-ins (tests) leave it out. */
+  listener?: Server;
+  context?: { admission: { services: ServiceAddresses } };
   /** Stop accepting, let in-flight requests finish, end watches. */
   close(): Promise<void>;
 }

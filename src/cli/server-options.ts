@@ -56,6 +56,11 @@ export interface ServerOptions {
   nodeDisruption: Record<string, number>;
   /** How long events are kept after their last write (kube-apiserver --event-ttl; default 1 h). */
   eventTtlMs?: number;
+  /**
+   * Processes that serve the API beside the main one: a number (started at once), or undefined for one per
+   * core beyond the first, started when the API server's thread is busy.
+   */
+  apiWorkers?: number;
   /** How often the HPA controller re-evaluates every HorizontalPodAutoscaler (default 15). */
   hpaSyncPeriodSeconds?: number;
   /** How often node resource metrics are scraped (metrics-server's --metric-resolution, default 15). */
@@ -237,6 +242,14 @@ export const serverFlags: FlagSpec[] = [
     defaultText: '60',
   },
   {
+    name: 'api-workers',
+    type: 'string',
+    valueName: 'N',
+    description:
+      'Processes that serve the API beside the main one, started at once (0: none); by default one per core beyond the first, started when the API server is busy',
+    defaultText: 'auto',
+  },
+  {
     name: 'event-ttl',
     type: 'string',
     valueName: 'DURATION',
@@ -341,6 +354,11 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   const defaultNotReadyTolerationSeconds = seconds('default-not-ready-toleration-seconds');
   const defaultUnreachableTolerationSeconds = seconds('default-unreachable-toleration-seconds');
   const hpaSyncPeriodSeconds = seconds('horizontal-pod-autoscaler-sync-period', 1);
+  const apiWorkersText = str('api-workers');
+  if (apiWorkersText !== undefined && apiWorkersText !== 'auto' && !/^\d{1,2}$/.test(apiWorkersText))
+    throw bad('api-workers', apiWorkersText, 'must be a number of processes (0-99) or auto');
+  const apiWorkers =
+    apiWorkersText === undefined || apiWorkersText === 'auto' ? undefined : Number(apiWorkersText);
   const eventTtlText = str('event-ttl');
   const eventTtlMs = eventTtlText === undefined ? undefined : goDurationMs(eventTtlText);
   if (eventTtlText !== undefined && (eventTtlMs === undefined || eventTtlMs < 1000)) {
@@ -513,6 +531,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   };
   if (advertiseAddress !== undefined) opts.advertiseAddress = advertiseAddress;
   if (eventTtlMs !== undefined) opts.eventTtlMs = eventTtlMs;
+  if (apiWorkers !== undefined) opts.apiWorkers = apiWorkers;
   if (nodeMonitorGracePeriodSeconds !== undefined)
     opts.nodeMonitorGracePeriodSeconds = nodeMonitorGracePeriodSeconds;
   if (defaultNotReadyTolerationSeconds !== undefined) {

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createAuthenticator } from '../apiserver/auth/authenticator.js';
@@ -17,6 +18,8 @@ import {
   type RunningApiServer,
   type StartApiServer,
 } from './components.js';
+import type { ApiWorkerData } from './api-worker.js';
+import type { ApiWorkers } from './api-workers.js';
 import { startControlPlaneThread } from './control-plane-thread.js';
 import { DeferredMetricsProvider, startMetricsPipeline } from './metrics-pipeline.js';
 import { firstHostAddress, hostAddresses, hostName, parseCidr, primaryAddress } from './net.js';
@@ -33,7 +36,7 @@ export interface ServerDeps {
   shutdown?: Promise<unknown>;
   logger?: Logger;
   /** Called once the API serves and the kubeconfig is written. */
-  onReady?: (info: { port: number; server: string; kubeconfig: string }) => void;
+  onReady?: (info: { port: number; server: string; kubeconfig: string; workers?: ApiWorkers }) => void;
 }
 
 /** Names every client may use to reach the API server, in-cluster ones included. */
@@ -227,7 +230,32 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         }),
       );
     }
-    deps.onReady?.({ port: api.port, server, kubeconfig: opts.writeKubeconfig });
+    const workers = await startApiWorkers(opts, {
+      api,
+      store,
+      metrics,
+      log,
+      onFailure: componentFailed,
+      data: {
+        tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
+        tokenFile,
+        kubeletClient: kubeletTls,
+        serviceAccountKeyPem: serviceAccountKey,
+        serviceCIDR: opts.serviceCidr,
+        advertiseAddress,
+        bindAddress: opts.bindAddress,
+        port: api.port,
+        ...(opts.defaultNotReadyTolerationSeconds !== undefined
+          ? { defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds }
+          : {}),
+        ...(opts.defaultUnreachableTolerationSeconds !== undefined
+          ? { defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds }
+          : {}),
+        logLevel: deps.logger ? 'error' : opts.logLevel,
+      },
+    });
+    if (workers) components.push(workers);
+    deps.onReady?.({ port: api.port, server, kubeconfig: opts.writeKubeconfig, workers });
 
     await Promise.race([shutdown, failed]);
     log.info('shutting down');
@@ -244,6 +272,40 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     signals?.dispose();
     process.off('unhandledRejection', onUnhandled);
   }
+}
+
+/**
+ * API worker processes: as many as `--api-workers` at once, or by default one per core beyond the first,
+ * each started when the API server's thread is busy.
+ */
+async function startApiWorkers(
+  opts: ServerOptions,
+  p: {
+    api: RunningApiServer;
+    store: Store;
+    metrics: DeferredMetricsProvider;
+    log: Logger;
+    onFailure: (err: Error) => void;
+    data: ApiWorkerData;
+  },
+): Promise<ApiWorkers | undefined> {
+  const auto = opts.apiWorkers === undefined;
+  const count = opts.apiWorkers ?? availableParallelism() - 1;
+  // A stand-in API server (tests) has no listener to share.
+  if (count <= 0 || !p.api.listener || !p.api.context) return undefined;
+  const { ApiWorkers } = await import('./api-workers.js');
+  const workers = new ApiWorkers({
+    listener: p.api.listener,
+    store: p.store,
+    services: p.api.context.admission.services,
+    metrics: p.metrics,
+    data: p.data,
+    logger: p.log.child('api-workers'),
+    onFailure: p.onFailure,
+  });
+  if (auto) workers.startWhenBusy(count);
+  else await workers.start(count);
+  return workers;
 }
 
 async function stopComponents(components: Stoppable[], log: Logger): Promise<void> {

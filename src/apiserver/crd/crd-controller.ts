@@ -37,12 +37,15 @@ export class CrdController {
   private readonly served = new Map<string, ServedCustomResource>();
   /** CRDs whose names were refused: looked at again when another CRD goes. */
   private readonly refused = new Set<string>();
+  /** False in a serving process beside the main server: it serves what the main one's status says. */
+  private readonly writes: boolean;
 
   constructor(
     private readonly ctx: ApiContext,
-    opts: { logger?: Logger; retryMs?: number } = {},
+    opts: { logger?: Logger; retryMs?: number; writes?: boolean } = {},
   ) {
     this.logger = opts.logger ?? silentLogger;
+    this.writes = opts.writes ?? true;
     this.work = new PendingWork((name) => this.reconcile(name), {
       retryMs: opts.retryMs ?? 1000,
       logger: this.logger,
@@ -94,13 +97,16 @@ export class CrdController {
       return true;
     }
     const crd = stored as unknown as CustomResourceDefinition & StoredObject;
-    const conflict = await this.nameConflict(crd);
-    if (conflict) this.refused.add(name);
-    else this.refused.delete(name);
-    const status = desiredStatus(crd, conflict, rfc3339(this.ctx.clock.now()));
+    let status = crd.status ?? {};
     let current: StoredObject = stored;
-    if (JSON.stringify(status) !== JSON.stringify(crd.status ?? {})) {
-      current = await this.writeStatus(stored, status);
+    if (this.writes) {
+      const conflict = await this.nameConflict(crd);
+      if (conflict) this.refused.add(name);
+      else this.refused.delete(name);
+      status = desiredStatus(crd, conflict, rfc3339(this.ctx.clock.now()));
+      if (JSON.stringify(status) !== JSON.stringify(crd.status ?? {})) {
+        current = await this.writeStatus(stored, status);
+      }
     }
     const established = (status.conditions ?? []).some(
       (c) => c.type === 'Established' && c.status === 'True',
@@ -110,7 +116,7 @@ export class CrdController {
     const def = established ? customResourceDef(current as unknown as CustomResourceDefinition) : undefined;
     if (!def) this.unserve(name);
     else this.serve(name, { def, crd: current as unknown as CustomResourceDefinition });
-    if (!crd.metadata.deletionTimestamp) return true;
+    if (!crd.metadata.deletionTimestamp || !this.writes) return true;
     // Never served (names refused, no served version): no custom resource can exist, as upstream's
     // NeverEstablished case; the cleanup finalizer goes at once.
     return def ? this.finalize(current, def) : this.dropCleanupFinalizer(current);

@@ -4,7 +4,7 @@ import { resourcePrefix } from '../storage/keys.js';
 import type { Subscription, WatchCache } from '../watch/watch-cache.js';
 import type { Registry } from '../registry/index.js';
 import type { ResourceDef } from '../registry/types.js';
-import type { ServiceAllocator } from '../services/allocators.js';
+import type { ServiceAddresses, ServiceAllocation } from '../services/allocators.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { admitDefaultStorageClass } from './default-storage-class.js';
 import { addDefaultTolerations, type DefaultTolerationOptions } from './default-tolerations.js';
@@ -38,7 +38,7 @@ export class Admission {
   constructor(
     private readonly storage: ObjectStorage,
     private readonly registry: Registry,
-    readonly services: ServiceAllocator,
+    readonly services: ServiceAddresses,
     private readonly tolerations: DefaultTolerationOptions = {},
     clock: Clock = realClock,
     /** Enables the ServiceAccount plugin (servers that issue service account tokens). */
@@ -75,7 +75,7 @@ export class Admission {
   }
 
   /** Service addresses for a validated create (before validating webhooks, which see them, as upstream). */
-  allocateCreate(def: ResourceDef, obj: KubeObject): Rollback {
+  allocateCreate(def: ResourceDef, obj: KubeObject): Rollback | Promise<Rollback> {
     return isServices(def) ? this.allocateService(def, obj) : nothing;
   }
 
@@ -84,7 +84,7 @@ export class Admission {
     return admitQuota(this.storage, this.registry, def, obj, this.quotas);
   }
 
-  admitUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject): Rollback {
+  admitUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject): Rollback | Promise<Rollback> {
     if (isServices(def)) return this.allocateService(def, obj, old);
     return nothing;
   }
@@ -148,11 +148,19 @@ export class Admission {
     }
   }
 
-  private allocateService(def: ResourceDef, svc: ServiceLike, old?: ServiceLike): Rollback {
+  private allocateService(
+    def: ResourceDef,
+    svc: ServiceLike,
+    old?: ServiceLike,
+  ): Rollback | Promise<Rollback> {
     svc.spec ??= {};
-    const result = this.services.allocate(svc.spec, old?.spec);
-    if (result.errors.length > 0) throw invalid(def.kind, def.group, svc.metadata?.name ?? '', result.errors);
-    return result.undo;
+    const answer = this.services.allocate(svc.spec, old?.spec);
+    const settle = (result: ServiceAllocation): Rollback => {
+      if (result.errors.length > 0)
+        throw invalid(def.kind, def.group, svc.metadata?.name ?? '', result.errors);
+      return result.undo;
+    };
+    return answer instanceof Promise ? answer.then(settle) : settle(answer);
   }
 }
 

@@ -111,7 +111,8 @@ export async function createCanonical(
     }
     if (opts.request) await ctx.authz.writes.check(opts.request.user, def, candidate, undefined);
     validateCreate(ctx, def, candidate);
-    const undoAllocation = ctx.admission.allocateCreate(def, candidate);
+    const allocation = ctx.admission.allocateCreate(def, candidate);
+    const undoAllocation = allocation instanceof Promise ? await allocation : allocation;
     let undoQuota: () => void;
     try {
       if (webhooks && attrs) await webhooks.validate(attrs, candidate, undefined, warnerOf(opts));
@@ -275,7 +276,8 @@ export async function updateCanonical(
     return gone;
   }
   if (semanticallyEqual(obj, old)) return old;
-  const rollback = ctx.admission.admitUpdate(def, obj, old);
+  const admitted = ctx.admission.admitUpdate(def, obj, old);
+  const rollback = admitted instanceof Promise ? await admitted : admitted;
   if (opts.dryRun) {
     rollback();
     return obj;

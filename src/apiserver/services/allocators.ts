@@ -82,7 +82,7 @@ interface ServicePort {
   nodePort?: number;
 }
 
-interface ServiceSpec {
+export interface ServiceSpec {
   type?: string;
   clusterIP?: string;
   clusterIPs?: string[];
@@ -99,7 +99,17 @@ function wantsNodePorts(type: string | undefined): boolean {
   return type === 'NodePort' || type === 'LoadBalancer';
 }
 
-export class ServiceAllocator {
+/**
+ * Who hands out Service addresses. One process holds the allocation state (the API server's main process);
+ * serving processes beside it ask that one, hence the answer may be a promise.
+ */
+export interface ServiceAddresses {
+  adopt(spec: ServiceSpec | undefined): void;
+  allocate(spec: ServiceSpec, old?: ServiceSpec): ServiceAllocation | Promise<ServiceAllocation>;
+  releaseDropped(old: ServiceSpec | undefined, now?: ServiceSpec): void;
+}
+
+export class ServiceAllocator implements ServiceAddresses {
   constructor(
     readonly ips: ClusterIpAllocator,
     readonly nodePorts: NodePortAllocator,
