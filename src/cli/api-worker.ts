@@ -89,6 +89,9 @@ async function start(data: ApiWorkerData, handle: object): Promise<void> {
 if (!process.send) throw new Error('api-worker must be started by the API server (with an IPC channel)');
 // The main process went away (exited, killed): nothing is left to serve for.
 process.on('disconnect', () => process.exit(0));
+// A terminal's Ctrl-C (or a service manager's SIGTERM) reaches every process of the group; the main process
+// decides how this one stops.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
 process.once('message', (m: ApiWorkerControl, handle: object) => {
   if (m.type !== 'start') return;
   start(m.data, handle).then(
