@@ -11,7 +11,7 @@ import { SourcePositions } from './lib/source-maps.js';
 import { prepareListNamespace, runCrud, runCrudWithWrk, type MeasuredPhase } from './lib/crud.js';
 import { RemoteProfiler } from './lib/inspector-profiler.js';
 import { etcdAvailability, startEtcd, type EtcdProcess } from './lib/etcd-process.js';
-import { memoryOf } from './lib/proc.js';
+import { memoryOf, memoryOfTree } from './lib/proc.js';
 import { percentile } from './lib/stats.js';
 import {
   cpuTable,
@@ -32,14 +32,16 @@ import { ApiClient } from './lib/http-client.js';
 import { wrkAvailability } from './lib/wrk.js';
 
 const USAGE = `usage: node --import tsx bench/api.ts [--quick] [--profile] [--backends sqlite,etcd]
-                                                     [--clients 1,16,64]
+                                                     [--clients 1,16,64] [--api-workers N]
   --quick      short phases and a smaller watch burst (about a minute)
   --profile    profile each server (node --cpu-prof for the whole run, plus the inspector for each
                phase at the highest client count and for the watch burst) and print the hot spots;
                profiling slows the server, so take the throughput numbers from a run without it
   --backends   which stores to measure (default: sqlite,etcd)
   --clients    concurrent client counts for the request phases (default: 1,16,64)
-  --no-wrk     skip the phases with wrk as the load generator (they run when wrk is installed)`;
+  --no-wrk     skip the phases with wrk as the load generator (they run when wrk is installed)
+  --api-workers  the server's --api-workers (default: the server's own, auto); the CPU and memory figures
+               include its worker processes`;
 
 interface Settings {
   quick: boolean;
@@ -48,6 +50,8 @@ interface Settings {
   clientCounts: number[];
   /** Also generate create/get/list load with wrk, when it is installed. */
   wrk: boolean;
+  /** The server's --api-workers, when given. */
+  apiWorkers?: string;
   phaseMs: number;
   maxOpsPerPhase: number;
   listSize: number;
@@ -63,6 +67,7 @@ function parseArgs(argv: string[]): Settings {
   let backends: Settings['backends'] = ['sqlite', 'etcd'];
   let clientCounts = [1, 16, 64];
   let wrk = true;
+  let apiWorkers: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
@@ -81,6 +86,8 @@ function parseArgs(argv: string[]): Settings {
       if (clientCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 1000)) {
         throw new Error(`--clients takes counts from 1 to 1000, not ${JSON.stringify(v)}\n${USAGE}`);
       }
+    } else if (a === '--api-workers' || a.startsWith('--api-workers=')) {
+      apiWorkers = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
     } else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -92,6 +99,7 @@ function parseArgs(argv: string[]): Settings {
     backends,
     clientCounts,
     wrk,
+    ...(apiWorkers === undefined ? {} : { apiWorkers }),
     phaseMs: quick ? 1000 : 4000,
     maxOpsPerPhase: 200_000,
     listSize: 1000,
@@ -150,6 +158,7 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
       dataDir: join(dir, 'data'),
       datastoreEndpoint: endpoint,
       ...(profileDir ? { cpuProfileDir: profileDir, inspect: true } : {}),
+      ...(s.apiWorkers === undefined ? {} : { extraArgs: ['--api-workers', s.apiWorkers] }),
     });
     if (s.profile && server.inspectorUrl) {
       profiler = await RemoteProfiler.connect(server.inspectorUrl);
@@ -160,12 +169,12 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
     // no longer needs only when its memory reducer runs, about 8 s after the last activity.
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
     await sleep(3000);
-    run.startRss = memoryOf(server.pid)?.rss;
+    run.startRss = memoryOfTree(server.pid)?.rss;
     await sleep((IDLE_FROM_S - 3) * 1000);
     progress(`reading the idle server's RSS for ${IDLE_WINDOW_S} s`);
     const idle: number[] = [];
     for (let i = 0; i < IDLE_WINDOW_S; i++) {
-      const rss = memoryOf(server.pid)?.rss;
+      const rss = memoryOfTree(server.pid)?.rss;
       if (rss !== undefined) idle.push(rss);
       if (i < IDLE_WINDOW_S - 1) await sleep(1000);
     }
@@ -244,7 +253,7 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
     });
     // Watch connections close asynchronously; give the server a moment to drop them.
     await new Promise((r) => setTimeout(r, 1000));
-    const mem = memoryOf(server.pid);
+    const mem = memoryOfTree(server.pid);
     run.loadedRss = mem?.rss;
     run.peakRss = mem?.peak;
     if (etcd) run.storeRss = memoryOf(etcd.pid)?.rss;
@@ -333,7 +342,8 @@ async function main(): Promise<void> {
       `- ${new Date().toISOString()}, Node ${process.version}, ${availableParallelism()} cores (${cpuModel}).`,
       '- The server is the built CLI (`bin/tugboat.js server`, HTTPS, bearer token) in a child process; this',
       '  process generates the load; etcd, when measured, is a third process. All of them share the same cores,',
-      '  so the CPU table shows where the time went.',
+      '  so the CPU table shows where the time went. Server CPU and memory include its API worker processes',
+      `  (--api-workers ${s.apiWorkers ?? 'auto'}: by default one starts once the main process stays busy).`,
       `- Load average before the run ${fmtLoad(loadBefore)}, after ${fmtLoad(loadAfter)} (1/5/15 min): anything`,
       `  above ${availableParallelism()} means other processes took CPU from the server; "ops per server CPU-s" factors that out.`,
       `- ConfigMaps of ~300 bytes. Each phase runs ${s.phaseMs} ms (or ${s.maxOpsPerPhase.toLocaleString('en-US')} ops) per`,

@@ -3,7 +3,7 @@ import { configMap, configMapsPath, createNamespace, type ConfigMapObject } from
 import type { CpuProfile } from './cpu-profile.js';
 import { ApiClient, type ApiTarget } from './http-client.js';
 import type { RemoteProfiler } from './inspector-profiler.js';
-import { cpuSecondsOf } from './proc.js';
+import { cpuSecondsOf, cpuSecondsOfTree } from './proc.js';
 import { runWrk, type WrkRequest } from './wrk.js';
 
 export const CRUD_OPS = ['create', 'get', 'list', 'update'] as const;
@@ -51,13 +51,13 @@ async function measurePhase(
   opts: CrudOptions,
   run: () => Promise<PhaseResult & { loadCores: number }>,
 ): Promise<MeasuredPhase> {
-  const server0 = cpuSecondsOf(opts.serverPid);
+  const server0 = cpuSecondsOfTree(opts.serverPid);
   const store0 = opts.storePid === undefined ? undefined : cpuSecondsOf(opts.storePid);
   await opts.profiler?.start();
   const r = await run();
   const profile = await opts.profiler?.stop();
   const secs = r.elapsedMs / 1000;
-  const server1 = cpuSecondsOf(opts.serverPid);
+  const server1 = cpuSecondsOfTree(opts.serverPid);
   const store1 = opts.storePid === undefined ? undefined : cpuSecondsOf(opts.storePid);
   return {
     ...r,

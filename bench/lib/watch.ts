@@ -5,7 +5,7 @@ import type { CpuProfile } from './cpu-profile.js';
 import { ApiClient, type ApiTarget } from './http-client.js';
 import type { RemoteProfiler } from './inspector-profiler.js';
 import { openWatchStream } from './watch-stream.js';
-import { memoryOf } from './proc.js';
+import { memoryOfTree } from './proc.js';
 import { Samples, summarize, type LatencySummary } from './stats.js';
 
 export interface WatchBenchOptions {
@@ -139,7 +139,7 @@ export async function runWatchBench(opts: WatchBenchOptions): Promise<WatchBench
     clearTimeout(timer);
     const profile = await opts.profiler?.stop();
     const burstMs = delivered === 0 ? NaN : Math.max(...lastArrival) - burstStart;
-    const serverMemory = memoryOf(opts.serverPid);
+    const serverMemory = memoryOfTree(opts.serverPid);
 
     const toAll = new Samples();
     for (let seq = 0; seq < opts.writes; seq++) {

@@ -141,7 +141,7 @@ export async function startApiServerWith(
     ...(config.kubeletClient ? { kubeletClient: config.kubeletClient } : {}),
     ...(saTokens ? { serviceAccountTokens: saTokens } : {}),
   };
-  await watchCache.start();
+  await watchCache.start({ history: replica });
   // Custom resources are served before the first request is.
   const crds = new CrdController(ctx, { logger: logger.child('crd'), writes: !replica });
   crds.onChange = (served) => ctx.ext.openapi?.setCustomResources?.(served);

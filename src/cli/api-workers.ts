@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
+import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { MetricsProvider } from '../apiserver/metrics/provider.js';
 import type { ServiceAddresses } from '../apiserver/services/allocators.js';
@@ -26,14 +27,22 @@ export interface ApiWorkersOptions {
 
 /** Event-loop utilization of the main thread above which it counts as busy. */
 const BUSY_UTILIZATION = 0.9;
-/** Busy this many one-second samples in a row before another worker starts. */
+/** Busy this many samples in a row before another worker starts. */
 const BUSY_SAMPLES = 2;
+const MONITOR_INTERVAL_MS = 1000;
+/** Idle time of the machine's cores, per second, needed to start another worker. */
+const MIN_IDLE_CORES = 0.8;
 const STOP_TIMEOUT_MS = 10_000;
 
 interface RunningWorker {
   child: ChildProcess;
   rpc: IpcRpc;
   exited: Promise<void>;
+}
+
+/** Seconds all cores have spent idle since boot. */
+function machineIdleSeconds(): number {
+  return cpus().reduce((sum, c) => sum + c.times.idle, 0) / 1000;
 }
 
 /**
@@ -57,20 +66,29 @@ export class ApiWorkers implements Stoppable {
     for (let i = 0; i < count; i++) await this.startOne();
   }
 
-  /** Starts workers, up to `max`, whenever this thread's event loop stays busy. */
+  /**
+   * Starts workers, up to `max`, while this thread's event loop stays busy and the machine has a core's worth
+   * of idle time: another process only helps where a core is left over (a worker's requests also cost this
+   * process some work, and every store event is sent to it).
+   */
   startWhenBusy(max: number): void {
     if (max <= 0) return;
-    let last = performance.eventLoopUtilization();
+    let lastLoop = performance.eventLoopUtilization();
+    let lastIdle = machineIdleSeconds();
     let busy = 0;
     this.monitor = setInterval(() => {
-      const now = performance.eventLoopUtilization();
-      const utilization = performance.eventLoopUtilization(now, last).utilization;
-      last = now;
-      busy = utilization > BUSY_UTILIZATION ? busy + 1 : 0;
+      const loop = performance.eventLoopUtilization();
+      const utilization = performance.eventLoopUtilization(loop, lastLoop).utilization;
+      lastLoop = loop;
+      const idle = machineIdleSeconds();
+      const idleCores = (idle - lastIdle) / (MONITOR_INTERVAL_MS / 1000);
+      lastIdle = idle;
+      busy = utilization > BUSY_UTILIZATION && idleCores >= MIN_IDLE_CORES ? busy + 1 : 0;
       if (busy < BUSY_SAMPLES || this.starting || this.running.length >= max) return;
       busy = 0;
       this.opts.logger.info('the API server is busy: starting an API worker process', {
         utilization: Math.round(utilization * 100) / 100,
+        idleCores: Math.round(idleCores * 100) / 100,
       });
       this.starting = this.startOne()
         .catch((err: unknown) => {
@@ -79,7 +97,7 @@ export class ApiWorkers implements Stoppable {
           clearInterval(this.monitor);
         })
         .finally(() => (this.starting = undefined));
-    }, 1000);
+    }, MONITOR_INTERVAL_MS);
     this.monitor.unref();
   }
 
@@ -108,7 +126,7 @@ export class ApiWorkers implements Stoppable {
   private async startOne(): Promise<void> {
     if (this.stopping) return;
     const { logger, onFailure } = this.opts;
-    const child = forkModule('./api-worker.js', import.meta.url, { serialization: 'advanced' });
+    const child = forkModule('./api-worker.js', import.meta.url);
     const rpc = new IpcRpc(child);
     const endWatches = serveStore(this.opts.store, rpc);
     serveServiceAddresses(this.opts.services, rpc);

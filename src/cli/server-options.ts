@@ -58,7 +58,7 @@ export interface ServerOptions {
   eventTtlMs?: number;
   /**
    * Processes that serve the API beside the main one: a number (started at once), or undefined for one per
-   * core beyond the first, started when the API server's thread is busy.
+   * core beyond the first two, each started when the API server's thread is busy and a core is idle.
    */
   apiWorkers?: number;
   /** How often the HPA controller re-evaluates every HorizontalPodAutoscaler (default 15). */
@@ -246,7 +246,7 @@ export const serverFlags: FlagSpec[] = [
     type: 'string',
     valueName: 'N',
     description:
-      'Processes that serve the API beside the main one, started at once (0: none); by default one per core beyond the first, started when the API server is busy',
+      'Processes that serve the API beside the main one, started at once (0: none); by default one per core beyond the first two, each started when the API server is busy and a core is idle',
     defaultText: 'auto',
   },
   {

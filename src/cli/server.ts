@@ -275,8 +275,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
 }
 
 /**
- * API worker processes: as many as `--api-workers` at once, or by default one per core beyond the first,
- * each started when the API server's thread is busy.
+ * API worker processes: as many as `--api-workers` at once, or by default one per core beyond the first two
+ * (this thread's and the control plane's), each started when the API server's thread is busy.
  */
 async function startApiWorkers(
   opts: ServerOptions,
@@ -290,7 +290,7 @@ async function startApiWorkers(
   },
 ): Promise<ApiWorkers | undefined> {
   const auto = opts.apiWorkers === undefined;
-  const count = opts.apiWorkers ?? availableParallelism() - 1;
+  const count = opts.apiWorkers ?? availableParallelism() - 2;
   // A stand-in API server (tests) has no listener to share.
   if (count <= 0 || !p.api.listener || !p.api.context) return undefined;
   const { ApiWorkers } = await import('./api-workers.js');

@@ -1,6 +1,6 @@
 /**
- * Calls and notices between a process and a child it forked, over Node's IPC channel (advanced serialization,
- * so Buffers travel as bytes). Messages sent in one event-loop turn go out as one IPC message: under load a
+ * Calls and notices between a process and a child it forked, over Node's IPC channel (JSON: arguments and
+ * answers are plain data). Messages sent in one event-loop turn go out as one IPC message: under load a
  * process sends thousands of small messages a second, and each IPC message is a write and a read of the pipe.
  */
 

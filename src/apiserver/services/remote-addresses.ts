@@ -34,11 +34,12 @@ export class RemoteServiceAddresses implements ServiceAddresses {
 
 /** The main process's side of RemoteServiceAddresses. */
 export function serveServiceAddresses(allocator: ServiceAddresses, rpc: IpcRpc): void {
-  rpc.handle('services.allocate', async (spec: ServiceSpec, old?: ServiceSpec): Promise<Allocated> => {
-    const result = await allocator.allocate(spec, old);
+  // JSON turns an undefined argument into null.
+  rpc.handle('services.allocate', async (spec: ServiceSpec, old: ServiceSpec | null): Promise<Allocated> => {
+    const result = await allocator.allocate(spec, old ?? undefined);
     return { spec, errors: result.errors };
   });
-  rpc.handle('services.release', (old: ServiceSpec | undefined, now?: ServiceSpec) =>
-    allocator.releaseDropped(old, now),
+  rpc.handle('services.release', (old: ServiceSpec | null, now: ServiceSpec | null) =>
+    allocator.releaseDropped(old ?? undefined, now ?? undefined),
   );
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { MemoryStore } from '../../store/memory/memory-store.js';
+import type { StoreEvent } from '../../store/types.js';
 import { WatchCache, type CachedEvent } from './watch-cache.js';
 
 const PODS = '/registry/core/pods/';
@@ -212,4 +213,67 @@ test('closing an indexed watcher forgets it, and the cache closes indexed watche
   assert.deepEqual(got, []);
   cache.stop();
   assert.equal(closed, 1);
+});
+
+test('a watch from a revision the cache has not reached yet starts after it (no event twice)', async () => {
+  // The store's events reach this cache late (another process's store, etcd): a client that listed at the
+  // store's current revision and watches from it must not get the events its list already held.
+  const store = new MemoryStore();
+  const held: StoreEvent[][] = [];
+  let deliver: ((events: StoreEvent[]) => void) | undefined;
+  const lagging = Object.create(store) as MemoryStore;
+  lagging.watch = (prefix, from, callbacks) =>
+    store.watch(prefix, from, {
+      onEvents: (events) => {
+        held.push(events);
+        deliver = (later) => callbacks.onEvents(later);
+      },
+      onError: (err) => callbacks.onError(err),
+    });
+  const cache = new WatchCache(lagging);
+  await cache.start();
+  await store.create(`${PODS}a/p1`, object('p1'));
+  const listedAt = (await store.create(`${PODS}a/p2`, object('p2'))).modRevision;
+  await settle();
+  assert.ok(cache.latestRevision < listedAt, 'the cache is behind the store');
+  const seen: string[] = [];
+  cache.subscribe({
+    prefix: PODS,
+    fromRevision: listedAt,
+    onEvent: (ev) => seen.push(`${ev.type} ${ev.key}`),
+    onClose: () => {},
+  });
+  await store.create(`${PODS}a/p3`, object('p3'));
+  await settle();
+  for (const events of held.splice(0)) deliver!(events);
+  assert.deepEqual(seen, [`ADDED ${PODS}a/p3`]);
+  cache.stop();
+});
+
+test('started with history, the cache resumes watches from before its start; without, they are too old', async () => {
+  const store = new MemoryStore();
+  const first = (await store.create(`${PODS}a/p1`, object('p1'))).modRevision;
+  await store.create(`${PODS}a/p2`, object('p2'));
+  await store.create(`${PODS}a/p3`, object('p3'));
+  const plain = new WatchCache(store);
+  await plain.start();
+  assert.throws(
+    () => plain.subscribe({ prefix: PODS, fromRevision: first, onEvent: () => {}, onClose: () => {} }),
+    /too old resource version/,
+  );
+  plain.stop();
+  const withHistory = new WatchCache(store, { capacity: 2 });
+  await withHistory.start({ history: true });
+  await settle();
+  const seen: string[] = [];
+  withHistory.subscribe({
+    prefix: PODS,
+    fromRevision: first,
+    onEvent: (ev) => seen.push(ev.key),
+    onClose: () => {},
+  });
+  await store.create(`${PODS}a/p4`, object('p4'));
+  await settle();
+  assert.deepEqual(seen, [`${PODS}a/p2`, `${PODS}a/p3`, `${PODS}a/p4`]);
+  withHistory.stop();
 });

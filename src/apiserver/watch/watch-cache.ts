@@ -178,11 +178,17 @@ export class WatchCache {
     this.logger = opts.logger ?? silentLogger;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Follows the store from its current revision, or with `history` from up to a window's worth of events
+   * before it: a server starting beside a running one (an API worker process) can then resume the watches of
+   * clients that listed from the other.
+   */
+  async start(opts: { history?: boolean } = {}): Promise<void> {
     const rev = await this.store.currentRevision();
-    this.windowStart = rev;
-    this.latest = rev;
-    this.storeWatch = this.store.watch(ROOT_PREFIX, rev, {
+    const from = opts.history ? Math.max(rev - this.capacity, await this.store.compactedRevision(), 0) : rev;
+    this.windowStart = from;
+    this.latest = from;
+    this.storeWatch = this.store.watch(ROOT_PREFIX, from, {
       onEvents: (events) => this.ingest(events),
       onError: (err) => this.fail(err),
     });
@@ -197,7 +203,13 @@ export class WatchCache {
     if (this.stopped) throw new Error('watch cache stopped');
     if (opts.fromRevision < this.windowStart)
       throw tooOldResourceVersion(opts.fromRevision, this.windowStart + 1);
-    const sub: Subscriber = { ...opts, closed: false, subscribedAt: this.latest };
+    // From a revision this cache has not reached yet (its store's events are on their way), live events up to
+    // it are ones the watcher already has (it listed at that revision).
+    const sub: Subscriber = {
+      ...opts,
+      closed: false,
+      subscribedAt: Math.max(this.latest, opts.fromRevision),
+    };
     let subs = this.byPrefix.get(opts.prefix);
     if (!subs) this.byPrefix.set(opts.prefix, (subs = new PrefixSubscribers()));
     subs.add(sub);

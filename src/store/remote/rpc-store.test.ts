@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { deserialize, serialize } from 'node:v8';
 import { IpcRpc, type IpcChannel } from '../../util/ipc-rpc.js';
 import { runStoreContract } from '../contract.js';
 import { MemoryStore } from '../memory/memory-store.js';
@@ -7,14 +6,14 @@ import type { Store } from '../types.js';
 import { RpcStore, reviveStoreError } from './rpc-store.js';
 import { serveStore } from './serve-store.js';
 
-/** Two ends of an IPC channel in one process: messages are serialized as Node's advanced IPC does. */
+/** Two ends of an IPC channel in one process: messages are serialized as Node's (JSON) IPC does. */
 function channelPair(): [IpcChannel, IpcChannel] {
   const a = new EventEmitter();
   const b = new EventEmitter();
   const end = (self: EventEmitter, other: EventEmitter): IpcChannel => ({
     send: (message) => {
-      const bytes = serialize(message);
-      setImmediate(() => other.emit('message', deserialize(bytes)));
+      const text = JSON.stringify(message);
+      setImmediate(() => other.emit('message', JSON.parse(text)));
       return true;
     },
     on: (event, listener) => self.on(event, listener),

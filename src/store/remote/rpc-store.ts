@@ -52,11 +52,11 @@ export class RpcStore implements Store {
   }
 
   create(key: string, value: Buffer): Promise<KeyValue> {
-    return this.ask<KeyValue>('create', key, value).then(reviveKv);
+    return this.ask<KeyValue>('create', key, value.toString('latin1')).then(reviveKv);
   }
 
   update(key: string, value: Buffer, expectedModRevision: number): Promise<KeyValue> {
-    return this.ask<KeyValue>('update', key, value, expectedModRevision).then(reviveKv);
+    return this.ask<KeyValue>('update', key, value.toString('latin1'), expectedModRevision).then(reviveKv);
   }
 
   delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
@@ -132,10 +132,9 @@ export function reviveStoreError(e: SerializedError): Error {
   }
 }
 
-/** Bytes arrive as a Uint8Array; the store's callers expect Buffers (a view, not a copy). */
+/** Values travel as text (see serve-store.ts); the store's callers expect Buffers. */
 function reviveKv(kv: KeyValue): KeyValue {
-  const v = kv.value as Uint8Array;
-  if (!Buffer.isBuffer(v)) kv.value = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  kv.value = Buffer.from(kv.value as unknown as string, 'latin1');
   return kv;
 }
 
