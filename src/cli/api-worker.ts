@@ -6,7 +6,7 @@
  * this process's. It exits when the main process goes.
  */
 import type { KubeletClientTls } from '../apiserver/streaming/pod-target.js';
-import type { TlsMaterial } from '../apiserver/config.js';
+import type { ApiServerConfig, TlsMaterial } from '../apiserver/config.js';
 import type { NodeUsagePoint, PodUsagePoint } from '../apiserver/metrics/provider.js';
 import { IpcRpc } from '../util/ipc-rpc.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
@@ -20,10 +20,14 @@ export interface ApiWorkerData {
   advertiseAddress: string;
   bindAddress: string;
   port: number;
-  defaultNotReadyTolerationSeconds?: number;
-  defaultUnreachableTolerationSeconds?: number;
+  tolerations: DefaultTolerations;
   logLevel: LogLevel;
 }
+
+export type DefaultTolerations = Pick<
+  ApiServerConfig,
+  'defaultNotReadyTolerationSeconds' | 'defaultUnreachableTolerationSeconds'
+>;
 
 /** The first message from the main process carries the listening socket. */
 export type ApiWorkerControl = { type: 'start'; data: ApiWorkerData } | { type: 'stop' };
@@ -59,12 +63,7 @@ async function start(data: ApiWorkerData, handle: object): Promise<void> {
     store,
     serviceCIDR: data.serviceCIDR,
     advertiseAddress: data.advertiseAddress,
-    ...(data.defaultNotReadyTolerationSeconds !== undefined
-      ? { defaultNotReadyTolerationSeconds: data.defaultNotReadyTolerationSeconds }
-      : {}),
-    ...(data.defaultUnreachableTolerationSeconds !== undefined
-      ? { defaultUnreachableTolerationSeconds: data.defaultUnreachableTolerationSeconds }
-      : {}),
+    ...data.tolerations,
     metrics: {
       getNodeMetrics: (names) => rpc.call<(NodeUsagePoint | undefined)[]>('metrics.nodes', names),
       getPodMetrics: (pods) => rpc.call<(PodUsagePoint | undefined)[]>('metrics.pods', pods),

@@ -18,7 +18,7 @@ import {
   type RunningApiServer,
   type StartApiServer,
 } from './components.js';
-import type { ApiWorkerData } from './api-worker.js';
+import type { ApiWorkerData, DefaultTolerations } from './api-worker.js';
 import type { ApiWorkers } from './api-workers.js';
 import { startControlPlaneThread } from './control-plane-thread.js';
 import { DeferredMetricsProvider, startMetricsPipeline } from './metrics-pipeline.js';
@@ -122,12 +122,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       metrics,
       bindAddress: opts.bindAddress,
       port: opts.httpsListenPort,
-      ...(opts.defaultNotReadyTolerationSeconds !== undefined
-        ? { defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds }
-        : {}),
-      ...(opts.defaultUnreachableTolerationSeconds !== undefined
-        ? { defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds }
-        : {}),
+      ...defaultTolerations(opts),
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
       kubeletClient: { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey },
       authenticator,
@@ -245,12 +240,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         advertiseAddress,
         bindAddress: opts.bindAddress,
         port: api.port,
-        ...(opts.defaultNotReadyTolerationSeconds !== undefined
-          ? { defaultNotReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds }
-          : {}),
-        ...(opts.defaultUnreachableTolerationSeconds !== undefined
-          ? { defaultUnreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds }
-          : {}),
+        tolerations: defaultTolerations(opts),
         logLevel: deps.logger ? 'error' : opts.logLevel,
       },
     });
@@ -272,6 +262,16 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     signals?.dispose();
     process.off('unhandledRejection', onUnhandled);
   }
+}
+
+/** The tolerationSeconds of the default not-ready/unreachable tolerations, where the flags set them. */
+function defaultTolerations(opts: ServerOptions): DefaultTolerations {
+  const t: DefaultTolerations = {};
+  if (opts.defaultNotReadyTolerationSeconds !== undefined)
+    t.defaultNotReadyTolerationSeconds = opts.defaultNotReadyTolerationSeconds;
+  if (opts.defaultUnreachableTolerationSeconds !== undefined)
+    t.defaultUnreachableTolerationSeconds = opts.defaultUnreachableTolerationSeconds;
+  return t;
 }
 
 /**
