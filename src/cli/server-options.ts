@@ -246,7 +246,7 @@ export const serverFlags: FlagSpec[] = [
     type: 'string',
     valueName: 'N',
     description:
-      'Processes that serve the API beside the main one, started at once (0: none); by default one per core beyond the first two, each started when the API server is busy and a core is idle',
+      'Processes that serve the API beside the main one, started at once (0: none); by default one per core beyond the first two (at most 3), each started when the API server is busy and a core is idle',
     defaultText: 'auto',
   },
   {

@@ -52,6 +52,11 @@ const CONTROL_PLANE_USER = {
   username: 'system:tugboat-control-plane',
   groups: ['system:masters', 'system:authenticated'],
 };
+/**
+ * Workers `auto` starts at most: each holds a copy of the watch cache and gets every store event, and the
+ * main process answers all their store calls.
+ */
+const MAX_AUTO_WORKERS = 3;
 /** Unix socket paths longer than this do not fit in sockaddr_un; such a server uses loopback HTTPS instead. */
 const MAX_SOCKET_PATH = 100;
 
@@ -276,7 +281,7 @@ function defaultTolerations(opts: ServerOptions): DefaultTolerations {
 
 /**
  * API worker processes: as many as `--api-workers` at once, or by default one per core beyond the first two
- * (this thread's and the control plane's), each started when the API server's thread is busy.
+ * (this thread's and the control plane's), at most three, each started when the API server's thread is busy.
  */
 async function startApiWorkers(
   opts: ServerOptions,
@@ -290,7 +295,7 @@ async function startApiWorkers(
   },
 ): Promise<ApiWorkers | undefined> {
   const auto = opts.apiWorkers === undefined;
-  const count = opts.apiWorkers ?? availableParallelism() - 2;
+  const count = opts.apiWorkers ?? Math.min(availableParallelism() - 2, MAX_AUTO_WORKERS);
   // A stand-in API server (tests) has no listener to share.
   if (count <= 0 || !p.api.listener || !p.api.context) return undefined;
   const { ApiWorkers } = await import('./api-workers.js');
