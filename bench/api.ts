@@ -40,8 +40,8 @@ const USAGE = `usage: node --import tsx bench/api.ts [--quick] [--profile] [--ba
   --backends   which stores to measure (default: sqlite,etcd)
   --clients    concurrent client counts for the request phases (default: 1,16,64)
   --no-wrk     skip the phases with wrk as the load generator (they run when wrk is installed)
-  --api-workers  the server's --api-workers (default: the server's own, auto); the CPU and memory figures
-               include its worker processes`;
+  --api-workers  the server's --api-workers (default 0); the CPU and memory figures include its worker
+               processes`;
 
 interface Settings {
   quick: boolean;
@@ -343,7 +343,7 @@ async function main(): Promise<void> {
       '- The server is the built CLI (`bin/tugboat.js server`, HTTPS, bearer token) in a child process; this',
       '  process generates the load; etcd, when measured, is a third process. All of them share the same cores,',
       '  so the CPU table shows where the time went. Server CPU and memory include its API worker processes',
-      `  (--api-workers ${s.apiWorkers ?? 'auto'}: by default one starts once the main process stays busy).`,
+      `  (--api-workers ${s.apiWorkers ?? '0'}).`,
       `- Load average before the run ${fmtLoad(loadBefore)}, after ${fmtLoad(loadAfter)} (1/5/15 min): anything`,
       `  above ${availableParallelism()} means other processes took CPU from the server; "ops per server CPU-s" factors that out.`,
       `- ConfigMaps of ~300 bytes. Each phase runs ${s.phaseMs} ms (or ${s.maxOpsPerPhase.toLocaleString('en-US')} ops) per`,

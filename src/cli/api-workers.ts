@@ -1,7 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Server } from 'node:net';
-import { cpus } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import type { MetricsProvider } from '../apiserver/metrics/provider.js';
 import type { ServiceAddresses } from '../apiserver/services/allocators.js';
 import { serveServiceAddresses } from '../apiserver/services/remote-addresses.js';
@@ -25,13 +23,6 @@ export interface ApiWorkersOptions {
   onFailure: (err: Error) => void;
 }
 
-/** Event-loop utilization of the main thread above which it counts as busy. */
-const BUSY_UTILIZATION = 0.9;
-/** Busy this many samples in a row before another worker starts. */
-const BUSY_SAMPLES = 2;
-const MONITOR_INTERVAL_MS = 1000;
-/** Idle time of the machine's cores, per second, needed to start another worker. */
-const MIN_IDLE_CORES = 0.8;
 const STOP_TIMEOUT_MS = 10_000;
 
 interface RunningWorker {
@@ -40,20 +31,13 @@ interface RunningWorker {
   exited: Promise<void>;
 }
 
-/** Seconds all cores have spent idle since boot. */
-function machineIdleSeconds(): number {
-  return cpus().reduce((sum, c) => sum + c.times.idle, 0) / 1000;
-}
-
 /**
  * API worker processes: API servers over this process's store that accept connections on the same socket.
  * Node runs one JavaScript thread per process, so one API server uses one core however many the machine has.
  */
 export class ApiWorkers implements Stoppable {
   private readonly running: RunningWorker[] = [];
-  private starting: Promise<void> | undefined;
   private stopping = false;
-  private monitor: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: ApiWorkersOptions) {}
 
@@ -66,41 +50,6 @@ export class ApiWorkers implements Stoppable {
     for (let i = 0; i < count; i++) await this.startOne();
   }
 
-  /**
-   * Starts workers, up to `max`, while this thread's event loop stays busy and the machine has a core's worth
-   * of idle time: another process only helps where a core is left over (a worker's requests also cost this
-   * process some work, and every store event is sent to it).
-   */
-  startWhenBusy(max: number): void {
-    if (max <= 0) return;
-    let lastLoop = performance.eventLoopUtilization();
-    let lastIdle = machineIdleSeconds();
-    let busy = 0;
-    this.monitor = setInterval(() => {
-      const loop = performance.eventLoopUtilization();
-      const utilization = performance.eventLoopUtilization(loop, lastLoop).utilization;
-      lastLoop = loop;
-      const idle = machineIdleSeconds();
-      const idleCores = (idle - lastIdle) / (MONITOR_INTERVAL_MS / 1000);
-      lastIdle = idle;
-      busy = utilization > BUSY_UTILIZATION && idleCores >= MIN_IDLE_CORES ? busy + 1 : 0;
-      if (busy < BUSY_SAMPLES || this.starting || this.running.length >= max) return;
-      busy = 0;
-      this.opts.logger.info('the API server is busy: starting an API worker process', {
-        utilization: Math.round(utilization * 100) / 100,
-        idleCores: Math.round(idleCores * 100) / 100,
-      });
-      this.starting = this.startOne()
-        .catch((err: unknown) => {
-          this.opts.logger.error('an API worker process failed to start', { error: String(err) });
-          // Not again: whatever failed would fail the same way.
-          clearInterval(this.monitor);
-        })
-        .finally(() => (this.starting = undefined));
-    }, MONITOR_INTERVAL_MS);
-    this.monitor.unref();
-  }
-
   /** Requests each worker has answered. */
   async requestsServed(): Promise<number[]> {
     return Promise.all(
@@ -110,8 +59,6 @@ export class ApiWorkers implements Stoppable {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.monitor);
-    await this.starting;
     await Promise.all(
       this.running.map(async (w) => {
         w.child.send({ type: 'stop' } satisfies ApiWorkerControl);

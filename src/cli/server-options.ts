@@ -57,8 +57,7 @@ export interface ServerOptions {
   /** How long events are kept after their last write (kube-apiserver --event-ttl; default 1 h). */
   eventTtlMs?: number;
   /**
-   * Processes that serve the API beside the main one: a number (started at once), or undefined for one per
-   * core beyond the first two, each started when the API server's thread is busy and a core is idle.
+   * Processes that serve the API beside the main one, on the same port and store (default none).
    */
   apiWorkers?: number;
   /** How often the HPA controller re-evaluates every HorizontalPodAutoscaler (default 15). */
@@ -246,8 +245,8 @@ export const serverFlags: FlagSpec[] = [
     type: 'string',
     valueName: 'N',
     description:
-      'Processes that serve the API beside the main one, started at once (0: none); by default one per core beyond the first two (at most 3), each started when the API server is busy and a core is idle',
-    defaultText: 'auto',
+      'Processes that serve the API on the same port beside the main one, over its store (see docs/architecture.md)',
+    defaultText: '0',
   },
   {
     name: 'event-ttl',
@@ -355,10 +354,9 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   const defaultUnreachableTolerationSeconds = seconds('default-unreachable-toleration-seconds');
   const hpaSyncPeriodSeconds = seconds('horizontal-pod-autoscaler-sync-period', 1);
   const apiWorkersText = str('api-workers');
-  if (apiWorkersText !== undefined && apiWorkersText !== 'auto' && !/^\d{1,2}$/.test(apiWorkersText))
-    throw bad('api-workers', apiWorkersText, 'must be a number of processes (0-99) or auto');
-  const apiWorkers =
-    apiWorkersText === undefined || apiWorkersText === 'auto' ? undefined : Number(apiWorkersText);
+  if (apiWorkersText !== undefined && !/^\d{1,2}$/.test(apiWorkersText))
+    throw bad('api-workers', apiWorkersText, 'must be a number of processes, 0-99');
+  const apiWorkers = apiWorkersText === undefined ? undefined : Number(apiWorkersText);
   const eventTtlText = str('event-ttl');
   const eventTtlMs = eventTtlText === undefined ? undefined : goDurationMs(eventTtlText);
   if (eventTtlText !== undefined && (eventTtlMs === undefined || eventTtlMs < 1000)) {

@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createAuthenticator } from '../apiserver/auth/authenticator.js';
@@ -52,11 +51,6 @@ const CONTROL_PLANE_USER = {
   username: 'system:tugboat-control-plane',
   groups: ['system:masters', 'system:authenticated'],
 };
-/**
- * Workers `auto` starts at most: each holds a copy of the watch cache and gets every store event, and the
- * main process answers all their store calls.
- */
-const MAX_AUTO_WORKERS = 3;
 /** Unix socket paths longer than this do not fit in sockaddr_un; such a server uses loopback HTTPS instead. */
 const MAX_SOCKET_PATH = 100;
 
@@ -279,10 +273,7 @@ function defaultTolerations(opts: ServerOptions): DefaultTolerations {
   return t;
 }
 
-/**
- * API worker processes: as many as `--api-workers` at once, or by default one per core beyond the first two
- * (this thread's and the control plane's), at most three, each started when the API server's thread is busy.
- */
+/** The `--api-workers` API worker processes, started before the server counts as ready. */
 async function startApiWorkers(
   opts: ServerOptions,
   p: {
@@ -294,8 +285,7 @@ async function startApiWorkers(
     data: ApiWorkerData;
   },
 ): Promise<ApiWorkers | undefined> {
-  const auto = opts.apiWorkers === undefined;
-  const count = opts.apiWorkers ?? Math.min(availableParallelism() - 2, MAX_AUTO_WORKERS);
+  const count = opts.apiWorkers ?? 0;
   // A stand-in API server (tests) has no listener to share.
   if (count <= 0 || !p.api.listener || !p.api.context) return undefined;
   const { ApiWorkers } = await import('./api-workers.js');
@@ -308,8 +298,7 @@ async function startApiWorkers(
     logger: p.log.child('api-workers'),
     onFailure: p.onFailure,
   });
-  if (auto) workers.startWhenBusy(count);
-  else await workers.start(count);
+  await workers.start(count);
   return workers;
 }
 
