@@ -137,6 +137,8 @@ void test('bad values are usage errors naming the flag', () => {
     [['--large-cluster-size-threshold', '2.5'], 'large-cluster-size-threshold'],
     [['--unhealthy-zone-threshold', '0'], 'unhealthy-zone-threshold'],
     [['--unhealthy-zone-threshold', '1.5'], 'unhealthy-zone-threshold'],
+    [['--api-workers', 'auto'], 'api-workers'],
+    [['--api-workers', '-1'], 'api-workers'],
   ];
   for (const [args, flag] of bad) {
     assert.throws(
@@ -152,6 +154,11 @@ void test('--event-ttl takes a Go duration', () => {
   assert.equal(resolve(['--event-ttl', '30m']).eventTtlMs, 30 * 60_000);
   assert.equal(resolve(['--event-ttl=1h30m']).eventTtlMs, 90 * 60_000);
   assert.equal(resolve([]).eventTtlMs, undefined);
+});
+
+void test('--api-workers takes a number of processes; none by default', () => {
+  assert.equal(resolve(['--api-workers', '2']).apiWorkers, 2);
+  assert.equal(resolve([]).apiWorkers, undefined);
 });
 
 void test('zone disruption tunables reach the node lifecycle controller under its option names', () => {
