@@ -249,6 +249,22 @@ spec:
     assert.equal((await ok('get', 'widgets', '-o', 'name')).trim().split('\n').length, 6);
   });
 
+  void test('discovery and metrics.k8s.io answer alike from both processes', async () => {
+    const bodies = new Map<number, string>();
+    for (let i = 0; i < 12; i++) {
+      const groups = await call('GET', '/apis');
+      assert.equal(groups.status, 200, groups.body);
+      const before = bodies.get(groups.servedBy);
+      assert.ok(before === undefined || before === groups.body);
+      bodies.set(groups.servedBy, groups.body);
+      const usage = await call('GET', '/apis/metrics.k8s.io/v1beta1/nodes');
+      assert.equal(usage.status, 200, usage.body);
+      assert.equal((JSON.parse(usage.body) as { kind: string }).kind, 'NodeMetricsList');
+    }
+    const [one, other] = [...bodies.values()];
+    if (other !== undefined) assert.deepEqual(JSON.parse(other), JSON.parse(one!));
+  });
+
   void test('a namespace deleted through either process is emptied and removed', async () => {
     await ok('create', 'namespace', 'scratch');
     for (let i = 0; i < 5; i++)
