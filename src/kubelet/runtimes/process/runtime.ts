@@ -367,7 +367,12 @@ export class ProcessRuntime implements RuntimeService {
     if (!rec) return;
     await this.stopContainer(containerId, 0);
     if (await isAlive(rec.monitor)) {
-      process.kill(rec.monitor!.pid, 'SIGKILL');
+      try {
+        process.kill(rec.monitor!.pid, 'SIGKILL');
+      } catch (err) {
+        // It exited after its container (which stopContainer just ended) between the check and the signal.
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
       // SIGKILL lands asynchronously: nothing of the container may outlive its removal.
       const deadline = performance.now() + KILL_WAIT_MS;
       while ((await isAlive(rec.monitor)) && performance.now() < deadline) await sleep(10);
