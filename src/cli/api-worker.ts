@@ -71,10 +71,6 @@ async function start(data: ApiWorkerData, handle: object): Promise<void> {
     replica: { services: new RemoteServiceAddresses(rpc) },
     logger: log,
   });
-  // Requests this process answered (tests check that both processes serve).
-  let served = 0;
-  api.listener.on('request', () => served++);
-  rpc.handle('stats', () => ({ requests: served }));
   process.on('message', (m: ApiWorkerControl) => {
     if (m.type !== 'stop') return;
     void api.close().finally(async () => {

@@ -41,20 +41,9 @@ export class ApiWorkers implements Stoppable {
 
   constructor(private readonly opts: ApiWorkersOptions) {}
 
-  get count(): number {
-    return this.running.length;
-  }
-
   /** Starts `count` workers now. */
   async start(count: number): Promise<void> {
     for (let i = 0; i < count; i++) await this.startOne();
-  }
-
-  /** Requests each worker has answered. */
-  async requestsServed(): Promise<number[]> {
-    return Promise.all(
-      this.running.map((w) => w.rpc.call<{ requests: number }>('stats').then((s) => s.requests)),
-    );
   }
 
   async stop(): Promise<void> {

@@ -35,7 +35,7 @@ export interface ServerDeps {
   shutdown?: Promise<unknown>;
   logger?: Logger;
   /** Called once the API serves and the kubeconfig is written. */
-  onReady?: (info: { port: number; server: string; kubeconfig: string; workers?: ApiWorkers }) => void;
+  onReady?: (info: { port: number; server: string; kubeconfig: string }) => void;
 }
 
 /** Names every client may use to reach the API server, in-cluster ones included. */
@@ -115,6 +115,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     store = await openStore(opts.datastoreEndpoint, { logger: log.child('store') });
     log.info('store open', { endpoint: redact(opts.datastoreEndpoint) });
 
+    const servingTls = { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert };
+    const kubeletTls = { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey };
     const startApiServer = deps.startApiServer ?? (await loadStartApiServer());
     const metrics = new DeferredMetricsProvider();
     api = await startApiServer({
@@ -122,8 +124,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       bindAddress: opts.bindAddress,
       port: opts.httpsListenPort,
       ...defaultTolerations(opts),
-      tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
-      kubeletClient: { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey },
+      tls: servingTls,
+      kubeletClient: kubeletTls,
       authenticator,
       serviceAccount: { signingKeyPem: serviceAccountKey },
       ...(localSocket ? { localSocket: { path: localSocket, user: CONTROL_PLANE_USER } } : {}),
@@ -150,7 +152,6 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     const adminClient: ClientConfig = localSocket
       ? { server: 'http://localhost', socketPath: localSocket }
       : { server, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey };
-    const kubeletTls = { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey };
     const metricsIntervalMs =
       opts.metricResolutionSeconds === undefined ? undefined : opts.metricResolutionSeconds * 1000;
     if (!opts.disableControllerManager || !opts.disableScheduler) {
@@ -231,7 +232,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       log,
       onFailure: componentFailed,
       data: {
-        tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
+        tls: servingTls,
         tokenFile,
         kubeletClient: kubeletTls,
         serviceAccountKeyPem: serviceAccountKey,
@@ -244,7 +245,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       },
     });
     if (workers) components.push(workers);
-    deps.onReady?.({ port: api.port, server, kubeconfig: opts.writeKubeconfig, workers });
+    deps.onReady?.({ port: api.port, server, kubeconfig: opts.writeKubeconfig });
 
     await Promise.race([shutdown, failed]);
     log.info('shutting down');

@@ -5,9 +5,9 @@ import type { KeyValue, ListOptions, Store, StoreEvent, Watcher } from '../types
 type WireKv = Omit<KeyValue, 'value'> & { value: string };
 
 /**
- * Values travel as text, one character per byte (latin1): Node's plain (JSON) IPC carries strings
- * natively, where its structured-clone mode runs a serializer written in JavaScript for every Buffer (about
- * twice the main process's CPU per call).
+ * Values travel as text, one character per byte (latin1), so any bytes survive: Node's plain (JSON) IPC
+ * carries strings natively, where its structured-clone mode runs a serializer written in JavaScript for every
+ * Buffer.
  */
 function toWire(kv: KeyValue): WireKv {
   return {
