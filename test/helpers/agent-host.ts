@@ -71,8 +71,7 @@ export function removeHostLeftovers(): void {
     const text = cleanupText(table, parseSave(saved));
     if (text) spawnSync('iptables-restore', ['--noflush', '-w', '5'], { input: text });
   }
-  for (const h of readdirSync('/sys/fs/cgroup')) {
-    const dir = `/sys/fs/cgroup/${h}/tugboat`;
+  for (const dir of tugboatCgroupDirs()) {
     if (existsSync(dir)) {
       try {
         rmdirSync(dir);
@@ -92,13 +91,18 @@ export function podNetns(): string[] {
     .filter((n) => n.startsWith('tugboat-'));
 }
 
-/** Pod cgroup directories (`tugboat/pod<uid>`) in any hierarchy, as `<hierarchy>/pod<uid>`. */
+/** The agent's top cgroup directory in each hierarchy (cgroup v1), or the one of the unified tree (v2). */
+function tugboatCgroupDirs(): string[] {
+  if (existsSync('/sys/fs/cgroup/cgroup.controllers')) return ['/sys/fs/cgroup/tugboat'];
+  return readdirSync('/sys/fs/cgroup').map((h) => `/sys/fs/cgroup/${h}/tugboat`);
+}
+
+/** Pod cgroup directories (`tugboat/pod<uid>`) in any hierarchy, as `<hierarchy dir>/pod<uid>`. */
 export function podCgroups(): string[] {
   const out: string[] = [];
-  for (const h of readdirSync('/sys/fs/cgroup')) {
-    const dir = `/sys/fs/cgroup/${h}/tugboat`;
+  for (const dir of tugboatCgroupDirs()) {
     if (!existsSync(dir)) continue;
-    for (const d of readdirSync(dir)) if (d.startsWith('pod')) out.push(`${h}/${d}`);
+    for (const d of readdirSync(dir)) if (d.startsWith('pod')) out.push(`${dir}/${d}`);
   }
   return out;
 }

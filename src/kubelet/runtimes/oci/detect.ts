@@ -7,7 +7,7 @@ import { access, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { run } from '../common/run.js';
-import { cgroupLayoutProblem } from './host.js';
+import { openCgroups, type CgroupLayout } from './cgroups.js';
 
 export interface OciRuntimeBinary {
   name: 'runc' | 'crun';
@@ -38,7 +38,24 @@ export async function which(name: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** A bundle whose rootfs is empty but for the host's /usr bound read-only, running /bin/true. */
+/** Limits of the probe's pod and container: what a pod with limits asks of the cgroups. */
+const PROBE_POD_LIMITS = {
+  cpuShares: 2,
+  cpuQuota: 100_000,
+  cpuPeriod: 100_000,
+  memoryLimitInBytes: 64 << 20,
+  pidsLimit: 64,
+};
+const PROBE_CONTAINER_LIMITS = {
+  memory: { limit: 32 << 20, swap: 32 << 20 },
+  cpu: { shares: 2, quota: 50_000, period: 100_000 },
+  pids: { limit: 32 },
+};
+
+/**
+ * A bundle whose rootfs is empty but for the host's /usr bound read-only, running /bin/true in a cgroup with
+ * limits, under a pod parent with limits of its own.
+ */
 async function probeBundle(dir: string, cgroupsPath: string): Promise<void> {
   const rootfs = path.join(dir, 'rootfs');
   for (const d of ['usr', 'proc', 'dev', 'sys']) await mkdir(path.join(rootfs, d), { recursive: true });
@@ -61,18 +78,26 @@ async function probeBundle(dir: string, cgroupsPath: string): Promise<void> {
     linux: {
       namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }],
       cgroupsPath,
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
+      resources: { devices: [{ allow: false, access: 'rwm' }], ...PROBE_CONTAINER_LIMITS },
     },
   };
   await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
 }
 
-/** Runs a trivial container with the binary; returns the failure text, or undefined when it worked. */
-export async function probeRuntime(binary: string): Promise<string | undefined> {
+/**
+ * Runs a trivial container with the binary, with pod and container limits as a pod would have them; returns the
+ * failure text, or undefined when it worked.
+ */
+export async function probeRuntime(binary: string, cgroups: CgroupLayout): Promise<string | undefined> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tugboat-probe-'));
   const id = `tugboat-probe-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await probeBundle(dir, `/${id}`);
+    const podLimits = await cgroups.applyPodResources(id, PROBE_POD_LIMITS).then(
+      () => undefined,
+      (err: Error) => `pod cgroup limits: ${err.message}`,
+    );
+    if (podLimits) return podLimits;
+    await probeBundle(dir, `/${id}/container`);
     const res = await run([binary, '--root', path.join(dir, 'state'), 'run', '--bundle', dir, id], {
       allowFailure: true,
       timeoutMs: 10_000,
@@ -81,6 +106,8 @@ export async function probeRuntime(binary: string): Promise<string | undefined> 
     await run([binary, '--root', path.join(dir, 'state'), 'delete', '--force', id], { allowFailure: true });
     return (res.stderr || res.stdout).trim().split('\n').pop() ?? `exit ${res.code}`;
   } finally {
+    await cgroups.remove(`${id}/container`).catch(() => {});
+    await cgroups.remove(id).catch(() => {});
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -90,8 +117,9 @@ export async function detectOciRuntime(preferred?: 'runc' | 'crun'): Promise<Det
   if (process.getuid?.() !== 0) return { rejected: ['not running as root'] };
   const conmonPath = await which('conmon');
   if (!conmonPath) rejected.push('conmon not found');
-  const cgroups = await cgroupLayoutProblem();
-  if (cgroups) return { ...(conmonPath ? { conmonPath } : {}), rejected: [...rejected, cgroups] };
+  const cgroups = await openCgroups();
+  const problem = await cgroups.problem();
+  if (problem) return { ...(conmonPath ? { conmonPath } : {}), rejected: [...rejected, problem] };
   const order: ('runc' | 'crun')[] = preferred ? [preferred] : ['crun', 'runc'];
   for (const name of order) {
     const p = await which(name);
@@ -99,7 +127,7 @@ export async function detectOciRuntime(preferred?: 'runc' | 'crun'): Promise<Det
       rejected.push(`${name} not found`);
       continue;
     }
-    const failure = await probeRuntime(p);
+    const failure = await probeRuntime(p, cgroups);
     if (failure) {
       rejected.push(`${name} does not work here: ${failure}`);
       continue;

@@ -1,7 +1,6 @@
-/** Host-side plumbing of the oci runtime: namespaces held without a process, overlay mounts, cgroup v1 dirs. */
-import { readFile, readdir, rmdir, stat, writeFile, mkdir } from 'node:fs/promises';
+/** Host-side plumbing of the oci runtime: namespaces held without a process, overlay mounts, capabilities, devices. */
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { LinuxContainerResources } from '../../cri/types.js';
 import { run } from '../common/run.js';
 import { capabilitiesInMask } from './capabilities.js';
 import type { LinuxDevice } from './spec.js';
@@ -81,84 +80,6 @@ export async function mountOverlay(
 export async function isMounted(target: string): Promise<boolean> {
   const info = await readFile('/proc/self/mountinfo', 'utf8');
   return info.split('\n').some((l) => l.split(' ')[4] === target);
-}
-
-export const CGROUP_ROOT = '/sys/fs/cgroup';
-const POD_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids'];
-
-/**
- * Why this host's cgroup layout cannot carry pod limits, or undefined when it can. Pod and container limits are
- * written to the cgroup v1 controllers (a v1 or hybrid layout); a host with only the v2 unified hierarchy is not
- * supported yet, and the agent falls back to the process runtime rather than start pods without their limits.
- */
-export async function cgroupLayoutProblem(root = CGROUP_ROOT): Promise<string | undefined> {
-  const has = (p: string): Promise<boolean> =>
-    stat(path.join(root, p)).then(
-      () => true,
-      () => false,
-    );
-  if (await has('cgroup.controllers')) {
-    return `${root} is a cgroup v2 (unified) hierarchy: the oci runtime needs the cgroup v1 controllers for now`;
-  }
-  const missing: string[] = [];
-  for (const c of POD_CONTROLLERS) if (!(await has(c))) missing.push(c);
-  return missing.length
-    ? `cgroup v1 controllers not mounted under ${root}: ${missing.join(', ')}`
-    : undefined;
-}
-
-/** cgroup hierarchies mounted on this host, the v2 `unified` one of a hybrid layout included (symlinks skipped). */
-export async function cgroupHierarchies(): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of await readdir(CGROUP_ROOT)) {
-    const s = await stat(path.join(CGROUP_ROOT, name)).catch(() => undefined);
-    if (s?.isDirectory() && !(await isSymlink(path.join(CGROUP_ROOT, name)))) out.push(name);
-  }
-  return out;
-}
-
-async function isSymlink(p: string): Promise<boolean> {
-  const { lstat } = await import('node:fs/promises');
-  return (await lstat(p)).isSymbolicLink();
-}
-
-/** Pod-level limits on the sandbox's cgroup parent, so the pod as a whole cannot exceed them. */
-export async function applyPodResources(cgroupParent: string, r: LinuxContainerResources): Promise<void> {
-  const writes: [string, string, number | undefined][] = [
-    ['cpu', 'cpu.shares', r.cpuShares],
-    ['cpu', 'cpu.cfs_period_us', r.cpuPeriod],
-    ['cpu', 'cpu.cfs_quota_us', r.cpuQuota],
-    ['memory', 'memory.limit_in_bytes', r.memoryLimitInBytes],
-    ['pids', 'pids.max', r.pidsLimit],
-  ];
-  for (const c of POD_CONTROLLERS) await mkdir(path.join(CGROUP_ROOT, c, cgroupParent), { recursive: true });
-  for (const [controller, file, value] of writes) {
-    if (value) await writeFile(path.join(CGROUP_ROOT, controller, cgroupParent, file), String(value));
-  }
-}
-
-/** Removes the pod's cgroup directory from every hierarchy (its containers' cgroups must be gone already). */
-export async function removeCgroup(relPath: string): Promise<void> {
-  for (const h of await cgroupHierarchies()) {
-    try {
-      await rmdir(path.join(CGROUP_ROOT, h, relPath));
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw err;
-    }
-  }
-}
-
-export async function readCgroupFile(
-  controller: string,
-  relPath: string,
-  file: string,
-): Promise<string | undefined> {
-  try {
-    return await readFile(path.join(CGROUP_ROOT, controller, relPath, file), 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 export async function boundingCapabilities(): Promise<string[]> {

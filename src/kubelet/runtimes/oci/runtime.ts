@@ -44,8 +44,8 @@ import { CniNetwork, podIp } from './cni.js';
 import { conmonFiles, launchConmon } from './conmon.js';
 import { pidNamespacePath, startPidHolder, stopPidHolder } from './pid-holder.js';
 import type { OciRuntimeBinary } from './detect.js';
+import { CGROUP_ROOT, openCgroups, type CgroupLayout } from './cgroups.js';
 import {
-  applyPodResources,
   createNetns,
   NETNS_DIR,
   deleteNetns,
@@ -55,8 +55,6 @@ import {
   boundingCapabilities,
   lowestOomScoreAdj,
   mountOverlay,
-  readCgroupFile,
-  removeCgroup,
   unmount,
 } from './host.js';
 import type { ContainerRecord, FinishedState, SandboxRecord } from './records.js';
@@ -82,6 +80,8 @@ export interface OciRuntimeOptions {
   netnsPrefix?: string;
   clock?: Clock;
   newId?: IdGenerator;
+  /** Where the host's cgroups are mounted (v1 or v2 is read from it). */
+  cgroupRoot?: string;
 }
 
 const KILL_WAIT_MS = 10_000;
@@ -97,6 +97,7 @@ export class OciRuntime implements RuntimeService {
   private readonly socketDir: string;
   private capabilities: string[] | undefined;
   private minOomScoreAdj: number | undefined;
+  private cgroupLayout: Promise<CgroupLayout> | undefined;
   /** Containers this instance is creating right now: 'created', not 'unknown', while conmon is not up yet. */
   private readonly creating = new Set<string>();
 
@@ -125,6 +126,10 @@ export class OciRuntime implements RuntimeService {
 
   private containerDir(id: string): string {
     return path.join(this.opts.stateDir, 'c', id);
+  }
+
+  private cgroups(): Promise<CgroupLayout> {
+    return (this.cgroupLayout ??= openCgroups(this.opts.cgroupRoot ?? CGROUP_ROOT));
   }
 
   private runtimeArgv(...args: string[]): string[] {
@@ -208,7 +213,9 @@ export class OciRuntime implements RuntimeService {
         await this.sandboxes.put(id, rec);
       }
       await writeEtcFiles(dir, config, ns.network !== 'node' ? rec.ip : undefined);
-      if (config.linux.resources) await applyPodResources(rec.cgroupParent, config.linux.resources);
+      if (config.linux.resources) {
+        await (await this.cgroups()).applyPodResources(rec.cgroupParent, config.linux.resources);
+      }
       rec.state = 'ready';
       await this.sandboxes.put(id, rec);
       return id;
@@ -249,7 +256,7 @@ export class OciRuntime implements RuntimeService {
     const others = await this.sandboxes.find(
       (o) => o.id !== podSandboxId && o.cgroupParent === rec.cgroupParent,
     );
-    if (rec.cgroupParent && others.length === 0) await removeCgroup(rec.cgroupParent);
+    if (rec.cgroupParent && others.length === 0) await (await this.cgroups()).remove(rec.cgroupParent);
     await rm(this.sandboxDir(podSandboxId), { recursive: true, force: true });
     await this.sandboxes.delete(podSandboxId);
   }
@@ -475,9 +482,7 @@ export class OciRuntime implements RuntimeService {
       () => false,
     );
     if (marked) return true;
-    const control = await readCgroupFile('memory', rec.cgroupsPath, 'memory.oom_control');
-    const kills = /oom_kill (\d+)/.exec(control ?? '');
-    return kills ? Number(kills[1]) > 0 : false;
+    return (await (await this.cgroups()).oomKills(rec.cgroupsPath)) > 0;
   }
 
   async startContainer(containerId: string): Promise<void> {
@@ -715,16 +720,10 @@ export class OciRuntime implements RuntimeService {
 
   async containerStats(containerId: string): Promise<ContainerStats> {
     const rec = await this.container(containerId);
-    const usage = Number((await readCgroupFile('cpuacct', rec.cgroupsPath, 'cpuacct.usage')) ?? 0);
-    const memUsage = Number((await readCgroupFile('memory', rec.cgroupsPath, 'memory.usage_in_bytes')) ?? 0);
-    const memStat = (await readCgroupFile('memory', rec.cgroupsPath, 'memory.stat')) ?? '';
-    const inactive = Number(/^total_inactive_file (\d+)$/m.exec(memStat)?.[1] ?? 0);
     return {
       containerId,
       timestamp: this.clock.now(),
-      cpuUsageCoreNanoSeconds: usage,
-      memoryWorkingSetBytes: Math.max(0, memUsage - inactive),
-      memoryUsageBytes: memUsage,
+      ...(await (await this.cgroups()).usage(rec.cgroupsPath)),
       writableLayerBytes: await dirBytes(path.join(this.containerDir(containerId), 'upper')),
     };
   }

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ContainerConfig, LinuxContainerSecurityContext, PodSandboxConfig } from '../../cri/types.js';
@@ -12,7 +12,7 @@ import { waitFor } from '../../../util/wait.js';
 import { readCriLog } from '../common/cri-log.js';
 import { RunAsNonRootError } from './user.js';
 import type { OciRuntime } from './runtime.js';
-import { CGROUP_ROOT } from './host.js';
+import { CGROUP_ROOT, cpuWeightFromShares, openCgroups } from './cgroups.js';
 import { ociTestEnv } from './testing-env.js';
 import { BUSYBOX_IMAGE } from './testing.js';
 
@@ -236,7 +236,7 @@ void describe('oci runtime: security, limits and pod plumbing', { skip: env.skip
     await rt.removePodSandbox(sb);
   });
 
-  test('cgroup limits of the container and of the pod land in the cgroup v1 files', async () => {
+  test('cgroup limits of the container and of the pod land in the cgroup files of the host layout', async () => {
     const config = sandboxConfig({});
     config.linux.resources = { memoryLimitInBytes: 256 << 20, cpuShares: 1024 };
     const sb = await rt.runPodSandbox(config);
@@ -250,19 +250,31 @@ void describe('oci runtime: security, limits and pod plumbing', { skip: env.skip
     };
     const id = await rt.createContainer(sb, c, config);
     await rt.startContainer(id);
+    const layout = await openCgroups();
+    // v1: a directory per controller; v2: one tree.
     const cg = (controller: string, rel: string, file: string) =>
-      readFile(path.join(CGROUP_ROOT, controller, rel, file), 'utf8').then((s) => s.trim());
-    const ctr = `${config.linux.cgroupParent}/${id}`;
-    assert.equal(await cg('memory', ctr, 'memory.limit_in_bytes'), String(64 << 20));
-    assert.equal(await cg('cpu', ctr, 'cpu.shares'), '512');
-    assert.equal(await cg('cpu', ctr, 'cpu.cfs_quota_us'), '50000');
-    assert.equal(await cg('cpu', ctr, 'cpu.cfs_period_us'), '100000');
-    assert.equal(await cg('pids', ctr, 'pids.max'), '100');
-    assert.equal(await cg('memory', config.linux.cgroupParent, 'memory.limit_in_bytes'), String(256 << 20));
+      readFile(path.join(CGROUP_ROOT, layout.version === 1 ? controller : '', rel, file), 'utf8').then((s) =>
+        s.trim(),
+      );
+    const pod = config.linux.cgroupParent;
+    const ctr = `${pod}/${id}`;
+    if (layout.version === 1) {
+      assert.equal(await cg('memory', ctr, 'memory.limit_in_bytes'), String(64 << 20));
+      assert.equal(await cg('cpu', ctr, 'cpu.shares'), '512');
+      assert.equal(await cg('cpu', ctr, 'cpu.cfs_quota_us'), '50000');
+      assert.equal(await cg('cpu', ctr, 'cpu.cfs_period_us'), '100000');
+      assert.equal(await cg('pids', ctr, 'pids.max'), '100');
+      assert.equal(await cg('memory', pod, 'memory.limit_in_bytes'), String(256 << 20));
+    } else {
+      assert.equal(await cg('memory', ctr, 'memory.max'), String(64 << 20));
+      assert.equal(await cg('cpu', ctr, 'cpu.weight'), String(cpuWeightFromShares(512)));
+      assert.equal(await cg('cpu', ctr, 'cpu.max'), '50000 100000');
+      assert.equal(await cg('pids', ctr, 'pids.max'), '100');
+      assert.equal(await cg('memory', pod, 'memory.max'), String(256 << 20));
+      assert.equal(await cg('cpu', pod, 'cpu.weight'), String(cpuWeightFromShares(1024)));
+    }
     await rt.removePodSandbox(sb);
-    await assert.rejects(
-      readFile(path.join(CGROUP_ROOT, 'memory', config.linux.cgroupParent, 'memory.limit_in_bytes')),
-    );
+    for (const dir of await layout.paths(pod)) await assert.rejects(readdir(dir), /ENOENT/);
   });
 
   test('hostname, /etc/hosts with aliases and resolv.conf from dnsConfig; IPC and UTS shared in the pod', async () => {

@@ -1,11 +1,11 @@
 /** Shared setup of the oci tests: what is missing on this host, the busybox image, unique names, leak checks. */
-import { access, mkdtemp, readFile, readdir, rm, rmdir } from 'node:fs/promises';
+import { access, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pidsMentioning } from '../common/proc.js';
 import { run } from '../common/run.js';
 import { detectOciRuntime, which, type Detection } from './detect.js';
-import { CGROUP_ROOT, cgroupHierarchies } from './host.js';
+import { openCgroups } from './cgroups.js';
 import { REQUIRED_PLUGINS } from './cni.js';
 import { OciRuntime } from './runtime.js';
 import { BUSYBOX_IMAGE, StaticImages, buildBusyboxLayer } from './testing.js';
@@ -95,8 +95,7 @@ export async function ociTestEnv(tag: string): Promise<OciTestEnv> {
     for (const line of netns.split('\n')) if (line.startsWith(names.netnsPrefix)) leaks.push(`netns ${line}`);
     const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
     for (const line of mountinfo.split('\n')) if (line.includes(stateDir)) leaks.push(`mount ${line}`);
-    for (const h of await cgroupHierarchies()) {
-      const top = path.join(CGROUP_ROOT, h, names.cgroupTop);
+    for (const top of await (await openCgroups()).paths(names.cgroupTop)) {
       const children = await readdir(top, { withFileTypes: true }).catch(() => []);
       for (const c of children) if (c.isDirectory()) leaks.push(`cgroup ${path.join(top, c.name)}`);
     }
@@ -111,9 +110,7 @@ export async function ociTestEnv(tag: string): Promise<OciTestEnv> {
   };
   env.cleanup = async () => {
     await run(['ip', 'link', 'delete', names.bridge], { allowFailure: true });
-    for (const h of await cgroupHierarchies()) {
-      await rmdir(path.join(CGROUP_ROOT, h, names.cgroupTop)).catch(() => {});
-    }
+    await (await openCgroups()).remove(names.cgroupTop).catch(() => {});
     await rm(root, { recursive: true, force: true });
   };
   return env;
