@@ -81,6 +81,12 @@ export async function createObject(ctx: ApiContext, s: RequestScope, body: KubeO
  * The create path for an object already in the canonical version (also used by internal writers). Takes
  * ownership of `obj`: it may be changed.
  */
+/**
+ * Creates tried with fresh generated names before a collision is returned (upstream's count: enough for a
+ * million names per generateName prefix with under 0.1% chance of a collision reaching the client).
+ */
+const GENERATE_NAME_ATTEMPTS = 8;
+
 export async function createCanonical(
   ctx: ApiContext,
   def: ResourceDef,
@@ -133,7 +139,7 @@ export async function createCanonical(
       return await ctx.storage.create(def, candidate);
     } catch (err) {
       rollback();
-      if (generated && attempt < 5 && hasReason(err, 'AlreadyExists')) continue;
+      if (generated && attempt + 1 < GENERATE_NAME_ATTEMPTS && hasReason(err, 'AlreadyExists')) continue;
       throw err;
     }
   }
