@@ -11,6 +11,8 @@ export const NODE_PORTS_CHAIN = 'KUBE-NODEPORTS';
 export const POSTROUTING_CHAIN = 'KUBE-POSTROUTING';
 export const MARK_MASQ_CHAIN = 'KUBE-MARK-MASQ';
 export const FORWARD_CHAIN = 'KUBE-FORWARD';
+/** The filter chain that drops packets from outside addressed to 127.0.0.0/8 (kubelet's chain upstream). */
+export const LOCALNET_FIREWALL_CHAIN = 'KUBE-FIREWALL';
 
 const CLUSTER_POLICY_PREFIX = 'KUBE-SVC-';
 const LOCAL_POLICY_PREFIX = 'KUBE-SVL-';
@@ -82,5 +84,10 @@ export function isOurNatChain(chain: string): boolean {
 
 /** Every chain of ours in the filter table. */
 export function isOurFilterChain(chain: string): boolean {
-  return chain === SERVICES_CHAIN || chain === EXTERNAL_SERVICES_CHAIN || chain === FORWARD_CHAIN;
+  return (
+    chain === SERVICES_CHAIN ||
+    chain === EXTERNAL_SERVICES_CHAIN ||
+    chain === FORWARD_CHAIN ||
+    chain === LOCALNET_FIREWALL_CHAIN
+  );
 }

@@ -3,7 +3,13 @@
  * load-balancer firewall and health-check chains we do not make). They are inserted first in their chain when
  * missing, and deleted by cleanup.
  */
-import { EXTERNAL_SERVICES_CHAIN, FORWARD_CHAIN, POSTROUTING_CHAIN, SERVICES_CHAIN } from './chain-names.js';
+import {
+  EXTERNAL_SERVICES_CHAIN,
+  FORWARD_CHAIN,
+  LOCALNET_FIREWALL_CHAIN,
+  POSTROUTING_CHAIN,
+  SERVICES_CHAIN,
+} from './chain-names.js';
 import { quote } from './restore-text.js';
 import { sameRule, type SavedTable } from './saved-table.js';
 
@@ -12,7 +18,7 @@ export interface JumpRule {
   /** The built-in chain the rule sits in. */
   from: string;
   to: string;
-  comment: string;
+  comment?: string;
   extra: string[];
 }
 
@@ -47,14 +53,26 @@ export const JUMP_RULES: readonly JumpRule[] = [
   },
 ];
 
+/** With localhost node ports: every packet in and out passes the localnet firewall (plain jumps, as kubelet's). */
+export const LOCALNET_FIREWALL_JUMPS: readonly JumpRule[] = [
+  { table: 'filter', from: 'INPUT', to: LOCALNET_FIREWALL_CHAIN, extra: [] },
+  { table: 'filter', from: 'OUTPUT', to: LOCALNET_FIREWALL_CHAIN, extra: [] },
+];
+
 /** The rule's arguments after `-A CHAIN`, as iptables-save would list them (comment unquoted). */
 export function jumpArgs(j: JumpRule): string[] {
-  return [...j.extra, '-m', 'comment', '--comment', j.comment, '-j', j.to];
+  const comment = j.comment === undefined ? [] : ['-m', 'comment', '--comment', j.comment];
+  return [...j.extra, ...comment, '-j', j.to];
 }
 
 /** `-I CHAIN 1 …` lines for the table's jump rules that the saved table lacks. */
-export function missingJumpLines(table: 'nat' | 'filter', saved: SavedTable): string[] {
-  return JUMP_RULES.filter((j) => j.table === table)
+export function missingJumpLines(
+  table: 'nat' | 'filter',
+  saved: SavedTable,
+  opts: { localhostNodePorts?: boolean } = {},
+): string[] {
+  return [...JUMP_RULES, ...(opts.localhostNodePorts ? LOCALNET_FIREWALL_JUMPS : [])]
+    .filter((j) => j.table === table)
     .filter((j) => !saved.rules.some((line) => sameRule(line, ['-A', j.from, ...jumpArgs(j)])))
     .map((j) => ['-I', j.from, '1', ...jumpArgs(j).map(quote)].join(' '));
 }

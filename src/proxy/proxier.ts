@@ -45,6 +45,7 @@ export class ServiceProxy {
   private readonly slices: Informer<EndpointSlice>;
   private readonly syncRunner: SyncRunner;
   private randomFully = false;
+  private localhostNodePorts = false;
   private tcpLiberal = false;
   private syncs = 0;
 
@@ -78,7 +79,7 @@ export class ServiceProxy {
   /** Checks iptables, sets the sysctls, fills the caches, then writes the first rule set and keeps it current. */
   async start(): Promise<void> {
     this.randomFully = supportsRandomFully(await this.iptables.version());
-    await ensureSysctls(this.runner, this.log);
+    this.localhostNodePorts = (await ensureSysctls(this.runner, this.log)).localhostNodePorts;
     this.tcpLiberal = await conntrackTcpLiberal(this.runner);
     const changed = { add: () => this.syncRunner.request(), update: () => this.syncRunner.request() };
     for (const informer of [this.services, this.slices] as Informer<Service | EndpointSlice>[]) {
@@ -111,6 +112,7 @@ export class ServiceProxy {
       ...(this.opts.clusterCidr ? { clusterCidr: this.opts.clusterCidr } : {}),
       masqueradeAll: this.opts.masqueradeAll ?? false,
       randomFully: this.randomFully,
+      localhostNodePorts: this.localhostNodePorts,
       conntrackTcpLiberal: this.tcpLiberal,
       current: { nat, filter },
     });

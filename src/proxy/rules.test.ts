@@ -85,6 +85,37 @@ void describe('buildRuleSet', () => {
     assert.ok(!filterLines.some((l) => l.includes('REJECT')));
   });
 
+  void test('localhost node ports: 127.0.0.0/8 reaches KUBE-NODEPORTS, and the localnet firewall guards it', () => {
+    const { natLines, filterLines } = build([svc1({ type: 'NodePort' })], [slice1(ready('10.180.0.1'))], {
+      localhostNodePorts: true,
+    });
+    assert.equal(
+      natLines.find((l) => l.includes('kubernetes service nodeports')),
+      '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS',
+    );
+    assert.ok(filterLines.includes(':KUBE-FIREWALL - [0:0]'));
+    assert.ok(filterLines.includes('-I INPUT 1 -j KUBE-FIREWALL'));
+    assert.ok(filterLines.includes('-I OUTPUT 1 -j KUBE-FIREWALL'));
+    assert.ok(
+      filterLines.includes(
+        '-A KUBE-FIREWALL -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
+      ),
+    );
+    // Jumps that iptables-save already lists are not inserted again.
+    const saved = parseSave(
+      '*filter\n:KUBE-FIREWALL - [0:0]\n-A INPUT -j KUBE-FIREWALL\n-A OUTPUT -j KUBE-FIREWALL\nCOMMIT\n',
+    );
+    const again = build([svc1()], [], {
+      localhostNodePorts: true,
+      current: { nat: emptyTable(), filter: saved },
+    });
+    assert.ok(!again.filterLines.some((l) => l.startsWith('-I INPUT') && l.includes('KUBE-FIREWALL')));
+    assert.ok(!again.filterLines.some((l) => l.startsWith('-I OUTPUT') && l.includes('KUBE-FIREWALL')));
+    // Without route_localnet, neither.
+    const off = build([svc1()], []);
+    assert.ok(!off.filter.includes('KUBE-FIREWALL'));
+  });
+
   void test('several endpoints: 1/n, 1/(n-1), … and an unconditional last rule, one KUBE-SEP each', () => {
     const { natLines } = build(
       [svc1()],

@@ -9,6 +9,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import {
   EXTERNAL_SERVICES_CHAIN,
   FORWARD_CHAIN,
+  LOCALNET_FIREWALL_CHAIN,
   MARK_MASQ_CHAIN,
   NODE_PORTS_CHAIN,
   POSTROUTING_CHAIN,
@@ -33,6 +34,8 @@ export interface RuleSetInput {
   masqueradeBit?: number;
   /** iptables supports MASQUERADE --random-fully (1.6.2 and later). */
   randomFully: boolean;
+  /** route_localnet is on: node ports answer on 127.0.0.1 too (kube-proxy's --iptables-localhost-nodeports). */
+  localhostNodePorts?: boolean;
   /** net.netfilter.nf_conntrack_tcp_be_liberal is set: no DROP of INVALID forwarded packets. */
   conntrackTcpLiberal?: boolean;
   /** The tables as iptables-save printed them before this sync. */
@@ -50,7 +53,11 @@ export function buildRuleSet(input: RuleSetInput): RuleSet {
   const nat = new RestoreText('nat');
   for (const c of [SERVICES_CHAIN, EXTERNAL_SERVICES_CHAIN, FORWARD_CHAIN]) filter.chain(c);
   for (const c of [SERVICES_CHAIN, NODE_PORTS_CHAIN, POSTROUTING_CHAIN, MARK_MASQ_CHAIN]) nat.chain(c);
-  for (const line of missingJumpLines('filter', input.current.filter)) filter.rule(line);
+  const localhost = input.localhostNodePorts ?? false;
+  if (localhost) filter.chain(LOCALNET_FIREWALL_CHAIN);
+  for (const line of missingJumpLines('filter', input.current.filter, { localhostNodePorts: localhost })) {
+    filter.rule(line);
+  }
   for (const line of missingJumpLines('nat', input.current.nat)) nat.rule(line);
 
   // Marked packets are masqueraded once; the mark is cleared so a packet that re-enters the stack is not again.
@@ -89,8 +96,8 @@ export function buildRuleSet(input: RuleSetInput): RuleSet {
   for (const chain of stale) nat.chain(chain);
   for (const chain of stale) nat.rule('-X', chain);
 
-  // Node ports last: only traffic that matched no service IP is looked at. Localhost is excluded: we do not set
-  // route_localnet (see the proxy's notes).
+  // Node ports last: only traffic that matched no service IP is looked at. Localhost only with route_localnet,
+  // without which a DNATed packet from 127.0.0.1 could not leave the loopback device.
   nat.rule(
     '-A',
     SERVICES_CHAIN,
@@ -102,12 +109,34 @@ export function buildRuleSet(input: RuleSetInput): RuleSet {
     'addrtype',
     '--dst-type',
     'LOCAL',
-    '!',
-    '-d',
-    '127.0.0.0/8',
+    localhost ? [] : ['!', '-d', '127.0.0.0/8'],
     '-j',
     NODE_PORTS_CHAIN,
   );
+  if (localhost) {
+    // route_localnet also lets packets from the network addressed to 127.0.0.0/8 in (upstream's CVE-2020-8558):
+    // only those that are replies or were DNATed here pass.
+    filter.rule(
+      '-A',
+      LOCALNET_FIREWALL_CHAIN,
+      '-m',
+      'comment',
+      '--comment',
+      '"block incoming localnet connections"',
+      '-d',
+      '127.0.0.0/8',
+      '!',
+      '-s',
+      '127.0.0.0/8',
+      '-m',
+      'conntrack',
+      '!',
+      '--ctstate',
+      'RELATED,ESTABLISHED,DNAT',
+      '-j',
+      'DROP',
+    );
+  }
 
   if (!input.conntrackTcpLiberal) {
     filter.rule('-A', FORWARD_CHAIN, '-m', 'conntrack', '--ctstate', 'INVALID', '-j', 'DROP');

@@ -1,7 +1,8 @@
 /**
- * The kernel settings the proxy needs: forwarding (node ports and pod traffic to other nodes), and bridged
- * traffic through iptables, without which a pod's reply to another pod on the same bridge skips conntrack and
- * never gets its service address back. route_localnet stays off: localhost node ports are not offered.
+ * The kernel settings the proxy needs: forwarding (node ports and pod traffic to other nodes), bridged traffic
+ * through iptables, without which a pod's reply to another pod on the same bridge skips conntrack and never gets
+ * its service address back, and route_localnet, which lets connections to 127.0.0.1:NODEPORT be routed to a pod
+ * once DNATed (kube-proxy's localhost node ports; the filter rule in rules.ts closes the hole it opens).
  */
 import type { CommandRunner } from './command-runner.js';
 import type { Logger } from '../util/logger.js';
@@ -9,6 +10,7 @@ import type { Logger } from '../util/logger.js';
 const REQUIRED = 'net.ipv4.ip_forward';
 const BRIDGE = 'net.bridge.bridge-nf-call-iptables';
 const TCP_LIBERAL = 'net.netfilter.nf_conntrack_tcp_be_liberal';
+const ROUTE_LOCALNET = 'net.ipv4.conf.all.route_localnet';
 
 async function read(runner: CommandRunner, name: string): Promise<string | undefined> {
   const r = await runner.run(['sysctl', '-n', name]);
@@ -21,18 +23,28 @@ async function write(runner: CommandRunner, name: string, value: string): Promis
   return r.code === 0 ? undefined : (r.stderr || r.stdout).trim() || `exit ${r.code}`;
 }
 
-/** Sets the sysctls; a failure on ip_forward throws, a missing bridge module only warns. */
-export async function ensureSysctls(runner: CommandRunner, log: Logger): Promise<void> {
+/**
+ * Sets the sysctls; a failure on ip_forward throws, the others only warn. Tells whether node ports may be
+ * offered on localhost (route_localnet is on).
+ */
+export async function ensureSysctls(
+  runner: CommandRunner,
+  log: Logger,
+): Promise<{ localhostNodePorts: boolean }> {
   const forward = await write(runner, REQUIRED, '1');
   if (forward) throw new Error(`cannot set ${REQUIRED}=1: ${forward}`);
   if ((await read(runner, BRIDGE)) === undefined) {
     log.warn(
       `${BRIDGE} is missing (no br_netfilter): pods reaching a service backed by a pod on the same bridge may fail`,
     );
-    return;
+  } else {
+    const bridge = await write(runner, BRIDGE, '1');
+    if (bridge) log.warn(`cannot set ${BRIDGE}=1: ${bridge}`);
   }
-  const bridge = await write(runner, BRIDGE, '1');
-  if (bridge) log.warn(`cannot set ${BRIDGE}=1: ${bridge}`);
+  const localnet = await write(runner, ROUTE_LOCALNET, '1');
+  if (localnet)
+    log.warn(`cannot set ${ROUTE_LOCALNET}=1 (${localnet}): node ports are not offered on localhost`);
+  return { localhostNodePorts: localnet === undefined };
 }
 
 /** Whether conntrack accepts out-of-window TCP packets (then INVALID packets need no DROP rule). */

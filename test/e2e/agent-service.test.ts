@@ -115,6 +115,11 @@ void describe('services through the agent', { skip: skip ?? false }, () => {
       /tugboat-test busybox/,
       `node port ${nodeIP}:${nodePort}`,
     );
+    assert.match(
+      await podHttpGet('127.0.0.1', nodePort),
+      /tugboat-test busybox/,
+      `node port on localhost, 127.0.0.1:${nodePort}`,
+    );
     // From a pod (sometimes to itself: hairpin); busybox's wget -T segfaults, so `timeout` bounds it.
     const name = pods[0]!.metadata!.name!;
     for (let i = 0; i < 4; i++) {

@@ -4,7 +4,7 @@
  * agent e2e tests and the pod-start benchmark. Needs root; the agent e2e files run one after another (`npm run test:agent`): they share the tugboat0 bridge.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
@@ -60,11 +60,23 @@ export async function startAgentServer(node: string, opts: AgentServerOptions = 
   return s;
 }
 
+const ROUTE_LOCALNET = '/proc/sys/net/ipv4/conf/all/route_localnet';
+/** As this test process found it: the agent's service proxy turns it on (localhost node ports). */
+const routeLocalnetBefore = existsSync(ROUTE_LOCALNET)
+  ? readFileSync(ROUTE_LOCALNET, 'utf8').trim()
+  : undefined;
+
 /**
- * What outlives the agent by design: the bridge, the top cgroup directory and the service proxy's iptables
- * chains (kept across restarts, as kube-proxy keeps them). Remove ours.
+ * What outlives the agent by design: the bridge, the top cgroup directory, the service proxy's iptables
+ * chains (kept across restarts, as kube-proxy keeps them) and route_localnet. Remove ours, restore that.
  */
 export function removeHostLeftovers(): void {
+  if (
+    routeLocalnetBefore !== undefined &&
+    readFileSync(ROUTE_LOCALNET, 'utf8').trim() !== routeLocalnetBefore
+  ) {
+    writeFileSync(ROUTE_LOCALNET, routeLocalnetBefore);
+  }
   spawnSync('ip', ['link', 'del', 'tugboat0']);
   for (const table of ['filter', 'nat'] as const) {
     const saved = spawnSync('iptables-save', ['-t', table], { encoding: 'utf8' }).stdout ?? '';

@@ -35,6 +35,7 @@ void describe('service proxy in network namespaces', { skip: missing ?? false },
     // New namespaces may start with these on; turn them off so the tests see the proxy set them.
     assert.equal(lab.sysctl('net.ipv4.ip_forward', '0'), '0');
     assert.equal(lab.sysctl('net.bridge.bridge-nf-call-iptables', '0'), '0');
+    assert.equal(lab.sysctl('net.ipv4.conf.all.route_localnet', '0'), '0');
     proxy = new ServiceProxy({
       client,
       nodeName: 'node-a',
@@ -174,6 +175,19 @@ void describe('service proxy in network namespaces', { skip: missing ?? false },
     assert.deepEqual(await lab.connect(node(), ipOf(svc), 80), ['a'], 'and its cluster IP');
   });
 
+  void test('a NodePort answers on 127.0.0.1 of the node, as kube-proxy offers it (route_localnet)', async () => {
+    const svc = await createService('np-local', { type: 'NodePort' });
+    const nodePort = svc.spec?.ports?.[0]?.nodePort ?? 0;
+    await setEndpoints('np-local', ['b']);
+    await rulesFor('np-local', ['b']);
+    assert.equal(lab.sysctl('net.ipv4.conf.all.route_localnet'), '1', 'the proxy turned route_localnet on');
+    assert.deepEqual(await lab.connect(node(), '127.0.0.1', nodePort, 2), ['b', 'b']);
+    assert.ok(
+      lab.save('filter').includes('-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8'),
+      'packets from the network to 127.0.0.0/8 are dropped',
+    );
+  });
+
   void test('ClientIP affinity keeps each client on one endpoint', async () => {
     const svc = await createService('sticky', { sessionAffinity: 'ClientIP' });
     await setEndpoints('sticky', ['a', 'b']);
@@ -198,6 +212,8 @@ void describe('service proxy in network namespaces', { skip: missing ?? false },
       [filter, 'FORWARD', 'KUBE-FORWARD'],
       [filter, 'OUTPUT', 'KUBE-SERVICES'],
       [filter, 'INPUT', 'KUBE-EXTERNAL-SERVICES'],
+      [filter, 'INPUT', 'KUBE-FIREWALL'],
+      [filter, 'OUTPUT', 'KUBE-FIREWALL'],
     ] as const) {
       const jumps = table
         .split('\n')
