@@ -1,7 +1,7 @@
 /**
  * The service proxy (kube-proxy's iptables mode): informers on Services and EndpointSlices, and a rate-limited
  * full sync that reads the nat and filter tables, builds our whole rule set (`buildRuleSet`) and writes it
- * with one `iptables-restore --noflush` per table. Stopping leaves the rules in place, as kube-proxy does, so
+ * with one `iptables-restore --noflush` per table, then clears stale UDP flows (conntrack.ts). Stopping leaves the rules in place, as kube-proxy does, so
  * service traffic keeps flowing across an agent restart; `cleanupServiceProxyRules` removes them.
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
@@ -11,8 +11,10 @@ import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { cleanupText } from './cleanup-rules.js';
 import { localRunner, type CommandRunner } from './command-runner.js';
+import { ConntrackCleaner } from './conntrack.js';
 import { Iptables, supportsRandomFully } from './iptables.js';
 import { buildRuleSet } from './rules.js';
+import { endpointsByServicePort, servicePorts } from './service-ports.js';
 import { conntrackTcpLiberal, ensureSysctls } from './sysctls.js';
 import { SyncRunner, type Schedule } from './sync-runner.js';
 
@@ -44,6 +46,7 @@ export class ServiceProxy {
   private readonly services: Informer<Service>;
   private readonly slices: Informer<EndpointSlice>;
   private readonly syncRunner: SyncRunner;
+  private readonly conntrack: ConntrackCleaner;
   private randomFully = false;
   private localhostNodePorts = false;
   private tcpLiberal = false;
@@ -53,6 +56,7 @@ export class ServiceProxy {
     this.log = opts.logger ?? silentLogger;
     this.runner = opts.runner ?? localRunner;
     this.iptables = new Iptables(this.runner);
+    this.conntrack = new ConntrackCleaner(this.runner, this.log);
     // Every Service and slice (kube-proxy selects on the server): the agent's kubelet and DNS watch them all, and
     // one watch serves the three. The rule builder leaves out those another proxy serves and headless ones.
     this.services =
@@ -105,9 +109,11 @@ export class ServiceProxy {
 
   private async sync(): Promise<void> {
     const [nat, filter] = await Promise.all([this.iptables.save('nat'), this.iptables.save('filter')]);
+    const services = this.services.list();
+    const slices = this.slices.list();
     const rules = buildRuleSet({
-      services: this.services.list(),
-      slices: this.slices.list(),
+      services,
+      slices,
       nodeName: this.opts.nodeName,
       ...(this.opts.clusterCidr ? { clusterCidr: this.opts.clusterCidr } : {}),
       masqueradeAll: this.opts.masqueradeAll ?? false,
@@ -119,6 +125,11 @@ export class ServiceProxy {
     // Filter first: a service losing its endpoints is rejected before its DNAT rules go.
     await this.iptables.restore(rules.filter);
     await this.iptables.restore(rules.nat);
+    // After the rules: a deleted flow's next packet must meet the new ones.
+    await this.conntrack.clean(
+      services.flatMap(servicePorts),
+      endpointsByServicePort(slices, this.opts.nodeName),
+    );
     if (this.syncs++ === 0) {
       this.log.info('service rules written', {
         services: this.services.size,

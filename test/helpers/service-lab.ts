@@ -40,10 +40,11 @@ tcp.listen(${POD_PORT}, '0.0.0.0', ready);
 udp.bind(${POD_PORT}, '0.0.0.0', ready);
 `;
 
-// Connects `count` times one after another; prints what each connection got, or ERR:<code>.
+// Connects `count` times one after another; prints what each connection got, or ERR:<code>. UDP datagrams go
+// from the source port given as the fifth argument (one flow, as a long-lived client's), else from a new port each.
 const CLIENT = `
 const net = require('node:net'), dgram = require('node:dgram');
-const [proto, host, port, count] = process.argv.slice(1);
+const [proto, host, port, count, sport] = process.argv.slice(1);
 function tcp() {
   return new Promise((resolve) => {
     let data = '';
@@ -60,7 +61,8 @@ function udp() {
     const timer = setTimeout(() => { s.close(); resolve('ERR:TIMEOUT'); }, 3000);
     s.on('message', (m) => { clearTimeout(timer); s.close(); resolve(String(m)); });
     s.on('error', (e) => { clearTimeout(timer); s.close(); resolve('ERR:' + e.code); });
-    s.send('hello', Number(port), host);
+    if (sport) s.bind(Number(sport), () => s.send('hello', Number(port), host));
+    else s.send('hello', Number(port), host);
   });
 }
 (async () => {
@@ -154,6 +156,7 @@ export class ServiceLab {
     port: number,
     count = 1,
     proto: 'tcp' | 'udp' = 'tcp',
+    sourcePort?: number,
   ): Promise<string[]> {
     const child = spawn(
       'nsenter',
@@ -166,6 +169,7 @@ export class ServiceLab {
         host,
         String(port),
         String(count),
+        ...(sourcePort === undefined ? [] : [String(sourcePort)]),
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );

@@ -5,6 +5,7 @@
  * Needs root; skips with the reason otherwise. Everything lives in namespaces the test makes and deletes.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
@@ -16,6 +17,11 @@ import { labMissing, NODE_ADDRESS, POD_PORT, ServiceLab } from '../helpers/servi
 
 const missing = labMissing();
 if (missing) console.log(`# service proxy netns tests skipped: ${missing}`);
+const noConntrack =
+  spawnSync('sh', ['-c', 'command -v conntrack']).status === 0
+    ? false
+    : 'conntrack missing (apt-get install conntrack)';
+if (!missing && noConntrack) console.log(`# the UDP conntrack test is skipped: ${noConntrack}`);
 
 const POD_IPS: Record<string, string> = { a: '10.244.1.2', b: '10.244.1.3', c: '10.244.1.4' };
 
@@ -187,6 +193,36 @@ void describe('service proxy in network namespaces', { skip: missing ?? false },
       'packets from the network to 127.0.0.0/8 are dropped',
     );
   });
+
+  void test(
+    'UDP: a flow to a removed endpoint, or sent before there were endpoints, is balanced afresh',
+    { skip: noConntrack },
+    async () => {
+      const udp = { ports: [{ name: 'dns', port: 53, protocol: 'UDP' as const, targetPort: POD_PORT }] };
+      const moving = await createService('udp-moving', udp);
+      await setEndpoints('udp-moving', ['a'], ['UDP']);
+      await rulesFor('udp-moving', ['a'], 'dns');
+      // One client flow (a fixed source port), as a resolver's: conntrack keeps it on its endpoint.
+      assert.deepEqual(await lab.connect(pod('c'), ipOf(moving), 53, 2, 'udp', 40053), ['a', 'a']);
+      await setEndpoints('udp-moving', ['b'], ['UDP']);
+      await rulesFor('udp-moving', ['b'], 'dns');
+      // a still answers on its address: without the cleanup the flow would stay there until it idles out.
+      await waitFor(async () => (await lab.connect(pod('c'), ipOf(moving), 53, 1, 'udp', 40053))[0] === 'b', {
+        timeoutMs: 10_000,
+        message: 'the flow moved to b',
+      });
+
+      const late = await createService('udp-late', udp);
+      await waitFor(() => lab.save('filter').includes('"default/udp-late:dns has no endpoints"'));
+      assert.deepEqual(await lab.connect(pod('c'), ipOf(late), 53, 1, 'udp', 40054), ['ERR:TIMEOUT']);
+      await setEndpoints('udp-late', ['a'], ['UDP']);
+      await rulesFor('udp-late', ['a'], 'dns');
+      await waitFor(async () => (await lab.connect(pod('c'), ipOf(late), 53, 1, 'udp', 40054))[0] === 'a', {
+        timeoutMs: 10_000,
+        message: 'the flow that was never DNATed reaches a',
+      });
+    },
+  );
 
   void test('ClientIP affinity keeps each client on one endpoint', async () => {
     const svc = await createService('sticky', { sessionAffinity: 'ClientIP' });
