@@ -36,9 +36,12 @@ export async function startServiceProxy(w: ServiceProxyWiring): Promise<Stoppabl
     return undefined;
   }
   const client = new ApiClient({ userAgent: `tugboat-proxy/${w.nodeName}`, ...w.client });
+  const { detectNodeIP } = await import('../kubelet/node/host-readings.js');
   const proxy = new ServiceProxy({
     client,
     nodeName: w.nodeName,
+    // The address the kubelet reports as the node's InternalIP.
+    nodeIP: detectNodeIP(),
     ...(w.clusterCidr ? { clusterCidr: w.clusterCidr } : {}),
     ...(w.informers ? { informers: w.informers } : {}),
     logger: log,

@@ -11,6 +11,8 @@ export const NODE_PORTS_CHAIN = 'KUBE-NODEPORTS';
 export const POSTROUTING_CHAIN = 'KUBE-POSTROUTING';
 export const MARK_MASQ_CHAIN = 'KUBE-MARK-MASQ';
 export const FORWARD_CHAIN = 'KUBE-FORWARD';
+/** The filter chain that drops what a load balancer's source ranges do not accept. */
+export const PROXY_FIREWALL_CHAIN = 'KUBE-PROXY-FIREWALL';
 /** The filter chain that drops packets from outside addressed to 127.0.0.0/8 (kubelet's chain upstream). */
 export const LOCALNET_FIREWALL_CHAIN = 'KUBE-FIREWALL';
 
@@ -62,6 +64,8 @@ export const localPolicyChain = (svcPort: string, protocol: string): string =>
   LOCAL_POLICY_PREFIX + hash16(svcPort + protocol.toLowerCase());
 export const externalChain = (svcPort: string, protocol: string): string =>
   EXTERNAL_PREFIX + hash16(svcPort + protocol.toLowerCase());
+export const firewallChain = (svcPort: string, protocol: string): string =>
+  FIREWALL_PREFIX + hash16(svcPort + protocol.toLowerCase());
 /** `endpoint` is `ip:port`. */
 export const endpointChain = (svcPort: string, protocol: string, endpoint: string): string =>
   ENDPOINT_PREFIX + hash16(svcPort + protocol.toLowerCase() + endpoint);
@@ -88,6 +92,7 @@ export function isOurFilterChain(chain: string): boolean {
     chain === SERVICES_CHAIN ||
     chain === EXTERNAL_SERVICES_CHAIN ||
     chain === FORWARD_CHAIN ||
+    chain === PROXY_FIREWALL_CHAIN ||
     chain === LOCALNET_FIREWALL_CHAIN
   );
 }

@@ -1,6 +1,6 @@
 /**
  * The rules in the built-in chains that send traffic into ours (upstream's iptablesJumpChains, without the
- * load-balancer firewall and health-check chains we do not make). They are inserted first in their chain when
+ * health-check chain we do not make). They are inserted first in their chain when
  * missing, and deleted by cleanup.
  */
 import {
@@ -8,6 +8,7 @@ import {
   FORWARD_CHAIN,
   LOCALNET_FIREWALL_CHAIN,
   POSTROUTING_CHAIN,
+  PROXY_FIREWALL_CHAIN,
   SERVICES_CHAIN,
 } from './chain-names.js';
 import { quote } from './restore-text.js';
@@ -42,6 +43,13 @@ export const JUMP_RULES: readonly JumpRule[] = [
   { table: 'filter', from: 'FORWARD', to: SERVICES_CHAIN, comment: 'kubernetes service portals', extra: NEW },
   { table: 'filter', from: 'OUTPUT', to: SERVICES_CHAIN, comment: 'kubernetes service portals', extra: NEW },
   { table: 'filter', from: 'FORWARD', to: FORWARD_CHAIN, comment: 'kubernetes forwarding rules', extra: [] },
+  ...(['INPUT', 'OUTPUT', 'FORWARD'] as const).map((from) => ({
+    table: 'filter' as const,
+    from,
+    to: PROXY_FIREWALL_CHAIN,
+    comment: 'kubernetes load balancer firewall',
+    extra: NEW,
+  })),
   { table: 'nat', from: 'OUTPUT', to: SERVICES_CHAIN, comment: 'kubernetes service portals', extra: [] },
   { table: 'nat', from: 'PREROUTING', to: SERVICES_CHAIN, comment: 'kubernetes service portals', extra: [] },
   {

@@ -28,6 +28,8 @@ export interface ServiceProxyOptions {
   clusterCidr?: string;
   /** Masquerade all traffic to cluster IPs (kube-proxy --masquerade-all). */
   masqueradeAll?: boolean;
+  /** This node's address (kube-proxy's node IP), for load balancers' source ranges that include the node. */
+  nodeIP?: string;
   /** Where iptables and sysctl run; default: this host. */
   runner?: CommandRunner;
   clock?: Clock;
@@ -116,6 +118,7 @@ export class ServiceProxy {
       slices,
       nodeName: this.opts.nodeName,
       ...(this.opts.clusterCidr ? { clusterCidr: this.opts.clusterCidr } : {}),
+      ...(this.opts.nodeIP ? { nodeIP: this.opts.nodeIP } : {}),
       masqueradeAll: this.opts.masqueradeAll ?? false,
       randomFully: this.randomFully,
       localhostNodePorts: this.localhostNodePorts,

@@ -2,7 +2,13 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { clusterPolicyChain, endpointChain, externalChain, localPolicyChain } from './chain-names.js';
+import {
+  clusterPolicyChain,
+  endpointChain,
+  externalChain,
+  firewallChain,
+  localPolicyChain,
+} from './chain-names.js';
 import { buildRuleSet, type RuleSetInput } from './rules.js';
 import { emptyTable, parseSave } from './saved-table.js';
 import { ready, service, slice, terminating } from './testing.js';
@@ -299,6 +305,82 @@ void describe('buildRuleSet', () => {
     assert.ok(lastX < natLines.indexOf('COMMIT'));
   });
 
+  void test('load-balancer IPs: captured into the EXT chain; rejected without endpoints; Proxy mode left alone', () => {
+    const EXT = externalChain('ns1/svc1:p80', 'tcp');
+    const lb = (
+      ingress: { ip: string; ipMode?: string }[],
+      spec: Partial<Service['spec']> = {},
+    ): Service => ({
+      ...svc1({ type: 'LoadBalancer', ...spec }),
+      status: { loadBalancer: { ingress } },
+    });
+    const { natLines } = build(
+      [lb([{ ip: '192.0.2.10', ipMode: 'VIP' }, { ip: '192.0.2.11' }])],
+      [slice1(ready('10.180.0.1'))],
+    );
+    for (const ip of ['192.0.2.10', '192.0.2.11']) {
+      assert.ok(
+        natLines.includes(
+          `-A KUBE-SERVICES -m comment --comment "ns1/svc1:p80 loadbalancer IP" -m tcp -p tcp -d ${ip} --dport 80 -j ${EXT}`,
+        ),
+        ip,
+      );
+    }
+    assert.ok(
+      natLines.includes(
+        `-A ${EXT} -m comment --comment "masquerade traffic for ns1/svc1:p80 external destinations" -j KUBE-MARK-MASQ`,
+      ),
+    );
+    const proxied = build([lb([{ ip: '192.0.2.12', ipMode: 'Proxy' }])], [slice1(ready('10.180.0.1'))]);
+    assert.ok(
+      !proxied.nat.includes('192.0.2.12'),
+      'an ingress in Proxy mode is reached through its node ports',
+    );
+    const unserved = build([lb([{ ip: '192.0.2.10' }])], []);
+    assert.ok(
+      unserved.filterLines.includes(
+        '-A KUBE-EXTERNAL-SERVICES -m comment --comment "ns1/svc1:p80 has no endpoints" -m tcp -p tcp -d 192.0.2.10 --dport 80 -j REJECT',
+      ),
+    );
+    assert.ok(!unserved.nat.includes('192.0.2.10'));
+    const notLb = build(
+      [{ ...svc1(), status: { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } } }],
+      [slice1(ready('10.180.0.1'))],
+    );
+    assert.ok(!notLb.nat.includes('192.0.2.10'), 'only LoadBalancer services');
+  });
+
+  void test('loadBalancerSourceRanges: the KUBE-FW chain lets the ranges in; the rest is dropped in the filter table', () => {
+    const EXT = externalChain('ns1/svc1:p80', 'tcp');
+    const FW = firewallChain('ns1/svc1:p80', 'tcp');
+    const svc: Service = {
+      ...svc1({ type: 'LoadBalancer', loadBalancerSourceRanges: ['203.0.113.0/24', ' 198.51.100.0/24 '] }),
+      status: { loadBalancer: { ingress: [{ ip: '198.51.100.1' }] } },
+    };
+    const { natLines, filterLines } = build([svc], [slice1(ready('10.180.0.1'))], { nodeIP: '198.51.100.1' });
+    const fw = natLines.filter((l) => l.startsWith(`-A ${FW} `));
+    assert.deepEqual(fw, [
+      `-A ${FW} -m comment --comment "ns1/svc1:p80 loadbalancer IP" -s 203.0.113.0/24 -j ${EXT}`,
+      `-A ${FW} -m comment --comment "ns1/svc1:p80 loadbalancer IP" -s 198.51.100.0/24 -j ${EXT}`,
+      `-A ${FW} -m comment --comment "ns1/svc1:p80 loadbalancer IP" -s 198.51.100.1 -j ${EXT}`,
+      `-A ${FW} -m comment --comment "other traffic to ns1/svc1:p80 will be dropped by KUBE-PROXY-FIREWALL"`,
+    ]);
+    assert.ok(natLines.includes(`:${FW} - [0:0]`));
+    assert.ok(
+      natLines.includes(
+        `-A KUBE-SERVICES -m comment --comment "ns1/svc1:p80 loadbalancer IP" -m tcp -p tcp -d 198.51.100.1 --dport 80 -j ${FW}`,
+      ),
+    );
+    assert.ok(
+      filterLines.includes(
+        `-A KUBE-PROXY-FIREWALL -m comment --comment "ns1/svc1:p80 traffic not accepted by ${FW}" -m tcp -p tcp -d 198.51.100.1 --dport 80 -j DROP`,
+      ),
+    );
+    // The node outside every range: no rule for its own address.
+    const away = build([svc], [slice1(ready('10.180.0.1'))], { nodeIP: '192.0.2.99' });
+    assert.equal(away.natLines.filter((l) => l.startsWith(`-A ${FW} `)).length, 3);
+  });
+
   void test('jump rules are inserted only when iptables-save does not list them already', () => {
     const first = build([], []);
     const saved = (table: string, jumps: string[]): string =>
@@ -306,7 +388,7 @@ void describe('buildRuleSet', () => {
     const natJumps = first.natLines.filter((l) => l.startsWith('-I '));
     const filterJumps = first.filterLines.filter((l) => l.startsWith('-I '));
     assert.equal(natJumps.length, 3);
-    assert.equal(filterJumps.length, 5);
+    assert.equal(filterJumps.length, 8, 'five portal jumps and three into the load-balancer firewall');
     // iptables-save lists them with the same arguments (it only moves -d/-p first and quotes comments).
     const again = build([], [], {
       current: { nat: parseSave(saved('nat', natJumps)), filter: parseSave(saved('filter', filterJumps)) },

@@ -13,6 +13,7 @@ import {
   MARK_MASQ_CHAIN,
   NODE_PORTS_CHAIN,
   POSTROUTING_CHAIN,
+  PROXY_FIREWALL_CHAIN,
   SERVICES_CHAIN,
   isServiceChain,
 } from './chain-names.js';
@@ -29,6 +30,8 @@ export interface RuleSetInput {
   nodeName: string;
   /** Pod CIDR of the cluster; traffic from outside it to a cluster IP is masqueraded. */
   clusterCidr?: string;
+  /** This node's address: a load balancer's source ranges that include it let the node reach the LB IPs. */
+  nodeIP?: string;
   masqueradeAll?: boolean;
   /** Bit of the packet mark that asks for masquerade (kube-proxy's --iptables-masquerade-bit, 14). */
   masqueradeBit?: number;
@@ -51,7 +54,8 @@ export function buildRuleSet(input: RuleSetInput): RuleSet {
   const mark = `0x${(1 << (input.masqueradeBit ?? 14)).toString(16)}`;
   const filter = new RestoreText('filter');
   const nat = new RestoreText('nat');
-  for (const c of [SERVICES_CHAIN, EXTERNAL_SERVICES_CHAIN, FORWARD_CHAIN]) filter.chain(c);
+  for (const c of [SERVICES_CHAIN, EXTERNAL_SERVICES_CHAIN, FORWARD_CHAIN, PROXY_FIREWALL_CHAIN])
+    filter.chain(c);
   for (const c of [SERVICES_CHAIN, NODE_PORTS_CHAIN, POSTROUTING_CHAIN, MARK_MASQ_CHAIN]) nat.chain(c);
   const localhost = input.localhostNodePorts ?? false;
   if (localhost) filter.chain(LOCALNET_FIREWALL_CHAIN);
@@ -85,6 +89,7 @@ export function buildRuleSet(input: RuleSetInput): RuleSet {
     filter,
     masqueradeAll: input.masqueradeAll ?? false,
     ...(input.clusterCidr ? { clusterCidr: input.clusterCidr } : {}),
+    ...(input.nodeIP ? { nodeIP: input.nodeIP } : {}),
   };
   for (const port of ports) {
     const key = portKey(port.namespace, port.serviceName, port.portName, port.protocol);

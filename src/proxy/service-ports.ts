@@ -27,6 +27,10 @@ export interface ServicePortInfo {
   /** 0 when the service has no node port. */
   nodePort: number;
   externalIPs: string[];
+  /** Load-balancer ingress IPs the proxy captures (status.loadBalancer.ingress, `ipMode` VIP or unset). */
+  loadBalancerIPs: string[];
+  /** spec.loadBalancerSourceRanges: only these clients reach the load-balancer IPs (all when empty). */
+  loadBalancerSourceRanges: string[];
   /** Seconds a client sticks to its endpoint (`sessionAffinity: ClientIP`); undefined without affinity. */
   stickySeconds?: number;
   internalPolicyLocal: boolean;
@@ -45,9 +49,9 @@ export interface EndpointInfo {
   local: boolean;
 }
 
-/** Reached from outside the cluster: NodePort/LoadBalancer or external IPs (upstream's ExternallyAccessible). */
+/** Reached from outside the cluster: node port, external or load-balancer IPs (upstream's ExternallyAccessible). */
 export function externallyAccessible(p: ServicePortInfo): boolean {
-  return p.nodePort !== 0 || p.externalIPs.length > 0;
+  return p.nodePort !== 0 || p.externalIPs.length > 0 || p.loadBalancerIPs.length > 0;
 }
 
 /** Cluster endpoints are needed unless only internal traffic with the Local policy reaches the service. */
@@ -89,6 +93,16 @@ export function servicePorts(svc: Service): ServicePortInfo[] {
   const external =
     spec.type === 'NodePort' || spec.type === 'LoadBalancer' || (spec.externalIPs?.length ?? 0) > 0;
   const externalIPs = (spec.externalIPs ?? []).filter((ip) => isIPv4(ip));
+  // An ingress in Proxy mode is reached through the load balancer itself, which sends to the node ports.
+  const loadBalancerIPs =
+    spec.type === 'LoadBalancer'
+      ? (svc.status?.loadBalancer?.ingress ?? [])
+          .filter((i) => i.ip && isIPv4(i.ip) && i.ipMode !== 'Proxy')
+          .map((i) => i.ip!)
+      : [];
+  const loadBalancerSourceRanges = (spec.loadBalancerSourceRanges ?? [])
+    .map((r) => r.trim())
+    .filter((r) => isIPv4(r.split('/')[0] ?? ''));
   const sticky =
     spec.sessionAffinity === 'ClientIP'
       ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_STICKY_SECONDS)
@@ -103,6 +117,8 @@ export function servicePorts(svc: Service): ServicePortInfo[] {
     port: p.port,
     nodePort: spec.type === 'NodePort' || spec.type === 'LoadBalancer' ? (p.nodePort ?? 0) : 0,
     externalIPs,
+    loadBalancerIPs,
+    loadBalancerSourceRanges,
     ...(sticky !== undefined ? { stickySeconds: sticky } : {}),
     internalPolicyLocal: spec.internalTrafficPolicy === 'Local',
     externalPolicyLocal: external && spec.externalTrafficPolicy === 'Local',

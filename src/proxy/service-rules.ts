@@ -9,12 +9,15 @@ import {
   EXTERNAL_SERVICES_CHAIN,
   MARK_MASQ_CHAIN,
   NODE_PORTS_CHAIN,
+  PROXY_FIREWALL_CHAIN,
   SERVICES_CHAIN,
   clusterPolicyChain,
   endpointChain,
   externalChain,
+  firewallChain,
   localPolicyChain,
 } from './chain-names.js';
+import { cidrContains } from '../util/cidr.js';
 import { quote, type RestoreText } from './restore-text.js';
 import { externallyAccessible, type EndpointInfo, type ServicePortInfo } from './service-ports.js';
 
@@ -25,6 +28,8 @@ export interface ServiceRuleContext {
   clusterCidr?: string;
   /** Masquerade all traffic to cluster IPs (kube-proxy's --masquerade-all). */
   masqueradeAll: boolean;
+  /** This node's address (see RuleSetInput.nodeIP). */
+  nodeIP?: string;
 }
 
 const comment = (text: string): string[] => ['-m', 'comment', '--comment', quote(text)];
@@ -52,6 +57,10 @@ export function writeServicePort(ctx: ServiceRuleContext, svc: ServicePortInfo, 
   const externalPolicyChain = svc.externalPolicyLocal ? svlChain : svcChain;
   const hasExternal = eps.hasAny && (!svc.externalPolicyLocal || usesLocalChain);
   const usesExtChain = eps.hasAny && externallyAccessible(svc);
+  // Source ranges filter load-balancer traffic on its way to the EXT chain.
+  const usesFwChain = eps.hasAny && svc.loadBalancerIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0;
+  const fwChain = firewallChain(name, proto);
+  const lbChain = usesFwChain ? fwChain : extChain;
 
   // No endpoints at all: REJECT (connection refused at once). Endpoints, but none on this node for a Local
   // policy: DROP, as upstream.
@@ -69,6 +78,24 @@ export function writeServicePort(ctx: ServiceRuleContext, svc: ServicePortInfo, 
   for (const ip of svc.externalIPs) {
     const dst = [...match, '-d', ip, '--dport', String(svc.port)];
     if (eps.hasAny) nat.rule('-A', SERVICES_CHAIN, comment(`${name} external IP`), dst, '-j', extChain);
+    if (!hasExternal) {
+      filter.rule('-A', EXTERNAL_SERVICES_CHAIN, comment(unserved.comment), dst, '-j', unserved.target);
+    }
+  }
+
+  for (const ip of svc.loadBalancerIPs) {
+    const dst = [...match, '-d', ip, '--dport', String(svc.port)];
+    if (eps.hasAny) nat.rule('-A', SERVICES_CHAIN, comment(`${name} loadbalancer IP`), dst, '-j', lbChain);
+    if (usesFwChain) {
+      filter.rule(
+        '-A',
+        PROXY_FIREWALL_CHAIN,
+        comment(`${name} traffic not accepted by ${fwChain}`),
+        dst,
+        '-j',
+        'DROP',
+      );
+    }
     if (!hasExternal) {
       filter.rule('-A', EXTERNAL_SERVICES_CHAIN, comment(unserved.comment), dst, '-j', unserved.target);
     }
@@ -151,6 +178,19 @@ export function writeServicePort(ctx: ServiceRuleContext, svc: ServicePortInfo, 
       );
     }
     if (hasExternal) nat.rule('-A', extChain, '-j', externalPolicyChain);
+  }
+
+  if (usesFwChain) {
+    nat.chain(fwChain);
+    const lbComment = comment(`${name} loadbalancer IP`);
+    for (const cidr of svc.loadBalancerSourceRanges)
+      nat.rule('-A', fwChain, lbComment, '-s', cidr, '-j', extChain);
+    // The node reaching an LB IP it holds itself sends from that IP: let it in when the ranges include the node.
+    if (ctx.nodeIP && svc.loadBalancerSourceRanges.some((cidr) => cidrContains(cidr, ctx.nodeIP!))) {
+      for (const ip of svc.loadBalancerIPs) nat.rule('-A', fwChain, lbComment, '-s', ip, '-j', extChain);
+    }
+    // Not DNATed here, the packet meets its DROP in KUBE-PROXY-FIREWALL.
+    nat.rule('-A', fwChain, comment(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`));
   }
 
   if (usesClusterChain) writeDispatch(nat, svc, svcChain, eps.cluster, epChain);

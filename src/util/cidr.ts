@@ -33,6 +33,19 @@ export function firstHostAddress(cidr: Cidr): string {
   return bigIntToIp(cidr.network + 1n, cidr.family);
 }
 
+/** Whether a valid address lies in the range (`a.b.c.d/n` text); false for text that is not a CIDR. */
+export function cidrContains(cidrText: string, ip: string): boolean {
+  let cidr: Cidr;
+  try {
+    cidr = parseCidr(cidrText);
+  } catch {
+    return false;
+  }
+  if (isIP(ip) !== cidr.family) return false;
+  const hostBits = BigInt((cidr.family === 4 ? 32 : 128) - cidr.prefix);
+  return (ipToBigInt(ip) >> hostBits) << hostBits === cidr.network;
+}
+
 export function formatCidr(cidr: Cidr): string {
   return `${bigIntToIp(cidr.network, cidr.family)}/${cidr.prefix}`;
 }

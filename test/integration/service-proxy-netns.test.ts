@@ -47,6 +47,7 @@ void describe('service proxy in network namespaces', { skip: missing ?? false },
       nodeName: 'node-a',
       clusterCidr: '10.244.0.0/16',
       runner: netnsRunner(lab.netnsPath(lab.node)),
+      nodeIP: NODE_ADDRESS,
       minSyncPeriodMs: 50,
     });
     await proxy.start();
@@ -223,6 +224,40 @@ void describe('service proxy in network namespaces', { skip: missing ?? false },
       });
     },
   );
+
+  void test('a load-balancer IP the node holds reaches the backend; source ranges keep other clients out', async () => {
+    const created = await createService('lb', { type: 'LoadBalancer' });
+    const svc = await services().updateStatus({
+      ...created,
+      status: { loadBalancer: { ingress: [{ ip: NODE_ADDRESS, ipMode: 'VIP' }] } },
+    });
+    await setEndpoints('lb', ['a']);
+    await rulesFor('lb', ['a']);
+    await waitFor(() =>
+      lab
+        .save('nat')
+        .split('\n')
+        .some((l) => l.includes('"default/lb:http loadbalancer IP"') && l.includes(`-d ${NODE_ADDRESS}/32`)),
+    );
+    assert.deepEqual(await lab.connect(lab.outside, NODE_ADDRESS, 80, 2), ['a', 'a']);
+    assert.deepEqual(await lab.connect(node(), NODE_ADDRESS, 80), ['a'], 'from the node itself');
+
+    // Only 203.0.113.0/24 (not the outside namespace's address) and the node's own range may connect.
+    await services().update({
+      ...svc,
+      spec: { ...svc.spec!, loadBalancerSourceRanges: ['203.0.113.0/24'] },
+    });
+    await waitFor(() => lab.save('filter').includes('"default/lb:http traffic not accepted by KUBE-FW-'));
+    assert.deepEqual(await lab.connect(lab.outside, NODE_ADDRESS, 80), ['ERR:TIMEOUT'], 'dropped');
+    const current = await services().get('default', 'lb');
+    await services().update({
+      ...current,
+      spec: { ...current.spec!, loadBalancerSourceRanges: ['203.0.113.0/24', `${NODE_ADDRESS}/24`] },
+    });
+    await waitFor(() => lab.save('nat').includes(`-s ${NODE_ADDRESS.replace(/\.\d+$/, '.0')}/24`));
+    assert.deepEqual(await lab.connect(lab.outside, NODE_ADDRESS, 80), ['a'], 'the outside range is let in');
+    assert.deepEqual(await lab.connect(node(), NODE_ADDRESS, 80), ['a'], 'and the node, whose range it is');
+  });
 
   void test('ClientIP affinity keeps each client on one endpoint', async () => {
     const svc = await createService('sticky', { sessionAffinity: 'ClientIP' });
