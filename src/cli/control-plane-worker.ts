@@ -33,6 +33,8 @@ export interface ControlPlaneWorkerData {
   rootCaPem?: string;
   /** Signs the legacy tokens of service-account-token Secrets. */
   serviceAccountKeyPem?: string;
+  /** Built-in controllers not to run, by name (`service-lb` with --disable-servicelb). */
+  disabledControllers?: string[];
   /** Run the metrics scraper here (metrics-server's role). */
   metrics?: { intervalMs?: number; kubeletTls?: { caPem: string; certPem: string; keyPem: string } };
 }
@@ -67,10 +69,14 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
   }
   const shared = sharedInformers ? { sharedInformers } : {};
   if (data.controllerManager) {
-    const { runControllerManager } = await import('../controllers/index.js');
+    const { runControllerManager, builtinControllers } = await import('../controllers/index.js');
+    const disabled = new Set(data.disabledControllers ?? []);
     running.push(
       runControllerManager({
         client: data.client,
+        controllers: Object.fromEntries(
+          Object.entries(builtinControllers).filter(([name]) => !disabled.has(name)),
+        ),
         leaderElect: true,
         ...(data.leaseIdentity ? { leaseIdentity: data.leaseIdentity } : {}),
         logger: log.child('controller-manager'),

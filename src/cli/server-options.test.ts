@@ -33,6 +33,7 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     clusterDomain: 'cluster.local',
     disableAgent: false,
     disableKubeProxy: false,
+    disableServiceLb: false,
     nodeName: 'box-1',
     containerRuntime: 'auto',
     kubeletPort: 10250,
@@ -77,6 +78,7 @@ void test('flags override defaults; relative paths resolve against the working f
     '192.0.2.1',
     '--disable-agent',
     '--disable-kube-proxy',
+    '--disable-servicelb',
     '--log-level',
     'debug',
   ]);
@@ -93,6 +95,7 @@ void test('flags override defaults; relative paths resolve against the working f
     clusterDomain: 'cluster.local',
     disableAgent: true,
     disableKubeProxy: true,
+    disableServiceLb: true,
     nodeName: 'box-1',
     containerRuntime: 'auto',
     kubeletPort: 10250,

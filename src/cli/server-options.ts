@@ -32,6 +32,8 @@ export interface ServerOptions {
   disableAgent: boolean;
   /** Run no service proxy in this host's agent (k3s's --disable-kube-proxy). */
   disableKubeProxy: boolean;
+  /** Leave LoadBalancer Services to another implementation (k3s's --disable servicelb). */
+  disableServiceLb: boolean;
   nodeName: string;
   containerRuntime: 'auto' | 'oci' | 'process';
   /** Port of the agent's HTTPS endpoint (logs, exec, attach, metrics), as the kubelet's --port. */
@@ -163,6 +165,12 @@ export const serverFlags: FlagSpec[] = [
     name: 'disable-kube-proxy',
     type: 'boolean',
     description: "Do not run the service proxy (iptables rules for Services) in this host's agent",
+  },
+  {
+    name: 'disable-servicelb',
+    type: 'boolean',
+    description:
+      "Do not give LoadBalancer Services the nodes' addresses (leave them to a load-balancer implementation such as MetalLB)",
   },
   {
     name: 'node-name',
@@ -515,6 +523,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     clusterDomain,
     disableAgent: values['disable-agent'] === true,
     disableKubeProxy: values['disable-kube-proxy'] === true,
+    disableServiceLb: values['disable-servicelb'] === true,
     nodeName,
     containerRuntime,
     kubeletPort,

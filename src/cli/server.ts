@@ -163,6 +163,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           controllerManager: !opts.disableControllerManager,
           scheduler: !opts.disableScheduler,
           clusterCidr: opts.clusterCidr,
+          ...(opts.disableServiceLb ? { disabledControllers: ['service-lb'] } : {}),
           localPathDir: join(opts.dataDir, 'storage'),
           rootCaPem: pki.caCert,
           serviceAccountKeyPem: serviceAccountKey,

@@ -18,6 +18,7 @@ import { replicaSetControllerFactory, replicationControllerFactory } from './rep
 import { resourceQuotaController } from './resourcequota/index.js';
 import { rootCaCertPublisherController } from './rootcacert/index.js';
 import { serviceAccountController } from './serviceaccount/index.js';
+import { serviceLbController } from './servicelb/index.js';
 import { serviceAccountTokenController } from './serviceaccounttoken/index.js';
 import { newStatefulSetController } from './statefulset/index.js';
 import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
@@ -51,4 +52,6 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   'local-path-provisioner': localPathProvisionerController,
   'ephemeral-volume-controller': ephemeralVolumeController,
   'clusterrole-aggregation': clusterRoleAggregationController,
+  // Not upstream's: load balancers at the nodes' addresses where no cloud provides them (k3s's ServiceLB).
+  'service-lb': serviceLbController,
 };

@@ -139,4 +139,35 @@ void describe('services through the agent', { skip: skip ?? false }, () => {
     }
     assert.match(iptablesSave(), /-A PREROUTING .*-j KUBE-SERVICES/);
   });
+
+  test("a LoadBalancer service gets the node's address as its EXTERNAL-IP and serves there", async () => {
+    // The web pods of the test above; this Service has a selector, so the server's controllers keep its slices.
+    await ok([
+      'expose',
+      'deployment',
+      'web',
+      '--name=web-lb',
+      '--type=LoadBalancer',
+      '--port=18080',
+      '--target-port=8080',
+    ]);
+    const node = JSON.parse(await ok(['get', 'node', NODE, '-o', 'json'])) as Node;
+    const nodeIP = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
+    await waitFor(
+      async () =>
+        (await ok(['get', 'service', 'web-lb', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}'])) ===
+        nodeIP,
+      { timeoutMs: 20_000, message: `web-lb's ingress is ${nodeIP}` },
+    );
+    assert.match(
+      await ok(['get', 'service', 'web-lb']),
+      new RegExp(`web-lb\\s+LoadBalancer\\s+\\S+\\s+${nodeIP.replace(/\./g, '\\.')}\\s+18080:`),
+    );
+    const body = await waitFor(() => podHttpGet(nodeIP, 18080).catch(() => undefined), {
+      timeoutMs: 20_000,
+      message: `http://${nodeIP}:18080/ answers`,
+    });
+    assert.match(body, /tugboat-test busybox/);
+    await ok(['delete', 'service', 'web-lb']);
+  });
 });

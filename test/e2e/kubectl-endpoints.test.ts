@@ -86,3 +86,69 @@ test('kubectl expose: get endpoints and describe service list the pod IPs with t
     { timeoutMs: 30_000, message: 'describe shows one endpoint after scaling down' },
   );
 });
+
+test("kubectl expose --type=LoadBalancer: the node's address is the EXTERNAL-IP", async () => {
+  const nodeIP = (
+    await ok('get', 'nodes', '-o', 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}')
+  ).trim();
+  assert.match(nodeIP, /^\d+\.\d+\.\d+\.\d+$/);
+  await ok('expose', 'deployment', 'web', '--name=web-lb', '--type=LoadBalancer', '--port=8081', ...ns);
+  const table = await waitFor(
+    async () => {
+      const out = await ok('get', 'service', 'web-lb', ...ns);
+      return out.includes(nodeIP) ? out : undefined;
+    },
+    { timeoutMs: 30_000, message: `web-lb's EXTERNAL-IP is ${nodeIP}` },
+  );
+  assert.match(
+    table,
+    new RegExp(`^web-lb\\s+LoadBalancer\\s+\\S+\\s+${nodeIP.replace(/\./g, '\\.')}\\s+8081:3\\d{4}/TCP`, 'm'),
+  );
+  const described = await ok('describe', 'service', 'web-lb', ...ns);
+  assert.match(
+    described,
+    new RegExp(`^LoadBalancer Ingress:\\s+${nodeIP.replace(/\./g, '\\.')} \\(VIP\\)$`, 'm'),
+  );
+});
+
+test('--disable-servicelb leaves LoadBalancer Services pending', async () => {
+  const other = await startServerProcess({ datastoreEndpoint: 'memory://', args: ['--disable-servicelb'] });
+  try {
+    const run = async (args: string[], input?: string): Promise<string> => {
+      const r = await other.kubectl(args, { timeoutMs: 60_000, ...(input ? { input } : {}) });
+      assert.equal(r.code, 0, `kubectl ${args.join(' ')}\n${r.stderr}`);
+      return r.stdout;
+    };
+    await run(
+      ['apply', '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'lb-node' } }),
+    );
+    const status = {
+      status: {
+        conditions: [{ type: 'Ready', status: 'True' }],
+        addresses: [{ type: 'InternalIP', address: '10.9.9.9' }],
+      },
+    };
+    await run([
+      'patch',
+      'node',
+      'lb-node',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify(status),
+    ]);
+    await run(['create', 'service', 'loadbalancer', 'lb', '--tcp=80:8080']);
+    // The controllers are up (the Deployment got its ReplicaSet), and have seen the Service for a while.
+    await run(['create', 'deployment', 'd', '--image=nginx']);
+    await waitFor(async () => (await run(['get', 'rs', '-l', 'app=d', '-o', 'name'])).trim() !== '', {
+      timeoutMs: 30_000,
+      message: 'the ReplicaSet of d',
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(await run(['get', 'service', 'lb', '-o', 'jsonpath={.status.loadBalancer.ingress}']), '');
+    assert.match(await run(['get', 'service', 'lb']), /^lb\s+LoadBalancer\s+\S+\s+<pending>\s+80:/m);
+  } finally {
+    await other.stop();
+  }
+});
