@@ -3,7 +3,7 @@ import { hasReason } from '../../api/errors.js';
 import { R, type Informer } from '../../client/index.js';
 import type { ControllerContext } from '../context.js';
 import { QueueController } from '../queue-controller.js';
-import { planLoadBalancers, servedHere } from './plan.js';
+import { nodeAddresses, planLoadBalancers, servedHere } from './plan.js';
 
 /** The one queue key: a change to any Service or node may move ports or addresses of every load balancer. */
 const ALL = 'all';
@@ -23,20 +23,25 @@ export class ServiceLbController extends QueueController {
     super('service-lb-controller', ctx, { workers: 1 });
     this.services = ctx.informers.informer<Service>(R.services);
     this.nodes = ctx.informers.informer<Node>(R.nodes);
-    const all = {
-      add: () => this.queue.add(ALL),
-      update: () => this.queue.add(ALL),
-      delete: () => this.queue.add(ALL),
-    };
-    this.services.addEventHandler(all);
-    this.nodes.addEventHandler(all);
+    const all = (): void => this.queue.add(ALL);
+    // Only what can change a plan: node status updates (heartbeats among them) arrive all the time.
+    this.services.addEventHandler({
+      add: (svc) => servedHere(svc) && all(),
+      update: (old, svc) => (servedHere(old) || servedHere(svc)) && all(),
+      delete: (svc) => servedHere(svc) && all(),
+    });
+    this.nodes.addEventHandler({
+      add: all,
+      update: (old, node) => nodeAddresses([old]).join() !== nodeAddresses([node]).join() && all(),
+      delete: all,
+    });
   }
 
   protected async sync(): Promise<void> {
-    const services = this.services.list();
+    const services = this.services.list().filter(servedHere);
+    if (services.length === 0 && this.reported.size === 0) return;
     const plans = planLoadBalancers(services, this.nodes.list());
     for (const svc of services) {
-      if (!servedHere(svc)) continue;
       const key = `${svc.metadata?.namespace}/${svc.metadata?.name}`;
       const plan = plans.get(key);
       if (!plan) continue;
