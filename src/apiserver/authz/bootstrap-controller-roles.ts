@@ -178,6 +178,13 @@ export function defaultControllerRoles(): ClusterRole[] {
       rule(['create', 'update'], [''], ['configmaps']),
       eventsRule(),
     ]),
+    // Tugboat's own, in the place of a cloud's service controller (whose role upstream has the same reads):
+    // LoadBalancer Services get the nodes' addresses as their ingress.
+    controllerRole('service-lb-controller', [
+      rule(READ, [''], ['services', 'nodes']),
+      rule(['patch', 'update'], [''], ['services/status']),
+      eventsRule(),
+    ]),
     // Tugboat's own (k3s runs local-path-provisioner as a workload with a role of its own): it provisions
     // PersistentVolumes for claims of the local-path class on the node the scheduler picked.
     controllerRole('local-path-provisioner', [

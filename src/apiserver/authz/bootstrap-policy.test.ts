@@ -172,6 +172,7 @@ const CONTROLLER_IDENTITY: Record<string, string | undefined> = {
   'local-path-provisioner': 'local-path-provisioner',
   'ephemeral-volume-controller': 'ephemeral-volume-controller',
   'clusterrole-aggregation': 'clusterrole-aggregation-controller',
+  'service-lb': 'service-lb-controller',
 };
 
 test('every controller Tugboat runs has its system:controller role, bound to its service account', () => {
