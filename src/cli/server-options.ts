@@ -169,8 +169,7 @@ export const serverFlags: FlagSpec[] = [
   {
     name: 'disable-servicelb',
     type: 'boolean',
-    description:
-      "Do not give LoadBalancer Services the nodes' addresses (leave them to a load-balancer implementation such as MetalLB)",
+    description: "Do not give LoadBalancer Services the nodes' addresses (leave them to MetalLB or a cloud)",
   },
   {
     name: 'node-name',

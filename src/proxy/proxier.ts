@@ -1,8 +1,9 @@
 /**
  * The service proxy (kube-proxy's iptables mode): informers on Services and EndpointSlices, and a rate-limited
- * full sync that reads the nat and filter tables, builds our whole rule set (`buildRuleSet`) and writes it
- * with one `iptables-restore --noflush` per table, then clears stale UDP flows (conntrack.ts). Stopping leaves the rules in place, as kube-proxy does, so
- * service traffic keeps flowing across an agent restart; `cleanupServiceProxyRules` removes them.
+ * full sync that reads the nat and filter tables, builds our whole rule set (`buildRuleSet`), writes it with one
+ * `iptables-restore --noflush` per table, then clears stale UDP flows (conntrack.ts). Stopping leaves the rules
+ * in place, as kube-proxy does, so service traffic keeps flowing across an agent restart;
+ * `cleanupServiceProxyRules` removes them.
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
