@@ -30,6 +30,8 @@ export interface AgentOptions {
   containerLogMaxFiles?: number;
   /** The service proxy (kube-proxy's iptables mode): off with --disable-kube-proxy; the cluster's pod CIDR. */
   serviceProxy?: { disabled: boolean; clusterCidr?: string };
+  /** NetworkPolicy enforcement: off with --disable-network-policy. */
+  networkPolicy?: { disabled: boolean };
   /** `--cluster-dns`: a DNS server the user runs, for pods' resolv.conf (default: ours, node-local). */
   clusterDns?: string[];
   /** `--cluster-domain` (default cluster.local). */
@@ -143,9 +145,26 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     client.close();
     throw err;
   });
+  const { startNetworkPolicy } = await import('./network-policy.js');
+  const netpol = await startNetworkPolicy({
+    disabled: opts.networkPolicy?.disabled ?? false,
+    runtimeKind: selected.kind,
+    nodeName: opts.nodeName,
+    client: opts.client,
+    logger: log.child('netpol'),
+  }).catch(async (err: unknown) => {
+    await proxy?.stop();
+    await kubelet.stop();
+    await nodeDns.stop();
+    await server?.close();
+    client.close();
+    throw err;
+  });
   return {
     stop: async () => {
-      // The proxy's rules stay, so service traffic flows while the agent restarts.
+      // The proxy's and the policies' rules stay, so service traffic flows and pods stay isolated while the
+      // agent restarts.
+      await netpol?.stop();
       await proxy?.stop();
       await kubelet.stop();
       await nodeDns.stop();

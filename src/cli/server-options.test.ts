@@ -34,6 +34,7 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     disableAgent: false,
     disableKubeProxy: false,
     disableServiceLb: false,
+    disableNetworkPolicy: false,
     nodeName: 'box-1',
     containerRuntime: 'auto',
     kubeletPort: 10250,
@@ -79,6 +80,7 @@ void test('flags override defaults; relative paths resolve against the working f
     '--disable-agent',
     '--disable-kube-proxy',
     '--disable-servicelb',
+    '--disable-network-policy',
     '--log-level',
     'debug',
   ]);
@@ -96,6 +98,7 @@ void test('flags override defaults; relative paths resolve against the working f
     disableAgent: true,
     disableKubeProxy: true,
     disableServiceLb: true,
+    disableNetworkPolicy: true,
     nodeName: 'box-1',
     containerRuntime: 'auto',
     kubeletPort: 10250,

@@ -34,6 +34,8 @@ export interface ServerOptions {
   disableKubeProxy: boolean;
   /** Leave LoadBalancer Services to another implementation (k3s's --disable servicelb). */
   disableServiceLb: boolean;
+  /** Enforce no NetworkPolicy in this host's agent (k3s's --disable-network-policy). */
+  disableNetworkPolicy: boolean;
   nodeName: string;
   containerRuntime: 'auto' | 'oci' | 'process';
   /** Port of the agent's HTTPS endpoint (logs, exec, attach, metrics), as the kubelet's --port. */
@@ -165,6 +167,12 @@ export const serverFlags: FlagSpec[] = [
     name: 'disable-kube-proxy',
     type: 'boolean',
     description: "Do not run the service proxy (iptables rules for Services) in this host's agent",
+  },
+  {
+    name: 'disable-network-policy',
+    type: 'boolean',
+    description:
+      "Do not enforce NetworkPolicies in this host's agent (leave them to a policy agent of your own)",
   },
   {
     name: 'disable-servicelb',
@@ -523,6 +531,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     disableAgent: values['disable-agent'] === true,
     disableKubeProxy: values['disable-kube-proxy'] === true,
     disableServiceLb: values['disable-servicelb'] === true,
+    disableNetworkPolicy: values['disable-network-policy'] === true,
     nodeName,
     containerRuntime,
     kubeletPort,

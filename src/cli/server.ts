@@ -220,6 +220,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           containerLogMaxSizeBytes: opts.containerLogMaxSizeBytes,
           containerLogMaxFiles: opts.containerLogMaxFiles,
           serviceProxy: { disabled: opts.disableKubeProxy, clusterCidr: opts.clusterCidr },
+          networkPolicy: { disabled: opts.disableNetworkPolicy },
           clusterDns: opts.clusterDns,
           clusterDomain: opts.clusterDomain,
           logger: log.child('agent'),

@@ -49,7 +49,8 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
-function hash16(text: string): string {
+/** 16 characters of base32 sha256: kube-proxy's chain-name hash. */
+export function hash16(text: string): string {
   return base32(createHash('sha256').update(text).digest()).slice(0, 16);
 }
 

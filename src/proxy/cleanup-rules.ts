@@ -1,13 +1,16 @@
 /**
- * iptables-restore input that removes everything the proxy made in one table: the rules elsewhere that jump
+ * iptables-restore input that removes everything the proxy (or another maker, by `ours`) made in one table: the rules elsewhere that jump
  * into our chains (taken from iptables-save's own lines, so they match exactly), then our chains, flushed and
  * deleted. Pure; an empty string when there is nothing to remove.
  */
 import { isOurFilterChain, isOurNatChain } from './chain-names.js';
 import { ruleArgs, type SavedTable } from './saved-table.js';
 
-export function cleanupText(table: 'nat' | 'filter', saved: SavedTable): string {
-  const ours = table === 'nat' ? isOurNatChain : isOurFilterChain;
+export function cleanupText(
+  table: 'nat' | 'filter',
+  saved: SavedTable,
+  ours: (chain: string) => boolean = table === 'nat' ? isOurNatChain : isOurFilterChain,
+): string {
   const chains = [...saved.chains].filter(ours).sort();
   if (chains.length === 0) return '';
   const mine = new Set(chains);

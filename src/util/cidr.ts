@@ -46,6 +46,32 @@ export function cidrContains(cidrText: string, ip: string): boolean {
   return (ipToBigInt(ip) >> hostBits) << hostBits === cidr.network;
 }
 
+/**
+ * The range less the excepted ones, as the fewest CIDRs that cover exactly what is left (a NetworkPolicy
+ * ipBlock's `cidr` and `except`): halves are split until each lies wholly inside or outside the exceptions.
+ */
+export function cidrMinus(cidrText: string, exceptTexts: string[]): string[] {
+  const range = parseCidr(cidrText);
+  const bits = range.family === 4 ? 32 : 128;
+  const excepts = exceptTexts.map(parseCidr).filter((e) => e.family === range.family);
+  const span = (c: Cidr): [bigint, bigint] => [c.network, c.network + (1n << BigInt(bits - c.prefix)) - 1n];
+  const out: string[] = [];
+  const visit = (c: Cidr): void => {
+    const [lo, hi] = span(c);
+    const overlapping = excepts.filter((e) => {
+      const [elo, ehi] = span(e);
+      return elo <= hi && ehi >= lo;
+    });
+    if (overlapping.length === 0) return void out.push(formatCidr(c));
+    if (overlapping.some((e) => e.prefix <= c.prefix)) return; // wholly excepted
+    const prefix = c.prefix + 1;
+    visit({ family: c.family, network: c.network, prefix });
+    visit({ family: c.family, network: c.network + (1n << BigInt(bits - prefix)), prefix });
+  };
+  visit(range);
+  return out;
+}
+
 export function formatCidr(cidr: Cidr): string {
   return `${bigIntToIp(cidr.network, cidr.family)}/${cidr.prefix}`;
 }

@@ -38,6 +38,7 @@ void describe('services through the agent', { skip: skip ?? false }, () => {
   after(async () => {
     await stopAgentServer(s);
     assert.ok(!iptablesSave().includes('KUBE-'), 'no proxy chains left on the host');
+    assert.ok(!iptablesSave().includes('TUGBOAT-NETPOL'), 'no network policy chains left on the host');
   });
 
   test('a NodePort service reaches its pods on the cluster IP and the node port, from the host and a pod', async () => {
@@ -138,6 +139,52 @@ void describe('services through the agent', { skip: skip ?? false }, () => {
       assert.match(out, /tugboat-test busybox/);
     }
     assert.match(iptablesSave(), /-A PREROUTING .*-j KUBE-SERVICES/);
+  });
+
+  test('a NetworkPolicy admits only the pods it names; a label change lets a pod in', async () => {
+    const list = JSON.parse(await ok(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: Pod[] };
+    const [from, to] = list.items.filter((p) => p.status?.phase === 'Running');
+    assert.ok(from && to, 'the two web pods of the first test');
+    const fetch = async (): Promise<boolean> => {
+      const r = await s.kubectl(
+        [
+          'exec',
+          from.metadata!.name!,
+          '--',
+          'timeout',
+          '3',
+          'wget',
+          '-q',
+          '-O',
+          '-',
+          `http://${to.status!.podIP}:8080/`,
+        ],
+        { timeoutMs: 30_000 },
+      );
+      return r.code === 0 && r.stdout.includes('tugboat-test busybox');
+    };
+    assert.equal(await fetch(), true, 'no policy yet');
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'web-from-clients', namespace: 'default' },
+        spec: {
+          podSelector: { matchLabels: { app: 'web' } },
+          ingress: [{ from: [{ podSelector: { matchLabels: { role: 'client' } } }] }],
+        },
+      }),
+    );
+    await waitFor(async () => !(await fetch()), {
+      timeoutMs: 30_000,
+      message: 'the policy drops web to web',
+    });
+    await ok(['label', 'pod', from.metadata!.name!, 'role=client']);
+    await waitFor(fetch, { timeoutMs: 30_000, message: 'a client is let in' });
+    await ok(['delete', 'networkpolicy', 'web-from-clients']);
+    await ok(['label', 'pod', from.metadata!.name!, 'role-']);
+    await waitFor(fetch, { timeoutMs: 30_000, message: 'without the policy everyone is' });
   });
 
   test("a LoadBalancer service gets the node's address as its EXTERNAL-IP and serves there", async () => {

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
+import { isNetworkPolicyChain } from '../../src/netpol/index.js';
 import { cleanupText, parseSave } from '../../src/proxy/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startServerProcess, type ServerProcess } from './kubectl.js';
@@ -67,8 +68,9 @@ const routeLocalnetBefore = existsSync(ROUTE_LOCALNET)
   : undefined;
 
 /**
- * What outlives the agent by design: the bridge, the top cgroup directory, the service proxy's iptables
- * chains (kept across restarts, as kube-proxy keeps them) and route_localnet. Remove ours, restore that.
+ * What outlives the agent by design: the bridge, the top cgroup directory, the service proxy's and the network
+ * policy agent's iptables chains (kept across restarts, as kube-proxy keeps them) and route_localnet. Remove
+ * ours, restore that.
  */
 export function removeHostLeftovers(): void {
   if (
@@ -83,6 +85,10 @@ export function removeHostLeftovers(): void {
     const text = cleanupText(table, parseSave(saved));
     if (text) spawnSync('iptables-restore', ['--noflush', '-w', '5'], { input: text });
   }
+  // The network policy agent's chains, in the filter table.
+  const filter = spawnSync('iptables-save', ['-t', 'filter'], { encoding: 'utf8' }).stdout ?? '';
+  const policyText = cleanupText('filter', parseSave(filter), isNetworkPolicyChain);
+  if (policyText) spawnSync('iptables-restore', ['--noflush', '-w', '5'], { input: policyText });
   for (const dir of tugboatCgroupDirs()) {
     if (existsSync(dir)) {
       try {
