@@ -8,7 +8,7 @@ import type { Namespace, Pod } from 'kubernetes-types/core/v1.js';
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1.js';
 import { Informer, R, stripManagedFields, type ApiClient } from '../client/index.js';
 import { cleanupText } from '../proxy/cleanup-rules.js';
-import { localRunner, runChecked, type CommandRunner } from '../proxy/command-runner.js';
+import { localRunner, type CommandRunner } from '../proxy/command-runner.js';
 import { Iptables } from '../proxy/iptables.js';
 import { SyncRunner } from '../proxy/sync-runner.js';
 import { realClock, type Clock } from '../util/clock.js';
@@ -57,7 +57,14 @@ export class NetworkPolicyAgent {
 
   async start(): Promise<void> {
     // Bridged pod-to-pod packets meet iptables only with this on.
-    await runChecked(this.runner, ['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=1']);
+    const bridge = await this.runner.run(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=1']);
+    if (bridge.code !== 0) {
+      this.log.warn(
+        'cannot set net.bridge.bridge-nf-call-iptables=1 (no br_netfilter?): policies do not see ' +
+          'traffic between pods of the same node',
+        { error: (bridge.stderr || bridge.stdout).trim() },
+      );
+    }
     const request = (): void => this.syncRunner.request();
     for (const i of [this.pods, this.namespaces, this.policies] as Informer<object>[]) {
       i.addEventHandler({ add: request, update: request, delete: request });

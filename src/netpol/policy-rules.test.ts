@@ -133,6 +133,27 @@ describe('network policy rules', () => {
     );
   });
 
+  test('egress to anywhere on a named port goes to the pods that declare it; empty policyTypes take the default', () => {
+    const lines = build([
+      policy('web', 'p', {
+        podSelector: { matchLabels: { app: 'other' } },
+        policyTypes: [],
+        egress: [{ ports: [{ port: 'web' }] }],
+      }),
+    ]);
+    const chain = EG('web', 'other');
+    assert.deepEqual(
+      lines.filter((l) => l.startsWith(`-A ${chain} `) && l.includes('--dport')),
+      ['10.42.0.2', '10.42.0.3', '10.42.1.4'].map(
+        (ip) => `-A ${chain} -d ${ip}/32 -p tcp -m tcp --dport 8080 -j RETURN`,
+      ),
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith(`-A ${IN('web', 'other')} `)),
+      'Ingress too, by default',
+    );
+  });
+
   test('the jump is moved to the top of FORWARD; chains of pods no longer isolated are deleted', () => {
     const saved = parseSave(
       [

@@ -65,7 +65,8 @@ function policyPods(pods: Pod[]): PodInfo[] {
 
 /** Ingress always; Egress when the policy has egress rules (upstream's default of policyTypes). */
 function policyTypes(p: NetworkPolicy): string[] {
-  return p.spec?.policyTypes ?? ['Ingress', ...((p.spec?.egress?.length ?? 0) > 0 ? ['Egress'] : [])];
+  if (p.spec?.policyTypes?.length) return p.spec.policyTypes;
+  return ['Ingress', ...((p.spec?.egress?.length ?? 0) > 0 ? ['Egress'] : [])];
 }
 
 /** The peer's addresses: CIDRs for an ipBlock, else the matching pods. */
@@ -149,8 +150,15 @@ function allowLines(
           : 'cidrs' in peer
             ? peer.cidrs.map((address) => ({ address }))
             : peer.pods.map((p) => ({ address: `${p.ip}/32`, pod: p.pod }));
-      for (const { address, pod } of addresses) {
-        for (const port of ports) {
+      for (const port of ports) {
+        // Egress to anywhere on a named port: to the pods that declare it.
+        const named =
+          direction === 'egress' &&
+          peer === 'any' &&
+          typeof port?.port === 'string' &&
+          !/^\d+$/.test(port.port);
+        const targets = named ? pods.map((p) => ({ address: `${p.ip}/32`, pod: p.pod })) : addresses;
+        for (const { address, pod } of targets) {
           const match = portMatch(port, direction === 'ingress' ? local.pod : pod);
           if (!match) continue;
           lines.push(
