@@ -12,6 +12,8 @@
 import type { Namespace, Pod } from 'kubernetes-types/core/v1.js';
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1.js';
 import { labelSelectorFromObject } from '../api/labels.js';
+import { containerPortByName } from '../api/pod-ports.js';
+import { isPodTerminal } from '../api/pods.js';
 import { cidrMinus } from '../util/cidr.js';
 import { hash16 } from '../proxy/chain-names.js';
 import { quote, RestoreText } from '../proxy/restore-text.js';
@@ -50,8 +52,7 @@ function policyPods(pods: Pod[]): PodInfo[] {
   const out: PodInfo[] = [];
   for (const pod of pods) {
     const ip = pod.status?.podIP;
-    const phase = pod.status?.phase;
-    if (!ip || pod.spec?.hostNetwork || phase === 'Succeeded' || phase === 'Failed') continue;
+    if (!ip || pod.spec?.hostNetwork || isPodTerminal(pod)) continue;
     out.push({
       namespace: pod.metadata?.namespace ?? '',
       name: pod.metadata?.name ?? '',
@@ -90,16 +91,6 @@ function resolvePeer(
   };
 }
 
-/** A named port's number on a pod, for the protocol; undefined when no container declares it. */
-function namedPort(pod: Pod, name: string, protocol: string): number | undefined {
-  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
-    for (const p of c.ports ?? []) {
-      if (p.name === name && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
-    }
-  }
-  return undefined;
-}
-
 /** Match arguments of a policy port; undefined when it names a port the pod lacks (then it matches nothing). */
 function portMatch(port: NetworkPolicyPort | undefined, target: Pod | undefined): string[] | undefined {
   if (!port) return [];
@@ -109,7 +100,7 @@ function portMatch(port: NetworkPolicyPort | undefined, target: Pod | undefined)
   let number: number | undefined;
   if (typeof port.port === 'number') number = port.port;
   else if (/^\d+$/.test(port.port)) number = Number(port.port);
-  else number = target ? namedPort(target, port.port, protocol) : undefined;
+  else number = target ? containerPortByName(target, port.port, protocol) : undefined;
   if (number === undefined) return undefined;
   const range =
     port.endPort !== undefined && typeof port.port === 'number' ? `${number}:${port.endPort}` : `${number}`;

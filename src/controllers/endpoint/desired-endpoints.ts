@@ -9,7 +9,7 @@ import type {
 import { cloneJson, deepEqual } from '../../api/meta.js';
 import { isPodReady } from '../../api/pods.js';
 import { rfc3339 } from '../../util/clock.js';
-import { findPort } from '../endpointutil/find-port.js';
+import { findPort } from '../../api/pod-ports.js';
 import {
   HEADLESS_LABEL,
   isIPv6,

@@ -1,7 +1,7 @@
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
 import { isPodReady } from '../../api/pods.js';
-import { findPort } from '../endpointutil/find-port.js';
+import { findPort } from '../../api/pod-ports.js';
 import { isIPv6, podIPs, shouldSetHostname } from '../endpointutil/pod-inclusion.js';
 import type { AddressType } from './slice-meta.js';
 import { sortPorts } from './slice-meta.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
-import { findPort } from './find-port.js';
+import { findPort } from '../../api/pod-ports.js';
 import {
   isServiceIPSet,
   podIPs,
