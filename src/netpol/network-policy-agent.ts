@@ -11,6 +11,7 @@ import { cleanupText } from '../proxy/cleanup-rules.js';
 import { localRunner, type CommandRunner } from '../proxy/command-runner.js';
 import { Iptables } from '../proxy/iptables.js';
 import { SyncRunner } from '../proxy/sync-runner.js';
+import { ensureBridgeNetfilter } from '../proxy/sysctls.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { buildPolicyRules, isNetworkPolicyChain } from './policy-rules.js';
@@ -56,15 +57,11 @@ export class NetworkPolicyAgent {
   }
 
   async start(): Promise<void> {
-    // Bridged pod-to-pod packets meet iptables only with this on.
-    const bridge = await this.runner.run(['sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=1']);
-    if (bridge.code !== 0) {
-      this.log.warn(
-        'cannot set net.bridge.bridge-nf-call-iptables=1 (no br_netfilter?): policies do not see ' +
-          'traffic between pods of the same node',
-        { error: (bridge.stderr || bridge.stdout).trim() },
-      );
-    }
+    await ensureBridgeNetfilter(
+      this.runner,
+      this.log,
+      'policies do not see traffic between pods of one node',
+    );
     const request = (): void => this.syncRunner.request();
     for (const i of [this.pods, this.namespaces, this.policies] as Informer<object>[]) {
       i.addEventHandler({ add: request, update: request, delete: request });

@@ -33,18 +33,32 @@ export async function ensureSysctls(
 ): Promise<{ localhostNodePorts: boolean }> {
   const forward = await write(runner, REQUIRED, '1');
   if (forward) throw new Error(`cannot set ${REQUIRED}=1: ${forward}`);
-  if ((await read(runner, BRIDGE)) === undefined) {
-    log.warn(
-      `${BRIDGE} is missing (no br_netfilter): pods reaching a service backed by a pod on the same bridge may fail`,
-    );
-  } else {
-    const bridge = await write(runner, BRIDGE, '1');
-    if (bridge) log.warn(`cannot set ${BRIDGE}=1: ${bridge}`);
-  }
+  await ensureBridgeNetfilter(
+    runner,
+    log,
+    'pods reaching a service backed by a pod on the same bridge may fail',
+  );
   const localnet = await write(runner, ROUTE_LOCALNET, '1');
   if (localnet)
     log.warn(`cannot set ${ROUTE_LOCALNET}=1 (${localnet}): node ports are not offered on localhost`);
   return { localhostNodePorts: localnet === undefined };
+}
+
+/**
+ * Turns on iptables for bridged packets (packets between pods of one node cross the bridge, not the routing
+ * table); without br_netfilter, or when it cannot be set, warns with `consequence`.
+ */
+export async function ensureBridgeNetfilter(
+  runner: CommandRunner,
+  log: Logger,
+  consequence: string,
+): Promise<void> {
+  if ((await read(runner, BRIDGE)) === undefined) {
+    log.warn(`${BRIDGE} is missing (no br_netfilter): ${consequence}`);
+    return;
+  }
+  const failed = await write(runner, BRIDGE, '1');
+  if (failed) log.warn(`cannot set ${BRIDGE}=1 (${failed}): ${consequence}`);
 }
 
 /** Whether conntrack accepts out-of-window TCP packets (then INVALID packets need no DROP rule). */
