@@ -7,6 +7,7 @@ import {
   deleteArgv,
   parseConntrackFlows,
   staleUdpFilters,
+  udpFrontends,
   type ConntrackFlow,
 } from './conntrack.js';
 import { endpointsByServicePort, servicePorts } from './service-ports.js';
@@ -27,7 +28,7 @@ const dnsSlice = (...endpoints: Parameters<typeof slice>[3]) =>
   slice('kube-system', 'dns-x', 'dns', endpoints, [{ name: 'dns', port: 8080, protocol: 'UDP' }]);
 
 function filtersFor(flows: ConntrackFlow[], svc = dns(), slices = [dnsSlice(ready('10.244.1.3'))]) {
-  return staleUdpFilters(flows, servicePorts(svc), endpointsByServicePort(slices, 'node-a'));
+  return staleUdpFilters(flows, udpFrontends(servicePorts(svc), endpointsByServicePort(slices, 'node-a')));
 }
 
 describe('conntrack cleanup of UDP services', () => {

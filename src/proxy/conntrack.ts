@@ -53,12 +53,14 @@ export function parseConntrackFlows(text: string): ConntrackFlow[] {
   return flows;
 }
 
-/** upstream's CleanStaleEntries decision, pure: the filters that delete every stale UDP flow among `flows`. */
-export function staleUdpFilters(
-  flows: ConntrackFlow[],
-  ports: ServicePortInfo[],
-  endpoints: Map<string, EndpointInfo[]>,
-): ConntrackFilter[] {
+/** Serving endpoint IPs of each UDP frontend: `address:port` (cluster and external IPs) and node port. */
+export interface UdpFrontends {
+  byAddress: Map<string, Set<string>>;
+  byNodePort: Map<number, Set<string>>;
+}
+
+/** The frontends of the UDP Services that have serving endpoints (others keep their flows, as upstream). */
+export function udpFrontends(ports: ServicePortInfo[], endpoints: Map<string, EndpointInfo[]>): UdpFrontends {
   const byAddress = new Map<string, Set<string>>();
   const byNodePort = new Map<number, Set<string>>();
   for (const p of ports) {
@@ -71,6 +73,14 @@ export function staleUdpFilters(
     for (const address of [p.clusterIP, ...p.externalIPs]) byAddress.set(`${address}:${p.port}`, ips);
     if (p.nodePort !== 0) byNodePort.set(p.nodePort, ips);
   }
+  return { byAddress, byNodePort };
+}
+
+/** upstream's CleanStaleEntries decision, pure: the filters that delete every stale UDP flow among `flows`. */
+export function staleUdpFilters(
+  flows: ConntrackFlow[],
+  { byAddress, byNodePort }: UdpFrontends,
+): ConntrackFilter[] {
   const filters = new Map<string, ConntrackFilter>();
   for (const f of flows) {
     if (f.protocol !== 'udp') continue;
@@ -113,8 +123,9 @@ export class ConntrackCleaner {
   /** Deletes the stale UDP flows of these services; returns how many filters it applied. */
   async clean(ports: ServicePortInfo[], endpoints: Map<string, EndpointInfo[]>): Promise<number> {
     if (this.unavailable) return 0;
+    const frontends = udpFrontends(ports, endpoints);
     // No UDP service with a serving endpoint: no flow can be stale, no listing.
-    if (!hasServedUdpPort(ports, endpoints)) return 0;
+    if (frontends.byAddress.size === 0 && frontends.byNodePort.size === 0) return 0;
     let listed;
     try {
       listed = await this.runner.run(['conntrack', '-L', '-p', 'udp']);
@@ -134,21 +145,11 @@ export class ConntrackCleaner {
       });
       return 0;
     }
-    const filters = staleUdpFilters(parseConntrackFlows(listed.stdout), ports, endpoints);
+    const filters = staleUdpFilters(parseConntrackFlows(listed.stdout), frontends);
     for (const f of filters) {
       // Exit 1 with "0 flow entries have been deleted" when the flow ended meanwhile: nothing to do.
       await this.runner.run(deleteArgv(f));
     }
     return filters.length;
   }
-}
-
-function hasServedUdpPort(ports: ServicePortInfo[], endpoints: Map<string, EndpointInfo[]>): boolean {
-  return ports.some(
-    (p) =>
-      p.protocol === 'UDP' &&
-      (endpoints.get(portKey(p.namespace, p.serviceName, p.portName, p.protocol)) ?? []).some(
-        (e) => e.serving,
-      ),
-  );
 }

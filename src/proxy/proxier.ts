@@ -15,7 +15,6 @@ import { localRunner, type CommandRunner } from './command-runner.js';
 import { ConntrackCleaner } from './conntrack.js';
 import { Iptables, supportsRandomFully } from './iptables.js';
 import { buildRuleSet } from './rules.js';
-import { endpointsByServicePort, servicePorts } from './service-ports.js';
 import { conntrackTcpLiberal, ensureSysctls } from './sysctls.js';
 import { SyncRunner, type Schedule } from './sync-runner.js';
 
@@ -112,11 +111,9 @@ export class ServiceProxy {
 
   private async sync(): Promise<void> {
     const [nat, filter] = await Promise.all([this.iptables.save('nat'), this.iptables.save('filter')]);
-    const services = this.services.list();
-    const slices = this.slices.list();
     const rules = buildRuleSet({
-      services,
-      slices,
+      services: this.services.list(),
+      slices: this.slices.list(),
       nodeName: this.opts.nodeName,
       ...(this.opts.clusterCidr ? { clusterCidr: this.opts.clusterCidr } : {}),
       ...(this.opts.nodeIP ? { nodeIP: this.opts.nodeIP } : {}),
@@ -130,10 +127,7 @@ export class ServiceProxy {
     await this.iptables.restore(rules.filter);
     await this.iptables.restore(rules.nat);
     // After the rules: a deleted flow's next packet must meet the new ones.
-    await this.conntrack.clean(
-      services.flatMap(servicePorts),
-      endpointsByServicePort(slices, this.opts.nodeName),
-    );
+    await this.conntrack.clean(rules.ports, rules.endpoints);
     if (this.syncs++ === 0) {
       this.log.info('service rules written', {
         services: this.services.size,

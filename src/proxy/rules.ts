@@ -20,7 +20,14 @@ import {
 import { missingJumpLines } from './jump-rules.js';
 import { RestoreText } from './restore-text.js';
 import { writeServicePort } from './service-rules.js';
-import { compareStrings, endpointsByServicePort, portKey, servicePorts } from './service-ports.js';
+import {
+  compareStrings,
+  endpointsByServicePort,
+  portKey,
+  servicePorts,
+  type EndpointInfo,
+  type ServicePortInfo,
+} from './service-ports.js';
 import type { SavedTable } from './saved-table.js';
 
 export interface RuleSetInput {
@@ -48,6 +55,9 @@ export interface RuleSetInput {
 export interface RuleSet {
   filter: string;
   nat: string;
+  /** The service ports and their endpoints the rules were built from (for the conntrack cleanup). */
+  ports: ServicePortInfo[];
+  endpoints: Map<string, EndpointInfo[]>;
 }
 
 export function buildRuleSet(input: RuleSetInput): RuleSet {
@@ -175,5 +185,5 @@ export function buildRuleSet(input: RuleSetInput): RuleSet {
     '-j',
     'ACCEPT',
   );
-  return { filter: filter.text(), nat: nat.text() };
+  return { filter: filter.text(), nat: nat.text(), ports, endpoints };
 }
