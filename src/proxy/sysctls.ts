@@ -46,13 +46,18 @@ export async function ensureSysctls(
 
 /**
  * Turns on iptables for bridged packets (packets between pods of one node cross the bridge, not the routing
- * table); without br_netfilter, or when it cannot be set, warns with `consequence`.
+ * table), loading br_netfilter when its sysctl is missing; when that fails, or it cannot be set, warns with
+ * `consequence`.
  */
 export async function ensureBridgeNetfilter(
   runner: CommandRunner,
   log: Logger,
   consequence: string,
 ): Promise<void> {
+  if ((await read(runner, BRIDGE)) === undefined) {
+    // A module on most distributions, loaded by nothing else (k3s loads it too).
+    await runner.run(['modprobe', 'br_netfilter']).catch(() => undefined);
+  }
   if ((await read(runner, BRIDGE)) === undefined) {
     log.warn(`${BRIDGE} is missing (no br_netfilter): ${consequence}`);
     return;
