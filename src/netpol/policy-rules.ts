@@ -123,15 +123,13 @@ function allowLines(
   policy: NetworkPolicy,
   rules: RuleSpec[],
   pods: PodInfo[],
-  nsLabels: Map<string, Record<string, string>>,
+  resolve: (peer: NetworkPolicyPeer, policyNamespace: string) => Peer,
 ): string[] {
   const addressFlag = direction === 'ingress' ? '-s' : '-d';
   const lines: string[] = [];
   const ns = policy.metadata?.namespace ?? '';
   for (const rule of rules) {
-    const peers: Peer[] = rule.peers?.length
-      ? rule.peers.map((p) => resolvePeer(p, ns, pods, nsLabels))
-      : ['any'];
+    const peers: Peer[] = rule.peers?.length ? rule.peers.map((p) => resolve(p, ns)) : ['any'];
     const ports = rule.ports?.length ? rule.ports : [undefined];
     for (const peer of peers) {
       // Each address with the pod whose named ports it stands for (egress), if any.
@@ -180,12 +178,20 @@ export function buildPolicyRules(input: PolicyRuleInput): string {
   }
   filter.rule('-A', NETPOL_CHAIN, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'RETURN');
 
+  // Selectors compiled and peers resolved once per sync, whatever the number of local pods they concern.
+  const selectors = new Map(
+    input.policies.map((p) => [p, labelSelectorFromObject(p.spec?.podSelector ?? {})]),
+  );
+  const peers = new Map<NetworkPolicyPeer, Peer>();
+  const resolve = (peer: NetworkPolicyPeer, ns: string): Peer => {
+    let resolved = peers.get(peer);
+    if (!resolved) peers.set(peer, (resolved = resolvePeer(peer, ns, pods, nsLabels)));
+    return resolved;
+  };
   const perPod: string[] = [];
   for (const pod of local) {
     const selecting = input.policies.filter(
-      (p) =>
-        (p.metadata?.namespace ?? '') === pod.namespace &&
-        labelSelectorFromObject(p.spec?.podSelector ?? {}).matches(pod.labels),
+      (p) => (p.metadata?.namespace ?? '') === pod.namespace && selectors.get(p)!.matches(pod.labels),
     );
     const key = hash16(`${pod.namespace}/${pod.name}`);
     const name = `${pod.namespace}/${pod.name}`;
@@ -204,7 +210,7 @@ export function buildPolicyRules(input: PolicyRuleInput): string {
           direction === 'ingress'
             ? (policy.spec?.ingress ?? []).map((r) => ({ peers: r.from, ports: r.ports }))
             : (policy.spec?.egress ?? []).map((r) => ({ peers: r.to, ports: r.ports }));
-        for (const l of allowLines(chain, direction, pod, policy, rules, pods, nsLabels)) lines.add(l);
+        for (const l of allowLines(chain, direction, pod, policy, rules, pods, resolve)) lines.add(l);
       }
       perPod.push(...lines);
       perPod.push(
