@@ -8,6 +8,7 @@
  * taken host port stays unscheduled, until the port is free.
  */
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
+import { objectKey as key } from '../../client/index.js';
 
 /** Upstream's label that keeps a node out of load balancers' backends. */
 export const EXCLUDE_FROM_LB_LABEL = 'node.kubernetes.io/exclude-from-external-load-balancers';
@@ -39,8 +40,6 @@ export function nodeAddresses(nodes: Node[]): string[] {
   }
   return [...ips].sort();
 }
-
-const key = (svc: Service): string => `${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`;
 
 /** Oldest first, then by namespace/name: who holds a port when two Services want it. */
 function byAge(a: Service, b: Service): number {

@@ -1,6 +1,6 @@
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import { hasReason } from '../../api/errors.js';
-import { R, type Informer } from '../../client/index.js';
+import { objectKey, R, type Informer } from '../../client/index.js';
 import type { ControllerContext } from '../context.js';
 import { QueueController } from '../queue-controller.js';
 import { nodeAddresses, planLoadBalancers, servedHere } from './plan.js';
@@ -42,7 +42,7 @@ export class ServiceLbController extends QueueController {
     if (services.length === 0 && this.reported.size === 0) return;
     const plans = planLoadBalancers(services, this.nodes.list());
     for (const svc of services) {
-      const key = `${svc.metadata?.namespace}/${svc.metadata?.name}`;
+      const key = objectKey(svc);
       const plan = plans.get(key);
       if (!plan) continue;
       if (plan.conflict && this.reported.get(key) !== plan.conflict) {
