@@ -1,3 +1,4 @@
+import type { NodeJoin } from './join/node-join.js';
 import type { KubeletClientTls } from './streaming/pod-target.js';
 import type { IncomingMessage } from 'node:http';
 import type { Store } from '../store/types.js';
@@ -75,4 +76,6 @@ export interface ApiServerConfig {
    * and asks the main one for Service addresses.
    */
   replica?: { services: ServiceAddresses };
+  /** Admits node agents presenting the join token (`/cacerts`, the node credentials endpoint). */
+  nodeJoin?: NodeJoin;
 }

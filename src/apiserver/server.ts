@@ -139,6 +139,7 @@ export async function startApiServerWith(
     closing: false,
     ...(config.metrics ? { metrics: config.metrics } : {}),
     ...(config.kubeletClient ? { kubeletClient: config.kubeletClient } : {}),
+    ...(config.nodeJoin ? { nodeJoin: config.nodeJoin } : {}),
     ...(saTokens ? { serviceAccountTokens: saTokens } : {}),
   };
   await watchCache.start({ history: replica });

@@ -14,6 +14,8 @@ export type ContainerRuntimeKind = 'auto' | 'oci' | 'process';
 export interface AgentOptions {
   dataDir: string;
   nodeName: string;
+  /** The node's InternalIP (default: the host's first non-loopback IPv4 address). */
+  nodeIp?: string;
   client: ClientConfig;
   containerRuntime: ContainerRuntimeKind;
   logger: Logger;
@@ -120,6 +122,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     },
     logger: log.child('kubelet'),
     ...(kubeletPort !== undefined ? { kubeletPort } : {}),
+    ...(opts.nodeIp !== undefined ? { nodeIP: opts.nodeIp } : {}),
     clusterDns: () => nodeDns.current(),
     onPodCIDR: async (cidr) => {
       log.info('pod CIDR assigned', { podCIDR: cidr });
@@ -135,6 +138,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     runtimeKind: selected.kind,
     nodeName: opts.nodeName,
     ...(opts.serviceProxy?.clusterCidr ? { clusterCidr: opts.serviceProxy.clusterCidr } : {}),
+    ...(opts.nodeIp !== undefined ? { nodeIP: opts.nodeIp } : {}),
     client: opts.client,
     informers,
     logger: log.child('proxy'),

@@ -1,5 +1,6 @@
 import { homedir, hostname } from 'node:os';
 import { EXIT_USAGE, UsageError, formatHelp, parseFlags, type CliIo, type Command } from './command.js';
+import { agentCommand } from './agent-command.js';
 import { controllerManagerCommand } from './controller-manager-command.js';
 import { hollowNodesCommand } from './hollow-nodes-command.js';
 import { imagesCommand } from './images-command.js';
@@ -11,6 +12,7 @@ export type { CliIo } from './command.js';
 
 const commands: Command[] = [
   serverCommand,
+  agentCommand,
   controllerManagerCommand,
   schedulerCommand,
   hollowNodesCommand,

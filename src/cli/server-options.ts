@@ -1,14 +1,14 @@
-import { hostname } from 'node:os';
 import { goDurationMs } from '../util/go-duration.js';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { LogLevel } from '../util/logger.js';
-import { quantityValue, tryParseQuantity } from '../api/quantity.js';
 import { UsageError, type CliIo, type FlagSpec, type FlagValues } from './command.js';
 import { formatCidr, parseCidr } from './net.js';
+import { parseJoinToken } from '../apiserver/join/join-token.js';
+import { nodeFlags, resolveNodeOptions, type NodeOptions } from './node-options.js';
 
 /** Everything `tugboat server` needs, defaults resolved and values validated. */
-export interface ServerOptions {
+export interface ServerOptions extends NodeOptions {
   dataDir: string;
   bindAddress: string;
   /** 0 picks a free port. */
@@ -29,6 +29,8 @@ export interface ServerOptions {
   /** The cluster's DNS domain (`cluster.local`). */
   clusterDomain: string;
   tokenFile?: string;
+  /** The join token's secret for agents (k3s's --token); default: kept in DATA_DIR/server/node-token. */
+  token?: string;
   disableAgent: boolean;
   /** Run no service proxy in this host's agent (k3s's --disable-kube-proxy). */
   disableKubeProxy: boolean;
@@ -36,16 +38,6 @@ export interface ServerOptions {
   disableServiceLb: boolean;
   /** Enforce no NetworkPolicy in this host's agent (k3s's --disable-network-policy). */
   disableNetworkPolicy: boolean;
-  nodeName: string;
-  containerRuntime: 'auto' | 'oci' | 'process';
-  /** Port of the agent's HTTPS endpoint (logs, exec, attach, metrics), as the kubelet's --port. */
-  kubeletPort: number;
-  /** Image filesystem usage (percent) at which unused images are removed (kubelet default 85), and the target (80). */
-  imageGcHighThresholdPercent: number;
-  imageGcLowThresholdPercent: number;
-  /** Container log rotation (the kubelet's --container-log-max-size, 10Mi, and --container-log-max-files, 5). */
-  containerLogMaxSizeBytes: number;
-  containerLogMaxFiles: number;
   disableControllerManager: boolean;
   disableScheduler: boolean;
   /** Seconds without a node heartbeat before its Ready condition goes Unknown. */
@@ -159,6 +151,14 @@ export const serverFlags: FlagSpec[] = [
     defaultText: 'DATA_DIR/server/token, created with one admin token',
   },
   {
+    name: 'token',
+    short: 't',
+    type: 'string',
+    valueName: 'TOKEN',
+    description: 'Shared secret agents join with (tugboat agent --token); also $TUGBOAT_TOKEN',
+    defaultText: 'generated; the full token is written to DATA_DIR/server/node-token',
+  },
+  {
     name: 'disable-agent',
     type: 'boolean',
     description: 'Do not run workloads on this host',
@@ -179,55 +179,7 @@ export const serverFlags: FlagSpec[] = [
     type: 'boolean',
     description: "Do not give LoadBalancer Services the nodes' addresses (leave them to MetalLB or a cloud)",
   },
-  {
-    name: 'node-name',
-    type: 'string',
-    valueName: 'NAME',
-    description: "This host's node name",
-    defaultText: 'the host name, lower-cased',
-  },
-  {
-    name: 'container-runtime',
-    type: 'string',
-    valueName: 'KIND',
-    description: 'auto (oci where root with runc or crun and the CNI plugins, else process), oci or process',
-    defaultText: 'auto',
-  },
-  {
-    name: 'kubelet-port',
-    type: 'string',
-    valueName: 'PORT',
-    description: "Port of the agent's HTTPS endpoint (logs, exec, attach, metrics); 0 picks a free one",
-    defaultText: '10250',
-  },
-  {
-    name: 'image-gc-high-threshold',
-    type: 'string',
-    valueName: 'PERCENT',
-    description: 'Image disk usage at which the agent removes unused images, least recently used first',
-    defaultText: '85',
-  },
-  {
-    name: 'image-gc-low-threshold',
-    type: 'string',
-    valueName: 'PERCENT',
-    description: 'Image disk usage the agent frees down to once collection starts',
-    defaultText: '80',
-  },
-  {
-    name: 'container-log-max-size',
-    type: 'string',
-    valueName: 'QUANTITY',
-    description: "Size at which a container's log file is rotated",
-    defaultText: '10Mi',
-  },
-  {
-    name: 'container-log-max-files',
-    type: 'string',
-    valueName: 'N',
-    description: 'Log files kept per container, the live one included (at least 2)',
-    defaultText: '5',
-  },
+  ...nodeFlags,
   {
     name: 'disable-controller-manager',
     type: 'boolean',
@@ -460,45 +412,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     throw bad('cluster-domain', clusterDomainText, 'must be a DNS domain such as cluster.local');
   }
 
-  const nodeName = str('node-name') ?? (io.hostname ?? hostname()).toLowerCase();
-  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName)) {
-    throw bad('node-name', nodeName, 'must be a lower-case DNS subdomain');
-  }
-  const kubeletPortText = str('kubelet-port') ?? '10250';
-  const kubeletPort = Number(kubeletPortText);
-  if (!/^\d+$/.test(kubeletPortText) || kubeletPort > 65535) {
-    throw bad('kubelet-port', kubeletPortText, 'must be a port number 0-65535');
-  }
-  const percent = (flag: string, fallback: number): number => {
-    const text = str(flag);
-    if (text === undefined) return fallback;
-    if (!/^\d{1,3}$/.test(text) || Number(text) > 100)
-      throw bad(flag, text, 'must be a whole percentage 0-100');
-    return Number(text);
-  };
-  const imageGcHighThresholdPercent = percent('image-gc-high-threshold', 85);
-  const imageGcLowThresholdPercent = percent('image-gc-low-threshold', 80);
-  if (imageGcLowThresholdPercent >= imageGcHighThresholdPercent) {
-    throw bad(
-      'image-gc-low-threshold',
-      String(imageGcLowThresholdPercent),
-      `must be below --image-gc-high-threshold (${imageGcHighThresholdPercent})`,
-    );
-  }
-  const logSizeText = str('container-log-max-size') ?? '10Mi';
-  const logSize = tryParseQuantity(logSizeText);
-  if ('error' in logSize || quantityValue(logSize.quantity) < 1n) {
-    throw bad('container-log-max-size', logSizeText, 'must be a positive quantity such as 10Mi');
-  }
-  const containerLogMaxSizeBytes = Number(quantityValue(logSize.quantity));
-  const logFilesText = str('container-log-max-files') ?? '5';
-  if (!/^\d{1,4}$/.test(logFilesText) || Number(logFilesText) < 2) {
-    throw bad('container-log-max-files', logFilesText, 'must be a whole number, at least 2');
-  }
-  const containerLogMaxFiles = Number(logFilesText);
-  const runtimeText = str('container-runtime') ?? 'auto';
-  const containerRuntime = (['auto', 'oci', 'process'] as const).find((k) => k === runtimeText);
-  if (!containerRuntime) throw bad('container-runtime', runtimeText, 'must be auto, oci or process');
+  const node = resolveNodeOptions(str, bad, io);
 
   const datastoreEndpoint = str('datastore-endpoint') ?? `sqlite://${join(dataDir, 'db', 'state.db')}`;
   const scheme = /^([a-z0-9+.-]+):\/\//i.exec(datastoreEndpoint)?.[1]?.toLowerCase();
@@ -532,13 +446,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     disableKubeProxy: values['disable-kube-proxy'] === true,
     disableServiceLb: values['disable-servicelb'] === true,
     disableNetworkPolicy: values['disable-network-policy'] === true,
-    nodeName,
-    containerRuntime,
-    kubeletPort,
-    imageGcHighThresholdPercent,
-    imageGcLowThresholdPercent,
-    containerLogMaxSizeBytes,
-    containerLogMaxFiles,
+    ...node,
     disableControllerManager: values['disable-controller-manager'] === true,
     disableScheduler: values['disable-scheduler'] === true,
     nodeDisruption,
@@ -558,5 +466,14 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   if (hpaSyncPeriodSeconds !== undefined) opts.hpaSyncPeriodSeconds = hpaSyncPeriodSeconds;
   if (metricResolutionSeconds !== undefined) opts.metricResolutionSeconds = metricResolutionSeconds;
   if (tokenFileFlag !== undefined) opts.tokenFile = resolve(io.cwd, tokenFileFlag);
+  const token = str('token') ?? io.env.TUGBOAT_TOKEN;
+  if (token !== undefined && token !== '') {
+    try {
+      parseJoinToken(token);
+    } catch (err) {
+      throw bad('token', '…', (err as Error).message);
+    }
+    opts.token = token;
+  }
   return opts;
 }

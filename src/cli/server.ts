@@ -23,6 +23,7 @@ import { startControlPlaneThread } from './control-plane-thread.js';
 import { DeferredMetricsProvider, startMetricsPipeline } from './metrics-pipeline.js';
 import { firstHostAddress, hostAddresses, hostName, parseCidr, primaryAddress } from './net.js';
 import type { ServerOptions } from './server-options.js';
+import { createNodeJoin, ensureJoinToken } from './server-join.js';
 import { watchSignals } from './signals.js';
 import { tugboatVersion } from './version.js';
 
@@ -115,6 +116,14 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     store = await openStore(opts.datastoreEndpoint, { logger: log.child('store') });
     log.info('store open', { endpoint: redact(opts.datastoreEndpoint) });
 
+    const joinPassword = await ensureJoinToken(serverDir, pki.caCert, opts.token);
+    const nodeJoin = createNodeJoin(opts, {
+      serverDir,
+      pki,
+      password: joinPassword,
+      store,
+      log: log.child('join'),
+    });
     const servingTls = { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert };
     const kubeletTls = { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey };
     const startApiServer = deps.startApiServer ?? (await loadStartApiServer());
@@ -127,6 +136,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       tls: servingTls,
       kubeletClient: kubeletTls,
       authenticator,
+      nodeJoin,
       serviceAccount: { signingKeyPem: serviceAccountKey },
       ...(localSocket ? { localSocket: { path: localSocket, user: CONTROL_PLANE_USER } } : {}),
       store,

@@ -11,6 +11,8 @@ export interface ServiceProxyWiring {
   runtimeKind: 'oci' | 'process';
   nodeName: string;
   clusterCidr?: string;
+  /** The node's InternalIP (default: detected as the kubelet does). */
+  nodeIP?: string;
   client: ClientConfig;
   /** Informers shared with the kubelet and the node DNS. */
   informers?: SharedInformerPool;
@@ -41,7 +43,7 @@ export async function startServiceProxy(w: ServiceProxyWiring): Promise<Stoppabl
     client,
     nodeName: w.nodeName,
     // The address the kubelet reports as the node's InternalIP.
-    nodeIP: detectNodeIP(),
+    nodeIP: w.nodeIP ?? detectNodeIP(),
     ...(w.clusterCidr ? { clusterCidr: w.clusterCidr } : {}),
     ...(w.informers ? { informers: w.informers } : {}),
     logger: log,

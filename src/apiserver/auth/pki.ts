@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { readIfExists, writeFileAtomic } from './files.js';
-import { ADMIN_GROUP, ADMIN_USER } from './users.js';
+import { ADMIN_GROUP, ADMIN_USER, NODE_USER_PREFIX, NODES_GROUP } from './users.js';
 import {
   canonicalIp,
   isUsableLeaf,
@@ -196,12 +196,35 @@ export async function issueAgentServingCert(
   dnsNames: string[],
   ips: string[],
 ): Promise<CertAndKey> {
-  const spec: LeafSpec = {
+  return (await issueInChildProcess({ ca, leaves: [agentServingSpec(nodeName, dnsNames, ips)] })).leaves[0]!;
+}
+
+/**
+ * What a joining node agent gets: a client certificate for its node identity (CN=system:node:NAME,
+ * O=system:nodes, as kubelets have) and a serving certificate for its HTTPS endpoint.
+ */
+export async function issueNodeCredentials(
+  ca: CertAndKey,
+  nodeName: string,
+  dnsNames: string[],
+  ips: string[],
+): Promise<{ client: CertAndKey; serving: CertAndKey }> {
+  const { leaves } = await issueInChildProcess({
+    ca,
+    leaves: [
+      clientSpec(`${NODE_USER_PREFIX}${nodeName}`, [NODES_GROUP], LEAF_DAYS),
+      agentServingSpec(nodeName, dnsNames, ips),
+    ],
+  });
+  return { client: leaves[0]!, serving: leaves[1]! };
+}
+
+function agentServingSpec(nodeName: string, dnsNames: string[], ips: string[]): LeafSpec {
+  return {
     commonName: nodeName,
     usage: 'server',
     dnsNames: unique(['localhost', nodeName, ...dnsNames].map((h) => h.toLowerCase())),
     ips: unique(['127.0.0.1', '::1', ...ips].map(canonicalIp)),
     days: LEAF_DAYS,
   };
-  return (await issueInChildProcess({ ca, leaves: [spec] })).leaves[0]!;
 }

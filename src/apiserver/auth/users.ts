@@ -4,3 +4,6 @@ export const ADMIN_USER = 'admin';
 export const ADMIN_GROUP = 'system:masters';
 /** Added to every authenticated user. */
 export const AUTHENTICATED_GROUP = 'system:authenticated';
+/** Node agents' group, and the prefix of their user names (`system:node:<node name>`), as upstream. */
+export const NODES_GROUP = 'system:nodes';
+export const NODE_USER_PREFIX = 'system:node:';

@@ -31,6 +31,7 @@ import {
   withMetricsGroup,
 } from '../metrics/index.js';
 import { VERSION_INFO } from '../version.js';
+import { isJoinPath, serveNodeJoin } from '../join/endpoints.js';
 import { servePodLog } from '../streaming/pod-log.js';
 import { serveWatch } from '../watch/serve-watch.js';
 import { decodeObjectBody, readBody } from './body.js';
@@ -84,6 +85,7 @@ async function handle(
     return health(ctx, out, route.check, url.searchParams.has('verbose'));
   if (route.type === 'version') return out.json(200, VERSION_INFO);
   if (ctx.closing) throw serviceUnavailable('the server is shutting down');
+  if (ctx.nodeJoin && isJoinPath(url.pathname)) return serveNodeJoin(ctx.nodeJoin, req, out, url.pathname);
 
   const found = ctx.authenticator.authenticate(req);
   const authenticated = found instanceof Promise ? await found : found;

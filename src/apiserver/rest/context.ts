@@ -1,3 +1,4 @@
+import type { NodeJoin } from '../join/node-join.js';
 import type { KubeletClientTls } from '../streaming/pod-target.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -42,6 +43,8 @@ export interface ApiContext {
   serviceAccountTokens?: ServiceAccountTokens;
   /** Admission webhooks (Mutating/ValidatingWebhookConfigurations). */
   webhooks?: WebhookAdmission;
+  /** Admits node agents presenting the join token. */
+  nodeJoin?: NodeJoin;
 }
 
 /** One resource request, after routing and authentication. */

@@ -1,0 +1,106 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Stoppable } from '../client/index.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import type { AgentCommandOptions } from './agent-options.js';
+import { joinCluster, JoinRefused } from './agent-join.js';
+import { hostAddresses, hostName } from './net.js';
+import { watchSignals } from './signals.js';
+import { tugboatVersion } from './version.js';
+
+export interface AgentRunDeps {
+  /** Resolves when the agent should stop. Default: the first SIGTERM or SIGINT. */
+  shutdown?: Promise<unknown>;
+  logger?: Logger;
+  /** Called once the agent runs (joined, kubelet started). */
+  onReady?: () => void;
+  /** First delay between join attempts (tests). */
+  joinRetryDelayMs?: number;
+}
+
+/**
+ * Run `tugboat agent` until shutdown; resolves to the exit code. Joins the server with the token (node
+ * credentials, the cluster's settings), then runs the node agent under the node's own identity
+ * (`system:node:NAME`, which the server's Node authorizer and NodeRestriction admission limit to its node).
+ */
+export async function runAgentCommand(opts: AgentCommandOptions, deps: AgentRunDeps = {}): Promise<number> {
+  const log = deps.logger ?? createLogger('tugboat', opts.logLevel);
+  const signals = deps.shutdown ? undefined : watchSignals(log);
+  const shutdown = deps.shutdown ?? signals?.stopped ?? new Promise(() => {});
+  const stopJoining = new AbortController();
+  void shutdown.then(() => stopJoining.abort());
+  const onUnhandled = (reason: unknown): void => {
+    log.error('unhandled rejection (a bug: please report it)', {
+      error: String((reason as Error)?.stack ?? reason),
+    });
+  };
+  if (!deps.shutdown) process.on('unhandledRejection', onUnhandled);
+  let agent: Stoppable | undefined;
+  try {
+    log.info(`tugboat agent v${tugboatVersion()} starting`, { dataDir: opts.dataDir, server: opts.server });
+    const agentDir = join(opts.dataDir, 'agent');
+    await mkdir(agentDir, { recursive: true, mode: 0o700 });
+    const addresses = hostAddresses();
+    const joined = await joinCluster({
+      server: opts.server,
+      token: opts.token,
+      nodeName: opts.nodeName,
+      agentDir,
+      hostnames: [hostName()],
+      addresses: opts.nodeIp && !addresses.includes(opts.nodeIp) ? [opts.nodeIp, ...addresses] : addresses,
+      logger: log.child('join'),
+      signal: stopJoining.signal,
+      ...(deps.joinRetryDelayMs !== undefined ? { retryDelayMs: deps.joinRetryDelayMs } : {}),
+    }).catch((err: unknown) => {
+      if (stopJoining.signal.aborted) return undefined;
+      throw err;
+    });
+    if (!joined) {
+      log.info('stopped before joining');
+      return 0;
+    }
+    const { startAgent } = await import('./agent.js');
+    const { cluster } = joined;
+    agent = await startAgent({
+      dataDir: opts.dataDir,
+      nodeName: opts.nodeName,
+      ...(opts.nodeIp !== undefined ? { nodeIp: opts.nodeIp } : {}),
+      client: {
+        server: opts.server,
+        caPem: joined.caPem,
+        certPem: joined.client.certPem,
+        keyPem: joined.client.keyPem,
+      },
+      server: {
+        port: opts.kubeletPort,
+        tls: { certPem: joined.serving.certPem, keyPem: joined.serving.keyPem, caPem: joined.caPem },
+      },
+      containerRuntime: opts.containerRuntime,
+      imageGcHighThresholdPercent: opts.imageGcHighThresholdPercent,
+      imageGcLowThresholdPercent: opts.imageGcLowThresholdPercent,
+      containerLogMaxSizeBytes: opts.containerLogMaxSizeBytes,
+      containerLogMaxFiles: opts.containerLogMaxFiles,
+      serviceProxy: { disabled: cluster.disableKubeProxy, clusterCidr: cluster.clusterCidr },
+      networkPolicy: { disabled: cluster.disableNetworkPolicy },
+      clusterDns: cluster.clusterDns,
+      clusterDomain: cluster.clusterDomain,
+      logger: log.child('agent'),
+    });
+    log.info('agent running', { node: opts.nodeName });
+    deps.onReady?.();
+    await shutdown;
+    log.info('shutting down');
+    await agent.stop();
+    log.info('stopped');
+    return 0;
+  } catch (err) {
+    const why =
+      err instanceof JoinRefused ? `cannot join: ${err.message}` : String((err as Error)?.message ?? err);
+    log.error(`agent failed: ${why}`);
+    await agent?.stop().catch(() => undefined);
+    return 1;
+  } finally {
+    signals?.dispose();
+    process.off('unhandledRejection', onUnhandled);
+  }
+}

@@ -1,0 +1,126 @@
+import { hostname } from 'node:os';
+import { quantityValue, tryParseQuantity } from '../api/quantity.js';
+import type { CliIo, FlagSpec, UsageError } from './command.js';
+
+/** The node agent's own settings, the same for `tugboat server` (its host's agent) and `tugboat agent`. */
+export interface NodeOptions {
+  nodeName: string;
+  containerRuntime: 'auto' | 'oci' | 'process';
+  /** Port of the agent's HTTPS endpoint (logs, exec, attach, metrics), as the kubelet's --port. */
+  kubeletPort: number;
+  /** Image filesystem usage (percent) at which unused images are removed (kubelet default 85), and the target (80). */
+  imageGcHighThresholdPercent: number;
+  imageGcLowThresholdPercent: number;
+  /** Container log rotation (the kubelet's --container-log-max-size, 10Mi, and --container-log-max-files, 5). */
+  containerLogMaxSizeBytes: number;
+  containerLogMaxFiles: number;
+}
+
+export const nodeFlags: FlagSpec[] = [
+  {
+    name: 'node-name',
+    type: 'string',
+    valueName: 'NAME',
+    description: "This host's node name",
+    defaultText: 'the host name, lower-cased',
+  },
+  {
+    name: 'container-runtime',
+    type: 'string',
+    valueName: 'KIND',
+    description: 'auto (oci where root with runc or crun and the CNI plugins, else process), oci or process',
+    defaultText: 'auto',
+  },
+  {
+    name: 'kubelet-port',
+    type: 'string',
+    valueName: 'PORT',
+    description: "Port of the agent's HTTPS endpoint (logs, exec, attach, metrics); 0 picks a free one",
+    defaultText: '10250',
+  },
+  {
+    name: 'image-gc-high-threshold',
+    type: 'string',
+    valueName: 'PERCENT',
+    description: 'Image disk usage at which the agent removes unused images, least recently used first',
+    defaultText: '85',
+  },
+  {
+    name: 'image-gc-low-threshold',
+    type: 'string',
+    valueName: 'PERCENT',
+    description: 'Image disk usage the agent frees down to once collection starts',
+    defaultText: '80',
+  },
+  {
+    name: 'container-log-max-size',
+    type: 'string',
+    valueName: 'QUANTITY',
+    description: "Size at which a container's log file is rotated",
+    defaultText: '10Mi',
+  },
+  {
+    name: 'container-log-max-files',
+    type: 'string',
+    valueName: 'N',
+    description: 'Log files kept per container, the live one included (at least 2)',
+    defaultText: '5',
+  },
+];
+
+/** Reads the node flags; a bad value is the UsageError `bad` makes, naming the flag. */
+export function resolveNodeOptions(
+  str: (flag: string) => string | undefined,
+  bad: (flag: string, value: string, why: string) => UsageError,
+  io: Pick<CliIo, 'hostname'>,
+): NodeOptions {
+  const nodeName = str('node-name') ?? (io.hostname ?? hostname()).toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(nodeName)) {
+    throw bad('node-name', nodeName, 'must be a lower-case DNS subdomain');
+  }
+  const kubeletPortText = str('kubelet-port') ?? '10250';
+  const kubeletPort = Number(kubeletPortText);
+  if (!/^\d+$/.test(kubeletPortText) || kubeletPort > 65535) {
+    throw bad('kubelet-port', kubeletPortText, 'must be a port number 0-65535');
+  }
+  const percent = (flag: string, fallback: number): number => {
+    const text = str(flag);
+    if (text === undefined) return fallback;
+    if (!/^\d{1,3}$/.test(text) || Number(text) > 100)
+      throw bad(flag, text, 'must be a whole percentage 0-100');
+    return Number(text);
+  };
+  const imageGcHighThresholdPercent = percent('image-gc-high-threshold', 85);
+  const imageGcLowThresholdPercent = percent('image-gc-low-threshold', 80);
+  if (imageGcLowThresholdPercent >= imageGcHighThresholdPercent) {
+    throw bad(
+      'image-gc-low-threshold',
+      String(imageGcLowThresholdPercent),
+      `must be below --image-gc-high-threshold (${imageGcHighThresholdPercent})`,
+    );
+  }
+  const logSizeText = str('container-log-max-size') ?? '10Mi';
+  const logSize = tryParseQuantity(logSizeText);
+  if ('error' in logSize || quantityValue(logSize.quantity) < 1n) {
+    throw bad('container-log-max-size', logSizeText, 'must be a positive quantity such as 10Mi');
+  }
+  const containerLogMaxSizeBytes = Number(quantityValue(logSize.quantity));
+  const logFilesText = str('container-log-max-files') ?? '5';
+  if (!/^\d{1,4}$/.test(logFilesText) || Number(logFilesText) < 2) {
+    throw bad('container-log-max-files', logFilesText, 'must be a whole number, at least 2');
+  }
+  const containerLogMaxFiles = Number(logFilesText);
+  const runtimeText = str('container-runtime') ?? 'auto';
+  const containerRuntime = (['auto', 'oci', 'process'] as const).find((k) => k === runtimeText);
+  if (!containerRuntime) throw bad('container-runtime', runtimeText, 'must be auto, oci or process');
+
+  return {
+    nodeName,
+    containerRuntime,
+    kubeletPort,
+    imageGcHighThresholdPercent,
+    imageGcLowThresholdPercent,
+    containerLogMaxSizeBytes,
+    containerLogMaxFiles,
+  };
+}
