@@ -38,7 +38,7 @@ async function withJoin(
           serving: { certPem: 'sc', keyPem: 'sk' },
         };
       },
-      nodeExists: async () => true,
+      nodeExists: () => Promise.resolve(true),
       cluster,
     });
     await fn(nodeJoin, issued);
@@ -73,7 +73,7 @@ const request = (nodeName: string, nodePassword = 'p'.repeat(32)) => ({
 });
 
 test('the join password is required as a bearer token', async () => {
-  await withJoin(async (j) => {
+  await withJoin((j) => {
     assert.equal(
       status(() => j.authenticate(undefined)),
       401,

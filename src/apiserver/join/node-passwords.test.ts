@@ -10,7 +10,7 @@ test('a node name stays with the password it was first claimed with, across rest
   try {
     const path = join(dir, 'cred', 'node-passwd');
     let gone = false;
-    const nodeGone = async (): Promise<boolean> => gone;
+    const nodeGone = (): Promise<boolean> => Promise.resolve(gone);
     const first = new NodePasswords(path);
     assert.equal(await first.claim('n1', 'machine-a', nodeGone), true);
     assert.equal(await first.claim('n1', 'machine-a', nodeGone), true);
@@ -36,7 +36,7 @@ test('concurrent claims of one name admit one password', async () => {
   try {
     const passwords = new NodePasswords(join(dir, 'node-passwd'));
     const results = await Promise.all(
-      ['a', 'b', 'c', 'd'].map((m) => passwords.claim('n1', `machine-${m}`, async () => false)),
+      ['a', 'b', 'c', 'd'].map((m) => passwords.claim('n1', `machine-${m}`, () => Promise.resolve(false))),
     );
     assert.deepEqual(results, [true, false, false, false]);
   } finally {
