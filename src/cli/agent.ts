@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import {
   ApiClient,
+  R,
   SharedInformerPool,
   stripManagedFields,
   type ClientConfig,
@@ -31,7 +33,9 @@ export interface AgentOptions {
   containerLogMaxSizeBytes?: number;
   containerLogMaxFiles?: number;
   /** The service proxy (kube-proxy's iptables mode): off with --disable-kube-proxy; the cluster's pod CIDR. */
-  serviceProxy?: { disabled: boolean; clusterCidr?: string };
+  serviceProxy?: { disabled: boolean };
+  /** The cluster's pod range: the proxy's and the pod network's idea of what is a pod address. */
+  clusterCidr?: string;
   /** NetworkPolicy enforcement: off with --disable-network-policy. */
   networkPolicy?: { disabled: boolean };
   /** `--cluster-dns`: a DNS server the user runs, for pods' resolv.conf (default: ours, node-local). */
@@ -137,7 +141,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     disabled: opts.serviceProxy?.disabled ?? false,
     runtimeKind: selected.kind,
     nodeName: opts.nodeName,
-    ...(opts.serviceProxy?.clusterCidr ? { clusterCidr: opts.serviceProxy.clusterCidr } : {}),
+    ...(opts.clusterCidr ? { clusterCidr: opts.clusterCidr } : {}),
     ...(opts.nodeIp !== undefined ? { nodeIP: opts.nodeIp } : {}),
     client: opts.client,
     informers,
@@ -164,10 +168,15 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     client.close();
     throw err;
   });
+  const podRoutes =
+    runtime instanceof OciRuntime && opts.clusterCidr
+      ? await startPodRoutes(opts.nodeName, opts.clusterCidr, informers, log.child('podnet'))
+      : undefined;
   return {
     stop: async () => {
-      // The proxy's and the policies' rules stay, so service traffic flows and pods stay isolated while the
-      // agent restarts.
+      // The proxy's, the policies' and the pod network's rules stay, so service traffic flows, pods stay isolated
+      // and reach other nodes' pods while the agent restarts.
+      await podRoutes?.stop();
       await netpol?.stop();
       await proxy?.stop();
       await kubelet.stop();
@@ -183,4 +192,23 @@ export function ociBinaryFromEnv(value: string | undefined): 'runc' | 'crun' | u
   if (value === undefined || value === '') return undefined;
   if (value === 'runc' || value === 'crun') return value;
   throw new Error(`TUGBOAT_OCI_RUNTIME must be runc or crun, not ${JSON.stringify(value)}`);
+}
+
+/** Routes to the other nodes' pod networks (host-gw), for agents that give pods addresses of their own. */
+async function startPodRoutes(
+  nodeName: string,
+  clusterCidr: string,
+  informers: SharedInformerPool,
+  log: Logger,
+): Promise<Stoppable> {
+  const { PodRoutesAgent } = await import('../podnet/index.js');
+  const agent = new PodRoutesAgent({
+    nodeName,
+    clusterCidr,
+    nodes: informers.scoped<Node>(R.nodes),
+    logger: log,
+  });
+  await agent.start();
+  log.info('routing pod traffic between nodes (host-gw)', { clusterCidr });
+  return agent;
 }
