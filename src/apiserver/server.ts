@@ -140,6 +140,7 @@ export async function startApiServerWith(
     ...(config.metrics ? { metrics: config.metrics } : {}),
     ...(config.kubeletClient ? { kubeletClient: config.kubeletClient } : {}),
     ...(config.nodeJoin ? { nodeJoin: config.nodeJoin } : {}),
+    ...(config.replica ? { replica: true } : {}),
     ...(saTokens ? { serviceAccountTokens: saTokens } : {}),
   };
   await watchCache.start({ history: replica });

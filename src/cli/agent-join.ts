@@ -181,6 +181,8 @@ function send(url: string, o: SendOptions): Promise<{ status: number; body: stri
       {
         method: o.method,
         headers: o.headers,
+        // A new connection each time: a retry may then reach another of the server's processes.
+        agent: false,
         timeout: REQUEST_TIMEOUT_MS,
         rejectUnauthorized: o.rejectUnauthorized ?? true,
         ...(o.ca ? { ca: o.ca } : {}),

@@ -85,7 +85,11 @@ async function handle(
     return health(ctx, out, route.check, url.searchParams.has('verbose'));
   if (route.type === 'version') return out.json(200, VERSION_INFO);
   if (ctx.closing) throw serviceUnavailable('the server is shutting down');
-  if (ctx.nodeJoin && isJoinPath(url.pathname)) return serveNodeJoin(ctx.nodeJoin, req, out, url.pathname);
+  if (isJoinPath(url.pathname) && (ctx.nodeJoin || ctx.replica)) {
+    // An API worker process does not admit agents: they retry, on a new connection the main process may take.
+    if (!ctx.nodeJoin) throw serviceUnavailable('agents join through the main server process: retry');
+    return serveNodeJoin(ctx.nodeJoin, req, out, url.pathname);
+  }
 
   const found = ctx.authenticator.authenticate(req);
   const authenticated = found instanceof Promise ? await found : found;

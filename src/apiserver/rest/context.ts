@@ -45,6 +45,8 @@ export interface ApiContext {
   webhooks?: WebhookAdmission;
   /** Admits node agents presenting the join token. */
   nodeJoin?: NodeJoin;
+  /** Set in an API worker process, which serves beside the main server over its store. */
+  replica?: boolean;
 }
 
 /** One resource request, after routing and authentication. */
