@@ -419,7 +419,7 @@ async function applyObject(
   const existing = await ctx.storage.get(def, s.namespace, s.name!);
   if (!existing) {
     // The request was authorized as a patch; an apply that creates must also be allowed to create.
-    ctx.authz.require({
+    await ctx.authz.require({
       user: s.user,
       verb: 'create',
       resourceRequest: true,
