@@ -154,7 +154,7 @@ export async function startApiServerWith(
   const namespaceTracking = await admission.trackNamespaces(watchCache);
   const priorityTracking = await admission.trackPriorityClasses(watchCache);
   const quotaTracking = await admission.trackResourceQuotas(watchCache);
-  // RBAC is in memory before the first request is authorized.
+  // RBAC and the Node authorizer's graph are in memory before the first request is authorized.
   const rbacTracking = await ctx.authz.track(storage, registry, watchCache);
   const webhookConfigurations = new WebhookConfigurations(storage, registry);
   const validatingPolicies = new ValidatingPolicies(storage, registry);

@@ -34,18 +34,35 @@ export interface KubeletHarness {
 let seq = 0;
 
 export async function startKubeletHarness(
-  opts: { clock?: Clock; kubelet?: Partial<KubeletOptions>; start?: boolean } = {},
+  opts: {
+    clock?: Clock;
+    kubelet?: Partial<KubeletOptions>;
+    start?: boolean;
+    server?: Parameters<typeof startTestServer>[0];
+    /** Bearer token of the harness's own (administrator's) client. */
+    adminToken?: string;
+    /** Bearer token the kubelet uses (a node identity, say) instead of the administrator's client. */
+    kubeletToken?: string;
+    nodeName?: string;
+  } = {},
 ): Promise<KubeletHarness> {
-  const server = await startTestServer();
-  const client = new ApiClient({ server: server.url, userAgent: 'kubelet-test' });
+  const server = await startTestServer(opts.server);
+  const client = new ApiClient({
+    server: server.url,
+    userAgent: 'kubelet-test',
+    ...(opts.adminToken ? { token: opts.adminToken } : {}),
+  });
+  const kubeletClient = opts.kubeletToken
+    ? new ApiClient({ server: server.url, userAgent: 'kubelet-test', token: opts.kubeletToken })
+    : client;
   const runtime = new FakeRuntimeService(opts.clock ? { clock: opts.clock } : {});
   const images = new FakeImageService();
   const rootDir = mkdtempSync(join(tmpdir(), `tugboat-kubelet-${process.pid}-`));
-  const nodeName = `node-${process.pid}-${++seq}`;
+  const nodeName = opts.nodeName ?? `node-${process.pid}-${++seq}`;
   const makeKubelet = (): Kubelet =>
     new Kubelet({
       nodeName,
-      client,
+      client: kubeletClient,
       runtime,
       imageService: images,
       rootDir,
@@ -107,6 +124,7 @@ export async function startKubeletHarness(
     close: async () => {
       await kubelet.stop();
       client.close();
+      if (kubeletClient !== client) kubeletClient.close();
       await server.close();
       rmSync(rootDir, { recursive: true, force: true });
     },

@@ -1,8 +1,10 @@
 /**
- * The authorizer chain upstream's kube-apiserver runs by default for a cluster like ours: members of
- * `system:masters` may do anything (the privileged-group authorizer), then RBAC decides.
+ * The authorizer chain upstream's kube-apiserver runs with `--authorization-mode=Node,RBAC`: members of
+ * `system:masters` may do anything (the privileged-group authorizer), then the Node authorizer may allow a node
+ * agent's request, then RBAC decides.
  */
 import type { UserInfo } from '../config.js';
+import type { NodeAuthorizer } from './node-authorizer.js';
 import type { Binding, RbacIndex } from './rbac-index.js';
 import { ruleAllows, subjectMatches } from './rules.js';
 import type { Attributes, Decision, PolicyRule, Subject } from './types.js';
@@ -34,10 +36,27 @@ const STALE_REASON =
 type RuleVisitor = (rule: PolicyRule, source: () => string) => boolean;
 
 export class Authorizer {
-  constructor(readonly rbac: RbacIndex) {}
+  constructor(
+    readonly rbac: RbacIndex,
+    readonly node?: NodeAuthorizer,
+  ) {}
 
   authorize(attrs: Attributes): Decision {
     if (attrs.user.groups.includes(PRIVILEGED_GROUP)) return { allowed: true, reason: '' };
+    const node = this.node?.authorize(attrs);
+    if (node?.allowed) return { allowed: true, reason: '' };
+    const rbac = this.authorizeRbac(attrs);
+    if (rbac.allowed || !node?.reason) return rbac;
+    // Upstream's union authorizer: the reasons of the authorizers that had no opinion, one per line.
+    const denied: Decision = {
+      ...rbac,
+      reason: rbac.reason ? `${node.reason}\n${rbac.reason}` : node.reason,
+    };
+    if (node.graphMiss) denied.graphMiss = true;
+    return denied;
+  }
+
+  private authorizeRbac(attrs: Attributes): Decision {
     // Fail closed: a revoked binding must not keep granting because its deletion was never seen.
     if (this.rbac.stale) return { allowed: false, reason: STALE_REASON, evaluationError: STALE_REASON };
     let allowedBy: string | undefined;

@@ -14,7 +14,7 @@ const COORDINATION = 'coordination.k8s.io';
 const STORAGE = 'storage.k8s.io';
 
 /** What a kubelet needs (upstream's NodeRules; the Node authorizer narrows it to the node's own objects). */
-function nodeRules(): PolicyRule[] {
+export function nodeRules(): PolicyRule[] {
   return [
     rule(['create'], [AUTHN], ['tokenreviews']),
     rule(['create'], [AUTHZ], ['subjectaccessreviews', 'localsubjectaccessreviews']),

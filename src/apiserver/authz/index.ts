@@ -1,9 +1,14 @@
-/** Authorization: the privileged group and RBAC, impersonation, and RBAC's escalation checks on writes. */
+/**
+ * Authorization: the privileged group, the Node authorizer and RBAC, impersonation, and RBAC's escalation
+ * checks on writes.
+ */
 import type { Registry } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { Subscription, WatchCache } from '../watch/watch-cache.js';
 import { Authorizer } from './authorizer.js';
 import { forbiddenError } from './forbidden.js';
+import { NodeAuthorizer } from './node-authorizer.js';
+import { NodeGraph } from './node-graph.js';
 import { RbacIndex } from './rbac-index.js';
 import { RbacWriteGuard } from './escalation.js';
 import type { Attributes } from './types.js';
@@ -11,26 +16,44 @@ import type { Attributes } from './types.js';
 export { aggregate, PRIVILEGED_GROUP } from './authorizer.js';
 export { nonResourceAttributes, requestAttributes } from './attributes.js';
 export { impersonatedUser } from './impersonation.js';
+export { NODE_LEASE_NAMESPACE, NODES_GROUP, nodeIdentity, nodeUsername } from './node-identity.js';
 export type { Attributes, Decision, PolicyRule } from './types.js';
 export { Authorizer };
 
 export class Authorization {
   readonly rbac = new RbacIndex();
-  readonly authorizer = new Authorizer(this.rbac);
+  readonly nodeGraph = new NodeGraph();
+  readonly authorizer = new Authorizer(this.rbac, new NodeAuthorizer(this.nodeGraph));
   readonly writes: RbacWriteGuard;
 
   /** @param caughtUp resolves once the watch cache holds every write the store acknowledged so far. */
-  constructor(caughtUp?: () => Promise<void>) {
+  constructor(private readonly caughtUp: () => Promise<void> = () => Promise.resolve()) {
     this.writes = new RbacWriteGuard(this.authorizer, caughtUp);
   }
 
-  /** Throws the upstream 403 when the request is not allowed. */
-  require(attrs: Attributes): void {
+  /**
+   * Throws the upstream 403 when the request is not allowed. A node's request the graph found no relationship
+   * for is decided again once the watch cache caught up (a kubelet reads a pod's Secrets as soon as it sees the
+   * pod bound, perhaps through another server); the answer is then a promise.
+   */
+  require(attrs: Attributes): void | Promise<void> {
+    const decision = this.authorizer.authorize(attrs);
+    if (decision.allowed) return;
+    if (!decision.graphMiss) throw forbiddenError(attrs, decision.reason);
+    return this.requireCaughtUp(attrs);
+  }
+
+  private async requireCaughtUp(attrs: Attributes): Promise<void> {
+    await this.caughtUp();
     const decision = this.authorizer.authorize(attrs);
     if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
   }
 
-  track(storage: ObjectStorage, registry: Registry, watchCache: WatchCache): Promise<Subscription[]> {
-    return this.rbac.track(storage, registry, watchCache);
+  /** Loads what the authorizers decide from (RBAC objects, the node graph) and follows it. */
+  async track(storage: ObjectStorage, registry: Registry, watchCache: WatchCache): Promise<Subscription[]> {
+    return [
+      ...(await this.rbac.track(storage, registry, watchCache)),
+      ...(await this.nodeGraph.track(storage, registry, watchCache)),
+    ];
   }
 }

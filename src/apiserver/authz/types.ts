@@ -45,4 +45,9 @@ export interface Decision {
   reason: string;
   /** Roles that could not be resolved while deciding (a missing ClusterRole, say). */
   evaluationError?: string;
+  /**
+   * Denied because the Node authorizer's graph relates the node to nothing of the kind: the graph follows the
+   * watch cache, so a pod bound a moment ago may not be in it yet. Worth asking again once it caught up.
+   */
+  graphMiss?: boolean;
 }

@@ -95,7 +95,8 @@ async function handle(
   const authenticated = found instanceof Promise ? await found : found;
   if (!authenticated) throw unauthorized();
   const user = impersonatedUser(ctx.authz.authorizer, authenticated, req);
-  ctx.authz.require(requestAttributes(user, method, url, route));
+  const authorizing = ctx.authz.require(requestAttributes(user, method, url, route));
+  if (authorizing) await authorizing;
 
   switch (route.type) {
     case 'health':

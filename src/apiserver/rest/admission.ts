@@ -13,6 +13,11 @@ import { admitQuota } from './quota-admission.js';
 import { QuotaPresence } from './quota-presence.js';
 import { realClock, type Clock } from '../../util/clock.js';
 import { admitServiceAccount, type ServiceAccountAdmissionDeps } from './service-account-admission.js';
+import {
+  admitNodeRequest,
+  type NodeAdmissionRequest,
+  type NodeRestrictionLookups,
+} from './node-restriction.js';
 
 type Rollback = () => void;
 const nothing: Rollback = () => {};
@@ -34,6 +39,7 @@ export class Admission {
   private readonly activeNamespaces = new Set<string>();
   private readonly priority: PriorityAdmission;
   private readonly quotas: QuotaPresence;
+  private readonly nodeLookups: NodeRestrictionLookups;
 
   constructor(
     private readonly storage: ObjectStorage,
@@ -46,6 +52,18 @@ export class Admission {
   ) {
     this.priority = new PriorityAdmission(storage, registry);
     this.quotas = new QuotaPresence(storage, registry, clock);
+    this.nodeLookups = {
+      pod: (ns, name) => storage.get(registry.mustGet('', 'pods'), ns, name),
+      node: (name) => storage.get(registry.mustGet('', 'nodes'), undefined, name),
+    };
+  }
+
+  /**
+   * NodeRestriction, for writes by node agents: undefined (nothing to wait for) for everyone else. Runs with
+   * the built-in mutating plugins, before webhooks, as upstream's.
+   */
+  restrictNode(req: NodeAdmissionRequest): Promise<void> | undefined {
+    return admitNodeRequest(req, this.nodeLookups);
   }
 
   /** Keeps track of which namespaces have ResourceQuotas, so creates elsewhere skip quota reads. */

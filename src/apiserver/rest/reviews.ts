@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { looksLikeJwt, unverifiedClaims } from '../../api/serviceaccount/jwt.js';
 import { badRequest, fieldErr, invalid, isApiError, type FieldError } from '../../api/errors.js';
-import { aggregate, nonResourceAttributes, type Attributes } from '../authz/index.js';
+import { aggregate, nodeIdentity, nonResourceAttributes, type Attributes } from '../authz/index.js';
 import { apiVersionOf, isPlainObject, type KubeObject } from '../../api/meta.js';
 import type { UserInfo } from '../config.js';
 import type { ApiContext, RequestScope } from './context.js';
@@ -141,7 +141,7 @@ function accessReviewStatus(ctx: ApiContext, s: RequestScope, obj: KubeObject): 
 /**
  * What the user may do in `spec.namespace`, as `kubectl auth can-i --list` shows it: the RBAC rules that apply
  * (system:masters adds none of its own, as upstream; its members hold cluster-admin's). A role that cannot be
- * read is named in `evaluationError`.
+ * read is named in `evaluationError`. A node's answer is marked incomplete, as upstream's.
  */
 function rulesReviewStatus(ctx: ApiContext, user: UserInfo, obj: KubeObject): Record<string, unknown> {
   const namespace = str((obj.spec as { namespace?: unknown } | undefined)?.namespace);
@@ -149,6 +149,9 @@ function rulesReviewStatus(ctx: ApiContext, user: UserInfo, obj: KubeObject): Re
   const resourceRules: Record<string, string[]>[] = [];
   const nonResourceRules: Record<string, string[]>[] = [];
   const { rules, errors } = ctx.authz.authorizer.rulesFor(user, namespace);
+  // Upstream's Node authorizer cannot list what it allows (it depends on the pods bound to the node).
+  const incomplete = nodeIdentity(user) !== undefined;
+  if (incomplete) errors.unshift('node authorizer does not support user rule resolution');
   for (const r of rules) {
     if (r.resources?.length)
       resourceRules.push({
@@ -163,7 +166,7 @@ function rulesReviewStatus(ctx: ApiContext, user: UserInfo, obj: KubeObject): Re
   return {
     resourceRules,
     nonResourceRules,
-    incomplete: false,
+    incomplete,
     ...(errors.length > 0 ? { evaluationError: aggregate(errors) } : {}),
   };
 }

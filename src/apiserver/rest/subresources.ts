@@ -161,6 +161,16 @@ export async function bindPod(ctx: ApiContext, s: RequestScope, body: KubeObject
   const def = s.served.def;
   const target = (body as { target?: { name?: string; kind?: string } }).target;
   if (!target?.name) throw invalid('Binding', '', s.name!, [fieldErr.required('target.name')]);
+  await ctx.admission.restrictNode({
+    user: s.user,
+    operation: 'CREATE',
+    group: '',
+    resource: 'pods',
+    subresource: 'binding',
+    namespace: s.namespace ?? '',
+    name: s.name!,
+    object: body,
+  });
   await guaranteedUpdate(
     async (old) => {
       const spec = (old.spec ?? {}) as { nodeName?: string; schedulingGates?: unknown[] };
@@ -214,6 +224,17 @@ export async function evictPod(ctx: ApiContext, s: RequestScope, body: KubeObjec
   const def = s.served.def;
   const pod = await ctx.storage.get(def, s.namespace, s.name!);
   if (!pod) throw notFound({ group: '', resource: 'pods' }, s.name!);
+  await ctx.admission.restrictNode({
+    user: s.user,
+    operation: 'CREATE',
+    group: '',
+    resource: 'pods',
+    subresource: 'eviction',
+    namespace: s.namespace ?? '',
+    name: s.name!,
+    object: body,
+    oldObject: pod,
+  });
   await takeDisruption(ctx, s.namespace ?? '', pod, isDryRun(s.query));
   const deleteOptions = (body as { deleteOptions?: unknown }).deleteOptions;
   const options = parseDeleteOptions(

@@ -38,6 +38,7 @@ import { deleteCanonical, parseDeleteOptions, type DeleteOptions } from './delet
 import type { WebhookAdmission } from '../webhooks/dispatcher.js';
 import { isLostRace } from '../storage/object-storage.js';
 import { admissionAttributes, webhooksFor } from '../webhooks/request.js';
+import { nodeIdentity } from '../authz/index.js';
 import type { AdmissionAttributes } from '../webhooks/types.js';
 
 export interface WriteOptions {
@@ -100,6 +101,7 @@ export async function createCanonical(
     // pristine object; otherwise it is prepared in place (a clone per create was measurable).
     let candidate = generated ? cloneJson(obj) : obj;
     await prepareCreate(ctx, def, candidate);
+    await restrictNode(ctx, opts, 'CREATE', def, candidate);
     // The client's managedFields, before webhooks change anything (upstream's order).
     recordManagedFields(ctx, undefined, candidate, opts);
     const attrs = webhooks && admissionAttributes(opts.request!, 'CREATE', def, candidate, opts.dryRun);
@@ -111,6 +113,7 @@ export async function createCanonical(
         // status dropped, the built-in mutating plugins), as upstream re-runs them after a mutation.
         candidate = mutated;
         await prepareCreate(ctx, def, candidate, true);
+        await restrictNode(ctx, opts, 'CREATE', def, candidate);
         if (managed) candidate.metadata!.managedFields = managed;
         else delete candidate.metadata!.managedFields;
       }
@@ -243,6 +246,7 @@ export async function updateCanonical(
     return o;
   };
   let obj = isolate(input);
+  await restrictNode(ctx, opts, 'UPDATE', def, obj, old);
   const webhooks = webhooksFor(ctx, opts.request);
   const attrs = webhooks && admissionAttributes(opts.request!, 'UPDATE', def, old, opts.dryRun);
   let managedBeforeWebhooks = false;
@@ -254,6 +258,7 @@ export async function updateCanonical(
     const mutated = await mutateByWebhooks(webhooks, attrs, obj, old, opts);
     if (mutated !== obj) {
       obj = isolate(mutated);
+      await restrictNode(ctx, opts, 'UPDATE', def, obj, old);
       if (managed) obj.metadata!.managedFields = managed;
       else delete obj.metadata!.managedFields;
     }
@@ -419,7 +424,7 @@ async function applyObject(
   const existing = await ctx.storage.get(def, s.namespace, s.name!);
   if (!existing) {
     // The request was authorized as a patch; an apply that creates must also be allowed to create.
-    ctx.authz.require({
+    await ctx.authz.require({
       user: s.user,
       verb: 'create',
       resourceRequest: true,
@@ -494,6 +499,7 @@ export async function deleteObject(
   // Retried on conflicts with concurrent writers (e.g. a controller removing a finalizer).
   const result = await guaranteedUpdate(
     async (old) => {
+      await restrictNodeDelete(ctx, s, def, old);
       await admitDeleteByWebhooks(ctx, s, def, old, options);
       return deleteCanonical(ctx, def, old, options);
     },
@@ -521,6 +527,7 @@ export async function deleteCollection(
   const deleted: KubeObject[] = [];
   for (const obj of page.items) {
     try {
+      await restrictNodeDelete(ctx, s, def, obj);
       await admitDeleteByWebhooks(ctx, s, def, obj, options);
       deleted.push(await deleteCanonical(ctx, def, obj, { ...options, preconditions: undefined }));
     } catch (err) {
@@ -533,6 +540,48 @@ export async function deleteCollection(
     apiVersion: apiVersionOf(s.served.group, s.served.version),
     metadata: { resourceVersion: page.resourceVersion },
     items: deleted.map((o) => toServedVersion(s.served, o)),
+  });
+}
+
+/** NodeRestriction over a client's create or update (internal writes have no request and are not checked). */
+async function restrictNode(
+  ctx: ApiContext,
+  opts: WriteOptions,
+  operation: 'CREATE' | 'UPDATE',
+  def: ResourceDef,
+  obj: KubeObject,
+  old?: StoredObject,
+): Promise<void> {
+  const s = opts.request;
+  if (!s || nodeIdentity(s.user) === undefined) return;
+  await ctx.admission.restrictNode({
+    user: s.user,
+    operation,
+    group: def.group,
+    resource: def.plural,
+    ...(opts.subresource ? { subresource: opts.subresource } : {}),
+    ...(def.namespaced ? { namespace: obj.metadata?.namespace ?? '' } : {}),
+    name: s.name || obj.metadata?.name || '',
+    object: obj,
+    ...(old ? { oldObject: old } : {}),
+  });
+}
+
+async function restrictNodeDelete(
+  ctx: ApiContext,
+  s: RequestScope,
+  def: ResourceDef,
+  old: StoredObject,
+): Promise<void> {
+  if (nodeIdentity(s.user) === undefined) return;
+  await ctx.admission.restrictNode({
+    user: s.user,
+    operation: 'DELETE',
+    group: def.group,
+    resource: def.plural,
+    ...(def.namespaced ? { namespace: old.metadata.namespace ?? '' } : {}),
+    name: old.metadata.name,
+    oldObject: old,
   });
 }
 

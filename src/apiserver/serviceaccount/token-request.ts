@@ -77,6 +77,16 @@ export async function createToken(ctx: ApiContext, s: RequestScope, body: KubeOb
   if (rawSpec.boundObjectRef) spec.boundObjectRef = rawSpec.boundObjectRef;
   const errs = validateTokenRequestSpec({ ...spec, audiences: rawSpec.audiences ?? spec.audiences });
   if (errs.length > 0) throw invalid('TokenRequest', 'authentication.k8s.io', saName, errs);
+  await ctx.admission.restrictNode({
+    user: s.user,
+    operation: 'CREATE',
+    group: '',
+    resource: 'serviceaccounts',
+    subresource: 'token',
+    namespace,
+    name: saName,
+    object: { ...body, spec: rawSpec },
+  });
 
   const get = (plural: string, ns: string | undefined, name: string): Promise<StoredObject | undefined> =>
     ctx.storage.get(ctx.registry.mustGet('', plural), ns, name);

@@ -149,10 +149,10 @@ async function handleUpgrade(
   if (!authenticated) throw unauthorized();
   const user = impersonatedUser(ctx.authz.authorizer, authenticated, req);
   const attrs = requestAttributes(user, req.method ?? 'GET', url, route);
-  ctx.authz.require(attrs);
+  await ctx.authz.require(attrs);
   // A WebSocket handshake is a GET, but what it starts is what SPDY's POST (create) starts: it needs create
   // too (upstream's AuthorizePodWebsocketUpgradeCreatePermission, on by default from 1.35).
-  if (attrs.verb === 'get') ctx.authz.require({ ...attrs, verb: 'create' });
+  if (attrs.verb === 'get') await ctx.authz.require({ ...attrs, verb: 'create' });
   if (
     route.type !== 'resource' ||
     route.group !== '' ||

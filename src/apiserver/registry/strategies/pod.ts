@@ -45,6 +45,8 @@ export function podQOSClass(spec: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
+const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
+
 /**
  * The ServiceAccount admission plugin's defaulting half: pods run as `default` unless they say otherwise
  * (the deprecated serviceAccount field mirrors it). The existence check and token volume are not done here.
@@ -181,7 +183,8 @@ const podBase = makeStrategy(podOpts, {
   },
   prepareForCreate(o) {
     const spec = child(o, 'spec');
-    defaultServiceAccount(spec);
+    // Mirror pods run as no account, as the upstream plugin leaves them (NodeRestriction requires it).
+    if (o.metadata?.annotations?.[MIRROR_POD_ANNOTATION] === undefined) defaultServiceAccount(spec);
     (o.status as Obj).qosClass = podQOSClass(spec);
     mergeMatchLabelKeys(o);
     applySchedulingGatedCondition(o);
