@@ -2,10 +2,10 @@
  * Which users are node agents (upstream's pkg/auth/nodeidentifier): `system:node:<name>` in the `system:nodes`
  * group. Shared by the Node authorizer and the NodeRestriction admission plugin.
  */
+import { NODE_USER_PREFIX, NODES_GROUP } from '../auth/users.js';
 import type { UserInfo } from '../config.js';
 
-export const NODES_GROUP = 'system:nodes';
-export const NODE_USER_PREFIX = 'system:node:';
+export { NODE_USER_PREFIX, NODES_GROUP };
 /** Where each node keeps its heartbeat Lease, named after the node. */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
