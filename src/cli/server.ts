@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createAuthenticator } from '../apiserver/auth/authenticator.js';
 import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.js';
-import { ensurePki, issueAgentServingCert } from '../apiserver/auth/pki.js';
+import { ensurePki, issueNodeCredentials } from '../apiserver/auth/pki.js';
 import { ensureServiceAccountKey } from '../apiserver/auth/service-account-key.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
 import { stableReplicaIdentity } from '../client/identity.js';
@@ -209,7 +209,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     if (opts.disableAgent) log.info('agent disabled: this host runs no workloads');
     else {
       const { startAgent } = await import('./agent.js');
-      const agentCert = await issueAgentServingCert(
+      // This host's agent is a node like any other: its own identity, which the Node authorizer limits.
+      const credentials = await issueNodeCredentials(
         { certPem: pki.caCert, keyPem: pki.caKey },
         opts.nodeName,
         [hostName()],
@@ -219,11 +220,20 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         await startAgent({
           server: {
             port: opts.kubeletPort,
-            tls: { certPem: agentCert.certPem, keyPem: agentCert.keyPem, caPem: pki.caCert },
+            tls: {
+              certPem: credentials.serving.certPem,
+              keyPem: credentials.serving.keyPem,
+              caPem: pki.caCert,
+            },
           },
           dataDir: opts.dataDir,
           nodeName: opts.nodeName,
-          client: adminClient,
+          client: {
+            server,
+            caPem: pki.caCert,
+            certPem: credentials.client.certPem,
+            keyPem: credentials.client.keyPem,
+          },
           containerRuntime: opts.containerRuntime,
           imageGcHighThresholdPercent: opts.imageGcHighThresholdPercent,
           imageGcLowThresholdPercent: opts.imageGcLowThresholdPercent,

@@ -171,6 +171,10 @@ void describe('tugboat agent joins a server with its token', { skip: skip ?? fal
     assert.match(out, /does not match the hash in the join token/);
   });
 
+  test('the agent needed nothing its node identity may not do', () => {
+    assert.doesNotMatch(agents[0]!.output(), /forbidden/i);
+  });
+
   test("another machine may not take a joined node's name", async () => {
     const out = await exitOf(startAgent(agentDir(), NODE));
     assert.match(out, new RegExp(`node "${NODE}" already joined from a machine with another node password`));
