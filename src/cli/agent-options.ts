@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseJoinToken } from '../apiserver/join/join-token.js';
 import type { LogLevel } from '../util/logger.js';
 import { UsageError, type CliIo, type FlagSpec, type FlagValues } from './command.js';
+import { logLevelFlag, resolveLogLevel } from './log-level-flag.js';
 import { nodeFlags, resolveNodeOptions, type NodeOptions } from './node-options.js';
 import { defaultDataDir } from './server-options.js';
 
@@ -55,16 +56,8 @@ export const agentFlags: FlagSpec[] = [
     defaultText: "the host's first non-loopback IPv4 address",
   },
   ...nodeFlags,
-  {
-    name: 'log-level',
-    type: 'string',
-    valueName: 'LEVEL',
-    description: 'debug, info, warn or error',
-    defaultText: '$TUGBOAT_LOG_LEVEL or info',
-  },
+  logLevelFlag,
 ];
-
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /** Turn parsed flags into AgentCommandOptions; a bad value is a UsageError naming the flag. */
 export function resolveAgentOptions(values: FlagValues, io: CliIo): AgentCommandOptions {
@@ -118,9 +111,7 @@ export function resolveAgentOptions(values: FlagValues, io: CliIo): AgentCommand
   const nodeIp = str('node-ip');
   if (nodeIp !== undefined && !isIP(nodeIp)) throw bad('node-ip', nodeIp, 'must be an IP address');
 
-  const levelText = str('log-level') ?? io.env.TUGBOAT_LOG_LEVEL ?? 'info';
-  const logLevel = LOG_LEVELS.find((l) => l === levelText);
-  if (!logLevel) throw bad('log-level', levelText, `must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = resolveLogLevel(str, bad, io);
 
   return {
     server,

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../util/logger.js';
 import type { AgentCommandOptions } from './agent-options.js';
 import { joinCluster, JoinRefused } from './agent-join.js';
 import { hostAddresses, hostName } from './net.js';
+import { agentNodeSettings } from './node-options.js';
 import { watchSignals } from './signals.js';
 import { tugboatVersion } from './version.js';
 
@@ -75,11 +76,7 @@ export async function runAgentCommand(opts: AgentCommandOptions, deps: AgentRunD
         port: opts.kubeletPort,
         tls: { certPem: joined.serving.certPem, keyPem: joined.serving.keyPem, caPem: joined.caPem },
       },
-      containerRuntime: opts.containerRuntime,
-      imageGcHighThresholdPercent: opts.imageGcHighThresholdPercent,
-      imageGcLowThresholdPercent: opts.imageGcLowThresholdPercent,
-      containerLogMaxSizeBytes: opts.containerLogMaxSizeBytes,
-      containerLogMaxFiles: opts.containerLogMaxFiles,
+      ...agentNodeSettings(opts),
       serviceProxy: { disabled: cluster.disableKubeProxy },
       clusterCidr: cluster.clusterCidr,
       networkPolicy: { disabled: cluster.disableNetworkPolicy },

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { quantityValue, tryParseQuantity } from '../api/quantity.js';
+import type { AgentOptions } from './agent.js';
 import type { CliIo, FlagSpec, UsageError } from './command.js';
 
 /** The node agent's own settings, the same for `tugboat server` (its host's agent) and `tugboat agent`. */
@@ -122,5 +123,25 @@ export function resolveNodeOptions(
     imageGcLowThresholdPercent,
     containerLogMaxSizeBytes,
     containerLogMaxFiles,
+  };
+}
+
+/** The node options the agent itself takes (startAgent), as `tugboat server` and `tugboat agent` pass them. */
+export function agentNodeSettings(
+  o: NodeOptions,
+): Pick<
+  AgentOptions,
+  | 'containerRuntime'
+  | 'imageGcHighThresholdPercent'
+  | 'imageGcLowThresholdPercent'
+  | 'containerLogMaxSizeBytes'
+  | 'containerLogMaxFiles'
+> {
+  return {
+    containerRuntime: o.containerRuntime,
+    imageGcHighThresholdPercent: o.imageGcHighThresholdPercent,
+    imageGcLowThresholdPercent: o.imageGcLowThresholdPercent,
+    containerLogMaxSizeBytes: o.containerLogMaxSizeBytes,
+    containerLogMaxFiles: o.containerLogMaxFiles,
   };
 }

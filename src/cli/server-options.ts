@@ -5,6 +5,7 @@ import type { LogLevel } from '../util/logger.js';
 import { UsageError, type CliIo, type FlagSpec, type FlagValues } from './command.js';
 import { formatCidr, parseCidr } from './net.js';
 import { parseJoinToken } from '../apiserver/join/join-token.js';
+import { logLevelFlag, resolveLogLevel } from './log-level-flag.js';
 import { nodeFlags, resolveNodeOptions, type NodeOptions } from './node-options.js';
 
 /** Everything `tugboat server` needs, defaults resolved and values validated. */
@@ -272,16 +273,9 @@ export const serverFlags: FlagSpec[] = [
     type: 'boolean',
     description: 'Do not run the scheduler here (run `tugboat scheduler` elsewhere)',
   },
-  {
-    name: 'log-level',
-    type: 'string',
-    valueName: 'LEVEL',
-    description: 'debug, info, warn or error',
-    defaultText: '$TUGBOAT_LOG_LEVEL or info',
-  },
+  logLevelFlag,
 ];
 
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const DATASTORE_SCHEMES = ['sqlite', 'etcd', 'memory'];
 
 export function defaultDataDir(io: Pick<CliIo, 'uid' | 'home'>): string {
@@ -427,9 +421,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   const tokenFileFlag = str('token-file');
   if (tokenFileFlag === '') throw bad('token-file', '', 'must not be empty');
 
-  const levelText = str('log-level') ?? io.env.TUGBOAT_LOG_LEVEL ?? 'info';
-  const logLevel = LOG_LEVELS.find((l) => l === levelText);
-  if (!logLevel) throw bad('log-level', levelText, `must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = resolveLogLevel(str, bad, io);
 
   const opts: ServerOptions = {
     dataDir,

@@ -24,6 +24,7 @@ import { DeferredMetricsProvider, startMetricsPipeline } from './metrics-pipelin
 import { firstHostAddress, hostAddresses, hostName, parseCidr, primaryAddress } from './net.js';
 import type { ServerOptions } from './server-options.js';
 import { createNodeJoin, ensureJoinToken } from './server-join.js';
+import { agentNodeSettings } from './node-options.js';
 import { watchSignals } from './signals.js';
 import { tugboatVersion } from './version.js';
 
@@ -234,11 +235,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
             certPem: credentials.client.certPem,
             keyPem: credentials.client.keyPem,
           },
-          containerRuntime: opts.containerRuntime,
-          imageGcHighThresholdPercent: opts.imageGcHighThresholdPercent,
-          imageGcLowThresholdPercent: opts.imageGcLowThresholdPercent,
-          containerLogMaxSizeBytes: opts.containerLogMaxSizeBytes,
-          containerLogMaxFiles: opts.containerLogMaxFiles,
+          ...agentNodeSettings(opts),
           serviceProxy: { disabled: opts.disableKubeProxy },
           clusterCidr: opts.clusterCidr,
           networkPolicy: { disabled: opts.disableNetworkPolicy },
