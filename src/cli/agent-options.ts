@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseJoinToken } from '../apiserver/join/join-token.js';
@@ -14,8 +13,6 @@ export interface AgentCommandOptions extends NodeOptions {
   server: string;
   token: string;
   dataDir: string;
-  /** The address the node reports as its InternalIP (default: the host's first non-loopback IPv4 address). */
-  nodeIp?: string;
   logLevel: LogLevel;
 }
 
@@ -47,13 +44,6 @@ export const agentFlags: FlagSpec[] = [
     valueName: 'DIR',
     description: "Folder for the agent's state: images, pods, credentials",
     defaultText: '/var/lib/tugboat as root, ~/.tugboat otherwise',
-  },
-  {
-    name: 'node-ip',
-    type: 'string',
-    valueName: 'IP',
-    description: "The node's InternalIP, where the server and other nodes reach it",
-    defaultText: "the host's first non-loopback IPv4 address",
   },
   ...nodeFlags,
   logLevelFlag,
@@ -108,16 +98,12 @@ export function resolveAgentOptions(values: FlagValues, io: CliIo): AgentCommand
   if (dataDirFlag === '') throw bad('data-dir', '', 'must not be empty');
   const dataDir = resolve(io.cwd, dataDirFlag ?? defaultDataDir(io));
 
-  const nodeIp = str('node-ip');
-  if (nodeIp !== undefined && !isIP(nodeIp)) throw bad('node-ip', nodeIp, 'must be an IP address');
-
   const logLevel = resolveLogLevel(str, bad, io);
 
   return {
     server,
     token,
     dataDir,
-    ...(nodeIp !== undefined ? { nodeIp } : {}),
     ...resolveNodeOptions(str, bad, io),
     logLevel,
   };

@@ -65,7 +65,6 @@ export async function runAgentCommand(opts: AgentCommandOptions, deps: AgentRunD
     agent = await startAgent({
       dataDir: opts.dataDir,
       nodeName: opts.nodeName,
-      ...(opts.nodeIp !== undefined ? { nodeIp: opts.nodeIp } : {}),
       client: {
         server: opts.server,
         caPem: joined.caPem,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { quantityValue, tryParseQuantity } from '../api/quantity.js';
 import type { AgentOptions } from './agent.js';
@@ -5,6 +6,8 @@ import type { CliIo, FlagSpec, UsageError } from './command.js';
 
 /** The node agent's own settings, the same for `tugboat server` (its host's agent) and `tugboat agent`. */
 export interface NodeOptions {
+  /** The address the node reports as its InternalIP (default: the host's first non-loopback IPv4 address). */
+  nodeIp?: string;
   nodeName: string;
   containerRuntime: 'auto' | 'oci' | 'process';
   /** Port of the agent's HTTPS endpoint (logs, exec, attach, metrics), as the kubelet's --port. */
@@ -18,6 +21,13 @@ export interface NodeOptions {
 }
 
 export const nodeFlags: FlagSpec[] = [
+  {
+    name: 'node-ip',
+    type: 'string',
+    valueName: 'IP',
+    description: "The node's InternalIP, where the server and the other nodes reach it",
+    defaultText: "the host's first non-loopback IPv4 address",
+  },
   {
     name: 'node-name',
     type: 'string',
@@ -115,7 +125,10 @@ export function resolveNodeOptions(
   const containerRuntime = (['auto', 'oci', 'process'] as const).find((k) => k === runtimeText);
   if (!containerRuntime) throw bad('container-runtime', runtimeText, 'must be auto, oci or process');
 
+  const nodeIp = str('node-ip');
+  if (nodeIp !== undefined && !isIP(nodeIp)) throw bad('node-ip', nodeIp, 'must be an IP address');
   return {
+    ...(nodeIp !== undefined ? { nodeIp } : {}),
     nodeName,
     containerRuntime,
     kubeletPort,
@@ -131,6 +144,7 @@ export function agentNodeSettings(
   o: NodeOptions,
 ): Pick<
   AgentOptions,
+  | 'nodeIp'
   | 'containerRuntime'
   | 'imageGcHighThresholdPercent'
   | 'imageGcLowThresholdPercent'
@@ -138,6 +152,7 @@ export function agentNodeSettings(
   | 'containerLogMaxFiles'
 > {
   return {
+    ...(o.nodeIp !== undefined ? { nodeIp: o.nodeIp } : {}),
     containerRuntime: o.containerRuntime,
     imageGcHighThresholdPercent: o.imageGcHighThresholdPercent,
     imageGcLowThresholdPercent: o.imageGcLowThresholdPercent,

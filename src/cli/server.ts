@@ -215,7 +215,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         { certPem: pki.caCert, keyPem: pki.caKey },
         opts.nodeName,
         [hostName()],
-        hostAddresses(),
+        [...(opts.nodeIp ? [opts.nodeIp] : []), ...hostAddresses()],
       );
       components.unshift(
         await startAgent({
