@@ -60,7 +60,7 @@ export async function runAgentCommand(opts: AgentCommandOptions, deps: AgentRunD
       log.info('stopped before joining');
       return 0;
     }
-    const { startAgent } = await import('./agent.js');
+    const { startAgent, agentClusterOptions } = await import('./agent.js');
     const { cluster } = joined;
     agent = await startAgent({
       dataDir: opts.dataDir,
@@ -76,11 +76,7 @@ export async function runAgentCommand(opts: AgentCommandOptions, deps: AgentRunD
         tls: { certPem: joined.serving.certPem, keyPem: joined.serving.keyPem, caPem: joined.caPem },
       },
       ...agentNodeSettings(opts),
-      serviceProxy: { disabled: cluster.disableKubeProxy },
-      clusterCidr: cluster.clusterCidr,
-      networkPolicy: { disabled: cluster.disableNetworkPolicy },
-      clusterDns: cluster.clusterDns,
-      clusterDomain: cluster.clusterDomain,
+      ...agentClusterOptions(cluster),
       logger: log.child('agent'),
     });
     log.info('agent running', { node: opts.nodeName });

@@ -8,6 +8,7 @@ import {
   type ClientConfig,
   type Stoppable,
 } from '../client/index.js';
+import type { ClusterSettings } from '../apiserver/join/node-join.js';
 import { realClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 
@@ -211,4 +212,17 @@ async function startPodRoutes(
   await agent.start();
   log.info('routing pod traffic between nodes (host-gw)', { clusterCidr });
   return agent;
+}
+
+/** The agent options that follow from the cluster's settings, which an agent takes from its server. */
+export function agentClusterOptions(
+  c: ClusterSettings,
+): Pick<AgentOptions, 'serviceProxy' | 'clusterCidr' | 'networkPolicy' | 'clusterDns' | 'clusterDomain'> {
+  return {
+    serviceProxy: { disabled: c.disableKubeProxy },
+    clusterCidr: c.clusterCidr,
+    networkPolicy: { disabled: c.disableNetworkPolicy },
+    clusterDns: c.clusterDns,
+    clusterDomain: c.clusterDomain,
+  };
 }

@@ -42,14 +42,6 @@ export function createNodeJoin(
   opts: ServerOptions,
   p: { serverDir: string; pki: Pki; password: string; store: Store; log: Logger },
 ): NodeJoin {
-  const cluster: ClusterSettings = {
-    clusterCidr: opts.clusterCidr,
-    serviceCidr: opts.serviceCidr,
-    clusterDomain: opts.clusterDomain,
-    clusterDns: opts.clusterDns,
-    disableKubeProxy: opts.disableKubeProxy,
-    disableNetworkPolicy: opts.disableNetworkPolicy,
-  };
   const ca = { certPem: p.pki.caCert, keyPem: p.pki.caKey };
   return new NodeJoin({
     caPem: p.pki.caCert,
@@ -61,6 +53,18 @@ export function createNodeJoin(
       return credentials;
     },
     nodeExists: async (name) => (await p.store.get(objectKey(NODE_KEY, undefined, name))) !== undefined,
-    cluster,
+    cluster: clusterSettings(opts),
   });
+}
+
+/** What every agent of this server's cluster is told (its own one included). */
+export function clusterSettings(opts: ServerOptions): ClusterSettings {
+  return {
+    clusterCidr: opts.clusterCidr,
+    serviceCidr: opts.serviceCidr,
+    clusterDomain: opts.clusterDomain,
+    clusterDns: opts.clusterDns,
+    disableKubeProxy: opts.disableKubeProxy,
+    disableNetworkPolicy: opts.disableNetworkPolicy,
+  };
 }

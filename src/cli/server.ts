@@ -23,7 +23,7 @@ import { startControlPlaneThread } from './control-plane-thread.js';
 import { DeferredMetricsProvider, startMetricsPipeline } from './metrics-pipeline.js';
 import { firstHostAddress, hostAddresses, hostName, parseCidr, primaryAddress } from './net.js';
 import type { ServerOptions } from './server-options.js';
-import { createNodeJoin, ensureJoinToken } from './server-join.js';
+import { clusterSettings, createNodeJoin, ensureJoinToken } from './server-join.js';
 import { agentNodeSettings } from './node-options.js';
 import { watchSignals } from './signals.js';
 import { tugboatVersion } from './version.js';
@@ -209,7 +209,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     }
     if (opts.disableAgent) log.info('agent disabled: this host runs no workloads');
     else {
-      const { startAgent } = await import('./agent.js');
+      const { startAgent, agentClusterOptions } = await import('./agent.js');
       // This host's agent is a node like any other: its own identity, which the Node authorizer limits.
       const credentials = await issueNodeCredentials(
         { certPem: pki.caCert, keyPem: pki.caKey },
@@ -236,11 +236,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
             keyPem: credentials.client.keyPem,
           },
           ...agentNodeSettings(opts),
-          serviceProxy: { disabled: opts.disableKubeProxy },
-          clusterCidr: opts.clusterCidr,
-          networkPolicy: { disabled: opts.disableNetworkPolicy },
-          clusterDns: opts.clusterDns,
-          clusterDomain: opts.clusterDomain,
+          ...agentClusterOptions(clusterSettings(opts)),
           logger: log.child('agent'),
         }),
       );
