@@ -68,118 +68,133 @@ async function exitOf(agent: TugboatProcess): Promise<string> {
   return agent.output();
 }
 
-void describe('tugboat agent joins a server with its token', { skip: skip ?? false, concurrency: false }, () => {
-  let firstDir: string;
+void describe(
+  'tugboat agent joins a server with its token',
+  { skip: skip ?? false, concurrency: false },
+  () => {
+    let firstDir: string;
 
-  before(async () => {
-    s = await startServerProcess();
-    token = readFileSync(join(s.dataDir, 'server', 'node-token'), 'utf8').trim();
-    firstDir = agentDir();
-    startAgent(firstDir, NODE);
-  });
+    before(async () => {
+      s = await startServerProcess();
+      token = readFileSync(join(s.dataDir, 'server', 'node-token'), 'utf8').trim();
+      firstDir = agentDir();
+      startAgent(firstDir, NODE);
+    });
 
-  after(async () => {
-    if (s) await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
-    for (const a of agents) await a.stop();
-    await s?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+    after(async () => {
+      if (s)
+        await s.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
+      for (const a of agents) await a.stop();
+      await s?.stop();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    });
 
-  test('the joined node registers Ready under its own name and identity', async () => {
-    const node = await waitFor(
-      async () => {
-        const r = await s.kubectl(['get', 'node', NODE, '-o', 'json']);
-        const n = r.code === 0 ? (JSON.parse(r.stdout) as Node) : undefined;
-        const ready = n?.status?.conditions?.find((c) => c.type === 'Ready');
-        return ready?.status === 'True' ? n : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 500, message: `${NODE} Ready\n${agents[0]?.output()}` },
-    );
-    assert.match(node.spec?.podCIDR ?? '', /^10\.42\.\d+\.0\/24$/);
-    // The agent's credentials name the node, as a kubelet's do.
-    const whoami = await kubectl(['auth', 'whoami', '-o', 'json', ...nodeCredentials(firstDir)]);
-    assert.equal(whoami.code, 0, whoami.stderr);
-    const review = JSON.parse(whoami.stdout) as { status: { userInfo: { username: string; groups: string[] } } };
-    assert.equal(review.status.userInfo.username, `system:node:${NODE}`);
-    assert.ok(review.status.userInfo.groups.includes('system:nodes'));
-  });
-
-  test('a pod runs on the joined node, reads its Secret, and its logs come through the server', async () => {
-    await ok(['create', 'secret', 'generic', 'greeting', '--from-literal=word=ahoy']);
-    await ok(['create', 'secret', 'generic', 'unrelated', '--from-literal=word=private']);
-    await ok(
-      ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'hello' },
-        spec: {
-          restartPolicy: 'Never',
-          containers: [
-            {
-              name: 'c',
-              image: BUSYBOX,
-              command: ['sh', '-c', 'echo "$WORD from $NODE"'],
-              env: [
-                { name: 'WORD', valueFrom: { secretKeyRef: { name: 'greeting', key: 'word' } } },
-                { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-              ],
-            },
-          ],
+    test('the joined node registers Ready under its own name and identity', async () => {
+      const node = await waitFor(
+        async () => {
+          const r = await s.kubectl(['get', 'node', NODE, '-o', 'json']);
+          const n = r.code === 0 ? (JSON.parse(r.stdout) as Node) : undefined;
+          const ready = n?.status?.conditions?.find((c) => c.type === 'Ready');
+          return ready?.status === 'True' ? n : undefined;
         },
-      }),
-    );
-    await waitFor(
-      async () => {
-        const pod = JSON.parse(await ok(['get', 'pod', 'hello', '-o', 'json'])) as Pod;
-        return pod.status?.phase === 'Succeeded' ? pod : undefined;
-      },
-      { timeoutMs: 90_000, intervalMs: 500, message: 'hello Succeeded' },
-    );
-    assert.equal(await ok(['logs', 'hello']), `ahoy from ${NODE}\n`);
+        { timeoutMs: 60_000, intervalMs: 500, message: `${NODE} Ready\n${agents[0]?.output()}` },
+      );
+      assert.match(node.spec?.podCIDR ?? '', /^10\.42\.\d+\.0\/24$/);
+      // The agent's credentials name the node, as a kubelet's do.
+      const whoami = await kubectl(['auth', 'whoami', '-o', 'json', ...nodeCredentials(firstDir)]);
+      assert.equal(whoami.code, 0, whoami.stderr);
+      const review = JSON.parse(whoami.stdout) as {
+        status: { userInfo: { username: string; groups: string[] } };
+      };
+      assert.equal(review.status.userInfo.username, `system:node:${NODE}`);
+      assert.ok(review.status.userInfo.groups.includes('system:nodes'));
+    });
 
-    // The node may read the Secret its pod uses, and nothing else of the kind.
-    const creds = nodeCredentials(firstDir);
-    const mine = await kubectl(['get', 'secret', 'greeting', '-o', 'name', ...creds]);
-    assert.equal(mine.code, 0, mine.stderr);
-    const other = await kubectl(['get', 'secret', 'unrelated', ...creds]);
-    assert.notEqual(other.code, 0);
-    assert.match(other.stderr, /Forbidden/);
-    const list = await kubectl(['get', 'secrets', ...creds]);
-    assert.match(list.stderr, /Forbidden/);
-  });
+    test('a pod runs on the joined node, reads its Secret, and its logs come through the server', async () => {
+      await ok(['create', 'secret', 'generic', 'greeting', '--from-literal=word=ahoy']);
+      await ok(['create', 'secret', 'generic', 'unrelated', '--from-literal=word=private']);
+      await ok(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'hello' },
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              {
+                name: 'c',
+                image: BUSYBOX,
+                command: ['sh', '-c', 'echo "$WORD from $NODE"'],
+                env: [
+                  { name: 'WORD', valueFrom: { secretKeyRef: { name: 'greeting', key: 'word' } } },
+                  { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+                ],
+              },
+            ],
+          },
+        }),
+      );
+      await waitFor(
+        async () => {
+          const pod = JSON.parse(await ok(['get', 'pod', 'hello', '-o', 'json'])) as Pod;
+          return pod.status?.phase === 'Succeeded' ? pod : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 500, message: 'hello Succeeded' },
+      );
+      assert.equal(await ok(['logs', 'hello']), `ahoy from ${NODE}\n`);
 
-  test('a node may not modify another node', async () => {
-    await ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'other' } }));
-    const r = await kubectl(['label', 'node', 'other', 'taken=yes', ...nodeCredentials(firstDir)]);
-    assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /Forbidden/);
-    const own = await kubectl(['annotate', 'node', NODE, 'checked=yes', ...nodeCredentials(firstDir)]);
-    assert.equal(own.code, 0, own.stderr);
-    await ok(['delete', 'node', 'other']);
-  });
+      // The node may read the Secret its pod uses, and nothing else of the kind.
+      const creds = nodeCredentials(firstDir);
+      const mine = await kubectl(['get', 'secret', 'greeting', '-o', 'name', ...creds]);
+      assert.equal(mine.code, 0, mine.stderr);
+      const other = await kubectl(['get', 'secret', 'unrelated', ...creds]);
+      assert.notEqual(other.code, 0);
+      assert.match(other.stderr, /Forbidden/);
+      const list = await kubectl(['get', 'secrets', ...creds]);
+      assert.match(list.stderr, /Forbidden/);
+    });
 
-  test('a wrong token is refused and the agent exits', async () => {
-    const out = await exitOf(startAgent(agentDir(), 'intruder', 'not-the-token'));
-    assert.match(out, /cannot join: the server refused the join token/);
-    assert.equal((await s.kubectl(['get', 'node', 'intruder'])).code, 1);
-  });
+    test('a node may not modify another node', async () => {
+      await ok(
+        ['create', '-f', '-'],
+        JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'other' } }),
+      );
+      const r = await kubectl(['label', 'node', 'other', 'taken=yes', ...nodeCredentials(firstDir)]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /Forbidden/);
+      const own = await kubectl(['annotate', 'node', NODE, 'checked=yes', ...nodeCredentials(firstDir)]);
+      assert.equal(own.code, 0, own.stderr);
+      await ok(['delete', 'node', 'other']);
+    });
 
-  test("a token with another cluster's CA hash is refused before the token is sent", async () => {
-    const password = token.slice(token.lastIndexOf(':') + 1);
-    const out = await exitOf(startAgent(agentDir(), 'intruder', `K10${'0'.repeat(64)}::server:${password}`));
-    assert.match(out, /does not match the hash in the join token/);
-  });
+    test('a wrong token is refused and the agent exits', async () => {
+      const out = await exitOf(startAgent(agentDir(), 'intruder', 'not-the-token'));
+      assert.match(out, /cannot join: the server refused the join token/);
+      assert.equal((await s.kubectl(['get', 'node', 'intruder'])).code, 1);
+    });
 
-  test('the agent needed nothing its node identity may not do', () => {
-    assert.doesNotMatch(agents[0]!.output(), /forbidden/i);
-  });
+    test("a token with another cluster's CA hash is refused before the token is sent", async () => {
+      const password = token.slice(token.lastIndexOf(':') + 1);
+      const out = await exitOf(
+        startAgent(agentDir(), 'intruder', `K10${'0'.repeat(64)}::server:${password}`),
+      );
+      assert.match(out, /does not match the hash in the join token/);
+    });
 
-  test("another machine may not take a joined node's name", async () => {
-    const out = await exitOf(startAgent(agentDir(), NODE));
-    assert.match(out, new RegExp(`node "${NODE}" already joined from a machine with another node password`));
-  });
-});
+    test('the agent needed nothing its node identity may not do', () => {
+      assert.doesNotMatch(agents[0]!.output(), /forbidden/i);
+    });
+
+    test("another machine may not take a joined node's name", async () => {
+      const out = await exitOf(startAgent(agentDir(), NODE));
+      assert.match(
+        out,
+        new RegExp(`node "${NODE}" already joined from a machine with another node password`),
+      );
+    });
+  },
+);
 
 /** kubectl flags that act with the joined agent's own credentials instead of the admin kubeconfig. */
 function nodeCredentials(dataDir: string): string[] {
