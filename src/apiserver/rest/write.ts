@@ -101,7 +101,8 @@ export async function createCanonical(
     // pristine object; otherwise it is prepared in place (a clone per create was measurable).
     let candidate = generated ? cloneJson(obj) : obj;
     await prepareCreate(ctx, def, candidate);
-    await restrictNode(ctx, opts, 'CREATE', def, candidate);
+    const nodeCheck = restrictNode(ctx, opts, 'CREATE', def, candidate);
+    if (nodeCheck) await nodeCheck;
     // The client's managedFields, before webhooks change anything (upstream's order).
     recordManagedFields(ctx, undefined, candidate, opts);
     const attrs = webhooks && admissionAttributes(opts.request!, 'CREATE', def, candidate, opts.dryRun);
@@ -113,7 +114,8 @@ export async function createCanonical(
         // status dropped, the built-in mutating plugins), as upstream re-runs them after a mutation.
         candidate = mutated;
         await prepareCreate(ctx, def, candidate, true);
-        await restrictNode(ctx, opts, 'CREATE', def, candidate);
+        const nodeCheck = restrictNode(ctx, opts, 'CREATE', def, candidate);
+        if (nodeCheck) await nodeCheck;
         if (managed) candidate.metadata!.managedFields = managed;
         else delete candidate.metadata!.managedFields;
       }
@@ -246,7 +248,8 @@ export async function updateCanonical(
     return o;
   };
   let obj = isolate(input);
-  await restrictNode(ctx, opts, 'UPDATE', def, obj, old);
+  const nodeCheck = restrictNode(ctx, opts, 'UPDATE', def, obj, old);
+  if (nodeCheck) await nodeCheck;
   const webhooks = webhooksFor(ctx, opts.request);
   const attrs = webhooks && admissionAttributes(opts.request!, 'UPDATE', def, old, opts.dryRun);
   let managedBeforeWebhooks = false;
@@ -258,7 +261,8 @@ export async function updateCanonical(
     const mutated = await mutateByWebhooks(webhooks, attrs, obj, old, opts);
     if (mutated !== obj) {
       obj = isolate(mutated);
-      await restrictNode(ctx, opts, 'UPDATE', def, obj, old);
+      const nodeCheck = restrictNode(ctx, opts, 'UPDATE', def, obj, old);
+      if (nodeCheck) await nodeCheck;
       if (managed) obj.metadata!.managedFields = managed;
       else delete obj.metadata!.managedFields;
     }
@@ -499,7 +503,8 @@ export async function deleteObject(
   // Retried on conflicts with concurrent writers (e.g. a controller removing a finalizer).
   const result = await guaranteedUpdate(
     async (old) => {
-      await restrictNodeDelete(ctx, s, def, old);
+      const nodeCheck = restrictNodeDelete(ctx, s, def, old);
+      if (nodeCheck) await nodeCheck;
       await admitDeleteByWebhooks(ctx, s, def, old, options);
       return deleteCanonical(ctx, def, old, options);
     },
@@ -527,7 +532,8 @@ export async function deleteCollection(
   const deleted: KubeObject[] = [];
   for (const obj of page.items) {
     try {
-      await restrictNodeDelete(ctx, s, def, obj);
+      const nodeCheck = restrictNodeDelete(ctx, s, def, obj);
+      if (nodeCheck) await nodeCheck;
       await admitDeleteByWebhooks(ctx, s, def, obj, options);
       deleted.push(await deleteCanonical(ctx, def, obj, { ...options, preconditions: undefined }));
     } catch (err) {
@@ -543,18 +549,21 @@ export async function deleteCollection(
   });
 }
 
-/** NodeRestriction over a client's create or update (internal writes have no request and are not checked). */
-async function restrictNode(
+/**
+ * NodeRestriction over a client's create or update (internal writes have no request and are not checked).
+ * Synchronous for everyone but nodes: a create's path pays no extra await for it.
+ */
+function restrictNode(
   ctx: ApiContext,
   opts: WriteOptions,
   operation: 'CREATE' | 'UPDATE',
   def: ResourceDef,
   obj: KubeObject,
   old?: StoredObject,
-): Promise<void> {
+): Promise<void> | undefined {
   const s = opts.request;
-  if (!s || nodeIdentity(s.user) === undefined) return;
-  await ctx.admission.restrictNode({
+  if (!s || nodeIdentity(s.user) === undefined) return undefined;
+  return ctx.admission.restrictNode({
     user: s.user,
     operation,
     group: def.group,
@@ -567,14 +576,14 @@ async function restrictNode(
   });
 }
 
-async function restrictNodeDelete(
+function restrictNodeDelete(
   ctx: ApiContext,
   s: RequestScope,
   def: ResourceDef,
   old: StoredObject,
-): Promise<void> {
-  if (nodeIdentity(s.user) === undefined) return;
-  await ctx.admission.restrictNode({
+): Promise<void> | undefined {
+  if (nodeIdentity(s.user) === undefined) return undefined;
+  return ctx.admission.restrictNode({
     user: s.user,
     operation: 'DELETE',
     group: def.group,
