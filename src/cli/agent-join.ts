@@ -11,6 +11,7 @@ import {
   type NodeJoinResponse,
 } from '../apiserver/join/node-join.js';
 import type { Logger } from '../util/logger.js';
+import { sleep } from '../util/wait.js';
 
 export interface JoinOptions {
   /** The server's URL, `https://HOST:PORT`. */
@@ -198,17 +199,5 @@ function send(url: string, o: SendOptions): Promise<{ status: number; body: stri
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url} in ${REQUEST_TIMEOUT_MS / 1000}s`)));
     req.on('error', reject);
     req.end(o.body);
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from './digest.js';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -106,10 +107,6 @@ function lookupToken(tokens: HashedToken[], token: string): UserInfo | undefined
     if (timingSafeEqual(t.digest, digest)) found = t.user;
   }
   return found;
-}
-
-function sha256(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
 }
 
 function asList(v: string | string[] | undefined): string[] {

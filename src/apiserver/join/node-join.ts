@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../auth/digest.js';
 import { isIP } from 'node:net';
 import { ApiError, badRequest, unauthorized } from '../../api/errors.js';
 import { isPlainObject } from '../../api/meta.js';
@@ -137,8 +138,4 @@ function parseJoinRequest(body: unknown): NodeJoinRequest {
 
 function isStringList(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }

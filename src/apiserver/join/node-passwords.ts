@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../auth/digest.js';
 import { readIfExists, writeFileAtomic } from '../auth/files.js';
 
 /**
@@ -47,8 +48,4 @@ export class NodePasswords {
     const lines = [...digests].map(([name, digest]) => `${digest.toString('hex')},${name}\n`);
     return writeFileAtomic(this.path, lines.join(''), 0o600);
   }
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
 }
