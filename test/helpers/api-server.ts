@@ -32,6 +32,8 @@ export async function startTestServer(
     authenticator?: Authenticator;
     /** Enables service account tokens and the ServiceAccount admission plugin. */
     serviceAccount?: ApiServerConfig['serviceAccount'];
+    /** Admits node agents (the join endpoints). */
+    nodeJoin?: ApiServerConfig['nodeJoin'];
   } = {},
 ): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
@@ -40,6 +42,7 @@ export async function startTestServer(
     port: 0,
     authenticator: opts.authenticator ?? adminAuthenticator,
     ...(opts.serviceAccount ? { serviceAccount: opts.serviceAccount } : {}),
+    ...(opts.nodeJoin ? { nodeJoin: opts.nodeJoin } : {}),
     store,
     serviceCIDR: '10.43.0.0/16',
     ...(opts.watchCacheSize ? { watchCacheSize: opts.watchCacheSize } : {}),
