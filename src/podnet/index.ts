@@ -6,4 +6,11 @@ export {
   type NodeSource,
   type PodRoutesAgentOptions,
 } from './pod-routes-agent.js';
-export { desiredPodRoutes, parseRoutes, routeChanges, ROUTE_PROTOCOL, type PodRoute } from './routes.js';
+export {
+  desiredPodRoutes,
+  parseRoutes,
+  routeChanges,
+  routingKey,
+  ROUTE_PROTOCOL,
+  type PodRoute,
+} from './routes.js';

@@ -13,7 +13,14 @@ import { localRunner, runChecked, type CommandRunner } from '../proxy/command-ru
 import { SyncRunner } from '../proxy/sync-runner.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
-import { desiredPodRoutes, parseRoutes, routeChanges, ROUTE_PROTOCOL, type PodRoute } from './routes.js';
+import {
+  desiredPodRoutes,
+  parseRoutes,
+  routeChanges,
+  routingKey,
+  ROUTE_PROTOCOL,
+  type PodRoute,
+} from './routes.js';
 
 export interface PodRoutesAgentOptions {
   nodeName: string;
@@ -102,7 +109,11 @@ export class PodRoutesAgent {
   async start(): Promise<void> {
     await ensureRules(this.runner, this.opts.clusterCidr);
     const request = (): void => this.syncRunner.request();
-    this.opts.nodes.addEventHandler({ add: request, update: request, delete: request });
+    // Every heartbeat updates a Node's status: only a change of what routes are made of asks for a sync.
+    const update = (old: Node, cur: Node): void => {
+      if (routingKey(old) !== routingKey(cur)) request();
+    };
+    this.opts.nodes.addEventHandler({ add: request, update, delete: request });
     this.opts.nodes.start();
     await this.opts.nodes.waitForSync();
     this.syncRunner.start();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { desiredPodRoutes, parseRoutes, routeChanges } from './routes.js';
+import { desiredPodRoutes, parseRoutes, routeChanges, routingKey } from './routes.js';
 
 function node(name: string, cidrs: string[], addresses: [type: string, address: string][]): Node {
   return {
@@ -76,4 +76,19 @@ test('only new or moved routes are replaced, and only stale ones removed', () =>
     remove: [current[2]],
   });
   assert.deepEqual(routeChanges(desired, desired), { replace: [], remove: [] });
+});
+
+test('a heartbeat does not change what routes are made of; a new CIDR, address or deletion does', () => {
+  const base = node('b', ['10.42.2.0/24'], [['InternalIP', '192.0.2.2']]);
+  const heartbeat: Node = {
+    ...base,
+    status: { ...base.status, conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: 'now' }] },
+  };
+  assert.equal(routingKey(heartbeat), routingKey(base));
+  assert.notEqual(routingKey(node('b', ['10.42.3.0/24'], [['InternalIP', '192.0.2.2']])), routingKey(base));
+  assert.notEqual(routingKey(node('b', ['10.42.2.0/24'], [['InternalIP', '192.0.2.9']])), routingKey(base));
+  assert.notEqual(
+    routingKey({ ...base, metadata: { name: 'b', deletionTimestamp: 'now' } }),
+    routingKey(base),
+  );
 });

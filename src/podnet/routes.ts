@@ -67,3 +67,15 @@ export function routeChanges(
     remove: current.filter((r) => !want.has(r.cidr)),
   };
 }
+
+/** What a Node's routes depend on: its pod CIDRs, InternalIPs and whether it is going away. */
+export function routingKey(node: Node): string {
+  const internal = (node.status?.addresses ?? [])
+    .filter((a) => a.type === 'InternalIP')
+    .map((a) => a.address);
+  return JSON.stringify([
+    node.spec?.podCIDRs ?? node.spec?.podCIDR ?? null,
+    internal,
+    node.metadata?.deletionTimestamp ?? null,
+  ]);
+}

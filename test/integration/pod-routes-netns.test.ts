@@ -107,9 +107,15 @@ function node(name: string, podCIDR: string, internalIP: string): Node {
 class NodeList implements NodeSource {
   private handlers: EventHandler<Node>[] = [];
   constructor(private nodes: Node[]) {}
+  /** Delivers a delete for each node gone and an add for each new one, as an informer would. */
   set(nodes: Node[]): void {
+    const gone = this.nodes.filter((n) => !nodes.includes(n));
+    const added = nodes.filter((n) => !this.nodes.includes(n));
     this.nodes = nodes;
-    for (const h of this.handlers) h.update?.(nodes[0]!, nodes[0]!);
+    for (const h of this.handlers) {
+      for (const n of gone) h.delete?.(n);
+      for (const n of added) h.add?.(n);
+    }
   }
   addEventHandler(h: EventHandler<Node>): void {
     this.handlers.push(h);
