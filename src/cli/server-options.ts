@@ -39,6 +39,11 @@ export interface ServerOptions extends NodeOptions {
   disableServiceLb: boolean;
   /** Enforce no NetworkPolicy in this host's agent (k3s's --disable-network-policy). */
   disableNetworkPolicy: boolean;
+  /** Run no ingress controller (k3s's --disable traefik); the `tugboat` IngressClass is then not created. */
+  disableIngress: boolean;
+  /** The ingress controller's listening ports; 0 leaves that listener off. */
+  ingressHttpPort: number;
+  ingressHttpsPort: number;
   disableControllerManager: boolean;
   disableScheduler: boolean;
   /** Seconds without a node heartbeat before its Ready condition goes Unknown. */
@@ -180,6 +185,25 @@ export const serverFlags: FlagSpec[] = [
     type: 'boolean',
     description: "Do not give LoadBalancer Services the nodes' addresses (leave them to MetalLB or a cloud)",
   },
+  {
+    name: 'disable-ingress',
+    type: 'boolean',
+    description: 'Run no ingress controller (leave Ingresses to one of your own)',
+  },
+  {
+    name: 'ingress-http-port',
+    type: 'string',
+    valueName: 'PORT',
+    description: "The ingress controller's HTTP port on this host (0: no HTTP listener)",
+    defaultText: '80',
+  },
+  {
+    name: 'ingress-https-port',
+    type: 'string',
+    valueName: 'PORT',
+    description: "The ingress controller's HTTPS port on this host (0: no HTTPS listener)",
+    defaultText: '443',
+  },
   ...nodeFlags,
   {
     name: 'disable-controller-manager',
@@ -298,10 +322,15 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   const bindAddress = str('bind-address') ?? '0.0.0.0';
   if (!isIP(bindAddress)) throw bad('bind-address', bindAddress, 'must be an IP address');
 
-  const portText = str('https-listen-port') ?? '6443';
-  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-  if (!(port >= 0 && port <= 65535))
-    throw bad('https-listen-port', portText, 'must be a port number 0-65535');
+  const portFlag = (flag: string, fallback: string): number => {
+    const text = str(flag) ?? fallback;
+    const value = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+    if (!(value >= 0 && value <= 65535)) throw bad(flag, text, 'must be a port number 0-65535');
+    return value;
+  };
+  const port = portFlag('https-listen-port', '6443');
+  const ingressHttpPort = portFlag('ingress-http-port', '80');
+  const ingressHttpsPort = portFlag('ingress-https-port', '443');
 
   const seconds = (flag: string, min = 0): number | undefined => {
     const text = str(flag);
@@ -438,6 +467,9 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     disableKubeProxy: values['disable-kube-proxy'] === true,
     disableServiceLb: values['disable-servicelb'] === true,
     disableNetworkPolicy: values['disable-network-policy'] === true,
+    disableIngress: values['disable-ingress'] === true,
+    ingressHttpPort,
+    ingressHttpsPort,
     ...node,
     disableControllerManager: values['disable-controller-manager'] === true,
     disableScheduler: values['disable-scheduler'] === true,

@@ -240,6 +240,20 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           logger: log.child('agent'),
         }),
       );
+      if (opts.disableIngress) log.info('ingress controller disabled');
+      else {
+        const { startIngress } = await import('./ingress.js');
+        const ingress = await startIngress({
+          client: adminClient,
+          nodeName: opts.nodeName,
+          httpPort: opts.ingressHttpPort,
+          httpsPort: opts.ingressHttpsPort,
+          // Clients that name no host of an Ingress's TLS section see this node's own certificate.
+          defaultCertificate: credentials.serving,
+          logger: log.child('ingress'),
+        });
+        if (ingress) components.unshift(ingress);
+      }
     }
     const workers = await startApiWorkers(opts, {
       api,

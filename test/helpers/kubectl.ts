@@ -74,7 +74,8 @@ export async function startServerProcess(opts: StartServerOptions = {}): Promise
     '0',
     '--bind-address',
     '127.0.0.1',
-    ...(opts.agent ? [] : ['--disable-agent']),
+    // A test server's ingress controller stays off the host's ports 80 and 443 unless the test asks for ports.
+    ...(opts.agent ? ['--ingress-http-port', '0', '--ingress-https-port', '0'] : ['--disable-agent']),
     ...(opts.datastoreEndpoint ? ['--datastore-endpoint', opts.datastoreEndpoint] : []),
     ...(opts.args ?? []),
   ];

@@ -1,0 +1,185 @@
+/**
+ * Forwards one HTTP request, or one connection upgrade (WebSocket), to a backend endpoint: the Host header and
+ * body pass unchanged, hop-by-hop headers are dropped, and the `X-Forwarded-*` and `X-Real-Ip` headers tell the
+ * backend who asked and how. Bodies stream both ways. A backend that cannot be reached gets the client a 502, one
+ * that does not answer in time a 504.
+ */
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Endpoint } from './backends.js';
+
+/** Headers that belong to one connection, not to the message (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+export interface ForwardOptions {
+  /** Whether the client came over TLS (X-Forwarded-Proto). */
+  secure: boolean;
+  /** The port the client connected to (X-Forwarded-Port). */
+  localPort: number;
+  agent: http.Agent;
+  /** How long the backend may take to start answering. */
+  timeoutMs: number;
+}
+
+/** The request's headers as the backend gets them. */
+export function forwardedHeaders(req: IncomingMessage, opts: ForwardOptions): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  const listed = connectionTokens(req.headers.connection);
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
+    headers[name] = value;
+  }
+  const client = clientAddress(req.socket);
+  const prior = req.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = prior ? `${String(prior)}, ${client}` : client;
+  headers['x-forwarded-host'] = req.headers.host ?? '';
+  headers['x-forwarded-proto'] = opts.secure ? 'https' : 'http';
+  headers['x-forwarded-port'] = String(opts.localPort);
+  headers['x-real-ip'] = client;
+  return headers;
+}
+
+/** Sends the request to `target` and its answer back to the client. */
+export function forwardRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: Endpoint,
+  opts: ForwardOptions,
+): void {
+  const upstream = http.request({
+    host: target.ip,
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers: forwardedHeaders(req, opts),
+    agent: opts.agent,
+    timeout: opts.timeoutMs,
+  });
+  upstream.on('response', (answer) => {
+    // Once the answer has begun, the socket's idle timeout is the client's business, not ours.
+    upstream.setTimeout(0);
+    res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer));
+    answer.pipe(res);
+    answer.on('error', () => res.destroy());
+  });
+  upstream.on('timeout', () => upstream.destroy(new GatewayTimeout()));
+  upstream.on('error', (err) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const timedOut = err instanceof GatewayTimeout;
+    sendText(res, timedOut ? 504 : 502, timedOut ? 'Gateway Timeout' : 'Bad Gateway');
+  });
+  // A client that goes away takes the backend request with it.
+  res.on('close', () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
+  req.pipe(upstream);
+}
+
+/** Relays an upgrade request (WebSocket and the like) and then the raw bytes both ways. */
+export function forwardUpgrade(
+  req: IncomingMessage,
+  client: Duplex,
+  head: Buffer,
+  target: Endpoint,
+  opts: ForwardOptions,
+): void {
+  const headers = forwardedHeaders(req, opts);
+  headers.connection = 'Upgrade';
+  if (req.headers.upgrade) headers.upgrade = req.headers.upgrade;
+  const upstream = http.request({
+    host: target.ip,
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers,
+    timeout: opts.timeoutMs,
+  });
+  client.on('error', () => upstream.destroy());
+  upstream.on('upgrade', (answer, backend, backendHead) => {
+    client.write(statusLine(answer) + headerLines(answer.rawHeaders) + '\r\n');
+    if (backendHead.length > 0) client.write(backendHead);
+    if (head.length > 0) backend.write(head);
+    backend.on('error', () => client.destroy());
+    client.on('close', () => backend.destroy());
+    backend.on('close', () => client.destroy());
+    backend.pipe(client).pipe(backend);
+  });
+  upstream.on('response', (answer) => {
+    // The backend refused the upgrade: hand its answer over as it is and close.
+    client.write(statusLine(answer) + headerLines(answer.rawHeaders) + '\r\n');
+    answer.pipe(client);
+  });
+  upstream.on('timeout', () => upstream.destroy(new GatewayTimeout()));
+  upstream.on('error', (err) => {
+    const timedOut = err instanceof GatewayTimeout;
+    writeRawText(client, timedOut ? 504 : 502, timedOut ? 'Gateway Timeout' : 'Bad Gateway');
+  });
+  req.pipe(upstream);
+}
+
+/** A short plain-text answer. */
+export function sendText(res: ServerResponse, status: number, text: string): void {
+  const body = `${text}\n`;
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(body);
+}
+
+/** The same on a socket that has left HTTP (an upgrade request). */
+export function writeRawText(socket: Duplex, status: number, text: string): void {
+  const body = `${text}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\n` +
+      `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+}
+
+class GatewayTimeout extends Error {}
+
+function responseHeaders(answer: IncomingMessage): IncomingHttpHeaders {
+  const listed = connectionTokens(answer.headers.connection);
+  const headers: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
+    headers[name] = value;
+  }
+  return headers;
+}
+
+function connectionTokens(value: string | undefined): Set<string> {
+  if (!value) return new Set();
+  return new Set(value.split(',').map((t) => t.trim().toLowerCase()));
+}
+
+function clientAddress(socket: Socket): string {
+  const a = socket.remoteAddress ?? '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+function statusLine(answer: IncomingMessage): string {
+  return `HTTP/1.1 ${answer.statusCode ?? 502} ${answer.statusMessage ?? ''}\r\n`;
+}
+
+function headerLines(raw: string[]): string {
+  let text = '';
+  for (let i = 0; i + 1 < raw.length; i += 2) text += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  return text;
+}
