@@ -247,8 +247,12 @@ export class IngressController {
         });
       });
     } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
       this.log.error(`ingress ${what} listener off: cannot listen on port ${port}`, {
         error: err instanceof Error ? err.message : String(err),
+        ...(code === 'EACCES'
+          ? { hint: 'ports below 1024 need root; choose another with --ingress-http(s)-port' }
+          : {}),
       });
       return undefined;
     }
