@@ -1,5 +1,6 @@
 import { isIPv6 } from 'node:net';
 import { hasReason } from '../api/errors.js';
+import { tugboatIngressClass } from '../api/ingress-classes.js';
 import { localPathStorageClass } from '../api/storage-classes.js';
 import { deepEqual, type KubeObject } from '../api/meta.js';
 import type { ResourceDef } from './registry/types.js';
@@ -29,9 +30,10 @@ async function ensure(ctx: ApiContext, group: string, plural: string, obj: KubeO
 
 /**
  * State every cluster starts with: the system namespaces, the default RBAC policy (reconciled at every start),
- * the `kubernetes` Service (first service IP) whose Endpoints and EndpointSlice point at this API server, and
- * the default `local-path` StorageClass (created only when missing, so a user's edits or deletion of its
- * default annotation stay; `defaultStorageClass: false` skips it).
+ * the `kubernetes` Service (first service IP) whose Endpoints and EndpointSlice point at this API server, the
+ * default `local-path` StorageClass and the default `tugboat` IngressClass (each created only when missing, so a
+ * user's edits or deletion of its default annotation stay; `defaultStorageClass: false` and `ingressClass: false`
+ * skip them).
  */
 export async function bootstrapCluster(
   ctx: ApiContext,
@@ -40,6 +42,7 @@ export async function bootstrapCluster(
     advertiseAddress: string;
     port: number;
     defaultStorageClass?: boolean;
+    ingressClass?: boolean;
   },
 ): Promise<void> {
   for (const name of SYSTEM_NAMESPACES) {
@@ -65,6 +68,9 @@ export async function bootstrapCluster(
   await reconcileKubernetesEndpoints(ctx, opts.advertiseAddress, opts.port);
   if (opts.defaultStorageClass !== false) {
     await ensure(ctx, 'storage.k8s.io', 'storageclasses', localPathStorageClass() as unknown as KubeObject);
+  }
+  if (opts.ingressClass !== false) {
+    await ensure(ctx, 'networking.k8s.io', 'ingressclasses', tugboatIngressClass() as KubeObject);
   }
 }
 

@@ -78,4 +78,9 @@ export interface ApiServerConfig {
   replica?: { services: ServiceAddresses };
   /** Admits node agents presenting the join token (`/cacerts`, the node credentials endpoint). */
   nodeJoin?: NodeJoin;
+  /**
+   * Creates the default `tugboat` IngressClass at start when it is missing (the built-in ingress controller's).
+   * Default true; a server without that controller passes false.
+   */
+  ingressClass?: boolean;
 }

@@ -256,6 +256,7 @@ async function startHousekeeping(
     kubernetesServiceIp: firstServiceIp(serviceRange),
     advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
     port,
+    ingressClass: config.ingressClass,
   });
   const namespaces = new NamespaceLifecycle(ctx, { logger: ctx.logger.child('namespaces') });
   await namespaces.start();

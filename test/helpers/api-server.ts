@@ -34,6 +34,8 @@ export async function startTestServer(
     serviceAccount?: ApiServerConfig['serviceAccount'];
     /** Admits node agents (the join endpoints). */
     nodeJoin?: ApiServerConfig['nodeJoin'];
+    /** false: no `tugboat` IngressClass at start. */
+    ingressClass?: boolean;
   } = {},
 ): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
@@ -43,6 +45,7 @@ export async function startTestServer(
     authenticator: opts.authenticator ?? adminAuthenticator,
     ...(opts.serviceAccount ? { serviceAccount: opts.serviceAccount } : {}),
     ...(opts.nodeJoin ? { nodeJoin: opts.nodeJoin } : {}),
+    ...(opts.ingressClass === undefined ? {} : { ingressClass: opts.ingressClass }),
     store,
     serviceCIDR: '10.43.0.0/16',
     ...(opts.watchCacheSize ? { watchCacheSize: opts.watchCacheSize } : {}),

@@ -6,6 +6,7 @@ import type { Registry } from '../registry/index.js';
 import type { ResourceDef } from '../registry/types.js';
 import type { ServiceAddresses, ServiceAllocation } from '../services/allocators.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
+import { admitDefaultIngressClass } from './default-ingress-class.js';
 import { admitDefaultStorageClass } from './default-storage-class.js';
 import { addDefaultTolerations, type DefaultTolerationOptions } from './default-tolerations.js';
 import { PriorityAdmission } from './priority-admission.js';
@@ -89,6 +90,9 @@ export class Admission {
     }
     if (def.group === '' && def.plural === 'persistentvolumeclaims') {
       await admitDefaultStorageClass(this.storage, this.registry, obj);
+    }
+    if (def.group === 'networking.k8s.io' && def.plural === 'ingresses') {
+      await admitDefaultIngressClass(this.storage, this.registry, obj);
     }
   }
 
