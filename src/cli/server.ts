@@ -143,6 +143,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       store,
       serviceCIDR: opts.serviceCidr,
       advertiseAddress,
+      // The class names the built-in controller, which runs only beside this host's agent.
+      ingressClass: !opts.disableIngress && !opts.disableAgent,
       ...(opts.eventTtlMs === undefined ? {} : { eventTtlMs: opts.eventTtlMs }),
       logger: log.child('apiserver'),
     });
