@@ -86,10 +86,10 @@ export class BackendNetns {
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     this.server = child;
-    const [line] = (await Promise.race([
-      once(child.stdout!, 'data'),
-      once(child, 'exit').then(() => [Buffer.from('exited')]),
-    ])) as Buffer[];
+    const [line]: unknown[] = await Promise.race([
+      once(child.stdout, 'data'),
+      once(child, 'exit').then(() => ['exited']),
+    ]);
     if (String(line).trim() !== 'ready') throw new Error(`backend servers did not start: ${String(line)}`);
   }
 

@@ -380,8 +380,8 @@ void describe('ingress controller with backends in a network namespace', { skip:
         headers: { host: 'ws.example.com' },
       });
       ws.on('open', () => ws.send('hi'));
-      ws.on('message', (data) => {
-        resolve(String(data));
+      ws.on('message', (data: Buffer) => {
+        resolve(data.toString('utf8'));
         ws.close();
       });
       ws.on('error', reject);
