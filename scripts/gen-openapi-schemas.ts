@@ -291,6 +291,7 @@ export function generateSchemas(): { file: SchemaFile; warnings: string[] } {
   const schemas = gen.result();
   completeJsonSchemaProps(schemas);
   completeRuleWithOperations(schemas);
+  addLegacyIngressSchemas(schemas);
   return { file: { source: `kubernetes-types@${version}`, schemas }, warnings: gen.warnings };
 }
 
@@ -358,6 +359,71 @@ function completeRule(schemas: Record<string, Schema>, rule: string): void {
     description:
       'scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*".',
   };
+}
+
+const NETWORKING_V1 = 'io.k8s.api.networking.v1';
+const NETWORKING_V1BETA1 = 'io.k8s.api.networking.v1beta1';
+
+/**
+ * Ingress as `extensions/v1beta1` and `networking.k8s.io/v1beta1` spelled it (kubernetes-types no longer has
+ * them): a backend is `serviceName` + `servicePort` (a number or a port name) and the spec's default backend is
+ * `backend`. Without these, old manifests would be checked against the v1 schema and refused under Strict field
+ * validation before conversion. The rest of the tree is v1's, renamed where it leads to a backend.
+ */
+function addLegacyIngressSchemas(schemas: Record<string, Schema>): void {
+  if (!schemas[`${NETWORKING_V1}.Ingress`]) return;
+  const renamed = [
+    'Ingress',
+    'IngressList',
+    'IngressSpec',
+    'IngressRule',
+    'HTTPIngressRuleValue',
+    'HTTPIngressPath',
+  ];
+  const retarget = (schema: Schema): Schema => {
+    let text = JSON.stringify(schema);
+    for (const name of [...renamed, 'IngressBackend']) {
+      text = text.replaceAll(
+        `"${refTo(`${NETWORKING_V1}.${name}`)}"`,
+        `"${refTo(`${NETWORKING_V1BETA1}.${name}`)}"`,
+      );
+    }
+    return JSON.parse(text) as Schema;
+  };
+  for (const name of renamed)
+    schemas[`${NETWORKING_V1BETA1}.${name}`] = retarget(schemas[`${NETWORKING_V1}.${name}`]!);
+  const spec = schemas[`${NETWORKING_V1BETA1}.IngressSpec`]!;
+  const { defaultBackend, ...others } = spec.properties ?? {};
+  spec.properties = {
+    backend: {
+      ...defaultBackend,
+      description:
+        "A default backend capable of servicing requests that don't match any rule. At least one of 'backend' or 'rules' must be specified.",
+    },
+    ...others,
+  };
+  const v1Backend = schemas[`${NETWORKING_V1}.IngressBackend`]!;
+  schemas[`${NETWORKING_V1BETA1}.IngressBackend`] = {
+    description: 'IngressBackend describes all endpoints for a given service and port.',
+    type: 'object',
+    properties: {
+      resource: v1Backend.properties!.resource!,
+      serviceName: { type: 'string', description: 'Specifies the name of the referenced service.' },
+      servicePort: {
+        allOf: [{ $ref: refTo(INT_OR_STRING) }],
+        description: 'Specifies the port of the referenced service.',
+      },
+    },
+  };
+  // v1beta1 did not require pathType.
+  const path = schemas[`${NETWORKING_V1BETA1}.HTTPIngressPath`]!;
+  if (path.required) path.required = path.required.filter((r) => r !== 'pathType');
+  const gvks = (kind: string): Schema['x-kubernetes-group-version-kind'] => [
+    { group: 'extensions', kind, version: 'v1beta1' },
+    { group: 'networking.k8s.io', kind, version: 'v1beta1' },
+  ];
+  schemas[`${NETWORKING_V1BETA1}.Ingress`]!['x-kubernetes-group-version-kind'] = gvks('Ingress');
+  schemas[`${NETWORKING_V1BETA1}.IngressList`]!['x-kubernetes-group-version-kind'] = gvks('IngressList');
 }
 
 function main(): void {

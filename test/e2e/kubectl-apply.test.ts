@@ -439,3 +439,59 @@ describe('delete and wait', () => {
     );
   });
 });
+
+describe('legacy Ingress manifests', () => {
+  test('extensions/v1beta1 and networking.k8s.io/v1beta1 Ingresses with serviceName/servicePort apply under Strict validation', async () => {
+    const manifest = (apiVersion: string, name: string): string => `apiVersion: ${apiVersion}
+kind: Ingress
+metadata:
+  name: ${name}
+spec:
+  backend:
+    serviceName: fallback
+    servicePort: 80
+  rules:
+  - host: ${name}.example.com
+    http:
+      paths:
+      - path: /api
+        backend:
+          serviceName: api
+          servicePort: http
+`;
+    for (const [apiVersion, name] of [
+      ['extensions/v1beta1', 'legacy-ext'],
+      ['networking.k8s.io/v1beta1', 'legacy-net'],
+    ] as const) {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(file, manifest(apiVersion, name));
+      const r = await s.kubectl(['apply', '-f', file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, new RegExp(`Warning: ${apiVersion.replace('.', '\\.')} Ingress is deprecated`));
+      const current = JSON.parse(await ok('get', 'ingress.v1.networking.k8s.io', name, '-o', 'json')) as {
+        spec: {
+          defaultBackend: unknown;
+          rules: { http: { paths: { backend: unknown; pathType: string }[] } }[];
+        };
+      };
+      assert.deepEqual(current.spec.defaultBackend, { service: { name: 'fallback', port: { number: 80 } } });
+      assert.deepEqual(current.spec.rules[0]?.http.paths[0], {
+        path: '/api',
+        pathType: 'ImplementationSpecific',
+        backend: { service: { name: 'api', port: { name: 'http' } } },
+      });
+    }
+    // A field neither version has is still refused.
+    const bad = join(dir, 'legacy-bad.yaml');
+    writeFileSync(
+      bad,
+      manifest('extensions/v1beta1', 'legacy-bad').replace(
+        'servicePort: 80',
+        'servicePort: 80\n    bogus: 1',
+      ),
+    );
+    const r = await s.kubectl(['apply', '-f', bad]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /strict decoding error: unknown field "spec\.backend\.bogus"/);
+  });
+});

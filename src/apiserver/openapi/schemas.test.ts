@@ -151,9 +151,22 @@ void describe('schemaNameForGvk', () => {
       'io.k8s.api.events.v1.Event',
     );
     assert.equal(
-      schemaNameForGvk(set, { group: 'extensions', version: 'v1beta1', kind: 'Ingress' }),
-      'io.k8s.api.networking.v1.Ingress',
+      schemaNameForGvk(set, { group: 'extensions', version: 'v1beta1', kind: 'Deployment' }),
+      'io.k8s.api.apps.v1.Deployment',
     );
+    // Ingress changed shape after v1beta1 (serviceName/servicePort): both old versions have a schema of their own.
+    for (const group of ['extensions', 'networking.k8s.io']) {
+      assert.equal(
+        schemaNameForGvk(set, { group, version: 'v1beta1', kind: 'Ingress' }),
+        'io.k8s.api.networking.v1beta1.Ingress',
+      );
+    }
+    const backend = set.schemas['io.k8s.api.networking.v1beta1.IngressBackend'];
+    assert.deepEqual(Object.keys(backend?.properties ?? {}).sort(), [
+      'resource',
+      'serviceName',
+      'servicePort',
+    ]);
     assert.equal(
       schemaNameForGvk(set, { group: 'example.com', version: 'v1', kind: 'Deployment' }),
       undefined,
