@@ -81,6 +81,17 @@ describe('object semantics', () => {
     assert.equal(g.status, 404);
     assert.equal(g.json.message, 'deployments.apps "nope" not found');
     assert.deepEqual(g.json.details, { name: 'nope', group: 'apps', kind: 'deployments' });
+    // An apply creates a missing object, but not through a subresource.
+    const statusApply = await call(
+      t.url,
+      'PATCH',
+      '/apis/apps/v1/namespaces/default/deployments/nope/status?fieldManager=tester',
+      deployment('nope'),
+      { 'content-type': 'application/apply-patch+yaml' },
+    );
+    assert.equal(statusApply.status, 404);
+    assert.equal(statusApply.json.message, 'deployments.apps "nope" not found');
+    assert.equal((await call(t.url, 'GET', '/apis/apps/v1/namespaces/default/deployments/nope')).status, 404);
   });
 
   test('generateName gives a unique name', async () => {

@@ -7,6 +7,7 @@ import {
   hasReason,
   isApiError,
   methodNotAllowed,
+  notFound,
   unsupportedMediaType,
 } from '../../api/errors.js';
 import {
@@ -426,6 +427,8 @@ async function applyObject(
   const force = s.query.get('force') === 'true';
   const now = rfc3339(ctx.clock.now());
   const existing = await ctx.storage.get(def, s.namespace, s.name!);
+  // Only the main resource is created by an apply; a subresource of a missing object is not found, as upstream.
+  if (!existing && s.subresource) throw notFound({ group: def.group, resource: def.plural }, s.name!);
   if (!existing) {
     // The request was authorized as a patch; an apply that creates must also be allowed to create.
     await ctx.authz.require({
