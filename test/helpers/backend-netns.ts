@@ -61,6 +61,11 @@ export class BackendNetns {
     this.hostLink = `tb${tag.slice(0, 4)}${process.pid % 100000}`.slice(0, 15);
   }
 
+  /** The PID of the process serving the backends (after start). */
+  get pid(): number | undefined {
+    return this.server?.pid;
+  }
+
   /** The namespace, the veth pair and the servers: `backends` maps names to ports; `wsPort` echoes WebSockets. */
   async start(backends: Record<string, number>, wsPort: number): Promise<void> {
     ip('netns', 'add', this.netns);
