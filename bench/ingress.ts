@@ -6,12 +6,11 @@
  * refuses loopback endpoints); the API server and the controller run in this process, which does nothing else
  * while wrk runs. Needs root, iproute2 and wrk; prints why and stops otherwise.
  */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Ingress } from 'kubernetes-types/networking/v1.js';
-import { ApiClient, R, type ResourceType } from '../src/client/index.js';
+import { ApiClient, R } from '../src/client/index.js';
 import { IngressController } from '../src/ingress/index.js';
 import { createCa, issueLeaf } from '../src/apiserver/auth/x509.js';
 import { silentLogger } from '../src/util/logger.js';
@@ -20,18 +19,11 @@ import { BACKEND_ADDRESS, BackendNetns, backendNetnsMissing } from '../test/help
 import { startTestServer } from '../test/helpers/api-server.js';
 import { cpuSecondsOf } from './lib/proc.js';
 import { fmtMs, fmtRate, markdownTable } from './lib/table.js';
-import { parseWrkReport, wrkAvailability } from './lib/wrk.js';
+import { parseWrkReport, wrkAvailability, wrkOutput } from './lib/wrk.js';
 
 const HOST = 'bench.example.com';
 const BACKEND_PORT = 18001;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const INGRESSES: ResourceType = {
-  group: 'networking.k8s.io',
-  version: 'v1',
-  resource: 'ingresses',
-  kind: 'Ingress',
-  namespaced: true,
-};
 
 interface Row {
   path: string;
@@ -45,17 +37,7 @@ interface Row {
 }
 
 function wrk(url: string, clients: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const args = ['-t1', `-c${clients}`, `-d${SECONDS}s`, '--latency', '-H', `Host: ${HOST}`, url];
-    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`wrk exited ${code}: ${out}`)),
-    );
-  });
+  return wrkOutput(['-t1', `-c${clients}`, `-d${SECONDS}s`, '--latency', '-H', `Host: ${HOST}`, url]);
 }
 
 /** The status of a GET with the benchmark's Host header (fetch may not set Host). */
@@ -115,7 +97,7 @@ async function main(): Promise<void> {
       ports: [{ name: 'http', port: BACKEND_PORT, protocol: 'TCP' }],
       endpoints: [{ addresses: [BACKEND_ADDRESS], conditions: { ready: true } }],
     });
-    await client.resource<Ingress>(INGRESSES).create({
+    await client.resource<Ingress>(R.ingresses).create({
       metadata: { name: 'web', namespace: 'default' },
       spec: {
         rules: [

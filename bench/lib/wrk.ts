@@ -116,20 +116,25 @@ export async function runWrk(
     const seconds = Math.max(1, Math.round(durationMs / 1000));
     const args = ['-t1', `-c${clients}`, `-d${seconds}s`, '--latency', '-s', script, target.url];
     const cpu0 = endedChildrenCpuSeconds();
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) =>
-        code === 0 ? resolve(out) : reject(new Error(`wrk exited with ${code}: ${out.slice(-500)}`)),
-      );
-    });
+    const output = await wrkOutput(args);
     const result = parseWrkReport(output, clients);
     const cpu = endedChildrenCpuSeconds() - cpu0;
     return { ...result, loadCores: cpu / (result.elapsedMs / 1000) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs wrk with these arguments; resolves to what it printed. */
+export function wrkOutput(args: string[]): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`wrk exited with ${code}: ${out.slice(-500)}`)),
+    );
+  });
 }

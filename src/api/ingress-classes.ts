@@ -1,4 +1,5 @@
 import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js';
+import { newestOf } from './newest-class.js';
 
 /** Upstream's annotation that makes an IngressClass the one class-less Ingresses get. */
 export const ANN_DEFAULT_INGRESS_CLASS = 'ingressclass.kubernetes.io/is-default-class';
@@ -20,18 +21,7 @@ export function isDefaultIngressClass(cls: IngressClass): boolean {
  * name.
  */
 export function pickDefaultIngressClass(classes: readonly IngressClass[]): IngressClass | undefined {
-  let best: IngressClass | undefined;
-  for (const c of classes) {
-    if (!isDefaultIngressClass(c)) continue;
-    if (!best) {
-      best = c;
-      continue;
-    }
-    const t = c.metadata?.creationTimestamp ?? '';
-    const bt = best.metadata?.creationTimestamp ?? '';
-    if (t > bt || (t === bt && (c.metadata?.name ?? '') < (best.metadata?.name ?? ''))) best = c;
-  }
-  return best;
+  return newestOf(classes.filter(isDefaultIngressClass));
 }
 
 /** The class an Ingress asks for: `spec.ingressClassName`, else the legacy annotation; undefined for none. */

@@ -1,4 +1,5 @@
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import { newestOf, type ClassMeta } from './newest-class.js';
 
 export const ANN_DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
 export const ANN_BETA_DEFAULT_CLASS = 'storageclass.beta.kubernetes.io/is-default-class';
@@ -17,14 +18,6 @@ export const LOCAL_PATH_PROVISIONER = 'tugboat.dev/local-path';
 export const ANN_LOCAL_PATH_DIR = 'tugboat.dev/local-path-dir';
 
 /** Upstream IsDefaultAnnotation: the GA or the beta annotation set to "true". */
-interface ClassMeta {
-  metadata?: {
-    name?: string | undefined;
-    creationTimestamp?: string | undefined;
-    annotations?: Record<string, string> | undefined;
-  };
-}
-
 export function isDefaultClass(cls: ClassMeta): boolean {
   const a = cls.metadata?.annotations ?? {};
   return a[ANN_DEFAULT_CLASS] === 'true' || a[ANN_BETA_DEFAULT_CLASS] === 'true';
@@ -35,18 +28,7 @@ export function isDefaultClass(cls: ClassMeta): boolean {
  * adding a new default never fails claims.
  */
 export function pickDefaultClass<T extends ClassMeta>(classes: readonly T[]): T | undefined {
-  let best: T | undefined;
-  for (const c of classes) {
-    if (!isDefaultClass(c)) continue;
-    if (!best) {
-      best = c;
-      continue;
-    }
-    const t = c.metadata?.creationTimestamp ?? '';
-    const bt = best.metadata?.creationTimestamp ?? '';
-    if (t > bt || (t === bt && (c.metadata?.name ?? '') < (best.metadata?.name ?? ''))) best = c;
-  }
-  return best;
+  return newestOf(classes.filter(isDefaultClass));
 }
 
 /** The class every cluster starts with: node-local directories, created on the node the first pod lands on. */

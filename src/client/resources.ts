@@ -61,6 +61,8 @@ export const R = {
   leases: grouped('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   endpointSlices: grouped('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice'),
   networkPolicies: grouped('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy'),
+  ingresses: grouped('networking.k8s.io', 'v1', 'ingresses', 'Ingress'),
+  ingressClasses: grouped('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
   podDisruptionBudgets: grouped('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),
   priorityClasses: grouped('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false),
   storageClasses: grouped('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false),

@@ -37,19 +37,6 @@ import {
 import { buildRouteTable, type RouteTable, type RouteTarget } from './route-table.js';
 import { IngressStatusWriter } from './status.js';
 
-const INGRESSES: ResourceType = {
-  group: 'networking.k8s.io',
-  version: 'v1',
-  resource: 'ingresses',
-  kind: 'Ingress',
-  namespaced: true,
-};
-const INGRESS_CLASSES: ResourceType = {
-  ...INGRESSES,
-  resource: 'ingressclasses',
-  kind: 'IngressClass',
-  namespaced: false,
-};
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const BY_SERVICE = 'service';
 
@@ -96,8 +83,8 @@ export class IngressController {
         logger: this.log.child(type.resource),
         ...(fieldSelector ? { fieldSelector } : {}),
       });
-    this.ingresses = informer(INGRESSES);
-    this.classes = informer(INGRESS_CLASSES);
+    this.ingresses = informer(R.ingresses);
+    this.classes = informer(R.ingressClasses);
     this.services = informer(R.services);
     this.slices = informer(R.endpointSlices);
     this.slices.addIndexer(BY_SERVICE, (s) => {
@@ -107,7 +94,7 @@ export class IngressController {
     this.secrets = informer(R.secrets, 'type=kubernetes.io/tls');
     this.nodes = informer(R.nodes, `metadata.name=${opts.nodeName}`);
     this.certificates = new CertificateStore(opts.defaultCertificate, this.log);
-    this.status = new IngressStatusWriter(opts.client.resource<Ingress>(INGRESSES), this.log, () =>
+    this.status = new IngressStatusWriter(opts.client.resource<Ingress>(R.ingresses), this.log, () =>
       this.scheduleRebuild(),
     );
   }

@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { hasReason } from '../../src/api/errors.js';
 import { tugboatIngressClass } from '../../src/api/ingress-classes.js';
 import { createCa, issueLeaf, type CertAndKey } from '../../src/apiserver/auth/x509.js';
-import { R, type ApiClient, type ResourceType } from '../../src/client/index.js';
+import { R, type ApiClient } from '../../src/client/index.js';
 import { IngressController } from '../../src/ingress/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -21,19 +21,6 @@ import { BACKEND_ADDRESS, BackendNetns, backendNetnsMissing } from '../helpers/b
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 const NODE = 'ingress-node';
-const INGRESSES: ResourceType = {
-  group: 'networking.k8s.io',
-  version: 'v1',
-  resource: 'ingresses',
-  kind: 'Ingress',
-  namespaced: true,
-};
-const CLASSES: ResourceType = {
-  ...INGRESSES,
-  resource: 'ingressclasses',
-  kind: 'IngressClass',
-  namespaced: false,
-};
 
 let cluster: TestCluster;
 let client: ApiClient;
@@ -109,7 +96,7 @@ const nameAt = async (path: string, host: string): Promise<string> => {
 };
 
 async function createIngress(ing: Ingress): Promise<void> {
-  await client.resource<Ingress>(INGRESSES).create(ing);
+  await client.resource<Ingress>(R.ingresses).create(ing);
 }
 
 void describe('ingress controller with backends in a network namespace', { skip: missing ?? false }, () => {
@@ -124,7 +111,7 @@ void describe('ingress controller with backends in a network namespace', { skip:
       status: { addresses: [{ type: 'InternalIP', address: '192.0.2.10' }] },
     });
     await client
-      .resource<IngressClass>(CLASSES)
+      .resource<IngressClass>(R.ingressClasses)
       .create(tugboatIngressClass())
       .catch((err: unknown) => {
         if (!hasReason(err, 'AlreadyExists')) throw err;
@@ -207,7 +194,7 @@ void describe('ingress controller with backends in a network namespace', { skip:
 
     await waitFor(
       async () => {
-        const ing = await client.resource<Ingress>(INGRESSES).get('default', 'shop');
+        const ing = await client.resource<Ingress>(R.ingresses).get('default', 'shop');
         return ing.status?.loadBalancer?.ingress?.[0]?.ip === '192.0.2.10';
       },
       { message: "the Ingress's status names the node's address" },
@@ -257,7 +244,7 @@ void describe('ingress controller with backends in a network namespace', { skip:
 
   test("an Ingress of another controller's class is left alone", async () => {
     await service('app-d', [{ port: PORTS.d1 }]);
-    await client.resource<IngressClass>(CLASSES).create({
+    await client.resource<IngressClass>(R.ingressClasses).create({
       metadata: { name: 'other' },
       spec: { controller: 'example.com/other-controller' },
     });
@@ -280,7 +267,7 @@ void describe('ingress controller with backends in a network namespace', { skip:
       message: 'the legacy class annotation naming our class is served',
     });
     assert.equal((await get('/', 'd.example.com')).status, 404);
-    const notOurs = await client.resource<Ingress>(INGRESSES).get('default', 'not-ours');
+    const notOurs = await client.resource<Ingress>(R.ingresses).get('default', 'not-ours');
     assert.equal(notOurs.status?.loadBalancer?.ingress, undefined, 'and its status is not ours to write');
   });
 
