@@ -38,6 +38,11 @@ import { buildRouteTable, type RouteTable, type RouteTarget } from './route-tabl
 import { IngressStatusWriter } from './status.js';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+/**
+ * No limit on how long a request may take to arrive (Node's default cuts it at 5 minutes), so long uploads and
+ * streams pass; a client still has a minute to send its headers.
+ */
+const SERVER_OPTIONS = { requestTimeout: 0, headersTimeout: 60_000 };
 const BY_SERVICE = 'service';
 
 export interface IngressControllerOptions {
@@ -188,7 +193,7 @@ export class IngressController {
     const { httpPort, httpsPort } = this.opts;
     const host = this.opts.bindAddress;
     if (httpPort !== undefined) {
-      const server = http.createServer((req, res) => this.serve(req, res, false));
+      const server = http.createServer(SERVER_OPTIONS, (req, res) => this.serve(req, res, false));
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
         this.upgrade(req, socket, head, false),
       );
@@ -198,6 +203,7 @@ export class IngressController {
       const { createServer } = await import('node:https');
       const server = createServer(
         {
+          ...SERVER_OPTIONS,
           SNICallback: (name, cb) => cb(null, this.certificates.contextFor(this.table.tlsFor(name))),
           ...this.defaultPair(),
         },
@@ -243,6 +249,8 @@ export class IngressController {
       });
       return undefined;
     }
+    // After listening, errors are the accepting socket's (EMFILE and the like): reported, not fatal.
+    server.on('error', (err) => this.log.error(`ingress ${what} listener error`, { error: err.message }));
     this.log.info(`ingress ${what} listening`, { port: (server.address() as AddressInfo).port });
     return server;
   }
