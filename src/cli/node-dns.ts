@@ -3,12 +3,14 @@
  * gateway address (the bridge's, the pod CIDR's first address), which pods reach directly through their
  * default route, so no service proxy is needed. The kubelet writes that address into ClusterFirst pods'
  * resolv.conf. The address exists only once the node has a pod CIDR, so the server starts then, before the
- * runtime may create any pod sandbox.
+ * runtime may create any pod sandbox. The address is also published on the Node, for the kube-dns Service.
  *
  * With `--cluster-dns` the user runs the server; pods get that address and we start none. With the process
  * runtime no server starts either: its pods share the host's network and read the host's /etc/resolv.conf,
  * which tugboat does not rewrite, so a server on 127.0.0.1:53 would answer no pod.
  */
+import type { Node } from 'kubernetes-types/core/v1.js';
+import { ANN_CLUSTER_DNS_ADDRESS } from '../api/cluster-dns.js';
 import type { ClientConfig, SharedInformerPool } from '../client/index.js';
 import type { Logger } from '../util/logger.js';
 
@@ -70,7 +72,11 @@ export class NodeDns {
 
   /** The node's pod CIDR is (re)assigned: serve on its gateway. Call before the runtime takes the CIDR. */
   async onPodCidr(cidr: string): Promise<void> {
-    if (this.opts.clusterDns.length > 0 || !this.opts.ensureGateway) return;
+    if (this.opts.clusterDns.length > 0 || !this.opts.ensureGateway) {
+      // A node that served DNS before (another runtime, no --cluster-dns) must leave kube-dns's endpoints.
+      await this.publishAddress(undefined);
+      return;
+    }
     if (cidr === this.cidr && this.running) return;
     this.cidr = cidr;
     await this.stop();
@@ -104,6 +110,7 @@ export class NodeDns {
           client.close();
         },
       };
+      await this.publishAddress(address);
       log.info('cluster DNS serving', {
         address: `${address}:${dns.port}`,
         zone: this.opts.clusterDomain,
@@ -114,6 +121,29 @@ export class NodeDns {
       log.error("cluster DNS not started; pods get the host's resolver", {
         error: err instanceof Error ? err.message : String(err),
       });
+    }
+  }
+
+  /**
+   * Keeps the Node's cluster DNS annotation at `address` (removed when undefined), from which the control plane
+   * gives the kube-dns Service its endpoints. A failure is logged: pods reach the server directly regardless.
+   */
+  private async publishAddress(address: string | undefined): Promise<void> {
+    const { ApiClient, R } = await import('../client/index.js');
+    const client = new ApiClient({ userAgent: `tugboat-dns/${this.opts.nodeName}`, ...this.opts.client });
+    try {
+      const nodes = client.resource<Node>(R.nodes);
+      const node = await nodes.get('', this.opts.nodeName);
+      if (node.metadata?.annotations?.[ANN_CLUSTER_DNS_ADDRESS] === address) return;
+      await nodes.patch('', this.opts.nodeName, 'merge', {
+        metadata: { annotations: { [ANN_CLUSTER_DNS_ADDRESS]: address ?? null } },
+      });
+    } catch (err) {
+      this.opts.logger.warn('publishing the cluster DNS address on the Node failed', {
+        error: err instanceof Error ? err.message : String(err),
+      });
+    } finally {
+      client.close();
     }
   }
 

@@ -1,4 +1,5 @@
 import type { ControllerFactory } from './context.js';
+import { clusterDnsServiceController } from './clusterdns/index.js';
 import { clusterRoleAggregationController } from './clusterroleaggregation/index.js';
 import { cronJobControllerFactory } from './cronjob/index.js';
 import { newDaemonSetController } from './daemonset/index.js';
@@ -54,4 +55,6 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   'clusterrole-aggregation': clusterRoleAggregationController,
   // Not upstream's: load balancers at the nodes' addresses where no cloud provides them (k3s's ServiceLB).
   'service-lb': serviceLbController,
+  // Not upstream's: the kube-dns Service in front of the agents' node-local DNS servers.
+  'cluster-dns-service': clusterDnsServiceController,
 };

@@ -3,11 +3,14 @@
  * gateway, and a real busybox pod on the CNI bridge resolves services through it (busybox's nslookup) with the
  * resolv.conf the kubelet wrote. Needs root, runc or crun, conmon, the CNI plugins and TUGBOAT_TEST_REGISTRY
  * (.ci/run provides all of them). Only names inside the cluster domain are asked: no query leaves the machine.
+ * The kube-dns Service's cluster IP leads to the same server through the service proxy.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import dnsPacket from 'dns-packet';
+import { kubeDnsClusterIp } from '../../src/controllers/clusterdns/index.js';
 import { udpQuery } from '../../src/dns/testing.js';
 import { firstHostAddress, parseCidr } from '../../src/util/cidr.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -116,5 +119,45 @@ void describe('cluster DNS on the node', { skip: skip ?? false }, () => {
       timeoutMs: 15_000,
       message: 'the deleted service is NXDOMAIN in the pod',
     });
+  });
+
+  test('kube-system/kube-dns is the conventional address in front of the node DNS, reachable from a pod', async () => {
+    const dnsIp = kubeDnsClusterIp(kubernetesIp);
+    const svc = await waitFor(
+      async () => {
+        const r = await s.kubectl(['-n', 'kube-system', 'get', 'service', 'kube-dns', '-o', 'json']);
+        return r.code === 0 ? (JSON.parse(r.stdout) as Service) : undefined;
+      },
+      { timeoutMs: 20_000, message: 'the kube-dns Service exists' },
+    );
+    assert.equal(svc.spec?.clusterIP, dnsIp);
+    const slices = await ok(
+      '-n',
+      'kube-system',
+      'get',
+      'endpointslices',
+      '-l',
+      'kubernetes.io/service-name=kube-dns',
+      '-o',
+      'json',
+    );
+    const endpoints = (JSON.parse(slices) as { items: EndpointSlice[] }).items.flatMap(
+      (sl) => sl.endpoints ?? [],
+    );
+    assert.deepEqual(
+      endpoints.map((e) => [e.addresses[0], e.nodeName, e.conditions?.ready]),
+      [[gateway, NODE, true]],
+    );
+    // Through the service proxy's rules for the cluster IP.
+    const answer = await waitFor(
+      async () => {
+        const out = await inPod('nslookup', 'kubernetes.default.svc.cluster.local', dnsIp);
+        return new RegExp(`Address:?\\s+${kubernetesIp.replace(/\./g, '\\.')}\\b`).test(out)
+          ? out
+          : undefined;
+      },
+      { timeoutMs: 20_000, message: `kubernetes.default resolves through ${dnsIp}` },
+    );
+    assert.match(answer, new RegExp(`Server:\\s+${dnsIp.replace(/\./g, '\\.')}`));
   });
 });
