@@ -193,5 +193,11 @@ export function defaultControllerRoles(): ClusterRole[] {
       rule(READ, ['storage.k8s.io'], ['storageclasses']),
       eventsRule(),
     ]),
+    // Tugboat's own (k3s deploys CoreDNS with its kube-dns Service): kube-dns in front of the agents' DNS servers.
+    controllerRole('cluster-dns-service-controller', [
+      rule(READ, [''], ['services', 'nodes']),
+      rule(['create'], [''], ['services']),
+      rule(['get', 'list', 'watch', 'create', 'update'], ['discovery.k8s.io'], ['endpointslices']),
+    ]),
   ];
 }

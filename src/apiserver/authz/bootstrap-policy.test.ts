@@ -173,6 +173,7 @@ const CONTROLLER_IDENTITY: Record<string, string | undefined> = {
   'ephemeral-volume-controller': 'ephemeral-volume-controller',
   'clusterrole-aggregation': 'clusterrole-aggregation-controller',
   'service-lb': 'service-lb-controller',
+  'cluster-dns-service': 'cluster-dns-service-controller',
 };
 
 test('every controller Tugboat runs has its system:controller role, bound to its service account', () => {
