@@ -2,6 +2,7 @@
  * Ingress end to end with real containers: a Deployment exposed by a Service, an Ingress made with
  * `kubectl create ingress` (class defaulted to `tugboat`), reached through the server's ingress controller on
  * loopback by host and path, over HTTP and over HTTPS with a certificate from a `kubectl create secret tls`.
+ * The same pods through the API server's proxy subresources (`kubectl get --raw`), and the node's agent too.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -165,5 +166,25 @@ void describe('ingress through the server', { skip: skip ?? false }, () => {
       },
       { timeoutMs: 90_000, message: 'the pod answers over HTTPS with the Ingress certificate' },
     );
+  });
+
+  test('the API server proxies to the Service, a pod and the node agent', async () => {
+    const service = await waitFor(
+      async () => {
+        const r = await s.kubectl(['get', '--raw', '/api/v1/namespaces/default/services/web:80/proxy/']);
+        return r.code === 0 && /tugboat-test busybox/.test(r.stdout) ? r.stdout : undefined;
+      },
+      { timeoutMs: 60_000, message: 'the service proxy reaches a web pod' },
+    );
+    assert.match(service, /tugboat-test busybox/);
+    const pod = (
+      await ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.name}'])
+    ).trim();
+    assert.match(
+      await ok(['get', '--raw', `/api/v1/namespaces/default/pods/${pod}:8080/proxy/`]),
+      /tugboat-test busybox/,
+    );
+    const metrics = await ok(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/metrics/resource`]);
+    assert.match(metrics, /^node_cpu_usage_seconds_total /m);
   });
 });

@@ -41,7 +41,8 @@ for (const spec of specs) {
       res.end(JSON.stringify({
         name, url: req.url, method: req.method, host: req.headers.host,
         forwardedFor: req.headers['x-forwarded-for'], forwardedProto: req.headers['x-forwarded-proto'],
-        forwardedHost: req.headers['x-forwarded-host'], body: Buffer.concat(chunks).toString(),
+        forwardedHost: req.headers['x-forwarded-host'], authorization: req.headers.authorization,
+        body: Buffer.concat(chunks).toString(),
       }));
     });
   }).listen(Number(port), '0.0.0.0', ready);

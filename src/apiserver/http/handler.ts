@@ -33,6 +33,7 @@ import {
 import { VERSION_INFO } from '../version.js';
 import { isJoinPath, serveNodeJoin } from '../join/endpoints.js';
 import { servePodLog } from '../streaming/pod-log.js';
+import { serveResourceProxy } from '../streaming/resource-proxy.js';
 import { serveWatch } from '../watch/serve-watch.js';
 import { decodeObjectBody, readBody } from './body.js';
 import { negotiateDiscovery, negotiateFormat } from './negotiate.js';
@@ -264,6 +265,23 @@ async function handleResource(
   }
 
   if (route.subresource && STREAMING_SUBRESOURCES.has(route.subresource)) {
+    if (route.subresource === 'proxy' && route.proxyPath !== undefined && route.name !== undefined) {
+      // The query as the client wrote it: the target reads it, not us.
+      const rawUrl = req.url ?? '';
+      const search = rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?')) : '';
+      return serveResourceProxy(
+        ctx,
+        {
+          resource: route.resource,
+          namespace: route.namespace,
+          name: route.name,
+          path: route.proxyPath,
+          search,
+        },
+        req,
+        out,
+      );
+    }
     if (
       route.subresource === 'log' &&
       route.namespace !== undefined &&

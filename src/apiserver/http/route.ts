@@ -26,7 +26,12 @@ export interface ResourceRoute {
   subresource?: string;
   /** Legacy `/watch/` path prefix. */
   watchPrefix: boolean;
+  /** For the `proxy` subresource of pods, services and nodes: the path after `/proxy`, raw (`/` when none). */
+  proxyPath?: string;
 }
+
+/** `/api/v1/[namespaces/NS/](pods|services|nodes)/NAME/proxy[/PATH]`: the tail is the target's, untouched. */
+const PROXY_ROUTE = /^\/api\/v1\/(?:namespaces\/([^/]+)\/)?(pods|services|nodes)\/([^/]+)\/proxy(\/.*)?$/;
 
 /** Parsed routes by path: clients repeat the same few paths (an object, its collection, a watch). */
 const parsedRoutes = new Map<string, Readonly<Route>>();
@@ -45,6 +50,8 @@ export function routeOf(pathname: string): Readonly<Route> {
 }
 
 export function parseRoute(pathname: string): Route {
+  const proxy = PROXY_ROUTE.exec(pathname);
+  if (proxy) return proxyRoute(proxy);
   const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
   const parts = trimmed.split('/').slice(1).map(safeDecode);
   if (parts.some((p) => p === undefined)) return { type: 'not-found' };
@@ -105,6 +112,27 @@ function resourceRoute(group: string, version: string, rest: string[]): Route {
   if (name !== undefined) route.name = name;
   const subresource = rest[at + 2];
   if (subresource !== undefined) route.subresource = subresource;
+  return route;
+}
+
+function proxyRoute(m: RegExpExecArray): Route {
+  const [, namespace, resource, name, tail] = m;
+  const decodedName = safeDecode(name!);
+  const decodedNamespace = namespace === undefined ? undefined : safeDecode(namespace);
+  if (decodedName === undefined || (namespace !== undefined) !== (resource !== 'nodes'))
+    return { type: 'not-found' };
+  if (namespace !== undefined && decodedNamespace === undefined) return { type: 'not-found' };
+  const route: ResourceRoute = {
+    type: 'resource',
+    group: '',
+    version: 'v1',
+    resource: resource!,
+    name: decodedName,
+    subresource: 'proxy',
+    watchPrefix: false,
+    proxyPath: tail ?? '/',
+  };
+  if (decodedNamespace !== undefined) route.namespace = decodedNamespace;
   return route;
 }
 

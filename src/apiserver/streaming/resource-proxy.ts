@@ -1,0 +1,184 @@
+/**
+ * The `proxy` subresources (what `kubectl proxy` users browse and `kubectl get --raw` reaches): the API server
+ * forwards a request to a pod's address, to one of a Service's ready endpoints, or to a node agent's HTTPS
+ * endpoint. The name may carry a port and a scheme, `[http|https:]NAME[:PORT]`, as upstream's. The caller's
+ * credentials stay here (Authorization and Impersonate-* headers are not passed on); bodies stream both ways.
+ * Not served: connection upgrades (WebSocket) through the proxy.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Endpoints, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+import { badRequest, serviceUnavailable } from '../../api/errors.js';
+import type { Responder } from '../http/respond.js';
+import type { ApiContext } from '../rest/context.js';
+import type { KubeletClientTls } from './pod-target.js';
+
+interface ProxyTarget {
+  scheme: 'http' | 'https';
+  host: string;
+  port: number;
+  /** For node agents: the API server's client certificate and the cluster CA. */
+  tls?: KubeletClientTls;
+}
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Upstream's SplitSchemeNamePort: `name`, `name:port` or `scheme:name:port`. */
+export function splitSchemeNamePort(spec: string): { scheme: string; name: string; port: string } {
+  const parts = spec.split(':');
+  if (parts.length === 1) return { scheme: '', name: spec, port: '' };
+  if (parts.length === 2) return { scheme: '', name: parts[0]!, port: parts[1]! };
+  if (parts.length === 3 && (parts[0] === 'http' || parts[0] === 'https'))
+    return { scheme: parts[0], name: parts[1]!, port: parts[2]! };
+  throw badRequest(`invalid proxy name ${JSON.stringify(spec)}: use [scheme:]name[:port]`);
+}
+
+export async function serveResourceProxy(
+  ctx: ApiContext,
+  p: { resource: string; namespace: string | undefined; name: string; path: string; search: string },
+  req: IncomingMessage,
+  out: Responder,
+): Promise<void> {
+  const spec = splitSchemeNamePort(p.name);
+  const target =
+    p.resource === 'pods'
+      ? await podTarget(ctx, p.namespace ?? '', spec)
+      : p.resource === 'services'
+        ? await serviceTarget(ctx, p.namespace ?? '', spec)
+        : await nodeTarget(ctx, spec);
+  if (req.headers.upgrade) throw badRequest('connection upgrades are not proxied');
+  await forward(req, out, target, `${p.path}${p.search}`);
+}
+
+function schemeOf(spec: { scheme: string }): 'http' | 'https' {
+  return spec.scheme === 'https' ? 'https' : 'http';
+}
+
+/** Upstream: the given port (a number, or a container port's name), else the first container port, else 80. */
+async function podTarget(
+  ctx: ApiContext,
+  namespace: string,
+  spec: { scheme: string; name: string; port: string },
+) {
+  const pod = (await ctx.storage.mustGet(ctx.registry.mustGet('', 'pods'), namespace, spec.name)) as Pod;
+  const ip = pod.status?.podIP;
+  if (!ip) throw serviceUnavailable(`pod ${spec.name} has no IP address yet`);
+  const ports = (pod.spec?.containers ?? []).flatMap((c) => c.ports ?? []);
+  let port = 80;
+  if (/^\d+$/.test(spec.port)) port = Number(spec.port);
+  else if (spec.port) {
+    const named = ports.find((cp) => cp.name === spec.port);
+    if (!named) throw badRequest(`pod ${spec.name} has no container port named ${JSON.stringify(spec.port)}`);
+    port = named.containerPort;
+  } else if (ports[0]) port = ports[0].containerPort;
+  return { scheme: schemeOf(spec), host: ip, port } satisfies ProxyTarget;
+}
+
+/** Upstream: the Service port by name or number (the unnamed one when none is given), then a ready endpoint of it. */
+async function serviceTarget(
+  ctx: ApiContext,
+  namespace: string,
+  spec: { scheme: string; name: string; port: string },
+): Promise<ProxyTarget> {
+  const svc = (await ctx.storage.mustGet(
+    ctx.registry.mustGet('', 'services'),
+    namespace,
+    spec.name,
+  )) as Service;
+  const svcPort = (svc.spec?.ports ?? []).find(
+    (sp) => (sp.name ?? '') === spec.port || String(sp.port) === spec.port,
+  );
+  if (!svcPort)
+    throw serviceUnavailable(`no service port ${JSON.stringify(spec.port)} found for service "${spec.name}"`);
+  const eps = (await ctx.storage.get(ctx.registry.mustGet('', 'endpoints'), namespace, spec.name)) as
+    Endpoints | undefined;
+  const candidates: { ip: string; port: number }[] = [];
+  for (const subset of eps?.subsets ?? []) {
+    const port = (subset.ports ?? []).find((ep) => (ep.name ?? '') === (svcPort.name ?? ''));
+    if (!port) continue;
+    for (const a of subset.addresses ?? []) candidates.push({ ip: a.ip, port: port.port });
+  }
+  const chosen = candidates[Math.floor(Math.random() * candidates.length)];
+  if (!chosen) throw serviceUnavailable(`no endpoints available for service "${spec.name}"`);
+  return { scheme: schemeOf(spec), host: chosen.ip, port: chosen.port };
+}
+
+/** The node agent's HTTPS endpoint (or the given port), with the API server's client certificate. */
+async function nodeTarget(
+  ctx: ApiContext,
+  spec: { scheme: string; name: string; port: string },
+): Promise<ProxyTarget> {
+  const node = (await ctx.storage.mustGet(ctx.registry.mustGet('', 'nodes'), undefined, spec.name)) as Node;
+  const addresses = node.status?.addresses ?? [];
+  const host = (addresses.find((a) => a.type === 'InternalIP') ?? addresses[0])?.address;
+  const port = spec.port ? Number(spec.port) : node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  if (!host || !port || !Number.isInteger(port))
+    throw serviceUnavailable(`node ${spec.name} reports no agent endpoint`);
+  if (!ctx.kubeletClient)
+    throw serviceUnavailable('this API server has no client credentials for node agents');
+  return { scheme: 'https', host, port, tls: ctx.kubeletClient };
+}
+
+function forward(req: IncomingMessage, out: Responder, target: ProxyTarget, path: string): Promise<void> {
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || name === 'authorization' || name === 'host') continue;
+    if (name.startsWith('impersonate-')) continue;
+    headers[name] = value;
+  }
+  const client = req.socket.remoteAddress ?? '';
+  const prior = req.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = prior ? `${String(prior)}, ${client}` : client;
+  const options = {
+    host: target.host,
+    port: target.port,
+    method: req.method ?? 'GET',
+    path,
+    headers,
+    timeout: 30_000,
+    ...(target.tls
+      ? { ca: target.tls.caPem, cert: target.tls.certPem, key: target.tls.keyPem }
+      : // Pods and Services serve their own certificates, which the API server cannot check (as upstream).
+        { rejectUnauthorized: false }),
+  };
+  return new Promise<void>((resolve, reject) => {
+    const upstream = (target.scheme === 'https' ? httpsRequest : httpRequest)(options, (answer) => {
+      upstream.setTimeout(0);
+      const res = out.res;
+      const answerHeaders: OutgoingHttpHeaders = {};
+      for (const [name, value] of Object.entries(answer.headers)) {
+        if (value !== undefined && !HOP_BY_HOP.has(name)) answerHeaders[name] = value;
+      }
+      res.writeHead(answer.statusCode ?? 502, answerHeaders);
+      answer.pipe(res);
+      answer.on('end', resolve);
+      answer.on('error', () => {
+        res.destroy();
+        resolve();
+      });
+    });
+    upstream.on('timeout', () => upstream.destroy(new Error('timed out')));
+    upstream.on('error', (err) => {
+      if (out.res.headersSent) {
+        out.res.destroy();
+        resolve();
+      } else
+        reject(serviceUnavailable(`error trying to reach ${target.host}:${target.port}: ${err.message}`));
+    });
+    out.res.on('close', () => {
+      if (!out.res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  });
+}
