@@ -11,6 +11,7 @@ import { build } from 'esbuild';
 const ENTRY_POINTS = {
   main: 'src/cli/main.ts',
   'control-plane-worker': 'src/cli/control-plane-worker.ts',
+  'ingress-worker': 'src/cli/ingress-worker.ts',
   'api-worker': 'src/cli/api-worker.ts',
   'checkpoint-worker': 'src/store/sqlite/checkpoint-worker.ts',
   'x509-issuer': 'src/apiserver/auth/x509-issuer.ts',

@@ -243,18 +243,24 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         }),
       );
       if (opts.disableIngress) log.info('ingress controller disabled');
+      else if (opts.ingressHttpPort === 0 && opts.ingressHttpsPort === 0)
+        log.info('ingress controller off: no HTTP or HTTPS port');
       else {
-        const { startIngress } = await import('./ingress.js');
-        const ingress = await startIngress({
-          client: adminClient,
-          nodeName: opts.nodeName,
-          httpPort: opts.ingressHttpPort,
-          httpsPort: opts.ingressHttpsPort,
-          // Clients that name no host of an Ingress's TLS section see this node's own certificate.
-          defaultCertificate: credentials.serving,
-          logger: log.child('ingress'),
-        });
-        if (ingress) components.unshift(ingress);
+        const { startIngressThread } = await import('./ingress-thread.js');
+        const ingress = await startIngressThread(
+          {
+            client: adminClient,
+            nodeName: opts.nodeName,
+            httpPort: opts.ingressHttpPort,
+            httpsPort: opts.ingressHttpsPort,
+            // Clients that name no host of an Ingress's TLS section see this node's own certificate.
+            defaultCertificate: credentials.serving,
+            logLevel: deps.logger ? 'error' : opts.logLevel,
+          },
+          log,
+          componentFailed,
+        );
+        components.unshift(ingress);
       }
     }
     const workers = await startApiWorkers(opts, {
