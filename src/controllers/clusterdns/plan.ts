@@ -32,7 +32,13 @@ export function desiredService(clusterIP: string | undefined): Service {
     metadata: {
       name: KUBE_DNS_SERVICE,
       namespace: KUBE_DNS_NAMESPACE,
-      labels: { 'k8s-app': 'kube-dns', [MANAGED_BY_LABEL]: 'tugboat' },
+      // As kubeadm's and k3s's: `kubectl cluster-info` lists services labelled as cluster services.
+      labels: {
+        'k8s-app': 'kube-dns',
+        'kubernetes.io/cluster-service': 'true',
+        'kubernetes.io/name': 'KubeDNS',
+        [MANAGED_BY_LABEL]: 'tugboat',
+      },
     },
     spec: {
       ...(clusterIP ? { clusterIP } : {}),
