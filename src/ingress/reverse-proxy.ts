@@ -4,23 +4,11 @@
  * backend who asked and how. Bodies stream both ways. A backend that cannot be reached gets the client a 502, one
  * that does not answer in time a 504.
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { endToEndHeaders } from '../util/hop-by-hop.js';
 import type { Endpoint } from './backends.js';
-
-/** Headers that belong to one connection, not to the message (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
 
 export interface ForwardOptions {
   /** Whether the client came over TLS (X-Forwarded-Proto). */
@@ -33,13 +21,8 @@ export interface ForwardOptions {
 }
 
 /** The request's headers as the backend gets them. */
-export function forwardedHeaders(req: IncomingMessage, opts: ForwardOptions): IncomingHttpHeaders {
-  const headers: IncomingHttpHeaders = {};
-  const listed = connectionTokens(req.headers.connection);
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
-    headers[name] = value;
-  }
+export function forwardedHeaders(req: IncomingMessage, opts: ForwardOptions): OutgoingHttpHeaders {
+  const headers = endToEndHeaders(req.headers);
   const client = clientAddress(req.socket);
   const prior = req.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = prior ? `${String(prior)}, ${client}` : client;
@@ -69,7 +52,7 @@ export function forwardRequest(
   upstream.on('response', (answer) => {
     // Once the answer has begun, the socket's idle timeout is the client's business, not ours.
     upstream.setTimeout(0);
-    res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer));
+    res.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEndHeaders(answer.headers));
     answer.pipe(res);
     answer.on('error', () => res.destroy());
   });
@@ -153,21 +136,6 @@ export function writeRawText(socket: Duplex, status: number, text: string): void
 }
 
 class GatewayTimeout extends Error {}
-
-function responseHeaders(answer: IncomingMessage): IncomingHttpHeaders {
-  const listed = connectionTokens(answer.headers.connection);
-  const headers: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(answer.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
-    headers[name] = value;
-  }
-  return headers;
-}
-
-function connectionTokens(value: string | undefined): Set<string> {
-  if (!value) return new Set();
-  return new Set(value.split(',').map((t) => t.trim().toLowerCase()));
-}
 
 function clientAddress(socket: Socket): string {
   const a = socket.remoteAddress ?? '';

@@ -5,11 +5,12 @@
  * credentials stay here (Authorization and Impersonate-* headers are not passed on); bodies stream both ways.
  * Not served: connection upgrades (WebSocket) through the proxy.
  */
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Endpoints, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { badRequest, serviceUnavailable } from '../../api/errors.js';
+import { endToEndHeaders } from '../../util/hop-by-hop.js';
 import type { Responder } from '../http/respond.js';
 import type { ApiContext } from '../rest/context.js';
 import type { KubeletClientTls } from './pod-target.js';
@@ -21,18 +22,6 @@ interface ProxyTarget {
   /** For node agents: the API server's client certificate and the cluster CA. */
   tls?: KubeletClientTls;
 }
-
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
 
 /** Upstream's SplitSchemeNamePort: `name`, `name:port` or `scheme:name:port`. */
 export function splitSchemeNamePort(spec: string): { scheme: string; name: string; port: string } {
@@ -131,12 +120,11 @@ async function nodeTarget(
 }
 
 function forward(req: IncomingMessage, out: Responder, target: ProxyTarget, path: string): Promise<void> {
-  const headers: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || name === 'authorization' || name === 'host') continue;
-    if (name.startsWith('impersonate-')) continue;
-    headers[name] = value;
-  }
+  // The caller's credentials are for this server, not for the target.
+  const headers = endToEndHeaders(
+    req.headers,
+    (name) => name === 'authorization' || name === 'host' || name.startsWith('impersonate-'),
+  );
   const client = req.socket.remoteAddress ?? '';
   const prior = req.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = prior ? `${String(prior)}, ${client}` : client;
@@ -156,11 +144,7 @@ function forward(req: IncomingMessage, out: Responder, target: ProxyTarget, path
     const upstream = (target.scheme === 'https' ? httpsRequest : httpRequest)(options, (answer) => {
       upstream.setTimeout(0);
       const res = out.res;
-      const answerHeaders: OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (value !== undefined && !HOP_BY_HOP.has(name)) answerHeaders[name] = value;
-      }
-      res.writeHead(answer.statusCode ?? 502, answerHeaders);
+      res.writeHead(answer.statusCode ?? 502, endToEndHeaders(answer.headers));
       answer.pipe(res);
       answer.on('end', resolve);
       answer.on('error', () => {
