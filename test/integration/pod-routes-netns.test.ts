@@ -234,9 +234,15 @@ void describe(
       );
       assert.match(connectFromPodA(POD_B), /^ERR:/);
       viewA.set(cluster);
+      // The route first, by a quick look: each connection attempt blocks this process (and the agent's sync in
+      // it) while a client process starts, which on a loaded machine could use up the wait by itself.
+      await waitFor(
+        () => sh(ns.hostA, 'ip', '-o', 'route', 'show', 'proto', ROUTE_PROTOCOL).includes('10.42.2.0'),
+        { timeoutMs: 10_000, message: 'the route to node-b’s pods back' },
+      );
       await waitFor(() => connectFromPodA(POD_B) === POD_A, {
-        timeoutMs: 10_000,
-        message: 'node-b routed again',
+        timeoutMs: 20_000,
+        message: 'node-b reached again',
       });
     });
 
