@@ -3,6 +3,7 @@
  * network namespace the test makes (objects may not name loopback addresses).
  */
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { ApiClient, R } from '../../src/client/index.js';
@@ -101,5 +102,26 @@ void describe('proxy subresources with backends in a network namespace', { skip:
     assert.equal(empty.json.message, 'no endpoints available for service "empty"');
     const gone = await call(t.url, 'GET', '/api/v1/namespaces/default/services/nope/proxy/');
     assert.equal(gone.status, 404);
+  });
+
+  test('an upgrade through the proxy is refused with a Status saying so', async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${t.url}/api/v1/namespaces/default/services/web:http/proxy/ws`, {
+        headers: { connection: 'Upgrade', upgrade: 'websocket' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('upgrade', () => reject(new Error('upgraded')));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(answer.status, 400);
+    assert.equal(
+      (JSON.parse(answer.body) as { message: string }).message,
+      'upgrade requests are not served for services/proxy',
+    );
   });
 });

@@ -153,6 +153,8 @@ async function handleUpgrade(
   // A WebSocket handshake is a GET, but what it starts is what SPDY's POST (create) starts: it needs create
   // too (upstream's AuthorizePodWebsocketUpgradeCreatePermission, on by default from 1.35).
   if (attrs.verb === 'get') await ctx.authz.require({ ...attrs, verb: 'create' });
+  if (route.type === 'resource' && route.subresource === 'proxy' && route.proxyPath !== undefined)
+    throw badRequest(`upgrade requests are not served for ${route.resource}/proxy`);
   if (
     route.type !== 'resource' ||
     route.group !== '' ||

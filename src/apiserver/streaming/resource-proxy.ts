@@ -3,7 +3,8 @@
  * forwards a request to a pod's address, to one of a Service's ready endpoints, or to a node agent's HTTPS
  * endpoint. The name may carry a port and a scheme, `[http|https:]NAME[:PORT]`, as upstream's. The caller's
  * credentials stay here (Authorization and Impersonate-* headers are not passed on); bodies stream both ways.
- * Not served: connection upgrades (WebSocket) through the proxy.
+ * Upgrade requests (WebSocket) arrive at the upgrade handler instead (pod-stream.ts), which refuses them for
+ * the proxy subresources.
  */
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
@@ -46,7 +47,6 @@ export async function serveResourceProxy(
       : p.resource === 'services'
         ? await serviceTarget(ctx, p.namespace ?? '', spec)
         : await nodeTarget(ctx, spec);
-  if (req.headers.upgrade) throw badRequest('connection upgrades are not proxied');
   await forward(req, out, target, `${p.path}${p.search}`);
 }
 
