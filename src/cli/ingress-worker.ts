@@ -29,7 +29,7 @@ async function main(data: IngressWorkerData): Promise<void> {
   port.once('message', () => {
     void (async () => {
       try {
-        await running?.stop();
+        await running.stop();
       } catch (err) {
         log.error('stopping the ingress controller failed', { error: String(err) });
       }

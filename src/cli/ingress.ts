@@ -15,11 +15,7 @@ export interface IngressWiring {
   logger: Logger;
 }
 
-export async function startIngress(w: IngressWiring): Promise<Stoppable | undefined> {
-  if (w.httpPort === 0 && w.httpsPort === 0) {
-    w.logger.info('ingress controller off: no HTTP or HTTPS port');
-    return undefined;
-  }
+export async function startIngress(w: IngressWiring): Promise<Stoppable> {
   const { IngressController } = await import('../ingress/index.js');
   const client = new ApiClient({ userAgent: `tugboat-ingress/${w.nodeName}`, ...w.client });
   const controller = new IngressController({

@@ -4,6 +4,7 @@
  * differs. A failed write is tried again after a pause.
  */
 import type { Ingress } from 'kubernetes-types/networking/v1.js';
+import { hasReason } from '../api/errors.js';
 import type { ResourceClient } from '../client/index.js';
 import type { Logger } from '../util/logger.js';
 
@@ -37,6 +38,8 @@ export class IngressStatusWriter {
       const done = this.ingresses
         .patchWithoutResult(namespace, name, 'merge', patch, { subresource: 'status' })
         .catch((err: unknown) => {
+          // Deleted meanwhile: nothing to publish.
+          if (hasReason(err, 'NotFound')) return;
           this.log.warn('updating an Ingress status failed', { ingress: key, error: String(err) });
           this.retryTimer ??= setTimeout(() => {
             this.retryTimer = undefined;
