@@ -30,6 +30,10 @@ export interface ServerOptions extends NodeOptions {
   /** The cluster's DNS domain (`cluster.local`). */
   clusterDomain: string;
   tokenFile?: string;
+  /** kube-apiserver's --encryption-provider-config: how resources are encrypted at rest. */
+  encryptionProviderConfig?: string;
+  /** k3s's --secrets-encryption: Secrets encrypted with AES-CBC under a key generated in DATA_DIR/server/cred. */
+  secretsEncryption: boolean;
   /** The join token's secret for agents (k3s's --token); default: kept in DATA_DIR/server/node-token. */
   token?: string;
   disableAgent: boolean;
@@ -155,6 +159,17 @@ export const serverFlags: FlagSpec[] = [
     valueName: 'FILE',
     description: 'Static bearer tokens, CSV lines: token,user,uid,"group1,group2"',
     defaultText: 'DATA_DIR/server/token, created with one admin token',
+  },
+  {
+    name: 'secrets-encryption',
+    type: 'boolean',
+    description: 'Encrypt Secrets at rest (AES-CBC, key generated in DATA_DIR/server/cred/encryption-config.json)',
+  },
+  {
+    name: 'encryption-provider-config',
+    type: 'string',
+    valueName: 'FILE',
+    description: "An EncryptionConfiguration (kube-apiserver's format): which resources are encrypted at rest, how",
   },
   {
     name: 'token',
@@ -449,6 +464,8 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
 
   const tokenFileFlag = str('token-file');
   if (tokenFileFlag === '') throw bad('token-file', '', 'must not be empty');
+  const encryptionFlag = str('encryption-provider-config');
+  if (encryptionFlag === '') throw bad('encryption-provider-config', '', 'must not be empty');
 
   const logLevel = resolveLogLevel(str, bad, io);
 
@@ -463,6 +480,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     clusterCidr,
     clusterDns,
     clusterDomain,
+    secretsEncryption: values['secrets-encryption'] === true,
     disableAgent: values['disable-agent'] === true,
     disableKubeProxy: values['disable-kube-proxy'] === true,
     disableServiceLb: values['disable-servicelb'] === true,
@@ -490,6 +508,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   if (hpaSyncPeriodSeconds !== undefined) opts.hpaSyncPeriodSeconds = hpaSyncPeriodSeconds;
   if (metricResolutionSeconds !== undefined) opts.metricResolutionSeconds = metricResolutionSeconds;
   if (tokenFileFlag !== undefined) opts.tokenFile = resolve(io.cwd, tokenFileFlag);
+  if (encryptionFlag !== undefined) opts.encryptionProviderConfig = resolve(io.cwd, encryptionFlag);
   const token = str('token') ?? io.env.TUGBOAT_TOKEN;
   if (token !== undefined && token !== '') {
     try {

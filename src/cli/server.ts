@@ -6,6 +6,9 @@ import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.
 import { ensurePki, issueNodeCredentials } from '../apiserver/auth/pki.js';
 import { ensureServiceAccountKey } from '../apiserver/auth/service-account-key.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
+import { loadEncryptionConfig } from '../apiserver/encryption/config.js';
+import { EncryptingStore } from '../apiserver/encryption/encrypting-store.js';
+import { ensureSecretsEncryptionConfig } from '../apiserver/encryption/secrets-encryption.js';
 import { stableReplicaIdentity } from '../client/identity.js';
 import type { ClientConfig, Stoppable } from '../client/index.js';
 import type { Store } from '../store/types.js';
@@ -112,10 +115,12 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     const authenticator = createAuthenticator({ tokenFile });
     log.info(`bearer tokens from ${tokenFile}`);
 
+    const encryption = await loadEncryption(opts, serverDir, log);
     await ensureSqliteDir(opts.datastoreEndpoint);
     const openStore = deps.openStore ?? (await loadOpenStore());
     store = await openStore(opts.datastoreEndpoint, { logger: log.child('store') });
     log.info('store open', { endpoint: redact(opts.datastoreEndpoint) });
+    if (encryption) store = encryption(store);
 
     const joinPassword = await ensureJoinToken(serverDir, pki.caCert, opts.token);
     const nodeJoin = createNodeJoin(opts, {
@@ -300,6 +305,24 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     signals?.dispose();
     process.off('unhandledRejection', onUnhandled);
   }
+}
+
+/**
+ * Encryption at rest: `--encryption-provider-config`, else the config `--secrets-encryption` keeps in the data
+ * dir. Read before the store opens, so a bad file stops the server before anything is written.
+ */
+async function loadEncryption(
+  opts: ServerOptions,
+  serverDir: string,
+  log: Logger,
+): Promise<((store: Store) => Store) | undefined> {
+  const path =
+    opts.encryptionProviderConfig ??
+    (opts.secretsEncryption ? await ensureSecretsEncryptionConfig(serverDir) : undefined);
+  if (path === undefined) return undefined;
+  const config = await loadEncryptionConfig(path);
+  log.info('encryption at rest', { config: path, writes: config.summary });
+  return (store) => new EncryptingStore(store, config, log.child('encryption'));
 }
 
 /** The tolerationSeconds of the default not-ready/unreachable tolerations, where the flags set them. */

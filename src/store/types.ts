@@ -12,6 +12,11 @@ export interface KeyValue {
   createRevision: number;
   /** Revision of the last write to the key. */
   modRevision: number;
+  /**
+   * Set by the API server's encryption layer when the value was stored by a provider other than the one that
+   * writes now: an update that changes nothing must still write it.
+   */
+  stale?: boolean;
 }
 
 export interface ListOptions {

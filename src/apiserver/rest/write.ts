@@ -37,7 +37,7 @@ import { respondObject } from './read.js';
 import { selectionPredicate } from './selectors.js';
 import { deleteCanonical, parseDeleteOptions, type DeleteOptions } from './delete.js';
 import type { WebhookAdmission } from '../webhooks/dispatcher.js';
-import { isLostRace } from '../storage/object-storage.js';
+import { isLostRace, isStoredStale } from '../storage/object-storage.js';
 import { admissionAttributes, webhooksFor } from '../webhooks/request.js';
 import { nodeIdentity } from '../authz/index.js';
 import type { AdmissionAttributes } from '../webhooks/types.js';
@@ -291,7 +291,8 @@ export async function updateCanonical(
     ctx.admission.deleted(def, gone);
     return gone;
   }
-  if (semanticallyEqual(obj, old)) return old;
+  // A value stored with a retired encryption key is written again even when nothing changes (upstream's stale read).
+  if (semanticallyEqual(obj, old) && !isStoredStale(old)) return old;
   const admitted = ctx.admission.admitUpdate(def, obj, old);
   const rollback = admitted instanceof Promise ? await admitted : admitted;
   if (opts.dryRun) {

@@ -207,10 +207,19 @@ export function groupResource(r: StorageResource): GroupResource {
   return { group: r.group, resource: r.plural };
 }
 
-export function decodeKv(kv: Pick<KeyValue, 'value' | 'modRevision'>): StoredObject {
+export function decodeKv(kv: Pick<KeyValue, 'value' | 'modRevision' | 'stale'>): StoredObject {
   const obj = JSON.parse(kv.value.toString('utf8')) as StoredObject;
   obj.metadata.resourceVersion = String(kv.modRevision);
+  if (kv.stale) staleObjects.add(obj);
   return obj;
+}
+
+/** Objects read from values stored in a form the store no longer writes (an encryption key rotated away). */
+const staleObjects = new WeakSet<object>();
+
+/** True when the object's stored value should be written again even if nothing in it changes. */
+export function isStoredStale(obj: KubeObject): boolean {
+  return staleObjects.has(obj);
 }
 
 /**

@@ -15,6 +15,7 @@ function toWire(kv: KeyValue): WireKv {
     value: kv.value.toString('latin1'),
     createRevision: kv.createRevision,
     modRevision: kv.modRevision,
+    ...(kv.stale ? { stale: true } : {}),
   };
 }
 

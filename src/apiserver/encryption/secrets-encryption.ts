@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { readIfExists, writeFileAtomic } from '../auth/files.js';
+import { ENCRYPTION_CONFIG_API_VERSION, ENCRYPTION_CONFIG_KIND } from './config.js';
+
+/** k3s's name for the key its --secrets-encryption generates. */
+export const GENERATED_KEY_NAME = 'aescbckey';
+
+/**
+ * The EncryptionConfiguration `--secrets-encryption` uses, as k3s writes it: Secrets written with AES-CBC under
+ * a random 32-byte key, values stored before encryption was turned on still readable (identity). Created once
+ * in DATA_DIR/server/cred/encryption-config.json and kept; returns its path.
+ */
+export async function ensureSecretsEncryptionConfig(serverDir: string): Promise<string> {
+  const dir = join(serverDir, 'cred');
+  const path = join(dir, 'encryption-config.json');
+  if ((await readIfExists(path)) !== undefined) return path;
+  const config = {
+    kind: ENCRYPTION_CONFIG_KIND,
+    apiVersion: ENCRYPTION_CONFIG_API_VERSION,
+    resources: [
+      {
+        resources: ['secrets'],
+        providers: [
+          { aescbc: { keys: [{ name: GENERATED_KEY_NAME, secret: randomBytes(32).toString('base64') }] } },
+          { identity: {} },
+        ],
+      },
+    ],
+  };
+  await writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`, 0o600);
+  return path;
+}
