@@ -31,6 +31,8 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     clusterCidr: '10.42.0.0/16',
     clusterDns: [],
     clusterDomain: 'cluster.local',
+    secretsEncryption: false,
+    encryptionConfigAutomaticReload: false,
     disableAgent: false,
     disableKubeProxy: false,
     disableServiceLb: false,
@@ -91,6 +93,10 @@ void test('flags override defaults; relative paths resolve against the working f
     '0',
     '--log-level',
     'debug',
+    '--secrets-encryption',
+    '--encryption-provider-config-automatic-reload',
+    '--encryption-provider-config',
+    'enc.yaml',
   ]);
   assert.deepEqual(opts, {
     dataDir: '/srv/here/data',
@@ -103,6 +109,8 @@ void test('flags override defaults; relative paths resolve against the working f
     clusterCidr: '10.42.0.0/16',
     clusterDns: [],
     clusterDomain: 'cluster.local',
+    secretsEncryption: true,
+    encryptionConfigAutomaticReload: true,
     disableAgent: true,
     disableKubeProxy: true,
     disableServiceLb: true,
@@ -123,6 +131,7 @@ void test('flags override defaults; relative paths resolve against the working f
     logLevel: 'debug',
     advertiseAddress: '192.0.2.1',
     tokenFile: '/srv/here/tokens.csv',
+    encryptionProviderConfig: '/srv/here/enc.yaml',
   });
 });
 

@@ -32,6 +32,8 @@ export interface ServerOptions extends NodeOptions {
   tokenFile?: string;
   /** kube-apiserver's --encryption-provider-config: how resources are encrypted at rest. */
   encryptionProviderConfig?: string;
+  /** Use an edited encryption configuration without a restart (kube-apiserver's flag of that name). */
+  encryptionConfigAutomaticReload: boolean;
   /** k3s's --secrets-encryption: Secrets encrypted with AES-CBC under a key generated in DATA_DIR/server/cred. */
   secretsEncryption: boolean;
   /** The join token's secret for agents (k3s's --token); default: kept in DATA_DIR/server/node-token. */
@@ -163,13 +165,20 @@ export const serverFlags: FlagSpec[] = [
   {
     name: 'secrets-encryption',
     type: 'boolean',
-    description: 'Encrypt Secrets at rest (AES-CBC, key generated in DATA_DIR/server/cred/encryption-config.json)',
+    description:
+      'Encrypt Secrets at rest (AES-CBC, key generated in DATA_DIR/server/cred/encryption-config.json)',
   },
   {
     name: 'encryption-provider-config',
     type: 'string',
     valueName: 'FILE',
-    description: "An EncryptionConfiguration (kube-apiserver's format): which resources are encrypted at rest, how",
+    description:
+      "An EncryptionConfiguration (kube-apiserver's format): which resources are encrypted at rest, how",
+  },
+  {
+    name: 'encryption-provider-config-automatic-reload',
+    type: 'boolean',
+    description: 'Use the encryption configuration file again whenever its content changes',
   },
   {
     name: 'token',
@@ -481,6 +490,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     clusterDns,
     clusterDomain,
     secretsEncryption: values['secrets-encryption'] === true,
+    encryptionConfigAutomaticReload: values['encryption-provider-config-automatic-reload'] === true,
     disableAgent: values['disable-agent'] === true,
     disableKubeProxy: values['disable-kube-proxy'] === true,
     disableServiceLb: values['disable-servicelb'] === true,

@@ -9,6 +9,7 @@ import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
 import { loadEncryptionConfig } from '../apiserver/encryption/config.js';
 import { EncryptingStore } from '../apiserver/encryption/encrypting-store.js';
 import { ensureSecretsEncryptionConfig } from '../apiserver/encryption/secrets-encryption.js';
+import { watchEncryptionConfig } from '../apiserver/encryption/reload.js';
 import { stableReplicaIdentity } from '../client/identity.js';
 import type { ClientConfig, Stoppable } from '../client/index.js';
 import type { Store } from '../store/types.js';
@@ -120,7 +121,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     const openStore = deps.openStore ?? (await loadOpenStore());
     store = await openStore(opts.datastoreEndpoint, { logger: log.child('store') });
     log.info('store open', { endpoint: redact(opts.datastoreEndpoint) });
-    if (encryption) store = encryption(store);
+    if (encryption) store = encryption(store, components);
 
     const joinPassword = await ensureJoinToken(serverDir, pki.caCert, opts.token);
     const nodeJoin = createNodeJoin(opts, {
@@ -309,20 +310,27 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
 
 /**
  * Encryption at rest: `--encryption-provider-config`, else the config `--secrets-encryption` keeps in the data
- * dir. Read before the store opens, so a bad file stops the server before anything is written.
+ * dir. Read before the store opens, so a bad file stops the server before anything is written. With
+ * `--encryption-provider-config-automatic-reload` an edited file takes effect without a restart.
  */
 async function loadEncryption(
   opts: ServerOptions,
   serverDir: string,
   log: Logger,
-): Promise<((store: Store) => Store) | undefined> {
+): Promise<((store: Store, components: Stoppable[]) => Store) | undefined> {
   const path =
     opts.encryptionProviderConfig ??
     (opts.secretsEncryption ? await ensureSecretsEncryptionConfig(serverDir) : undefined);
   if (path === undefined) return undefined;
   const config = await loadEncryptionConfig(path);
   log.info('encryption at rest', { config: path, writes: config.summary });
-  return (store) => new EncryptingStore(store, config, log.child('encryption'));
+  return (store, components) => {
+    const encrypting = new EncryptingStore(store, config, log.child('encryption'));
+    if (opts.encryptionConfigAutomaticReload) {
+      components.push(watchEncryptionConfig(path, (next) => encrypting.reconfigure(next), log));
+    }
+    return encrypting;
+  };
 }
 
 /** The tolerationSeconds of the default not-ready/unreachable tolerations, where the flags set them. */

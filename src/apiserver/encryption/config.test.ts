@@ -52,7 +52,9 @@ void test('without wildcards only the named resources are transformed; JSON is a
     JSON.stringify({
       kind: 'EncryptionConfiguration',
       apiVersion: 'apiserver.config.k8s.io/v1',
-      resources: [{ resources: ['secrets'], providers: [{ aescbc: { keys: [{ name: 'k', secret: key32 }] } }] }],
+      resources: [
+        { resources: ['secrets'], providers: [{ aescbc: { keys: [{ name: 'k', secret: key32 }] } }] },
+      ],
     }),
   );
   assert.ok(config.transformerFor('', 'secrets'));
@@ -135,5 +137,7 @@ void test('only an EncryptionConfiguration of apiserver.config.k8s.io/v1 is read
     () => parseEncryptionConfig('apiVersion: v1\nkind: ConfigMap\n'),
     /no kind "ConfigMap" is registered for version "v1"/,
   );
-  assert.throws(() => parseEncryptionConfig('resources: [unclosed'), { message: /^error while parsing file: / });
+  assert.throws(() => parseEncryptionConfig('resources: [unclosed'), {
+    message: /^error while parsing file: /,
+  });
 });

@@ -99,11 +99,15 @@ export function parseEncryptionConfig(text: string): EncryptionConfig {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new Error('error while parsing file: not an EncryptionConfiguration object');
   }
-  const { apiVersion, kind, resources } = doc as { apiVersion?: unknown; kind?: unknown; resources?: unknown };
+  const { apiVersion, kind, resources } = doc as {
+    apiVersion?: unknown;
+    kind?: unknown;
+    resources?: unknown;
+  };
   if (apiVersion !== ENCRYPTION_CONFIG_API_VERSION || kind !== ENCRYPTION_CONFIG_KIND) {
     throw new Error(
-      `error while parsing file: no kind ${JSON.stringify(String(kind ?? ''))} is registered for version ` +
-        `${JSON.stringify(String(apiVersion ?? ''))}: expected apiVersion ${ENCRYPTION_CONFIG_API_VERSION}, ` +
+      `error while parsing file: no kind ${JSON.stringify(typeof kind === 'string' ? kind : '')} is registered ` +
+        `for version ${JSON.stringify(typeof apiVersion === 'string' ? apiVersion : '')}: expected apiVersion ${ENCRYPTION_CONFIG_API_VERSION}, ` +
         `kind ${ENCRYPTION_CONFIG_KIND}`,
     );
   }
@@ -161,7 +165,8 @@ function validateProvider(provider: ProviderConfig, path: string): FieldError[] 
 }
 
 function validateKeys(keys: KeyConfig[] | undefined, path: string, sizes: readonly number[]): FieldError[] {
-  if (!Array.isArray(keys) || keys.length === 0) return [fieldErr.required(path, 'at least one keys is required')];
+  if (!Array.isArray(keys) || keys.length === 0)
+    return [fieldErr.required(path, 'at least one keys is required')];
   const errors: FieldError[] = [];
   keys.forEach((key, i) => {
     const at = `${path}[${i}]`;
@@ -206,7 +211,8 @@ function resourceOverlap(names: string[], path: string): FieldError[] {
     }),
   );
   const errors: FieldError[] = [];
-  if (duplicate) errors.push(fieldErr.invalid(path, names, 'the same resource cannot be specified multiple times'));
+  if (duplicate)
+    errors.push(fieldErr.invalid(path, names, 'the same resource cannot be specified multiple times'));
   if (overlap) {
     errors.push(
       fieldErr.invalid(

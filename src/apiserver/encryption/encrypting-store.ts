@@ -24,13 +24,19 @@ export class EncryptingStore implements Store {
 
   constructor(
     private readonly inner: Store,
-    private readonly config: EncryptionConfig,
+    private config: EncryptionConfig,
     private readonly log: Logger,
   ) {
     if (inner.whenPendingPublished) this.whenPendingPublished = (done) => inner.whenPendingPublished!(done);
   }
 
   whenPendingPublished?: (done: () => void) => boolean;
+
+  /** Use a new configuration from the next read or write on (the configuration file was edited). */
+  reconfigure(config: EncryptionConfig): void {
+    this.config = config;
+    this.transformers.clear();
+  }
 
   async get(key: string): Promise<KeyValue | undefined> {
     const kv = await this.inner.get(key);

@@ -42,7 +42,9 @@ export class PrefixTransformers implements ValueTransformer {
         if (prefix.length > 0) errors.push((err as Error).message);
       }
     }
-    throw new Error(errors.length === 0 ? this.noMatch : errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`);
+    throw new Error(
+      errors.length === 0 ? this.noMatch : errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`,
+    );
   }
 
   toStorage(data: Buffer, context: string): Buffer {
@@ -79,7 +81,8 @@ export function aesCbcTransformer(key: Buffer): ValueTransformer {
     fromStorage(data) {
       if (data.length < AES_BLOCK) throw new Error('the stored data was shorter than the required size');
       const body = data.subarray(AES_BLOCK);
-      if (body.length % AES_BLOCK !== 0) throw new Error('the stored data is not a multiple of the block size');
+      if (body.length % AES_BLOCK !== 0)
+        throw new Error('the stored data is not a multiple of the block size');
       const decipher = createDecipheriv(algorithm, key, data.subarray(0, AES_BLOCK));
       try {
         return { value: Buffer.concat([decipher.update(body), decipher.final()]), stale: false };
