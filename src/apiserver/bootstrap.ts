@@ -1,11 +1,8 @@
-import { isIPv6 } from 'node:net';
 import { hasReason } from '../api/errors.js';
 import { tugboatIngressClass } from '../api/ingress-classes.js';
 import { localPathStorageClass } from '../api/storage-classes.js';
-import { deepEqual, type KubeObject } from '../api/meta.js';
-import type { ResourceDef } from './registry/types.js';
+import type { KubeObject } from '../api/meta.js';
 import type { ApiContext } from './rest/context.js';
-import { rfc3339 } from '../util/clock.js';
 import { createCanonical } from './rest/write.js';
 import { reconcileBootstrapPolicy } from './authz/reconcile-policy.js';
 
@@ -30,7 +27,7 @@ async function ensure(ctx: ApiContext, group: string, plural: string, obj: KubeO
 
 /**
  * State every cluster starts with: the system namespaces, the default RBAC policy (reconciled at every start),
- * the `kubernetes` Service (first service IP) whose Endpoints and EndpointSlice point at this API server, the
+ * the `kubernetes` Service (first service IP; `KubernetesEndpoints` keeps its Endpoints), the
  * default `local-path` StorageClass and the default `tugboat` IngressClass (each created only when missing, so a
  * user's edits or deletion of its default annotation stay; `defaultStorageClass: false` and `ingressClass: false`
  * skip them).
@@ -39,7 +36,6 @@ export async function bootstrapCluster(
   ctx: ApiContext,
   opts: {
     kubernetesServiceIp: string;
-    advertiseAddress: string;
     port: number;
     defaultStorageClass?: boolean;
     ingressClass?: boolean;
@@ -65,76 +61,10 @@ export async function bootstrapCluster(
       sessionAffinity: 'None',
     },
   });
-  await reconcileKubernetesEndpoints(ctx, opts.advertiseAddress, opts.port);
   if (opts.defaultStorageClass !== false) {
     await ensure(ctx, 'storage.k8s.io', 'storageclasses', localPathStorageClass() as unknown as KubeObject);
   }
   if (opts.ingressClass !== false) {
     await ensure(ctx, 'networking.k8s.io', 'ingressclasses', tugboatIngressClass() as KubeObject);
-  }
-}
-
-/**
- * The `kubernetes` Endpoints and EndpointSlice name this API server (service proxies read the slice). The Service
- * has no selector, so no controller makes them; they are written straight to storage, as upstream's endpoint
- * reconciler does, because the address may be loopback on a single machine, which user-written endpoints may not
- * use.
- */
-async function reconcileKubernetesEndpoints(ctx: ApiContext, address: string, port: number): Promise<void> {
-  await reconcileOwnObject(
-    ctx,
-    ctx.registry.mustGet('', 'endpoints'),
-    { apiVersion: 'v1', kind: 'Endpoints', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    { subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }] },
-  );
-  await reconcileOwnObject(
-    ctx,
-    ctx.registry.mustGet('discovery.k8s.io', 'endpointslices'),
-    {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      labels: { 'kubernetes.io/service-name': 'kubernetes' },
-    },
-    {
-      addressType: isIPv6(address) ? 'IPv6' : 'IPv4',
-      endpoints: [{ addresses: [address], conditions: { ready: true } }],
-      ports: [{ name: 'https', port, protocol: 'TCP' }],
-    },
-    // addressType is immutable: a changed address family means a new slice.
-    ['addressType'],
-  );
-}
-
-/**
- * Keeps `default/kubernetes` of a kind with `fields` as given: created when missing, updated when a field
- * differs, replaced when one of `immutable` does.
- */
-async function reconcileOwnObject(
-  ctx: ApiContext,
-  def: ResourceDef,
-  head: { apiVersion: string; kind: string; labels: Record<string, string> },
-  fields: Record<string, unknown>,
-  immutable: string[] = [],
-): Promise<void> {
-  let old = await ctx.storage.get(def, 'default', 'kubernetes');
-  if (old && immutable.some((f) => !deepEqual(old![f], fields[f]))) {
-    await ctx.storage.delete(def, 'default', 'kubernetes');
-    old = undefined;
-  }
-  if (!old) {
-    await ctx.storage.create(def, {
-      apiVersion: head.apiVersion,
-      kind: head.kind,
-      metadata: {
-        name: 'kubernetes',
-        namespace: 'default',
-        uid: ctx.newUid(),
-        creationTimestamp: rfc3339(ctx.clock.now()),
-        labels: head.labels,
-      },
-      ...fields,
-    });
-  } else if (Object.keys(fields).some((f) => !deepEqual(old[f], fields[f]))) {
-    await ctx.storage.update(def, { ...old, ...fields }, Number(old.metadata.resourceVersion));
   }
 }

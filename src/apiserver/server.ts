@@ -2,9 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/logger.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { KubernetesEndpoints } from './kubernetes-endpoints.js';
 import type { ApiServerConfig } from './config.js';
 import type { ApiExtensions } from './extensions.js';
 import { WebhookConfigurations } from './webhooks/configurations.js';
@@ -219,6 +221,8 @@ export async function startApiServerWith(
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
+      // Before requests stop: other servers take over this one's place in the `kubernetes` Endpoints.
+      await housekeeping?.endpoints.stop();
       ctx.closing = true;
       housekeeping?.namespaces.stop();
       housekeeping?.eventTtl.stop();
@@ -251,13 +255,18 @@ async function startHousekeeping(
   config: ApiServerConfig,
   serviceRange: ReturnType<typeof parseServiceRange>,
   port: number,
-): Promise<{ namespaces: NamespaceLifecycle; eventTtl: EventTtl }> {
+): Promise<{ namespaces: NamespaceLifecycle; eventTtl: EventTtl; endpoints: KubernetesEndpoints }> {
   await bootstrapCluster(ctx, {
     kubernetesServiceIp: firstServiceIp(serviceRange),
-    advertiseAddress: config.advertiseAddress ?? '127.0.0.1',
     port,
     ingressClass: config.ingressClass,
   });
+  const endpoints = new KubernetesEndpoints(
+    ctx,
+    { address: config.advertiseAddress ?? '127.0.0.1', port, host: hostname() },
+    ctx.logger.child('kubernetes-endpoints'),
+  );
+  await endpoints.start();
   const namespaces = new NamespaceLifecycle(ctx, { logger: ctx.logger.child('namespaces') });
   await namespaces.start();
   const eventTtl = new EventTtl(ctx, {
@@ -265,5 +274,5 @@ async function startHousekeeping(
     logger: ctx.logger.child('events'),
   });
   await eventTtl.start();
-  return { namespaces, eventTtl };
+  return { namespaces, eventTtl, endpoints };
 }

@@ -1,6 +1,6 @@
 import { hasReason } from '../api/errors.js';
 import type { ClientObject } from './object.js';
-import { realClock, type Clock } from '../util/clock.js';
+import { microTime, realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { R } from './resources.js';
 import type { ApiClient } from './rest.js';
@@ -29,11 +29,6 @@ export interface LeaderElectionOptions {
   logger?: Logger;
   onStartedLeading(): void;
   onStoppedLeading(): void;
-}
-
-/** Micro-second RFC 3339, as Lease's MicroTime fields are. */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '000Z');
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { hasReason } from '../api/errors.js';
 import { isPodTerminal, podStatusGist } from '../api/pods.js';
 import { ApiClient, Informer, R, stripManagedFields, type ClientConfig } from '../client/index.js';
-import { realClock, type Clock } from '../util/clock.js';
+import { microTime, realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { DueQueue } from './due-queue.js';
 import { IpPool } from './ip-pool.js';
@@ -72,10 +72,6 @@ interface PodState extends RunState {
   /** podStatusGist of the status last written: what the API should show while nothing else changed it. */
   writtenGist?: string;
   confirmingDelete?: boolean;
-}
-
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '000Z');
 }
 
 /**

@@ -28,3 +28,8 @@ export function rfc3339(ms: number): string {
   }
   return lastText;
 }
+
+/** Micro-second RFC 3339, as MicroTime fields (a Lease's acquire and renew times) marshal. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '000Z');
+}

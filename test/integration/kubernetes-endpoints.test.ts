@@ -65,3 +65,73 @@ test('the kubernetes Endpoints and EndpointSlice follow the advertised address a
     await store.close();
   }
 });
+
+test('with several API servers on one store the kubernetes Endpoints name every live one', async () => {
+  const shared = new MemoryStore();
+  const start = (bindAddress: string, advertiseAddress: string, port: number) =>
+    startApiServer({
+      bindAddress,
+      port,
+      advertiseAddress,
+      authenticator: adminAuthenticator,
+      store: shared,
+      serviceCIDR: '10.43.0.0/16',
+      logger: silentLogger,
+    });
+  const a = await start('127.0.0.2', '10.0.1.1', 0);
+  const client = new ApiClient({ server: `http://127.0.0.2:${a.port}` });
+  const addresses = async (): Promise<string[]> => {
+    const slice = await client.resource<EndpointSlice>(R.endpointSlices).get('default', 'kubernetes');
+    const endpoints = await client.resource<Endpoints>(R.endpoints).get('default', 'kubernetes');
+    const fromSlice = (slice.endpoints ?? []).flatMap((e) => e.addresses);
+    assert.deepEqual(
+      (endpoints.subsets?.[0]?.addresses ?? []).map((x) => x.ip),
+      fromSlice,
+      'Endpoints and EndpointSlice agree',
+    );
+    return fromSlice;
+  };
+  const leases = client.resource<Record<string, unknown>>(R.leases);
+  const lease = (name: string, address: string, port: number, renewedMsAgo: number) => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name,
+      namespace: 'kube-system',
+      labels: { 'apiserver.kubernetes.io/identity': 'kube-apiserver' },
+      annotations: { 'tugboat.dev/advertise-address': address, 'tugboat.dev/advertise-port': String(port) },
+    },
+    spec: {
+      holderIdentity: name,
+      leaseDurationSeconds: 15,
+      renewTime: new Date(Date.now() - renewedMsAgo).toISOString().replace('Z', '000Z'),
+    },
+  });
+  let b: Awaited<ReturnType<typeof start>> | undefined;
+  try {
+    assert.deepEqual(await addresses(), ['10.0.1.1']);
+    b = await start('127.0.0.3', '10.0.1.2', a.port);
+    assert.deepEqual(await addresses(), ['10.0.1.1', '10.0.1.2']);
+    const own = (await leases.list('kube-system')).items.filter(
+      (l) => (l.metadata as { labels?: Record<string, string> }).labels?.['apiserver.kubernetes.io/identity'],
+    );
+    assert.equal(own.length, 2, 'one Lease per server');
+
+    // A server that stops takes its address out; the one left keeps serving.
+    await b.close();
+    b = undefined;
+    assert.deepEqual(await addresses(), ['10.0.1.1']);
+
+    // Live Leases count, expired ones and those of another port do not.
+    await leases.create(lease('apiserver-live', '10.0.1.3', a.port, 1000));
+    await leases.create(lease('apiserver-expired', '10.0.1.4', a.port, 60_000));
+    await leases.create(lease('apiserver-other-port', '10.0.1.5', a.port + 1, 1000));
+    b = await start('127.0.0.3', '10.0.1.2', a.port);
+    assert.deepEqual(await addresses(), ['10.0.1.1', '10.0.1.2', '10.0.1.3']);
+  } finally {
+    client.close();
+    await b?.close();
+    await a.close();
+    await shared.close();
+  }
+});

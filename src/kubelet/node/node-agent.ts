@@ -7,7 +7,7 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, NodeCondition } from 'kubernetes-types/core/v1.js';
 import { hasReason } from '../../api/errors.js';
 import { R, type ApiClient } from '../../client/index.js';
-import type { Clock } from '../../util/clock.js';
+import { microTime, type Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { ImageService, RuntimeService } from '../cri/services.js';
 import type { ContainerImage } from 'kubernetes-types/core/v1.js';
@@ -51,10 +51,6 @@ export interface NodeAgentOptions {
   event?: (type: 'Normal' | 'Warning', reason: string, message: string) => void;
   /** Replaces the host readings (tests). */
   readings?: () => Promise<HostReadings>;
-}
-
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '000Z');
 }
 
 const comparableConditions = (cs: NodeCondition[] | undefined): string =>
