@@ -83,4 +83,6 @@ export interface ApiServerConfig {
    * Default true; a server without that controller passes false.
    */
   ingressClass?: boolean;
+  /** Create the default `local-path` StorageClass when missing (default true). */
+  defaultStorageClass?: boolean;
 }

@@ -260,6 +260,7 @@ async function startHousekeeping(
     kubernetesServiceIp: firstServiceIp(serviceRange),
     port,
     ingressClass: config.ingressClass,
+    defaultStorageClass: config.defaultStorageClass,
   });
   const endpoints = new KubernetesEndpoints(
     ctx,

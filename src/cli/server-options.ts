@@ -43,6 +43,8 @@ export interface ServerOptions extends NodeOptions {
   disableKubeProxy: boolean;
   /** Leave LoadBalancer Services to another implementation (k3s's --disable servicelb). */
   disableServiceLb: boolean;
+  /** No default `local-path` StorageClass and no local-path provisioner (k3s's --disable local-storage). */
+  disableLocalStorage: boolean;
   /** Enforce no NetworkPolicy in this host's agent (k3s's --disable-network-policy). */
   disableNetworkPolicy: boolean;
   /** Run no ingress controller (k3s's --disable traefik); the `tugboat` IngressClass is then not created. */
@@ -203,6 +205,12 @@ export const serverFlags: FlagSpec[] = [
     type: 'boolean',
     description:
       "Do not enforce NetworkPolicies in this host's agent (leave them to a policy agent of your own)",
+  },
+  {
+    name: 'disable-local-storage',
+    type: 'boolean',
+    description:
+      'No default local-path StorageClass or provisioner (leave volumes to a provisioner of your own)',
   },
   {
     name: 'disable-servicelb',
@@ -494,6 +502,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     disableAgent: values['disable-agent'] === true,
     disableKubeProxy: values['disable-kube-proxy'] === true,
     disableServiceLb: values['disable-servicelb'] === true,
+    disableLocalStorage: values['disable-local-storage'] === true,
     disableNetworkPolicy: values['disable-network-policy'] === true,
     disableIngress: values['disable-ingress'] === true,
     ingressHttpPort,

@@ -151,6 +151,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       advertiseAddress,
       // The class names the built-in controller, which runs only beside this host's agent.
       ingressClass: !opts.disableIngress && !opts.disableAgent,
+      defaultStorageClass: !opts.disableLocalStorage,
       ...(opts.eventTtlMs === undefined ? {} : { eventTtlMs: opts.eventTtlMs }),
       logger: log.child('apiserver'),
     });
@@ -182,7 +183,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           controllerManager: !opts.disableControllerManager,
           scheduler: !opts.disableScheduler,
           clusterCidr: opts.clusterCidr,
-          ...(opts.disableServiceLb ? { disabledControllers: ['service-lb'] } : {}),
+          ...disabledControllers(opts),
           localPathDir: join(opts.dataDir, 'storage'),
           rootCaPem: pki.caCert,
           serviceAccountKeyPem: serviceAccountKey,
@@ -331,6 +332,15 @@ async function loadEncryption(
     }
     return encrypting;
   };
+}
+
+/** Built-in controllers the server's flags leave to something else (k3s's --disable servicelb, local-storage). */
+function disabledControllers(opts: ServerOptions): { disabledControllers?: string[] } {
+  const names = [
+    ...(opts.disableServiceLb ? ['service-lb'] : []),
+    ...(opts.disableLocalStorage ? ['local-path-provisioner'] : []),
+  ];
+  return names.length > 0 ? { disabledControllers: names } : {};
 }
 
 /** The tolerationSeconds of the default not-ready/unreachable tolerations, where the flags set them. */
