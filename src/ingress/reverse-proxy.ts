@@ -8,6 +8,7 @@ import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerRespon
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { endToEndHeaders } from '../util/hop-by-hop.js';
+import { relayUpgrade } from '../util/upgrade-relay.js';
 import type { Endpoint } from './backends.js';
 
 export interface ForwardOptions {
@@ -91,23 +92,8 @@ export function forwardUpgrade(
     headers,
     timeout: opts.timeoutMs,
   });
-  client.on('error', () => upstream.destroy());
-  upstream.on('upgrade', (answer, backend, backendHead) => {
-    client.write(statusLine(answer) + headerLines(answer.rawHeaders) + '\r\n');
-    if (backendHead.length > 0) client.write(backendHead);
-    if (head.length > 0) backend.write(head);
-    backend.on('error', () => client.destroy());
-    client.on('close', () => backend.destroy());
-    backend.on('close', () => client.destroy());
-    backend.pipe(client).pipe(backend);
-  });
-  upstream.on('response', (answer) => {
-    // The backend refused the upgrade: hand its answer over as it is and close.
-    client.write(statusLine(answer) + headerLines(answer.rawHeaders) + '\r\n');
-    answer.pipe(client);
-  });
   upstream.on('timeout', () => upstream.destroy(new GatewayTimeout()));
-  upstream.on('error', (err) => {
+  relayUpgrade(upstream, client, head, (err) => {
     const timedOut = err instanceof GatewayTimeout;
     writeRawText(client, timedOut ? 504 : 502, timedOut ? 'Gateway Timeout' : 'Bad Gateway');
   });
@@ -140,14 +126,4 @@ class GatewayTimeout extends Error {}
 function clientAddress(socket: Socket): string {
   const a = socket.remoteAddress ?? '';
   return a.startsWith('::ffff:') ? a.slice(7) : a;
-}
-
-function statusLine(answer: IncomingMessage): string {
-  return `HTTP/1.1 ${answer.statusCode ?? 502} ${answer.statusMessage ?? ''}\r\n`;
-}
-
-function headerLines(raw: string[]): string {
-  let text = '';
-  for (let i = 0; i + 1 < raw.length; i += 2) text += `${raw[i]}: ${raw[i + 1]}\r\n`;
-  return text;
 }

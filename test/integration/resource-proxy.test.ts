@@ -6,12 +6,14 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
+import WebSocket from 'ws';
 import { ApiClient, R } from '../../src/client/index.js';
 import { BACKEND_ADDRESS, BackendNetns, backendNetnsMissing } from '../helpers/backend-netns.js';
 import { startTestServer, type TestServer } from '../helpers/api-server.js';
 import { call } from '../helpers/http.js';
 
 const PORTS = { first: 18011, second: 18012 };
+const WS_PORT = 18110;
 const missing = backendNetnsMissing();
 const lab = new BackendNetns('prx');
 
@@ -20,7 +22,7 @@ void describe('proxy subresources with backends in a network namespace', { skip:
   let client: ApiClient;
 
   before(async () => {
-    await lab.start(PORTS, 18110);
+    await lab.start(PORTS, WS_PORT);
     t = await startTestServer();
     client = new ApiClient({ server: t.url });
     const pods = client.resource<Pod>(R.pods);
@@ -33,14 +35,22 @@ void describe('proxy subresources with backends in a network namespace', { skip:
     await pods.updateStatus({ ...pod, status: { phase: 'Running', podIP: BACKEND_ADDRESS } });
     await client.resource<Service>(R.services).create({
       metadata: { name: 'web', namespace: 'default' },
-      spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+      spec: {
+        ports: [
+          { name: 'http', port: 80, targetPort: 8080 },
+          { name: 'ws', port: 81, targetPort: 8081 },
+        ],
+      },
     });
     await client.resource<Endpoints>(R.endpoints).create({
       metadata: { name: 'web', namespace: 'default' },
       subsets: [
         {
           addresses: [{ ip: BACKEND_ADDRESS }],
-          ports: [{ name: 'http', port: PORTS.second, protocol: 'TCP' }],
+          ports: [
+            { name: 'http', port: PORTS.second, protocol: 'TCP' },
+            { name: 'ws', port: WS_PORT, protocol: 'TCP' },
+          ],
         },
       ],
     });
@@ -104,9 +114,30 @@ void describe('proxy subresources with backends in a network namespace', { skip:
     assert.equal(gone.status, 404);
   });
 
-  test('an upgrade through the proxy is refused with a Status saying so', async () => {
+  test('WebSocket connections are relayed through the pod and service proxies', async () => {
+    const echo = async (path: string): Promise<string> => {
+      const ws = new WebSocket(`${t.url.replace(/^http/, 'ws')}${path}`);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          ws.once('open', resolve);
+          ws.once('error', reject);
+        });
+        const answer = new Promise<string>((resolve) =>
+          ws.once('message', (d: Buffer) => resolve(d.toString())),
+        );
+        ws.send('hello');
+        return await answer;
+      } finally {
+        ws.close();
+      }
+    };
+    assert.equal(await echo(`/api/v1/namespaces/default/pods/web:${WS_PORT}/proxy/ws`), 'echo:hello');
+    assert.equal(await echo('/api/v1/namespaces/default/services/web:ws/proxy/ws?x=1'), 'echo:hello');
+  });
+
+  test('an upgrade to an unreachable target is a 503 Status', async () => {
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${t.url}/api/v1/namespaces/default/services/web:http/proxy/ws`, {
+      const req = request(`${t.url}/api/v1/namespaces/default/pods/web:18999/proxy/ws`, {
         headers: { connection: 'Upgrade', upgrade: 'websocket' },
       });
       req.on('response', (res) => {
@@ -118,10 +149,10 @@ void describe('proxy subresources with backends in a network namespace', { skip:
       req.on('error', reject);
       req.end();
     });
-    assert.equal(answer.status, 400);
-    assert.equal(
+    assert.equal(answer.status, 503);
+    assert.match(
       (JSON.parse(answer.body) as { message: string }).message,
-      'upgrade requests are not served for services/proxy',
+      /^error trying to reach 198\.18\.251\.2:18999/,
     );
   });
 });

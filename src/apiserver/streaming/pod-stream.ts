@@ -20,6 +20,7 @@ import { admitConnect } from '../webhooks/request.js';
 import { impersonatedUser, requestAttributes } from '../authz/index.js';
 import type { ApiContext } from '../rest/context.js';
 import type { Clock } from '../../util/clock.js';
+import { serveResourceProxyUpgrade } from './resource-proxy.js';
 import { createTunnelServer, servePortForward } from './pod-port-forward.js';
 import { agentUnreachable, rejectWithAgentAnswer } from './agent-refusal.js';
 import { resolvePodNode, resolvePodTarget, type KubeletClientTls } from './pod-target.js';
@@ -150,11 +151,25 @@ async function handleUpgrade(
   const user = impersonatedUser(ctx.authz.authorizer, authenticated, req);
   const attrs = requestAttributes(user, req.method ?? 'GET', url, route);
   await ctx.authz.require(attrs);
+  if (route.type === 'resource' && route.subresource === 'proxy' && route.proxyPath !== undefined) {
+    return serveResourceProxyUpgrade(
+      ctx,
+      {
+        resource: route.resource,
+        namespace: route.namespace,
+        name: route.name ?? '',
+        path: route.proxyPath,
+        // The query as the client wrote it: the target reads it, not us.
+        search: req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '',
+      },
+      req,
+      socket,
+      head,
+    );
+  }
   // A WebSocket handshake is a GET, but what it starts is what SPDY's POST (create) starts: it needs create
   // too (upstream's AuthorizePodWebsocketUpgradeCreatePermission, on by default from 1.35).
   if (attrs.verb === 'get') await ctx.authz.require({ ...attrs, verb: 'create' });
-  if (route.type === 'resource' && route.subresource === 'proxy' && route.proxyPath !== undefined)
-    throw badRequest(`upgrade requests are not served for ${route.resource}/proxy`);
   if (
     route.type !== 'resource' ||
     route.group !== '' ||

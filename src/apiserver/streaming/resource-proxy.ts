@@ -3,15 +3,17 @@
  * forwards a request to a pod's address, to one of a Service's ready endpoints, or to a node agent's HTTPS
  * endpoint. The name may carry a port and a scheme, `[http|https:]NAME[:PORT]`, as upstream's. The caller's
  * credentials stay here (Authorization and Impersonate-* headers are not passed on); bodies stream both ways.
- * Upgrade requests (WebSocket) arrive at the upgrade handler instead (pod-stream.ts), which refuses them for
- * the proxy subresources.
+ * Upgrade requests (WebSocket) arrive at the upgrade handler (pod-stream.ts), which relays them here to the
+ * same targets (serveResourceProxyUpgrade), as upstream's upgrade-aware proxy does.
  */
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Endpoints, Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { badRequest, serviceUnavailable } from '../../api/errors.js';
+import type { Duplex } from 'node:stream';
 import { endToEndHeaders } from '../../util/hop-by-hop.js';
+import { relayUpgrade } from '../../util/upgrade-relay.js';
 import type { Responder } from '../http/respond.js';
 import type { ApiContext } from '../rest/context.js';
 import type { KubeletClientTls } from './pod-target.js';
@@ -34,20 +36,51 @@ export function splitSchemeNamePort(spec: string): { scheme: string; name: strin
   throw badRequest(`invalid proxy name ${JSON.stringify(spec)}: use [scheme:]name[:port]`);
 }
 
+export interface ProxyRequest {
+  resource: string;
+  namespace: string | undefined;
+  name: string;
+  path: string;
+  search: string;
+}
+
 export async function serveResourceProxy(
   ctx: ApiContext,
-  p: { resource: string; namespace: string | undefined; name: string; path: string; search: string },
+  p: ProxyRequest,
   req: IncomingMessage,
   out: Responder,
 ): Promise<void> {
+  await forward(req, out, await resolveTarget(ctx, p), `${p.path}${p.search}`);
+}
+
+/** An upgrade request (WebSocket) through the proxy: relayed to the target, then bytes both ways. */
+export async function serveResourceProxyUpgrade(
+  ctx: ApiContext,
+  p: ProxyRequest,
+  req: IncomingMessage,
+  client: Duplex,
+  head: Buffer,
+): Promise<void> {
+  const target = await resolveTarget(ctx, p);
+  const headers = forwardedHeaders(req);
+  headers.connection = 'Upgrade';
+  if (req.headers.upgrade) headers.upgrade = req.headers.upgrade;
+  const upstream = send(target, req.method ?? 'GET', `${p.path}${p.search}`, headers);
+  await new Promise<void>((resolve, reject) => {
+    upstream.once('upgrade', () => resolve());
+    upstream.once('response', () => resolve());
+    relayUpgrade(upstream, client, head, (err) => reject(unreachable(target, err)));
+    req.pipe(upstream);
+  });
+}
+
+function resolveTarget(ctx: ApiContext, p: ProxyRequest): Promise<ProxyTarget> {
   const spec = splitSchemeNamePort(p.name);
-  const target =
-    p.resource === 'pods'
-      ? await podTarget(ctx, p.namespace ?? '', spec)
-      : p.resource === 'services'
-        ? await serviceTarget(ctx, p.namespace ?? '', spec)
-        : await nodeTarget(ctx, spec);
-  await forward(req, out, target, `${p.path}${p.search}`);
+  return p.resource === 'pods'
+    ? podTarget(ctx, p.namespace ?? '', spec)
+    : p.resource === 'services'
+      ? serviceTarget(ctx, p.namespace ?? '', spec)
+      : nodeTarget(ctx, spec);
 }
 
 function schemeOf(spec: { scheme: string }): 'http' | 'https' {
@@ -119,8 +152,8 @@ async function nodeTarget(
   return { scheme: 'https', host, port, tls: ctx.kubeletClient };
 }
 
-function forward(req: IncomingMessage, out: Responder, target: ProxyTarget, path: string): Promise<void> {
-  // The caller's credentials are for this server, not for the target.
+/** The request's headers as the target gets them: the caller's credentials are for this server, not the target. */
+function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
   const headers = endToEndHeaders(
     req.headers,
     (name) => name === 'authorization' || name === 'host' || name.startsWith('impersonate-'),
@@ -128,10 +161,19 @@ function forward(req: IncomingMessage, out: Responder, target: ProxyTarget, path
   const client = req.socket.remoteAddress ?? '';
   const prior = req.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = prior ? `${String(prior)}, ${client}` : client;
+  return headers;
+}
+
+function send(
+  target: ProxyTarget,
+  method: string,
+  path: string,
+  headers: OutgoingHttpHeaders,
+): ClientRequest {
   const options = {
     host: target.host,
     port: target.port,
-    method: req.method ?? 'GET',
+    method,
     path,
     headers,
     timeout: 30_000,
@@ -140,8 +182,19 @@ function forward(req: IncomingMessage, out: Responder, target: ProxyTarget, path
       : // Pods and Services serve their own certificates, which the API server cannot check (as upstream).
         { rejectUnauthorized: false }),
   };
+  const upstream = (target.scheme === 'https' ? httpsRequest : httpRequest)(options);
+  upstream.on('timeout', () => upstream.destroy(new Error('timed out')));
+  return upstream;
+}
+
+function unreachable(target: ProxyTarget, err: Error): Error {
+  return serviceUnavailable(`error trying to reach ${target.host}:${target.port}: ${err.message}`);
+}
+
+function forward(req: IncomingMessage, out: Responder, target: ProxyTarget, path: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const upstream = (target.scheme === 'https' ? httpsRequest : httpRequest)(options, (answer) => {
+    const upstream = send(target, req.method ?? 'GET', path, forwardedHeaders(req));
+    upstream.on('response', (answer) => {
       upstream.setTimeout(0);
       const res = out.res;
       res.writeHead(answer.statusCode ?? 502, endToEndHeaders(answer.headers));
@@ -152,13 +205,11 @@ function forward(req: IncomingMessage, out: Responder, target: ProxyTarget, path
         resolve();
       });
     });
-    upstream.on('timeout', () => upstream.destroy(new Error('timed out')));
     upstream.on('error', (err) => {
       if (out.res.headersSent) {
         out.res.destroy();
         resolve();
-      } else
-        reject(serviceUnavailable(`error trying to reach ${target.host}:${target.port}: ${err.message}`));
+      } else reject(unreachable(target, err));
     });
     out.res.on('close', () => {
       if (!out.res.writableFinished) upstream.destroy();
