@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { isApiError } from '../api/errors.js';
 import type { ApiServerConfig } from '../apiserver/config.js';
 import { parseTokenFile } from '../apiserver/auth/tokenfile.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
 import type { Store } from '../store/types.js';
 import { silentLogger } from '../util/logger.js';
 import { parseFlags, type CliIo } from './command.js';
@@ -33,9 +34,17 @@ function options(dataDir: string, extra: string[] = []): ServerOptions {
   );
 }
 
-/** Records what happens to it; stands in for the real store. */
+/** The datastore the tests' server starts share (the bootstrap data is kept there across restarts). */
+const data = new MemoryStore();
+
+/** Records what happens to it; stands in for the real store (only the bootstrap data reaches the data). */
 function fakeStore(events: string[]): Store {
-  return { close: () => Promise.resolve(void events.push('store closed')) } as unknown as Store;
+  return {
+    get: (key: string) => data.get(key),
+    create: (key: string, value: Buffer) => data.create(key, value),
+    update: (key: string, value: Buffer, rev: number) => data.update(key, value, rev),
+    close: () => Promise.resolve(void events.push('store closed')),
+  } as unknown as Store;
 }
 
 /** Serves every request with the authenticated user, over TLS as the real API server would, on loopback. */
@@ -91,6 +100,7 @@ void describe('runServer', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'tugboat-server-'));
   });
   after(async () => {
+    await data.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 

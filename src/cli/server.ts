@@ -3,8 +3,8 @@ import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createAuthenticator } from '../apiserver/auth/authenticator.js';
 import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.js';
-import { ensurePki, issueNodeCredentials } from '../apiserver/auth/pki.js';
-import { ensureServiceAccountKey } from '../apiserver/auth/service-account-key.js';
+import { issueNodeCredentials } from '../apiserver/auth/pki.js';
+import { bootstrapCluster } from '../apiserver/bootstrap/bootstrap.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
 import { loadEncryptionConfig } from '../apiserver/encryption/config.js';
 import { EncryptingStore } from '../apiserver/encryption/encrypting-store.js';
@@ -27,7 +27,13 @@ import { startControlPlaneThread } from './control-plane-thread.js';
 import { DeferredMetricsProvider, startMetricsPipeline } from './metrics-pipeline.js';
 import { firstHostAddress, hostAddresses, hostName, parseCidr, primaryAddress } from './net.js';
 import type { ServerOptions } from './server-options.js';
-import { clusterSettings, createNodeJoin, ensureJoinToken } from './server-join.js';
+import {
+  clusterSettings,
+  createNodeJoin,
+  importNodePasswords,
+  resolveJoinToken,
+  writeJoinToken,
+} from './server-join.js';
 import { agentNodeSettings } from './node-options.js';
 import { watchSignals } from './signals.js';
 import { tugboatVersion } from './version.js';
@@ -97,19 +103,32 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       opts.advertiseAddress ??
       (specificBind && !isLoopback(opts.bindAddress) ? opts.bindAddress : primaryAddress());
     const serviceIp = firstHostAddress(parseCidr(opts.serviceCidr));
-    const pki = await ensurePki(join(serverDir, 'tls'), {
-      hosts: [hostName(), ...SERVICE_NAMES, ...opts.tlsSan.filter((s) => !isIP(s))],
-      ips: [
-        ...hostAddresses(),
-        serviceIp,
-        advertiseAddress,
-        ...(specificBind ? [opts.bindAddress] : []),
-        ...opts.tlsSan.filter((s) => isIP(s)),
-      ],
+
+    // The store opens first: a server joining a cluster takes the cluster's CA and keys from it.
+    await ensureSqliteDir(opts.datastoreEndpoint);
+    const openStore = deps.openStore ?? (await loadOpenStore());
+    store = await openStore(opts.datastoreEndpoint, { logger: log.child('store') });
+    log.info('store open', { endpoint: redact(opts.datastoreEndpoint) });
+
+    const joinToken = await resolveJoinToken(serverDir, opts.token);
+    const { pki, serviceAccountKeyPem: serviceAccountKey } = await bootstrapCluster({
+      store,
+      serverDir,
+      password: joinToken.password,
+      pki: {
+        hosts: [hostName(), ...SERVICE_NAMES, ...opts.tlsSan.filter((s) => !isIP(s))],
+        ips: [
+          ...hostAddresses(),
+          serviceIp,
+          advertiseAddress,
+          ...(specificBind ? [opts.bindAddress] : []),
+          ...opts.tlsSan.filter((s) => isIP(s)),
+        ],
+      },
+      secretsEncryption: opts.secretsEncryption,
       logger: log.child('pki'),
     });
-
-    const serviceAccountKey = await ensureServiceAccountKey(join(serverDir, 'tls'), log.child('pki'));
+    await writeJoinToken(serverDir, pki.caCert, joinToken);
 
     const tokenFile = opts.tokenFile ?? join(serverDir, 'token');
     if (!opts.tokenFile) await ensureTokenFile(tokenFile);
@@ -117,17 +136,12 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     log.info(`bearer tokens from ${tokenFile}`);
 
     const encryption = await loadEncryption(opts, serverDir, log);
-    await ensureSqliteDir(opts.datastoreEndpoint);
-    const openStore = deps.openStore ?? (await loadOpenStore());
-    store = await openStore(opts.datastoreEndpoint, { logger: log.child('store') });
-    log.info('store open', { endpoint: redact(opts.datastoreEndpoint) });
     if (encryption) store = encryption(store, components);
 
-    const joinPassword = await ensureJoinToken(serverDir, pki.caCert, opts.token);
+    await importNodePasswords(serverDir, store, log.child('join'));
     const nodeJoin = createNodeJoin(opts, {
-      serverDir,
       pki,
-      password: joinPassword,
+      password: joinToken.password,
       store,
       log: log.child('join'),
     });
@@ -311,7 +325,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
 
 /**
  * Encryption at rest: `--encryption-provider-config`, else the config `--secrets-encryption` keeps in the data
- * dir. Read before the store opens, so a bad file stops the server before anything is written. With
+ * dir (shared through the bootstrap data, so read after it). Read before the API serves, so a bad file stops
+ * the server before any object is written. With
  * `--encryption-provider-config-automatic-reload` an edited file takes effect without a restart.
  */
 async function loadEncryption(

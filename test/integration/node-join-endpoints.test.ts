@@ -4,25 +4,21 @@
  * the e2e join test issues real ones).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { NodeJoin } from '../../src/apiserver/join/node-join.js';
 import { NodePasswords } from '../../src/apiserver/join/node-passwords.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { startTestServer, type TestServer } from '../helpers/api-server.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 let server: TestServer;
-let dir: string;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'join-endpoints-'));
   server = await startTestServer({
     nodeJoin: new NodeJoin({
       caPem: CA,
       password: 'join-secret',
-      passwords: new NodePasswords(join(dir, 'node-passwd')),
+      passwords: new NodePasswords(new MemoryStore()),
       issue: (node) =>
         Promise.resolve({
           client: { certPem: `client ${node}`, keyPem: 'k' },
@@ -43,7 +39,6 @@ before(async () => {
 
 after(async () => {
   await server?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function postJoin(

@@ -6,14 +6,18 @@ import { ENCRYPTION_CONFIG_API_VERSION, ENCRYPTION_CONFIG_KIND } from './config.
 /** k3s's name for the key its --secrets-encryption generates. */
 export const GENERATED_KEY_NAME = 'aescbckey';
 
+/** Where `--secrets-encryption` keeps its EncryptionConfiguration (shared by the servers of a cluster). */
+export function secretsEncryptionConfigPath(serverDir: string): string {
+  return join(serverDir, 'cred', 'encryption-config.json');
+}
+
 /**
  * The EncryptionConfiguration `--secrets-encryption` uses, as k3s writes it: Secrets written with AES-CBC under
  * a random 32-byte key, values stored before encryption was turned on still readable (identity). Created once
  * in DATA_DIR/server/cred/encryption-config.json and kept; returns its path.
  */
 export async function ensureSecretsEncryptionConfig(serverDir: string): Promise<string> {
-  const dir = join(serverDir, 'cred');
-  const path = join(dir, 'encryption-config.json');
+  const path = secretsEncryptionConfigPath(serverDir);
   if ((await readIfExists(path)) !== undefined) return path;
   const config = {
     kind: ENCRYPTION_CONFIG_KIND,

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { ApiError } from '../../api/errors.js';
+import { MemoryStore } from '../../store/memory/memory-store.js';
 import { NodeJoin, type ClusterSettings } from './node-join.js';
 import { NodePasswords } from './node-passwords.js';
 
@@ -19,14 +17,14 @@ const cluster: ClusterSettings = {
 async function withJoin(
   fn: (join: NodeJoin, issued: { node: string; hosts: string[]; ips: string[] }[]) => Promise<void>,
 ): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'node-join-'));
+  const store = new MemoryStore();
   const issued: { node: string; hosts: string[]; ips: string[] }[] = [];
   let inFlight = 0;
   try {
     const nodeJoin = new NodeJoin({
       caPem: 'CA',
       password: 'join-secret',
-      passwords: new NodePasswords(join(dir, 'node-passwd')),
+      passwords: new NodePasswords(store),
       issue: async (node, hosts, ips) => {
         inFlight++;
         assert.ok(inFlight <= 2, 'at most two certificate processes at once');
@@ -43,7 +41,7 @@ async function withJoin(
     });
     await fn(nodeJoin, issued);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await store.close();
   }
 }
 

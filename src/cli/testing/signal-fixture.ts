@@ -1,9 +1,9 @@
-// Runs runServer with stand-in store and API server and the real signal handling, for the signal tests.
+// Runs runServer with an in-memory store, a stand-in API server and the real signal handling (signal tests).
 // argv: DATA_DIR [hang]  ("hang": the API server never finishes closing)
 import { parseFlags } from '../command.js';
 import { runServer } from '../server.js';
 import { resolveServerOptions, serverFlags } from '../server-options.js';
-import type { Store } from '../../store/types.js';
+import { MemoryStore } from '../../store/memory/memory-store.js';
 import { createLogger } from '../../util/logger.js';
 
 const [dataDir = '', mode = ''] = process.argv.slice(2);
@@ -22,7 +22,7 @@ const opts = resolveServerOptions(
 const keepAlive = setInterval(() => {}, 60_000);
 const code = await runServer(opts, {
   logger: createLogger('fixture', 'info'),
-  openStore: () => Promise.resolve({ close: () => Promise.resolve() } as unknown as Store),
+  openStore: () => Promise.resolve(new MemoryStore()),
   startApiServer: () =>
     Promise.resolve({
       port: 1,

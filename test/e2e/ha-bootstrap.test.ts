@@ -1,0 +1,119 @@
+/**
+ * Several `tugboat server` processes on one etcd as one cluster, as k3s servers with an external datastore: the
+ * second server, given the same datastore and token, takes the cluster CA and service account key from the
+ * bootstrap data the first one wrote, so clients and tokens of one server are good on the other.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Etcd3 } from 'etcd3';
+import { waitFor } from '../../src/util/wait.js';
+import { etcdMissing, testEtcdEndpoint } from '../helpers/etcd.js';
+import { expectOk, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
+
+const skip = await etcdMissing();
+if (skip) console.log(`# ha-bootstrap e2e skipped: ${skip}`);
+
+const TOKEN = 'ha-cluster-secret';
+const prefix = `/tugboat-ha-${process.pid}-${Date.now()}`;
+const datastore = `etcd://${testEtcdEndpoint}?prefix=${prefix}`;
+const caFile = (s: ServerProcess): string =>
+  readFileSync(join(s.dataDir, 'server', 'tls', 'server-ca.crt'), 'utf8');
+
+void describe('two servers on one etcd', { skip }, () => {
+  let root: string;
+  let a: ServerProcess;
+  let b: ServerProcess;
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'tugboat-ha-'));
+    a = await startServerProcess({
+      dataDir: join(root, 'a'),
+      datastoreEndpoint: datastore,
+      args: ['--token', TOKEN],
+    });
+    b = await startServerProcess({
+      dataDir: join(root, 'b'),
+      datastoreEndpoint: datastore,
+      args: ['--token', TOKEN],
+    });
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    const etcd = new Etcd3({ hosts: `http://${testEtcdEndpoint}` });
+    try {
+      await etcd.delete().prefix(prefix);
+    } finally {
+      etcd.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('the second server takes the first one’s cluster CA', () => {
+    assert.equal(caFile(b), caFile(a));
+    assert.notEqual(
+      readFileSync(join(b.dataDir, 'server', 'tls', 'serving-kube-apiserver.crt'), 'utf8'),
+      readFileSync(join(a.dataDir, 'server', 'tls', 'serving-kube-apiserver.crt'), 'utf8'),
+      'serving certificates stay per server',
+    );
+  });
+
+  test('the first server’s admin kubeconfig works against the second', async () => {
+    const r = await a.kubectl(['--server', b.server, 'get', 'ns', 'default', '-o', 'name']);
+    assert.equal(expectOk(r, 'get ns through B').stdout.trim(), 'namespace/default');
+  });
+
+  test('a service account token made through the first server is accepted by the second', async () => {
+    await waitFor(async () => (await a.kubectl(['get', 'serviceaccount', 'default'])).code === 0, {
+      message: 'default service account',
+    });
+    const token = expectOk(await a.kubectl(['create', 'token', 'default']), 'create token').stdout.trim();
+    // A kubeconfig with B's address and the CA only: with a client certificate kubectl would be admin.
+    const kubeconfig = join(root, 'token-kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+clusters:
+- name: b
+  cluster: {server: '${b.server}', certificate-authority-data: ${Buffer.from(caFile(a)).toString('base64')}}
+contexts:
+- name: b
+  context: {cluster: b, user: u}
+current-context: b
+users:
+- name: u
+  user: {}
+`,
+    );
+    const r = await b.kubectl(['--kubeconfig', kubeconfig, '--token', token, 'auth', 'whoami', '-o', 'json']);
+    const me = JSON.parse(expectOk(r, 'whoami on B').stdout) as {
+      status: { userInfo: { username: string } };
+    };
+    assert.equal(me.status.userInfo.username, 'system:serviceaccount:default:default');
+  });
+
+  test('a server with another token, or none, is refused with the reason', async () => {
+    for (const [name, args] of [
+      ['c', ['--token', 'not-the-cluster-secret']],
+      ['d', []],
+    ] as const) {
+      await assert.rejects(
+        startServerProcess({ dataDir: join(root, name), datastoreEndpoint: datastore, args: [...args] }),
+        /bootstrap data already found in the datastore and encrypted with a different token.*--token/,
+        `server ${name}`,
+      );
+    }
+  });
+
+  test('a restarted server finds its token and the cluster’s data again', async () => {
+    const ca = caFile(a);
+    await a.stop();
+    a = await startServerProcess({ dataDir: join(root, 'a'), datastoreEndpoint: datastore });
+    assert.equal(caFile(a), ca);
+    expectOk(await a.kubectl(['get', 'ns', 'default']), 'get ns after restart');
+  });
+});
