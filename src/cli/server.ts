@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createAuthenticator } from '../apiserver/auth/authenticator.js';
 import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.js';
 import { issueNodeCredentials } from '../apiserver/auth/pki.js';
-import { bootstrapCluster } from '../apiserver/bootstrap/bootstrap.js';
+import { bootstrapClusterSecrets } from '../apiserver/bootstrap/cluster-secrets.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
 import { loadEncryptionConfig } from '../apiserver/encryption/config.js';
 import { EncryptingStore } from '../apiserver/encryption/encrypting-store.js';
@@ -111,7 +111,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     log.info('store open', { endpoint: redact(opts.datastoreEndpoint) });
 
     const joinToken = await resolveJoinToken(serverDir, opts.token);
-    const { pki, serviceAccountKeyPem: serviceAccountKey } = await bootstrapCluster({
+    const { pki, serviceAccountKeyPem: serviceAccountKey } = await bootstrapClusterSecrets({
       store,
       serverDir,
       password: joinToken.password,

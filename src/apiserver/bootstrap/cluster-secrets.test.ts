@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { MemoryStore } from '../../store/memory/memory-store.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { BootstrapTokenError, openBootstrapData } from './bootstrap-record.js';
-import { bootstrapCluster, type ClusterSecrets } from './bootstrap.js';
+import { bootstrapClusterSecrets, type ClusterSecrets } from './cluster-secrets.js';
 import { BOOTSTRAP_DATA_KEY } from './keys.js';
 
 let root: string;
@@ -32,7 +32,7 @@ function start(
   password = 'cluster-secret',
   secretsEncryption = false,
 ): Promise<ClusterSecrets> {
-  return bootstrapCluster({
+  return bootstrapClusterSecrets({
     store,
     serverDir: join(root, serverDir),
     password,

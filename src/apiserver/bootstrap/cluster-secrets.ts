@@ -45,7 +45,7 @@ const MAX_ATTEMPTS = 5;
  * that loses the race to write first drops what it made and takes the winner's. Leaf certificates stay per
  * server, issued from the shared CA (ensurePki re-issues any not signed by it).
  */
-export async function bootstrapCluster(o: BootstrapOptions): Promise<ClusterSecrets> {
+export async function bootstrapClusterSecrets(o: BootstrapOptions): Promise<ClusterSecrets> {
   const log = o.logger;
   const paths = secretPaths(o.serverDir);
   const tlsDir = join(o.serverDir, 'tls');
