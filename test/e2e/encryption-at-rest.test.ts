@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { Etcd3 } from 'etcd3';
 import { waitFor } from '../../src/util/wait.js';
+import { etcdMissing, testEtcdEndpoint } from '../helpers/etcd.js';
 import { expectOk, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tugboat-encryption-'));
@@ -259,10 +259,10 @@ describe('encryption at rest', () => {
   });
 
   test('with etcd as the store, the values in etcd are encrypted', async (t) => {
-    const endpoint = process.env.TUGBOAT_TEST_ETCD ?? '127.0.0.1:2379';
-    if (!(await reachable(endpoint))) {
-      if (process.env.CI) throw new Error(`etcd not reachable at ${endpoint} (CI must not skip)`);
-      t.skip(`etcd not reachable at ${endpoint}`);
+    const endpoint = testEtcdEndpoint;
+    const missing = await etcdMissing();
+    if (missing) {
+      t.skip(missing);
       return;
     }
     const prefix = `/tugboat-encryption-${process.pid}-${Date.now()}`;
@@ -295,20 +295,3 @@ describe('encryption at rest', () => {
     }
   });
 });
-
-function reachable(hostPort: string): Promise<boolean> {
-  const [host, port] = hostPort.split(':');
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port: Number(port ?? 2379) });
-    socket.setTimeout(2000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
