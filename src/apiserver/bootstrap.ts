@@ -21,6 +21,12 @@ async function ensure(ctx: ApiContext, group: string, plural: string, obj: KubeO
     return true;
   } catch (err) {
     if (hasReason(err, 'AlreadyExists')) return false;
+    // Another API server of the same store created it meanwhile, and its cluster IP was refused first.
+    if (
+      hasReason(err, 'Invalid') &&
+      (await ctx.storage.get(def, obj.metadata?.namespace, obj.metadata!.name!))
+    )
+      return false;
     throw err;
   }
 }

@@ -76,6 +76,8 @@ export interface ApiServerConfig {
    * and asks the main one for Service addresses.
    */
   replica?: { services: ServiceAddresses };
+  /** Timing of the Service address repair pass (tests shorten it). */
+  serviceAllocationRepair?: { intervalMs?: number; graceMs?: number };
   /** Admits node agents presenting the join token (`/cacerts`, the node credentials endpoint). */
   nodeJoin?: NodeJoin;
   /**

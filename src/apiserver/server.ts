@@ -24,6 +24,7 @@ import { NamespaceLifecycle } from './namespace-lifecycle.js';
 import { Registry, type RegistryParts, buildResourceDefs } from './registry/index.js';
 import { Admission } from './rest/admission.js';
 import type { ApiContext } from './rest/context.js';
+import { ServiceAllocationRepair, type StoredService } from './services/allocation-repair.js';
 import { ClusterIpAllocator, NodePortAllocator, ServiceAllocator } from './services/allocators.js';
 import { firstServiceIp, parseServiceRange } from './services/cidr.js';
 import { startCompactor } from '../store/compactor.js';
@@ -80,11 +81,19 @@ export async function startApiServerWith(
     ...(config.watchCacheSize ? { capacity: config.watchCacheSize } : {}),
   });
   const serviceRange = parseServiceRange(config.serviceCIDR);
+  const clock = internals.clock ?? realClock;
+  // Only the main process allocates (through the store); serving processes beside it ask it.
+  const allocator = config.replica
+    ? undefined
+    : new ServiceAllocator(
+        new ClusterIpAllocator(serviceRange, config.store, clock),
+        new NodePortAllocator(config.store, clock),
+        logger.child('service-addresses'),
+      );
   const admission = new Admission(
     storage,
     registry,
-    config.replica?.services ??
-      new ServiceAllocator(new ClusterIpAllocator(serviceRange), new NodePortAllocator()),
+    config.replica?.services ?? allocator!,
     {
       ...(config.defaultNotReadyTolerationSeconds !== undefined
         ? { notReadySeconds: config.defaultNotReadyTolerationSeconds }
@@ -93,7 +102,7 @@ export async function startApiServerWith(
         ? { unreachableSeconds: config.defaultUnreachableTolerationSeconds }
         : {}),
     },
-    internals.clock ?? realClock,
+    clock,
     config.serviceAccount
       ? {
           getServiceAccount: (ns, name) => storage.get(registry.mustGet('', 'serviceaccounts'), ns, name),
@@ -101,7 +110,6 @@ export async function startApiServerWith(
         }
       : undefined,
   );
-  const clock = internals.clock ?? realClock;
   const saTokens = config.serviceAccount
     ? new ServiceAccountTokens(
         {
@@ -152,7 +160,15 @@ export async function startApiServerWith(
   await crds.start();
   // Keeps a window of history for watches and consistent paging; older revisions answer 410 Expired.
   const compactor = replica ? undefined : startCompactor(config.store, { logger: logger.child('compactor') });
-  if (!replica) await admission.loadServices();
+  // Every stored Service's addresses are recorded before the first request is admitted.
+  const allocationRepair =
+    allocator &&
+    new ServiceAllocationRepair(allocator, () => listServices(ctx), {
+      ...config.serviceAllocationRepair,
+      clock,
+      logger: logger.child('service-addresses'),
+    });
+  await allocationRepair?.start();
   const namespaceTracking = await admission.trackNamespaces(watchCache);
   const priorityTracking = await admission.trackPriorityClasses(watchCache);
   const quotaTracking = await admission.trackResourceQuotas(watchCache);
@@ -228,6 +244,7 @@ export async function startApiServerWith(
       housekeeping?.eventTtl.stop();
       crds.stop();
       compactor?.stop();
+      allocationRepair?.stop();
       namespaceTracking.close();
       priorityTracking.close();
       quotaTracking.close();
@@ -247,6 +264,15 @@ export async function startApiServerWith(
   };
   logger.info('API server serving', { address: config.bindAddress, port, tls: !!config.tls });
   return { port, context: ctx, listener: server, close };
+}
+
+/** Every stored Service with its spec, for the allocation repair pass. */
+async function listServices(ctx: ApiContext): Promise<StoredService[]> {
+  const page = await ctx.storage.list(ctx.registry.mustGet('', 'services'));
+  return page.items.map((svc) => ({
+    service: `${svc.metadata.namespace ?? ''}/${svc.metadata.name}`,
+    spec: svc.spec as StoredService['spec'],
+  }));
 }
 
 /** The main server's own upkeep: the `kubernetes` Service, namespace deletion, Event expiry. */

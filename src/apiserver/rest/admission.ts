@@ -20,7 +20,8 @@ import {
   type NodeRestrictionLookups,
 } from './node-restriction.js';
 
-type Rollback = () => void;
+/** Undoes an admission side effect; a promise when it must reach the store (awaited before answering). */
+export type Rollback = () => void | Promise<void>;
 const nothing: Rollback = () => {};
 
 interface ServiceLike extends KubeObject {
@@ -111,20 +112,19 @@ export class Admission {
     return nothing;
   }
 
-  /** After a successful update: free what the old version held and the new one does not. */
-  updated(def: ResourceDef, obj: KubeObject, old: KubeObject): void {
-    if (isServices(def)) this.services.releaseDropped((old as ServiceLike).spec, (obj as ServiceLike).spec);
+  /**
+   * After a successful update: free what the old version held and the new one does not. A promise (which
+   * never rejects) for Services: awaited, so a create right after finds the addresses free.
+   */
+  updated(def: ResourceDef, obj: KubeObject, old: KubeObject): Promise<void> | undefined {
+    if (!isServices(def)) return undefined;
+    return this.services.releaseDropped((old as ServiceLike).spec, (obj as ServiceLike).spec);
   }
 
-  deleted(def: ResourceDef, obj: KubeObject): void {
-    if (isServices(def)) this.services.releaseDropped((obj as ServiceLike).spec);
-  }
-
-  /** Rebuild allocator state from stored Services (at start). */
-  async loadServices(): Promise<void> {
-    const def = this.registry.mustGet('', 'services');
-    const page = await this.storage.list(def);
-    for (const svc of page.items) this.services.adopt((svc as ServiceLike).spec);
+  /** After a delete: as updated(). */
+  deleted(def: ResourceDef, obj: KubeObject): Promise<void> | undefined {
+    if (!isServices(def)) return undefined;
+    return this.services.releaseDropped((obj as ServiceLike).spec);
   }
 
   /**
@@ -176,7 +176,8 @@ export class Admission {
     old?: ServiceLike,
   ): Rollback | Promise<Rollback> {
     svc.spec ??= {};
-    const answer = this.services.allocate(svc.spec, old?.spec);
+    const { namespace, name } = svc.metadata ?? {};
+    const answer = this.services.allocate(svc.spec, old?.spec, `${namespace ?? ''}/${name ?? ''}`);
     const settle = (result: ServiceAllocation): Rollback => {
       if (result.errors.length > 0)
         throw invalid(def.kind, def.group, svc.metadata?.name ?? '', result.errors);

@@ -245,6 +245,7 @@ async function removeNow(
 ): Promise<KubeObject> {
   if (opts.dryRun) return obj;
   const gone = await ctx.storage.delete(def, obj.metadata.namespace, obj.metadata.name, rev);
-  ctx.admission.deleted(def, gone);
+  const released = ctx.admission.deleted(def, gone);
+  if (released) await released;
   return gone;
 }

@@ -39,6 +39,7 @@ import { deleteCanonical, parseDeleteOptions, type DeleteOptions } from './delet
 import type { WebhookAdmission } from '../webhooks/dispatcher.js';
 import { isLostRace, isStoredStale } from '../storage/object-storage.js';
 import { admissionAttributes, webhooksFor } from '../webhooks/request.js';
+import type { Rollback } from './admission.js';
 import { nodeIdentity } from '../authz/index.js';
 import type { AdmissionAttributes } from '../webhooks/types.js';
 
@@ -125,26 +126,27 @@ export async function createCanonical(
     validateCreate(ctx, def, candidate);
     const allocation = ctx.admission.allocateCreate(def, candidate);
     const undoAllocation = allocation instanceof Promise ? await allocation : allocation;
-    let undoQuota: () => void;
+    let undoQuota: Rollback;
     try {
       if (webhooks && attrs) await webhooks.validate(attrs, candidate, undefined, warnerOf(opts));
       undoQuota = await ctx.admission.chargeQuota(def, candidate);
     } catch (err) {
-      undoAllocation();
+      await undoAllocation();
       throw err;
     }
-    const rollback = (): void => {
-      undoQuota();
-      undoAllocation();
+    // Awaited: a dry run (or failed create) answers once what it reserved is free again.
+    const rollback = async (): Promise<void> => {
+      await undoQuota();
+      await undoAllocation();
     };
     if (opts.dryRun) {
-      rollback();
+      await rollback();
       return candidate;
     }
     try {
       return await ctx.storage.create(def, candidate);
     } catch (err) {
-      rollback();
+      await rollback();
       if (generated && attempt + 1 < GENERATE_NAME_ATTEMPTS && hasReason(err, 'AlreadyExists')) continue;
       throw err;
     }
@@ -288,7 +290,8 @@ export async function updateCanonical(
       meta.name!,
       Number(old.metadata.resourceVersion),
     );
-    ctx.admission.deleted(def, gone);
+    const released = ctx.admission.deleted(def, gone);
+    if (released) await released;
     return gone;
   }
   // A value stored with a retired encryption key is written again even when nothing changes (upstream's stale read).
@@ -296,17 +299,19 @@ export async function updateCanonical(
   const admitted = ctx.admission.admitUpdate(def, obj, old);
   const rollback = admitted instanceof Promise ? await admitted : admitted;
   if (opts.dryRun) {
-    rollback();
+    await rollback();
     return obj;
   }
+  let saved: KubeObject;
   try {
-    const saved = await ctx.storage.update(def, obj, Number(old.metadata.resourceVersion));
-    ctx.admission.updated(def, saved, old);
-    return saved;
+    saved = await ctx.storage.update(def, obj, Number(old.metadata.resourceVersion));
   } catch (err) {
-    rollback();
+    await rollback();
     throw err;
   }
+  const released = ctx.admission.updated(def, saved, old);
+  if (released) await released;
+  return saved;
 }
 
 /** Namespaces also wait for their spec.finalizers (the namespace lifecycle empties them). */

@@ -1,79 +1,90 @@
 import { fieldErr, type FieldError } from '../../api/errors.js';
+import type { Store } from '../../store/types.js';
+import { realClock, type Clock } from '../../util/clock.js';
+import { silentLogger, type Logger } from '../../util/logger.js';
+import { AddressPool, type PoolCodec } from './address-pool.js';
+import { NODE_PORTS_PREFIX, SERVICE_IPS_PREFIX } from './allocation-store.js';
 import { formatIpv4, inRange, parseIpv4, type Ipv4Range } from './cidr.js';
 
 export const NODE_PORT_MIN = 30000;
 export const NODE_PORT_MAX = 32767;
 
-/** In-memory record of cluster IPs in use, rebuilt from the stored Services at start. */
-export class ClusterIpAllocator {
-  private readonly used = new Set<number>();
-  private next: number;
+const ipCodec: PoolCodec = { format: formatIpv4, parse: parseIpv4 };
+const portCodec: PoolCodec = {
+  format: String,
+  parse: (segment) => (/^\d{1,5}$/.test(segment) ? Number(segment) : undefined),
+};
 
-  constructor(readonly range: Ipv4Range) {
-    this.next = range.base + 2;
+/** Cluster IPs of the service range, allocated through the store (see AddressPool). */
+export class ClusterIpAllocator {
+  readonly pool: AddressPool;
+
+  constructor(
+    readonly range: Ipv4Range,
+    store: Store,
+    clock: Clock = realClock,
+  ) {
+    this.pool = new AddressPool({
+      store,
+      prefix: SERVICE_IPS_PREFIX,
+      // Neither the network nor the broadcast address; the first scan starts past the `kubernetes` Service's.
+      first: range.base + 1,
+      last: range.base + range.size - 2,
+      start: range.base + 2,
+      codec: ipCodec,
+      clock,
+    });
   }
 
   /** Reserve a specific IP; returns an error detail or undefined. */
-  reserve(ip: string): string | undefined {
+  async reserve(ip: string, service?: string): Promise<string | undefined> {
     if (!inRange(this.range, ip)) {
       return `failed to allocate IP ${ip}: provided IP is not in the valid range. The range of valid IPs is ${this.range.cidr}`;
     }
-    const n = parseIpv4(ip)!;
-    if (this.used.has(n)) return `failed to allocate IP ${ip}: provided IP is already allocated`;
-    this.used.add(n);
-    return undefined;
+    if (await this.pool.claim(parseIpv4(ip)!, service)) return undefined;
+    return `failed to allocate IP ${ip}: provided IP is already allocated`;
   }
 
-  /** Next free IP, scanning from the last allocation (upstream picks randomly; order is irrelevant to clients). */
-  allocate(): string | undefined {
-    const first = this.range.base + 1;
-    const last = this.range.base + this.range.size - 2;
-    const span = last - first + 1;
-    for (let i = 0; i < span; i++) {
-      const candidate = first + ((this.next - first + i) % span);
-      if (!this.used.has(candidate)) {
-        this.used.add(candidate);
-        this.next = candidate + 1;
-        return formatIpv4(candidate);
-      }
-    }
-    return undefined;
+  /** A free IP (upstream picks randomly; the order is irrelevant to clients), or undefined when none is left. */
+  async allocate(service?: string): Promise<string | undefined> {
+    const n = await this.pool.allocate(service);
+    return n === undefined ? undefined : formatIpv4(n);
   }
 
-  release(ip: string): void {
+  async release(ip: string): Promise<void> {
     const n = parseIpv4(ip);
-    if (n !== undefined) this.used.delete(n);
+    if (n !== undefined) await this.pool.release(n);
   }
 }
 
+/** Node ports (30000-32767), allocated through the store (see AddressPool). */
 export class NodePortAllocator {
-  private readonly used = new Set<number>();
-  private next = NODE_PORT_MIN;
+  readonly pool: AddressPool;
 
-  reserve(port: number): string | undefined {
-    if (port < NODE_PORT_MIN || port > NODE_PORT_MAX) {
+  constructor(store: Store, clock: Clock = realClock) {
+    this.pool = new AddressPool({
+      store,
+      prefix: NODE_PORTS_PREFIX,
+      first: NODE_PORT_MIN,
+      last: NODE_PORT_MAX,
+      codec: portCodec,
+      clock,
+    });
+  }
+
+  async reserve(port: number, service?: string): Promise<string | undefined> {
+    if (!Number.isInteger(port) || port < NODE_PORT_MIN || port > NODE_PORT_MAX) {
       return `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`;
     }
-    if (this.used.has(port)) return 'provided port is already allocated';
-    this.used.add(port);
-    return undefined;
+    return (await this.pool.claim(port, service)) ? undefined : 'provided port is already allocated';
   }
 
-  allocate(): number | undefined {
-    const span = NODE_PORT_MAX - NODE_PORT_MIN + 1;
-    for (let i = 0; i < span; i++) {
-      const candidate = NODE_PORT_MIN + ((this.next - NODE_PORT_MIN + i) % span);
-      if (!this.used.has(candidate)) {
-        this.used.add(candidate);
-        this.next = candidate + 1;
-        return candidate;
-      }
-    }
-    return undefined;
+  allocate(service?: string): Promise<number | undefined> {
+    return this.pool.allocate(service);
   }
 
-  release(port: number): void {
-    this.used.delete(port);
+  release(port: number): Promise<void> {
+    return this.pool.release(port);
   }
 }
 
@@ -92,7 +103,8 @@ export interface ServiceSpec {
 /** Allocation of a Service's cluster IP and node ports; undo() releases what this call reserved. */
 export interface ServiceAllocation {
   errors: FieldError[];
-  undo: () => void;
+  /** Never rejects (failures are logged; the repair pass frees what stays behind). */
+  undo: () => Promise<void>;
 }
 
 function wantsNodePorts(type: string | undefined): boolean {
@@ -100,87 +112,134 @@ function wantsNodePorts(type: string | undefined): boolean {
 }
 
 /**
- * Who hands out Service addresses. One process holds the allocation state (the API server's main process);
- * serving processes beside it ask that one, hence the answer may be a promise.
+ * Who hands out Service addresses. The API server's main process allocates through the store; serving
+ * processes beside it ask that one, hence the answer may be a promise.
  */
 export interface ServiceAddresses {
-  adopt(spec: ServiceSpec | undefined): void;
-  allocate(spec: ServiceSpec, old?: ServiceSpec): ServiceAllocation | Promise<ServiceAllocation>;
-  releaseDropped(old: ServiceSpec | undefined, now?: ServiceSpec): void;
+  /** service: `namespace/name`, recorded with the allocation. */
+  allocate(
+    spec: ServiceSpec,
+    old?: ServiceSpec,
+    service?: string,
+  ): ServiceAllocation | Promise<ServiceAllocation>;
+  /** Release what `old` held and `now` no longer does (update) or everything (delete: now undefined). Never rejects. */
+  releaseDropped(old: ServiceSpec | undefined, now?: ServiceSpec): Promise<void>;
 }
 
+/** A Service's cluster IP when it has one to allocate (not headless, not empty). */
+export function clusterIpOf(spec: ServiceSpec | undefined): string | undefined {
+  const ip = spec?.clusterIP;
+  return ip && ip !== 'None' ? ip : undefined;
+}
+
+export function nodePortsOf(spec: ServiceSpec | undefined): number[] {
+  return (spec?.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p);
+}
+
+/**
+ * Service cluster IPs and node ports, recorded in the store (one key each): any number of API servers sharing
+ * the store never hand out the same one. The store's create decides; the in-memory sets only pick candidates.
+ */
 export class ServiceAllocator implements ServiceAddresses {
   constructor(
     readonly ips: ClusterIpAllocator,
     readonly nodePorts: NodePortAllocator,
+    private readonly logger: Logger = silentLogger,
   ) {}
 
-  /** Record an existing Service's addresses (startup rebuild). */
-  adopt(spec: ServiceSpec | undefined): void {
-    if (!spec) return;
-    if (spec.clusterIP && spec.clusterIP !== 'None') this.ips.reserve(spec.clusterIP);
-    for (const p of spec.ports ?? []) if (p.nodePort) this.nodePorts.reserve(p.nodePort);
-  }
-
   /** Fill and reserve clusterIP and nodePorts of a new or updated Service (old = stored version on update). */
-  allocate(spec: ServiceSpec, old?: ServiceSpec): ServiceAllocation {
+  async allocate(spec: ServiceSpec, old?: ServiceSpec, service?: string): Promise<ServiceAllocation> {
     const errors: FieldError[] = [];
     const reservedIps: string[] = [];
     const reservedPorts: number[] = [];
-    const undo = (): void => {
-      for (const ip of reservedIps) this.ips.release(ip);
-      for (const p of reservedPorts) this.nodePorts.release(p);
-    };
-    if (spec.type !== 'ExternalName') {
-      const oldIp = old?.clusterIP;
-      if (oldIp) {
-        spec.clusterIP = oldIp;
-      } else if (spec.clusterIP === undefined || spec.clusterIP === '') {
-        const ip = this.ips.allocate();
-        if (ip === undefined) errors.push(fieldErr.invalid('spec.clusterIPs', [], 'range is full'));
-        else {
-          reservedIps.push(ip);
-          spec.clusterIP = ip;
-        }
-      } else if (spec.clusterIP !== 'None') {
-        const why = this.ips.reserve(spec.clusterIP);
-        if (why) errors.push(fieldErr.invalid('spec.clusterIPs', [spec.clusterIP], why));
-        else reservedIps.push(spec.clusterIP);
-      }
-      if (spec.clusterIP !== undefined && spec.clusterIP !== '') spec.clusterIPs = [spec.clusterIP];
+    const undo = (): Promise<void> => this.release(reservedIps, reservedPorts);
+    try {
+      if (spec.type !== 'ExternalName') await this.allocateIp(spec, old, service, errors, reservedIps);
+      if (wantsNodePorts(spec.type)) await this.allocatePorts(spec, old, service, errors, reservedPorts);
+      else for (const p of spec.ports ?? []) delete p.nodePort;
+    } catch (err) {
+      await undo();
+      throw err;
     }
-    const oldPorts = new Set((old?.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p));
-    if (wantsNodePorts(spec.type)) {
-      (spec.ports ?? []).forEach((p, i) => {
-        if (p.nodePort && oldPorts.has(p.nodePort)) return;
-        if (p.nodePort) {
-          const why = this.nodePorts.reserve(p.nodePort);
-          if (why) errors.push(fieldErr.invalid(`spec.ports[${i}].nodePort`, p.nodePort, why));
-          else reservedPorts.push(p.nodePort);
-        } else {
-          const port = this.nodePorts.allocate();
-          if (port === undefined)
-            errors.push(fieldErr.invalid(`spec.ports[${i}].nodePort`, 0, 'range is full'));
-          else {
-            reservedPorts.push(port);
-            p.nodePort = port;
-          }
-        }
-      });
-    } else {
-      for (const p of spec.ports ?? []) delete p.nodePort;
-    }
-    if (errors.length > 0) undo();
+    if (errors.length > 0) await undo();
     return { errors, undo };
   }
 
-  /** Release what `old` held and `now` no longer does (update) or everything (delete: now undefined). */
-  releaseDropped(old: ServiceSpec | undefined, now?: ServiceSpec): void {
+  async releaseDropped(old: ServiceSpec | undefined, now?: ServiceSpec): Promise<void> {
     if (!old) return;
-    if (old.clusterIP && old.clusterIP !== 'None' && old.clusterIP !== now?.clusterIP)
-      this.ips.release(old.clusterIP);
-    const kept = new Set((now?.ports ?? []).map((p) => p.nodePort));
-    for (const p of old.ports ?? [])
-      if (p.nodePort && !kept.has(p.nodePort)) this.nodePorts.release(p.nodePort);
+    const ip = clusterIpOf(old);
+    const ips = ip && ip !== now?.clusterIP ? [ip] : [];
+    const kept = new Set(nodePortsOf(now));
+    await this.release(
+      ips,
+      nodePortsOf(old).filter((p) => !kept.has(p)),
+    );
+  }
+
+  private async allocateIp(
+    spec: ServiceSpec,
+    old: ServiceSpec | undefined,
+    service: string | undefined,
+    errors: FieldError[],
+    reserved: string[],
+  ): Promise<void> {
+    const oldIp = old?.clusterIP;
+    if (oldIp) {
+      spec.clusterIP = oldIp;
+    } else if (spec.clusterIP === undefined || spec.clusterIP === '') {
+      const ip = await this.ips.allocate(service);
+      if (ip === undefined) errors.push(fieldErr.invalid('spec.clusterIPs', [], 'range is full'));
+      else {
+        reserved.push(ip);
+        spec.clusterIP = ip;
+      }
+    } else if (spec.clusterIP !== 'None') {
+      const why = await this.ips.reserve(spec.clusterIP, service);
+      if (why) errors.push(fieldErr.invalid('spec.clusterIPs', [spec.clusterIP], why));
+      else reserved.push(spec.clusterIP);
+    }
+    if (spec.clusterIP !== undefined && spec.clusterIP !== '') spec.clusterIPs = [spec.clusterIP];
+  }
+
+  private async allocatePorts(
+    spec: ServiceSpec,
+    old: ServiceSpec | undefined,
+    service: string | undefined,
+    errors: FieldError[],
+    reserved: number[],
+  ): Promise<void> {
+    const oldPorts = new Set(nodePortsOf(old));
+    for (const [i, p] of (spec.ports ?? []).entries()) {
+      if (p.nodePort && oldPorts.has(p.nodePort)) continue;
+      if (p.nodePort) {
+        const why = await this.nodePorts.reserve(p.nodePort, service);
+        if (why) errors.push(fieldErr.invalid(`spec.ports[${i}].nodePort`, p.nodePort, why));
+        else reserved.push(p.nodePort);
+      } else {
+        const port = await this.nodePorts.allocate(service);
+        if (port === undefined)
+          errors.push(fieldErr.invalid(`spec.ports[${i}].nodePort`, 0, 'range is full'));
+        else {
+          reserved.push(port);
+          p.nodePort = port;
+        }
+      }
+    }
+  }
+
+  /** Frees addresses; failures are logged, not thrown (the repair pass frees leaked keys later). */
+  private async release(ips: readonly string[], ports: readonly number[]): Promise<void> {
+    const what = [...ips.map((ip) => `IP ${ip}`), ...ports.map((port) => `node port ${port}`)];
+    const results = await Promise.allSettled([
+      ...ips.map((ip) => this.ips.release(ip)),
+      ...ports.map((port) => this.nodePorts.release(port)),
+    ]);
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') {
+        this.logger.warn(`releasing service ${what[i]} failed; the repair pass frees it later`, {
+          error: String(result.reason),
+        });
+      }
+    });
   }
 }

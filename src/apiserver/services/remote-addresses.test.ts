@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MemoryStore } from '../../store/memory/memory-store.js';
 import { ipcChannelPair } from '../../util/ipc-channel-pair.js';
 import { IpcRpc } from '../../util/ipc-rpc.js';
 import { ClusterIpAllocator, NodePortAllocator, ServiceAllocator, type ServiceSpec } from './allocators.js';
@@ -7,9 +8,10 @@ import { parseServiceRange } from './cidr.js';
 import { RemoteServiceAddresses, serveServiceAddresses } from './remote-addresses.js';
 
 function setup(): { local: ServiceAllocator; remote: RemoteServiceAddresses; close: () => void } {
+  const store = new MemoryStore();
   const local = new ServiceAllocator(
-    new ClusterIpAllocator(parseServiceRange('10.96.0.0/29')),
-    new NodePortAllocator(),
+    new ClusterIpAllocator(parseServiceRange('10.96.0.0/29'), store),
+    new NodePortAllocator(store),
   );
   const [a, b] = ipcChannelPair();
   const main = new IpcRpc(b);
@@ -21,16 +23,15 @@ function setup(): { local: ServiceAllocator; remote: RemoteServiceAddresses; clo
     close: () => {
       main.close();
       worker.close();
+      void store.close();
     },
   };
 }
 
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
-
 test('a serving process gets addresses from the main allocator: never one the main process gave out', async () => {
   const { local, remote, close } = setup();
   const here: ServiceSpec = { ports: [{ port: 80 }] };
-  local.allocate(here);
+  await local.allocate(here);
   const there: ServiceSpec = { type: 'NodePort', ports: [{ port: 80 }] };
   const result = await remote.allocate(there);
   assert.deepEqual(result.errors, []);
@@ -38,14 +39,14 @@ test('a serving process gets addresses from the main allocator: never one the ma
   assert.deepEqual(there.clusterIPs, [there.clusterIP]);
   assert.ok(there.ports?.[0]?.nodePort);
   // Taken through the remote side means taken for the main side too.
-  const clash = local.allocate({ clusterIP: there.clusterIP, ports: [{ port: 80 }] });
+  const clash = await local.allocate({ clusterIP: there.clusterIP, ports: [{ port: 80 }] });
   assert.equal(clash.errors.length, 1);
-  // Undo (the write failed) gives both back.
-  result.undo();
-  await settle();
-  assert.deepEqual(local.allocate({ clusterIP: there.clusterIP }).errors, []);
+  // Undo (the write failed) gives both back, once it has answered.
+  await result.undo();
+  assert.deepEqual((await local.allocate({ clusterIP: there.clusterIP })).errors, []);
   assert.deepEqual(
-    local.allocate({ type: 'NodePort', ports: [{ port: 1, nodePort: there.ports[0].nodePort }] }).errors,
+    (await local.allocate({ type: 'NodePort', ports: [{ port: 1, nodePort: there.ports[0].nodePort }] }))
+      .errors,
     [],
   );
   close();
@@ -54,14 +55,13 @@ test('a serving process gets addresses from the main allocator: never one the ma
 test('errors come back as field errors; releases after delete reach the main allocator', async () => {
   const { local, remote, close } = setup();
   const taken: ServiceSpec = {};
-  local.allocate(taken);
+  await local.allocate(taken);
   const clash = await remote.allocate({ clusterIP: taken.clusterIP! });
   assert.equal(clash.errors.length, 1);
   assert.equal(clash.errors[0]!.field, 'spec.clusterIPs');
   const mine: ServiceSpec = {};
   await remote.allocate(mine);
-  remote.releaseDropped(mine);
-  await settle();
-  assert.deepEqual(local.allocate({ clusterIP: mine.clusterIP! }).errors, []);
+  await remote.releaseDropped(mine);
+  assert.deepEqual((await local.allocate({ clusterIP: mine.clusterIP! })).errors, []);
   close();
 });
