@@ -117,3 +117,108 @@ users:
     expectOk(await a.kubectl(['get', 'ns', 'default']), 'get ns after restart');
   });
 });
+
+void describe('two servers on one etcd share Service addresses and the kubernetes Service', { skip }, () => {
+  const sharedPrefix = `/tugboat-ha-shared-${process.pid}-${Date.now()}`;
+  const shared = `etcd://${testEtcdEndpoint}?prefix=${sharedPrefix}`;
+  let root: string;
+  let a: ServerProcess;
+  let b: ServerProcess | undefined;
+
+  // Two loopback addresses on one port: the kubernetes Endpoints carry one port for every server.
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'tugboat-ha-shared-'));
+    const at = (address: string): string[] => ['--bind-address', address, '--advertise-address', address];
+    a = await startServerProcess({
+      dataDir: join(root, 'a'),
+      datastoreEndpoint: shared,
+      args: ['--token', TOKEN, ...at('127.0.0.2')],
+    });
+    b = await startServerProcess({
+      dataDir: join(root, 'b'),
+      datastoreEndpoint: shared,
+      args: ['--token', TOKEN, ...at('127.0.0.3'), '--https-listen-port', String(a.port)],
+    });
+  });
+  after(async () => {
+    await a?.stop();
+    await b?.stop();
+    const etcd = new Etcd3({ hosts: `http://${testEtcdEndpoint}` });
+    try {
+      await etcd.delete().prefix(sharedPrefix);
+    } finally {
+      etcd.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  const endpointIps = async (): Promise<string> =>
+    expectOk(
+      await a.kubectl(['get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].addresses[*].ip}']),
+      'kubernetes endpoints',
+    ).stdout;
+
+  test('the kubernetes Endpoints name both servers', async () => {
+    await waitFor(async () => (await endpointIps()) === '127.0.0.2 127.0.0.3' || undefined, {
+      timeoutMs: 30_000,
+      message: 'both servers in the kubernetes Endpoints',
+    });
+  });
+
+  test('Services created at once through both servers get distinct cluster IPs and node ports', async () => {
+    const manifest = (name: string): string =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: Array.from({ length: 15 }, (_, i) => ({
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: `${name}-${i}` },
+          spec: { type: 'NodePort', ports: [{ port: 80 }], selector: { app: name } },
+        })),
+      });
+    const [viaA, viaB] = await Promise.all([
+      a.kubectl(['create', '-f', '-'], { input: manifest('via-a') }),
+      b!.kubectl(['create', '-f', '-'], { input: manifest('via-b') }),
+    ]);
+    expectOk(viaA, 'create through A');
+    expectOk(viaB, 'create through B');
+    const list = JSON.parse(
+      expectOk(await a.kubectl(['get', 'services', '-o', 'json']), 'list services').stdout,
+    ) as { items: { spec: { clusterIP: string; ports: { nodePort?: number }[] } }[] };
+    const ips = list.items.map((s) => s.spec.clusterIP);
+    const ports = list.items.flatMap((s) => s.spec.ports.map((p) => p.nodePort)).filter((p) => p);
+    assert.equal(ips.length, 31, 'thirty Services and the kubernetes one');
+    assert.equal(new Set(ips).size, ips.length, `cluster IPs are distinct: ${ips.join(' ')}`);
+    assert.equal(ports.length, 30);
+    assert.equal(new Set(ports).size, ports.length, `node ports are distinct: ${ports.join(' ')}`);
+    // An address freed through one server is free for the other.
+    const freed = list.items.find((s) => s.spec.clusterIP && s !== list.items[0])!.spec.clusterIP;
+    const owner = (list.items as { metadata?: { name: string }; spec: { clusterIP: string } }[]).find(
+      (s) => s.spec.clusterIP === freed,
+    )!.metadata!.name;
+    expectOk(await a.kubectl(['delete', 'service', owner]), 'delete through A');
+    const again = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'reuse' },
+      spec: { clusterIP: freed, ports: [{ port: 80 }] },
+    });
+    await waitFor(
+      async () => (await b!.kubectl(['create', '-f', '-'], { input: again })).code === 0 || undefined,
+      {
+        timeoutMs: 10_000,
+        message: 'the freed cluster IP taken through B',
+      },
+    );
+  });
+
+  test('a server that stops leaves the kubernetes Endpoints', async () => {
+    await b!.stop();
+    b = undefined;
+    await waitFor(async () => (await endpointIps()) === '127.0.0.2' || undefined, {
+      timeoutMs: 30_000,
+      message: 'only A left in the kubernetes Endpoints',
+    });
+  });
+});
