@@ -277,3 +277,23 @@ test('started with history, the cache resumes watches from before its start; wit
   assert.deepEqual(seen, [`${PODS}a/p2`, `${PODS}a/p3`, `${PODS}a/p4`]);
   withHistory.stop();
 });
+
+test('writes outside the API (address allocations) advance the cache to the store revision, unseen', async () => {
+  const { store, cache } = await started();
+  const seen: CachedEvent[] = [];
+  const sub = cache.subscribe({
+    prefix: PODS,
+    fromRevision: cache.latestRevision,
+    onEvent: (e) => seen.push(e),
+  });
+  await store.create(`${PODS}default/a`, object('a'));
+  await store.create('/tugboat/allocations/serviceips/10.43.0.5', Buffer.from('{}'));
+  await settle();
+  assert.equal(cache.latestRevision, await store.currentRevision());
+  assert.deepEqual(
+    seen.map((e) => e.key),
+    [`${PODS}default/a`],
+  );
+  sub.close();
+  cache.stop();
+});

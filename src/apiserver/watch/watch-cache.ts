@@ -4,7 +4,7 @@ import type { KeyValue, Store, StoreEvent, Watcher } from '../../store/types.js'
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { FlushQueue } from './flush-queue.js';
 import { decodeKv, spliceResourceVersion } from '../storage/object-storage.js';
-import { parseKey, ROOT_PREFIX, type ParsedKey } from '../storage/keys.js';
+import { parseKey, type ParsedKey } from '../storage/keys.js';
 
 export type CachedEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -188,7 +188,9 @@ export class WatchCache {
     const from = opts.history ? Math.max(rev - this.capacity, await this.store.compactedRevision(), 0) : rev;
     this.windowStart = from;
     this.latest = from;
-    this.storeWatch = this.store.watch(ROOT_PREFIX, from, {
+    // Every key (all start with `/`), not only the API's: writes outside it (Service address allocations, bootstrap data) advance the
+    // store's revision too, and `latestRevision` must reach the store's current one once it has every write.
+    this.storeWatch = this.store.watch('/', from, {
       onEvents: (events) => this.ingest(events),
       onError: (err) => this.fail(err),
     });
@@ -243,7 +245,10 @@ export class WatchCache {
     const delivered: StoreBackedEvent[] = [];
     for (const e of events) {
       const parsed = parseKey(e.kv.key);
-      if (!parsed) continue;
+      if (!parsed) {
+        this.latest = e.revision;
+        continue;
+      }
       const type = e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED';
       const ev = new StoreBackedEvent(type, e.revision, e.kv.key, parsed, e.kv, e.prevKv);
       this.latest = e.revision;
