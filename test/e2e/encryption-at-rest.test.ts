@@ -57,21 +57,23 @@ async function replaceAllSecrets(server: ServerProcess): Promise<string> {
 
 const secretKey = (name: string): string => `/registry/core/secrets/default/${name}`;
 
+async function createSecret(server: ServerProcess, name: string, value = SECRET_VALUE): Promise<void> {
+  const r = await server.kubectl(['create', 'secret', 'generic', name, `--from-literal=password=${value}`]);
+  expectOk(r, `create secret ${name}`);
+}
+
+/** The Secret's password as the API serves it (base64). */
+async function readSecret(server: ServerProcess, name: string): Promise<string> {
+  const r = await server.kubectl(['get', 'secret', name, '-o', 'jsonpath={.data.password}']);
+  return expectOk(r, `get secret ${name}`).stdout;
+}
+
 describe('encryption at rest', () => {
   test('Secrets are stored encrypted, read back plain, and re-encrypted by kubectl replace after a rotation', async () => {
     const dataDir = join(root, 'rotation');
     let server = await start(dataDir, []);
     try {
-      expectOk(
-        await server.kubectl([
-          'create',
-          'secret',
-          'generic',
-          'before',
-          '--from-literal=password=plain-before',
-        ]),
-        'create before',
-      );
+      await createSecret(server, 'before', 'plain-before');
     } finally {
       await server.stop();
     }
@@ -83,16 +85,7 @@ describe('encryption at rest', () => {
       writeConfig('one', [{ aescbc: { keys: [key1] } }, { identity: {} }]),
     ]);
     try {
-      expectOk(
-        await server.kubectl([
-          'create',
-          'secret',
-          'generic',
-          's1',
-          `--from-literal=password=${SECRET_VALUE}`,
-        ]),
-        'create s1',
-      );
+      await createSecret(server, 's1');
       expectOk(
         await server.kubectl(['create', 'configmap', 'cm1', '--from-literal=k=plain-config-value']),
         'create cm1',
@@ -102,10 +95,8 @@ describe('encryption at rest', () => {
       assert.equal(raw.includes(b64(SECRET_VALUE)), false);
       assert.equal(raw.includes('"kind"'), false);
       assert.match(rawSqlite(dataDir, '/registry/core/configmaps/default/cm1'), /plain-config-value/);
-      const read = await server.kubectl(['get', 'secret', 's1', '-o', 'jsonpath={.data.password}']);
-      assert.equal(expectOk(read, 'get s1').stdout, b64(SECRET_VALUE));
-      const before = await server.kubectl(['get', 'secret', 'before', '-o', 'jsonpath={.data.password}']);
-      assert.equal(expectOk(before, 'get before').stdout, b64('plain-before'));
+      assert.equal(await readSecret(server, 's1'), b64(SECRET_VALUE));
+      assert.equal(await readSecret(server, 'before'), b64('plain-before'));
       // The Secret stored before encryption is read by identity: stale, so replace writes it encrypted.
       assert.match(await replaceAllSecrets(server), /secret\/before replaced/);
       assert.ok(rawSqlite(dataDir, secretKey('before')).startsWith('k8s:enc:aescbc:v1:key1:'));
@@ -135,8 +126,7 @@ describe('encryption at rest', () => {
       const cm = expectOk(await server.kubectl(['get', 'configmap', 'cm1', '-o', 'json']), 'get cm1').stdout;
       expectOk(await server.kubectl(['replace', '-f', '-'], { input: cm }), 'replace cm1');
       assert.equal(await rv('configmap', 'cm1'), cmRv);
-      const read = await server.kubectl(['get', 'secret', 's1', '-o', 'jsonpath={.data.password}']);
-      assert.equal(expectOk(read, 'get s1 after rotation').stdout, b64(SECRET_VALUE));
+      assert.equal(await readSecret(server, 's1'), b64(SECRET_VALUE));
     } finally {
       await server.stop();
     }
@@ -170,16 +160,7 @@ describe('encryption at rest', () => {
       assert.equal(statSync(configPath).mode & 0o777, 0o600);
       const parsed = JSON.parse(config) as { resources: { providers: Record<string, unknown>[] }[] };
       assert.deepEqual(Object.keys(parsed.resources[0]!.providers[0]!), ['aescbc']);
-      expectOk(
-        await server.kubectl([
-          'create',
-          'secret',
-          'generic',
-          'gen',
-          `--from-literal=password=${SECRET_VALUE}`,
-        ]),
-        'create gen',
-      );
+      await createSecret(server, 'gen');
       assert.ok(rawSqlite(dataDir, secretKey('gen')).startsWith('k8s:enc:aescbc:v1:aescbckey:'));
     } finally {
       await server.stop();
@@ -187,8 +168,7 @@ describe('encryption at rest', () => {
     server = await start(dataDir, ['--secrets-encryption']);
     try {
       assert.equal(readFileSync(configPath, 'utf8'), config, 'the key is kept across restarts');
-      const read = await server.kubectl(['get', 'secret', 'gen', '-o', 'jsonpath={.data.password}']);
-      assert.equal(expectOk(read, 'get gen').stdout, b64(SECRET_VALUE));
+      assert.equal(await readSecret(server, 'gen'), b64(SECRET_VALUE));
     } finally {
       await server.stop();
     }
@@ -204,16 +184,7 @@ describe('encryption at rest', () => {
       '--encryption-provider-config-automatic-reload',
     ]);
     try {
-      expectOk(
-        await server.kubectl([
-          'create',
-          'secret',
-          'generic',
-          'r1',
-          `--from-literal=password=${SECRET_VALUE}`,
-        ]),
-        'create r1',
-      );
+      await createSecret(server, 'r1');
       assert.ok(rawSqlite(dataDir, secretKey('r1')).startsWith('k8s:enc:aescbc:v1:key1:'));
       writeConfig('reload', [{ secretbox: { keys: [key('key2')] } }, { aescbc: { keys: [key1] } }]);
       // Until the reload r1 is not stale and replace leaves it; after it, replace writes it with the new key.
@@ -232,19 +203,9 @@ describe('encryption at rest', () => {
         timeoutMs: 20_000,
         message: 'the broken edit logged',
       });
-      expectOk(
-        await server.kubectl([
-          'create',
-          'secret',
-          'generic',
-          'r2',
-          `--from-literal=password=${SECRET_VALUE}`,
-        ]),
-        'create r2',
-      );
+      await createSecret(server, 'r2');
       assert.ok(rawSqlite(dataDir, secretKey('r2')).startsWith('k8s:enc:secretbox:v1:key2:'));
-      const read = await server.kubectl(['get', 'secret', 'r1', '-o', 'jsonpath={.data.password}']);
-      assert.equal(expectOk(read, 'get r1').stdout, b64(SECRET_VALUE));
+      assert.equal(await readSecret(server, 'r1'), b64(SECRET_VALUE));
     } finally {
       await server.stop();
     }
@@ -272,22 +233,12 @@ describe('encryption at rest', () => {
       args: ['--encryption-provider-config', writeConfig('etcd', [{ secretbox: { keys: [key('box')] } }])],
     });
     try {
-      expectOk(
-        await server.kubectl([
-          'create',
-          'secret',
-          'generic',
-          'in-etcd',
-          `--from-literal=password=${SECRET_VALUE}`,
-        ]),
-        'create in-etcd',
-      );
+      await createSecret(server, 'in-etcd');
       const raw = await etcd.get(`${prefix}${secretKey('in-etcd')}`).buffer();
       assert.ok(raw, 'stored in etcd under the prefix');
       assert.ok(raw.toString('latin1').startsWith('k8s:enc:secretbox:v1:box:'));
       assert.equal(raw.includes(b64(SECRET_VALUE)), false);
-      const read = await server.kubectl(['get', 'secret', 'in-etcd', '-o', 'jsonpath={.data.password}']);
-      assert.equal(expectOk(read, 'get in-etcd').stdout, b64(SECRET_VALUE));
+      assert.equal(await readSecret(server, 'in-etcd'), b64(SECRET_VALUE));
     } finally {
       await server.stop();
       await etcd.delete().prefix(prefix);

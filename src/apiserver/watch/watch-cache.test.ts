@@ -285,6 +285,7 @@ test('writes outside the API (address allocations) advance the cache to the stor
     prefix: PODS,
     fromRevision: cache.latestRevision,
     onEvent: (e) => seen.push(e),
+    onClose: () => {},
   });
   await store.create(`${PODS}default/a`, object('a'));
   await store.create('/tugboat/allocations/serviceips/10.43.0.5', Buffer.from('{}'));

@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Etcd3 } from 'etcd3';
@@ -6,31 +5,13 @@ import { waitFor } from '../../util/wait.js';
 import { runStoreContract } from '../contract.js';
 import { CompactedError } from '../types.js';
 import { EtcdStore } from './etcd-store.js';
+import { etcdMissing, testEtcdEndpoint } from '../../../test/helpers/etcd.js';
 
-const endpoint = process.env.TUGBOAT_TEST_ETCD ?? '127.0.0.1:2379';
+const endpoint = testEtcdEndpoint;
 const runPrefix = `tugboat-test-${process.pid}-${Date.now()}/`;
 
-function reachable(hostPort: string): Promise<boolean> {
-  const url = new URL(/^https?:\/\//.test(hostPort) ? hostPort : `http://${hostPort}`);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: url.hostname, port: Number(url.port || 2379) });
-    socket.setTimeout(2000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-const up = await reachable(endpoint);
-if (!up && process.env.CI)
-  throw new Error(`etcd not reachable at ${endpoint} (CI must not skip the etcd tests)`);
-const skip = up ? undefined : `etcd not reachable at ${endpoint}`;
+const skip = await etcdMissing(endpoint);
+const up = skip === undefined;
 if (skip) console.log(`# skipping etcd store tests: ${skip}`);
 
 let n = 0;
