@@ -2,7 +2,8 @@
  * API server benchmark: sqlite and etcd backends side by side. Run with `npm run bench:api [-- --quick]`.
  * The server runs as the built CLI in a child process; this process is only the load generator.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,7 @@ import { wrkAvailability } from './lib/wrk.js';
 
 const USAGE = `usage: node --import tsx bench/api.ts [--quick] [--profile] [--backends sqlite,etcd]
                                                      [--clients 1,16,64] [--api-workers N]
+                                                     [--encryption aescbc|aesgcm|secretbox]
   --quick      short phases and a smaller watch burst (about a minute)
   --profile    profile each server (node --cpu-prof for the whole run, plus the inspector for each
                phase at the highest client count and for the watch burst) and print the hot spots;
@@ -41,7 +43,25 @@ const USAGE = `usage: node --import tsx bench/api.ts [--quick] [--profile] [--ba
   --clients    concurrent client counts for the request phases (default: 1,16,64)
   --no-wrk     skip the phases with wrk as the load generator (they run when wrk is installed)
   --api-workers  the server's --api-workers (default 0); the CPU and memory figures include its worker
-               processes`;
+               processes
+  --encryption the server stores ConfigMaps and Secrets encrypted with this provider
+               (--encryption-provider-config), to measure what encryption at rest costs`;
+
+const ENCRYPTION_PROVIDERS = ['aescbc', 'aesgcm', 'secretbox'] as const;
+type EncryptionProvider = (typeof ENCRYPTION_PROVIDERS)[number];
+
+/** An EncryptionConfiguration for ConfigMaps and Secrets with a random key of `provider`, written into `dir`. */
+function writeEncryptionConfig(dir: string, provider: EncryptionProvider): string {
+  const path = join(dir, 'encryption.json');
+  const key = { name: 'bench', secret: randomBytes(32).toString('base64') };
+  const config = {
+    apiVersion: 'apiserver.config.k8s.io/v1',
+    kind: 'EncryptionConfiguration',
+    resources: [{ resources: ['configmaps', 'secrets'], providers: [{ [provider]: { keys: [key] } }] }],
+  };
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
 
 interface Settings {
   quick: boolean;
@@ -52,6 +72,8 @@ interface Settings {
   wrk: boolean;
   /** The server's --api-workers, when given. */
   apiWorkers?: string;
+  /** Encrypt the ConfigMaps the phases write (and Secrets) with this provider. */
+  encryption?: EncryptionProvider;
   phaseMs: number;
   maxOpsPerPhase: number;
   listSize: number;
@@ -68,6 +90,7 @@ function parseArgs(argv: string[]): Settings {
   let clientCounts = [1, 16, 64];
   let wrk = true;
   let apiWorkers: string | undefined;
+  let encryption: EncryptionProvider | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
@@ -88,6 +111,14 @@ function parseArgs(argv: string[]): Settings {
       }
     } else if (a === '--api-workers' || a.startsWith('--api-workers=')) {
       apiWorkers = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
+    } else if (a === '--encryption' || a.startsWith('--encryption=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
+      if (!ENCRYPTION_PROVIDERS.includes(v as EncryptionProvider)) {
+        throw new Error(
+          `--encryption takes ${ENCRYPTION_PROVIDERS.join(', ')}, not ${JSON.stringify(v)}\n${USAGE}`,
+        );
+      }
+      encryption = v as EncryptionProvider;
     } else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -100,6 +131,7 @@ function parseArgs(argv: string[]): Settings {
     clientCounts,
     wrk,
     ...(apiWorkers === undefined ? {} : { apiWorkers }),
+    ...(encryption === undefined ? {} : { encryption }),
     phaseMs: quick ? 1000 : 4000,
     maxOpsPerPhase: 200_000,
     listSize: 1000,
@@ -151,6 +183,7 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
     } else {
       run.detail = 'embedded SQLite (WAL) in the data dir';
     }
+    if (s.encryption) run.detail += `; ConfigMaps and Secrets encrypted at rest (${s.encryption})`;
     const profileDir = s.profile ? join(dir, 'profile') : undefined;
     if (profileDir) mkdirSync(profileDir);
     progress(`starting tugboat server (${backend})`);
@@ -158,7 +191,10 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
       dataDir: join(dir, 'data'),
       datastoreEndpoint: endpoint,
       ...(profileDir ? { cpuProfileDir: profileDir, inspect: true } : {}),
-      ...(s.apiWorkers === undefined ? {} : { extraArgs: ['--api-workers', s.apiWorkers] }),
+      extraArgs: [
+        ...(s.apiWorkers === undefined ? [] : ['--api-workers', s.apiWorkers]),
+        ...(s.encryption ? ['--encryption-provider-config', writeEncryptionConfig(dir, s.encryption)] : []),
+      ],
     });
     if (s.profile && server.inspectorUrl) {
       profiler = await RemoteProfiler.connect(server.inspectorUrl);
