@@ -6,10 +6,7 @@ import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.
 import { issueNodeCredentials } from '../apiserver/auth/pki.js';
 import { bootstrapClusterSecrets } from '../apiserver/bootstrap/cluster-secrets.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
-import { loadEncryptionConfig } from '../apiserver/encryption/config.js';
-import { EncryptingStore } from '../apiserver/encryption/encrypting-store.js';
 import { ensureSecretsEncryptionConfig } from '../apiserver/encryption/secrets-encryption.js';
-import { watchEncryptionConfig } from '../apiserver/encryption/reload.js';
 import { stableReplicaIdentity } from '../client/identity.js';
 import type { ClientConfig, Stoppable } from '../client/index.js';
 import type { Store } from '../store/types.js';
@@ -338,6 +335,10 @@ async function loadEncryption(
     opts.encryptionProviderConfig ??
     (opts.secretsEncryption ? await ensureSecretsEncryptionConfig(serverDir) : undefined);
   if (path === undefined) return undefined;
+  // Loaded only when used: a server without encryption does not carry the ciphers' modules.
+  const { loadEncryptionConfig } = await import('../apiserver/encryption/config.js');
+  const { EncryptingStore } = await import('../apiserver/encryption/encrypting-store.js');
+  const { watchEncryptionConfig } = await import('../apiserver/encryption/reload.js');
   const config = await loadEncryptionConfig(path);
   log.info('encryption at rest', { config: path, writes: config.summary });
   return (store, components) => {

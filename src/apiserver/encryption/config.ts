@@ -10,6 +10,7 @@ import {
   type PrefixedTransformer,
   type ValueTransformer,
 } from './providers.js';
+import { ENCRYPTION_CONFIG_API_VERSION, ENCRYPTION_CONFIG_KIND } from './secrets-encryption.js';
 
 /** kube-apiserver's EncryptionConfiguration (apiserver.config.k8s.io/v1), the parts Tugboat serves. */
 interface KeyConfig {
@@ -27,9 +28,6 @@ interface ResourceConfig {
   resources?: string[];
   providers?: ProviderConfig[];
 }
-
-export const ENCRYPTION_CONFIG_API_VERSION = 'apiserver.config.k8s.io/v1';
-export const ENCRYPTION_CONFIG_KIND = 'EncryptionConfiguration';
 
 const KEYED_PROVIDERS = {
   aescbc: { sizes: [16, 24, 32], make: aesCbcTransformer },

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { readIfExists, writeFileAtomic } from '../auth/files.js';
-import { ENCRYPTION_CONFIG_API_VERSION, ENCRYPTION_CONFIG_KIND } from './config.js';
+
+export const ENCRYPTION_CONFIG_API_VERSION = 'apiserver.config.k8s.io/v1';
+export const ENCRYPTION_CONFIG_KIND = 'EncryptionConfiguration';
 
 /** k3s's name for the key its --secrets-encryption generates. */
 export const GENERATED_KEY_NAME = 'aescbckey';
