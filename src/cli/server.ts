@@ -6,7 +6,7 @@ import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.
 import { issueNodeCredentials } from '../apiserver/auth/pki.js';
 import { bootstrapClusterSecrets } from '../apiserver/bootstrap/cluster-secrets.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
-import { ensureSecretsEncryptionConfig } from '../apiserver/encryption/secrets-encryption.js';
+import { secretsEncryptionConfigPath } from '../apiserver/encryption/secrets-encryption.js';
 import { stableReplicaIdentity } from '../client/identity.js';
 import type { ClientConfig, Stoppable } from '../client/index.js';
 import type { Store } from '../store/types.js';
@@ -322,9 +322,9 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
 
 /**
  * Encryption at rest: `--encryption-provider-config`, else the config `--secrets-encryption` keeps in the data
- * dir (shared through the bootstrap data, so read after it). Read before the API serves, so a bad file stops
- * the server before any object is written. With
- * `--encryption-provider-config-automatic-reload` an edited file takes effect without a restart.
+ * dir (bootstrapClusterSecrets made or fetched it). Read before the API serves, so a bad file stops the server
+ * before any object is written. With `--encryption-provider-config-automatic-reload` an edited file takes
+ * effect without a restart.
  */
 async function loadEncryption(
   opts: ServerOptions,
@@ -333,7 +333,7 @@ async function loadEncryption(
 ): Promise<((store: Store, components: Stoppable[]) => Store) | undefined> {
   const path =
     opts.encryptionProviderConfig ??
-    (opts.secretsEncryption ? await ensureSecretsEncryptionConfig(serverDir) : undefined);
+    (opts.secretsEncryption ? secretsEncryptionConfigPath(serverDir) : undefined);
   if (path === undefined) return undefined;
   // Loaded only when used: a server without encryption does not carry the ciphers' modules.
   const { loadEncryptionConfig } = await import('../apiserver/encryption/config.js');

@@ -1,7 +1,7 @@
 /**
  * Where Service address allocations live in the store: one key per allocated cluster IP or node port, outside
- * the API's `/registry/` space, so no API lists them and the watch cache never sees them (as upstream's
- * IPAddress objects, one per address, rather than a bitmap).
+ * the API's `/registry/` space, so no API lists them and the watch cache only counts their revisions (as
+ * upstream's IPAddress objects, one per address, rather than a bitmap).
  */
 import { rfc3339, type Clock } from '../../util/clock.js';
 import type { Store } from '../../store/types.js';
