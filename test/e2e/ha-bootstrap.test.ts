@@ -8,9 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Etcd3 } from 'etcd3';
 import { waitFor } from '../../src/util/wait.js';
-import { etcdMissing, testEtcdEndpoint } from '../helpers/etcd.js';
+import { deleteEtcdPrefix, etcdMissing, testEtcdEndpoint } from '../helpers/etcd.js';
 import { expectOk, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
 
 const skip = await etcdMissing();
@@ -43,11 +42,9 @@ void describe('two servers on one etcd', { skip }, () => {
   after(async () => {
     await a?.stop();
     await b?.stop();
-    const etcd = new Etcd3({ hosts: `http://${testEtcdEndpoint}` });
     try {
-      await etcd.delete().prefix(prefix);
+      await deleteEtcdPrefix(prefix);
     } finally {
-      etcd.close();
       rmSync(root, { recursive: true, force: true });
     }
   });
@@ -143,11 +140,9 @@ void describe('two servers on one etcd share Service addresses and the kubernete
   after(async () => {
     await a?.stop();
     await b?.stop();
-    const etcd = new Etcd3({ hosts: `http://${testEtcdEndpoint}` });
     try {
-      await etcd.delete().prefix(sharedPrefix);
+      await deleteEtcdPrefix(sharedPrefix);
     } finally {
-      etcd.close();
       rmSync(root, { recursive: true, force: true });
     }
   });

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { Etcd3 } from 'etcd3';
 
 /** The etcd the tests use: $TUGBOAT_TEST_ETCD (host:port), else a local one on the default port. */
 export const testEtcdEndpoint = process.env.TUGBOAT_TEST_ETCD ?? '127.0.0.1:2379';
@@ -28,4 +29,14 @@ function reachable(hostPort: string): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/** Removes every key a test wrote under `prefix` in the test etcd. */
+export async function deleteEtcdPrefix(prefix: string, endpoint = testEtcdEndpoint): Promise<void> {
+  const etcd = new Etcd3({ hosts: `http://${endpoint}` });
+  try {
+    await etcd.delete().prefix(prefix);
+  } finally {
+    etcd.close();
+  }
 }
