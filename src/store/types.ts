@@ -122,6 +122,13 @@ export class RevisionMismatchError extends Error {
   }
 }
 
+/** A conditional write that another writer beat (the key appeared, changed or went): read again and retry. */
+export function isLostWrite(err: unknown): boolean {
+  return (
+    err instanceof KeyExistsError || err instanceof RevisionMismatchError || err instanceof KeyNotFoundError
+  );
+}
+
 export class CompactedError extends Error {
   constructor(
     readonly requested: number,

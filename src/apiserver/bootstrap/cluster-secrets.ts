@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type Store } from '../../store/types.js';
+import { isLostWrite, type Store } from '../../store/types.js';
 import type { Logger } from '../../util/logger.js';
 import { ensurePki, type Pki, type PkiOptions } from '../auth/pki.js';
 import { ensureServiceAccountKey } from '../auth/service-account-key.js';
@@ -72,11 +72,7 @@ export async function bootstrapClusterSecrets(o: BootstrapOptions): Promise<Clus
       );
       return { pki, serviceAccountKeyPem };
     } catch (err) {
-      const lost =
-        err instanceof KeyExistsError ||
-        err instanceof RevisionMismatchError ||
-        err instanceof KeyNotFoundError;
-      if (!lost || attempt >= MAX_ATTEMPTS) throw err;
+      if (!isLostWrite(err) || attempt >= MAX_ATTEMPTS) throw err;
       // Another server wrote first: what this start made is dropped, and the next pass takes the winner's.
       await removeSecrets(paths, madeHere);
       log.info('another server wrote the bootstrap data first: taking its secrets');

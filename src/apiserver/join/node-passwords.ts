@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { KeyExistsError, KeyNotFoundError, RevisionMismatchError, type Store } from '../../store/types.js';
+import { isLostWrite, KeyExistsError, type Store } from '../../store/types.js';
 import { sha256 } from '../auth/digest.js';
 import { readIfExists } from '../auth/files.js';
 import { NODE_PASSWORD_PREFIX } from '../bootstrap/keys.js';
@@ -34,7 +34,7 @@ export class NodePasswords {
         await this.store.update(key, value, held.modRevision);
         return true;
       } catch (err) {
-        if (!isLostRace(err)) throw err;
+        if (!isLostWrite(err)) throw err;
       }
     }
   }
@@ -66,10 +66,4 @@ function nodePasswordKey(nodeName: string): string {
 function sameDigest(stored: Buffer, digest: Buffer): boolean {
   const held = Buffer.from(stored.toString('utf8'), 'hex');
   return held.length === digest.length && timingSafeEqual(held, digest);
-}
-
-function isLostRace(err: unknown): boolean {
-  return (
-    err instanceof KeyExistsError || err instanceof RevisionMismatchError || err instanceof KeyNotFoundError
-  );
 }
