@@ -14,8 +14,10 @@ import type { Logger } from '../util/logger.js';
 import { sleep } from '../util/wait.js';
 
 export interface JoinOptions {
-  /** The server's URL, `https://HOST:PORT`. */
+  /** The URL requests go to, `https://HOST:PORT`. */
   server: string;
+  /** The server as the user named it, for messages (default: `server`). */
+  shownServer?: string;
   token: string;
   nodeName: string;
   /** The agent's folder (DATA_DIR/agent): node password and credentials are kept there. */
@@ -83,7 +85,10 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
         throw new Error(`the server answered ${res.status}: ${statusMessage(res.body)}`);
       const joined = parseJoined(res.body, caPem);
       await saveCredentials(opts.agentDir, joined);
-      opts.logger.info('joined the cluster', { server: opts.server, node: opts.nodeName });
+      opts.logger.info('joined the cluster', {
+        server: opts.shownServer ?? opts.server,
+        node: opts.nodeName,
+      });
       return joined;
     } catch (err) {
       if (err instanceof JoinRefused || opts.signal?.aborted) throw err;
@@ -108,7 +113,7 @@ async function fetchCa(opts: JoinOptions, caHash: string | undefined): Promise<s
   if (caHash !== undefined) {
     if (caBundleHash(caPem) !== caHash) {
       throw new JoinRefused(
-        `the server's CA does not match the hash in the join token: ${opts.server} is not the cluster's server`,
+        `the server's CA does not match the hash in the join token: ${opts.shownServer ?? opts.server} is not the cluster's server`,
       );
     }
     return caPem;

@@ -31,6 +31,7 @@ test('an agent joins the server it is given with the token, under the host name'
     nodeName: 'box-2',
     containerRuntime: 'auto',
     kubeletPort: 10250,
+    lbServerPort: 0,
     imageGcHighThresholdPercent: 85,
     imageGcLowThresholdPercent: 80,
     containerLogMaxSizeBytes: 10 * 1024 * 1024,
@@ -73,4 +74,5 @@ test('bad or missing flags are usage errors naming the flag', () => {
   usage(['--server', 'https://cp:6443', '--token', TOKEN, '--node-ip', 'eth0'], /--node-ip/);
   usage(['--server', 'https://cp:6443', '--token', TOKEN, '--node-name', 'Bad_Name'], /--node-name/);
   usage(['--server', 'https://cp:6443', '--token', TOKEN, '--kubelet-port', '70000'], /--kubelet-port/);
+  usage(['--server', 'https://cp:6443', '--token', TOKEN, '--lb-server-port', 'x'], /--lb-server-port/);
 });

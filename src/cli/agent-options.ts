@@ -13,6 +13,8 @@ export interface AgentCommandOptions extends NodeOptions {
   server: string;
   token: string;
   dataDir: string;
+  /** Loopback port of the load balancer over the cluster's API servers (0: any free port). */
+  lbServerPort: number;
   logLevel: LogLevel;
 }
 
@@ -44,6 +46,13 @@ export const agentFlags: FlagSpec[] = [
     valueName: 'DIR',
     description: "Folder for the agent's state: images, pods, credentials",
     defaultText: '/var/lib/tugboat as root, ~/.tugboat otherwise',
+  },
+  {
+    name: 'lb-server-port',
+    type: 'string',
+    valueName: 'PORT',
+    description: "Loopback port of the agent's load balancer over the cluster's API servers (k3s uses 6444)",
+    defaultText: 'any free port',
   },
   ...nodeFlags,
   logLevelFlag,
@@ -98,12 +107,19 @@ export function resolveAgentOptions(values: FlagValues, io: CliIo): AgentCommand
   if (dataDirFlag === '') throw bad('data-dir', '', 'must not be empty');
   const dataDir = resolve(io.cwd, dataDirFlag ?? defaultDataDir(io));
 
+  const lbPortText = str('lb-server-port') ?? '0';
+  const lbServerPort = Number(lbPortText);
+  if (!/^\d+$/.test(lbPortText) || lbServerPort > 65535) {
+    throw bad('lb-server-port', lbPortText, 'must be a port number 0-65535');
+  }
+
   const logLevel = resolveLogLevel(str, bad, io);
 
   return {
     server,
     token,
     dataDir,
+    lbServerPort,
     ...resolveNodeOptions(str, bad, io),
     logLevel,
   };

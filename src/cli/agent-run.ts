@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Stoppable } from '../client/index.js';
+import type { ClientConfig, Stoppable } from '../client/index.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import type { AgentCommandOptions } from './agent-options.js';
 import { joinCluster, JoinRefused } from './agent-join.js';
+import { startServerLoadBalancer } from './agent-servers.js';
 import { hostAddresses, hostName } from './net.js';
 import { agentNodeSettings } from './node-options.js';
 import { watchSignals } from './signals.js';
@@ -37,13 +38,24 @@ export async function runAgentCommand(opts: AgentCommandOptions, deps: AgentRunD
   };
   if (!deps.shutdown) process.on('unhandledRejection', onUnhandled);
   let agent: Stoppable | undefined;
+  const stopping: Stoppable[] = [];
   try {
     log.info(`tugboat agent v${tugboatVersion()} starting`, { dataDir: opts.dataDir, server: opts.server });
     const agentDir = join(opts.dataDir, 'agent');
     await mkdir(agentDir, { recursive: true, mode: 0o700 });
     const addresses = hostAddresses();
-    const joined = await joinCluster({
+    // Every request to the cluster, the join's included, goes through the balancer, which fails over between the
+    // cluster's servers.
+    const balancer = await startServerLoadBalancer({
       server: opts.server,
+      port: opts.lbServerPort,
+      agentDir,
+      logger: log.child('loadbalancer'),
+    });
+    stopping.push({ stop: () => balancer.close() });
+    const joined = await joinCluster({
+      server: balancer.url,
+      shownServer: opts.server,
       token: opts.token,
       nodeName: opts.nodeName,
       agentDir,
@@ -57,20 +69,27 @@ export async function runAgentCommand(opts: AgentCommandOptions, deps: AgentRunD
       throw err;
     });
     if (!joined) {
+      await stopAll(stopping);
       log.info('stopped before joining');
       return 0;
     }
     const { startAgent, agentClusterOptions } = await import('./agent.js');
     const { cluster } = joined;
+    const client: ClientConfig = {
+      server: balancer.url,
+      caPem: joined.caPem,
+      certPem: joined.client.certPem,
+      keyPem: joined.client.keyPem,
+    };
+    const { ApiClient } = await import('../client/index.js');
+    const { followClusterServers } = await import('../loadbalancer/index.js');
+    const serversClient = new ApiClient({ userAgent: `tugboat-agent/${opts.nodeName}`, ...client });
+    stopping.unshift({ stop: async () => serversClient.close() });
+    stopping.unshift(followClusterServers(serversClient, balancer, log.child('loadbalancer')));
     agent = await startAgent({
       dataDir: opts.dataDir,
       nodeName: opts.nodeName,
-      client: {
-        server: opts.server,
-        caPem: joined.caPem,
-        certPem: joined.client.certPem,
-        keyPem: joined.client.keyPem,
-      },
+      client,
       server: {
         port: opts.kubeletPort,
         tls: { certPem: joined.serving.certPem, keyPem: joined.serving.keyPem, caPem: joined.caPem },
@@ -84,6 +103,7 @@ export async function runAgentCommand(opts: AgentCommandOptions, deps: AgentRunD
     await shutdown;
     log.info('shutting down');
     await agent.stop();
+    await stopAll(stopping);
     log.info('stopped');
     return 0;
   } catch (err) {
@@ -91,9 +111,15 @@ export async function runAgentCommand(opts: AgentCommandOptions, deps: AgentRunD
       err instanceof JoinRefused ? `cannot join: ${err.message}` : String((err as Error)?.message ?? err);
     log.error(`agent failed: ${why}`);
     await agent?.stop().catch(() => undefined);
+    await stopAll(stopping);
     return 1;
   } finally {
     signals?.dispose();
     process.off('unhandledRejection', onUnhandled);
   }
+}
+
+/** Stops each in turn; a failure does not keep the rest running. */
+async function stopAll(components: Stoppable[]): Promise<void> {
+  for (const c of components.splice(0)) await c.stop().catch(() => undefined);
 }
