@@ -84,7 +84,7 @@ export async function runAgentCommand(opts: AgentCommandOptions, deps: AgentRunD
     const { ApiClient } = await import('../client/index.js');
     const { followClusterServers } = await import('../loadbalancer/index.js');
     const serversClient = new ApiClient({ userAgent: `tugboat-agent/${opts.nodeName}`, ...client });
-    stopping.unshift({ stop: async () => serversClient.close() });
+    stopping.unshift({ stop: () => Promise.resolve(serversClient.close()) });
     stopping.unshift(followClusterServers(serversClient, balancer, log.child('loadbalancer')));
     agent = await startAgent({
       dataDir: opts.dataDir,
