@@ -36,6 +36,7 @@ function subresourceFacts(name: SubresourceName, s: ServedResource): Subresource
         verbs: ['create', 'delete', 'get', 'patch', 'update'],
       };
     case 'ephemeralcontainers':
+    case 'approval':
       return { ...same, verbs: ['get', 'patch', 'update'] };
     case 'finalize':
       return { ...same, verbs: ['update'] };

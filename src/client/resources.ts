@@ -66,6 +66,13 @@ export const R = {
   podDisruptionBudgets: grouped('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),
   priorityClasses: grouped('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false),
   storageClasses: grouped('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false),
+  certificateSigningRequests: grouped(
+    'certificates.k8s.io',
+    'v1',
+    'certificatesigningrequests',
+    'CertificateSigningRequest',
+    false,
+  ),
   clusterRoles: grouped('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
   mutatingWebhookConfigurations: grouped(
     'admissionregistration.k8s.io',

@@ -41,6 +41,7 @@ import { serveOpenApiV2 } from './openapi-v2.js';
 import { Responder } from './respond.js';
 import { requestTarget, type RequestTarget } from './request-target.js';
 import { routeOf, type ResourceRoute } from './route.js';
+import { PARTIAL_UPDATE_SUBRESOURCES } from '../registry/types.js';
 
 const NOT_FOUND_MESSAGE = 'the server could not find the requested resource';
 
@@ -331,7 +332,10 @@ async function handleResource(
       const raw = await readBody(req);
       if (route.subresource === 'scale')
         return writeScale(ctx, scope, 'PUT', req.headers['content-type'], raw);
-      if (route.subresource && !['status', 'finalize', 'ephemeralcontainers'].includes(route.subresource))
+      if (
+        route.subresource &&
+        !['status', 'finalize', ...PARTIAL_UPDATE_SUBRESOURCES].includes(route.subresource)
+      )
         throw methodNotAllowed();
       const body = await decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind);
       return updateObject(ctx, scope, body);
@@ -341,7 +345,7 @@ async function handleResource(
       const raw = await readBody(req);
       if (route.subresource === 'scale')
         return writeScale(ctx, scope, 'PATCH', req.headers['content-type'], raw);
-      if (route.subresource && route.subresource !== 'status' && route.subresource !== 'ephemeralcontainers')
+      if (route.subresource && !['status', ...PARTIAL_UPDATE_SUBRESOURCES].includes(route.subresource))
         throw methodNotAllowed();
       return patchObject(ctx, scope, req.headers['content-type'], raw);
     }

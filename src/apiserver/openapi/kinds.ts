@@ -36,6 +36,7 @@ export const SERVED_KINDS: readonly ServedKind[] = [
   ...gv('networking.k8s.io', 'v1', ['Ingress', 'IngressClass', 'NetworkPolicy']),
   ...gv('rbac.authorization.k8s.io', 'v1', ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']),
   ...gv('storage.k8s.io', 'v1', ['StorageClass']),
+  ...gv('certificates.k8s.io', 'v1', ['CertificateSigningRequest']),
   ...gv('admissionregistration.k8s.io', 'v1', [
     'MutatingWebhookConfiguration',
     'ValidatingWebhookConfiguration',

@@ -181,6 +181,7 @@ const SUBRESOURCES: Record<string, { gvk?: GroupVersionKind; schema?: string; ve
     verbs: ['get', 'update', 'patch'],
   },
   ephemeralcontainers: { verbs: ['get', 'update', 'patch'] },
+  approval: { verbs: ['get', 'update', 'patch'] },
   eviction: {
     gvk: { group: 'policy', version: 'v1', kind: 'Eviction' },
     schema: 'io.k8s.api.policy.v1.Eviction',

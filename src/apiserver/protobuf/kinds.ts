@@ -41,6 +41,7 @@ const KINDS: Record<string, { ns: string; kinds: string[] }> = {
   'coordination.k8s.io/v1': { ns: 'coordination', kinds: ['Lease'] },
   'discovery.k8s.io/v1': { ns: 'discovery', kinds: ['EndpointSlice'] },
   'storage.k8s.io/v1': { ns: 'storage', kinds: ['StorageClass'] },
+  'certificates.k8s.io/v1': { ns: 'certificates', kinds: ['CertificateSigningRequest'] },
   'authorization.k8s.io/v1': {
     ns: 'authorization',
     kinds: [

@@ -143,6 +143,10 @@ export const CATALOG: KindInfo[] = [
   kind('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
   kind('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
   kind('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, { shortNames: ['sc'] }),
+  kind('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', false, {
+    shortNames: ['csr'],
+    subresources: ['status', 'approval'],
+  }),
   kind(
     'admissionregistration.k8s.io',
     'v1',

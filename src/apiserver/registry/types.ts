@@ -1,5 +1,6 @@
 import type { FieldError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
+import type { UserInfo } from '../config.js';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
@@ -26,7 +27,18 @@ export type SubresourceName =
   | 'proxy'
   | 'ephemeralcontainers'
   | 'finalize'
-  | 'token';
+  | 'token'
+  | 'approval';
+
+/** Subresources whose writes change one part of the object and keep the rest (see Strategy.partialUpdates). */
+export const PARTIAL_UPDATE_SUBRESOURCES: readonly SubresourceName[] = ['ephemeralcontainers', 'approval'];
+
+/** How a partial-update subresource takes its part from a request and checks the change. */
+export interface PartialUpdate {
+  /** Keep everything but this subresource's part from old (in place). */
+  prepareForUpdate(obj: KubeObject, old: KubeObject): void;
+  validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
+}
 
 /** Column of a meta.k8s.io/v1 Table. `priority: 1` columns show only with `-o wide`. */
 export interface TableColumn {
@@ -51,6 +63,8 @@ export interface Strategy {
   defaults?(obj: KubeObject): void;
   /** Clear or set server-owned fields on create (e.g. status). */
   prepareForCreate?(obj: KubeObject): void;
+  /** Record who asks, on a create made through a request (CertificateSigningRequest's spec.username & co). */
+  setRequester?(obj: KubeObject, user: UserInfo): void;
   /**
    * Keep the status a create sends, where the kind has a status subresource (upstream: Node, which its agent
    * registers with its status). Otherwise such a status is dropped before prepareForCreate.
@@ -69,11 +83,11 @@ export interface Strategy {
   validatesStatus?: boolean;
   /** For the status subresource: keep everything but status from old. Default: copy status only. */
   prepareForStatusUpdate?(obj: KubeObject, old: KubeObject): void;
-  /** pods/ephemeralcontainers: keep everything but spec.ephemeralContainers from old, and validate that change. */
-  ephemeralContainers?: {
-    prepareForUpdate(obj: KubeObject, old: KubeObject): void;
-    validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
-  };
+  /**
+   * Subresources that update one part of the object: pods/ephemeralcontainers (spec.ephemeralContainers),
+   * certificatesigningrequests/approval (status.conditions).
+   */
+  partialUpdates?: Partial<Record<SubresourceName, PartialUpdate>>;
 }
 
 /** One served group/version of a kind that is stored in another (canonical) version. */

@@ -20,7 +20,7 @@ import {
 import { rfc3339 } from '../../util/clock.js';
 import { mediaType, parseJson, parseYaml } from '../http/body.js';
 import { servedView, toServedVersion } from '../registry/index.js';
-import type { ResourceDef } from '../registry/types.js';
+import { PARTIAL_UPDATE_SUBRESOURCES, type ResourceDef, type SubresourceName } from '../registry/types.js';
 import { isDryRun, type ApiContext, type RequestScope } from './context.js';
 import { checkApplyConfiguration, decodeTypedBody } from './field-validation.js';
 import {
@@ -102,7 +102,7 @@ export async function createCanonical(
     // The caller hands over an object of its own. Only a generated name may need another attempt from the
     // pristine object; otherwise it is prepared in place (a clone per create was measurable).
     let candidate = generated ? cloneJson(obj) : obj;
-    await prepareCreate(ctx, def, candidate);
+    await prepareCreate(ctx, def, candidate, opts);
     const nodeCheck = restrictNode(ctx, opts, 'CREATE', def, candidate);
     if (nodeCheck) await nodeCheck;
     // The client's managedFields, before webhooks change anything (upstream's order).
@@ -115,7 +115,7 @@ export async function createCanonical(
         // What webhooks changed goes through the create preparation again (server-owned fields reset,
         // status dropped, the built-in mutating plugins), as upstream re-runs them after a mutation.
         candidate = mutated;
-        await prepareCreate(ctx, def, candidate, true);
+        await prepareCreate(ctx, def, candidate, opts, true);
         const nodeCheck = restrictNode(ctx, opts, 'CREATE', def, candidate);
         if (nodeCheck) await nodeCheck;
         if (managed) candidate.metadata!.managedFields = managed;
@@ -162,6 +162,7 @@ async function prepareCreate(
   ctx: ApiContext,
   def: ResourceDef,
   obj: KubeObject,
+  opts: WriteOptions,
   again = false,
 ): Promise<void> {
   const { uid, creationTimestamp } = obj.metadata!;
@@ -172,6 +173,7 @@ async function prepareCreate(
   }
   if (def.subresources?.includes('status') && !def.strategy.keepsStatusOnCreate) delete obj.status;
   def.strategy.prepareForCreate?.(obj);
+  if (opts.request) def.strategy.setRequester?.(obj, opts.request.user);
   def.strategy.defaults?.(obj);
   await ctx.admission.mutateCreate(def, obj);
 }
@@ -233,11 +235,13 @@ export async function updateCanonical(
   old: StoredObject,
   opts: WriteOptions,
 ): Promise<KubeObject> {
-  const ephemeral = opts.subresource === 'ephemeralcontainers' ? def.strategy.ephemeralContainers : undefined;
-  if (opts.subresource === 'ephemeralcontainers' && !ephemeral) throw methodNotAllowed();
+  const sub = opts.subresource as SubresourceName | undefined;
+  const partial =
+    sub && PARTIAL_UPDATE_SUBRESOURCES.includes(sub) ? def.strategy.partialUpdates?.[sub] : undefined;
+  if (sub && PARTIAL_UPDATE_SUBRESOURCES.includes(sub) && !partial) throw methodNotAllowed();
   /** What this write may change: the status alone through `status`, everything else otherwise. */
   const isolate = (o: KubeObject): KubeObject => {
-    if (ephemeral) ephemeral.prepareForUpdate(o, old);
+    if (partial) partial.prepareForUpdate(o, old);
     else if (opts.subresource === 'status') {
       if (def.strategy.prepareForStatusUpdate) def.strategy.prepareForStatusUpdate(o, old);
       else o = { ...cloneJson(old), status: o.status };
@@ -271,12 +275,12 @@ export async function updateCanonical(
     }
   }
   // finalize writes spec.finalizers, which ordinary updates may not change.
-  if (opts.subresource !== 'status' && opts.subresource !== 'finalize' && !ephemeral) {
+  if (opts.subresource !== 'status' && opts.subresource !== 'finalize' && !partial) {
     def.strategy.prepareForUpdate?.(obj, old);
   }
   prepareMetadataForUpdate(def, obj, old);
   if (opts.request) await ctx.authz.writes.check(opts.request.user, def, obj, old);
-  if (ephemeral) throwIfInvalid(def, obj, ephemeral.validateUpdate(obj, old));
+  if (partial) throwIfInvalid(def, obj, partial.validateUpdate(obj, old));
   else validateUpdate(ctx, def, obj, old, opts.subresource);
   if (!managedBeforeWebhooks) recordManagedFields(ctx, old, obj, opts);
   obj.metadata!.resourceVersion = old.metadata.resourceVersion;

@@ -1,4 +1,4 @@
-/** Small cluster-level groups: scheduling, coordination, discovery and storage (all v1). */
+/** Small cluster-level groups: scheduling, coordination, discovery, storage and certificates (all v1). */
 import { declare } from '../schema.js';
 
 declare('scheduling', {
@@ -58,5 +58,36 @@ declare('storage', {
     allowVolumeExpansion: '6 *bool',
     volumeBindingMode: '7 *string',
     allowedTopologies: '8 []core.TopologySelectorTerm',
+  },
+});
+
+declare('certificates', {
+  CertificateSigningRequest: {
+    metadata: '1 meta.ObjectMeta',
+    spec: '2 CertificateSigningRequestSpec',
+    status: '3 CertificateSigningRequestStatus',
+  },
+  CertificateSigningRequestSpec: {
+    request: '1 bytes',
+    signerName: '7 string',
+    expirationSeconds: '8 *int32',
+    usages: '5 []string',
+    username: '2 string',
+    uid: '3 string',
+    groups: '4 []string',
+    extra: '6 {}ExtraValue',
+  },
+  ExtraValue: { items: '1 []string' },
+  CertificateSigningRequestStatus: {
+    conditions: '1 []CertificateSigningRequestCondition',
+    certificate: '2 bytes',
+  },
+  CertificateSigningRequestCondition: {
+    type: '1 string',
+    status: '6 string',
+    reason: '2 string',
+    message: '3 string',
+    lastUpdateTime: '4 meta.Time',
+    lastTransitionTime: '5 meta.Time',
   },
 });

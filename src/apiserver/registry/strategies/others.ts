@@ -18,6 +18,7 @@ import {
   mutatingWebhookConfigurationStrategy,
   validatingWebhookConfigurationStrategy,
 } from './admissionregistration-webhooks.js';
+import { certificateSigningRequestStrategy } from './certificates-csr.js';
 import { leaseStrategy } from './cluster-lease.js';
 import { priorityClassStrategy } from './cluster-priorityclass.js';
 import { configMapStrategy } from './core-configmap.js';
@@ -64,6 +65,7 @@ export const otherStrategies: Record<string, Strategy> = {
   'clusterrolebindings.rbac.authorization.k8s.io': clusterRoleBindingStrategy,
   'storageclasses.storage.k8s.io': storageClassStrategy,
   'priorityclasses.scheduling.k8s.io': priorityClassStrategy,
+  'certificatesigningrequests.certificates.k8s.io': certificateSigningRequestStrategy,
   'mutatingwebhookconfigurations.admissionregistration.k8s.io': mutatingWebhookConfigurationStrategy,
   'validatingwebhookconfigurations.admissionregistration.k8s.io': validatingWebhookConfigurationStrategy,
   'validatingadmissionpolicies.admissionregistration.k8s.io': validatingAdmissionPolicyStrategy,
@@ -96,6 +98,8 @@ export const nameValidators: Record<string, NameValidator> = {
   'clusterrolebindings.rbac.authorization.k8s.io': validatePathSegmentName,
   'storageclasses.storage.k8s.io': nameIsDNSSubdomain,
   'priorityclasses.scheduling.k8s.io': nameIsDNSSubdomain,
+  // Upstream does not care what requests are called (ValidateCertificateRequestName).
+  'certificatesigningrequests.certificates.k8s.io': validatePathSegmentName,
   'mutatingwebhookconfigurations.admissionregistration.k8s.io': nameIsDNSSubdomain,
   'validatingwebhookconfigurations.admissionregistration.k8s.io': nameIsDNSSubdomain,
   'validatingadmissionpolicies.admissionregistration.k8s.io': nameIsDNSSubdomain,

@@ -202,9 +202,11 @@ export const podStrategy: Strategy = {
     if (old.metadata?.ownerReferences) meta.ownerReferences = clone(old.metadata.ownerReferences);
     else delete meta.ownerReferences;
   },
-  ephemeralContainers: {
-    prepareForUpdate: prepareForEphemeralContainersUpdate,
-    validateUpdate: validateEphemeralContainersUpdate,
+  partialUpdates: {
+    ephemeralcontainers: {
+      prepareForUpdate: prepareForEphemeralContainersUpdate,
+      validateUpdate: validateEphemeralContainersUpdate,
+    },
   },
 };
 

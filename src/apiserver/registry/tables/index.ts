@@ -24,7 +24,12 @@ import {
   serviceAccountTable,
 } from './core.js';
 import { eventTable } from './events.js';
-import { leaseTable, podDisruptionBudgetTable, priorityClassTable } from './misc.js';
+import {
+  certificateSigningRequestTable,
+  leaseTable,
+  podDisruptionBudgetTable,
+  priorityClassTable,
+} from './misc.js';
 import { endpointSliceTable, ingressClassTable, ingressTable, networkPolicyTable } from './networking.js';
 import { nodeTable } from './nodes.js';
 import { podTable } from './pods.js';
@@ -81,6 +86,7 @@ export const tableConvertors: Record<string, TableConvertor> = {
   'rolebindings.rbac.authorization.k8s.io': roleBindingTable,
   'clusterrolebindings.rbac.authorization.k8s.io': clusterRoleBindingTable,
   'storageclasses.storage.k8s.io': storageClassTable,
+  'certificatesigningrequests.certificates.k8s.io': certificateSigningRequestTable,
   'poddisruptionbudgets.policy': podDisruptionBudgetTable,
   'priorityclasses.scheduling.k8s.io': priorityClassTable,
   'mutatingwebhookconfigurations.admissionregistration.k8s.io': webhookConfigurationTable,

@@ -1,6 +1,7 @@
 import type { TableConvertor } from '../types.js';
 import { doc } from './docs.js';
-import { age, ageColumn, col, nameColumn, num, rec, str } from './format.js';
+import type { KubeObject } from '../../../api/meta.js';
+import { age, ageColumn, arr, col, humanDuration, nameColumn, num, rec, str } from './format.js';
 
 /** IntOrString as Go's IntOrString.String(). */
 function intOrString(value: unknown): string {
@@ -49,4 +50,36 @@ export const priorityClassTable: TableConvertor = {
     age(pc, now),
     str(pc.preemptionPolicy),
   ],
+};
+
+/** As upstream's printer: Denied, else Approved, else Pending; then Failed and Issued. */
+function csrCondition(csr: KubeObject): string {
+  const types = new Set(arr(rec(csr.status).conditions).map((c) => c.type));
+  let condition = types.has('Denied') ? 'Denied' : types.has('Approved') ? 'Approved' : 'Pending';
+  if (types.has('Failed')) condition += ',Failed';
+  if (str(rec(csr.status).certificate)) condition += ',Issued';
+  return condition;
+}
+
+export const certificateSigningRequestTable: TableConvertor = {
+  columns: [
+    nameColumn,
+    ageColumn,
+    col('SignerName', 'Name of the signer requested to sign the certificate.'),
+    col('Requestor', 'Name of the user who created the request.'),
+    col('RequestedDuration', 'Validity of the certificate the requester asked for.'),
+    col('Condition', 'Approval and issuance state of the request.'),
+  ],
+  cells(csr, now) {
+    const spec = rec(csr.spec);
+    const seconds = spec.expirationSeconds;
+    return [
+      csr.metadata?.name ?? '',
+      age(csr, now),
+      str(spec.signerName) || '<none>',
+      str(spec.username),
+      typeof seconds === 'number' ? humanDuration(seconds * 1000) : '<none>',
+      csrCondition(csr),
+    ];
+  },
 };

@@ -1,0 +1,74 @@
+/**
+ * PKCS#10 certificate signing requests as CertificateSigningRequest objects carry them (`spec.request`: one
+ * "CERTIFICATE REQUEST" PEM block), parsed and signature-checked as upstream's `ParseCSR` and
+ * `CheckSignature` do, synchronously (Node's crypto over the request's own DER bytes).
+ */
+import { createPublicKey, verify } from 'node:crypto';
+import { CertificationRequest } from '@peculiar/asn1-csr';
+import { AsnConvert } from '@peculiar/asn1-schema';
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n((?:[A-Za-z0-9+/=]+\r?\n)*?)-----END \1-----/;
+
+/** Signature algorithms by OID: the hash Node's `verify` takes (null for Ed25519). */
+const SIGNATURE_HASHES: Record<string, string | null> = {
+  '1.2.840.113549.1.1.5': 'sha1',
+  '1.2.840.113549.1.1.11': 'sha256',
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+  '1.3.101.112': null,
+};
+
+export interface ParsedCsr {
+  /** The request's DER bytes. */
+  der: Buffer;
+  request: CertificationRequest;
+}
+
+/** The first PEM block of `pem`: its type and bytes, or undefined when there is none. */
+export function firstPemBlock(pem: string): { type: string; der: Buffer } | undefined {
+  const match = PEM_BLOCK.exec(pem);
+  if (!match) return undefined;
+  return { type: match[1]!, der: Buffer.from(match[2]!.replace(/\s+/g, ''), 'base64') };
+}
+
+/** Parses `spec.request` (PEM text); throws with upstream's wording when it is not a certificate request. */
+export function parseCsr(pem: string): ParsedCsr {
+  const block = firstPemBlock(pem);
+  if (!block || block.type !== 'CERTIFICATE REQUEST') {
+    throw new Error('PEM block type must be CERTIFICATE REQUEST');
+  }
+  try {
+    return { der: block.der, request: AsnConvert.parse(block.der, CertificationRequest) };
+  } catch (err) {
+    throw new Error(`asn1: structure error: ${(err as Error).message}`);
+  }
+}
+
+/** Throws unless the request is signed by the key it carries (proof that the requester holds that key). */
+export function checkCsrSignature({ request }: ParsedCsr): void {
+  const oid = request.signatureAlgorithm.algorithm;
+  const hash = SIGNATURE_HASHES[oid];
+  if (hash === undefined) throw new Error('x509: cannot verify signature: algorithm unimplemented');
+  const signed = request.certificationRequestInfoRaw;
+  if (!signed) throw new Error('x509: malformed certificate request');
+  let ok: boolean;
+  try {
+    const key = createPublicKey({
+      key: Buffer.from(AsnConvert.serialize(request.certificationRequestInfo.subjectPKInfo)),
+      format: 'der',
+      type: 'spki',
+    });
+    ok = verify(hash, Buffer.from(signed), key, Buffer.from(request.signature));
+  } catch (err) {
+    throw new Error(`x509: cannot verify signature: ${(err as Error).message}`);
+  }
+  if (!ok) {
+    const family = oid.startsWith('1.2.840.10045') ? 'ECDSA' : hash === null ? 'Ed25519' : 'RSA';
+    throw new Error(
+      family === 'RSA' ? 'crypto/rsa: verification error' : `x509: ${family} verification failure`,
+    );
+  }
+}
