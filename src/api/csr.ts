@@ -72,3 +72,19 @@ export function checkCsrSignature({ request }: ParsedCsr): void {
     );
   }
 }
+
+const COMMON_NAME_OID = '2.5.4.3';
+const ORGANIZATION_OID = '2.5.4.10';
+
+/** The request's subject: its common name and organizations (the user and groups of a client certificate). */
+export function csrSubject({ request }: ParsedCsr): { commonName: string; organizations: string[] } {
+  let commonName = '';
+  const organizations: string[] = [];
+  for (const rdn of request.certificationRequestInfo.subject) {
+    for (const attribute of rdn) {
+      if (attribute.type === COMMON_NAME_OID) commonName = attribute.value.toString();
+      if (attribute.type === ORGANIZATION_OID) organizations.push(attribute.value.toString());
+    }
+  }
+  return { commonName, organizations };
+}
