@@ -101,6 +101,10 @@ const NAMED_BUT_NOT_SERVED = new Set([
   'apps/statefulsets/finalizers',
   'batch/cronjobs/finalizers',
   'batch/jobs/finalizers',
+  // Not served upstream either: names for authorization checks of the certificate controllers and admission.
+  'certificates.k8s.io/certificatesigningrequests/nodeclient',
+  'certificates.k8s.io/certificatesigningrequests/selfnodeclient',
+  'certificates.k8s.io/signers',
   'extensions/daemonsets/finalizers',
   'extensions/deployments/finalizers',
   'extensions/deployments/rollback',
