@@ -31,3 +31,34 @@ void test('GC leaves the newest instance alone even when it is unknown (the sync
   await collectGarbage(d, { uid: 'u', sandboxes: [], containers: [ctr('only', 'unknown', 1)] });
   assert.deepEqual(runtime.callsOf('removeContainer'), []);
 });
+
+void test('GC keeps one exited predecessor besides the newest instance, exited or not', async () => {
+  for (const newest of ['running', 'exited'] as const) {
+    const runtime = new FakeRuntimeService();
+    const d = { runtime, logger: silentLogger } as unknown as PodSyncDeps;
+    await collectGarbage(d, {
+      uid: 'u',
+      sandboxes: [],
+      containers: [ctr('third', newest, 3), ctr('second', 'exited', 2), ctr('first', 'exited', 1)],
+    });
+    assert.deepEqual(
+      runtime.callsOf('removeContainer').map((c) => c.args[0]),
+      ['first'],
+      `newest ${newest}`,
+    );
+  }
+});
+
+void test('GC after a restart in the same sync: the observed newest instance is the kept predecessor', async () => {
+  const runtime = new FakeRuntimeService();
+  const d = { runtime, logger: silentLogger } as unknown as PodSyncDeps;
+  await collectGarbage(
+    d,
+    { uid: 'u', sandboxes: [], containers: [ctr('second', 'exited', 2), ctr('first', 'exited', 1)] },
+    new Set(['app']),
+  );
+  assert.deepEqual(
+    runtime.callsOf('removeContainer').map((c) => c.args[0]),
+    ['first'],
+  );
+});

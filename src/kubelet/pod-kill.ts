@@ -96,7 +96,12 @@ export async function removePod(d: PodSyncDeps, observed: ObservedPod): Promise<
  * Drops exited containers beyond the newest per name, older instances that never ran or lost their monitor
  * (left by an agent killed part-way), and old sandboxes nothing lives in any more.
  */
-export async function collectGarbage(d: PodSyncDeps, observed: ObservedPod): Promise<void> {
+export async function collectGarbage(
+  d: PodSyncDeps,
+  observed: ObservedPod,
+  /** Names a new instance was just started for: their newest observed instance is a predecessor now. */
+  started: ReadonlySet<string> = new Set(),
+): Promise<void> {
   const exitedSeen = new Map<string, number>();
   for (const c of observed.containers) {
     if ((c.state === 'unknown' || c.state === 'created') && findContainer(observed, c.name)?.id !== c.id) {
@@ -107,11 +112,13 @@ export async function collectGarbage(d: PodSyncDeps, observed: ObservedPod): Pro
         );
       continue;
     }
+    // The newest instance of a name plus one exited predecessor stay for status and lastState (the pod status
+    // may still name that predecessor for a moment after the newest one exited too: `logs --previous`).
     if (c.state !== 'exited') continue;
+    if (findContainer(observed, c.name)?.id === c.id && !started.has(c.name)) continue;
     const n = (exitedSeen.get(c.name) ?? 0) + 1;
     exitedSeen.set(c.name, n);
-    // The newest instance of a name plus one exited predecessor stay for status and lastState.
-    if (findContainer(observed, c.name)?.id === c.id || n <= KEEP_EXITED) continue;
+    if (n <= KEEP_EXITED) continue;
     await d.runtime.removeContainer(c.id).catch(() => {});
     if (c.terminationMessageFile) await fs.rm(c.terminationMessageFile, { force: true });
   }

@@ -95,7 +95,12 @@ export class PodSyncer {
     for (const i of actions.ephemeralContainersToStart) await start(pod.spec!.ephemeralContainers![i]!);
     for (const i of actions.initContainersToStart) await start(pod.spec!.initContainers![i]!);
     for (const i of actions.containersToStart) await start(pod.spec!.containers[i]!);
-    await collectGarbage(this.d, observed);
+    const started = new Set([
+      ...actions.ephemeralContainersToStart.map((i) => pod.spec!.ephemeralContainers![i]!.name),
+      ...actions.initContainersToStart.map((i) => pod.spec!.initContainers![i]!.name),
+      ...actions.containersToStart.map((i) => pod.spec!.containers[i]!.name),
+    ]);
+    await collectGarbage(this.d, observed, started);
     const waits = actions.backingOff.map((b) => b.retryInMs);
     return waits.length ? { errors, retryInMs: Math.min(...waits) } : { errors };
   }
