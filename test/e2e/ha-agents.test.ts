@@ -14,7 +14,8 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
 import { deleteEtcdPrefix, etcdMissing, testEtcdEndpoint } from '../helpers/etcd.js';
 import { startTugboat, type TugboatProcess } from '../helpers/hollow.js';
-import { expectOk, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
+import { startLoopbackServerPair } from '../helpers/ha-servers.js';
+import { expectOk, type ServerProcess } from '../helpers/kubectl.js';
 
 const registry = process.env.TUGBOAT_TEST_REGISTRY;
 const BUSYBOX = `${registry}/tugboat-test/busybox:latest`;
@@ -79,18 +80,7 @@ void describe('an agent fails over between the servers of a cluster', { skip: sk
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'tugboat-ha-agents-'));
     agentDir = join(root, 'agent');
-    // Two loopback addresses on one port: the kubernetes Endpoints carry one port for every server.
-    const at = (address: string): string[] => ['--bind-address', address, '--advertise-address', address];
-    a = await startServerProcess({
-      dataDir: join(root, 'a'),
-      datastoreEndpoint: datastore,
-      args: ['--token', TOKEN, ...at('127.0.0.2')],
-    });
-    b = await startServerProcess({
-      dataDir: join(root, 'b'),
-      datastoreEndpoint: datastore,
-      args: ['--token', TOKEN, ...at('127.0.0.3'), '--https-listen-port', String(a.port)],
-    });
+    ({ a, b } = await startLoopbackServerPair(root, datastore, TOKEN));
     token = readFileSync(join(a.dataDir, 'server', 'node-token'), 'utf8').trim();
     agent = startAgent();
   });

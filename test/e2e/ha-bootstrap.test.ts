@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '../../src/util/wait.js';
 import { deleteEtcdPrefix, etcdMissing, testEtcdEndpoint } from '../helpers/etcd.js';
+import { startLoopbackServerPair } from '../helpers/ha-servers.js';
 import { expectOk, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
 
 const skip = await etcdMissing();
@@ -122,20 +123,9 @@ void describe('two servers on one etcd share Service addresses and the kubernete
   let a: ServerProcess;
   let b: ServerProcess | undefined;
 
-  // Two loopback addresses on one port: the kubernetes Endpoints carry one port for every server.
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'tugboat-ha-shared-'));
-    const at = (address: string): string[] => ['--bind-address', address, '--advertise-address', address];
-    a = await startServerProcess({
-      dataDir: join(root, 'a'),
-      datastoreEndpoint: shared,
-      args: ['--token', TOKEN, ...at('127.0.0.2')],
-    });
-    b = await startServerProcess({
-      dataDir: join(root, 'b'),
-      datastoreEndpoint: shared,
-      args: ['--token', TOKEN, ...at('127.0.0.3'), '--https-listen-port', String(a.port)],
-    });
+    ({ a, b } = await startLoopbackServerPair(root, shared, TOKEN));
   });
   after(async () => {
     await a?.stop();
