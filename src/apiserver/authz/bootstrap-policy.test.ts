@@ -100,6 +100,10 @@ const NAMED_BUT_NOT_SERVED = new Set([
   'apps/replicasets/finalizers',
   'apps/statefulsets/finalizers',
   'batch/cronjobs/finalizers',
+  // Names only authorization checks: upstream serves none of them either.
+  'certificates.k8s.io/certificatesigningrequests/nodeclient',
+  'certificates.k8s.io/certificatesigningrequests/selfnodeclient',
+  'certificates.k8s.io/signers',
   'batch/jobs/finalizers',
   'extensions/daemonsets/finalizers',
   'extensions/deployments/finalizers',
