@@ -6,7 +6,17 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { CertificationRequest } from '@peculiar/asn1-csr';
 import { AsnConvert } from '@peculiar/asn1-schema';
+import {
+  Extensions,
+  GeneralNames,
+  id_ce_subjectAltName,
+  type Extension,
+  type GeneralName,
+} from '@peculiar/asn1-x509';
 
+const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
+const OID_COMMON_NAME = '2.5.4.3';
+const OID_ORGANIZATION = '2.5.4.10';
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n((?:[A-Za-z0-9+/=]+\r?\n)*?)-----END \1-----/;
 
 /** Signature algorithms by OID: the hash Node's `verify` takes (null for Ed25519). */
@@ -73,18 +83,64 @@ export function checkCsrSignature({ request }: ParsedCsr): void {
   }
 }
 
-const COMMON_NAME_OID = '2.5.4.3';
-const ORGANIZATION_OID = '2.5.4.10';
+/** The parts of a request's subject upstream reads: the common name (the last one wins) and every organization. */
+export interface CsrSubject {
+  commonName: string;
+  organizations: string[];
+}
 
-/** The request's subject: its common name and organizations (the user and groups of a client certificate). */
-export function csrSubject({ request }: ParsedCsr): { commonName: string; organizations: string[] } {
-  let commonName = '';
-  const organizations: string[] = [];
+export function csrSubject({ request }: ParsedCsr): CsrSubject {
+  const subject: CsrSubject = { commonName: '', organizations: [] };
   for (const rdn of request.certificationRequestInfo.subject) {
     for (const attribute of rdn) {
-      if (attribute.type === COMMON_NAME_OID) commonName = attribute.value.toString();
-      if (attribute.type === ORGANIZATION_OID) organizations.push(attribute.value.toString());
+      if (attribute.type === OID_COMMON_NAME) subject.commonName = attribute.value.toString();
+      else if (attribute.type === OID_ORGANIZATION) subject.organizations.push(attribute.value.toString());
     }
   }
-  return { commonName, organizations };
+  return subject;
+}
+
+/** The extensions the requester asks for (the PKCS#9 extensionRequest attribute). */
+export function csrExtensions({ request }: ParsedCsr): Extension[] {
+  const extensions: Extension[] = [];
+  for (const attribute of request.certificationRequestInfo.attributes) {
+    if (attribute.type !== OID_EXTENSION_REQUEST) continue;
+    for (const value of attribute.values) extensions.push(...AsnConvert.parse(value, Extensions));
+  }
+  return extensions;
+}
+
+/** The names of the request's subjectAltName extension, as ASN.1 (none when it has no such extension). */
+export function csrGeneralNames(parsed: ParsedCsr): GeneralName[] {
+  const san = csrExtensions(parsed).find((e) => e.extnID === id_ce_subjectAltName);
+  return san ? [...AsnConvert.parse(san.extnValue.buffer, GeneralNames)] : [];
+}
+
+/** The subjectAltNames upstream's certificate requests carry, as text. */
+export interface CsrSubjectAltNames {
+  dnsNames: string[];
+  emailAddresses: string[];
+  ipAddresses: string[];
+  uris: string[];
+}
+
+export function csrSubjectAltNames(parsed: ParsedCsr): CsrSubjectAltNames {
+  const names: CsrSubjectAltNames = { dnsNames: [], emailAddresses: [], ipAddresses: [], uris: [] };
+  for (const n of csrGeneralNames(parsed)) {
+    if (n.dNSName !== undefined) names.dnsNames.push(n.dNSName);
+    else if (n.rfc822Name !== undefined) names.emailAddresses.push(n.rfc822Name);
+    else if (n.iPAddress !== undefined) names.ipAddresses.push(n.iPAddress);
+    else if (n.uniformResourceIdentifier !== undefined) names.uris.push(n.uniformResourceIdentifier);
+  }
+  return names;
+}
+
+/** What the signers' rules look at (`csr-signers.ts`). */
+export interface CsrContents {
+  subject: CsrSubject;
+  altNames: CsrSubjectAltNames;
+}
+
+export function csrContents(parsed: ParsedCsr): CsrContents {
+  return { subject: csrSubject(parsed), altNames: csrSubjectAltNames(parsed) };
 }

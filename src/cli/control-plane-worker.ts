@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import type { NodeUsagePoint, PodUsagePoint } from '../apiserver/metrics/provider.js';
 import type { ClientConfig, SharedInformerPool, Stoppable } from '../client/index.js';
+import type { ClusterSigningOptions } from '../controllers/index.js';
 import { R } from '../client/index.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 import { DeferredMetricsProvider, startMetricsPipeline } from './metrics-pipeline.js';
@@ -33,6 +34,8 @@ export interface ControlPlaneWorkerData {
   rootCaPem?: string;
   /** Signs the legacy tokens of service-account-token Secrets. */
   serviceAccountKeyPem?: string;
+  /** The CA that signs approved certificate signing requests (the csrsigning controller). */
+  clusterSigning?: ClusterSigningOptions;
   /** Built-in controllers not to run, by name (`service-lb` with --disable-servicelb). */
   disabledControllers?: string[];
   /** Run the metrics scraper here (metrics-server's role). */
@@ -93,6 +96,7 @@ async function main(data: ControlPlaneWorkerData): Promise<void> {
           ...(data.serviceAccountKeyPem === undefined
             ? {}
             : { serviceAccountKeyPem: data.serviceAccountKeyPem }),
+          ...(data.clusterSigning === undefined ? {} : { clusterSigning: data.clusterSigning }),
         },
       }),
     );

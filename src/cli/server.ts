@@ -198,6 +198,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
           localPathDir: join(opts.dataDir, 'storage'),
           rootCaPem: pki.caCert,
           serviceAccountKeyPem: serviceAccountKey,
+          clusterSigning: { certPem: pki.caCert, keyPem: pki.caKey },
           leaseIdentity: stableReplicaIdentity(`tugboat-server:${resolve(opts.dataDir)}`),
           ...(opts.nodeMonitorGracePeriodSeconds === undefined
             ? {}

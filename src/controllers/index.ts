@@ -16,6 +16,7 @@ import { builtinControllers } from './registry.js';
 
 export type { Controller, ControllerContext, ControllerFactory, ControllerOptions } from './context.js';
 export { builtinControllers } from './registry.js';
+export type { ClusterSigningOptions } from './certificates/index.js';
 
 export interface ControllerManagerOptions {
   client: ClientConfig;

@@ -1,6 +1,7 @@
 import type { ControllerFactory } from './context.js';
 import { clusterDnsServiceController } from './clusterdns/index.js';
 import { clusterRoleAggregationController } from './clusterroleaggregation/index.js';
+import { csrCleanerController, csrSigningController } from './certificates/index.js';
 import { cronJobControllerFactory } from './cronjob/index.js';
 import { newDaemonSetController } from './daemonset/index.js';
 import { deploymentControllerFactory } from './deployment/index.js';
@@ -32,6 +33,8 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   serviceaccount: serviceAccountController,
   'serviceaccount-token': serviceAccountTokenController,
   'root-ca-cert-publisher': rootCaCertPublisherController,
+  csrsigning: csrSigningController,
+  csrcleaner: csrCleanerController,
   replicaset: replicaSetControllerFactory,
   replicationcontroller: replicationControllerFactory,
   deployment: deploymentControllerFactory,

@@ -36,6 +36,8 @@ export async function startTestServer(
     nodeJoin?: ApiServerConfig['nodeJoin'];
     /** false: no `tugboat` IngressClass at start. */
     ingressClass?: boolean;
+    /** Serve HTTPS with this material; client certificates then authenticate too (`kubeconfig` has no CA). */
+    tls?: ApiServerConfig['tls'];
   } = {},
 ): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
@@ -46,13 +48,14 @@ export async function startTestServer(
     ...(opts.serviceAccount ? { serviceAccount: opts.serviceAccount } : {}),
     ...(opts.nodeJoin ? { nodeJoin: opts.nodeJoin } : {}),
     ...(opts.ingressClass === undefined ? {} : { ingressClass: opts.ingressClass }),
+    ...(opts.tls ? { tls: opts.tls } : {}),
     store,
     serviceCIDR: '10.43.0.0/16',
     ...(opts.watchCacheSize ? { watchCacheSize: opts.watchCacheSize } : {}),
     ...(opts.watchMaxPendingBytes ? { watchMaxPendingBytes: opts.watchMaxPendingBytes } : {}),
     ...(opts.eventTtlMs ? { eventTtlMs: opts.eventTtlMs } : {}),
   });
-  const url = `http://127.0.0.1:${server.port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
   const dir = mkdtempSync(join(tmpdir(), 'tugboat-test-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(

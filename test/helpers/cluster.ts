@@ -1,5 +1,12 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { ApiClient, EventRecorder, Informer, InformerFactory, R } from '../../src/client/index.js';
+import {
+  ApiClient,
+  EventRecorder,
+  Informer,
+  InformerFactory,
+  R,
+  type ClientConfig,
+} from '../../src/client/index.js';
 import type { ControllerContext, ControllerFactory, ControllerOptions } from '../../src/controllers/index.js';
 import { startControllers } from '../../src/controllers/manager.js';
 import { realClock, rfc3339, type Clock } from '../../src/util/clock.js';
@@ -25,6 +32,8 @@ export async function startTestCluster(
     server?: Parameters<typeof startTestServer>[0];
     /** Bearer token of the controllers' client (servers with a real authenticator). */
     token?: string;
+    /** More of the controllers' client configuration (a CA and a client certificate for a TLS server). */
+    client?: Omit<ClientConfig, 'server'>;
   } = {},
 ): Promise<TestCluster> {
   const server = await startTestServer(opts.server);
@@ -32,6 +41,7 @@ export async function startTestCluster(
     server: server.url,
     userAgent: 'tugboat-test-controllers',
     ...(opts.token ? { token: opts.token } : {}),
+    ...opts.client,
   });
   const clock = opts.clock ?? realClock;
   const ctx: ControllerContext = {

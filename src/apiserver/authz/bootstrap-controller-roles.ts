@@ -3,7 +3,8 @@
  * `kube-system/<name>` that upstream's kube-controller-manager gives the controller with
  * --use-service-account-credentials (upstream bootstrappolicy/controller_policy.go, v1.32). Several Tugboat
  * controllers share an upstream identity: node-lifecycle, taint-eviction-controller and node-ipam-controller
- * run as `node-controller`; serviceaccount-token runs with the controller-manager's own credentials.
+ * run as `node-controller`, csrsigning and csrcleaner as `certificate-controller`; serviceaccount-token runs with
+ * the controller-manager's own credentials.
  */
 import type { ClusterRole, PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import { eventsRule, READ, rule } from './policy-rule.js';
@@ -16,9 +17,32 @@ const controllerRole = (name: string, rules: PolicyRule[]): ClusterRole => ({
 });
 
 const ANY = ['*'];
+const CERTIFICATES = 'certificates.k8s.io';
 
 export function defaultControllerRoles(): ClusterRole[] {
   return [
+    controllerRole('certificate-controller', [
+      rule([...READ, 'delete'], [CERTIFICATES], ['certificatesigningrequests']),
+      rule(
+        ['update'],
+        [CERTIFICATES],
+        ['certificatesigningrequests/status', 'certificatesigningrequests/approval'],
+      ),
+      rule(['approve'], [CERTIFICATES], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+      rule(
+        ['sign'],
+        [CERTIFICATES],
+        ['signers'],
+        [
+          'kubernetes.io/legacy-unknown',
+          'kubernetes.io/kube-apiserver-client',
+          'kubernetes.io/kube-apiserver-client-kubelet',
+          'kubernetes.io/kubelet-serving',
+        ],
+      ),
+      rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+      eventsRule(),
+    ]),
     controllerRole('clusterrole-aggregation-controller', [
       // Must be able to write any rules into an aggregated role, hence escalate.
       rule(

@@ -155,6 +155,8 @@ const CONTROLLER_IDENTITY: Record<string, string | undefined> = {
   // Upstream runs the tokens controller with the controller-manager's own credentials.
   'serviceaccount-token': undefined,
   'root-ca-cert-publisher': 'root-ca-cert-publisher',
+  csrsigning: 'certificate-controller',
+  csrcleaner: 'certificate-controller',
   replicaset: 'replicaset-controller',
   replicationcontroller: 'replication-controller',
   deployment: 'deployment-controller',
