@@ -4,15 +4,16 @@
  * `CheckSignature` do, synchronously (Node's crypto over the request's own DER bytes).
  */
 import { createPublicKey, verify } from 'node:crypto';
-import { CertificationRequest } from '@peculiar/asn1-csr';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  Extensions,
-  GeneralNames,
-  id_ce_subjectAltName,
-  type Extension,
-  type GeneralName,
-} from '@peculiar/asn1-x509';
+import type * as AsnCsr from '@peculiar/asn1-csr';
+import type * as AsnSchema from '@peculiar/asn1-schema';
+import type * as AsnX509 from '@peculiar/asn1-x509';
+import type { Extension, GeneralName } from '@peculiar/asn1-x509';
+import { lazyRequire } from '../util/lazy-require.js';
+
+// Loaded on the first request parsed: a server that never sees one keeps the ASN.1 libraries out of its heap.
+const asnCsr = lazyRequire<typeof AsnCsr>('@peculiar/asn1-csr');
+const asnSchema = lazyRequire<typeof AsnSchema>('@peculiar/asn1-schema');
+const asnX509 = lazyRequire<typeof AsnX509>('@peculiar/asn1-x509');
 
 const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 const OID_COMMON_NAME = '2.5.4.3';
@@ -34,7 +35,7 @@ const SIGNATURE_HASHES: Record<string, string | null> = {
 export interface ParsedCsr {
   /** The request's DER bytes. */
   der: Buffer;
-  request: CertificationRequest;
+  request: AsnCsr.CertificationRequest;
 }
 
 /** The first PEM block of `pem`: its type and bytes, or undefined when there is none. */
@@ -51,7 +52,10 @@ export function parseCsr(pem: string): ParsedCsr {
     throw new Error('PEM block type must be CERTIFICATE REQUEST');
   }
   try {
-    return { der: block.der, request: AsnConvert.parse(block.der, CertificationRequest) };
+    return {
+      der: block.der,
+      request: asnSchema().AsnConvert.parse(block.der, asnCsr().CertificationRequest),
+    };
   } catch (err) {
     throw new Error(`asn1: structure error: ${(err as Error).message}`);
   }
@@ -67,7 +71,7 @@ export function checkCsrSignature({ request }: ParsedCsr): void {
   let ok: boolean;
   try {
     const key = createPublicKey({
-      key: Buffer.from(AsnConvert.serialize(request.certificationRequestInfo.subjectPKInfo)),
+      key: Buffer.from(asnSchema().AsnConvert.serialize(request.certificationRequestInfo.subjectPKInfo)),
       format: 'der',
       type: 'spki',
     });
@@ -105,15 +109,16 @@ export function csrExtensions({ request }: ParsedCsr): Extension[] {
   const extensions: Extension[] = [];
   for (const attribute of request.certificationRequestInfo.attributes) {
     if (attribute.type !== OID_EXTENSION_REQUEST) continue;
-    for (const value of attribute.values) extensions.push(...AsnConvert.parse(value, Extensions));
+    for (const value of attribute.values)
+      extensions.push(...asnSchema().AsnConvert.parse(value, asnX509().Extensions));
   }
   return extensions;
 }
 
 /** The names of the request's subjectAltName extension, as ASN.1 (none when it has no such extension). */
 export function csrGeneralNames(parsed: ParsedCsr): GeneralName[] {
-  const san = csrExtensions(parsed).find((e) => e.extnID === id_ce_subjectAltName);
-  return san ? [...AsnConvert.parse(san.extnValue.buffer, GeneralNames)] : [];
+  const san = csrExtensions(parsed).find((e) => e.extnID === asnX509().id_ce_subjectAltName);
+  return san ? [...asnSchema().AsnConvert.parse(san.extnValue.buffer, asnX509().GeneralNames)] : [];
 }
 
 /** The subjectAltNames upstream's certificate requests carry, as text. */
