@@ -8,6 +8,7 @@ import { EventRecorder, Informer, R, type ApiClient, type SharedInformerPool } f
 import { realClock, rfc3339, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { PodAdmitter } from './admission/admitter.js';
+import { SYSTEM_CRITICAL_PRIORITY } from './admission/pressure.js';
 import { CrashBackoff } from './crash-backoff.js';
 import type { ImageService, RuntimeService } from './cri/services.js';
 import type { DnsConfig } from './cri/types.js';
@@ -111,7 +112,6 @@ function syncRelevant(p: Pod): string {
 }
 
 /** Pods at or above this priority (system-cluster-critical and up) are never evicted by the kubelet. */
-const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
 
 const isTerminalPhase = (s: PodStatus | undefined): boolean =>
   s?.phase === 'Succeeded' || s?.phase === 'Failed';

@@ -10,6 +10,7 @@ import { podMatchesNodeSelectorAndAffinity } from '../../api/node-affinity.js';
 import { podRequestsMilli } from '../../api/pods.js';
 import { parseQuantity, quantityMilliValue } from '../../api/quantity.js';
 import { firstUntoleratedTaint } from '../../api/taints.js';
+import { pressureRefusal } from './pressure.js';
 
 export type AdmitResult = { admit: true } | { admit: false; reason: string; message: string };
 
@@ -104,6 +105,9 @@ function portsConflict(pod: Pod, active: Pod[]): boolean {
 
 /** Whether pod may start on node beside the active pods (those admitted before and not finished). */
 export function admitToNode(pod: Pod, active: Pod[], node: Node): AdmitResult {
+  // Upstream's eviction admission handler comes before the predicates.
+  const pressure = pressureRefusal(pod, node);
+  if (pressure) return pressure;
   const fit = resourceFit(pod, active, node);
   if (!fit.admit) return fit;
   if (!podMatchesNodeSelectorAndAffinity(pod, node)) {
