@@ -6,6 +6,8 @@ import {
   QUANTITY_SUFFIX_ERROR,
   canonicalQuantity,
   compareQuantities,
+  formatQuantity,
+  quantityFromNanos,
   parseQuantity,
   quantityMilliValue,
   quantityToNumber,
@@ -33,6 +35,7 @@ void describe('canonical form', () => {
     ['1.5Gi', '1536Mi'],
     ['0.5Ki', '512'],
     ['1Ki', '1Ki'],
+    ['1025Ki', '1025Ki'],
     ['500Mi', '500Mi'],
     ['1e3', '1e3'],
     ['1.5e3', '1500'],
@@ -89,4 +92,11 @@ void describe('errors', () => {
       assert.deepEqual(tryParseQuantity(input), { error: message });
     });
   }
+});
+
+void test('a binary quantity that is not a whole number of Ki prints as plain units', () => {
+  const binary = (n: bigint) => formatQuantity(quantityFromNanos(n * 1_000_000_000n, 'BinarySI'));
+  assert.equal(binary(966_367_642n), '966367642');
+  assert.equal(binary(3n * 1024n * 1024n + 1n), '3145729');
+  assert.equal(binary(3n * 1024n * 1024n), '3Mi');
 });

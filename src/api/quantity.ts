@@ -161,6 +161,8 @@ export function formatQuantity(q: Quantity): string {
   }
   if (format === 'BinarySI') {
     const [mantissa, times] = removeFactors(q.nanos / NANO, 1024n);
+    // Not a whole number of Ki: plain units, as upstream's binary suffix for exponent 0 is empty.
+    if (times === 0) return String(mantissa);
     const suffix = BINARY_BY_EXP.get(times * 10);
     if (suffix !== undefined) return `${mantissa}${suffix}`;
     return `${mantissa * 1024n ** BigInt(times - 6)}Ei`;

@@ -9,6 +9,7 @@ import {
   type Stoppable,
 } from '../client/index.js';
 import type { ClusterSettings } from '../apiserver/join/node-join.js';
+import type { Thresholds } from '../kubelet/eviction/thresholds.js';
 import { realClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 
@@ -33,6 +34,8 @@ export interface AgentOptions {
   /** Container log rotation: size (bytes) past which a log is rotated, and files kept per container. */
   containerLogMaxSizeBytes?: number;
   containerLogMaxFiles?: number;
+  /** Hard eviction thresholds (`--eviction-hard`; default upstream's). */
+  evictionThresholds?: Thresholds;
   /** The service proxy (kube-proxy's iptables mode): off with --disable-kube-proxy; the cluster's pod CIDR. */
   serviceProxy?: { disabled: boolean };
   /** The cluster's pod range: the proxy's and the pod network's idea of what is a pod address. */
@@ -126,6 +129,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
         ),
     },
     logger: log.child('kubelet'),
+    ...(opts.evictionThresholds ? { thresholds: opts.evictionThresholds } : {}),
     ...(kubeletPort !== undefined ? { kubeletPort } : {}),
     ...(opts.nodeIp !== undefined ? { nodeIP: opts.nodeIp } : {}),
     clusterDns: () => nodeDns.current(),

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { quantityValue, tryParseQuantity } from '../api/quantity.js';
+import { parseEvictionHard, type Thresholds } from '../kubelet/eviction/thresholds.js';
 import type { AgentOptions } from './agent.js';
 import type { CliIo, FlagSpec, UsageError } from './command.js';
 
@@ -18,6 +19,8 @@ export interface NodeOptions {
   /** Container log rotation (the kubelet's --container-log-max-size, 10Mi, and --container-log-max-files, 5). */
   containerLogMaxSizeBytes: number;
   containerLogMaxFiles: number;
+  /** `--eviction-hard`: these thresholds replace the defaults (signals left out get none). */
+  evictionHard?: Thresholds;
 }
 
 export const nodeFlags: FlagSpec[] = [
@@ -48,6 +51,15 @@ export const nodeFlags: FlagSpec[] = [
     valueName: 'PORT',
     description: "Port of the agent's HTTPS endpoint (logs, exec, attach, metrics); 0 picks a free one",
     defaultText: '10250',
+  },
+  {
+    name: 'eviction-hard',
+    type: 'string',
+    valueName: 'THRESHOLDS',
+    description:
+      'Hard eviction thresholds, e.g. memory.available<500Mi,nodefs.available<5% (signals: memory.available, ' +
+      'nodefs.available, nodefs.inodesFree, pid.available); they replace the defaults, signals left out get none',
+    defaultText: 'memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,pid.available<10%',
   },
   {
     name: 'image-gc-high-threshold',
@@ -127,7 +139,17 @@ export function resolveNodeOptions(
 
   const nodeIp = str('node-ip');
   if (nodeIp !== undefined && !isIP(nodeIp)) throw bad('node-ip', nodeIp, 'must be an IP address');
+  const evictionText = str('eviction-hard');
+  let evictionHard: Thresholds | undefined;
+  if (evictionText !== undefined) {
+    try {
+      evictionHard = parseEvictionHard(evictionText);
+    } catch (err) {
+      throw bad('eviction-hard', evictionText, (err as Error).message);
+    }
+  }
   return {
+    ...(evictionHard ? { evictionHard } : {}),
     ...(nodeIp !== undefined ? { nodeIp } : {}),
     nodeName,
     containerRuntime,
@@ -150,8 +172,10 @@ export function agentNodeSettings(
   | 'imageGcLowThresholdPercent'
   | 'containerLogMaxSizeBytes'
   | 'containerLogMaxFiles'
+  | 'evictionThresholds'
 > {
   return {
+    ...(o.evictionHard ? { evictionThresholds: o.evictionHard } : {}),
     ...(o.nodeIp !== undefined ? { nodeIp: o.nodeIp } : {}),
     containerRuntime: o.containerRuntime,
     imageGcHighThresholdPercent: o.imageGcHighThresholdPercent,

@@ -70,7 +70,8 @@ export interface KubeletOptions {
   hostDns?: DnsConfig;
   maxPods?: number;
   reserved?: Record<string, string>;
-  thresholds?: Partial<Thresholds>;
+  /** Hard eviction thresholds (`--eviction-hard`): they replace the defaults, signals left out get none. */
+  thresholds?: Thresholds;
   kubeletVersion?: string;
   /** Port of the agent's streaming/stats endpoint, reported in daemonEndpoints. */
   kubeletPort?: number;
@@ -164,6 +165,7 @@ export class Kubelet {
       knownPods: () => this.pods.values(),
       isTerminal: (p) => isTerminalPhase(this.status.get(p.metadata?.uid ?? '') ?? p.status),
       ...(opts.appArmorProblem ? { appArmorProblem: opts.appArmorProblem } : {}),
+      pressureConditions: () => this.eviction.currentPressure(),
     });
     const nodeIP = opts.nodeIP ?? detectNodeIP();
     this.node = new NodeAgent({
@@ -177,7 +179,7 @@ export class Kubelet {
       hostname: opts.hostname ?? opts.nodeName,
       maxPods: opts.maxPods ?? 110,
       reserved: opts.reserved ?? {},
-      thresholds: { ...DEFAULT_THRESHOLDS, ...opts.thresholds },
+      thresholds: opts.thresholds ?? DEFAULT_THRESHOLDS,
       kubeletVersion: opts.kubeletVersion ?? 'v1.32.0-tugboat',
       kubeletPort: opts.kubeletPort ?? 10250,
       leaseRenewMs: opts.leaseRenewMs ?? 10_000,
@@ -205,7 +207,7 @@ export class Kubelet {
     });
     this.eviction = new EvictionManager({
       readings: opts.readings ?? (() => readHost(opts.rootDir)),
-      thresholds: { ...DEFAULT_THRESHOLDS, ...opts.thresholds },
+      thresholds: opts.thresholds ?? DEFAULT_THRESHOLDS,
       runtime: opts.runtime,
       activePods: () => this.evictablePods(),
       evict: (pod, message) => this.evictPod(pod, message),

@@ -128,9 +128,15 @@ void test('pressure and runtime problems show in the conditions', async () => {
     'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:cni config uninitialized',
   );
   assert.equal(condition(n, 'MemoryPressure')?.reason, 'KubeletHasInsufficientMemory');
-  // Pods wait for the network (hostNetwork pods do not).
-  await h.createPod('needs-net', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
-  await h.createPod('host-net', { hostNetwork: true, containers: [{ name: 'app', image: 'busybox:1.36' }] });
+  // Pods wait for the network (hostNetwork pods do not). They request memory: under memory pressure a node
+  // refuses BestEffort pods.
+  const app = { name: 'app', image: 'busybox:1.36', resources: { requests: { memory: '16Mi' } } };
+  await h.createPod('needs-net', { containers: [app] });
+  await h.createPod('host-net', { hostNetwork: true, containers: [app] });
+  await h.createPod('best-effort', { containers: [{ name: 'app', image: 'busybox:1.36' }] });
+  const refused = await h.waitPod('best-effort', (x) => x.status?.phase === 'Failed');
+  assert.equal(refused.status?.reason, 'Evicted');
+  assert.equal(refused.status?.message, 'Pod was rejected: The node had condition: [MemoryPressure]. ');
   const hostNet = await h.waitPod('host-net', (x) => x.status?.phase === 'Running');
   assert.equal(hostNet.status?.podIP, '192.0.2.10');
   const waiting = await h.waitPod('needs-net', (x) => Boolean(x.status?.startTime));

@@ -21,6 +21,8 @@ export interface PodAdmitterOptions {
   /** Whether the pod has finished (its requests no longer count). */
   isTerminal: (pod: Pod) => boolean;
   appArmorProblem?: () => Promise<string>;
+  /** The node's resource pressure as the agent observes it (default: the Node's conditions). */
+  pressureConditions?: () => Promise<readonly string[]>;
 }
 
 const uidOf = (p: Pod): string => p.metadata?.uid ?? '';
@@ -41,12 +43,13 @@ export class PodAdmitter {
       return undefined;
     }
     const node = await this.node();
+    const pressure = await this.o.pressureConditions?.();
     // Decided and recorded without a pause, so pods admitted side by side are counted against each other.
     if (this.admitted.has(uid)) return undefined;
     const active = [...this.o.knownPods()].filter(
       (p) => uidOf(p) !== uid && this.admitted.has(uidOf(p)) && !this.o.isTerminal(p),
     );
-    const result = admitToNode(pod, active, node);
+    const result = admitToNode(pod, active, node, ...(pressure ? [pressure] : []));
     if (result.admit) {
       this.admitted.add(uid);
       return undefined;

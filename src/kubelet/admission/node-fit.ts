@@ -10,7 +10,7 @@ import { podMatchesNodeSelectorAndAffinity } from '../../api/node-affinity.js';
 import { podRequestsMilli } from '../../api/pods.js';
 import { parseQuantity, quantityMilliValue } from '../../api/quantity.js';
 import { firstUntoleratedTaint } from '../../api/taints.js';
-import { pressureRefusal } from './pressure.js';
+import { nodePressureConditions, pressureRefusal } from './pressure.js';
 
 export type AdmitResult = { admit: true } | { admit: false; reason: string; message: string };
 
@@ -104,9 +104,14 @@ function portsConflict(pod: Pod, active: Pod[]): boolean {
 }
 
 /** Whether pod may start on node beside the active pods (those admitted before and not finished). */
-export function admitToNode(pod: Pod, active: Pod[], node: Node): AdmitResult {
+export function admitToNode(
+  pod: Pod,
+  active: Pod[],
+  node: Node,
+  pressureConditions: readonly string[] = nodePressureConditions(node),
+): AdmitResult {
   // Upstream's eviction admission handler comes before the predicates.
-  const pressure = pressureRefusal(pod, node);
+  const pressure = pressureRefusal(pod, pressureConditions);
   if (pressure) return pressure;
   const fit = resourceFit(pod, active, node);
   if (!fit.admit) return fit;

@@ -11,7 +11,25 @@ import type { RuntimeService } from '../cri/services.js';
 import { CONTAINER_NAME_LABEL, POD_UID_LABEL } from '../labels.js';
 import type { HostReadings } from '../node/host-readings.js';
 import type { Thresholds } from '../node/node-status.js';
-import { evictionMessage, pressureSignals, rankForEviction, type PodUsage } from './ranking.js';
+import {
+  evictionMessage,
+  pressureSignals,
+  rankForEviction,
+  type PodUsage,
+  type PressureSignal,
+} from './ranking.js';
+
+export type PressureCondition = 'MemoryPressure' | 'DiskPressure' | 'PIDPressure';
+
+/** The node conditions the signals raise, in upstream's order. */
+export function pressureConditionsOf(signals: readonly PressureSignal[]): PressureCondition[] {
+  const starved = new Set(signals.map((s) => s.resource));
+  const out: PressureCondition[] = [];
+  if (starved.has('memory')) out.push('MemoryPressure');
+  if (starved.has('ephemeral-storage')) out.push('DiskPressure');
+  if (starved.has('pids')) out.push('PIDPressure');
+  return out;
+}
 
 export interface EvictionManagerOptions {
   readings: () => Promise<HostReadings>;
@@ -40,6 +58,21 @@ export class EvictionManager extends PeriodicTask {
     } catch (err) {
       this.opts.logger.warn('eviction round failed', { err: (err as Error).message });
     }
+  }
+
+  private reading: Promise<readonly PressureCondition[]> | undefined;
+
+  /**
+   * The node's pressure now, from a fresh reading (pods admitted at the same moment share one): what upstream's
+   * eviction admission asks. Unreadable readings count as no pressure.
+   */
+  currentPressure(): Promise<readonly PressureCondition[]> {
+    this.reading ??= this.opts
+      .readings()
+      .then((r) => pressureConditionsOf(pressureSignals(r, this.opts.thresholds)))
+      .catch(() => [])
+      .finally(() => (this.reading = undefined));
+    return this.reading;
   }
 
   private async synchronize(): Promise<void> {

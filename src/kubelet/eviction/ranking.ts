@@ -5,7 +5,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { formatQuantity, parseQuantity, quantityFromNanos, quantityValue } from '../../api/quantity.js';
 import type { HostReadings } from '../node/host-readings.js';
-import type { Thresholds } from '../node/node-status.js';
+import { thresholdAmount, type ThresholdValue, type Thresholds } from './thresholds.js';
 
 export type StarvedResource = 'memory' | 'ephemeral-storage' | 'pids';
 
@@ -27,41 +27,35 @@ const bytes = (n: number): string =>
   formatQuantity(quantityFromNanos(BigInt(Math.max(0, Math.round(n))) * 1_000_000_000n, 'BinarySI'));
 const percent = (f: number): string => `${Math.round(f * 100)}%`;
 
+/** How upstream prints a threshold: the quantity, or the percentage. */
+function shownThreshold(value: ThresholdValue, asBytes: boolean): string {
+  if ('fraction' in value) return percent(value.fraction);
+  return asBytes ? bytes(value.quantity) : String(value.quantity);
+}
+
 /** The hard thresholds the readings cross, in upstream's order of precedence (memory first). */
 export function pressureSignals(r: HostReadings, t: Thresholds): PressureSignal[] {
   const out: PressureSignal[] = [];
-  if (r.memoryAvailableBytes < t.memoryAvailableBytes) {
+  const check = (
+    signal: keyof Thresholds,
+    resource: StarvedResource,
+    available: number,
+    capacity: number,
+    asBytes: boolean,
+  ): void => {
+    const value = t[signal];
+    if (!value || capacity <= 0 || available >= thresholdAmount(value, capacity)) return;
     out.push({
-      resource: 'memory',
-      signal: 'memory.available',
-      threshold: bytes(t.memoryAvailableBytes),
-      available: bytes(r.memoryAvailableBytes),
+      resource,
+      signal,
+      threshold: shownThreshold(value, asBytes),
+      available: asBytes ? bytes(available) : String(available),
     });
-  }
-  if (r.fsCapacityBytes > 0 && r.fsAvailableBytes < r.fsCapacityBytes * t.nodefsAvailableFraction) {
-    out.push({
-      resource: 'ephemeral-storage',
-      signal: 'nodefs.available',
-      threshold: percent(t.nodefsAvailableFraction),
-      available: bytes(r.fsAvailableBytes),
-    });
-  }
-  if (r.fsInodes > 0 && r.fsInodesFree < r.fsInodes * t.nodefsInodesFreeFraction) {
-    out.push({
-      resource: 'ephemeral-storage',
-      signal: 'nodefs.inodesFree',
-      threshold: percent(t.nodefsInodesFreeFraction),
-      available: String(r.fsInodesFree),
-    });
-  }
-  if (r.pidMax - r.pidsInUse < r.pidMax * t.pidAvailableFraction) {
-    out.push({
-      resource: 'pids',
-      signal: 'pid.available',
-      threshold: percent(t.pidAvailableFraction),
-      available: String(r.pidMax - r.pidsInUse),
-    });
-  }
+  };
+  check('memory.available', 'memory', r.memoryAvailableBytes, r.memoryTotalBytes, true);
+  check('nodefs.available', 'ephemeral-storage', r.fsAvailableBytes, r.fsCapacityBytes, true);
+  check('nodefs.inodesFree', 'ephemeral-storage', r.fsInodesFree, r.fsInodes, false);
+  check('pid.available', 'pids', r.pidMax - r.pidsInUse, r.pidMax, false);
   return out;
 }
 

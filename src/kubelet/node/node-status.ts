@@ -7,25 +7,11 @@ import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.j
 import { parseQuantity, quantityMilliValue, quantityValue } from '../../api/quantity.js';
 import { rfc3339 } from '../../util/clock.js';
 import type { RuntimeCondition } from '../cri/types.js';
+import { pressureSignals } from '../eviction/ranking.js';
+import { thresholdAmount, type Thresholds } from '../eviction/thresholds.js';
 import type { HostInfo, HostReadings } from './host-readings.js';
 
-export interface Thresholds {
-  /** Hard eviction threshold for memory.available (upstream default 100Mi). */
-  memoryAvailableBytes: number;
-  /** nodefs.available below this fraction of capacity (upstream 10%). */
-  nodefsAvailableFraction: number;
-  /** nodefs.inodesFree below this fraction (upstream 5%). */
-  nodefsInodesFreeFraction: number;
-  /** pid.available below this fraction of pid_max (no upstream default; ours 10%). */
-  pidAvailableFraction: number;
-}
-
-export const DEFAULT_THRESHOLDS: Thresholds = {
-  memoryAvailableBytes: 100 * 1024 * 1024,
-  nodefsAvailableFraction: 0.1,
-  nodefsInodesFreeFraction: 0.05,
-  pidAvailableFraction: 0.1,
-};
+export { DEFAULT_THRESHOLDS, type Thresholds } from '../eviction/thresholds.js';
 
 export interface NodeStatusInput {
   readings: HostReadings;
@@ -64,14 +50,16 @@ export function capacityAndAllocatable(i: NodeStatusInput): {
   const cpuMilli = Math.max(0, r.cpuCores * 1000 - reservedOf(i.reserved, 'cpu', true));
   const mem = Math.max(
     0,
-    r.memoryTotalBytes - reservedOf(i.reserved, 'memory') - i.thresholds.memoryAvailableBytes,
+    r.memoryTotalBytes -
+      reservedOf(i.reserved, 'memory') -
+      thresholdAmount(i.thresholds['memory.available'], r.memoryTotalBytes),
   );
   const storage = Math.max(
     0,
     Math.floor(
       r.fsCapacityBytes -
         reservedOf(i.reserved, 'ephemeral-storage') -
-        r.fsCapacityBytes * i.thresholds.nodefsAvailableFraction,
+        thresholdAmount(i.thresholds['nodefs.available'], r.fsCapacityBytes),
     ),
   );
   const allocatable = {
@@ -87,12 +75,10 @@ type Cond = Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'>;
 
 export function nodeConditions(i: NodeStatusInput): Cond[] {
   const r = i.readings;
-  const t = i.thresholds;
-  const memPressure = r.memoryAvailableBytes < t.memoryAvailableBytes;
-  const diskPressure =
-    (r.fsCapacityBytes > 0 && r.fsAvailableBytes < r.fsCapacityBytes * t.nodefsAvailableFraction) ||
-    (r.fsInodes > 0 && r.fsInodesFree < r.fsInodes * t.nodefsInodesFreeFraction);
-  const pidPressure = r.pidMax - r.pidsInUse < r.pidMax * t.pidAvailableFraction;
+  const starved = new Set(pressureSignals(r, i.thresholds).map((s) => s.resource));
+  const memPressure = starved.has('memory');
+  const diskPressure = starved.has('ephemeral-storage');
+  const pidPressure = starved.has('pids');
   const problems: string[] = [];
   for (const c of i.runtime.conditions) {
     if (c.status) continue;
