@@ -75,4 +75,13 @@ test('bad or missing flags are usage errors naming the flag', () => {
   usage(['--server', 'https://cp:6443', '--token', TOKEN, '--node-name', 'Bad_Name'], /--node-name/);
   usage(['--server', 'https://cp:6443', '--token', TOKEN, '--kubelet-port', '70000'], /--kubelet-port/);
   usage(['--server', 'https://cp:6443', '--token', TOKEN, '--lb-server-port', 'x'], /--lb-server-port/);
+  usage(
+    ['--server', 'https://cp:6443', '--token', TOKEN, '--eviction-hard', 'imagefs.available<5%'],
+    /invalid value "imagefs.available<5%" for --eviction-hard: unsupported eviction signal imagefs.available/,
+  );
+});
+
+test('--eviction-hard reaches the node agent', () => {
+  const opts = resolve(['-s', 'https://cp:6443', '-t', TOKEN, '--eviction-hard', 'memory.available<1Gi']);
+  assert.deepEqual(opts.evictionHard, { 'memory.available': { quantity: 1024 ** 3 } });
 });
