@@ -4,16 +4,15 @@
  * approving (`approve` on the signer), signing (`sign`) and system:masters client certificates.
  */
 import assert from 'node:assert/strict';
-import { webcrypto } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import * as x509 from '@peculiar/x509';
 import { createAuthenticator } from '../../src/apiserver/auth/index.js';
 import { createCa, issueLeaf } from '../../src/apiserver/auth/x509.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startTestServer, type TestServer } from '../helpers/api-server.js';
+import { certificateRequest } from '../helpers/csr.js';
 import { call } from '../helpers/http.js';
 
-const provider = webcrypto as unknown as Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[1];
 const TOKENS = [
   { token: 'admin-token', username: 'admin', uid: 'admin-uid', groups: ['system:masters'] },
   { token: 'bob-token', username: 'bob', uid: 'bob-uid', groups: ['dev'] },
@@ -25,17 +24,9 @@ let srv: TestServer;
 const as = (user: string, method: string, path: string, body?: unknown) =>
   call(srv.url, method, path, body, { authorization: `Bearer ${user}-token` });
 
-/** A PEM PKCS#10 request for `subject` (e.g. `CN=jane, O=devs`), base64 as `spec.request` carries it. */
-async function requestFor(subject: string): Promise<string> {
-  const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ]);
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create(
-    { name: subject, keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } },
-    provider,
-  );
-  return Buffer.from(csr.toString('pem')).toString('base64');
+/** A PKCS#10 request for `commonName` (in `organizations`), base64 as `spec.request` carries it. */
+async function requestFor(commonName: string, organizations: string[] = []): Promise<string> {
+  return Buffer.from((await certificateRequest({ commonName, organizations })).pem).toString('base64');
 }
 
 function csr(name: string, request: string, spec: Record<string, unknown> = {}): Record<string, unknown> {
@@ -79,7 +70,7 @@ after(() => srv.close());
 
 void describe('CertificateSigningRequest', () => {
   test('the requester is recorded, whatever the request says, and a request starts unapproved', async () => {
-    const body = csr('who', await requestFor('CN=jane'));
+    const body = csr('who', await requestFor('jane'));
     (body.spec as Record<string, unknown>).username = 'someone-else';
     (body.spec as Record<string, unknown>).groups = ['system:masters'];
     body.status = { conditions: [{ type: 'Approved', status: 'True' }] };
@@ -91,7 +82,7 @@ void describe('CertificateSigningRequest', () => {
   });
 
   test('upstream validation: the request, usages, signer name and duration', async () => {
-    const good = await requestFor('CN=jane');
+    const good = await requestFor('jane');
     const cases: [Record<string, unknown>, string][] = [
       [
         { request: Buffer.from('not a pem').toString('base64') },
@@ -142,7 +133,7 @@ void describe('CertificateSigningRequest', () => {
   });
 
   test('the spec never changes; approval goes through the approval subresource, with timestamps', async () => {
-    const made = await create('admin', csr('approve-me', await requestFor('CN=jane')));
+    const made = await create('admin', csr('approve-me', await requestFor('jane')));
     const put = await as('admin', 'PUT', `${CSRS}/approve-me`, {
       ...made,
       metadata: { ...made.metadata, labels: { team: 'a' } },
@@ -173,7 +164,7 @@ void describe('CertificateSigningRequest', () => {
       causes(removed).join(';'),
       /status\.conditions: Forbidden: updates may not remove a condition of type "Approved"/,
     );
-    const fresh = await create('admin', csr('approve-false', await requestFor('CN=jane')));
+    const fresh = await create('admin', csr('approve-false', await requestFor('jane')));
     const falseApproval = await setConditions('admin', fresh, [{ ...approved, status: 'False' }]);
     assert.equal(falseApproval.status, 422);
     assert.match(
@@ -185,7 +176,7 @@ void describe('CertificateSigningRequest', () => {
   test('the certificate goes in through status, once, and must be one', async () => {
     const ca = await createCa('test-ca', 1);
     const leaf = await issueLeaf(ca, { commonName: 'jane', usage: 'client', days: 1 });
-    const made = await create('admin', csr('issue-me', await requestFor('CN=jane')));
+    const made = await create('admin', csr('issue-me', await requestFor('jane')));
     const approvedCsr = (await setConditions('admin', made, [approved])).json as Csr;
     const status = (certificate: string, conditions = approvedCsr.status!.conditions) =>
       as('admin', 'PUT', `${CSRS}/issue-me/status`, { ...approvedCsr, status: { conditions, certificate } });
@@ -246,7 +237,7 @@ void describe('CertificateSigningRequest', () => {
     };
     await grant('csr-writer', [], []);
     await waitFor(async () => (await as('bob', 'GET', `${CSRS}/who`)).status === 200, { timeoutMs: 5000 });
-    const made = await create('bob', csr('bobs', await requestFor('CN=bob')));
+    const made = await create('bob', csr('bobs', await requestFor('bob')));
     assert.equal(made.spec.username, 'bob');
     const refused = await setConditions('bob', made, [approved]);
     assert.equal(refused.status, 403);
@@ -278,7 +269,7 @@ void describe('CertificateSigningRequest', () => {
       'admin',
       'POST',
       CSRS,
-      csr('masters', await requestFor('CN=root, O=system:masters'), {
+      csr('masters', await requestFor('root', ['system:masters']), {
         signerName: 'kubernetes.io/kube-apiserver-client',
       }),
     );
@@ -288,7 +279,7 @@ void describe('CertificateSigningRequest', () => {
       'certificatesigningrequests.certificates.k8s.io "masters" is forbidden: use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed',
     );
     // Another signer may (it decides for itself).
-    await create('admin', csr('masters', await requestFor('CN=root, O=system:masters')));
+    await create('admin', csr('masters', await requestFor('root', ['system:masters'])));
   });
 
   test('listed with upstream columns and selected by signer name', async () => {
