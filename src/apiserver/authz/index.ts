@@ -1,11 +1,14 @@
 /**
- * Authorization: the privileged group, the Node authorizer and RBAC, impersonation, and RBAC's escalation
- * checks on writes.
+ * Authorization: the privileged group, the Node authorizer and RBAC, impersonation, and the checks on writes
+ * (RBAC escalation, certificate approval and signing).
  */
 import type { Registry } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { Subscription, WatchCache } from '../watch/watch-cache.js';
+import type { UserInfo } from '../config.js';
+import type { KubeObject } from '../../api/meta.js';
 import { Authorizer } from './authorizer.js';
+import { admitCertificateSigningRequest, isCertificateSigningRequest } from './certificate-admission.js';
 import { forbiddenError } from './forbidden.js';
 import { NodeAuthorizer } from './node-authorizer.js';
 import { NodeGraph } from './node-graph.js';
@@ -47,6 +50,23 @@ export class Authorization {
     await this.caughtUp();
     const decision = this.authorizer.authorize(attrs);
     if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
+  }
+
+  /**
+   * What a write needs beyond its verb, decided on the object it would store: RBAC's escalation checks on roles
+   * and bindings, and the certificate plugins' `approve`/`sign` checks on CertificateSigningRequests.
+   */
+  async checkWrite(
+    user: UserInfo,
+    kind: { group: string; plural: string },
+    obj: KubeObject,
+    old: KubeObject | undefined,
+    subresource?: string,
+  ): Promise<void> {
+    await this.writes.check(user, kind, obj, old);
+    if (isCertificateSigningRequest(kind)) {
+      admitCertificateSigningRequest(this.authorizer, user, obj, old, subresource);
+    }
   }
 
   /** Loads what the authorizers decide from (RBAC objects, the node graph) and follows it. */

@@ -41,7 +41,6 @@ import { isLostRace, isStoredStale } from '../storage/object-storage.js';
 import { admissionAttributes, webhooksFor } from '../webhooks/request.js';
 import type { Rollback } from './admission.js';
 import { nodeIdentity } from '../authz/index.js';
-import { admitCertificateSigningRequest } from './certificate-admission.js';
 import type { AdmissionAttributes } from '../webhooks/types.js';
 
 export interface WriteOptions {
@@ -123,16 +122,7 @@ export async function createCanonical(
         else delete candidate.metadata!.managedFields;
       }
     }
-    if (opts.request) await ctx.authz.writes.check(opts.request.user, def, candidate, undefined);
-    if (opts.request && isCertificateSigningRequest(def)) {
-      admitCertificateSigningRequest(
-        ctx.authz.authorizer,
-        opts.request.user,
-        candidate,
-        undefined,
-        undefined,
-      );
-    }
+    if (opts.request) await ctx.authz.checkWrite(opts.request.user, def, candidate, undefined);
     validateCreate(ctx, def, candidate);
     const allocation = ctx.admission.allocateCreate(def, candidate);
     const undoAllocation = allocation instanceof Promise ? await allocation : allocation;
@@ -289,10 +279,7 @@ export async function updateCanonical(
     def.strategy.prepareForUpdate?.(obj, old);
   }
   prepareMetadataForUpdate(def, obj, old);
-  if (opts.request) await ctx.authz.writes.check(opts.request.user, def, obj, old);
-  if (opts.request && isCertificateSigningRequest(def)) {
-    admitCertificateSigningRequest(ctx.authz.authorizer, opts.request.user, obj, old, opts.subresource);
-  }
+  if (opts.request) await ctx.authz.checkWrite(opts.request.user, def, obj, old, opts.subresource);
   if (partial) throwIfInvalid(def, obj, partial.validateUpdate(obj, old));
   else validateUpdate(ctx, def, obj, old, opts.subresource);
   if (!managedBeforeWebhooks) recordManagedFields(ctx, old, obj, opts);
@@ -662,8 +649,4 @@ async function admitDeleteByWebhooks(
   if (options.propagationPolicy) extra.propagationPolicy = options.propagationPolicy;
   const attrs = admissionAttributes(s, 'DELETE', def, old, options.dryRun, extra);
   await webhooks.admitDelete(attrs, old, (message) => s.out.warn(message));
-}
-
-function isCertificateSigningRequest(def: ResourceDef): boolean {
-  return def.group === 'certificates.k8s.io' && def.plural === 'certificatesigningrequests';
 }

@@ -8,7 +8,7 @@
 import { forbidden } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
 import { csrSubject, parseCsr } from '../../api/csr.js';
-import type { Authorizer } from '../authz/index.js';
+import type { Authorizer } from './authorizer.js';
 import type { UserInfo } from '../config.js';
 
 const CERTIFICATES = 'certificates.k8s.io';
@@ -19,6 +19,10 @@ const specOf = (o: KubeObject | undefined): Record<string, unknown> =>
   (o?.spec as Record<string, unknown> | undefined) ?? {};
 const statusOf = (o: KubeObject | undefined): Record<string, unknown> =>
   (o?.status as Record<string, unknown> | undefined) ?? {};
+
+export function isCertificateSigningRequest(kind: { group: string; plural: string }): boolean {
+  return kind.group === CERTIFICATES && kind.plural === CSR_RESOURCE.resource;
+}
 
 /** Throws the upstream 403 when `user` may not make this CertificateSigningRequest write. */
 export function admitCertificateSigningRequest(
