@@ -18,7 +18,7 @@ const asnX509 = lazyRequire<typeof AsnX509>('@peculiar/asn1-x509');
 const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 const OID_COMMON_NAME = '2.5.4.3';
 const OID_ORGANIZATION = '2.5.4.10';
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n((?:[A-Za-z0-9+/=]+\r?\n)*?)-----END \1-----/;
+const PEM_BLOCKS = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n((?:[A-Za-z0-9+/=]+\r?\n)*?)-----END \1-----/g;
 
 /** Signature algorithms by OID: the hash Node's `verify` takes (null for Ed25519). */
 const SIGNATURE_HASHES: Record<string, string | null> = {
@@ -38,11 +38,16 @@ export interface ParsedCsr {
   request: AsnCsr.CertificationRequest;
 }
 
+/** The well-formed PEM blocks of `text`, in order (text around them is ignored, as Go's pem.Decode does). */
+export function* pemBlocks(text: string): Generator<{ type: string; der: Buffer }> {
+  for (const match of text.matchAll(PEM_BLOCKS)) {
+    yield { type: match[1]!, der: Buffer.from(match[2]!.replace(/\s+/g, ''), 'base64') };
+  }
+}
+
 /** The first PEM block of `pem`: its type and bytes, or undefined when there is none. */
-export function firstPemBlock(pem: string): { type: string; der: Buffer } | undefined {
-  const match = PEM_BLOCK.exec(pem);
-  if (!match) return undefined;
-  return { type: match[1]!, der: Buffer.from(match[2]!.replace(/\s+/g, ''), 'base64') };
+function firstPemBlock(pem: string): { type: string; der: Buffer } | undefined {
+  return pemBlocks(pem).next().value ?? undefined;
 }
 
 /** Parses `spec.request` (PEM text); throws with upstream's wording when it is not a certificate request. */

@@ -6,9 +6,10 @@
 import { X509Certificate } from 'node:crypto';
 import { fieldErr, type FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/meta.js';
-import { checkCsrSignature, firstPemBlock, parseCsr } from '../../../api/csr.js';
+import { checkCsrSignature, parseCsr, pemBlocks } from '../../../api/csr.js';
 import { isDNS1123Label, isDNS1123Subdomain } from '../../../api/validation/names.js';
 import { carryOverSystemMetadata } from '../../../api/validation/object-meta.js';
+import { rfc3339 } from '../../../util/clock.js';
 import type { UserInfo } from '../../config.js';
 import type { PartialUpdate, Strategy } from '../types.js';
 import { arr, clone, obj } from './util.js';
@@ -53,7 +54,6 @@ const certificateOf = (o: KubeObject | undefined): string => {
   const c = obj(o?.status)?.certificate;
   return typeof c === 'string' ? c : '';
 };
-const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** Decodes a `[]byte` field (base64 in JSON) to text; undefined when it is not base64. */
 function bytesText(value: unknown): string | undefined {
@@ -96,13 +96,8 @@ export function validateSignerName(field: string, signerName: unknown): FieldErr
 
 /** Upstream validateCertificate: `status.certificate` holds only well-formed CERTIFICATE PEM blocks. */
 function certificateProblem(pem: string): string | undefined {
-  let rest = pem;
   let blocks = 0;
-  for (;;) {
-    const start = rest.indexOf('-----BEGIN ');
-    if (start < 0) break;
-    const block = firstPemBlock(rest.slice(start));
-    if (!block) break;
+  for (const block of pemBlocks(pem)) {
     if (block.type !== 'CERTIFICATE') return `only CERTIFICATE PEM blocks are allowed, found "${block.type}"`;
     try {
       new X509Certificate(block.der);
@@ -110,7 +105,6 @@ function certificateProblem(pem: string): string | undefined {
       return `x509: malformed certificate: ${(err as Error).message}`;
     }
     blocks++;
-    rest = rest.slice(start + rest.slice(start).indexOf(`-----END ${block.type}-----`) + 1);
   }
   return blocks === 0 ? 'must contain at least one CERTIFICATE PEM block' : undefined;
 }
@@ -271,7 +265,7 @@ function defaultConditions(o: KubeObject): void {
 
 /** Upstream populateConditionTimestamps: a lastTransitionTime survives while type and status stay. */
 function populateConditionTimestamps(o: KubeObject, old: KubeObject): void {
-  const time = now();
+  const time = rfc3339(Date.now());
   for (const c of conditionsOf(o)) {
     if (!c.lastUpdateTime) c.lastUpdateTime = time;
     if (!c.lastTransitionTime) {
