@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClientConfig, Stoppable } from '../client/index.js';
+import { ApiClient, type ClientConfig, type Stoppable } from '../client/index.js';
+import { followClusterServers } from '../loadbalancer/index.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import type { AgentCommandOptions } from './agent-options.js';
 import { joinCluster, JoinRefused } from './agent-join.js';
@@ -81,8 +82,6 @@ export async function runAgentCommand(opts: AgentCommandOptions, deps: AgentRunD
       certPem: joined.client.certPem,
       keyPem: joined.client.keyPem,
     };
-    const { ApiClient } = await import('../client/index.js');
-    const { followClusterServers } = await import('../loadbalancer/index.js');
     const serversClient = new ApiClient({ userAgent: `tugboat-agent/${opts.nodeName}`, ...client });
     stopping.unshift({ stop: () => Promise.resolve(serversClient.close()) });
     stopping.unshift(followClusterServers(serversClient, balancer, log.child('loadbalancer')));
