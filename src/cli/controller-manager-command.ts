@@ -12,7 +12,7 @@ const text = (values: FlagValues, name: string): string | undefined => {
 };
 
 /** Upstream's --cluster-signing-{cert,key}-file and --cluster-signing-duration, as the `clusterSigning` option. */
-async function clusterSigning(values: FlagValues): Promise<ClusterSigningOptions | undefined> {
+export async function clusterSigning(values: FlagValues): Promise<ClusterSigningOptions | undefined> {
   const certFile = text(values, 'cluster-signing-cert-file');
   const keyFile = text(values, 'cluster-signing-key-file');
   const duration = text(values, 'cluster-signing-duration');
