@@ -5,16 +5,16 @@
  * image from TUGBOAT_TEST_REGISTRY, as the other join tests do.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
-import { deleteEtcdPrefix, etcdMissing, testEtcdEndpoint } from '../helpers/etcd.js';
+import { etcdMissing, testEtcdEndpoint } from '../helpers/etcd.js';
 import { startTugboat, type TugboatProcess } from '../helpers/hollow.js';
-import { startLoopbackServerPair } from '../helpers/ha-servers.js';
+import { removeServerCluster, startLoopbackServerPair } from '../helpers/ha-servers.js';
 import { expectOk, type ServerProcess } from '../helpers/kubectl.js';
 
 const registry = process.env.TUGBOAT_TEST_REGISTRY;
@@ -88,13 +88,7 @@ void describe('an agent fails over between the servers of a cluster', { skip: sk
   after(async () => {
     await b?.kubectl(['delete', 'pods', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
     await agent?.stop();
-    await a?.stop();
-    await b?.stop();
-    try {
-      await deleteEtcdPrefix(prefix);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    await removeServerCluster([a, b], prefix, root);
   });
 
   test('the agent joins through the first server and learns both', async () => {

@@ -4,13 +4,13 @@
  * bootstrap data the first one wrote, so clients and tokens of one server are good on the other.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '../../src/util/wait.js';
-import { deleteEtcdPrefix, etcdMissing, testEtcdEndpoint } from '../helpers/etcd.js';
-import { startLoopbackServerPair } from '../helpers/ha-servers.js';
+import { etcdMissing, testEtcdEndpoint } from '../helpers/etcd.js';
+import { removeServerCluster, startLoopbackServerPair } from '../helpers/ha-servers.js';
 import { expectOk, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
 
 const skip = await etcdMissing();
@@ -41,13 +41,7 @@ void describe('two servers on one etcd', { skip }, () => {
     });
   });
   after(async () => {
-    await a?.stop();
-    await b?.stop();
-    try {
-      await deleteEtcdPrefix(prefix);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    await removeServerCluster([a, b], prefix, root);
   });
 
   test('the second server takes the first one’s cluster CA', () => {
@@ -128,13 +122,7 @@ void describe('two servers on one etcd share Service addresses and the kubernete
     ({ a, b } = await startLoopbackServerPair(root, shared, TOKEN));
   });
   after(async () => {
-    await a?.stop();
-    await b?.stop();
-    try {
-      await deleteEtcdPrefix(sharedPrefix);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    await removeServerCluster([a, b], sharedPrefix, root);
   });
 
   const endpointIps = async (): Promise<string> =>

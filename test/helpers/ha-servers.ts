@@ -1,4 +1,6 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { deleteEtcdPrefix } from './etcd.js';
 import { startServerProcess, type ServerProcess } from './kubectl.js';
 
 /**
@@ -26,5 +28,19 @@ export async function startLoopbackServerPair(
   } catch (err) {
     await a.stop();
     throw err;
+  }
+}
+
+/** Stops the servers (those still running), then removes the cluster's etcd keys and the test's folder. */
+export async function removeServerCluster(
+  servers: (ServerProcess | undefined)[],
+  etcdPrefix: string,
+  root: string | undefined,
+): Promise<void> {
+  for (const s of servers) await s?.stop();
+  try {
+    await deleteEtcdPrefix(etcdPrefix);
+  } finally {
+    if (root) rmSync(root, { recursive: true, force: true });
   }
 }
