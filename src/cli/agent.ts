@@ -8,7 +8,7 @@ import {
   type ClientConfig,
   type Stoppable,
 } from '../client/index.js';
-import type { ClusterSettings } from '../apiserver/join/node-join.js';
+import type { ClusterSettings, FlannelBackend } from '../apiserver/join/node-join.js';
 import type { Thresholds } from '../kubelet/eviction/thresholds.js';
 import { realClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -40,6 +40,8 @@ export interface AgentOptions {
   serviceProxy?: { disabled: boolean };
   /** The cluster's pod range: the proxy's and the pod network's idea of what is a pod address. */
   clusterCidr?: string;
+  /** How pods reach other nodes' pods (`--flannel-backend`; default host-gw, what servers without it ran). */
+  flannelBackend?: FlannelBackend;
   /** NetworkPolicy enforcement: off with --disable-network-policy. */
   networkPolicy?: { disabled: boolean };
   /** `--cluster-dns`: a DNS server the user runs, for pods' resolv.conf (default: ours, node-local). */
@@ -73,6 +75,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
   const rootDir = join(opts.dataDir, 'agent');
   const images = await openNodeImageService({ dataDir: opts.dataDir, clock: realClock });
   const ociBinary = ociBinaryFromEnv(process.env.TUGBOAT_OCI_RUNTIME);
+  const backend = opts.flannelBackend ?? 'host-gw';
   const selected = await selectRuntime({
     kind: opts.containerRuntime,
     dataDir: rootDir,
@@ -80,6 +83,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     podCidr: '',
     logger: log.child('runtime'),
     ...(ociBinary ? { ociBinary } : {}),
+    ...(backend === 'vxlan' ? { podMtu: await vxlanPodMtuFor(opts.nodeIp) } : {}),
   });
   log.info(`container runtime: ${selected.kind}`, selected.rejected.length ? { oci: selected.rejected } : {});
   const runtime = selected.runtime;
@@ -174,9 +178,19 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     throw err;
   });
   const podRoutes =
-    runtime instanceof OciRuntime && opts.clusterCidr
-      ? await startPodRoutes(opts.nodeName, opts.clusterCidr, informers, log.child('podnet'))
+    runtime instanceof OciRuntime && opts.clusterCidr && backend !== 'none'
+      ? await startPodRoutes({
+          nodeName: opts.nodeName,
+          clusterCidr: opts.clusterCidr,
+          backend,
+          client: opts.client,
+          informers,
+          log: log.child('podnet'),
+        })
       : undefined;
+  if (runtime instanceof OciRuntime && backend === 'none') {
+    log.info('no routes to other nodes’ pods (--flannel-backend none): that is left to you');
+  }
   return {
     stop: async () => {
       // The proxy's, the policies' and the pod network's rules stay, so service traffic flows, pods stay isolated
@@ -199,32 +213,60 @@ export function ociBinaryFromEnv(value: string | undefined): 'runc' | 'crun' | u
   throw new Error(`TUGBOAT_OCI_RUNTIME must be runc or crun, not ${JSON.stringify(value)}`);
 }
 
-/** Routes to the other nodes' pod networks (host-gw), for agents that give pods addresses of their own. */
-async function startPodRoutes(
-  nodeName: string,
-  clusterCidr: string,
-  informers: SharedInformerPool,
-  log: Logger,
-): Promise<Stoppable> {
+/** The MTU for pods over VXLAN, from the interface holding the node's address (given or detected). */
+async function vxlanPodMtuFor(nodeIp: string | undefined): Promise<number> {
+  const [{ vxlanPodMtu }, { localRunner }, { detectNodeIP }] = await Promise.all([
+    import('../podnet/index.js'),
+    import('../proxy/command-runner.js'),
+    import('../kubelet/node/host-readings.js'),
+  ]);
+  return vxlanPodMtu(localRunner, nodeIp ?? detectNodeIP());
+}
+
+/** Routes to the other nodes' pod networks, for agents that give pods addresses of their own. */
+async function startPodRoutes(p: {
+  nodeName: string;
+  clusterCidr: string;
+  backend: 'vxlan' | 'host-gw';
+  client: ClientConfig;
+  informers: SharedInformerPool;
+  log: Logger;
+}): Promise<Stoppable> {
   const { PodRoutesAgent } = await import('../podnet/index.js');
+  // The node's own client: its VXLAN device's annotations are a patch of its own Node.
+  const publish = async (annotations: Record<string, string>): Promise<void> => {
+    const client = new ApiClient({ userAgent: `tugboat-podnet/${p.nodeName}`, ...p.client });
+    try {
+      await client.resource<Node>(R.nodes).patch('', p.nodeName, 'merge', { metadata: { annotations } });
+    } finally {
+      client.close();
+    }
+  };
   const agent = new PodRoutesAgent({
-    nodeName,
-    clusterCidr,
-    nodes: informers.scoped<Node>(R.nodes),
-    logger: log,
+    nodeName: p.nodeName,
+    clusterCidr: p.clusterCidr,
+    backend: p.backend,
+    publish,
+    nodes: p.informers.scoped<Node>(R.nodes),
+    logger: p.log,
   });
   await agent.start();
-  log.info('routing pod traffic between nodes (host-gw)', { clusterCidr });
+  p.log.info(`routing pod traffic between nodes (${p.backend})`, { clusterCidr: p.clusterCidr });
   return agent;
 }
 
 /** The agent options that follow from the cluster's settings, which an agent takes from its server. */
 export function agentClusterOptions(
   c: ClusterSettings,
-): Pick<AgentOptions, 'serviceProxy' | 'clusterCidr' | 'networkPolicy' | 'clusterDns' | 'clusterDomain'> {
+): Pick<
+  AgentOptions,
+  'serviceProxy' | 'clusterCidr' | 'flannelBackend' | 'networkPolicy' | 'clusterDns' | 'clusterDomain'
+> {
   return {
     serviceProxy: { disabled: c.disableKubeProxy },
     clusterCidr: c.clusterCidr,
+    // A server from before the setting ran host-gw everywhere.
+    flannelBackend: c.flannelBackend ?? 'host-gw',
     networkPolicy: { disabled: c.disableNetworkPolicy },
     clusterDns: c.clusterDns,
     clusterDomain: c.clusterDomain,

@@ -75,6 +75,7 @@ export function createNodeJoin(
 export function clusterSettings(opts: ServerOptions): ClusterSettings {
   return {
     clusterCidr: opts.clusterCidr,
+    flannelBackend: opts.flannelBackend,
     serviceCidr: opts.serviceCidr,
     clusterDomain: opts.clusterDomain,
     clusterDns: opts.clusterDns,

@@ -29,6 +29,7 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     datastoreEndpoint: 'sqlite:///home/jo/.tugboat/db/state.db',
     serviceCidr: '10.43.0.0/16',
     clusterCidr: '10.42.0.0/16',
+    flannelBackend: 'vxlan',
     clusterDns: [],
     clusterDomain: 'cluster.local',
     secretsEncryption: false,
@@ -99,6 +100,8 @@ void test('flags override defaults; relative paths resolve against the working f
     '--encryption-provider-config-automatic-reload',
     '--encryption-provider-config',
     'enc.yaml',
+    '--flannel-backend',
+    'host-gw',
   ]);
   assert.deepEqual(opts, {
     dataDir: '/srv/here/data',
@@ -109,6 +112,7 @@ void test('flags override defaults; relative paths resolve against the working f
     datastoreEndpoint: 'etcd://127.0.0.1:2379',
     serviceCidr: '10.96.0.0/12',
     clusterCidr: '10.42.0.0/16',
+    flannelBackend: 'host-gw',
     clusterDns: [],
     clusterDomain: 'cluster.local',
     secretsEncryption: true,
@@ -170,6 +174,9 @@ void test('bad values are usage errors naming the flag', () => {
     [['--unhealthy-zone-threshold', '1.5'], 'unhealthy-zone-threshold'],
     [['--api-workers', 'auto'], 'api-workers'],
     [['--api-workers', '-1'], 'api-workers'],
+    [['--flannel-backend', 'wireguard-native'], 'flannel-backend'],
+    [['--flannel-backend', 'VXLAN'], 'flannel-backend'],
+    [['--cluster-cidr', 'fd00:42::/48', '--flannel-backend', 'vxlan'], 'flannel-backend'],
   ];
   for (const [args, flag] of bad) {
     assert.throws(
@@ -179,6 +186,16 @@ void test('bad values are usage errors naming the flag', () => {
     );
   }
   assert.equal(resolve(['--service-cidr', 'fd00:43::/112']).serviceCidr, 'fd00:43::/112');
+});
+
+void test('--flannel-backend: vxlan by default, host-gw for IPv6 pods, none leaves routing to the user', () => {
+  assert.equal(resolve([]).flannelBackend, 'vxlan');
+  assert.equal(resolve(['--cluster-cidr', 'fd00:42::/48']).flannelBackend, 'host-gw');
+  assert.equal(resolve(['--flannel-backend', 'none']).flannelBackend, 'none');
+  assert.throws(
+    () => resolve(['--flannel-backend', 'ipsec']),
+    /not supported by Tugboat; must be one of vxlan, host-gw, none/,
+  );
 });
 
 void test('--event-ttl takes a Go duration', () => {

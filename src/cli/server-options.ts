@@ -7,6 +7,11 @@ import { formatCidr, parseCidr } from './net.js';
 import { parseJoinToken } from '../apiserver/join/join-token.js';
 import { logLevelFlag, resolveLogLevel } from './log-level-flag.js';
 import { nodeFlags, resolveNodeOptions, type NodeOptions } from './node-options.js';
+import type { FlannelBackend } from '../apiserver/join/node-join.js';
+
+const FLANNEL_BACKENDS: readonly FlannelBackend[] = ['vxlan', 'host-gw', 'none'];
+/** k3s's other backends: named in the refusal so a k3s user knows the value was understood. */
+const K3S_ONLY_BACKENDS = ['wireguard-native', 'ipsec', 'wireguard', 'udp', 'extension'];
 
 /** Everything `tugboat server` needs, defaults resolved and values validated. */
 export interface ServerOptions extends NodeOptions {
@@ -22,6 +27,8 @@ export interface ServerOptions extends NodeOptions {
   serviceCidr: string;
   /** Pod IP range; the node IPAM controller gives each node a /24 (IPv4) or /64 (IPv6) of it. */
   clusterCidr: string;
+  /** `--flannel-backend`: how pods reach other nodes' pods. */
+  flannelBackend: FlannelBackend;
   /**
    * DNS servers written into ClusterFirst pods' resolv.conf (k3s's --cluster-dns); then tugboat runs none. Empty:
    * each agent serves the cluster DNS on its node's pod-network gateway.
@@ -135,6 +142,15 @@ export const serverFlags: FlagSpec[] = [
     valueName: 'CIDR',
     description: 'Range of pod IPs; every node gets a /24 of it (/64 for IPv6), so a /16 holds 256 nodes',
     defaultText: '10.42.0.0/16',
+  },
+  {
+    name: 'flannel-backend',
+    type: 'string',
+    valueName: 'BACKEND',
+    description:
+      "How pods reach other nodes' pods: vxlan (an overlay over UDP 8472, nodes on any network), host-gw " +
+      '(routes through node addresses, nodes on one link-layer network) or none (left to you)',
+    defaultText: 'vxlan (host-gw for an IPv6 --cluster-cidr)',
   },
   {
     name: 'service-cidr',
@@ -455,6 +471,17 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     throw bad('cluster-cidr', clusterCidrText, (err as Error).message);
   }
 
+  // The VXLAN overlay is IPv4 only: an IPv6 pod range routes with host-gw unless told otherwise.
+  const ipv6Pods = isIP(clusterCidr.split('/')[0] ?? '') === 6;
+  const flannelBackendText = str('flannel-backend') ?? (ipv6Pods ? 'host-gw' : 'vxlan');
+  if (!FLANNEL_BACKENDS.includes(flannelBackendText as FlannelBackend)) {
+    const known = K3S_ONLY_BACKENDS.includes(flannelBackendText) ? 'not supported by Tugboat; ' : '';
+    throw bad('flannel-backend', flannelBackendText, `${known}must be one of ${FLANNEL_BACKENDS.join(', ')}`);
+  }
+  if (flannelBackendText === 'vxlan' && ipv6Pods)
+    throw bad('flannel-backend', flannelBackendText, 'needs an IPv4 --cluster-cidr (use host-gw)');
+  const flannelBackend = flannelBackendText as FlannelBackend;
+
   const clusterDnsText = str('cluster-dns');
   const clusterDns = clusterDnsText === undefined ? [] : clusterDnsText.split(',').map((a) => a.trim());
   for (const address of clusterDns) {
@@ -495,6 +522,7 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
     datastoreEndpoint,
     serviceCidr,
     clusterCidr,
+    flannelBackend,
     clusterDns,
     clusterDomain,
     secretsEncryption: values['secrets-encryption'] === true,

@@ -1,9 +1,10 @@
 /**
- * Connects this node's pods with the other nodes' (flannel's host-gw backend, which k3s offers): a route to each
- * other node's pod CIDR through its InternalIP, kept in step with the Node objects, and the iptables rules that
- * let pod traffic cross nodes with its source address intact (the CNI bridge plugin masquerades everything that
- * leaves the node's own pod CIDR). Nodes must share a link-layer network, as with host-gw; a route whose next hop
- * is not on a local network is refused by the kernel and reported once.
+ * Connects this node's pods with the other nodes', with one of flannel's backends as k3s offers them: a route to
+ * each other node's pod CIDR, kept in step with the Node objects, and the iptables rules that let pod traffic
+ * cross nodes with its source address intact (the CNI bridge plugin masquerades everything that leaves the
+ * node's own pod CIDR). `vxlan` (k3s's default) routes through a VXLAN device (vxlan-backend.ts), so nodes only
+ * need to reach each other over UDP 8472; `host-gw` routes through each node's InternalIP, so nodes must share a
+ * link-layer network: a route whose next hop is not on a local network is refused by the kernel and reported once.
  */
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { isIP } from 'node:net';
@@ -13,6 +14,8 @@ import { localRunner, runChecked, type CommandRunner } from '../proxy/command-ru
 import { SyncRunner } from '../proxy/sync-runner.js';
 import { realClock, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import { removeVxlanDevice, VxlanBackend, type PublishAnnotations } from './vxlan-backend.js';
+import { vxlanKey } from './vxlan.js';
 import {
   desiredPodRoutes,
   parseRoutes,
@@ -22,11 +25,18 @@ import {
   type PodRoute,
 } from './routes.js';
 
+/** flannel's backends that Tugboat implements (`--flannel-backend`; `none` runs no agent). */
+export type PodNetworkBackend = 'vxlan' | 'host-gw';
+
 export interface PodRoutesAgentOptions {
   nodeName: string;
   /** The cluster's pod range (`--cluster-cidr`). */
   clusterCidr: string;
   nodes: NodeSource;
+  /** Default host-gw. */
+  backend?: PodNetworkBackend;
+  /** vxlan: merges the device's annotations into this node's Node. */
+  publish?: PublishAnnotations;
   /** Where ip and iptables run; default: this host. */
   runner?: CommandRunner;
   clock?: Clock;
@@ -91,6 +101,7 @@ export class PodRoutesAgent {
   private readonly runner: CommandRunner;
   private readonly syncRunner: SyncRunner;
   private readonly family: 4 | 6;
+  private readonly vxlan: VxlanBackend | undefined;
   /** Next hops already reported as unreachable (reported once, not at every sync). */
   private readonly unreachable = new Set<string>();
 
@@ -98,6 +109,17 @@ export class PodRoutesAgent {
     this.log = opts.logger ?? silentLogger;
     this.runner = opts.runner ?? localRunner;
     this.family = isIP(opts.clusterCidr.split('/')[0] ?? '') === 6 ? 6 : 4;
+    if (opts.backend === 'vxlan') {
+      if (this.family !== 4) throw new Error('the vxlan backend needs an IPv4 cluster CIDR');
+      const publish = opts.publish;
+      if (!publish) throw new Error('the vxlan backend needs a way to publish its device on the Node');
+      this.vxlan = new VxlanBackend({
+        nodeName: opts.nodeName,
+        runner: this.runner,
+        publish,
+        logger: this.log,
+      });
+    }
     this.syncRunner = new SyncRunner(() => this.sync(), {
       minIntervalMs: 1000,
       maxIntervalMs: 60_000,
@@ -110,8 +132,9 @@ export class PodRoutesAgent {
     await ensureRules(this.runner, this.opts.clusterCidr);
     const request = (): void => this.syncRunner.request();
     // Every heartbeat updates a Node's status: only a change of what routes are made of asks for a sync.
+    const key = this.vxlan ? (n: Node) => routingKey(n) + vxlanKey(n) : routingKey;
     const update = (old: Node, cur: Node): void => {
-      if (routingKey(old) !== routingKey(cur)) request();
+      if (key(old) !== key(cur)) request();
     };
     this.opts.nodes.addEventHandler({ add: request, update, delete: request });
     this.opts.nodes.start();
@@ -127,10 +150,18 @@ export class PodRoutesAgent {
 
   private async sync(): Promise<void> {
     const ip = ['ip', `-${this.family}`];
+    const nodes = this.opts.nodes.list();
+    let desired: PodRoute[];
+    if (this.vxlan) {
+      const overlay = await this.vxlan.sync(nodes);
+      if (!overlay) return; // this node has no pod CIDR or address yet: its Node's update asks again
+      desired = overlay;
+    } else {
+      // A node moved from vxlan to host-gw: the device goes, with everything routed over it.
+      if (await removeVxlanDevice(this.runner)) this.log.info('removed the VXLAN device (host-gw now)');
+      desired = desiredPodRoutes(nodes, this.opts.nodeName).filter((r) => isIP(r.via) === this.family);
+    }
     const shown = await runChecked(this.runner, [...ip, '-o', 'route', 'show', 'proto', ROUTE_PROTOCOL]);
-    const desired = desiredPodRoutes(this.opts.nodes.list(), this.opts.nodeName).filter(
-      (r) => isIP(r.via) === this.family,
-    );
     const { replace, remove } = routeChanges(parseRoutes(shown), desired);
     for (const r of remove) {
       await runChecked(this.runner, [...ip, 'route', 'del', r.cidr, 'proto', ROUTE_PROTOCOL]);
@@ -149,6 +180,7 @@ export class PodRoutesAgent {
       r.cidr,
       'via',
       r.via,
+      ...(r.dev ? ['dev', r.dev, 'onlink'] : []),
       'proto',
       ROUTE_PROTOCOL,
     ]);
@@ -179,7 +211,7 @@ async function ensureRules(runner: CommandRunner, clusterCidr: string): Promise<
   }
 }
 
-/** Removes the agent's routes and iptables rules (tests, and a node leaving host-gw). */
+/** Removes the agent's routes, VXLAN device and iptables rules (tests, and a node leaving the pod network). */
 export async function removePodNetwork(
   clusterCidr: string,
   runner: CommandRunner = localRunner,
@@ -189,6 +221,7 @@ export async function removePodNetwork(
   for (const r of parseRoutes(shown)) {
     await runner.run(['ip', family, 'route', 'del', r.cidr, 'proto', ROUTE_PROTOCOL]);
   }
+  await removeVxlanDevice(runner);
   for (const rule of podNetworkRules(clusterCidr)) {
     const base = [iptablesFor(clusterCidr), '-w', '-t', rule.table];
     while ((await runner.run([...base, '-D', rule.chain, ...rule.args])).code === 0) {

@@ -8,8 +8,9 @@ import type { Node } from 'kubernetes-types/core/v1.js';
 export interface PodRoute {
   /** The other node's pod CIDR. */
   cidr: string;
-  /** Its InternalIP. */
+  /** Its InternalIP (host-gw), or its network address over the VXLAN device (`dev`, onlink). */
   via: string;
+  dev?: string;
 }
 
 /**

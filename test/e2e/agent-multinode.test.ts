@@ -1,7 +1,7 @@
 /**
  * Two nodes with real containers: the server's own agent on this host, and a joined `tugboat agent` in a
  * network namespace the test makes (a second "machine" linked to this host by a veth pair, as two hosts on one
- * LAN). Pods on each node reach the other's pods through the routes the agents install, Services reach pods
+ * LAN). Pods on each node reach the other's pods over the agents' VXLAN overlay, Services reach pods
  * on the other node, the joined node's DNS answers, and exec goes through the server to the joined node. The
  * joined agent pulls images through a forwarder to the test registry (its own loopback is not this host's).
  * Needs what the agent e2e tests need, plus nsenter.
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
+import { ANN_PUBLIC_IP, VXLAN_DEVICE, vtepMac } from '../../src/podnet/index.js';
 import { agentMissing, startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
 import type { ServerProcess } from '../helpers/kubectl.js';
 
@@ -208,9 +209,26 @@ void describe(
       ]);
       assert.match(await fetchFrom('web-a', `http://${podB.status!.podIP}:8080/`), /tugboat-test busybox/);
       assert.match(await fetchFrom('web-b', `http://${podA.status!.podIP}:8080/`), /tugboat-test busybox/);
-      // Each node routes the other's pod CIDR through its address.
+      // The VXLAN overlay (the default backend): this host routes node B's pod CIDR over its device, through
+      // B's pod network address, which B published with its device's MAC on its Node.
+      const cidrB = podB.status!.podIP!.replace(/\.\d+$/, '.0');
       const routes = spawnSync('ip', ['-o', 'route', 'show', 'proto', '98'], { encoding: 'utf8' }).stdout;
-      assert.match(routes, new RegExp(`via ${B_IP.replace(/\./g, '\\.')} dev ${VETH}`));
+      assert.match(
+        routes,
+        new RegExp(
+          `${cidrB.replace(/\./g, '\\.')}/24 via ${cidrB.replace(/\./g, '\\.')} dev ${VXLAN_DEVICE}`,
+        ),
+      );
+      const nodeB = JSON.parse(await ok(['get', 'node', NODE_B, '-o', 'json'])) as Node;
+      assert.equal(nodeB.metadata?.annotations?.[ANN_PUBLIC_IP], B_IP);
+      const vtep = vtepMac(nodeB);
+      assert.ok(vtep, 'node B publishes its VXLAN device');
+      const fdb = spawnSync('bridge', ['fdb', 'show', 'dev', VXLAN_DEVICE], { encoding: 'utf8' }).stdout;
+      assert.match(fdb, new RegExp(`${vtep} dst ${B_IP.replace(/\./g, '\\.')} self permanent`));
+      // Pods get the encapsulation's MTU on both nodes (1500 less 50 on these veths).
+      for (const pod of ['web-a', 'web-b']) {
+        assert.equal((await ok(['exec', pod, '--', 'cat', '/sys/class/net/eth0/mtu'])).trim(), '1450');
+      }
     });
 
     test('a Service on the other node answers by its DNS name on the joined node', async () => {

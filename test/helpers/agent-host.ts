@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { isNetworkPolicyChain } from '../../src/netpol/index.js';
-import { podNetworkRules, ROUTE_PROTOCOL } from '../../src/podnet/index.js';
+import { podNetworkRules, ROUTE_PROTOCOL, VXLAN_DEVICE } from '../../src/podnet/index.js';
 import { cleanupText, parseSave } from '../../src/proxy/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startServerProcess, type ServerProcess } from './kubectl.js';
@@ -90,7 +90,7 @@ export function removeHostLeftovers(): void {
   const filter = spawnSync('iptables-save', ['-t', 'filter'], { encoding: 'utf8' }).stdout ?? '';
   const policyText = cleanupText('filter', parseSave(filter), isNetworkPolicyChain);
   if (policyText) spawnSync('iptables-restore', ['--noflush', '-w', '5'], { input: policyText });
-  // The pod network's rules and routes (host-gw), for the default cluster CIDR the tests' servers use.
+  // The pod network's rules and routes, for the default cluster CIDR the tests' servers use.
   for (const rule of podNetworkRules('10.42.0.0/16')) {
     const del = ['-w', '-t', rule.table, '-D', rule.chain, ...rule.args];
     while (spawnSync('iptables', del).status === 0) {
@@ -98,6 +98,8 @@ export function removeHostLeftovers(): void {
     }
   }
   spawnSync('ip', ['-4', 'route', 'flush', 'proto', ROUTE_PROTOCOL]);
+  // The VXLAN device (its neighbour and forwarding entries go with it).
+  spawnSync('ip', ['link', 'del', VXLAN_DEVICE]);
   for (const dir of tugboatCgroupDirs()) {
     if (existsSync(dir)) {
       try {

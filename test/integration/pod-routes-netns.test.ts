@@ -9,14 +9,22 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
-import type { Node } from 'kubernetes-types/core/v1.js';
-import type { EventHandler } from '../../src/client/index.js';
-import { PodRoutesAgent, removePodNetwork, ROUTE_PROTOCOL, type NodeSource } from '../../src/podnet/index.js';
+import { PodRoutesAgent, removePodNetwork, ROUTE_PROTOCOL } from '../../src/podnet/index.js';
 import { netnsRunner } from '../../src/proxy/command-runner.js';
 import { waitFor } from '../../src/util/wait.js';
+import {
+  ADDRESS_ECHO_SERVER,
+  buildNode,
+  CLUSTER_CIDR,
+  connectFrom,
+  ip,
+  labNode as node,
+  link,
+  NodeList,
+  sh,
+} from '../helpers/pod-network-lab.js';
 import { labMissing } from '../helpers/service-lab.js';
 
-const CLUSTER_CIDR = '10.42.0.0/16';
 const tag = `${process.pid % 100000}`;
 const ns = {
   hostA: `tbr-ha-${tag}`,
@@ -32,102 +40,8 @@ const POD_B = '10.42.2.5';
 const skip = labMissing();
 if (skip) console.log(`# pod network lab skipped: ${skip}`);
 
-function sh(netns: string, ...argv: string[]): string {
-  const r = spawnSync('ip', ['netns', 'exec', netns, ...argv], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} in ${netns}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
-function ip(...args: string[]): void {
-  const r = spawnSync('ip', args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
-}
-
-/** A node namespace with a bridge (gateway .1 of its pod CIDR) and one pod namespace behind it. */
-function buildNode(host: string, pod: string, podCidr: string, podAddress: string): void {
-  const gateway = podCidr.replace(/0\/24$/, '1');
-  sh(host, 'ip', 'link', 'set', 'lo', 'up');
-  sh(host, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
-  sh(host, 'ip', 'link', 'add', 'br0', 'type', 'bridge');
-  sh(host, 'ip', 'addr', 'add', `${gateway}/24`, 'dev', 'br0');
-  sh(host, 'ip', 'link', 'set', 'br0', 'up');
-  ip('link', 'add', 'veth-pod', 'netns', host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod);
-  sh(host, 'ip', 'link', 'set', 'veth-pod', 'master', 'br0', 'up');
-  sh(pod, 'ip', 'link', 'set', 'lo', 'up');
-  sh(pod, 'ip', 'addr', 'add', `${podAddress}/24`, 'dev', 'eth0');
-  sh(pod, 'ip', 'link', 'set', 'eth0', 'up');
-  sh(pod, 'ip', 'route', 'add', 'default', 'via', gateway);
-  // What the CNI bridge plugin's ipMasq adds: traffic leaving the node's pod CIDR is masqueraded.
-  sh(
-    host,
-    'iptables',
-    '-w',
-    '-t',
-    'nat',
-    '-A',
-    'POSTROUTING',
-    '-s',
-    podCidr,
-    '!',
-    '-d',
-    podCidr,
-    '-j',
-    'MASQUERADE',
-  );
-}
-
-// Answers each connection with the address it came from.
-const SERVER = `
-const net = require('node:net');
-net.createServer((s) => s.end(s.remoteAddress)).listen(8080, '0.0.0.0', () => console.log('ready'));
-`;
-const CLIENT = `
-const net = require('node:net');
-const s = net.connect({ host: process.argv[1], port: 8080 });
-let data = '';
-s.setTimeout(2000, () => { s.destroy(); console.log('ERR:TIMEOUT'); });
-s.on('data', (d) => (data += d));
-s.on('end', () => console.log(data));
-s.on('error', (e) => console.log('ERR:' + e.code));
-`;
-
 function connectFromPodA(address: string): string {
-  return sh(ns.podA, process.execPath, '-e', CLIENT, address).trim();
-}
-
-function node(name: string, podCIDR: string, internalIP: string): Node {
-  return {
-    metadata: { name },
-    spec: { podCIDR, podCIDRs: [podCIDR] },
-    status: { addresses: [{ type: 'InternalIP', address: internalIP }] },
-  };
-}
-
-/** A stand-in for the Node informer: a list the test sets, with update events. */
-class NodeList implements NodeSource {
-  private handlers: EventHandler<Node>[] = [];
-  constructor(private nodes: Node[]) {}
-  /** Delivers a delete for each node gone and an add for each new one, as an informer would. */
-  set(nodes: Node[]): void {
-    const gone = this.nodes.filter((n) => !nodes.includes(n));
-    const added = nodes.filter((n) => !this.nodes.includes(n));
-    this.nodes = nodes;
-    for (const h of this.handlers) {
-      for (const n of gone) h.delete?.(n);
-      for (const n of added) h.add?.(n);
-    }
-  }
-  addEventHandler(h: EventHandler<Node>): void {
-    this.handlers.push(h);
-  }
-  start(): void {}
-  stop(): void {}
-  waitForSync(): Promise<void> {
-    return Promise.resolve();
-  }
-  list(): Node[] {
-    return this.nodes;
-  }
+  return connectFrom(ns.podA, address);
 }
 
 void describe(
@@ -148,27 +62,13 @@ void describe(
 
     before(async () => {
       for (const n of Object.values(ns)) ip('netns', 'add', n);
-      ip(
-        'link',
-        'add',
-        'veth-ab',
-        'netns',
-        ns.hostA,
-        'type',
-        'veth',
-        'peer',
-        'name',
-        'veth-ba',
-        'netns',
-        ns.hostB,
-      );
       buildNode(ns.hostA, ns.podA, '10.42.1.0/24', POD_A);
       buildNode(ns.hostB, ns.podB, '10.42.2.0/24', POD_B);
-      sh(ns.hostA, 'ip', 'addr', 'add', `${HOST_A}/24`, 'dev', 'veth-ab');
-      sh(ns.hostA, 'ip', 'link', 'set', 'veth-ab', 'up');
-      sh(ns.hostB, 'ip', 'addr', 'add', `${HOST_B}/24`, 'dev', 'veth-ba');
-      sh(ns.hostB, 'ip', 'link', 'set', 'veth-ba', 'up');
-      server = spawn('ip', ['netns', 'exec', ns.podB, process.execPath, '-e', SERVER], {
+      link(
+        { netns: ns.hostA, name: 'veth-ab', address: `${HOST_A}/24` },
+        { netns: ns.hostB, name: 'veth-ba', address: `${HOST_B}/24` },
+      );
+      server = spawn('ip', ['netns', 'exec', ns.podB, process.execPath, '-e', ADDRESS_ECHO_SERVER], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       await once(server.stdout!, 'data');

@@ -20,9 +20,14 @@ export interface NodeJoinRequest {
   addresses: string[];
 }
 
+/** How pods reach other nodes' pods (k3s's `--flannel-backend` values that Tugboat implements). */
+export type FlannelBackend = 'vxlan' | 'host-gw' | 'none';
+
 /** Settings of the cluster an agent needs and takes from the server rather than from flags of its own. */
 export interface ClusterSettings {
   clusterCidr: string;
+  /** Absent from servers that predate it (they ran host-gw). */
+  flannelBackend?: FlannelBackend;
   serviceCidr: string;
   clusterDomain: string;
   /** The user's DNS servers for pods (`--cluster-dns`); empty: each agent serves cluster DNS itself. */

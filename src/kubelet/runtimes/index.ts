@@ -33,6 +33,8 @@ export interface SelectRuntimeOptions {
   ociBinary?: 'runc' | 'crun';
   cniBinDir?: string;
   bridgeName?: string;
+  /** MTU of pod interfaces (default the bridge plugin's: that of the host's link, usually 1500). */
+  podMtu?: number;
   clock?: Clock;
   logger?: Logger;
 }
@@ -69,6 +71,7 @@ export async function selectRuntime(opts: SelectRuntimeOptions): Promise<Selecte
         cniBinDir,
         ...(opts.hostIp ? { hostIp: opts.hostIp } : {}),
         ...(opts.bridgeName ? { bridgeName: opts.bridgeName } : {}),
+        ...(opts.podMtu ? { podMtu: opts.podMtu } : {}),
         ...(opts.clock ? { clock: opts.clock } : {}),
       });
       return { kind: 'oci', runtime, rejected: [] };

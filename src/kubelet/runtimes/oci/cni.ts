@@ -19,6 +19,8 @@ export interface CniOptions {
   podCidr: string;
   /** Masquerade pod traffic leaving the pod CIDR (needs iptables). */
   ipMasq: boolean;
+  /** MTU of the bridge and the pods' interfaces (the plugin's default when unset). */
+  mtu?: number;
 }
 
 export interface CniResult {
@@ -66,6 +68,7 @@ export class CniNetwork {
           isGateway: true,
           ipMasq: this.opts.ipMasq,
           hairpinMode: true,
+          ...(this.opts.mtu ? { mtu: this.opts.mtu } : {}),
           ipam: {
             type: 'host-local',
             ranges: [[{ subnet: this.opts.podCidr }]],
@@ -91,7 +94,8 @@ export class CniNetwork {
     const family = cidr.family === 4 ? '-4' : '-6';
     const exists = await run(['ip', 'link', 'show', 'dev', bridge], { allowFailure: true });
     if (exists.code !== 0) {
-      const added = await run(['ip', 'link', 'add', 'name', bridge, 'type', 'bridge'], {
+      const mtu = this.opts.mtu ? ['mtu', String(this.opts.mtu)] : [];
+      const added = await run(['ip', 'link', 'add', 'name', bridge, ...mtu, 'type', 'bridge'], {
         allowFailure: true,
       });
       // A pod's ADD may have created it meanwhile.

@@ -74,6 +74,8 @@ export interface OciRuntimeOptions {
   networkName?: string;
   cniBinDir?: string;
   ipMasq?: boolean;
+  /** MTU of pod interfaces (lower under an overlay). */
+  podMtu?: number;
   /** Address reported for hostNetwork sandboxes. */
   hostIp?: string;
   /** Prefix of the `ip netns` names of sandboxes. */
@@ -117,6 +119,7 @@ export class OciRuntime implements RuntimeService {
       bridgeName: opts.bridgeName ?? 'tugboat0',
       podCidr: opts.podCidr,
       ipMasq: opts.ipMasq ?? true,
+      ...(opts.podMtu ? { mtu: opts.podMtu } : {}),
     });
   }
 
