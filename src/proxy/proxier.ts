@@ -2,7 +2,8 @@
  * The service proxy (kube-proxy's iptables mode): informers on Services and EndpointSlices, and a rate-limited
  * full sync that reads the nat and filter tables, builds our whole rule set (`buildRuleSet`), writes it with one
  * `iptables-restore --noflush` per table, then clears stale UDP flows (conntrack.ts). Stopping leaves the rules
- * in place, as kube-proxy does, so service traffic keeps flowing across an agent restart;
+ * in place, as kube-proxy does, so service traffic keeps flowing across an agent restart (the health check
+ * node ports of service-health.ts close with it);
  * `cleanupServiceProxyRules` removes them.
  */
 import type { Service } from 'kubernetes-types/core/v1.js';
@@ -15,6 +16,7 @@ import { localRunner, type CommandRunner } from './command-runner.js';
 import { ConntrackCleaner } from './conntrack.js';
 import { Iptables, supportsRandomFully } from './iptables.js';
 import { buildRuleSet } from './rules.js';
+import { healthCheckPorts, localReadyEndpoints, ServiceHealthServer } from './service-health.js';
 import { conntrackTcpLiberal, ensureSysctls } from './sysctls.js';
 import { SyncRunner, type Schedule } from './sync-runner.js';
 
@@ -39,6 +41,8 @@ export interface ServiceProxyOptions {
   minSyncPeriodMs?: number;
   /** Default 30 s (kube-proxy --iptables-sync-period). */
   syncPeriodMs?: number;
+  /** Where health check node ports listen; default every address. */
+  healthCheckAddress?: string;
 }
 
 export class ServiceProxy {
@@ -53,6 +57,8 @@ export class ServiceProxy {
   private localhostNodePorts = false;
   private tcpLiberal = false;
   private syncs = 0;
+  private lastSyncFailed = false;
+  private readonly health: ServiceHealthServer;
 
   constructor(private readonly opts: ServiceProxyOptions) {
     this.log = opts.logger ?? silentLogger;
@@ -78,7 +84,16 @@ export class ServiceProxy {
       maxIntervalMs: opts.syncPeriodMs ?? 30_000,
       clock: opts.clock ?? realClock,
       ...(opts.schedule ? { schedule: opts.schedule } : {}),
-      onError: (err) => this.log.error('syncing service rules failed', { error: String(err) }),
+      onError: (err) => {
+        this.lastSyncFailed = true;
+        this.log.error('syncing service rules failed', { error: String(err) });
+      },
+    });
+    this.health = new ServiceHealthServer({
+      logger: this.log.child('healthcheck'),
+      // Healthy once the rules are written and while the last attempt to rewrite them worked.
+      proxyHealthy: () => this.syncs > 0 && !this.lastSyncFailed,
+      ...(opts.healthCheckAddress ? { address: opts.healthCheckAddress } : {}),
     });
   }
 
@@ -97,11 +112,17 @@ export class ServiceProxy {
     this.syncRunner.start();
   }
 
-  /** Stops watching and syncing; the rules stay. */
+  /** Stops watching and syncing, and closes the health check ports; the rules stay. */
   async stop(): Promise<void> {
     this.services.stop();
     this.slices.stop();
     await this.syncRunner.stop();
+    await this.health.close();
+  }
+
+  /** The health check ports open now, by `namespace/name`. */
+  get healthCheckPorts(): Map<string, number> {
+    return this.health.ports;
   }
 
   /** Completed syncs so far. */
@@ -111,9 +132,11 @@ export class ServiceProxy {
 
   private async sync(): Promise<void> {
     const [nat, filter] = await Promise.all([this.iptables.save('nat'), this.iptables.save('filter')]);
+    const services = this.services.list();
+    const slices = this.slices.list();
     const rules = buildRuleSet({
-      services: this.services.list(),
-      slices: this.slices.list(),
+      services,
+      slices,
       nodeName: this.opts.nodeName,
       ...(this.opts.clusterCidr ? { clusterCidr: this.opts.clusterCidr } : {}),
       ...(this.opts.nodeIP ? { nodeIP: this.opts.nodeIP } : {}),
@@ -128,6 +151,12 @@ export class ServiceProxy {
     await this.iptables.restore(rules.nat);
     // After the rules: a deleted flow's next packet must meet the new ones.
     await this.conntrack.clean(rules.ports, rules.endpoints);
+    // Health checks report what the rules now do.
+    const checked = healthCheckPorts(services);
+    await this.health.syncServices(checked);
+    const withChecks = services.filter((s) => checked.has(`${s.metadata?.namespace}/${s.metadata?.name}`));
+    this.health.syncEndpoints(localReadyEndpoints(withChecks, slices, this.opts.nodeName));
+    this.lastSyncFailed = false;
     if (this.syncs++ === 0) {
       this.log.info('service rules written', {
         services: this.services.size,

@@ -217,4 +217,40 @@ void describe('services through the agent', { skip: skip ?? false }, () => {
     assert.match(body, /tugboat-test busybox/);
     await ok(['delete', 'service', 'web-lb']);
   });
+
+  test('externalTrafficPolicy Local: the node answers the health check port with its ready endpoints', async () => {
+    await ok([
+      'expose',
+      'deployment',
+      'web',
+      '--name=web-local',
+      '--type=LoadBalancer',
+      '--port=18081',
+      '--target-port=8080',
+    ]);
+    // Moving to Local on an update allocates the port, as upstream.
+    await ok(['patch', 'service', 'web-local', '-p', '{"spec":{"externalTrafficPolicy":"Local"}}']);
+    const port = Number(
+      await ok(['get', 'service', 'web-local', '-o', 'jsonpath={.spec.healthCheckNodePort}']),
+    );
+    assert.ok(port >= 30000 && port <= 32767, `healthCheckNodePort ${port}`);
+    const answer = await waitFor(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+        return res?.status === 200 ? ((await res.json()) as unknown) : undefined;
+      },
+      { timeoutMs: 20_000, message: `the health check on port ${port} answers 200` },
+    );
+    // Both web pods run on this node.
+    assert.deepEqual(answer, {
+      service: { namespace: 'default', name: 'web-local' },
+      localEndpoints: 2,
+      serviceProxyHealthy: true,
+    });
+    await ok(['delete', 'service', 'web-local']);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => 'closed')) === 'closed', {
+      timeoutMs: 20_000,
+      message: 'the health check port closed with the Service',
+    });
+  });
 });

@@ -195,3 +195,103 @@ test("with the agent's shared informers, services another proxy serves or that a
   }
   assert.equal(pool.running, 0, 'released when the proxy stops');
 });
+
+test('a LoadBalancer with externalTrafficPolicy Local gets a health check port that counts local ready endpoints', async () => {
+  const iptables = new FakeIptables();
+  const hcProxy = new ServiceProxy({
+    client: api.client,
+    nodeName: 'node-a',
+    runner: iptables,
+    minSyncPeriodMs: 10,
+    healthCheckAddress: '127.0.0.1',
+  });
+  await hcProxy.start();
+  const check = async (port: number): Promise<{ status: number; body: unknown } | string> => {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(res.headers.get('content-type'), 'application/json');
+      return { status: res.status, body: JSON.parse(await res.text()) };
+    } catch (err) {
+      return String((err as Error & { cause?: { code?: string } }).cause?.code ?? err);
+    }
+  };
+  try {
+    const svc = await services().create({
+      metadata: { name: 'lb-local', namespace: 'default' },
+      spec: {
+        type: 'LoadBalancer',
+        externalTrafficPolicy: 'Local',
+        ports: [
+          { name: 'http', port: 80 },
+          { name: 'https', port: 443 },
+        ],
+      },
+    });
+    const port = svc.spec?.healthCheckNodePort ?? 0;
+    assert.ok(port >= 30000 && port <= 32767, `allocated from the node port range: ${port}`);
+    assert.ok(!svc.spec?.ports?.some((p) => p.nodePort === port), 'not one of the service’s node ports');
+
+    const none = await waitFor(
+      async () => {
+        const r = await check(port);
+        return typeof r === 'object' ? r : undefined;
+      },
+      { message: 'the health check port open' },
+    );
+    assert.deepEqual(none, {
+      status: 503,
+      body: {
+        service: { namespace: 'default', name: 'lb-local' },
+        localEndpoints: 0,
+        serviceProxyHealthy: true,
+      },
+    });
+
+    // One pod here serving both ports counts once; a pod on another node and a pod not ready do not count.
+    await slices().create({
+      metadata: {
+        name: 'lb-local-1',
+        namespace: 'default',
+        labels: { 'kubernetes.io/service-name': 'lb-local' },
+      },
+      addressType: 'IPv4',
+      endpoints: [
+        { addresses: ['10.244.1.5'], nodeName: 'node-a', conditions: { ready: true } },
+        { addresses: ['10.244.1.6'], nodeName: 'node-a', conditions: { ready: false } },
+        { addresses: ['10.244.2.5'], nodeName: 'node-b', conditions: { ready: true } },
+      ],
+      ports: [
+        { name: 'http', port: 8080, protocol: 'TCP' },
+        { name: 'https', port: 8443, protocol: 'TCP' },
+      ],
+    });
+    const one = await waitFor(
+      async () => {
+        const r = await check(port);
+        return typeof r === 'object' && r.status === 200 ? r : undefined;
+      },
+      { message: 'a local endpoint counted' },
+    );
+    assert.equal((one.body as { localEndpoints: number }).localEndpoints, 1);
+
+    // The Cluster policy needs no health check: the port closes and goes back to the range.
+    const current = await services().get('default', 'lb-local');
+    const updated = await services().update({
+      ...current,
+      spec: { ...current.spec, externalTrafficPolicy: 'Cluster' },
+    });
+    assert.equal(updated.spec?.healthCheckNodePort, undefined);
+    await waitFor(async () => (await check(port)) === 'ECONNREFUSED', {
+      message: 'the health check port closed',
+    });
+    assert.deepEqual(hcProxy.healthCheckPorts, new Map());
+  } finally {
+    await hcProxy.stop();
+    await services()
+      .delete('default', 'lb-local')
+      .catch(() => {});
+    await slices()
+      .delete('default', 'lb-local-1')
+      .catch(() => {});
+  }
+});

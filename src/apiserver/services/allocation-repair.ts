@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../../util/logger.js';
 import type { AddressPool } from './address-pool.js';
 import type { AllocationEntry } from './allocation-store.js';
 import { parseIpv4 } from './cidr.js';
-import { clusterIpOf, nodePortsOf, type ServiceAllocator, type ServiceSpec } from './allocators.js';
+import { clusterIpOf, heldNodePortsOf, type ServiceAllocator, type ServiceSpec } from './allocators.js';
 
 /** A stored Service: `namespace/name` and its spec. */
 export interface StoredService {
@@ -76,7 +76,7 @@ export class ServiceAllocationRepair {
   private async pass(): Promise<RepairResult> {
     const pools: PoolHolding[] = [
       { pool: this.allocator.ips.pool, what: 'cluster IP', of: clusterIpNumbers },
-      { pool: this.allocator.nodePorts.pool, what: 'node port', of: nodePortsOf },
+      { pool: this.allocator.nodePorts.pool, what: 'node port', of: heldNodePortsOf },
     ];
     // Keys first: a key written after this read whose Service shows up in the list below is simply held.
     const entries = await Promise.all(pools.map((p) => p.pool.entries()));

@@ -219,3 +219,48 @@ test('a store failure while allocating gives back what was reserved and rejects'
   assert.deepEqual(await keys(store, SERVICE_IPS_PREFIX), []);
   await store.close();
 });
+
+test('a LoadBalancer with externalTrafficPolicy Local gets a health check port, kept, refused when taken, freed', async () => {
+  const store = new MemoryStore();
+  const a = allocator(store);
+  const local: ServiceSpec = { type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 80 }] };
+  assert.deepEqual((await a.allocate(local)).errors, []);
+  assert.equal(local.ports?.[0]?.nodePort, NODE_PORT_MIN);
+  assert.equal(local.healthCheckNodePort, NODE_PORT_MIN + 1);
+  assert.deepEqual(await keys(store, NODE_PORTS_PREFIX), ['30000', '30001']);
+  // Cluster policy or another type: no health check port.
+  const cluster: ServiceSpec = {
+    type: 'LoadBalancer',
+    externalTrafficPolicy: 'Cluster',
+    ports: [{ port: 80 }],
+  };
+  await a.allocate(cluster);
+  assert.equal(cluster.healthCheckNodePort, undefined);
+  // An update keeps it without taking it again; a port asked for that is taken is refused as upstream.
+  const same: ServiceSpec = { ...local, ports: [{ port: 80, nodePort: NODE_PORT_MIN }] };
+  assert.deepEqual((await a.allocate(same, local)).errors, []);
+  assert.equal(same.healthCheckNodePort, local.healthCheckNodePort);
+  const clash: ServiceSpec = {
+    type: 'LoadBalancer',
+    externalTrafficPolicy: 'Local',
+    healthCheckNodePort: 30000,
+  };
+  assert.deepEqual((await a.allocate(clash)).errors, [
+    fieldErr.invalid('spec.healthCheckNodePort', 30000, 'provided port is already allocated'),
+  ]);
+  const chosen: ServiceSpec = {
+    type: 'LoadBalancer',
+    externalTrafficPolicy: 'Local',
+    healthCheckNodePort: 32000,
+  };
+  assert.deepEqual((await a.allocate(chosen)).errors, []);
+  assert.ok((await keys(store, NODE_PORTS_PREFIX)).includes('32000'));
+  // Moving to Cluster (the strategy drops the field) frees it; deleting frees the rest.
+  const { healthCheckNodePort: _dropped, ...toCluster } = { ...same, externalTrafficPolicy: 'Cluster' };
+  await a.allocate(toCluster, same);
+  await a.releaseDropped(same, toCluster);
+  assert.ok(!(await keys(store, NODE_PORTS_PREFIX)).includes(String(local.healthCheckNodePort)));
+  await a.releaseDropped(chosen);
+  assert.ok(!(await keys(store, NODE_PORTS_PREFIX)).includes('32000'));
+  await store.close();
+});

@@ -98,6 +98,8 @@ export interface ServiceSpec {
   clusterIP?: string;
   clusterIPs?: string[];
   ports?: ServicePort[];
+  externalTrafficPolicy?: string;
+  healthCheckNodePort?: number;
 }
 
 /** Allocation of a Service's cluster IP and node ports; undo() releases what this call reserved. */
@@ -136,6 +138,17 @@ export function nodePortsOf(spec: ServiceSpec | undefined): number[] {
   return (spec?.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p);
 }
 
+/** A LoadBalancer that keeps traffic on nodes with endpoints gets a port for the balancer's health checks. */
+export function needsHealthCheckPort(spec: ServiceSpec | undefined): boolean {
+  return spec?.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+}
+
+/** Every node-port-range number a Service holds: its ports' node ports and its health check port. */
+export function heldNodePortsOf(spec: ServiceSpec | undefined): number[] {
+  const hc = spec?.healthCheckNodePort;
+  return hc ? [...nodePortsOf(spec), hc] : nodePortsOf(spec);
+}
+
 /**
  * Service cluster IPs and node ports, recorded in the store (one key each): any number of API servers sharing
  * the store never hand out the same one. The store's create decides; the in-memory sets only pick candidates.
@@ -157,6 +170,8 @@ export class ServiceAllocator implements ServiceAddresses {
       if (spec.type !== 'ExternalName') await this.allocateIp(spec, old, service, errors, reservedIps);
       if (wantsNodePorts(spec.type)) await this.allocatePorts(spec, old, service, errors, reservedPorts);
       else for (const p of spec.ports ?? []) delete p.nodePort;
+      if (needsHealthCheckPort(spec))
+        await this.allocateHealthCheckPort(spec, old, service, errors, reservedPorts);
     } catch (err) {
       await undo();
       throw err;
@@ -169,10 +184,10 @@ export class ServiceAllocator implements ServiceAddresses {
     if (!old) return;
     const ip = clusterIpOf(old);
     const ips = ip && ip !== now?.clusterIP ? [ip] : [];
-    const kept = new Set(nodePortsOf(now));
+    const kept = new Set(heldNodePortsOf(now));
     await this.release(
       ips,
-      nodePortsOf(old).filter((p) => !kept.has(p)),
+      heldNodePortsOf(old).filter((p) => !kept.has(p)),
     );
   }
 
@@ -224,6 +239,33 @@ export class ServiceAllocator implements ServiceAddresses {
           p.nodePort = port;
         }
       }
+    }
+  }
+
+  /**
+   * The health check port, as upstream's allocator: the one the Service had, else the one asked for (refused
+   * when taken), else the next free one of the node port range.
+   */
+  private async allocateHealthCheckPort(
+    spec: ServiceSpec,
+    old: ServiceSpec | undefined,
+    service: string | undefined,
+    errors: FieldError[],
+    reserved: number[],
+  ): Promise<void> {
+    const wanted = spec.healthCheckNodePort;
+    if (wanted && wanted === old?.healthCheckNodePort) return;
+    if (wanted) {
+      const why = await this.nodePorts.reserve(wanted, service);
+      if (why) errors.push(fieldErr.invalid('spec.healthCheckNodePort', wanted, why));
+      else reserved.push(wanted);
+      return;
+    }
+    const port = await this.nodePorts.allocate(service);
+    if (port === undefined) errors.push(fieldErr.invalid('spec.healthCheckNodePort', 0, 'range is full'));
+    else {
+      reserved.push(port);
+      spec.healthCheckNodePort = port;
     }
   }
 

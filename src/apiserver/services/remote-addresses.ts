@@ -9,14 +9,15 @@ interface Allocated {
 
 /**
  * Service addresses for a serving process: the main process's allocator decides, so two processes never hand
- * out the same cluster IP or node port. What it filled in (clusterIP, clusterIPs, nodePorts) is copied back.
+ * out the same cluster IP or node port. What it filled in (clusterIP, clusterIPs, nodePorts, the health check
+ * port) is copied back.
  */
 export class RemoteServiceAddresses implements ServiceAddresses {
   constructor(private readonly rpc: IpcRpc) {}
 
   async allocate(spec: ServiceSpec, old?: ServiceSpec, service?: string): Promise<ServiceAllocation> {
     const answer = await this.rpc.call<Allocated>('services.allocate', spec, old, service);
-    for (const key of ['clusterIP', 'clusterIPs', 'ports'] as const) {
+    for (const key of ['clusterIP', 'clusterIPs', 'ports', 'healthCheckNodePort'] as const) {
       if (answer.spec[key] === undefined) delete spec[key];
       else (spec as Record<string, unknown>)[key] = answer.spec[key];
     }
