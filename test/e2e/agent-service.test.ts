@@ -237,7 +237,7 @@ void describe('services through the agent', { skip: skip ?? false }, () => {
     const answer = await waitFor(
       async () => {
         const res = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
-        return res?.status === 200 ? ((await res.json()) as unknown) : undefined;
+        return res?.status === 200 ? await res.json() : undefined;
       },
       { timeoutMs: 20_000, message: `the health check on port ${port} answers 200` },
     );
