@@ -13,6 +13,9 @@ import { PriorityAdmission } from './priority-admission.js';
 import { admitQuota } from './quota-admission.js';
 import { QuotaPresence } from './quota-presence.js';
 import { realClock, type Clock } from '../../util/clock.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { PodSecurityAdmission, podSecurityApplies } from '../podsecurity/admission.js';
+import { hasPolicyLabels } from '../podsecurity/namespace-policy.js';
 import { admitServiceAccount, type ServiceAccountAdmissionDeps } from './service-account-admission.js';
 import {
   admitNodeRequest,
@@ -39,6 +42,9 @@ interface ServiceLike extends KubeObject {
  */
 export class Admission {
   private readonly activeNamespaces = new Set<string>();
+  /** Pod Security labels of the active namespaces that have some. */
+  private readonly podSecurityLabels = new Map<string, Record<string, string>>();
+  private readonly podSecurity: PodSecurityAdmission;
   private readonly priority: PriorityAdmission;
   private readonly quotas: QuotaPresence;
   private readonly nodeLookups: NodeRestrictionLookups;
@@ -58,6 +64,11 @@ export class Admission {
       pod: (ns, name) => storage.get(registry.mustGet('', 'pods'), ns, name),
       node: (name) => storage.get(registry.mustGet('', 'nodes'), undefined, name),
     };
+    this.podSecurity = new PodSecurityAdmission({
+      namespaceLabels: (namespace) => this.namespaceLabels(namespace),
+      listPods: async (namespace) =>
+        (await storage.list(registry.mustGet('', 'pods'), { namespace })).items as Pod[],
+    });
   }
 
   /**
@@ -128,21 +139,63 @@ export class Admission {
   }
 
   /**
+   * The PodSecurity plugin for a create or update that passed validation (before validating webhooks, as
+   * upstream orders its plugins); a refusal throws, warnings go to `warn`.
+   */
+  podSecurityCheck(
+    def: ResourceDef,
+    obj: KubeObject,
+    old: KubeObject | undefined,
+    subresource: string | undefined,
+    warn: (message: string) => void,
+  ): Promise<void> | undefined {
+    if (!podSecurityApplies(def)) return undefined;
+    return this.podSecurity.admit({
+      def,
+      obj,
+      ...(old ? { old } : {}),
+      ...(subresource ? { subresource } : {}),
+      warn,
+    });
+  }
+
+  /** Labels of a namespace from the watch cache's view, or from the store for one not seen there yet. */
+  private namespaceLabels(
+    namespace: string,
+  ): Record<string, string> | undefined | Promise<Record<string, string> | undefined> {
+    if (this.activeNamespaces.has(namespace)) return this.podSecurityLabels.get(namespace);
+    const nsDef = this.registry.mustGet('', 'namespaces');
+    return this.storage.get(nsDef, undefined, namespace).then((ns) => ns?.metadata.labels);
+  }
+
+  /**
    * Keeps the set of active namespaces from the watch cache so most creates skip a store read. A namespace not
    * in the set (new, or the event still on its way) is looked up in the store, which stays authoritative.
    */
   async trackNamespaces(watchCache: WatchCache): Promise<Subscription> {
     const nsDef = this.registry.mustGet('', 'namespaces');
     const page = await this.storage.list(nsDef);
-    for (const ns of page.items) if (isActive(ns)) this.activeNamespaces.add(ns.metadata.name);
+    const keep = (ns: StoredObject): void => {
+      const name = ns.metadata.name;
+      this.activeNamespaces.add(name);
+      if (hasPolicyLabels(ns.metadata.labels)) this.podSecurityLabels.set(name, ns.metadata.labels!);
+      else this.podSecurityLabels.delete(name);
+    };
+    for (const ns of page.items) if (isActive(ns)) keep(ns);
     return watchCache.subscribe({
       prefix: resourcePrefix(nsDef),
       fromRevision: Number(page.resourceVersion),
       onEvent: (ev) => {
-        if (ev.type !== 'DELETED' && isActive(ev.object)) this.activeNamespaces.add(ev.parsed.name);
-        else this.activeNamespaces.delete(ev.parsed.name);
+        if (ev.type !== 'DELETED' && isActive(ev.object)) keep(ev.object);
+        else {
+          this.activeNamespaces.delete(ev.parsed.name);
+          this.podSecurityLabels.delete(ev.parsed.name);
+        }
       },
-      onClose: () => this.activeNamespaces.clear(),
+      onClose: () => {
+        this.activeNamespaces.clear();
+        this.podSecurityLabels.clear();
+      },
     });
   }
 

@@ -128,6 +128,14 @@ export async function createCanonical(
     const undoAllocation = allocation instanceof Promise ? await allocation : allocation;
     let undoQuota: Rollback;
     try {
+      const podSecurity = ctx.admission.podSecurityCheck(
+        def,
+        candidate,
+        undefined,
+        undefined,
+        warnerOf(opts),
+      );
+      if (podSecurity) await podSecurity;
       if (webhooks && attrs) await webhooks.validate(attrs, candidate, undefined, warnerOf(opts));
       undoQuota = await ctx.admission.chargeQuota(def, candidate);
     } catch (err) {
@@ -284,6 +292,8 @@ export async function updateCanonical(
   else validateUpdate(ctx, def, obj, old, opts.subresource);
   if (!managedBeforeWebhooks) recordManagedFields(ctx, old, obj, opts);
   obj.metadata!.resourceVersion = old.metadata.resourceVersion;
+  const podSecurity = ctx.admission.podSecurityCheck(def, obj, old, opts.subresource, warnerOf(opts));
+  if (podSecurity) await podSecurity;
   if (webhooks && attrs) await webhooks.validate(attrs, obj, old, warnerOf(opts));
   const meta = obj.metadata!;
   if (meta.deletionTimestamp && !finalizersPending(def, obj) && !awaitsGracefulTermination(def, obj)) {

@@ -1,0 +1,256 @@
+/**
+ * The PodSecurity admission plugin (Pod Security Admission, enabled by default upstream): pods are checked
+ * against their namespace's `enforce` level (a violation is refused with upstream's 403) and `warn` level (a
+ * `Warning` header); pod templates of workload resources get the warnings only, since their pods are checked when
+ * created; a namespace's labels must parse, and raising its enforce level warns about the pods already there.
+ * Namespaces without Pod Security labels are privileged: nothing is evaluated. Not here: the `audit` mode
+ * (there is no audit log to annotate) and an AdmissionConfiguration with defaults and exemptions.
+ */
+import type { Pod, PodSpec, Container, EphemeralContainer } from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import { forbidden, invalid } from '../../api/errors.js';
+import type { KubeObject } from '../../api/meta.js';
+import type { ResourceDef } from '../registry/types.js';
+import {
+  compareLevels,
+  hasPolicyLabels,
+  namespacePolicy,
+  policyName,
+  sameLevelVersion,
+  versionName,
+  type LevelVersion,
+} from './namespace-policy.js';
+import { evaluatePod, type CheckResult } from './policy/index.js';
+
+/** What the plugin reads of the cluster. */
+export interface PodSecurityLookups {
+  /** A namespace's labels; undefined when it has none (or does not exist). */
+  namespaceLabels(
+    namespace: string,
+  ): Record<string, string> | undefined | Promise<Record<string, string> | undefined>;
+  /** The pods of a namespace. */
+  listPods(namespace: string): Promise<Pod[]>;
+}
+
+export interface PodSecurityRequest {
+  def: ResourceDef;
+  obj: KubeObject;
+  /** The stored object, for updates. */
+  old?: KubeObject;
+  subresource?: string;
+  warn: (message: string) => void;
+}
+
+/** Pod subresources that cannot change what the policy looks at. */
+const IGNORED_POD_SUBRESOURCES = new Set([
+  'exec',
+  'attach',
+  'binding',
+  'eviction',
+  'log',
+  'portforward',
+  'proxy',
+  'status',
+]);
+
+interface PodTemplateLike {
+  metadata?: ObjectMeta;
+  spec?: PodSpec;
+}
+
+/** Where each workload resource keeps its pod template. */
+const TEMPLATES: Record<string, (obj: KubeObject) => PodTemplateLike | undefined> = {
+  '/replicationcontrollers': (o) => spec(o)?.template as PodTemplateLike | undefined,
+  '/podtemplates': (o) => (o as { template?: PodTemplateLike }).template,
+  'apps/replicasets': (o) => spec(o)?.template as PodTemplateLike | undefined,
+  'apps/deployments': (o) => spec(o)?.template as PodTemplateLike | undefined,
+  'apps/statefulsets': (o) => spec(o)?.template as PodTemplateLike | undefined,
+  'apps/daemonsets': (o) => spec(o)?.template as PodTemplateLike | undefined,
+  'batch/jobs': (o) => spec(o)?.template as PodTemplateLike | undefined,
+  'batch/cronjobs': (o) =>
+    (spec(o)?.jobTemplate as { spec?: { template?: PodTemplateLike } } | undefined)?.spec?.template,
+};
+
+function spec(o: KubeObject): Record<string, unknown> | undefined {
+  return (o as { spec?: Record<string, unknown> }).spec;
+}
+
+/** Whether a resource is one the plugin looks at (pods, namespaces and workloads with pod templates). */
+export function podSecurityApplies(def: ResourceDef): boolean {
+  const key = `${def.group}/${def.plural}`;
+  return key === '/pods' || key === '/namespaces' || key in TEMPLATES;
+}
+
+export class PodSecurityAdmission {
+  constructor(private readonly lookups: PodSecurityLookups) {}
+
+  async admit(req: PodSecurityRequest): Promise<void> {
+    const key = `${req.def.group}/${req.def.plural}`;
+    if (key === '/namespaces') return this.admitNamespace(req);
+    if (key === '/pods') return this.admitPod(req);
+    const template = TEMPLATES[key];
+    if (template && !req.subresource) return this.admitTemplate(req, template(req.obj));
+  }
+
+  private async policyOf(obj: KubeObject) {
+    const namespace = obj.metadata?.namespace ?? '';
+    const found = this.lookups.namespaceLabels(namespace);
+    const labels = found instanceof Promise ? await found : found;
+    return hasPolicyLabels(labels) ? namespacePolicy(labels) : undefined;
+  }
+
+  private async admitPod(req: PodSecurityRequest): Promise<void> {
+    if (req.subresource && IGNORED_POD_SUBRESOURCES.has(req.subresource)) return;
+    const ns = await this.policyOf(req.obj);
+    if (!ns) return;
+    const { policy, errors } = ns;
+    const privileged = [policy.enforce, policy.warn].every((lv) => lv.level === 'privileged');
+    if (errors.length === 0 && privileged) return;
+    const pod = req.obj as Pod;
+    if (req.old && !isSignificantPodUpdate(pod, req.old as Pod)) return;
+    const enforced = evaluate(policy.enforce, pod.metadata, pod.spec);
+    if (enforced.length > 0) {
+      throw forbidden(
+        { group: '', resource: 'pods' },
+        pod.metadata?.name ?? '',
+        `violates PodSecurity "${policyName(policy.enforce)}": ${forbiddenDetail(enforced)}`,
+      );
+    }
+    const warned = sameLevelVersion(policy.warn, policy.enforce)
+      ? []
+      : evaluate(policy.warn, pod.metadata, pod.spec);
+    if (warned.length > 0) req.warn(wouldViolate(policy.warn, warned));
+  }
+
+  private async admitTemplate(req: PodSecurityRequest, template: PodTemplateLike | undefined): Promise<void> {
+    if (!template) return;
+    const ns = await this.policyOf(req.obj);
+    if (!ns || ns.policy.warn.level === 'privileged') return;
+    const warned = evaluate(ns.policy.warn, template.metadata, template.spec);
+    if (warned.length > 0) req.warn(wouldViolate(ns.policy.warn, warned));
+  }
+
+  private async admitNamespace(req: PodSecurityRequest): Promise<void> {
+    if (req.subresource) return;
+    const name = req.obj.metadata?.name ?? '';
+    const now = namespacePolicy(req.obj.metadata?.labels);
+    if (!req.old) {
+      if (now.errors.length > 0) throw invalid('Namespace', '', name, now.errors);
+      return;
+    }
+    const before = namespacePolicy(req.old.metadata?.labels);
+    if (now.errors.length > 0 && JSON.stringify(now.errors) !== JSON.stringify(before.errors)) {
+      throw invalid('Namespace', '', name, now.errors);
+    }
+    const [next, prev] = [now.policy.enforce, before.policy.enforce];
+    if (sameLevelVersion(next, prev) || next.level === 'privileged') return;
+    if (versionName(next.version) === versionName(prev.version) && compareLevels(next.level, prev.level) < 1)
+      return;
+    for (const warning of await this.existingPodWarnings(name, next)) req.warn(warning);
+  }
+
+  /** Upstream's warnings for the pods a new enforce level would refuse, grouped by their reasons. */
+  private async existingPodWarnings(namespace: string, enforce: LevelVersion): Promise<string[]> {
+    let pods: Pod[];
+    try {
+      pods = await this.lookups.listPods(namespace);
+    } catch {
+      return ['failed to list pods while checking new PodSecurity enforce level'];
+    }
+    const checked = prioritize(pods).slice(0, MAX_PODS_TO_CHECK);
+    const byReason = new Map<string, { first: string; count: number }>();
+    for (const pod of checked) {
+      const results = evaluate(enforce, pod.metadata, pod.spec);
+      if (results.length === 0) continue;
+      const reason = results.map((r) => r.forbiddenReason).join(', ');
+      const name = pod.metadata?.name ?? '';
+      const seen = byReason.get(reason);
+      if (!seen) byReason.set(reason, { first: name, count: 1 });
+      else {
+        seen.count++;
+        if (name < seen.first) seen.first = name;
+      }
+    }
+    const warnings: string[] = [];
+    if (checked.length < pods.length) {
+      warnings.push(
+        `new PodSecurity enforce level only checked against the first ${checked.length} of ${pods.length} existing pods`,
+      );
+    }
+    if (byReason.size === 0) return warnings;
+    warnings.push(
+      `existing pods in namespace "${namespace}" violate the new PodSecurity enforce level "${policyName(enforce)}"`,
+    );
+    const perPod = [...byReason].map(([reason, { first, count }]) => {
+      if (count === 1) return `${first}: ${reason}`;
+      return `${first} (and ${count - 1} other pod${count === 2 ? '' : 's'}): ${reason}`;
+    });
+    return [...warnings, ...perPod.sort(compareCodeUnits)];
+  }
+}
+
+const MAX_PODS_TO_CHECK = 3000;
+
+function evaluate(
+  lv: LevelVersion,
+  meta: ObjectMeta | undefined,
+  podSpec: PodSpec | undefined,
+): CheckResult[] {
+  return lv.level === 'privileged' ? [] : evaluatePod(lv.level, lv.version, meta, podSpec);
+}
+
+/** `reason (detail), reason, …` as upstream's AggregateCheckResult.ForbiddenDetail. */
+function forbiddenDetail(results: CheckResult[]): string {
+  return results
+    .map((r) => (r.forbiddenDetail ? `${r.forbiddenReason} (${r.forbiddenDetail})` : r.forbiddenReason))
+    .join(', ');
+}
+
+function wouldViolate(lv: LevelVersion, results: CheckResult[]): string {
+  return `would violate PodSecurity "${policyName(lv)}": ${forbiddenDetail(results)}`;
+}
+
+/** One pod per controller first (then the other replicas), so a cut at the limit still sees every workload. */
+function prioritize(pods: Pod[]): Pod[] {
+  const first: Pod[] = [];
+  const replicas: Pod[] = [];
+  const seen = new Set<string>();
+  for (const pod of pods) {
+    const owner = pod.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
+    if (owner === undefined) first.push(pod);
+    else if (seen.has(owner)) replicas.push(pod);
+    else {
+      seen.add(owner);
+      first.push(pod);
+    }
+  }
+  return [...first, ...replicas];
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Whether an update changes what the policy looks at: of a pod's mutable fields, the images, the seccomp
+ * annotations and added ephemeral containers (upstream's isSignificantPodUpdate).
+ */
+export function isSignificantPodUpdate(pod: Pod, old: Pod): boolean {
+  const ann = pod.metadata?.annotations ?? {};
+  const oldAnn = old.metadata?.annotations ?? {};
+  const seccompPod = 'seccomp.security.alpha.kubernetes.io/pod';
+  if (ann[seccompPod] !== oldAnn[seccompPod]) return true;
+  const changed = (c: Container | EphemeralContainer, o: Container | EphemeralContainer): boolean => {
+    const key = `container.seccomp.security.alpha.kubernetes.io/${c.name}`;
+    return c.image !== o.image || ann[key] !== oldAnn[key];
+  };
+  const pairs = (a: Container[] = [], b: Container[] = []): boolean =>
+    a.length !== b.length || a.some((c, i) => changed(c, b[i]!));
+  if (pairs(pod.spec?.containers, old.spec?.containers)) return true;
+  if (pairs(pod.spec?.initContainers, old.spec?.initContainers)) return true;
+  for (const c of pod.spec?.ephemeralContainers ?? []) {
+    const before = old.spec?.ephemeralContainers?.find((o) => o.name === c.name);
+    if (!before || changed(c, before)) return true;
+  }
+  return false;
+}
