@@ -3,7 +3,8 @@
  * "pod" namespace behind it, a server in a pod that answers each connection with the address it came from, and
  * a stand-in for the Node informer. Everything lives in namespaces the tests make and delete.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import type { EventHandler } from '../../src/client/index.js';
 import type { NodeSource } from '../../src/podnet/index.js';
@@ -67,8 +68,24 @@ export function buildNode(host: string, pod: string, podCidr: string, podAddress
   );
 }
 
+/** Starts ADDRESS_ECHO_SERVER in a namespace and waits until it listens. */
+export async function startAddressEcho(netns: string): Promise<ChildProcess> {
+  const server = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', ADDRESS_ECHO_SERVER], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await once(server.stdout, 'data');
+  return server;
+}
+
+/** Kills a process the test started (by its PID) and waits for it to exit. */
+export async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+}
+
 /** Answers each connection on port 8080 with the address it came from; prints `ready` once listening. */
-export const ADDRESS_ECHO_SERVER = `
+const ADDRESS_ECHO_SERVER = `
 const net = require('node:net');
 net.createServer((s) => s.end(s.remoteAddress)).listen(8080, '0.0.0.0', () => console.log('ready'));
 `;

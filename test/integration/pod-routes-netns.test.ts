@@ -6,14 +6,12 @@
  * process (by PID) are removed afterwards.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { PodRoutesAgent, removePodNetwork, ROUTE_PROTOCOL } from '../../src/podnet/index.js';
 import { netnsRunner } from '../../src/proxy/command-runner.js';
 import { waitFor } from '../../src/util/wait.js';
 import {
-  ADDRESS_ECHO_SERVER,
   buildNode,
   CLUSTER_CIDR,
   connectFrom,
@@ -22,6 +20,8 @@ import {
   link,
   NodeList,
   sh,
+  startAddressEcho,
+  stopProcess,
 } from '../helpers/pod-network-lab.js';
 import { labMissing } from '../helpers/service-lab.js';
 
@@ -68,18 +68,12 @@ void describe(
         { netns: ns.hostA, name: 'veth-ab', address: `${HOST_A}/24` },
         { netns: ns.hostB, name: 'veth-ba', address: `${HOST_B}/24` },
       );
-      server = spawn('ip', ['netns', 'exec', ns.podB, process.execPath, '-e', ADDRESS_ECHO_SERVER], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      await once(server.stdout!, 'data');
+      server = await startAddressEcho(ns.podB);
     });
 
     after(async () => {
       for (const a of agents) await a.stop();
-      if (server?.pid !== undefined && server.exitCode === null) {
-        server.kill('SIGKILL');
-        await once(server, 'exit');
-      }
+      await stopProcess(server);
       for (const n of Object.values(ns)) spawnSync('ip', ['netns', 'delete', n]);
     });
 

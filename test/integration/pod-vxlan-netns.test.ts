@@ -7,8 +7,7 @@
  * created in the host's namespace; the namespaces and the server process (by PID) are removed afterwards.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import {
   ANN_BACKEND_DATA,
@@ -22,7 +21,6 @@ import { deviceMac } from '../../src/podnet/vxlan.js';
 import { netnsRunner } from '../../src/proxy/command-runner.js';
 import { waitFor } from '../../src/util/wait.js';
 import {
-  ADDRESS_ECHO_SERVER,
   buildNode,
   CLUSTER_CIDR,
   connectFrom,
@@ -31,6 +29,8 @@ import {
   link,
   NodeList,
   sh,
+  startAddressEcho,
+  stopProcess,
 } from '../helpers/pod-network-lab.js';
 import { labMissing } from '../helpers/service-lab.js';
 
@@ -94,18 +94,12 @@ void describe(
       );
       sh(ns.hostA, 'ip', 'route', 'add', 'default', 'via', '192.168.81.254');
       sh(ns.hostB, 'ip', 'route', 'add', 'default', 'via', '192.168.82.254');
-      server = spawn('ip', ['netns', 'exec', ns.podB, process.execPath, '-e', ADDRESS_ECHO_SERVER], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      await once(server.stdout!, 'data');
+      server = await startAddressEcho(ns.podB);
     });
 
     after(async () => {
       for (const a of agents) await a.stop();
-      if (server?.pid !== undefined && server.exitCode === null) {
-        server.kill('SIGKILL');
-        await once(server, 'exit');
-      }
+      await stopProcess(server);
       for (const n of Object.values(ns)) spawnSync('ip', ['netns', 'delete', n]);
     });
 

@@ -226,19 +226,8 @@ export class ServiceAllocator implements ServiceAddresses {
     const oldPorts = new Set(nodePortsOf(old));
     for (const [i, p] of (spec.ports ?? []).entries()) {
       if (p.nodePort && oldPorts.has(p.nodePort)) continue;
-      if (p.nodePort) {
-        const why = await this.nodePorts.reserve(p.nodePort, service);
-        if (why) errors.push(fieldErr.invalid(`spec.ports[${i}].nodePort`, p.nodePort, why));
-        else reserved.push(p.nodePort);
-      } else {
-        const port = await this.nodePorts.allocate(service);
-        if (port === undefined)
-          errors.push(fieldErr.invalid(`spec.ports[${i}].nodePort`, 0, 'range is full'));
-        else {
-          reserved.push(port);
-          p.nodePort = port;
-        }
-      }
+      const port = await this.takePort(p.nodePort, `spec.ports[${i}].nodePort`, service, errors, reserved);
+      if (port !== undefined) p.nodePort = port;
     }
   }
 
@@ -255,18 +244,31 @@ export class ServiceAllocator implements ServiceAddresses {
   ): Promise<void> {
     const wanted = spec.healthCheckNodePort;
     if (wanted && wanted === old?.healthCheckNodePort) return;
+    const port = await this.takePort(wanted, 'spec.healthCheckNodePort', service, errors, reserved);
+    if (port !== undefined) spec.healthCheckNodePort = port;
+  }
+
+  /** Reserves the port asked for (an error for `field` when taken) or the next free one; undefined on error. */
+  private async takePort(
+    wanted: number | undefined,
+    field: string,
+    service: string | undefined,
+    errors: FieldError[],
+    reserved: number[],
+  ): Promise<number | undefined> {
     if (wanted) {
       const why = await this.nodePorts.reserve(wanted, service);
-      if (why) errors.push(fieldErr.invalid('spec.healthCheckNodePort', wanted, why));
-      else reserved.push(wanted);
-      return;
+      if (why) {
+        errors.push(fieldErr.invalid(field, wanted, why));
+        return undefined;
+      }
+      reserved.push(wanted);
+      return wanted;
     }
     const port = await this.nodePorts.allocate(service);
-    if (port === undefined) errors.push(fieldErr.invalid('spec.healthCheckNodePort', 0, 'range is full'));
-    else {
-      reserved.push(port);
-      spec.healthCheckNodePort = port;
-    }
+    if (port === undefined) errors.push(fieldErr.invalid(field, 0, 'range is full'));
+    else reserved.push(port);
+    return port;
   }
 
   /** Frees addresses; failures are logged, not thrown (the repair pass frees leaked keys later). */
