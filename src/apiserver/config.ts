@@ -1,4 +1,5 @@
 import type { NodeJoin } from './join/node-join.js';
+import type { PodSecurityConfig } from './podsecurity/config.js';
 import type { KubeletClientTls } from './streaming/pod-target.js';
 import type { IncomingMessage } from 'node:http';
 import type { Store } from '../store/types.js';
@@ -68,6 +69,8 @@ export interface ApiServerConfig {
    * verifies them as bearer tokens. Without it TokenRequest answers 503 and JWTs are not accepted.
    */
   serviceAccount?: { signingKeyPem: string; issuer?: string; apiAudiences?: string[] };
+  /** The PodSecurity admission plugin's defaults and exemptions (`--admission-control-config-file`). */
+  podSecurity?: PodSecurityConfig;
   /** Listen on this bound socket (a serving process's copy of the main process's) instead of on `port`. */
   listenHandle?: object;
   /**

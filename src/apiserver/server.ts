@@ -109,6 +109,7 @@ export async function startApiServerWith(
           randomSuffix,
         }
       : undefined,
+    config.podSecurity,
   );
   const saTokens = config.serviceAccount
     ? new ServiceAccountTokens(

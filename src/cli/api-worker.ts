@@ -5,6 +5,7 @@
  * every request's own work (TLS, HTTP, authentication, authorization, admission, validation, encoding) is
  * this process's. It exits when the main process goes.
  */
+import type { PodSecurityConfig } from '../apiserver/podsecurity/config.js';
 import type { KubeletClientTls } from '../apiserver/streaming/pod-target.js';
 import type { ApiServerConfig, TlsMaterial } from '../apiserver/config.js';
 import type { NodeUsagePoint, PodUsagePoint } from '../apiserver/metrics/provider.js';
@@ -21,6 +22,7 @@ export interface ApiWorkerData {
   bindAddress: string;
   port: number;
   tolerations: DefaultTolerations;
+  podSecurity?: PodSecurityConfig;
   logLevel: LogLevel;
 }
 
@@ -64,6 +66,7 @@ async function start(data: ApiWorkerData, handle: object): Promise<void> {
     serviceCIDR: data.serviceCIDR,
     advertiseAddress: data.advertiseAddress,
     ...data.tolerations,
+    ...(data.podSecurity ? { podSecurity: data.podSecurity } : {}),
     metrics: {
       getNodeMetrics: (names) => rpc.call<(NodeUsagePoint | undefined)[]>('metrics.nodes', names),
       getPodMetrics: (pods) => rpc.call<(PodUsagePoint | undefined)[]>('metrics.pods', pods),

@@ -102,6 +102,8 @@ void test('flags override defaults; relative paths resolve against the working f
     'enc.yaml',
     '--flannel-backend',
     'host-gw',
+    '--admission-control-config-file',
+    'adm.yaml',
   ]);
   assert.deepEqual(opts, {
     dataDir: '/srv/here/data',
@@ -139,6 +141,7 @@ void test('flags override defaults; relative paths resolve against the working f
     advertiseAddress: '192.0.2.1',
     tokenFile: '/srv/here/tokens.csv',
     encryptionProviderConfig: '/srv/here/enc.yaml',
+    admissionControlConfigFile: '/srv/here/adm.yaml',
   });
 });
 
@@ -175,6 +178,7 @@ void test('bad values are usage errors naming the flag', () => {
     [['--api-workers', 'auto'], 'api-workers'],
     [['--api-workers', '-1'], 'api-workers'],
     [['--flannel-backend', 'wireguard-native'], 'flannel-backend'],
+    [['--admission-control-config-file', ''], 'admission-control-config-file'],
     [['--flannel-backend', 'VXLAN'], 'flannel-backend'],
     [['--cluster-cidr', 'fd00:42::/48', '--flannel-backend', 'vxlan'], 'flannel-backend'],
   ];

@@ -39,6 +39,8 @@ export interface ServerOptions extends NodeOptions {
   tokenFile?: string;
   /** kube-apiserver's --encryption-provider-config: how resources are encrypted at rest. */
   encryptionProviderConfig?: string;
+  /** `--admission-control-config-file`: the PodSecurity plugin's configuration. */
+  admissionControlConfigFile?: string;
   /** Use an edited encryption configuration without a restart (kube-apiserver's flag of that name). */
   encryptionConfigAutomaticReload: boolean;
   /** k3s's --secrets-encryption: Secrets encrypted with AES-CBC under a key generated in DATA_DIR/server/cred. */
@@ -185,6 +187,14 @@ export const serverFlags: FlagSpec[] = [
     type: 'boolean',
     description:
       'Encrypt Secrets at rest (AES-CBC, key generated in DATA_DIR/server/cred/encryption-config.json)',
+  },
+  {
+    name: 'admission-control-config-file',
+    type: 'string',
+    valueName: 'FILE',
+    description:
+      "An AdmissionConfiguration (kube-apiserver's format); its PodSecurity entry sets the Pod Security defaults " +
+      'and exemptions',
   },
   {
     name: 'encryption-provider-config',
@@ -556,6 +566,9 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   if (metricResolutionSeconds !== undefined) opts.metricResolutionSeconds = metricResolutionSeconds;
   if (tokenFileFlag !== undefined) opts.tokenFile = resolve(io.cwd, tokenFileFlag);
   if (encryptionFlag !== undefined) opts.encryptionProviderConfig = resolve(io.cwd, encryptionFlag);
+  const admissionFlag = str('admission-control-config-file');
+  if (admissionFlag === '') throw bad('admission-control-config-file', '', 'must not be empty');
+  if (admissionFlag !== undefined) opts.admissionControlConfigFile = resolve(io.cwd, admissionFlag);
   const token = str('token') ?? io.env.TUGBOAT_TOKEN;
   if (token !== undefined && token !== '') {
     try {

@@ -6,6 +6,7 @@ import { renderKubeconfig, writeKubeconfig } from '../apiserver/auth/kubeconfig.
 import { issueNodeCredentials } from '../apiserver/auth/pki.js';
 import { bootstrapClusterSecrets } from '../apiserver/bootstrap/cluster-secrets.js';
 import { ensureTokenFile } from '../apiserver/auth/tokenfile.js';
+import type { PodSecurityConfig } from '../apiserver/podsecurity/config.js';
 import { secretsEncryptionConfigPath } from '../apiserver/encryption/secrets-encryption.js';
 import { stableReplicaIdentity } from '../client/identity.js';
 import type { ClientConfig, Stoppable } from '../client/index.js';
@@ -144,6 +145,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     });
     const servingTls = { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert };
     const kubeletTls = { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey };
+    const podSecurity = await loadPodSecurityConfig(opts);
     const startApiServer = deps.startApiServer ?? (await loadStartApiServer());
     const metrics = new DeferredMetricsProvider();
     api = await startApiServer({
@@ -156,6 +158,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       authenticator,
       nodeJoin,
       serviceAccount: { signingKeyPem: serviceAccountKey },
+      ...(podSecurity ? { podSecurity } : {}),
       ...(localSocket ? { localSocket: { path: localSocket, user: CONTROL_PLANE_USER } } : {}),
       store,
       serviceCIDR: opts.serviceCidr,
@@ -298,6 +301,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         bindAddress: opts.bindAddress,
         port: api.port,
         tolerations: defaultTolerations(opts),
+        ...(podSecurity ? { podSecurity } : {}),
         logLevel: deps.logger ? 'error' : opts.logLevel,
       },
     });
@@ -358,6 +362,13 @@ function disabledControllers(opts: ServerOptions): { disabledControllers?: strin
     ...(opts.disableLocalStorage ? ['local-path-provisioner'] : []),
   ];
   return names.length > 0 ? { disabledControllers: names } : {};
+}
+
+/** `--admission-control-config-file`'s PodSecurity configuration; a bad file stops the start with its errors. */
+async function loadPodSecurityConfig(opts: ServerOptions): Promise<PodSecurityConfig | undefined> {
+  if (!opts.admissionControlConfigFile) return undefined;
+  const { readAdmissionControlConfig } = await import('../apiserver/podsecurity/config.js');
+  return readAdmissionControlConfig(opts.admissionControlConfigFile);
 }
 
 /** The tolerationSeconds of the default not-ready/unreachable tolerations, where the flags set them. */

@@ -2,9 +2,13 @@
  * Pod Security Admission with the real kubectl against `tugboat server`: labelling a namespace warns about the
  * pods already there, `kubectl run` of a pod the level refuses fails with upstream's message, a Deployment is
  * accepted with the warn level's warning and its ReplicaSet reports the refused pods as a FailedCreate event,
- * and a compliant pod runs through.
+ * and a compliant pod runs through. A second server takes cluster defaults and an exempt namespace from
+ * `--admission-control-config-file`.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '../../src/util/wait.js';
 import { expectOk, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
@@ -108,6 +112,60 @@ void describe('kubectl and Pod Security Admission', () => {
     const created = await ok(['apply', '-f', '-'], manifest);
     assert.match(created.stdout, /pod\/locked created/);
     assert.doesNotMatch(created.stderr, /Warning/);
+  });
+});
+
+void describe('--admission-control-config-file: Pod Security defaults and exemptions', () => {
+  let s: ServerProcess;
+  const dir = mkdtempSync(join(tmpdir(), 'tugboat-psa-'));
+  const hostPod = (namespace: string): string =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'host', namespace },
+      spec: { hostNetwork: true, containers: [{ name: 'web', image: 'busybox' }] },
+    });
+
+  before(async () => {
+    const config = join(dir, 'admission.yaml');
+    writeFileSync(
+      config,
+      [
+        'apiVersion: apiserver.config.k8s.io/v1',
+        'kind: AdmissionConfiguration',
+        'plugins:',
+        '- name: PodSecurity',
+        '  configuration:',
+        '    apiVersion: pod-security.admission.config.k8s.io/v1',
+        '    kind: PodSecurityConfiguration',
+        '    defaults: {enforce: baseline}',
+        '    exemptions: {namespaces: [tools]}',
+        '',
+      ].join('\n'),
+    );
+    s = await startServerProcess({
+      datastoreEndpoint: 'memory://',
+      args: ['--admission-control-config-file', config],
+    });
+  });
+  after(async () => {
+    await s?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an unlabelled namespace gets the default level; the exempt namespace none', async () => {
+    const refused = await s.kubectl(['apply', '-f', '-'], { input: hostPod('default') });
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /pods "host" is forbidden: violates PodSecurity "baseline:latest": host namespaces \(hostNetwork=true\)/,
+    );
+    expectOk(await s.kubectl(['create', 'namespace', 'tools']), 'create namespace tools');
+    const exempt = expectOk(
+      await s.kubectl(['apply', '-f', '-'], { input: hostPod('tools') }),
+      'apply in tools',
+    );
+    assert.match(exempt.stdout, /pod\/host created/);
   });
 });
 

@@ -3,18 +3,22 @@
  * against their namespace's `enforce` level (a violation is refused with upstream's 403) and `warn` level (a
  * `Warning` header); pod templates of workload resources get the warnings only, since their pods are checked when
  * created; a namespace's labels must parse, and raising its enforce level warns about the pods already there.
- * Namespaces without Pod Security labels are privileged: nothing is evaluated. Not here: the `audit` mode
- * (there is no audit log to annotate) and an AdmissionConfiguration with defaults and exemptions.
+ * Namespaces without Pod Security labels get the configured defaults (config.ts; privileged unless set, and then
+ * nothing is evaluated); exempt users, namespaces and runtime classes are let through. Not here: the `audit` mode
+ * (there is no audit log to annotate).
  */
 import type { Pod, PodSpec, Container, EphemeralContainer } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { forbidden, invalid } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { ResourceDef } from '../registry/types.js';
+import type { PodSecurityConfig, PodSecurityExemptions } from './config.js';
 import {
   compareLevels,
   hasPolicyLabels,
   namespacePolicy,
+  PRIVILEGED,
+  type NamespacePolicy,
   policyName,
   sameLevelVersion,
   versionName,
@@ -35,6 +39,8 @@ export interface PodSecurityLookups {
 export interface PodSecurityRequest {
   def: ResourceDef;
   obj: KubeObject;
+  /** The requesting user's name, when the write comes from a request. */
+  user?: string;
   /** The stored object, for updates. */
   old?: KubeObject;
   subresource?: string;
@@ -82,11 +88,25 @@ export function podSecurityApplies(def: ResourceDef): boolean {
 }
 
 export class PodSecurityAdmission {
-  constructor(private readonly lookups: PodSecurityLookups) {}
+  private readonly defaults: NamespacePolicy;
+  private readonly exemptions: PodSecurityExemptions;
+  /** Whether namespaces without labels need evaluating (defaults other than privileged). */
+  private readonly strictDefaults: boolean;
+
+  constructor(
+    private readonly lookups: PodSecurityLookups,
+    config?: PodSecurityConfig,
+  ) {
+    this.defaults = config?.defaults ?? PRIVILEGED;
+    this.exemptions = config?.exemptions ?? { usernames: [], namespaces: [], runtimeClasses: [] };
+    this.strictDefaults = Object.values(this.defaults).some((lv) => lv.level !== 'privileged');
+  }
 
   async admit(req: PodSecurityRequest): Promise<void> {
     const key = `${req.def.group}/${req.def.plural}`;
     if (key === '/namespaces') return this.admitNamespace(req);
+    if (this.exemptions.namespaces.includes(req.obj.metadata?.namespace ?? '')) return;
+    if (req.user && this.exemptions.usernames.includes(req.user)) return;
     if (key === '/pods') return this.admitPod(req);
     const template = TEMPLATES[key];
     if (template && !req.subresource) return this.admitTemplate(req, template(req.obj));
@@ -96,7 +116,14 @@ export class PodSecurityAdmission {
     const namespace = obj.metadata?.namespace ?? '';
     const found = this.lookups.namespaceLabels(namespace);
     const labels = found instanceof Promise ? await found : found;
-    return hasPolicyLabels(labels) ? namespacePolicy(labels) : undefined;
+    return this.strictDefaults || hasPolicyLabels(labels)
+      ? namespacePolicy(labels, this.defaults)
+      : undefined;
+  }
+
+  private exemptRuntimeClass(spec: PodSpec | undefined): boolean {
+    const name = spec?.runtimeClassName;
+    return !!name && this.exemptions.runtimeClasses.includes(name);
   }
 
   private async admitPod(req: PodSecurityRequest): Promise<void> {
@@ -108,6 +135,7 @@ export class PodSecurityAdmission {
     if (errors.length === 0 && privileged) return;
     const pod = req.obj as Pod;
     if (req.old && !isSignificantPodUpdate(pod, req.old as Pod)) return;
+    if (this.exemptRuntimeClass(pod.spec)) return;
     const enforced = evaluate(policy.enforce, pod.metadata, pod.spec);
     if (enforced.length > 0) {
       throw forbidden(
@@ -123,7 +151,7 @@ export class PodSecurityAdmission {
   }
 
   private async admitTemplate(req: PodSecurityRequest, template: PodTemplateLike | undefined): Promise<void> {
-    if (!template) return;
+    if (!template || this.exemptRuntimeClass(template.spec)) return;
     const ns = await this.policyOf(req.obj);
     if (!ns || ns.policy.warn.level === 'privileged') return;
     const warned = evaluate(ns.policy.warn, template.metadata, template.spec);
@@ -133,12 +161,12 @@ export class PodSecurityAdmission {
   private async admitNamespace(req: PodSecurityRequest): Promise<void> {
     if (req.subresource) return;
     const name = req.obj.metadata?.name ?? '';
-    const now = namespacePolicy(req.obj.metadata?.labels);
+    const now = namespacePolicy(req.obj.metadata?.labels, this.defaults);
     if (!req.old) {
       if (now.errors.length > 0) throw invalid('Namespace', '', name, now.errors);
       return;
     }
-    const before = namespacePolicy(req.old.metadata?.labels);
+    const before = namespacePolicy(req.old.metadata?.labels, this.defaults);
     if (now.errors.length > 0 && JSON.stringify(now.errors) !== JSON.stringify(before.errors)) {
       throw invalid('Namespace', '', name, now.errors);
     }
@@ -157,7 +185,8 @@ export class PodSecurityAdmission {
     } catch {
       return ['failed to list pods while checking new PodSecurity enforce level'];
     }
-    const checked = prioritize(pods).slice(0, MAX_PODS_TO_CHECK);
+    const candidates = prioritize(pods.filter((p) => !this.exemptRuntimeClass(p.spec)));
+    const checked = candidates.slice(0, MAX_PODS_TO_CHECK);
     const byReason = new Map<string, { first: string; count: number }>();
     for (const pod of checked) {
       const results = evaluate(enforce, pod.metadata, pod.spec);
@@ -172,9 +201,9 @@ export class PodSecurityAdmission {
       }
     }
     const warnings: string[] = [];
-    if (checked.length < pods.length) {
+    if (checked.length < candidates.length) {
       warnings.push(
-        `new PodSecurity enforce level only checked against the first ${checked.length} of ${pods.length} existing pods`,
+        `new PodSecurity enforce level only checked against the first ${checked.length} of ${candidates.length} existing pods`,
       );
     }
     if (byReason.size === 0) return warnings;

@@ -20,6 +20,8 @@ export type NamespacePolicy = Record<Mode, LevelVersion>;
 
 const LEVELS: readonly Level[] = ['privileged', 'baseline', 'restricted'];
 const DEFAULT: LevelVersion = { level: 'privileged', version: 'latest' };
+/** Upstream's defaults for every mode when no configuration sets others. */
+export const PRIVILEGED: NamespacePolicy = { enforce: DEFAULT, audit: DEFAULT, warn: DEFAULT };
 
 /** `restricted:latest`, `baseline:v1.25`: how upstream names a policy in messages. */
 export function policyName(lv: LevelVersion): string {
@@ -45,11 +47,18 @@ export function hasPolicyLabels(labels: Record<string, string> | undefined): boo
 }
 
 /** The policy the labels give, and one field error per label that does not parse. */
-export function namespacePolicy(labels: Record<string, string> | undefined): {
+export function namespacePolicy(
+  labels: Record<string, string> | undefined,
+  defaults: NamespacePolicy = PRIVILEGED,
+): {
   policy: NamespacePolicy;
   errors: FieldError[];
 } {
-  const policy: NamespacePolicy = { enforce: { ...DEFAULT }, audit: { ...DEFAULT }, warn: { ...DEFAULT } };
+  const policy: NamespacePolicy = {
+    enforce: { ...defaults.enforce },
+    audit: { ...defaults.audit },
+    warn: { ...defaults.warn },
+  };
   const errors: FieldError[] = [];
   if (!labels) return { policy, errors };
   const fail = (key: string, value: string, why: string): void => {

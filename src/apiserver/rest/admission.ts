@@ -16,6 +16,7 @@ import { realClock, type Clock } from '../../util/clock.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { PodSecurityAdmission, podSecurityApplies } from '../podsecurity/admission.js';
 import { hasPolicyLabels } from '../podsecurity/namespace-policy.js';
+import type { PodSecurityConfig } from '../podsecurity/config.js';
 import { admitServiceAccount, type ServiceAccountAdmissionDeps } from './service-account-admission.js';
 import {
   admitNodeRequest,
@@ -57,6 +58,8 @@ export class Admission {
     clock: Clock = realClock,
     /** Enables the ServiceAccount plugin (servers that issue service account tokens). */
     private readonly serviceAccounts?: ServiceAccountAdmissionDeps,
+    /** The PodSecurity plugin's defaults and exemptions (`--admission-control-config-file`). */
+    podSecurityConfig?: PodSecurityConfig,
   ) {
     this.priority = new PriorityAdmission(storage, registry);
     this.quotas = new QuotaPresence(storage, registry, clock);
@@ -64,11 +67,14 @@ export class Admission {
       pod: (ns, name) => storage.get(registry.mustGet('', 'pods'), ns, name),
       node: (name) => storage.get(registry.mustGet('', 'nodes'), undefined, name),
     };
-    this.podSecurity = new PodSecurityAdmission({
-      namespaceLabels: (namespace) => this.namespaceLabels(namespace),
-      listPods: async (namespace) =>
-        (await storage.list(registry.mustGet('', 'pods'), { namespace })).items as Pod[],
-    });
+    this.podSecurity = new PodSecurityAdmission(
+      {
+        namespaceLabels: (namespace) => this.namespaceLabels(namespace),
+        listPods: async (namespace) =>
+          (await storage.list(registry.mustGet('', 'pods'), { namespace })).items as Pod[],
+      },
+      podSecurityConfig,
+    );
   }
 
   /**
@@ -147,6 +153,7 @@ export class Admission {
     obj: KubeObject,
     old: KubeObject | undefined,
     subresource: string | undefined,
+    user: string | undefined,
     warn: (message: string) => void,
   ): Promise<void> | undefined {
     if (!podSecurityApplies(def)) return undefined;
@@ -155,6 +162,7 @@ export class Admission {
       obj,
       ...(old ? { old } : {}),
       ...(subresource ? { subresource } : {}),
+      ...(user ? { user } : {}),
       warn,
     });
   }

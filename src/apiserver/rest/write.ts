@@ -133,6 +133,7 @@ export async function createCanonical(
         candidate,
         undefined,
         undefined,
+        opts.request?.user.username,
         warnerOf(opts),
       );
       if (podSecurity) await podSecurity;
@@ -292,7 +293,14 @@ export async function updateCanonical(
   else validateUpdate(ctx, def, obj, old, opts.subresource);
   if (!managedBeforeWebhooks) recordManagedFields(ctx, old, obj, opts);
   obj.metadata!.resourceVersion = old.metadata.resourceVersion;
-  const podSecurity = ctx.admission.podSecurityCheck(def, obj, old, opts.subresource, warnerOf(opts));
+  const podSecurity = ctx.admission.podSecurityCheck(
+    def,
+    obj,
+    old,
+    opts.subresource,
+    opts.request?.user.username,
+    warnerOf(opts),
+  );
   if (podSecurity) await podSecurity;
   if (webhooks && attrs) await webhooks.validate(attrs, obj, old, warnerOf(opts));
   const meta = obj.metadata!;
