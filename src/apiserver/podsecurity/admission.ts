@@ -24,7 +24,27 @@ import {
   versionName,
   type LevelVersion,
 } from './namespace-policy.js';
-import { evaluatePod, type CheckResult } from './policy/index.js';
+import type { CheckResult } from './policy/index.js';
+
+type Evaluate = (
+  lv: LevelVersion,
+  meta: ObjectMeta | undefined,
+  podSpec: PodSpec | undefined,
+) => CheckResult[];
+let evaluator: Promise<Evaluate> | undefined;
+
+/**
+ * The Pod Security Standards checks, loaded when a namespace first needs them: a server whose namespaces carry
+ * no Pod Security labels never holds them in memory.
+ */
+function loadEvaluate(): Promise<Evaluate> {
+  evaluator ??= import('./policy/index.js').then(
+    ({ evaluatePod }): Evaluate =>
+      (lv, meta, podSpec) =>
+        lv.level === 'privileged' ? [] : evaluatePod(lv.level, lv.version, meta, podSpec),
+  );
+  return evaluator;
+}
 
 /** What the plugin reads of the cluster. */
 export interface PodSecurityLookups {
@@ -136,6 +156,7 @@ export class PodSecurityAdmission {
     const pod = req.obj as Pod;
     if (req.old && !isSignificantPodUpdate(pod, req.old as Pod)) return;
     if (this.exemptRuntimeClass(pod.spec)) return;
+    const evaluate = await loadEvaluate();
     const enforced = evaluate(policy.enforce, pod.metadata, pod.spec);
     if (enforced.length > 0) {
       throw forbidden(
@@ -154,7 +175,7 @@ export class PodSecurityAdmission {
     if (!template || this.exemptRuntimeClass(template.spec)) return;
     const ns = await this.policyOf(req.obj);
     if (!ns || ns.policy.warn.level === 'privileged') return;
-    const warned = evaluate(ns.policy.warn, template.metadata, template.spec);
+    const warned = (await loadEvaluate())(ns.policy.warn, template.metadata, template.spec);
     if (warned.length > 0) req.warn(wouldViolate(ns.policy.warn, warned));
   }
 
@@ -185,6 +206,7 @@ export class PodSecurityAdmission {
     } catch {
       return ['failed to list pods while checking new PodSecurity enforce level'];
     }
+    const evaluate = await loadEvaluate();
     const candidates = prioritize(pods.filter((p) => !this.exemptRuntimeClass(p.spec)));
     const checked = candidates.slice(0, MAX_PODS_TO_CHECK);
     const byReason = new Map<string, { first: string; count: number }>();
@@ -219,14 +241,6 @@ export class PodSecurityAdmission {
 }
 
 const MAX_PODS_TO_CHECK = 3000;
-
-function evaluate(
-  lv: LevelVersion,
-  meta: ObjectMeta | undefined,
-  podSpec: PodSpec | undefined,
-): CheckResult[] {
-  return lv.level === 'privileged' ? [] : evaluatePod(lv.level, lv.version, meta, podSpec);
-}
 
 /** `reason (detail), reason, …` as upstream's AggregateCheckResult.ForbiddenDetail. */
 function forbiddenDetail(results: CheckResult[]): string {
