@@ -192,7 +192,8 @@ export async function writeKubernetesEndpoints(
 
 /**
  * Keeps `default/kubernetes` of a kind with `fields` as given: created when missing, updated when a field
- * differs, replaced when one of `immutable` does.
+ * differs, replaced when one of `immutable` does. Servers sharing a store write it at the same moments (all
+ * start together): losing a race (already created, or changed since read) means reading it again.
  */
 async function reconcileOwnObject(
   ctx: ApiContext,
@@ -200,6 +201,24 @@ async function reconcileOwnObject(
   head: { apiVersion: string; kind: string; labels: Record<string, string> },
   fields: Record<string, unknown>,
   immutable: string[] = [],
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await reconcileOnce(ctx, def, head, fields, immutable);
+    } catch (err) {
+      const raced =
+        hasReason(err, 'AlreadyExists') || hasReason(err, 'Conflict') || hasReason(err, 'NotFound');
+      if (!raced || attempt >= 5) throw err;
+    }
+  }
+}
+
+async function reconcileOnce(
+  ctx: ApiContext,
+  def: ResourceDef,
+  head: { apiVersion: string; kind: string; labels: Record<string, string> },
+  fields: Record<string, unknown>,
+  immutable: string[],
 ): Promise<void> {
   let old = await ctx.storage.get(def, 'default', 'kubernetes');
   if (old && immutable.some((f) => !deepEqual(old![f], fields[f]))) {
