@@ -220,7 +220,8 @@ async function vxlanPodMtuFor(nodeIp: string | undefined): Promise<number> {
     import('../proxy/command-runner.js'),
     import('../kubelet/node/host-readings.js'),
   ]);
-  return vxlanPodMtu(localRunner, nodeIp ?? detectNodeIP());
+  // Without `ip` (a host for the process runtime) pods have no bridge to size: the overlay's usual MTU stands.
+  return vxlanPodMtu(localRunner, nodeIp ?? detectNodeIP()).catch(() => 1450);
 }
 
 /** Routes to the other nodes' pod networks, for agents that give pods addresses of their own. */
