@@ -220,8 +220,7 @@ async function vxlanPodMtuFor(nodeIp: string | undefined): Promise<number> {
     import('../proxy/command-runner.js'),
     import('../kubelet/node/host-readings.js'),
   ]);
-  // Without `ip` (a host for the process runtime) pods have no bridge to size: the overlay's usual MTU stands.
-  return vxlanPodMtu(localRunner, nodeIp ?? detectNodeIP()).catch(() => 1450);
+  return vxlanPodMtu(localRunner, nodeIp ?? detectNodeIP());
 }
 
 /** Routes to the other nodes' pod networks, for agents that give pods addresses of their own. */

@@ -167,13 +167,16 @@ export async function removeVxlanDevice(runner: CommandRunner): Promise<boolean>
 /**
  * The MTU pods get under VXLAN: that of the interface holding the node's address less the encapsulation
  * (1450 on the usual 1500), as flannel hands its MTU to the CNI bridge. Defaults to 1450 when not found.
+ * Never rejects.
  */
 export async function vxlanPodMtu(runner: CommandRunner, nodeIp: string): Promise<number> {
   const fallback = 1500 - VXLAN_OVERHEAD;
-  const addrs = await runner.run(['ip', '-o', 'addr', 'show']);
-  const lower = addrs.code === 0 ? interfaceWithAddress(addrs.stdout, nodeIp) : undefined;
+  // A host without `ip` (one for the process runtime) has no bridge to size: the usual MTU stands.
+  const shown = (argv: string[]) => runner.run(argv).catch(() => undefined);
+  const addrs = await shown(['ip', '-o', 'addr', 'show']);
+  const lower = addrs?.code === 0 ? interfaceWithAddress(addrs.stdout, nodeIp) : undefined;
   if (!lower) return fallback;
-  const link = await runner.run(['ip', '-o', 'link', 'show', 'dev', lower]);
-  const mtu = link.code === 0 ? linkMtu(link.stdout) : undefined;
+  const link = await shown(['ip', '-o', 'link', 'show', 'dev', lower]);
+  const mtu = link?.code === 0 ? linkMtu(link.stdout) : undefined;
   return mtu ? mtu - VXLAN_OVERHEAD : fallback;
 }

@@ -18,6 +18,7 @@ import {
   vtepMac,
   vxlanKey,
 } from './vxlan.js';
+import { vxlanPodMtu } from './vxlan-backend.js';
 
 function node(name: string, cidrs: string[], internalIP: string, annotations?: Record<string, string>): Node {
   return {
@@ -167,4 +168,22 @@ test('entry changes: write what differs, remove what is not wanted', () => {
     ],
     remove: ['c'],
   });
+});
+
+test('the pod MTU under VXLAN: the link’s less 50, or 1450 when it cannot be read', async () => {
+  const runner = (outputs: Record<string, string>) => ({
+    run: (argv: string[]) => {
+      const out = outputs[argv.slice(0, 3).join(' ')];
+      return out === undefined
+        ? Promise.reject(new Error('spawn ip ENOENT'))
+        : Promise.resolve({ code: 0, stdout: out, stderr: '' });
+    },
+  });
+  const jumbo = runner({
+    'ip -o addr': '2: eth0    inet 192.0.2.7/24 brd 192.0.2.255 scope global eth0\\',
+    'ip -o link': '2: eth0: <BROADCAST,MULTICAST,UP> mtu 9001 qdisc mq state UP',
+  });
+  assert.equal(await vxlanPodMtu(jumbo, '192.0.2.7'), 8951);
+  assert.equal(await vxlanPodMtu(jumbo, '198.51.100.1'), 1450, 'an address on no interface');
+  assert.equal(await vxlanPodMtu(runner({}), '192.0.2.7'), 1450, 'no ip command');
 });
