@@ -10,26 +10,15 @@ import { PeriodicTask } from '../../util/periodic-task.js';
 import type { RuntimeService } from '../cri/services.js';
 import { CONTAINER_NAME_LABEL, POD_UID_LABEL } from '../labels.js';
 import type { HostReadings } from '../node/host-readings.js';
-import type { Thresholds } from '../node/node-status.js';
+import type { Thresholds } from './thresholds.js';
 import {
   evictionMessage,
+  pressureConditionsOf,
   pressureSignals,
   rankForEviction,
   type PodUsage,
-  type PressureSignal,
+  type PressureCondition,
 } from './ranking.js';
-
-export type PressureCondition = 'MemoryPressure' | 'DiskPressure' | 'PIDPressure';
-
-/** The node conditions the signals raise, in upstream's order. */
-export function pressureConditionsOf(signals: readonly PressureSignal[]): PressureCondition[] {
-  const starved = new Set(signals.map((s) => s.resource));
-  const out: PressureCondition[] = [];
-  if (starved.has('memory')) out.push('MemoryPressure');
-  if (starved.has('ephemeral-storage')) out.push('DiskPressure');
-  if (starved.has('pids')) out.push('PIDPressure');
-  return out;
-}
 
 export interface EvictionManagerOptions {
   readings: () => Promise<HostReadings>;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { HostReadings } from '../node/host-readings.js';
-import { DEFAULT_THRESHOLDS } from '../node/node-status.js';
+import { DEFAULT_THRESHOLDS } from './thresholds.js';
 import { evictionMessage, pressureSignals, rankForEviction, type PodUsage } from './ranking.js';
 
 const Mi = 1024 * 1024;

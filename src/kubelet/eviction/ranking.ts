@@ -33,6 +33,18 @@ function shownThreshold(value: ThresholdValue, asBytes: boolean): string {
   return asBytes ? bytes(value.quantity) : String(value.quantity);
 }
 
+export type PressureCondition = 'MemoryPressure' | 'DiskPressure' | 'PIDPressure';
+
+/** The node conditions the signals raise, in upstream's order. */
+export function pressureConditionsOf(signals: readonly PressureSignal[]): PressureCondition[] {
+  const starved = new Set(signals.map((s) => s.resource));
+  const out: PressureCondition[] = [];
+  if (starved.has('memory')) out.push('MemoryPressure');
+  if (starved.has('ephemeral-storage')) out.push('DiskPressure');
+  if (starved.has('pids')) out.push('PIDPressure');
+  return out;
+}
+
 /** The hard thresholds the readings cross, in upstream's order of precedence (memory first). */
 export function pressureSignals(r: HostReadings, t: Thresholds): PressureSignal[] {
   const out: PressureSignal[] = [];

@@ -19,8 +19,8 @@ import {
   shuttingDownConditions,
   stampConditions,
   type NodeStatusInput,
-  type Thresholds,
 } from './node-status.js';
+import type { Thresholds } from '../eviction/thresholds.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 

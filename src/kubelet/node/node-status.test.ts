@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { goArch, parseMeminfo, parseOsRelease, type HostReadings } from './host-readings.js';
+import { DEFAULT_THRESHOLDS } from '../eviction/thresholds.js';
 import {
-  DEFAULT_THRESHOLDS,
   capacityAndAllocatable,
   nodeConditions,
   stampConditions,

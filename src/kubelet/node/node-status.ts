@@ -7,11 +7,9 @@ import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.j
 import { parseQuantity, quantityMilliValue, quantityValue } from '../../api/quantity.js';
 import { rfc3339 } from '../../util/clock.js';
 import type { RuntimeCondition } from '../cri/types.js';
-import { pressureSignals } from '../eviction/ranking.js';
+import { pressureConditionsOf, pressureSignals } from '../eviction/ranking.js';
 import { thresholdAmount, type Thresholds } from '../eviction/thresholds.js';
 import type { HostInfo, HostReadings } from './host-readings.js';
-
-export { DEFAULT_THRESHOLDS, type Thresholds } from '../eviction/thresholds.js';
 
 export interface NodeStatusInput {
   readings: HostReadings;
@@ -75,10 +73,10 @@ type Cond = Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'>;
 
 export function nodeConditions(i: NodeStatusInput): Cond[] {
   const r = i.readings;
-  const starved = new Set(pressureSignals(r, i.thresholds).map((s) => s.resource));
-  const memPressure = starved.has('memory');
-  const diskPressure = starved.has('ephemeral-storage');
-  const pidPressure = starved.has('pids');
+  const pressure = pressureConditionsOf(pressureSignals(r, i.thresholds));
+  const memPressure = pressure.includes('MemoryPressure');
+  const diskPressure = pressure.includes('DiskPressure');
+  const pidPressure = pressure.includes('PIDPressure');
   const problems: string[] = [];
   for (const c of i.runtime.conditions) {
     if (c.status) continue;
