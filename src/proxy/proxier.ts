@@ -133,10 +133,9 @@ export class ServiceProxy {
   private async sync(): Promise<void> {
     const [nat, filter] = await Promise.all([this.iptables.save('nat'), this.iptables.save('filter')]);
     const services = this.services.list();
-    const slices = this.slices.list();
     const rules = buildRuleSet({
       services,
-      slices,
+      slices: this.slices.list(),
       nodeName: this.opts.nodeName,
       ...(this.opts.clusterCidr ? { clusterCidr: this.opts.clusterCidr } : {}),
       ...(this.opts.nodeIP ? { nodeIP: this.opts.nodeIP } : {}),
@@ -154,8 +153,7 @@ export class ServiceProxy {
     // Health checks report what the rules now do.
     const checked = healthCheckPorts(services);
     await this.health.syncServices(checked);
-    const withChecks = services.filter((s) => checked.has(`${s.metadata?.namespace}/${s.metadata?.name}`));
-    this.health.syncEndpoints(localReadyEndpoints(withChecks, slices, this.opts.nodeName));
+    this.health.syncEndpoints(localReadyEndpoints(rules.ports, rules.endpoints, new Set(checked.keys())));
     this.lastSyncFailed = false;
     if (this.syncs++ === 0) {
       this.log.info('service rules written', {

@@ -7,9 +7,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Service } from 'kubernetes-types/core/v1.js';
-import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Logger } from '../util/logger.js';
-import { endpointsByServicePort, portKey, servicePorts } from './service-ports.js';
+import { portKey, servicePorts, type EndpointInfo, type ServicePortInfo } from './service-ports.js';
 
 /** `namespace/name` → its health check port, for the Services this proxy serves. */
 export function healthCheckPorts(services: readonly Service[]): Map<string, number> {
@@ -26,28 +25,28 @@ export function healthCheckPorts(services: readonly Service[]): Map<string, numb
 }
 
 /**
- * `namespace/name` → this node's ready endpoints of the Service, counted by address (a pod serving two ports is
- * one endpoint), as upstream's LocalReadyEndpoints. Terminating endpoints do not count: the node should stop
+ * `namespace/name` → this node's ready endpoints of each of `services`, counted by address (a pod serving two
+ * ports is one endpoint), as upstream's LocalReadyEndpoints; from the ports and endpoints the rule set was built
+ * from. Terminating endpoints do not count: the node should stop
  * getting new traffic while they drain.
  */
 export function localReadyEndpoints(
-  services: readonly Service[],
-  slices: readonly EndpointSlice[],
-  nodeName: string,
+  ports: readonly ServicePortInfo[],
+  endpoints: ReadonlyMap<string, EndpointInfo[]>,
+  services: ReadonlySet<string>,
 ): Map<string, number> {
-  const byPort = endpointsByServicePort([...slices], nodeName);
-  const counts = new Map<string, number>();
-  for (const svc of services) {
-    const addresses = new Set<string>();
-    for (const p of servicePorts(svc)) {
-      for (const ep of byPort.get(portKey(p.namespace, p.serviceName, p.portName, p.protocol)) ?? []) {
-        if (ep.local && ep.ready) addresses.add(ep.ip);
-      }
+  const addresses = new Map<string, Set<string>>();
+  for (const p of ports) {
+    const service = `${p.namespace}/${p.serviceName}`;
+    if (!services.has(service)) continue;
+    for (const ep of endpoints.get(portKey(p.namespace, p.serviceName, p.portName, p.protocol)) ?? []) {
+      if (!ep.local || !ep.ready) continue;
+      let set = addresses.get(service);
+      if (!set) addresses.set(service, (set = new Set()));
+      set.add(ep.ip);
     }
-    if (addresses.size > 0)
-      counts.set(`${svc.metadata?.namespace ?? ''}/${svc.metadata?.name ?? ''}`, addresses.size);
   }
-  return counts;
+  return new Map([...addresses].map(([service, set]) => [service, set.size]));
 }
 
 /** upstream's body, byte for byte (tab-indented JSON). */
