@@ -130,6 +130,10 @@ export class PodRoutesAgent {
 
   async start(): Promise<void> {
     await ensureRules(this.runner, this.opts.clusterCidr);
+    // The backend comes with the agent's start: a node moved from vxlan to host-gw loses the device (with it,
+    // everything routed over it) once, here.
+    if (!this.vxlan && (await removeVxlanDevice(this.runner)))
+      this.log.info('removed the VXLAN device (host-gw now)');
     const request = (): void => this.syncRunner.request();
     // Every heartbeat updates a Node's status: only a change of what routes are made of asks for a sync.
     const key = this.vxlan ? (n: Node) => routingKey(n) + vxlanKey(n) : routingKey;
@@ -157,8 +161,6 @@ export class PodRoutesAgent {
       if (!overlay) return; // this node has no pod CIDR or address yet: its Node's update asks again
       desired = overlay;
     } else {
-      // A node moved from vxlan to host-gw: the device goes, with everything routed over it.
-      if (await removeVxlanDevice(this.runner)) this.log.info('removed the VXLAN device (host-gw now)');
       desired = desiredPodRoutes(nodes, this.opts.nodeName).filter((r) => isIP(r.via) === this.family);
     }
     const shown = await runChecked(this.runner, [...ip, '-o', 'route', 'show', 'proto', ROUTE_PROTOCOL]);
