@@ -14,7 +14,11 @@ import { admitQuota } from './quota-admission.js';
 import { QuotaPresence } from './quota-presence.js';
 import { realClock, type Clock } from '../../util/clock.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { PodSecurityAdmission, podSecurityApplies } from '../podsecurity/admission.js';
+import {
+  PodSecurityAdmission,
+  podSecurityApplies,
+  type PodSecurityRequest,
+} from '../podsecurity/admission.js';
 import { hasPolicyLabels } from '../podsecurity/namespace-policy.js';
 import type { PodSecurityConfig } from '../podsecurity/config.js';
 import { admitServiceAccount, type ServiceAccountAdmissionDeps } from './service-account-admission.js';
@@ -148,23 +152,8 @@ export class Admission {
    * The PodSecurity plugin for a create or update that passed validation (before validating webhooks, as
    * upstream orders its plugins); a refusal throws, warnings go to `warn`.
    */
-  podSecurityCheck(
-    def: ResourceDef,
-    obj: KubeObject,
-    old: KubeObject | undefined,
-    subresource: string | undefined,
-    user: string | undefined,
-    warn: (message: string) => void,
-  ): Promise<void> | undefined {
-    if (!podSecurityApplies(def)) return undefined;
-    return this.podSecurity.admit({
-      def,
-      obj,
-      ...(old ? { old } : {}),
-      ...(subresource ? { subresource } : {}),
-      ...(user ? { user } : {}),
-      warn,
-    });
+  podSecurityCheck(req: PodSecurityRequest): Promise<void> | undefined {
+    return podSecurityApplies(req.def) ? this.podSecurity.admit(req) : undefined;
   }
 
   /** Labels of a namespace from the watch cache's view, or from the store for one not seen there yet. */

@@ -128,14 +128,12 @@ export async function createCanonical(
     const undoAllocation = allocation instanceof Promise ? await allocation : allocation;
     let undoQuota: Rollback;
     try {
-      const podSecurity = ctx.admission.podSecurityCheck(
+      const podSecurity = ctx.admission.podSecurityCheck({
         def,
-        candidate,
-        undefined,
-        undefined,
-        opts.request?.user.username,
-        warnerOf(opts),
-      );
+        obj: candidate,
+        ...userOf(opts),
+        warn: warnerOf(opts),
+      });
       if (podSecurity) await podSecurity;
       if (webhooks && attrs) await webhooks.validate(attrs, candidate, undefined, warnerOf(opts));
       undoQuota = await ctx.admission.chargeQuota(def, candidate);
@@ -293,14 +291,14 @@ export async function updateCanonical(
   else validateUpdate(ctx, def, obj, old, opts.subresource);
   if (!managedBeforeWebhooks) recordManagedFields(ctx, old, obj, opts);
   obj.metadata!.resourceVersion = old.metadata.resourceVersion;
-  const podSecurity = ctx.admission.podSecurityCheck(
+  const podSecurity = ctx.admission.podSecurityCheck({
     def,
     obj,
     old,
-    opts.subresource,
-    opts.request?.user.username,
-    warnerOf(opts),
-  );
+    ...(opts.subresource ? { subresource: opts.subresource } : {}),
+    ...userOf(opts),
+    warn: warnerOf(opts),
+  });
   if (podSecurity) await podSecurity;
   if (webhooks && attrs) await webhooks.validate(attrs, obj, old, warnerOf(opts));
   const meta = obj.metadata!;
@@ -623,6 +621,11 @@ function restrictNodeDelete(
     name: old.metadata.name,
     oldObject: old,
   });
+}
+
+/** The requesting user's name, for admission that exempts users. */
+function userOf(opts: WriteOptions): { user?: string } {
+  return opts.request ? { user: opts.request.user.username } : {};
 }
 
 function warnerOf(opts: WriteOptions): (message: string) => void {
