@@ -6,6 +6,7 @@ import { microTime, rfc3339 } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { ResourceDef } from './registry/types.js';
 import type { ApiContext } from './rest/context.js';
+import { racedWithAnotherWriter } from './storage/object-storage.js';
 
 /** The label upstream's API server identity Leases carry; these Leases are Tugboat's counterpart. */
 export const APISERVER_IDENTITY_LABEL = 'apiserver.kubernetes.io/identity';
@@ -206,9 +207,7 @@ async function reconcileOwnObject(
     try {
       return await reconcileOnce(ctx, def, head, fields, immutable);
     } catch (err) {
-      const raced =
-        hasReason(err, 'AlreadyExists') || hasReason(err, 'Conflict') || hasReason(err, 'NotFound');
-      if (!raced || attempt >= 5) throw err;
+      if (!racedWithAnotherWriter(err) || attempt >= 5) throw err;
     }
   }
 }

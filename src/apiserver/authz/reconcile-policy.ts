@@ -4,13 +4,12 @@
  * policy), decisions are made in memory (reconcile-decisions.ts), and only the objects that differ are written,
  * all at once so that they share the store's commits. A restart over a reconciled store writes nothing.
  */
-import { hasReason, isApiError } from '../../api/errors.js';
 import { cloneJson, type KubeObject, type StoredObject } from '../../api/meta.js';
 import type { ResourceDef } from '../registry/types.js';
 import type { ApiContext } from '../rest/context.js';
 import { deleteCanonical } from '../rest/delete.js';
 import { createCanonical, updateCanonical, type WriteOptions } from '../rest/write.js';
-import { isLostRace } from '../storage/object-storage.js';
+import { racedWithAnotherWriter } from '../storage/object-storage.js';
 import { bootstrapPolicy, type BootstrapPolicy } from './bootstrap-policy.js';
 import {
   reconcileBinding,
@@ -91,15 +90,6 @@ async function plan(ctx: ApiContext, policy: BootstrapPolicy): Promise<Work[]> {
     }),
   );
   return perKind.flat();
-}
-
-/** Errors worth a fresh read and another decision: someone else wrote the object meanwhile. */
-function racedWithAnotherWriter(err: unknown): boolean {
-  return (
-    hasReason(err, 'AlreadyExists') ||
-    hasReason(err, 'NotFound') ||
-    (isApiError(err) && err.status.reason === 'Conflict' && isLostRace(err))
-  );
 }
 
 async function write(ctx: ApiContext, w: Work, decision: Decision<KubeObject>): Promise<void> {

@@ -1,4 +1,12 @@
-import { alreadyExists, badRequest, expired, notFound, staleConflict } from '../../api/errors.js';
+import {
+  alreadyExists,
+  badRequest,
+  expired,
+  hasReason,
+  isApiError,
+  notFound,
+  staleConflict,
+} from '../../api/errors.js';
 import type { GroupResource, KubeObject, StoredObject } from '../../api/meta.js';
 import {
   CompactedError,
@@ -51,6 +59,18 @@ function lostRace<E extends Error>(err: E): E {
 
 export function isLostRace(err: unknown): boolean {
   return (err as { lostRace?: boolean } | undefined)?.lostRace === true;
+}
+
+/**
+ * Errors of a write by the server itself worth a fresh read and another decision: someone else wrote the object
+ * meanwhile (created it first, changed it, or deleted it).
+ */
+export function racedWithAnotherWriter(err: unknown): boolean {
+  return (
+    hasReason(err, 'AlreadyExists') ||
+    hasReason(err, 'NotFound') ||
+    (isApiError(err) && err.status.reason === 'Conflict' && isLostRace(err))
+  );
 }
 
 export class ObjectStorage {
