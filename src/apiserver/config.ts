@@ -1,3 +1,4 @@
+import type { Auditor } from './audit/auditor.js';
 import type { NodeJoin } from './join/node-join.js';
 import type { PodSecurityConfig } from './podsecurity/config.js';
 import type { KubeletClientTls } from './streaming/pod-target.js';
@@ -71,6 +72,8 @@ export interface ApiServerConfig {
   serviceAccount?: { signingKeyPem: string; issuer?: string; apiAudiences?: string[] };
   /** The PodSecurity admission plugin's defaults and exemptions (`--admission-control-config-file`). */
   podSecurity?: PodSecurityConfig;
+  /** Audits requests by this policy into this sink (`--audit-policy-file` with `--audit-log-path`). */
+  audit?: Auditor;
   /** Listen on this bound socket (a serving process's copy of the main process's) instead of on `port`. */
   listenHandle?: object;
   /**

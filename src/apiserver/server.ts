@@ -153,6 +153,7 @@ export async function startApiServerWith(
     ...(config.nodeJoin ? { nodeJoin: config.nodeJoin } : {}),
     ...(config.replica ? { replica: true } : {}),
     ...(saTokens ? { serviceAccountTokens: saTokens } : {}),
+    ...(config.audit ? { audit: config.audit } : {}),
   };
   await watchCache.start({ history: replica });
   // Custom resources are served before the first request is.

@@ -38,6 +38,8 @@ export async function startTestServer(
     ingressClass?: boolean;
     /** Serve HTTPS with this material; client certificates then authenticate too (`kubeconfig` has no CA). */
     tls?: ApiServerConfig['tls'];
+    /** Audit requests by this policy into this sink. */
+    audit?: ApiServerConfig['audit'];
   } = {},
 ): Promise<TestServer> {
   const store = opts.store ?? new MemoryStore();
@@ -49,6 +51,7 @@ export async function startTestServer(
     ...(opts.nodeJoin ? { nodeJoin: opts.nodeJoin } : {}),
     ...(opts.ingressClass === undefined ? {} : { ingressClass: opts.ingressClass }),
     ...(opts.tls ? { tls: opts.tls } : {}),
+    ...(opts.audit ? { audit: opts.audit } : {}),
     store,
     serviceCIDR: '10.43.0.0/16',
     ...(opts.watchCacheSize ? { watchCacheSize: opts.watchCacheSize } : {}),
@@ -93,10 +96,12 @@ users:
 }
 
 /** A test server and an admin client for one file's tests: started before them, closed after them. */
-export function serverForTests(): { readonly server: TestServer; readonly client: ApiClient } {
+export function serverForTests(
+  opts: Parameters<typeof startTestServer>[0] = {},
+): { readonly server: TestServer; readonly client: ApiClient } {
   const held: { server?: TestServer; client?: ApiClient } = {};
   before(async () => {
-    held.server = await startTestServer();
+    held.server = await startTestServer(opts);
     held.client = new ApiClient({ server: held.server.url });
   });
   after(async () => {

@@ -23,6 +23,9 @@ export { NODE_LEASE_NAMESPACE, NODES_GROUP, nodeIdentity, nodeUsername } from '.
 export type { Attributes, Decision, PolicyRule } from './types.js';
 export { Authorizer };
 
+/** Told the final decision of a request's authorization (for its audit annotations). */
+export type DecisionObserver = (allowed: boolean, reason: string) => void;
+
 export class Authorization {
   readonly rbac = new RbacIndex();
   readonly nodeGraph = new NodeGraph();
@@ -39,16 +42,18 @@ export class Authorization {
    * for is decided again once the watch cache caught up (a kubelet reads a pod's Secrets as soon as it sees the
    * pod bound, perhaps through another server); the answer is then a promise.
    */
-  require(attrs: Attributes): void | Promise<void> {
+  require(attrs: Attributes, onDecision?: DecisionObserver): void | Promise<void> {
     const decision = this.authorizer.authorize(attrs);
+    if (decision.allowed || !decision.graphMiss) onDecision?.(decision.allowed, decision.reason);
     if (decision.allowed) return;
     if (!decision.graphMiss) throw forbiddenError(attrs, decision.reason);
-    return this.requireCaughtUp(attrs);
+    return this.requireCaughtUp(attrs, onDecision);
   }
 
-  private async requireCaughtUp(attrs: Attributes): Promise<void> {
+  private async requireCaughtUp(attrs: Attributes, onDecision?: DecisionObserver): Promise<void> {
     await this.caughtUp();
     const decision = this.authorizer.authorize(attrs);
+    onDecision?.(decision.allowed, decision.reason);
     if (!decision.allowed) throw forbiddenError(attrs, decision.reason);
   }
 

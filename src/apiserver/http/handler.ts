@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   ApiError,
@@ -42,6 +43,8 @@ import { Responder } from './respond.js';
 import { requestTarget, type RequestTarget } from './request-target.js';
 import { routeOf, type ResourceRoute } from './route.js';
 import { PARTIAL_UPDATE_SUBRESOURCES } from '../registry/types.js';
+import type { DecisionObserver } from '../authz/index.js';
+import type { AuditRecord } from '../audit/record.js';
 
 const NOT_FOUND_MESSAGE = 'the server could not find the requested resource';
 
@@ -54,10 +57,28 @@ export interface HandlerOptions {
   serverAddress: string;
 }
 
+/** When and as what a request arrived, for its audit event. */
+interface Arrival {
+  auditId: string;
+  /** Epoch milliseconds with a fraction; 0 when nothing is audited. */
+  receivedAt: number;
+}
+
+const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+const NO_USER: UserInfo = { username: '', groups: [] };
+
 export function createRequestHandler(ctx: ApiContext, opts: HandlerOptions) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const out = new Responder(res);
-    handle(ctx, opts, req, out).catch((err: unknown) => {
+    // Every answer names its request's audit ID (the client's own `Audit-ID`, else a new one), as upstream's.
+    const auditId = auditIdOf(req);
+    res.setHeader('Audit-Id', auditId);
+    const arrival: Arrival = { auditId, receivedAt: 0 };
+    if (ctx.audit) {
+      arrival.receivedAt = performance.timeOrigin + performance.now();
+      res.once('close', () => out.audit?.complete(res.headersSent, res.statusCode));
+    }
+    handle(ctx, opts, req, out, arrival).catch((err: unknown) => {
       if (!(err instanceof ApiError)) {
         ctx.logger.error('request failed', { url: req.url, error: String((err as Error)?.stack ?? err) });
       }
@@ -72,17 +93,28 @@ export function createRequestHandler(ctx: ApiContext, opts: HandlerOptions) {
   };
 }
 
+function auditIdOf(req: IncomingMessage): string {
+  const given = req.headers['audit-id'];
+  return typeof given === 'string' && given !== '' ? given : randomUUID();
+}
+
 async function handle(
   ctx: ApiContext,
   opts: HandlerOptions,
   req: IncomingMessage,
   out: Responder,
+  arrival: Arrival,
 ): Promise<void> {
   const url = requestTarget(req.url);
   const route = routeOf(url.pathname);
   const method = req.method ?? 'GET';
   // Public as upstream's system:public-info-viewer makes them: the exact paths only (`/healthz/etcd` is not).
   const publicPath = route.type === 'version' || (route.type === 'health' && !route.subpath);
+  if (publicPath && ctx.audit) {
+    // Audited as whoever the credentials name, else as the anonymous user upstream serves these to.
+    const found = await Promise.resolve(ctx.authenticator.authenticate(req)).catch(() => undefined);
+    beginAudit(ctx, req, out, arrival, requestAttributes(found ?? ANONYMOUS, method, url, route));
+  }
   if (route.type === 'health' && publicPath)
     return health(ctx, out, route.check, url.searchParams.has('verbose'));
   if (route.type === 'version') return out.json(200, VERSION_INFO);
@@ -93,11 +125,25 @@ async function handle(
     return serveNodeJoin(ctx.nodeJoin, req, out, url.pathname);
   }
 
-  const found = ctx.authenticator.authenticate(req);
-  const authenticated = found instanceof Promise ? await found : found;
-  if (!authenticated) throw unauthorized();
+  let authenticated: UserInfo | undefined;
+  try {
+    const found = ctx.authenticator.authenticate(req);
+    authenticated = found instanceof Promise ? await found : found;
+    if (!authenticated) throw unauthorized();
+  } catch (err) {
+    if (ctx.audit) {
+      beginAudit(ctx, req, out, arrival, requestAttributes(NO_USER, method, url, route));
+      out.audit?.failedAuthentication(ctx.audit.attemptedAuthentication(req));
+    }
+    throw err;
+  }
+  if (ctx.audit) beginAudit(ctx, req, out, arrival, requestAttributes(authenticated, method, url, route));
   const user = impersonatedUser(ctx.authz.authorizer, authenticated, req);
-  const authorizing = ctx.authz.require(requestAttributes(user, method, url, route));
+  if (user !== authenticated) out.audit?.impersonated(user);
+  const authorizing = ctx.authz.require(
+    requestAttributes(user, method, url, route),
+    out.audit && auditDecision(out.audit),
+  );
   if (authorizing) await authorizing;
 
   switch (route.type) {
@@ -178,6 +224,34 @@ async function handle(
       if (route.group === METRICS_GROUP && ctx.metrics) return metricsRoute(ctx, ctx.metrics, req, out, url);
       return handleResource(ctx, req, out, route, url, user);
   }
+}
+
+/** Starts the request's audit record; a long-running request's ResponseStarted goes with its header. */
+function beginAudit(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  out: Responder,
+  arrival: Arrival,
+  attrs: ReturnType<typeof requestAttributes>,
+): void {
+  const record = ctx.audit?.begin({ req, auditId: arrival.auditId, receivedAt: arrival.receivedAt, attrs });
+  if (!record) return;
+  out.audit = record;
+  if (!record.longRunning) return;
+  const res = out.res;
+  const writeHead = res.writeHead.bind(res);
+  res.writeHead = ((...args: Parameters<ServerResponse['writeHead']>) => {
+    record.started(args[0]);
+    return writeHead(...args);
+  }) as ServerResponse['writeHead'];
+}
+
+/** Upstream's authorization audit annotations. */
+function auditDecision(record: AuditRecord): DecisionObserver {
+  return (allowed, reason) => {
+    record.annotate('authorization.k8s.io/decision', allowed ? 'allow' : 'forbid');
+    record.annotate('authorization.k8s.io/reason', reason);
+  };
 }
 
 /** /healthz, /livez, /readyz: `ok`, or with ?verbose one line per check as upstream prints them. */
@@ -262,6 +336,7 @@ async function handleResource(
       ctx.ext.decodeProtobuf,
       def.kind,
     );
+    out.audit?.requestObject(body);
     return createReview(ctx, scope, body);
   }
 
@@ -318,6 +393,7 @@ async function handleResource(
         const body = requireObjectBody(
           await decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind),
         );
+        out.audit?.requestObject(body);
         if (route.subresource === 'binding') return bindPod(ctx, scope, body);
         if (route.subresource === 'eviction') return evictPod(ctx, scope, body);
         if (route.subresource === 'token') return createToken(ctx, scope, body);
@@ -325,24 +401,29 @@ async function handleResource(
       }
       if (def.namespaced && route.namespace === undefined) throw routeNotFound();
       const body = await decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind);
+      out.audit?.requestObject(body);
       return createObject(ctx, scope, body);
     }
     case 'PUT': {
       if (!route.name) throw methodNotAllowed();
       const raw = await readBody(req);
-      if (route.subresource === 'scale')
+      if (route.subresource === 'scale') {
+        out.audit?.requestBody(raw, req.headers['content-type']);
         return writeScale(ctx, scope, 'PUT', req.headers['content-type'], raw);
+      }
       if (
         route.subresource &&
         !['status', 'finalize', ...PARTIAL_UPDATE_SUBRESOURCES].includes(route.subresource)
       )
         throw methodNotAllowed();
       const body = await decodeObjectBody(req.headers['content-type'], raw, ctx.ext.decodeProtobuf, def.kind);
+      out.audit?.requestObject(body);
       return updateObject(ctx, scope, body);
     }
     case 'PATCH': {
       if (!route.name) throw methodNotAllowed();
       const raw = await readBody(req);
+      out.audit?.requestPatch(raw, req.headers['content-type']);
       if (route.subresource === 'scale')
         return writeScale(ctx, scope, 'PATCH', req.headers['content-type'], raw);
       if (route.subresource && !['status', ...PARTIAL_UPDATE_SUBRESOURCES].includes(route.subresource))
@@ -351,6 +432,7 @@ async function handleResource(
     }
     case 'DELETE': {
       const raw = await readBody(req);
+      if (raw.length > 0) out.audit?.requestBody(raw, req.headers['content-type']);
       if (route.subresource) throw methodNotAllowed();
       if (route.name) return deleteObject(ctx, scope, raw, req.headers['content-type']);
       return deleteCollection(ctx, scope, raw, req.headers['content-type']);

@@ -1,10 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import { yaml } from '../../util/yaml.js';
 import { internalError, isApiError, type ApiError } from '../../api/errors.js';
+import type { AuditRecord } from '../audit/record.js';
 
 /** Per-request response helpers: one place sets content types and warning headers. */
 export class Responder {
   readonly warnings: string[] = [];
+  /** The request's audit event, when the audit policy records it. */
+  audit: AuditRecord | undefined;
   constructor(readonly res: ServerResponse) {}
 
   warn(message: string): void {
@@ -18,15 +21,27 @@ export class Responder {
   }
 
   json(code: number, body: unknown, contentType = 'application/json'): void {
-    this.send(code, JSON.stringify(body), contentType);
+    this.audit?.response(code, body);
+    this.write(code, JSON.stringify(body), contentType);
   }
 
   yaml(code: number, body: unknown): void {
-    this.send(code, yaml().stringify(body), 'application/yaml');
+    this.audit?.response(code, body);
+    this.write(code, yaml().stringify(body), 'application/yaml');
   }
 
   /** Pre-encoded JSON text. */
   send(
+    code: number,
+    text: string | Buffer,
+    contentType: string,
+    extraHeaders: Record<string, string> = {},
+  ): void {
+    this.audit?.responseText(code, text, contentType);
+    this.write(code, text, contentType, extraHeaders);
+  }
+
+  private write(
     code: number,
     text: string | Buffer,
     contentType: string,
@@ -60,6 +75,7 @@ export class Responder {
 
   /** Start a streaming response (watch): headers are flushed at once (kubectl hangs otherwise). */
   startStream(contentType: string): void {
+    this.audit?.started(200);
     this.applyWarnings();
     this.res.writeHead(200, {
       'Content-Type': contentType,

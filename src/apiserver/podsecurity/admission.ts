@@ -4,8 +4,8 @@
  * `Warning` header); pod templates of workload resources get the warnings only, since their pods are checked when
  * created; a namespace's labels must parse, and raising its enforce level warns about the pods already there.
  * Namespaces without Pod Security labels get the configured defaults (config.ts; privileged unless set, and then
- * nothing is evaluated); exempt users, namespaces and runtime classes are let through. Not here: the `audit` mode
- * (there is no audit log to annotate).
+ * nothing is evaluated); exempt users, namespaces and runtime classes are let through. With an audit log, each
+ * request's event gets upstream's annotations: the enforced policy, the `audit` level's violations, an exemption.
  */
 import type { Pod, PodSpec, Container, EphemeralContainer } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
@@ -65,7 +65,13 @@ export interface PodSecurityRequest {
   old?: KubeObject;
   subresource?: string;
   warn: (message: string) => void;
+  /** Adds an audit annotation to the request's event; given only when the request is audited. */
+  annotate?: (key: string, value: string) => void;
 }
+
+const ANNOTATION_PREFIX = 'pod-security.kubernetes.io/';
+/** Upstream's answer for a namespace where every mode is privileged. */
+const PRIVILEGED_POLICY_NAME = 'privileged:latest';
 
 /** Pod subresources that cannot change what the policy looks at. */
 const IGNORED_POD_SUBRESOURCES = new Set([
@@ -125,8 +131,12 @@ export class PodSecurityAdmission {
   async admit(req: PodSecurityRequest): Promise<void> {
     const key = `${req.def.group}/${req.def.plural}`;
     if (key === '/namespaces') return this.admitNamespace(req);
-    if (this.exemptions.namespaces.includes(req.obj.metadata?.namespace ?? '')) return;
-    if (req.user && this.exemptions.usernames.includes(req.user)) return;
+    if (key === '/pods' && req.subresource && IGNORED_POD_SUBRESOURCES.has(req.subresource)) return;
+    if (key !== '/pods' && (req.subresource || !TEMPLATES[key])) return;
+    if (this.exemptions.namespaces.includes(req.obj.metadata?.namespace ?? ''))
+      return req.annotate?.(`${ANNOTATION_PREFIX}exempt`, 'namespace');
+    if (req.user && this.exemptions.usernames.includes(req.user))
+      return req.annotate?.(`${ANNOTATION_PREFIX}exempt`, 'user');
     if (key === '/pods') return this.admitPod(req);
     const template = TEMPLATES[key];
     if (template && !req.subresource) return this.admitTemplate(req, template(req.obj));
@@ -146,18 +156,30 @@ export class PodSecurityAdmission {
     return !!name && this.exemptions.runtimeClasses.includes(name);
   }
 
+  /** The modes that need evaluating: `audit` only when there is an event to annotate. */
+  private fullyPrivileged(policy: NamespacePolicy, audited: boolean): boolean {
+    return (
+      policy.enforce.level === 'privileged' &&
+      policy.warn.level === 'privileged' &&
+      (!audited || policy.audit.level === 'privileged')
+    );
+  }
+
   private async admitPod(req: PodSecurityRequest): Promise<void> {
-    if (req.subresource && IGNORED_POD_SUBRESOURCES.has(req.subresource)) return;
+    const annotate = req.annotate;
     const ns = await this.policyOf(req.obj);
-    if (!ns) return;
-    const { policy, errors } = ns;
-    const privileged = [policy.enforce, policy.warn].every((lv) => lv.level === 'privileged');
-    if (errors.length === 0 && privileged) return;
+    if (!ns || (ns.errors.length === 0 && this.fullyPrivileged(ns.policy, !!annotate))) {
+      annotate?.(`${ANNOTATION_PREFIX}enforce-policy`, PRIVILEGED_POLICY_NAME);
+      return;
+    }
+    const { policy } = ns;
     const pod = req.obj as Pod;
     if (req.old && !isSignificantPodUpdate(pod, req.old as Pod)) return;
-    if (this.exemptRuntimeClass(pod.spec)) return;
+    if (this.exemptRuntimeClass(pod.spec)) return annotate?.(`${ANNOTATION_PREFIX}exempt`, 'runtimeClass');
+    annotate?.(`${ANNOTATION_PREFIX}enforce-policy`, policyName(policy.enforce));
     const evaluate = await loadEvaluate();
     const enforced = evaluate(policy.enforce, pod.metadata, pod.spec);
+    if (annotate) this.auditViolations(annotate, policy, enforced, evaluate, pod);
     if (enforced.length > 0) {
       throw forbidden(
         { group: '', resource: 'pods' },
@@ -171,11 +193,31 @@ export class PodSecurityAdmission {
     if (warned.length > 0) req.warn(wouldViolate(policy.warn, warned));
   }
 
+  /** The `audit` level's violations as an annotation (the enforce results reused when the levels agree). */
+  private auditViolations(
+    annotate: NonNullable<PodSecurityRequest['annotate']>,
+    policy: NamespacePolicy,
+    enforced: CheckResult[] | undefined,
+    evaluate: Evaluate,
+    pod: PodTemplateLike,
+  ): void {
+    const audited =
+      enforced && sameLevelVersion(policy.audit, policy.enforce)
+        ? enforced
+        : evaluate(policy.audit, pod.metadata, pod.spec);
+    if (audited.length > 0) annotate(`${ANNOTATION_PREFIX}audit-violations`, wouldViolate(policy.audit, audited));
+  }
+
   private async admitTemplate(req: PodSecurityRequest, template: PodTemplateLike | undefined): Promise<void> {
-    if (!template || this.exemptRuntimeClass(template.spec)) return;
+    if (!template) return;
     const ns = await this.policyOf(req.obj);
-    if (!ns || ns.policy.warn.level === 'privileged') return;
-    const warned = (await loadEvaluate())(ns.policy.warn, template.metadata, template.spec);
+    if (!ns || (ns.errors.length === 0 && this.fullyPrivileged(ns.policy, !!req.annotate))) return;
+    if (this.exemptRuntimeClass(template.spec))
+      return req.annotate?.(`${ANNOTATION_PREFIX}exempt`, 'runtimeClass');
+    const evaluate = await loadEvaluate();
+    if (req.annotate) this.auditViolations(req.annotate, ns.policy, undefined, evaluate, template);
+    if (ns.policy.warn.level === 'privileged') return;
+    const warned = evaluate(ns.policy.warn, template.metadata, template.spec);
     if (warned.length > 0) req.warn(wouldViolate(ns.policy.warn, warned));
   }
 

@@ -14,6 +14,7 @@ import type { Authorization } from '../authz/index.js';
 import type { MetricsProvider } from '../metrics/provider.js';
 import type { ServiceAccountTokens } from '../serviceaccount/tokens.js';
 import type { WebhookAdmission } from '../webhooks/dispatcher.js';
+import type { Auditor } from '../audit/auditor.js';
 
 /** Everything request handlers share for the server's lifetime. */
 export interface ApiContext {
@@ -47,6 +48,8 @@ export interface ApiContext {
   nodeJoin?: NodeJoin;
   /** Set in an API worker process, which serves beside the main server over its store. */
   replica?: boolean;
+  /** The audit policy and log (`--audit-policy-file`), when set. */
+  audit?: Auditor;
 }
 
 /** One resource request, after routing and authentication. */

@@ -132,6 +132,7 @@ export async function createCanonical(
         def,
         obj: candidate,
         ...userOf(opts),
+        ...annotatorOf(opts),
         warn: warnerOf(opts),
       });
       if (podSecurity) await podSecurity;
@@ -297,6 +298,7 @@ export async function updateCanonical(
     old,
     ...(opts.subresource ? { subresource: opts.subresource } : {}),
     ...userOf(opts),
+    ...annotatorOf(opts),
     warn: warnerOf(opts),
   });
   if (podSecurity) await podSecurity;
@@ -630,6 +632,12 @@ function userOf(opts: WriteOptions): { user?: string } {
 
 function warnerOf(opts: WriteOptions): (message: string) => void {
   return (message) => opts.request?.out.warn(message);
+}
+
+/** The request's audit annotations, when its event is recorded. */
+function annotatorOf(opts: WriteOptions): { annotate?: (key: string, value: string) => void } {
+  const record = opts.request?.out.audit;
+  return record ? { annotate: (key, value) => record.annotate(key, value) } : {};
 }
 
 /**
