@@ -315,3 +315,37 @@ test('Pod Security audit mode: violations of the audit level annotate the event'
   );
   assert.equal(depEv.annotations?.['pod-security.kubernetes.io/enforce-policy'], undefined);
 });
+
+test('an upgrade request (exec) is audited; its refusal is its response status', async () => {
+  const { WebSocket } = await import('ws');
+  const url = `${api.server.url.replace('http', 'ws')}/api/v1/namespaces/default/pods/absent/exec?command=true`;
+  const ws = new WebSocket(url, ['v5.channel.k8s.io'], { headers: { authorization: 'Bearer admin' } });
+  const code = await new Promise<number>((resolve) => {
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', () => resolve(-1));
+  });
+  assert.equal(code, 404);
+  let evs: AuditEvent[] = [];
+  for (let i = 0; i < 100; i++) {
+    evs = events.filter((e) => e.requestURI.startsWith('/api/v1/namespaces/default/pods/absent/exec'));
+    if (evs.some((e) => e.stage === 'ResponseComplete')) break;
+    await sleep(10);
+  }
+  // Long-running: the refusal's header is its answer's start, as upstream logs it.
+  assert.deepEqual(
+    evs.map((e) => e.stage),
+    ['RequestReceived', 'ResponseStarted', 'ResponseComplete'],
+  );
+  const complete = evs[2]!;
+  assert.equal(complete.verb, 'get');
+  assert.deepEqual(complete.objectRef, {
+    resource: 'pods',
+    namespace: 'default',
+    name: 'absent',
+    apiVersion: 'v1',
+    subresource: 'exec',
+  });
+  assert.equal(complete.responseStatus?.code, 404);
+  assert.equal(complete.responseStatus?.reason, 'NotFound');
+  assert.equal(complete.annotations?.['authorization.k8s.io/decision'], 'allow');
+});

@@ -49,6 +49,12 @@ export class AuditRecord {
     if (!(key in annotations)) annotations[key] = value;
   }
 
+  /** Upstream's authorization annotations, from the authorizer's final decision. */
+  authorized(allowed: boolean, reason: string): void {
+    this.annotate('authorization.k8s.io/decision', allowed ? 'allow' : 'forbid');
+    this.annotate('authorization.k8s.io/reason', reason);
+  }
+
   impersonated(user: UserInfo): void {
     this.event.impersonatedUser = auditUser(user);
   }

@@ -93,7 +93,8 @@ export function createRequestHandler(ctx: ApiContext, opts: HandlerOptions) {
   };
 }
 
-function auditIdOf(req: IncomingMessage): string {
+/** The request's audit ID: the client's own `Audit-ID` header, else a new one. */
+export function auditIdOf(req: IncomingMessage): string {
   const given = req.headers['audit-id'];
   return typeof given === 'string' && given !== '' ? given : randomUUID();
 }
@@ -142,7 +143,7 @@ async function handle(
   if (user !== authenticated) out.audit?.impersonated(user);
   const authorizing = ctx.authz.require(
     requestAttributes(user, method, url, route),
-    out.audit && auditDecision(out.audit),
+    out.audit && decisionObserver(out.audit),
   );
   if (authorizing) await authorizing;
 
@@ -246,12 +247,9 @@ function beginAudit(
   }) as ServerResponse['writeHead'];
 }
 
-/** Upstream's authorization audit annotations. */
-function auditDecision(record: AuditRecord): DecisionObserver {
-  return (allowed, reason) => {
-    record.annotate('authorization.k8s.io/decision', allowed ? 'allow' : 'forbid');
-    record.annotate('authorization.k8s.io/reason', reason);
-  };
+/** Passes the authorizer's decision to the request's audit record. */
+export function decisionObserver(record: AuditRecord): DecisionObserver {
+  return (allowed, reason) => record.authorized(allowed, reason);
 }
 
 /** /healthz, /livez, /readyz: `ok`, or with ?verbose one line per check as upstream prints them. */

@@ -17,7 +17,10 @@ import {
 import { CHANNEL_PROTOCOLS, offeredProtocols, pickProtocol } from '../../kubelet/server/channel.js';
 import { parseRoute } from '../http/route.js';
 import { admitConnect } from '../webhooks/request.js';
-import { impersonatedUser, requestAttributes } from '../authz/index.js';
+import { impersonatedUser, requestAttributes, type Attributes } from '../authz/index.js';
+import type { AuditRecord } from '../audit/record.js';
+import type { UserInfo } from '../config.js';
+import { auditIdOf, decisionObserver } from '../http/handler.js';
 import type { ApiContext } from '../rest/context.js';
 import type { Clock } from '../../util/clock.js';
 import { serveResourceProxyUpgrade } from './resource-proxy.js';
@@ -26,6 +29,35 @@ import { agentUnreachable, rejectWithAgentAnswer } from './agent-refusal.js';
 import { resolvePodNode, resolvePodTarget, type KubeletClientTls } from './pod-target.js';
 
 const RELAYED_PARAMS = ['command', 'stdin', 'stdout', 'stderr', 'tty'];
+
+/** An upgrade request's audit record, once the request is authenticated and the policy logs it. */
+interface UpgradeAudit {
+  receivedAt: number;
+  record?: AuditRecord;
+}
+
+/** Audits an upgrade request; its first bytes out (the status line) mark the answer's start. */
+function beginUpgradeAudit(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  socket: Socket,
+  audit: UpgradeAudit,
+  attrs: Attributes,
+): AuditRecord | undefined {
+  const record = ctx.audit?.begin({ req, auditId: auditIdOf(req), receivedAt: audit.receivedAt, attrs });
+  if (!record) return undefined;
+  audit.record = record;
+  const write = socket.write.bind(socket);
+  socket.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    socket.write = write;
+    const head =
+      typeof chunk === 'string' ? chunk.slice(0, 16) : Buffer.from(chunk.subarray(0, 16)).toString('latin1');
+    const code = /^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1];
+    if (code) record.started(Number(code));
+    return write(chunk, ...rest);
+  });
+  return record;
+}
 
 function writeStatus(socket: Socket, err: unknown): void {
   const apiErr: ApiError = isApiError(err) ? err : internalError(err);
@@ -118,10 +150,16 @@ export function createUpgradeHandler(
   const handler = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     upgraded.add(socket);
-    socket.once('close', () => upgraded.delete(socket));
-    handleUpgrade(ctx, tls(), { wss, tunnels, refusals }, req, socket, head).catch((err: unknown) => {
+    const audit: UpgradeAudit = { receivedAt: ctx.audit ? performance.timeOrigin + performance.now() : 0 };
+    socket.once('close', () => {
+      upgraded.delete(socket);
+      audit.record?.complete(false, 0);
+    });
+    handleUpgrade(ctx, tls(), { wss, tunnels, refusals }, req, socket, head, audit).catch((err: unknown) => {
       if (!isApiError(err))
         ctx.logger.error('upgrade failed', { url: req.url, error: String((err as Error)?.stack ?? err) });
+      const status = (isApiError(err) ? err : internalError(err)).status;
+      audit.record?.response(status.code, status);
       writeStatus(socket, err);
     });
   };
@@ -139,6 +177,7 @@ async function handleUpgrade(
   req: IncomingMessage,
   socket: Socket,
   head: Buffer,
+  audit: UpgradeAudit,
 ): Promise<void> {
   const url = new URL(`http://localhost${req.url?.startsWith('/') ? req.url : '/'}`);
   const route = parseRoute(url.pathname);
@@ -146,11 +185,33 @@ async function handleUpgrade(
     throw new ApiError(503, 'ServiceUnavailable', 'the server is shutting down', { causes: [] });
   // Only GET (WebSocket) and POST (SPDY) start a stream, as upstream; others would dodge the create check.
   if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed();
-  const authenticated = await ctx.authenticator.authenticate(req);
-  if (!authenticated) throw unauthorized();
+  let authenticated: UserInfo | undefined;
+  try {
+    authenticated = await ctx.authenticator.authenticate(req);
+    if (!authenticated) throw unauthorized();
+  } catch (err) {
+    const noUser = { username: '', groups: [] };
+    const record = beginUpgradeAudit(
+      ctx,
+      req,
+      socket,
+      audit,
+      requestAttributes(noUser, req.method ?? 'GET', url, route),
+    );
+    record?.failedAuthentication(ctx.audit!.attemptedAuthentication(req));
+    throw err;
+  }
+  const record = beginUpgradeAudit(
+    ctx,
+    req,
+    socket,
+    audit,
+    requestAttributes(authenticated, req.method ?? 'GET', url, route),
+  );
   const user = impersonatedUser(ctx.authz.authorizer, authenticated, req);
+  if (user !== authenticated) record?.impersonated(user);
   const attrs = requestAttributes(user, req.method ?? 'GET', url, route);
-  await ctx.authz.require(attrs);
+  await ctx.authz.require(attrs, record && decisionObserver(record));
   if (route.type === 'resource' && route.subresource === 'proxy' && route.proxyPath !== undefined) {
     return serveResourceProxyUpgrade(
       ctx,
