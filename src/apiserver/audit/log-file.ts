@@ -19,6 +19,9 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { createLogger } from '../../util/logger.js';
 
+// The line formats live in format.ts; the legacy one is offered here too, next to the sink that writes it.
+export { legacyEventLine } from './format.js';
+
 /*
  * The file sink of kube-apiserver's log audit backend: --audit-log-path and the rotation flags, which
  * upstream hands to gopkg.in/natefinch/lumberjack.v2. Names, limits and the cleanup of old files follow
