@@ -6,10 +6,13 @@
  * this process's. It exits when the main process goes.
  */
 import type { PodSecurityConfig } from '../apiserver/podsecurity/config.js';
+import type { AuditPolicy } from '../apiserver/audit/policy.js';
+import type { AuditLogFormat } from '../apiserver/audit/log-sink.js';
 import type { KubeletClientTls } from '../apiserver/streaming/pod-target.js';
 import type { ApiServerConfig, TlsMaterial } from '../apiserver/config.js';
 import type { NodeUsagePoint, PodUsagePoint } from '../apiserver/metrics/provider.js';
 import { IpcRpc } from '../util/ipc-rpc.js';
+import type { Auditor } from '../apiserver/audit/auditor.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 
 export interface ApiWorkerData {
@@ -23,6 +26,8 @@ export interface ApiWorkerData {
   port: number;
   tolerations: DefaultTolerations;
   podSecurity?: PodSecurityConfig;
+  /** The audit policy; the worker formats its events and the main process writes them. */
+  audit?: { policy: AuditPolicy; format: AuditLogFormat };
   logLevel: LogLevel;
 }
 
@@ -34,6 +39,24 @@ export type DefaultTolerations = Pick<
 /** The first message from the main process carries the listening socket. */
 export type ApiWorkerControl = { type: 'start'; data: ApiWorkerData } | { type: 'stop' };
 export type ApiWorkerReport = { type: 'started' } | { type: 'failed'; error: string };
+
+/** Audits this process's requests into the main process's log. */
+async function workerAuditor(
+  settings: NonNullable<ApiWorkerData['audit']>,
+  rpc: IpcRpc,
+  log: ReturnType<typeof createLogger>,
+): Promise<Auditor> {
+  const [{ Auditor }, { LineSink }] = await Promise.all([
+    import('../apiserver/audit/auditor.js'),
+    import('../apiserver/audit/log-sink.js'),
+  ]);
+  const sink = new LineSink(settings.format, (line) => {
+    rpc
+      .call('audit.line', line)
+      .catch((err: unknown) => log.warn('audit event lost', { error: String(err) }));
+  });
+  return new Auditor(settings.policy, sink);
+}
 
 function report(message: ApiWorkerReport): void {
   process.send?.(message);
@@ -54,6 +77,7 @@ async function start(data: ApiWorkerData, handle: object): Promise<void> {
   ]);
   const rpc = new IpcRpc(process as unknown as ConstructorParameters<typeof IpcRpc>[0], reviveStoreError);
   const store = new RpcStore(rpc);
+  const audit = data.audit && (await workerAuditor(data.audit, rpc, log));
   const api = await startApiServer({
     bindAddress: data.bindAddress,
     port: data.port,
@@ -67,6 +91,7 @@ async function start(data: ApiWorkerData, handle: object): Promise<void> {
     advertiseAddress: data.advertiseAddress,
     ...data.tolerations,
     ...(data.podSecurity ? { podSecurity: data.podSecurity } : {}),
+    ...(audit ? { audit } : {}),
     metrics: {
       getNodeMetrics: (names) => rpc.call<(NodeUsagePoint | undefined)[]>('metrics.nodes', names),
       getPodMetrics: (pods) => rpc.call<(PodUsagePoint | undefined)[]>('metrics.pods', pods),

@@ -7,6 +7,7 @@ import { formatCidr, parseCidr } from './net.js';
 import { parseJoinToken } from '../apiserver/join/join-token.js';
 import { logLevelFlag, resolveLogLevel } from './log-level-flag.js';
 import { nodeFlags, resolveNodeOptions, type NodeOptions } from './node-options.js';
+import { auditFlags, resolveAuditOptions, type AuditOptions } from './audit-options.js';
 import type { FlannelBackend } from '../apiserver/join/node-join.js';
 
 const FLANNEL_BACKENDS: readonly FlannelBackend[] = ['vxlan', 'host-gw', 'none'];
@@ -41,6 +42,8 @@ export interface ServerOptions extends NodeOptions {
   encryptionProviderConfig?: string;
   /** `--admission-control-config-file`: the PodSecurity plugin's configuration. */
   admissionControlConfigFile?: string;
+  /** The audit policy and log, when both `--audit-policy-file` and `--audit-log-path` are given. */
+  audit?: AuditOptions;
   /** Use an edited encryption configuration without a restart (kube-apiserver's flag of that name). */
   encryptionConfigAutomaticReload: boolean;
   /** k3s's --secrets-encryption: Secrets encrypted with AES-CBC under a key generated in DATA_DIR/server/cred. */
@@ -263,6 +266,7 @@ export const serverFlags: FlagSpec[] = [
     defaultText: '443',
   },
   ...nodeFlags,
+  ...auditFlags,
   {
     name: 'disable-controller-manager',
     type: 'boolean',
@@ -569,6 +573,8 @@ export function resolveServerOptions(values: FlagValues, io: CliIo): ServerOptio
   const admissionFlag = str('admission-control-config-file');
   if (admissionFlag === '') throw bad('admission-control-config-file', '', 'must not be empty');
   if (admissionFlag !== undefined) opts.admissionControlConfigFile = resolve(io.cwd, admissionFlag);
+  const audit = resolveAuditOptions(str, values, bad, io);
+  if (audit) opts.audit = audit;
   const token = str('token') ?? io.env.TUGBOAT_TOKEN;
   if (token !== undefined && token !== '') {
     try {

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import type { AuditLog } from '../apiserver/audit/log-sink.js';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createAuthenticator } from '../apiserver/auth/authenticator.js';
@@ -146,6 +147,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     const servingTls = { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert };
     const kubeletTls = { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey };
     const podSecurity = await loadPodSecurityConfig(opts);
+    const auditLog = await openAuditLog(opts, log);
+    if (auditLog) components.push({ stop: () => Promise.resolve(auditLog.close()) });
     const startApiServer = deps.startApiServer ?? (await loadStartApiServer());
     const metrics = new DeferredMetricsProvider();
     api = await startApiServer({
@@ -159,6 +162,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       nodeJoin,
       serviceAccount: { signingKeyPem: serviceAccountKey },
       ...(podSecurity ? { podSecurity } : {}),
+      ...(auditLog ? { audit: auditLog.auditor } : {}),
       ...(localSocket ? { localSocket: { path: localSocket, user: CONTROL_PLANE_USER } } : {}),
       store,
       serviceCIDR: opts.serviceCidr,
@@ -290,6 +294,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       store,
       metrics,
       log,
+      ...(auditLog ? { auditLog } : {}),
       onFailure: componentFailed,
       data: {
         tls: servingTls,
@@ -302,6 +307,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         port: api.port,
         tolerations: defaultTolerations(opts),
         ...(podSecurity ? { podSecurity } : {}),
+        ...(auditLog && opts.audit ? { audit: { policy: auditLog.policy, format: opts.audit.format } } : {}),
         logLevel: deps.logger ? 'error' : opts.logLevel,
       },
     });
@@ -364,6 +370,15 @@ function disabledControllers(opts: ServerOptions): { disabledControllers?: strin
   return names.length > 0 ? { disabledControllers: names } : {};
 }
 
+/** The audit policy and log file (`--audit-policy-file`, `--audit-log-path`); loaded only when asked for. */
+async function openAuditLog(opts: ServerOptions, log: Logger): Promise<AuditLog | undefined> {
+  if (!opts.audit) return undefined;
+  const { openAuditLog: open } = await import('../apiserver/audit/log-sink.js');
+  const auditLog = open(opts.audit, log.child('audit'));
+  log.info('auditing requests', { policy: opts.audit.policyFile, log: opts.audit.logPath });
+  return auditLog;
+}
+
 /** `--admission-control-config-file`'s PodSecurity configuration; a bad file stops the start with its errors. */
 async function loadPodSecurityConfig(opts: ServerOptions): Promise<PodSecurityConfig | undefined> {
   if (!opts.admissionControlConfigFile) return undefined;
@@ -391,6 +406,7 @@ async function startApiWorkers(
     log: Logger;
     onFailure: (err: Error) => void;
     data: ApiWorkerData;
+    auditLog?: AuditLog;
   },
 ): Promise<ApiWorkers | undefined> {
   const count = opts.apiWorkers ?? 0;
@@ -403,6 +419,7 @@ async function startApiWorkers(
     services: p.api.context.admission.services,
     metrics: p.metrics,
     data: p.data,
+    ...(p.auditLog ? { auditLog: p.auditLog } : {}),
     logger: p.log.child('api-workers'),
     onFailure: p.onFailure,
   });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { goQuote, legacyEventLine, rfc3339Nano } from './format.js';
-import type { AuditEventLike, AuditStage } from './types.js';
+import type { AuditEvent } from './event.js';
+import type { AuditStage } from './policy.js';
 
 const id = '3f1d9c52-7b3e-4e0a-9d6c-2f4b8a1e5c70';
 
 /** An event with Go's zero values, as upstream's tests build them, plus the fields given. */
-function event(fields: Partial<AuditEventLike>): AuditEventLike {
+function event(fields: Partial<AuditEvent>): AuditEvent {
   return {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

@@ -1,10 +1,10 @@
-import type { AuditEventLike } from './types.js';
+import type { AuditEvent } from './event.js';
 
 /**
  * The one-line text of --audit-log-format=legacy, field for field as kube-apiserver writes it.
  * Like upstream, the line is stamped with the time the request was received (not the stage's time).
  */
-export function legacyEventLine(ev: AuditEventLike): string {
+export function legacyEventLine(ev: AuditEvent): string {
   let user = '<none>';
   let groups = '<none>';
   if (ev.user.username) {
@@ -14,7 +14,7 @@ export function legacyEventLine(ev: AuditEventLike): string {
   let as = '<self>';
   let asGroups = '<lookup>';
   if (ev.impersonatedUser) {
-    as = ev.impersonatedUser.username;
+    as = ev.impersonatedUser.username ?? '';
     // Upstream tests the slice for nil, not for emptiness: an empty list prints as "".
     if (ev.impersonatedUser.groups) asGroups = quotedList(ev.impersonatedUser.groups);
   }
