@@ -179,6 +179,11 @@ void test('bad values are usage errors naming the flag', () => {
     [['--api-workers', '-1'], 'api-workers'],
     [['--flannel-backend', 'wireguard-native'], 'flannel-backend'],
     [['--admission-control-config-file', ''], 'admission-control-config-file'],
+    [['--audit-log-format', 'yaml'], 'audit-log-format'],
+    [['--audit-log-mode', 'async'], 'audit-log-mode'],
+    [['--audit-log-maxsize', '1.5'], 'audit-log-maxsize'],
+    [['--audit-log-maxbackup', '-1'], 'audit-log-maxbackup'],
+    [['--audit-policy-file', ''], 'audit-policy-file'],
     [['--flannel-backend', 'VXLAN'], 'flannel-backend'],
     [['--cluster-cidr', 'fd00:42::/48', '--flannel-backend', 'vxlan'], 'flannel-backend'],
   ];
@@ -320,4 +325,47 @@ void test('--cluster-dns takes IP addresses; --cluster-domain a DNS domain', () 
       (err) => err instanceof UsageError && err.message.includes(flag),
     );
   }
+});
+
+void test('audit flags: both a policy and a log path audit; either alone audits nothing, as kube-apiserver', () => {
+  assert.equal(resolve([]).audit, undefined);
+  assert.equal(resolve(['--audit-policy-file', 'p.yaml']).audit, undefined);
+  assert.equal(resolve(['--audit-log-path', 'audit.log']).audit, undefined);
+  assert.deepEqual(resolve(['--audit-policy-file', 'p.yaml', '--audit-log-path', 'logs/audit.log']).audit, {
+    policyFile: '/srv/here/p.yaml',
+    logPath: '/srv/here/logs/audit.log',
+    format: 'json',
+    maxAgeDays: 0,
+    maxBackups: 0,
+    maxSizeMb: 0,
+    compress: false,
+  });
+  assert.deepEqual(
+    resolve([
+      '--audit-policy-file',
+      '/etc/p.yaml',
+      '--audit-log-path',
+      '-',
+      '--audit-log-format',
+      'legacy',
+      '--audit-log-maxage',
+      '30',
+      '--audit-log-maxbackup',
+      '10',
+      '--audit-log-maxsize',
+      '100',
+      '--audit-log-compress',
+      '--audit-log-mode',
+      'batch',
+    ]).audit,
+    {
+      policyFile: '/etc/p.yaml',
+      logPath: '-',
+      format: 'legacy',
+      maxAgeDays: 30,
+      maxBackups: 10,
+      maxSizeMb: 100,
+      compress: true,
+    },
+  );
 });

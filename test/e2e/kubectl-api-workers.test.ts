@@ -2,7 +2,8 @@
  * `tugboat server --api-workers 1`: a second process serves the API on the same port. Connections land on
  * either process (the kernel hands each to whichever accepts first), so every check here runs across both:
  * objects written through one are read, watched and updated through the other, Service addresses stay unique,
- * custom resources are served by both once their CRD is established.
+ * custom resources are served by both once their CRD is established, and the worker's requests are audited in
+ * the main process's audit log.
  */
 import assert from 'node:assert/strict';
 import {
@@ -28,7 +29,22 @@ let workerPid: number;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tugboat-e2e-workers-'));
-  s = await startServerProcess({ dataDir: join(dir, 'data'), args: ['--api-workers', '1'] });
+  writeFileSync(
+    join(dir, 'audit-policy.yaml'),
+    'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\n' +
+      'rules:\n- level: Metadata\n  resources: [{group: "", resources: [configmaps]}]\n',
+  );
+  s = await startServerProcess({
+    dataDir: join(dir, 'data'),
+    args: [
+      '--api-workers',
+      '1',
+      '--audit-policy-file',
+      join(dir, 'audit-policy.yaml'),
+      '--audit-log-path',
+      join(dir, 'audit.log'),
+    ],
+  });
   token = readFileSync(join(s.dataDir, 'server', 'token'), 'utf8').split(',')[0]!;
   // The kubeconfig is written as soon as the main process serves; the worker follows.
   const children = (): number[] =>
@@ -56,6 +72,7 @@ interface Answer {
   body: string;
   /** The server process whose socket answered. */
   servedBy: number;
+  auditId: string;
 }
 
 /** One request on a connection of its own; tells which process held the server side of it. */
@@ -77,7 +94,12 @@ function call(method: string, path: string, body?: unknown): Promise<Answer> {
         res.on('data', (c: string) => (text += c));
         res.on('end', () => {
           agent.destroy();
-          resolve({ status: res.statusCode ?? 0, body: text, servedBy });
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text,
+            servedBy,
+            auditId: String(res.headers['audit-id']),
+          });
         });
       },
     );
@@ -110,6 +132,7 @@ function serverSideOwner(clientPort: number): number {
 void describe('API worker processes', () => {
   void test('both processes serve, and each reads what the other wrote at once', async () => {
     const servedBy = new Set<number>();
+    const answers: Answer[] = [];
     for (let i = 0; i < 40; i++) {
       const name = `cm-${i}`;
       const created = await call('POST', '/api/v1/namespaces/default/configmaps', {
@@ -128,8 +151,22 @@ void describe('API worker processes', () => {
         rv,
       );
       servedBy.add(created.servedBy).add(read.servedBy);
+      answers.push(created, read);
     }
     assert.deepEqual([...servedBy].sort(), [s.pid, workerPid].sort(), 'requests reached both processes');
+    // Every request's audit event is in the one log, whichever process served it.
+    const workerIds = answers.filter((a) => a.servedBy === workerPid).map((a) => a.auditId);
+    assert.ok(workerIds.length > 0);
+    const logged = await waitFor(() => {
+      const ids = new Set(
+        readFileSync(join(dir, 'audit.log'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { auditID: string }).auditID),
+      );
+      return answers.every((a) => ids.has(a.auditId)) ? ids : undefined;
+    });
+    assert.ok(logged.size >= answers.length);
     // A write conflict is decided by the one store, whichever process each writer reached.
     const stale = await call('PUT', '/api/v1/namespaces/default/configmaps/cm-0', {
       apiVersion: 'v1',
