@@ -1,8 +1,8 @@
 /**
  * The ValidatingAdmissionPolicy plugin: each ValidatingAdmissionPolicyBinding applies its policy's CEL
  * validations to the requests both the policy's matchConstraints and the binding's matchResources cover,
- * with the binding's params. A false validation denies the request (`Deny`), adds a warning (`Warn`) or is
- * only noted (`Audit`, which has no audit log here to go to).
+ * with the binding's params. A false validation denies the request (`Deny`), adds a warning (`Warn`) or an
+ * annotation to the request's audit event (`Audit`); the policy's auditAnnotations annotate it too.
  */
 import { forbidden } from '../../api/errors.js';
 import { labelSelectorFromObject } from '../../api/labels.js';
@@ -51,6 +51,7 @@ interface Policy {
   matchConditions: { name: string; expression: string }[];
   variables: { name: string; expression: string }[];
   validations: Validation[];
+  auditAnnotations: { key: string; valueExpression: string }[];
 }
 
 interface Binding {
@@ -95,6 +96,7 @@ function policyOf(o: StoredObject): Policy {
     matchConditions: asArray(spec.matchConditions),
     variables: asArray(spec.variables),
     validations: asArray(spec.validations),
+    auditAnnotations: asArray(spec.auditAnnotations),
   };
 }
 
@@ -127,6 +129,8 @@ function codeOf(reason: string): number {
 interface Decision {
   policy: Policy;
   binding: Binding;
+  /** The failed validation's index in the policy (0 for failures of no one validation). */
+  index?: number;
   message: string;
   reason: string;
   /** A configuration error (params, namespace): it denies whatever the binding's actions say, as upstream. */
@@ -137,6 +141,9 @@ interface Decision {
 const MAX_MESSAGE_BYTES = 5 * 1024;
 /** What one warning may carry (upstream truncates long warnings). */
 const MAX_WARNING_CHARS = 256;
+/** What one auditAnnotation's value may carry (upstream truncates longer ones). */
+const MAX_AUDIT_ANNOTATION_CHARS = 10 * 1024;
+const VALIDATION_FAILURE_ANNOTATION = 'validation.policy.admission.k8s.io/validation_failure';
 
 export class ValidatingPolicies {
   private readonly policies = new Map<string, Policy>();
@@ -196,6 +203,7 @@ export class ValidatingPolicies {
     warn: (message: string) => void,
   ): Promise<void> {
     if (this.none) return;
+    const annotate = attrs.annotate;
     const denied: Decision[] = [];
     for (const binding of this.ordered) {
       const policy = this.policies.get(binding.policyName);
@@ -204,14 +212,38 @@ export class ValidatingPolicies {
       if (!matched) continue;
       if (binding.match && !(await this.matches(binding.match, attrs, object, oldObject))) continue;
       await loadPolicyCel();
-      const failures = await this.evaluate(policy, binding, attrs, matched, object, oldObject, request);
+      const { decisions: failures, annotations } = await this.evaluate(
+        policy,
+        binding,
+        attrs,
+        matched,
+        object,
+        oldObject,
+        request,
+      );
       for (const f of failures) {
         if (f.config || binding.actions.includes('Deny')) denied.push(f);
         if (!f.config && binding.actions.includes('Warn')) {
           const text = `Validation failed for ValidatingAdmissionPolicy '${policy.name}' with binding '${binding.name}': ${f.message}`;
           warn(text.length > MAX_WARNING_CHARS ? `${text.slice(0, MAX_WARNING_CHARS)}...` : text);
         }
+        if (!f.config && annotate && binding.actions.includes('Audit')) {
+          // A list, as upstream's (one failure per annotation; the first one stays).
+          const value = [
+            {
+              message: f.message,
+              policy: binding.policyName,
+              binding: binding.name,
+              expressionIndex: f.index ?? 0,
+              validationActions: binding.actions,
+            },
+          ];
+          annotate(VALIDATION_FAILURE_ANNOTATION, JSON.stringify(value));
+        }
       }
+      // Distinct values of one key (from several params) are joined, as upstream's collector does.
+      if (annotate)
+        for (const [key, values] of annotations) annotate(`${policy.name}/${key}`, values.join(', '));
     }
     const first = denied[0];
     if (!first) return;
@@ -254,8 +286,16 @@ export class ValidatingPolicies {
     object: KubeObject | undefined,
     oldObject: KubeObject | undefined,
     request: (matched: Matched) => Record<string, unknown>,
-  ): Promise<Decision[]> {
-    const decide = (message: string, reason = 'Invalid'): Decision => ({ policy, binding, message, reason });
+  ): Promise<{ decisions: Decision[]; annotations: Map<string, string[]> }> {
+    const annotations = new Map<string, string[]>();
+    const done = (decisions: Decision[]) => ({ decisions, annotations });
+    const decide = (message: string, reason = 'Invalid', index?: number): Decision => ({
+      policy,
+      binding,
+      message,
+      reason,
+      ...(index === undefined ? {} : { index }),
+    });
     const fail = (message: string): Decision[] =>
       policy.failurePolicy === 'Ignore' ? [] : [decide(message)];
     const configError = (message: string): Decision[] =>
@@ -267,12 +307,14 @@ export class ValidatingPolicies {
       try {
         found = await this.params(policy.paramKind, binding.paramRef, attrs);
       } catch (err) {
-        return configError(`failed to configure binding: ${(err as Error).message}`);
+        return done(configError(`failed to configure binding: ${(err as Error).message}`));
       }
       if (found.length === 0) {
-        if (binding.paramRef.parameterNotFoundAction === 'Allow') return [];
-        return configError(
-          'failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction',
+        if (binding.paramRef.parameterNotFoundAction === 'Allow') return done([]);
+        return done(
+          configError(
+            'failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction',
+          ),
         );
       }
       paramsList = found;
@@ -285,7 +327,7 @@ export class ValidatingPolicies {
     let namespaceObject: KubeObject | null = null;
     if (needsNamespace && attrs.namespace && !isNamespace) {
       namespaceObject = (await storedNamespace(this.storage, this.registry, attrs.namespace)) ?? null;
-      if (!namespaceObject) return configError(`namespace "${attrs.namespace}" not found`);
+      if (!namespaceObject) return done(configError(`namespace "${attrs.namespace}" not found`));
     }
     const requestValue = celDynValue(request(matched));
     const objectValue = view(object);
@@ -327,18 +369,55 @@ export class ValidatingPolicies {
         const r = run(v.expression, vars, decls);
         if (!(r instanceof Error)) variables[v.name] = r;
       }
-      for (const validation of policy.validations) {
+      policy.validations.forEach((validation, index) => {
         const r = run(validation.expression, vars, decls);
-        if (r === true) continue;
+        if (r === true) return;
         if (r instanceof Error) {
-          decisions.push(...fail(`expression '${validation.expression}' resulted in error: ${r.message}`));
-          continue;
+          const message = `expression '${validation.expression}' resulted in error: ${r.message}`;
+          if (policy.failurePolicy !== 'Ignore') decisions.push(decide(message, 'Invalid', index));
+          return;
         }
         // Anything but true fails the validation (upstream compares with CEL's true).
-        decisions.push(decide(failureMessage(validation, vars, decls), validation.reason || 'Invalid'));
-      }
+        decisions.push(
+          decide(failureMessage(validation, vars, decls), validation.reason || 'Invalid', index),
+        );
+      });
+      // Evaluated only for an audited request: they have no other effect.
+      if (attrs.annotate) decisions.push(...this.auditAnnotations(policy, vars, decls, annotations, fail));
     }
-    return decisions;
+    return done(decisions);
+  }
+
+  /** The policy's auditAnnotations: a string is kept (per key, distinct values), null or "" leaves it out. */
+  private auditAnnotations(
+    policy: Policy,
+    vars: Record<string, unknown>,
+    decls: PolicyCelDeclarations,
+    annotations: Map<string, string[]>,
+    fail: (message: string) => Decision[],
+  ): Decision[] {
+    const failures: Decision[] = [];
+    for (const { key, valueExpression } of policy.auditAnnotations) {
+      const r = run(valueExpression, vars, decls);
+      if (r instanceof Error) {
+        failures.push(...fail(`valueExpression '${valueExpression}' resulted in error: ${r.message}`));
+        continue;
+      }
+      if (r === null || r === '') continue;
+      if (typeof r !== 'string') {
+        failures.push(
+          ...fail(
+            `valueExpression '${valueExpression}' resulted in unsupported return type: ${celTypeName(r)}. ` +
+              'Return type must be either string or null.',
+          ),
+        );
+        continue;
+      }
+      const value = r.length > MAX_AUDIT_ANNOTATION_CHARS ? r.slice(0, MAX_AUDIT_ANNOTATION_CHARS) : r;
+      const values = annotations.get(key) ?? [];
+      if (!values.includes(value)) annotations.set(key, [...values, value]);
+    }
+    return failures;
   }
 
   /** The binding's params: one object by name, or every object its selector matches. */
@@ -379,6 +458,16 @@ function run(expression: string, vars: Record<string, unknown>, decls: PolicyCel
   } catch (err) {
     return err instanceof Error ? err : new Error(String(err));
   }
+}
+
+/** CEL's name of a value's type, for messages. */
+function celTypeName(v: unknown): string {
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'bigint') return 'int';
+  if (typeof v === 'number') return 'double';
+  if (Array.isArray(v)) return 'list';
+  if (v instanceof Map || (typeof v === 'object' && v !== null)) return 'map';
+  return typeof v;
 }
 
 function describe(r: unknown): string {

@@ -1,4 +1,5 @@
 /** The bridge between the REST write paths and the webhook plugins: admission attributes of a request. */
+import type { AuditRecord } from '../audit/record.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { UserInfo } from '../config.js';
 import type { ResourceDef } from '../registry/types.js';
@@ -48,7 +49,12 @@ export function admissionAttributes(
     user: s.user,
     dryRun,
     options,
+    ...(s.out.audit ? { annotate: annotatorOf(s.out.audit) } : {}),
   };
+}
+
+function annotatorOf(record: AuditRecord): (key: string, value: string) => void {
+  return (key, value) => record.annotate(key, value);
 }
 
 const CONNECT_KINDS: Record<string, string> = {

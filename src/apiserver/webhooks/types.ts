@@ -35,6 +35,8 @@ export interface AdmissionAttributes {
    * Eviction, a Scale, PodExecOptions): such objects are sent as they are, in that kind's own version.
    */
   subresourceKind?: GroupVersionKind;
+  /** Adds an annotation to the request's audit event (upstream's Attributes.AddAnnotation); only when audited. */
+  annotate?: (key: string, value: string) => void;
 }
 
 export interface WebhookRule {
