@@ -24,6 +24,7 @@ export interface ReviewAnswer {
   status?: { code?: number; message?: string; reason?: string };
   patch?: unknown[];
   warnings?: string[];
+  auditAnnotations?: Record<string, string>;
 }
 
 export type ReviewHandler = (request: ReviewRequest, path: string) => ReviewAnswer;
@@ -78,6 +79,7 @@ export async function startWebhookServer(dnsNames: string[] = []): Promise<Webho
       };
       if (answer.status) response.status = answer.status;
       if (answer.warnings) response.warnings = answer.warnings;
+      if (answer.auditAnnotations) response.auditAnnotations = answer.auditAnnotations;
       if (answer.patch) {
         response.patchType = 'JSONPatch';
         response.patch = Buffer.from(JSON.stringify(answer.patch)).toString('base64');

@@ -1,7 +1,7 @@
 /**
  * Admission webhooks through the API: Validating/MutatingWebhookConfigurations calling a real HTTPS webhook
  * (refusals, JSONPatch mutations, failure policies, selectors, matchConditions, service references, DELETE,
- * equivalent versions, reinvocation).
+ * equivalent versions, reinvocation, audit annotations).
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
@@ -9,13 +9,25 @@ import { ApiClient, R } from '../../src/client/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startTestServer, type TestServer } from '../helpers/api-server.js';
 import { startWebhookServer, type WebhookServer } from '../helpers/webhook-server.js';
+import { Auditor } from '../../src/apiserver/audit/auditor.js';
+import type { AuditEvent } from '../../src/apiserver/audit/event.js';
+import { parseAuditPolicy } from '../../src/apiserver/audit/policy.js';
 
 let s: TestServer;
 let client: ApiClient;
 let hook: WebhookServer;
 
+/** ConfigMap writes' audit events (the test server audits them at Metadata). */
+const audited: AuditEvent[] = [];
+
 before(async () => {
-  s = await startTestServer();
+  const policy = parseAuditPolicy(
+    'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\n' +
+      'rules: [{level: Metadata, resources: [{group: "", resources: [configmaps]}], verbs: [create]}]',
+  );
+  s = await startTestServer({
+    audit: new Auditor(policy, { write: (ev) => audited.push(structuredClone(ev)) }),
+  });
   client = new ApiClient({ server: s.url });
   hook = await startWebhookServer(['hook-svc.hooks.svc']);
 });
@@ -462,4 +474,22 @@ test('a refusal with reason Conflict is answered at once, not retried as a lost 
     },
   );
   assert.equal(calls, 1);
+});
+
+test('a webhook’s auditAnnotations go into the request’s audit event, under its name', async () => {
+  hook.handle('/annotate', (req) => ({
+    allowed: req.object?.metadata?.name !== 'refused-annotated',
+    auditAnnotations: { checked: 'by-hook', name: String(req.object?.metadata?.name) },
+  }));
+  await configure('validating', 'annotate', [webhook('annotate.example.com', '/annotate')]);
+  audited.length = 0;
+  await configMaps().create(cm('annotated'));
+  await assert.rejects(configMaps().create(cm('refused-annotated')));
+  const ev = (name: string) =>
+    waitFor(() => audited.find((e) => e.objectRef?.name === name && e.stage === 'ResponseComplete'));
+  assert.equal((await ev('annotated')).annotations?.['annotate.example.com/checked'], 'by-hook');
+  assert.equal((await ev('annotated')).annotations?.['annotate.example.com/name'], 'annotated');
+  const refused = await ev('refused-annotated');
+  assert.equal(refused.annotations?.['annotate.example.com/name'], 'refused-annotated');
+  assert.equal(refused.responseStatus?.code, 403);
 });

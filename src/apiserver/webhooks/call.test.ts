@@ -15,6 +15,16 @@ describe('verifyAnswer', () => {
     assert.deepEqual(a, { allowed: true, warnings: ['careful'] });
   });
 
+  it('keeps the answer’s string audit annotations', () => {
+    const a = verifyAnswer(
+      review({ uid: 'u1', allowed: true, auditAnnotations: { checked: 'yes', count: 3 } }),
+      'u1',
+      'v1',
+      false,
+    );
+    assert.deepEqual(a, { allowed: true, warnings: [], auditAnnotations: { checked: 'yes' } });
+  });
+
   it('refuses a mismatched uid or kind with upstream wording', () => {
     assert.throws(
       () => verifyAnswer(review({ uid: 'other', allowed: true }), 'u1', 'v1', false),

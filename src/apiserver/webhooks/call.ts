@@ -216,6 +216,13 @@ export function verifyAnswer(
     allowed: response.allowed === true,
     warnings: Array.isArray(response.warnings) ? response.warnings.map(String) : [],
   };
+  const annotations = response.auditAnnotations;
+  if (annotations && typeof annotations === 'object' && !Array.isArray(annotations)) {
+    const entries = Object.entries(annotations as Record<string, unknown>).filter(
+      (e): e is [string, string] => typeof e[1] === 'string',
+    );
+    if (entries.length > 0) result.auditAnnotations = Object.fromEntries(entries);
+  }
   if (response.status !== undefined && response.status !== null)
     result.status = checkedStatus(response.status);
   const patch = typeof response.patch === 'string' && response.patch !== '' ? response.patch : undefined;

@@ -261,6 +261,10 @@ export class WebhookAdmission {
       webhook.mutating,
     );
     for (const w of answer.warnings) warn(w);
+    if (attrs.annotate && answer.auditAnnotations) {
+      for (const [key, value] of Object.entries(answer.auditAnnotations))
+        attrs.annotate(`${webhook.name}/${key}`, value);
+    }
     return answer;
   }
 

@@ -91,6 +91,8 @@ export interface WebhookAnswer {
   };
   patch?: unknown[];
   warnings: string[];
+  /** The webhook's `auditAnnotations`, added to the request's audit event as `<webhook name>/<key>`. */
+  auditAnnotations?: Record<string, string>;
 }
 
 export type { KubeObject };
