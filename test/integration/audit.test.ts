@@ -412,3 +412,13 @@ test('admission policies: the Audit action and auditAnnotations annotate the eve
     ],
   );
 });
+
+test('a request to a deprecated version is annotated with the release that removed it', async () => {
+  const r = await send('admin', 'GET', '/apis/extensions/v1beta1/namespaces/default/deployments');
+  assert.equal(r.status, 200, r.text);
+  const ev = (await eventsOf(r)).find((e) => e.stage === 'ResponseComplete')!;
+  assert.equal(ev.annotations?.['k8s.io/deprecated'], 'true');
+  assert.equal(ev.annotations?.['k8s.io/removed-release'], '1.16');
+  assert.equal(ev.objectRef?.apiGroup, 'extensions');
+  assert.equal(ev.objectRef?.apiVersion, 'v1beta1');
+});

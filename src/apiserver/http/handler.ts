@@ -309,7 +309,12 @@ async function handleResource(
   const def = served.def;
   if (route.namespace !== undefined && !def.namespaced) throw routeNotFound();
   if (route.subresource && !def.subresources?.includes(route.subresource as never)) throw routeNotFound();
-  if (served.alias?.warning) out.warn(served.alias.warning);
+  if (served.alias?.warning) {
+    out.warn(served.alias.warning);
+    out.audit?.annotate('k8s.io/deprecated', 'true');
+    if (served.alias.removedRelease)
+      out.audit?.annotate('k8s.io/removed-release', served.alias.removedRelease);
+  }
 
   const format = negotiateFormat(req.headers.accept);
   if (!format)

@@ -100,6 +100,8 @@ export interface VersionAlias {
   fromCanonical(obj: KubeObject): KubeObject;
   /** Warning sent with every request to this version (deprecated APIs), e.g. `extensions/v1beta1 Deployment is deprecated …`. */
   warning?: string;
+  /** The release that removed this version upstream (`k8s.io/removed-release` in audit events). */
+  removedRelease?: string;
   /** Short names/categories are advertised only for the canonical version unless set here. */
   shortNames?: string[];
 }

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../../api/meta.js';
 import type { VersionAlias } from '../types.js';
 import { compact, specFromV2, specToV2, statusFromV2, statusToV2 } from './hpa-metrics.js';
-import { deprecationWarning, rec, setAnnotation, takeAnnotation, withApiVersion, type Obj } from './util.js';
+import { deprecation, rec, setAnnotation, takeAnnotation, withApiVersion, type Obj } from './util.js';
 
 /** Annotations in which autoscaling/v1 keeps what its schema cannot hold (upstream pkg/apis/autoscaling). */
 export const HPA_ANNOTATIONS = {
@@ -177,25 +177,13 @@ export const horizontalPodAutoscalerAliases: VersionAlias[] = [
     version: 'v2beta2',
     toCanonical: (obj) => withApiVersion(obj, 'autoscaling/v2'),
     fromCanonical: (obj) => withApiVersion(obj, 'autoscaling/v2beta2'),
-    warning: deprecationWarning(
-      'autoscaling/v2beta2',
-      'HorizontalPodAutoscaler',
-      '1.23',
-      '1.26',
-      replacement,
-    ),
+    ...deprecation('autoscaling/v2beta2', 'HorizontalPodAutoscaler', '1.23', '1.26', replacement),
   },
   {
     group: 'autoscaling',
     version: 'v2beta1',
     toCanonical: hpaV2beta1ToV2,
     fromCanonical: hpaV2ToV2beta1,
-    warning: deprecationWarning(
-      'autoscaling/v2beta1',
-      'HorizontalPodAutoscaler',
-      '1.22',
-      '1.25',
-      replacement,
-    ),
+    ...deprecation('autoscaling/v2beta1', 'HorizontalPodAutoscaler', '1.22', '1.25', replacement),
   },
 ];

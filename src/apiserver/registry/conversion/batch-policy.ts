@@ -1,5 +1,5 @@
 import type { VersionAlias } from '../types.js';
-import { deprecationWarning, rec, withApiVersion } from './util.js';
+import { deprecation, rec, withApiVersion } from './util.js';
 
 /** batch/v1beta1 CronJob has the batch/v1 shape and defaults. */
 export const cronJobAliases: VersionAlias[] = [
@@ -8,7 +8,7 @@ export const cronJobAliases: VersionAlias[] = [
     version: 'v1beta1',
     toCanonical: (obj) => withApiVersion(obj, 'batch/v1'),
     fromCanonical: (obj) => withApiVersion(obj, 'batch/v1beta1'),
-    warning: deprecationWarning('batch/v1beta1', 'CronJob', '1.21', '1.25', 'batch/v1 CronJob'),
+    ...deprecation('batch/v1beta1', 'CronJob', '1.21', '1.25', 'batch/v1 CronJob'),
   },
 ];
 
@@ -59,12 +59,6 @@ export const podDisruptionBudgetAliases: VersionAlias[] = [
       else if (spec && isEmptySelector(spec.selector)) spec.selector = matchAllInV1beta1();
       return out;
     },
-    warning: deprecationWarning(
-      'policy/v1beta1',
-      'PodDisruptionBudget',
-      '1.21',
-      '1.25',
-      'policy/v1 PodDisruptionBudget',
-    ),
+    ...deprecation('policy/v1beta1', 'PodDisruptionBudget', '1.21', '1.25', 'policy/v1 PodDisruptionBudget'),
   },
 ];

@@ -1,3 +1,4 @@
+import { deprecation } from './util.js';
 import type { KubeObject } from '../../../api/meta.js';
 import type { VersionAlias } from '../types.js';
 
@@ -46,6 +47,5 @@ export const eventsV1beta1Alias: VersionAlias = {
   version: 'v1beta1',
   toCanonical: eventsV1ToCore,
   fromCanonical: (obj) => ({ ...coreToEventsV1(obj), apiVersion: 'events.k8s.io/v1beta1' }),
-  warning:
-    'events.k8s.io/v1beta1 Event is deprecated in v1.22+, unavailable in v1.25+; use events.k8s.io/v1 Event',
+  ...deprecation('events.k8s.io/v1beta1', 'Event', '1.22', '1.25', 'events.k8s.io/v1 Event'),
 };

@@ -13,7 +13,6 @@ import {
 
 export { HPA_ANNOTATIONS } from './autoscaling.js';
 export { coreToEventsV1, eventsV1ToCore } from './events.js';
-export { deprecationWarning } from './util.js';
 
 /** Kind of each canonical resource that has aliases. */
 export const kindOfResource: Record<string, string> = {

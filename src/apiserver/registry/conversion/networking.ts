@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../../api/meta.js';
 import type { VersionAlias } from '../types.js';
-import { deprecationWarning, rec, withApiVersion, type Obj } from './util.js';
+import { deprecation, rec, withApiVersion, type Obj } from './util.js';
 
 /** v1beta1 `{serviceName, servicePort}` → v1 `{service: {name, port: {number} | {name}}}`; resource backends pass through. */
 function backendToV1(backend: Obj): Obj {
@@ -71,7 +71,7 @@ function ingressAlias(group: string, deprecatedIn: string): VersionAlias {
     version: 'v1beta1',
     toCanonical: ingressToV1,
     fromCanonical: (obj) => ingressFromV1(obj, apiVersion),
-    warning: deprecationWarning(apiVersion, 'Ingress', deprecatedIn, '1.22', 'networking.k8s.io/v1 Ingress'),
+    ...deprecation(apiVersion, 'Ingress', deprecatedIn, '1.22', 'networking.k8s.io/v1 Ingress'),
   };
 }
 
@@ -87,7 +87,7 @@ export const networkPolicyAliases: VersionAlias[] = [
     version: 'v1beta1',
     toCanonical: (obj) => withApiVersion(obj, 'networking.k8s.io/v1'),
     fromCanonical: (obj) => withApiVersion(obj, 'extensions/v1beta1'),
-    warning: deprecationWarning(
+    ...deprecation(
       'extensions/v1beta1',
       'NetworkPolicy',
       '1.9',

@@ -10,8 +10,22 @@ export function rec(value: unknown): Obj | undefined {
   return isPlainObject(value) ? value : undefined;
 }
 
+/** A deprecated version's warning and the release that removed it upstream (for the audit annotation). */
+export function deprecation(
+  groupVersion: string,
+  kind: string,
+  deprecatedIn: string,
+  removedIn: string,
+  replacement: string,
+): { warning: string; removedRelease: string } {
+  return {
+    warning: deprecationWarning(groupVersion, kind, deprecatedIn, removedIn, replacement),
+    removedRelease: removedIn,
+  };
+}
+
 /** Upstream deprecation.WarningMessage: `<gv> <Kind> is deprecated in vX+, unavailable in vY+; use <gv> <Kind>`. */
-export function deprecationWarning(
+function deprecationWarning(
   groupVersion: string,
   kind: string,
   deprecatedIn: string,

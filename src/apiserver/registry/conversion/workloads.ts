@@ -1,14 +1,6 @@
 import type { KubeObject } from '../../../api/meta.js';
 import type { VersionAlias } from '../types.js';
-import {
-  clone,
-  deprecationWarning,
-  rec,
-  setAnnotation,
-  takeAnnotation,
-  withApiVersion,
-  type Obj,
-} from './util.js';
+import { clone, deprecation, rec, setAnnotation, takeAnnotation, withApiVersion, type Obj } from './util.js';
 
 const MAX_INT32 = 2147483647;
 const ROLLBACK_ANNOTATION = 'deprecated.deployment.rollback.to';
@@ -85,6 +77,7 @@ interface WorkloadAlias {
   kind: string;
   defaults?: Defaulter;
   warning: string;
+  removedRelease: string;
 }
 
 function toApps(obj: KubeObject, kind: string, defaults: Defaulter | undefined): KubeObject {
@@ -130,6 +123,7 @@ function workloadAlias(a: WorkloadAlias): VersionAlias {
     toCanonical: (obj) => toApps(obj, a.kind, a.defaults),
     fromCanonical: (obj) => fromApps(obj, apiVersion, a.kind),
     warning: a.warning,
+    removedRelease: a.removedRelease,
   };
 }
 
@@ -139,7 +133,7 @@ function apps(group: string, version: string, kind: string, defaults?: Defaulter
     version,
     kind,
     defaults,
-    warning: deprecationWarning(`${group}/${version}`, kind, '1.9', '1.16', `apps/v1 ${kind}`),
+    ...deprecation(`${group}/${version}`, kind, '1.9', '1.16', `apps/v1 ${kind}`),
   });
 }
 
