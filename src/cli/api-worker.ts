@@ -7,7 +7,6 @@
  */
 import type { PodSecurityConfig } from '../apiserver/podsecurity/config.js';
 import type { AuditPolicy } from '../apiserver/audit/policy.js';
-import type { AuditLogFormat } from '../apiserver/audit/log-sink.js';
 import type { KubeletClientTls } from '../apiserver/streaming/pod-target.js';
 import type { ApiServerConfig, TlsMaterial } from '../apiserver/config.js';
 import type { NodeUsagePoint, PodUsagePoint } from '../apiserver/metrics/provider.js';
@@ -26,8 +25,8 @@ export interface ApiWorkerData {
   port: number;
   tolerations: DefaultTolerations;
   podSecurity?: PodSecurityConfig;
-  /** The audit policy; the worker formats its events and the main process writes them. */
-  audit?: { policy: AuditPolicy; format: AuditLogFormat };
+  /** The audit policy; the worker's events go to the main process's backends. */
+  auditPolicy?: AuditPolicy;
   logLevel: LogLevel;
 }
 
@@ -42,20 +41,20 @@ export type ApiWorkerReport = { type: 'started' } | { type: 'failed'; error: str
 
 /** Audits this process's requests into the main process's log. */
 async function workerAuditor(
-  settings: NonNullable<ApiWorkerData['audit']>,
+  policy: AuditPolicy,
   rpc: IpcRpc,
   log: ReturnType<typeof createLogger>,
 ): Promise<Auditor> {
-  const [{ Auditor }, { LineSink }] = await Promise.all([
+  const [{ Auditor }, { JsonSink }] = await Promise.all([
     import('../apiserver/audit/auditor.js'),
-    import('../apiserver/audit/log-sink.js'),
+    import('../apiserver/audit/backends.js'),
   ]);
-  const sink = new LineSink(settings.format, (line) => {
+  const sink = new JsonSink((json) => {
     rpc
-      .call('audit.line', line)
+      .call('audit.event', json)
       .catch((err: unknown) => log.warn('audit event lost', { error: String(err) }));
   });
-  return new Auditor(settings.policy, sink);
+  return new Auditor(policy, sink);
 }
 
 function report(message: ApiWorkerReport): void {
@@ -77,7 +76,7 @@ async function start(data: ApiWorkerData, handle: object): Promise<void> {
   ]);
   const rpc = new IpcRpc(process as unknown as ConstructorParameters<typeof IpcRpc>[0], reviveStoreError);
   const store = new RpcStore(rpc);
-  const audit = data.audit && (await workerAuditor(data.audit, rpc, log));
+  const audit = data.auditPolicy && (await workerAuditor(data.auditPolicy, rpc, log));
   const api = await startApiServer({
     bindAddress: data.bindAddress,
     port: data.port,

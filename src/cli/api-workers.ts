@@ -10,7 +10,7 @@ import { IpcRpc } from '../util/ipc-rpc.js';
 import type { Logger } from '../util/logger.js';
 import { forkModule } from '../util/module-process.js';
 import type { ApiWorkerControl, ApiWorkerData, ApiWorkerReport } from './api-worker.js';
-import type { AuditLog } from '../apiserver/audit/log-sink.js';
+import type { AuditBackends } from '../apiserver/audit/backends.js';
 
 export interface ApiWorkersOptions {
   /** The main API server's listening socket; each worker accepts on a copy of it. */
@@ -19,8 +19,8 @@ export interface ApiWorkersOptions {
   services: ServiceAddresses;
   metrics: MetricsProvider;
   data: ApiWorkerData;
-  /** Where the workers' audit lines go: the main process's log file. */
-  auditLog?: Pick<AuditLog, 'writeLine'>;
+  /** Where the workers' audit events go: this process's backends. */
+  audit?: Pick<AuditBackends, 'writeJson'>;
   logger: Logger;
   /** A worker died on its own: the server stops (as when its control-plane thread dies). */
   onFailure: (err: Error) => void;
@@ -70,8 +70,8 @@ export class ApiWorkers implements Stoppable {
     const endWatches = serveStore(this.opts.store, rpc);
     serveServiceAddresses(this.opts.services, rpc);
     rpc.handle('metrics.nodes', (names: string[]) => this.opts.metrics.getNodeMetrics(names));
-    const auditLog = this.opts.auditLog;
-    if (auditLog) rpc.handle('audit.line', (line: string) => auditLog.writeLine(line));
+    const audit = this.opts.audit;
+    if (audit) rpc.handle('audit.event', (json: string) => audit.writeJson(json));
     rpc.handle('metrics.pods', (pods: { namespace: string; name: string }[]) =>
       this.opts.metrics.getPodMetrics(pods),
     );

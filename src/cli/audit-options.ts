@@ -1,21 +1,16 @@
 import { resolve } from 'node:path';
+import type { AuditSettings } from '../apiserver/audit/backends.js';
+import { goDurationMs } from '../util/go-duration.js';
 import type { CliIo, FlagSpec, FlagValues, UsageError } from './command.js';
 
-/** kube-apiserver's audit log flags. Requests are audited only with both a policy and a log path. */
-export interface AuditOptions {
-  policyFile: string;
-  /** A file, or `-` for standard output. */
-  logPath: string;
-  format: 'json' | 'legacy';
-  maxAgeDays: number;
-  maxBackups: number;
-  /** 0: lumberjack's default, 100 MB. */
-  maxSizeMb: number;
-  compress: boolean;
-}
+/**
+ * kube-apiserver's audit flags. Requests are audited with a policy and at least one backend: the log
+ * (`--audit-log-path`, a file or `-`; maxSizeMb 0 is lumberjack's default, 100 MB) or the webhook.
+ */
+export type AuditOptions = AuditSettings;
 
 const FORMATS = ['json', 'legacy'] as const;
-const MODES = ['blocking', 'blocking-strict', 'batch'];
+const MODES = ['blocking', 'blocking-strict', 'batch'] as const;
 
 export const auditFlags: FlagSpec[] = [
   {
@@ -68,6 +63,47 @@ export const auditFlags: FlagSpec[] = [
     description: 'blocking, blocking-strict or batch (accepted; every event is written before its answer)',
     defaultText: 'blocking',
   },
+  {
+    name: 'audit-webhook-config-file',
+    type: 'string',
+    valueName: 'FILE',
+    description: 'A kubeconfig naming the server audit events are POSTed to (as audit.k8s.io/v1 EventLists)',
+  },
+  {
+    name: 'audit-webhook-mode',
+    type: 'string',
+    valueName: 'MODE',
+    description: 'batch (events sent in batches) or blocking/blocking-strict (each event sent as it comes)',
+    defaultText: 'batch',
+  },
+  {
+    name: 'audit-webhook-batch-max-size',
+    type: 'string',
+    valueName: 'N',
+    description: 'Events per webhook request at most',
+    defaultText: '400',
+  },
+  {
+    name: 'audit-webhook-batch-max-wait',
+    type: 'string',
+    valueName: 'DURATION',
+    description: 'How long an event waits for its batch to fill',
+    defaultText: '30s',
+  },
+  {
+    name: 'audit-webhook-batch-buffer-size',
+    type: 'string',
+    valueName: 'N',
+    description: 'Events waiting for the webhook at most (more are dropped)',
+    defaultText: '10000',
+  },
+  {
+    name: 'audit-webhook-initial-backoff',
+    type: 'string',
+    valueName: 'DURATION',
+    description: 'Delay before the first retry of a failed webhook request (1.5 times longer each time)',
+    defaultText: '10s',
+  },
 ];
 
 export function resolveAuditOptions(
@@ -83,25 +119,56 @@ export function resolveAuditOptions(
     return Number(text);
   };
   const format = str('audit-log-format') ?? 'json';
-  if (!FORMATS.includes(format as AuditOptions['format']))
+  if (!FORMATS.includes(format as (typeof FORMATS)[number]))
     throw bad('audit-log-format', format, `must be one of ${FORMATS.join(', ')}`);
-  const mode = str('audit-log-mode') ?? 'blocking';
-  if (!MODES.includes(mode)) throw bad('audit-log-mode', mode, `must be one of ${MODES.join(', ')}`);
+  const mode = (flag: string, fallback: (typeof MODES)[number]): (typeof MODES)[number] => {
+    const text = str(flag) ?? fallback;
+    if (!MODES.includes(text as (typeof MODES)[number]))
+      throw bad(flag, text, `must be one of ${MODES.join(', ')}`);
+    return text as (typeof MODES)[number];
+  };
+  const duration = (flag: string, fallbackMs: number): number => {
+    const text = str(flag);
+    if (text === undefined) return fallbackMs;
+    const ms = goDurationMs(text);
+    if (ms === undefined || ms < 0) throw bad(flag, text, 'must be a duration such as 30s or 500ms');
+    return ms;
+  };
+  const positive = (flag: string, fallback: number): number => {
+    const n = str(flag) === undefined ? fallback : count(flag);
+    if (n < 1) throw bad(flag, String(n), 'must be at least 1');
+    return n;
+  };
+  mode('audit-log-mode', 'blocking');
+  const webhookMode = mode('audit-webhook-mode', 'batch');
+  const webhook = {
+    mode: webhookMode,
+    batchMaxSize: positive('audit-webhook-batch-max-size', 400),
+    batchMaxWaitMs: duration('audit-webhook-batch-max-wait', 30_000),
+    bufferSize: positive('audit-webhook-batch-buffer-size', 10_000),
+    initialBackoffMs: duration('audit-webhook-initial-backoff', 10_000),
+  };
   const maxAgeDays = count('audit-log-maxage');
   const maxBackups = count('audit-log-maxbackup');
   const maxSizeMb = count('audit-log-maxsize');
   const policyFile = str('audit-policy-file');
   const logPath = str('audit-log-path');
+  const webhookConfig = str('audit-webhook-config-file');
   if (policyFile === '') throw bad('audit-policy-file', '', 'must not be empty');
-  // As kube-apiserver: a policy without a log path, or a log path without a policy, audits nothing.
-  if (!policyFile || !logPath) return undefined;
-  return {
-    policyFile: resolve(io.cwd, policyFile),
-    logPath: logPath === '-' ? '-' : resolve(io.cwd, logPath),
-    format: format as AuditOptions['format'],
-    maxAgeDays,
-    maxBackups,
-    maxSizeMb,
-    compress: values['audit-log-compress'] === true,
-  };
+  if (webhookConfig === '') throw bad('audit-webhook-config-file', '', 'must not be empty');
+  // As kube-apiserver: without a policy, or without a backend, nothing is audited.
+  if (!policyFile || (!logPath && !webhookConfig)) return undefined;
+  const options: AuditOptions = { policyFile: resolve(io.cwd, policyFile) };
+  if (logPath) {
+    options.log = {
+      path: logPath === '-' ? '-' : resolve(io.cwd, logPath),
+      format: format as 'json' | 'legacy',
+      maxAgeDays,
+      maxBackups,
+      maxSizeMb,
+      compress: values['audit-log-compress'] === true,
+    };
+  }
+  if (webhookConfig) options.webhook = { configFile: resolve(io.cwd, webhookConfig), ...webhook };
+  return options;
 }

@@ -184,6 +184,11 @@ void test('bad values are usage errors naming the flag', () => {
     [['--audit-log-maxsize', '1.5'], 'audit-log-maxsize'],
     [['--audit-log-maxbackup', '-1'], 'audit-log-maxbackup'],
     [['--audit-policy-file', ''], 'audit-policy-file'],
+    [['--audit-webhook-config-file', ''], 'audit-webhook-config-file'],
+    [['--audit-webhook-mode', 'sometimes'], 'audit-webhook-mode'],
+    [['--audit-webhook-batch-max-size', '0'], 'audit-webhook-batch-max-size'],
+    [['--audit-webhook-batch-max-wait', 'soon'], 'audit-webhook-batch-max-wait'],
+    [['--audit-webhook-initial-backoff', '10'], 'audit-webhook-initial-backoff'],
     [['--flannel-backend', 'VXLAN'], 'flannel-backend'],
     [['--cluster-cidr', 'fd00:42::/48', '--flannel-backend', 'vxlan'], 'flannel-backend'],
   ];
@@ -333,13 +338,55 @@ void test('audit flags: both a policy and a log path audit; either alone audits 
   assert.equal(resolve(['--audit-log-path', 'audit.log']).audit, undefined);
   assert.deepEqual(resolve(['--audit-policy-file', 'p.yaml', '--audit-log-path', 'logs/audit.log']).audit, {
     policyFile: '/srv/here/p.yaml',
-    logPath: '/srv/here/logs/audit.log',
-    format: 'json',
-    maxAgeDays: 0,
-    maxBackups: 0,
-    maxSizeMb: 0,
-    compress: false,
+    log: {
+      path: '/srv/here/logs/audit.log',
+      format: 'json',
+      maxAgeDays: 0,
+      maxBackups: 0,
+      maxSizeMb: 0,
+      compress: false,
+    },
   });
+  assert.deepEqual(
+    resolve(['--audit-policy-file', 'p.yaml', '--audit-webhook-config-file', 'hook.yaml']).audit,
+    {
+      policyFile: '/srv/here/p.yaml',
+      webhook: {
+        configFile: '/srv/here/hook.yaml',
+        mode: 'batch',
+        batchMaxSize: 400,
+        batchMaxWaitMs: 30_000,
+        bufferSize: 10_000,
+        initialBackoffMs: 10_000,
+      },
+    },
+  );
+  assert.deepEqual(
+    resolve([
+      '--audit-policy-file',
+      'p.yaml',
+      '--audit-webhook-config-file',
+      'hook.yaml',
+      '--audit-webhook-mode',
+      'blocking',
+      '--audit-webhook-batch-max-size',
+      '10',
+      '--audit-webhook-batch-max-wait',
+      '2s',
+      '--audit-webhook-batch-buffer-size',
+      '50',
+      '--audit-webhook-initial-backoff',
+      '100ms',
+    ]).audit?.webhook,
+    {
+      configFile: '/srv/here/hook.yaml',
+      mode: 'blocking',
+      batchMaxSize: 10,
+      batchMaxWaitMs: 2000,
+      bufferSize: 50,
+      initialBackoffMs: 100,
+    },
+  );
   assert.deepEqual(
     resolve([
       '--audit-policy-file',
@@ -360,12 +407,7 @@ void test('audit flags: both a policy and a log path audit; either alone audits 
     ]).audit,
     {
       policyFile: '/etc/p.yaml',
-      logPath: '-',
-      format: 'legacy',
-      maxAgeDays: 30,
-      maxBackups: 10,
-      maxSizeMb: 100,
-      compress: true,
+      log: { path: '-', format: 'legacy', maxAgeDays: 30, maxBackups: 10, maxSizeMb: 100, compress: true },
     },
   );
 });

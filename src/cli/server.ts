@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import type { AuditLog } from '../apiserver/audit/log-sink.js';
+import type { AuditBackends } from '../apiserver/audit/backends.js';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createAuthenticator } from '../apiserver/auth/authenticator.js';
@@ -147,8 +147,8 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
     const servingTls = { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert };
     const kubeletTls = { caPem: pki.caCert, certPem: pki.kubeletClientCert, keyPem: pki.kubeletClientKey };
     const podSecurity = await loadPodSecurityConfig(opts);
-    const auditLog = await openAuditLog(opts, log);
-    if (auditLog) components.push({ stop: () => Promise.resolve(auditLog.close()) });
+    const audit = await openAudit(opts, log);
+    if (audit) components.push({ stop: () => audit.close() });
     const startApiServer = deps.startApiServer ?? (await loadStartApiServer());
     const metrics = new DeferredMetricsProvider();
     api = await startApiServer({
@@ -162,7 +162,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       nodeJoin,
       serviceAccount: { signingKeyPem: serviceAccountKey },
       ...(podSecurity ? { podSecurity } : {}),
-      ...(auditLog ? { audit: auditLog.auditor } : {}),
+      ...(audit ? { audit: audit.auditor } : {}),
       ...(localSocket ? { localSocket: { path: localSocket, user: CONTROL_PLANE_USER } } : {}),
       store,
       serviceCIDR: opts.serviceCidr,
@@ -294,7 +294,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
       store,
       metrics,
       log,
-      ...(auditLog ? { auditLog } : {}),
+      ...(audit ? { audit } : {}),
       onFailure: componentFailed,
       data: {
         tls: servingTls,
@@ -307,7 +307,7 @@ export async function runServer(opts: ServerOptions, deps: ServerDeps = {}): Pro
         port: api.port,
         tolerations: defaultTolerations(opts),
         ...(podSecurity ? { podSecurity } : {}),
-        ...(auditLog && opts.audit ? { audit: { policy: auditLog.policy, format: opts.audit.format } } : {}),
+        ...(audit ? { auditPolicy: audit.policy } : {}),
         logLevel: deps.logger ? 'error' : opts.logLevel,
       },
     });
@@ -370,13 +370,17 @@ function disabledControllers(opts: ServerOptions): { disabledControllers?: strin
   return names.length > 0 ? { disabledControllers: names } : {};
 }
 
-/** The audit policy and log file (`--audit-policy-file`, `--audit-log-path`); loaded only when asked for. */
-async function openAuditLog(opts: ServerOptions, log: Logger): Promise<AuditLog | undefined> {
+/** The audit policy and backends (`--audit-policy-file`, `--audit-log-path`, `--audit-webhook-config-file`). */
+async function openAudit(opts: ServerOptions, log: Logger): Promise<AuditBackends | undefined> {
   if (!opts.audit) return undefined;
-  const { openAuditLog: open } = await import('../apiserver/audit/log-sink.js');
-  const auditLog = open(opts.audit, log.child('audit'));
-  log.info('auditing requests', { policy: opts.audit.policyFile, log: opts.audit.logPath });
-  return auditLog;
+  const { openAudit: open } = await import('../apiserver/audit/backends.js');
+  const audit = await open(opts.audit, log.child('audit'));
+  log.info('auditing requests', {
+    policy: opts.audit.policyFile,
+    ...(opts.audit.log ? { log: opts.audit.log.path } : {}),
+    ...(opts.audit.webhook ? { webhook: opts.audit.webhook.configFile } : {}),
+  });
+  return audit;
 }
 
 /** `--admission-control-config-file`'s PodSecurity configuration; a bad file stops the start with its errors. */
@@ -406,7 +410,7 @@ async function startApiWorkers(
     log: Logger;
     onFailure: (err: Error) => void;
     data: ApiWorkerData;
-    auditLog?: AuditLog;
+    audit?: AuditBackends;
   },
 ): Promise<ApiWorkers | undefined> {
   const count = opts.apiWorkers ?? 0;
@@ -419,7 +423,7 @@ async function startApiWorkers(
     services: p.api.context.admission.services,
     metrics: p.metrics,
     data: p.data,
-    ...(p.auditLog ? { auditLog: p.auditLog } : {}),
+    ...(p.audit ? { audit: p.audit } : {}),
     logger: p.log.child('api-workers'),
     onFailure: p.onFailure,
   });

@@ -2,10 +2,12 @@
  * The audit log with the real kubectl against `tugboat server --audit-policy-file … --audit-log-path …`:
  * kubectl's requests appear as JSON lines of audit.k8s.io/v1 Events at the levels the policy gives (Secrets at
  * Metadata, so their data never reaches the log), with the Audit-Id kubectl saw, a refused request with its
- * status, and the log rotated at its size limit. A bad policy stops the server with the reason.
+ * status, and the log rotated at its size limit. A second server sends its events to a webhook instead (a
+ * kubeconfig naming a receiver on loopback). A bad policy stops the server with the reason.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -180,4 +182,68 @@ test('a policy that does not validate stops the server with the reason', async (
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+void describe('the audit webhook', () => {
+  let s: ServerProcess;
+  let receiver: Server;
+  const batches: { authorization?: string; items: Event[] }[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'tugboat-audit-hook-'));
+
+  before(async () => {
+    receiver = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString()));
+      req.on('end', () => {
+        const body = JSON.parse(text) as { kind: string; items: Event[] };
+        assert.equal(body.kind, 'EventList');
+        batches.push({
+          ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+          items: body.items,
+        });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const port = (receiver.address() as { port: number }).port;
+    writeFileSync(join(dir, 'policy.yaml'), POLICY);
+    writeFileSync(
+      join(dir, 'hook.kubeconfig'),
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: hook, cluster: {server: "http://127.0.0.1:' + port + '/audit"}}]',
+        'users: [{name: api, user: {token: hook-secret}}]',
+        'contexts: [{name: default, context: {cluster: hook, user: api}}]',
+        'current-context: default',
+        '',
+      ].join('\n'),
+    );
+    s = await startServerProcess({
+      datastoreEndpoint: 'memory://',
+      args: [
+        '--audit-policy-file',
+        join(dir, 'policy.yaml'),
+        '--audit-webhook-config-file',
+        join(dir, 'hook.kubeconfig'),
+        '--audit-webhook-batch-max-wait',
+        '500ms',
+      ],
+    });
+  });
+  after(async () => {
+    await s?.stop();
+    await new Promise<void>((r) => receiver.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('kubectl’s requests reach the webhook in batches, with the kubeconfig’s token', async () => {
+    expectOk(await s.kubectl(['create', 'configmap', 'hooked', '--from-literal=a=b']), 'create');
+    const event = await waitFor(() =>
+      batches.flatMap((b) => b.items).find((e) => e.verb === 'create' && e.objectRef?.name === 'hooked'),
+    );
+    assert.equal(event.level, 'RequestResponse');
+    assert.equal(event.responseStatus?.code, 201);
+    assert.ok(batches.every((b) => b.authorization === 'Bearer hook-secret'));
+  });
 });

@@ -96,9 +96,10 @@ users:
 }
 
 /** A test server and an admin client for one file's tests: started before them, closed after them. */
-export function serverForTests(
-  opts: Parameters<typeof startTestServer>[0] = {},
-): { readonly server: TestServer; readonly client: ApiClient } {
+export function serverForTests(opts: Parameters<typeof startTestServer>[0] = {}): {
+  readonly server: TestServer;
+  readonly client: ApiClient;
+} {
   const held: { server?: TestServer; client?: ApiClient } = {};
   before(async () => {
     held.server = await startTestServer(opts);

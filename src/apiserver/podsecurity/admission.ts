@@ -205,7 +205,8 @@ export class PodSecurityAdmission {
       enforced && sameLevelVersion(policy.audit, policy.enforce)
         ? enforced
         : evaluate(policy.audit, pod.metadata, pod.spec);
-    if (audited.length > 0) annotate(`${ANNOTATION_PREFIX}audit-violations`, wouldViolate(policy.audit, audited));
+    if (audited.length > 0)
+      annotate(`${ANNOTATION_PREFIX}audit-violations`, wouldViolate(policy.audit, audited));
   }
 
   private async admitTemplate(req: PodSecurityRequest, template: PodTemplateLike | undefined): Promise<void> {

@@ -48,14 +48,14 @@ function beginUpgradeAudit(
   if (!record) return undefined;
   audit.record = record;
   const write = socket.write.bind(socket);
-  socket.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+  socket.write = (chunk: string | Uint8Array, ...rest: never[]) => {
     socket.write = write;
     const head =
       typeof chunk === 'string' ? chunk.slice(0, 16) : Buffer.from(chunk.subarray(0, 16)).toString('latin1');
     const code = /^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1];
     if (code) record.started(Number(code));
     return write(chunk, ...rest);
-  });
+  };
   return record;
 }
 
