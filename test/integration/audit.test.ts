@@ -422,3 +422,21 @@ test('a request to a deprecated version is annotated with the release that remov
   assert.equal(ev.objectRef?.apiGroup, 'extensions');
   assert.equal(ev.objectRef?.apiVersion, 'v1beta1');
 });
+
+test('without auditing every answer still carries an Audit-Id (the client’s own kept)', async () => {
+  const { startTestServer } = await import('../helpers/api-server.js');
+  const plain = await startTestServer();
+  try {
+    const ids = new Set<string>();
+    for (const path of ['/healthz', '/version', '/api/v1/namespaces/default/configmaps', '/api/v1/nope']) {
+      const r = await call(plain.url, 'GET', path);
+      assert.match(String(r.headers['audit-id']), /^[0-9a-f-]{36}$/, path);
+      ids.add(String(r.headers['audit-id']));
+    }
+    assert.equal(ids.size, 4);
+    const own = await call(plain.url, 'GET', '/api', undefined, { 'Audit-ID': 'mine' });
+    assert.equal(own.headers['audit-id'], 'mine');
+  } finally {
+    await plain.close();
+  }
+});

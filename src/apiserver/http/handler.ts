@@ -69,10 +69,9 @@ const NO_USER: UserInfo = { username: '', groups: [] };
 
 export function createRequestHandler(ctx: ApiContext, opts: HandlerOptions) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const out = new Responder(res);
     // Every answer names its request's audit ID (the client's own `Audit-ID`, else a new one), as upstream's.
     const auditId = auditIdOf(req);
-    res.setHeader('Audit-Id', auditId);
+    const out = new Responder(res, auditId);
     const arrival: Arrival = { auditId, receivedAt: 0 };
     if (ctx.audit) {
       arrival.receivedAt = performance.timeOrigin + performance.now();
@@ -207,7 +206,7 @@ async function handle(
       const doc = ctx.ext.openapi?.groupVersionDoc(route.key);
       if (!doc) throw routeNotFound();
       if (req.headers['if-none-match'] === doc.etag) {
-        out.res.writeHead(304, { ETag: doc.etag });
+        out.res.writeHead(304, { 'Audit-Id': out.auditId, ETag: doc.etag });
         out.res.end();
         return;
       }

@@ -15,7 +15,7 @@ export function serveOpenApiV2(doc: OpenApiV2, req: IncomingMessage, out: Respon
   }
   const headers = { Vary: 'Accept', ETag: doc.etag };
   if (req.headers['if-none-match'] === doc.etag) {
-    out.res.writeHead(304, headers);
+    out.res.writeHead(304, { 'Audit-Id': out.auditId, ...headers });
     out.res.end();
     return;
   }
