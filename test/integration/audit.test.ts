@@ -236,6 +236,9 @@ test('public paths: /healthz matched by a None rule, /version logged', async () 
   const health = await send(undefined, 'GET', '/healthz');
   assert.equal(health.status, 200);
   assert.match(String(health.headers['audit-id']), /^[0-9a-f-]{36}$/);
+  // Wrong credentials on a public path: still served, audited as anonymous.
+  const wrong = await send('mallory', 'GET', '/version');
+  assert.equal(wrong.status, 200);
   const version = await send(undefined, 'GET', '/version');
   const ev = (await eventsOf(version)).find((e) => e.stage === 'ResponseComplete')!;
   assert.deepEqual(ev.user, { username: 'system:anonymous', groups: ['system:unauthenticated'] });

@@ -112,7 +112,7 @@ async function handle(
   const publicPath = route.type === 'version' || (route.type === 'health' && !route.subpath);
   if (publicPath && ctx.audit) {
     // Audited as whoever the credentials name, else as the anonymous user upstream serves these to.
-    const found = await Promise.resolve(ctx.authenticator.authenticate(req)).catch(() => undefined);
+    const found = await (async () => ctx.authenticator.authenticate(req))().catch(() => undefined);
     beginAudit(ctx, req, out, arrival, requestAttributes(found ?? ANONYMOUS, method, url, route));
   }
   if (route.type === 'health' && publicPath)
