@@ -17,13 +17,13 @@ let s: TestServer;
 let client: ApiClient;
 let hook: WebhookServer;
 
-/** ConfigMap writes' audit events (the test server audits them at Metadata). */
+/** ConfigMap creates' audit events (the test server audits them at Request). */
 const audited: AuditEvent[] = [];
 
 before(async () => {
   const policy = parseAuditPolicy(
     'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\n' +
-      'rules: [{level: Metadata, resources: [{group: "", resources: [configmaps]}], verbs: [create]}]',
+      'rules: [{level: Request, resources: [{group: "", resources: [configmaps]}], verbs: [create]}]',
   );
   s = await startTestServer({
     audit: new Auditor(policy, { write: (ev) => audited.push(structuredClone(ev)) }),
@@ -492,4 +492,49 @@ test('a webhook’s auditAnnotations go into the request’s audit event, under 
   const refused = await ev('refused-annotated');
   assert.equal(refused.annotations?.['annotate.example.com/name'], 'refused-annotated');
   assert.equal(refused.responseStatus?.code, 403);
+});
+
+test('a mutating webhook’s call is annotated: mutated or not, its patch, and a failure let through', async () => {
+  hook.handle('/stamp', () => ({
+    allowed: true,
+    patch: [{ op: 'add', path: '/metadata/labels/stamped', value: 'yes' }],
+  }));
+  hook.handle('/noop', () => ({ allowed: true }));
+  await configure('mutating', 'a-stamp', [
+    webhook('stamp.example.com', '/stamp'),
+    webhook('noop.example.com', '/noop'),
+    webhook('down.example.com', '/down', {
+      clientConfig: { url: 'https://127.0.0.1:1/down', caBundle: hook.caBundle },
+      failurePolicy: 'Ignore',
+    }),
+  ]);
+  audited.length = 0;
+  await configMaps().create(cm('stamped'));
+  const ev = await waitFor(() =>
+    audited.find((e) => e.objectRef?.name === 'stamped' && e.stage === 'ResponseComplete'),
+  );
+  const a = ev.annotations ?? {};
+  assert.deepEqual(JSON.parse(a['mutation.webhook.admission.k8s.io/round_0_index_0'] ?? '{}'), {
+    configuration: 'a-stamp',
+    webhook: 'stamp.example.com',
+    mutated: true,
+  });
+  assert.deepEqual(JSON.parse(a['patch.webhook.admission.k8s.io/round_0_index_0'] ?? '{}'), {
+    configuration: 'a-stamp',
+    webhook: 'stamp.example.com',
+    patch: [{ op: 'add', path: '/metadata/labels/stamped', value: 'yes' }],
+    patchType: 'JSONPatch',
+  });
+  assert.deepEqual(JSON.parse(a['mutation.webhook.admission.k8s.io/round_0_index_1'] ?? '{}'), {
+    configuration: 'a-stamp',
+    webhook: 'noop.example.com',
+    mutated: false,
+  });
+  assert.equal(a['patch.webhook.admission.k8s.io/round_0_index_1'], undefined);
+  assert.equal(a['failed-open.mutation.webhook.admission.k8s.io/round_0_index_2'], 'down.example.com');
+  assert.deepEqual(JSON.parse(a['mutation.webhook.admission.k8s.io/round_0_index_2'] ?? '{}'), {
+    configuration: 'a-stamp',
+    webhook: 'down.example.com',
+    mutated: false,
+  });
 });

@@ -13,7 +13,7 @@ import {
   type AuditSink,
   type AuditUser,
 } from './event.js';
-import { levelAtLeast, type AuditStage, type RequestAuditConfig } from './policy.js';
+import { levelAtLeast, type AuditLevel, type AuditStage, type RequestAuditConfig } from './policy.js';
 
 interface ObjectMetaLike {
   namespace?: string;
@@ -43,7 +43,9 @@ export class AuditRecord {
     return this.event.level;
   }
 
-  annotate(key: string, value: string): void {
+  /** `minLevel`: only when the event records that much (upstream's AddAnnotationWithLevel). */
+  annotate(key: string, value: string, minLevel?: AuditLevel): void {
+    if (minLevel && !levelAtLeast(this.level, minLevel)) return;
     const annotations = (this.event.annotations ??= {});
     // The first value stays, as upstream's (a second, different one is dropped with a warning there).
     if (!(key in annotations)) annotations[key] = value;

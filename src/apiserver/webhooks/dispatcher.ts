@@ -121,10 +121,17 @@ export class WebhookAdmission {
     let current = object;
     const invokedReinvocable: Webhook[] = [];
     let reinvoke = new Set<Webhook>();
-    for (const webhook of hooks) {
+    for (const [index, webhook] of hooks.entries()) {
       const invocation = await this.invocation(webhook, attrs, current, oldObject);
       if (!invocation) continue;
-      const next = await this.callMutating(invocation, attrs, current, oldObject, warn);
+      const next = await this.callMutating(
+        invocation,
+        attrs,
+        current,
+        oldObject,
+        warn,
+        `round_0_index_${index}`,
+      );
       if (next !== current) {
         current = next;
         reinvoke = new Set(invokedReinvocable);
@@ -132,10 +139,18 @@ export class WebhookAdmission {
       if (webhook.reinvocationPolicy === 'IfNeeded') invokedReinvocable.push(webhook);
     }
     // One more round for IfNeeded webhooks that saw the object before a later webhook changed it.
-    for (const webhook of hooks) {
+    for (const [index, webhook] of hooks.entries()) {
       if (!reinvoke.has(webhook)) continue;
       const invocation = await this.invocation(webhook, attrs, current, oldObject);
-      if (invocation) current = await this.callMutating(invocation, attrs, current, oldObject, warn);
+      if (invocation)
+        current = await this.callMutating(
+          invocation,
+          attrs,
+          current,
+          oldObject,
+          warn,
+          `round_1_index_${index}`,
+        );
     }
     return current;
   }
@@ -170,12 +185,49 @@ export class WebhookAdmission {
     if (first) throw first;
   }
 
+  /**
+   * One mutating webhook's call; an audited request gets upstream's annotations under `slot`
+   * (`round_<r>_index_<i>`, the webhook's place among all mutating webhooks): whether it mutated the object
+   * (whatever the outcome), its patch (from level Request), and a failure let through by `Ignore`.
+   */
   private async callMutating(
     inv: Invocation,
     attrs: AdmissionAttributes,
     object: KubeObject | undefined,
     oldObject: KubeObject | undefined,
     warn: Warn,
+    slot: string,
+  ): Promise<KubeObject | undefined> {
+    const annotate = attrs.annotate;
+    if (!annotate) return this.callOne(inv, attrs, object, oldObject, warn);
+    const who = { configuration: inv.webhook.configuration, webhook: inv.webhook.name };
+    let result = object;
+    try {
+      result = await this.callOne(inv, attrs, object, oldObject, warn, {
+        patched: (patch) =>
+          annotate(
+            `patch.webhook.admission.k8s.io/${slot}`,
+            JSON.stringify({ ...who, patch, patchType: 'JSONPatch' }),
+            'Request',
+          ),
+        failedOpen: () => annotate(`failed-open.mutation.webhook.admission.k8s.io/${slot}`, inv.webhook.name),
+      });
+      return result;
+    } finally {
+      annotate(
+        `mutation.webhook.admission.k8s.io/${slot}`,
+        JSON.stringify({ ...who, mutated: result !== object }),
+      );
+    }
+  }
+
+  private async callOne(
+    inv: Invocation,
+    attrs: AdmissionAttributes,
+    object: KubeObject | undefined,
+    oldObject: KubeObject | undefined,
+    warn: Warn,
+    observe?: { patched(patch: unknown[]): void; failedOpen(): void },
   ): Promise<KubeObject | undefined> {
     let answer: WebhookAnswer;
     try {
@@ -183,6 +235,7 @@ export class WebhookAdmission {
     } catch (err) {
       const failure = this.failure(inv.webhook, err);
       if (failure) throw failure;
+      if (!(err instanceof ApiError)) observe?.failedOpen();
       return object;
     }
     if (!answer.allowed) throw refusal(attrs, inv.webhook.name, answer.status);
@@ -208,6 +261,7 @@ export class WebhookAdmission {
     } catch (err) {
       throw internalError(err);
     }
+    observe?.patched(answer.patch);
     if (deepEqual(patched, before)) return object;
     const served = inv.served;
     const canonical = served.alias

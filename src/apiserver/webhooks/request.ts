@@ -53,8 +53,8 @@ export function admissionAttributes(
   };
 }
 
-function annotatorOf(record: AuditRecord): (key: string, value: string) => void {
-  return (key, value) => record.annotate(key, value);
+function annotatorOf(record: AuditRecord): NonNullable<AdmissionAttributes['annotate']> {
+  return (key, value, minLevel) => record.annotate(key, value, minLevel);
 }
 
 const CONNECT_KINDS: Record<string, string> = {

@@ -1,3 +1,4 @@
+import type { AuditLevel } from '../audit/policy.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { UserInfo } from '../config.js';
 import type { ResourceDef } from '../registry/types.js';
@@ -35,8 +36,11 @@ export interface AdmissionAttributes {
    * Eviction, a Scale, PodExecOptions): such objects are sent as they are, in that kind's own version.
    */
   subresourceKind?: GroupVersionKind;
-  /** Adds an annotation to the request's audit event (upstream's Attributes.AddAnnotation); only when audited. */
-  annotate?: (key: string, value: string) => void;
+  /**
+   * Adds an annotation to the request's audit event (upstream's Attributes.AddAnnotation, or
+   * AddAnnotationWithLevel with `minLevel`); only when audited.
+   */
+  annotate?: (key: string, value: string, minLevel?: AuditLevel) => void;
 }
 
 export interface WebhookRule {
