@@ -35,6 +35,7 @@ import { wrkAvailability } from './lib/wrk.js';
 const USAGE = `usage: node --import tsx bench/api.ts [--quick] [--profile] [--backends sqlite,etcd]
                                                      [--clients 1,16,64] [--api-workers N]
                                                      [--encryption aescbc|aesgcm|secretbox]
+                                                     [--audit Metadata|Request|RequestResponse]
   --quick      short phases and a smaller watch burst (about a minute)
   --profile    profile each server (node --cpu-prof for the whole run, plus the inspector for each
                phase at the highest client count and for the watch burst) and print the hot spots;
@@ -45,7 +46,19 @@ const USAGE = `usage: node --import tsx bench/api.ts [--quick] [--profile] [--ba
   --api-workers  the server's --api-workers (default 0); the CPU and memory figures include its worker
                processes
   --encryption the server stores ConfigMaps and Secrets encrypted with this provider
-               (--encryption-provider-config), to measure what encryption at rest costs`;
+               (--encryption-provider-config), to measure what encryption at rest costs
+  --audit      the server audits every request at this level into a log file in the run's directory
+               (--audit-policy-file, --audit-log-path), to measure what auditing costs`;
+
+const AUDIT_LEVELS = ['Metadata', 'Request', 'RequestResponse'] as const;
+type AuditLevel = (typeof AUDIT_LEVELS)[number];
+
+/** An audit policy logging everything at `level`, and the log's path, both in `dir`. */
+function auditArgs(dir: string, level: AuditLevel): string[] {
+  const policy = join(dir, 'audit-policy.yaml');
+  writeFileSync(policy, `apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: ${level}\n`);
+  return ['--audit-policy-file', policy, '--audit-log-path', join(dir, 'audit.log')];
+}
 
 const ENCRYPTION_PROVIDERS = ['aescbc', 'aesgcm', 'secretbox'] as const;
 type EncryptionProvider = (typeof ENCRYPTION_PROVIDERS)[number];
@@ -74,6 +87,8 @@ interface Settings {
   apiWorkers?: string;
   /** Encrypt the ConfigMaps the phases write (and Secrets) with this provider. */
   encryption?: EncryptionProvider;
+  /** Audit every request at this level. */
+  audit?: AuditLevel;
   phaseMs: number;
   maxOpsPerPhase: number;
   listSize: number;
@@ -91,6 +106,7 @@ function parseArgs(argv: string[]): Settings {
   let wrk = true;
   let apiWorkers: string | undefined;
   let encryption: EncryptionProvider | undefined;
+  let audit: AuditLevel | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
@@ -119,6 +135,12 @@ function parseArgs(argv: string[]): Settings {
         );
       }
       encryption = v as EncryptionProvider;
+    } else if (a === '--audit' || a.startsWith('--audit=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
+      if (!AUDIT_LEVELS.includes(v as AuditLevel)) {
+        throw new Error(`--audit takes ${AUDIT_LEVELS.join(', ')}, not ${JSON.stringify(v)}\n${USAGE}`);
+      }
+      audit = v as AuditLevel;
     } else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -132,6 +154,7 @@ function parseArgs(argv: string[]): Settings {
     wrk,
     ...(apiWorkers === undefined ? {} : { apiWorkers }),
     ...(encryption === undefined ? {} : { encryption }),
+    ...(audit === undefined ? {} : { audit }),
     phaseMs: quick ? 1000 : 4000,
     maxOpsPerPhase: 200_000,
     listSize: 1000,
@@ -184,6 +207,7 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
       run.detail = 'embedded SQLite (WAL) in the data dir';
     }
     if (s.encryption) run.detail += `; ConfigMaps and Secrets encrypted at rest (${s.encryption})`;
+    if (s.audit) run.detail += `; every request audited at ${s.audit} into a log file`;
     const profileDir = s.profile ? join(dir, 'profile') : undefined;
     if (profileDir) mkdirSync(profileDir);
     progress(`starting tugboat server (${backend})`);
@@ -194,6 +218,7 @@ async function runBackend(backend: 'sqlite' | 'etcd', s: Settings): Promise<Back
       extraArgs: [
         ...(s.apiWorkers === undefined ? [] : ['--api-workers', s.apiWorkers]),
         ...(s.encryption ? ['--encryption-provider-config', writeEncryptionConfig(dir, s.encryption)] : []),
+        ...(s.audit ? auditArgs(dir, s.audit) : []),
       ],
     });
     if (s.profile && server.inspectorUrl) {
