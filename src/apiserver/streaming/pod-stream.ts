@@ -185,29 +185,17 @@ async function handleUpgrade(
     throw new ApiError(503, 'ServiceUnavailable', 'the server is shutting down', { causes: [] });
   // Only GET (WebSocket) and POST (SPDY) start a stream, as upstream; others would dodge the create check.
   if (req.method !== 'GET' && req.method !== 'POST') throw methodNotAllowed();
+  const startAudit = (who: UserInfo): AuditRecord | undefined =>
+    beginUpgradeAudit(ctx, req, socket, audit, requestAttributes(who, req.method ?? 'GET', url, route));
   let authenticated: UserInfo | undefined;
   try {
     authenticated = await ctx.authenticator.authenticate(req);
     if (!authenticated) throw unauthorized();
   } catch (err) {
-    const noUser = { username: '', groups: [] };
-    const record = beginUpgradeAudit(
-      ctx,
-      req,
-      socket,
-      audit,
-      requestAttributes(noUser, req.method ?? 'GET', url, route),
-    );
-    record?.failedAuthentication(ctx.audit!.attemptedAuthentication(req));
+    startAudit({ username: '', groups: [] })?.failedAuthentication(ctx.audit!.attemptedAuthentication(req));
     throw err;
   }
-  const record = beginUpgradeAudit(
-    ctx,
-    req,
-    socket,
-    audit,
-    requestAttributes(authenticated, req.method ?? 'GET', url, route),
-  );
+  const record = startAudit(authenticated);
   const user = impersonatedUser(ctx.authz.authorizer, authenticated, req);
   if (user !== authenticated) record?.impersonated(user);
   const attrs = requestAttributes(user, req.method ?? 'GET', url, route);
