@@ -51,7 +51,7 @@ export async function openAudit(settings: AuditSettings, logger: Logger): Promis
   const closers: (() => Promise<void>)[] = [];
   if (settings.log) {
     const { path, format, maxAgeDays, maxBackups, maxSizeMb, compress } = settings.log;
-    const file = new AuditLogFile({ path, maxSizeMb, maxBackups, maxAgeDays, compress });
+    const file = new AuditLogFile({ path, maxSizeMb, maxBackups, maxAgeDays, compress, buffered: true });
     file.onError = (err) => logger.error('audit log', { error: err.message });
     writers.push(
       format === 'json'

@@ -348,3 +348,26 @@ test("'-' writes to standard output, without a size limit", () => {
   assert.equal(child.stdout, lines('first line', 'second line'));
   assert.deepEqual(readdirSync(cwd), []);
 });
+
+test('buffered: the lines of one event-loop turn are written together, rotating between them at the limit', async (t) => {
+  const dir = newDir();
+  const path = join(dir, 'audit.log');
+  const clock = new Clock();
+  const { log, errors } = openLog(t, { path, maxSizeMb: bytes(64), now: clock.now, buffered: true });
+  const [a, b, c] = ['a', 'b', 'c'].map((ch) => ch.repeat(31)) as [string, string, string];
+  log.write(a);
+  log.write(b);
+  log.write(c);
+  log.write('x'.repeat(70)); // longer than the limit: refused, the others kept
+  assert.equal(readFileSync(path, 'utf8'), '', 'nothing written before the turn ends');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(readdirSync(dir).sort(), ['audit-2026-12-07T16-05-03.123.log', 'audit.log']);
+  assert.equal(readFileSync(join(dir, 'audit-2026-12-07T16-05-03.123.log'), 'utf8'), lines(a, b));
+  assert.equal(readFileSync(path, 'utf8'), lines(c));
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!.message, /exceeds the maximum file size/);
+  // close writes what is still buffered.
+  log.write('last');
+  log.close();
+  assert.equal(readFileSync(path, 'utf8'), lines(c, 'last'));
+});

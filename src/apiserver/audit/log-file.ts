@@ -41,6 +41,11 @@ export interface AuditLogFileOptions {
   compress: boolean;
   /** Injected for tests: the current time. */
   now?: () => Date;
+  /**
+   * Collect the lines of one turn of the event loop and write them together (one system call for many events,
+   * where one per event cost the API server ~15 % of its CPU per audited GET); `flush()` writes them at once.
+   */
+  buffered?: boolean;
 }
 
 const megabyte = 1024 * 1024;
@@ -75,6 +80,8 @@ export class AuditLogFile {
   private fd: number | undefined;
   private size = 0;
   private closed = false;
+  private pending: string[] = [];
+  private flushScheduled = false;
   private cleanupQueued = false;
   private cleanup: Promise<void> = Promise.resolve();
 
@@ -107,42 +114,86 @@ export class AuditLogFile {
       this.report(new Error(`audit log ${this.path} is closed: line dropped`));
       return;
     }
-    const data = Buffer.from(line + '\n');
-    if (!this.toStdout) {
-      // lumberjack refuses such a write rather than letting one line outgrow the limit.
-      if (data.length > this.maxBytes) {
-        this.report(
-          new Error(
-            `audit log ${this.path}: a line of ${data.length} bytes exceeds the maximum file size of ${this.maxBytes}: line dropped`,
-          ),
-        );
-        return;
-      }
+    if (!this.opts.buffered) {
+      this.writeLines([line]);
+      return;
+    }
+    this.pending.push(line);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Writes the lines buffered so far. */
+  flush(): void {
+    this.flushScheduled = false;
+    const lines = this.pending;
+    if (lines.length === 0) return;
+    this.pending = [];
+    this.writeLines(lines);
+  }
+
+  /** Writes the lines in as few writes as the size limit allows, rotating between them as lumberjack would. */
+  private writeLines(lines: string[]): void {
+    let chunk: Buffer[] = [];
+    let chunkBytes = 0;
+    const writeChunk = (): void => {
+      if (chunk.length === 0) return;
+      const data = chunk.length === 1 ? chunk[0]! : Buffer.concat(chunk, chunkBytes);
+      chunk = [];
+      chunkBytes = 0;
       try {
-        // A failed rotation may have left no file open: open it again, as lumberjack does on the next write.
-        if (this.fd === undefined) this.openExisting();
+        this.writeAll(data);
       } catch (err) {
         this.report(
-          new Error(`cannot open the audit log file ${this.path}: ${messageOf(err)}`, { cause: err }),
+          new Error(`cannot write the audit log file ${this.path}: ${messageOf(err)}`, { cause: err }),
         );
-        return;
       }
-      try {
-        if (this.size + data.length > this.maxBytes) this.rotate();
-      } catch (err) {
-        this.report(
-          new Error(`cannot rotate the audit log file ${this.path}: ${messageOf(err)}`, { cause: err }),
-        );
-        return;
-      }
+    };
+    for (const line of lines) {
+      const data = Buffer.from(line + '\n');
+      if (!this.toStdout && !this.makeRoom(data.length, chunkBytes, writeChunk)) continue;
+      chunk.push(data);
+      chunkBytes += data.length;
+    }
+    writeChunk();
+  }
+
+  /**
+   * Whether a line of `bytes` can go into the file after the `pending` bytes not yet written: opens the file
+   * again after a failed rotation, rotates (writing what is pending first) when the line would pass the limit.
+   */
+  private makeRoom(bytes: number, pending: number, writePending: () => void): boolean {
+    // lumberjack refuses such a write rather than letting one line outgrow the limit.
+    if (bytes > this.maxBytes) {
+      this.report(
+        new Error(
+          `audit log ${this.path}: a line of ${bytes} bytes exceeds the maximum file size of ${this.maxBytes}: line dropped`,
+        ),
+      );
+      return false;
     }
     try {
-      this.writeAll(data);
+      // A failed rotation may have left no file open: open it again, as lumberjack does on the next write.
+      if (this.fd === undefined) this.openExisting();
     } catch (err) {
       this.report(
-        new Error(`cannot write the audit log file ${this.path}: ${messageOf(err)}`, { cause: err }),
+        new Error(`cannot open the audit log file ${this.path}: ${messageOf(err)}`, { cause: err }),
       );
+      return false;
     }
+    if (this.size + pending + bytes <= this.maxBytes) return true;
+    writePending();
+    try {
+      this.rotate();
+    } catch (err) {
+      this.report(
+        new Error(`cannot rotate the audit log file ${this.path}: ${messageOf(err)}`, { cause: err }),
+      );
+      return false;
+    }
+    return true;
   }
 
   /** Resolves when the pruning and compression of backups scheduled so far has finished. */
@@ -152,6 +203,7 @@ export class AuditLogFile {
 
   close(): void {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
     const fd = this.fd;
     this.fd = undefined;
