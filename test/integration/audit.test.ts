@@ -43,6 +43,8 @@ rules:
   - level: Request
     resources: [{ group: "", resources: ["pods"] }]
     omitStages: [RequestReceived]
+  - level: RequestResponse
+    resources: [{ group: "", resources: ["serviceaccounts"] }]
   - level: Metadata
 `;
 
@@ -442,4 +444,18 @@ test('without auditing every answer still carries an Audit-Id (the client’s ow
   } finally {
     await plain.close();
   }
+});
+
+test('RequestResponse: a read’s answer is logged as it went out', async () => {
+  const created = await send('admin', 'POST', '/api/v1/namespaces/default/serviceaccounts', {
+    metadata: { name: 'robot' },
+  });
+  assert.equal(created.status, 201, created.text);
+  const r = await send('admin', 'GET', '/api/v1/namespaces/default/serviceaccounts/robot');
+  assert.equal(r.status, 200);
+  const ev = (await eventsOf(r)).find((e) => e.stage === 'ResponseComplete')!;
+  assert.deepEqual(ev.responseObject, r.json);
+  const list = await send('admin', 'GET', '/api/v1/namespaces/default/serviceaccounts');
+  const listEv = (await eventsOf(list)).find((e) => e.stage === 'ResponseComplete')!;
+  assert.deepEqual(listEv.responseObject, list.json);
 });

@@ -78,7 +78,10 @@ export function eventJson(ev: AuditEvent): string {
   if (ev.objectRef) out += `,"objectRef":${JSON.stringify(ordered(ev.objectRef, OBJECT_REF_FIELDS))}`;
   if (ev.responseStatus) out += `,"responseStatus":${JSON.stringify(ev.responseStatus)}`;
   if (ev.requestObject !== undefined) out += `,"requestObject":${JSON.stringify(ev.requestObject)}`;
-  if (ev.responseObject !== undefined) out += `,"responseObject":${JSON.stringify(ev.responseObject)}`;
+  if (ev.responseObject !== undefined) {
+    const obj = ev.responseObject;
+    out += `,"responseObject":${obj instanceof RawJson ? obj.text : JSON.stringify(obj)}`;
+  }
   out += `,"requestReceivedTimestamp":"${ev.requestReceivedTimestamp}","stageTimestamp":"${ev.stageTimestamp}"`;
   if (ev.annotations) out += `,"annotations":${JSON.stringify(sortedKeys(ev.annotations))}`;
   return out + '}';
@@ -98,6 +101,14 @@ function sortedKeys<V>(map: Record<string, V>): Record<string, V> {
   const out: Record<string, V> = {};
   for (const k of Object.keys(map).sort()) out[k] = map[k]!;
   return out;
+}
+
+/** An answer's JSON text, logged as it went out rather than parsed and encoded again. */
+export class RawJson {
+  constructor(readonly text: string) {}
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
 }
 
 /** Where finished events go: the log file, or the main process for an API worker. */

@@ -6,6 +6,7 @@
 import { yaml } from '../../util/yaml.js';
 import type { UserInfo } from '../config.js';
 import {
+  RawJson,
   microTime,
   preciseNow,
   type AuditEvent,
@@ -121,11 +122,10 @@ export class AuditRecord {
 
   /** A pre-encoded answer: parsed only when the level logs response objects. */
   responseText(code: number, text: string | Buffer, contentType: string): void {
-    if (
-      this.resourceRequest &&
-      this.level === 'RequestResponse' &&
-      contentType.startsWith('application/json')
-    ) {
+    const json = contentType.startsWith('application/json');
+    const logged = json && this.resourceRequest && this.level === 'RequestResponse';
+    // An error's Status, and an object whose managedFields go, are read; others are logged as they are.
+    if (json && (code >= 300 || (logged && this.config.omitManagedFields))) {
       try {
         this.response(code, JSON.parse(text.toString()));
         return;
@@ -135,6 +135,7 @@ export class AuditRecord {
     }
     if (this.statusFixed) this.event.responseStatus!.code = code;
     else this.event.responseStatus = { metadata: {}, code };
+    if (logged) this.event.responseObject = new RawJson(text.toString());
   }
 
   /** The response's header went out: a long-running request's ResponseStarted event. */
