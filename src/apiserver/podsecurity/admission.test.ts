@@ -95,3 +95,52 @@ test('significant pod updates: images, seccomp annotations, new ephemeral contai
   assert.equal(isSignificantPodUpdate(debug, base), true);
   assert.equal(isSignificantPodUpdate(debug, debug), false);
 });
+
+test('audited requests get upstream’s annotations: policy, audit violations, exemptions, parse errors', async () => {
+  const labels: Record<string, Record<string, string>> = {
+    audited: { 'pod-security.kubernetes.io/audit': 'baseline' },
+    broken: {
+      'pod-security.kubernetes.io/enforce': 'strict',
+      'pod-security.kubernetes.io/audit': 'privileged',
+    },
+  };
+  const plugin = new PodSecurityAdmission(
+    { namespaceLabels: (ns) => labels[ns], listPods: () => Promise.resolve([]) },
+    {
+      defaults: namespacePolicy({}).policy,
+      exemptions: { usernames: [], namespaces: ['tools'], runtimeClasses: [] },
+    },
+  );
+  const annotationsOf = async (obj: object, def = pods): Promise<Record<string, string>> => {
+    const out: Record<string, string> = {};
+    await plugin
+      .admit({ def, obj: obj as KubeObject, warn: () => {}, annotate: (k, v) => (out[k] = v) })
+      .catch(() => {});
+    return out;
+  };
+  assert.deepEqual(await annotationsOf(pod('plain')), {
+    'pod-security.kubernetes.io/enforce-policy': 'privileged:latest',
+  });
+  assert.deepEqual(await annotationsOf(pod('audited')), {
+    'pod-security.kubernetes.io/enforce-policy': 'privileged:latest',
+    'pod-security.kubernetes.io/audit-violations':
+      'would violate PodSecurity "baseline:latest": host namespaces (hostNetwork=true)',
+  });
+  assert.deepEqual(await annotationsOf(pod('tools')), { 'pod-security.kubernetes.io/exempt': 'namespace' });
+  const broken = await annotationsOf(pod('broken', { hostNetwork: false }));
+  assert.equal(broken['pod-security.kubernetes.io/enforce-policy'], 'restricted:latest');
+  assert.equal(
+    broken['pod-security.kubernetes.io/error'],
+    'Failed to parse policy: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": ' +
+      'must be one of privileged, baseline, restricted',
+  );
+  // A workload's template: audit violations, never an enforce-policy.
+  const deployment = {
+    metadata: { name: 'd', namespace: 'audited' },
+    spec: { template: { spec: pod('x').spec } },
+  };
+  assert.deepEqual(await annotationsOf(deployment, deployments), {
+    'pod-security.kubernetes.io/audit-violations':
+      'would violate PodSecurity "baseline:latest": host namespaces (hostNetwork=true)',
+  });
+});

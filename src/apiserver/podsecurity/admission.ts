@@ -9,7 +9,7 @@
  */
 import type { Pod, PodSpec, Container, EphemeralContainer } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
-import { forbidden, invalid } from '../../api/errors.js';
+import { forbidden, invalid, type FieldError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { ResourceDef } from '../registry/types.js';
 import type { PodSecurityConfig, PodSecurityExemptions } from './config.js';
@@ -176,6 +176,7 @@ export class PodSecurityAdmission {
     const pod = req.obj as Pod;
     if (req.old && !isSignificantPodUpdate(pod, req.old as Pod)) return;
     if (this.exemptRuntimeClass(pod.spec)) return annotate?.(`${ANNOTATION_PREFIX}exempt`, 'runtimeClass');
+    if (annotate) annotateParseErrors(annotate, ns.errors);
     annotate?.(`${ANNOTATION_PREFIX}enforce-policy`, policyName(policy.enforce));
     const evaluate = await loadEvaluate();
     const enforced = evaluate(policy.enforce, pod.metadata, pod.spec);
@@ -215,6 +216,7 @@ export class PodSecurityAdmission {
     if (!ns || (ns.errors.length === 0 && this.fullyPrivileged(ns.policy, !!req.annotate))) return;
     if (this.exemptRuntimeClass(template.spec))
       return req.annotate?.(`${ANNOTATION_PREFIX}exempt`, 'runtimeClass');
+    if (req.annotate) annotateParseErrors(req.annotate, ns.errors);
     const evaluate = await loadEvaluate();
     if (req.annotate) this.auditViolations(req.annotate, ns.policy, undefined, evaluate, template);
     if (ns.policy.warn.level === 'privileged') return;
@@ -284,6 +286,17 @@ export class PodSecurityAdmission {
 }
 
 const MAX_PODS_TO_CHECK = 3000;
+
+/** Labels that did not parse (their modes are evaluated at restricted:latest), as upstream's `error` annotation. */
+function annotateParseErrors(
+  annotate: NonNullable<PodSecurityRequest['annotate']>,
+  errors: FieldError[],
+): void {
+  if (errors.length === 0) return;
+  const texts = errors.map((e) => `${e.field}: ${e.message}`);
+  const aggregate = texts.length === 1 ? texts[0]! : `[${texts.join(', ')}]`;
+  annotate(`${ANNOTATION_PREFIX}error`, `Failed to parse policy: ${aggregate}`);
+}
 
 /** `reason (detail), reason, …` as upstream's AggregateCheckResult.ForbiddenDetail. */
 function forbiddenDetail(results: CheckResult[]): string {
