@@ -23,7 +23,7 @@ export const auditFlags: FlagSpec[] = [
     name: 'audit-log-path',
     type: 'string',
     valueName: 'FILE',
-    description: "Write audit events to this file ('-' for standard output); nothing is audited without it",
+    description: "Write audit events to this file ('-' for standard output)",
   },
   {
     name: 'audit-log-format',
@@ -60,7 +60,8 @@ export const auditFlags: FlagSpec[] = [
     name: 'audit-log-mode',
     type: 'string',
     valueName: 'MODE',
-    description: 'blocking, blocking-strict or batch (accepted; every event is written before its answer)',
+    description:
+      'blocking, blocking-strict or batch (accepted; each event-loop turn writes its events at once)',
     defaultText: 'blocking',
   },
   {
