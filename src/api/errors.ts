@@ -119,12 +119,17 @@ export function staleConflict(gr: GroupResource, name: string): ApiError {
 /** 422 Invalid: `Kind "name" is invalid: [cause1, cause2]`, one cause per field, as upstream's NewInvalid. */
 export function invalid(kind: string, group: string, name: string, errors: FieldError[]): ApiError {
   const causes: StatusCause[] = errors.map((e) => ({ reason: e.type, message: e.message, field: e.field }));
-  const parts = errors.map((e) => `${e.field}: ${e.message}`);
-  const summary = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
+  const summary = fieldErrorsSummary(errors);
   const details: StatusDetails = { name, kind, causes };
   if (group) details.group = group;
   const qualifiedKind = group ? `${kind}.${group}` : kind;
   return new ApiError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${summary}`, details);
+}
+
+/** Field errors as one text, as Go's aggregate prints them: one alone as it is, several in brackets. */
+export function fieldErrorsSummary(errors: FieldError[]): string {
+  const parts = errors.map((e) => `${e.field}: ${e.message}`);
+  return parts.length === 1 ? parts[0]! : `[${parts.join(', ')}]`;
 }
 
 export function badRequest(message: string): ApiError {

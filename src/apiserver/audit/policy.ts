@@ -4,7 +4,7 @@
  * non-resource URLs all match decides the level and the stages left out; no rule matching means `None`.
  */
 import { readFileSync } from 'node:fs';
-import { fieldErr, type FieldError } from '../../api/errors.js';
+import { fieldErr, fieldErrorsSummary, type FieldError } from '../../api/errors.js';
 import { isDNS1123Subdomain } from '../../api/validation/names.js';
 import { yaml } from '../../util/yaml.js';
 import type { Attributes } from '../authz/types.js';
@@ -91,7 +91,7 @@ export function parseAuditPolicy(text: string): AuditPolicy {
   const rules = rawRules.map((raw, i) =>
     parseRule(isObject(raw) ? raw : {}, `rules[${i}]`, policyStages, policyOmitManaged, errors),
   );
-  if (errors.length > 0) throw new Error(aggregate(errors));
+  if (errors.length > 0) throw new Error(fieldErrorsSummary(errors));
   if (rules.length === 0) throw new Error('loaded illegal policy with 0 rules');
   return { rules, omitStages: policyStages, omitManagedFields: policyOmitManaged };
 }
@@ -178,12 +178,6 @@ function stageList(raw: unknown, path: string, errors: FieldError[]): AuditStage
       errors.push(fieldErr.invalid(`${path}[${i}]`, stage, `allowed stages are ${AUDIT_STAGES.join(',')}`));
   });
   return out;
-}
-
-/** Upstream's aggregate of field errors: one alone as it is, several in brackets. */
-function aggregate(errors: FieldError[]): string {
-  const texts = errors.map((e) => `${e.field}: ${e.message}`);
-  return texts.length === 1 ? texts[0]! : `[${texts.join(', ')}]`;
 }
 
 /** The level and stages the policy gives a request (upstream's policy checker). */

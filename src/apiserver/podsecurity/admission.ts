@@ -9,7 +9,7 @@
  */
 import type { Pod, PodSpec, Container, EphemeralContainer } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
-import { forbidden, invalid, type FieldError } from '../../api/errors.js';
+import { fieldErrorsSummary, forbidden, invalid, type FieldError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/meta.js';
 import type { ResourceDef } from '../registry/types.js';
 import type { PodSecurityConfig, PodSecurityExemptions } from './config.js';
@@ -293,9 +293,7 @@ function annotateParseErrors(
   errors: FieldError[],
 ): void {
   if (errors.length === 0) return;
-  const texts = errors.map((e) => `${e.field}: ${e.message}`);
-  const aggregate = texts.length === 1 ? texts[0]! : `[${texts.join(', ')}]`;
-  annotate(`${ANNOTATION_PREFIX}error`, `Failed to parse policy: ${aggregate}`);
+  annotate(`${ANNOTATION_PREFIX}error`, `Failed to parse policy: ${fieldErrorsSummary(errors)}`);
 }
 
 /** `reason (detail), reason, …` as upstream's AggregateCheckResult.ForbiddenDetail. */
