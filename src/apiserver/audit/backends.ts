@@ -61,12 +61,9 @@ export async function openAudit(settings: AuditSettings, logger: Logger): Promis
     closers.push(() => Promise.resolve(file.close()));
   }
   if (settings.webhook) {
-    let target;
-    try {
-      target = await loadKubeconfig(settings.webhook.configFile);
-    } catch (err) {
-      throw new Error(`loading audit webhook config file: ${(err as Error).message}`);
-    }
+    const target = await loadKubeconfig(settings.webhook.configFile).catch((err: Error) => {
+      throw new Error(`loading audit webhook config file: ${err.message}`);
+    });
     const hook = new AuditWebhookBackend(target, settings.webhook, logger.child('webhook'));
     writers.push((json) => hook.write(json));
     closers.push(() => hook.close());

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { nonResourceAttributes } from '../authz/attributes.js';
 import type { Attributes } from '../authz/types.js';
 import { evaluatePolicy, parseAuditPolicy } from './policy.js';
 
@@ -21,20 +22,8 @@ function resource(over: Partial<Attributes> = {}): Attributes {
   };
 }
 
-function nonResource(path: string, over: Partial<Attributes> = {}): Attributes {
-  return {
-    user: ADMIN,
-    verb: 'get',
-    resourceRequest: false,
-    path,
-    apiGroup: '',
-    apiVersion: '',
-    resource: '',
-    subresource: '',
-    namespace: '',
-    name: '',
-    ...over,
-  };
+function nonResource(path: string): Attributes {
+  return nonResourceAttributes(ADMIN, 'GET', path);
 }
 
 const POLICY = `
