@@ -126,10 +126,15 @@ export function invalid(kind: string, group: string, name: string, errors: Field
   return new ApiError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${summary}`, details);
 }
 
-/** Field errors as one text, as Go's aggregate prints them: one alone as it is, several in brackets. */
+/** Field errors as one text, as upstream's ErrorList.ToAggregate prints them. */
 export function fieldErrorsSummary(errors: FieldError[]): string {
-  const parts = errors.map((e) => `${e.field}: ${e.message}`);
-  return parts.length === 1 ? parts[0]! : `[${parts.join(', ')}]`;
+  return aggregateMessage(errors.map((e) => `${e.field}: ${e.message}`));
+}
+
+/** Messages as Go's error aggregate prints them: repeats dropped, one alone as it is, several in brackets. */
+export function aggregateMessage(messages: readonly string[]): string {
+  const distinct = [...new Set(messages)];
+  return distinct.length === 1 ? distinct[0]! : `[${distinct.join(', ')}]`;
 }
 
 export function badRequest(message: string): ApiError {

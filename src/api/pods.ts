@@ -1,5 +1,11 @@
-import type { Container, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
-import { addQuantities, parseQuantity, quantityMilliValue, type Quantity } from './quantity.js';
+import type { Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
+import {
+  addQuantities,
+  compareQuantities,
+  parseQuantity,
+  quantityMilliValue,
+  type Quantity,
+} from './quantity.js';
 
 export function podCondition(pod: Pod, type: string): PodCondition | undefined {
   return pod.status?.conditions?.find((c) => c.type === type);
@@ -39,27 +45,58 @@ export function isPodActive(pod: Pod): boolean {
 }
 
 /**
- * What the scheduler charges a pod (upstream resource.PodRequests): the sum of app container requests, or the
- * largest init container request when that is bigger, plus pod overhead. Values are milli-units for cpu and
- * plain units (bytes, counts) as bigint milli-values for everything else, keyed by resource name.
+ * A pod's total requests or limits as upstream's resource helpers (PodRequests/PodLimits): app containers and
+ * sidecars (init containers with `restartPolicy: Always`, which keep running) add up; a regular init container
+ * runs beside the sidecars started before it, and the pod needs the largest such sum where that is bigger.
+ * Overhead is added when asked for (the scheduler and quota count it; LimitRanger does not).
  */
-export function podRequestsMilli(pod: Pod): Map<string, bigint> {
-  const sum = new Map<string, bigint>();
-  const add = (into: Map<string, bigint>, c: Container): void => {
-    for (const [name, value] of Object.entries(c.resources?.requests ?? {})) {
-      into.set(name, (into.get(name) ?? 0n) + quantityMilliValue(parseQuantity(value)));
+export function podResourceTotals(
+  pod: Pod,
+  kind: 'requests' | 'limits',
+  withOverhead = false,
+): Map<string, Quantity> {
+  const totals = new Map<string, Quantity>();
+  const addAll = (into: Map<string, Quantity>, list: Record<string, string> | undefined): void => {
+    for (const [name, value] of Object.entries(list ?? {})) {
+      const q = parseQuantity(value);
+      const prior = into.get(name);
+      into.set(name, prior ? addQuantities(prior, q) : q);
     }
   };
-  for (const c of pod.spec?.containers ?? []) add(sum, c);
+  const raise = (into: Map<string, Quantity>, from: Map<string, Quantity>): void => {
+    for (const [name, q] of from) {
+      const prior = into.get(name);
+      if (!prior || compareQuantities(q, prior) > 0) into.set(name, q);
+    }
+  };
+  for (const c of pod.spec?.containers ?? []) addAll(totals, c.resources?.[kind]);
+  const sidecars = new Map<string, Quantity>();
+  const initPeak = new Map<string, Quantity>();
   for (const c of pod.spec?.initContainers ?? []) {
-    const one = new Map<string, bigint>();
-    add(one, c);
-    for (const [name, v] of one) if (v > (sum.get(name) ?? 0n)) sum.set(name, v);
+    const own = c.resources?.[kind];
+    if (c.restartPolicy === 'Always') {
+      addAll(totals, own);
+      addAll(sidecars, own);
+      raise(initPeak, sidecars);
+    } else {
+      const running = new Map(sidecars);
+      addAll(running, own);
+      raise(initPeak, running);
+    }
   }
-  for (const [name, value] of Object.entries(pod.spec?.overhead ?? {})) {
-    sum.set(name, (sum.get(name) ?? 0n) + quantityMilliValue(parseQuantity(value)));
-  }
-  return sum;
+  raise(totals, initPeak);
+  if (withOverhead) addAll(totals, pod.spec?.overhead);
+  return totals;
+}
+
+/**
+ * What the scheduler charges a pod (upstream resource.PodRequests, overhead included) in milli-units, keyed by
+ * resource name: millicores for cpu, thousandths of bytes or counts for everything else.
+ */
+export function podRequestsMilli(pod: Pod): Map<string, bigint> {
+  const milli = new Map<string, bigint>();
+  for (const [name, q] of podResourceTotals(pod, 'requests', true)) milli.set(name, quantityMilliValue(q));
+  return milli;
 }
 
 export function sumQuantities(values: string[]): Quantity {

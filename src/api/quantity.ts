@@ -115,12 +115,14 @@ export function compareQuantities(a: Quantity, b: Quantity): -1 | 0 | 1 {
   return a.nanos < b.nanos ? -1 : a.nanos > b.nanos ? 1 : 0;
 }
 
+/** a + b in a's format, or b's when a is zero (Go's Quantity.Add: `0` plus `128Mi` is `128Mi`). */
 export function addQuantities(a: Quantity, b: Quantity): Quantity {
-  return { nanos: a.nanos + b.nanos, format: a.format };
+  return { nanos: a.nanos + b.nanos, format: a.nanos === 0n ? b.format : a.format };
 }
 
+/** a - b in a's format, or b's when a is zero (Go's Quantity.Sub). */
 export function subtractQuantities(a: Quantity, b: Quantity): Quantity {
-  return { nanos: a.nanos - b.nanos, format: a.format };
+  return { nanos: a.nanos - b.nanos, format: a.nanos === 0n ? b.format : a.format };
 }
 
 /** The value as a float (may lose precision for huge values). */

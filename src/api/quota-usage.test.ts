@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { computeUsage, missingComputeResources, podResources } from './quota-usage.js';
+import { computeUsage, missingComputeResources } from './quota-usage.js';
 
 const pod = (requests: Record<string, string>, extra: Partial<Pod['spec']> = {}, phase?: string): Pod => ({
   metadata: { name: 'p' },
   spec: { containers: [{ name: 'c', image: 'i', resources: { requests, limits: requests } }], ...extra },
   ...(phase ? { status: { phase } } : {}),
-});
-
-void test('pod requests take the larger of summed containers and any init container, plus overhead', () => {
-  const p: Pod = {
-    spec: {
-      containers: [
-        { name: 'a', resources: { requests: { cpu: '100m' } } },
-        { name: 'b', resources: { requests: { cpu: '200m' } } },
-      ],
-      initContainers: [{ name: 'i', resources: { requests: { cpu: '500m', memory: '1Gi' } } }],
-      overhead: { cpu: '10m' },
-    },
-  };
-  const r = podResources(p, 'requests');
-  assert.equal(r.get('cpu')?.nanos, 510_000_000n);
-  assert.equal(r.get('memory')?.nanos, 1024n ** 3n * 1_000_000_000n);
 });
 
 void test('usage only for the hard names; scopes filter pods; terminal pods are free', () => {

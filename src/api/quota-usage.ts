@@ -1,4 +1,5 @@
-import type { Container, PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1.js';
+import { podResourceTotals } from './pods.js';
 import { addQuantities, formatQuantity, parseQuantity, type Quantity } from './quantity.js';
 
 /** The namespace's objects a quota is computed from. */
@@ -64,38 +65,18 @@ function add(sums: Sums, name: string, q: Quantity): void {
   sums.set(name, prior ? addQuantities(prior, q) : q);
 }
 
-/**
- * A pod's requests or limits as upstream's PodRequests/PodLimits: the sum over app containers, raised to the
- * largest init container where that is bigger, plus pod overhead.
- */
-export function podResources(pod: Pod, kind: 'requests' | 'limits'): Sums {
-  const sums: Sums = new Map();
-  const of = (c: Container): Record<string, string> => c.resources?.[kind] ?? {};
-  for (const c of pod.spec?.containers ?? [])
-    for (const [k, v] of Object.entries(of(c))) add(sums, k, parseQuantity(v));
-  for (const c of pod.spec?.initContainers ?? []) {
-    for (const [k, v] of Object.entries(of(c))) {
-      const q = parseQuantity(v);
-      const cur = sums.get(k);
-      if (!cur || q.nanos > cur.nanos) sums.set(k, q);
-    }
-  }
-  for (const [k, v] of Object.entries(pod.spec?.overhead ?? {})) add(sums, k, parseQuantity(v));
-  return sums;
-}
-
 function podUsage(pods: readonly Pod[], scopes: readonly string[]): Sums {
   const used: Sums = new Map();
   let count = 0;
   for (const pod of pods) {
     if (!podUsesQuota(pod) || !podMatchesScopes(pod, scopes)) continue;
     count++;
-    for (const [name, q] of podResources(pod, 'requests')) {
+    for (const [name, q] of podResourceTotals(pod, 'requests', true)) {
       add(used, `requests.${name}`, q);
       // The bare `cpu` / `memory` names mean requests.
       if (name === 'cpu' || name === 'memory' || name === 'ephemeral-storage') add(used, name, q);
     }
-    for (const [name, q] of podResources(pod, 'limits')) add(used, `limits.${name}`, q);
+    for (const [name, q] of podResourceTotals(pod, 'limits', true)) add(used, `limits.${name}`, q);
   }
   used.set('pods', parseQuantity(count));
   used.set('count/pods', parseQuantity(count));

@@ -173,7 +173,7 @@ export async function startApiServerWith(
   await allocationRepair?.start();
   const namespaceTracking = await admission.trackNamespaces(watchCache);
   const priorityTracking = await admission.trackPriorityClasses(watchCache);
-  const quotaTracking = await admission.trackResourceQuotas(watchCache);
+  const quotaTracking = await admission.trackQuotasAndLimitRanges(watchCache);
   // RBAC and the Node authorizer's graph are in memory before the first request is authorized.
   const rbacTracking = await ctx.authz.track(storage, registry, watchCache);
   const webhookConfigurations = new WebhookConfigurations(storage, registry);
@@ -249,7 +249,7 @@ export async function startApiServerWith(
       allocationRepair?.stop();
       namespaceTracking.close();
       priorityTracking.close();
-      quotaTracking.close();
+      for (const t of quotaTracking) t.close();
       for (const sub of [...webhookTracking, ...rbacTracking]) sub.close();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       const localDone = local?.close();

@@ -11,7 +11,8 @@ import { admitDefaultStorageClass } from './default-storage-class.js';
 import { addDefaultTolerations, type DefaultTolerationOptions } from './default-tolerations.js';
 import { PriorityAdmission } from './priority-admission.js';
 import { admitQuota } from './quota-admission.js';
-import { QuotaPresence } from './quota-presence.js';
+import { LimitRanger } from './limit-ranger.js';
+import { NamespacePresence } from './namespace-presence.js';
 import { realClock, type Clock } from '../../util/clock.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import {
@@ -51,7 +52,9 @@ export class Admission {
   private readonly podSecurityLabels = new Map<string, Record<string, string>>();
   private readonly podSecurity: PodSecurityAdmission;
   private readonly priority: PriorityAdmission;
-  private readonly quotas: QuotaPresence;
+  private readonly quotas: NamespacePresence;
+  private readonly limitRanges: NamespacePresence;
+  private readonly limitRanger: LimitRanger;
   private readonly nodeLookups: NodeRestrictionLookups;
 
   constructor(
@@ -66,7 +69,9 @@ export class Admission {
     podSecurityConfig?: PodSecurityConfig,
   ) {
     this.priority = new PriorityAdmission(storage, registry);
-    this.quotas = new QuotaPresence(storage, registry, clock);
+    this.quotas = new NamespacePresence(storage, registry, clock, 'resourcequotas');
+    this.limitRanges = new NamespacePresence(storage, registry, clock, 'limitranges');
+    this.limitRanger = new LimitRanger(this.limitRanges);
     this.nodeLookups = {
       pod: (ns, name) => storage.get(registry.mustGet('', 'pods'), ns, name),
       node: (name) => storage.get(registry.mustGet('', 'nodes'), undefined, name),
@@ -89,9 +94,12 @@ export class Admission {
     return admitNodeRequest(req, this.nodeLookups);
   }
 
-  /** Keeps track of which namespaces have ResourceQuotas, so creates elsewhere skip quota reads. */
-  trackResourceQuotas(watchCache: WatchCache): Promise<Subscription> {
-    return this.quotas.track(watchCache);
+  /**
+   * Keeps track of which namespaces have ResourceQuotas and LimitRanges, so creates elsewhere skip reading
+   * them.
+   */
+  async trackQuotasAndLimitRanges(watchCache: WatchCache): Promise<Subscription[]> {
+    return [await this.quotas.track(watchCache), await this.limitRanges.track(watchCache)];
   }
 
   /** Keeps the PriorityClasses the Priority plugin needs in memory. */
@@ -106,6 +114,7 @@ export class Admission {
   async mutateCreate(def: ResourceDef, obj: KubeObject): Promise<void> {
     if (def.namespaced) await this.requireActiveNamespace(obj.metadata?.namespace ?? '');
     if (def.group === '' && def.plural === 'pods') {
+      await this.limitRanger.defaultPod(obj);
       if (this.serviceAccounts) await admitServiceAccount(obj, this.serviceAccounts);
       await this.priority.admit(obj);
       addDefaultTolerations(obj, this.tolerations);
@@ -146,6 +155,16 @@ export class Admission {
   deleted(def: ResourceDef, obj: KubeObject): Promise<void> | undefined {
     if (!isServices(def)) return undefined;
     return this.services.releaseDropped((obj as ServiceLike).spec);
+  }
+
+  /**
+   * LimitRanger's bounds for a pod being created or a claim being created or updated (not for subresources),
+   * after validation and before PodSecurity, as upstream orders its validating plugins.
+   */
+  checkLimits(def: ResourceDef, obj: KubeObject, old?: KubeObject): Promise<void> | undefined {
+    if (def.group !== '' || (def.plural !== 'pods' && def.plural !== 'persistentvolumeclaims'))
+      return undefined;
+    return this.limitRanger.validate(def, obj, old);
   }
 
   /**

@@ -12,7 +12,7 @@ import {
 import type { Registry } from '../registry/index.js';
 import type { ResourceDef } from '../registry/types.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
-import type { QuotaPresence } from './quota-presence.js';
+import type { NamespacePresence } from './namespace-presence.js';
 import { guaranteedUpdate } from './write.js';
 import { cloneJson } from '../../api/meta.js';
 
@@ -75,21 +75,17 @@ export async function admitQuota(
   registry: Registry,
   def: ResourceDef,
   obj: KubeObject,
-  presence?: QuotaPresence,
+  presence: NamespacePresence,
 ): Promise<Rollback> {
   const namespace = obj.metadata?.namespace;
   const quotaDef = registry.get('', 'resourcequotas');
   if (!def.namespaced || !namespace || !quotaDef) return () => {};
-  if (presence && !presence.mayHaveQuotas(namespace)) return () => {};
-  const quotas = (await storage.list(quotaDef, { namespace })).items as Quota[];
-  if (quotas.length === 0) {
-    presence?.confirmEmpty(namespace);
-    return () => {};
-  }
+  const quotas = (await presence.list(namespace)) as Quota[];
+  if (quotas.length === 0) return () => {};
   const gr = { group: def.group, resource: def.plural };
   const name = obj.metadata?.name ?? '';
   const charges: { quota: string; delta: Map<string, string> }[] = [];
-  for (const quota of [...quotas].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+  for (const quota of quotas) {
     const hard = quota.spec?.hard ?? {};
     if (def.group === '' && def.plural === 'pods' && podMatchesScopes(obj as Pod, quota.spec?.scopes ?? [])) {
       const missing = missingComputeResources(obj as Pod, Object.keys(hard));
