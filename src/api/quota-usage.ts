@@ -1,6 +1,22 @@
-import type { PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type {
+  PersistentVolumeClaim,
+  Pod,
+  PodAffinityTerm,
+  ResourceQuotaSpec,
+  Service,
+} from 'kubernetes-types/core/v1.js';
 import { podResourceTotals } from './pods.js';
-import { addQuantities, formatQuantity, parseQuantity, type Quantity } from './quantity.js';
+import { qosClass } from './qos.js';
+import { claimClass } from './storage-classes.js';
+import {
+  addQuantities,
+  compareQuantities,
+  formatQuantity,
+  parseQuantity,
+  quantityFromNanos,
+  quantityValue,
+  type Quantity,
+} from './quantity.js';
 
 /** The namespace's objects a quota is computed from. */
 export interface NamespaceObjects {
@@ -31,31 +47,82 @@ export function podUsesQuota(pod: Pod): boolean {
   return pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
 }
 
-function isBestEffort(pod: Pod): boolean {
-  const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
-  return all.every(
-    (c) =>
-      Object.keys(c.resources?.requests ?? {}).length === 0 &&
-      Object.keys(c.resources?.limits ?? {}).length === 0,
+/** One requirement of a quota's scope (upstream's ScopedResourceSelectorRequirement). */
+export interface ScopeRequirement {
+  scopeName: string;
+  operator: string;
+  values?: string[];
+}
+
+/**
+ * A quota's scopes, each as an `Exists` requirement, then its scope selector's expressions (upstream's
+ * GetScopeSelectorsFromQuota): an object falls under the quota when it meets every one.
+ */
+export function quotaScopes(spec: ResourceQuotaSpec | undefined): ScopeRequirement[] {
+  return [
+    ...(spec?.scopes ?? []).map((scopeName) => ({ scopeName, operator: 'Exists' })),
+    ...(spec?.scopeSelector?.matchExpressions ?? []),
+  ];
+}
+
+function crossNamespaceTerm(term: PodAffinityTerm | undefined): boolean {
+  return !!term && ((term.namespaces?.length ?? 0) > 0 || !!term.namespaceSelector);
+}
+
+/** Whether any pod (anti-)affinity term reaches other namespaces (by a namespace list or selector). */
+function usesCrossNamespacePodAffinity(pod: Pod): boolean {
+  const affinity = pod.spec?.affinity;
+  return [affinity?.podAffinity, affinity?.podAntiAffinity].some(
+    (a) =>
+      (a?.requiredDuringSchedulingIgnoredDuringExecution ?? []).some(crossNamespaceTerm) ||
+      (a?.preferredDuringSchedulingIgnoredDuringExecution ?? []).some((w) =>
+        crossNamespaceTerm(w.podAffinityTerm),
+      ),
   );
 }
 
-/** Whether a pod falls under every one of the quota's scopes (the ones pods support). */
-export function podMatchesScopes(pod: Pod, scopes: readonly string[]): boolean {
-  return scopes.every((scope) => {
-    switch (scope) {
-      case 'Terminating':
-        return pod.spec?.activeDeadlineSeconds !== undefined && pod.spec.activeDeadlineSeconds !== null;
-      case 'NotTerminating':
-        return pod.spec?.activeDeadlineSeconds === undefined || pod.spec.activeDeadlineSeconds === null;
-      case 'BestEffort':
-        return isBestEffort(pod);
-      case 'NotBestEffort':
-        return !isBestEffort(pod);
-      default:
-        return true;
-    }
-  });
+/** The PriorityClass scope as a label requirement on `PriorityClass=<the pod's class>` (absent without one). */
+function priorityClassMatches(pod: Pod, req: ScopeRequirement): boolean {
+  const name = pod.spec?.priorityClassName || undefined;
+  const values = req.values ?? [];
+  switch (req.operator) {
+    case 'Exists':
+      return name !== undefined;
+    case 'DoesNotExist':
+      return name === undefined;
+    case 'In':
+      return name !== undefined && values.includes(name);
+    case 'NotIn':
+      return name === undefined || !values.includes(name);
+    default:
+      return false;
+  }
+}
+
+function podMatchesScope(pod: Pod, req: ScopeRequirement): boolean {
+  const deadline = pod.spec?.activeDeadlineSeconds;
+  const terminating = typeof deadline === 'number' && deadline >= 0;
+  switch (req.scopeName) {
+    case 'Terminating':
+      return terminating;
+    case 'NotTerminating':
+      return !terminating;
+    case 'BestEffort':
+      return qosClass(pod) === 'BestEffort';
+    case 'NotBestEffort':
+      return qosClass(pod) !== 'BestEffort';
+    case 'PriorityClass':
+      return priorityClassMatches(pod, req);
+    case 'CrossNamespacePodAffinity':
+      return usesCrossNamespacePodAffinity(pod);
+    default:
+      return false;
+  }
+}
+
+/** Whether a pod falls under every requirement of a quota's scopes (upstream's pod evaluator). */
+export function podMatchesScopes(pod: Pod, scopes: readonly ScopeRequirement[]): boolean {
+  return scopes.every((req) => podMatchesScope(pod, req));
 }
 
 type Sums = Map<string, Quantity>;
@@ -65,7 +132,7 @@ function add(sums: Sums, name: string, q: Quantity): void {
   sums.set(name, prior ? addQuantities(prior, q) : q);
 }
 
-function podUsage(pods: readonly Pod[], scopes: readonly string[]): Sums {
+function podUsage(pods: readonly Pod[], scopes: readonly ScopeRequirement[]): Sums {
   const used: Sums = new Map();
   let count = 0;
   for (const pod of pods) {
@@ -83,15 +150,30 @@ function podUsage(pods: readonly Pod[], scopes: readonly string[]): Sums {
   return used;
 }
 
+/**
+ * What a claim's storage counts as (upstream's pvc evaluator): its request, or what was allocated to it where
+ * that is more (an expansion under way), in whole bytes.
+ */
+function claimStorage(pvc: PersistentVolumeClaim): Quantity | undefined {
+  const requested = pvc.spec?.resources?.requests?.storage;
+  const allocated = pvc.status?.allocatedResources?.storage;
+  let q = requested === undefined ? undefined : parseQuantity(requested);
+  if (q && allocated !== undefined) {
+    const a = parseQuantity(allocated);
+    if (compareQuantities(a, q) > 0) q = a;
+  }
+  if (!q || q.nanos % 1_000_000_000n === 0n) return q;
+  return quantityFromNanos(quantityValue(q) * 1_000_000_000n, q.format);
+}
+
 function claimUsage(claims: readonly PersistentVolumeClaim[]): Sums {
   const used: Sums = new Map();
   for (const pvc of claims) {
-    const cls = pvc.spec?.storageClassName ?? '';
-    const storage = pvc.spec?.resources?.requests?.storage;
+    const cls = claimClass(pvc);
     add(used, 'persistentvolumeclaims', parseQuantity(1));
     if (cls) add(used, `${cls}.storageclass.storage.k8s.io/persistentvolumeclaims`, parseQuantity(1));
-    if (storage !== undefined) {
-      const q = parseQuantity(storage);
+    const q = claimStorage(pvc);
+    if (q) {
       add(used, 'requests.storage', q);
       if (cls) add(used, `${cls}.storageclass.storage.k8s.io/requests.storage`, q);
     }
@@ -99,14 +181,27 @@ function claimUsage(claims: readonly PersistentVolumeClaim[]): Sums {
   return used;
 }
 
+/**
+ * Node ports a Service takes: every port of a NodePort or LoadBalancer Service, but only the ports given one
+ * when a LoadBalancer does not allocate them (`allocateLoadBalancerNodePorts: false`).
+ */
+function nodePortsOf(svc: Service): number {
+  const type = svc.spec?.type ?? 'ClusterIP';
+  const ports = svc.spec?.ports ?? [];
+  if (type === 'NodePort') return ports.length;
+  if (type !== 'LoadBalancer') return 0;
+  return svc.spec?.allocateLoadBalancerNodePorts === false
+    ? ports.filter((p) => p.nodePort).length
+    : ports.length;
+}
+
 function serviceUsage(services: readonly Service[]): Sums {
   const used: Sums = new Map();
   let nodePorts = 0;
   let loadBalancers = 0;
   for (const svc of services) {
-    const type = svc.spec?.type ?? 'ClusterIP';
-    if (type === 'LoadBalancer') loadBalancers++;
-    if (type === 'NodePort' || type === 'LoadBalancer') nodePorts += svc.spec?.ports?.length ?? 0;
+    if (svc.spec?.type === 'LoadBalancer') loadBalancers++;
+    nodePorts += nodePortsOf(svc);
   }
   used.set('services.nodeports', parseQuantity(nodePorts));
   used.set('services.loadbalancers', parseQuantity(loadBalancers));
@@ -114,23 +209,28 @@ function serviceUsage(services: readonly Service[]): Sums {
 }
 
 /**
- * status.used of a quota: for each resource named in `hard`, what the namespace's objects use (zero when
- * nothing does). Resource names this does not know are left out, as upstream ignores them.
+ * status.used of a quota: for each resource named in `hard`, what the namespace's objects that fall under its
+ * scopes use (zero when nothing does). Only pods have scopes: a scoped quota counts nothing else, as upstream's
+ * other evaluators match no scope. Resource names this does not know are left out, as upstream ignores them.
  */
 export function computeUsage(
   hard: readonly string[],
-  scopes: readonly string[],
+  scopes: readonly ScopeRequirement[],
   objects: NamespaceObjects,
 ): Record<string, string> {
-  const all: Sums = new Map([
-    ...podUsage(objects.pods, scopes),
-    ...claimUsage(objects.persistentVolumeClaims),
-    ...serviceUsage(objects.services),
-  ]);
-  for (const [name, n] of objects.counts) all.set(name, parseQuantity(n));
-  for (const [legacy, count] of Object.entries(LEGACY_COUNT_NAMES)) {
-    const n = objects.counts.get(count);
-    if (n !== undefined) all.set(legacy, parseQuantity(n));
+  const all: Sums = podUsage(objects.pods, scopes);
+  if (scopes.length === 0) {
+    for (const [name, q] of [
+      ...claimUsage(objects.persistentVolumeClaims),
+      ...serviceUsage(objects.services),
+    ]) {
+      all.set(name, q);
+    }
+    for (const [name, n] of objects.counts) all.set(name, parseQuantity(n));
+    for (const [legacy, count] of Object.entries(LEGACY_COUNT_NAMES)) {
+      const n = objects.counts.get(count);
+      if (n !== undefined) all.set(legacy, parseQuantity(n));
+    }
   }
   const used: Record<string, string> = {};
   for (const name of hard) {

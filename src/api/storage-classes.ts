@@ -1,3 +1,4 @@
+import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { newestOf, type ClassMeta } from './newest-class.js';
 
@@ -41,4 +42,17 @@ export function localPathStorageClass(): StorageClass {
     reclaimPolicy: 'Delete',
     volumeBindingMode: 'WaitForFirstConsumer',
   };
+}
+
+/** The beta annotation older claims and volumes name their class with, which upstream still honours. */
+export const BETA_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
+
+/** Upstream GetPersistentVolumeClaimClass: the beta annotation wins over spec.storageClassName. */
+export function claimClass(pvc: PersistentVolumeClaim): string {
+  return pvc.metadata?.annotations?.[BETA_STORAGE_CLASS_ANNOTATION] ?? pvc.spec?.storageClassName ?? '';
+}
+
+/** Upstream GetPersistentVolumeClass, likewise. */
+export function volumeClass(pv: PersistentVolume): string {
+  return pv.metadata?.annotations?.[BETA_STORAGE_CLASS_ANNOTATION] ?? pv.spec?.storageClassName ?? '';
 }

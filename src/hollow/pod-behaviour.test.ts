@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { indexOfLoopback, loopbackAddress } from './node-object.js';
-import { commandOutcome, planPod, qosClass } from './pod-behaviour.js';
+import { commandOutcome, planPod } from './pod-behaviour.js';
 
 test('true/false commands and shell scripts', () => {
   const c = (command?: string[], args?: string[]) => ({
@@ -46,19 +46,6 @@ test('plans: exit codes, run-seconds, readiness annotations', () => {
     exitCode: 0,
     readyAfterMs: 0,
   });
-});
-
-test('qos classes', () => {
-  const withResources = (requests?: Record<string, string>, limits?: Record<string, string>): Pod => ({
-    spec: {
-      containers: [
-        { name: 'c', resources: { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) } },
-      ],
-    },
-  });
-  assert.equal(qosClass(withResources()), 'BestEffort');
-  assert.equal(qosClass(withResources({ cpu: '100m' })), 'Burstable');
-  assert.equal(qosClass(withResources(undefined, { cpu: '1', memory: '1Gi' })), 'Guaranteed');
 });
 
 test('loopback addresses round-trip', () => {

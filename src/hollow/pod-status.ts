@@ -1,6 +1,6 @@
 import type { ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import { rfc3339 } from '../util/clock.js';
-import { qosClass } from './pod-behaviour.js';
+import { qosClass } from '../api/qos.js';
 
 export interface RunState {
   podIP: string;

@@ -16,7 +16,7 @@ import {
   GRACE_PERIOD_ANNOTATION,
   RESTART_COUNT_ANNOTATION,
 } from './labels.js';
-import { qosClass } from './qos.js';
+import { qosClass } from '../api/qos.js';
 import {
   TERMINATION_MESSAGE_FILE_ANNOTATION,
   TERMINATION_MESSAGE_POLICY_ANNOTATION,

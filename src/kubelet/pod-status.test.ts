@@ -4,7 +4,6 @@ import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { rfc3339 } from '../util/clock.js';
 import type { StartFailure } from './container-statuses.js';
 import { generatePodStatus, type PodStatusInput } from './pod-status.js';
-import { qosClass } from './qos.js';
 import type { ObservedContainer, ObservedPod } from './runtime-state.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -288,19 +287,4 @@ void test('readiness gates', () => {
   const s = status(p, observed([ctr('app', 'running')]));
   assert.equal(cond(s, 'Ready')?.reason, 'ReadinessGatesNotReady');
   assert.equal(cond(s, 'ContainersReady')?.status, 'True');
-});
-
-void test('qosClass', () => {
-  const withRes = (requests?: Record<string, string>, limits?: Record<string, string>): Pod => ({
-    spec: {
-      containers: [
-        { name: 'a', resources: { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) } },
-      ],
-    },
-  });
-  assert.equal(qosClass(withRes()), 'BestEffort');
-  assert.equal(qosClass(withRes({ cpu: '100m' })), 'Burstable');
-  assert.equal(qosClass(withRes(undefined, { cpu: '1', memory: '1Gi' })), 'Guaranteed');
-  assert.equal(qosClass(withRes({ cpu: '1000m', memory: '1Gi' }, { cpu: '1', memory: '1Gi' })), 'Guaranteed');
-  assert.equal(qosClass(withRes({ cpu: '500m', memory: '1Gi' }, { cpu: '1', memory: '1Gi' })), 'Burstable');
 });

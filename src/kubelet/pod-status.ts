@@ -12,7 +12,7 @@ import {
   isKubeletCondition,
   readyCondition,
 } from './pod-conditions.js';
-import { qosClass } from './qos.js';
+import { qosClass } from '../api/qos.js';
 import { isSidecar } from './sidecars.js';
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ConfigMap, Pod, ResourceQuota, Service } from 'kubernetes-types/core/v1.js';
+import type {
+  ConfigMap,
+  PersistentVolumeClaim,
+  Pod,
+  ResourceQuota,
+  Service,
+} from 'kubernetes-types/core/v1.js';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import { hasReason } from '../../src/api/errors.js';
 import { R, type ApiClient } from '../../src/client/index.js';
@@ -222,4 +228,125 @@ test('admission refuses creates past spec.hard with 403 "exceeded quota"', async
   await pods.delete('limited', 'p1');
   await usedOf('small', { pods: '1', 'requests.cpu': '100m', configmaps: '1' }, 'limited');
   await pods.create(p('p3', '100m'));
+});
+
+async function refused(write: Promise<unknown>): Promise<string> {
+  const err = await write.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(hasReason(err, 'Forbidden'), `refused with 403 (${String(err)})`);
+  return (err as Error).message;
+}
+
+test('a scope selector on priority classes: only the pods it selects count and are limited', async () => {
+  await client.resource(R.namespaces).create({ metadata: { name: 'priority' } });
+  for (const [name, value] of [
+    ['high', 1000],
+    ['low', 10],
+  ] as const) {
+    await client.resource(R.priorityClasses).create({ metadata: { name }, value });
+  }
+  await quotas().create({
+    metadata: { name: 'high-only', namespace: 'priority' },
+    spec: {
+      hard: { pods: '1' },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['high'] }] },
+    },
+  });
+  await usedOf('high-only', { pods: '0' }, 'priority');
+  const withClass = (name: string, priorityClassName?: string): Pod => ({
+    metadata: { name, namespace: 'priority' },
+    spec: {
+      containers: [{ name: 'c', image: 'busybox' }],
+      ...(priorityClassName ? { priorityClassName } : {}),
+    },
+  });
+  const pods = client.resource<Pod>(R.pods);
+  await pods.create(withClass('first', 'high'));
+  assert.equal(
+    await refused(pods.create(withClass('second', 'high'))),
+    'pods "second" is forbidden: exceeded quota: high-only, requested: pods=1, used: pods=1, limited: pods=1',
+  );
+  await pods.create(withClass('low', 'low'));
+  await pods.create(withClass('plain'));
+  await usedOf('high-only', { pods: '1' }, 'priority');
+});
+
+test('updates are charged: a Service taking node ports, a claim growing', async () => {
+  await client.resource(R.namespaces).create({ metadata: { name: 'updates' } });
+  await quotas().create({
+    metadata: { name: 'q', namespace: 'updates' },
+    spec: { hard: { 'services.nodeports': '1', 'requests.storage': '3Gi' } },
+  });
+  await usedOf('q', { 'services.nodeports': '0', 'requests.storage': '0' }, 'updates');
+  const services = client.resource<Service>(R.services);
+  const svc = (name: string, ports: number[]): Service => ({
+    metadata: { name, namespace: 'updates' },
+    spec: { selector: { app: name }, ports: ports.map((port) => ({ name: `p${port}`, port })) },
+  });
+  await services.create(svc('web', [80]));
+  await services.create(svc('api', [80, 443]));
+  assert.equal(
+    await refused(services.patch('updates', 'api', 'merge', { spec: { type: 'NodePort' } })),
+    'services "api" is forbidden: exceeded quota: q, requested: services.nodeports=2, used: services.nodeports=0, limited: services.nodeports=1',
+  );
+  await services.patch('updates', 'web', 'merge', { spec: { type: 'NodePort' } });
+  assert.equal((await quotas().get('updates', 'q')).status?.used?.['services.nodeports'], '1');
+  // The refused update gave back its node ports: a third Service may still take them once web lets go.
+  await services.patch('updates', 'web', 'merge', {
+    spec: { type: 'ClusterIP', ports: [{ name: 'p80', port: 80 }] },
+  });
+  await usedOf('q', { 'services.nodeports': '0', 'requests.storage': '0' }, 'updates');
+
+  await client.resource(R.storageClasses).create({
+    metadata: { name: 'expandable' },
+    provisioner: 'example.com/none',
+    allowVolumeExpansion: true,
+  });
+  const claims = client.resource<PersistentVolumeClaim>(R.persistentVolumeClaims);
+  await claims.create({
+    metadata: { name: 'data', namespace: 'updates' },
+    spec: {
+      storageClassName: 'expandable',
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '1Gi' } },
+    },
+  });
+  await usedOf('q', { 'services.nodeports': '0', 'requests.storage': '1Gi' }, 'updates');
+  const grow = (storage: string) =>
+    claims.patch('updates', 'data', 'merge', { spec: { resources: { requests: { storage } } } });
+  // An unbound claim's spec is immutable: validation refuses before quota is asked.
+  await assert.rejects(grow('2Gi'), (e: unknown) => hasReason(e, 'Invalid'));
+  await claims.patch('updates', 'data', 'merge', { status: { phase: 'Bound' } }, { subresource: 'status' });
+  await grow('2Gi');
+  assert.equal((await quotas().get('updates', 'q')).status?.used?.['requests.storage'], '2Gi');
+  assert.equal(
+    await refused(grow('4Gi')),
+    'persistentvolumeclaims "data" is forbidden: exceeded quota: q, requested: requests.storage=2Gi, used: requests.storage=2Gi, limited: requests.storage=3Gi',
+  );
+});
+
+test('PersistentVolumeClaimResize: a bound claim grows only where its class allows expansion', async () => {
+  await client.resource(R.namespaces).create({ metadata: { name: 'resize' } });
+  await client
+    .resource(R.storageClasses)
+    .create({ metadata: { name: 'fixed' }, provisioner: 'example.com/none' });
+  const claims = client.resource<PersistentVolumeClaim>(R.persistentVolumeClaims);
+  for (const [name, storageClassName] of [
+    ['fixed', 'fixed'],
+    ['classless', ''],
+  ] as const) {
+    await claims.create({
+      metadata: { name, namespace: 'resize' },
+      spec: { storageClassName, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    await claims.patch('resize', name, 'merge', { status: { phase: 'Bound' } }, { subresource: 'status' });
+    assert.equal(
+      await refused(
+        claims.patch('resize', name, 'merge', { spec: { resources: { requests: { storage: '2Gi' } } } }),
+      ),
+      `persistentvolumeclaims "${name}" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize`,
+    );
+  }
 });

@@ -10,11 +10,12 @@ import { admitDefaultIngressClass } from './default-ingress-class.js';
 import { admitDefaultStorageClass } from './default-storage-class.js';
 import { addDefaultTolerations, type DefaultTolerationOptions } from './default-tolerations.js';
 import { PriorityAdmission } from './priority-admission.js';
-import { admitQuota } from './quota-admission.js';
+import { admitQuota, quotaChargesUpdates } from './quota-admission.js';
+import { admitClaimResize } from './claim-resize.js';
 import { LimitRanger } from './limit-ranger.js';
 import { NamespacePresence } from './namespace-presence.js';
 import { realClock, type Clock } from '../../util/clock.js';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import {
   PodSecurityAdmission,
   podSecurityApplies,
@@ -137,9 +138,27 @@ export class Admission {
     return admitQuota(this.storage, this.registry, def, obj, this.quotas);
   }
 
+  /**
+   * Service addresses and ResourceQuota for an update about to be stored (after validating webhooks, as
+   * upstream's quota plugin comes last); synchronous for the resources neither concerns.
+   */
   admitUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject): Rollback | Promise<Rollback> {
-    if (isServices(def)) return this.allocateService(def, obj, old);
-    return nothing;
+    if (!quotaChargesUpdates(def)) return isServices(def) ? this.allocateService(def, obj, old) : nothing;
+    return this.admitChargedUpdate(def, obj, old);
+  }
+
+  private async admitChargedUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject): Promise<Rollback> {
+    const undoAllocation = isServices(def) ? await this.allocateService(def, obj, old) : nothing;
+    try {
+      const undoQuota = await admitQuota(this.storage, this.registry, def, obj, this.quotas, old);
+      return async () => {
+        undoQuota();
+        await undoAllocation();
+      };
+    } catch (err) {
+      await undoAllocation();
+      throw err;
+    }
   }
 
   /**
@@ -158,13 +177,24 @@ export class Admission {
   }
 
   /**
-   * LimitRanger's bounds for a pod being created or a claim being created or updated (not for subresources),
-   * after validation and before PodSecurity, as upstream orders its validating plugins.
+   * The built-in validating plugins for pods and claims (not for subresources), after validation and before
+   * PodSecurity, as upstream orders them: LimitRanger's bounds for a pod being created or a claim being created
+   * or updated, and PersistentVolumeClaimResize for a claim whose storage request grows.
    */
-  checkLimits(def: ResourceDef, obj: KubeObject, old?: KubeObject): Promise<void> | undefined {
+  validateResources(def: ResourceDef, obj: KubeObject, old?: KubeObject): Promise<void> | undefined {
     if (def.group !== '' || (def.plural !== 'pods' && def.plural !== 'persistentvolumeclaims'))
       return undefined;
-    return this.limitRanger.validate(def, obj, old);
+    if (def.plural === 'pods' || !old) return this.limitRanger.validate(def, obj, old);
+    return this.limitRanger
+      .validate(def, obj, old)
+      .then(() =>
+        admitClaimResize(
+          this.storage,
+          this.registry,
+          obj as PersistentVolumeClaim,
+          old as PersistentVolumeClaim,
+        ),
+      );
   }
 
   /**

@@ -1,9 +1,7 @@
 import type { KubeObject } from '../../api/meta.js';
-import { pickDefaultClass } from '../../api/storage-classes.js';
+import { BETA_STORAGE_CLASS_ANNOTATION, pickDefaultClass } from '../../api/storage-classes.js';
 import type { Registry } from '../registry/index.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
-
-const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
 
 /**
  * Upstream DefaultStorageClass admission: a claim created with no class at all (no spec.storageClassName, not
@@ -16,7 +14,7 @@ export async function admitDefaultStorageClass(
 ): Promise<void> {
   const pvc = obj as KubeObject & { spec?: { storageClassName?: string | null } };
   if (pvc.spec?.storageClassName !== undefined && pvc.spec.storageClassName !== null) return;
-  if (pvc.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS] !== undefined) return;
+  if (pvc.metadata?.annotations?.[BETA_STORAGE_CLASS_ANNOTATION] !== undefined) return;
   const page = await storage.list(registry.mustGet('storage.k8s.io', 'storageclasses'));
   const cls = pickDefaultClass(page.items);
   if (!cls?.metadata?.name) return;

@@ -1,7 +1,13 @@
-import type { PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { PersistentVolumeClaim, Pod, ResourceQuotaSpec, Service } from 'kubernetes-types/core/v1.js';
 import { forbidden } from '../../api/errors.js';
 import type { KubeObject, StoredObject } from '../../api/meta.js';
-import { computeUsage, missingComputeResources, podMatchesScopes } from '../../api/quota-usage.js';
+import {
+  computeUsage,
+  missingComputeResources,
+  podMatchesScopes,
+  quotaScopes,
+  type ScopeRequirement,
+} from '../../api/quota-usage.js';
 import {
   addQuantities,
   compareQuantities,
@@ -17,28 +23,59 @@ import { guaranteedUpdate } from './write.js';
 import { cloneJson } from '../../api/meta.js';
 
 interface Quota extends StoredObject {
-  spec?: { hard?: Record<string, string>; scopes?: string[] };
+  spec?: ResourceQuotaSpec;
   status?: { hard?: Record<string, string>; used?: Record<string, string> };
 }
 
 type Rollback = () => void;
 
-/** What creating `obj` adds to each of `names` (only the non-zero amounts). */
-function usageOf(def: ResourceDef, obj: KubeObject, names: string[], scopes: string[]): Map<string, string> {
+/** What `obj` uses of each of `names` as far as the quota's scopes take it in. */
+function usageOf(
+  def: ResourceDef,
+  obj: KubeObject,
+  names: string[],
+  scopes: ScopeRequirement[],
+): Record<string, string> {
   const core = def.group === '';
   const count = `count/${def.plural}${core ? '' : `.${def.group}`}`;
-  const used = computeUsage(names, scopes, {
+  return computeUsage(names, scopes, {
     pods: core && def.plural === 'pods' ? [obj as Pod] : [],
     services: core && def.plural === 'services' ? [obj as Service] : [],
     persistentVolumeClaims:
       core && def.plural === 'persistentvolumeclaims' ? [obj as PersistentVolumeClaim] : [],
     counts: new Map(core && def.plural === 'pods' ? [] : [[count, 1]]),
   });
+}
+
+/**
+ * What a write adds to each of `names` (only the amounts above zero): all of the object's usage for a create,
+ * what it uses beyond the old version for an update (upstream charges the non-negative difference).
+ */
+function deltaOf(
+  def: ResourceDef,
+  obj: KubeObject,
+  old: KubeObject | undefined,
+  names: string[],
+  scopes: ScopeRequirement[],
+): Map<string, string> {
+  const now = usageOf(def, obj, names, scopes);
+  const before = old ? usageOf(def, old, names, scopes) : {};
   const out = new Map<string, string>();
-  for (const [name, value] of Object.entries(used)) {
-    if (parseQuantity(value).nanos > 0n) out.set(name, value);
+  for (const [name, value] of Object.entries(now)) {
+    const q = parseQuantity(value);
+    const delta = before[name] === undefined ? q : subtractQuantities(q, parseQuantity(before[name]));
+    if (delta.nanos > 0n) out.set(name, formatQuantity(delta));
   }
   return out;
+}
+
+/**
+ * Whether updates of the resource are charged (upstream's evaluators that handle UPDATE): a Service may take
+ * node ports or a load balancer, a claim more storage. Pods are charged on create only (their resources
+ * cannot change), and plain object counts do not change on update.
+ */
+export function quotaChargesUpdates(def: ResourceDef): boolean {
+  return def.group === '' && (def.plural === 'services' || def.plural === 'persistentvolumeclaims');
 }
 
 function pretty(values: Record<string, string> | undefined, names: string[]): string {
@@ -64,10 +101,11 @@ function add(
 }
 
 /**
- * The ResourceQuota admission plugin, for creates: the object's usage is added to every quota of its namespace
- * that tracks it, and a create that would take any of them past spec.hard is refused with upstream's 403
- * "exceeded quota" message. The charge is written to the quota's status.used at once (compare-and-swap), so
- * concurrent creates cannot overshoot; the returned rollback gives it back when the create does not happen.
+ * The ResourceQuota admission plugin, for creates and for the updates quotaChargesUpdates names: what the write
+ * adds is charged to every quota of its namespace that tracks it and whose scopes take the object in, and a
+ * write that would take any of them past spec.hard is refused with upstream's 403 "exceeded quota" message. The
+ * charge is written to the quota's status.used at once (compare-and-swap), so concurrent writes cannot
+ * overshoot; the returned rollback gives it back when the write does not happen.
  * The resource quota controller recomputes status.used from the objects themselves.
  */
 export async function admitQuota(
@@ -76,6 +114,8 @@ export async function admitQuota(
   def: ResourceDef,
   obj: KubeObject,
   presence: NamespacePresence,
+  /** The stored version, for an update. */
+  old?: KubeObject,
 ): Promise<Rollback> {
   const namespace = obj.metadata?.namespace;
   const quotaDef = registry.get('', 'resourcequotas');
@@ -87,11 +127,12 @@ export async function admitQuota(
   const charges: { quota: string; delta: Map<string, string> }[] = [];
   for (const quota of quotas) {
     const hard = quota.spec?.hard ?? {};
-    if (def.group === '' && def.plural === 'pods' && podMatchesScopes(obj as Pod, quota.spec?.scopes ?? [])) {
+    const scopes = quotaScopes(quota.spec);
+    if (!old && def.group === '' && def.plural === 'pods' && podMatchesScopes(obj as Pod, scopes)) {
       const missing = missingComputeResources(obj as Pod, Object.keys(hard));
       if (missing) throw forbidden(gr, name, `failed quota: ${quota.metadata.name}: ${missing}`);
     }
-    const delta = usageOf(def, obj, Object.keys(hard), quota.spec?.scopes ?? []);
+    const delta = deltaOf(def, obj, old, Object.keys(hard), scopes);
     if (delta.size === 0) continue;
     const unknown = [...delta.keys()].filter((n) => quota.status?.hard?.[n] === undefined);
     if (unknown.length > 0) {

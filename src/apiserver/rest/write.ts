@@ -128,7 +128,7 @@ export async function createCanonical(
     const undoAllocation = allocation instanceof Promise ? await allocation : allocation;
     let undoQuota: Rollback;
     try {
-      const limits = ctx.admission.checkLimits(def, candidate);
+      const limits = ctx.admission.validateResources(def, candidate);
       if (limits) await limits;
       const podSecurity = ctx.admission.podSecurityCheck({
         def,
@@ -294,7 +294,7 @@ export async function updateCanonical(
   else validateUpdate(ctx, def, obj, old, opts.subresource);
   if (!managedBeforeWebhooks) recordManagedFields(ctx, old, obj, opts);
   obj.metadata!.resourceVersion = old.metadata.resourceVersion;
-  const limits = opts.subresource ? undefined : ctx.admission.checkLimits(def, obj, old);
+  const limits = opts.subresource ? undefined : ctx.admission.validateResources(def, obj, old);
   if (limits) await limits;
   const podSecurity = ctx.admission.podSecurityCheck({
     def,

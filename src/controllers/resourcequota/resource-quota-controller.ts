@@ -9,7 +9,7 @@ import {
 } from '../../client/index.js';
 import type { ControllerContext } from '../context.js';
 import { QueueController } from '../queue-controller.js';
-import { computeUsage, LEGACY_COUNT_NAMES } from '../../api/quota-usage.js';
+import { computeUsage, LEGACY_COUNT_NAMES, quotaScopes } from '../../api/quota-usage.js';
 
 /** `count/<resource>[.<group>]` → the resource, for every resource the client knows. */
 const COUNTABLE = new Map<string, ResourceType>(
@@ -135,7 +135,7 @@ export class ResourceQuotaController extends QueueController {
       const c = await this.countOf(countName, namespace);
       if (c !== undefined) counts.set(countName, c);
     }
-    const used = computeUsage(names, quota.spec?.scopes ?? [], {
+    const used = computeUsage(names, quotaScopes(quota.spec), {
       pods: this.pods.list(namespace),
       services: this.services.list(namespace),
       persistentVolumeClaims: this.claims.list(namespace),

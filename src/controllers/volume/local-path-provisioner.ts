@@ -8,7 +8,8 @@ export { ANN_LOCAL_PATH_DIR };
 import { R, splitKey, type EventRecorder, type Informer } from '../../client/index.js';
 import type { ControllerContext } from '../context.js';
 import { QueueController } from '../queue-controller.js';
-import { ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, claimClass } from './matching.js';
+import { ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER } from './matching.js';
+import { claimClass } from '../../api/storage-classes.js';
 
 const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 

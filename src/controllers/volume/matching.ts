@@ -2,6 +2,7 @@ import type { Node, PersistentVolume, PersistentVolumeClaim } from 'kubernetes-t
 import { labelSelectorFromObject } from '../../api/labels.js';
 import { nodeMatchesSelector } from '../../api/node-affinity.js';
 import { compareQuantities, parseQuantity, type Quantity } from '../../api/quantity.js';
+import { claimClass, volumeClass } from '../../api/storage-classes.js';
 
 export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
 export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
@@ -9,17 +10,6 @@ export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
 export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
 export const ANN_PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
-const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
-
-/** Upstream GetPersistentVolumeClaimClass: the beta annotation wins over spec.storageClassName. */
-export function claimClass(pvc: PersistentVolumeClaim): string {
-  return pvc.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS] ?? pvc.spec?.storageClassName ?? '';
-}
-
-export function volumeClass(pv: PersistentVolume): string {
-  return pv.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS] ?? pv.spec?.storageClassName ?? '';
-}
-
 /** The volume's claimRef names this claim (and, when it carries a uid, this very object). */
 export function isVolumeBoundToClaim(pv: PersistentVolume, pvc: PersistentVolumeClaim): boolean {
   const ref = pv.spec?.claimRef;

@@ -18,10 +18,10 @@ import {
   ANN_PROVISIONED_BY,
   ANN_SELECTED_NODE,
   ANN_STORAGE_PROVISIONER,
-  claimClass,
   findMatchingVolume,
   isVolumeBoundToClaim,
 } from './matching.js';
+import { claimClass } from '../../api/storage-classes.js';
 
 const CLAIM = 'claim:';
 const VOLUME = 'volume:';

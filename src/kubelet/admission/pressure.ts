@@ -6,7 +6,7 @@
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isTaintTolerated } from '../../api/taints.js';
-import { qosClass } from '../qos.js';
+import { qosClass } from '../../api/qos.js';
 import type { AdmitResult } from './node-fit.js';
 
 const PRESSURE_CONDITIONS = ['MemoryPressure', 'DiskPressure', 'PIDPressure'] as const;

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../../api/meta.js';
+import { BETA_STORAGE_CLASS_ANNOTATION } from '../../../api/storage-classes.js';
 import type { TableConvertor } from '../types.js';
 import { doc } from './docs.js';
 import { age, ageColumn, col, nameColumn, quantity, rec, str } from './format.js';
@@ -18,10 +19,8 @@ export function accessModes(modes: unknown): string {
     .join(',');
 }
 
-const BETA_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
-
 function storageClassOf(obj: KubeObject): string {
-  const beta = obj.metadata?.annotations?.[BETA_CLASS_ANNOTATION];
+  const beta = obj.metadata?.annotations?.[BETA_STORAGE_CLASS_ANNOTATION];
   if (beta !== undefined) return beta;
   return str(rec(obj.spec).storageClassName);
 }
