@@ -99,7 +99,13 @@ void test('container resources: shares, quota, memory, OOM score by QoS', () => 
     oomScoreAdj: 1000,
   });
   const guaranteed = pod({
-    containers: [{ name: 'c', resources: { limits: { cpu: '1', memory: '128Mi' } } }],
+    // As stored: pod defaulting copies limits to the requests left unset.
+    containers: [
+      {
+        name: 'c',
+        resources: { limits: { cpu: '1', memory: '128Mi' }, requests: { cpu: '1', memory: '128Mi' } },
+      },
+    ],
   });
   assert.equal(oomScoreAdj(guaranteed, guaranteed.spec!.containers[0]!, 4 * GiB), -997);
   assert.equal(
