@@ -23,6 +23,7 @@ import { serviceAccountController } from './serviceaccount/index.js';
 import { serviceLbController } from './servicelb/index.js';
 import { serviceAccountTokenController } from './serviceaccounttoken/index.js';
 import { newStatefulSetController } from './statefulset/index.js';
+import { pvcProtectionController, pvProtectionController } from './storageprotection/index.js';
 import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
 import { localPathProvisionerController, persistentVolumeBinderController } from './volume/index.js';
 
@@ -55,6 +56,8 @@ export const builtinControllers: Record<string, ControllerFactory> = {
   'persistentvolume-binder': persistentVolumeBinderController,
   'local-path-provisioner': localPathProvisionerController,
   'ephemeral-volume-controller': ephemeralVolumeController,
+  'pvc-protection': pvcProtectionController,
+  'pv-protection': pvProtectionController,
   'clusterrole-aggregation': clusterRoleAggregationController,
   // Not upstream's: load balancers at the nodes' addresses where no cloud provides them (k3s's ServiceLB).
   'service-lb': serviceLbController,

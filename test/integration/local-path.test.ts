@@ -21,6 +21,10 @@ import { waitFor } from '../../src/util/wait.js';
 import { adminAuthenticator } from '../helpers/api-server.js';
 import { waitUntilGone } from '../helpers/gone.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import {
+  pvcProtectionController,
+  pvProtectionController,
+} from '../../src/controllers/storageprotection/index.js';
 
 let cluster: TestCluster;
 let client: ApiClient;
@@ -80,6 +84,8 @@ before(async () => {
       'local-path-provisioner': localPathProvisionerController,
       'ephemeral-volume-controller': ephemeralVolumeController,
       'garbage-collector': garbageCollectorController,
+      'pvc-protection': pvcProtectionController,
+      'pv-protection': pvProtectionController,
     },
     { options: { localPathDir: fallbackDir, pvClaimBinderSyncPeriodMs: 500 } },
   );

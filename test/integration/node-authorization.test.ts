@@ -371,11 +371,11 @@ describe("the node agent's other components, as the node", () => {
     const cleaner = new LocalPathCleaner({ client, nodeName: 'n1', hostname: 'n1', dir, retryMs: 50 });
     try {
       cleaner.start();
+      // Deleted: it stays until the pv-protection controller (not run here) takes its finalizer away.
       await waitFor(
-        async () => (await as('admin', 'GET', '/api/v1/persistentvolumes/pv-n1')).status === 404,
-        {
-          message: 'pv-n1 deleted by the node',
-        },
+        async () =>
+          !!(await as('admin', 'GET', '/api/v1/persistentvolumes/pv-n1')).json.metadata?.deletionTimestamp,
+        { message: 'pv-n1 deleted by the node' },
       );
       assert.equal(existsSync(join(dir, 'pv-n1')), false);
       await waitFor(

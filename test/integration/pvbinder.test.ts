@@ -7,12 +7,20 @@ import { R, type ApiClient } from '../../src/client/index.js';
 import { persistentVolumeBinderController } from '../../src/controllers/volume/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import {
+  pvcProtectionController,
+  pvProtectionController,
+} from '../../src/controllers/storageprotection/index.js';
 
 let cluster: TestCluster;
 let client: ApiClient;
 
 before(async () => {
-  cluster = await startTestCluster({ 'persistentvolume-binder': persistentVolumeBinderController });
+  cluster = await startTestCluster({
+    'persistentvolume-binder': persistentVolumeBinderController,
+    'pvc-protection': pvcProtectionController,
+    'pv-protection': pvProtectionController,
+  });
   client = cluster.client;
 });
 after(() => cluster.close());

@@ -152,6 +152,15 @@ export function defaultControllerRoles(): ClusterRole[] {
       eventsRule(),
       rule(['watch'], [''], ['events']),
     ]),
+    controllerRole('pv-protection-controller', [
+      rule(['get', 'list', 'watch', 'update'], [''], ['persistentvolumes']),
+      eventsRule(),
+    ]),
+    controllerRole('pvc-protection-controller', [
+      rule(['get', 'list', 'watch', 'update'], [''], ['persistentvolumeclaims']),
+      rule(['list', 'watch', 'get'], [''], ['pods']),
+      eventsRule(),
+    ]),
     controllerRole('pod-garbage-collector', [
       rule(['list', 'watch', 'delete'], [''], ['pods']),
       rule(READ, [''], ['nodes']),

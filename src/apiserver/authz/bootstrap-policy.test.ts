@@ -177,6 +177,8 @@ const CONTROLLER_IDENTITY: Record<string, string | undefined> = {
   'persistentvolume-binder': 'persistent-volume-binder',
   'local-path-provisioner': 'local-path-provisioner',
   'ephemeral-volume-controller': 'ephemeral-volume-controller',
+  'pvc-protection': 'pvc-protection-controller',
+  'pv-protection': 'pv-protection-controller',
   'clusterrole-aggregation': 'clusterrole-aggregation-controller',
   'service-lb': 'service-lb-controller',
   'cluster-dns-service': 'cluster-dns-service-controller',

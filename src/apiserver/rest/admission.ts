@@ -12,6 +12,11 @@ import { addDefaultTolerations, type DefaultTolerationOptions } from './default-
 import { PriorityAdmission } from './priority-admission.js';
 import { admitQuota, quotaChargesUpdates } from './quota-admission.js';
 import { admitClaimResize } from './claim-resize.js';
+import {
+  addFinalizer,
+  PV_PROTECTION_FINALIZER,
+  PVC_PROTECTION_FINALIZER,
+} from '../../api/storage-protection.js';
 import { LimitRanger } from './limit-ranger.js';
 import { NamespacePresence } from './namespace-presence.js';
 import { realClock, type Clock } from '../../util/clock.js';
@@ -122,7 +127,9 @@ export class Admission {
     }
     if (def.group === '' && def.plural === 'persistentvolumeclaims') {
       await admitDefaultStorageClass(this.storage, this.registry, obj);
+      addFinalizer(obj, PVC_PROTECTION_FINALIZER);
     }
+    if (def.group === '' && def.plural === 'persistentvolumes') addFinalizer(obj, PV_PROTECTION_FINALIZER);
     if (def.group === 'networking.k8s.io' && def.plural === 'ingresses') {
       await admitDefaultIngressClass(this.storage, this.registry, obj);
     }

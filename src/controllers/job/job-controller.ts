@@ -19,6 +19,7 @@ import {
 import { rfc3339 } from '../../util/clock.js';
 import type { ControllerContext } from '../context.js';
 import { Expectations } from '../expectations.js';
+import { setFinalizer } from '../finalizers.js';
 import { QueueController } from '../queue-controller.js';
 import { nextBackoffRecord, remainingBackoffMs, type BackoffRecord } from './backoff.js';
 import { ensureCondition, finishedCondition } from './conditions.js';
@@ -240,35 +241,8 @@ export class JobController extends QueueController {
     await this.removeFinalizer(pod);
   }
 
-  private async removeFinalizer(pod: Pod): Promise<boolean> {
-    const ns = pod.metadata?.namespace ?? '';
-    const name = pod.metadata?.name ?? '';
-    let current = pod;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const finalizers = current.metadata?.finalizers ?? [];
-      if (!finalizers.includes(JOB_TRACKING_FINALIZER)) return true;
-      try {
-        await this.podClient.patch(ns, name, 'json', [
-          { op: 'test', path: '/metadata/finalizers', value: finalizers },
-          {
-            op: 'replace',
-            path: '/metadata/finalizers',
-            value: finalizers.filter((f) => f !== JOB_TRACKING_FINALIZER),
-          },
-        ]);
-        return true;
-      } catch (err) {
-        if (hasReason(err, 'NotFound')) return true;
-        if (!hasReason(err, 'BadRequest') && !hasReason(err, 'Conflict')) throw err;
-        try {
-          current = await this.podClient.get(ns, name);
-        } catch (e) {
-          if (hasReason(e, 'NotFound')) return true;
-          throw e;
-        }
-      }
-    }
-    return false;
+  private removeFinalizer(pod: Pod): Promise<boolean> {
+    return setFinalizer(this.podClient, pod, JOB_TRACKING_FINALIZER, false);
   }
 
   private isStale(job: Job): boolean {

@@ -87,6 +87,8 @@ export class LocalPathCleaner {
   /** A provisioned, Released, Delete-policy volume of this node whose directory lies directly in ours. */
   isMine(pv: PersistentVolume): boolean {
     if (pv.metadata?.annotations?.[ANN_PROVISIONED_BY] !== LOCAL_PATH_PROVISIONER) return false;
+    // Already deleted (waiting for its pv-protection finalizer to go): nothing left to do here.
+    if (pv.metadata.deletionTimestamp) return false;
     if (pv.status?.phase !== 'Released' || pv.spec?.persistentVolumeReclaimPolicy !== 'Delete') return false;
     const path = pv.spec?.local?.path ?? pv.spec?.hostPath?.path;
     if (!path || dirname(resolve(path)) !== this.dir) return false;
