@@ -36,7 +36,7 @@ async function ensure(ctx: ApiContext, group: string, plural: string, obj: KubeO
  * the `kubernetes` Service (first service IP; `KubernetesEndpoints` keeps its Endpoints), the
  * default `local-path` StorageClass and the default `tugboat` IngressClass (each created only when missing, so a
  * user's edits or deletion of its default annotation stay; `defaultStorageClass: false` and `ingressClass: false`
- * skip them).
+ * skip them), and the `crun` and `runc` RuntimeClasses (created when missing).
  */
 export async function bootstrapCluster(
   ctx: ApiContext,
@@ -73,4 +73,17 @@ export async function bootstrapCluster(
   if (opts.ingressClass !== false) {
     await ensure(ctx, 'networking.k8s.io', 'ingressclasses', tugboatIngressClass() as KubeObject);
   }
+  // A RuntimeClass for each OCI binary an agent may run pods with, as k3s pre-installs those of the runtimes it
+  // can detect: a node where one does not work refuses its pods.
+  for (const handler of OCI_HANDLERS) {
+    await ensure(ctx, 'node.k8s.io', 'runtimeclasses', {
+      apiVersion: 'node.k8s.io/v1',
+      kind: 'RuntimeClass',
+      metadata: { name: handler },
+      handler,
+    });
+  }
 }
+
+/** The runtime handlers Tugboat's agents know: the OCI binaries they can run containers with. */
+export const OCI_HANDLERS = ['crun', 'runc'];

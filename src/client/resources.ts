@@ -65,6 +65,7 @@ export const R = {
   ingressClasses: grouped('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
   podDisruptionBudgets: grouped('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget'),
   priorityClasses: grouped('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false),
+  runtimeClasses: grouped('node.k8s.io', 'v1', 'runtimeclasses', 'RuntimeClass', false),
   storageClasses: grouped('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false),
   certificateSigningRequests: grouped(
     'certificates.k8s.io',

@@ -4,6 +4,7 @@
  * probes feed readiness and restarts, and the status manager reports what happened.
  */
 import type { Node, Pod, PodStatus, Service } from 'kubernetes-types/core/v1.js';
+import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
 import { EventRecorder, Informer, R, type ApiClient, type SharedInformerPool } from '../client/index.js';
 import { realClock, rfc3339, type Clock } from '../util/clock.js';
 import { silentLogger, type Logger } from '../util/logger.js';
@@ -250,6 +251,8 @@ export class Kubelet {
       rootDir: opts.rootDir,
       ...(opts.clusterDns ? { clusterDns: opts.clusterDns } : {}),
       ...(hostDns ? { hostDns } : {}),
+      runtimeHandler: async (name) =>
+        (await this.client.resource<RuntimeClass>(R.runtimeClasses).get('', name)).handler,
     });
     this.workers = new PodWorkers({
       logger: this.logger.child('workers'),

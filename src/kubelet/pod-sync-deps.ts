@@ -39,6 +39,11 @@ export interface PodSyncDeps {
   rootDir: string;
   clusterDns?: ClusterDns | (() => ClusterDns | undefined);
   hostDns?: DnsConfig;
+  /**
+   * The handler of a RuntimeClass (upstream's runtime class manager); rejects when the class does not exist.
+   * Without it, pods naming a RuntimeClass are not started.
+   */
+  runtimeHandler?: (runtimeClassName: string) => Promise<string>;
 }
 
 /** The pod's IPs: the ready sandbox's, the host's for hostNetwork, else what the status last said. */

@@ -66,7 +66,7 @@ export class PodSyncer {
     let podIP = podIPs(this.d, pod, observed)[0] ?? '';
     if (actions.createSandbox) {
       try {
-        sandboxId = await runtime.runPodSandbox(sbConfig);
+        sandboxId = await runtime.runPodSandbox(sbConfig, await this.runtimeHandlerOf(pod));
         const st = await runtime.podSandboxStatus(sandboxId);
         observed = { ...observed, sandboxes: [st, ...observed.sandboxes] };
         podIP = podIPs(this.d, pod, observed)[0] ?? '';
@@ -103,6 +103,15 @@ export class PodSyncer {
     await collectGarbage(this.d, observed, started);
     const waits = actions.backingOff.map((b) => b.retryInMs);
     return waits.length ? { errors, retryInMs: Math.min(...waits) } : { errors };
+  }
+
+  /** The handler of the pod's RuntimeClass ('' without one). */
+  private async runtimeHandlerOf(pod: Pod): Promise<string> {
+    const className = pod.spec?.runtimeClassName;
+    if (!className) return '';
+    if (!this.d.runtimeHandler)
+      throw new Error(`RuntimeClass "${className}" cannot be looked up on this node`);
+    return this.d.runtimeHandler(className);
   }
 
   killPod(pod: Pod, observed: ObservedPod, graceOverride: number | undefined): Promise<void> {

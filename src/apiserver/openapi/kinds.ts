@@ -46,6 +46,7 @@ export const SERVED_KINDS: readonly ServedKind[] = [
   ...gv('apiextensions.k8s.io', 'v1', ['CustomResourceDefinition']),
   ...gv('policy', 'v1', ['PodDisruptionBudget', 'Eviction']),
   ...gv('scheduling.k8s.io', 'v1', ['PriorityClass']),
+  ...gv('node.k8s.io', 'v1', ['RuntimeClass']),
   ...gv('events.k8s.io', 'v1', ['Event']),
   ...gv('authentication.k8s.io', 'v1', ['SelfSubjectReview', 'TokenReview']),
   ...gv('authorization.k8s.io', 'v1', [

@@ -38,6 +38,7 @@ const KINDS: Record<string, { ns: string; kinds: string[] }> = {
   },
   'networking.k8s.io/v1': { ns: 'networking', kinds: ['Ingress', 'IngressClass', 'NetworkPolicy'] },
   'scheduling.k8s.io/v1': { ns: 'scheduling', kinds: ['PriorityClass'] },
+  'node.k8s.io/v1': { ns: 'node', kinds: ['RuntimeClass'] },
   'coordination.k8s.io/v1': { ns: 'coordination', kinds: ['Lease'] },
   'discovery.k8s.io/v1': { ns: 'discovery', kinds: ['EndpointSlice'] },
   'storage.k8s.io/v1': { ns: 'storage', kinds: ['StorageClass'] },

@@ -191,6 +191,7 @@ export const CATALOG: KindInfo[] = [
     generationTracked: true,
   }),
   kind('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, { shortNames: ['pc'] }),
+  kind('node.k8s.io', 'v1', 'RuntimeClass', 'runtimeclasses', false),
   // Review kinds: create-only, never stored.
   kind('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, {
     verbs: CREATE_ONLY,

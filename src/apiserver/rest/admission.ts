@@ -18,6 +18,7 @@ import {
   PVC_PROTECTION_FINALIZER,
 } from '../../api/storage-protection.js';
 import { LimitRanger } from './limit-ranger.js';
+import { RuntimeClassAdmission } from './runtime-class-admission.js';
 import { NamespacePresence } from './namespace-presence.js';
 import { realClock, type Clock } from '../../util/clock.js';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
@@ -61,6 +62,7 @@ export class Admission {
   private readonly quotas: NamespacePresence;
   private readonly limitRanges: NamespacePresence;
   private readonly limitRanger: LimitRanger;
+  private readonly runtimeClasses: RuntimeClassAdmission;
   private readonly nodeLookups: NodeRestrictionLookups;
 
   constructor(
@@ -78,6 +80,7 @@ export class Admission {
     this.quotas = new NamespacePresence(storage, registry, clock, 'resourcequotas');
     this.limitRanges = new NamespacePresence(storage, registry, clock, 'limitranges');
     this.limitRanger = new LimitRanger(this.limitRanges);
+    this.runtimeClasses = new RuntimeClassAdmission(storage, registry);
     this.nodeLookups = {
       pod: (ns, name) => storage.get(registry.mustGet('', 'pods'), ns, name),
       node: (name) => storage.get(registry.mustGet('', 'nodes'), undefined, name),
@@ -124,6 +127,7 @@ export class Admission {
       if (this.serviceAccounts) await admitServiceAccount(obj, this.serviceAccounts);
       await this.priority.admit(obj);
       addDefaultTolerations(obj, this.tolerations);
+      await this.runtimeClasses.admit(obj);
     }
     if (def.group === '' && def.plural === 'persistentvolumeclaims') {
       await admitDefaultStorageClass(this.storage, this.registry, obj);
@@ -185,23 +189,30 @@ export class Admission {
 
   /**
    * The built-in validating plugins for pods and claims (not for subresources), after validation and before
-   * PodSecurity, as upstream orders them: LimitRanger's bounds for a pod being created or a claim being created
-   * or updated, and PersistentVolumeClaimResize for a claim whose storage request grows.
+   * PodSecurity: LimitRanger's bounds for a pod being created or a claim being created or updated,
+   * PersistentVolumeClaimResize for a claim whose storage request grows, and RuntimeClass's overhead check for
+   * a pod being created.
    */
   validateResources(def: ResourceDef, obj: KubeObject, old?: KubeObject): Promise<void> | undefined {
-    if (def.group !== '' || (def.plural !== 'pods' && def.plural !== 'persistentvolumeclaims'))
-      return undefined;
-    if (def.plural === 'pods' || !old) return this.limitRanger.validate(def, obj, old);
-    return this.limitRanger
-      .validate(def, obj, old)
-      .then(() =>
-        admitClaimResize(
-          this.storage,
-          this.registry,
-          obj as PersistentVolumeClaim,
-          old as PersistentVolumeClaim,
-        ),
-      );
+    if (def.group !== '') return undefined;
+    if (def.plural === 'pods') return old ? undefined : this.validatePod(def, obj);
+    if (def.plural !== 'persistentvolumeclaims') return undefined;
+    if (!old) return this.limitRanger.validate(def, obj);
+    return this.validateClaimUpdate(def, obj as PersistentVolumeClaim, old as PersistentVolumeClaim);
+  }
+
+  private async validatePod(def: ResourceDef, pod: KubeObject): Promise<void> {
+    await this.limitRanger.validate(def, pod);
+    await this.runtimeClasses.validate(pod);
+  }
+
+  private async validateClaimUpdate(
+    def: ResourceDef,
+    claim: PersistentVolumeClaim,
+    old: PersistentVolumeClaim,
+  ): Promise<void> {
+    await this.limitRanger.validate(def, claim as KubeObject, old as KubeObject);
+    await admitClaimResize(this.storage, this.registry, claim, old);
   }
 
   /**

@@ -30,7 +30,11 @@ export interface RuntimeService {
   /** RuntimeReady and NetworkReady, plus warnings such as "no isolation" for the process runtime. */
   status(): Promise<{ conditions: RuntimeCondition[]; warnings: string[] }>;
 
-  runPodSandbox(config: PodSandboxConfig): Promise<string>;
+  /**
+   * `runtimeHandler` is the pod's RuntimeClass handler ('' for the default); a runtime without one by that name
+   * refuses the sandbox, in containerd's words: `no runtime for "x" is configured`.
+   */
+  runPodSandbox(config: PodSandboxConfig, runtimeHandler?: string): Promise<string>;
   stopPodSandbox(podSandboxId: string): Promise<void>;
   removePodSandbox(podSandboxId: string): Promise<void>;
   podSandboxStatus(podSandboxId: string): Promise<PodSandboxStatus>;

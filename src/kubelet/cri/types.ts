@@ -68,6 +68,8 @@ export interface PodSandboxStatus {
   network?: { ip: string; additionalIps: string[] };
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** The runtime handler it runs with, when not the default. */
+  runtimeHandler?: string;
 }
 
 export interface PodSandbox {

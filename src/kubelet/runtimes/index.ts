@@ -65,6 +65,7 @@ export async function selectRuntime(opts: SelectRuntimeOptions): Promise<Selecte
       const runtime = new OciRuntime({
         stateDir: path.join(opts.dataDir, 'oci'),
         runtime: detection.runtime,
+        handlers: detection.handlers,
         conmonPath: detection.conmonPath,
         images: opts.images,
         podCidr: opts.podCidr,

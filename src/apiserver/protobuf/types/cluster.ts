@@ -61,6 +61,17 @@ declare('storage', {
   },
 });
 
+declare('node', {
+  RuntimeClass: {
+    metadata: '1 meta.ObjectMeta',
+    handler: '2 string',
+    overhead: '3 *Overhead',
+    scheduling: '4 *Scheduling',
+  },
+  Overhead: { podFixed: '1 {}meta.Quantity' },
+  Scheduling: { nodeSelector: '1 {}string', tolerations: '2 []core.Toleration' },
+});
+
 declare('certificates', {
   CertificateSigningRequest: {
     metadata: '1 meta.ObjectMeta',

@@ -21,6 +21,7 @@ import {
 import { certificateSigningRequestStrategy } from './certificates-csr.js';
 import { leaseStrategy } from './cluster-lease.js';
 import { priorityClassStrategy } from './cluster-priorityclass.js';
+import { runtimeClassStrategy } from './node-runtimeclass.js';
 import { configMapStrategy } from './core-configmap.js';
 import { endpointsStrategy } from './core-endpoints.js';
 import { eventStrategy } from './core-event.js';
@@ -65,6 +66,7 @@ export const otherStrategies: Record<string, Strategy> = {
   'clusterrolebindings.rbac.authorization.k8s.io': clusterRoleBindingStrategy,
   'storageclasses.storage.k8s.io': storageClassStrategy,
   'priorityclasses.scheduling.k8s.io': priorityClassStrategy,
+  'runtimeclasses.node.k8s.io': runtimeClassStrategy,
   'certificatesigningrequests.certificates.k8s.io': certificateSigningRequestStrategy,
   'mutatingwebhookconfigurations.admissionregistration.k8s.io': mutatingWebhookConfigurationStrategy,
   'validatingwebhookconfigurations.admissionregistration.k8s.io': validatingWebhookConfigurationStrategy,
@@ -98,6 +100,7 @@ export const nameValidators: Record<string, NameValidator> = {
   'clusterrolebindings.rbac.authorization.k8s.io': validatePathSegmentName,
   'storageclasses.storage.k8s.io': nameIsDNSSubdomain,
   'priorityclasses.scheduling.k8s.io': nameIsDNSSubdomain,
+  'runtimeclasses.node.k8s.io': nameIsDNSSubdomain,
   // Upstream does not care what requests are called (ValidateCertificateRequestName).
   'certificatesigningrequests.certificates.k8s.io': validatePathSegmentName,
   'mutatingwebhookconfigurations.admissionregistration.k8s.io': nameIsDNSSubdomain,

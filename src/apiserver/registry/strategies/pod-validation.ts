@@ -75,8 +75,8 @@ function validateEphemeralVolume(ephemeral: Record<string, unknown>, path: strin
   ];
 }
 
-/** A port given as number or IANA name (probes, handlers). */
-function validateTolerations(tolerations: unknown, path: string): FieldError[] {
+/** Tolerations as upstream's ValidateTolerations (pods, RuntimeClass scheduling). */
+export function validateTolerations(tolerations: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   arr(tolerations).forEach((t, i) => {
     const p = `${path}[${i}]`;

@@ -138,6 +138,8 @@ export const doc = {
   scExpansion: 'allowVolumeExpansion shows whether the storage class allow volume expand.',
   crRevision: 'Revision indicates the revision of the state represented by Data.',
   leaseHolder: 'holderIdentity contains the identity of the holder of a current lease.',
+  rcHandler:
+    'Handler specifies the underlying runtime the CRI calls to handle pod and/or container creation.',
   pcValue:
     'value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec.',
   pcGlobal:

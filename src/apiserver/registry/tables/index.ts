@@ -29,6 +29,7 @@ import {
   leaseTable,
   podDisruptionBudgetTable,
   priorityClassTable,
+  runtimeClassTable,
 } from './misc.js';
 import { endpointSliceTable, ingressClassTable, ingressTable, networkPolicyTable } from './networking.js';
 import { nodeTable } from './nodes.js';
@@ -89,6 +90,7 @@ export const tableConvertors: Record<string, TableConvertor> = {
   'certificatesigningrequests.certificates.k8s.io': certificateSigningRequestTable,
   'poddisruptionbudgets.policy': podDisruptionBudgetTable,
   'priorityclasses.scheduling.k8s.io': priorityClassTable,
+  'runtimeclasses.node.k8s.io': runtimeClassTable,
   'mutatingwebhookconfigurations.admissionregistration.k8s.io': webhookConfigurationTable,
   'validatingwebhookconfigurations.admissionregistration.k8s.io': webhookConfigurationTable,
   'validatingadmissionpolicies.admissionregistration.k8s.io': validatingAdmissionPolicyTable,

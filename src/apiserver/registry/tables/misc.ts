@@ -52,6 +52,11 @@ export const priorityClassTable: TableConvertor = {
   ],
 };
 
+export const runtimeClassTable: TableConvertor = {
+  columns: [nameColumn, col('Handler', doc.rcHandler), ageColumn],
+  cells: (rc, now) => [rc.metadata?.name ?? '', str(rc.handler), age(rc, now)],
+};
+
 /** As upstream's printer: Denied, else Approved, else Pending; then Failed and Issued. */
 function csrCondition(csr: KubeObject): string {
   const types = new Set(arr(rec(csr.status).conditions).map((c) => c.type));

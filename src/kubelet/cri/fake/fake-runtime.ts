@@ -120,8 +120,14 @@ export class FakeRuntimeService implements RuntimeService {
     return { conditions: this.conditions.map((c) => ({ ...c })), warnings: [...this.warnings] };
   }
 
-  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+  /** Runtime handlers this fake has besides the default. */
+  readonly handlers = new Set<string>();
+
+  async runPodSandbox(config: PodSandboxConfig, runtimeHandler = ''): Promise<string> {
     await this.enter('runPodSandbox', [config]);
+    if (runtimeHandler && !this.handlers.has(runtimeHandler)) {
+      throw new Error(`no runtime for "${runtimeHandler}" is configured`);
+    }
     const id = this.nextId('sandbox');
     const ip = `10.42.0.${this.ipSeq++}`;
     this.sandboxes.set(id, {
@@ -134,6 +140,7 @@ export class FakeRuntimeService implements RuntimeService {
         network: { ip, additionalIps: [] },
         labels: { ...config.labels },
         annotations: { ...config.annotations },
+        ...(runtimeHandler ? { runtimeHandler } : {}),
       },
     });
     return id;

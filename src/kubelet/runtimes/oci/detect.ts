@@ -16,7 +16,10 @@ export interface OciRuntimeBinary {
 }
 
 export interface Detection {
+  /** The default: the preferred binary, else the first that works of crun and runc. */
   runtime?: OciRuntimeBinary;
+  /** Every binary that works here (the default included), for pods' runtime handlers. */
+  handlers: OciRuntimeBinary[];
   conmonPath?: string;
   /** Why each candidate was rejected, for the node's status and logs. */
   rejected: string[];
@@ -114,13 +117,15 @@ export async function probeRuntime(binary: string, cgroups: CgroupLayout): Promi
 
 export async function detectOciRuntime(preferred?: 'runc' | 'crun'): Promise<Detection> {
   const rejected: string[] = [];
-  if (process.getuid?.() !== 0) return { rejected: ['not running as root'] };
+  if (process.getuid?.() !== 0) return { handlers: [], rejected: ['not running as root'] };
   const conmonPath = await which('conmon');
   if (!conmonPath) rejected.push('conmon not found');
   const cgroups = await openCgroups();
   const problem = await cgroups.problem();
-  if (problem) return { ...(conmonPath ? { conmonPath } : {}), rejected: [...rejected, problem] };
-  const order: ('runc' | 'crun')[] = preferred ? [preferred] : ['crun', 'runc'];
+  if (problem)
+    return { ...(conmonPath ? { conmonPath } : {}), handlers: [], rejected: [...rejected, problem] };
+  const order: ('runc' | 'crun')[] = preferred === 'runc' ? ['runc', 'crun'] : ['crun', 'runc'];
+  const handlers: OciRuntimeBinary[] = [];
   for (const name of order) {
     const p = await which(name);
     if (!p) {
@@ -133,7 +138,9 @@ export async function detectOciRuntime(preferred?: 'runc' | 'crun'): Promise<Det
       continue;
     }
     const version = (await run([p, '--version'])).stdout.split('\n')[0]?.replace(/^\S+ version /, '') ?? '';
-    return { runtime: { name, path: p, version }, ...(conmonPath ? { conmonPath } : {}), rejected };
+    handlers.push({ name, path: p, version });
   }
-  return { ...(conmonPath ? { conmonPath } : {}), rejected };
+  // A pinned binary that does not work is no default, even when another one does.
+  const runtime = handlers[0] && (!preferred || handlers[0].name === preferred) ? handlers[0] : undefined;
+  return { ...(runtime ? { runtime } : {}), handlers, ...(conmonPath ? { conmonPath } : {}), rejected };
 }

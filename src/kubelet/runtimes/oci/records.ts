@@ -20,6 +20,8 @@ export interface SandboxRecord {
   networkAttached: boolean;
   /** cgroup path (relative to each hierarchy root) that holds the pod's containers. */
   cgroupParent: string;
+  /** The runtime handler (OCI binary) the pod asked for; absent: the default. */
+  runtimeHandler?: string;
 }
 
 export interface FinishedState {
@@ -41,4 +43,6 @@ export interface ContainerRecord {
   pid: number;
   conmon?: ProcessIdentity;
   finished?: FinishedState;
+  /** The OCI binary it was created with (its sandbox's handler); absent: the default. */
+  runtime?: string;
 }

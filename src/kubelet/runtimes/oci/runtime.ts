@@ -64,7 +64,13 @@ import { resolveUser } from './user.js';
 
 export interface OciRuntimeOptions {
   stateDir: string;
+  /** The OCI binary of pods without a runtime handler. */
   runtime: OciRuntimeBinary;
+  /**
+   * The OCI binaries that work here, by name, for the runtime handlers pods ask for through their RuntimeClass
+   * (`runc`, `crun`); the default one serves its own name too.
+   */
+  handlers?: OciRuntimeBinary[];
   conmonPath: string;
   images: ImageLayerSource;
   /** This node's pod CIDR (host-local allocates from it). */
@@ -94,7 +100,6 @@ export class OciRuntime implements RuntimeService {
   private readonly containers: RecordDir<ContainerRecord>;
   private readonly clock: Clock;
   private readonly newId: IdGenerator;
-  private readonly runtimeRoot: string;
   private readonly exitDir: string;
   private readonly socketDir: string;
   private capabilities: string[] | undefined;
@@ -107,7 +112,6 @@ export class OciRuntime implements RuntimeService {
     const s = opts.stateDir;
     this.sandboxes = new RecordDir(path.join(s, 'sandboxes'));
     this.containers = new RecordDir(path.join(s, 'containers'));
-    this.runtimeRoot = path.join(s, opts.runtime.name);
     this.exitDir = path.join(s, 'exits');
     this.socketDir = path.join(s, 'sock');
     this.clock = opts.clock ?? realClock;
@@ -135,8 +139,28 @@ export class OciRuntime implements RuntimeService {
     return (this.cgroupLayout ??= openCgroups(this.opts.cgroupRoot ?? CGROUP_ROOT));
   }
 
-  private runtimeArgv(...args: string[]): string[] {
-    return [this.opts.runtime.path, '--root', this.runtimeRoot, ...args];
+  /** The binary a runtime handler names ('' or absent: the default), or undefined when none works here. */
+  private handlerBinary(handler: string | undefined): OciRuntimeBinary | undefined {
+    if (!handler) return this.opts.runtime;
+    return [this.opts.runtime, ...(this.opts.handlers ?? [])].find((b) => b.name === handler);
+  }
+
+  /** The binary a container was created with (records from before handlers name none: the default). */
+  private binaryOf(rec: ContainerRecord): OciRuntimeBinary {
+    const binary = this.handlerBinary(rec.runtime);
+    if (!binary)
+      throw new Error(`container ${rec.id} was created with ${rec.runtime ?? ''}, which no longer works`);
+    return binary;
+  }
+
+  /** Each binary keeps its containers' state under its own root. */
+  private runtimeRoot(binary: OciRuntimeBinary): string {
+    return path.join(this.opts.stateDir, binary.name);
+  }
+
+  private runtimeArgv(rec: ContainerRecord, ...args: string[]): string[] {
+    const binary = this.binaryOf(rec);
+    return [binary.path, '--root', this.runtimeRoot(binary), ...args];
   }
 
   version(): Promise<RuntimeVersion> {
@@ -174,7 +198,10 @@ export class OciRuntime implements RuntimeService {
 
   // ---- sandboxes ----
 
-  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+  async runPodSandbox(config: PodSandboxConfig, runtimeHandler = ''): Promise<string> {
+    // containerd's words for a handler it has no runtime for.
+    if (!this.handlerBinary(runtimeHandler))
+      throw new Error(`no runtime for "${runtimeHandler}" is configured`);
     const id = this.newId();
     const dir = this.sandboxDir(id);
     const ns = config.linux.namespaceOptions;
@@ -190,6 +217,7 @@ export class OciRuntime implements RuntimeService {
       createdAt: this.clock.now(),
       networkAttached: false,
       cgroupParent: config.linux.cgroupParent.replace(/^\/+|\/+$/g, ''),
+      ...(runtimeHandler ? { runtimeHandler } : {}),
     };
     // Name every host resource in the record before creating it, so a crash part-way leaves nothing unnamed.
     if (ns.network !== 'node') {
@@ -286,6 +314,7 @@ export class OciRuntime implements RuntimeService {
       ...(rec.ip ? { network: { ip: rec.ip, additionalIps: [] } } : {}),
       labels: rec.config.labels,
       annotations: rec.config.annotations,
+      ...(rec.runtimeHandler ? { runtimeHandler: rec.runtimeHandler } : {}),
     };
   }
 
@@ -340,7 +369,9 @@ export class OciRuntime implements RuntimeService {
       logPath,
       cgroupsPath,
       pid: 0,
+      ...(sb.runtimeHandler ? { runtime: sb.runtimeHandler } : {}),
     };
+    const binary = this.binaryOf(rec);
     // Recorded before anything exists on the host: a crash part-way leaves a record that remove cleans up.
     this.creating.add(id);
     await this.containers.put(id, rec);
@@ -390,8 +421,8 @@ export class OciRuntime implements RuntimeService {
       await mkdir(this.socketDir, { recursive: true });
       const { pid, conmonPid } = await launchConmon({
         conmonPath: this.opts.conmonPath,
-        runtimePath: this.opts.runtime.path,
-        runtimeRoot: this.runtimeRoot,
+        runtimePath: binary.path,
+        runtimeRoot: this.runtimeRoot(binary),
         containerId: id,
         bundle: dir,
         logPath,
@@ -407,7 +438,7 @@ export class OciRuntime implements RuntimeService {
       await this.containers.put(id, rec);
       return id;
     } catch (err) {
-      await run(this.runtimeArgv('delete', '--force', id), { allowFailure: true });
+      await run(this.runtimeArgv(rec, 'delete', '--force', id), { allowFailure: true });
       await unmount(rootfs);
       await rm(dir, { recursive: true, force: true });
       await this.containers.delete(id);
@@ -463,7 +494,7 @@ export class OciRuntime implements RuntimeService {
     }
     if (this.creating.has(rec.id)) return { state: 'created' };
     if (await isAlive(rec.conmon)) {
-      if (rec.startedAt === undefined && (await this.runtimeState(rec.id)) === 'running') {
+      if (rec.startedAt === undefined && (await this.runtimeState(rec)) === 'running') {
         // Started by an instance that died before recording it.
         rec.startedAt = this.clock.now();
         await this.containers.update(rec.id, rec);
@@ -473,8 +504,8 @@ export class OciRuntime implements RuntimeService {
     return { state: 'unknown' };
   }
 
-  private async runtimeState(id: string): Promise<string | undefined> {
-    const res = await run(this.runtimeArgv('state', id), { allowFailure: true });
+  private async runtimeState(rec: ContainerRecord): Promise<string | undefined> {
+    const res = await run(this.runtimeArgv(rec, 'state', rec.id), { allowFailure: true });
     if (res.code !== 0) return undefined;
     return (JSON.parse(res.stdout) as { status?: string }).status;
   }
@@ -492,7 +523,7 @@ export class OciRuntime implements RuntimeService {
     const rec = await this.container(containerId);
     const { state } = await this.observe(rec);
     if (state !== 'created') throw new RuntimeStateError(`container ${containerId} is ${state}, not created`);
-    await run(this.runtimeArgv('start', containerId));
+    await run(this.runtimeArgv(rec, 'start', containerId));
     rec.startedAt = this.clock.now();
     await this.containers.update(containerId, rec);
   }
@@ -531,14 +562,14 @@ export class OciRuntime implements RuntimeService {
     if (state === 'exited') return;
     if (state === 'unknown') {
       // The monitor is gone; the container may not be: make sure, without waiting for an exit file.
-      await run(this.runtimeArgv('kill', '--all', containerId, 'KILL'), { allowFailure: true });
+      await run(this.runtimeArgv(rec, 'kill', '--all', containerId, 'KILL'), { allowFailure: true });
       return;
     }
     if (state === 'running' && timeoutSeconds > 0) {
-      await run(this.runtimeArgv('kill', containerId, 'TERM'), { allowFailure: true });
+      await run(this.runtimeArgv(rec, 'kill', containerId, 'TERM'), { allowFailure: true });
       if (await this.waitExited(rec, timeoutSeconds * 1000)) return;
     }
-    await run(this.runtimeArgv('kill', '--all', containerId, 'KILL'), { allowFailure: true });
+    await run(this.runtimeArgv(rec, 'kill', '--all', containerId, 'KILL'), { allowFailure: true });
     if (!(await this.waitExited(rec, KILL_WAIT_MS))) {
       throw new Error(`container ${containerId} did not exit after SIGKILL`);
     }
@@ -549,7 +580,7 @@ export class OciRuntime implements RuntimeService {
     if (!rec) return;
     await this.stopContainer(containerId, 0);
     await this.observe(rec);
-    const del = await run(this.runtimeArgv('delete', '--force', containerId), { allowFailure: true });
+    const del = await run(this.runtimeArgv(rec, 'delete', '--force', containerId), { allowFailure: true });
     if (del.code !== 0 && !/does not exist|not exist/i.test(del.stderr))
       throw new Error(`delete ${containerId}: ${del.stderr.trim()}`);
     if (rec.conmon && (await isAlive(rec.conmon))) process.kill(rec.conmon.pid, 'SIGKILL');
@@ -617,14 +648,14 @@ export class OciRuntime implements RuntimeService {
     return rec;
   }
 
-  private execArgv(id: string, cmd: string[], tty: boolean, pidFile: string): string[] {
-    return this.runtimeArgv('exec', ...(tty ? ['--tty'] : []), '--pid-file', pidFile, id, ...cmd);
+  private execArgv(rec: ContainerRecord, cmd: string[], tty: boolean, pidFile: string): string[] {
+    return this.runtimeArgv(rec, 'exec', ...(tty ? ['--tty'] : []), '--pid-file', pidFile, rec.id, ...cmd);
   }
 
   async execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult> {
     const rec = await this.runningContainer(containerId);
     const pidFile = path.join(this.containerDir(rec.id), `exec-${this.newId().slice(0, 12)}.pid`);
-    const argv = this.execArgv(containerId, cmd, false, pidFile);
+    const argv = this.execArgv(rec, cmd, false, pidFile);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let timedOut = false;
@@ -655,7 +686,7 @@ export class OciRuntime implements RuntimeService {
   async exec(containerId: string, cmd: string[], streams: StreamOptions): Promise<number> {
     const rec = await this.runningContainer(containerId);
     const pidFile = path.join(this.containerDir(rec.id), `exec-${this.newId().slice(0, 12)}.pid`);
-    const argv = this.execArgv(containerId, cmd, streams.tty, pidFile);
+    const argv = this.execArgv(rec, cmd, streams.tty, pidFile);
     try {
       if (!streams.tty) return await pipeExec(argv, streams, () => killExecProcess(pidFile));
       return await pipeExec(

@@ -144,7 +144,9 @@ export class ProcessRuntime implements RuntimeService {
 
   // ---- sandboxes ----
 
-  async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+  async runPodSandbox(config: PodSandboxConfig, runtimeHandler = ''): Promise<string> {
+    // Host processes have no runtime handlers to choose from.
+    if (runtimeHandler) throw new Error(`no runtime for "${runtimeHandler}" is configured`);
     const id = this.newId();
     await this.sandboxes.put(id, { id, config, state: 'ready', createdAt: this.clock.now() });
     return id;
