@@ -194,22 +194,29 @@ export class OciState {
     return this.records<ContainerRecordView>('containers');
   }
 
-  /** runc or crun, whichever state root the runtime made. */
+  /** runc or crun, whichever state root the runtime made (the first, when pods used both). */
   runtimeName(): 'runc' | 'crun' | undefined {
-    for (const n of ['runc', 'crun'] as const) if (existsSync(join(this.dir, n))) return n;
-    return undefined;
+    return this.runtimeNames()[0];
   }
 
-  /** `<runtime> --root <ours> list`: the OCI containers that exist, with their status. */
-  runtimeContainers(): { id: string; status: string; pid: number }[] {
-    const name = this.runtimeName();
-    if (!name) return [];
-    const r = spawnSync(name, ['--root', join(this.dir, name), 'list', '--format', 'json'], {
-      encoding: 'utf8',
+  /** Every OCI binary with a state root here: the default's, and those pods' runtime handlers chose. */
+  runtimeNames(): ('runc' | 'crun')[] {
+    return (['runc', 'crun'] as const).filter((n) => existsSync(join(this.dir, n)));
+  }
+
+  /** `<runtime> --root <ours> list` of each binary: the OCI containers that exist, with their status. */
+  runtimeContainers(): { id: string; status: string; pid: number; runtime: 'runc' | 'crun' }[] {
+    return this.runtimeNames().flatMap((name) => {
+      const r = spawnSync(name, ['--root', join(this.dir, name), 'list', '--format', 'json'], {
+        encoding: 'utf8',
+      });
+      const text = (r.stdout ?? '').trim();
+      if (r.status !== 0 || !text || text === 'null') return [];
+      return (JSON.parse(text) as { id: string; status: string; pid: number }[]).map((c) => ({
+        ...c,
+        runtime: name,
+      }));
     });
-    const text = (r.stdout ?? '').trim();
-    if (r.status !== 0 || !text || text === 'null') return [];
-    return JSON.parse(text) as { id: string; status: string; pid: number }[];
   }
 
   /** IPs host-local still holds for our network (files named by address in the IPAM dir). */

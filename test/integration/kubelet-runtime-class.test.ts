@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Event, Pod } from 'kubernetes-types/core/v1.js';
+import type { Event, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
 import { R } from '../../src/client/index.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -45,6 +45,14 @@ test('a pod runs with its class’s handler, overhead and scheduling', async () 
   await h.waitPod('isolated', (p) => p.status?.phase === 'Running', 'isolated running');
   const sandbox = [...h.runtime.sandboxes.values()].find((s) => s.config.metadata.name === 'isolated');
   assert.equal(sandbox?.status.runtimeHandler, 'kata');
+  // The node publishes the handlers its runtime has.
+  await waitFor(
+    async () =>
+      (await h.client.resource<Node>(R.nodes).get('', h.nodeName)).status?.runtimeHandlers?.some(
+        (r) => r.name === 'kata',
+      ),
+    { message: 'the node lists the kata handler' },
+  );
   const plain = await h.createPod('plain', { containers: app });
   await h.waitPod('plain', (p) => p.status?.phase === 'Running', 'plain running');
   const plainSandbox = [...h.runtime.sandboxes.values()].find(

@@ -1,2 +1,2 @@
 export type * from './types.js';
-export type { ImageLayerSource, ImageService, RuntimeService } from './services.js';
+export type { ImageLayerSource, ImageService, RuntimeService, RuntimeStatus } from './services.js';

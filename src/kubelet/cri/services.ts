@@ -25,10 +25,18 @@ import type {
   StreamOptions,
 } from './types.js';
 
+/** What a runtime says of itself (CRI's StatusResponse). */
+export interface RuntimeStatus {
+  conditions: RuntimeCondition[];
+  warnings: string[];
+  /** The runtime handlers pods may name through a RuntimeClass (CRI's runtime_handlers). */
+  handlers?: string[];
+}
+
 export interface RuntimeService {
   version(): Promise<RuntimeVersion>;
   /** RuntimeReady and NetworkReady, plus warnings such as "no isolation" for the process runtime. */
-  status(): Promise<{ conditions: RuntimeCondition[]; warnings: string[] }>;
+  status(): Promise<RuntimeStatus>;
 
   /**
    * `runtimeHandler` is the pod's RuntimeClass handler ('' for the default); a runtime without one by that name

@@ -20,7 +20,7 @@ export interface NodeStatusInput {
   /** kube-reserved + system-reserved, e.g. `{cpu: '100m', memory: '256Mi'}`. */
   reserved: Record<string, string>;
   thresholds: Thresholds;
-  runtime: { conditions: RuntimeCondition[]; warnings: string[]; version: string };
+  runtime: { conditions: RuntimeCondition[]; warnings: string[]; version: string; handlers?: string[] };
   kubeletVersion: string;
   kubeletPort: number;
 }
@@ -157,6 +157,7 @@ export function nodeStatus(i: NodeStatusInput): Omit<NodeStatus, 'conditions'> {
       { type: 'Hostname', address: i.hostname },
     ],
     daemonEndpoints: { kubeletEndpoint: { Port: i.kubeletPort } },
+    ...(i.runtime.handlers?.length ? { runtimeHandlers: i.runtime.handlers.map((name) => ({ name })) } : {}),
     nodeInfo: {
       machineID: i.info.machineID,
       systemUUID: i.info.machineID,

@@ -26,6 +26,8 @@ export interface RuntimeContractOptions {
   leaks?: (stateDir: string) => Promise<string[]>;
   /** Runs once after the suite (remove the run's cgroup parent, bridge…). */
   cleanup?: () => Promise<void>;
+  /** A runtime handler besides the default that the runtime has (none: it has no others). */
+  otherHandler?: string;
 }
 
 export type MakeRuntime = (stateDir: string) => RuntimeService | Promise<RuntimeService>;
@@ -171,6 +173,30 @@ export function runRuntimeContract(
       assert.equal(v.runtimeApiVersion, 'v1');
       const s = await e.rt.status();
       assert.equal(s.conditions.find((c) => c.type === 'RuntimeReady')?.status, true);
+    });
+
+    test('runtime handlers: a sandbox of another handler runs and lists it; an unknown one is refused', async () => {
+      const e = await fresh();
+      const status = await e.rt.status();
+      const before = await e.rt.listPodSandbox();
+      await assert.rejects(e.rt.runPodSandbox(e.sandboxConfig(), 'no-such-handler'), {
+        message: 'no runtime for "no-such-handler" is configured',
+      });
+      assert.deepEqual(await e.rt.listPodSandbox(), before, 'nothing made for a refused handler');
+      const other = options.otherHandler;
+      if (!other) return;
+      assert.ok(status.handlers?.includes(other), `${other} in ${status.handlers?.join(',') ?? ''}`);
+      const sbConfig = e.sandboxConfig();
+      const sb = await e.rt.runPodSandbox(sbConfig, other);
+      assert.equal((await e.rt.podSandboxStatus(sb)).runtimeHandler, other);
+      const id = await e.rt.createContainer(sb, e.containerConfig('sleep 30'), sbConfig);
+      await e.rt.startContainer(id);
+      await waitState(e.rt, id, 'running');
+      const out = await e.rt.execSync(id, ['sh', '-c', 'echo from-handler'], 10);
+      assert.equal(out.stdout.toString().trim(), 'from-handler');
+      await e.rt.stopContainer(id, 0);
+      await waitState(e.rt, id, 'exited');
+      await removeAllAndCheck(e);
     });
 
     test('sandbox lifecycle: run, status, list with filters, stop, remove', async () => {

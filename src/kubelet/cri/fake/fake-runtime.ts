@@ -3,7 +3,7 @@
  * test drive container exits and OOM kills, scripts execSync results and injects errors per method.
  */
 import type { Duplex } from 'node:stream';
-import type { RuntimeService } from '../services.js';
+import type { RuntimeService, RuntimeStatus } from '../services.js';
 import type {
   Container,
   ContainerConfig,
@@ -115,9 +115,13 @@ export class FakeRuntimeService implements RuntimeService {
     return { ...this.versionInfo };
   }
 
-  async status(): Promise<{ conditions: RuntimeCondition[]; warnings: string[] }> {
+  async status(): Promise<RuntimeStatus> {
     await this.enter('status', []);
-    return { conditions: this.conditions.map((c) => ({ ...c })), warnings: [...this.warnings] };
+    return {
+      conditions: this.conditions.map((c) => ({ ...c })),
+      warnings: [...this.warnings],
+      handlers: [...this.handlers],
+    };
   }
 
   /** Runtime handlers this fake has besides the default. */

@@ -9,5 +9,6 @@ runRuntimeContract(`oci (${env.detection?.runtime?.name ?? 'none'})`, (dir) => e
   image: BUSYBOX_IMAGE,
   enforcesMemoryLimit: true,
   leaks: (dir) => env.leaks(dir),
+  ...(env.otherHandler ? { otherHandler: env.otherHandler } : {}),
   cleanup: () => env.cleanup(),
 });

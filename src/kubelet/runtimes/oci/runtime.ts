@@ -9,7 +9,7 @@ import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import type { ImageLayerSource, RuntimeService } from '../../cri/services.js';
+import type { ImageLayerSource, RuntimeService, RuntimeStatus } from '../../cri/services.js';
 import type {
   Container,
   ContainerConfig,
@@ -176,7 +176,7 @@ export class OciRuntime implements RuntimeService {
     return Promise.resolve();
   }
 
-  async status(): Promise<{ conditions: RuntimeCondition[]; warnings: string[] }> {
+  async status(): Promise<RuntimeStatus> {
     const missing = await this.cni.missingPlugins();
     const network: RuntimeCondition = !this.cni.opts.podCidr
       ? {
@@ -193,7 +193,8 @@ export class OciRuntime implements RuntimeService {
             message: `missing CNI plugins: ${missing.join(', ')}`,
           }
         : { type: 'NetworkReady', status: true };
-    return { conditions: [{ type: 'RuntimeReady', status: true }, network], warnings: [] };
+    const handlers = [...new Set([this.opts.runtime, ...(this.opts.handlers ?? [])].map((b) => b.name))];
+    return { conditions: [{ type: 'RuntimeReady', status: true }, network], warnings: [], handlers };
   }
 
   // ---- sandboxes ----

@@ -19,6 +19,12 @@ export interface OciTestEnv {
   /** Unique per test process: bridge (≤ 15 chars), network, netns prefix, cgroup prefix. */
   names: { bridge: string; network: string; netnsPrefix: string; cgroupTop: string };
   podCidr: string;
+  /**
+   * The runtime handler besides the default that `make` gives its runtimes: the other OCI binary where it
+   * works here, else the working one under the other's name, so a second binary's state root is exercised
+   * on every host.
+   */
+  otherHandler?: 'runc' | 'crun';
   make(stateDir: string): OciRuntime;
   leaks(stateDir: string): Promise<string[]>;
   cleanup(): Promise<void>;
@@ -78,10 +84,17 @@ export async function ociTestEnv(tag: string): Promise<OciTestEnv> {
   const root = await mkdtemp(path.join(tmpdir(), 'tugboat-oci-image-'));
   images.add(BUSYBOX_IMAGE, [await buildBusyboxLayer(path.join(root, 'layer'))]);
   env.detection = detection;
+  const other = detection.runtime.name === 'runc' ? 'crun' : 'runc';
+  env.otherHandler = other;
+  const otherBinary = detection.handlers.find((h) => h.name === other) ?? {
+    ...detection.runtime,
+    name: other,
+  };
   env.make = (stateDir) =>
     new OciRuntime({
       stateDir,
       runtime: detection.runtime!,
+      handlers: [otherBinary],
       conmonPath: detection.conmonPath!,
       images,
       podCidr,

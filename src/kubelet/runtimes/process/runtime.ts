@@ -9,7 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { ImageLayerSource, RuntimeService } from '../../cri/services.js';
+import type { ImageLayerSource, RuntimeService, RuntimeStatus } from '../../cri/services.js';
 import type {
   Container,
   ContainerConfig,
@@ -22,7 +22,6 @@ import type {
   PodSandboxConfig,
   PodSandboxFilter,
   PodSandboxStatus,
-  RuntimeCondition,
   RuntimeVersion,
   StreamOptions,
 } from '../../cri/types.js';
@@ -127,7 +126,7 @@ export class ProcessRuntime implements RuntimeService {
     });
   }
 
-  status(): Promise<{ conditions: RuntimeCondition[]; warnings: string[] }> {
+  status(): Promise<RuntimeStatus> {
     return Promise.resolve({
       conditions: [
         { type: 'RuntimeReady', status: true, reason: 'NoIsolation', message: this.warning },
