@@ -24,8 +24,10 @@ const storage = {
 const registry = { mustGet: () => ({}) } as unknown as Registry;
 const admission = new RuntimeClassAdmission(storage, registry);
 
-const pod = (spec: Partial<NonNullable<Pod['spec']>>): KubeObject =>
-  ({ metadata: { name: 'web' }, spec: { containers: [{ name: 'c' }], ...spec } });
+const pod = (spec: Partial<NonNullable<Pod['spec']>>): KubeObject => ({
+  metadata: { name: 'web' },
+  spec: { containers: [{ name: 'c' }], ...spec },
+});
 const message = (p: Promise<void>): Promise<string> =>
   p.then(
     () => 'admitted',
