@@ -46,6 +46,37 @@ void test('sandbox config: metadata, labels, log dir, namespaces, ports, pod lim
     memoryLimitInBytes: 128 * 1024 * 1024,
   });
   assert.equal(c.linux.cgroupParent, 'tugboat/podu1');
+  // With a RuntimeClass's overhead, a sidecar and an init container: totals as upstream's PodLimits.
+  const withOverhead = sandboxConfig(
+    pod({
+      containers: [{ name: 'app', resources: { limits: { cpu: '500m', memory: '64Mi' } } }],
+      initContainers: [
+        { name: 'proxy', restartPolicy: 'Always', resources: { limits: { cpu: '100m', memory: '32Mi' } } },
+        { name: 'migrate', resources: { limits: { cpu: '2', memory: '16Mi' } } },
+      ],
+      overhead: { cpu: '250m', memory: '120Mi' },
+    }),
+    0,
+    { rootDir: '/d' },
+  );
+  assert.deepEqual(withOverhead.linux.resources, {
+    cpuPeriod: 100000,
+    cpuQuota: 235000,
+    memoryLimitInBytes: (64 + 32 + 120) * 1024 * 1024,
+  });
+  const unlimitedInit = sandboxConfig(
+    pod({
+      containers: [{ name: 'app', resources: { limits: { cpu: '1', memory: '64Mi' } } }],
+      initContainers: [{ name: 'setup', resources: { limits: { memory: '16Mi' } } }],
+    }),
+    0,
+    { rootDir: '/d' },
+  );
+  assert.deepEqual(
+    unlimitedInit.linux.resources,
+    { memoryLimitInBytes: 64 * 1024 * 1024 },
+    'no cpu limit on one',
+  );
   assert.deepEqual(c.hostAliases, [{ ip: '10.0.0.1', hostnames: ['db'] }]);
   const host = sandboxConfig(pod({ hostNetwork: true, hostPID: true, hostIPC: true }), 0, { rootDir: '/d' });
   assert.deepEqual(host.linux.namespaceOptions, { network: 'node', pid: 'node', ipc: 'node' });

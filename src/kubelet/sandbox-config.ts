@@ -1,4 +1,5 @@
 /** Pod spec → PodSandboxConfig (upstream kuberuntime_sandbox.go generatePodSandboxConfig). */
+import { podResourceTotals } from '../api/pods.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { join } from 'node:path';
 import { parseQuantity, quantityMilliValue, quantityValue } from '../api/quantity.js';
@@ -90,21 +91,28 @@ function portMappings(pod: Pod): PortMapping[] {
   return out;
 }
 
-/** Pod-level limits: the sum of container limits, when every container has one. */
+/**
+ * Pod-level limits as upstream's ResourceConfigForPod: the pod's total limits (app containers and sidecars
+ * added up, raised to what an init container needs beside the sidecars before it, plus the RuntimeClass's
+ * overhead), for each of cpu and memory that every container, init containers included, limits.
+ */
 function podResources(pod: Pod): LinuxContainerResources | undefined {
-  const cs = pod.spec?.containers ?? [];
-  if (cs.length === 0) return undefined;
+  const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  if (!pod.spec?.containers?.length) return undefined;
+  const declared = (name: string): boolean =>
+    all.every((c) => {
+      const v = c.resources?.limits?.[name];
+      return v !== undefined && parseQuantity(v).nanos > 0n;
+    });
+  const limits = podResourceTotals(pod, 'limits', true);
   const r: LinuxContainerResources = {};
-  if (cs.every((c) => c.resources?.limits?.cpu !== undefined)) {
-    const milli = cs.reduce((s, c) => s + quantityMilliValue(parseQuantity(c.resources!.limits!.cpu!)), 0n);
+  const cpu = limits.get('cpu');
+  if (cpu && declared('cpu')) {
     r.cpuPeriod = CPU_PERIOD;
-    r.cpuQuota = Number((milli * BigInt(CPU_PERIOD)) / 1000n);
+    r.cpuQuota = Number((quantityMilliValue(cpu) * BigInt(CPU_PERIOD)) / 1000n);
   }
-  if (cs.every((c) => c.resources?.limits?.memory !== undefined)) {
-    r.memoryLimitInBytes = Number(
-      cs.reduce((s, c) => s + quantityValue(parseQuantity(c.resources!.limits!.memory!)), 0n),
-    );
-  }
+  const memory = limits.get('memory');
+  if (memory && declared('memory')) r.memoryLimitInBytes = Number(quantityValue(memory));
   return Object.keys(r).length ? r : undefined;
 }
 
