@@ -152,8 +152,10 @@ export class VolumeManager {
       return atomic('downward-api', downwardApiPayload(v.downwardAPI.items ?? [], ctx, mode));
     }
     if (v.projected) return atomic('projected', await projectedPayload(this.objects, pod, v.projected, ctx));
-    if (v.persistentVolumeClaim) return this.claimPath(ns, v.persistentVolumeClaim);
-    if (v.ephemeral) return this.claimPath(ns, { claimName: ephemeralClaimName(pod, v) }, pod);
+    // A claim being deleted may not be taken into use; one this pod already uses stays (upstream's populator).
+    const first = !this.owned.has(`${pod.metadata?.uid ?? ''}/${v.name}`);
+    if (v.persistentVolumeClaim) return this.claimPath(ns, v.persistentVolumeClaim, first);
+    if (v.ephemeral) return this.claimPath(ns, { claimName: ephemeralClaimName(pod, v) }, first, pod);
     throw new Error('unsupported volume type');
   }
 
@@ -161,10 +163,14 @@ export class VolumeManager {
   private async claimPath(
     ns: string,
     ref: { claimName: string; readOnly?: boolean },
+    firstUse: boolean,
     ephemeralFor?: Pod,
   ): Promise<MountedVolume> {
     const pvc = await this.objects.persistentVolumeClaim(ns, ref.claimName);
     if (!pvc) throw new Error(`persistentvolumeclaim "${ref.claimName}" not found`);
+    if (firstUse && pvc.metadata?.deletionTimestamp) {
+      throw new Error(`error processing PVC ${ns}/${ref.claimName}: PVC is being deleted`);
+    }
     if (ephemeralFor && !isControlledBy(pvc, ephemeralFor)) {
       const pod = `${ns}/${ephemeralFor.metadata?.name ?? ''}`;
       throw new Error(`PVC ${ns}/${ref.claimName} was not created for pod ${pod} (pod is not owner)`);

@@ -251,6 +251,17 @@ void test('persistentVolumeClaim resolves to the bound PV path', async () => {
     manager.setUp(pending, ctx(pending)),
     /PVC ns\/pending has non-bound phase \("Pending"\)/,
   );
+  // Once the claim is being deleted, no pod may start using it; the pod that has it keeps it.
+  pvcs.set('ns/claim', {
+    ...pvcs.get('ns/claim')!,
+    metadata: { name: 'claim', deletionTimestamp: '2026-01-01T00:00:00Z' },
+  });
+  assert.deepEqual((await manager.setUp(p, ctx(p))).get('d'), { hostPath: data, readOnly: true });
+  const late = pod([{ name: 'd', persistentVolumeClaim: { claimName: 'claim' } }]);
+  await assert.rejects(
+    manager.setUp(late, ctx(late)),
+    /error processing PVC ns\/claim: PVC is being deleted/,
+  );
 });
 
 void test('volumeMounts → CRI mounts with subPath, subPathExpr and readOnly', async () => {
