@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
 import { agentMissing, OciState, startAgentServer, stopAgentServer } from '../helpers/agent-host.js';
-import type { ServerProcess } from '../helpers/kubectl.js';
+import { eventMessages, type ServerProcess } from '../helpers/kubectl.js';
 
 const registry = process.env.TUGBOAT_TEST_REGISTRY;
 const NODE = `e2e-rtclass-${process.pid}`;
@@ -89,19 +89,10 @@ void describe('RuntimeClasses on this host', { skip: skip ?? false }, () => {
         assert.equal(binaryOf(pod), binary, `${name} runs under ${binary}`);
       } else {
         console.log(`# ${binary} does not work on this host: its class's pod must wait`);
-        await waitFor(
-          async () =>
-            (
-              await ok([
-                'get',
-                'events',
-                '--field-selector',
-                `involvedObject.name=${name},reason=FailedCreatePodSandBox`,
-                '-o',
-                'jsonpath={.items[*].message}',
-              ])
-            ).includes(`no runtime for "${binary}" is configured`),
-          { timeoutMs: 30_000, message: `${name} refused` },
+        await eventMessages(
+          s,
+          `involvedObject.name=${name},reason=FailedCreatePodSandBox`,
+          `no runtime for "${binary}" is configured`,
         );
       }
     }
@@ -116,19 +107,10 @@ void describe('RuntimeClasses on this host', { skip: skip ?? false }, () => {
       }),
     );
     await ok(['apply', '-f', '-'], podManifest('sandboxed', 'gvisor'));
-    const message = await waitFor(
-      async () => {
-        const out = await ok([
-          'get',
-          'events',
-          '--field-selector',
-          'involvedObject.name=sandboxed,reason=FailedCreatePodSandBox',
-          '-o',
-          'jsonpath={.items[*].message}',
-        ]);
-        return out || undefined;
-      },
-      { timeoutMs: 30_000, message: 'sandboxed refused' },
+    const message = await eventMessages(
+      s,
+      'involvedObject.name=sandboxed,reason=FailedCreatePodSandBox',
+      'no runtime for',
     );
     assert.match(message, /Failed to create pod sandbox: no runtime for "runsc" is configured/);
     const waiting = JSON.parse(await ok(['get', 'pod', 'sandboxed', '-o', 'json'])) as Pod;

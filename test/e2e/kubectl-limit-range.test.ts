@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { waitFor } from '../../src/util/wait.js';
-import { expectOk, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
+import { eventMessages, expectOk, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
 
 const limitRange = `
 apiVersion: v1
@@ -157,22 +157,7 @@ void describe('kubectl and LimitRanges', () => {
 
   test('a Deployment is accepted and its ReplicaSet reports the refused pods', async () => {
     await ok(['apply', '-f', '-'], bigDeployment);
-    const event = await waitFor(
-      async () => {
-        const r = await s.kubectl([
-          '-n',
-          'lr',
-          'get',
-          'events',
-          '--field-selector',
-          'reason=FailedCreate',
-          '-o',
-          'jsonpath={.items[*].message}',
-        ]);
-        return r.stdout.includes('maximum cpu usage') ? r.stdout : undefined;
-      },
-      { timeoutMs: 30_000, message: 'a FailedCreate event naming the bound' },
-    );
+    const event = await eventMessages(s, 'reason=FailedCreate', 'maximum cpu usage', { namespace: 'lr' });
     assert.match(
       event,
       /Error creating: pods "big-[a-z0-9]+-[a-z0-9]+" is forbidden: \[maximum cpu usage per Container is 1, but limit is 2, /,

@@ -10,8 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '../../src/util/wait.js';
-import { expectOk, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
+import { eventMessages, expectOk, startServerProcess, type ServerProcess } from '../helpers/kubectl.js';
 
 /** What the restricted level says of a plain container. */
 const restrictedReasons = (c: string): string =>
@@ -71,22 +70,7 @@ void describe('kubectl and Pod Security Admission', () => {
         `Warning: would violate PodSecurity "restricted:latest": ${escape(restrictedReasons('busybox'))}`,
       ),
     );
-    const event = await waitFor(
-      async () => {
-        const r = await s.kubectl([
-          '-n',
-          'psa',
-          'get',
-          'events',
-          '--field-selector',
-          'reason=FailedCreate',
-          '-o',
-          'jsonpath={.items[*].message}',
-        ]);
-        return r.stdout.includes('violates PodSecurity') ? r.stdout : undefined;
-      },
-      { timeoutMs: 30_000, message: 'a FailedCreate event naming the policy' },
-    );
+    const event = await eventMessages(s, 'reason=FailedCreate', 'violates PodSecurity', { namespace: 'psa' });
     assert.match(
       event,
       /Error creating: pods "web-[a-z0-9]+-[a-z0-9]+" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false/,

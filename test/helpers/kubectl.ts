@@ -270,3 +270,30 @@ export function expectOk(r: KubectlResult, what: string): KubectlResult {
   }
   return r;
 }
+
+/**
+ * Waits until an event the field selector picks (`involvedObject.name=web,reason=FailedCreate`, in `namespace`
+ * or the kubeconfig's) has a message containing `text`; returns the messages of all such events.
+ */
+export function eventMessages(
+  s: ServerProcess,
+  fieldSelector: string,
+  text: string,
+  opts: { namespace?: string; timeoutMs?: number } = {},
+): Promise<string> {
+  return waitFor(
+    async () => {
+      const r = await s.kubectl([
+        ...(opts.namespace ? ['-n', opts.namespace] : []),
+        'get',
+        'events',
+        '--field-selector',
+        fieldSelector,
+        '-o',
+        'jsonpath={.items[*].message}',
+      ]);
+      return r.stdout.includes(text) ? r.stdout : undefined;
+    },
+    { timeoutMs: opts.timeoutMs ?? 30_000, message: `an event (${fieldSelector}) saying ${text}` },
+  );
+}
