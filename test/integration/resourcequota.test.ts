@@ -325,6 +325,14 @@ test('updates are charged: a Service taking node ports, a claim growing', async 
     await refused(grow('4Gi')),
     'persistentvolumeclaims "data" is forbidden: exceeded quota: q, requested: requests.storage=2Gi, used: requests.storage=2Gi, limited: requests.storage=3Gi',
   );
+  // Status writes are not quota's: the resizer recording an allocation beyond the quota is not refused.
+  await claims.patch(
+    'updates',
+    'data',
+    'merge',
+    { status: { allocatedResources: { storage: '4Gi' } } },
+    { subresource: 'status' },
+  );
 });
 
 test('PersistentVolumeClaimResize: a bound claim grows only where its class allows expansion', async () => {

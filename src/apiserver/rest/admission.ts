@@ -153,8 +153,16 @@ export class Admission {
    * Service addresses and ResourceQuota for an update about to be stored (after validating webhooks, as
    * upstream's quota plugin comes last); synchronous for the resources neither concerns.
    */
-  admitUpdate(def: ResourceDef, obj: KubeObject, old: KubeObject): Rollback | Promise<Rollback> {
-    if (!quotaChargesUpdates(def)) return isServices(def) ? this.allocateService(def, obj, old) : nothing;
+  admitUpdate(
+    def: ResourceDef,
+    obj: KubeObject,
+    old: KubeObject,
+    /** Quota leaves subresource writes (status…) alone, as upstream's plugin does. */
+    subresource?: string,
+  ): Rollback | Promise<Rollback> {
+    if (subresource || !quotaChargesUpdates(def)) {
+      return isServices(def) ? this.allocateService(def, obj, old) : nothing;
+    }
     return this.admitChargedUpdate(def, obj, old);
   }
 

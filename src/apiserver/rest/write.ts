@@ -322,7 +322,7 @@ export async function updateCanonical(
   }
   // A value stored with a retired encryption key is written again even when nothing changes (upstream's stale read).
   if (semanticallyEqual(obj, old) && !isStoredStale(old)) return old;
-  const admitted = ctx.admission.admitUpdate(def, obj, old);
+  const admitted = ctx.admission.admitUpdate(def, obj, old, opts.subresource);
   const rollback = admitted instanceof Promise ? await admitted : admitted;
   if (opts.dryRun) {
     await rollback();
