@@ -238,9 +238,13 @@ test('public paths: /healthz matched by a None rule, /version logged', async () 
   const health = await send(undefined, 'GET', '/healthz');
   assert.equal(health.status, 200);
   assert.match(String(health.headers['audit-id']), /^[0-9a-f-]{36}$/);
-  // Wrong credentials on a public path: still served, audited as anonymous.
+  // Wrong credentials on a public path fail as anywhere (upstream authenticates before anonymous access).
   const wrong = await send('mallory', 'GET', '/version');
-  assert.equal(wrong.status, 200);
+  assert.equal(wrong.status, 401);
+  const wrongEv = (await eventsOf(wrong)).find((e) => e.stage === 'ResponseComplete')!;
+  assert.equal(wrongEv.user.username, undefined);
+  assert.equal(wrongEv.responseStatus?.message, 'Authentication failed, attempted: bearer');
+  assert.equal((await send('admin', 'GET', '/version')).status, 200, 'good credentials are fine');
   const version = await send(undefined, 'GET', '/version');
   const ev = (await eventsOf(version)).find((e) => e.stage === 'ResponseComplete')!;
   assert.deepEqual(ev.user, { username: 'system:anonymous', groups: ['system:unauthenticated'] });

@@ -2,6 +2,7 @@
  * The audit policy and its sink, shared by every request: decides each request's level and starts its
  * record (upstream's WithAudit and WithFailedAuthenticationAudit filters).
  */
+import { presentedCredentials } from '../auth/presented.js';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import type { Attributes } from '../authz/types.js';
@@ -75,14 +76,7 @@ export class Auditor {
 
 /** Upstream's `Authentication failed, attempted: …` for the event of a request refused with 401. */
 export function attemptedAuthentication(req: IncomingMessage): string {
-  const methods: string[] = [];
-  const auth = String(req.headers.authorization ?? '').trim();
-  const [scheme, ...rest] = auth.split(' ');
-  if (scheme?.toLowerCase() === 'basic' && rest.length > 0) methods.push('basic');
-  if (rest.length > 0 && scheme?.toLowerCase() === 'bearer') methods.push('bearer');
-  if (/[?&]access_token=[^&\s]/.test(req.url ?? '')) methods.push('access_token');
-  const peer = (req.socket as { getPeerCertificate?: () => { raw?: Buffer } }).getPeerCertificate?.();
-  if (peer?.raw) methods.push('x509');
+  const methods = presentedCredentials(req);
   return methods.length > 0
     ? `Authentication failed, attempted: ${methods.join(', ')}`
     : 'Authentication failed, no credentials provided';

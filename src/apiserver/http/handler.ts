@@ -1,3 +1,4 @@
+import { presentedCredentials } from '../auth/presented.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -110,10 +111,22 @@ async function handle(
   const method = req.method ?? 'GET';
   // Public as upstream's system:public-info-viewer makes them: the exact paths only (`/healthz/etcd` is not).
   const publicPath = route.type === 'version' || (route.type === 'health' && !route.subpath);
-  if (publicPath && ctx.audit) {
-    // Audited as whoever the credentials name, else as the anonymous user upstream serves these to.
-    const found = await (async () => ctx.authenticator.authenticate(req))().catch(() => undefined);
-    beginAudit(ctx, req, out, arrival, requestAttributes(found ?? ANONYMOUS, method, url, route));
+  if (publicPath) {
+    // Served to anyone, as upstream serves them to system:anonymous; but credentials a request does present
+    // must hold, as upstream's authentication fails a bad token before anonymous access is considered.
+    let found: UserInfo | undefined;
+    if (presentedCredentials(req).length > 0) {
+      found = await (async () => ctx.authenticator.authenticate(req))().catch(() => undefined);
+      if (!found) {
+        if (ctx.audit) {
+          beginAudit(ctx, req, out, arrival, requestAttributes(NO_USER, method, url, route));
+          out.audit?.failedAuthentication(ctx.audit.attemptedAuthentication(req));
+        }
+        throw unauthorized();
+      }
+    }
+    if (ctx.audit)
+      beginAudit(ctx, req, out, arrival, requestAttributes(found ?? ANONYMOUS, method, url, route));
   }
   if (route.type === 'health' && publicPath)
     return health(ctx, out, route.check, url.searchParams.has('verbose'));
