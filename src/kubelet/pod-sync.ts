@@ -20,7 +20,8 @@ export class PodSyncer {
   /** Sets up (or refreshes) the pod's volumes; a failure is a FailedMount event and an error. */
   async setUpVolumes(pod: Pod, observed: ObservedPod): Promise<Map<string, MountedVolume>> {
     try {
-      return await this.d.volumes.setUp(pod, downwardContext(this.d, pod, observed));
+      const started = observed.sandboxes.length > 0;
+      return await this.d.volumes.setUp(pod, downwardContext(this.d, pod, observed), started);
     } catch (err) {
       if (err instanceof VolumeSetupError) this.d.event(pod, 'Warning', 'FailedMount', err.message);
       throw err;

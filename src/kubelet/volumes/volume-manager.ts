@@ -63,11 +63,16 @@ export class VolumeManager {
   }
 
   /** Sets up (or refreshes) every volume of the pod. */
-  async setUp(pod: Pod, ctx: DownwardContext): Promise<Map<string, MountedVolume>> {
+  async setUp(
+    pod: Pod,
+    ctx: DownwardContext,
+    /** The pod already has a sandbox (it ran before this agent restarted, say): its claims are in use. */
+    started = false,
+  ): Promise<Map<string, MountedVolume>> {
     const out = new Map<string, MountedVolume>();
     for (const v of pod.spec?.volumes ?? []) {
       try {
-        const mounted = await this.setUpOne(pod, v, ctx);
+        const mounted = await this.setUpOne(pod, v, ctx, started);
         // Ownership is set when a volume is first set up and when its files were rewritten.
         const key = `${pod.metadata?.uid ?? ''}/${v.name}`;
         if (!this.owned.has(key) || mounted.rewritten) await this.applyFsGroup(pod, v, mounted);
@@ -110,7 +115,12 @@ export class VolumeManager {
     });
   }
 
-  private async setUpOne(pod: Pod, v: Volume, ctx: DownwardContext): Promise<MountedVolume> {
+  private async setUpOne(
+    pod: Pod,
+    v: Volume,
+    ctx: DownwardContext,
+    started: boolean,
+  ): Promise<MountedVolume> {
     const uid = pod.metadata?.uid ?? '';
     const ns = pod.metadata?.namespace ?? '';
     const atomic = async (plugin: string, payload: Payload): Promise<MountedVolume> => {
@@ -153,7 +163,7 @@ export class VolumeManager {
     }
     if (v.projected) return atomic('projected', await projectedPayload(this.objects, pod, v.projected, ctx));
     // A claim being deleted may not be taken into use; one this pod already uses stays (upstream's populator).
-    const first = !this.owned.has(`${pod.metadata?.uid ?? ''}/${v.name}`);
+    const first = !started && !this.owned.has(`${pod.metadata?.uid ?? ''}/${v.name}`);
     if (v.persistentVolumeClaim) return this.claimPath(ns, v.persistentVolumeClaim, first);
     if (v.ephemeral) return this.claimPath(ns, { claimName: ephemeralClaimName(pod, v) }, first, pod);
     throw new Error('unsupported volume type');

@@ -262,6 +262,11 @@ void test('persistentVolumeClaim resolves to the bound PV path', async () => {
     manager.setUp(late, ctx(late)),
     /error processing PVC ns\/claim: PVC is being deleted/,
   );
+  // A pod that already has a sandbox (it ran before the agent restarted) keeps its claim too.
+  assert.deepEqual((await manager.setUp(late, ctx(late), true)).get('d'), {
+    hostPath: data,
+    readOnly: false,
+  });
 });
 
 void test('volumeMounts → CRI mounts with subPath, subPathExpr and readOnly', async () => {
