@@ -181,6 +181,10 @@ test('claims: storage between min and max on create and on every update while th
     { status: { phase: 'Pending' } },
     { subresource: 'status' },
   );
+  // A claim being deleted is not held to the range: its finalizers can still be taken away.
+  await claims().delete('storage', 'early');
+  await claims().patch('storage', 'early', 'merge', { metadata: { finalizers: null } });
+  await assert.rejects(claims().get('storage', 'early'), (e: unknown) => hasReason(e, 'NotFound'));
 });
 
 test('defaults give a quota the requests it demands', async () => {
