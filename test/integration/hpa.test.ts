@@ -154,7 +154,15 @@ before(async () => {
   await cluster.client.resource<Deployment>(R.deployments).create(deployment('small', 1));
   await cluster.client.resource<Deployment>(R.deployments).create(deployment('side', 2));
   loop();
+  await Promise.all([podsRunning('web', 2), podsRunning('small', 1), podsRunning('side', 2)]);
 });
+
+/** Waits for an app's pods to run before an HPA looks at them: a pod still Pending counts as 0% on a scale-up. */
+const podsRunning = (app: string, count: number): Promise<unknown> =>
+  waitFor(async () => {
+    const pods = await cluster.client.resource<Pod>(R.pods).list('default', { labelSelector: `app=${app}` });
+    return pods.items.filter((p) => p.status?.phase === 'Running').length === count;
+  });
 
 after(async () => {
   stopped = true;
@@ -395,6 +403,7 @@ test('scales a custom resource through its scale subresource', async () => {
   sync();
   try {
     load.set('crw', 300);
+    await podsRunning('crw', 2);
     await cluster.client.resource<HorizontalPodAutoscaler>(R.horizontalPodAutoscalers).create({
       metadata: { name: 'crw', namespace: 'default' },
       spec: {
