@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /** Keeps the last `max` characters a child wrote, for error messages. */
 export class OutputTail {
@@ -56,6 +58,20 @@ export async function waitForOutput<T>(
     if (Date.now() > deadline) throw new Error(`${what} not ready within ${timeoutMs} ms:\n${tail}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The launcher the benchmarks run with node directly (to pass Node flags of their own). */
+export const LAUNCHER = fileURLToPath(new URL('../../bin/tugboat.js', import.meta.url));
+
+/**
+ * The Node flags `bin/tugboat.js` runs Node with when executed as a program (its sh line), read from the file so
+ * that the benchmarks measure what users run.
+ */
+export function launcherNodeFlags(): string[] {
+  const shLine = readFileSync(LAUNCHER, 'utf8').split('\n', 3)[1] ?? '';
+  const flags = /\bexec node ((?:--[\w-]+(?:=\S+)? )*)"\$0"/.exec(shLine)?.[1];
+  if (flags === undefined) throw new Error(`no "exec node … $0" in the sh line of ${LAUNCHER}`);
+  return flags.split(' ').filter(Boolean);
 }
 
 /**

@@ -1,9 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launcherEnv, OutputTail, stopChild } from './child.js';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { LAUNCHER, launcherEnv, launcherNodeFlags, OutputTail, stopChild } from './child.js';
 
 export interface HollowProcess {
   pid: number;
@@ -37,7 +33,7 @@ export function startHollowNodes(opts: {
 export function startTugboat(args: string[], nodeArgs: string[] = []): HollowProcess {
   const child: ChildProcess = spawn(
     process.execPath,
-    [...nodeArgs, join(REPO_ROOT, 'bin', 'tugboat.js'), ...args],
+    [...launcherNodeFlags(), ...nodeArgs, LAUNCHER, ...args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: launcherEnv() },
   );
   const output = new OutputTail();

@@ -1,11 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launcherEnv, OutputTail, stopChild, waitForOutput } from './child.js';
+import { LAUNCHER, launcherEnv, launcherNodeFlags, OutputTail, stopChild, waitForOutput } from './child.js';
 import type { ApiTarget } from './http-client.js';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ServerProcess {
   pid: number;
@@ -32,6 +29,7 @@ export async function startServerProcess(opts: {
   extraArgs?: string[];
 }): Promise<ServerProcess> {
   const nodeArgs = [
+    ...launcherNodeFlags(),
     ...(opts.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfileDir] : []),
     ...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []),
   ];
@@ -39,7 +37,7 @@ export async function startServerProcess(opts: {
     process.execPath,
     [
       ...nodeArgs,
-      join(REPO_ROOT, 'bin', 'tugboat.js'),
+      LAUNCHER,
       'server',
       '--data-dir',
       opts.dataDir,

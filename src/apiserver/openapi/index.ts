@@ -18,8 +18,8 @@ export {
   unknownFieldMessage,
   type FieldValidation,
 } from './strict-fields.js';
+export { defaultSchemas, loadSchemasOnDemand } from './schemas-on-demand.js';
 export {
-  defaultSchemas,
   fallbackSchemaFile,
   gvkKey,
   indexSchemas,

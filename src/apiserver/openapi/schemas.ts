@@ -108,9 +108,10 @@ let warnedMissing = false;
  * property named "description" maps to a schema object) and makes identical subtrees one shared, frozen object
  * (`{type: 'string'}`, `{allOf: [{$ref: …}]}`, whole small schemas), which halves the set's heap (1.1 → 0.6 MiB).
  * The reviver sees children before their parent, so a parent whose children are all shared is compared whole;
- * as every leaf is, the whole set comes out frozen.
+ * as every leaf is, the whole set comes out frozen. Subtrees whose text is longer than `sharedTextLimit` are
+ * frozen but not remembered (for a reviver that outlives one parse).
  */
-function compactingReviver(): (key: string, value: unknown) => unknown {
+export function compactingReviver(sharedTextLimit = Infinity): (key: string, value: unknown) => unknown {
   const byText = new Map<string, object>();
   const shared = new WeakSet<object>();
   const isShareable = (v: unknown): boolean => v === null || typeof v !== 'object' || shared.has(v);
@@ -121,7 +122,7 @@ function compactingReviver(): (key: string, value: unknown) => unknown {
     const text = JSON.stringify(value);
     const same = byText.get(text);
     if (same) return same;
-    byText.set(text, value);
+    if (text.length <= sharedTextLimit) byText.set(text, value);
     shared.add(Object.freeze(value));
     return value;
   };
@@ -153,18 +154,6 @@ export function loadSchemas(
     }
     return indexSchemas(fallbackSchemaFile());
   }
-}
-
-let defaultSet: SchemaSet | undefined;
-
-/**
- * The process-wide schema set that requests are checked against, loaded on first use. It has no
- * descriptions, which are a third of its memory and matter only to the OpenAPI documents (`kubectl explain`);
- * those are built from a full `loadSchemas()` of their own.
- */
-export function defaultSchemas(): SchemaSet {
-  defaultSet ??= loadSchemas(GENERATED_SCHEMAS_FILE, undefined, { descriptions: false });
-  return defaultSet;
 }
 
 /**

@@ -6,7 +6,8 @@ import { badRequest, fieldErr, invalid, type ApiError } from '../../api/errors.j
 import type { GroupVersionKind } from '../../api/meta.js';
 import { parseJsonTree, treeOfValue, type JsonTree } from './json-tree.js';
 import { refName, type Schema, type SchemaMap } from './schema-types.js';
-import { defaultSchemas, schemaNameForGvk, type SchemaSet } from './schemas.js';
+import { defaultSchemas } from './schemas-on-demand.js';
+import { schemaNameForGvk, type SchemaSet } from './schemas.js';
 
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
 

@@ -6,7 +6,8 @@
 import { badRequest, type ApiError } from '../../api/errors.js';
 import type { GroupVersionKind, KubeObject } from '../../api/meta.js';
 import { refName, type Schema, type SchemaMap } from './schema-types.js';
-import { defaultSchemas, schemaNameForGvk, type SchemaSet } from './schemas.js';
+import { defaultSchemas } from './schemas-on-demand.js';
+import { schemaNameForGvk, type SchemaSet } from './schemas.js';
 import {
   duplicateFieldMessage,
   findDuplicateFields,
