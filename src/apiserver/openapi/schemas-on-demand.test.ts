@@ -75,13 +75,20 @@ void describe('loadSchemasOnDemand', () => {
     const file = writeFile(JSON.stringify({ source: 'test', schemas: SCHEMAS }));
     const set = loadSchemasOnDemand(file, silentLogger);
     assert.ok(set.schemas['a.Meta']);
-    const changed = { 'a.Pad': { type: 'string', format: 'padding-'.repeat(20) }, ...SCHEMAS };
+    const changed = {
+      'a.Pad': { type: 'string', format: 'padding-'.repeat(20) },
+      ...SCHEMAS,
+      'a.Three': { 'x-kubernetes-group-version-kind': [{ group: 'a', version: 'v1', kind: 'Three' }] },
+    };
     fs.writeFileSync(file, JSON.stringify({ source: 'test', schemas: changed }));
     // Not read before the change: its bytes moved.
+    assert.equal(set.byGvk.get('a/v1/Three'), undefined);
     assert.deepEqual(
       set.schemas['a.Two'],
       loadSchemas(file, silentLogger, { descriptions: false }).schemas['a.Two'],
     );
+    assert.equal(set.byGvk.get('a/v1/Three'), 'a.Three', 'the GVK index follows the file');
+    assert.ok('a.Three' in set.schemas);
   });
 
   void test('a file it cannot index is loaded whole, or replaced by the minimal schemas', () => {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Logger } from '../../util/logger.js';
+import { createLogger, type Logger } from '../../util/logger.js';
 import type { Schema, SchemaMap } from './schema-types.js';
 import { GENERATED_SCHEMAS_FILE, compactingReviver, gvkKey, loadSchemas, type SchemaSet } from './schemas.js';
 
@@ -37,7 +37,14 @@ export function loadSchemasOnDemand(file: string, logger?: Logger): SchemaSet {
     try {
       fd = fs.openSync(file, 'r');
       const stat = fs.fstatSync(fd);
-      if (stat.size !== index.size || stat.mtimeMs !== index.mtimeMs) index = indexBuffer(readAll(fd), stat);
+      if (stat.size !== index.size || stat.mtimeMs !== index.mtimeMs) {
+        const previous = index.byGvk;
+        index = indexBuffer(readAll(fd), stat);
+        // The set handed out keeps its map: refill it.
+        previous.clear();
+        for (const [gvk, schemaName] of index.byGvk) previous.set(gvk, schemaName);
+        index.byGvk = previous;
+      }
       const range = index.ranges.get(name);
       if (!range) return undefined;
       const bytes = Buffer.alloc(range.end - range.start);
@@ -46,10 +53,13 @@ export function loadSchemasOnDemand(file: string, logger?: Logger): SchemaSet {
     } catch (err) {
       if (!warned) {
         warned = true;
-        logger?.warn('generated OpenAPI schemas unreadable; kinds not yet checked pass unchecked', {
-          file,
-          error: err instanceof Error ? err.message : String(err),
-        });
+        (logger ?? createLogger('openapi')).warn(
+          'generated OpenAPI schemas unreadable; kinds not yet checked pass unchecked',
+          {
+            file,
+            error: err instanceof Error ? err.message : String(err),
+          },
+        );
       }
       return undefined;
     } finally {
