@@ -31,6 +31,7 @@ test('an agent joins the server it is given with the token, under the host name'
     nodeName: 'box-2',
     containerRuntime: 'auto',
     kubeletPort: 10250,
+    proxyHealthzAddress: { host: '0.0.0.0', port: 10256 },
     lbServerPort: 0,
     imageGcHighThresholdPercent: 85,
     imageGcLowThresholdPercent: 80,

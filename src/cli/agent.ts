@@ -38,6 +38,8 @@ export interface AgentOptions {
   evictionThresholds?: Thresholds;
   /** The service proxy (kube-proxy's iptables mode): off with --disable-kube-proxy; the cluster's pod CIDR. */
   serviceProxy?: { disabled: boolean };
+  /** Where the service proxy serves `/healthz` and `/livez` (`--kube-proxy-healthz-bind-address`); none if unset. */
+  proxyHealthzAddress?: { host: string; port: number };
   /** The cluster's pod range: the proxy's and the pod network's idea of what is a pod address. */
   clusterCidr?: string;
   /** How pods reach other nodes' pods (`--flannel-backend`; default host-gw, what servers without it ran). */
@@ -152,6 +154,7 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     nodeName: opts.nodeName,
     ...(opts.clusterCidr ? { clusterCidr: opts.clusterCidr } : {}),
     ...(opts.nodeIp !== undefined ? { nodeIP: opts.nodeIp } : {}),
+    ...(opts.proxyHealthzAddress ? { healthzAddress: opts.proxyHealthzAddress } : {}),
     client: opts.client,
     informers,
     logger: log.child('proxy'),

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { quantityValue, tryParseQuantity } from '../api/quantity.js';
 import { parseEvictionHard, type Thresholds } from '../kubelet/eviction/thresholds.js';
+import { DEFAULT_HEALTHZ_BIND_ADDRESS, parseBindAddress } from '../proxy/bind-address.js';
 import type { AgentOptions } from './agent.js';
 import type { CliIo, FlagSpec, UsageError } from './command.js';
 
@@ -21,6 +22,8 @@ export interface NodeOptions {
   containerLogMaxFiles: number;
   /** `--eviction-hard`: these thresholds replace the defaults (signals left out get none). */
   evictionHard?: Thresholds;
+  /** Where the service proxy serves `/healthz` and `/livez` (kube-proxy's --healthz-bind-address); none if unset. */
+  proxyHealthzAddress?: { host: string; port: number };
 }
 
 export const nodeFlags: FlagSpec[] = [
@@ -51,6 +54,15 @@ export const nodeFlags: FlagSpec[] = [
     valueName: 'PORT',
     description: "Port of the agent's HTTPS endpoint (logs, exec, attach, metrics); 0 picks a free one",
     defaultText: '10250',
+  },
+  {
+    name: 'kube-proxy-healthz-bind-address',
+    type: 'string',
+    valueName: 'IP:PORT',
+    description:
+      "Where the service proxy serves /healthz and /livez for load balancers' node checks (kube-proxy's " +
+      '--healthz-bind-address); port 0 picks a free one, an empty value serves none',
+    defaultText: DEFAULT_HEALTHZ_BIND_ADDRESS,
   },
   {
     name: 'eviction-hard',
@@ -139,6 +151,17 @@ export function resolveNodeOptions(
 
   const nodeIp = str('node-ip');
   if (nodeIp !== undefined && !isIP(nodeIp)) throw bad('node-ip', nodeIp, 'must be an IP address');
+  const healthzText = str('kube-proxy-healthz-bind-address') ?? DEFAULT_HEALTHZ_BIND_ADDRESS;
+  let proxyHealthzAddress: { host: string; port: number } | undefined;
+  if (healthzText !== '') {
+    try {
+      proxyHealthzAddress = parseBindAddress(healthzText);
+    } catch {
+      throw bad('kube-proxy-healthz-bind-address', healthzText, 'must be IP:PORT, or empty');
+    }
+    if (!isIP(proxyHealthzAddress.host))
+      throw bad('kube-proxy-healthz-bind-address', healthzText, 'must be IP:PORT, or empty');
+  }
   const evictionText = str('eviction-hard');
   let evictionHard: Thresholds | undefined;
   if (evictionText !== undefined) {
@@ -151,6 +174,7 @@ export function resolveNodeOptions(
   return {
     ...(evictionHard ? { evictionHard } : {}),
     ...(nodeIp !== undefined ? { nodeIp } : {}),
+    ...(proxyHealthzAddress ? { proxyHealthzAddress } : {}),
     nodeName,
     containerRuntime,
     kubeletPort,
@@ -173,8 +197,10 @@ export function agentNodeSettings(
   | 'containerLogMaxSizeBytes'
   | 'containerLogMaxFiles'
   | 'evictionThresholds'
+  | 'proxyHealthzAddress'
 > {
   return {
+    ...(o.proxyHealthzAddress ? { proxyHealthzAddress: o.proxyHealthzAddress } : {}),
     ...(o.evictionHard ? { evictionThresholds: o.evictionHard } : {}),
     ...(o.nodeIp !== undefined ? { nodeIp: o.nodeIp } : {}),
     containerRuntime: o.containerRuntime,

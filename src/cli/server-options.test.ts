@@ -45,6 +45,7 @@ void test('defaults for a normal user live under ~/.tugboat', () => {
     nodeName: 'box-1',
     containerRuntime: 'auto',
     kubeletPort: 10250,
+    proxyHealthzAddress: { host: '0.0.0.0', port: 10256 },
     imageGcHighThresholdPercent: 85,
     imageGcLowThresholdPercent: 80,
     containerLogMaxSizeBytes: 10 * 1024 * 1024,
@@ -130,6 +131,7 @@ void test('flags override defaults; relative paths resolve against the working f
     nodeName: 'box-1',
     containerRuntime: 'auto',
     kubeletPort: 10250,
+    proxyHealthzAddress: { host: '0.0.0.0', port: 10256 },
     imageGcHighThresholdPercent: 85,
     imageGcLowThresholdPercent: 80,
     containerLogMaxSizeBytes: 10 * 1024 * 1024,
@@ -282,6 +284,25 @@ void test('--kubelet-port', () => {
     assert.throws(
       () => resolve(['--kubelet-port', bad]),
       (err) => err instanceof UsageError && /kubelet-port/.test(err.message),
+    );
+});
+
+void test('--kube-proxy-healthz-bind-address', () => {
+  assert.deepEqual(resolve([]).proxyHealthzAddress, { host: '0.0.0.0', port: 10256 });
+  assert.deepEqual(resolve(['--kube-proxy-healthz-bind-address', '127.0.0.1:0']).proxyHealthzAddress, {
+    host: '127.0.0.1',
+    port: 0,
+  });
+  assert.deepEqual(resolve(['--kube-proxy-healthz-bind-address', '[::]:10256']).proxyHealthzAddress, {
+    host: '::',
+    port: 10256,
+  });
+  assert.equal(resolve(['--kube-proxy-healthz-bind-address=']).proxyHealthzAddress, undefined);
+  for (const bad of ['10256', 'localhost:10256', '1.2.3.4:70000', '999.1.1.1:10256'])
+    assert.throws(
+      () => resolve(['--kube-proxy-healthz-bind-address', bad]),
+      (err) => err instanceof UsageError && /kube-proxy-healthz-bind-address.*IP:PORT/.test(err.message),
+      bad,
     );
 });
 

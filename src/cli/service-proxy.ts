@@ -13,6 +13,8 @@ export interface ServiceProxyWiring {
   clusterCidr?: string;
   /** The node's InternalIP (default: detected as the kubelet does). */
   nodeIP?: string;
+  /** Where `/healthz` and `/livez` are served; none when unset. */
+  healthzAddress?: { host: string; port: number };
   client: ClientConfig;
   /** Informers shared with the kubelet and the node DNS. */
   informers?: SharedInformerPool;
@@ -46,6 +48,7 @@ export async function startServiceProxy(w: ServiceProxyWiring): Promise<Stoppabl
     nodeIP: w.nodeIP ?? detectNodeIP(),
     ...(w.clusterCidr ? { clusterCidr: w.clusterCidr } : {}),
     ...(w.informers ? { informers: w.informers } : {}),
+    ...(w.healthzAddress ? { healthzAddress: w.healthzAddress } : {}),
     logger: log,
   });
   try {

@@ -6,7 +6,7 @@
  * node ports of service-health.ts close with it);
  * `cleanupServiceProxyRules` removes them.
  */
-import type { Service } from 'kubernetes-types/core/v1.js';
+import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { Informer, R, stripManagedFields, type ApiClient, type SharedInformerPool } from '../client/index.js';
 import { realClock, type Clock } from '../util/clock.js';
@@ -16,6 +16,7 @@ import { localRunner, type CommandRunner } from './command-runner.js';
 import { ConntrackCleaner } from './conntrack.js';
 import { Iptables, supportsRandomFully } from './iptables.js';
 import { buildRuleSet } from './rules.js';
+import { ProxyHealth, ProxyHealthServer } from './proxy-health.js';
 import { healthCheckPorts, localReadyEndpoints, ServiceHealthServer } from './service-health.js';
 import { conntrackTcpLiberal, ensureSysctls } from './sysctls.js';
 import { SyncRunner, type Schedule } from './sync-runner.js';
@@ -43,6 +44,8 @@ export interface ServiceProxyOptions {
   syncPeriodMs?: number;
   /** Where health check node ports listen; default every address. */
   healthCheckAddress?: string;
+  /** Where `/healthz` and `/livez` are served (kube-proxy --healthz-bind-address); none when unset. */
+  healthzAddress?: { host: string; port: number };
 }
 
 export class ServiceProxy {
@@ -56,9 +59,11 @@ export class ServiceProxy {
   private randomFully = false;
   private localhostNodePorts = false;
   private tcpLiberal = false;
+  private readonly nodes: Informer<Node>;
   private syncs = 0;
-  private lastSyncFailed = false;
   private readonly health: ServiceHealthServer;
+  private readonly proxyHealth: ProxyHealth;
+  private readonly healthz: ProxyHealthServer;
 
   constructor(private readonly opts: ServiceProxyOptions) {
     this.log = opts.logger ?? silentLogger;
@@ -79,20 +84,31 @@ export class ServiceProxy {
         transform: stripManagedFields,
         logger: this.log.child('endpointslices'),
       });
+    // The node's deletion and the autoscaler's taint make /healthz fail (the agent's pool watches all nodes).
+    this.nodes =
+      opts.informers?.scoped<Node>(R.nodes) ??
+      new Informer(opts.client.resource<Node>(R.nodes), {
+        fieldSelector: `metadata.name=${opts.nodeName}`,
+        transform: stripManagedFields,
+        logger: this.log.child('nodes'),
+      });
+    const syncPeriodMs = opts.syncPeriodMs ?? 30_000;
+    const clock = opts.clock ?? realClock;
     this.syncRunner = new SyncRunner(() => this.sync(), {
       minIntervalMs: opts.minSyncPeriodMs ?? 1000,
-      maxIntervalMs: opts.syncPeriodMs ?? 30_000,
-      clock: opts.clock ?? realClock,
+      maxIntervalMs: syncPeriodMs,
+      clock,
       ...(opts.schedule ? { schedule: opts.schedule } : {}),
       onError: (err) => {
-        this.lastSyncFailed = true;
         this.log.error('syncing service rules failed', { error: String(err) });
       },
     });
+    // As kube-proxy: unhealthy once a change has waited two sync periods for its rules.
+    this.proxyHealth = new ProxyHealth(clock, 2 * syncPeriodMs);
+    this.healthz = new ProxyHealthServer(this.proxyHealth, this.log.child('healthz'));
     this.health = new ServiceHealthServer({
       logger: this.log.child('healthcheck'),
-      // Healthy once the rules are written and while the last attempt to rewrite them worked.
-      proxyHealthy: () => this.syncs > 0 && !this.lastSyncFailed,
+      proxyHealthy: () => this.proxyHealth.isHealthy(),
       ...(opts.healthCheckAddress ? { address: opts.healthCheckAddress } : {}),
     });
   }
@@ -102,13 +118,24 @@ export class ServiceProxy {
     this.randomFully = supportsRandomFully(await this.iptables.version());
     this.localhostNodePorts = (await ensureSysctls(this.runner, this.log)).localhostNodePorts;
     this.tcpLiberal = await conntrackTcpLiberal(this.runner);
-    const changed = { add: () => this.syncRunner.request(), update: () => this.syncRunner.request() };
+    const queue = (): void => {
+      this.proxyHealth.queuedUpdate();
+      this.syncRunner.request();
+    };
     for (const informer of [this.services, this.slices] as Informer<Service | EndpointSlice>[]) {
-      informer.addEventHandler({ ...changed, delete: () => this.syncRunner.request() });
+      informer.addEventHandler({ add: queue, update: queue, delete: queue });
       informer.start();
     }
+    const ownNode = (n: Node): void => {
+      if (n.metadata?.name === this.opts.nodeName) this.proxyHealth.syncNode(n);
+    };
+    this.nodes.addEventHandler({ add: ownNode, update: (_, cur) => ownNode(cur) });
+    this.nodes.start();
     // Not before both caches are full: a partial view would remove the rules of services not yet seen.
     await Promise.all([this.services.waitForSync(), this.slices.waitForSync()]);
+    // Healthy from the start, in case no sync ever succeeds (then the first change makes it unhealthy in time).
+    this.proxyHealth.updated();
+    if (this.opts.healthzAddress) await this.healthz.listen(this.opts.healthzAddress);
     this.syncRunner.start();
   }
 
@@ -116,13 +143,20 @@ export class ServiceProxy {
   async stop(): Promise<void> {
     this.services.stop();
     this.slices.stop();
+    this.nodes.stop();
     await this.syncRunner.stop();
     await this.health.close();
+    await this.healthz.close();
   }
 
   /** The health check ports open now, by `namespace/name`. */
   get healthCheckPorts(): Map<string, number> {
     return this.health.ports;
+  }
+
+  /** The port of `/healthz` and `/livez`, once served. */
+  get healthzPort(): number | undefined {
+    return this.healthz.port;
   }
 
   /** Completed syncs so far. */
@@ -154,7 +188,7 @@ export class ServiceProxy {
     const checked = healthCheckPorts(services);
     await this.health.syncServices(checked);
     this.health.syncEndpoints(localReadyEndpoints(rules.ports, rules.endpoints, new Set(checked.keys())));
-    this.lastSyncFailed = false;
+    this.proxyHealth.updated();
     if (this.syncs++ === 0) {
       this.log.info('service rules written', {
         services: this.services.size,

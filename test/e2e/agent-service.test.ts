@@ -4,6 +4,7 @@
  * the proxy's chains are gone from the host afterwards. Needs what the agent e2e tests need, and iptables.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../src/util/wait.js';
@@ -22,8 +23,18 @@ const NODE = `e2e-svc-${process.pid}`;
 const skip = agentMissing(['iptables-restore']);
 if (skip) console.log(`# agent service e2e skipped: ${skip}`);
 
+/** A loopback port free now, for the proxy's /healthz. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 void describe('services through the agent', { skip: skip ?? false }, () => {
   let s: ServerProcess;
+  let healthzPort: number;
 
   async function ok(args: string[], input?: string): Promise<string> {
     const r = await s.kubectl(args, { timeoutMs: 120_000, ...(input ? { input } : {}) });
@@ -32,7 +43,10 @@ void describe('services through the agent', { skip: skip ?? false }, () => {
   }
 
   before(async () => {
-    s = await startAgentServer(NODE);
+    healthzPort = await freePort();
+    s = await startAgentServer(NODE, {
+      extraArgs: ['--kube-proxy-healthz-bind-address', `127.0.0.1:${healthzPort}`],
+    });
   });
 
   after(async () => {
@@ -251,6 +265,40 @@ void describe('services through the agent', { skip: skip ?? false }, () => {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => 'closed')) === 'closed', {
       timeoutMs: 20_000,
       message: 'the health check port closed with the Service',
+    });
+  });
+
+  test("the proxy's /healthz answers 200 while its rules are current, 503 once the autoscaler marks the node", async () => {
+    const probe = async (path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+      const res = await fetch(`http://127.0.0.1:${healthzPort}${path}`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const healthy = await waitFor(
+      async () => {
+        const r = await probe('/healthz').catch(() => undefined);
+        return r?.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 20_000, message: '/healthz answers 200' },
+    );
+    assert.equal(healthy.body.nodeEligible, true);
+    assert.equal(healthy.body.lastUpdated, healthy.body.currentTime);
+    await ok(['taint', 'node', NODE, 'ToBeDeletedByClusterAutoscaler=1733565600:NoSchedule']);
+    try {
+      const draining = await waitFor(
+        async () => {
+          const r = await probe('/healthz');
+          return r.status === 503 ? r : undefined;
+        },
+        { timeoutMs: 20_000, message: '/healthz answers 503 for a node being removed' },
+      );
+      assert.equal(draining.body.nodeEligible, false);
+      assert.equal((await probe('/livez')).status, 200, '/livez leaves the node out');
+    } finally {
+      await ok(['taint', 'node', NODE, 'ToBeDeletedByClusterAutoscaler-']);
+    }
+    await waitFor(async () => (await probe('/healthz')).status === 200, {
+      timeoutMs: 20_000,
+      message: '/healthz answers 200 again',
     });
   });
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import type { Service } from 'kubernetes-types/core/v1.js';
+import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { R, SharedInformerPool } from '../../src/client/index.js';
 import { ServiceProxy, type CommandRunner } from '../../src/proxy/index.js';
@@ -15,6 +15,8 @@ import { serverForTests } from '../helpers/api-server.js';
 /** Keeps the chains and the inserted jump rules of each table, as iptables would, and records every restore. */
 class FakeIptables implements CommandRunner {
   readonly commands: string[][] = [];
+  /** Makes every iptables-restore fail, as a broken iptables would. */
+  failRestores = false;
   readonly restores: string[] = [];
   private readonly tables = new Map<string, { chains: Set<string>; jumps: string[] }>([
     ['nat', { chains: new Set(['PREROUTING', 'OUTPUT', 'POSTROUTING']), jumps: [] }],
@@ -37,6 +39,8 @@ class FakeIptables implements CommandRunner {
         );
       }
       case 'iptables-restore': {
+        if (this.failRestores)
+          return Promise.resolve({ code: 1, stdout: '', stderr: 'iptables-restore: broken' });
         this.restores.push(input ?? '');
         const lines = (input ?? '').split('\n');
         const t = this.tables.get(lines[0]?.slice(1) ?? '')!;
@@ -189,7 +193,7 @@ test("with the agent's shared informers, services another proxy serves or that a
     // Not even rejected as endpointless: as for kube-proxy, which never sees them, they do not exist here.
     const filter = iptables.lastRestore('filter');
     assert.ok(!filter.includes('default/elsewhere') && !filter.includes('default/nameless'), filter);
-    assert.equal(pool.running, 2, 'one shared Services and one EndpointSlices informer');
+    assert.equal(pool.running, 3, 'one shared informer each on Services, EndpointSlices and Nodes');
   } finally {
     await shared.stop();
   }
@@ -293,5 +297,73 @@ test('a LoadBalancer with externalTrafficPolicy Local gets a health check port t
     await slices()
       .delete('default', 'lb-local-1')
       .catch(() => {});
+  }
+});
+
+test('/healthz and /livez: healthy while the rules keep up, not once a change waits too long; /healthz drains a node the autoscaler removes', async () => {
+  const iptables = new FakeIptables();
+  const nodes = api.client.resource<Node>(R.nodes);
+  await nodes.create({ metadata: { name: 'node-hz' } });
+  // Two sync periods (300 ms) is how long a change may wait for its rules.
+  const hzProxy = new ServiceProxy({
+    client: api.client,
+    nodeName: 'node-hz',
+    runner: iptables,
+    minSyncPeriodMs: 10,
+    syncPeriodMs: 150,
+    healthzAddress: { host: '127.0.0.1', port: 0 },
+  });
+  await hzProxy.start();
+  const probe = async (path: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const res = await fetch(`http://127.0.0.1:${hzProxy.healthzPort}${path}`);
+    return { status: res.status, body: JSON.parse(await res.text()) as Record<string, unknown> };
+  };
+  try {
+    const ok = await probe('/healthz');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.nodeEligible, true);
+    assert.equal((await probe('/livez')).status, 200);
+
+    // A change the rules cannot take: unhealthy once it has waited two sync periods.
+    iptables.failRestores = true;
+    await services().create({
+      metadata: { name: 'hz', namespace: 'default' },
+      spec: { ports: [{ port: 80 }] },
+    });
+    const stale = await waitFor(
+      async () => {
+        const r = await probe('/livez');
+        return r.status === 503 ? r : undefined;
+      },
+      { message: '/livez 503' },
+    );
+    assert.notEqual(stale.body.lastUpdated, stale.body.currentTime, 'the last sync that worked');
+    assert.equal((await probe('/healthz')).status, 503);
+    iptables.failRestores = false;
+    await waitFor(async () => (await probe('/livez')).status === 200, { message: 'healthy after a sync' });
+
+    // The cluster autoscaler's taint: /healthz fails so that load balancers drain the node; /livez does not.
+    const node = await nodes.get('', 'node-hz');
+    await nodes.update({
+      ...node,
+      spec: {
+        taints: [{ key: 'ToBeDeletedByClusterAutoscaler', value: '1733565600', effect: 'NoSchedule' }],
+      },
+    });
+    const draining = await waitFor(
+      async () => {
+        const r = await probe('/healthz');
+        return r.status === 503 ? r : undefined;
+      },
+      { message: '/healthz 503 for a node being removed' },
+    );
+    assert.equal(draining.body.nodeEligible, false);
+    assert.equal((await probe('/livez')).status, 200);
+  } finally {
+    await hzProxy.stop();
+    await services()
+      .delete('default', 'hz')
+      .catch(() => {});
+    await nodes.delete('', 'node-hz').catch(() => {});
   }
 });
