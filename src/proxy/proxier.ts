@@ -3,7 +3,7 @@
  * full sync that reads the nat and filter tables, builds our whole rule set (`buildRuleSet`), writes it with one
  * `iptables-restore --noflush` per table, then clears stale UDP flows (conntrack.ts). Stopping leaves the rules
  * in place, as kube-proxy does, so service traffic keeps flowing across an agent restart (the health check
- * node ports of service-health.ts close with it);
+ * node ports of service-health.ts and the proxy's own /healthz of proxy-health.ts close with it);
  * `cleanupServiceProxyRules` removes them.
  */
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
@@ -129,7 +129,7 @@ export class ServiceProxy {
     const ownNode = (n: Node): void => {
       if (n.metadata?.name === this.opts.nodeName) this.proxyHealth.syncNode(n);
     };
-    this.nodes.addEventHandler({ add: ownNode, update: (_, cur) => ownNode(cur) });
+    this.nodes.addEventHandler({ add: ownNode, update: (_, cur) => ownNode(cur), delete: ownNode });
     this.nodes.start();
     // Not before both caches are full: a partial view would remove the rules of services not yet seen.
     await Promise.all([this.services.waitForSync(), this.slices.waitForSync()]);
