@@ -9,7 +9,7 @@ import {
   type Stoppable,
 } from '../client/index.js';
 import type { ClusterSettings, FlannelBackend } from '../apiserver/join/node-join.js';
-import type { Thresholds } from '../kubelet/eviction/thresholds.js';
+import type { SoftThresholds, Thresholds } from '../kubelet/eviction/thresholds.js';
 import { realClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 
@@ -36,6 +36,10 @@ export interface AgentOptions {
   containerLogMaxFiles?: number;
   /** Hard eviction thresholds (`--eviction-hard`; default upstream's). */
   evictionThresholds?: Thresholds;
+  /** Soft eviction thresholds and their grace periods (`--eviction-soft`, `--eviction-soft-grace-period`). */
+  evictionSoft?: SoftThresholds;
+  /** `--eviction-max-pod-grace-period` (default 0). */
+  evictionMaxPodGracePeriodSeconds?: number;
   /** The service proxy (kube-proxy's iptables mode): off with --disable-kube-proxy; the cluster's pod CIDR. */
   serviceProxy?: { disabled: boolean };
   /** Where the service proxy serves `/healthz` and `/livez` (`--kube-proxy-healthz-bind-address`); none if unset. */
@@ -136,6 +140,10 @@ export async function startAgent(opts: AgentOptions): Promise<Stoppable> {
     },
     logger: log.child('kubelet'),
     ...(opts.evictionThresholds ? { thresholds: opts.evictionThresholds } : {}),
+    ...(opts.evictionSoft ? { softThresholds: opts.evictionSoft } : {}),
+    ...(opts.evictionMaxPodGracePeriodSeconds !== undefined
+      ? { evictionMaxPodGracePeriodSeconds: opts.evictionMaxPodGracePeriodSeconds }
+      : {}),
     ...(kubeletPort !== undefined ? { kubeletPort } : {}),
     ...(opts.nodeIp !== undefined ? { nodeIP: opts.nodeIp } : {}),
     clusterDns: () => nodeDns.current(),

@@ -1,7 +1,12 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { quantityValue, tryParseQuantity } from '../api/quantity.js';
-import { parseEvictionHard, type Thresholds } from '../kubelet/eviction/thresholds.js';
+import {
+  parseEvictionHard,
+  parseEvictionSoft,
+  type SoftThresholds,
+  type Thresholds,
+} from '../kubelet/eviction/thresholds.js';
 import { DEFAULT_HEALTHZ_BIND_ADDRESS, parseBindAddress } from '../proxy/bind-address.js';
 import type { AgentOptions } from './agent.js';
 import type { CliIo, FlagSpec, UsageError } from './command.js';
@@ -22,6 +27,10 @@ export interface NodeOptions {
   containerLogMaxFiles: number;
   /** `--eviction-hard`: these thresholds replace the defaults (signals left out get none). */
   evictionHard?: Thresholds;
+  /** `--eviction-soft` with `--eviction-soft-grace-period`: none by default. */
+  evictionSoft?: SoftThresholds;
+  /** `--eviction-max-pod-grace-period` (seconds; negative: the pod's own). */
+  evictionMaxPodGracePeriodSeconds?: number;
   /** Where the service proxy serves `/healthz` and `/livez` (kube-proxy's --healthz-bind-address); none if unset. */
   proxyHealthzAddress?: { host: string; port: number };
 }
@@ -72,6 +81,29 @@ export const nodeFlags: FlagSpec[] = [
       'Hard eviction thresholds, e.g. memory.available<500Mi,nodefs.available<5% (signals: memory.available, ' +
       'nodefs.available, nodefs.inodesFree, pid.available); they replace the defaults, signals left out get none',
     defaultText: 'memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,pid.available<10%',
+  },
+  {
+    name: 'eviction-soft',
+    type: 'string',
+    valueName: 'THRESHOLDS',
+    description:
+      'Soft eviction thresholds, as --eviction-hard (e.g. memory.available<1.5Gi): met, they raise the ' +
+      "node's pressure condition; pods are evicted once one has been met for its grace period",
+  },
+  {
+    name: 'eviction-soft-grace-period',
+    type: 'string',
+    valueName: 'PERIODS',
+    description:
+      'How long each soft threshold must be met before pods are evicted, e.g. memory.available=1m30s',
+  },
+  {
+    name: 'eviction-max-pod-grace-period',
+    type: 'string',
+    valueName: 'SECONDS',
+    description:
+      'Grace period a pod evicted for a soft threshold gets; negative: its own terminationGracePeriodSeconds',
+    defaultText: '0',
   },
   {
     name: 'image-gc-high-threshold',
@@ -162,6 +194,23 @@ export function resolveNodeOptions(
     if (!isIP(proxyHealthzAddress.host))
       throw bad('kube-proxy-healthz-bind-address', healthzText, 'must be IP:PORT, or empty');
   }
+  const softText = str('eviction-soft');
+  const softGraceText = str('eviction-soft-grace-period');
+  let evictionSoft: SoftThresholds | undefined;
+  try {
+    parseEvictionHard(softText ?? '');
+  } catch (err) {
+    throw bad('eviction-soft', softText ?? '', (err as Error).message);
+  }
+  try {
+    const soft = parseEvictionSoft(softText ?? '', softGraceText ?? '');
+    if (Object.keys(soft.thresholds).length > 0) evictionSoft = soft;
+  } catch (err) {
+    throw bad('eviction-soft-grace-period', softGraceText ?? '', (err as Error).message);
+  }
+  const maxGraceText = str('eviction-max-pod-grace-period');
+  if (maxGraceText !== undefined && !/^-?\d{1,9}$/.test(maxGraceText))
+    throw bad('eviction-max-pod-grace-period', maxGraceText, 'must be a whole number of seconds');
   const evictionText = str('eviction-hard');
   let evictionHard: Thresholds | undefined;
   if (evictionText !== undefined) {
@@ -173,6 +222,8 @@ export function resolveNodeOptions(
   }
   return {
     ...(evictionHard ? { evictionHard } : {}),
+    ...(evictionSoft ? { evictionSoft } : {}),
+    ...(maxGraceText !== undefined ? { evictionMaxPodGracePeriodSeconds: Number(maxGraceText) } : {}),
     ...(nodeIp !== undefined ? { nodeIp } : {}),
     ...(proxyHealthzAddress ? { proxyHealthzAddress } : {}),
     nodeName,
@@ -197,9 +248,15 @@ export function agentNodeSettings(
   | 'containerLogMaxSizeBytes'
   | 'containerLogMaxFiles'
   | 'evictionThresholds'
+  | 'evictionSoft'
+  | 'evictionMaxPodGracePeriodSeconds'
   | 'proxyHealthzAddress'
 > {
   return {
+    ...(o.evictionSoft ? { evictionSoft: o.evictionSoft } : {}),
+    ...(o.evictionMaxPodGracePeriodSeconds !== undefined
+      ? { evictionMaxPodGracePeriodSeconds: o.evictionMaxPodGracePeriodSeconds }
+      : {}),
     ...(o.proxyHealthzAddress ? { proxyHealthzAddress: o.proxyHealthzAddress } : {}),
     ...(o.evictionHard ? { evictionThresholds: o.evictionHard } : {}),
     ...(o.nodeIp !== undefined ? { nodeIp: o.nodeIp } : {}),

@@ -306,6 +306,36 @@ void test('--kube-proxy-healthz-bind-address', () => {
     );
 });
 
+void test('--eviction-soft, --eviction-soft-grace-period and --eviction-max-pod-grace-period', () => {
+  const d = resolve([]);
+  assert.equal(d.evictionSoft, undefined);
+  assert.equal(d.evictionMaxPodGracePeriodSeconds, undefined);
+  const o = resolve([
+    '--eviction-soft=memory.available<1.5Gi',
+    '--eviction-soft-grace-period=memory.available=1m30s',
+    '--eviction-max-pod-grace-period=-1',
+  ]);
+  assert.deepEqual(o.evictionSoft, {
+    thresholds: { 'memory.available': { quantity: 1.5 * 1024 ** 3 } },
+    gracePeriodsMs: { 'memory.available': 90_000 },
+  });
+  assert.equal(o.evictionMaxPodGracePeriodSeconds, -1);
+  for (const [args, pattern] of [
+    [
+      ['--eviction-soft=memory.available<1Gi'],
+      /--eviction-soft-grace-period.*grace period must be specified/,
+    ],
+    [['--eviction-soft=memory.free<1Gi'], /--eviction-soft\b.*unsupported eviction signal memory\.free/],
+    [['--eviction-max-pod-grace-period=soon'], /--eviction-max-pod-grace-period.*whole number of seconds/],
+  ] as const) {
+    assert.throws(
+      () => resolve([...args]),
+      (err) => err instanceof UsageError && pattern.test(err.message),
+      args.join(' '),
+    );
+  }
+});
+
 void test('--image-gc-high-threshold and --image-gc-low-threshold', () => {
   const d = resolve([]);
   assert.deepEqual([d.imageGcHighThresholdPercent, d.imageGcLowThresholdPercent], [85, 80]);

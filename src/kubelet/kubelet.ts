@@ -25,7 +25,7 @@ import { ImageGcLoop } from './images/gc-loop.js';
 import { detectNodeIP, readHost } from './node/host-readings.js';
 import { NodeAgent } from './node/node-agent.js';
 import { capacityAndAllocatable } from './node/node-status.js';
-import { DEFAULT_THRESHOLDS, type Thresholds } from './eviction/thresholds.js';
+import { DEFAULT_THRESHOLDS, type SoftThresholds, type Thresholds } from './eviction/thresholds.js';
 import type { HostReadings } from './node/host-readings.js';
 import { apiObjectSource, tokenRequester } from './object-source.js';
 import { TokenManager } from './token-manager.js';
@@ -74,6 +74,10 @@ export interface KubeletOptions {
   reserved?: Record<string, string>;
   /** Hard eviction thresholds (`--eviction-hard`): they replace the defaults, signals left out get none. */
   thresholds?: Thresholds;
+  /** Soft eviction thresholds with their grace periods (`--eviction-soft`, `--eviction-soft-grace-period`). */
+  softThresholds?: SoftThresholds;
+  /** `--eviction-max-pod-grace-period`: seconds a pod evicted for a soft threshold gets (default 0). */
+  evictionMaxPodGracePeriodSeconds?: number;
   kubeletVersion?: string;
   /** Port of the agent's streaming/stats endpoint, reported in daemonEndpoints. */
   kubeletPort?: number;
@@ -145,6 +149,8 @@ export class Kubelet {
   private readonly eviction: EvictionManager;
   /** Pods the eviction manager chose, with the message their status will carry. */
   private readonly evictions = new Map<string, string>();
+  /** Grace periods of pods evicted for a soft threshold (seconds); others stop at once. */
+  private readonly evictionGrace = new Map<string, number>();
   private readonly evictedStopping = new Set<string>();
   private services: Informer<Service> | undefined;
   private readonly relister: Relister;
@@ -182,6 +188,7 @@ export class Kubelet {
       maxPods: opts.maxPods ?? 110,
       reserved: opts.reserved ?? {},
       thresholds: opts.thresholds ?? DEFAULT_THRESHOLDS,
+      ...(opts.softThresholds ? { softThresholds: opts.softThresholds.thresholds } : {}),
       kubeletVersion: opts.kubeletVersion ?? 'v1.32.0-tugboat',
       kubeletPort: opts.kubeletPort ?? 10250,
       leaseRenewMs: opts.leaseRenewMs ?? 10_000,
@@ -210,9 +217,14 @@ export class Kubelet {
     this.eviction = new EvictionManager({
       readings: opts.readings ?? (() => readHost(opts.rootDir)),
       thresholds: opts.thresholds ?? DEFAULT_THRESHOLDS,
+      ...(opts.softThresholds ? { soft: opts.softThresholds } : {}),
+      ...(opts.evictionMaxPodGracePeriodSeconds !== undefined
+        ? { maxPodGracePeriodSeconds: opts.evictionMaxPodGracePeriodSeconds }
+        : {}),
+      clock: this.clock,
       runtime: opts.runtime,
       activePods: () => this.evictablePods(),
-      evict: (pod, message) => this.evictPod(pod, message),
+      evict: (pod, message, grace) => this.evictPod(pod, message, grace),
       evictedPodsStopping: () => this.evictedStopping.size > 0,
       reclaimDisk: () => this.imageGc?.runOnce() ?? Promise.resolve(),
       logger: this.logger.child('eviction'),
@@ -546,9 +558,10 @@ export class Kubelet {
     });
   }
 
-  private evictPod(pod: Pod, message: string): void {
+  private evictPod(pod: Pod, message: string, gracePeriodSeconds?: number): void {
     const uid = pod.metadata?.uid ?? '';
     this.evictions.set(uid, message);
+    if (gracePeriodSeconds !== undefined) this.evictionGrace.set(uid, gracePeriodSeconds);
     this.evictedStopping.add(uid);
     this.event(pod, 'Warning', 'Evicted', message);
     this.workers.resync(uid);
@@ -573,8 +586,12 @@ export class Kubelet {
   private async syncTerminatingPod(pod: Pod, grace: number): Promise<void> {
     const uid = pod.metadata?.uid ?? '';
     const observed = await observePod(this.runtime, uid);
-    // A hard eviction stops the pod at once (upstream gives it 1 s).
-    const override = this.evictions.has(uid) ? 1 : pod.metadata?.deletionTimestamp ? grace : undefined;
+    // A hard eviction stops the pod at once (upstream gives it 1 s); a soft one gives it its grace period.
+    const override = this.evictions.has(uid)
+      ? Math.max(1, this.evictionGrace.get(uid) ?? 1)
+      : pod.metadata?.deletionTimestamp
+        ? grace
+        : undefined;
     await this.syncer.killPod(pod, observed, override);
     this.evictedStopping.delete(uid);
     this.probes.removePod(uid);
@@ -594,6 +611,7 @@ export class Kubelet {
     await this.volumes.tearDown(uid);
     this.startFailures.forget(uid);
     this.evictions.delete(uid);
+    this.evictionGrace.delete(uid);
     this.evictedStopping.delete(uid);
     this.backoff.forget(`${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}_${uid}_`);
     this.puller.forgetPod(uid);

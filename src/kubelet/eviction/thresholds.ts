@@ -4,6 +4,7 @@
  * the node filesystem's space and inodes (images live on it too) and process IDs.
  */
 import { parseQuantity, quantityValue } from '../../api/quantity.js';
+import { goDurationMs } from '../../util/go-duration.js';
 
 export const EVICTION_SIGNALS = [
   'memory.available',
@@ -52,6 +53,56 @@ export function parseEvictionHard(text: string): Thresholds {
     if (out[signal as EvictionSignal])
       throw new Error(`found duplicate eviction threshold for signal ${signal}`);
     out[signal as EvictionSignal] = parseThresholdValue(signal, value);
+  }
+  return out;
+}
+
+/**
+ * Soft thresholds (`--eviction-soft`, same syntax as `--eviction-hard`): met, they raise the node's pressure
+ * condition at once, but evict only once met for their grace period, and give the pod
+ * `--eviction-max-pod-grace-period` to stop.
+ */
+export interface SoftThresholds {
+  thresholds: Thresholds;
+  /** Per signal of `thresholds`, how long it must be met before pods are evicted for it. */
+  gracePeriodsMs: Partial<Record<EvictionSignal, number>>;
+}
+
+/**
+ * Parses `--eviction-soft` and `--eviction-soft-grace-period` (`memory.available=1m30s,…`): every soft
+ * threshold needs a grace period (periods of other signals are ignored, as upstream). Upstream's messages.
+ */
+export function parseEvictionSoft(soft: string, gracePeriods: string): SoftThresholds {
+  const thresholds = parseEvictionHard(soft);
+  const periods = parseGracePeriods(gracePeriods);
+  const gracePeriodsMs: Partial<Record<EvictionSignal, number>> = {};
+  for (const signal of Object.keys(thresholds) as EvictionSignal[]) {
+    const period = periods[signal];
+    if (period === undefined)
+      throw new Error(`grace period must be specified for the soft eviction threshold ${signal}`);
+    gracePeriodsMs[signal] = period;
+  }
+  return { thresholds, gracePeriodsMs };
+}
+
+function parseGracePeriods(text: string): Partial<Record<EvictionSignal, number>> {
+  const out: Partial<Record<EvictionSignal, number>> = {};
+  for (const item of text.split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const parts = item.split('=');
+    if (parts.length !== 2)
+      throw new Error(`invalid eviction grace period syntax ${item}, expected <signal>=<duration>`);
+    const [signal = '', value = ''] = parts;
+    if (!(EVICTION_SIGNALS as readonly string[]).includes(signal)) {
+      throw new Error(`unsupported eviction signal ${signal} (supported: ${EVICTION_SIGNALS.join(', ')})`);
+    }
+    const ms = goDurationMs(value);
+    if (ms === undefined) throw new Error(`time: invalid duration ${JSON.stringify(value)}`);
+    if (ms < 0)
+      throw new Error(`invalid eviction grace period specified: ${value}, must be a positive value`);
+    if (out[signal as EvictionSignal] !== undefined)
+      throw new Error(`duplicate eviction grace period specified for ${signal}`);
+    out[signal as EvictionSignal] = ms;
   }
   return out;
 }

@@ -36,6 +36,7 @@ export interface NodeAgentOptions {
   maxPods: number;
   reserved: Record<string, string>;
   thresholds: Thresholds;
+  softThresholds?: Thresholds;
   kubeletVersion: string;
   kubeletPort: number;
   leaseRenewMs: number;
@@ -208,6 +209,7 @@ export class NodeAgent {
       maxPods: this.o.maxPods,
       reserved: this.o.reserved,
       thresholds: this.o.thresholds,
+      ...(this.o.softThresholds ? { softThresholds: this.o.softThresholds } : {}),
       runtime,
       kubeletVersion: this.o.kubeletVersion,
       kubeletPort: this.o.kubeletPort,

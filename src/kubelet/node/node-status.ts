@@ -20,6 +20,8 @@ export interface NodeStatusInput {
   /** kube-reserved + system-reserved, e.g. `{cpu: '100m', memory: '256Mi'}`. */
   reserved: Record<string, string>;
   thresholds: Thresholds;
+  /** Soft eviction thresholds: met, they raise the pressure conditions too (allocatable leaves them out). */
+  softThresholds?: Thresholds;
   runtime: { conditions: RuntimeCondition[]; warnings: string[]; version: string; handlers?: string[] };
   kubeletVersion: string;
   kubeletPort: number;
@@ -73,7 +75,10 @@ type Cond = Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'>;
 
 export function nodeConditions(i: NodeStatusInput): Cond[] {
   const r = i.readings;
-  const pressure = pressureConditionsOf(pressureSignals(r, i.thresholds));
+  const pressure = pressureConditionsOf([
+    ...pressureSignals(r, i.thresholds),
+    ...(i.softThresholds ? pressureSignals(r, i.softThresholds) : []),
+  ]);
   const memPressure = pressure.includes('MemoryPressure');
   const diskPressure = pressure.includes('DiskPressure');
   const pidPressure = pressure.includes('PIDPressure');
