@@ -3,9 +3,6 @@
  * ReplicaSet and Deployment controllers, with a stand-in kubelet that makes every pod Running and Ready.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import { controllerOf } from '../../src/api/owners.js';
@@ -14,11 +11,11 @@ import { deploymentControllerFactory } from '../../src/controllers/deployment/in
 import { replicaSetControllerFactory } from '../../src/controllers/replicaset/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { simulateKubelet, startTestCluster, type TestCluster } from '../helpers/cluster.js';
-import { expectOk, kubectl } from '../helpers/kubectl.js';
+import { kubectlWith, type KubeconfigKubectl } from '../helpers/kubectl.js';
 
 let cluster: TestCluster;
 let stopKubelet: () => void;
-let cacheDir: string;
+let k: KubeconfigKubectl;
 
 before(async () => {
   cluster = await startTestCluster({
@@ -26,19 +23,15 @@ before(async () => {
     deployment: deploymentControllerFactory,
   });
   stopKubelet = simulateKubelet(cluster.client);
-  cacheDir = mkdtempSync(join(tmpdir(), 'tugboat-rollout-kubecache-'));
+  k = kubectlWith(cluster.server.kubeconfig);
 });
 after(async () => {
   stopKubelet();
   await cluster.close();
-  rmSync(cacheDir, { recursive: true, force: true });
+  k.close();
 });
 
-const ok = async (...args: string[]): Promise<string> =>
-  expectOk(
-    await kubectl(args, { env: { KUBECONFIG: cluster.server.kubeconfig, KUBECACHEDIR: cacheDir } }),
-    `kubectl ${args.join(' ')}`,
-  ).stdout;
+const ok = (...args: string[]): Promise<string> => k.ok(...args);
 
 const rolledOut = async (): Promise<void> => {
   const out = await ok('rollout', 'status', 'deployment/web', '--timeout=60s');

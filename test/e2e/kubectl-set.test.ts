@@ -3,34 +3,27 @@
  * server: each is a client-side edit sent as a strategic merge patch, so the objects read back must carry it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { RoleBinding } from 'kubernetes-types/rbac/v1.js';
 import { R } from '../../src/client/index.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
-import { expectOk, kubectl } from '../helpers/kubectl.js';
+import { kubectlWith, type KubeconfigKubectl } from '../helpers/kubectl.js';
 
 let cluster: TestCluster;
-let cacheDir: string;
+let k: KubeconfigKubectl;
 
 before(async () => {
   cluster = await startTestCluster({});
-  cacheDir = mkdtempSync(join(tmpdir(), 'tugboat-set-kubecache-'));
+  k = kubectlWith(cluster.server.kubeconfig);
 });
 after(async () => {
   await cluster.close();
-  rmSync(cacheDir, { recursive: true, force: true });
+  k.close();
 });
 
-const ok = async (...args: string[]): Promise<string> =>
-  expectOk(
-    await kubectl(args, { env: { KUBECONFIG: cluster.server.kubeconfig, KUBECACHEDIR: cacheDir } }),
-    `kubectl ${args.join(' ')}`,
-  ).stdout;
+const ok = (...args: string[]): Promise<string> => k.ok(...args);
 
 const container = async () =>
   (await cluster.client.resource<Deployment>(R.deployments).get('default', 'web')).spec?.template.spec
@@ -85,9 +78,7 @@ test('set resources and set serviceaccount change the pod template (a new genera
   assert.equal(d.spec?.template.spec?.serviceAccountName, 'bot');
   assert.equal(d.metadata?.generation, (before ?? 0) + 2);
   // A request above its limit is the server's 422, as kubectl prints it.
-  const bad = await kubectl(['set', 'resources', 'deployment', 'web', '--requests=cpu=2', '--limits=cpu=1'], {
-    env: { KUBECONFIG: cluster.server.kubeconfig, KUBECACHEDIR: cacheDir },
-  });
+  const bad = await k.run('set', 'resources', 'deployment', 'web', '--requests=cpu=2', '--limits=cpu=1');
   assert.notEqual(bad.code, 0);
   assert.equal(
     bad.stderr,

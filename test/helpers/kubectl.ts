@@ -224,6 +224,25 @@ export function kubectl(args: string[], opts: KubectlOptions = {}): Promise<Kube
   });
 }
 
+/** kubectl for one kubeconfig, with a discovery cache of its own that `close` removes. */
+export interface KubeconfigKubectl {
+  run(...args: string[]): Promise<KubectlResult>;
+  /** stdout of a command that must succeed. */
+  ok(...args: string[]): Promise<string>;
+  close(): void;
+}
+
+export function kubectlWith(kubeconfig: string): KubeconfigKubectl {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'tugboat-kubecache-'));
+  const run = (...args: string[]): Promise<KubectlResult> =>
+    kubectl(args, { env: { KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir } });
+  return {
+    run,
+    ok: async (...args) => expectOk(await run(...args), `kubectl ${args.join(' ')}`).stdout,
+    close: () => rmSync(cacheDir, { recursive: true, force: true }),
+  };
+}
+
 export interface KubectlStream {
   child: ChildProcess;
   stdout(): string;

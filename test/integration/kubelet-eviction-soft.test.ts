@@ -7,22 +7,12 @@ import { after, before, test } from 'node:test';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { R } from '../../src/client/index.js';
 import { parseEvictionSoft } from '../../src/kubelet/eviction/thresholds.js';
-import type { HostReadings } from '../../src/kubelet/node/host-readings.js';
+import { plentifulReadings } from '../../src/kubelet/node/testing.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startKubeletHarness, type KubeletHarness } from './kubelet-harness.js';
 
 const Mi = 1024 * 1024;
-const PLENTY: HostReadings = {
-  cpuCores: 2,
-  memoryTotalBytes: 4096 * Mi,
-  memoryAvailableBytes: 2048 * Mi,
-  fsCapacityBytes: 100_000 * Mi,
-  fsAvailableBytes: 50_000 * Mi,
-  fsInodes: 1_000_000,
-  fsInodesFree: 900_000,
-  pidMax: 32768,
-  pidsInUse: 300,
-};
+const PLENTY = plentifulReadings();
 let readings = PLENTY;
 const GRACE_MS = 1500;
 

@@ -4,21 +4,12 @@ import { after, before, test } from 'node:test';
 import type { Event } from 'kubernetes-types/core/v1.js';
 import { R } from '../../src/client/index.js';
 import type { HostReadings } from '../../src/kubelet/node/host-readings.js';
+import { plentifulReadings } from '../../src/kubelet/node/testing.js';
 import { waitFor } from '../../src/util/wait.js';
 import { cond, startKubeletHarness, type KubeletHarness } from './kubelet-harness.js';
 
 const Mi = 1024 * 1024;
-let readings: HostReadings = {
-  cpuCores: 2,
-  memoryTotalBytes: 4096 * Mi,
-  memoryAvailableBytes: 2048 * Mi,
-  fsCapacityBytes: 100_000 * Mi,
-  fsAvailableBytes: 50_000 * Mi,
-  fsInodes: 1_000_000,
-  fsInodesFree: 900_000,
-  pidMax: 32768,
-  pidsInUse: 300,
-};
+let readings: HostReadings = plentifulReadings();
 
 let h: KubeletHarness;
 before(async () => {

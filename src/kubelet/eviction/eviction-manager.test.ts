@@ -4,21 +4,13 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { FakeClock } from '../../util/clock.js';
 import { silentLogger } from '../../util/logger.js';
 import type { HostReadings } from '../node/host-readings.js';
+import { plentifulReadings } from '../node/testing.js';
 import { EvictionManager } from './eviction-manager.js';
 import { parseEvictionHard, parseEvictionSoft } from './thresholds.js';
 
 const Mi = 1024 * 1024;
-const readingsWith = (memoryAvailableBytes: number): HostReadings => ({
-  cpuCores: 2,
-  memoryTotalBytes: 4096 * Mi,
-  memoryAvailableBytes,
-  fsCapacityBytes: 100_000 * Mi,
-  fsAvailableBytes: 50_000 * Mi,
-  fsInodes: 1_000_000,
-  fsInodesFree: 900_000,
-  pidMax: 32768,
-  pidsInUse: 300,
-});
+const readingsWith = (memoryAvailableBytes: number): HostReadings =>
+  plentifulReadings({ memoryAvailableBytes });
 
 function manager(maxPodGracePeriodSeconds: number | undefined) {
   const clock = new FakeClock();

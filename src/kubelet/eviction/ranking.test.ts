@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { HostReadings } from '../node/host-readings.js';
+import { plentifulReadings } from '../node/testing.js';
 import { DEFAULT_THRESHOLDS } from './thresholds.js';
 import { evictionMessage, pressureSignals, rankForEviction, type PodUsage } from './ranking.js';
 
 const Mi = 1024 * 1024;
-const healthy: HostReadings = {
-  cpuCores: 2,
-  memoryTotalBytes: 4096 * Mi,
-  memoryAvailableBytes: 2048 * Mi,
-  fsCapacityBytes: 100_000 * Mi,
-  fsAvailableBytes: 50_000 * Mi,
-  fsInodes: 1_000_000,
-  fsInodesFree: 900_000,
-  pidMax: 32768,
-  pidsInUse: 300,
-};
+const healthy = plentifulReadings();
 
 void test('signals: only the thresholds crossed, memory first', () => {
   assert.deepEqual(pressureSignals(healthy, DEFAULT_THRESHOLDS), []);
