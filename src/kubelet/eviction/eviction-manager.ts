@@ -13,7 +13,7 @@ import { PeriodicTask } from '../../util/periodic-task.js';
 import type { RuntimeService } from '../cri/services.js';
 import { CONTAINER_NAME_LABEL, POD_UID_LABEL } from '../labels.js';
 import type { HostReadings } from '../node/host-readings.js';
-import type { EvictionSignal, SoftThresholds, Thresholds } from './thresholds.js';
+import { EVICTION_SIGNALS, type EvictionSignal, type SoftThresholds, type Thresholds } from './thresholds.js';
 import {
   evictionMessage,
   pressureConditionsOf,
@@ -106,9 +106,9 @@ export class EvictionManager extends PeriodicTask {
       return now - (this.softFirstObserved.get(signal) ?? now) >= grace;
     });
     const hard = pressureSignals(r, this.opts.thresholds);
-    const order = ['memory.available', 'nodefs.available', 'nodefs.inodesFree', 'pid.available'];
+    const rank = (s: PressureSignal): number => EVICTION_SIGNALS.indexOf(s.signal as EvictionSignal);
     return [...hard.map((s) => ({ ...s, soft: false })), ...ripe.map((s) => ({ ...s, soft: true }))].sort(
-      (a, b) => order.indexOf(a.signal) - order.indexOf(b.signal) || Number(a.soft) - Number(b.soft),
+      (a, b) => rank(a) - rank(b) || Number(a.soft) - Number(b.soft),
     );
   }
 
