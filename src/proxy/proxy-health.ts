@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { closeHealth, listenHealth } from './health-listener.js';
 
 /** The taint the cluster autoscaler puts on a node before removing it. */
 export const TO_BE_DELETED_TAINT = 'ToBeDeletedByClusterAutoscaler';
@@ -106,13 +107,7 @@ export class ProxyHealthServer {
   async listen(address: { host: string; port: number }): Promise<void> {
     const server = createServer((req, res) => this.handle(req, res));
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ host: address.host, port: address.port }, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      await listenHealth(server, address);
     } catch (err) {
       this.logger.warn('cannot serve the proxy health endpoints', {
         address: `${address.host}:${address.port}`,
@@ -120,7 +115,6 @@ export class ProxyHealthServer {
       });
       return;
     }
-    server.keepAliveTimeout = 5_000;
     this.server = server;
     this.logger.info('serving the proxy health endpoints', { address: `${address.host}:${this.port}` });
   }
@@ -134,11 +128,7 @@ export class ProxyHealthServer {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+    if (server) await closeHealth(server);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {

@@ -8,6 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { Logger } from '../util/logger.js';
+import { closeHealth, listenHealth } from './health-listener.js';
 import { portKey, servicePorts, type EndpointInfo, type ServicePortInfo } from './service-ports.js';
 
 /** `namespace/name` → its health check port, for the Services this proxy serves. */
@@ -88,7 +89,7 @@ export class ServiceHealthServer {
     for (const [service, listener] of [...this.listeners]) {
       if (wanted.get(service) === listener.port) continue;
       this.listeners.delete(service);
-      await closeServer(listener.server);
+      await closeHealth(listener.server);
       this.opts.logger.info('closed a health check port', { service, port: listener.port });
     }
     for (const [service, port] of wanted) {
@@ -117,7 +118,7 @@ export class ServiceHealthServer {
   async close(): Promise<void> {
     const servers = [...this.listeners.values()].map((l) => l.server);
     this.listeners.clear();
-    await Promise.all(servers.map(closeServer));
+    await Promise.all(servers.map(closeHealth));
   }
 
   /** Ports listened on now, by Service. */
@@ -137,21 +138,6 @@ export class ServiceHealthServer {
       });
       res.end(body);
     });
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port, host: this.opts.address ?? '0.0.0.0' }, () => {
-        server.off('error', reject);
-        // A balancer's checks are short-lived: keep no idle connection past a few seconds.
-        server.keepAliveTimeout = 5_000;
-        resolve(server);
-      });
-    });
+    return listenHealth(server, { host: this.opts.address ?? '0.0.0.0', port }).then(() => server);
   }
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
