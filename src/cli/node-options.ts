@@ -191,8 +191,6 @@ export function resolveNodeOptions(
     } catch {
       throw bad('kube-proxy-healthz-bind-address', healthzText, 'must be IP:PORT, or empty');
     }
-    if (!isIP(proxyHealthzAddress.host))
-      throw bad('kube-proxy-healthz-bind-address', healthzText, 'must be IP:PORT, or empty');
   }
   const softText = str('eviction-soft');
   const softGraceText = str('eviction-soft-grace-period');

@@ -120,7 +120,15 @@ void describe('parseBindAddress', () => {
   void test('IPv4 and bracketed IPv6 with a port', () => {
     assert.deepEqual(parseBindAddress('0.0.0.0:10256'), { host: '0.0.0.0', port: 10256 });
     assert.deepEqual(parseBindAddress('[::1]:0'), { host: '::1', port: 0 });
-    for (const bad of ['10256', '0.0.0.0', 'localhost:10256', '1.2.3.4:70000', '::1:10256', '1.2.3.4:'])
+    for (const bad of [
+      '10256',
+      '0.0.0.0',
+      'localhost:10256',
+      '1.2.3.4:70000',
+      '::1:10256',
+      '1.2.3.4:',
+      '999.1.1.1:80',
+    ])
       assert.throws(() => parseBindAddress(bad), /is not IP:PORT/, bad);
   });
 });
