@@ -1,31 +1,26 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { KubeObject, OwnerReference } from '../../src/api/meta.js';
 import { R } from '../../src/client/index.js';
 import { garbageCollectorController } from '../../src/controllers/garbagecollector/index.js';
-import { expectOk, kubectl } from '../helpers/kubectl.js';
+import { kubectlWith, type KubeconfigKubectl } from '../helpers/kubectl.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
 
 // The real kubectl's --cascade against the API server with the garbage collector running in this process.
 let cluster: TestCluster;
-let cacheDir: string;
+let k: KubeconfigKubectl;
 
 before(async () => {
   cluster = await startTestCluster({ 'garbage-collector': garbageCollectorController });
-  cacheDir = mkdtempSync(join(tmpdir(), 'tugboat-cascade-kubecache-'));
+  k = kubectlWith(cluster.server.kubeconfig);
 });
 after(async () => {
   await cluster.close();
-  rmSync(cacheDir, { recursive: true, force: true });
+  k.close();
 });
 
-const run = (...args: string[]) =>
-  kubectl(args, { env: { KUBECONFIG: cluster.server.kubeconfig, KUBECACHEDIR: cacheDir } });
-const ok = async (...args: string[]): Promise<string> =>
-  expectOk(await run(...args), `kubectl ${args.join(' ')}`).stdout;
+const run = (...args: string[]) => k.run(...args);
+const ok = (...args: string[]): Promise<string> => k.ok(...args);
 
 /** A ReplicaSet (no controller runs: its pods are made by hand) and pods owned by it. */
 async function ownerWithPods(name: string, pods: { name: string; finalizers?: string[] }[]): Promise<void> {

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js';
@@ -12,12 +9,12 @@ import { HollowNodes } from '../../src/hollow/index.js';
 import { MetricsScraper } from '../../src/metrics/index.js';
 import { waitFor } from '../../src/util/wait.js';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.js';
-import { kubectl, type KubectlResult } from '../helpers/kubectl.js';
+import { kubectlWith, type KubeconfigKubectl, type KubectlResult } from '../helpers/kubectl.js';
 
 let cluster: TestCluster;
 let hollow: HollowNodes;
 let scraper: MetricsScraper;
-let cacheDir: string;
+let k: KubeconfigKubectl | undefined;
 
 before(async () => {
   cluster = await startTestCluster(
@@ -30,24 +27,18 @@ before(async () => {
   scraper = new MetricsScraper({ client: config, intervalMs: 250 });
   await scraper.start();
   cluster.server.server.context.metrics = scraper;
-  cacheDir = mkdtempSync(join(tmpdir(), 'tugboat-top-kubecache-'));
+  k = kubectlWith(cluster.server.kubeconfig);
 });
 
 after(async () => {
   await scraper?.stop();
   await hollow?.stop();
   await cluster?.close();
-  if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+  k?.close();
 });
 
-const run = (...args: string[]): Promise<KubectlResult> =>
-  kubectl(args, { env: { KUBECONFIG: cluster.server.kubeconfig, KUBECACHEDIR: cacheDir } });
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await run(...args);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-}
+const run = (...args: string[]): Promise<KubectlResult> => k!.run(...args);
+const ok = (...args: string[]): Promise<string> => k!.ok(...args);
 
 function rows(table: string): string[][] {
   return table
